@@ -1,0 +1,247 @@
+"""The device-facts model: what msgscan knows about one phone after collecting.
+
+Pure data. Whatever the phone withholds is a value (``Unseen``), not ``None``: a check that meets
+it reports ``unknown``, never ``pass``. ``None`` means "the device says there is none" (no
+installer recorded, no security patch property).
+
+Nothing here holds message content, contact data, chat file names, IMEI or phone numbers: counts,
+dates, sizes and permission states are enough for every rule in the checklist.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Unseen:
+    """A fact the phone did not let us read; checks report it as ``unknown``."""
+
+    reason: str
+    """What stopped us, e.g. "permission denied: /storage/emulated/10"."""
+
+
+class Encryption(enum.Enum):
+    """Storage encryption as ``ro.crypto.state`` / ``ro.crypto.type`` report it."""
+
+    FILE_BASED = "file"
+    FULL_DISK = "block"
+    ENCRYPTED = "encrypted"  # encrypted, type not reported (Android 6/7 FDE builds)
+    UNENCRYPTED = "unencrypted"
+    UNSUPPORTED = "unsupported"
+    UNREPORTED = "unreported"  # no ro.crypto.state at all
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceIdentity:
+    """Identity of the phone from ``getprop``; no serial number, IMEI or phone number."""
+
+    manufacturer: str | None
+    brand: str | None
+    model: str | None
+    device: str | None
+    release: str | None
+    """``ro.build.version.release``, e.g. "16" or "7.0"."""
+    sdk: int | None
+    security_patch: date | None
+    encryption: Encryption
+    build_fingerprint: str | None = None
+
+
+class UserKind(enum.Enum):
+    """What kind of Android user a user id is (from ``UserInfo`` flags)."""
+
+    SYSTEM = "system"  # user 0, the owner / personal profile
+    SECONDARY = "secondary"  # a full second user
+    MANAGED_PROFILE = "managed_profile"  # a work profile (FLAG_MANAGED_PROFILE)
+    OTHER_PROFILE = "other_profile"  # clone / private space / vendor dual-app profile
+    GUEST = "guest"
+    RESTRICTED = "restricted"
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """One Android user or profile. The user's display name is never kept."""
+
+    id: int
+    kind: UserKind
+    flags: int
+    """Raw ``UserInfo`` flags as printed by ``pm list users`` (hex there)."""
+    running: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DevicePolicy:
+    """Device owner and profile owners from ``dumpsys device_policy``."""
+
+    device_owner: str | None
+    """Package of the device-owner admin (a fully managed device), or None."""
+    profile_owners: Mapping[int, str] = field(default_factory=dict)
+    """User id -> package of that user's profile owner (the MDM of a work profile)."""
+    admins: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    """User id -> packages of active device admins (includes owners; stalkerware shows here)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PackageUser:
+    """A package's state for one user, from its ``User N:`` block."""
+
+    user_id: int
+    installed: bool
+    runtime_permissions: Mapping[str, bool] = field(default_factory=dict)
+    """Permission -> granted. A permission with no row is absent ("no entry"), not denied."""
+    enabled: int | None = None
+    """0 default, 1 enabled, 2 disabled, 3 disabled by user, 4 disabled until used."""
+    hidden: bool = False
+    suspended: bool = False
+    first_install: datetime | None = None
+    """Device-local time with no zone, as dumpsys prints it (placeholders dropped)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """One package from ``dumpsys package`` (the active entry, never the hidden factory stub)."""
+
+    name: str
+    app_id: int | None
+    version_name: str | None
+    version_code: int | None
+    installer: str | None
+    """``installerPackageName``; None when none is recorded (typical of sideloads)."""
+    flags: frozenset[str]
+    """``pkgFlags`` / ``flags``, e.g. SYSTEM, ALLOW_BACKUP, UPDATED_SYSTEM_APP."""
+    install_permissions: Mapping[str, bool] = field(default_factory=dict)
+    """Package-wide grants (normal permissions; dangerous ones for apps targeting SDK < 23)."""
+    users: tuple[PackageUser, ...] = ()
+    shared_user: str | None = None
+    target_sdk: int | None = None
+    first_install: datetime | None = None
+    last_update: datetime | None = None
+    initiating_installer: str | None = None
+    """``initiatingPackageName`` (Android 14+): who really started the install."""
+
+    @property
+    def is_system(self) -> bool:
+        return "SYSTEM" in self.flags
+
+    @property
+    def allows_backup(self) -> bool:
+        return "ALLOW_BACKUP" in self.flags
+
+    def user(self, user_id: int) -> PackageUser | None:
+        for u in self.users:
+            if u.user_id == user_id:
+                return u
+        return None
+
+    def installed_for(self) -> tuple[int, ...]:
+        return tuple(u.user_id for u in self.users if u.installed)
+
+
+class OpMode(enum.Enum):
+    """An app-op mode (``AppOpsManager.MODE_*``)."""
+
+    ALLOW = "allow"
+    IGNORE = "ignore"
+    DENY = "deny"  # MODE_ERRORED
+    DEFAULT = "default"
+    FOREGROUND = "foreground"
+
+
+@dataclass(frozen=True, slots=True)
+class AppOps:
+    """App-op modes that differ from the default, per (user, package)."""
+
+    modes: Mapping[tuple[int, str], Mapping[str, OpMode]]
+    """(user id, package) -> op name (e.g. "MANAGE_EXTERNAL_STORAGE") -> mode."""
+
+    def mode(self, user_id: int, package: str, op: str) -> OpMode | None:
+        return self.modes.get((user_id, package), {}).get(op)
+
+
+@dataclass(frozen=True, slots=True)
+class FolderSummary:
+    """Files found in one shared-storage location: no names, no content."""
+
+    exists: bool
+    files: int = 0
+    total_bytes: int = 0
+    newest: datetime | None = None
+    """Newest modification time (UTC)."""
+    nomedia: bool | None = None
+    """A ``.nomedia`` file in the folder (hides it from gallery apps); None if not looked for."""
+
+
+class EvidenceKind(enum.Enum):
+    """What a storage location tells a rule about."""
+
+    ARCHIVE = "archive"  # chat backups / exports (MSG-03)
+    MEDIA = "media"  # received media visible in shared storage (MSG-04)
+    PRIVATE_MEDIA = "private_media"  # media the app keeps hidden (Private/, .nomedia'd)
+
+
+@dataclass(frozen=True, slots=True)
+class StorageEvidence:
+    """One messenger folder (or name pattern) in one user's shared storage."""
+
+    package: str
+    user_id: int
+    location: str
+    """Stable id of the catalog location, e.g. "whatsapp.scoped.images"."""
+    kind: EvidenceKind
+    path: str
+    """Device path that was looked at (a fixed app folder, never a chat file name)."""
+    summary: FolderSummary | Unseen
+
+
+@dataclass(frozen=True, slots=True)
+class BackupState:
+    """Android's own backup (``bmgr``): is it on, and where does it send data."""
+
+    enabled: bool | None
+    """None when bmgr answered neither enabled nor disabled."""
+    transport: str | None
+    """The selected backup transport, e.g. com.google.android.gms/.backup.BackupTransportService."""
+    transports: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeRecord:
+    """How one probe went: for evidence ("from which command") and for timing."""
+
+    name: str
+    command: str
+    exit_code: int | None
+    ok: bool
+    bytes: int
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything msgscan collected from one phone, ready for the rules."""
+
+    serial: str
+    identity: DeviceIdentity | Unseen
+    users: tuple[User, ...] | Unseen
+    policy: DevicePolicy | Unseen
+    packages: tuple[Package, ...] | Unseen
+    app_ops: AppOps | Unseen
+    storage: tuple[StorageEvidence, ...]
+    backup: BackupState | Unseen
+    probes: tuple[ProbeRecord, ...] = ()
+    complete: bool = True
+    """False when the phone was lost or timed out mid-collection."""
+    problems: tuple[str, ...] = ()
+    """Human-readable notes on what could not be collected and why."""
+
+    def package(self, name: str) -> Package | None:
+        if isinstance(self.packages, Unseen):
+            return None
+        for p in self.packages:
+            if p.name == name:
+                return p
+        return None

@@ -1,0 +1,57 @@
+"""The one interface every way of reaching a phone implements.
+
+A transport runs one shell command per call (one "exchange": open a stream, read it to the end)
+and says how much it cost. Implementations: ``tcp`` and ``usb`` (adb-shell, talking to adbd
+directly), ``server`` (a running adb server's socket protocol) and ``replay`` (a recording, no
+phone).
+
+Failures are ``checks.errors.DeviceError`` subclasses. When a stream breaks or times out after
+some output arrived, the error carries that output in ``partial`` so a batch keeps what it got.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+DEFAULT_TIMEOUT_S = 120.0
+"""Whole-command limit. ``dumpsys package`` on a 300-app phone takes a few seconds; MVT saw
+single dumps needing far more on slow phones, so the default is generous and configurable."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShellResult:
+    stdout: bytes
+    stderr: bytes = b""
+    exit_code: int | None = None
+    """None when the transport speaks shell v1, which carries no exit status."""
+
+
+@dataclass(slots=True)
+class Meter:
+    """What the exchanges with one phone cost: the numbers a benchmark and a test look at."""
+
+    exchanges: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    commands: list[str] = field(default_factory=list)
+
+    def count(self, command: str, result_bytes: int) -> None:
+        self.exchanges += 1
+        self.bytes_sent += len(command.encode())
+        self.bytes_received += result_bytes
+        self.commands.append(command)
+
+
+class Transport(Protocol):
+    """A connected phone."""
+
+    serial: str
+    """How the user names this phone: USB serial, or host:port."""
+    meter: Meter
+
+    def shell(self, command: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> ShellResult:
+        """Run ``command`` through the phone's shell; one exchange."""
+        ...
+
+    def close(self) -> None: ...
