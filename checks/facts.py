@@ -173,6 +173,8 @@ class FolderSummary:
     """Newest modification time (UTC)."""
     nomedia: bool | None = None
     """A ``.nomedia`` file in the folder (hides it from gallery apps); None if not looked for."""
+    unreadable: int = 0
+    """Subfolders below the location that the shell could not read (their files are not counted)."""
 
 
 class EvidenceKind(enum.Enum):

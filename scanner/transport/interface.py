@@ -49,6 +49,9 @@ class Transport(Protocol):
     serial: str
     """How the user names this phone: USB serial, or host:port."""
     meter: Meter
+    max_command: int
+    """Longest command (bytes) the phone takes in one OPEN: its negotiated maxdata minus the
+    service prefix; 4096-byte phones (adbd before Android 7) get several shorter scripts."""
 
     def shell(self, command: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> ShellResult:
         """Run ``command`` through the phone's shell; one exchange."""

@@ -1,0 +1,119 @@
+"""Many probes in one exchange: one shell command, one stream, one round trip.
+
+On a real phone a round trip is the cost (USB ~1 ms, Wi-Fi ~20 ms plus the stream set-up), so the
+scanner sends a short script::
+
+    getprop 2>&1; echo ":msgscan:<nonce>:0:$?"; pm list users 2>&1; echo ":msgscan:<nonce>:1:$?"
+
+and cuts the output at the markers. Each marker carries the probe's exit status, which shell v1
+(adb-shell, and every phone behind an old adb server) does not report otherwise. Output that ends
+without a newline is fine: the marker is found wherever it starts. When the stream breaks, the
+probes whose markers arrived keep their output; the rest are reported as not run.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from checks.errors import DeviceError
+from scanner.parse.text import decode
+from scanner.probes import Probe
+from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """What one probe printed (stdout and stderr together) and its exit status."""
+
+    text: str
+    exit_code: int | None
+    size: int
+    """Bytes the phone sent for this probe."""
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    outputs: dict[str, Output]
+    """Probe name -> output, for every probe whose end marker arrived."""
+    missing: tuple[str, ...]
+    """Probes that did not run to the end (the stream broke or timed out first)."""
+    error: DeviceError | None
+    commands: tuple[str, ...]
+
+
+def command_line(argv: Sequence[str]) -> str:
+    return shlex.join(argv)
+
+
+def script(probes: Sequence[Probe], nonce: str) -> str:
+    parts = [
+        f'{command_line(p.argv)} 2>&1; echo ":msgscan:{nonce}:{i}:$?"' for i, p in enumerate(probes)
+    ]
+    return "; ".join(parts)
+
+
+def split(stdout: bytes, probes: Sequence[Probe], nonce: str) -> dict[str, Output]:
+    marker = re.compile(rb":msgscan:" + nonce.encode() + rb":(\d+):(\d+)\r?\n?")
+    outputs: dict[str, Output] = {}
+    start = 0
+    for m in marker.finditer(stdout):
+        index = int(m.group(1))
+        if index >= len(probes):
+            continue
+        raw = stdout[start : m.start()]
+        outputs[probes[index].name] = Output(decode(raw), int(m.group(2)), len(raw))
+        start = m.end()
+    return outputs
+
+
+def chunks(probes: Sequence[Probe], limit: int) -> list[list[Probe]]:
+    """Group probes so that each script stays within ``limit`` bytes.
+
+    The whole script travels in one OPEN packet, which may not exceed the phone's maxdata: 4 KiB
+    for adbd before Android 7 (protocol version 0x01000000, adb's MAX_PAYLOAD_V1), 256 KiB-1 MiB
+    after. A probe longer than the limit on its own still gets a chunk of its own.
+    """
+    groups: list[list[Probe]] = []
+    size = 0
+    for probe in probes:
+        cost = len(command_line(probe.argv)) + MARKER_COST
+        if not groups or size + cost > limit:
+            groups.append([])
+            size = 0
+        groups[-1].append(probe)
+        size += cost
+    return groups
+
+
+MARKER_COST = len('  2>&1; echo ":msgscan:00000000:0000:$?"; ')
+DEFAULT_LIMIT = 4000
+"""Bytes per script when the transport cannot say what the phone accepts (safe on Android 6)."""
+
+
+def run(transport: Transport, probes: Sequence[Probe], *, timeout: float = DEFAULT_TIMEOUT_S) -> BatchResult:
+    """Run ``probes`` in as few exchanges as the phone allows; never raises for what it does.
+
+    After a broken exchange the remaining chunks are not tried: the phone is gone or hung, and
+    every further attempt would cost another timeout.
+    """
+    limit = getattr(transport, "max_command", DEFAULT_LIMIT)
+    outputs: dict[str, Output] = {}
+    commands: list[str] = []
+    error: DeviceError | None = None
+    for group in chunks(probes, limit):
+        nonce = secrets.token_hex(4)
+        command = script(group, nonce)
+        commands.append(command)
+        try:
+            stdout = transport.shell(command, timeout=timeout).stdout
+        except DeviceError as e:
+            stdout, error = e.partial, e
+        outputs.update(split(stdout, group, nonce))
+        if error is not None:
+            break
+    missing = tuple(p.name for p in probes if p.name not in outputs)
+    return BatchResult(outputs, missing, error, tuple(commands))

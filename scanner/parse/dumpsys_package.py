@@ -1,0 +1,439 @@
+"""Parse ``dumpsys package`` / ``pm dump <pkg>`` into ``checks.facts.Package`` facts.
+
+Format reference: shared/reference/dumpsys-package-format.md (its rule numbers are cited as
+"rule N"). The parser is pure and never raises: lines it does not understand are skipped, and
+truncated or binary input yields whatever packages could be read.
+
+Structure, not versions: blocks are found by indentation relative to the ``Package [`` line
+(``dumpsys`` prints it at column 2, ``pm dump`` at column 4), and fields are recognised by key,
+because every release and vendor adds keys (rule 11).
+
+Choices the reference leaves open:
+
+* Only entries under ``Packages:`` are packages. ``Hidden system packages:`` holds factory copies
+  of updated system apps (rule 6); they are skipped, never merged and never reported alone.
+* Extra ``install permissions:`` rows ending ``, userId=N`` (AOSP ``dumpInstallPermissionsLPr``,
+  Android 12+; the reference documents them for 16) describe a user whose state differs from
+  user 0. ``Package.install_permissions`` keeps the package-wide (user 0) rows only; the override
+  rows are dropped because ``PackageUser`` has no field for install permissions and putting them
+  into ``runtime_permissions`` would misstate their kind.
+* A ``User N:`` line without ``installed=`` (not seen in any release) counts as installed, so a
+  messenger is never hidden from the checks by a line we could not read.
+* Apps with a ``sharedUser=`` get no permission rows in their own block (rule 1): the
+  ``Shared users:`` section's install and runtime grants are merged into every member, the
+  member's own rows (if any) winning.
+* ``Package.first_install`` is the package-level ``firstInstallTime=`` (Android <= 12); on 13+,
+  where the time is only per user, it is the earliest time among the users that have the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from checks.facts import Package, PackageUser
+
+__all__ = ["parse_dumpsys_package", "to_json_shape"]
+
+_PACKAGES, _HIDDEN, _SHARED, _OTHER = "packages", "hidden", "shared", "other"
+_SECTIONS = {
+    "Packages:": _PACKAGES,
+    "Hidden system packages:": _HIDDEN,
+    "Shared users:": _SHARED,
+}
+_SKIP, _INSTALL, _RUNTIME = 0, 1, 2  # what the rows under a list header are
+
+# Keys that only occur as package fields: they let a fragment that starts mid-block (appium
+# ``pm-dump-tail-com.xxx.txt``, Android 7) be recognised without its ``Package [`` line.
+_FIELD_HEADERS = frozenset(
+    {"declared permissions:", "requested permissions:", "install permissions:"}
+)
+_FIELD_KEYS = frozenset(
+    {"userId", "appId", "sharedUser", "pkg", "codePath", "versionCode", "versionName",
+     "pkgFlags", "installerPackageName", "timeStamp", "firstInstallTime", "lastUpdateTime",
+     "signatures", "installPermissionsFixed"}
+)  # fmt: skip
+
+_SYSTEM_IMAGE_TIME = datetime(2009, 1, 1)
+_MAX_UTC_OFFSET = timedelta(hours=14)
+
+
+@dataclass(slots=True)
+class _User:
+    user_id: int
+    installed: bool = True
+    hidden: bool = False
+    suspended: bool = False
+    enabled: int | None = None
+    first_install: datetime | None = None
+    runtime: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Draft:
+    """A package block being read; ``name`` is None for a headless fragment nobody named."""
+
+    name: str | None
+    keep: bool  # False for hidden system packages and blocks outside ``Packages:``
+    app_id: int | None = None
+    version_name: str | None = None
+    version_code: int | None = None
+    target_sdk: int | None = None
+    installer: str | None = None
+    initiating: str | None = None
+    shared_user: str | None = None
+    first_install: datetime | None = None
+    last_update: datetime | None = None
+    flags: set[str] = field(default_factory=set)
+    install: dict[str, bool] = field(default_factory=dict)
+    users: dict[int, _User] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _SharedUser:
+    install: dict[str, bool] = field(default_factory=dict)
+    runtime: dict[int, dict[str, bool]] = field(default_factory=dict)
+
+
+def parse_dumpsys_package(text: str, *, package: str | None = None) -> tuple[Package, ...]:
+    """Active packages in ``text``, in dump order; ``package`` names a block whose header was cut.
+
+    ``text`` is decoded output (see ``scanner.parse.text.decode``). ``package`` is the package a
+    ``pm dump <pkg>`` / ``dumpsys package <pkg>`` was asked about; it is only used when the text
+    starts in the middle of a package block, so that block has no ``Package [`` line.
+    """
+    reader = _Reader(package)
+    for raw in text.split("\n"):
+        reader.feed(raw)
+    return reader.result()
+
+
+class _Reader:
+    """Line-by-line state machine over one dump."""
+
+    def __init__(self, package: str | None) -> None:
+        self.assumed = package
+        self.in_service = True  # inside the package service's output (or no header seen)
+        self.section: str | None = None  # None: no section header seen yet
+        self.started = False  # any content line seen (a headless block must come first)
+        self.drafts: dict[str, _Draft] = {}
+        self.shared: dict[str, _SharedUser] = {}
+        # The open block (a package draft or a shared user) and its indents; -1 = none.
+        self.draft: _Draft | None = None
+        self.shared_user: _SharedUser | None = None
+        self.block_at = -1
+        self.field_at = -1  # indent of the block's fields, from its first line
+        self.user: _User | None = None
+        self.user_at = -1
+        self.rows = _SKIP
+        self.rows_at = -1  # indent of the open list header; deeper lines are its rows
+
+    def feed(self, raw: str) -> None:
+        line = raw.rstrip()  # trailing blanks: "User 0: " (Huawei 7), stray "\r"
+        if not line:
+            return  # blank lines never end a block (rule 6)
+        body = line.lstrip(" ")
+        at = len(line) - len(body)
+        if at == 0 and body.startswith(("DUMP OF ", "---------")):
+            self._boundary(body)
+        elif not self.in_service:
+            return
+        elif self.block_at >= 0 and at > self.block_at:
+            self._block_line(body, at)
+        elif self.block_at >= 0 and body.endswith("overlay paths:"):
+            # AOSP 12+ Settings.dumpPackageLPr prints a shared library's per-user overlay
+            # paths as prefix+newline, then "<library> overlay paths:" at column 0: not a
+            # section header, and the package block goes on after it.
+            return
+        elif not self.started and at >= 4 and self._is_field(body):
+            self.started = True  # a fragment cut inside a block (appium Android 7 tail)
+            self._open(_Draft(self.assumed, keep=self.assumed is not None), at - 2)
+            self._block_line(body, at)
+        else:
+            self.started = True
+            self._close()
+            self._top_line(body, at)
+
+    def _boundary(self, body: str) -> None:
+        # "DUMP OF SERVICE package:" (bugreport, ``pm dump``), "DUMP OF SERVICE package" without
+        # colon (ISDI wrapper, Huawei 7 capture line 1), "DUMP OF SETTINGS secure" (ISDI),
+        # "--------- 2.9s was the duration of dumpsys package" (bugreport footer).
+        self._close()
+        if body.startswith("DUMP OF SERVICE "):
+            self.in_service = body.split()[-1].rstrip(":") == "package"
+            self.section = None
+        elif body.startswith("DUMP OF ") or "was the duration of dumpsys" in body:
+            self.in_service = False
+
+    def _top_line(self, body: str, at: int) -> None:
+        section = _SECTIONS.get(body)
+        if section is not None:
+            self.section = section
+        elif body.startswith("Package ["):
+            name = _bracketed(body)
+            if name is not None and self.section != _SHARED:
+                # An updated system app is listed twice: the factory copy under "Hidden
+                # system packages:" (Huawei 7 com.facebook.orca "stub (18.4)", tekartik 11
+                # package1 1.0.11) never replaces the active entry nor counts on its own.
+                keep = self.section in (None, _PACKAGES) and name not in self.drafts
+                self._open(_Draft(name, keep), at)
+        elif body.startswith("SharedUser [") and self.section == _SHARED:
+            name = _bracketed(body)
+            if name is not None:
+                self._open(self.shared.setdefault(name, _SharedUser()), at)
+        elif self.section is not None and body.endswith(":"):
+            # "Queries:", "Package Changes:", "Dexopt state:" …: their "User 0:" lines and
+            # package names say nothing about installed packages (rule 6, tekartik 11 dump).
+            self.section = _OTHER
+
+    def _open(self, block: _Draft | _SharedUser, at: int) -> None:
+        if isinstance(block, _Draft):
+            self.draft = block
+            if block.keep and block.name is not None:
+                self.drafts[block.name] = block
+        else:
+            self.shared_user = block
+        self.block_at = at
+
+    def _close(self) -> None:
+        self.draft = self.shared_user = self.user = None
+        self.block_at = self.field_at = self.user_at = self.rows_at = -1
+        self.rows = _SKIP
+
+    @staticmethod
+    def _is_field(body: str) -> bool:
+        return (
+            body in _FIELD_HEADERS
+            or body.partition("=")[0] in _FIELD_KEYS
+            or _user_id(body) is not None
+        )
+
+    def _block_line(self, body: str, at: int) -> None:
+        if self.rows_at >= 0:
+            if at > self.rows_at:
+                if self.rows != _SKIP:
+                    self._permission_row(body)
+                return
+            self.rows, self.rows_at = _SKIP, -1
+        if self.user_at >= 0:
+            if at > self.user_at:
+                self._user_line(body, at)
+                return
+            if body.startswith("installReason="):
+                return  # Android 13+: AOSP prints it with a literal indent (section 2)
+            self.user, self.user_at = None, -1
+        if self.field_at < 0:
+            self.field_at = at
+        if at > self.field_at:
+            return  # a continuation line of something we do not read
+        user_id = _user_id(body)
+        if user_id is not None:
+            self._open_user(user_id, body, at)
+        elif body.endswith(":") and "=" not in body:
+            self.rows = _INSTALL if body == "install permissions:" else _SKIP
+            self.rows_at = at
+        elif self.draft is not None and self.draft.keep:
+            _package_field(self.draft, body)
+
+    def _open_user(self, user_id: int, body: str, at: int) -> None:
+        self.user_at = at
+        if self.shared_user is not None:
+            self.user = _User(user_id, runtime=self.shared_user.runtime.setdefault(user_id, {}))
+        elif self.draft is not None and self.draft.keep:
+            self.user = self.draft.users.setdefault(user_id, _User(user_id))
+            _user_fields(self.user, body.partition(":")[2])
+        else:
+            self.user = None
+
+    def _user_line(self, body: str, at: int) -> None:
+        if body == "runtime permissions:":
+            self.rows, self.rows_at = _RUNTIME, at
+        elif body.endswith(":") and "=" not in body:
+            self.rows, self.rows_at = _SKIP, at  # "disabledComponents:", "overlay paths:" …
+        elif body.startswith("firstInstallTime=") and self.user is not None:
+            self.user.first_install = _timestamp(body[len("firstInstallTime=") :])  # 13+
+
+    def _permission_row(self, body: str) -> None:
+        # "<perm>: granted=<bool>[, flags=[ A B ] | [ A|B]][, userId=N]" (rule 3)
+        name, sep, rest = body.partition(": granted=")
+        if not sep or not name or " " in name:
+            return
+        if rest.startswith("true"):
+            granted = True
+        elif rest.startswith("false"):
+            granted = False
+        else:
+            return
+        if self.rows == _RUNTIME:
+            if self.user is not None:
+                self.user.runtime[name] = granted
+        elif ", userId=" in rest:
+            return  # Android 12+ per-user override of an install permission: see module doc
+        elif self.shared_user is not None:
+            self.shared_user.install[name] = granted
+        elif self.draft is not None and self.draft.keep:
+            self.draft.install[name] = granted
+
+    def result(self) -> tuple[Package, ...]:
+        return tuple(
+            _freeze(d, self.shared.get(d.shared_user or "")) for d in self.drafts.values() if d.name
+        )
+
+
+def _freeze(d: _Draft, shared: _SharedUser | None) -> Package:
+    install = {**shared.install, **d.install} if shared is not None else d.install
+    users = []
+    for uid in sorted(d.users):
+        u = d.users[uid]
+        runtime = u.runtime
+        if shared is not None and uid in shared.runtime:
+            runtime = {**shared.runtime[uid], **u.runtime}
+        users.append(
+            PackageUser(
+                user_id=uid,
+                installed=u.installed,
+                runtime_permissions=runtime,
+                enabled=u.enabled,
+                hidden=u.hidden,
+                suspended=u.suspended,
+                first_install=u.first_install,
+            )
+        )
+    first_install = d.first_install
+    if first_install is None:
+        first_install = min(
+            (u.first_install for u in users if u.installed and u.first_install), default=None
+        )
+    return Package(
+        name=d.name or "",
+        app_id=d.app_id,
+        version_name=d.version_name,
+        version_code=d.version_code,
+        installer=d.installer,
+        flags=frozenset(d.flags),
+        install_permissions=install,
+        users=tuple(users),
+        shared_user=d.shared_user,
+        target_sdk=d.target_sdk,
+        first_install=first_install,
+        last_update=d.last_update,
+        initiating_installer=d.initiating,
+    )
+
+
+def _package_field(d: _Draft, body: str) -> None:
+    key, sep, value = body.partition("=")
+    if not sep:
+        return
+    if key in ("userId", "appId"):  # "appId=" from Android 14 on
+        d.app_id = _int(value.split(" ", 1)[0])
+    elif key == "versionCode":
+        # "versionCode=452576 minSdk=15 targetSdk=27"; Android 6: no minSdk (LG M150)
+        pairs = dict(t.partition("=")[::2] for t in body.split())
+        d.version_code = _int(pairs.get("versionCode", ""))
+        d.target_sdk = _int(pairs.get("targetSdk", ""))
+    elif key == "versionName":
+        d.version_name = value or None  # free text to the end of the line: "stub (18.4)"
+    elif key in ("flags", "pkgFlags"):
+        d.flags.update(value.strip("[] ").split())
+    elif key == "installerPackageName":
+        d.installer = _package_name(value)  # absent line <= 12, "null" on 14+ (rule 14)
+    elif key == "initiatingPackageName":
+        d.initiating = _package_name(value)
+    elif key == "sharedUser":
+        d.shared_user = _shared_user_name(value)
+    elif key == "firstInstallTime":
+        d.first_install = _timestamp(value)  # package-level up to Android 12
+    elif key == "lastUpdateTime":
+        d.last_update = _timestamp(value)
+
+
+def _user_fields(u: _User, rest: str) -> None:
+    # Tokens, never positions: "User 0:  installed=…" has two spaces on Android 6 (LG M150),
+    # vendors insert keys (Hisense "restricted= alive="), Android 5 said "blocked=" for hidden.
+    for token in rest.split():
+        key, _, value = token.partition("=")
+        if key == "installed":
+            u.installed = value == "true"
+        elif key in ("hidden", "blocked"):
+            u.hidden = value == "true"
+        elif key == "suspended":
+            u.suspended = value == "true"
+        elif key == "enabled":
+            u.enabled = _int(value)
+
+
+def _user_id(body: str) -> int | None:
+    if not body.startswith("User "):
+        return None
+    number, sep, _ = body[5:].partition(":")
+    return _int(number) if sep and number.isdigit() and number.isascii() else None
+
+
+def _bracketed(body: str) -> str | None:
+    name, closed, _ = body.partition("[")[2].partition("]")
+    return name if closed and name and " " not in name else None  # a cut line has no "]"
+
+
+def _shared_user_name(value: str) -> str | None:
+    # "SharedUserSetting{9656c03 android.media/10009}" (Huawei 7 capture, line 23368)
+    inner = value.partition("{")[2].partition("}")[0]
+    name = inner.partition(" ")[2].rpartition("/")[0]
+    return name or None
+
+
+def _package_name(value: str) -> str | None:
+    value = value.strip()
+    return None if value in ("", "null") else value
+
+
+def _int(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def _timestamp(value: str) -> datetime | None:
+    """``yyyy-MM-dd HH:mm:ss[.SSS]`` in device-local time; placeholders give None (rule 7)."""
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if when.tzinfo is not None:
+        return None
+    if when.year < 2008:  # the epoch in any zone (1969-12-31 … 1970-01-01): "no install"
+        return None
+    if (
+        abs(when - _SYSTEM_IMAGE_TIME) <= _MAX_UTC_OFFSET
+        and when.second == 0
+        and when.microsecond == 0
+        and when.minute % 15 == 0
+    ):
+        return None  # 2009-01-01 00:00 UTC in local time: the fixed system-image timestamp
+    return when
+
+
+def to_json_shape(packages: tuple[Package, ...] | list[Package]) -> dict[str, Any]:
+    """The stable JSON shape ``msgscan parse dumpsys-package`` prints."""
+    return {
+        "packages": [
+            {
+                "name": p.name,
+                "version_name": p.version_name,
+                "version_code": p.version_code,
+                "installer": p.installer,
+                "flags": sorted(p.flags),
+                "users": [
+                    {
+                        "id": u.user_id,
+                        "installed": u.installed,
+                        "runtime_permissions": dict(sorted(u.runtime_permissions.items())),
+                    }
+                    for u in p.users
+                ],
+            }
+            for p in packages
+        ]
+    }

@@ -1,0 +1,62 @@
+"""Parse what the storage probes print: ``find … -exec stat -c '%Y %s' {} +`` and ``test -e``.
+
+The phone prints one ``<mtime> <size>`` line per file and nothing else: no names reach msgscan.
+Errors come from toybox ``find`` on stderr (merged into the output by the batch), as
+``find: <path>: No such file or directory`` or ``find: <path>: Permission denied`` (toybox
+``lib/lib.c`` ``perror_msg``: "<command>: <path>: <strerror>"). An error about the location itself
+decides between absent and unreadable; errors about folders below it are counted in
+``unreadable`` and the files that could be read still count.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from checks.facts import FolderSummary, Unseen
+
+_STAT_LINE = re.compile(r"^(\d{1,12}) (\d{1,15})$")
+_ERROR = re.compile(r"^(?:find|stat): (.*): ([A-Za-z][A-Za-z ]+)$")
+
+
+def parse_find_stat(text: str, path: str, exit_code: int | None) -> FolderSummary | Unseen:
+    files = 0
+    total = 0
+    newest = 0
+    unreadable = 0
+    junk = 0
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if m := _STAT_LINE.match(line):
+            files += 1
+            total += int(m.group(2))
+            newest = max(newest, int(m.group(1)))
+            continue
+        if m := _ERROR.match(line):
+            where, why = m.group(1).rstrip("/"), m.group(2)
+            if where == path.rstrip("/"):
+                if why == "No such file or directory":
+                    return FolderSummary(exists=False)
+                return Unseen(f"{why.lower()}: {path}")
+            unreadable += 1
+            continue
+        junk += 1
+    if junk and not files:
+        # Not find's output at all (e.g. "inaccessible or not found" when find is missing).
+        first = text.strip().splitlines()[0][:120] if text.strip() else ""
+        return Unseen(f"unexpected output from find for {path}: {first!r}")
+    when = datetime.fromtimestamp(newest, UTC) if files else None
+    return FolderSummary(
+        exists=True, files=files, total_bytes=total, newest=when, unreadable=unreadable
+    )
+
+
+def parse_test_exists(exit_code: int | None) -> bool | None:
+    """``test -e``: status 0 = exists, 1 = does not; anything else (or no status) = unknown."""
+    if exit_code == 0:
+        return True
+    if exit_code == 1:
+        return False
+    return None

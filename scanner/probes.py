@@ -1,0 +1,133 @@
+"""The commands msgscan runs on a phone, one ``Probe`` each.
+
+A probe is a name (stable: it appears in logs, evidence and recordings), the argv it runs (built
+from constants and catalog paths, never from phone output) and, optionally, a ``scrub`` that
+removes what a recording must not keep (serial numbers, user names) before it is stored.
+
+Probes are batched: ``INVENTORY`` runs in one exchange, the storage probes for every messenger
+and user in a second one (see ``scanner.batch``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from checks.catalog import VARIANTS, Location
+from checks.facts import EvidenceKind, Package, User
+from scanner.parse.getprop import scrub_getprop
+from scanner.parse.users import scrub_pm_list_users
+
+STORAGE_ROOT = "/storage/emulated/{user}"
+"""Each user's shared storage. ``/sdcard`` is user 0's view of the same place; the numbered
+path is what the shell can (or, for a work profile, often cannot) list for other users."""
+
+STAT_FORMAT = "%Y %s"
+"""toybox ``stat -c``: mtime (epoch seconds) and size in bytes. No name ever leaves the phone."""
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    name: str
+    argv: tuple[str, ...]
+    scrub: Callable[[str], str] | None = None
+
+
+GETPROP = Probe("getprop", ("getprop",), scrub=scrub_getprop)
+USERS = Probe("users", ("pm", "list", "users"), scrub=scrub_pm_list_users)
+DEVICE_POLICY = Probe("device-policy", ("dumpsys", "device_policy"))
+BACKUP_ENABLED = Probe("backup-enabled", ("bmgr", "enabled"))
+BACKUP_TRANSPORTS = Probe("backup-transports", ("bmgr", "list", "transports"))
+# PackageManagerService reads one dump command per call (a single `if (opti < args.length)` in
+# PackageManagerService.dump, Android 6-11, and DumpHelper.doDump, 13+): "packages shared-users"
+# would silently drop the second. Two probes, one exchange. `packages` prints Packages: and Hidden
+# system packages:; runtime grants of shared-uid apps appear only under Shared users:.
+PACKAGES = Probe("packages", ("dumpsys", "package", "packages"))
+SHARED_USERS = Probe("shared-users", ("dumpsys", "package", "shared-users"))
+APP_OPS = Probe("app-ops", ("dumpsys", "appops"))
+
+INVENTORY: tuple[Probe, ...] = (
+    GETPROP,
+    USERS,
+    DEVICE_POLICY,
+    BACKUP_ENABLED,
+    BACKUP_TRANSPORTS,
+    PACKAGES,
+    SHARED_USERS,
+    APP_OPS,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StorageTarget:
+    """One catalog location of one installed messenger in one user's storage."""
+
+    package: str
+    user_id: int
+    location: Location
+    path: str
+    files: Probe
+    nomedia: Probe | None
+
+
+def storage_path(user_id: int, location: Location, package: str) -> str:
+    rel = location.resolve(package)
+    root = STORAGE_ROOT.format(user=user_id)
+    return f"{root}/{rel}" if rel else root
+
+
+def _find(path: str, location: Location) -> tuple[str, ...]:
+    argv: list[str] = ["find", path]
+    if location.depth is not None:
+        argv += ["-maxdepth", str(location.depth)]
+    argv += ["-type", "d" if location.dirs else "f"]
+    if location.pattern:
+        argv += ["-name", location.pattern]
+    if not location.dirs:
+        argv += ["!", "-name", ".nomedia"]
+    argv += ["-exec", "stat", "-c", STAT_FORMAT, "{}", "+"]
+    return tuple(argv)
+
+
+def storage_targets(packages: Iterable[Package], users: Iterable[User]) -> tuple[StorageTarget, ...]:
+    """Where to look, for each installed messenger in each user it is installed for.
+
+    Both the scoped and the legacy folders are looked at whatever the Android version: leftovers
+    of the legacy layout still hold archives and media after an upgrade (messengers.md §2.2).
+    """
+    known_users = {u.id for u in users}
+    targets: list[StorageTarget] = []
+    for package in packages:
+        entry = VARIANTS.get(package.name)
+        if entry is None:
+            continue
+        _, variant = entry
+        for user_id in package.installed_for():
+            if known_users and user_id not in known_users:
+                continue
+            for location in variant.locations:
+                path = storage_path(user_id, location, package.name)
+                key = f"storage:{package.name}:{user_id}:{location.id}"
+                nomedia = None
+                if location.kind is EvidenceKind.MEDIA:
+                    nomedia = Probe(f"{key}:nomedia", ("test", "-e", f"{path}/.nomedia"))
+                targets.append(
+                    StorageTarget(
+                        package.name,
+                        user_id,
+                        location,
+                        path,
+                        Probe(key, _find(path, location)),
+                        nomedia,
+                    )
+                )
+    return tuple(targets)
+
+
+def storage_probes(targets: Iterable[StorageTarget]) -> tuple[Probe, ...]:
+    probes: list[Probe] = []
+    for t in targets:
+        probes.append(t.files)
+        if t.nomedia is not None:
+            probes.append(t.nomedia)
+    return tuple(probes)

@@ -1,0 +1,176 @@
+"""Build recordings of phones nobody has to own: a spec in, the commands a scan runs out.
+
+A ``PhoneSpec`` describes a phone (properties, users, owners, apps with per-user grants, app ops,
+the files in shared storage as dates and sizes). ``build()`` renders what each of msgscan's
+probes would print on it (``render.py``, following the format references and AOSP) and returns a
+``Recording`` whose metadata says it was constructed, from what, and what a scan should find.
+
+The shipped recordings in this folder are made by ``python -m scanner.recordings.build``; tests
+make larger ones (a 300-package, 3-user phone) the same way.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from checks.facts import Package, PackageUser, User, UserKind
+from scanner import probes
+from scanner.recording import Command, DeviceLabel, Recording
+from scanner.recordings import render
+from scanner.recordings.render import App
+
+HOW_MADE = (
+    "Constructed by scanner/recordings/construct.py from a phone spec, not captured from a phone. "
+    "Output layouts follow ../shared/reference/dumpsys-package-format.md (AOSP Settings.java, "
+    "Android 9 and 16, and the real captures in ../shared/fixtures/android) and, for commands no "
+    "capture shows, the AOSP sources named in scanner/recordings/render.py. Device-side times "
+    "are estimates."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Storage:
+    """Shared storage as a set of files (absolute path, mtime epoch, size) and unreadable folders."""
+
+    files: Sequence[tuple[str, int, int]] = ()
+    denied: Sequence[str] = ()
+    folders: Sequence[str] = ()
+    """Folders that exist even when empty."""
+
+    def _dirs(self) -> set[str]:
+        dirs = set(self.folders)
+        for path, _, _ in self.files:
+            parts = path.split("/")
+            dirs.update("/".join(parts[:i]) for i in range(2, len(parts)))
+        return dirs
+
+    def find(self, argv: Sequence[str]) -> tuple[str, int]:
+        """What toybox ``find`` prints for the argv ``scanner.probes`` builds, and its status."""
+        root = argv[1]
+        depth = int(argv[argv.index("-maxdepth") + 1]) if "-maxdepth" in argv else None
+        want_dirs = argv[argv.index("-type") + 1] == "d"
+        names = [argv[i + 1] for i, a in enumerate(argv) if a == "-name" and argv[i - 1] != "!"]
+        pattern = names[0] if names else None
+        if any(root == d or root.startswith(d + "/") for d in self.denied):
+            return f"find: {root}: Permission denied\n", 1
+        dirs = self._dirs()
+        if root not in dirs and not any(p == root for p, _, _ in self.files):
+            return f"find: {root}: No such file or directory\n", 1
+        lines: list[str] = []
+        errors = [d for d in self.denied if d.startswith(root + "/")]
+        blocked = tuple(d + "/" for d in errors)
+
+        def level(path: str) -> int:
+            return path[len(root) :].count("/")
+
+        if want_dirs:
+            for d in sorted(dirs):
+                if d.startswith(root + "/") and not d.startswith(blocked):
+                    name = d.rsplit("/", 1)[-1]
+                    if (depth is None or level(d) <= depth) and (pattern is None or fnmatch.fnmatchcase(name, pattern)):
+                        lines.append(f"{render.epoch('2026-11-01T00:00:00')} 3452\n")
+        else:
+            for path, mtime, size in self.files:
+                if not path.startswith(root + "/") or path.startswith(blocked):
+                    continue
+                name = path.rsplit("/", 1)[-1]
+                if name == ".nomedia" or (depth is not None and level(path) > depth):
+                    continue
+                if pattern is None or fnmatch.fnmatchcase(name, pattern):
+                    lines.append(f"{mtime} {size}\n")
+        out = "".join(lines) + "".join(f"find: {d}: Permission denied\n" for d in errors)
+        return out, 1 if errors else 0
+
+    def exists(self, path: str) -> bool:
+        return any(p == path for p, _, _ in self.files) or path in self._dirs()
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneSpec:
+    serial: str
+    props: Mapping[str, str]
+    users: Sequence[tuple[int, str, int, bool]]
+    """(id, name, UserInfo flags, running)."""
+    apps: Sequence[App]
+    device_policy: str
+    app_ops: str
+    storage: Storage = Storage()
+    backup_enabled: bool = True
+    transports: Sequence[str] = (
+        "com.google.android.gms/.backup.BackupTransportService",
+        "com.google.android.gms/.backup.migrate.service.D2dTransport",
+    )
+    current_transport: str | None = "com.google.android.gms/.backup.BackupTransportService"
+    description: str = ""
+    expect: Mapping[str, Any] = field(default_factory=dict)
+    maxdata: int = 1 << 20
+
+    @property
+    def sdk(self) -> int:
+        return int(self.props["ro.build.version.sdk"])
+
+
+# Rough device-side times of a mid-range phone, for the simulator's "device time" fault.
+_DEVICE_MS = {"getprop": 40.0, "pm": 450.0, "dumpsys": 150.0, "bmgr": 300.0}
+
+
+def _ms(argv: Sequence[str], apps: int) -> float:
+    if argv[:2] == ("dumpsys", "package"):
+        return 200.0 + 6.0 * apps
+    if argv[:2] == ("dumpsys", "appops"):
+        return 80.0 + 0.8 * apps
+    return _DEVICE_MS.get(argv[0], 15.0)
+
+
+def _packages(spec: PhoneSpec) -> tuple[Package, ...]:
+    """Just enough of each app for ``probes.storage_targets`` (names and who has them)."""
+    return tuple(
+        Package(
+            name=a.name,
+            app_id=a.app_id,
+            version_name=a.version_name,
+            version_code=a.version_code,
+            installer=a.installer,
+            flags=frozenset(),
+            users=tuple(PackageUser(uid, u.installed) for uid, u in a.users.items()),
+        )
+        for a in spec.apps
+    )
+
+
+def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recording:
+    user_ids = [u[0] for u in spec.users]
+    outputs: dict[tuple[str, ...], tuple[str, int]] = {
+        probes.GETPROP.argv: (render.getprop(spec.props), 0),
+        probes.USERS.argv: (render.pm_list_users(spec.users), 0),
+        probes.DEVICE_POLICY.argv: (spec.device_policy, 0),
+        probes.BACKUP_ENABLED.argv: (render.bmgr_enabled(spec.backup_enabled), 0),
+        probes.BACKUP_TRANSPORTS.argv: (
+            render.bmgr_transports(spec.transports, spec.current_transport),
+            0,
+        ),
+        probes.PACKAGES.argv: (render.dumpsys_package(spec.apps, spec.sdk, user_ids), 0),
+        probes.APP_OPS.argv: (spec.app_ops, 0),
+    }
+    users = tuple(User(uid, UserKind.SYSTEM, flags, running) for uid, _, flags, running in spec.users)
+    targets = probes.storage_targets(_packages(spec), users)
+    for target in targets:
+        outputs[target.files.argv] = spec.storage.find(target.files.argv)
+        if target.nomedia is not None:
+            flag = target.nomedia.argv[-1]
+            outputs[target.nomedia.argv] = ("", 0 if spec.storage.exists(flag) else 1)
+    commands = tuple(
+        Command(argv, text.encode(), b"", status, _ms(argv, len(spec.apps)))
+        for argv, (text, status) in outputs.items()
+    )
+    meta = {
+        "source": "constructed",
+        "how_made": HOW_MADE,
+        "description": spec.description,
+        "maxdata": spec.maxdata,
+        "expect": dict(spec.expect),
+    }
+    return Recording(DeviceLabel(spec.serial, product, model, device), commands, meta)

@@ -1,0 +1,188 @@
+"""Render device output the way Android prints it, for constructed recordings.
+
+Every format here follows ../shared/reference/dumpsys-package-format.md (which cites AOSP
+``Settings.java`` for Android 9 and 16 and the real captures in ../shared/fixtures/android) or, for
+commands no capture shows, the AOSP source named at each function. Line layouts switch on the SDK
+level exactly where the reference's version table says they changed. Nothing here is a capture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+EPOCH_PLACEHOLDER = "1970-01-01 01:00:00"
+"""The Unix epoch in Central European local time, printed for users that do not have the app."""
+
+# Runtime-permission flags as AOSP PermissionManager prints them for a user's choice on 10+.
+USER_FLAGS = "USER_SET|USER_SENSITIVE_WHEN_GRANTED|USER_SENSITIVE_WHEN_DENIED"
+
+
+@dataclass(frozen=True, slots=True)
+class AppUser:
+    installed: bool = True
+    grants: Mapping[str, bool] = field(default_factory=dict)
+    """Runtime permission -> granted; rows for permissions the user decided on."""
+    first_install: str = "2025-03-02 09:14:05"
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    name: str
+    app_id: int
+    version_name: str
+    version_code: int
+    installer: str | None = "com.android.vending"
+    system: bool = False
+    allow_backup: bool = True
+    target_sdk: int = 34
+    min_sdk: int = 24
+    install_permissions: tuple[str, ...] = ("android.permission.INTERNET",)
+    users: Mapping[int, AppUser] = field(default_factory=dict)
+    last_update: str = "2026-10-28 18:40:11"
+    identity_hash: str = "5a1c0de"
+
+    def flags(self) -> str:
+        f = ["SYSTEM"] if self.system else []
+        f += ["HAS_CODE", "ALLOW_CLEAR_USER_DATA"]
+        if self.allow_backup:
+            f.append("ALLOW_BACKUP")
+        return "[ " + " ".join(f) + " ]"
+
+
+def _user_line(sdk: int, uid: int, u: AppUser, inode: int) -> str:
+    installed = "true" if u.installed else "false"
+    ino = inode if u.installed else 0
+    if sdk >= 36:  # Android 16: deDataInode, quarantined (reference §3, AOSP 16 Settings.java)
+        return (
+            f"    User {uid}: ceDataInode={ino} deDataInode={ino + 1} installed={installed} "
+            "hidden=false suspended=false distractionFlags=0 stopped=false notLaunched=false "
+            "enabled=0 instant=false virtual=false quarantined=false"
+        )
+    if sdk >= 30:  # Android 11-15: distractionFlags added
+        return (
+            f"    User {uid}: ceDataInode={ino} installed={installed} hidden=false suspended=false "
+            "distractionFlags=0 stopped=false notLaunched=false enabled=0 instant=false virtual=false"
+        )
+    # Android 9-10 (reference §3: Samsung Android 10 has no distractionFlags)
+    return (
+        f"    User {uid}: ceDataInode={ino} installed={installed} hidden=false suspended=false "
+        "stopped=false notLaunched=false enabled=0 instant=false virtual=false"
+    )
+
+
+def _grant_row(perm: str, granted: bool, sdk: int) -> str:
+    flags = USER_FLAGS if sdk >= 29 else "USER_SET"
+    sep = "" if sdk >= 29 else " "  # pipe style has no space before "]" (reference §4.3)
+    return f"        {perm}: granted={'true' if granted else 'false'}, flags=[ {flags}{sep}]"
+
+
+def dumpsys_package(apps: Iterable[App], sdk: int, user_ids: Iterable[int]) -> str:
+    """``dumpsys package packages``: the ``Packages:`` section in the layout of ``sdk``."""
+    users = sorted(user_ids)
+    out = ["Packages:"]
+    for n, app in enumerate(apps):
+        code = f"/data/app/~~{app.identity_hash}Qm9n==/{app.name}-{app.identity_hash}Zm9v=="
+        if sdk < 30:
+            code = f"/data/app/{app.name}-{app.identity_hash}Zm9v=="
+        if app.system:
+            code = f"/system/priv-app/{app.name.rsplit('.', 1)[-1]}"
+        out += [
+            f"  Package [{app.name}] ({app.identity_hash}):",
+            f"    {'appId' if sdk >= 34 else 'userId'}={app.app_id}",
+            f"    pkg=Package{{{app.identity_hash[::-1]} {app.name}}}",
+            f"    codePath={code}",
+            f"    resourcePath={code}",
+            f"    legacyNativeLibraryDir={code}/lib",
+            "    primaryCpuAbi=arm64-v8a",
+            "    secondaryCpuAbi=null",
+            f"    versionCode={app.version_code} minSdk={app.min_sdk} targetSdk={app.target_sdk}",
+            f"    versionName={app.version_name}",
+            "    splits=[base]",
+            "    apkSigningVersion=3",
+            f"    flags={app.flags()}",
+        ]
+        if sdk >= 30:
+            out += ["    forceQueryable=false", "    queriesPackages=[]"]
+        if sdk < 36:
+            out.append(f"    dataDir=/data/user/0/{app.name}")
+        out.append("    supportsScreens=[small, medium, large, xlarge, resizeable, anyDensity]")
+        first = min((u.first_install for u in app.users.values() if u.installed), default=None)
+        out.append(f"    timeStamp={first or app.last_update}")
+        if sdk < 33 and first:
+            out.append(f"    firstInstallTime={first}")
+        out.append(f"    lastUpdateTime={app.last_update}")
+        if sdk >= 34:
+            out += [
+                f"    installerPackageName={app.installer or 'null'}",
+                f"    installerPackageUid={10050 if app.installer else -1}",
+                f"    initiatingPackageName={app.installer or 'null'}",
+                "    originatingPackageName=null",
+            ]
+        elif app.installer:  # <= 12 (and 13): printed only when set (reference §2, §4.14)
+            out.append(f"    installerPackageName={app.installer}")
+        if sdk >= 33:
+            out.append(f"    packageSource={2 if app.installer == 'com.android.vending' else 0}")
+        if sdk >= 34:
+            out.append("    appMetadataFilePath=null")
+        out += [
+            f"    signatures=PackageSignatures{{{app.identity_hash[1:]}7 version:3, "
+            f"signatures:[{app.identity_hash}], past signatures:[]}}",
+            "    installPermissionsFixed=true",
+            f"    pkgFlags={app.flags()}",
+        ]
+        if sdk >= 34:
+            out += ["    privatePkgFlags=[ ]", "    apexModuleName=null"]
+        out.append("    install permissions:")
+        out += [f"      {p}: granted=true" for p in app.install_permissions]
+        requested = {p: False for u in app.users.values() for p in u.grants}
+        for uid in users:
+            u = app.users.get(uid) or AppUser(installed=False, grants=requested)
+            out.append(_user_line(sdk, uid, u, 40000 + n * 7 + uid))
+            if sdk >= 33:
+                out.append("      installReason=4" if u.installed else "      installReason=0")
+                out.append(f"      firstInstallTime={u.first_install if u.installed else EPOCH_PLACEHOLDER}")
+                out.append("      uninstallReason=0")
+            if sdk >= 36:
+                out.append(f"      dataDir=/data/user/{uid}/{app.name}")
+            out.append("      gids=[3003]")
+            out.append("      runtime permissions:")
+            # Users without the app still list the app's runtime permissions, all denied (§4.2).
+            grants = u.grants if u.installed else requested
+            out += [_grant_row(p, g, sdk) for p, g in grants.items()]
+    return "\n".join(out) + "\n"
+
+
+def getprop(props: Mapping[str, str]) -> str:
+    """``getprop``: ``[key]: [value]`` sorted by key (toybox getprop, as in the Samsung capture)."""
+    return "".join(f"[{k}]: [{v}]\n" for k, v in sorted(props.items()))
+
+
+def find_stat(files: Iterable[tuple[int, int]]) -> str:
+    """``find … -exec stat -c '%Y %s' {} +``: one ``mtime size`` line per file."""
+    return "".join(f"{mtime} {size}\n" for mtime, size in files)
+
+
+def epoch(text: str) -> int:
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
+
+
+def pm_list_users(users: Iterable[tuple[int, str, int, bool]]) -> str:
+    """``pm list users``: PackageManagerShellCommand.runListUsers prints "Users:" and one
+    ``\\tUserInfo{id:name:hexflags}`` line per user (UserInfo.toString), " running" appended for
+    running users; the same layout from Android 6 to 16."""
+    lines = ["Users:"]
+    for uid, name, flags, running in users:
+        lines.append(f"\tUserInfo{{{uid}:{name}:{flags:x}}}{' running' if running else ''}")
+    return "\n".join(lines) + "\n"
+
+
+def bmgr_enabled(enabled: bool) -> str:
+    """``bmgr enabled``: Bmgr.doEnabled prints "Backup Manager currently enabled|disabled"."""
+    return f"Backup Manager currently {'enabled' if enabled else 'disabled'}\n"
+
+
+def bmgr_transports(transports: Iterable[str], current: str | None) -> str:
+    """``bmgr list transports``: Bmgr.doListTransports marks the selected one with "  * "."""
+    return "".join(f"{'  * ' if t == current else '    '}{t}\n" for t in transports)

@@ -1,0 +1,46 @@
+"""Fixtures shared by all tests: the real Android captures in ``../shared/fixtures/android``.
+
+The captures are never copied into this repository (licences and provenance live beside them,
+see ``PROVENANCE.md`` there). ``MSGSCAN_FIXTURES`` points somewhere else; without the folder the
+tests that need it are skipped locally and fail on CI (``CI=true``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+
+def _fixtures_dir() -> Path:
+    override = os.environ.get("MSGSCAN_FIXTURES")
+    if override:
+        return Path(override)
+    return Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "android"
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    """The folder holding the real captures; skips (fails on CI) when it is missing."""
+    folder = _fixtures_dir()
+    if not folder.is_dir():
+        reason = (
+            f"Android captures not found at {folder}: check out shared/ beside the repository "
+            "or set MSGSCAN_FIXTURES to the folder holding PROVENANCE.md"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def capture(fixtures_dir: Path) -> Callable[[str], bytes]:
+    """``capture("tekartik-wearos-android11/dumpsys-package-1.txt")`` -> the file's bytes."""
+
+    def read(name: str) -> bytes:
+        return (fixtures_dir / name).read_bytes()
+
+    return read
