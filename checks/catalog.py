@@ -78,8 +78,12 @@ def _whatsapp_locations(scoped_root: str, legacy_root: str, prefix: str) -> tupl
         )
         for media in _WA_MEDIA:
             slug = media.lower().replace(" ", "_")
+            # Voice notes go into one subfolder per week ("WhatsApp Voice Notes/202647/").
+            depth = 2 if media == "Voice Notes" else 1
             out.append(
-                Location(f"{mode}.{slug}", EvidenceKind.MEDIA, f"{root}/Media/{prefix} {media}")
+                Location(
+                    f"{mode}.{slug}", EvidenceKind.MEDIA, f"{root}/Media/{prefix} {media}", depth=depth
+                )
             )
     return tuple(out)
 

@@ -1,0 +1,10 @@
+"""Everything that touches the outside: phones over ADB, recordings, the simulated phone, the CLI."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("msgscan")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0+source"

@@ -31,8 +31,12 @@ class Output:
 
     text: str
     exit_code: int | None
-    size: int
-    """Bytes the phone sent for this probe."""
+    raw: bytes
+    """The bytes as the phone sent them (before decoding): what a recording keeps."""
+
+    @property
+    def size(self) -> int:
+        return len(self.raw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +69,7 @@ def split(stdout: bytes, probes: Sequence[Probe], nonce: str) -> dict[str, Outpu
         if index >= len(probes):
             continue
         raw = stdout[start : m.start()]
-        outputs[probes[index].name] = Output(decode(raw), int(m.group(2)), len(raw))
+        outputs[probes[index].name] = Output(decode(raw), int(m.group(2)), raw)
         start = m.end()
     return outputs
 

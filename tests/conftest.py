@@ -44,3 +44,13 @@ def capture(fixtures_dir: Path) -> Callable[[str], bytes]:
         return (fixtures_dir / name).read_bytes()
 
     return read
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _quiet_logs() -> None:
+    """Library code logs through structlog; tests keep only warnings."""
+    import logging
+
+    import structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))

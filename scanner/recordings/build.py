@@ -265,3 +265,49 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def large_phone(packages: int = 300, users: int = 3, *, serial: str = "MSGSCANBIG1", maxdata: int = 1 << 20) -> PhoneSpec:
+    """A busy Android 14 phone: ``packages`` apps, ``users`` users (owner, a work profile, then
+    secondary users), WhatsApp for the owner, WhatsApp Business in the work profile, Telegram
+    for the third user, media and backups in the owner's storage. For counting exchanges and
+    for benchmarks; nothing in it is copied from a phone."""
+    sdk = 34
+    ids = [0, 10] + [10 + i for i in range(1, users - 1)] if users > 1 else [0]
+    ids = ids[:users]
+    base = _system_apps(ids, sdk)
+    messengers = [
+        _app("com.whatsapp", 10233, "2.26.41.74", 262641074, {0: AppUser(grants={RC: True, RMI: True})}),
+        _app("com.whatsapp.w4b", 10245, "2.26.41.74", 262641074, {ids[min(1, len(ids) - 1)]: AppUser(grants={RC: False})}),
+        _app("org.telegram.messenger", 10234, "12.1.1", 61021, {ids[-1]: AppUser(grants={RC: True})}),
+    ]
+    filler = [
+        _app(
+            f"com.vendor{i // 10}.app{i}",
+            10300 + i,
+            f"{1 + i % 7}.{i % 13}.{i % 5}",
+            1000 + i,
+            {u: AppUser(grants={CAM: i % 3 == 0, RMI: i % 4 == 0, NOTIF: True}) for u in ids if (i + u) % 3 != 1},
+        )
+        for i in range(max(0, packages - len(base) - len(messengers)))
+    ]
+    wa_root = "/storage/emulated/0/Android/media/com.whatsapp/WhatsApp"
+    now = render.epoch("2026-11-20T18:00:00")
+    files = [(f"{wa_root}/Media/WhatsApp Images/f{i:05d}.jpg", now - i * 600, 150_000 + i) for i in range(2000)]
+    files += [(f"{wa_root}/Databases/msgstore.db.crypt15", now - 57600, 80_000_000)]
+    flags = {0: OWNER_FLAGS_MODERN, 10: WORK_PROFILE_FLAGS}
+    return PhoneSpec(
+        serial=serial,
+        props=_props(manufacturer="Google", brand="google", model="Pixel 8", device="shiba",
+                     release="14", sdk=sdk, patch="2026-09-05", crypto=("encrypted", "file")),
+        users=[(u, "Owner" if u == 0 else f"User {u}", flags.get(u, SECONDARY_FLAGS), True) for u in ids],
+        apps=base + messengers + filler,
+        device_policy=render.device_policy(
+            sdk, device_owner=None,
+            profile_owners={10: "com.google.android.apps.work.clouddpc/.receivers.CloudDeviceAdminReceiver"} if 10 in ids else {},
+        ),
+        app_ops=render.dumpsys_appops(sdk, {}),
+        storage=Storage(files=files),
+        maxdata=maxdata,
+        description=f"A constructed Android 14 phone with {packages} packages and {users} users.",
+    )

@@ -186,3 +186,84 @@ def bmgr_enabled(enabled: bool) -> str:
 def bmgr_transports(transports: Iterable[str], current: str | None) -> str:
     """``bmgr list transports``: Bmgr.doListTransports marks the selected one with "  * "."""
     return "".join(f"{'  * ' if t == current else '    '}{t}\n" for t in transports)
+
+
+def device_policy(sdk: int, *, device_owner: str | None, profile_owners: Mapping[int, str]) -> str:
+    """``dumpsys device_policy`` (DevicePolicyManagerService.dump; owners from
+    OwnersData.OwnerInfo.dump, which adds ``isOrganizationOwnedDevice=`` and drops ``name=`` from
+    Android 14; admins from DevicePolicyData.dump). Owners are "pkg/.Class" component strings."""
+    lines = [
+        "Current Device Policy Manager state:",
+        "  Immutable state:",
+        "    mHasFeature=true",
+        "    mIsWatch=false",
+        "    mIsAutomotive=false",
+        "    mHasTelephonyFeature=true",
+        "    mSafetyChecker=null",
+    ]
+
+    def owner(header: str, component: str, extra: list[str]) -> None:
+        pkg, cls = component.split("/", 1)
+        full = pkg + cls if cls.startswith(".") else cls
+        lines.append(f"  {header}: ")
+        lines.append(f"    admin=ComponentInfo{{{pkg}/{full}}}")
+        if sdk < 34:
+            lines.append("    name=")
+        lines.append(f"    package={pkg}")
+        if sdk >= 34:
+            lines.append(f"    isOrganizationOwnedDevice={'true' if header == 'Device Owner' else 'false'}")
+        lines.extend(extra)
+        lines.append("")
+
+    if device_owner:
+        owner("Device Owner", device_owner, ["    User ID: 0"])
+    for uid, component in sorted(profile_owners.items()):
+        owner(f"Profile Owner (User {uid})", component, [])
+    admins = dict(profile_owners)
+    if device_owner:
+        admins[0] = device_owner
+    for uid in sorted({0, *profile_owners}):
+        state = 3 if uid in admins else 0
+        lines.append(f"  Enabled Device Admins (User {uid}, provisioningState: {state}):")
+        if uid in admins:
+            lines += [
+                f"    {admins[uid]}:",
+                f"      uid={uid * 100000 + 10150}",
+                "      testOnlyAdmin=false",
+                "      policies:",
+                "        wipe-data",
+                "        reset-password",
+                "        limit-password",
+                "        force-lock",
+            ]
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def _format_uid(uid: int) -> str:
+    """UserHandle.formatUid: u<user>a<appId-10000> for apps."""
+    user, app = divmod(uid, 100000)
+    return f"u{user}a{app - 10000}" if app >= 10000 else str(uid)
+
+
+def dumpsys_appops(sdk: int, uid_modes: Mapping[tuple[int, str], Mapping[str, str]]) -> str:
+    """``dumpsys appops`` (AppOpsService.dump, Android 10+ layout): per uid, uid-level modes
+    (``OP: mode=allow``, how Settings' "All files access" sets MANAGE_EXTERNAL_STORAGE), then
+    ``Package <pkg>:`` with ``OP (mode):`` rows. Only the uids given are printed."""
+    lines = [
+        "Current AppOps Service state:",
+        "  Settings:",
+        "    top_state_settle_time=+5s0ms",
+        "    fg_service_state_settle_time=+5s0ms",
+        "    bg_state_settle_time=+1s0ms",
+        "",
+    ]
+    for (uid, package), ops in sorted(uid_modes.items()):
+        lines.append(f"  Uid {_format_uid(uid)}:")
+        lines.append("    state=cch")
+        lines += [f"      {op}: mode={mode}" for op, mode in sorted(ops.items())]
+        lines.append(f"    Package {package}:")
+        lines.append("      READ_EXTERNAL_STORAGE (allow):")
+        if sdk >= 30:
+            lines.append("        Access: [top-s] 2026-11-20 17:41:09.312 (-22m3s101ms)")
+    return "\n".join(lines) + "\n"
