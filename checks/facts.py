@@ -156,9 +156,18 @@ class AppOps:
     """App-op modes that differ from the default, per (user, package)."""
 
     modes: Mapping[tuple[int, str], Mapping[str, OpMode]]
-    """(user id, package) -> op name (e.g. "MANAGE_EXTERNAL_STORAGE") -> mode."""
+    """(user id, package) -> op name (e.g. "MANAGE_EXTERNAL_STORAGE") -> mode; uid-level modes
+    of a uid whose block lists the package are already applied (a uid mode overrides)."""
+    uid_modes: Mapping[int, Mapping[str, OpMode]] = field(default_factory=dict)
+    """uid (user * 100000 + appId) -> op -> mode, for uid-level modes ("All files access" is
+    set this way), including uids whose block lists no package."""
 
-    def mode(self, user_id: int, package: str, op: str) -> OpMode | None:
+    def mode(self, user_id: int, package: str, op: str, app_id: int | None = None) -> OpMode | None:
+        """The effective mode: the uid's own mode wins over the package's (AppOpsService)."""
+        if app_id is not None:
+            uid_mode = self.uid_modes.get(user_id * 100000 + app_id, {}).get(op)
+            if uid_mode is not None:
+                return uid_mode
         return self.modes.get((user_id, package), {}).get(op)
 
 

@@ -32,13 +32,13 @@ from checks.facts import (
 )
 from scanner import batch, probes
 from scanner.batch import BatchResult, Output
-from scanner.parse.appops import parse_dumpsys_appops
+from scanner.parse.appops import parse_dumpsys_appops, parse_dumpsys_appops_uid_modes
 from scanner.parse.backup import backup_state
 from scanner.parse.device_policy import parse_device_policy
 from scanner.parse.dumpsys_package import parse_dumpsys_package
 from scanner.parse.getprop import identity_from_props, parse_getprop
 from scanner.parse.storage import parse_find_stat, parse_test_exists
-from scanner.parse.users import parse_pm_list_users
+from scanner.parse.users import describe_failure, parse_pm_list_users
 from scanner.probes import Probe
 from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
 
@@ -158,7 +158,8 @@ def _users(out: Output | Unseen) -> tuple[User, ...] | Unseen:
     if isinstance(out, Unseen):
         return out
     users = parse_pm_list_users(out.text)
-    return users if users else Unseen(f"pm list users printed no users: {out.text.strip()[:160]!r}")
+    # The reason never quotes the output: a half-broken listing may still hold user names.
+    return users if users else Unseen(describe_failure(out.text))
 
 
 def _policy(out: Output | Unseen) -> DevicePolicy | Unseen:
@@ -176,7 +177,10 @@ def _packages(out: Output | Unseen, shared: Output | Unseen) -> tuple[Package, .
 
 
 def _app_ops(out: Output | Unseen) -> AppOps | Unseen:
-    return out if isinstance(out, Unseen) else parse_dumpsys_appops(out.text)
+    if isinstance(out, Unseen):
+        return out
+    per_package = parse_dumpsys_appops(out.text)
+    return AppOps(per_package.modes, parse_dumpsys_appops_uid_modes(out.text))
 
 
 def _backup(enabled: Output | Unseen, transports: Output | Unseen) -> BackupState | Unseen:

@@ -264,6 +264,12 @@ def dumpsys_appops(sdk: int, uid_modes: Mapping[tuple[int, str], Mapping[str, st
         lines += [f"      {op}: mode={mode}" for op, mode in sorted(ops.items())]
         lines.append(f"    Package {package}:")
         lines.append("      READ_EXTERNAL_STORAGE (allow):")
-        if sdk >= 30:
+        if sdk >= 31:  # Android 12+: accesses grouped by attribution tag ("null" = none)
+            lines += [
+                "        null=[",
+                "          Access: [top-s] 2026-11-20 17:41:09.312 (-22m3s101ms)",
+                "        ]",
+            ]
+        elif sdk >= 30:
             lines.append("        Access: [top-s] 2026-11-20 17:41:09.312 (-22m3s101ms)")
     return "\n".join(lines) + "\n"
