@@ -53,12 +53,50 @@ class Variant:
     locations: tuple[Location, ...] = ()
 
 
+class Archives(enum.Enum):
+    """Where a messenger's chat backups can be looked for (MSG-03)."""
+
+    LOCATED = "located"  # fixed names or folders in shared storage (catalog locations)
+    NONE = "none"  # the app keeps no local chat archive (Telegram: cloud chats)
+    UNLOCATABLE = "unlocatable"  # backups exist but have no fixed name or place (Wire)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """The article's comparison of the messenger (checklist.md §B, messengers.md §9)."""
+
+    operator: str
+    seat: str
+    e2e_default: str
+    registration: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Advisory:
+    """A security fix: below ``fixed_in`` the installed version is exposed (MSG-09)."""
+
+    id: str
+    """CVE id, or a vendor/researcher name where no CVE exists."""
+    fixed_in: str
+    issue: str
+
+
 @dataclass(frozen=True, slots=True)
 class Messenger:
     key: str
     """Stable id: whatsapp, whatsapp_business, telegram, signal, threema, wire, whatsapp_mod."""
     name: str
     variants: tuple[Variant, ...]
+    profile: Profile | None = None
+    archives: Archives = Archives.LOCATED
+    autosaves_media: bool = True
+    """Can the app put received media into shared storage by itself (MSG-04)?"""
+    needs_contacts: bool = True
+    """False where the article says the app works without the phonebook and asks for none (Wire)."""
+    whatsapp_family: bool = False
+    """WhatsApp, WhatsApp Business and their mods: the article's isolation advice (MSG-02)."""
+    advisories: tuple[Advisory, ...] = ()
 
 
 # --- WhatsApp (messengers.md §2.2): scoped root on Android 11+, legacy root on <= 9, either on 10.
@@ -144,6 +182,45 @@ def _mod(package: str, label: str, folder: str | None = None) -> Variant:
     return Variant(package, label, Build.MOD, _mod_locations(folder) if folder else ())
 
 
+_WHATSAPP_PROFILE = Profile(
+    "WhatsApp Ireland Ltd (EU controller), Meta Platforms (USA)",
+    "USA (Meta); EU controller in Ireland; server locations not established",
+    "yes (Google Drive backups only with end-to-end encrypted backup on)",
+    "phone number",
+    "closed source",
+)
+
+# messengers.md §2.5 (CVE records): fixed versions for WhatsApp and WhatsApp Business.
+_WA_TABLE = (
+    ("CVE-2019-3568", "2.19.134", "2.19.44", "VoIP SRTCP buffer overflow (exploited by NSO)"),
+    ("CVE-2019-11932", "2.19.244", None, "GIF double free"),
+    ("CVE-2019-11931", "2.19.274", "2.19.104", "MP4 metadata stack overflow"),
+    ("CVE-2020-1891", "2.20.17", "2.20.7", "video-call out-of-bounds write"),
+    ("CVE-2020-1907", "2.20.196.16", "2.20.196.12", "RTP extension header stack overflow"),
+    ("CVE-2021-24041", "2.21.22.7", "2.21.22.7", "image-blur out-of-bounds write"),
+    ("CVE-2021-24042", "2.21.23", "2.21.23", "1:1 call out-of-bounds write"),
+    ("CVE-2022-27492", "2.22.16.2", "2.22.16.2", "integer underflow, crafted video"),
+    ("CVE-2022-36934", "2.22.16.12", "2.22.16.12", "integer overflow, RCE in a video call"),
+    ("CVE-2026-23871", "2.26.17.4", "2.26.17.4", "ad-reply URL validation, IP disclosure"),
+)
+_WA_ADVISORIES = tuple(Advisory(cve, wa, issue) for cve, wa, _, issue in _WA_TABLE)
+_WA_BUSINESS_ADVISORIES = tuple(Advisory(cve, b, issue) for cve, _, b, issue in _WA_TABLE if b)
+
+STORES: dict[str, str] = {
+    "com.android.vending": "Google Play",
+    "org.fdroid.fdroid": "F-Droid",
+    "com.aurora.store": "Aurora Store (Google Play front end)",
+    "com.huawei.appmarket": "Huawei AppGallery",
+    "com.sec.android.app.samsungapps": "Samsung Galaxy Store",
+}
+"""Installers that are app stores (messengers.md §1; vendor stores for the Huawei builds)."""
+
+SIDELOAD_INSTALLERS: dict[str, str] = {
+    "com.google.android.packageinstaller": "package installer (an APK file)",
+    "com.android.packageinstaller": "package installer (an APK file)",
+    "com.android.shell": "adb install",
+}
+
 MESSENGERS: tuple[Messenger, ...] = (
     Messenger(
         "whatsapp",
@@ -158,6 +235,9 @@ MESSENGERS: tuple[Messenger, ...] = (
                 ),
             ),
         ),
+        profile=_WHATSAPP_PROFILE,
+        whatsapp_family=True,
+        advisories=_WA_ADVISORIES,
     ),
     Messenger(
         "whatsapp_business",
@@ -174,6 +254,9 @@ MESSENGERS: tuple[Messenger, ...] = (
                 ),
             ),
         ),
+        profile=_WHATSAPP_PROFILE,
+        whatsapp_family=True,
+        advisories=_WA_BUSINESS_ADVISORIES,
     ),
     Messenger(
         "whatsapp_mod",
@@ -191,6 +274,7 @@ MESSENGERS: tuple[Messenger, ...] = (
             _mod("com.universe.messenger", "Universe Messenger"),
             _mod("com.sathwbg.easymessager", "Easy Messager"),
         ),
+        whatsapp_family=True,
     ),
     Messenger(
         "telegram",
@@ -201,6 +285,19 @@ MESSENGERS: tuple[Messenger, ...] = (
             _tg("org.telegram.messenger.beta", "Telegram Beta", Build.BETA),
             _tg("org.thunderdog.challegram", "Telegram X", Build.OFFICIAL),
         ),
+        profile=Profile(
+            "Telegram Messenger Inc.",
+            "Dubai (per the article); server locations not established",
+            "no: only 1:1 secret chats",
+            "phone number",
+            "clients open (GPL v2), server closed",
+        ),
+        archives=Archives.NONE,
+        advisories=(
+            Advisory("CVE-2021-31315", "7.1.0", "rlottie heap overflows via animated stickers"),
+            Advisory("CVE-2021-31320", "7.1.0", "rlottie heap overflow via animated stickers"),
+            Advisory("EvilVideo (ESET, 2024; no CVE id)", "10.14.5", "APK disguised as a video"),
+        ),
     ),
     Messenger(
         "signal",
@@ -209,6 +306,16 @@ MESSENGERS: tuple[Messenger, ...] = (
             Variant("org.thoughtcrime.securesms", "Signal", Build.OFFICIAL, _SIGNAL_LOCATIONS),
             Variant("im.molly.app", "Molly (Signal fork)", Build.FORK, _SIGNAL_LOCATIONS),
         ),
+        profile=Profile(
+            "Signal Technology Foundation / Signal Messenger LLC",
+            "USA, servers in the USA (per the article)",
+            "yes",
+            "phone number",
+            "open source",
+        ),
+        # Signal has no auto-save setting: gallery copies are made by hand (messengers.md §5.2).
+        autosaves_media=False,
+        advisories=(Advisory("CVE-2019-17191", "4.47.7", "call answered without user action"),),
     ),
     Messenger(
         "threema",
@@ -243,6 +350,13 @@ MESSENGERS: tuple[Messenger, ...] = (
             Variant("ch.threema.app.sandbox.work", "Threema Work (sandbox)", Build.BETA),
             Variant("ch.threema.app.red", "Threema (internal)", Build.BETA),
         ),
+        profile=Profile(
+            "Threema GmbH",
+            "Switzerland, servers in Switzerland",
+            "yes, everything",
+            "random Threema ID, no phone number needed",
+            "apps open source since December 2020",
+        ),
     ),
     Messenger(
         "wire",
@@ -255,8 +369,38 @@ MESSENGERS: tuple[Messenger, ...] = (
             Variant("com.wire.android.internal", "Wire (beta)", Build.BETA),
             Variant("com.waz.zclient.dev", "Wire (dev)", Build.BETA),
         ),
+        profile=Profile(
+            "Wire Swiss GmbH",
+            "Berlin (HQ), Swiss holding; servers in Germany and Ireland",
+            "yes, cannot be switched off",
+            "e-mail or user name, no phone number needed",
+            "open source",
+        ),
+        archives=Archives.UNLOCATABLE,
+        autosaves_media=False,
+        needs_contacts=False,
     ),
 )
+
+
+def version_key(version: str) -> tuple[int, ...] | None:
+    """Compare versions component-wise as integers (messengers.md); None if not a version.
+
+    Suffixes after the numeric part ("6.1.2k" for Threema Work, "4.59.11-2") are ignored.
+    """
+    parts: list[int] = []
+    for piece in version.strip().split("."):
+        digits = ""
+        for ch in piece:
+            if not ch.isdigit():
+                break
+            digits += ch
+        if not digits:
+            break
+        parts.append(int(digits))
+        if len(digits) != len(piece):
+            break
+    return tuple(parts) if parts else None
 
 
 def variants() -> dict[str, tuple[Messenger, Variant]]:

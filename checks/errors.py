@@ -65,3 +65,11 @@ class ParseError(MsgscanError):
 
 class RecordingError(MsgscanError):
     """A recording file is missing, unreadable or of an unknown format version."""
+
+
+class PolicyError(MsgscanError):
+    """A policy file that cannot be used: names the file, the key and the problem."""
+
+
+class RegistryError(MsgscanError):
+    """The rules themselves are inconsistent (a duplicate id): a bug in msgscan."""

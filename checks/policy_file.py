@@ -1,0 +1,393 @@
+"""Read an organisation's policy file (TOML) into a ``Policy``; see ``policy.example.toml``.
+
+Pure: the CLI reads the bytes, this module judges them. Every mistake is a ``PolicyError`` that
+names the file, the key path (``rules.MSG-12.severity``, ``waive[0].until``; lists count from 0)
+and what was found against what is valid. Unknown tables and keys are errors, not ignored: a
+misspelt key would otherwise leave the article's default in force without anyone noticing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+import tomllib
+from collections.abc import Collection, Mapping
+from datetime import date, datetime, time
+from pathlib import PurePath
+from typing import NoReturn, TypeVar
+
+from checks.catalog import MESSENGERS, SIDELOAD_INSTALLERS
+from checks.errors import PolicyError
+from checks.findings import Attestation, Severity, Waiver
+from checks.policy import DeviceRole, Override, Policy
+
+_T = TypeVar("_T")
+
+ATTESTABLE = ("ORG-01", "ORG-02", "ORG-03")
+"""Organisational items: true or false for the whole organisation, so one attestation covers
+every phone. MSG-06 and MSG-07 are manual too, but per phone and install (whose phonebook, whose
+Telegram chats), which one statement for a fleet cannot cover."""
+
+MIN_ANDROID = range(6, 21)
+"""Android 6 (runtime permissions) to 20: room for releases after 16, while 140 for 14 is caught."""
+MAX_PATCH_AGE_DAYS = range(1, 3651)
+MIN_KEY_LENGTH = 16
+"""The file's sha256 goes into every report: a short key could be guessed back from it."""
+
+MESSENGER_KEYS = tuple(m.key for m in MESSENGERS)
+_PACKAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)+")
+"""An Android package name: two or more dot-separated segments, each starting with a letter
+(AOSP ``PackageParser.validateName``)."""
+_POSITION = re.compile(r"(?P<msg>.*?) \(at (?P<where>line \d+, column \d+|end of document)\)")
+_WAIVE_INDEX = re.compile(r"waive\[(\d+)\]")
+_TABLES = ("policy", "device", "attest", "rules", "waive")
+_POLICY_KEYS = ("name", "device_role", "deny_messengers", "trusted_installers", "pseudonym_key")
+_DEVICE_KEYS = ("max_patch_age_days", "min_android")
+_ATTEST_KEYS = ("by", "on", "note")
+_RULE_KEYS = ("severity", "disabled", "reason")
+_WAIVE_KEYS = ("check", "device", "until", "reason", "package")
+_REQUIRED = object()
+_EXPECTED = {
+    bool: "true or false",
+    int: "an integer",
+    str: "a string",
+    date: "a date",
+    list: "a list of strings",
+}
+_EXAMPLE = {bool: "true", int: "90", str: '"..."', date: "2026-12-31", list: '["..."]'}
+
+
+def parse_policy(data: bytes, source: str, *, known_checks: Collection[str]) -> Policy:
+    """The policy in ``data`` (a TOML file's bytes, read from ``source``); raises PolicyError.
+
+    A file that leaves a key out gets the article's default for it; ``name`` defaults to the
+    file's name, so a report never calls a file's policy the default one.
+    """
+    return _Reader(source, known_checks).policy(data)
+
+
+def _got(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:37] + "...")
+    if isinstance(value, datetime):
+        return f"{value.isoformat()} (a date with a time)"
+    if isinstance(value, date | time):
+        return f"{value.isoformat()} (a {type(value).__name__})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return repr(value)
+
+
+def _is(value: object, kind: type) -> bool:
+    if kind is int:  # TOML's true is a bool, but Python's bool is an int
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind is date:  # and a date with a time is a date
+        return isinstance(value, date) and not isinstance(value, datetime)
+    return isinstance(value, kind)
+
+
+def _did_you_mean(word: str, choices: Collection[str]) -> str:
+    by_case = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(word.lower(), list(by_case), n=1)
+    return f"did you mean {by_case[close[0]]}? " if close else ""
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+class _Reader:
+    def __init__(self, source: str, known_checks: Collection[str]) -> None:
+        self.source = source
+        ordered = list(dict.fromkeys(known_checks))
+        self.known = sorted(ordered) if isinstance(known_checks, set | frozenset) else ordered
+
+    def fail(self, key: str, problem: str, hint: str) -> NoReturn:
+        if m := _WAIVE_INDEX.match(key):
+            key += f" (the {_ordinal(int(m[1]) + 1)} [[waive]])"
+        raise PolicyError(f"{self.source}: {key}: {problem}", hint=hint)
+
+    def policy(self, data: bytes) -> Policy:
+        doc = self.load(data)
+        for k, v in doc.items():
+            if k not in _TABLES:
+                home = "policy" if k in _POLICY_KEYS else "device" if k in _DEVICE_KEYS else ""
+                where = f"put it under [{home}]" if home else "see policy.example.toml"
+                kind = f"table [{k}]" if isinstance(v, dict | list) else f"key {k}"
+                self.fail(
+                    k,
+                    f"unknown {kind}; known tables: {', '.join(_TABLES)}",
+                    f"{_did_you_mean(k, _TABLES)}{where}",
+                )
+        top = self.table(doc.get("policy", {}), "policy", _POLICY_KEYS)
+        dev = self.table(doc.get("device", {}), "device", _DEVICE_KEYS)
+        role = self.choice(
+            top,
+            "policy.device_role",
+            [r.value for r in DeviceRole],
+            "unspecified",
+            "dedicated = used only for business (a separate phone, or fully managed"
+            " by the MDM); shared = also used privately; unspecified = not known",
+        )
+        key = self.get(top, "policy.pseudonym_key", str, None)
+        if key is not None and len(key) < MIN_KEY_LENGTH:
+            self.fail(
+                "policy.pseudonym_key",
+                f"shorter than {MIN_KEY_LENGTH} characters",
+                "use a long random key (python3 -c 'import secrets; print(secrets."
+                "token_urlsafe(32))'), or leave it out and set MSGSCAN_PSEUDONYM_KEY",
+            )
+        return Policy(
+            name=self.text(top, "policy.name", PurePath(self.source).name),
+            denied_messengers=frozenset(self.messengers(top)),
+            device_role=DeviceRole(role),
+            max_patch_age_days=self.number(
+                dev,
+                "device.max_patch_age_days",
+                MAX_PATCH_AGE_DAYS,
+                90,
+                "days since the security patch; the default is 90",
+            ),
+            min_android=self.number(
+                dev, "device.min_android", MIN_ANDROID, 14, "an Android major release such as 14"
+            ),
+            trusted_installers=frozenset(self.installers(top)),
+            attestations=self.attestations(self.table(doc.get("attest", {}), "attest", None)),
+            overrides=self.overrides(self.table(doc.get("rules", {}), "rules", None)),
+            waivers=self.waivers(doc.get("waive", [])),
+            pseudonym_key=key,
+            digest="sha256:" + hashlib.sha256(data).hexdigest(),
+            source=self.source,
+        )
+
+    def load(self, data: bytes) -> dict[str, object]:
+        try:
+            # Windows editors write a BOM; TOML forbids it, but refusing it helps no one.
+            text = data.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError as e:
+            line = data[: e.start].count(b"\n") + 1
+            self.fail(
+                f"line {line}",
+                f"not UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})",
+                "save the file as UTF-8: TOML requires it (umlauts are fine in UTF-8)",
+            )
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as e:
+            m = _POSITION.fullmatch(str(e))
+            where, msg = (m["where"], m["msg"]) if m else ("somewhere", str(e))
+            self.fail(
+                where,
+                f"not valid TOML: {msg}",
+                "strings need quotes, dates and numbers do not (on = 2026-10-01), and "
+                "each [table] appears once; see policy.example.toml",
+            )
+
+    def table(
+        self, value: object, key: str, allowed: Collection[str] | None, form: str | None = None
+    ) -> dict[str, object]:
+        if not isinstance(value, dict):
+            self.fail(
+                key, f"got {_got(value)}, expected a table", f"write it as {form or f'[{key}]'}"
+            )
+        for k in value:
+            if allowed is not None and k not in allowed:
+                self.fail(
+                    f"{key}.{k}",
+                    f"unknown key {k}; known: {', '.join(allowed)}",
+                    f"{_did_you_mean(k, allowed)}a misspelt key would be silently ignored,"
+                    " so msgscan refuses it",
+                )
+        return value
+
+    def get(self, table: Mapping[str, object], key: str, kind: type[_T], default: object) -> _T:
+        name = key.rpartition(".")[2]
+        hint = f"write {name} = {_EXAMPLE[kind]}"
+        if kind is date:
+            hint += " (a TOML date: no quotes, no time)"
+        if name not in table:
+            if default is _REQUIRED:
+                self.fail(key, "missing", hint)
+            return default  # type: ignore[return-value]
+        value = table[name]
+        if not _is(value, kind):
+            if isinstance(value, str) and kind in (int, bool, date):
+                hint = f"remove the quotes: {hint}"
+            self.fail(key, f"got {_got(value)}, expected {_EXPECTED[kind]}", hint)
+        return value  # type: ignore[return-value]
+
+    def text(self, table: Mapping[str, object], key: str, default: object = _REQUIRED) -> str:
+        value = self.get(table, key, str, default)
+        if not value.strip():
+            self.fail(key, "must not be empty", f'write {key.rpartition(".")[2]} = "..."')
+        return value
+
+    def choice(
+        self, table: Mapping[str, object], key: str, choices: list[str], default: str, hint: str
+    ) -> str:
+        value = self.get(table, key, str, default)
+        if value not in choices:
+            self.fail(key, f"got {_got(value)}, expected one of {', '.join(choices)}", hint)
+        return value
+
+    def number(
+        self, table: Mapping[str, object], key: str, valid: range, default: int, meaning: str
+    ) -> int:
+        value = self.get(table, key, int, default)
+        if value not in valid:
+            self.fail(
+                key,
+                f"got {value}, expected {valid.start} to {valid.stop - 1}",
+                f"{key.rpartition('.')[2]} is {meaning}",
+            )
+        return value
+
+    def strings(self, table: Mapping[str, object], key: str) -> list[tuple[str, str]]:
+        items = self.get(table, key, list, [])
+        for i, item in enumerate(items):
+            if not isinstance(item, str):
+                self.fail(f"{key}[{i}]", f"got {_got(item)}, expected a string", "add quotes")
+        return [(f"{key}[{i}]", item) for i, item in enumerate(items)]
+
+    def package(self, value: str, key: str) -> str:
+        if not _PACKAGE.fullmatch(value):
+            self.fail(
+                key,
+                f"{_got(value)} is not a package name",
+                "give a package name like com.whatsapp (letters, digits, _ and dots)",
+            )
+        return value
+
+    def messengers(self, top: Mapping[str, object]) -> list[str]:
+        for key, item in (found := self.strings(top, "policy.deny_messengers")):
+            if item not in MESSENGER_KEYS and not _PACKAGE.fullmatch(item):
+                self.fail(
+                    key,
+                    f"unknown messenger {_got(item)}; known keys: "
+                    f"{', '.join(MESSENGER_KEYS)}; or give a package name like com.example.app",
+                    f"{_did_you_mean(item, MESSENGER_KEYS)}keys are lower case, as listed",
+                )
+        return [item for _, item in found]
+
+    def installers(self, top: Mapping[str, object]) -> list[str]:
+        for key, item in (found := self.strings(top, "policy.trusted_installers")):
+            if self.package(item, key) in SIDELOAD_INSTALLERS:
+                self.fail(
+                    key,
+                    f"{item} is how APKs are sideloaded ({SIDELOAD_INSTALLERS[item]}),"
+                    " not an installer to trust",
+                    "list only enterprise stores; to stop checking install sources, "
+                    "disable MSG-10 under [rules.MSG-10] with a reason",
+                )
+        return [item for _, item in found]
+
+    def check_id(self, check: str, key: str) -> str:
+        if check not in self.known:
+            self.fail(
+                key,
+                f"unknown check id {check}; known: {', '.join(self.known)}",
+                f"{_did_you_mean(check, self.known)}ids are written as in the checklist",
+            )
+        return check
+
+    def attestations(self, attest: Mapping[str, object]) -> dict[str, Attestation]:
+        out = {}
+        for check, value in attest.items():
+            key = f"attest.{check}"
+            if self.check_id(check, key) not in ATTESTABLE:
+                self.fail(
+                    key,
+                    f"{check} cannot be attested; only {', '.join(ATTESTABLE)} can",
+                    "an attestation covers an organisational item for every phone at once;"
+                    " accept one phone's finding with a [[waive]] entry instead",
+                )
+            table = self.table(value, key, _ATTEST_KEYS, f"[attest.{check}]")
+            out[check] = Attestation(
+                self.text(table, f"{key}.by"),
+                self.get(table, f"{key}.on", date, _REQUIRED),
+                self.get(table, f"{key}.note", str, ""),
+            )
+        return out
+
+    def overrides(self, rules: Mapping[str, object]) -> dict[str, Override]:
+        out = {}
+        severities = [s.value for s in Severity]
+        for check, value in rules.items():
+            key = f"rules.{check}"
+            self.check_id(check, key)
+            table = self.table(value, key, _RULE_KEYS, f"[rules.{check}]")
+            severity = None
+            if "severity" in table:
+                severity = Severity(
+                    self.choice(
+                        table,
+                        f"{key}.severity",
+                        severities,
+                        "",
+                        'write severity = "low", for example',
+                    )
+                )
+            disabled = self.get(table, f"{key}.disabled", bool, False)
+            if severity is not None and disabled:
+                self.fail(
+                    key,
+                    "sets both severity and disabled = true",
+                    "a disabled rule has no severity: keep one of the two",
+                )
+            if severity is None and not disabled:
+                if "disabled" in table:
+                    continue  # disabled = false: switched back on, nothing to override
+                self.fail(
+                    key,
+                    "sets neither severity nor disabled",
+                    'write severity = "low" or disabled = true, with a reason',
+                )
+            if "reason" not in table:
+                self.fail(
+                    f"{key}.reason",
+                    "missing: a changed rule needs a reason",
+                    'write reason = "..." (every report shows it)',
+                )
+            out[check] = Override(self.text(table, f"{key}.reason"), severity, disabled)
+        return out
+
+    def waivers(self, value: object) -> tuple[Waiver, ...]:
+        if not isinstance(value, list):
+            self.fail(
+                "waive",
+                f"got {_got(value)}, expected [[waive]] entries",
+                "write each waiver as its own [[waive]] table (double brackets)",
+            )
+        out = []
+        for i, item in enumerate(value):
+            key = f"waive[{i}]"
+            table = self.table(item, key, _WAIVE_KEYS, "[[waive]]")
+            check = self.check_id(self.text(table, f"{key}.check"), f"{key}.check")
+            if check in ATTESTABLE:
+                self.fail(
+                    f"{key}.check",
+                    f"{check} never fails, so there is nothing to waive",
+                    f"mark it done under [attest.{check}] with by and on",
+                )
+            package = None
+            if "package" in table:
+                package = self.package(self.text(table, f"{key}.package"), f"{key}.package")
+            out.append(
+                Waiver(
+                    check,
+                    self.text(table, f"{key}.device"),
+                    self.get(table, f"{key}.until", date, _REQUIRED),
+                    self.text(table, f"{key}.reason"),
+                    package,
+                )
+            )
+        return tuple(out)
+
+
+__all__ = ["ATTESTABLE", "parse_policy"]
