@@ -1,0 +1,79 @@
+"""This computer's ADB key: the same files Google's adb uses, so a phone that trusts adb trusts us.
+
+adb keeps its RSA key in ``$ANDROID_USER_HOME`` (else ``~/.android``) as ``adbkey`` (PKCS#8 PEM)
+and ``adbkey.pub`` (Android's base64 key format plus `` user@host``). adb-shell reads both files
+unchanged (adb.md §2.2), so reusing them means a phone that already tapped "Always allow" for this
+computer's adb needs no new prompt for msgscan.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from adb_shell.auth.keygen import keygen, write_public_keyfile
+from adb_shell.auth.sign_pythonrsa import PythonRSASigner
+from pyasn1.error import PyAsn1Error
+
+from checks.errors import UsageError
+
+__all__ = ["KEY_NAME", "adb_key_dir", "load_or_create_signer"]
+
+KEY_NAME = "adbkey"
+
+
+def adb_key_dir() -> Path:
+    """Where Google's adb looks for its key: ``$ANDROID_USER_HOME``, else ``~/.android``."""
+    if user_home := os.environ.get("ANDROID_USER_HOME"):
+        return Path(user_home)
+    return Path.home() / ".android"
+
+
+def load_or_create_signer(directory: Path | None = None) -> PythonRSASigner:
+    """Return a signer for ``<directory>/adbkey``, creating the key pair (0600) if it is missing.
+
+    An existing key is never rewritten; a missing ``adbkey.pub`` beside an existing ``adbkey`` is
+    derived from the private key (adb itself only needs ``adbkey``).
+    """
+    directory = directory if directory is not None else adb_key_dir()
+    private = directory / KEY_NAME
+    public = directory / f"{KEY_NAME}.pub"
+    try:
+        if not private.exists():
+            _create_key(directory, private)
+        if not public.exists():
+            write_public_keyfile(str(private), str(public))
+        return PythonRSASigner.FromRSAKeyPath(str(private))
+    except (OSError, ValueError, PyAsn1Error) as e:  # unreadable file; not a PEM; bad DER
+        raise UsageError(
+            f"cannot use the ADB key {private}: {e}",
+            hint=(
+                "Check that the file is readable and is the key adb created; to start over, move "
+                f"{private} and {public} away (phones will ask 'Allow USB debugging?' again)."
+            ),
+        ) from e
+
+
+def _create_key(directory: Path, private: Path) -> None:
+    """Write a new key pair so that the private key is never readable by others, not even briefly.
+
+    keygen() opens the file with the process umask (0644 under umask 022: adb.md §2.2), so it
+    writes into a private 0700 temporary directory that is moved into place afterwards; a key
+    some other tool created meanwhile wins over ours.
+    """
+    if not directory.exists():
+        directory.mkdir(mode=0o700, parents=True)
+        directory.chmod(0o700)  # mkdir's mode is masked by the umask; say it exactly
+    staging = Path(tempfile.mkdtemp(prefix=".msgscan-key-", dir=directory))  # mode 0700
+    try:
+        staged = staging / KEY_NAME
+        keygen(str(staged))
+        staged.chmod(0o600)
+        if private.exists():
+            return
+        os.replace(f"{staged}.pub", f"{private}.pub")
+        os.replace(staged, private)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
