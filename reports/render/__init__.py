@@ -1,0 +1,1 @@
+"""Renderers: one ``ScanResult`` in, bytes out (``interface.Renderer``)."""

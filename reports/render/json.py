@@ -1,0 +1,33 @@
+"""The versioned JSON report (``reports.report``) as UTF-8 bytes."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from reports.report import build_report
+from reports.result import ScanResult
+
+_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+"""Characters json leaves raw with ensure_ascii=False that a terminal or an editor acts on: DEL,
+the C1 controls (U+009B starts an escape sequence like ESC [), bidi and zero-width marks, and
+the line separators JavaScript does not allow in strings."""
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+class JsonRenderer:
+    """The report, indented by two, keys in the report's own order, ending in a newline."""
+
+    media_type = "application/json"
+
+    def render(self, result: ScanResult) -> bytes:
+        # ensure_ascii=False keeps names readable; json escapes C0 controls itself, and these
+        # characters only occur inside strings, where a \u escape means the same character.
+        text = json.dumps(build_report(result), indent=2, ensure_ascii=False)
+        return (_UNSAFE.sub(_escape, text) + "\n").encode("utf-8")
+
+
+__all__ = ["JsonRenderer"]

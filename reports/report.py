@@ -1,0 +1,380 @@
+"""The versioned JSON report of one scan (schema ``reports/schema/report-1.schema.json``).
+
+``build_report`` turns a ``ScanResult`` into plain JSON data that every machine-readable renderer
+starts from. Rules for its shape:
+
+* Keys come in a fixed order (the order written here; ``evidence.data`` sorted), lists in a fixed
+  order (messengers in catalog order, findings in checklist order), so the same scan gives the
+  same bytes.
+* A fact the phone withheld is ``{"unseen": "<reason>"}``, never ``null`` or ``[]``: ``null``
+  means the phone says there is none (no patch level, no installer recorded). A storage location
+  that could not be read has ``status: "unknown"`` and its ``reason``.
+* Times are ISO 8601 in UTC with ``Z``; dates are ``YYYY-MM-DD``.
+* When the phone is named by a pseudonym, its real serial appears nowhere: every string that holds
+  it (a problem note, evidence text) has it replaced by the pseudonym.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import functools
+import json
+import math
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
+
+from checks.catalog import VARIANTS, Profile
+from checks.errors import MsgscanError
+from checks.evaluate import summarize
+from checks.facts import (
+    AppOps,
+    DeviceIdentity,
+    DevicePolicy,
+    FolderSummary,
+    OpMode,
+    Package,
+    PackageUser,
+    Snapshot,
+    StorageEvidence,
+    Unseen,
+    User,
+)
+from checks.findings import Finding
+from reports.result import ScanResult
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "report-1.schema.json"
+UNSEEN = "unseen"
+"""The key of the marker for a withheld fact: ``{"unseen": "<reason>"}``."""
+
+PERMISSION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("contacts", ("READ_CONTACTS", "WRITE_CONTACTS")),
+    ("storage", ("READ_EXTERNAL_STORAGE", "WRITE_EXTERNAL_STORAGE")),
+    ("media_images", ("READ_MEDIA_IMAGES",)),
+    ("media_video", ("READ_MEDIA_VIDEO",)),
+    ("media_audio", ("READ_MEDIA_AUDIO",)),
+    ("media_selected", ("READ_MEDIA_VISUAL_USER_SELECTED",)),
+    ("camera", ("CAMERA",)),
+    ("microphone", ("RECORD_AUDIO",)),
+    ("location", ("ACCESS_FINE_LOCATION", "ACCESS_COARSE_LOCATION", "ACCESS_BACKGROUND_LOCATION")),
+    ("notifications", ("POST_NOTIFICATIONS",)),
+)
+"""Report key -> the ``android.permission.*`` names it sums up; then ``all_files`` (an app op)."""
+
+_ALL_FILES = "MANAGE_EXTERNAL_STORAGE"
+
+
+class ReportInvalid(MsgscanError):
+    """A built report does not match its own schema: a bug in msgscan, never in the phone."""
+
+
+def _unseen(fact: Unseen) -> dict[str, str]:
+    return {UNSEEN: fact.reason}
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _plain(value: Any) -> Any:
+    """Evidence data as JSON: dates ISO, enums by value, mappings with sorted string keys."""
+    if isinstance(value, Unseen):
+        return _unseen(value)
+    if isinstance(value, datetime):
+        return _iso(value) if value.tzinfo else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return _plain(value.value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, frozenset | set):
+        return sorted((_plain(v) for v in value), key=str)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # NaN and Infinity are not JSON
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _scan(result: ScanResult, complete: bool) -> dict[str, Any]:
+    problems = list(result.snapshot.problems)
+    if result.error is not None:
+        problems.append(result.error)
+    return {
+        "id": result.scan_id,
+        "started": _iso(result.started),
+        "finished": _iso(result.finished),
+        "msgscan_version": result.msgscan_version,
+        "policy": {"name": result.policy.name, "digest": result.policy.digest},
+        "complete": complete,
+        "problems": problems,
+    }
+
+
+def _device(result: ScanResult) -> dict[str, Any]:
+    snap = result.snapshot
+    ident: DeviceIdentity | Unseen = snap.identity
+    fields = ("manufacturer", "model", "android_release", "sdk", "security_patch", "encryption")
+    if isinstance(ident, Unseen):
+        facts: dict[str, Any] = {name: _unseen(ident) for name in fields}
+    else:
+        facts = {
+            "manufacturer": ident.manufacturer,
+            "model": ident.model,
+            "android_release": ident.release,
+            "sdk": ident.sdk,
+            "security_patch": ident.security_patch.isoformat() if ident.security_patch else None,
+            "encryption": ident.encryption.value,
+        }
+    policy = snap.policy
+    owner = _unseen(policy) if isinstance(policy, Unseen) else policy.device_owner
+    return {"serial": result.device_name, **facts, "device_owner": owner}
+
+
+def _profile(user: User, policy: DevicePolicy | Unseen) -> dict[str, Any]:
+    if isinstance(policy, Unseen):
+        profile_owner: Any = _unseen(policy)
+        device_owner: Any = _unseen(policy)
+    else:
+        profile_owner = policy.profile_owners.get(user.id)
+        # The device owner is an admin of the system user (DevicePolicyManagerService).
+        device_owner = user.id == 0 and policy.device_owner is not None
+    return {
+        "user_id": user.id,
+        "kind": user.kind.value,
+        "running": user.running,
+        "profile_owner": profile_owner,
+        "device_owner": device_owner,
+    }
+
+
+def _grant(package: Package, pu: PackageUser, names: tuple[str, ...]) -> str:
+    """granted (any), denied (listed, none granted) or absent (no row: never requested)."""
+    states = []
+    for short in names:
+        name = f"android.permission.{short}"
+        # Apps targeting SDK < 23 hold dangerous permissions as install-time (package-wide) grants.
+        state = pu.runtime_permissions.get(name, package.install_permissions.get(name))
+        if state is not None:
+            states.append(state)
+    if any(states):
+        return "granted"
+    return "denied" if states else "absent"
+
+
+def _all_files(package: Package, pu: PackageUser, ops: AppOps | Unseen) -> Any:
+    """``MANAGE_EXTERNAL_STORAGE`` as ``Environment.isExternalStorageManager`` decides it."""
+    if isinstance(ops, Unseen):
+        return _unseen(ops)
+    mode = ops.mode(pu.user_id, package.name, _ALL_FILES, package.app_id)
+    if mode is OpMode.ALLOW:
+        return "granted"
+    if mode in (OpMode.IGNORE, OpMode.DENY):
+        return "denied"
+    # MODE_DEFAULT (or no mode): the permission's own grant decides.
+    return _grant(package, pu, (_ALL_FILES,))
+
+
+def _install(package: Package, pu: PackageUser, ops: AppOps | Unseen) -> dict[str, Any]:
+    permissions: dict[str, Any] = {
+        key: _grant(package, pu, names) for key, names in PERMISSION_GROUPS
+    }
+    permissions["all_files"] = _all_files(package, pu, ops)
+    return {
+        "user_id": pu.user_id,
+        "installed": pu.installed,
+        "permissions": permissions,
+        "allow_backup": package.allows_backup,
+    }
+
+
+def _storage(evidence: StorageEvidence) -> dict[str, Any]:
+    summary: FolderSummary | Unseen = evidence.summary
+    entry: dict[str, Any] = {
+        "user_id": evidence.user_id,
+        "location": evidence.location,
+        "kind": evidence.kind.value,
+        "path": evidence.path,
+    }
+    if isinstance(summary, Unseen):
+        figures: dict[str, Any] = {"status": "unknown", "files": None, "total_bytes": None}
+        figures |= {"newest": None, "nomedia": None, "unreadable": None, "reason": summary.reason}
+    elif not summary.exists:
+        figures = {"status": "absent", "files": 0, "total_bytes": 0, "newest": None}
+        figures |= {"nomedia": None, "unreadable": 0, "reason": None}
+    else:
+        figures = {
+            "status": "found",
+            "files": summary.files,
+            "total_bytes": summary.total_bytes,
+            "newest": _iso(summary.newest) if summary.newest else None,
+            "nomedia": summary.nomedia,
+            "unreadable": summary.unreadable,
+            "reason": None,
+        }
+    return entry | figures
+
+
+def _comparison(profile: Profile) -> dict[str, str]:
+    """The article's comparison (catalog ``Profile``), field for field."""
+    return {
+        "operator": profile.operator,
+        "seat": profile.seat,
+        "e2e_default": profile.e2e_default,
+        "registration": profile.registration,
+        "source": profile.source,
+    }
+
+
+def _messengers(snap: Snapshot) -> Any:
+    if isinstance(snap.packages, Unseen):
+        return _unseen(snap.packages)
+    present = {p.name: p for p in snap.packages}
+    out = []
+    for name, (messenger, variant) in VARIANTS.items():  # catalog order
+        package = present.get(name)
+        if package is None:
+            continue
+        profile = messenger.profile
+        out.append(
+            {
+                "package": name,
+                "messenger": messenger.key,
+                "name": messenger.name,
+                "variant": variant.label,
+                "build": variant.build.value,
+                "version_name": package.version_name,
+                "version_code": package.version_code,
+                "installer": package.installer,
+                "comparison": None if profile is None else _comparison(profile),
+                "installs": [_install(package, pu, snap.app_ops) for pu in package.users],
+                "storage": [_storage(e) for e in snap.storage if e.package == name],
+            }
+        )
+    return out
+
+
+def _finding(f: Finding) -> dict[str, Any]:
+    known = VARIANTS.get(f.package) if f.package else None
+    return {
+        "check_id": f.check_id,
+        "status": f.status.value,
+        "severity": f.severity.value,
+        "messenger": known[0].name if known else f.messenger,
+        "package": f.package,
+        "profile": f.user_id,
+        "title": f.title,
+        "evidence": [
+            {"text": e.text, "source": e.source, "data": _plain(e.data)} for e in f.evidence
+        ],
+        "remediation": list(f.remediation),
+        "article_ref": {"section": f.article.section, "ref": f.article.ref},
+        "waived": None
+        if f.waived is None
+        else {"until": f.waived.until.isoformat(), "reason": f.waived.reason},
+        "attested": None
+        if f.attested is None
+        else {"by": f.attested.by, "on": f.attested.on.isoformat(), "note": f.attested.note},
+    }
+
+
+def _scrub(value: Any, secret: re.Pattern[str], name: str) -> Any:
+    """``value`` with every match of ``secret`` (the real serial) replaced by ``name``."""
+    if isinstance(value, str):
+        return secret.sub(name, value)
+    if isinstance(value, dict):
+        return {_scrub(k, secret, name): _scrub(v, secret, name) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, secret, name) for v in value]
+    return value
+
+
+def build_report(result: ScanResult) -> dict[str, Any]:
+    """The report of ``result`` as JSON data (see the module docstring for its rules)."""
+    snap = result.snapshot
+    complete = snap.complete and result.error is None
+    summary = summarize(result.findings, complete=complete)
+    report: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "scan": _scan(result, complete),
+        "device": _device(result),
+        "profiles": _unseen(snap.users)
+        if isinstance(snap.users, Unseen)
+        else [_profile(u, snap.policy) for u in snap.users],
+        "messengers": _messengers(snap),
+        "findings": [_finding(f) for f in result.findings],
+        "summary": {
+            "counts": dict(summary.counts),
+            "score": summary.score,
+            "verdict": summary.verdict,
+            "failed": summary.failed,
+            "waived": summary.waived,
+        },
+    }
+    if result.pseudonymized and snap.serial:
+        # Any case: some tools print serials in lower case (adb over mDNS, udev names).
+        secret = re.compile(re.escape(snap.serial), re.IGNORECASE)
+        report = _scrub(report, secret, result.device_name)
+    return report
+
+
+# --- validation -------------------------------------------------------------------------------
+
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def _is_date_time(instance: object) -> bool:
+    """RFC 3339 date-time; raises ValueError for an impossible one (month 13)."""
+    if not isinstance(instance, str):
+        return True
+    return bool(_DATE_TIME.fullmatch(instance)) and bool(datetime.fromisoformat(instance.upper()))
+
+
+def _formats() -> FormatChecker:
+    """jsonschema's format checks, plus date-time: jsonschema checks that one only when the
+    optional rfc3339-validator is installed, and skips it silently otherwise."""
+    checker = FormatChecker()
+    checker.checks("date-time", raises=ValueError)(_is_date_time)
+    return checker
+
+
+@functools.cache
+def _validator() -> Draft202012Validator:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=_formats())
+
+
+def validate(report: Mapping[str, Any], *, show: int = 5) -> None:
+    """Raise ``ReportInvalid`` naming the first ``show`` problems if ``report`` breaks the schema."""
+    errors = sorted(_validator().iter_errors(report), key=lambda e: (e.json_path, e.message))
+    if not errors:
+        return
+    listed = "; ".join(f"{e.json_path}: {e.message}" for e in errors[:show])
+    more = f" (and {len(errors) - show} more)" if len(errors) > show else ""
+    raise ReportInvalid(
+        f"the report breaks {SCHEMA_PATH.name} in {len(errors)} place(s): {listed}{more}",
+        hint="this is a bug in msgscan: report it with the snapshot (`msgscan snapshot --json`)",
+    )
+
+
+__all__ = [
+    "PERMISSION_GROUPS",
+    "SCHEMA_PATH",
+    "SCHEMA_VERSION",
+    "UNSEEN",
+    "ReportInvalid",
+    "build_report",
+    "validate",
+]

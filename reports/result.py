@@ -1,0 +1,71 @@
+"""One finished scan, ready to report: what was collected, how it was judged, and when.
+
+``ScanResult`` is the one input every renderer takes. It holds the snapshot with the phone's real
+serial; ``device_name`` is what reports show instead (the serial itself, or a pseudonym made with
+``pseudonym``), and ``reports.report.build_report`` keeps the real serial out of the output when
+the two differ.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+
+from checks.errors import UsageError
+from checks.facts import Snapshot
+from checks.findings import Finding
+from checks.policy import Policy
+
+PSEUDONYM_PREFIX = "anon-"
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    """A phone scanned and judged: the facts, the findings and the scan's own metadata."""
+
+    scan_id: str
+    """A random UUID (``str(uuid.uuid4())``) naming this scan in every output and log."""
+    started: datetime
+    """When collection began; timezone-aware (reports print it in UTC)."""
+    finished: datetime
+    """When judging ended; timezone-aware."""
+    msgscan_version: str
+    policy: Policy
+    """The policy the findings were judged by (its name and digest go into the report)."""
+    snapshot: Snapshot
+    findings: tuple[Finding, ...]
+    device_name: str
+    """What the report calls the phone: its serial, or ``pseudonym(serial, key)``."""
+    error: str | None = None
+    """Why the scan could not complete (the phone was lost, collection stopped), or None."""
+
+    def __post_init__(self) -> None:
+        for name in ("started", "finished"):
+            value: datetime = getattr(self, name)
+            if value.tzinfo is None or value.utcoffset() is None:
+                raise ValueError(f"ScanResult.{name} must be timezone-aware (UTC), got {value!r}")
+
+    @property
+    def pseudonymized(self) -> bool:
+        """True when the report names the phone by something other than its serial."""
+        return self.device_name != self.snapshot.serial
+
+
+def pseudonym(serial: str, key: str) -> str:
+    """A stable name for ``serial`` that cannot be turned back without ``key``.
+
+    "anon-" and the first 16 hex digits of HMAC-SHA256(key, serial): the same key gives the same
+    name on every scan, so waivers and trends still match one phone.
+    """
+    if not key:
+        raise UsageError(
+            "the pseudonym key is empty",
+            hint="set MSGSCAN_PSEUDONYM_KEY (or pseudonym_key in the policy) to a secret string",
+        )
+    digest = hmac.new(key.encode("utf-8"), serial.encode("utf-8"), hashlib.sha256).hexdigest()
+    return PSEUDONYM_PREFIX + digest[:16]
+
+
+__all__ = ["PSEUDONYM_PREFIX", "ScanResult", "pseudonym"]
