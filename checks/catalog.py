@@ -46,11 +46,23 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class Advisory:
+    """A security fix: below ``fixed_in`` the installed version is exposed (MSG-09)."""
+
+    id: str
+    """CVE id, or a vendor/researcher name where no CVE exists."""
+    fixed_in: str
+    issue: str
+
+
+@dataclass(frozen=True, slots=True)
 class Variant:
     package: str
     label: str
     build: Build
     locations: tuple[Location, ...] = ()
+    advisories: tuple[Advisory, ...] | None = None
+    """The variant's own security fixes; None = its messenger's (same code base and versions)."""
 
 
 class Archives(enum.Enum):
@@ -70,16 +82,6 @@ class Profile:
     e2e_default: str
     registration: str
     source: str
-
-
-@dataclass(frozen=True, slots=True)
-class Advisory:
-    """A security fix: below ``fixed_in`` the installed version is exposed (MSG-09)."""
-
-    id: str
-    """CVE id, or a vendor/researcher name where no CVE exists."""
-    fixed_in: str
-    issue: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +176,8 @@ def _threema_locations(media_path: str) -> tuple[Location, ...]:
     )
 
 
-def _tg(package: str, label: str, build: Build) -> Variant:
-    return Variant(package, label, build, _TG_LOCATIONS)
+def _tg(package: str, label: str, build: Build, advisories: tuple[Advisory, ...] | None = None) -> Variant:
+    return Variant(package, label, build, _TG_LOCATIONS, advisories)
 
 
 def _mod(package: str, label: str, folder: str | None = None) -> Variant:
@@ -283,7 +285,9 @@ MESSENGERS: tuple[Messenger, ...] = (
             _tg("org.telegram.messenger", "Telegram", Build.OFFICIAL),
             _tg("org.telegram.messenger.web", "Telegram (telegram.org APK)", Build.OFFICIAL),
             _tg("org.telegram.messenger.beta", "Telegram Beta", Build.BETA),
-            _tg("org.thunderdog.challegram", "Telegram X", Build.OFFICIAL),
+            # Telegram X (TDLib, 0.x versions) shares no code or version line with the app the
+            # Telegram advisories name: no floor known for it.
+            _tg("org.thunderdog.challegram", "Telegram X", Build.OFFICIAL, advisories=()),
         ),
         profile=Profile(
             "Telegram Messenger Inc.",

@@ -134,4 +134,5 @@ class Finding:
 
     @property
     def counts_as_failure(self) -> bool:
-        return self.status is Status.FAIL and self.waived is None
+        """A failure that decides the verdict: not waived, and not merely informational."""
+        return self.status is Status.FAIL and self.waived is None and self.severity is not Severity.INFO

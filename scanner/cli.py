@@ -1,33 +1,68 @@
 """msgscan's command line: the composition root, the only module that picks implementations.
 
-Exit codes: 0 done, 2 could not do it (bad input, no phone, phone unauthorized, lost or hung);
-the checklist commands (issue 3) add 1 for "a check failed".
+Exit codes: 0 done (for ``scan``: no failed check), 1 (``scan`` only) at least one failed check,
+2 could not do it (bad input, no phone, phone unauthorized, lost or hung).
 """
 
 from __future__ import annotations
 
 import argparse
+import enum
 import json
 import logging
+import os
 import sys
+import uuid
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 import structlog
 
 from checks.errors import MsgscanError, UsageError
+from checks.evaluate import evaluate, summarize
 from checks.facts import Snapshot, Unseen
+from checks.policy import DEFAULT as DEFAULT_POLICY
+from checks.policy import Policy
+from checks.policy_file import parse_policy
+from checks.registry import CHECKS, INDEX
+from reports.render.interface import Renderer
+from reports.render.json import JsonRenderer
+from reports.render.text import TextRenderer
+from reports.result import ScanResult, pseudonym
 from reports.snapshot import snapshot_to_json
 from scanner import __version__
+from scanner.recording import write_atomic
 
 EXIT_OK = 0
+EXIT_FAILED = 1
 EXIT_ERROR = 2
 
 EPILOG = """\
 exit codes: 0 done; 2 could not scan or bad input (no phone, not authorized, busy, lost, timed out,
 unreadable file). Errors go to stderr as "error: ..." and "hint: ..." lines.
 """
+
+SCAN_EPILOG = """\
+exit codes: 0 no failed check; 1 at least one failed check (waived failures do not count);
+2 could not scan or bad input (no phone, not authorized, busy, lost or hung phone, bad policy or
+flag). A scan that lost the phone half way still writes its report, marked incomplete, and exits 2.
+"""
+
+
+class OutputFormat(enum.Enum):
+    TEXT = "text"
+    JSON = "json"
+
+    def renderer(self) -> Renderer:
+        match self:
+            case OutputFormat.TEXT:
+                return TextRenderer()
+            case OutputFormat.JSON:
+                return JsonRenderer()
+            case _:
+                assert_never(self)
 
 
 def _tcp(value: str) -> tuple[str, int]:
@@ -71,6 +106,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="log progress to stderr as JSON lines (-vv: debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("scan", help="scan a phone against the checklist and report",
+                       epilog=SCAN_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _target_options(p, replay=True)
+    p.add_argument("--policy", type=Path, metavar="FILE",
+                   help="organisation policy (TOML; see policy.example.toml); default: the article's")
+    p.add_argument("--format", choices=[f.value for f in OutputFormat], default=OutputFormat.TEXT.value,
+                   help="text: a summary for people (default); json: the versioned report")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE",
+                   help="write the report to FILE (atomically) instead of standard output")
+    p.add_argument("--pseudonymize", action="store_true",
+                   help="replace the serial with a keyed hash everywhere (key: policy pseudonym_key "
+                        "or the MSGSCAN_PSEUDONYM_KEY environment variable)")
+
+    p = sub.add_parser("checks", help="list the checklist rules msgscan applies")
+    p.add_argument("--json", action="store_true", help="print JSON for machines")
 
     p = sub.add_parser("devices", help="list phones on USB, behind an adb server, and at --tcp endpoints",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -242,7 +293,96 @@ def cmd_devices(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"devices": cmd_devices, "snapshot": cmd_snapshot, "record": cmd_record, "parse": cmd_parse}
+def _policy(path: Path | None) -> Policy:
+    if path is None:
+        return DEFAULT_POLICY
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise UsageError(f"{path}: cannot read the policy ({e.strerror})",
+                         hint="check the path; policy.example.toml shows the format") from None
+    return parse_policy(data, str(path), known_checks=INDEX)
+
+
+def _device_name(serial: str, policy: Policy, pseudonymize: bool) -> str:
+    if not pseudonymize:
+        return serial
+    key = policy.pseudonym_key or os.environ.get("MSGSCAN_PSEUDONYM_KEY")
+    if not key:
+        raise UsageError(
+            "--pseudonymize needs a key, and none is set",
+            hint="set pseudonym_key in the policy file or the MSGSCAN_PSEUDONYM_KEY environment "
+            "variable (the same key gives the same pseudonym for a phone in every report)",
+        )
+    return pseudonym(serial, key)
+
+
+def scan_result(transport: Any, policy: Policy, *, timeout: float, pseudonymize: bool) -> ScanResult:
+    """Collect, evaluate and wrap one phone's scan: the pipeline in one place."""
+    from scanner.collect import collect
+
+    device = _device_name(transport.serial, policy, pseudonymize)
+    started = datetime.now(UTC)
+    snapshot = collect(transport, timeout=timeout)
+    findings = evaluate(snapshot, policy, today=date.today(), device=device)
+    return ScanResult(
+        scan_id=str(uuid.uuid4()),
+        started=started,
+        finished=datetime.now(UTC),
+        msgscan_version=__version__,
+        policy=policy,
+        snapshot=snapshot,
+        findings=findings,
+        device_name=device,
+        error=None if snapshot.complete else "; ".join(snapshot.problems) or "scan incomplete",
+    )
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    policy = _policy(args.policy)
+    fmt = OutputFormat(args.format)
+    _device_name("check-the-key", policy, args.pseudonymize)  # a missing key fails before the phone is touched
+    transport = _open(args)
+    try:
+        result = scan_result(transport, policy, timeout=args.timeout, pseudonymize=args.pseudonymize)
+    finally:
+        transport.close()
+    output = fmt.renderer().render(result)
+    if args.output is None:
+        sys.stdout.buffer.write(output)
+        sys.stdout.flush()
+    else:
+        write_atomic(args.output, output)
+    summary = summarize(result.findings, complete=result.snapshot.complete)
+    if not result.snapshot.complete:
+        print(f"error: the scan of {result.device_name} is incomplete: {result.error}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_FAILED if summary.failed else EXIT_OK
+
+
+def cmd_checks(args: argparse.Namespace) -> int:
+    rows = [
+        {
+            "id": c.info.id,
+            "slug": c.info.slug,
+            "title": c.info.title,
+            "severity": c.info.severity.value,
+            "article": {"section": c.info.article.section, "ref": c.info.article.ref},
+            "rationale": c.info.rationale,
+            "remediation": list(c.info.remediation),
+        }
+        for c in CHECKS
+    ]
+    if args.json:
+        _print_json({"checks": rows})
+    else:
+        for r in rows:
+            sys.stdout.write(f"{r['id']:<7} {r['severity']:<8} {r['title']}\n")
+            sys.stdout.write(f"        article: {r['article']['section']} — {r['article']['ref']}\n")
+    return EXIT_OK
+
+
+COMMANDS = {"scan": cmd_scan, "checks": cmd_checks, "devices": cmd_devices, "snapshot": cmd_snapshot, "record": cmd_record, "parse": cmd_parse}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -37,6 +37,11 @@ MIC = "android.permission.RECORD_AUDIO"
 NOTIF = "android.permission.POST_NOTIFICATIONS"
 GMS_TRANSPORT = "com.google.android.gms/.backup.BackupTransportService"
 
+# What a scan with the default policy must find, in finding order (package, then user), on TODAY.
+TODAY = "2026-11-26"
+P, F, NA, M, U = "pass", "fail", "not_applicable", "manual", "unknown"
+ORG = {"ORG-01": [M], "ORG-02": [M], "ORG-03": [M]}
+
 
 def _props(
     *,
@@ -134,6 +139,13 @@ def android14_work_profile() -> PhoneSpec:
             "users": {"0": "system", "10": "managed_profile"},
             "profile_owners": {"10": "com.google.android.apps.work.clouddpc"},
             "storage": "user 10 unreadable: every storage location of WhatsApp Business is unknown",
+            "today": TODAY,
+            "findings": {
+                "MSG-01": [P], "MSG-02": [P], "MSG-03": [U, U], "MSG-04": [U], "MSG-05": [U],
+                "MSG-06": [M], "MSG-07": [NA], "MSG-08": [P], "MSG-09": [P], "MSG-10": [P],
+                "MSG-11": [P], "MSG-12": [F], **ORG, "DEV-01": [P], "DEV-02": [P], "DEV-03": [P],
+            },
+            "verdict": "incomplete",
         },
     )
 
@@ -197,9 +209,17 @@ def android16_personal() -> PhoneSpec:
             "whatsapp_images": {"files": 37, "nomedia": False},
             "whatsapp_archives": 3,
             "storage_readers": [
+                "com.whatsapp", "org.telegram.messenger",
                 "com.ghisler.android.TotalCommander", "com.simplemobiletools.gallery.pro",
-                "com.instagram.android", "com.example.cleaner", "com.google.android.apps.photos",
+                "com.instagram.android", "com.example.cleaner",
             ],
+            "today": TODAY,
+            "findings": {
+                "MSG-01": [F], "MSG-02": [F], "MSG-03": [F, U, NA], "MSG-04": [F, F], "MSG-05": [F],
+                "MSG-06": [M, P], "MSG-07": [M], "MSG-08": [P, P], "MSG-09": [P, P], "MSG-10": [P, P],
+                "MSG-11": [P, P], "MSG-12": [F, F], **ORG, "DEV-01": [F], "DEV-02": [P], "DEV-03": [P],
+            },
+            "verdict": "non_compliant",
         },
     )
 
@@ -214,8 +234,9 @@ def android10_alternatives() -> PhoneSpec:
     ]
     apps = _system_apps(users, sdk) + [
         _app("org.thoughtcrime.securesms", 10160, "7.24.2", 149101, {0: AppUser(grants={RC: True, WC: True, RES: True, WES: True, CAM: True})}, target_sdk=34),
-        _app("ch.threema.app", 10161, "6.1.2", 1060, {0: AppUser(grants={RC: False, RES: True, CAM: True})}, installer="com.android.vending"),
-        _app("com.wire", 10162, "4.9.1", 49100, {0: AppUser(grants={RES: True, CAM: True, MIC: True})}),
+        # Threema and Wire ship allowBackup="false" (messengers.md §6.4, §7).
+        _app("ch.threema.app", 10161, "6.1.2", 1060, {0: AppUser(grants={RC: False, RES: True, CAM: True})}, installer="com.android.vending", allow_backup=False),
+        _app("com.wire", 10162, "4.9.1", 49100, {0: AppUser(grants={RES: True, CAM: True, MIC: True})}, allow_backup=False),
     ]
     return PhoneSpec(
         serial="MSGSCAN10AL",
@@ -240,6 +261,14 @@ def android10_alternatives() -> PhoneSpec:
             },
             "signal_archives": 2,
             "security_patch": "2021-03-01",
+            "today": TODAY,
+            "findings": {
+                "MSG-01": [NA], "MSG-02": [NA], "MSG-03": [F, P, M], "MSG-04": [NA, F, NA],
+                "MSG-05": [F], "MSG-06": [M, P, P], "MSG-07": [NA], "MSG-08": [P, P, P],
+                "MSG-09": [P, NA, NA], "MSG-10": [P, P, P], "MSG-11": [P, P, P], "MSG-12": [F, P, P],
+                **ORG, "DEV-01": [F], "DEV-02": [F], "DEV-03": [P],
+            },
+            "verdict": "non_compliant",
         },
     )
 
