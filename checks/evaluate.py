@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from checks.catalog import VARIANTS
+from checks.catalog import MESSENGERS, VARIANTS
 from checks.facts import Snapshot
 from checks.findings import Evidence, Finding, Outcome, Severity, Status, Waiver
 from checks.policy import Policy
@@ -30,6 +30,30 @@ def _waiver(policy: Policy, device: str, finding: Finding, today: date) -> Waive
     return None
 
 
+_NAMES = {m.name for m in MESSENGERS}
+
+
+def remediation_for(steps: tuple[str, ...], package: str | None) -> tuple[str, ...]:
+    """The steps that apply to this finding's messenger.
+
+    A step that starts with a messenger's name and a colon ("Telegram: Settings > …") is kept
+    only for that messenger (WhatsApp steps also serve WhatsApp Business and the mods); steps
+    without such a prefix apply to every finding of the rule.
+    """
+    entry = VARIANTS.get(package) if package else None
+    if entry is None:
+        return steps
+    messenger = entry[0]
+    kept = []
+    for step in steps:
+        prefix = step.split(":", 1)[0]
+        if prefix not in _NAMES or prefix == messenger.name or (
+            messenger.whatsapp_family and prefix == "WhatsApp"
+        ):
+            kept.append(step)
+    return tuple(kept) or steps
+
+
 def _finding(check: Check, outcome: Outcome, policy: Policy) -> Finding:
     info = check.info
     severity = outcome.severity or info.severity
@@ -43,7 +67,7 @@ def _finding(check: Check, outcome: Outcome, policy: Policy) -> Finding:
         severity=severity,
         title=info.title,
         evidence=outcome.evidence,
-        remediation=info.remediation,
+        remediation=remediation_for(info.remediation, outcome.package),
         article=info.article,
         package=outcome.package,
         messenger=messenger,

@@ -21,6 +21,40 @@ def _fixtures_dir() -> Path:
     return Path(__file__).resolve().parents[1].parent / "shared" / "fixtures" / "android"
 
 
+def _shared_text(relative: str) -> str:
+    """A text from ../shared (found beside fixtures/android); skip locally, fail on CI."""
+    path = _fixtures_dir().resolve().parents[1] / relative
+    if not path.is_file():
+        reason = (
+            f"{relative} not found at {path}: check out shared/ beside the repository or set "
+            "MSGSCAN_FIXTURES to shared/fixtures/android"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def checklist() -> str:
+    """The text of ``shared/reference/checklist.md``, the authority on ids and names."""
+    return _shared_text("reference/checklist.md")
+
+
+@pytest.fixture(scope="session")
+def checklist_ids(checklist: str) -> list[str]:
+    """The rule ids of checklist.md, in its order."""
+    import re
+
+    return re.findall(r"^\|\s*((?:MSG|ORG|DEV)-\d\d)\s", checklist, re.MULTILINE)
+
+
+@pytest.fixture(scope="session")
+def article() -> str:
+    """The text of the source article the rules cite."""
+    return _shared_text("article/whatsapp-business-use-de.txt")
+
+
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     """The folder holding the real captures; skips (fails on CI) when it is missing."""

@@ -86,14 +86,14 @@ def _uncatalogued(install: Install, what: str) -> Outcome:
     ),
     remediation=(
         (
-            "WhatsApp: Settings > Chats > Chat backup > Back up to Google Drive (Google Account): "
-            "Never, unless the organisation has approved end-to-end encrypted backups."
-        ),
-        (
             "WhatsApp: delete old local backups with the Files app in Internal storage > Android > "
             "media > com.whatsapp > WhatsApp > Databases (and WhatsApp > Databases on older "
             "phones); WhatsApp writes one every night, so also keep other apps away from storage "
             "(MSG-05)."
+        ),
+        (
+            "WhatsApp: Settings > Chats > Chat backup > Back up to Google Drive (Google Account): "
+            "Never, unless the organisation has approved end-to-end encrypted backups."
         ),
         (
             "Signal: Settings > Chats > Chat backups > Turn off, then delete the signal-*.backup "
