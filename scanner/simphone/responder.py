@@ -1,0 +1,37 @@
+"""What the simulated phone's shell answers: the seam between the ADB wire and the phone's content.
+
+The protocol side (``adbd``) knows nothing about commands; it hands each command line to a
+``Responder`` and frames the answer for the service the host opened (shell v1, shell v2, exec).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from scanner.simphone.files import VirtualFiles
+
+
+@dataclass(frozen=True, slots=True)
+class CommandOutput:
+    """What one command line printed and how it ended, as the phone's shell would report it."""
+
+    stdout: bytes
+    stderr: bytes
+    exit_code: int
+    """0-255; 127 for an unknown command, 128+N for death by signal N (adbd's shell_service)."""
+    device_ms: float = 0.0
+    """How long the real phone took; slept only when ``Faults.use_device_time`` is set."""
+
+
+class Responder(Protocol):
+    """A phone's shell and storage. Called on the server's event-loop thread: keep ``run`` quick
+    and non-blocking, since a slow ``run`` stalls this phone's other streams (like a busy phone),
+    though never another ``PhoneServer``."""
+
+    files: VirtualFiles
+    """What the sync service (``adb pull``, ``ls``, ``stat``) sees."""
+
+    def run(self, command: str) -> CommandOutput:
+        """Answer one command line exactly as the host sent it (quoting and all)."""
+        ...
