@@ -44,6 +44,11 @@ exit codes: 0 done; 2 could not scan or bad input (no phone, not authorized, bus
 unreadable file). Errors go to stderr as "error: ..." and "hint: ..." lines.
 """
 
+SIM_EPILOG = """\
+Each phone prints where it listens. Scan one with `msgscan scan --tcp 127.0.0.1:PORT`, or use
+Google's adb: `adb connect 127.0.0.1:PORT`. Runs until Ctrl-C or SIGTERM; exit code 2 on bad input.
+"""
+
 SCAN_EPILOG = """\
 exit codes: 0 no failed check; 1 at least one failed check (waived failures do not count);
 2 could not scan or bad input (no phone, not authorized, busy, lost or hung phone, bad policy or
@@ -63,6 +68,36 @@ class OutputFormat(enum.Enum):
                 return JsonRenderer()
             case _:
                 assert_never(self)
+
+
+DEMO_RECORDING = "android16-personal-whatsapp-telegram"
+
+
+def bundled_recordings() -> list[str]:
+    from scanner.recordings import build
+
+    return [name.removesuffix(".json") for name in build.SHIPPED]
+
+
+def _recording(name: str | Path) -> Any:
+    """A recording by path, or by the name of a bundled one."""
+    from scanner import recording
+    from scanner.recordings import build
+
+    bundled = build.HERE / f"{name}.json"
+    if str(name) in bundled_recordings() and bundled.is_file():
+        return recording.load(bundled)
+    return recording.load(name)
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise argparse.ArgumentTypeError(f"expected a TCP port number, got {value!r}")
+    if 5555 <= int(value) <= 5585:
+        raise argparse.ArgumentTypeError(
+            "ports 5555-5585 are where adb looks for emulators; pick another (e.g. 7100)"
+        )
+    return int(value)
 
 
 def _tcp(value: str) -> tuple[str, int]:
@@ -89,6 +124,8 @@ def _target_options(p: argparse.ArgumentParser, *, replay: bool) -> None:
     x.add_argument("--tcp", type=_tcp, metavar="HOST:PORT", help="a phone in ADB-over-TCP mode")
     if replay:
         x.add_argument("--replay", type=Path, metavar="FILE", help="a recording instead of a phone")
+        x.add_argument("--demo", action="store_true",
+                       help="scan a simulated phone (a bundled recording served over ADB/TCP)")
     g.add_argument("--timeout", type=_positive, default=120.0, metavar="SECONDS",
                    help="limit for each exchange with the phone (default 120)")
     g.add_argument("--auth-timeout", type=_positive, default=60.0, metavar="SECONDS",
@@ -119,6 +156,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pseudonymize", action="store_true",
                    help="replace the serial with a keyed hash everywhere (key: policy pseudonym_key "
                         "or the MSGSCAN_PSEUDONYM_KEY environment variable)")
+
+    p = sub.add_parser("simulate", help="run simulated phones that serve a recording over ADB/TCP",
+                       epilog=SIM_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--recording", default=DEMO_RECORDING, metavar="FILE",
+                   help=f"recording to serve, or the name of a bundled one ({', '.join(bundled_recordings())}); "
+                        f"default {DEMO_RECORDING}")
+    p.add_argument("--port", type=_port, default=7100, help="first port (default 7100; not 5555-5585)")
+    p.add_argument("--count", type=int, default=1, help="number of phones, on consecutive ports (default 1)")
+    auth = p.add_mutually_exclusive_group()
+    auth.add_argument("--accept-any-key", action="store_true", help="accept every host key")
+    auth.add_argument("--keys", type=Path, metavar="FILE",
+                      help="trusted public keys, one per line (adbkey.pub format); default: this "
+                           "computer's ~/.android/adbkey.pub. Other keys wait like an unanswered "
+                           "'Allow USB debugging?' prompt")
+    p.add_argument("--legacy", action="store_true", help="an old phone: shell v1 and sync v1 only")
+    f = p.add_argument_group("faults")
+    f.add_argument("--latency-ms", type=float, default=0.0, help="delay before each packet the phone sends")
+    f.add_argument("--bandwidth-kbps", type=float, help="link speed cap in kilobits per second")
+    f.add_argument("--drop-after", type=int, metavar="BYTES", help="reset the connection after BYTES of output")
+    f.add_argument("--hang-after", type=int, metavar="BYTES", help="go silent after BYTES of output")
+    f.add_argument("--refuse-auth", action="store_true", help="reject every key")
+    f.add_argument("--corrupt", action="store_true", help="damage every output packet")
+    f.add_argument("--device-time", action="store_true",
+                   help="take as long per command as the recording says the phone took")
 
     p = sub.add_parser("checks", help="list the checklist rules msgscan applies")
     p.add_argument("--json", action="store_true", help="print JSON for machines")
@@ -187,6 +248,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 def _open(args: argparse.Namespace) -> Any:
     """The transport the arguments name; the caller closes it."""
+    if getattr(args, "demo", False):
+        return _demo_transport(args)
     if getattr(args, "replay", None) is not None:
         from scanner import recording
         from scanner.replay import ReplayTransport
@@ -210,6 +273,108 @@ def _open(args: argparse.Namespace) -> Any:
         auth_timeout_s=args.auth_timeout,
         on_prompt=prompt,
     )
+
+
+class _DemoTransport:
+    """A TCP transport to an in-process simulated phone; closing it stops the phone too."""
+
+    def __init__(self, inner: Any, server: Any, tmp: Any) -> None:
+        self._inner, self._server, self._tmp = inner, server, tmp
+        self.serial, self.meter, self.max_command = inner.serial, inner.meter, inner.max_command
+
+    def shell(self, command: str, *, timeout: float = 120.0) -> Any:
+        return self._inner.shell(command, timeout=timeout)
+
+    def close(self) -> None:
+        try:
+            self._inner.close()
+        finally:
+            self._server.stop()
+            self._tmp.cleanup()
+
+
+def _demo_transport(args: argparse.Namespace) -> Any:
+    """Start a simulated phone on a free loopback port and connect to it the way a scan of a
+    real phone over TCP does (adb-shell, AUTH with a throw-away key, shell v1)."""
+    import tempfile
+
+    from scanner.simphone.phone import phone_server
+    from scanner.transport.keys import load_or_create_signer
+    from scanner.transport.tcp import TcpTransport
+
+    rec = _recording(DEMO_RECORDING)
+    server = phone_server(rec).start()
+    tmp = tempfile.TemporaryDirectory(prefix="msgscan-demo-")
+    try:
+        print(f"demo: scanning a simulated phone at {server.address} (recording {DEMO_RECORDING}: "
+              f"{rec.meta.get('description', '')[:60]}…)", file=sys.stderr)
+        signer = load_or_create_signer(Path(tmp.name))  # the user's own adb key stays untouched
+        inner = TcpTransport.connect("127.0.0.1", server.port, signer=signer, auth_timeout_s=args.auth_timeout)
+    except BaseException:
+        server.stop()
+        tmp.cleanup()
+        raise
+    return _DemoTransport(inner, server, tmp)
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from scanner.simphone.adbd import LEGACY_FEATURES, MODERN_FEATURES
+    from scanner.simphone.auth import AuthPolicy
+    from scanner.simphone.faults import Faults
+    from scanner.simphone.phone import phones
+    from scanner.transport.keys import adb_key_dir
+
+    if not 1 <= args.count <= 1000:
+        raise UsageError(f"--count {args.count}: expected 1 to 1000 phones", hint="pass a smaller --count")
+    if args.port + args.count - 1 > 65535:
+        raise UsageError(f"--port {args.port} --count {args.count}: ports run past 65535", hint="pick a lower --port")
+    if args.port <= 5585 and args.port + args.count - 1 >= 5555:
+        raise UsageError(f"ports {args.port}-{args.port + args.count - 1} overlap 5555-5585, where adb looks for emulators",
+                         hint="pick another --port, e.g. 7100")
+    rec = _recording(args.recording)
+    if args.accept_any_key:
+        auth = AuthPolicy(accept_any_key=True)
+    else:
+        keyfile = args.keys or adb_key_dir() / "adbkey.pub"
+        try:
+            keys = tuple(line.strip() for line in Path(keyfile).read_text().splitlines() if line.strip())
+        except OSError as e:
+            raise UsageError(f"{keyfile}: cannot read the trusted keys ({e.strerror})",
+                             hint="pass --keys FILE with adbkey.pub lines, or --accept-any-key") from None
+        try:
+            auth = AuthPolicy(trusted_keys=keys)
+        except ValueError as e:
+            raise UsageError(f"{keyfile}: {e}", hint="each line must be an adbkey.pub public key") from None
+    try:
+        faults = Faults(
+            latency_s=args.latency_ms / 1000,
+            bandwidth_bps=int(args.bandwidth_kbps * 1000) if args.bandwidth_kbps else None,
+            drop_after_bytes=args.drop_after,
+            hang_after_bytes=args.hang_after,
+            refuse_auth=args.refuse_auth,
+            corrupt=args.corrupt,
+            use_device_time=args.device_time,
+        )
+    except ValueError as e:
+        raise UsageError(str(e), hint="fault values must not be negative") from None
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    features = LEGACY_FEATURES if args.legacy else MODERN_FEATURES
+    try:
+        with phones(rec, args.count, first_port=args.port, auth=auth, faults=faults, features=features) as servers:
+            for s in servers:
+                print(f"phone {s.serial} listening on {s.address}", flush=True)
+            print("simulating; Ctrl-C or SIGTERM stops", flush=True)
+            stop.wait()
+    except OSError as e:
+        raise UsageError(f"cannot listen on port {args.port}…: {e.strerror}",
+                         hint="another program uses the port: pick another --port") from None
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
 
 
 def _summary(snapshot: Snapshot) -> str:
@@ -382,7 +547,7 @@ def cmd_checks(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"scan": cmd_scan, "checks": cmd_checks, "devices": cmd_devices, "snapshot": cmd_snapshot, "record": cmd_record, "parse": cmd_parse}
+COMMANDS = {"scan": cmd_scan, "simulate": cmd_simulate, "checks": cmd_checks, "devices": cmd_devices, "snapshot": cmd_snapshot, "record": cmd_record, "parse": cmd_parse}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

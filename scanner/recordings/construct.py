@@ -18,7 +18,7 @@ from typing import Any
 
 from checks.facts import Package, PackageUser, User, UserKind
 from scanner import probes
-from scanner.recording import Command, DeviceLabel, Recording
+from scanner.recording import Command, DeviceLabel, FileEntry, Recording
 from scanner.recordings import render
 from scanner.recordings.render import App
 
@@ -173,4 +173,7 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
         "maxdata": spec.maxdata,
         "expect": dict(spec.expect),
     }
-    return Recording(DeviceLabel(spec.serial, product, model, device), commands, meta)
+    # One small file for the simulated phone's sync service (`adb pull` in tests and demos).
+    note = b"msgscan simulated phone: constructed recording, no personal data\n"
+    files = (FileEntry("/sdcard/msgscan.txt", 0o100644, len(note), 1795000000, note),)
+    return Recording(DeviceLabel(spec.serial, product, model, device), commands, meta, files)
