@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checks.errors import DeviceError
+from checks.errors import DeviceError, ProbeTimeout
 from scanner.parse.text import decode
 from scanner.probes import Probe
 from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
@@ -98,11 +99,19 @@ DEFAULT_LIMIT = 4000
 """Bytes per script when the transport cannot say what the phone accepts (safe on Android 6)."""
 
 
-def run(transport: Transport, probes: Sequence[Probe], *, timeout: float = DEFAULT_TIMEOUT_S) -> BatchResult:
+def run(
+    transport: Transport,
+    probes: Sequence[Probe],
+    *,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    deadline: float | None = None,
+) -> BatchResult:
     """Run ``probes`` in as few exchanges as the phone allows; never raises for what it does.
 
-    After a broken exchange the remaining chunks are not tried: the phone is gone or hung, and
-    every further attempt would cost another timeout.
+    Each exchange may take ``timeout`` seconds, and none runs past ``deadline`` (a
+    ``time.monotonic()`` value: the agent's limit for the whole phone). After a broken exchange
+    the remaining chunks are not tried: the phone is gone or hung, and every further attempt would
+    cost another timeout.
     """
     limit = getattr(transport, "max_command", DEFAULT_LIMIT)
     outputs: dict[str, Output] = {}
@@ -111,9 +120,16 @@ def run(transport: Transport, probes: Sequence[Probe], *, timeout: float = DEFAU
     for group in chunks(probes, limit):
         nonce = secrets.token_hex(4)
         command = script(group, nonce)
+        allowed = timeout if deadline is None else min(timeout, deadline - time.monotonic())
+        if allowed <= 0:
+            error = ProbeTimeout(
+                f"{transport.serial}: the time allowed for this phone ran out",
+                hint="raise the agent's [scan] timeout if the phone is slow but healthy",
+            )
+            break
         commands.append(command)
         try:
-            stdout = transport.shell(command, timeout=timeout).stdout
+            stdout = transport.shell(command, timeout=allowed).stdout
         except DeviceError as e:
             stdout, error = e.partial, e
         outputs.update(split(stdout, group, nonce))

@@ -10,18 +10,15 @@ import argparse
 import enum
 import json
 import logging
-import os
 import sys
-import uuid
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, assert_never
 
 import structlog
 
 from checks.errors import MsgscanError, UsageError
-from checks.evaluate import evaluate, summarize
+from checks.evaluate import summarize
 from checks.facts import Snapshot, Unseen
 from checks.policy import DEFAULT as DEFAULT_POLICY
 from checks.policy import Policy
@@ -30,10 +27,10 @@ from checks.registry import CHECKS, INDEX
 from reports.render.interface import Renderer
 from reports.render.json import JsonRenderer
 from reports.render.text import TextRenderer
-from reports.result import ScanResult, pseudonym
 from reports.snapshot import snapshot_to_json
 from scanner import __version__
 from scanner.recording import write_atomic
+from scanner.scan import device_name, scan_result
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -469,44 +466,10 @@ def _policy(path: Path | None) -> Policy:
     return parse_policy(data, str(path), known_checks=INDEX)
 
 
-def _device_name(serial: str, policy: Policy, pseudonymize: bool) -> str:
-    if not pseudonymize:
-        return serial
-    key = policy.pseudonym_key or os.environ.get("MSGSCAN_PSEUDONYM_KEY")
-    if not key:
-        raise UsageError(
-            "--pseudonymize needs a key, and none is set",
-            hint="set pseudonym_key in the policy file or the MSGSCAN_PSEUDONYM_KEY environment "
-            "variable (the same key gives the same pseudonym for a phone in every report)",
-        )
-    return pseudonym(serial, key)
-
-
-def scan_result(transport: Any, policy: Policy, *, timeout: float, pseudonymize: bool) -> ScanResult:
-    """Collect, evaluate and wrap one phone's scan: the pipeline in one place."""
-    from scanner.collect import collect
-
-    device = _device_name(transport.serial, policy, pseudonymize)
-    started = datetime.now(UTC)
-    snapshot = collect(transport, timeout=timeout)
-    findings = evaluate(snapshot, policy, today=date.today(), device=device)
-    return ScanResult(
-        scan_id=str(uuid.uuid4()),
-        started=started,
-        finished=datetime.now(UTC),
-        msgscan_version=__version__,
-        policy=policy,
-        snapshot=snapshot,
-        findings=findings,
-        device_name=device,
-        error=None if snapshot.complete else "; ".join(snapshot.problems) or "scan incomplete",
-    )
-
-
 def cmd_scan(args: argparse.Namespace) -> int:
     policy = _policy(args.policy)
     fmt = OutputFormat(args.format)
-    _device_name("check-the-key", policy, args.pseudonymize)  # a missing key fails before the phone is touched
+    device_name("check-the-key", policy, args.pseudonymize)  # a missing key fails before the phone is touched
     transport = _open(args)
     try:
         result = scan_result(transport, policy, timeout=args.timeout, pseudonymize=args.pseudonymize)

@@ -65,9 +65,15 @@ class _Outputs:
         return out
 
 
-def _run(transport: Transport, group: tuple[Probe, ...], timeout: float, hook: OutputHook | None) -> BatchResult:
+def _run(
+    transport: Transport,
+    group: tuple[Probe, ...],
+    timeout: float,
+    hook: OutputHook | None,
+    deadline: float | None = None,
+) -> BatchResult:
     started = time.monotonic()
-    result = batch.run(transport, group, timeout=timeout)
+    result = batch.run(transport, group, timeout=timeout, deadline=deadline)
     log.info(
         "batch.done",
         probes=len(group),
@@ -100,11 +106,18 @@ def _records(group: tuple[Probe, ...], result: BatchResult) -> list[ProbeRecord]
 
 
 def collect(
-    transport: Transport, *, timeout: float = DEFAULT_TIMEOUT_S, on_output: OutputHook | None = None
+    transport: Transport,
+    *,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    deadline: float | None = None,
+    on_output: OutputHook | None = None,
 ) -> Snapshot:
-    """Collect everything the checklist needs; never raises for what the phone does."""
+    """Collect everything the checklist needs; never raises for what the phone does.
+
+    ``timeout`` bounds each exchange; ``deadline`` (``time.monotonic()``) the whole collection.
+    """
     problems: list[str] = []
-    first = _run(transport, probes.INVENTORY, timeout, on_output)
+    first = _run(transport, probes.INVENTORY, timeout, on_output, deadline)
     records = _records(probes.INVENTORY, first)
     if first.error:
         problems.append(f"{first.error.problem} ({first.error.hint})")
@@ -123,7 +136,7 @@ def collect(
         targets = probes.storage_targets(packages, () if isinstance(users, Unseen) else users)
         group = probes.storage_probes(targets)
         if group:
-            second = _run(transport, group, timeout, on_output)
+            second = _run(transport, group, timeout, on_output, deadline)
             records += _records(group, second)
             if second.error:
                 complete = False

@@ -1,0 +1,59 @@
+"""One phone, start to finish: collect a snapshot, evaluate it, wrap it as a ``ScanResult``.
+
+Shared by ``msgscan scan`` and the fleet agent. Like ``cli``, this is composition: it is the one
+place besides them that joins scanner (collection), checks (judgement) and reports (the result).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC, date, datetime
+
+from checks.errors import UsageError
+from checks.evaluate import evaluate
+from checks.policy import Policy
+from reports.result import ScanResult, pseudonym
+from scanner import __version__
+from scanner.collect import collect
+from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
+
+
+def device_name(serial: str, policy: Policy, pseudonymize: bool) -> str:
+    """The name a report uses for the phone: its serial, or a keyed hash of it."""
+    if not pseudonymize:
+        return serial
+    key = policy.pseudonym_key or os.environ.get("MSGSCAN_PSEUDONYM_KEY")
+    if not key:
+        raise UsageError(
+            "--pseudonymize needs a key, and none is set",
+            hint="set pseudonym_key in the policy file or the MSGSCAN_PSEUDONYM_KEY environment "
+            "variable (the same key gives the same pseudonym for a phone in every report)",
+        )
+    return pseudonym(serial, key)
+
+
+def scan_result(
+    transport: Transport,
+    policy: Policy,
+    *,
+    timeout: float = DEFAULT_TIMEOUT_S,
+    deadline: float | None = None,
+    pseudonymize: bool = False,
+    today: date | None = None,
+) -> ScanResult:
+    device = device_name(transport.serial, policy, pseudonymize)
+    started = datetime.now(UTC)
+    snapshot = collect(transport, timeout=timeout, deadline=deadline)
+    findings = evaluate(snapshot, policy, today=today or date.today(), device=device)
+    return ScanResult(
+        scan_id=str(uuid.uuid4()),
+        started=started,
+        finished=datetime.now(UTC),
+        msgscan_version=__version__,
+        policy=policy,
+        snapshot=snapshot,
+        findings=findings,
+        device_name=device,
+        error=None if snapshot.complete else "; ".join(snapshot.problems) or "scan incomplete",
+    )
