@@ -1,0 +1,619 @@
+"""The agent's memory in SQLite: devices, rounds, scans and the state of every finding.
+
+One file (path configurable), WAL journal, ``synchronous=FULL``, foreign keys on. Every write is
+one transaction, so a crash or ``kill -9`` keeps all of a scan or none of it, and reopening the
+file after a crash just works. ``State.transaction()`` hands out that transaction so callers can
+add their own rows to it (the SIEM outbox is written in the same transaction as the finding state).
+
+**Threads.** One connection per ``State``, guarded by one re-entrant lock: a transaction holds the
+lock from ``BEGIN IMMEDIATE`` to ``COMMIT``, and every read takes it too, so scanner threads can
+share one ``State`` and never see each other's uncommitted rows. SQLite serialises writers anyway;
+keep transactions short (no phone or network I/O inside). A ``Transaction`` belongs to the thread
+that opened it. Another process (``msgscan scan --once`` beside a daemon) waits up to the busy
+timeout for the write lock.
+
+**Migrations.** ``MIGRATIONS`` is a list of SQL scripts applied in order; ``PRAGMA user_version``
+counts those applied. Never edit a released script: append a new one. Enumerated columns (states,
+lifecycles) carry no CHECK constraint, because changing one in SQLite means rebuilding the table;
+the enums below validate them instead.
+
+Times are timezone-aware datetimes in, UTC ISO-8601 strings (fixed width, so they sort) stored.
+"""
+
+from __future__ import annotations
+
+import enum
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import structlog
+
+from checks.drift import Drift, FindingKey, Lifecycle, Tracked, diff
+from checks.errors import MsgscanError
+from checks.findings import Finding, Severity, Status
+
+log = structlog.get_logger("msgscan.agent.state")
+_Row = TypeVar("_Row", "DeviceRow", "RoundRow", "ScanRow")
+
+
+class StateError(MsgscanError):
+    """The state database cannot be used (newer schema, not a database, locked, unwritable)."""
+
+
+class Via(enum.StrEnum):
+    USB = "usb"
+    TCP = "tcp"
+    SERVER = "server"
+    """Through a running adb server."""
+
+
+class DeviceState(enum.StrEnum):
+    """How a phone was found, or how its last scan ended."""
+
+    READY = "ready"
+    SCANNED = "scanned"
+    UNAUTHORIZED = "unauthorized"
+    BUSY = "busy"
+    NO_PERMISSION = "no_permission"
+    OFFLINE = "offline"
+    UNREACHABLE = "unreachable"
+    LOST = "lost"
+    TIMEOUT = "timeout"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceRow:
+    id: str
+    """Serial, or host:port for a phone reached over TCP."""
+    via: Via
+    first_seen: datetime
+    last_seen: datetime
+    last_state: DeviceState
+    last_error: str | None
+    model: str | None
+    last_scan_id: str | None
+    """The last scan recorded for the phone, whether or not it got to evaluate anything."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoundRow:
+    id: int
+    started: datetime
+    finished: datetime | None
+    devices_seen: int | None
+    scanned: int | None
+    failed: int | None
+    duration_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRow:
+    id: str
+    """A UUID naming the scan in reports, logs and events."""
+    round_id: int | None
+    """None for a scan outside a round (``msgscan scan --send``)."""
+    device_id: str
+    started: datetime
+    finished: datetime
+    """Also the observation time of the findings (``first_seen``/``last_seen``)."""
+    state: DeviceState
+    complete: bool
+    """Inventory and every selected check finished; only then are absent findings resolved."""
+    verdict: str | None = None
+    score: float | None = None
+    failed: int = 0
+    report_path: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FindingRow:
+    """A stored finding with the phone it is on and the scan that last wrote it."""
+
+    device_id: str
+    tracked: Tracked
+    last_scan_id: str | None
+
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE devices (
+        id           TEXT PRIMARY KEY,
+        via          TEXT NOT NULL,
+        first_seen   TEXT NOT NULL,
+        last_seen    TEXT NOT NULL,
+        last_state   TEXT NOT NULL,
+        last_error   TEXT,
+        model        TEXT,
+        last_scan_id TEXT REFERENCES scans(id) ON DELETE SET NULL
+    );
+    CREATE TABLE rounds (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        started      TEXT NOT NULL,
+        finished     TEXT,
+        devices_seen INTEGER,
+        scanned      INTEGER,
+        failed       INTEGER,
+        duration_s   REAL
+    );
+    CREATE TABLE scans (
+        id          TEXT PRIMARY KEY,
+        round_id    INTEGER REFERENCES rounds(id) ON DELETE SET NULL,
+        device_id   TEXT NOT NULL REFERENCES devices(id),
+        started     TEXT NOT NULL,
+        finished    TEXT NOT NULL,
+        state       TEXT NOT NULL,
+        complete    INTEGER NOT NULL CHECK (complete IN (0, 1)),
+        verdict     TEXT,
+        score       REAL,
+        failed      INTEGER NOT NULL DEFAULT 0,
+        report_path TEXT,
+        error       TEXT
+    );
+    CREATE INDEX scans_device ON scans(device_id, started);
+    CREATE INDEX scans_round ON scans(round_id);
+    CREATE INDEX scans_started ON scans(started);
+    CREATE TABLE findings (
+        device_id    TEXT NOT NULL REFERENCES devices(id),
+        key          TEXT NOT NULL,
+        check_id     TEXT NOT NULL,
+        package      TEXT,
+        user_id      INTEGER,
+        status       TEXT NOT NULL,
+        severity     TEXT NOT NULL,
+        title        TEXT NOT NULL,
+        lifecycle    TEXT NOT NULL,
+        first_seen   TEXT NOT NULL,
+        last_seen    TEXT NOT NULL,
+        resolved_at  TEXT,
+        waived       INTEGER NOT NULL DEFAULT 0 CHECK (waived IN (0, 1)),
+        last_scan_id TEXT REFERENCES scans(id) ON DELETE SET NULL,
+        PRIMARY KEY (device_id, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX findings_lifecycle ON findings(lifecycle, resolved_at);
+    CREATE INDEX findings_scan ON findings(last_scan_id);
+    CREATE INDEX devices_scan ON devices(last_scan_id);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _iso(value: datetime) -> str:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"state times must be timezone-aware (UTC), got {value!r}")
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _maybe_time(text: str | None) -> datetime | None:
+    return None if text is None else _time(text)
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of ``script``, split where SQLite says one is complete."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement at the end of a migration: {pending!r}")
+
+
+class Transaction:
+    """One open SQLite transaction; usable only inside its ``with state.transaction()`` block."""
+
+    __slots__ = ("_active", "_conn")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._active = True
+
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> sqlite3.Cursor:
+        if not self._active:
+            raise RuntimeError("this transaction has ended: write inside its `with` block")
+        return self._conn.execute(sql, params)
+
+    def executemany(
+        self, sql: str, rows: Sequence[Sequence[Any]] | Sequence[Mapping[str, Any]]
+    ) -> sqlite3.Cursor:
+        if not self._active:
+            raise RuntimeError("this transaction has ended: write inside its `with` block")
+        return self._conn.executemany(sql, rows)
+
+
+class State:
+    """The agent's state database. Open with ``State.open(path)``; safe to share across threads."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self._lock = threading.RLock()
+        self._depth = 0
+
+    @classmethod
+    def open(cls, path: Path | str, *, busy_timeout_s: float = 10.0) -> State:
+        """Open (creating the file and its folders) and migrate the state database at ``path``."""
+        path = Path(path)
+        hint = (
+            f"check that {path} is msgscan's state database and that no other program holds it; "
+            "move it aside to start with an empty state"
+        )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StateError(
+                f"cannot create the state folder {path.parent}: {e.strerror}",
+                hint="set the agent's state path to a folder it can write",
+            ) from e
+        try:
+            conn = sqlite3.connect(
+                path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as e:
+            raise StateError(f"cannot open the state database {path}: {e}", hint=hint) from e
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode != "wal":
+                raise StateError(
+                    f"{path}: SQLite cannot use its write-ahead log here (journal mode {mode})",
+                    hint="put the state database on a local filesystem",
+                )
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            _migrate(conn, path)
+        except sqlite3.Error as e:
+            conn.close()
+            raise StateError(f"cannot use the state database {path}: {e}", hint=hint) from e
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """One atomic write: all of it is committed at the end of the block, or none on an error.
+
+        Nested blocks (in the same thread) become savepoints of the outer transaction.
+        """
+        with self._lock:
+            depth = self._depth
+            try:
+                self._conn.execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT s{depth}")
+            except sqlite3.OperationalError as e:
+                raise StateError(
+                    f"cannot write the state database {self.path}: {e}",
+                    hint="another msgscan process holds it; wait for it to finish or stop it",
+                ) from e
+            self._depth += 1
+            tx = Transaction(self._conn)
+            try:
+                yield tx
+                tx._active = False
+                self._conn.execute("COMMIT" if depth == 0 else f"RELEASE s{depth}")
+            except BaseException:
+                tx._active = False
+                if depth == 0:
+                    if self._conn.in_transaction:  # SQLite may have rolled back already
+                        self._conn.execute("ROLLBACK")
+                else:
+                    self._conn.execute(f"ROLLBACK TO s{depth}")
+                    self._conn.execute(f"RELEASE s{depth}")
+                raise
+            finally:
+                self._depth = depth
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            rows: list[sqlite3.Row] = self._conn.execute(sql, params).fetchall()
+            return rows
+
+    # -- rounds and devices ------------------------------------------------------------------
+
+    def begin_round(self, at: datetime) -> int:
+        with self.transaction() as tx:
+            cursor = tx.execute("INSERT INTO rounds (started) VALUES (?)", (_iso(at),))
+            assert cursor.lastrowid is not None
+            return cursor.lastrowid
+
+    def finish_round(
+        self, round_id: int, at: datetime, *, devices_seen: int, scanned: int, failed: int
+    ) -> None:
+        with self.transaction() as tx:
+            row = tx.execute("SELECT started FROM rounds WHERE id = ?", (round_id,)).fetchone()
+            if row is None:
+                raise StateError(
+                    f"round {round_id} is not in the state database {self.path}",
+                    hint="finish only a round that begin_round() returned and prune() kept",
+                )
+            duration = (at - _time(row[0])).total_seconds()
+            tx.execute(
+                "UPDATE rounds SET finished = ?, devices_seen = ?, scanned = ?, failed = ?,"
+                " duration_s = ? WHERE id = ?",
+                (_iso(at), devices_seen, scanned, failed, duration, round_id),
+            )
+
+    def seen_device(
+        self,
+        device_id: str,
+        *,
+        via: Via,
+        state: DeviceState,
+        at: datetime,
+        error: str | None = None,
+        model: str | None = None,
+    ) -> None:
+        """Record that ``device_id`` was found (or scanned) in ``state`` at ``at``.
+
+        A model of None keeps the one known before; ``error`` replaces the last error.
+        """
+        when = _iso(at)
+        with self.transaction() as tx:
+            tx.execute(
+                "INSERT INTO devices (id, via, first_seen, last_seen, last_state, last_error, model)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET via = excluded.via, last_seen = excluded.last_seen,"
+                " last_state = excluded.last_state, last_error = excluded.last_error,"
+                " model = coalesce(excluded.model, devices.model)",
+                (device_id, Via(via).value, when, when, DeviceState(state).value, error, model),
+            )
+
+    def devices(self) -> list[DeviceRow]:
+        return [_device(r) for r in self._rows("SELECT * FROM devices ORDER BY id")]
+
+    def last_round(self) -> RoundRow | None:
+        rows = self._rows("SELECT * FROM rounds ORDER BY id DESC LIMIT 1")
+        return _round(rows[0]) if rows else None
+
+    # -- scans and findings ------------------------------------------------------------------
+
+    def apply_scan(
+        self, tx: Transaction, *, scan: ScanRow, findings: Sequence[Finding] | None
+    ) -> Drift:
+        """Record ``scan`` and move its phone's findings on, inside ``tx``; returns the drift.
+
+        ``findings`` None means the scan never got to evaluate anything (unauthorized, busy,
+        offline): the scan is recorded and no finding changes. The phone must have been recorded
+        with ``seen_device`` first.
+        """
+        if tx.execute("SELECT 1 FROM devices WHERE id = ?", (scan.device_id,)).fetchone() is None:
+            raise StateError(
+                f"device {scan.device_id} is not in the state database {self.path}",
+                hint="record the phone with seen_device() before its scan",
+            )
+        tx.execute(_insert("scans", _FIELDS[ScanRow]), _values(scan))
+        previous = _previous(tx, scan.device_id)
+        drift = diff(
+            previous,
+            findings or (),
+            complete=scan.complete and findings is not None,
+            at=scan.finished,
+        )
+        written = [row for row in drift.rows if previous.get(row.key) != row]
+        tx.executemany(
+            _insert("findings", _FINDING_COLUMNS, replace=True),
+            [_finding_values(scan.device_id, row, scan.id) for row in written],
+        )
+        gone = previous.keys() - {row.key for row in drift.rows}  # diff keeps every key: a guard
+        tx.executemany(
+            "DELETE FROM findings WHERE device_id = ? AND key = ?",
+            [(scan.device_id, str(key)) for key in gone],
+        )
+        tx.execute("UPDATE devices SET last_scan_id = ? WHERE id = ?", (scan.id, scan.device_id))
+        return drift
+
+    def previous(self, device_id: str) -> dict[FindingKey, Tracked]:
+        """Every stored finding of the phone (open and resolved), as ``checks.drift.diff`` takes."""
+        rows = self._rows("SELECT * FROM findings WHERE device_id = ?", (device_id,))
+        return {t.key: t for t in map(_tracked, rows)}
+
+    def open_findings(self, device_id: str | None = None) -> list[FindingRow]:
+        sql = "SELECT * FROM findings WHERE lifecycle != ?"
+        params: list[Any] = [Lifecycle.RESOLVED.value]
+        if device_id is not None:
+            sql += " AND device_id = ?"
+            params.append(device_id)
+        rows = self._rows(sql + " ORDER BY device_id, key", params)
+        return [FindingRow(r["device_id"], _tracked(r), r["last_scan_id"]) for r in rows]
+
+    def last_scans(self) -> list[ScanRow]:
+        """The last scan recorded for each phone, by device id."""
+        rows = self._rows(
+            "SELECT scans.* FROM devices JOIN scans ON scans.id = devices.last_scan_id"
+            " ORDER BY devices.id"
+        )
+        return [_scan(r) for r in rows]
+
+    def history(self, device_id: str, limit: int = 50) -> list[ScanRow]:
+        """The phone's scans, newest first."""
+        rows = self._rows(
+            "SELECT * FROM scans WHERE device_id = ? ORDER BY started DESC, rowid DESC LIMIT ?",
+            (device_id, limit),
+        )
+        return [_scan(r) for r in rows]
+
+    def prune(self, before: datetime) -> int:
+        """Delete history older than ``before``; returns how many rows went.
+
+        Goes: scans started before it (except each phone's last scan), rounds started before it
+        that no remaining scan belongs to, and findings resolved before it. Stays: every device
+        and every open finding.
+        """
+        cutoff = _iso(before)
+        with self.transaction() as tx:
+            scans = tx.execute(
+                "DELETE FROM scans WHERE started < ? AND id NOT IN"
+                " (SELECT last_scan_id FROM devices WHERE last_scan_id IS NOT NULL)",
+                (cutoff,),
+            ).rowcount
+            rounds = tx.execute(
+                "DELETE FROM rounds WHERE started < ? AND id NOT IN"
+                " (SELECT round_id FROM scans WHERE round_id IS NOT NULL)",
+                (cutoff,),
+            ).rowcount
+            findings = tx.execute(
+                "DELETE FROM findings WHERE lifecycle = ? AND resolved_at < ?",
+                (Lifecycle.RESOLVED.value, cutoff),
+            ).rowcount
+        log.info("state.pruned", scans=scans, rounds=rounds, findings=findings)
+        return scans + rounds + findings
+
+
+def _schema_version(conn: sqlite3.Connection, path: Path) -> int:
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise StateError(
+            f"{path} was written by a newer msgscan (state schema {version}; this msgscan "
+            f"knows up to {SCHEMA_VERSION})",
+            hint="upgrade msgscan, or point the agent at another state path",
+        )
+    return version
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    if _schema_version(conn, path) == SCHEMA_VERSION:
+        return  # current: no write lock needed
+    conn.execute("BEGIN IMMEDIATE")  # re-read inside the lock: two processes may open at once
+    try:
+        version = _schema_version(conn, path)
+        for n in range(version, SCHEMA_VERSION):
+            for statement in _statements(MIGRATIONS[n]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {n + 1}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    if version < SCHEMA_VERSION:
+        log.info("state.migrated", source=version, target=SCHEMA_VERSION)
+
+
+def _previous(tx: Transaction, device_id: str) -> dict[FindingKey, Tracked]:
+    rows = tx.execute("SELECT * FROM findings WHERE device_id = ?", (device_id,)).fetchall()
+    return {t.key: t for t in map(_tracked, rows)}
+
+
+def _db(value: object) -> object:
+    """A Python value as the state stores it."""
+    match value:
+        case datetime():
+            return _iso(value)
+        case enum.Enum():
+            return value.value
+        case bool():
+            return int(value)
+        case _:
+            return value
+
+
+def _values(row: Any) -> dict[str, object]:
+    return {f.name: _db(getattr(row, f.name)) for f in fields(row)}
+
+
+def _insert(table: str, columns: Sequence[str], *, replace: bool = False) -> str:
+    verb = "INSERT OR REPLACE" if replace else "INSERT"
+    names = ", ".join(columns)
+    return f"{verb} INTO {table} ({names}) VALUES ({', '.join(':' + c for c in columns)})"
+
+
+_FIELDS = {cls: tuple(f.name for f in fields(cls)) for cls in (DeviceRow, RoundRow, ScanRow)}
+_TRACKED = ("status", "severity", "title", "lifecycle", "first_seen", "last_seen", "resolved_at")
+_FINDING_COLUMNS = (
+    *("device_id", "key", "check_id", "package", "user_id"),
+    *_TRACKED,
+    *("waived", "last_scan_id"),
+)
+
+
+def _finding_values(device_id: str, row: Tracked, scan_id: str) -> dict[str, object]:
+    key = row.key
+    return {
+        "device_id": device_id,
+        "key": str(key),
+        "check_id": key.check_id,
+        "package": key.package,
+        "user_id": key.user_id,
+        **{name: _db(getattr(row, name)) for name in _TRACKED},
+        "waived": int(row.waived),
+        "last_scan_id": scan_id,
+    }
+
+
+def _tracked(r: sqlite3.Row) -> Tracked:
+    return Tracked(
+        key=FindingKey(r["check_id"], r["package"], r["user_id"]),
+        status=Status(r["status"]),
+        severity=Severity(r["severity"]),
+        title=r["title"],
+        lifecycle=Lifecycle(r["lifecycle"]),
+        first_seen=_time(r["first_seen"]),
+        last_seen=_time(r["last_seen"]),
+        resolved_at=_maybe_time(r["resolved_at"]),
+        waived=bool(r["waived"]),
+    )
+
+
+def _load(cls: type[_Row], r: sqlite3.Row, **converted: object) -> _Row:
+    """A row dataclass from its columns (extra columns ignored), ``converted`` ones replaced."""
+    return cls(**{name: r[name] for name in _FIELDS[cls]} | converted)
+
+
+def _device(r: sqlite3.Row) -> DeviceRow:
+    first, last = _time(r["first_seen"]), _time(r["last_seen"])
+    via, state = Via(r["via"]), DeviceState(r["last_state"])
+    return _load(DeviceRow, r, via=via, first_seen=first, last_seen=last, last_state=state)
+
+
+def _round(r: sqlite3.Row) -> RoundRow:
+    return _load(RoundRow, r, started=_time(r["started"]), finished=_maybe_time(r["finished"]))
+
+
+def _scan(r: sqlite3.Row) -> ScanRow:
+    started, finished = _time(r["started"]), _time(r["finished"])
+    state, complete = DeviceState(r["state"]), bool(r["complete"])
+    return _load(ScanRow, r, started=started, finished=finished, state=state, complete=complete)
+
+
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "DeviceRow",
+    "DeviceState",
+    "FindingRow",
+    "RoundRow",
+    "ScanRow",
+    "State",
+    "StateError",
+    "Transaction",
+    "Via",
+]
