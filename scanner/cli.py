@@ -46,6 +46,14 @@ Each phone prints where it listens. Scan one with `msgscan scan --tcp 127.0.0.1:
 Google's adb: `adb connect 127.0.0.1:PORT`. Runs until Ctrl-C or SIGTERM; exit code 2 on bad input.
 """
 
+AGENT_EPILOG = """\
+Logs are JSON lines on stderr. Signals: SIGTERM/SIGINT end the current round within 10 s and exit 0;
+SIGHUP reloads the config and policy (a bad file keeps the old one and logs why).
+exit codes: 0 stopped cleanly (--once: the round ran and no phone had a failed check); 1 (--once)
+at least one phone had a failed check; 2 could not start: bad config or policy, or another agent
+holds the state directory.
+"""
+
 SCAN_EPILOG = """\
 exit codes: 0 no failed check; 1 at least one failed check (waived failures do not count);
 2 could not scan or bad input (no phone, not authorized, busy, lost or hung phone, bad policy or
@@ -177,6 +185,13 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--corrupt", action="store_true", help="damage every output packet")
     f.add_argument("--device-time", action="store_true",
                    help="take as long per command as the recording says the phone took")
+
+    p = sub.add_parser("agent", help="scan every attached and listed phone on a schedule",
+                       epilog=AGENT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--config", type=Path, required=True, metavar="FILE",
+                   help="agent config (TOML; see agent.example.toml)")
+    p.add_argument("--once", action="store_true",
+                   help="run a single round and exit (for cron or a systemd timer)")
 
     p = sub.add_parser("checks", help="list the checklist rules msgscan applies")
     p.add_argument("--json", action="store_true", help="print JSON for machines")
@@ -488,6 +503,21 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return EXIT_FAILED if summary.failed else EXIT_OK
 
 
+def cmd_agent(args: argparse.Namespace) -> int:
+    from scanner.agent.service import Agent, load_config
+
+    config = load_config(args.config)
+    _configure_logging(max(args.verbose, {"debug": 2, "info": 1}.get(config.agent.log_level.value, 0)))
+    agent = Agent(args.config)
+    if not args.once:
+        return agent.serve()
+    try:
+        report = agent.scan_round()
+    finally:
+        agent.close()
+    return EXIT_FAILED if report.failed_phones else EXIT_OK
+
+
 def cmd_checks(args: argparse.Namespace) -> int:
     rows = [
         {
@@ -510,7 +540,7 @@ def cmd_checks(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"scan": cmd_scan, "simulate": cmd_simulate, "checks": cmd_checks, "devices": cmd_devices, "snapshot": cmd_snapshot, "record": cmd_record, "parse": cmd_parse}
+COMMANDS = {"scan": cmd_scan, "agent": cmd_agent, "simulate": cmd_simulate, "checks": cmd_checks, "devices": cmd_devices, "snapshot": cmd_snapshot, "record": cmd_record, "parse": cmd_parse}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,254 @@
+"""One round of the fleet agent: scan every reachable phone in parallel, record what changed.
+
+Each phone gets a deadline (``[scan] timeout``) that every exchange respects, so one hung, broken
+or slow phone never holds the round longer than its own timeout, and never disturbs the others.
+A phone that cannot be scanned (unauthorized, busy, gone) is recorded in that state and tried
+again next round. Per phone the round writes its JSON report (atomically) and, in one state
+transaction, the scan and the finding lifecycle; at the end the fleet summary.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from checks.errors import (
+    DeviceBusy,
+    DeviceLost,
+    DeviceNotFound,
+    DevicePermission,
+    DeviceUnauthorized,
+    MsgscanError,
+    ProbeTimeout,
+)
+from checks.evaluate import summarize
+from checks.policy import Policy
+from reports.render.json import JsonRenderer
+from reports.result import ScanResult
+from scanner.agent.targets import Sighting, Target
+from scanner.recording import write_atomic
+from scanner.scan import scan_result
+from scanner.transport.interface import Transport
+
+log = structlog.get_logger("msgscan.agent")
+
+STOP_GRACE_S = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    timeout_s: float
+    connect_timeout_s: float
+    auth_timeout_s: float
+    pseudonymize: bool = False
+
+
+@dataclass(slots=True)
+class PhoneOutcome:
+    target: Target
+    state: str
+    """scanned, incomplete, unauthorized, busy, no_permission, unreachable, lost, timeout,
+    interrupted, error."""
+    result: ScanResult | None = None
+    error: str | None = None
+    seconds: float = 0.0
+    report_path: Path | None = None
+
+
+@dataclass(slots=True)
+class RoundOutcome:
+    started: datetime
+    finished: datetime | None = None
+    phones: list[PhoneOutcome] = field(default_factory=list)
+    sightings: list[Sighting] = field(default_factory=list)
+    interrupted: bool = False
+
+
+def _state_of(error: MsgscanError) -> str:
+    match error:
+        case DeviceUnauthorized():
+            return "unauthorized"
+        case DeviceBusy():
+            return "busy"
+        case DevicePermission():
+            return "no_permission"
+        case DeviceNotFound():
+            return "unreachable"
+        case ProbeTimeout():
+            return "timeout"
+        case DeviceLost():
+            return "lost"
+        case _:
+            return "error"
+
+
+class Openers:
+    """Opens transports and remembers the open ones, so a stop can cut them all at once."""
+
+    def __init__(self, signer: Any, settings: Limits) -> None:
+        self.signer = signer
+        self.settings = settings
+        self._open: set[Any] = set()
+        self._lock = threading.Lock()
+        self.stopping = threading.Event()
+
+    def open(self, target: Target) -> Transport:
+        s = self.settings
+        transport: Any
+        if target.via == "tcp":
+            from scanner.transport.tcp import TcpTransport
+
+            assert target.host is not None and target.port is not None
+            transport = TcpTransport.connect(
+                target.host, target.port, signer=self.signer,
+                connect_timeout_s=s.connect_timeout_s, auth_timeout_s=s.auth_timeout_s,
+            )
+        elif target.via == "usb":
+            from scanner.transport.usb import UsbTransport
+
+            transport = UsbTransport.connect(
+                target.id, signer=self.signer,
+                connect_timeout_s=s.connect_timeout_s, auth_timeout_s=s.auth_timeout_s,
+            )
+        else:
+            from scanner.transport.server import ServerTransport
+
+            transport = ServerTransport(target.id, connect_timeout_s=s.connect_timeout_s)
+        with self._lock:
+            self._open.add(transport)
+        if self.stopping.is_set():
+            self.cut_all()
+        return transport
+
+    def release(self, transport: Transport) -> None:
+        with self._lock:
+            self._open.discard(transport)
+        try:
+            transport.close()
+        except Exception:  # closing a broken connection may fail; nothing to save there
+            pass
+
+    def cut_all(self) -> None:
+        """Close every open transport: blocked reads end at once (SIGTERM handling)."""
+        self.stopping.set()
+        with self._lock:
+            open_now = list(self._open)
+        for t in open_now:
+            try:
+                t.close()
+            except Exception:
+                pass
+
+
+def scan_phone(target: Target, policy: Policy, openers: Openers) -> PhoneOutcome:
+    """Scan one phone within its deadline; never raises for what the phone does."""
+    started = time.monotonic()
+    deadline = started + openers.settings.timeout_s
+    outcome = PhoneOutcome(target, "error")
+    try:
+        transport = openers.open(target)
+    except MsgscanError as e:
+        outcome.state, outcome.error = _state_of(e), f"{e.problem} ({e.hint})"
+        outcome.seconds = time.monotonic() - started
+        return outcome
+    try:
+        result = scan_result(
+            transport, policy, timeout=openers.settings.timeout_s, deadline=deadline,
+            pseudonymize=openers.settings.pseudonymize,
+        )
+        outcome.result = result
+        if openers.stopping.is_set() and not result.snapshot.complete:
+            outcome.state = "interrupted"
+        else:
+            outcome.state = "scanned" if result.snapshot.complete else "incomplete"
+        outcome.error = result.error
+    except MsgscanError as e:
+        outcome.state, outcome.error = _state_of(e), f"{e.problem} ({e.hint})"
+    finally:
+        openers.release(transport)
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def report_name(device: str) -> str:
+    """A file name for a device's report: safe on every file system, stable per device."""
+    safe = "".join(c if c.isalnum() or c in "-._" else "_" for c in device)
+    return f"{safe or 'device'}.json"
+
+
+def run_round(
+    targets: Sequence[Target],
+    sightings: Sequence[Sighting],
+    *,
+    policy: Policy,
+    openers: Openers,
+    concurrency: int,
+    reports_dir: Path,
+    on_phone: Callable[[PhoneOutcome], None] | None = None,
+    stop: threading.Event | None = None,
+) -> RoundOutcome:
+    """Scan ``targets`` with at most ``concurrency`` at a time; ``on_phone`` gets each outcome
+    as soon as it is known (the agent records it in its state there)."""
+    stop = stop or threading.Event()
+    outcome = RoundOutcome(datetime.now(UTC), sightings=list(sightings))
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    renderer = JsonRenderer()
+    grace = openers.settings.connect_timeout_s + openers.settings.auth_timeout_s + 5.0
+
+    def finish(phone: PhoneOutcome) -> None:
+        if phone.result is not None:
+            path = reports_dir / report_name(phone.result.device_name)
+            write_atomic(path, renderer.render(phone.result))
+            phone.report_path = path
+        outcome.phones.append(phone)
+        if on_phone is not None:
+            on_phone(phone)
+        log.info("phone.done", device=phone.target.id, via=phone.target.via, state=phone.state,
+                 seconds=round(phone.seconds, 2),
+                 failed=summarize(phone.result.findings).failed if phone.result else None)
+
+    pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="msgscan-scan")
+    pending: dict[Future[PhoneOutcome], tuple[Target, float]] = {}
+    queue = list(targets)
+    stopped_at: float | None = None
+    try:
+        while queue or pending:
+            while queue and len(pending) < concurrency and not stop.is_set():
+                target = queue.pop(0)
+                pending[pool.submit(scan_phone, target, policy, openers)] = (target, time.monotonic())
+            if stop.is_set() and stopped_at is None:
+                stopped_at = time.monotonic()
+                openers.cut_all()
+                outcome.interrupted = True
+                queue.clear()
+            done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+            for fut in done:
+                pending.pop(fut)
+                finish(fut.result())
+            # A phone past its deadline plus connect/auth grace is abandoned: its thread ends
+            # when its transport deadline fires, but the round no longer waits for it.
+            now = time.monotonic()
+            for fut, (target, began) in list(pending.items()):
+                if now - began > openers.settings.timeout_s + grace:
+                    pending.pop(fut)
+                    finish(PhoneOutcome(target, "timeout", error="abandoned after the scan timeout",
+                                        seconds=now - began))
+            # Stopping: cut connections end blocked reads at once; whatever still runs after
+            # STOP_GRACE_S is left behind so the agent exits within its 10 s promise.
+            if stopped_at is not None and time.monotonic() - stopped_at > STOP_GRACE_S:
+                for fut, (target, began) in list(pending.items()):
+                    pending.pop(fut)
+                    finish(PhoneOutcome(target, "interrupted", error="agent stopping",
+                                        seconds=time.monotonic() - began))
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+    outcome.finished = datetime.now(UTC)
+    return outcome

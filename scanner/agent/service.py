@@ -1,0 +1,358 @@
+"""``msgscan agent``: rounds on a schedule, new phones between rounds, state that survives.
+
+One agent per state directory (an ``flock`` on ``agent.lock``: the kernel drops it when the
+process dies, so a crash never leaves a stale lock). SIGTERM and SIGINT end the current round
+within 10 s (open connections are cut; what was scanned is kept); SIGHUP reloads the config and
+the policy, keeping the old ones (and logging why) when the new ones are bad. A heartbeat logs
+what the agent costs (psutil). Rounds come from APScheduler (interval or cron, with jitter); a
+watcher adds phones that appear between rounds (USB every ``[usb] poll``, and new lines in the TCP
+inventory file) and scans them at once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+import psutil
+import structlog
+
+from checks.errors import MsgscanError, UsageError
+from checks.evaluate import summarize
+from checks.facts import DeviceIdentity
+from checks.policy import DEFAULT as DEFAULT_POLICY
+from checks.policy import Policy
+from checks.policy_file import parse_policy
+from checks.registry import INDEX
+from scanner.agent import targets as found
+from scanner.agent.config import AgentConfig, load_tcp_inventory, parse_agent_config, pseudonym_key
+from scanner.agent.round import Limits, Openers, PhoneOutcome, RoundOutcome, run_round
+from scanner.agent.state import DeviceState, ScanRow, State
+from scanner.agent.summary import fleet_summary
+from scanner.recording import write_atomic
+
+log = structlog.get_logger("msgscan.agent")
+
+SUMMARY_FILE = "fleet-summary.json"
+_DEVICE_STATES = {s.value for s in DeviceState}
+
+
+class AgentLocked(MsgscanError):
+    """Another agent already works on this state directory."""
+
+
+def load_config(path: Path) -> AgentConfig:
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise UsageError(f"{path}: cannot read the agent config ({e.strerror})",
+                         hint="check the path; agent.example.toml shows the format") from None
+    return parse_agent_config(data, str(path), base_dir=path.resolve().parent)
+
+
+def load_policy(config: AgentConfig) -> Policy:
+    path = config.agent.policy
+    if path is None:
+        return DEFAULT_POLICY
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise UsageError(f"{path}: cannot read the policy ({e.strerror})",
+                         hint="fix [agent] policy in the agent config") from None
+    policy = parse_policy(data, str(path), known_checks=INDEX)
+    if config.agent.pseudonymize:
+        pseudonym_key(config, policy.pseudonym_key, os.environ)  # raises when no key is set
+    return policy
+
+
+def lock(state_dir: Path) -> IO[str]:
+    """Hold ``state_dir/agent.lock`` for the life of the process (released by the kernel)."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    handle = open(state_dir / "agent.lock", "a+", encoding="utf-8")  # noqa: SIM115 - held open
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        owner = handle.read().strip() or "unknown"
+        handle.close()
+        raise AgentLocked(
+            f"{state_dir}: another msgscan agent (pid {owner}) is using this state directory",
+            hint="stop the other agent first, or give this one its own [agent] state_dir",
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
+@dataclass(slots=True)
+class RoundReport:
+    """What one round did, for the caller (``--once`` exit code, tests, the heartbeat)."""
+
+    outcome: RoundOutcome
+    failed_phones: int
+    seconds: float
+
+
+class Agent:
+    def __init__(self, config_path: Path, *, usb_backend: Any = None, signer: Any = None) -> None:
+        self.config_path = config_path
+        self.config = load_config(config_path)
+        self.policy = load_policy(self.config)
+        self._lock = lock(self.config.agent.state_dir)
+        self.state = State.open(self.config.agent.database)
+        self.usb_backend = usb_backend
+        if signer is None:
+            from scanner.transport.keys import load_or_create_signer
+
+            signer = load_or_create_signer()
+        self.signer = signer
+        self.stop = threading.Event()
+        self.round_due = threading.Event()
+        self.reload_due = threading.Event()
+        self._scan_lock = threading.Lock()
+        self._busy: set[str] = set()
+        self.last_round: RoundReport | None = None
+        self.rounds = 0
+
+    # --- one round -----------------------------------------------------------------------------
+
+    def endpoints(self) -> tuple[tuple[str, int], ...]:
+        tcp = self.config.tcp
+        listed = tuple(tcp.endpoints)
+        if tcp.inventory_file is None:
+            return listed
+        try:
+            text = tcp.inventory_file.read_text(encoding="utf-8")
+            extra = load_tcp_inventory(text, str(tcp.inventory_file))
+        except OSError as e:
+            log.warning("inventory.unreadable", file=str(tcp.inventory_file), error=e.strerror)
+            return listed
+        except MsgscanError as e:
+            log.warning("inventory.invalid", problem=e.problem)
+            return listed
+        return listed + tuple(e for e in extra if e not in listed)
+
+    def _openers(self) -> Openers:
+        s = self.config.scan
+        return Openers(
+            self.signer,
+            Limits(
+                timeout_s=s.timeout.total_seconds(),
+                connect_timeout_s=s.connect_timeout.total_seconds(),
+                auth_timeout_s=s.auth_timeout.total_seconds(),
+                pseudonymize=self.config.agent.pseudonymize,
+            ),
+        )
+
+    def _record(self, round_id: int | None, drift: dict[str, Any]) -> Callable[[PhoneOutcome], None]:
+        def record(phone: PhoneOutcome) -> None:
+            now = datetime.now(UTC)
+            state = _device_state(phone)
+            result = phone.result
+            identity = result.snapshot.identity if result is not None else None
+            model = identity.model if isinstance(identity, DeviceIdentity) else None
+            self.state.seen_device(phone.target.id, via=phone.target.via, state=state, at=now,
+                                   error=phone.error, model=model)
+            summary = summarize(result.findings, complete=result.snapshot.complete) if result else None
+            scan = ScanRow(
+                id=result.scan_id if result else f"none-{phone.target.id}-{now.timestamp():.6f}",
+                round_id=round_id,
+                device_id=phone.target.id,
+                started=result.started if result else now - timedelta(seconds=phone.seconds),
+                finished=result.finished if result else now,
+                state=DeviceState(state),
+                complete=bool(result and result.snapshot.complete),
+                verdict=summary.verdict if summary else None,
+                score=summary.score if summary else None,
+                failed=summary.failed if summary else 0,
+                report_path=str(phone.report_path) if phone.report_path else None,
+                error=phone.error,
+            )
+            with self.state.transaction() as tx:
+                drift[phone.target.id] = self.state.apply_scan(
+                    tx, scan=scan, findings=result.findings if result else None
+                )
+
+        return record
+
+    def scan_round(self, only: list[found.Target] | None = None) -> RoundReport:
+        """One round over every reachable phone (or just ``only``, for phones that just appeared)."""
+        started = time.monotonic()
+        cfg = self.config
+        if only is None:
+            targets, sightings = found.find(
+                usb=cfg.usb.enabled, use_server=cfg.adb_server.use, endpoints=self.endpoints(),
+                usb_backend=self.usb_backend,
+            )
+        else:
+            targets, sightings = only, []
+        with self._scan_lock:
+            targets = [t for t in targets if t.id not in self._busy]
+            self._busy.update(t.id for t in targets)
+        try:
+            now = datetime.now(UTC)
+            round_id = self.state.begin_round(now) if only is None else None
+            for s in sightings:
+                state = s.state if s.state in _DEVICE_STATES else "error"
+                self.state.seen_device(s.id, via=s.via, state=state, at=now, error=s.detail or None)
+            drift: dict[str, Any] = {}
+            outcome = run_round(
+                targets, sightings, policy=self.policy, openers=self._openers(),
+                concurrency=cfg.scan.concurrency, reports_dir=cfg.agent.reports_dir,
+                on_phone=self._record(round_id, drift), stop=self.stop,
+            )
+        finally:
+            with self._scan_lock:
+                self._busy.difference_update(t.id for t in targets)
+        failed = sum(1 for p in outcome.phones if p.result and summarize(p.result.findings).failed)
+        scanned = sum(1 for p in outcome.phones if p.state == "scanned")
+        finished = datetime.now(UTC)
+        if round_id is not None:
+            self.state.finish_round(round_id, finished, devices_seen=len(targets) + len(sightings),
+                                    scanned=scanned, failed=failed)
+            self.state.prune(finished - timedelta(days=cfg.agent.retention_days))
+        summary = fleet_summary(
+            generated=finished, round_row=self.state.last_round(), interrupted=outcome.interrupted,
+            devices=self.state.devices(), last_scans=self.state.last_scans(), drift=drift,
+        )
+        write_atomic(cfg.agent.reports_dir / SUMMARY_FILE,
+                     (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode())
+        report = RoundReport(outcome, failed, time.monotonic() - started)
+        if only is None:
+            self.last_round = report
+            self.rounds += 1
+        log.info("round.done", phones=len(targets), sightings=len(sightings), scanned=scanned,
+                 failed_phones=failed, seconds=round(report.seconds, 2), interrupted=outcome.interrupted,
+                 partial=only is not None)
+        return report
+
+    # --- the service ----------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        try:
+            config = load_config(self.config_path)
+            policy = load_policy(config)
+        except MsgscanError as e:
+            log.error("config.reload_failed", problem=e.problem, hint=e.hint, kept="previous config")
+            return
+        if config.agent.state_dir != self.config.agent.state_dir or config.agent.database != self.config.agent.database:
+            log.error("config.reload_failed", problem="state_dir and database cannot change while running",
+                      kept="previous config")
+            return
+        self.config, self.policy = config, policy
+        log.info("config.reloaded", source=config.source, digest=config.digest)
+
+    def heartbeat(self) -> dict[str, Any]:
+        me = psutil.Process()
+        try:
+            connections = len(me.net_connections(kind="tcp"))
+        except psutil.Error:
+            connections = -1
+        figures = {
+            "rss_mb": round(me.memory_info().rss / 2**20, 1),
+            "cpu_percent": me.cpu_percent(interval=None),
+            "open_connections": connections,
+            "threads": me.num_threads(),
+            "devices_seen": len(self.state.devices()),
+            "rounds": self.rounds,
+            "last_round_s": round(self.last_round.seconds, 2) if self.last_round else None,
+        }
+        log.info("agent.heartbeat", **figures)
+        return figures
+
+    def _watch(self) -> None:
+        """Scan phones that appear between rounds: USB serials and new inventory lines."""
+        known_usb = found.usb_serials(self.usb_backend) if self.config.usb.enabled else set()
+        known_tcp = set(self.endpoints())
+        while not self.stop.wait(self.config.usb.poll.total_seconds()):
+            new: list[found.Target] = []
+            if self.config.usb.enabled:
+                now_usb = found.usb_serials(self.usb_backend)
+                new += [found.Target(s, "usb") for s in sorted(now_usb - known_usb)]
+                known_usb = now_usb
+            now_tcp = set(self.endpoints())
+            new += [found.Target(f"{h}:{p}", "tcp", h, p) for h, p in sorted(now_tcp - known_tcp)]
+            known_tcp = now_tcp
+            if new:
+                log.info("phones.appeared", devices=[t.id for t in new])
+                try:
+                    self.scan_round(only=new)
+                except MsgscanError as e:
+                    log.error("scan.failed", problem=e.problem)
+
+    def _schedule(self) -> Any:
+        from apscheduler.schedulers.background import BackgroundScheduler
+        from apscheduler.triggers.combining import OrTrigger
+        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        sched = self.config.schedule
+        jitter = int(sched.jitter.total_seconds()) or None
+        trigger: Any
+        if hasattr(sched.trigger, "every"):
+            trigger = IntervalTrigger(seconds=sched.trigger.every.total_seconds(), jitter=jitter)
+        else:
+            parts = [CronTrigger(**fields, jitter=jitter) for fields in sched.trigger.apscheduler_fields()]
+            trigger = parts[0] if len(parts) == 1 else OrTrigger(parts)
+        scheduler = BackgroundScheduler(daemon=True)
+        scheduler.add_job(self.round_due.set, trigger, id="round", coalesce=True, max_instances=1)
+        return scheduler
+
+    def serve(self) -> int:
+        """Run until SIGTERM / SIGINT; a first round at once, then on the schedule."""
+        signal.signal(signal.SIGTERM, lambda *_: self.stop.set())
+        signal.signal(signal.SIGINT, lambda *_: self.stop.set())
+        signal.signal(signal.SIGHUP, lambda *_: self.reload_due.set())
+        scheduler = self._schedule()
+        scheduler.start()
+        watcher = threading.Thread(target=self._watch, name="msgscan-watch", daemon=True)
+        watcher.start()
+        self.round_due.set()
+        next_beat = time.monotonic()
+        log.info("agent.started", config=str(self.config_path), state=str(self.config.agent.database))
+        try:
+            while not self.stop.is_set():
+                if self.reload_due.is_set():
+                    self.reload_due.clear()
+                    self.reload()
+                    scheduler.shutdown(wait=False)
+                    scheduler = self._schedule()
+                    scheduler.start()
+                if self.round_due.is_set():
+                    self.round_due.clear()
+                    self.scan_round()
+                if time.monotonic() >= next_beat:
+                    self.heartbeat()
+                    next_beat = time.monotonic() + self.config.agent.heartbeat_seconds
+                self.stop.wait(0.2)
+        finally:
+            scheduler.shutdown(wait=False)
+            watcher.join(timeout=2)
+            self.close()
+        log.info("agent.stopped")
+        return 0
+
+    def close(self) -> None:
+        self.state.close()
+        self._lock.close()
+
+
+def _device_state(phone: PhoneOutcome) -> str:
+    match phone.state:
+        case "scanned":
+            return "scanned"
+        case "incomplete" | "interrupted":
+            return "timeout" if phone.error and "time" in phone.error else "lost"
+        case other:
+            return other if other in _DEVICE_STATES else "error"

@@ -1,0 +1,101 @@
+"""Which phones a round scans: USB phones, phones behind a running adb server, TCP endpoints.
+
+Every phone found becomes a ``Target`` (scannable) or a ``Sighting`` (seen, but in a state that
+cannot be scanned now: no USB permission, held by another program, unauthorized at the server,
+offline). Both are recorded in the agent's state; sightings are tried again next round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import structlog
+
+from checks.errors import MsgscanError
+from scanner import discovery
+from scanner.transport import server as adb_server
+
+log = structlog.get_logger("msgscan.agent")
+
+Via = Literal["usb", "tcp", "server"]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    id: str
+    """The device id in the state: USB serial, or host:port."""
+    via: Via
+    host: str | None = None
+    port: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    id: str
+    via: Via
+    state: str
+    """no_permission, busy, unauthorized, offline, …"""
+    detail: str = ""
+
+
+_SERVER_STATES = {
+    "unauthorized": "unauthorized",
+    "authorizing": "unauthorized",
+    "offline": "offline",
+    "connecting": "offline",
+    "detached": "busy",
+}
+
+
+def find(
+    *,
+    usb: bool,
+    use_server: bool,
+    endpoints: Iterable[tuple[str, int]],
+    usb_backend: Any = None,
+) -> tuple[list[Target], list[Sighting]]:
+    """Every phone this round can reach; a phone reachable two ways is listed once."""
+    targets: dict[str, Target] = {}
+    sightings: dict[str, Sighting] = {}
+    server_devices: Sequence[adb_server.ServerDevice] = ()
+    if use_server and adb_server.probe_server() is not None:
+        try:
+            server_devices = adb_server.list_devices()
+        except MsgscanError as e:
+            log.warning("adb_server.list_failed", problem=e.problem)
+    for d in server_devices:
+        if d.state == "device":
+            targets[d.serial] = Target(d.serial, "server")
+        else:
+            state = _SERVER_STATES.get(d.state, "no_permission" if "permission" in d.state else d.state)
+            sightings[d.serial] = Sighting(d.serial, "server", state, f"adb server says {d.state}")
+    if usb:
+        try:
+            phones = discovery.find_usb_phones(usb_backend, server_devices=server_devices)
+        except MsgscanError as e:  # no libusb: TCP and the server still work
+            log.warning("usb.unavailable", problem=e.problem)
+            phones = []
+        for p in phones:
+            name = p.serial or f"usb:{p.bus}-{p.address}"
+            if name in targets or name in sightings:
+                continue
+            state = str(p.state.value if hasattr(p.state, "value") else p.state)
+            if state == "ready":
+                targets[name] = Target(name, "usb")
+            else:
+                sightings[name] = Sighting(name, "usb", state.replace(" ", "_").lower(), p.detail or "")
+    for host, port in endpoints:
+        name = f"{host}:{port}"
+        if name not in targets and name not in sightings:
+            targets[name] = Target(name, "tcp", host, port)
+    return list(targets.values()), list(sightings.values())
+
+
+def usb_serials(usb_backend: Any = None) -> set[str]:
+    """The serials of the USB phones present now (for hotplug: cheap, claims nothing)."""
+    try:
+        return {p.serial for p in discovery.find_usb_phones(usb_backend) if p.serial}
+    except MsgscanError:
+        return set()
