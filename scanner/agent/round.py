@@ -143,7 +143,8 @@ class Openers:
             open_now = list(self._open)
         for t in open_now:
             try:
-                t.close()
+                # abort() where a transport has it: close() may wait for the blocked read.
+                getattr(t, "abort", t.close)()
             except Exception:
                 pass
 

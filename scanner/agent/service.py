@@ -309,36 +309,47 @@ class Agent:
         scheduler.add_job(self.round_due.set, trigger, id="round", coalesce=True, max_instances=1)
         return scheduler
 
+    def _control(self, scheduler_box: list[Any]) -> None:
+        """Reloads and heartbeats, on their own thread so a long round delays neither."""
+        next_beat = time.monotonic()
+        while not self.stop.wait(0.2):
+            if self.reload_due.is_set():
+                self.reload_due.clear()
+                self.reload()
+                scheduler_box[0].shutdown(wait=False)
+                scheduler_box[0] = self._schedule()
+                scheduler_box[0].start()
+            if time.monotonic() >= next_beat:
+                self.heartbeat()
+                next_beat = time.monotonic() + self.config.agent.heartbeat_seconds
+
     def serve(self) -> int:
         """Run until SIGTERM / SIGINT; a first round at once, then on the schedule."""
-        signal.signal(signal.SIGTERM, lambda *_: self.stop.set())
-        signal.signal(signal.SIGINT, lambda *_: self.stop.set())
-        signal.signal(signal.SIGHUP, lambda *_: self.reload_due.set())
-        scheduler = self._schedule()
-        scheduler.start()
-        watcher = threading.Thread(target=self._watch, name="msgscan-watch", daemon=True)
-        watcher.start()
+        if threading.current_thread() is threading.main_thread():  # embedded callers use .stop
+            signal.signal(signal.SIGTERM, lambda *_: self.stop.set())
+            signal.signal(signal.SIGINT, lambda *_: self.stop.set())
+            signal.signal(signal.SIGHUP, lambda *_: self.reload_due.set())
+        scheduler_box = [self._schedule()]
+        scheduler_box[0].start()
+        helpers = [
+            threading.Thread(target=self._watch, name="msgscan-watch", daemon=True),
+            threading.Thread(target=self._control, args=(scheduler_box,), name="msgscan-control", daemon=True),
+        ]
+        for t in helpers:
+            t.start()
         self.round_due.set()
-        next_beat = time.monotonic()
         log.info("agent.started", config=str(self.config_path), state=str(self.config.agent.database))
         try:
             while not self.stop.is_set():
-                if self.reload_due.is_set():
-                    self.reload_due.clear()
-                    self.reload()
-                    scheduler.shutdown(wait=False)
-                    scheduler = self._schedule()
-                    scheduler.start()
                 if self.round_due.is_set():
                     self.round_due.clear()
                     self.scan_round()
-                if time.monotonic() >= next_beat:
-                    self.heartbeat()
-                    next_beat = time.monotonic() + self.config.agent.heartbeat_seconds
                 self.stop.wait(0.2)
         finally:
-            scheduler.shutdown(wait=False)
-            watcher.join(timeout=2)
+            self.stop.set()
+            scheduler_box[0].shutdown(wait=False)
+            for t in helpers:
+                t.join(timeout=2)
             self.close()
         log.info("agent.stopped")
         return 0

@@ -193,6 +193,18 @@ class Session:
         self._stale = True
         self._close_quietly()
 
+    def abort(self) -> None:
+        """Cut the link from another thread: a read blocked in ``shell`` fails at once.
+
+        adb-shell's own ``close()`` waits for the lock the blocked read holds, so the link is
+        closed underneath it instead; the session reconnects (or is discarded) afterwards.
+        """
+        self._stale = True
+        try:
+            self._link.close()
+        except FAILURES:
+            pass
+
     def _close_quietly(self) -> None:
         try:
             self._device.close()

@@ -358,6 +358,7 @@ class ServerTransport:
         service = f"shell,v2,raw:{command}" if self._v2 else f"shell:{command}"
         try:
             with _Conn(self._host, self._port, timeout) as conn:
+                self._current = conn
                 conn.send(f"host:transport:{self.serial}")
                 conn.status()
                 conn.send(service)
@@ -384,6 +385,15 @@ class ServerTransport:
 
     def close(self) -> None:
         """Nothing to release: each command has its own socket."""
+
+    def abort(self) -> None:
+        """Cut the running command's socket from another thread (the agent's stop)."""
+        conn = getattr(self, "_current", None)
+        if conn is not None:
+            try:
+                conn.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 def _read_v2(conn: _Conn, stdout: bytearray, stderr: bytearray) -> int | None:

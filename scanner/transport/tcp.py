@@ -53,6 +53,12 @@ class _TcpLink(BoundedLink):
         self.connected = False
         if self._sock is not None:
             try:
+                # shutdown() first: it wakes a recv() blocked in another thread at once (the
+                # agent cuts connections this way on SIGTERM); close() alone would not.
+                self._sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            try:
                 self._sock.close()
             finally:
                 self._sock = None
@@ -169,6 +175,10 @@ class TcpTransport:
             raise
         self.meter.count(command, len(stdout))
         return ShellResult(stdout=stdout)
+
+    def abort(self) -> None:
+        """Cut the connection from another thread (the agent's stop): a blocked read ends now."""
+        self._session.abort()
 
     def close(self) -> None:
         self._session.close()
