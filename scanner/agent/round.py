@@ -61,6 +61,8 @@ class PhoneOutcome:
     error: str | None = None
     seconds: float = 0.0
     report_path: Path | None = None
+    failed: int | None = None
+    """Failed checks (not waived, not informational); None when nothing was evaluated."""
 
 
 @dataclass(slots=True)
@@ -209,12 +211,15 @@ def run_round(
             path = reports_dir / report_name(phone.result.device_name)
             write_atomic(path, renderer.render(phone.result))
             phone.report_path = path
-        outcome.phones.append(phone)
+            phone.failed = summarize(phone.result.findings).failed
         if on_phone is not None:
             on_phone(phone)
+        # The snapshot is on disk and in the state now: holding 200 of them (300 packages each)
+        # until the round ends would cost more memory than everything else the agent does.
+        phone.result = None
+        outcome.phones.append(phone)
         log.info("phone.done", device=phone.target.id, via=phone.target.via, state=phone.state,
-                 seconds=round(phone.seconds, 2),
-                 failed=summarize(phone.result.findings).failed if phone.result else None)
+                 seconds=round(phone.seconds, 2), failed=phone.failed)
 
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="msgscan-scan")
     pending: dict[Future[PhoneOutcome], tuple[Target, float]] = {}

@@ -215,7 +215,7 @@ class Agent:
         finally:
             with self._scan_lock:
                 self._busy.difference_update(t.id for t in targets)
-        failed = sum(1 for p in outcome.phones if p.result and summarize(p.result.findings).failed)
+        failed = sum(1 for p in outcome.phones if p.failed)
         scanned = sum(1 for p in outcome.phones if p.state == "scanned")
         finished = datetime.now(UTC)
         if round_id is not None:
