@@ -135,8 +135,8 @@ class Openers:
             self._open.discard(transport)
         try:
             transport.close()
-        except Exception:  # closing a broken connection may fail; nothing to save there
-            pass
+        except (OSError, MsgscanError) as e:  # closing a broken connection may fail; nothing to save
+            log.debug("transport.close_failed", device=transport.serial, error=str(e))
 
     def cut_all(self) -> None:
         """Close every open transport: blocked reads end at once (SIGTERM handling)."""
@@ -147,8 +147,8 @@ class Openers:
             try:
                 # abort() where a transport has it: close() may wait for the blocked read.
                 getattr(t, "abort", t.close)()
-            except Exception:
-                pass
+            except (OSError, MsgscanError) as e:
+                log.debug("transport.abort_failed", device=t.serial, error=str(e))
 
 
 def scan_phone(target: Target, policy: Policy, openers: Openers) -> PhoneOutcome:

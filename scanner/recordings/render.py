@@ -127,8 +127,10 @@ def dumpsys_package(apps: Iterable[App], sdk: int, user_ids: Iterable[int]) -> s
         if sdk >= 34:
             out.append("    appMetadataFilePath=null")
         out += [
-            f"    signatures=PackageSignatures{{{app.identity_hash[1:]}7 version:3, "
-            f"signatures:[{app.identity_hash}], past signatures:[]}}",
+            (
+                f"    signatures=PackageSignatures{{{app.identity_hash[1:]}7 version:3, "
+                f"signatures:[{app.identity_hash}], past signatures:[]}}"
+            ),
             "    installPermissionsFixed=true",
             f"    pkgFlags={app.flags()}",
         ]
