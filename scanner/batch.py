@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
 import shlex
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
