@@ -1,0 +1,111 @@
+"""Findings as Elastic Common Schema documents (NDJSON), converted from the OCSF events.
+
+Modelled on Elastic's own posture findings (cloudbeat): ``event.kind: state``, category
+``configuration``, ``event.outcome`` says whether the check could run (success for pass and
+fail), the verdict sits in ``msgscan.result``. ``event.id`` is the OCSF ``metadata.uid`` (also the
+Elasticsearch ``_id``, so a resent event is stored once). ``host.*`` (GA, used by the Security
+app) and ``device.*`` name the phone by its uid: the pseudonym when the policy asks for one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from reports.render.ocsf import compact, ndjson, snapshot_events
+from reports.result import ScanResult
+
+ECS_VERSION = "9.2.0"
+RISK = {1: 0, 2: 21, 3: 47, 4: 73, 5: 99}
+"""OCSF severity_id -> ECS event.severity / risk_score (Elastic's rule convention)."""
+_ACTION = {1: "finding-create", 2: "finding-update", 3: "finding-close", 99: "snapshot"}
+_OUTCOME = {"PASS": "success", "FAIL": "success", "ERROR": "failure"}
+
+
+def iso_ms(epoch_ms: int) -> str:
+    when = datetime.fromtimestamp(epoch_ms / 1000, UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{epoch_ms % 1000:03d}Z"
+
+
+def ecs_from_ocsf(ev: Mapping[str, Any], *, observer: str | None = None) -> dict[str, Any]:
+    """The ECS document for one OCSF Compliance Finding event."""
+    meta, info, comp = ev["metadata"], ev["finding_info"], ev["compliance"]
+    device, resource = ev["device"], ev["resources"][0]
+    native = ev["unmapped"]["msgscan"]
+    os_ = device.get("os", {})
+    stamp = iso_ms(ev["time"])
+    doc: dict[str, Any] = {
+        "@timestamp": stamp,
+        "ecs": {"version": ECS_VERSION},
+        "message": ev["message"],
+        "event": {
+            "kind": "state",
+            "category": ["configuration"],
+            "type": ["info"],
+            "outcome": _OUTCOME.get(comp["status_code"], "unknown"),
+            "action": _ACTION[ev["activity_id"]],
+            "id": meta["uid"],
+            "dataset": meta["log_name"],
+            "severity": RISK.get(ev["severity_id"], 0),
+            "risk_score": float(RISK.get(ev["severity_id"], 0)),
+            "start": iso_ms(info["first_seen_time"]),
+        },
+        "rule": {
+            "id": comp["control"],
+            "name": info["analytic"]["name"],
+            "description": info["title"],
+            "ruleset": comp["standards"][0],
+            "reference": comp["requirements"][0],
+        },
+        "host": {
+            "id": device["uid"],
+            "type": "mobile",
+            "os": {"type": "android", "name": "Android", **_some(version=os_.get("version"))},
+        },
+        "device": {
+            "id": device["uid"],
+            **_some(manufacturer=device.get("vendor_name")),
+            **({"model": {"identifier": device["model"]}} if device.get("model") else {}),
+        },
+        "msgscan": {
+            "finding": {
+                "uid": info["uid"],
+                "state": "closed" if ev["activity_id"] == 3 else "open",
+                "resource_uid": resource["uid"],
+            },
+            "result": {
+                "status": native["status"],
+                "severity": native["severity"],
+                "details": comp.get("status_details", []),
+                "remediation": ev["remediation"]["desc"],
+                "evidence": [e["data"] for e in ev.get("evidences", [])],
+                **_some(android_user_id=resource.get("data", {}).get("android_user_id")),
+            },
+            "scan": {"id": meta["correlation_uid"], "complete": native["scan_complete"]},
+        },
+    }
+    if resource["type"] == "Android Package":
+        doc["package"] = {"name": resource["name"], **_some(version=resource.get("version"))}
+    doc["observer"] = {"type": "scanner", "product": "msgscan", "vendor": "msgscan project",
+                       "version": meta["product"]["version"], **_some(hostname=observer)}
+    return doc
+
+
+def _some(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+class EcsRenderer:
+    """ECS NDJSON, one document per finding (snapshots, as ``OcsfRenderer``)."""
+
+    media_type = "application/x-ndjson"
+
+    def __init__(self, observer: str | None = None) -> None:
+        self.observer = observer
+
+    def render(self, result: ScanResult) -> bytes:
+        return ndjson(ecs_from_ocsf(e, observer=self.observer) for e in snapshot_events(result))
+
+
+__all__ = ["ECS_VERSION", "EcsRenderer", "compact", "ecs_from_ocsf", "iso_ms"]

@@ -1,0 +1,300 @@
+"""Findings as OCSF 1.5.0 Compliance Finding events (class 2003), one per finding, as NDJSON.
+
+The mapping follows siem.md §1: the phone is a ``device`` of type Mobile with Android as its OS,
+the check result is ``compliance.status_id``, the workflow state is the top-level ``status_id``,
+the scan id is ``metadata.correlation_uid`` and every time is integer milliseconds.
+
+Identities are deterministic so a SIEM can drop duplicates and follow one finding across scans:
+
+* ``finding_info.uid`` = ``"sha256:" + sha256(json(["v1", device, check, resource]))``: never the
+  time, scan, severity or evidence.
+* ``metadata.uid`` (the event id; ECS ``event.id``, Elasticsearch ``_id``) = UUIDv5 of
+  ``finding_uid|scan_id|activity`` (a heartbeat: ``finding_uid|hb|<UTC date>``), so a resent
+  event keeps its id.
+
+Events are built from the JSON report (``reports.report.build_report``), so a pseudonymized
+scan shows only the pseudonym, and nothing the report leaves out (names, numbers, file names)
+can reach an event. ``OcsfRenderer`` (``msgscan scan --format ocsf``) writes a stateless scan:
+every finding as a snapshot (activity 99 Other, ``log_name`` ``msgscan.snapshot``); the agent
+makes Create / Update / Close events that follow the finding's drift.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from reports.report import build_report
+from reports.result import ScanResult
+
+OCSF_VERSION = "1.5.0"
+EVENT_NAMESPACE = uuid.UUID("5b6c3f1e-8d0a-5c7e-9a41-6d2f0b3e7a19")
+"""Fixed project namespace for UUIDv5 event ids: changing it changes every event id."""
+PRODUCT = {"name": "msgscan", "uid": "msgscan", "vendor_name": "msgscan project"}
+FINDING_LOG = "msgscan.finding"
+SNAPSHOT_LOG = "msgscan.snapshot"
+
+
+class Activity(enum.IntEnum):
+    CREATE = 1
+    UPDATE = 2
+    CLOSE = 3
+    SNAPSHOT = 99
+
+    @property
+    def label(self) -> str:
+        return "Other" if self is Activity.SNAPSHOT else self.name.title()
+
+
+SEVERITY_ID = {"info": 1, "low": 2, "medium": 3, "high": 4, "critical": 5}
+_SEVERITY_NAME = {1: "Informational", 2: "Low", 3: "Medium", 4: "High", 5: "Critical"}
+_COMPLIANCE = {  # native status -> compliance.status_id, status (siem.md §1.3)
+    "pass": (1, "Pass"),
+    "fail": (3, "Fail"),
+    "unknown": (2, "Warning"),
+    "error": (2, "Warning"),
+    "manual": (99, "Manual"),
+    "not_applicable": (99, "Not Applicable"),
+}
+_CLOSED = frozenset({"pass", "not_applicable"})
+_WORKFLOW = {1: "New", 3: "Suppressed", 4: "Resolved"}
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One finding of a report, and what an event should say about it."""
+
+    finding: Mapping[str, Any]
+    """A finding as ``build_report`` writes it (``check_id``, ``status``, ``package`` ...)."""
+    activity: Activity
+    heartbeat: str | None = None
+    """The UTC date (YYYY-MM-DD) of a heartbeat re-send; None for a lifecycle event."""
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    suppressed: bool = False
+    """Closed because the policy waived it (workflow status 3 Suppressed)."""
+
+
+def ms(when: datetime) -> int:
+    """``when`` as integer epoch milliseconds."""
+    return int(when.timestamp() * 1000)
+
+
+def resource_uid(device: str, package: str | None, user_id: int | None) -> str:
+    """``<device>/<user>/<package>`` (app checks), ``<device>/<user>`` or ``<device>``."""
+    parts = [device]
+    if user_id is not None or package is not None:
+        parts.append("" if user_id is None else str(user_id))
+    if package is not None:
+        parts.append(package)
+    return "/".join(parts)
+
+
+def finding_uid(device: str, check_id: str, resource: str) -> str:
+    text = json.dumps(["v1", device, check_id, resource], separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def event_uid(finding: str, scan_id: str, activity: Activity, heartbeat: str | None = None) -> str:
+    name = f"{finding}|hb|{heartbeat}" if heartbeat else f"{finding}|{scan_id}|{int(activity)}"
+    return str(uuid.uuid5(EVENT_NAMESPACE, name))
+
+
+def _slug(check_id: str) -> str:
+    from checks.registry import INDEX
+
+    known = INDEX.get(check_id)
+    return known.info.slug if known is not None else check_id.lower()
+
+
+def _build(fingerprint: object) -> str | None:
+    """``ro.build.id`` from the fingerprint ``brand/product/device:release/ID/incremental:...``."""
+    if not isinstance(fingerprint, str) or ":" not in fingerprint:
+        return None
+    parts = fingerprint.split(":", 1)[1].split("/")
+    return parts[1] if len(parts) > 2 and parts[1] else None
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _device(report: Mapping[str, Any], result: ScanResult) -> dict[str, Any]:
+    dev = report["device"]
+    os_: dict[str, Any] = {"name": "Android", "type_id": 201, "type": "Android"}
+    if release := _text(dev.get("android_release")):
+        os_["version"] = release
+    ident = result.snapshot.identity
+    if build := _build(getattr(ident, "build_fingerprint", None)):
+        os_["build"] = build
+    device: dict[str, Any] = {"type_id": 5, "type": "Mobile", "uid": result.device_name}
+    if model := _text(dev.get("model")):
+        device["model"] = model
+    if vendor := _text(dev.get("manufacturer")):
+        device["vendor_name"] = vendor
+    if not result.pseudonymized:
+        device["hw_info"] = {"serial_number": result.device_name}
+    device["os"] = os_
+    policy = result.snapshot.policy
+    owners = getattr(policy, "device_owner", None) or getattr(policy, "profile_owners", None)
+    if hasattr(policy, "device_owner"):
+        device["is_managed"] = bool(owners)
+    return device
+
+
+def _versions(report: Mapping[str, Any]) -> dict[str, str]:
+    messengers = report.get("messengers")
+    if not isinstance(messengers, list):
+        return {}
+    return {m["package"]: m["version_name"] for m in messengers if _text(m.get("version_name"))}
+
+
+def _resource(device: str, f: Mapping[str, Any], versions: Mapping[str, str]) -> dict[str, Any]:
+    package, user = f.get("package"), f.get("profile")
+    uid = resource_uid(device, package, user)
+    data = {} if user is None else {"android_user_id": user}
+    if package is not None:
+        res: dict[str, Any] = {"uid": uid, "name": package, "type": "Android Package"}
+        if package in versions:
+            res["version"] = versions[package]
+    elif user is not None:
+        res = {"uid": uid, "name": f"user {user}", "type": "Android User"}
+    else:
+        res = {"uid": uid, "name": device, "type": "Android Device"}
+    if data:
+        res["data"] = data
+    return res
+
+
+def ocsf_event(result: ScanResult, report: Mapping[str, Any], occ: Occurrence) -> dict[str, Any]:
+    """The OCSF 1.5.0 Compliance Finding for one occurrence of a finding in ``report``."""
+    f = occ.finding
+    status: str = f["status"]
+    device_uid = result.device_name
+    resource = _resource(device_uid, f, _versions(report))
+    uid = finding_uid(device_uid, f["check_id"], resource["uid"])
+    activity = occ.activity
+    severity_id = SEVERITY_ID.get(f["severity"], 0)
+    compliance_id, compliance_name = _COMPLIANCE[status]
+    if occ.suppressed or (f.get("waived") and activity is not Activity.CLOSE and status == "fail"):
+        workflow = 3
+    elif activity is Activity.CLOSE or status in _CLOSED:
+        workflow = 4
+    else:
+        workflow = 1
+    first = occ.first_seen or result.finished
+    last = occ.last_seen or result.finished
+    details = [e["text"] for e in f["evidence"] if e.get("text")]
+    compliance: dict[str, Any] = {
+        "standards": [result.policy.name],
+        "requirements": [f"{f['article_ref']['section']}: {f['article_ref']['ref']}"],
+        "control": f["check_id"],
+        "status_id": compliance_id,
+        "status": compliance_name,
+        "status_code": status.upper(),
+    }
+    if details:
+        compliance["status_details"] = details
+    where = f" ({resource['name']}, user {f['profile']})" if f.get("package") else ""
+    event: dict[str, Any] = {
+        "class_uid": 2003,
+        "class_name": "Compliance Finding",
+        "category_uid": 2,
+        "category_name": "Findings",
+        "activity_id": int(activity),
+        "activity_name": activity.label,
+        "type_uid": 200300 + int(activity),
+        "type_name": f"Compliance Finding: {activity.label}",
+        "time": ms(last),
+        "timezone_offset": 0,
+        "severity_id": severity_id,
+        "severity": _SEVERITY_NAME.get(severity_id, "Unknown"),
+        "status_id": workflow,
+        "status": _WORKFLOW[workflow],
+        "status_code": status.upper(),
+        "message": f"{f['check_id']} {status}: {f['title']}{where} on {device_uid}",
+        "metadata": {
+            "version": OCSF_VERSION,
+            "uid": event_uid(uid, result.scan_id, activity, occ.heartbeat),
+            "correlation_uid": result.scan_id,
+            "log_name": SNAPSHOT_LOG if activity is Activity.SNAPSHOT else FINDING_LOG,
+            "event_code": f["check_id"],
+            "product": {**PRODUCT, "version": result.msgscan_version},
+        },
+        "finding_info": {
+            "uid": uid,
+            "title": f["title"],
+            "first_seen_time": ms(first),
+            "last_seen_time": ms(last),
+            "analytic": {"type_id": 1, "type": "Rule", "uid": f["check_id"],
+                         "name": _slug(f["check_id"])},
+        },
+        "compliance": compliance,
+        "remediation": {"desc": " ".join(f["remediation"]) or "No action needed."},
+        "resources": [resource],
+        "device": _device(report, result),
+        "observables": [
+            {"name": "resources.uid", "type_id": 10, "type": "Resource UID",
+             "value": resource["uid"]},
+        ],
+        "unmapped": {
+            "msgscan": {
+                "status": status,
+                "severity": f["severity"],
+                "scan_complete": report["scan"]["complete"],
+                "waived": f.get("waived") is not None,
+                "heartbeat": occ.heartbeat is not None,
+            }
+        },
+    }
+    evidences = [{"data": {"source": e["source"], **e["data"]}} for e in f["evidence"] if e["data"]]
+    if evidences:
+        event["evidences"] = evidences
+    return event
+
+
+def snapshot_events(result: ScanResult) -> list[dict[str, Any]]:
+    """Every finding of a scan as a snapshot event (no state: ``msgscan scan``)."""
+    report = build_report(result)
+    return [ocsf_event(result, report, Occurrence(f, Activity.SNAPSHOT)) for f in report["findings"]]
+
+
+def ndjson(events: Iterable[Mapping[str, Any]]) -> bytes:
+    """One compact JSON object per line (UTF-8, ``\\n`` after each)."""
+    return b"".join(compact(e) + b"\n" for e in events)
+
+
+def compact(event: Mapping[str, Any]) -> bytes:
+    return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+class OcsfRenderer:
+    """OCSF 1.5.0 Compliance Finding NDJSON: one snapshot event per finding."""
+
+    media_type = "application/x-ndjson"
+
+    def render(self, result: ScanResult) -> bytes:
+        return ndjson(snapshot_events(result))
+
+
+__all__ = [
+    "EVENT_NAMESPACE",
+    "OCSF_VERSION",
+    "Activity",
+    "OcsfRenderer",
+    "Occurrence",
+    "compact",
+    "event_uid",
+    "finding_uid",
+    "ms",
+    "ndjson",
+    "ocsf_event",
+    "resource_uid",
+    "snapshot_events",
+]
