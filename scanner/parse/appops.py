@@ -81,7 +81,7 @@ _MODES: Mapping[str, OpMode] = {
 
 _SECTION = re.compile(r"^DUMP OF SERVICE appops:?\s*$")
 _OTHER_SECTION = re.compile(r"^DUMP OF ")
-_UID = re.compile(r"^  Uid (?:u\d+[a-z]+\d+|\d+):\s*$")
+_UID = re.compile(r"^  Uid (?:u\d{1,10}[a-z]+\d{1,10}|\d{1,10}):\s*$")
 _PACKAGE = re.compile(r"^    Package (\S+?):?(?:\s.*)?$")
 _MODE_LINE = re.compile(r"^\s+([A-Z][A-Z0-9_]*): mode=([A-Za-z0-9]+)")
 """``OP: mode=N; time=...`` (package ops up to Android 8, uid-level modes in every release)."""
@@ -142,6 +142,8 @@ def _blocks(text: str) -> _Blocks:
 def _uid_and_user(line: str) -> tuple[int, int]:
     """Uid (-1 if unknown) and user id of a ``Uid`` header (inverse of ``UserHandle.formatUid``)."""
     token = line.strip().removeprefix("Uid ").rstrip(":")
+    if len(token) > 24:  # no real uid is this long; int() of a huge number is slow or raises
+        return -1, -1
     if token.isdigit():  # formatUid prints uids below 10000 (user 0 system uids) as numbers
         return int(token), int(token) // 100_000
     m = re.fullmatch(r"u(\d+)([a-z]+)(\d+)", token)

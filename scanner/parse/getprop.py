@@ -126,7 +126,8 @@ def _text(props: Mapping[str, str], name: str) -> str | None:
 
 def _int(props: Mapping[str, str], name: str) -> int | None:
     value = props.get(name, "").strip()
-    return int(value) if value.isascii() and value.isdigit() else None
+    # At most 9 digits: int() refuses (ValueError) numbers past 4300 digits.
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 def _date(props: Mapping[str, str], name: str) -> date | None:

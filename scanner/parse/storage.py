@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from checks.facts import FolderSummary, Unseen
 
 _STAT_LINE = re.compile(r"^(\d{1,12}) (\d{1,15})$")
+_LAST_MTIME = 253402300799
+"""9999-12-31T23:59:59Z, the last second ``datetime`` holds: a later mtime is not a date."""
 _ERROR = re.compile(r"^(?:find|stat): (.*): ([A-Za-z][A-Za-z ]+)$")
 
 
@@ -29,7 +31,7 @@ def parse_find_stat(text: str, path: str, exit_code: int | None) -> FolderSummar
         line = line.strip()
         if not line:
             continue
-        if m := _STAT_LINE.match(line):
+        if (m := _STAT_LINE.match(line)) and int(m.group(1)) <= _LAST_MTIME:
             files += 1
             total += int(m.group(2))
             newest = max(newest, int(m.group(1)))

@@ -53,7 +53,7 @@ NAME_PLACEHOLDER = "user"
 line parses exactly like the original."""
 
 _USER = re.compile(
-    r"^\s*UserInfo\{(?P<id>\d+):(?P<name>.*):(?P<flags>[0-9a-fA-F]{1,8})\}"
+    r"^\s*UserInfo\{(?P<id>\d{1,10}):(?P<name>.*):(?P<flags>[0-9a-fA-F]{1,8})\}"
     r"(?P<running>[ \t]+running)?[ \t]*$",
     re.DOTALL,
 )
