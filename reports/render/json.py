@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+from reports.i18n import Lang
+from reports.localized import with_texts
 from reports.report import build_report
 from reports.result import ScanResult
 
@@ -19,14 +21,23 @@ def _escape(match: re.Match[str]) -> str:
 
 
 class JsonRenderer:
-    """The report, indented by two, keys in the report's own order, ending in a newline."""
+    """The report, indented by two, keys in the report's own order, ending in a newline.
+
+    With a language, the report carries ``texts`` in it beside the language-neutral fields.
+    """
 
     media_type = "application/json"
 
+    def __init__(self, lang: Lang | None = None) -> None:
+        self.lang = lang
+
     def render(self, result: ScanResult) -> bytes:
+        report = build_report(result)
+        if self.lang is not None:
+            report = with_texts(report, self.lang)
         # ensure_ascii=False keeps names readable; json escapes C0 controls itself, and these
         # characters only occur inside strings, where a \u escape means the same character.
-        text = json.dumps(build_report(result), indent=2, ensure_ascii=False)
+        text = json.dumps(report, indent=2, ensure_ascii=False)
         return (_UNSAFE.sub(_escape, text) + "\n").encode("utf-8")
 
 

@@ -5,6 +5,8 @@ person must attest, what could not be checked, and one line for everything that 
 rendered from the JSON report (``reports.report.build_report``), so it shows the same pseudonym
 and the same "unseen" facts.
 
+Every word comes from ``reports.i18n`` in the renderer's language (English by default).
+
 Strings from the phone (model, version names, folder paths) can hold anything: every line is
 cleaned of terminal escape sequences and control characters before it is wrapped to 100 columns.
 """
@@ -17,6 +19,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from checks.findings import Severity
+from reports.i18n import CheckText, Lang, Texts
+from reports.localized import check_texts, verdict_text
 from reports.report import UNSEEN, build_report
 from reports.result import ScanResult
 
@@ -44,13 +48,19 @@ class TextRenderer:
 
     media_type = "text/plain; charset=utf-8"
 
+    def __init__(self, lang: Lang = Lang.EN) -> None:
+        self.lang = lang
+
     def render(self, result: ScanResult) -> bytes:
-        report = build_report(result)
-        out = _Lines()
-        _header(out, report)
-        _messengers(out, report)
-        _findings(out, report["findings"], _labels(report["profiles"]))
-        return ("\n".join(out.lines) + "\n").encode("utf-8")
+        return self.render_report(build_report(result))
+
+    def render_report(self, report: dict[str, Any]) -> bytes:
+        """A saved JSON report (schema 1.x) as the summary."""
+        v = _View(Texts(self.lang), report)
+        _header(v)
+        _messengers(v)
+        _findings(v)
+        return ("\n".join(v.out.lines) + "\n").encode("utf-8")
 
 
 class _Lines:
@@ -76,113 +86,112 @@ class _Lines:
         self.add(title)
 
 
-def _fact(value: Any, none: str = "not reported") -> str:
-    if isinstance(value, dict) and UNSEEN in value:
-        return f"unknown ({value[UNSEEN]})"
-    return none if value is None else str(value)
+class _View:
+    """One report being written: its texts, its profile labels and the lines so far."""
+
+    def __init__(self, tx: Texts, report: dict[str, Any]) -> None:
+        self.tx, self.report, self.out = tx, report, _Lines()
+        self.checks: dict[str, CheckText] = check_texts(tx, report)
+        profiles = report["profiles"]
+        self.profiles = {} if isinstance(profiles, dict) else {p["user_id"]: p for p in profiles}
+
+    def fact(self, value: Any) -> str:
+        if isinstance(value, dict) and UNSEEN in value:
+            return self.tx.t("value.unknown", reason=value[UNSEEN])
+        return self.tx.t("value.not_reported") if value is None else str(value)
+
+    def profile_label(self, user_id: int) -> str:
+        tx, profile = self.tx, self.profiles.get(user_id)
+        if profile is None:
+            return tx.t("text.user", user_id=user_id)
+        if profile["kind"] == "system" or user_id == 0:
+            kind = "profile.managed_phone" if profile["device_owner"] is True else "profile.personal"
+        else:
+            kind = _KINDS.get(profile["kind"], "profile.user")
+        return tx.t("profile.label", kind=tx.t(kind), user_id=user_id)
 
 
-def _plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (many or word + 's')}"
-
-
-_VERDICTS = {
-    "compliant": "COMPLIANT: nothing failed",
-    "non_compliant": "NOT COMPLIANT",
-    "incomplete": "INCOMPLETE: nothing failed, but not everything could be checked",
-}
-
-
-def _header(out: _Lines, report: dict[str, Any]) -> None:
+def _header(v: _View) -> None:
+    tx, out, report = v.tx, v.out, v.report
     scan, device, summary = report["scan"], report["device"], report["summary"]
     label = 10
-    out.add(f"msgscan {scan['msgscan_version']}, scan {scan['id']}, {scan['started']}")
+    out.add(tx.t("text.header", version=scan["msgscan_version"], id=scan["id"], started=scan["started"]))
     if isinstance(device["model"], dict):  # the whole identity was withheld
-        name = _fact(device["model"])
+        name = v.fact(device["model"])
     else:
         name = " ".join(v for v in (device["manufacturer"], device["model"]) if v)
     hang = " " * label
-    out.add(f"{'Device':<{label}}{device['serial']}" + (f": {name}" if name else ""), hanging=hang)
+
+    def row(key: str, value: str) -> None:
+        out.add(f"{tx.t(key):<{label}}{value}", hanging=hang)
+
+    row("text.device", f"{device['serial']}" + (f": {name}" if name else ""))
     release, sdk = device["android_release"], device["sdk"]
-    android = _fact(release)
+    android = v.fact(release)
     if isinstance(sdk, int):
         android += f" (SDK {sdk})"
-    out.add(f"{'Android':<{label}}{android}", hanging=hang)
-    out.add(f"{'Patch':<{label}}{_fact(device['security_patch'])}", hanging=hang)
-    verdict = _VERDICTS[summary["verdict"]]
-    if summary["verdict"] == "non_compliant":
-        verdict += f": {_plural(summary['failed'], 'check')} failed"
-    if summary["waived"]:
-        verdict += f" ({_plural(summary['waived'], 'failure')} waived)"
-    out.add(f"{'Verdict':<{label}}{verdict}", hanging=hang)
-    score = "n/a (nothing was scored)" if summary["score"] is None else f"{summary['score']} / 100"
-    out.add(f"{'Score':<{label}}{score}", hanging=hang)
-    out.add(f"{'Policy':<{label}}{scan['policy']['name']}", hanging=hang)
+    row("text.android", android)
+    row("text.patch", v.fact(device["security_patch"]))
+    row("text.verdict", verdict_text(tx, summary))
+    score = tx.t("score.none") if summary["score"] is None else tx.t("score.value", score=summary["score"])
+    row("text.score", score)
+    row("text.policy", scan["policy"]["name"])
     if not scan["complete"]:
-        out.add(f"{'Scan':<{label}}stopped early: the phone was not fully read", hanging=hang)
+        row("text.scan", tx.t("text.stopped"))
     for problem in scan["problems"]:
         out.add(f"{'':<{label}}- {problem}", hanging=hang + "  ")
 
 
 _KINDS = {
-    "secondary": "Secondary user",
-    "managed_profile": "Work profile",
-    "other_profile": "Clone or private profile",
-    "guest": "Guest user",
-    "restricted": "Restricted profile",
+    "secondary": "profile.secondary",
+    "managed_profile": "profile.managed_profile",
+    "other_profile": "profile.other_profile",
+    "guest": "profile.guest",
+    "restricted": "profile.restricted",
 }
 
 
-def _profile_label(user_id: int, profile: dict[str, Any] | None) -> str:
-    if profile is None:
-        return f"User {user_id}"
-    if profile["kind"] == "system" or user_id == 0:
-        kind = "Managed phone" if profile["device_owner"] is True else "Personal"
-    else:
-        kind = _KINDS.get(profile["kind"], "User")
-    return f"{kind} (user {user_id})"
-
-
-def _labels(profiles: Any) -> dict[int, str]:
-    if isinstance(profiles, dict):  # unseen
-        return {}
-    return {p["user_id"]: _profile_label(p["user_id"], p) for p in profiles}
-
-
-def _messengers(out: _Lines, report: dict[str, Any]) -> None:
-    out.section("Messengers")
-    messengers, profiles = report["messengers"], report["profiles"]
-    if isinstance(messengers, dict):
-        out.add(f"unknown: {messengers[UNSEEN]}", _INDENT, _INDENT * 2)
-        return
-    known = {} if isinstance(profiles, dict) else {p["user_id"]: p for p in profiles}
-    per_user: dict[int, list[str]] = {uid: [] for uid in known}
-    for m in messengers:
+def installed_per_user(v: _View) -> dict[int, list[str]]:
+    """User id -> "WhatsApp Business 2.26.41.74" labels of the messengers installed there."""
+    per_user: dict[int, list[str]] = {uid: [] for uid in v.profiles}
+    for m in v.report["messengers"]:
         label = m["variant"] + (f" {m['version_name']}" if m["version_name"] else "")
         if m["build"] == "mod":
-            label += " (unofficial mod)"
+            label += " " + v.tx.t("text.mod")
         for install in m["installs"]:
             if install["installed"]:
                 per_user.setdefault(install["user_id"], []).append(label)
+    return per_user
+
+
+def _messengers(v: _View) -> None:
+    tx, out = v.tx, v.out
+    out.section(tx.t("text.messengers"))
+    messengers, profiles = v.report["messengers"], v.report["profiles"]
+    if isinstance(messengers, dict):
+        out.add(tx.t("text.unknown_list", reason=messengers[UNSEEN]), _INDENT, _INDENT * 2)
+        return
+    per_user = installed_per_user(v)
     if isinstance(profiles, dict):
-        out.add(f"profiles unknown: {profiles[UNSEEN]}", _INDENT, _INDENT * 2)
+        out.add(tx.t("text.profiles_unknown", reason=profiles[UNSEEN]), _INDENT, _INDENT * 2)
     for uid in sorted(per_user):
-        apps = ", ".join(per_user[uid]) or "none"
-        out.add(f"{_profile_label(uid, known.get(uid))}: {apps}", _INDENT, _INDENT * 2)
+        apps = ", ".join(per_user[uid]) or tx.t("value.none")
+        out.add(f"{v.profile_label(uid)}: {apps}", _INDENT, _INDENT * 2)
 
 
-def _about(f: dict[str, Any], labels: dict[int, str]) -> str:
+def about(v: _View, f: dict[str, Any]) -> str:
     """What a finding is about: "WhatsApp Business, work profile (user 10)" or "this phone"."""
     parts = []
     if f["messenger"] or f["package"]:
         parts.append(f["messenger"] or f["package"])
     if f["profile"] is not None:
-        label = labels.get(f["profile"], f"user {f['profile']}")
-        parts.append(label[:1].lower() + label[1:])
-    return ", ".join(parts) if parts else "this phone"
+        label = v.profile_label(f["profile"])
+        # English lowercases "Work profile" mid-sentence; German nouns keep their capital.
+        parts.append(label[:1].lower() + label[1:] if v.tx.lang is Lang.EN else label)
+    return ", ".join(parts) if parts else v.tx.t("findings.this_phone")
 
 
-def _ordered(findings: Iterable[dict[str, Any]], *statuses: str) -> list[dict[str, Any]]:
+def ordered(findings: Iterable[dict[str, Any]], *statuses: str) -> list[dict[str, Any]]:
     chosen = [f for f in findings if f["status"] in statuses]
     return sorted(
         chosen,
@@ -196,45 +205,61 @@ def _ordered(findings: Iterable[dict[str, Any]], *statuses: str) -> list[dict[st
     )
 
 
-def _item(out: _Lines, f: dict[str, Any], first: str, labels: dict[int, str]) -> None:
+def _item(v: _View, f: dict[str, Any], first: str) -> None:
     body = _INDENT * 2
-    out.add(f"{first} {f['check_id']}  {f['title']} [{_about(f, labels)}]", _INDENT, body)
+    title = v.checks[f["check_id"]].title
+    v.out.add(f"{first} {f['check_id']}  {title} [{about(v, f)}]", _INDENT, body)
     if f["evidence"]:
-        out.add(f["evidence"][0]["text"], body, body + "  ")
+        v.out.add(f["evidence"][0]["text"], body, body + "  ")
 
 
-def _findings(out: _Lines, findings: list[dict[str, Any]], labels: dict[int, str]) -> None:
+def _step(v: _View, f: dict[str, Any], key: str) -> None:
+    """The first remediation step, after "Fix:" or "To do:", hanging under its text."""
+    steps = v.checks[f["check_id"]].remediation
+    if steps:
+        word = v.tx.t(key)
+        body = _INDENT * 2
+        v.out.add(f"{word} {steps[0]}", body, body + " " * (len(word) + 1))
+
+
+def _findings(v: _View) -> None:
+    tx, out, findings = v.tx, v.out, v.report["findings"]
     body = _INDENT * 2
-    failed = _ordered((f for f in findings if f["waived"] is None), "fail")
-    waived = _ordered((f for f in findings if f["waived"] is not None), "fail")
+
+    def sev(f: dict[str, Any]) -> str:
+        return f"{tx.t('severity.' + f['severity']).upper():<8}"
+
+    failed = ordered((f for f in findings if f["waived"] is None), "fail")
+    waived = ordered((f for f in findings if f["waived"] is not None), "fail")
     if failed or waived:
-        out.section(f"FAILED ({len(failed)})" + (f", and {len(waived)} waived" if waived else ""))
+        and_waived = tx.t("text.and_waived", count=len(waived)) if waived else ""
+        out.section(tx.t("text.failed", count=len(failed)) + and_waived)
     for f in failed + waived:
-        _item(out, f, f"{f['severity'].upper():<8}", labels)
+        _item(v, f, sev(f))
         if f["waived"] is not None:
             w = f["waived"]
-            out.add(f"waived until {w['until']}: {w['reason']}", body, body + "  ")
-        elif f["remediation"]:
-            out.add(f"Fix: {f['remediation'][0]}", body, body + "     ")
-    manual = _ordered(findings, "manual")
+            out.add(tx.t("text.waived", until=w["until"], reason=w["reason"]), body, body + "  ")
+        else:
+            _step(v, f, "text.fix")
+    manual = ordered(findings, "manual")
     if manual:
-        out.section(f"MANUAL: a person must attest these ({len(manual)})")
+        out.section(tx.t("text.manual", count=len(manual)))
     for f in manual:
-        _item(out, f, f"{f['severity'].upper():<8}", labels)
+        _item(v, f, sev(f))
         if f["attested"] is not None:
             a = f["attested"]
             note = f": {a['note']}" if a["note"] else ""
-            out.add(f"attested by {a['by']} on {a['on']}{note}", body, body + "  ")
-        elif f["remediation"]:
-            out.add(f"To do: {f['remediation'][0]}", body, body + "       ")
-    unchecked = _ordered(findings, "unknown", "error")
+            out.add(tx.t("text.attested", by=a["by"], on=a["on"]) + note, body, body + "  ")
+        else:
+            _step(v, f, "text.todo")
+    unchecked = ordered(findings, "unknown", "error")
     if unchecked:
-        out.section(f"NOT CHECKED: unknown or error ({len(unchecked)})")
+        out.section(tx.t("text.unchecked", count=len(unchecked)))
     for f in unchecked:
-        _item(out, f, f"{f['status'].upper():<8}", labels)
+        _item(v, f, f"{tx.t('status.' + f['status']).upper():<8}")
     passed = sum(1 for f in findings if f["status"] == "pass")
     na = sum(1 for f in findings if f["status"] == "not_applicable")
-    out.section(f"{passed} passed, {na} not applicable.")
+    out.section(tx.t("findings.all_fine", passed=passed, na=na))
 
 
-__all__ = ["WIDTH", "TextRenderer", "clean"]
+__all__ = ["WIDTH", "TextRenderer", "about", "clean", "installed_per_user", "ordered"]

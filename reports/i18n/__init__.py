@@ -1,0 +1,61 @@
+"""German and English for everything a person reads in a report (``Texts``).
+
+The JSON report stays language-neutral (ids, English check texts as released); renderers look
+their words up here. ``Texts(lang).t("verdict.compliant")`` for labels, ``.check(info)`` for a
+check's title, rationale and remediation, ``.catalog(value)`` for the messenger comparison.
+"""
+
+from __future__ import annotations
+
+from checks.catalog import SIDELOAD_INSTALLERS, STORES
+from checks.findings import BEYOND
+from checks.rule import CheckInfo
+from reports.i18n import de_catalog, de_checks, messages
+from reports.i18n.texts import CheckText, Lang, MissingText, lang_from_env
+
+_MESSAGES = {Lang.EN: messages.EN, Lang.DE: messages.DE}
+
+
+class Texts:
+    """The texts of one language."""
+
+    def __init__(self, lang: Lang) -> None:
+        self.lang = lang
+        self._messages = _MESSAGES[lang]
+
+    def t(self, key: str, **params: object) -> str:
+        try:
+            template = self._messages[key]
+        except KeyError:
+            raise MissingText(f"no {self.lang.value} text for {key!r}") from None
+        return template.format(**params) if params else template
+
+    def check(self, info: CheckInfo) -> CheckText:
+        if self.lang is Lang.EN:
+            return CheckText(info.title, info.rationale, info.remediation)
+        try:
+            return de_checks.CHECKS[info.id]
+        except KeyError:
+            raise MissingText(f"no {self.lang.value} text for check {info.id}") from None
+
+    def catalog(self, value: str) -> str:
+        """A value of the messenger comparison or an app source, in this language."""
+        if self.lang is Lang.EN:
+            return value
+        table = de_catalog.COMPARISON | de_catalog.SOURCES
+        try:
+            return table[value]
+        except KeyError:
+            raise MissingText(f"no {self.lang.value} text for catalog value {value!r}") from None
+
+    def section(self, section: str) -> str:
+        """An article section: the German headings stay as they are; "beyond" is translated."""
+        return self.t("findings.beyond") if section == BEYOND else section
+
+
+def source_names() -> set[str]:
+    """Every app-source name the catalog can show (for the catalog tests)."""
+    return set(STORES.values()) | set(SIDELOAD_INSTALLERS.values())
+
+
+__all__ = ["CheckText", "Lang", "MissingText", "Texts", "lang_from_env", "source_names"]

@@ -1,0 +1,44 @@
+"""Texts in one language for a JSON report: for the renderers, and as the report's optional ``texts``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checks.registry import INDEX
+from reports.i18n import CheckText, Lang, Texts
+
+
+def check_texts(tx: Texts, report: dict[str, Any]) -> dict[str, CheckText]:
+    """Check id -> its text; a check this msgscan does not know keeps the report's English."""
+    out: dict[str, CheckText] = {}
+    for f in report["findings"]:
+        cid = f["check_id"]
+        if cid in out:
+            continue
+        known = INDEX.get(cid)
+        out[cid] = tx.check(known.info) if known else CheckText(f["title"], "", tuple(f["remediation"]))
+    return out
+
+
+def verdict_text(tx: Texts, summary: dict[str, Any]) -> str:
+    text = tx.t(f"verdict.{summary['verdict']}")
+    if summary["verdict"] == "non_compliant":
+        n = summary["failed"]
+        text += ": " + (tx.t("verdict.failed_one") if n == 1 else tx.t("verdict.failed", count=n))
+    if (w := summary["waived"]):
+        text += f" ({tx.t('verdict.waived_one') if w == 1 else tx.t('verdict.waived', count=w)})"
+    return text
+
+
+def with_texts(report: dict[str, Any], lang: Lang) -> dict[str, Any]:
+    """``report`` plus ``texts``: the verdict and each check's title, rationale and remediation."""
+    tx = Texts(lang)
+    checks = {
+        cid: {"title": t.title, "rationale": t.rationale, "remediation": list(t.remediation)}
+        for cid, t in check_texts(tx, report).items()
+    }
+    texts = {"lang": lang.value, "verdict": verdict_text(tx, report["summary"]), "checks": checks}
+    return report | {"texts": texts}
+
+
+__all__ = ["check_texts", "verdict_text", "with_texts"]

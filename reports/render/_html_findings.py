@@ -1,0 +1,129 @@
+"""The findings part of the HTML report: one card per checklist item, and the attestation sheet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reports.i18n import CheckText, Texts
+from reports.render._html import esc
+
+WORST = ("fail", "error", "unknown", "manual", "pass", "not_applicable")
+"""Statuses from worst to best; a waived failure counts as ``pass`` for ordering."""
+
+
+def status_of(f: dict[str, Any]) -> str:
+    return "pass" if f["status"] == "fail" and f["waived"] is not None else f["status"]
+
+
+def worst(items: list[dict[str, Any]]) -> str:
+    return min((status_of(f) for f in items), key=WORST.index)
+
+
+def about(tx: Texts, f: dict[str, Any], labels: dict[int, str]) -> str:
+    """ "WhatsApp, Personal (user 0)" or "this phone"."""
+    parts = []
+    if f["messenger"] or f["package"]:
+        parts.append(f["messenger"] or f["package"])
+    if f["profile"] is not None:
+        parts.append(labels.get(f["profile"], tx.t("profile.label", kind=tx.t("profile.user"),
+                                                   user_id=f["profile"])))
+    return ", ".join(parts) if parts else tx.t("findings.this_phone")
+
+
+def _badge(tx: Texts, status: str) -> str:
+    return f'<span class="badge s-{esc(status)}">{esc(tx.t("status." + status))}</span>'
+
+
+def _outcome(tx: Texts, f: dict[str, Any], labels: dict[int, str]) -> str:
+    status = f["status"]
+    badge = _badge(tx, status)
+    notes = ""
+    if f["waived"] is not None:
+        w = f["waived"]
+        badge += ' <span class="badge s-waived">' + esc(
+            tx.t("findings.waived", until=w["until"], reason=w["reason"])) + "</span>"
+    if f["attested"] is not None:
+        a = f["attested"]
+        note = f" – {a['note']}" if a["note"] else ""
+        notes = f"<li>{esc(tx.t('findings.attested', by=a['by'], on=a['on']) + note)}</li>"
+    evidence = "".join(
+        f"<li>{esc(e['text'])} <span class=\"src\">({esc(tx.t('findings.source', source=e['source']))})</span></li>"
+        for e in f["evidence"]
+    )
+    return (
+        f'<li>{badge} <span class="about">{esc(about(tx, f, labels))}</span>'
+        f"<ul>{evidence}{notes}</ul></li>"
+    )
+
+
+def _card(tx: Texts, cid: str, items: list[dict[str, Any]], text: CheckText,
+          labels: dict[int, str]) -> str:
+    w = worst(items)
+    first = items[0]
+    ref = first["article_ref"]
+    section = tx.section(ref["section"])
+    reference = f"{section} – {ref['ref']}" if ref["ref"] else section
+    fix = ""
+    if w in ("fail", "manual", "unknown", "error") and text.remediation:
+        steps = "".join(f"<li>{esc(step)}</li>" for step in text.remediation)
+        fix = f'<div class="fix"><strong>{esc(tx.t("findings.remediation"))}</strong><ol>{steps}</ol></div>'
+    why = f'<p class="why">{esc(text.rationale)}</p>' if text.rationale else ""
+    shown = [f for f in items if status_of(f) not in ("pass", "not_applicable")] or items
+    outcomes = "".join(_outcome(tx, f, labels) for f in shown)
+    return (
+        f'<article class="check w-{esc(w)}" id="{esc(cid)}"><header>'
+        f'<span class="id">{esc(cid)}</span><h3>{esc(text.title)}</h3>'
+        f'<span class="sev">{esc(tx.t("severity." + first["severity"]))}</span>{_badge(tx, w)}</header>'
+        f'<p class="ref">{esc(tx.t("findings.article"))}: {esc(reference)}</p>{why}'
+        f'<div class="src">{esc(tx.t("findings.evidence"))}</div>'
+        f'<ul class="outcomes">{outcomes}</ul>{fix}</article>'
+    )
+
+
+def grouped(findings: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Check id -> its findings, in the report's (checklist) order."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for f in findings:
+        groups.setdefault(f["check_id"], []).append(f)
+    return groups
+
+
+def by_item(tx: Texts, findings: list[dict[str, Any]], labels: dict[int, str],
+            texts: dict[str, CheckText]) -> str:
+    groups = grouped(findings)
+    order = list(groups)
+    attention = sorted(
+        (cid for cid in order if worst(groups[cid]) not in ("pass", "not_applicable")),
+        key=lambda cid: (WORST.index(worst(groups[cid])), order.index(cid)),
+    )
+    fine = [cid for cid in order if cid not in attention]
+    cards = "".join(_card(tx, cid, groups[cid], texts[cid], labels) for cid in attention)
+    rows = "".join(
+        f'<li><span class="id">{esc(cid)}</span> {esc(texts[cid].title)} {_badge(tx, worst(groups[cid]))}</li>'
+        for cid in fine
+    )
+    fine_html = (f"<h3>{esc(tx.t('section.fine'))}</h3><ul class=\"fine\">{rows}</ul>" if fine else "")
+    return f"<h2>{esc(tx.t('findings.heading'))}</h2>{cards}{fine_html}"
+
+
+def attestations(tx: Texts, findings: list[dict[str, Any]], labels: dict[int, str],
+                 texts: dict[str, CheckText]) -> str:
+    """The manual items as a sheet to sign: item, name, date, signature."""
+    manual = [f for f in findings if f["status"] == "manual" and f["attested"] is None]
+    head = f'<section class="attest"><h2>{esc(tx.t("attest.heading"))}</h2>'
+    if not manual:
+        return head + f"<p>{esc(tx.t('attest.none'))}</p></section>"
+    cols = ("attest.confirmed", "findings.about", "attest.name", "attest.date", "attest.signature")
+    header = "".join(f"<th>{esc(tx.t(c))}</th>" for c in cols)
+    rows = "".join(
+        "<tr><td><span class=\"box\"></span></td>"
+        f"<td><span class=\"id\">{esc(f['check_id'])}</span> {esc(texts[f['check_id']].title)}"
+        f"<div class=\"src\">{esc(about(tx, f, labels))}</div></td>"
+        '<td><div class="sign"></div></td><td><div class="sign"></div></td>'
+        '<td><div class="sign"></div></td></tr>'
+        for f in manual
+    )
+    return (
+        head + f"<p>{esc(tx.t('attest.intro'))}</p>"
+        f"<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table></section>"
+    )

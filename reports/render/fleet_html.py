@@ -1,0 +1,138 @@
+"""The fleet page: every phone × every check from the agent's ``fleet-summary.json``.
+
+Phones come worst first (as the summary orders them), each with its state, verdict and score,
+one cell per check (the worst result of that check in the phone's last scan) and what changed
+since the last round. Device ids and error texts come from phones and are escaped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checks.registry import INDEX
+from reports.i18n import Lang, Texts
+from reports.render._html import esc, page
+
+_MARKS = {
+    "fail": "✗",
+    "error": "!",
+    "unknown": "?",
+    "manual": "✎",
+    "pass": "✓",
+    "not_applicable": "–",
+}
+
+
+def is_fleet_summary(data: Any) -> bool:
+    return isinstance(data, dict) and "fleet_summary_version" in data
+
+
+def render_fleet(summary: dict[str, Any], lang: Lang = Lang.EN) -> bytes:
+    tx = Texts(lang)
+    checks: list[str] = list(summary["checks"])
+    body = "\n".join(
+        (
+            "<main>",
+            ('<header class="masthead"><div><div class="brand">msgscan</div>'
+            f"<h1>{esc(tx.t('doc.fleet_title'))}</h1>"
+            f"<p class=\"sub\">{esc(tx.t('doc.checklist_source'))}</p></div>"
+            f"<div class=\"sub\">{esc(tx.t('fleet.generated'))}: {esc(summary['generated'])}</div>"
+            "</header>"),
+            _overview(tx, summary),
+            f"<h2>{esc(tx.t('fleet.checks'))}</h2>",
+            f"<p class=\"sub\">{esc(tx.t('fleet.legend'))} {_legend(tx)}</p>",
+            _grid(tx, summary["devices"], checks),
+            _check_names(tx, checks),
+            "</main>",
+        )
+    )
+    return page(lang, tx.t("doc.fleet_title"), body)
+
+
+def _overview(tx: Texts, summary: dict[str, Any]) -> str:
+    t = summary["totals"]
+    totals = tx.t("fleet.totals", devices=t["devices"], non_compliant=t["non_compliant"],
+                  not_scanned=t["not_scanned_this_round"], new=t["new"], resolved=t["resolved"])
+    rnd = summary["round"]
+    if rnd is None:
+        line = tx.t("fleet.no_round")
+    else:
+        line = tx.t("fleet.round", id=rnd["id"], scanned=rnd["scanned"], seen=rnd["devices_seen"],
+                    failed=rnd["failed"])
+        if rnd["interrupted"]:
+            line += " " + tx.t("fleet.interrupted")
+    verdict = "non_compliant" if t["non_compliant"] else ("compliant" if t["devices"] else "incomplete")
+    return (
+        f'<section class="overview"><div class="card"><p>{esc(line)}</p></div>'
+        f'<div class="verdict {verdict}" id="verdict"><div class="label">{esc(tx.t("verdict.heading"))}</div>'
+        f'<div class="text">{esc(totals)}</div></div></section>'
+    )
+
+
+def _legend(tx: Texts) -> str:
+    return " ".join(
+        f'<span class="badge s-{s}">{m} {esc(tx.t("status." + s))}</span>' for s, m in _MARKS.items()
+    )
+
+
+def _state(tx: Texts, state: str) -> str:
+    try:
+        return tx.t(f"state.{state}")
+    except KeyError:  # a state a newer agent wrote
+        return state
+
+
+def _changes(tx: Texts, drift: dict[str, list[str]]) -> str:
+    parts = [
+        tx.t(f"fleet.{kind}", items=", ".join(k.replace("|", " ").strip() for k in drift[kind]))
+        for kind in ("new", "changed", "resolved")
+        if drift.get(kind)
+    ]
+    return "<br>".join(esc(p) for p in parts) or esc(tx.t("fleet.no_change"))
+
+
+def _grid(tx: Texts, devices: list[dict[str, Any]], checks: list[str]) -> str:
+    head = "".join(
+        f"<th>{esc(tx.t(k))}</th>" for k in ("fleet.device", "fleet.state", "fleet.verdict", "fleet.score")
+    )
+    head += "".join(f'<th class="v">{esc(c)}</th>' for c in checks)
+    head += f"<th>{esc(tx.t('fleet.changes'))}</th>"
+    rows = []
+    for d in devices:
+        scan = d["last_scan"]
+        if scan is None:
+            verdict, score = tx.t("fleet.never_scanned"), "–"
+        else:
+            verdict = tx.t(f"verdict.{scan['verdict']}") if scan["verdict"] else tx.t("status.error")
+            score = "–" if scan["score"] is None else f"{scan['score']}"
+        state = _state(tx, d["state"])
+        if d["error"]:
+            state += f": {d['error']}"
+        cells = []
+        for c in checks:
+            status = d["checks"].get(c)
+            if status is None:
+                cells.append('<td class="cell"></td>')
+            else:
+                label = tx.t("status." + status) if status in _MARKS else status
+                cells.append(f'<td class="cell s-{esc(status)}" title="{esc(c)}: {esc(label)}">'
+                             f"{_MARKS.get(status, '·')}</td>")
+        rows.append(
+            f"<tr><td><strong>{esc(d['device'])}</strong><div class=\"src\">{esc(d['via'])}</div></td>"
+            f"<td>{esc(state)}</td><td>{esc(verdict)}</td><td class=\"num\">{esc(score)}</td>"
+            + "".join(cells)
+            + f"<td>{_changes(tx, d['drift'])}</td></tr>"
+        )
+    return f'<table class="grid"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _check_names(tx: Texts, checks: list[str]) -> str:
+    items = "".join(
+        f'<li><span class="id">{esc(c)}</span> {esc(tx.check(INDEX[c].info).title)}</li>'
+        for c in checks
+        if c in INDEX
+    )
+    return f'<ul class="fine">{items}</ul>'
+
+
+__all__ = ["is_fleet_summary", "render_fleet"]
