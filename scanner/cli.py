@@ -10,6 +10,7 @@ import argparse
 import enum
 import json
 import logging
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,8 +25,11 @@ from checks.policy import DEFAULT as DEFAULT_POLICY
 from checks.policy import Policy
 from checks.policy_file import parse_policy
 from checks.registry import CHECKS, INDEX
+from reports.render.cef import CefRenderer
+from reports.render.ecs import EcsRenderer
 from reports.render.interface import Renderer
 from reports.render.json import JsonRenderer
+from reports.render.ocsf import OcsfRenderer
 from reports.render.text import TextRenderer
 from reports.snapshot import snapshot_to_json
 from scanner import __version__
@@ -64,6 +68,9 @@ flag). A scan that lost the phone half way still writes its report, marked incom
 class OutputFormat(enum.Enum):
     TEXT = "text"
     JSON = "json"
+    OCSF = "ocsf"
+    ECS = "ecs"
+    CEF = "cef"
 
     def renderer(self) -> Renderer:
         match self:
@@ -71,6 +78,12 @@ class OutputFormat(enum.Enum):
                 return TextRenderer()
             case OutputFormat.JSON:
                 return JsonRenderer()
+            case OutputFormat.OCSF:
+                return OcsfRenderer()
+            case OutputFormat.ECS:
+                return EcsRenderer(observer=socket.gethostname())
+            case OutputFormat.CEF:
+                return CefRenderer(host=socket.gethostname())
             case _:
                 assert_never(self)
 
@@ -155,9 +168,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy", type=Path, metavar="FILE",
                    help="organisation policy (TOML; see policy.example.toml); default: the article's")
     p.add_argument("--format", choices=[f.value for f in OutputFormat], default=OutputFormat.TEXT.value,
-                   help="text: a summary for people (default); json: the versioned report")
+                   help="text: a summary for people (default); json: the versioned report; "
+                        "ocsf: OCSF 1.5.0 Compliance Finding NDJSON, one event per finding; ecs: "
+                        "Elastic Common Schema NDJSON; cef: ArcSight CEF lines")
     p.add_argument("-o", "--output", type=Path, metavar="FILE",
                    help="write the report to FILE (atomically) instead of standard output")
+    p.add_argument("--send", metavar="NAME",
+                   help="also deliver the findings as events to the destination [destinations.NAME] "
+                        "of the agent config given with --config (queued in the agent's outbox; "
+                        "waits up to 60 s for delivery)")
+    p.add_argument("--config", type=Path, metavar="FILE",
+                   help="agent config (TOML) that defines the --send destination")
     p.add_argument("--pseudonymize", action="store_true",
                    help="replace the serial with a keyed hash everywhere (key: policy pseudonym_key "
                         "or the MSGSCAN_PSEUDONYM_KEY environment variable)")
@@ -481,7 +502,51 @@ def _policy(path: Path | None) -> Policy:
     return parse_policy(data, str(path), known_checks=INDEX)
 
 
+SEND_TIMEOUT_S = 60.0
+
+
+def _destination(args: argparse.Namespace) -> Any:
+    """The --send destination and the agent config it comes from (checked before any scan)."""
+    if args.send is None:
+        return None
+    if args.config is None:
+        raise UsageError("--send needs --config: the destinations are defined in the agent config",
+                         hint=f"run msgscan scan --send {args.send} --config /etc/msgscan/agent.toml")
+    from reports.deliver.settings import parse_destinations
+    from scanner.agent.service import load_config
+
+    config = load_config(args.config)
+    found = parse_destinations(config.destinations, config.source,
+                               base_dir=args.config.resolve().parent)
+    if args.send not in found:
+        raise UsageError(f"{args.config}: no [destinations.{args.send}]",
+                         hint=f"known: {', '.join(found) or 'none'}; see docs/siem.md")
+    return config, found[args.send]
+
+
+def _send(args: argparse.Namespace, result: Any) -> None:
+    from reports.deliver import spool
+    from reports.deliver.interface import DeliveryError, Event
+    from reports.render.ocsf import snapshot_events
+    from scanner.agent.delivery import send_now
+    from scanner.agent.state import State
+
+    config, dest = _destination(args)
+    events = [Event(e["metadata"]["uid"], e) for e in snapshot_events(result)]
+    with State.open(config.agent.database) as db:
+        if not send_now(dest, events, db, timeout=SEND_TIMEOUT_S):
+            figures = spool.health(db, dest.name)
+            raise DeliveryError(
+                f"{dest.name}: {figures['queue_depth']} event(s) not delivered "
+                f"({figures['state']}: {figures['last_error']})",
+                hint=f"they stay queued in {config.agent.database}; a running msgscan agent "
+                "delivers them, or run the scan again once the receiver is back",
+            )
+    print(f"sent {len(events)} event(s) to {dest.name}", file=sys.stderr)
+
+
 def cmd_scan(args: argparse.Namespace) -> int:
+    _destination(args)  # a bad --send fails before the phone is touched
     policy = _policy(args.policy)
     fmt = OutputFormat(args.format)
     device_name("check-the-key", policy, args.pseudonymize)  # a missing key fails before the phone is touched
@@ -490,6 +555,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         result = scan_result(transport, policy, timeout=args.timeout, pseudonymize=args.pseudonymize)
     finally:
         transport.close()
+    if args.send is not None:
+        _send(args, result)
     output = fmt.renderer().render(result)
     if args.output is None:
         sys.stdout.buffer.write(output)
@@ -513,6 +580,7 @@ def cmd_agent(args: argparse.Namespace) -> int:
         return agent.serve()
     try:
         report = agent.scan_round()
+        agent.delivery.flush(SEND_TIMEOUT_S)  # --once: deliver what the round queued, then exit
     finally:
         agent.close()
     return EXIT_FAILED if report.failed_phones else EXIT_OK

@@ -5,8 +5,9 @@ Pure: the caller reads the bytes, this module judges them. Every mistake is an
 count from 0) and the problem, with a hint, in the style of ``checks.policy_file``. Unknown tables
 and keys are refused with "did you mean": a misspelt key would silently leave a default in force.
 
-``[destinations.<name>]`` tables (SIEM delivery, issue 6) are kept as raw TOML tables: only their
-names are checked here; their content is validated by the destinations code.
+``[destinations.<name>]`` tables (SIEM delivery) are kept as raw TOML tables and checked here by
+``reports.deliver.settings.parse_destinations`` (same error style), which the agent uses again to
+build its senders.
 
 A cron line is checked by msgscan's own validator and, when APScheduler is installed, by building
 the triggers the agent will run (``Cron.apscheduler_fields``), so a config that loads also runs.
@@ -728,7 +729,14 @@ class _Reader:
                     f"{_got(name)} is not a destination name",
                     "use letters, digits, _ and - (it is what msgscan scan --send NAME takes)",
                 )
-        return MappingProxyType({k: MappingProxyType(v) for k, v in value.items()})
+        from reports.deliver.settings import parse_destinations
+
+        tables = MappingProxyType({k: MappingProxyType(v) for k, v in value.items()})
+        try:
+            parse_destinations(tables, self.source, base_dir=self.base_dir)
+        except MsgscanError as e:
+            raise AgentConfigError(e.problem, hint=e.hint) from None
+        return tables
 
 
 def _seconds(value: timedelta) -> str:

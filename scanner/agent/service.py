@@ -35,6 +35,7 @@ from checks.policy_file import parse_policy
 from checks.registry import INDEX
 from scanner.agent import targets as found
 from scanner.agent.config import AgentConfig, load_tcp_inventory, parse_agent_config, pseudonym_key
+from scanner.agent.delivery import Delivery
 from scanner.agent.round import Limits, Openers, PhoneOutcome, RoundOutcome, run_round
 from scanner.agent.state import DeviceState, ScanRow, State
 from scanner.agent.summary import fleet_summary
@@ -111,6 +112,7 @@ class Agent:
         self.policy = load_policy(self.config)
         self._lock = lock(self.config.agent.state_dir)
         self.state = State.open(self.config.agent.database)
+        self.delivery = self._delivery(self.config)
         self.usb_backend = usb_backend
         if signer is None:
             from scanner.transport.keys import load_or_create_signer
@@ -124,6 +126,10 @@ class Agent:
         self._busy: set[str] = set()
         self.last_round: RoundReport | None = None
         self.rounds = 0
+
+    def _delivery(self, config: AgentConfig) -> Delivery:
+        return Delivery.from_config(config.destinations, config.source, self.state,
+                                    base_dir=self.config_path.resolve().parent)
 
     # --- one round -----------------------------------------------------------------------------
 
@@ -180,14 +186,28 @@ class Agent:
                 error=phone.error,
             )
             with self.state.transaction() as tx:
+                previous = self.state.previous(phone.target.id)
                 drift[phone.target.id] = self.state.apply_scan(
                     tx, scan=scan, findings=result.findings if result else None
                 )
+                if result is not None:  # the events go with the finding state, or neither does
+                    self.delivery.record(tx, phone.target.id, result, drift[phone.target.id],
+                                         previous, now=now)
+            self.delivery.wake()
 
         return record
 
-    def scan_round(self, only: list[found.Target] | None = None) -> RoundReport:
-        """One round over every reachable phone (or just ``only``, for phones that just appeared)."""
+    def scan_round(
+        self,
+        only: list[found.Target] | None = None,
+        *,
+        watch: Callable[[int, Callable[[PhoneOutcome], None]], Callable[[PhoneOutcome], None]]
+        | None = None,
+    ) -> RoundReport:
+        """One round over every reachable phone (or just ``only``, for phones that just appeared).
+
+        ``watch(total, record)`` may wrap the per-phone recorder, e.g. to show progress.
+        """
         started = time.monotonic()
         cfg = self.config
         if only is None:
@@ -207,10 +227,13 @@ class Agent:
                 state = s.state if s.state in _DEVICE_STATES else "error"
                 self.state.seen_device(s.id, via=s.via, state=state, at=now, error=s.detail or None)
             drift: dict[str, Any] = {}
+            on_phone = self._record(round_id, drift)
+            if watch is not None:
+                on_phone = watch(len(targets), on_phone)
             outcome = run_round(
                 targets, sightings, policy=self.policy, openers=self._openers(),
                 concurrency=cfg.scan.concurrency, reports_dir=cfg.agent.reports_dir,
-                on_phone=self._record(round_id, drift), stop=self.stop,
+                on_phone=on_phone, stop=self.stop,
             )
         finally:
             with self._scan_lock:
@@ -250,6 +273,18 @@ class Agent:
             log.error("config.reload_failed", problem="state_dir and database cannot change while running",
                       kept="previous config")
             return
+        if config.destinations != self.config.destinations:
+            try:
+                delivery = self._delivery(config)
+            except MsgscanError as e:
+                log.error("config.reload_failed", problem=e.problem, hint=e.hint, kept="previous config")
+                return
+            self.delivery.close()
+            self.delivery = delivery
+            delivery.start()
+        else:
+            for sender in self.delivery.senders.values():
+                sender.resume()  # a fixed token or URL: try a paused destination again
         self.config, self.policy = config, policy
         log.info("config.reloaded", source=config.source, digest=config.digest)
 
@@ -269,6 +304,7 @@ class Agent:
             "last_round_s": round(self.last_round.seconds, 2) if self.last_round else None,
         }
         log.info("agent.heartbeat", **figures)
+        self.delivery.health()
         return figures
 
     def _watch(self) -> None:
@@ -331,6 +367,7 @@ class Agent:
             signal.signal(signal.SIGHUP, lambda *_: self.reload_due.set())
         scheduler_box = [self._schedule()]
         scheduler_box[0].start()
+        self.delivery.start()
         helpers = [
             threading.Thread(target=self._watch, name="msgscan-watch", daemon=True),
             threading.Thread(target=self._control, args=(scheduler_box,), name="msgscan-control", daemon=True),
@@ -355,6 +392,7 @@ class Agent:
         return 0
 
     def close(self) -> None:
+        self.delivery.close()
         self.state.close()
         self._lock.close()
 

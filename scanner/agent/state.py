@@ -182,6 +182,51 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX findings_scan ON findings(last_scan_id);
     CREATE INDEX devices_scan ON devices(last_scan_id);
     """,
+    # 2: the SIEM outbox per destination (reports.deliver.spool), written in the same
+    # transaction as the finding state; delivery state, drop counters, dead letters, and when
+    # each open finding was last sent (heartbeats).
+    """
+    CREATE TABLE outbox (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        destination TEXT NOT NULL,
+        event_id    TEXT NOT NULL,
+        payload     TEXT NOT NULL,
+        created     TEXT NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        last_error  TEXT,
+        UNIQUE (destination, event_id)
+    );
+    CREATE INDEX outbox_destination ON outbox(destination, id);
+    CREATE TABLE dead_letters (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        destination TEXT NOT NULL,
+        event_id    TEXT NOT NULL,
+        payload     TEXT NOT NULL,
+        error       TEXT NOT NULL,
+        at          TEXT NOT NULL
+    );
+    CREATE TABLE delivery (
+        destination     TEXT PRIMARY KEY,
+        state           TEXT NOT NULL DEFAULT 'ok',
+        next_attempt_at REAL NOT NULL DEFAULT 0,
+        failures        INTEGER NOT NULL DEFAULT 0,
+        last_success    TEXT,
+        last_error      TEXT
+    );
+    CREATE TABLE drops (
+        destination TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        count       INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (destination, reason)
+    ) WITHOUT ROWID;
+    CREATE TABLE sent_findings (
+        destination TEXT NOT NULL,
+        device_id   TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        sent_at     TEXT NOT NULL,
+        PRIMARY KEY (destination, device_id, key)
+    ) WITHOUT ROWID;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -695,22 +695,25 @@ class TestInventory:
 
 class TestDestinations:
     def test_kept_raw_for_the_destinations_code(self) -> None:
-        """[destinations.NAME] tables come through as TOML gave them: issue 6 validates them."""
+        """[destinations.NAME] tables come through as TOML gave them, once their content is valid
+        (reports.deliver.settings checks it; tests/deliver/test_settings.py)."""
         data = MINIMAL + (
             b'[destinations.splunk]\ntype = "hec"\nurl = "https://splunk:8088"\nbatch = 100\n'
-            b'[destinations.siem-syslog]\ntype = "syslog"\ntls = { verify = false }\n'
+            b'token_env = "HEC_TOKEN"\n'
+            b'[destinations.siem-syslog]\ntype = "syslog"\nhost = "siem"\nverify_tls = false\n'
         )
 
         destinations = parse(data).destinations
 
         assert {
-            "splunk": {"type": "hec", "url": "https://splunk:8088", "batch": 100},
-            "siem-syslog": {"type": "syslog", "tls": {"verify": False}},
+            "splunk": {"type": "hec", "url": "https://splunk:8088", "batch": 100,
+                       "token_env": "HEC_TOKEN"},
+            "siem-syslog": {"type": "syslog", "host": "siem", "verify_tls": False},
         } == destinations
 
     def test_read_only(self) -> None:
         """A reload compares configs; nobody may change a parsed one in place."""
-        data = MINIMAL + b'[destinations.file]\ntype = "file"\n'
+        data = MINIMAL + b'[destinations.file]\ntype = "file"\npath = "/var/log/f.ndjson"\n'
         destinations = parse(data).destinations
 
         with pytest.raises(TypeError):
