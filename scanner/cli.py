@@ -25,8 +25,10 @@ from checks.policy import DEFAULT as DEFAULT_POLICY
 from checks.policy import Policy
 from checks.policy_file import parse_policy
 from checks.registry import CHECKS, INDEX
+from reports.i18n import Lang, Texts
 from reports.render.cef import CefRenderer
 from reports.render.ecs import EcsRenderer
+from reports.render.html import HtmlRenderer
 from reports.render.interface import Renderer
 from reports.render.json import JsonRenderer
 from reports.render.ocsf import OcsfRenderer
@@ -35,6 +37,7 @@ from reports.snapshot import snapshot_to_json
 from scanner import __version__
 from scanner.recording import write_atomic
 from scanner.scan import device_name, scan_result
+from scanner.show import RoundProgress, chosen_lang, load_saved, render_saved, text_renderer
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -68,16 +71,19 @@ flag). A scan that lost the phone half way still writes its report, marked incom
 class OutputFormat(enum.Enum):
     TEXT = "text"
     JSON = "json"
+    HTML = "html"
     OCSF = "ocsf"
     ECS = "ecs"
     CEF = "cef"
 
-    def renderer(self) -> Renderer:
+    def renderer(self, lang: Lang = Lang.EN) -> Renderer:
         match self:
             case OutputFormat.TEXT:
-                return TextRenderer()
+                return TextRenderer(lang)
             case OutputFormat.JSON:
-                return JsonRenderer()
+                return JsonRenderer(lang)
+            case OutputFormat.HTML:
+                return HtmlRenderer(lang)
             case OutputFormat.OCSF:
                 return OcsfRenderer()
             case OutputFormat.ECS:
@@ -150,6 +156,12 @@ def _target_options(p: argparse.ArgumentParser, *, replay: bool) -> None:
                    help="how long to wait for 'Allow USB debugging?' to be accepted (default 60)")
 
 
+def _lang_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", choices=[lang.value for lang in Lang], metavar="de|en",
+                   help="language of the texts people read (default: from the locale, LANG/LC_ALL/"
+                        "LC_MESSAGES; German for de_*, else English); JSON keeps ids and adds texts")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="msgscan",
@@ -168,11 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy", type=Path, metavar="FILE",
                    help="organisation policy (TOML; see policy.example.toml); default: the article's")
     p.add_argument("--format", choices=[f.value for f in OutputFormat], default=OutputFormat.TEXT.value,
-                   help="text: a summary for people (default); json: the versioned report; "
+                   help="text: a summary for people (default; tables and colours on a terminal); html: one "
+                        "self-contained page to read, print and sign; json: the versioned report; "
                         "ocsf: OCSF 1.5.0 Compliance Finding NDJSON, one event per finding; ecs: "
                         "Elastic Common Schema NDJSON; cef: ArcSight CEF lines")
     p.add_argument("-o", "--output", type=Path, metavar="FILE",
                    help="write the report to FILE (atomically) instead of standard output")
+    _lang_option(p)
     p.add_argument("--send", metavar="NAME",
                    help="also deliver the findings as events to the destination [destinations.NAME] "
                         "of the agent config given with --config (queued in the agent's outbox; "
@@ -213,6 +227,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="agent config (TOML; see agent.example.toml)")
     p.add_argument("--once", action="store_true",
                    help="run a single round and exit (for cron or a systemd timer)")
+    _lang_option(p)
+
+    p = sub.add_parser("report", help="render a saved JSON report, or the agent's fleet summary, for people",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("report", type=Path, metavar="REPORT.json",
+                   help="a report from `msgscan scan --format json`, or the agent's fleet-summary.json")
+    p.add_argument("--format", choices=["html", "text"], default="html",
+                   help="html: one self-contained page (default; a fleet summary gives the fleet page); "
+                        "text: the summary")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE",
+                   help="write to FILE (atomically) instead of standard output")
+    _lang_option(p)
 
     p = sub.add_parser("checks", help="list the checklist rules msgscan applies")
     p.add_argument("--json", action="store_true", help="print JSON for machines")
@@ -557,7 +583,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
         transport.close()
     if args.send is not None:
         _send(args, result)
-    output = fmt.renderer().render(result)
+    lang = chosen_lang(args.lang)
+    if fmt is OutputFormat.TEXT and args.output is None:  # tables and colours on a terminal
+        output = text_renderer(lang, sys.stdout.isatty()).render(result)
+    else:
+        output = fmt.renderer(lang).render(result)
     if args.output is None:
         sys.stdout.buffer.write(output)
         sys.stdout.flush()
@@ -579,11 +609,27 @@ def cmd_agent(args: argparse.Namespace) -> int:
     if not args.once:
         return agent.serve()
     try:
-        report = agent.scan_round()
+        progress = RoundProgress(sys.stderr, Texts(chosen_lang(args.lang)).t("term.progress"))
+        try:  # a progress bar on stderr when it is a terminal; JSON logs stay as they are
+            report = agent.scan_round(watch=progress.watch if progress.enabled else None)
+        finally:
+            progress.close()
         agent.delivery.flush(SEND_TIMEOUT_S)  # --once: deliver what the round queued, then exit
     finally:
         agent.close()
     return EXIT_FAILED if report.failed_phones else EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    data = load_saved(args.report)
+    terminal = args.output is None and sys.stdout.isatty()
+    output = render_saved(data, args.format, chosen_lang(args.lang), terminal=terminal)
+    if args.output is None:
+        sys.stdout.buffer.write(output)
+        sys.stdout.flush()
+    else:
+        write_atomic(args.output, output)
+    return EXIT_OK
 
 
 def cmd_checks(args: argparse.Namespace) -> int:
@@ -608,7 +654,7 @@ def cmd_checks(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"scan": cmd_scan, "agent": cmd_agent, "simulate": cmd_simulate, "checks": cmd_checks, "devices": cmd_devices, "snapshot": cmd_snapshot, "record": cmd_record, "parse": cmd_parse}
+COMMANDS = {"scan": cmd_scan, "agent": cmd_agent, "simulate": cmd_simulate, "checks": cmd_checks, "devices": cmd_devices, "snapshot": cmd_snapshot, "record": cmd_record, "parse": cmd_parse, "report": cmd_report}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

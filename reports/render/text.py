@@ -114,7 +114,8 @@ class _View:
 def _header(v: _View) -> None:
     tx, out, report = v.tx, v.out, v.report
     scan, device, summary = report["scan"], report["device"], report["summary"]
-    label = 10
+    keys = ("text.device", "text.android", "text.patch", "text.verdict", "text.score", "text.policy")
+    label = max(10, 2 + max(len(tx.t(k)) for k in (*keys, "text.scan")))
     out.add(tx.t("text.header", version=scan["msgscan_version"], id=scan["id"], started=scan["started"]))
     if isinstance(device["model"], dict):  # the whole identity was withheld
         name = v.fact(device["model"])

@@ -1,0 +1,131 @@
+"""What a person sees on this computer: the terminal or plain summary, saved reports rendered
+again (``msgscan report``), and the progress of a multi-phone round.
+
+I/O lives here (terminal detection, the environment, reading a saved report); the renderers it
+picks are pure. ``scanner.cli`` wires it in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+from checks.errors import UsageError
+from reports.i18n import Lang, lang_from_env
+from reports.render.fleet_html import is_fleet_summary, render_fleet
+from reports.render.html import HtmlRenderer
+from reports.render.interface import Renderer
+from reports.render.terminal import TerminalRenderer
+from reports.render.text import TextRenderer
+from reports.report import ReportInvalid, validate
+
+
+def wants_color(environ: Mapping[str, str]) -> bool:
+    """Colour unless ``NO_COLOR`` is set (any value, no-color.org) or the terminal is dumb."""
+    return "NO_COLOR" not in environ and environ.get("TERM") != "dumb"
+
+
+def chosen_lang(flag: str | None, environ: Mapping[str, str] = os.environ) -> Lang:
+    """``--lang``, else the locale's language (German for de_*, English otherwise)."""
+    return Lang(flag) if flag else lang_from_env(environ)
+
+
+def text_renderer(lang: Lang, terminal: bool, environ: Mapping[str, str] = os.environ) -> Renderer:
+    """Tables and colours for a terminal; the plain 100-column summary for files and pipes."""
+    if not terminal:
+        return TextRenderer(lang)
+    width = min(shutil.get_terminal_size((100, 24)).columns, 160)
+    return TerminalRenderer(lang, width=width, color=wants_color(environ))
+
+
+def load_saved(path: Path) -> dict[str, Any]:
+    """A JSON report or fleet summary msgscan wrote, checked before anything renders it."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file",
+                         hint="pass a report written by `msgscan scan --format json -o FILE` or "
+                              "the agent's fleet-summary.json") from None
+    except OSError as e:
+        raise UsageError(f"{path}: cannot read ({e.strerror})", hint="check the path and its permissions") from None
+    except ValueError as e:
+        raise UsageError(f"{path}: not JSON ({e})",
+                         hint="pass a report written with --format json, not the text or HTML output") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: not a msgscan report", hint="pass a report written with --format json")
+    if is_fleet_summary(data):
+        return data
+    try:
+        validate(data)
+    except ReportInvalid as e:
+        raise UsageError(f"{path}: not a msgscan report of schema 1.x ({e.problem})",
+                         hint="pass a report written by `msgscan scan --format json`") from None
+    return data
+
+
+def render_saved(data: dict[str, Any], fmt: str, lang: Lang, *, terminal: bool) -> bytes:
+    """A loaded report (or fleet summary) as ``html`` or ``text``."""
+    if is_fleet_summary(data):
+        if fmt != "html":
+            raise UsageError("a fleet summary renders as HTML only", hint="pass --format html")
+        return render_fleet(data, lang)
+    if fmt == "html":
+        return HtmlRenderer(lang).render_report(data)
+    renderer = text_renderer(lang, terminal)
+    assert isinstance(renderer, TextRenderer | TerminalRenderer)
+    return renderer.render_report(data)
+
+
+OnPhone = Callable[[Any], None]
+
+
+class RoundProgress:
+    """A progress bar on stderr while a round scans its phones; shown only on a terminal.
+
+    ``watch(total, record)`` wraps the agent's per-phone callback: the bar advances after each
+    phone is recorded. It names the phone by its id (a serial or host:port), cleaned like any
+    device string, and never by anything the phone printed.
+    """
+
+    def __init__(self, stream: TextIO, label: str) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.enabled = stream.isatty()
+        console = Console(file=stream, no_color=not wants_color(os.environ), highlight=False)
+        self._progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), TextColumn("{task.fields[last]}"),
+            console=console, transient=False, disable=not self.enabled,
+        )
+        self._label = label
+        self._task: Any = None
+
+    def watch(self, total: int, record: OnPhone) -> OnPhone:
+        from reports.render.text import clean
+
+        self._task = self._progress.add_task(self._label, total=total, last="")
+        self._progress.start()
+
+        def on_phone(phone: Any) -> None:
+            record(phone)
+            last = f"{clean(str(phone.target.id))}: {phone.state}"
+            self._progress.update(self._task, advance=1, last=last)
+
+        return on_phone
+
+    def close(self) -> None:
+        self._progress.stop()
+
+
+__all__ = ["RoundProgress", "chosen_lang", "load_saved", "render_saved", "text_renderer", "wants_color"]
