@@ -55,6 +55,14 @@ class ProbeTimeout(DeviceError):
     """The phone did not answer within the time allowed."""
 
 
+class OutputTooLarge(DeviceError):
+    """The phone sent more output for one exchange than msgscan accepts; the rest was cut."""
+
+
+class GarbledOutput(DeviceError):
+    """The phone answered, but not with the output of the commands msgscan sent."""
+
+
 class MissingBackend(DeviceError):
     """A host library (libusb) that a transport needs is not installed."""
 

@@ -20,7 +20,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from checks.errors import DeviceError, ProbeTimeout
+from checks.errors import DeviceError, GarbledOutput, ProbeTimeout
 from scanner.parse.text import decode
 from scanner.probes import Probe
 from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
@@ -132,8 +132,23 @@ def run(
             stdout = transport.shell(command, timeout=allowed).stdout
         except DeviceError as e:
             stdout, error = e.partial, e
-        outputs.update(split(stdout, group, nonce))
+        found = split(stdout, group, nonce)
+        outputs.update(found)
+        if error is None and len(found) < len(group):
+            error = _garbled(transport.serial, command, stdout, len(group) - len(found), len(group))
         if error is not None:
             break
     missing = tuple(p.name for p in probes if p.name not in outputs)
     return BatchResult(outputs, missing, error, tuple(commands))
+
+
+def _garbled(serial: str, command: str, stdout: bytes, missing: int, total: int) -> GarbledOutput:
+    """The stream ended normally, yet end markers are missing: the phone printed something else
+    (binary garbage, another shell's output). The probes without a marker are not guessed at."""
+    short = command if len(command) <= 60 else command[:59] + "…"
+    return GarbledOutput(
+        f"{serial}: the answer to `{short}` ({len(stdout)} bytes) lacks the end markers of "
+        f"{missing} of {total} commands: the phone printed something other than their output",
+        hint="Restart the phone and scan again; if it persists, record the phone "
+        "(`msgscan record`) and report it.",
+    )

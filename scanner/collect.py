@@ -132,6 +132,8 @@ def collect(
 
     storage: tuple[StorageEvidence, ...] = ()
     complete = first.error is None
+    if not isinstance(packages, Unseen):
+        problems += probes.rejected_names(packages, () if isinstance(users, Unseen) else users)
     if complete and not isinstance(packages, Unseen):
         targets = probes.storage_targets(packages, () if isinstance(users, Unseen) else users)
         group = probes.storage_probes(targets)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from checks.catalog import VARIANTS, Location
 from checks.facts import EvidenceKind, Package, User
+from scanner import names
 from scanner.parse.getprop import scrub_getprop
 from scanner.parse.users import scrub_pm_list_users
 
@@ -99,14 +100,16 @@ def storage_targets(packages: Iterable[Package], users: Iterable[User]) -> tuple
     targets: list[StorageTarget] = []
     for package in packages:
         entry = VARIANTS.get(package.name)
-        if entry is None:
+        if entry is None or not names.is_package_name(package.name):
             continue
         _, variant = entry
         for user_id in package.installed_for():
-            if known_users and user_id not in known_users:
-                continue
+            if (known_users and user_id not in known_users) or not names.is_user_id(user_id):
+                continue  # a phone-supplied id that cannot be real never reaches a command
             for location in variant.locations:
                 path = storage_path(user_id, location, package.name)
+                if not names.is_storage_path(path):
+                    continue
                 key = f"storage:{package.name}:{user_id}:{location.id}"
                 nomedia = None
                 if location.kind is EvidenceKind.MEDIA:
@@ -122,6 +125,31 @@ def storage_targets(packages: Iterable[Package], users: Iterable[User]) -> tuple
                     )
                 )
     return tuple(targets)
+
+
+def rejected_names(packages: Iterable[Package], users: Iterable[User]) -> tuple[str, ...]:
+    """What the phone listed that no real phone can have: package names Android refuses, user
+    ids outside 0..21474. Such values are left out of every command; this says which."""
+    problems: list[str] = []
+    bad_packages = [p.name for p in packages if not names.is_package_name(p.name)]
+    bad_users = sorted(
+        {u.user_id for p in packages for u in p.users if not names.is_user_id(u.user_id)}
+        | {u.id for u in users if not names.is_user_id(u.id)}
+    )
+    if bad_packages:
+        shown = ", ".join(names.shown(n) for n in bad_packages[:5])
+        more = f" and {len(bad_packages) - 5} more" if len(bad_packages) > 5 else ""
+        problems.append(
+            f"the phone listed {len(bad_packages)} package name(s) that Android does not allow "
+            f"({shown}{more}); they were left out of every command"
+        )
+    if bad_users:
+        shown = ", ".join(names.shown(u) for u in bad_users[:5])
+        problems.append(
+            f"the phone listed user id(s) outside 0-{names.MAX_USER_ID} ({shown}); they were "
+            "left out of every command"
+        )
+    return tuple(problems)
 
 
 def storage_probes(targets: Iterable[StorageTarget]) -> tuple[Probe, ...]:

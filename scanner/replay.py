@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from scanner.recording import Recording
-from scanner.transport.interface import DEFAULT_TIMEOUT_S, Meter, ShellResult
+from scanner.transport import failures
+from scanner.transport.interface import DEFAULT_MAX_OUTPUT, DEFAULT_TIMEOUT_S, Meter, ShellResult
 
 SH = "/system/bin/sh"
 STATUS = object()
@@ -248,13 +249,18 @@ class ReplayTransport:
         maxdata = int(recording.meta.get("maxdata", 1 << 20))
         self.max_command = max_command or maxdata - len("shell:") - 1
         self.meter = Meter()
+        self.max_output = DEFAULT_MAX_OUTPUT
         self.shell_ = RecordedShell(recording)
 
     def shell(self, command: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> ShellResult:
         out = self.shell_.run(command)
-        self.meter.count(command, len(out.stdout) + len(out.stderr))
         # Shell v1 semantics, like adb-shell: stderr arrives interleaved with stdout, no status.
-        return ShellResult(out.stdout + out.stderr, b"", None)
+        stdout = out.stdout + out.stderr
+        self.meter.count(command, min(len(stdout), self.max_output))
+        if len(stdout) > self.max_output:  # the same cut a live transport makes
+            cut = stdout[: self.max_output]
+            raise failures.too_much_output(self.serial, command, self.max_output, cut)
+        return ShellResult(stdout, b"", None)
 
     def close(self) -> None:
         pass

@@ -6,6 +6,7 @@ The protocol side (``adbd``) knows nothing about commands; it hands each command
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -22,6 +23,10 @@ class CommandOutput:
     """0-255; 127 for an unknown command, 128+N for death by signal N (adbd's shell_service)."""
     device_ms: float = 0.0
     """How long the real phone took; slept only when ``Faults.use_device_time`` is set."""
+    more: Iterable[bytes] | None = None
+    """Further stdout produced while it is sent, one chunk at a time after ``stdout`` (a phone
+    printing a gigabyte, or printing forever): only what the host reads is ever made. The host
+    closing the stream stops it."""
 
 
 class Responder(Protocol):

@@ -11,6 +11,7 @@ LF into CR LF (the tty's ``onlcr``).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import struct
 from dataclasses import dataclass
 
@@ -106,10 +107,24 @@ async def shell_service(stream: Stream, phone: Phone, request: ShellRequest) -> 
         await _interactive(stream, phone, request)
         return
     output = await run_command(phone, request.command)
-    await stream.write(frame(request, output))
+    if output.more is None:
+        await stream.write(frame(request, output))
+    else:
+        await _write_more(stream, request, output)
     # Anything the host writes meanwhile (v2 close-stdin, stray stdin) is OKAYed by the
     # connection and dropped: the responder takes no input.
     await stream.finish()
+
+
+async def _write_more(stream: Stream, request: ShellRequest, output: CommandOutput) -> None:
+    """``stdout``, then each chunk of ``more`` as the host takes it, then stderr and the exit."""
+    assert output.more is not None
+    for chunk in itertools.chain((output.stdout,), output.more):
+        if request.pty:
+            chunk = onlcr(chunk)
+        if chunk:
+            await stream.write(v2_packets(STDOUT, chunk) if request.v2 else chunk)
+    await stream.write(frame(request, CommandOutput(b"", output.stderr, output.exit_code)))
 
 
 async def _interactive(stream: Stream, phone: Phone, request: ShellRequest) -> None:

@@ -31,6 +31,7 @@ from adb_shell.transport.base_transport import BaseTransport
 
 from checks.errors import DeviceError
 from scanner.transport import failures
+from scanner.transport.interface import DEFAULT_MAX_OUTPUT
 
 
 class LinkTimeout(Exception):
@@ -120,6 +121,8 @@ class Session:
         self._explain_connect = explain_connect
         self._allow_prompt = allow_prompt
         self._stale = True
+        self.max_output = DEFAULT_MAX_OUTPUT
+        """Most bytes one ``shell`` call reads before it cuts the stream."""
 
     def connect(self) -> None:
         """Open the link and authenticate; raise a ``DeviceError`` for every way that fails.
@@ -170,11 +173,22 @@ class Session:
             self.connect()
         received = bytearray()
         self._link.deadline = time.monotonic() + timeout
+        stream = self._device.streaming_shell(
+            command, transport_timeout_s=timeout, read_timeout_s=timeout, decode=False
+        )
         try:
-            for chunk in self._device.streaming_shell(
-                command, transport_timeout_s=timeout, read_timeout_s=timeout, decode=False
-            ):
+            for chunk in stream:
                 received += chunk
+                if len(received) > self.max_output:
+                    # Stop reading: the rest of the stream is dropped with the connection, so
+                    # memory stays at the limit plus one packet whatever the phone sends.
+                    stream.close()
+                    self._stale = True
+                    self._close_quietly()
+                    del received[self.max_output :]
+                    raise failures.too_much_output(
+                        self.name, command, self.max_output, bytes(received)
+                    )
         except FAILURES as e:
             self._stale = True
             self._close_quietly()

@@ -13,6 +13,7 @@ from checks.errors import (
     DevicePermission,
     DeviceUnauthorized,
     MissingBackend,
+    OutputTooLarge,
     ProbeTimeout,
 )
 
@@ -89,6 +90,16 @@ def lost(name: str, command: str, partial: bytes, cause: str) -> DeviceLost:
         f"{name}: the connection broke during `{_short(command)}` after {len(partial)} bytes "
         f"({cause})",
         hint=_STEADY_HINT,
+        partial=partial,
+    )
+
+
+def too_much_output(name: str, command: str, limit: int, partial: bytes) -> OutputTooLarge:
+    return OutputTooLarge(
+        f"{name}: `{_short(command)}` sent more than {limit} bytes; msgscan stopped reading "
+        "there and cut the rest",
+        hint="A phone should never print this much for msgscan's commands: restart the phone "
+        "and scan again; if it is expected, raise the output limit (max_output).",
         partial=partial,
     )
 

@@ -18,6 +18,12 @@ DEFAULT_TIMEOUT_S = 120.0
 """Whole-command limit. ``dumpsys package`` on a 300-app phone takes a few seconds; MVT saw
 single dumps needing far more on slow phones, so the default is generous and configurable."""
 
+DEFAULT_MAX_OUTPUT = 64 << 20
+"""Most bytes one exchange may return (64 MiB). The largest real output msgscan asks for, a full
+``dumpsys package`` of a 300-app phone, is about 1 MB; a phone that sends far more is broken or
+hostile, and reading on would only fill memory. Past the limit the transport stops reading,
+closes the stream and raises ``OutputTooLarge`` with the bytes up to the limit."""
+
 
 @dataclass(frozen=True, slots=True)
 class ShellResult:
@@ -52,6 +58,8 @@ class Transport(Protocol):
     max_command: int
     """Longest command (bytes) the phone takes in one OPEN: its negotiated maxdata minus the
     service prefix; 4096-byte phones (adbd before Android 7) get several shorter scripts."""
+    max_output: int
+    """Most bytes one ``shell`` call reads (``DEFAULT_MAX_OUTPUT`` unless configured)."""
 
     def shell(self, command: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> ShellResult:
         """Run ``command`` through the phone's shell; one exchange."""

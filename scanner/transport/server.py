@@ -23,7 +23,12 @@ import psutil
 
 from checks.errors import DeviceError, UsageError
 from scanner.transport import failures
-from scanner.transport.interface import DEFAULT_TIMEOUT_S, Meter, ShellResult
+from scanner.transport.interface import (
+    DEFAULT_MAX_OUTPUT,
+    DEFAULT_TIMEOUT_S,
+    Meter,
+    ShellResult,
+)
 
 __all__ = [
     "ServerDevice",
@@ -306,6 +311,8 @@ class ServerTransport:
         # both came with Android 7's adbd, so a v2 phone is only capped by our request's hex4
         # length; a v1-only phone gets the old 4096 less "shell:" and the NUL.
         self.max_command = 0xFFFF - len("shell,v2,raw:") if self._v2 else 4096 - len("shell:") - 1
+        self.max_output = DEFAULT_MAX_OUTPUT
+        """Most bytes (stdout and stderr together) one ``shell`` call reads."""
 
     def _state(self) -> str:
         for device in list_devices(self._host, self._port, self._connect_timeout_s):
@@ -366,9 +373,14 @@ class ServerTransport:
                 if not self._v2:
                     while chunk := conn.recv_some():
                         stdout += chunk
+                        _check_size(stdout, stderr, self.max_output)
                     return ShellResult(stdout=bytes(stdout))
                 conn.send_raw(struct.pack("<BI", 4, 0))  # close stdin: nothing will read it
-                exit_code = _read_v2(conn, stdout, stderr)
+                exit_code = _read_v2(conn, stdout, stderr, self.max_output)
+        except _TooLarge:
+            # The socket is closed on leaving the with block: the server drops the stream.
+            kept = bytes(stdout[: self.max_output])
+            raise failures.too_much_output(self.serial, command, self.max_output, kept) from None
         except _Fail as e:
             raise _explain_fail(e.message, self.serial, self._server) from e
         except TimeoutError as e:
@@ -396,11 +408,22 @@ class ServerTransport:
                 pass
 
 
-def _read_v2(conn: _Conn, stdout: bytearray, stderr: bytearray) -> int | None:
+class _TooLarge(Exception):
+    """The phone sent more than the transport's ``max_output`` for one command."""
+
+
+def _check_size(stdout: bytearray, stderr: bytearray, limit: int, pending: int = 0) -> None:
+    if len(stdout) + len(stderr) + pending > limit:
+        raise _TooLarge
+
+
+def _read_v2(conn: _Conn, stdout: bytearray, stderr: bytearray, limit: int) -> int | None:
     """Read shell v2 packets ``[u8 id][u32 LE length][data]`` (adb.md §1.6) until the exit
-    packet (id 3) or the end of the stream; return the exit code, None if it never came."""
+    packet (id 3) or the end of the stream; return the exit code, None if it never came.
+    Raises ``_TooLarge`` once more than ``limit`` bytes arrived (buffered ones included)."""
     buf = bytearray()
     while True:
+        _check_size(stdout, stderr, limit, len(buf))
         while len(buf) >= 5:
             kind, length = struct.unpack_from("<BI", buf)
             if len(buf) < 5 + length:

@@ -150,6 +150,15 @@ class UsbTransport:
         self.meter = Meter()
         self.max_command = session.maxdata - len("shell:") - 1  # OPEN carries "shell:<cmd>\0"
 
+    @property
+    def max_output(self) -> int:
+        """Most bytes one ``shell`` call reads (``DEFAULT_MAX_OUTPUT`` unless set)."""
+        return self._session.max_output
+
+    @max_output.setter
+    def max_output(self, limit: int) -> None:
+        self._session.max_output = limit
+
     @classmethod
     def connect(
         cls,
