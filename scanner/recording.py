@@ -26,12 +26,12 @@ import base64
 import json
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checks.errors import RecordingError
+from checks.errors import RecordingError, UsageError
 
 FORMAT = "msgscan-recording"
 VERSION = 1
@@ -173,8 +173,13 @@ def from_json(raw: Any, source: str) -> Recording:
             )
         )
     files: list[FileEntry] = []
-    for i, f in enumerate(raw.get("files", [])):
+    raw_files = raw.get("files", [])
+    if not isinstance(raw_files, list):
+        raise RecordingError(f"{source}: files must be a list", hint=hint)
+    for i, f in enumerate(raw_files):
         where = f"{source}: files[{i}]"
+        if not isinstance(f, dict):
+            raise RecordingError(f"{where} is not an object", hint=hint)
         try:
             content = _get_bytes(f, "content", where) if ("content" in f or "content_base64" in f) else None
             files.append(FileEntry(str(f["path"]), int(f["mode"]), int(f["size"]), int(f["mtime"]), content))
@@ -209,9 +214,25 @@ def dumps(recording: Recording) -> bytes:
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
+
+    A file that cannot be written (missing folder, a directory in the way, no permission, disk
+    full) raises ``UsageError`` naming it; the old file, if any, is left as it was.
+    """
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
+    try:
+        _write_atomic(target, directory, data)
+    except OSError as e:
+        raise UsageError(
+            f"{target}: cannot write ({e.strerror or e})",
+            hint="check that the folder exists, is writable and has space; nothing was changed",
+        ) from None
+
+
+def _write_atomic(target: Path, directory: Path, data: bytes) -> None:
+    if target.is_dir():
+        raise IsADirectoryError(21, "Is a directory")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -229,11 +250,3 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
 
 def save(recording: Recording, path: str | os.PathLike[str]) -> None:
     write_atomic(path, dumps(recording))
-
-
-def merge_commands(commands: Sequence[Command]) -> tuple[Command, ...]:
-    """Keep one entry per argv (the last), in first-seen order."""
-    latest: dict[tuple[str, ...], Command] = {}
-    for c in commands:
-        latest[c.argv] = c
-    return tuple(latest.values())

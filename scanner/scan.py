@@ -30,7 +30,22 @@ def device_name(serial: str, policy: Policy, pseudonymize: bool) -> str:
             hint="set pseudonym_key in the policy file or the MSGSCAN_PSEUDONYM_KEY environment "
             "variable (the same key gives the same pseudonym for a phone in every report)",
         )
+    if len(key) < MIN_KEY_LENGTH:
+        raise UsageError(
+            f"the pseudonym key is {len(key)} characters long; at least {MIN_KEY_LENGTH} are needed",
+            hint="a short key lets anyone who knows a serial guess the pseudonym: use a long random "
+            "value (e.g. `openssl rand -hex 24`)",
+        )
     return pseudonym(serial, key)
+
+
+MIN_KEY_LENGTH = 16
+"""The same floor the policy file sets for ``pseudonym_key``."""
+
+
+def hide(text: str, serial: str, name: str) -> str:
+    """``text`` with the serial replaced by the name reports use (a pseudonym, or itself)."""
+    return text if serial == name or not serial else text.replace(serial, name)
 
 
 def scan_result(
@@ -55,5 +70,8 @@ def scan_result(
         snapshot=snapshot,
         findings=findings,
         device_name=device,
-        error=None if snapshot.complete else "; ".join(snapshot.problems) or "scan incomplete",
+        error=None
+        if snapshot.complete
+        else hide("; ".join(dict.fromkeys(snapshot.problems)), transport.serial, device)
+        or "scan incomplete",
     )

@@ -118,3 +118,27 @@ def test_installed_console_script() -> None:
     exe = Path(sys.executable).with_name("msgscan")
     done = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=60, env=os.environ)
     assert (0, True) == (done.returncode, done.stdout.startswith("msgscan "))
+
+
+class TestBadOutputAndInput:
+    def test_unwritable_output_exits_2(self, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        """-o into a missing folder or onto a directory: exit 2 naming the path, no traceback."""
+        for target in (tmp_path / "missing" / "r.json", tmp_path):
+            code, _, err = run(capsys, "scan", "--replay", A16, "-o", str(target))
+            assert (2, True) == (code, f"{target}: cannot write" in err)
+
+    @pytest.mark.parametrize("files", ["5", "null", "[1]", '[{"path": "/x"}]'])
+    def test_malformed_recording_files(self, files: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+        """A recording whose files entry is malformed is refused with exit 2, never a crash."""
+        raw = json.loads(Path(A16).read_text())
+        raw["files"] = json.loads(files)
+        bad = tmp_path / "bad.json"
+        bad.write_text(json.dumps(raw))
+        code, _, err = run(capsys, "scan", "--replay", str(bad))
+        assert (2, True) == (code, "files" in err and "Traceback" not in err)
+
+    def test_short_pseudonym_key(self, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+        """A pseudonym key shorter than 16 characters is refused (it could be guessed)."""
+        monkeypatch.setenv("MSGSCAN_PSEUDONYM_KEY", "k")
+        code, _, err = run(capsys, "scan", "--replay", A16, "--pseudonymize")
+        assert (2, True) == (code, "at least 16" in err)

@@ -46,9 +46,10 @@ def parse_find_stat(text: str, path: str, exit_code: int | None) -> FolderSummar
             continue
         junk += 1
     if junk and not files:
-        # Not find's output at all (e.g. "inaccessible or not found" when find is missing).
-        first = text.strip().splitlines()[0][:120] if text.strip() else ""
-        return Unseen(f"unexpected output from find for {path}: {first!r}")
+        # Not find's output at all (e.g. "inaccessible or not found" when find is missing). The
+        # reason describes it but never quotes it: a file name could be in there.
+        status = "no exit status" if exit_code is None else f"exit {exit_code}"
+        return Unseen(f"find could not list {path} ({status}, {junk} unexpected lines)")
     when = datetime.fromtimestamp(newest, UTC) if files else None
     return FolderSummary(
         exists=True, files=files, total_bytes=total, newest=when, unreadable=unreadable

@@ -35,8 +35,6 @@ RMV = "android.permission.READ_MEDIA_VIDEO"
 CAM = "android.permission.CAMERA"
 MIC = "android.permission.RECORD_AUDIO"
 NOTIF = "android.permission.POST_NOTIFICATIONS"
-GMS_TRANSPORT = "com.google.android.gms/.backup.BackupTransportService"
-
 # What a scan with the default policy must find, in finding order (package, then user), on TODAY.
 TODAY = "2026-11-26"
 P, F, NA, M, U = "pass", "fail", "not_applicable", "manual", "unknown"

@@ -205,11 +205,18 @@ def test_service_scans_a_new_phone_and_stops_in_time(tmp_path: Path, phones: lis
     hanging = start(phones, phone_server(A16, faults=Faults(hang_after_bytes=1000)))
     config = write_config(tmp_path, [hanging.address], timeout="60s", inventory=True)
     env = {**os.environ, "ANDROID_USER_HOME": str(tmp_path / "android-home")}
+    log_path = tmp_path / "agent.log"
+    log_file = log_path.open("w")
     agent = subprocess.Popen(
         [sys.executable, "-m", "scanner.cli", "agent", "--config", str(config)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file, text=True,
     )
     try:
+        # The watcher takes its first look at the inventory when the agent has started: add
+        # the phone only after that (plus one poll), or it is simply part of the first round.
+        deadline = time.monotonic() + 20
+        while "agent.started" not in log_path.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
         time.sleep(1.5)
         newcomer = start(phones, phone_server(A14, index=1))
         (tmp_path / "phones.txt").write_text(f"# phones on Wi-Fi\n{newcomer.address}\n")
@@ -232,7 +239,8 @@ def test_service_scans_a_new_phone_and_stops_in_time(tmp_path: Path, phones: lis
         except subprocess.TimeoutExpired:
             agent.kill()
             code = None
-        log = agent.stderr.read() if agent.stderr else ""
+        log_file.close()
+        log = log_path.read_text()
     took = time.monotonic() - stopping
     assert (0, True) == (code, took < 10), log[-2000:]
     events = [json.loads(line)["event"] for line in log.splitlines() if line.startswith("{")]
