@@ -73,9 +73,9 @@ class Rsyslog:
     (rsyslog's own reading of the RFC 5424 fields, one JSON object per line).
     """
 
-    def __init__(self, program: str, home: Path) -> None:
+    def __init__(self, program: str, home: Path, *, tcp_port: int | None = None) -> None:
         self.home = home
-        self.udp, self.tcp = free_port(socket.SOCK_DGRAM), free_port()
+        self.udp, self.tcp = free_port(socket.SOCK_DGRAM), tcp_port or free_port()
         self.raw, self.parsed = home / "raw.log", home / "parsed.log"
         work = home / "work"
         work.mkdir(parents=True, exist_ok=True)
