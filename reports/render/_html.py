@@ -77,7 +77,8 @@ dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
 table{width:100%;border-collapse:collapse;background:var(--card);font-size:13px}
 th,td{border:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
 th{background:#eef1f5;font-weight:600}
-td.num{white-space:nowrap}
+td.num{white-space:nowrap}td.data{min-width:250px;width:32%}
+.path .leaf{color:var(--ink)}
 .path{font-family:"DejaVu Sans Mono",Consolas,monospace;font-size:11.5px;color:var(--muted);
 overflow-wrap:anywhere}
 .badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;
@@ -114,9 +115,9 @@ footer{margin-top:36px;color:var(--muted);font-size:12px;border-top:1px solid va
 .grid th.v{writing-mode:vertical-rl;transform:rotate(180deg);font-family:"DejaVu Sans Mono",monospace;
 font-size:11.5px;padding:6px 2px}
 @page{size:A4;margin:14mm 12mm 16mm}
-@media print{body{background:#fff;font-size:11pt}main{max-width:none;padding:0}
+@media print{body{background:#fff;font-size:9.5pt}table{font-size:8.5pt}main{max-width:none;padding:0}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 h2{break-after:avoid}.card,.check,tr{break-inside:avoid}
 .attest{break-before:page}.grid{font-size:9pt}}
-@media (max-width:760px){.overview{grid-template-columns:1fr}.fine{columns:1}}
+@media screen and (max-width:760px){.overview{grid-template-columns:1fr}.fine{columns:1}}
 """

@@ -9,6 +9,7 @@ same page (``msgscan report``). Every value from the phone is escaped (``_html.e
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable
 from typing import Any
 
@@ -161,13 +162,22 @@ def _storage_cell(tx: Texts, entries: Iterable[dict[str, Any]]) -> str:
             hidden = all(e["nomedia"] is True for e in found) and kind == "media"
             text = (tx.t("storage.found_hidden", files=files, size=size(total)) if hidden
                     else tx.t("storage.found", files=files, size=size(total), newest=newest))
-            paths = "".join(f'<div class="path">{esc(_relative(e["path"]))}</div>' for e in found)
+            paths = _where(e["path"] for e in found)
             parts.append(f"<div><strong>{label}:</strong> {esc(text)}{paths}</div>")
         elif any(e["status"] == "unknown" for e in mine):
             parts.append(f"<div><strong>{label}:</strong> {esc(tx.t('storage.unknown'))}</div>")
         else:
             parts.append(f"<div><strong>{label}:</strong> {esc(tx.t('storage.absent'))}</div>")
     return "".join(parts) or "–"
+
+
+def _where(paths: Iterable[str]) -> str:
+    """The folders, as the Files app shows them: their common parent once, then the names."""
+    rel = [_relative(p) for p in paths]
+    parent = posixpath.commonpath(rel) if len(rel) > 1 else posixpath.dirname(rel[0])
+    names = [posixpath.relpath(r, parent) if parent else r for r in rel]
+    lead = f"{parent}/ " if parent else ""
+    return f'<div class="path">{esc(lead)}<span class="leaf">{esc(", ".join(names))}</span></div>'
 
 
 def _relative(path: str) -> str:
@@ -220,7 +230,7 @@ def _messengers(tx: Texts, report: dict[str, Any], labels: dict[int, str]) -> st
                 f"<td>{_grant(tx, perms['contacts'])}</td>"
                 f"<td>{_grant(tx, _storage_grant(perms))}</td>"
                 f"<td>{_grant(tx, perms['all_files'])}</td>"
-                f"<td>{_storage_cell(tx, storage)}</td><td>{esc(backup)}</td></tr>"
+                f"<td class=\"data\">{_storage_cell(tx, storage)}</td><td>{esc(backup)}</td></tr>"
             )))
     if not rows:
         return head + f"<p>{esc(tx.t('messengers.none'))}</p>"
