@@ -259,10 +259,28 @@ def ocsf_event(result: ScanResult, report: Mapping[str, Any], occ: Occurrence) -
     return event
 
 
+_WORST = ("fail", "manual", "unknown", "error", "pass", "not_applicable")
+
+
+def merged(report: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The report's findings, one per (check, package, user): a rule that yields twice for one
+    resource (two storage locations of one app) becomes its worst result (unwaived first, as
+    ``checks.drift`` merges them) carrying the evidence of both. Report order is kept."""
+    groups: dict[tuple[Any, ...], list[Mapping[str, Any]]] = {}
+    for f in report["findings"]:
+        groups.setdefault((f["check_id"], f.get("package"), f.get("profile")), []).append(f)
+    out = []
+    for group in groups.values():
+        worst = min(group, key=lambda f: (_WORST.index(f["status"]), f.get("waived") is not None))
+        evidence = [e for f in [worst, *(g for g in group if g is not worst)] for e in f["evidence"]]
+        out.append({**worst, "evidence": evidence})
+    return out
+
+
 def snapshot_events(result: ScanResult) -> list[dict[str, Any]]:
     """Every finding of a scan as a snapshot event (no state: ``msgscan scan``)."""
     report = build_report(result)
-    return [ocsf_event(result, report, Occurrence(f, Activity.SNAPSHOT)) for f in report["findings"]]
+    return [ocsf_event(result, report, Occurrence(f, Activity.SNAPSHOT)) for f in merged(report)]
 
 
 def ndjson(events: Iterable[Mapping[str, Any]]) -> bytes:
@@ -292,6 +310,7 @@ __all__ = [
     "compact",
     "event_uid",
     "finding_uid",
+    "merged",
     "ms",
     "ndjson",
     "ocsf_event",

@@ -30,7 +30,7 @@ from reports.deliver import spool
 from reports.deliver.interface import Event
 from reports.deliver.sender import Sender, open_sink
 from reports.deliver.settings import Destination, parse_destinations
-from reports.render.ocsf import Activity, Occurrence, ocsf_event
+from reports.render.ocsf import Activity, Occurrence, merged, ocsf_event
 from reports.report import build_report
 from reports.result import ScanResult
 
@@ -62,9 +62,7 @@ def _gone(row: Tracked) -> dict[str, Any]:
 def lifecycle(report: Mapping[str, Any], drift: Drift,
               previous: Mapping[FindingKey, Tracked]) -> list[tuple[FindingKey, Occurrence]]:
     """The lifecycle events one scan's drift calls for, in key order."""
-    found: dict[FindingKey, Mapping[str, Any]] = {}
-    for f in report["findings"]:
-        found.setdefault(_key(f), f)
+    found = {_key(f): f for f in merged(report)}
     rows = {r.key: r for r in drift.rows}
     out: list[tuple[FindingKey, Occurrence]] = []
 
@@ -111,7 +109,7 @@ class Delivery:
         now = now or datetime.now(UTC)
         report = build_report(result)
         events = lifecycle(report, drift, previous)
-        found = {_key(f): f for f in reversed(report["findings"])}
+        found = {_key(f): f for f in merged(report)}
         rows = {r.key: r for r in drift.rows}
         queued = 0
         for name, dest in self.destinations.items():

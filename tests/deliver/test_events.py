@@ -130,6 +130,13 @@ class TestMapping:
         assert str(uuid.uuid5(EVENT_NAMESPACE, name)) == event["metadata"]["uid"]
         assert snapshot_events(RULED[0]) == snapshot_events(RULED[0])
 
+    def test_one_event_per_resource(self) -> None:
+        """Event ids are unique within a scan: two outcomes of one rule for one resource
+        merge into the worst, with the evidence of both."""
+        for r in RULED + REAL:
+            ids = [e["metadata"]["uid"] for e in snapshot_events(r)]
+            assert len(ids) == len(set(ids))
+
     def test_type_uid(self) -> None:
         """type_uid = class_uid * 100 + activity_id (the schema package does not enforce it)."""
         report = build_report(RULED[0])
@@ -194,7 +201,7 @@ class TestEcs:
 
     def test_ndjson(self) -> None:
         lines = EcsRenderer().render(RULED[0]).decode().splitlines()
-        assert len(RULED[0].findings) == len(lines)
+        assert len(snapshot_events(RULED[0])) == len(lines)
         assert all(json.loads(line)["ecs"]["version"] for line in lines)
 
 
@@ -217,4 +224,4 @@ class TestCef:
 
     def test_one_line_per_finding(self) -> None:
         out = CefRenderer().render(RULED[0]).decode()
-        assert len(RULED[0].findings) == len(out.splitlines())
+        assert len(snapshot_events(RULED[0])) == len(out.splitlines())
