@@ -135,6 +135,8 @@ EN: dict[str, str] = {
     "fleet.no_round": "No round has finished yet.",
     "fleet.totals": "{devices} phones, {non_compliant} not compliant, {not_scanned} not scanned "
     "this round; {new} new and {resolved} resolved findings",
+    "fleet.verdict_bad": "NOT COMPLIANT: {count} of {devices} phones",
+    "fleet.verdict_ok": "COMPLIANT: no phone with failed checks",
     "fleet.device": "Phone",
     "fleet.state": "State",
     "fleet.verdict": "Verdict",
@@ -307,6 +309,8 @@ DE: dict[str, str] = {
     "fleet.no_round": "Noch kein Durchlauf abgeschlossen.",
     "fleet.totals": "{devices} Geräte, {non_compliant} nicht konform, {not_scanned} in diesem "
     "Durchlauf nicht geprüft; {new} neue und {resolved} behobene Befunde",
+    "fleet.verdict_bad": "NICHT KONFORM: {count} von {devices} Geräten",
+    "fleet.verdict_ok": "KONFORM: kein Gerät mit Verstößen",
     "fleet.device": "Gerät",
     "fleet.state": "Zustand",
     "fleet.verdict": "Ergebnis",

@@ -61,11 +61,16 @@ def _overview(tx: Texts, summary: dict[str, Any]) -> str:
                     failed=rnd["failed"])
         if rnd["interrupted"]:
             line += " " + tx.t("fleet.interrupted")
-    verdict = "non_compliant" if t["non_compliant"] else ("compliant" if t["devices"] else "incomplete")
+    if t["non_compliant"]:
+        verdict = "non_compliant"
+        headline = tx.t("fleet.verdict_bad", count=t["non_compliant"], devices=t["devices"])
+    else:
+        verdict = "compliant" if t["devices"] and not t["not_scanned_this_round"] else "incomplete"
+        headline = tx.t("fleet.verdict_ok")
     return (
-        f'<section class="overview"><div class="card"><p>{esc(line)}</p></div>'
+        f'<section class="overview"><div class="card"><p>{esc(line)}</p><p>{esc(totals)}</p></div>'
         f'<div class="verdict {verdict}" id="verdict"><div class="label">{esc(tx.t("verdict.heading"))}</div>'
-        f'<div class="text">{esc(totals)}</div></div></section>'
+        f'<div class="text">{esc(headline)}</div></div></section>'
     )
 
 
@@ -84,11 +89,19 @@ def _state(tx: Texts, state: str) -> str:
 
 def _changes(tx: Texts, drift: dict[str, list[str]]) -> str:
     parts = [
-        tx.t(f"fleet.{kind}", items=", ".join(k.replace("|", " ").strip() for k in drift[kind]))
+        tx.t(f"fleet.{kind}", items=", ".join(_finding(tx, k) for k in drift[kind]))
         for kind in ("new", "changed", "resolved")
         if drift.get(kind)
     ]
     return "<br>".join(esc(p) for p in parts) or esc(tx.t("fleet.no_change"))
+
+
+def _finding(tx: Texts, key: str) -> str:
+    """ "MSG-01|com.whatsapp|0" as "MSG-01 com.whatsapp (user 0)"."""
+    check, _, rest = key.partition("|")
+    package, _, user = rest.partition("|")
+    where = f" ({tx.t('text.user', user_id=user)})" if user else ""
+    return f"{check} {package}".strip() + where
 
 
 def _grid(tx: Texts, devices: list[dict[str, Any]], checks: list[str]) -> str:

@@ -105,7 +105,7 @@ def test_fleet_page_in_chromium(chromium: Chromium) -> None:
 
     assert [path.as_uri()] == visit.requests
     assert [] == visit.console
-    assert visit.text.startswith("2 Geräte, 1 nicht konform")
+    assert visit.text.startswith("NICHT KONFORM: 1 von 2 Geräten")
 
 
 def test_the_harness_sees_requests_and_errors(chromium: Chromium, tmp_path: Path) -> None:
