@@ -144,6 +144,8 @@ class Reply:
     """Accept the request, then say nothing for this long (a stalled connection)."""
     items: list[int] | None = None
     """_bulk: the status of each item, in order (None: all stored)."""
+    delay_s: float = 0.0
+    """Answer normally, but only after this long (a slow receiver)."""
 
 
 class Receiver:
@@ -177,6 +179,8 @@ class Receiver:
                 if reply.stall_s:
                     receiver.released.wait(reply.stall_s)
                     return
+                if reply.delay_s:
+                    time.sleep(reply.delay_s)
                 answer = reply.body
                 if reply.status == 200 and answer is None:
                     answer = receiver.accept(self.path, body, reply.items)
