@@ -581,8 +581,6 @@ def cmd_scan(args: argparse.Namespace) -> int:
         result = scan_result(transport, policy, timeout=args.timeout, pseudonymize=args.pseudonymize)
     finally:
         transport.close()
-    if args.send is not None:
-        _send(args, result)
     lang = chosen_lang(args.lang)
     if fmt is OutputFormat.TEXT and args.output is None:  # tables and colours on a terminal
         output = text_renderer(lang, sys.stdout.isatty()).render(result)
@@ -593,6 +591,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     else:
         write_atomic(args.output, output)
+    if args.send is not None:  # after the report: a SIEM outage must not cost the user the output
+        _send(args, result)
     summary = summarize(result.findings, complete=result.snapshot.complete)
     if not result.snapshot.complete:
         print(f"error: the scan of {result.device_name} is incomplete: {result.error}", file=sys.stderr)
