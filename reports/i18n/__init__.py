@@ -10,7 +10,7 @@ from __future__ import annotations
 from checks.catalog import SIDELOAD_INSTALLERS, STORES
 from checks.findings import BEYOND
 from checks.rule import CheckInfo
-from reports.i18n import de_catalog, de_checks, messages
+from reports.i18n import de_catalog, de_checks, de_evidence, messages
 from reports.i18n.texts import CheckText, Lang, MissingText, lang_from_env
 
 _MESSAGES = {Lang.EN: messages.EN, Lang.DE: messages.DE}
@@ -47,6 +47,12 @@ class Texts:
             return table[value]
         except KeyError:
             raise MissingText(f"no {self.lang.value} text for catalog value {value!r}") from None
+
+    def evidence(self, text: str) -> str:
+        """An evidence line in this language; a line no German pattern covers stays English."""
+        if self.lang is Lang.EN:
+            return text
+        return de_evidence.translate(text) or text
 
     def section(self, section: str) -> str:
         """An article section: the German headings stay as they are; "beyond" is translated."""

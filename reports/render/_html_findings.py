@@ -47,7 +47,7 @@ def _outcome(tx: Texts, f: dict[str, Any], labels: dict[int, str]) -> str:
         note = f" – {a['note']}" if a["note"] else ""
         notes = f"<li>{esc(tx.t('findings.attested', by=a['by'], on=a['on']) + note)}</li>"
     evidence = "".join(
-        f"<li>{esc(e['text'])} <span class=\"src\">({esc(tx.t('findings.source', source=e['source']))})</span></li>"
+        f"<li>{esc(tx.evidence(e['text']))} <span class=\"src\">({esc(tx.t('findings.source', source=e['source']))})</span></li>"
         for e in f["evidence"]
     )
     return (

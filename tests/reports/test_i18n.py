@@ -6,7 +6,16 @@ import pytest
 
 from checks.catalog import MESSENGERS
 from checks.registry import CHECKS
-from reports.i18n import Lang, MissingText, Texts, de_catalog, de_checks, lang_from_env, messages, source_names
+from reports.i18n import (
+    Lang,
+    MissingText,
+    Texts,
+    de_catalog,
+    de_checks,
+    lang_from_env,
+    messages,
+    source_names,
+)
 from reports.i18n.texts import fields
 
 
@@ -72,3 +81,125 @@ class TestCatalogs:
 def test_language_from_the_locale(environ: dict[str, str], expected: Lang) -> None:
     """LC_ALL, then LC_MESSAGES, then LANG decide; German when it starts with "de"."""
     assert expected == lang_from_env(environ)
+
+
+EVIDENCE_EXAMPLES = (
+    "3 chat backup files (msgstore*.db.crypt*), 150.2 MiB, newest 2026-11-20, in /storage/emulated/0/WhatsApp/Databases",
+    "37 files in WhatsApp Images, newest 2026-11-20, no .nomedia",
+    "WhatsApp: 3 chat backup files in shared storage",
+    "12 folders could not be read (permission denied), e.g. /storage/emulated/10/Pictures",
+    "could not be read: permission denied: /storage/emulated/10/WhatsApp/Databases",
+    "/storage/emulated/10/Pictures/Telegram could not be read: find failed (exit 1)",
+    "WhatsApp Business media folders: 12 of 12 could not be read (permission denied: /storage/x)",
+    "no chat backups in 4 places looked at (4 absent)",
+    "no visible media in 6 folders looked at: 2 empty, 3 absent, 1 hidden by .nomedia",
+    "com.example.cleaner can read shared storage of user 0: READ_MEDIA_IMAGES granted",
+    "2 preinstalled system apps can read it too (a.b, c.d); not counted: part of the firmware",
+    "no other third-party app in user 10 (work profile) can read shared storage",
+    "could not tell whether messenger data lies in shared storage of user 10 (work profile)",
+    "no messenger data found in shared storage of user 0 (personal profile)",
+    "no storage evidence was collected for chat backups of user 0 (personal profile)",
+    "media of user 0 (personal profile) were not collected: the scan stopped early",
+    "the catalog knows no media folder of Threema (internal); check the phone by hand",
+    "Telegram keeps no local chat archive (cloud chats)",
+    "Wire backups have no fixed name or folder; check the phone by hand",
+    "Google Drive backup frequency is app-private; a non-root shell cannot read it",
+    "Signal does not save received media to shared storage by itself (copies are made by hand)",
+    "ALLOW_BACKUP not set: Android's backup copies none of its data",
+    "ALLOW_BACKUP set in the app's flags",
+    "Android backup is off",
+    "Android backup is on, transport com.google.android.gms/.backup.BackupTransportService",
+    "Android backup is on but no selected transport was reported",
+    "bmgr reported neither enabled nor disabled",
+    "WhatsApp: its backup agent saves only a token file, no chats",
+    "READ_CONTACTS, WRITE_CONTACTS granted for user 0",
+    "contacts permissions not granted for user 0 (no entry)",
+    "READ_CONTACTS granted but blocked by its app op; WRITE_CONTACTS denied for user 0",
+    "a person must attest that only customer contacts who consented are stored",
+    "Wire works without the phonebook and asks for none",
+    ("the phone cannot show this; a person must attest that WhatsApp is not used for purely internal "
+    "communication (policy attestations.ORG-02)"),
+    "attested by J. Doe on 2026-11-01: checked with the team",
+    "consumer WhatsApp (com.whatsapp) installed for user 0 (personal profile)",
+    "WhatsApp Business installed for user 10 (work profile); no consumer WhatsApp in any profile",
+    "WhatsApp Business is also installed (users 0, 10)",
+    "no consumer WhatsApp in any profile",
+    ("Telegram installed for user 0 (personal profile): whether business chats are secret chats cannot "
+    "be read without root"),
+    ("com.whatsapp (WhatsApp, official) is not a known mod or clone; signing certificate not checked "
+    "(needs the deep mode)"),
+    "version 2.26.41.74 is at or above every known fix (10 advisories, highest floor 2.26.17.4)",
+    "version 2.19.100 lacks the fix for 8 of 10 known advisories",
+    "CVE-2019-3568: VoIP SRTCP buffer overflow (exploited by NSO); fixed in 2.19.134",
+    "no security floor known: the catalog lists no advisory for Wire",
+    "no security floor known: versionName missing",
+    "installed by Google Play",
+    "installed by package installer (an APK file)",
+    "part of the phone's system image (preinstalled)",
+    "no installer recorded: installed from an APK file (by adb or a file manager)",
+    "Telegram is forbidden by policy acme",
+    "Telegram is not forbidden by policy acme",
+    "installed in user 0 (personal profile) beside 6 other third-party apps, outside any managed work profile",
+    "installed only in user 10 (work profile), managed by profile owner com.example.dpc",
+    "user 10 (secondary user) has no profile owner: no MDM manages it",
+    "security patch 2026-06-05, 174 days old (policy allows 90)",
+    "Android 10 (API 29); policy minimum Android 14 (API 34)",
+    "min_android = 14",
+    "storage: file-based encryption",
+    "ro.crypto.state = unencrypted",
+    "ro.build.version.sdk is not set or not a number",
+    "the package list could not be read: dumpsys package failed (exit 1)",
+    "installed by an unknown installer (com.example.store): not an app store, the MDM or trusted by the policy",
+    "installed by com.example.mdm, which may be the MDM: the device policy could not be read",
+    ("recorded installer is Google Play, but the install was started by adb install: an APK file installed "
+    "under a store's name"),
+    "com.gbwhatsapp is GBWhatsApp, a modified WhatsApp client not published by the vendor",
+    ("im.molly.app is Molly (Signal fork): a third-party build of open-source code, not a known mod or "
+    "clone; signing certificate not checked (needs the deep mode)"),
+    "versionName 'beta' is not a version number",
+    "versionName missing",
+    ("installed in user 0 (personal profile); the policy marks the phone dedicated to business but no MDM "
+    "manages it: a person must attest that it is used for nothing else"),
+    "fully managed phone (device owner com.example.mdm), dedicated to business by the policy",
+    ("the phone is fully managed (device owner com.example.mdm) but the policy does not mark it dedicated "
+    "to business"),
+    "user 12 is not in the list of users, so its kind is not known",
+    "WhatsApp archive folders: not collected",
+    "nothing on this phone to check",
+    "rule failed: ValueError: boom",
+)
+
+
+class TestEvidence:
+    @pytest.mark.parametrize("text", EVIDENCE_EXAMPLES)
+    def test_examples_in_german(self, text: str) -> None:
+        """Each evidence form the rules write has a German form."""
+        german = Texts(Lang.DE).evidence(text)
+
+        assert german != text or text.startswith(("min_android", "ro.crypto"))
+
+    def test_every_pattern_is_exercised(self) -> None:
+        """No German pattern is dead: each is the first match of some example."""
+        from reports.i18n.de_evidence import RULES
+
+        first = {next(i for i, (p, _) in enumerate(RULES) if p.fullmatch(t)) for t in EVIDENCE_EXAMPLES}
+
+        assert sorted(set(range(len(RULES))) - first) == []
+
+    def test_every_line_of_the_shipped_recordings(self) -> None:
+        """Every evidence line a scan of a shipped recording writes has German."""
+        from checks.policy import DEFAULT
+        from reports.i18n.de_evidence import translate
+        from scanner import recording
+        from scanner.recordings.build import HERE, SHIPPED
+        from scanner.replay import ReplayTransport
+        from scanner.scan import scan_result
+
+        lines = {
+            e.text
+            for name in SHIPPED
+            for f in scan_result(ReplayTransport(recording.load(HERE / name)), DEFAULT, timeout=30).findings
+            for e in f.evidence
+        }
+
+        assert [] == sorted(t for t in lines if translate(t) is None)
