@@ -77,7 +77,7 @@ dl.facts dt{color:var(--muted)}dl.facts dd{margin:0;overflow-wrap:anywhere}
 table{width:100%;border-collapse:collapse;background:var(--card);font-size:13px}
 th,td{border:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top}
 th{background:#eef1f5;font-weight:600}
-td.num{white-space:nowrap}td.data{min-width:250px;width:32%}
+td.num{white-space:nowrap}td.app{min-width:150px}td.data{min-width:250px;width:32%}
 .path .leaf{color:var(--ink)}
 .path{font-family:"DejaVu Sans Mono",Consolas,monospace;font-size:11.5px;color:var(--muted);
 overflow-wrap:anywhere}
@@ -87,13 +87,14 @@ white-space:nowrap;border:1px solid transparent}
 .s-pass{color:var(--pass);background:var(--pass-bg);border-color:#b5dfc1}
 .s-unknown,.s-error{color:var(--warn);background:var(--warn-bg);border-color:#f0d48a}
 .s-manual{color:var(--manual);background:var(--manual-bg);border-color:#b9cbef}
+.s-info{color:#4b5563;background:#eef2f7;border-color:#cfd6e0}
 .s-not_applicable,.s-waived{color:var(--na);background:var(--na-bg);border-color:#d9dbe0}
 .sev{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
 .check{background:var(--card);border:1px solid var(--line);border-left:5px solid var(--na);
 border-radius:6px;padding:12px 16px;margin:10px 0;break-inside:avoid}
 .check.w-fail{border-left-color:var(--fail)}.check.w-pass{border-left-color:var(--pass)}
 .check.w-unknown,.check.w-error{border-left-color:var(--warn)}
-.check.w-manual{border-left-color:var(--manual)}
+.check.w-manual{border-left-color:var(--manual)}.check.w-info{border-left-color:#8a94a6}
 .check header{display:flex;gap:10px;align-items:baseline;flex-wrap:wrap}
 .check .id{font-family:"DejaVu Sans Mono",Consolas,monospace;font-weight:700}
 .check .ref{color:var(--muted);font-size:12.5px;margin:4px 0}

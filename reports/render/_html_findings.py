@@ -4,15 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
+from checks.catalog import MESSENGERS
 from reports.i18n import CheckText, Texts
 from reports.render._html import esc
 
-WORST = ("fail", "error", "unknown", "manual", "pass", "not_applicable")
-"""Statuses from worst to best; a waived failure counts as ``pass`` for ordering."""
+WORST = ("fail", "error", "unknown", "manual", "info", "pass", "not_applicable")
+"""Statuses from worst to best, for ordering; "info" is a failure that does not count."""
 
 
 def status_of(f: dict[str, Any]) -> str:
-    return "pass" if f["status"] == "fail" and f["waived"] is not None else f["status"]
+    """The status as a reader should weigh it: a waived failure as a pass, an informational
+    failure (severity info, which never decides the verdict) as a note."""
+    if f["status"] == "fail" and f["waived"] is not None:
+        return "pass"
+    if f["status"] == "fail" and f["severity"] == "info":
+        return "info"
+    return str(f["status"])
+
+
+def relevant_steps(steps: tuple[str, ...], items: list[dict[str, Any]]) -> list[str]:
+    """The steps for the messengers this item is about: a step headed "Signal:" is left out
+    when no Signal finding is in ``items``; unheaded steps always stay."""
+    present = {f["messenger"] for f in items if f["messenger"]}
+    out = []
+    for step in steps:
+        head = step.split(":", 1)[0]
+        if head in MESSENGER_NAMES and present and not any(p.startswith(head) for p in present):
+            continue
+        out.append(step)
+    return out or list(steps)
+
+
+MESSENGER_NAMES = frozenset(m.name for m in MESSENGERS)
 
 
 def worst(items: list[dict[str, Any]]) -> str:
@@ -35,8 +58,7 @@ def _badge(tx: Texts, status: str) -> str:
 
 
 def _outcome(tx: Texts, f: dict[str, Any], labels: dict[int, str]) -> str:
-    status = f["status"]
-    badge = _badge(tx, status)
+    badge = _badge(tx, status_of(f) if status_of(f) == "info" else f["status"])
     notes = ""
     if f["waived"] is not None:
         w = f["waived"]
@@ -64,8 +86,8 @@ def _card(tx: Texts, cid: str, items: list[dict[str, Any]], text: CheckText,
     section = tx.section(ref["section"])
     reference = f"{section} – {ref['ref']}" if ref["ref"] else section
     fix = ""
-    if w in ("fail", "manual", "unknown", "error") and text.remediation:
-        steps = "".join(f"<li>{esc(step)}</li>" for step in text.remediation)
+    if w in ("fail", "manual", "unknown", "error", "info") and text.remediation:
+        steps = "".join(f"<li>{esc(step)}</li>" for step in relevant_steps(text.remediation, items))
         fix = f'<div class="fix"><strong>{esc(tx.t("findings.remediation"))}</strong><ol>{steps}</ol></div>'
     why = f'<p class="why">{esc(text.rationale)}</p>' if text.rationale else ""
     shown = [f for f in items if status_of(f) not in ("pass", "not_applicable")] or items

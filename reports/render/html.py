@@ -108,7 +108,7 @@ def _overview(tx: Texts, report: dict[str, Any]) -> str:
         ("device.model", model or tx.t("value.not_reported")),
         ("device.android", android),
         ("device.patch", fact(tx, device["security_patch"])),
-        ("device.encryption", fact(tx, device["encryption"])),
+        ("device.encryption", _encryption(tx, device["encryption"])),
         ("device.owner", fact(tx, device["device_owner"]) if device["device_owner"] is not None
          else tx.t("value.none")),
         ("scan.policy", scan["policy"]["name"]),
@@ -137,6 +137,15 @@ def _overview(tx: Texts, report: dict[str, Any]) -> str:
         f'<div class="score">{esc(tx.t("score.label"))}: <strong>{esc(score)}</strong></div></div>'
         f'<div class="counts">{counts}</div>{notes}</div></section>'
     )
+
+
+def _encryption(tx: Texts, value: Any) -> str:
+    if isinstance(value, str):
+        try:
+            return tx.t(f"encryption.{value}")
+        except KeyError:  # a state a newer msgscan wrote
+            return value
+    return fact(tx, value)
 
 
 def source_name(tx: Texts, installer: str | None) -> str:
@@ -225,7 +234,7 @@ def _messengers(tx: Texts, report: dict[str, Any], labels: dict[int, str]) -> st
             backup = tx.t("value.yes" if inst["allow_backup"] else "value.no")
             rows.append((uid, (
                 f"<tr><td>{esc(labels.get(uid, tx.t('profile.label', kind=tx.t('profile.user'), user_id=uid)))}</td>"
-                f"<td><strong>{name}</strong><div class=\"path\">{esc(m['package'])}</div></td>"
+                f"<td class=\"app\"><strong>{name}</strong><div class=\"path\">{esc(m['package'])}</div></td>"
                 f"<td class=\"num\">{version}</td><td>{source}</td>"
                 f"<td>{_grant(tx, perms['contacts'])}</td>"
                 f"<td>{_grant(tx, _storage_grant(perms))}</td>"
