@@ -8,7 +8,20 @@ from pathlib import Path
 import pytest
 
 from scanner.agent.state import State
+from tests.agent.test_agent import phones, signer  # noqa: F401 - fixtures shared with the agent tests
 from tests.deliver.peers import Receiver, Rsyslog, need
+
+
+@pytest.fixture(autouse=True)
+def _logs_to_a_live_stream() -> None:
+    """The CLI tests point structlog at a captured stderr that is closed by now; senders log
+    warnings from their own threads, so each test here starts from a stream that exists."""
+    import logging
+
+    import structlog
+
+    structlog.reset_defaults()
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from reports.deliver import spool
 from reports.deliver.interface import Event, TransientError
 from reports.deliver.sender import Sender
 from reports.deliver.settings import Destination
 from reports.deliver.syslog import SyslogSink, octet_counted, rfc5424, sd_value
-from reports.deliver import spool
 from reports.render.cef import cef_from_ocsf
 from reports.render.ocsf import snapshot_events
 from tests.deliver.peers import Rsyslog, assert_ocsf, free_port, need
