@@ -242,6 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("checks", help="list the checklist rules msgscan applies")
     p.add_argument("--json", action="store_true", help="print JSON for machines")
+    _lang_option(p)
 
     p = sub.add_parser("devices", help="list phones on USB, behind an adb server, and at --tcp endpoints",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -649,7 +650,8 @@ def cmd_checks(args: argparse.Namespace) -> int:
         _print_json({"checks": rows})
     else:
         for r in rows:
-            sys.stdout.write(f"{r['id']:<7} {r['severity']:<8} {r['title']}\n")
+            title = Texts(chosen_lang(args.lang)).check(INDEX[r["id"]].info).title
+            sys.stdout.write(f"{r['id']:<7} {r['severity']:<8} {title}\n")
             sys.stdout.write(f"        article: {r['article']['section']} — {r['article']['ref']}\n")
     return EXIT_OK
 

@@ -80,6 +80,14 @@ def capture(fixtures_dir: Path) -> Callable[[str], bytes]:
     return read
 
 
+@pytest.fixture(autouse=True)
+def _english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands pick their language from the locale; tests expect English unless they ask."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _quiet_logs() -> None:
     """Library code logs through structlog; tests keep only warnings."""
