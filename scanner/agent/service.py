@@ -112,7 +112,12 @@ class Agent:
         self.policy = load_policy(self.config)
         self._lock = lock(self.config.agent.state_dir)
         self.state = State.open(self.config.agent.database)
-        self.delivery = self._delivery(self.config)
+        try:
+            self.delivery = self._delivery(self.config)  # a missing token variable stops here
+        except BaseException:
+            self.state.close()
+            self._lock.close()
+            raise
         self.usb_backend = usb_backend
         if signer is None:
             from scanner.transport.keys import load_or_create_signer

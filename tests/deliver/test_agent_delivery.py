@@ -186,3 +186,21 @@ def test_kill_9_mid_delivery_loses_nothing(tmp_path: Path, phones: list[PhoneSer
     assert sent and sent == set(got)
     assert len(sent) == len(set(got))
     assert TOKEN not in stderr + again.stderr.decode()
+
+
+def test_missing_token_variable_stops_the_start(tmp_path: Path, receiver: Receiver, signer,  # type: ignore[no-untyped-def]
+                                                monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """An unset token_env variable is an error naming it, and the agent releases its lock."""
+    from checks.errors import MsgscanError
+
+    monkeypatch.delenv("MSGSCAN_TEST_HEC_TOKEN", raising=False)
+    config = with_destinations(write_config(tmp_path, ["127.0.0.1:9"]), receiver)
+
+    try:
+        Agent(config, signer=signer)
+    except MsgscanError as e:
+        assert "MSGSCAN_TEST_HEC_TOKEN is not set" in e.problem
+    else:
+        raise AssertionError("the agent started without its HEC token")
+    monkeypatch.setenv("MSGSCAN_TEST_HEC_TOKEN", TOKEN)
+    Agent(config, signer=signer).close()  # the lock went with the failed start

@@ -79,3 +79,16 @@ def test_agent_config_refuses_a_bad_destination() -> None:
 
     with pytest.raises(AgentConfigError, match=r"agent.toml: destinations.siem.host: missing"):
         parse_agent_config(data, "agent.toml", base_dir=Path("/etc"))
+
+
+def test_missing_receiver_program_fails_on_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A missing rsyslogd skips locally but fails under CI=true."""
+    from tests.deliver.peers import need
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="Debian package nothing-here"):
+        need("no-such-daemon", "nothing-here")
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception):
+        need("no-such-daemon", "nothing-here")
