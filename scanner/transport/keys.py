@@ -14,7 +14,8 @@ import tempfile
 from pathlib import Path
 
 from adb_shell.auth.keygen import keygen, write_public_keyfile
-from adb_shell.auth.sign_pythonrsa import PythonRSASigner
+from adb_shell.auth.sign_cryptography import CryptographySigner
+from cryptography.exceptions import UnsupportedAlgorithm
 from pyasn1.error import PyAsn1Error
 
 from checks.errors import UsageError
@@ -24,6 +25,14 @@ __all__ = ["KEY_NAME", "adb_key_dir", "load_or_create_signer"]
 KEY_NAME = "adbkey"
 
 
+class AdbSigner(CryptographySigner):  # type: ignore[misc]  # adb-shell ships no type hints
+    """adb-shell's OpenSSL signer, giving the public key as text like its pure-Python one."""
+
+    def __init__(self, private_key_path: str) -> None:
+        super().__init__(private_key_path)
+        self.public_key: str = self.public_key.decode("utf-8")  # ValueError if not text
+
+
 def adb_key_dir() -> Path:
     """Where Google's adb looks for its key: ``$ANDROID_USER_HOME``, else ``~/.android``."""
     if user_home := os.environ.get("ANDROID_USER_HOME"):
@@ -31,11 +40,15 @@ def adb_key_dir() -> Path:
     return Path.home() / ".android"
 
 
-def load_or_create_signer(directory: Path | None = None) -> PythonRSASigner:
+def load_or_create_signer(directory: Path | None = None) -> AdbSigner:
     """Return a signer for ``<directory>/adbkey``, creating the key pair (0600) if it is missing.
 
     An existing key is never rewritten; a missing ``adbkey.pub`` beside an existing ``adbkey`` is
     derived from the private key (adb itself only needs ``adbkey``).
+
+    The signer is OpenSSL's (``cryptography``), not adb-shell's pure-Python ``rsa`` one: that
+    one signs the AUTH token without CRT in 28 ms of CPU, a quarter of a whole scan's CPU on a
+    USB phone (bench/RESULTS.md, "Scan against the floor"); OpenSSL takes under 1 ms.
     """
     directory = directory if directory is not None else adb_key_dir()
     private = directory / KEY_NAME
@@ -45,8 +58,8 @@ def load_or_create_signer(directory: Path | None = None) -> PythonRSASigner:
             _create_key(directory, private)
         if not public.exists():
             write_public_keyfile(str(private), str(public))
-        return PythonRSASigner.FromRSAKeyPath(str(private))
-    except (OSError, ValueError, PyAsn1Error) as e:  # unreadable file; not a PEM; bad DER
+        return AdbSigner(str(private))
+    except (OSError, ValueError, TypeError, UnsupportedAlgorithm, PyAsn1Error) as e:  # unreadable file; not a PEM; bad DER
         raise UsageError(
             f"cannot use the ADB key {private}: {e}",
             hint=(
