@@ -65,6 +65,7 @@ SCAN_EPILOG = """\
 exit codes: 0 no failed check; 1 at least one failed check (waived failures do not count);
 2 could not scan or bad input (no phone, not authorized, busy, lost or hung phone, bad policy or
 flag). A scan that lost the phone half way still writes its report, marked incomplete, and exits 2.
+With --send, events the destination did not take within 60 s also exit 2 (they stay queued).
 """
 
 
@@ -226,7 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, required=True, metavar="FILE",
                    help="agent config (TOML; see agent.example.toml)")
     p.add_argument("--once", action="store_true",
-                   help="run a single round and exit (for cron or a systemd timer)")
+                   help="run a single round, deliver its SIEM events (up to 60 s per destination) "
+                        "and exit (for cron or a systemd timer)")
     _lang_option(p)
 
     p = sub.add_parser("report", help="render a saved JSON report, or the agent's fleet summary, for people",
