@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from reports.deliver.http import RETRY, Client
 from reports.deliver.interface import Event, Receipt, TransientError
@@ -56,7 +57,7 @@ class ElasticSink:
                                  hint="check that the URL points at Elasticsearch")
         receipt = Receipt()
         for event, item in zip(batch, items, strict=True):
-            result = next(iter(item.values()), {}) if isinstance(item, dict) else {}
+            result: dict[str, Any] = next(iter(item.values()), {}) if isinstance(item, dict) else {}
             status = int(result.get("status", 0))
             error = result.get("error", {})
             why = f"{status} {error.get('type', '')}: {error.get('reason', '')}"[:300]

@@ -82,7 +82,7 @@ class Sender:
 
     def backoff(self, failures: int, retry_after: float | None) -> float:
         window = min(self.dest.backoff_max_s, self.dest.backoff_s * 2 ** min(failures, 30))
-        return max(retry_after or 0.0, self.rand() * window)
+        return float(max(retry_after or 0.0, self.rand() * window))
 
     def step(self) -> bool:
         """Send one batch if one is due; returns True if it sent something (success or not)."""
@@ -209,7 +209,7 @@ class Sender:
             if not self.step():
                 state = spool.load_state(self.db, self.dest.name)
                 time.sleep(min(0.2, max(0.01, state.next_attempt_at - time.time())))
-        return spool.health(self.db, self.dest.name)["queue_depth"] == 0
+        return bool(spool.health(self.db, self.dest.name)["queue_depth"] == 0)
 
 
 __all__ = ["Sender", "open_sink"]

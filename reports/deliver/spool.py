@@ -70,8 +70,8 @@ def enqueue(tx: Tx, destination: str, events: Sequence[Event], *, max_queue: int
             (destination, e.id, json.dumps(e.ocsf, separators=(",", ":"), ensure_ascii=False),
              created),
         )
-    depth = tx.execute("SELECT count(*) FROM outbox WHERE destination = ?",
-                       (destination,)).fetchone()[0]
+    depth: int = tx.execute("SELECT count(*) FROM outbox WHERE destination = ?",
+                            (destination,)).fetchone()[0]
     extra = depth - max_queue
     if extra > 0:
         tx.execute(

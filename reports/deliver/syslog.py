@@ -16,7 +16,8 @@ from __future__ import annotations
 import os
 import socket
 import ssl
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from reports.deliver.interface import Event, Receipt, TransientError
 from reports.deliver.settings import Destination
@@ -47,9 +48,8 @@ def _header_field(text: str | None, limit: int) -> str:
     return cleaned or "-"
 
 
-def rfc5424(ev: dict[str, object] | object, *, host: str | None, fmt: str, procid: int) -> bytes:
+def rfc5424(ev: Mapping[str, Any], *, host: str | None, fmt: str, procid: int) -> bytes:
     """One RFC 5424 message (no framing) for an OCSF event."""
-    assert isinstance(ev, dict)
     meta, info, comp, device = ev["metadata"], ev["finding_info"], ev["compliance"], ev["device"]
     pri = FACILITY_LOCAL0 * 8 + SEVERITY.get(ev["severity_id"], 6)
     finding = {
@@ -114,7 +114,7 @@ class SyslogSink:
 
     def deliver(self, batch: Sequence[Event]) -> Receipt:
         pid = os.getpid()
-        messages = [rfc5424(dict(e.ocsf), host=self.hostname, fmt=self.format, procid=pid)
+        messages = [rfc5424(e.ocsf, host=self.hostname, fmt=self.format, procid=pid)
                     for e in batch]
         try:
             sock = self._connect()
