@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from checks.catalog import MESSENGERS
 from checks.registry import INDEX
 from reports.i18n import CheckText, Lang, Texts
 
@@ -30,6 +31,22 @@ def verdict_text(tx: Texts, summary: dict[str, Any]) -> str:
     return text
 
 
+MESSENGER_NAMES = frozenset(m.name for m in MESSENGERS)
+
+
+def relevant_steps(steps: tuple[str, ...], items: list[dict[str, Any]]) -> list[str]:
+    """The steps for the messengers this item is about: a step headed "Signal:" is left out
+    when no Signal finding is in ``items``; unheaded steps always stay."""
+    present = {f["messenger"] for f in items if f["messenger"]}
+    out = []
+    for step in steps:
+        head = step.split(":", 1)[0]
+        if head in MESSENGER_NAMES and present and not any(p.startswith(head) for p in present):
+            continue
+        out.append(step)
+    return out or list(steps)
+
+
 def with_texts(report: dict[str, Any], lang: Lang) -> dict[str, Any]:
     """``report`` plus ``texts``: the verdict and each check's title, rationale and remediation."""
     tx = Texts(lang)
@@ -41,4 +58,4 @@ def with_texts(report: dict[str, Any], lang: Lang) -> dict[str, Any]:
     return report | {"texts": texts}
 
 
-__all__ = ["check_texts", "verdict_text", "with_texts"]
+__all__ = ["check_texts", "relevant_steps", "verdict_text", "with_texts"]

@@ -206,3 +206,13 @@ class TestProgress:
 
         assert 2 == len(recorded)
         assert "2/2" in stream.getvalue() and "\x1b[31m" not in stream.getvalue()
+
+
+def test_the_fix_shown_is_for_the_messenger_found(capsys: pytest.CaptureFixture[str]) -> None:
+    """A Signal backup finding's first step is Signal's, not WhatsApp's (steps headed by a messenger
+    name are kept for that messenger)."""
+    a10 = str(ROOT / "scanner" / "recordings" / "android10-signal-threema-wire.json")
+    _, out, _ = run(capsys, "scan", "--replay", a10, "--format", "text", "--lang", "en")
+    block = out[out.index("MSG-03"):]
+
+    assert block.split("Fix: ", 1)[1].startswith("Signal: ")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks.catalog import MESSENGERS
 from reports.i18n import CheckText, Texts
+from reports.localized import relevant_steps
 from reports.render._html import esc
 
 WORST = ("fail", "error", "unknown", "manual", "info", "pass", "not_applicable")
@@ -20,22 +20,6 @@ def status_of(f: dict[str, Any]) -> str:
     if f["status"] == "fail" and f["severity"] == "info":
         return "info"
     return str(f["status"])
-
-
-def relevant_steps(steps: tuple[str, ...], items: list[dict[str, Any]]) -> list[str]:
-    """The steps for the messengers this item is about: a step headed "Signal:" is left out
-    when no Signal finding is in ``items``; unheaded steps always stay."""
-    present = {f["messenger"] for f in items if f["messenger"]}
-    out = []
-    for step in steps:
-        head = step.split(":", 1)[0]
-        if head in MESSENGER_NAMES and present and not any(p.startswith(head) for p in present):
-            continue
-        out.append(step)
-    return out or list(steps)
-
-
-MESSENGER_NAMES = frozenset(m.name for m in MESSENGERS)
 
 
 def worst(items: list[dict[str, Any]]) -> str:

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from reports.i18n import Lang, Texts
-from reports.localized import verdict_text
+from reports.localized import relevant_steps, verdict_text
 from reports.render.text import _View, about, clean, installed_per_user, ordered
 from reports.report import build_report
 from reports.result import ScanResult
@@ -123,7 +123,7 @@ def _row(v: _View, table: Table, f: dict[str, Any], first: Text, follow: str | N
 
 
 def _first_step(v: _View, f: dict[str, Any], key: str) -> str | None:
-    steps = v.checks[f["check_id"]].remediation
+    steps = relevant_steps(v.checks[f["check_id"]].remediation, [f])
     return f"{v.tx.t(key)} {steps[0]}" if steps else None
 
 

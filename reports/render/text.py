@@ -20,7 +20,7 @@ from typing import Any
 
 from checks.findings import Severity
 from reports.i18n import CheckText, Lang, Texts
-from reports.localized import check_texts, verdict_text
+from reports.localized import check_texts, relevant_steps, verdict_text
 from reports.report import UNSEEN, build_report
 from reports.result import ScanResult
 
@@ -216,7 +216,7 @@ def _item(v: _View, f: dict[str, Any], first: str) -> None:
 
 def _step(v: _View, f: dict[str, Any], key: str) -> None:
     """The first remediation step, after "Fix:" or "To do:", hanging under its text."""
-    steps = v.checks[f["check_id"]].remediation
+    steps = relevant_steps(v.checks[f["check_id"]].remediation, [f])
     if steps:
         word = v.tx.t(key)
         body = _INDENT * 2
