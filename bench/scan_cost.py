@@ -1,0 +1,87 @@
+"""CPU time and peak memory of one scan, msgscan's own work only (no link, no phone).
+
+    python bench/scan_cost.py [--runs 5]
+
+Replays a recording (the same batching, parsing, judging and JSON rendering as a live scan, the
+phone's answers coming from memory) and measures, per scan: CPU time of this process, and the
+peak of Python allocations during the scan (``tracemalloc``, i.e. the scan's own working set on
+top of what the process already holds). A separate `msgscan scan --replay` process gives the
+whole-process view: CPU with start-up and imports, and peak RSS (``ru_maxrss``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args()
+
+    import logging
+    from datetime import date
+
+    import structlog
+
+    from checks.policy import Policy
+    from reports.render.json import JsonRenderer
+    from scanner.recording import load, save
+    from scanner.recordings.build import HERE, large_phone
+    from scanner.recordings.construct import build
+    from scanner.replay import ReplayTransport
+    from scanner.scan import scan_result
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    tmp = Path(tempfile.mkdtemp(prefix="msgscan-cost-"))
+    phones = {
+        "shipped (18 packages)": HERE / "android16-personal-whatsapp-telegram.json",
+        "large (300 packages, 3 users)": tmp / "large.json",
+    }
+    save(build(large_phone(300, 3), model="Pixel 8", product="shiba", device="shiba"),
+         phones["large (300 packages, 3 users)"])
+    print("| phone | output | scan CPU (median) | scan peak Python memory | process CPU | process peak RSS |")
+    print("|---|---|---|---|---|---|")
+    for name, path in phones.items():
+        rec = load(path)
+        size = sum(len(c.stdout) for c in rec.commands)
+
+        def scan() -> None:
+            result = scan_result(ReplayTransport(rec), Policy(), today=date(2026, 11, 26))
+            JsonRenderer().render(result)
+
+        scan()  # warm-up: imports, regex compilation
+        cpus = []
+        for _ in range(args.runs):
+            started = time.process_time()
+            scan()
+            cpus.append(time.process_time() - started)
+        tracemalloc.start()
+        scan()
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        done = subprocess.run([sys.executable, "-m", "scanner.cli", "scan", "--replay", str(path),
+                               "--format", "json", "-o", os.devnull], cwd=ROOT, capture_output=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        assert done.returncode in (0, 1), done.stderr.decode()
+        proc_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        print(f"| {name} | {size / 1e6:.2f} MB | {statistics.median(cpus) * 1000:.0f} ms | "
+              f"{peak / 2**20:.1f} MiB | {proc_cpu:.2f} s | {after.ru_maxrss / 1024:.0f} MB |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
