@@ -8,15 +8,15 @@ from reports.i18n import CheckText, Texts
 from reports.localized import relevant_steps
 from reports.render._html import esc
 
-WORST = ("fail", "error", "unknown", "manual", "info", "pass", "not_applicable")
-"""Statuses from worst to best, for ordering; "info" is a failure that does not count."""
+WORST = ("fail", "error", "unknown", "manual", "waived", "info", "pass", "not_applicable")
+"""Statuses from worst to best, for ordering; "waived" and "info" are failures that do not count."""
 
 
 def status_of(f: dict[str, Any]) -> str:
-    """The status as a reader should weigh it: a waived failure as a pass, an informational
+    """The status as a reader should weigh it: a waived failure as waived, an informational
     failure (severity info, which never decides the verdict) as a note."""
     if f["status"] == "fail" and f["waived"] is not None:
-        return "pass"
+        return "waived"
     if f["status"] == "fail" and f["severity"] == "info":
         return "info"
     return str(f["status"])
@@ -70,7 +70,7 @@ def _card(tx: Texts, cid: str, items: list[dict[str, Any]], text: CheckText,
     section = tx.section(ref["section"])
     reference = f"{section} – {ref['ref']}" if ref["ref"] else section
     fix = ""
-    if w in ("fail", "manual", "unknown", "error", "info") and text.remediation:
+    if w in ("fail", "manual", "unknown", "error", "waived", "info") and text.remediation:
         steps = "".join(f"<li>{esc(step)}</li>" for step in relevant_steps(text.remediation, items))
         fix = f'<div class="fix"><strong>{esc(tx.t("findings.remediation"))}</strong><ol>{steps}</ol></div>'
     why = f'<p class="why">{esc(text.rationale)}</p>' if text.rationale else ""
