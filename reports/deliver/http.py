@@ -3,7 +3,8 @@
 TLS is verified against the system's CAs (or ``ca_file``) unless ``verify_tls = false``. What a
 status code means for the outbox (siem.md §6.2): 2xx done; 408, 425, 429, 500, 502-504 and every
 network or TLS error retry (honouring ``Retry-After``, seconds or an HTTP date); 413 too large;
-400 and 422 are for the caller to pin on events; any other 4xx parks the destination.
+400 and 422 refuse the content (the caller pins them on events, or the outbox splits the
+batch to find the one at fault); any other 4xx parks the destination.
 
 Errors name the method, host and path and the status, never a header: tokens live in headers
 only, and any secret echoed back in a response body is masked before the body is quoted.
@@ -20,7 +21,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from reports.deliver.interface import Event, Receipt, RejectedError, TooLarge, TransientError
+from reports.deliver.interface import (
+    Event,
+    Receipt,
+    RejectedError,
+    TooLarge,
+    TransientError,
+    Unacceptable,
+)
 from reports.deliver.settings import Destination
 from reports.render.ecs import ecs_from_ocsf
 
@@ -111,6 +119,8 @@ class Client:
                                  retry_after=resp.retry_after)
         if resp.status == 413:
             raise TooLarge(problem, hint="lower batch for this destination")
+        if resp.status in (400, 422):
+            raise Unacceptable(problem, hint="the receiver refuses an event: see the dead letters")
         raise RejectedError(
             problem,
             hint="check the token or key, the URL and the receiver's permissions, then reload "

@@ -11,7 +11,8 @@ Failures are data or one of two errors:
 * ``Receipt.dead``: this event was refused for what it is (a 400 for one item); the others go on.
 * ``RejectedError``: the destination refuses us (401, 403, 404, other 4xx): the outbox parks the
   destination, raises an alert and keeps queueing.
-* ``TooLarge``: 413; the outbox halves the batch (one oversized event is dead-lettered).
+* ``TooLarge`` (413) and ``Unacceptable`` (400, 422 for the whole request): the outbox halves
+  the batch until the one event at fault is alone, and dead-letters it.
 """
 
 from __future__ import annotations
@@ -69,6 +70,10 @@ class TooLarge(DeliveryError):
     """The receiver refused the request's size (413): send fewer events at once."""
 
 
+class Unacceptable(DeliveryError):
+    """The receiver refused the content of the request (400, 422): find the event at fault."""
+
+
 @runtime_checkable
 class Sink(Protocol):
     name: str
@@ -89,4 +94,5 @@ __all__ = [
     "Sink",
     "TooLarge",
     "TransientError",
+    "Unacceptable",
 ]

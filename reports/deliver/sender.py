@@ -7,7 +7,8 @@ must be retried holds back what comes after it, so a Close never overtakes its C
 * Retry (408, 425, 429, 5xx, network and TLS errors, per-item retries): wait a full-jitter
   ``random() * min(backoff_max, backoff * 2**failures)``, and at least the server's
   ``Retry-After``. No retry limit: the queue bound decides what is dropped.
-* 413: halve the batch; a single event too large is dead-lettered.
+* 413, or 400/422 for a whole request: halve the batch until the event at fault is alone, and
+  dead-letter it (with the receiver's reason); the others go on.
 * Other 4xx: the destination is **paused** and an alert logged (``delivery.paused``, level
   error); events keep queueing; ``resume()`` (agent start, SIGHUP) tries again.
 
@@ -34,6 +35,7 @@ from reports.deliver.interface import (
     Sink,
     TooLarge,
     TransientError,
+    Unacceptable,
 )
 from reports.deliver.settings import Destination
 
@@ -97,7 +99,7 @@ class Sender:
         retry_after: float | None = None
         try:
             receipt = self.sink.deliver(batch)
-        except TooLarge as e:
+        except (TooLarge, Unacceptable) as e:
             if len(rows) > 1:
                 self.limit = max(1, len(rows) // 2)
                 log.warning("delivery.split", destination=self.dest.name, batch=self.limit)

@@ -136,3 +136,57 @@ def test_https_is_verified(https_receiver, state: State) -> None:  # type: ignor
     HecSink(trusted).deliver(EVENTS[:2])
 
     assert [e.id for e in EVENTS[:2]] == server.hec_ids()
+
+
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [(408, "TransientError"), (425, "TransientError"), (429, "TransientError"),
+     (500, "TransientError"), (502, "TransientError"), (503, "TransientError"),
+     (504, "TransientError"), (507, "TransientError"), (413, "TooLarge"),
+     (400, "Unacceptable"), (422, "Unacceptable"), (401, "RejectedError"),
+     (403, "RejectedError"), (404, "RejectedError"), (410, "RejectedError")],
+)
+def test_status_codes(status: int, kind: str) -> None:
+    """Retry 408, 425, 429, 5xx; split on 413; find the culprit on 400/422; park on other 4xx."""
+    from reports.deliver.http import Client, Response
+
+    client = Client(Destination(name="x", kind="webhook", url="https://siem.example.org"))
+    with pytest.raises(Exception) as caught:
+        client.check(Response(status, b"{}", None), "/p")
+    assert kind == type(caught.value).__name__
+    client.check(Response(200, b"", None), "/p")
+
+
+def test_backoff_is_full_jitter_with_retry_after_as_floor() -> None:
+    dest = Destination(name="x", kind="stdout", backoff_s=5.0, backoff_max_s=3600.0)
+    top = Sender(dest, StdoutSink(dest), None, rand=lambda: 1.0)  # type: ignore[arg-type]
+    low = Sender(dest, StdoutSink(dest), None, rand=lambda: 0.0)  # type: ignore[arg-type]
+
+    assert [5.0, 10.0, 20.0, 3600.0] == [top.backoff(n, None) for n in (0, 1, 2, 20)]
+    assert (0.0, 30.0, 3600.0) == (low.backoff(3, None), low.backoff(3, 30.0), top.backoff(20, 5))
+
+
+def test_400_finds_the_event_at_fault(receiver: Receiver, state: State) -> None:
+    """A webhook answering 400 for any batch holding one bad event: the batch is split until
+    that event is alone; it is dead-lettered and every other event delivered."""
+    from reports.deliver.http import WebhookSink
+
+    bad = EVENTS[5].id
+    dest = Destination(name="hook", kind="webhook", url=receiver.url, batch=8, backoff_s=0.01)
+    with state.transaction() as tx:
+        spool.enqueue(tx, "hook", EVENTS[:8], max_queue=100)
+    sink = WebhookSink(dest)
+    sent: list[str] = []
+    real = sink.deliver
+
+    def deliver(batch):  # type: ignore[no-untyped-def]
+        if any(e.id == bad for e in batch):
+            receiver.script.append(Reply(400, body=b'{"error":"field too long"}'))
+        receipt = real(batch)
+        sent.extend(receipt.done)
+        return receipt
+
+    sink.deliver = deliver  # type: ignore[method-assign]
+    assert Sender(dest, sink, state).flush(5)
+    assert [bad] == [d[0] for d in spool.dead_letters(state, "hook")]
+    assert sorted(e.id for e in EVENTS[:8] if e.id != bad) == sorted(sent)
