@@ -155,6 +155,9 @@ def _target_options(p: argparse.ArgumentParser, *, replay: bool) -> None:
                    help="limit for each exchange with the phone (default 120)")
     g.add_argument("--auth-timeout", type=_positive, default=60.0, metavar="SECONDS",
                    help="how long to wait for 'Allow USB debugging?' to be accepted (default 60)")
+    g.add_argument("--max-output", type=_positive, default=64.0, metavar="MIB",
+                   help="most output accepted from the phone per exchange; more is cut and "
+                   "reported (default 64)")
 
 
 def _lang_option(p: argparse.ArgumentParser) -> None:
@@ -316,7 +319,7 @@ def _open(args: argparse.Namespace) -> Any:
         from scanner import recording
         from scanner.replay import ReplayTransport
 
-        return ReplayTransport(recording.load(args.replay))
+        return _limited(ReplayTransport(recording.load(args.replay)), args)
     from scanner.discovery import open_transport
     from scanner.transport.keys import load_or_create_signer
 
@@ -328,13 +331,20 @@ def _open(args: argparse.Namespace) -> Any:
             flush=True,
         )
 
-    return open_transport(
+    transport = open_transport(
         serial=args.serial,
         tcp=args.tcp,
         signer=load_or_create_signer(),
         auth_timeout_s=args.auth_timeout,
         on_prompt=prompt,
     )
+    return _limited(transport, args)
+
+
+def _limited(transport: Any, args: argparse.Namespace) -> Any:
+    """Apply --max-output (MiB) to the transport's per-exchange output cap."""
+    transport.max_output = int(getattr(args, "max_output", 64.0) * (1 << 20))
+    return transport
 
 
 class _DemoTransport:

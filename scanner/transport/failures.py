@@ -99,7 +99,7 @@ def too_much_output(name: str, command: str, limit: int, partial: bytes) -> Outp
         f"{name}: `{_short(command)}` sent more than {limit} bytes; msgscan stopped reading "
         "there and cut the rest",
         hint="A phone should never print this much for msgscan's commands: restart the phone "
-        "and scan again; if it is expected, raise the output limit (max_output).",
+        "and scan again; if it is expected, raise the limit (--max-output MIB).",
         partial=partial,
     )
 

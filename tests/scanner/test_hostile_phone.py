@@ -238,3 +238,17 @@ class TestNames:
         from scanner.names import is_package_name
 
         assert ok == is_package_name(name)
+
+
+def test_max_output_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--max-output` sets the cap; a cut scan exits 2 and its report says what was cut."""
+    import json
+
+    from scanner.cli import main
+
+    out = tmp_path / "report.json"
+    code = main(["scan", "--replay", str(ANDROID16), "--max-output", "0.01", "--format", "json",
+                 "-o", str(out)])  # fmt: skip
+    problems = json.loads(out.read_text())["scan"]["problems"]
+    assert 2 == code
+    assert "sent more than 10485 bytes" in problems[0] and "--max-output" in problems[0]
