@@ -146,6 +146,8 @@ class Reply:
     """_bulk: the status of each item, in order (None: all stored)."""
     delay_s: float = 0.0
     """Answer normally, but only after this long (a slow receiver)."""
+    lose_answer: bool = False
+    """Store what came, then never answer (the connection drops before the 200 arrives)."""
 
 
 class Receiver:
@@ -176,6 +178,10 @@ class Receiver:
                 with receiver.lock:
                     receiver.requests.append((self.path, dict(self.headers), body, time.monotonic()))
                     reply = receiver.script.pop(0) if receiver.script else Reply()
+                if reply.lose_answer:
+                    receiver.accept(self.path, body, reply.items)
+                    self.close_connection = True
+                    return
                 if reply.stall_s:
                     receiver.released.wait(reply.stall_s)
                     return

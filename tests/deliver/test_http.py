@@ -145,6 +145,18 @@ class TestBulk:
         assert {"create"} == {next(iter(json.loads(b))) for b in body[::2]}
         assert "ApiKey " + TOKEN == receiver.requests[0][1]["Authorization"]
 
+    def test_lost_answer_is_resent_and_stored_once(self, receiver: Receiver, state: State) -> None:
+        """Stored, but the answer never came: the batch is sent again and the data stream's
+        409 for each _id already stored counts as delivered; every document stored once."""
+        dest = elastic(receiver, batch=100)
+        receiver.script = [Reply(lose_answer=True)]
+        queue(state, dest, EVENTS)
+
+        assert Sender(dest, ElasticSink(dest), state).flush(10)
+        assert 2 == len(receiver.requests)
+        assert {e.id for e in EVENTS} == set(receiver.docs)
+        assert 0 == spool.health(state, "es")["dead_letters"]
+
     def test_ecs_documents(self, receiver: Receiver, state: State) -> None:
         dest = elastic(receiver)
         queue(state, dest, EVENTS)
