@@ -12,7 +12,14 @@ import usb1
 from adb_shell.auth.sign_pythonrsa import PythonRSASigner
 from adb_shell.transport.base_transport import BaseTransport
 
-from checks.errors import DeviceBusy, DeviceLost, DeviceNotFound, DeviceUnauthorized, ProbeTimeout
+from checks.errors import (
+    DeviceBusy,
+    DeviceLost,
+    DeviceNotFound,
+    DeviceUnauthorized,
+    OutputTooLarge,
+    ProbeTimeout,
+)
 from scanner.simphone import LEGACY_FEATURES, AuthPolicy, Faults
 from scanner.transport.interface import ShellResult
 from scanner.transport.server import (
@@ -188,6 +195,22 @@ class TestShell:
 
         assert len(raised.value.partial) >= MIB // 2
         assert 1 == transport.meter.exchanges
+
+    @pytest.mark.parametrize("legacy", [False, True], ids=["shell_v2", "shell_v1"])
+    def test_output_cap(self, adb_server: AdbServer, attach: Attach, legacy: bool) -> None:
+        """More output than ``max_output``: reading stops there, OutputTooLarge keeps the bytes
+        up to the cap (shell v2's framing counts too), and the next command works on a fresh
+        socket."""
+        kwargs = {"serial": "SIMCAP1", "features": LEGACY_FEATURES} if legacy else {}
+        _, serial = attach(**kwargs)
+        transport = _transport(adb_server, serial)
+        transport.max_output = MIB
+
+        with pytest.raises(OutputTooLarge, match=f"sent more than {MIB} bytes") as raised:
+            transport.shell("bytes 3000000", timeout=10)
+
+        assert MIB - 4096 < len(raised.value.partial) <= MIB
+        assert b"out\n" == transport.shell("warn").stdout[:4]
 
 
 class TestRefusals:
