@@ -246,6 +246,9 @@ class Snapshot:
     probes: tuple[ProbeRecord, ...] = ()
     complete: bool = True
     """False when the phone was lost or timed out mid-collection."""
+    interrupted_by: str | None = None
+    """Why collection stopped early: "timeout" (the phone stopped answering in time) or "lost"
+    (the connection broke); None when it completed."""
     problems: tuple[str, ...] = ()
     """Human-readable notes on what could not be collected and why."""
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 import structlog
 
+from checks.errors import DeviceError, ProbeTimeout
 from checks.facts import (
     AppOps,
     BackupState,
@@ -60,8 +61,11 @@ class _Outputs:
         if out is None:
             return Unseen(f"{batch.command_line(probe.argv)}: not collected ({self.missing_reason})")
         if out.exit_code not in (0, None):
-            first = out.text.strip().splitlines()[0][:160] if out.text.strip() else "no output"
-            return Unseen(f"{batch.command_line(probe.argv)} failed (exit {out.exit_code}): {first}")
+            # Described, never quoted: the output of a failed command may still hold names.
+            return Unseen(
+                f"{batch.command_line(probe.argv)} failed (exit {out.exit_code}, "
+                f"{out.size} bytes of output)"
+            )
         return out
 
 
@@ -132,6 +136,7 @@ def collect(
 
     storage: tuple[StorageEvidence, ...] = ()
     complete = first.error is None
+    lost = first.error
     if not isinstance(packages, Unseen):
         problems += probes.rejected_names(packages, () if isinstance(users, Unseen) else users)
     if complete and not isinstance(packages, Unseen):
@@ -141,7 +146,7 @@ def collect(
             second = _run(transport, group, timeout, on_output, deadline)
             records += _records(group, second)
             if second.error:
-                complete = False
+                complete, lost = False, second.error
                 problems.append(f"{second.error.problem} ({second.error.hint})")
             storage = _storage(targets, second)
 
@@ -157,7 +162,14 @@ def collect(
         probes=tuple(records),
         complete=complete,
         problems=tuple(problems),
+        interrupted_by=_interruption(lost),
     )
+
+
+def _interruption(error: DeviceError | None) -> str | None:
+    if error is None:
+        return None
+    return "timeout" if isinstance(error, ProbeTimeout) else "lost"
 
 
 def _identity(out: Output | Unseen) -> DeviceIdentity | Unseen:

@@ -35,7 +35,7 @@ from reports.render.json import JsonRenderer
 from reports.result import ScanResult
 from scanner.agent.targets import Sighting, Target
 from scanner.recording import write_atomic
-from scanner.scan import scan_result
+from scanner.scan import device_name, hide, scan_result
 from scanner.transport.interface import Transport
 
 log = structlog.get_logger("msgscan.agent")
@@ -63,6 +63,8 @@ class PhoneOutcome:
     report_path: Path | None = None
     failed: int | None = None
     """Failed checks (not waived, not informational); None when nothing was evaluated."""
+    name: str = ""
+    """What the phone is called in reports, state and logs: its id, or its pseudonym."""
 
 
 @dataclass(slots=True)
@@ -151,15 +153,24 @@ class Openers:
                 log.debug("transport.abort_failed", device=t.serial, error=str(e))
 
 
+def _named(target: Target, policy: Policy, openers: Openers, state: str, error: str | None = None,
+           seconds: float = 0.0) -> PhoneOutcome:
+    """An outcome that calls the phone by its report name; the id never leaks through ``error``."""
+    name = device_name(target.id, policy, openers.settings.pseudonymize)
+    return PhoneOutcome(target, state, error=hide(error, target.id, name) if error else None,
+                        seconds=seconds, name=name)
+
+
 def scan_phone(target: Target, policy: Policy, openers: Openers) -> PhoneOutcome:
     """Scan one phone within its deadline; never raises for what the phone does."""
     started = time.monotonic()
     deadline = started + openers.settings.timeout_s
-    outcome = PhoneOutcome(target, "error")
+    outcome = _named(target, policy, openers, "error")
     try:
         transport = openers.open(target)
     except MsgscanError as e:
-        outcome.state, outcome.error = _state_of(e), f"{e.problem} ({e.hint})"
+        outcome.state = _state_of(e)
+        outcome.error = hide(f"{e.problem} ({e.hint})", target.id, outcome.name)
         outcome.seconds = time.monotonic() - started
         return outcome
     try:
@@ -170,11 +181,14 @@ def scan_phone(target: Target, policy: Policy, openers: Openers) -> PhoneOutcome
         outcome.result = result
         if openers.stopping.is_set() and not result.snapshot.complete:
             outcome.state = "interrupted"
-        else:
-            outcome.state = "scanned" if result.snapshot.complete else "incomplete"
+        elif result.snapshot.complete:
+            outcome.state = "scanned"
+        else:  # how the phone was lost decides how it is recorded: timed out, or gone
+            outcome.state = result.snapshot.interrupted_by or "lost"
         outcome.error = result.error
     except MsgscanError as e:
-        outcome.state, outcome.error = _state_of(e), f"{e.problem} ({e.hint})"
+        outcome.state = _state_of(e)
+        outcome.error = hide(f"{e.problem} ({e.hint})", target.id, outcome.name)
     finally:
         openers.release(transport)
     outcome.seconds = time.monotonic() - started
@@ -209,8 +223,11 @@ def run_round(
     def finish(phone: PhoneOutcome) -> None:
         if phone.result is not None:
             path = reports_dir / report_name(phone.result.device_name)
-            write_atomic(path, renderer.render(phone.result))
-            phone.report_path = path
+            try:
+                write_atomic(path, renderer.render(phone.result))
+                phone.report_path = path
+            except MsgscanError as e:  # a full disk must not end the round: state still records
+                log.error("report.write_failed", device=phone.name, problem=e.problem)
             phone.failed = summarize(phone.result.findings).failed
         if on_phone is not None:
             on_phone(phone)
@@ -218,7 +235,7 @@ def run_round(
         # until the round ends would cost more memory than everything else the agent does.
         phone.result = None
         outcome.phones.append(phone)
-        log.info("phone.done", device=phone.target.id, via=phone.target.via, state=phone.state,
+        log.info("phone.done", device=phone.name, via=phone.target.via, state=phone.state,
                  seconds=round(phone.seconds, 2), failed=phone.failed)
 
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="msgscan-scan")
@@ -245,15 +262,15 @@ def run_round(
             for fut, (target, began) in list(pending.items()):
                 if now - began > openers.settings.timeout_s + grace:
                     pending.pop(fut)
-                    finish(PhoneOutcome(target, "timeout", error="abandoned after the scan timeout",
-                                        seconds=now - began))
+                    finish(_named(target, policy, openers, "timeout",
+                                  "abandoned after the scan timeout", now - began))
             # Stopping: cut connections end blocked reads at once; whatever still runs after
             # STOP_GRACE_S is left behind so the agent exits within its 10 s promise.
             if stopped_at is not None and time.monotonic() - stopped_at > STOP_GRACE_S:
                 for fut, (target, began) in list(pending.items()):
                     pending.pop(fut)
-                    finish(PhoneOutcome(target, "interrupted", error="agent stopping",
-                                        seconds=time.monotonic() - began))
+                    finish(_named(target, policy, openers, "interrupted", "agent stopping",
+                                  time.monotonic() - began))
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     outcome.finished = datetime.now(UTC)

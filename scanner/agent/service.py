@@ -40,6 +40,7 @@ from scanner.agent.round import Limits, Openers, PhoneOutcome, RoundOutcome, run
 from scanner.agent.state import DeviceState, ScanRow, State
 from scanner.agent.summary import fleet_summary
 from scanner.recording import write_atomic
+from scanner.scan import device_name, hide
 
 log = structlog.get_logger("msgscan.agent")
 
@@ -173,13 +174,14 @@ class Agent:
             result = phone.result
             identity = result.snapshot.identity if result is not None else None
             model = identity.model if isinstance(identity, DeviceIdentity) else None
-            self.state.seen_device(phone.target.id, via=phone.target.via, state=state, at=now,
+            device = phone.name or phone.target.id
+            self.state.seen_device(device, via=phone.target.via, state=state, at=now,
                                    error=phone.error, model=model)
             summary = summarize(result.findings, complete=result.snapshot.complete) if result else None
             scan = ScanRow(
-                id=result.scan_id if result else f"none-{phone.target.id}-{now.timestamp():.6f}",
+                id=result.scan_id if result else f"none-{device}-{now.timestamp():.6f}",
                 round_id=round_id,
-                device_id=phone.target.id,
+                device_id=device,
                 started=result.started if result else now - timedelta(seconds=phone.seconds),
                 finished=result.finished if result else now,
                 state=DeviceState(state),
@@ -191,12 +193,12 @@ class Agent:
                 error=phone.error,
             )
             with self.state.transaction() as tx:
-                previous = self.state.previous(phone.target.id)
-                drift[phone.target.id] = self.state.apply_scan(
+                previous = self.state.previous(device)
+                drift[device] = self.state.apply_scan(
                     tx, scan=scan, findings=result.findings if result else None
                 )
                 if result is not None:  # the events go with the finding state, or neither does
-                    self.delivery.record(tx, phone.target.id, result, drift[phone.target.id],
+                    self.delivery.record(tx, device, result, drift[device],
                                          previous, now=now)
             self.delivery.wake()
 
@@ -230,7 +232,9 @@ class Agent:
             round_id = self.state.begin_round(now) if only is None else None
             for s in sightings:
                 state = s.state if s.state in _DEVICE_STATES else "error"
-                self.state.seen_device(s.id, via=s.via, state=state, at=now, error=s.detail or None)
+                name = self._name(s.id)
+                self.state.seen_device(name, via=s.via, state=state, at=now,
+                                       error=hide(s.detail, s.id, name) or None)
             drift: dict[str, Any] = {}
             on_phone = self._record(round_id, drift)
             if watch is not None:
@@ -254,8 +258,11 @@ class Agent:
             generated=finished, round_row=self.state.last_round(), interrupted=outcome.interrupted,
             devices=self.state.devices(), last_scans=self.state.last_scans(), drift=drift,
         )
-        write_atomic(cfg.agent.reports_dir / SUMMARY_FILE,
-                     (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode())
+        try:
+            write_atomic(cfg.agent.reports_dir / SUMMARY_FILE,
+                         (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode())
+        except MsgscanError as e:  # the state holds everything; the next round writes it again
+            log.error("summary.write_failed", problem=e.problem)
         report = RoundReport(outcome, failed, time.monotonic() - started)
         if only is None:
             self.last_round = report
@@ -312,6 +319,9 @@ class Agent:
         self.delivery.health()
         return figures
 
+    def _name(self, device_id: str) -> str:
+        return device_name(device_id, self.policy, self.config.agent.pseudonymize)
+
     def _watch(self) -> None:
         """Scan phones that appear between rounds: USB serials and new inventory lines."""
         known_usb = found.usb_serials(self.usb_backend) if self.config.usb.enabled else set()
@@ -326,11 +336,13 @@ class Agent:
             new += [found.Target(f"{h}:{p}", "tcp", h, p) for h, p in sorted(now_tcp - known_tcp)]
             known_tcp = now_tcp
             if new:
-                log.info("phones.appeared", devices=[t.id for t in new])
+                log.info("phones.appeared", devices=[self._name(t.id) for t in new])
                 try:
                     self.scan_round(only=new)
                 except MsgscanError as e:
                     log.error("scan.failed", problem=e.problem)
+                except Exception as e:  # a bug must not silently end hotplug: log it, go on
+                    log.exception("scan.crashed", error=f"{type(e).__name__}: {e}")
 
     def _schedule(self) -> Any:
         from apscheduler.schedulers.background import BackgroundScheduler
@@ -406,7 +418,7 @@ def _device_state(phone: PhoneOutcome) -> str:
     match phone.state:
         case "scanned":
             return "scanned"
-        case "incomplete" | "interrupted":
-            return "timeout" if phone.error and "time" in phone.error else "lost"
+        case "interrupted":
+            return "lost"
         case other:
             return other if other in _DEVICE_STATES else "error"

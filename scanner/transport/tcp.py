@@ -51,17 +51,18 @@ class _TcpLink(BoundedLink):
 
     def close(self) -> None:
         self.connected = False
-        if self._sock is not None:
-            try:
-                # shutdown() first: it wakes a recv() blocked in another thread at once (the
-                # agent cuts connections this way on SIGTERM); close() alone would not.
-                self._sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            try:
-                self._sock.close()
-            finally:
-                self._sock = None
+        # Take the socket first: the agent's stop may close it from another thread while the
+        # scanning thread closes it too; each must see either the socket or None, never a gap.
+        sock, self._sock = self._sock, None
+        if sock is None:
+            return
+        try:
+            # shutdown() first: it wakes a recv() blocked in another thread at once (the agent
+            # cuts connections this way on SIGTERM); close() alone would not.
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        sock.close()
 
     def bulk_read(self, numbytes: int, transport_timeout_s: float | None) -> bytes:
         sock = self._live()

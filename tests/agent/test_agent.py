@@ -245,3 +245,22 @@ def test_service_scans_a_new_phone_and_stops_in_time(tmp_path: Path, phones: lis
     assert (0, True) == (code, took < 10), log[-2000:]
     events = [json.loads(line)["event"] for line in log.splitlines() if line.startswith("{")]
     assert {"agent.started", "phones.appeared", "config.reload_failed", "agent.heartbeat", "agent.stopped"} <= set(events)
+
+
+def test_pseudonymized_fleet_keeps_serials_out(tmp_path: Path, phones: list[PhoneServer], signer,  # type: ignore[no-untyped-def]
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """With pseudonymize = true no report, summary or state row names a phone by its address."""
+    monkeypatch.setenv("MSGSCAN_PSEUDONYM_KEY", "fleet-key-for-the-tests-0123456789")
+    good = start(phones, phone_server(A16))
+    drops = start(phones, phone_server(A16, index=1, faults=Faults(drop_after_bytes=20_000)))
+    config = write_config(tmp_path, [good.address, drops.address, "127.0.0.1:9"])
+    config.write_text(config.read_text().replace("[agent]\n", "[agent]\npseudonymize = true\n"))
+    agent = Agent(config, signer=signer)
+    try:
+        agent.scan_round()
+        ids = [d.id for d in agent.state.devices()]
+    finally:
+        agent.close()
+    blobs = [p.read_bytes() for p in (tmp_path / "state").rglob("*") if p.is_file()]
+    leaked = [a for a in (good.address, drops.address, "127.0.0.1:9") for b in blobs if a.encode() in b]
+    assert ([], True) == (leaked, all(i.startswith("anon-") for i in ids))
