@@ -53,7 +53,7 @@ STYLE = """
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.5 "Segoe UI","Helvetica Neue",
 "DejaVu Sans",Arial,sans-serif}
-main{max-width:1100px;margin:0 auto;padding:24px 32px 48px}
+main{max-width:1100px;margin:0 auto;padding:24px 32px 48px}main.wide{max-width:1500px}
 h1{font-size:24px;margin:0 0 2px}
 h2{font-size:17px;margin:32px 0 10px;padding-bottom:4px;border-bottom:2px solid var(--ink)}
 h3{font-size:15px;margin:0}

@@ -7,6 +7,7 @@ since the last round. Device ids and error texts come from phones and are escape
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from checks.registry import INDEX
@@ -23,6 +24,11 @@ _MARKS = {
 }
 
 
+def _second(when: str | None) -> str:
+    """An ISO time to the second: "2026-11-26T07:00:00.123456Z" -> "2026-11-26T07:00:00Z"."""
+    return re.sub(r"\.\d+(?=Z|[+-]\d\d:\d\d$)", "", when or "–")
+
+
 def is_fleet_summary(data: Any) -> bool:
     return isinstance(data, dict) and "fleet_summary_version" in data
 
@@ -32,11 +38,11 @@ def render_fleet(summary: dict[str, Any], lang: Lang = Lang.EN) -> bytes:
     checks: list[str] = list(summary["checks"])
     body = "\n".join(
         (
-            "<main>",
+            '<main class="wide">',
             ('<header class="masthead"><div><div class="brand">msgscan</div>'
             f"<h1>{esc(tx.t('doc.fleet_title'))}</h1>"
             f"<p class=\"sub\">{esc(tx.t('doc.checklist_source'))}</p></div>"
-            f"<div class=\"sub\">{esc(tx.t('fleet.generated'))}: {esc(summary['generated'])}</div>"
+            f"<div class=\"sub\">{esc(tx.t('fleet.generated'))}: {esc(_second(summary['generated']))}</div>"
             "</header>"),
             _overview(tx, summary),
             f"<h2>{esc(tx.t('fleet.checks'))}</h2>",
@@ -89,19 +95,21 @@ def _state(tx: Texts, state: str) -> str:
 
 def _changes(tx: Texts, drift: dict[str, list[str]]) -> str:
     parts = [
-        tx.t(f"fleet.{kind}", items=", ".join(_finding(tx, k) for k in drift[kind]))
+        tx.t(f"fleet.{kind}", items=_checks_of(drift[kind]))
         for kind in ("new", "changed", "resolved")
         if drift.get(kind)
     ]
     return "<br>".join(esc(p) for p in parts) or esc(tx.t("fleet.no_change"))
 
 
-def _finding(tx: Texts, key: str) -> str:
-    """ "MSG-01|com.whatsapp|0" as "MSG-01 com.whatsapp (user 0)"."""
-    check, _, rest = key.partition("|")
-    package, _, user = rest.partition("|")
-    where = f" ({tx.t('text.user', user_id=user)})" if user else ""
-    return f"{check} {package}".strip() + where
+def _checks_of(keys: list[str]) -> str:
+    """Finding keys ("MSG-04|org.telegram.messenger|0") as check ids, each once, with a count
+    where one check changed on several messengers or profiles: "MSG-01, MSG-04 ×2"."""
+    counts: dict[str, int] = {}
+    for key in keys:
+        check = key.partition("|")[0]
+        counts[check] = counts.get(check, 0) + 1
+    return ", ".join(c if n == 1 else f"{c} ×{n}" for c, n in sorted(counts.items()))
 
 
 def _grid(tx: Texts, devices: list[dict[str, Any]], checks: list[str]) -> str:
@@ -116,7 +124,9 @@ def _grid(tx: Texts, devices: list[dict[str, Any]], checks: list[str]) -> str:
         if scan is None:
             verdict, score = tx.t("fleet.never_scanned"), "–"
         else:
-            verdict = tx.t(f"verdict.{scan['verdict']}") if scan["verdict"] else tx.t("status.error")
+            # The headline word only ("INCOMPLETE"); the report page says the rest.
+            verdict = (tx.t(f"verdict.{scan['verdict']}").split(":")[0] if scan["verdict"]
+                       else tx.t("status.error"))
             score = "–" if scan["score"] is None else f"{scan['score']}"
         state = _state(tx, d["state"])
         if d["error"]:

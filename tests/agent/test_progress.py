@@ -33,6 +33,9 @@ def test_round_progress_and_fleet_page(tmp_path: Path, phones: list[PhoneServer]
         agent.close()
     summary = json.loads((tmp_path / "state" / "reports" / "fleet-summary.json").read_text())
     page = render_fleet(summary, Lang.EN).decode()
+    artifacts = Path(__file__).resolve().parents[2] / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / "fleet-round-en.html").write_text(page)  # for a person to look at
 
     assert "2/2" in stream.getvalue()
     assert 2 == len(summary["devices"])
