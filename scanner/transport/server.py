@@ -423,7 +423,9 @@ def _read_v2(conn: _Conn, stdout: bytearray, stderr: bytearray, limit: int) -> i
     Raises ``_TooLarge`` once more than ``limit`` bytes arrived (buffered ones included)."""
     buf = bytearray()
     while True:
-        _check_size(stdout, stderr, limit, len(buf))
+        # Decoded output counts against the limit; the undecoded rest only once it could not be
+        # a packet in progress plus one read (adbd sends at most 64 KiB per v2 packet, §1.6).
+        _check_size(stdout, stderr, limit, max(0, len(buf) - 0x20010))
         while len(buf) >= 5:
             kind, length = struct.unpack_from("<BI", buf)
             if len(buf) < 5 + length:
@@ -436,6 +438,7 @@ def _read_v2(conn: _Conn, stdout: bytearray, stderr: bytearray, limit: int) -> i
                 stderr += data
             elif kind == 3:
                 return data[0] if data else 255
+            _check_size(stdout, stderr, limit)
         chunk = conn.recv_some()
         if not chunk:
             return None
