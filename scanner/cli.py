@@ -615,7 +615,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 def cmd_agent(args: argparse.Namespace) -> int:
     from scanner.agent.service import Agent, load_config
+    from scanner.malloc import limit_arenas
 
+    limit_arenas()  # before any pool thread: see scanner/malloc.py
     config = load_config(args.config)
     _configure_logging(max(args.verbose, {"debug": 2, "info": 1}.get(config.agent.log_level.value, 0)))
     agent = Agent(args.config)
