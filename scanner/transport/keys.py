@@ -30,7 +30,10 @@ class AdbSigner(CryptographySigner):  # type: ignore[misc]  # adb-shell ships no
 
     def __init__(self, private_key_path: str) -> None:
         super().__init__(private_key_path)
-        self.public_key: str = self.public_key.decode("utf-8")  # ValueError if not text
+        self._public_text = bytes(vars(self)["public_key"]).decode("utf-8")  # ValueError
+
+    def GetPublicKey(self) -> str:  # adb-shell's signer interface
+        return self._public_text
 
 
 def adb_key_dir() -> Path:

@@ -6,16 +6,15 @@ that says what happened (``error``/``unknown`` findings, a problem in the report
 from __future__ import annotations
 
 import itertools
-from datetime import date
-import os
 import random
 import time
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from checks.errors import GarbledOutput, OutputTooLarge, ProbeTimeout
+from checks.errors import OutputTooLarge, ProbeTimeout
 from checks.evaluate import evaluate
 from checks.facts import Snapshot, Unseen
 from checks.findings import Status
