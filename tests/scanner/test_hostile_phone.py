@@ -251,3 +251,12 @@ def test_max_output_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     problems = json.loads(out.read_text())["scan"]["problems"]
     assert 2 == code
     assert "sent more than 10485 bytes" in problems[0] and "--max-output" in problems[0]
+
+
+def test_a_serial_never_leaves_the_reports_folder() -> None:
+    """A phone-supplied serial becomes a report file name without path separators."""
+    from scanner.agent.round import report_name
+
+    for serial in ("../../etc/passwd", "a/b\\c", "..", "", "x\x00y"):
+        name = report_name(serial)
+        assert name.endswith(".json") and not {"/", "\\", "\x00"} & set(name)
