@@ -274,6 +274,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _CurrentStderr:
+    """Whatever ``sys.stderr`` is when a line is logged, not when logging was set up (a
+    replaced or closed stream, e.g. a finished test's capture, must never break a later log)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def _configure_logging(verbosity: int) -> None:
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     structlog.configure(
@@ -283,7 +294,7 @@ def _configure_logging(verbosity: int) -> None:
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(_CurrentStderr()),
         cache_logger_on_first_use=False,
     )
 
