@@ -14,7 +14,7 @@ import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, assert_never
+from typing import Any, TextIO, assert_never, cast
 
 import structlog
 
@@ -294,7 +294,7 @@ def _configure_logging(verbosity: int) -> None:
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(_CurrentStderr()),
+        logger_factory=structlog.PrintLoggerFactory(cast(TextIO, _CurrentStderr())),
         cache_logger_on_first_use=False,
     )
 
@@ -659,7 +659,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_checks(args: argparse.Namespace) -> int:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": c.info.id,
             "slug": c.info.slug,
@@ -675,7 +675,7 @@ def cmd_checks(args: argparse.Namespace) -> int:
         _print_json({"checks": rows})
     else:
         for r in rows:
-            title = Texts(chosen_lang(args.lang)).check(INDEX[r["id"]].info).title
+            title = Texts(chosen_lang(args.lang)).check(INDEX[str(r["id"])].info).title
             sys.stdout.write(f"{r['id']:<7} {r['severity']:<8} {title}\n")
             sys.stdout.write(f"        article: {r['article']['section']} — {r['article']['ref']}\n")
     return EXIT_OK

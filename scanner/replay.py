@@ -68,11 +68,11 @@ def _tokens(line: str) -> list[object]:
             op, i = redirect
             out.append(("redirect", op))
             continue
-        op = next((o for o in _OPERATORS if line.startswith(o, i)), None)
-        if op:
+        operator = next((o for o in _OPERATORS if line.startswith(o, i)), None)
+        if operator:
             flush()
-            out.append(op)
-            i += len(op)
+            out.append(operator)
+            i += len(operator)
             continue
         if c == "#" and word is None:
             break

@@ -16,7 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import structlog
 
@@ -130,7 +130,7 @@ class Openers:
             self._open.add(transport)
         if self.stopping.is_set():
             self.cut_all()
-        return transport
+        return cast(Transport, transport)
 
     def release(self, transport: Transport) -> None:
         with self._lock:

@@ -37,7 +37,7 @@ from scanner.agent import targets as found
 from scanner.agent.config import AgentConfig, load_tcp_inventory, parse_agent_config, pseudonym_key
 from scanner.agent.delivery import Delivery
 from scanner.agent.round import Limits, Openers, PhoneOutcome, RoundOutcome, run_round
-from scanner.agent.state import DeviceState, ScanRow, State
+from scanner.agent.state import DeviceState, ScanRow, State, Via
 from scanner.agent.summary import fleet_summary
 from scanner.recording import write_atomic
 from scanner.scan import device_name, hide
@@ -175,7 +175,7 @@ class Agent:
             identity = result.snapshot.identity if result is not None else None
             model = identity.model if isinstance(identity, DeviceIdentity) else None
             device = phone.name or phone.target.id
-            self.state.seen_device(device, via=phone.target.via, state=state, at=now,
+            self.state.seen_device(device, via=Via(phone.target.via), state=DeviceState(state), at=now,
                                    error=phone.error, model=model)
             summary = summarize(result.findings, complete=result.snapshot.complete) if result else None
             scan = ScanRow(
@@ -233,7 +233,7 @@ class Agent:
             for s in sightings:
                 state = s.state if s.state in _DEVICE_STATES else "error"
                 name = self._name(s.id)
-                self.state.seen_device(name, via=s.via, state=state, at=now,
+                self.state.seen_device(name, via=Via(s.via), state=DeviceState(state), at=now,
                                        error=hide(s.detail, s.id, name) or None)
             drift: dict[str, Any] = {}
             on_phone = self._record(round_id, drift)

@@ -52,7 +52,7 @@ def fleet_summary(
     drift: Mapping[str, Drift],
 ) -> dict[str, Any]:
     scans = {s.device_id: s for s in last_scans}
-    rows = []
+    rows: list[dict[str, Any]] = []
     for d in devices:
         scan = scans.get(d.id)
         changes = drift.get(d.id)

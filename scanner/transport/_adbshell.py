@@ -31,7 +31,7 @@ from adb_shell.transport.base_transport import BaseTransport
 
 from checks.errors import DeviceError
 from scanner.transport import failures
-from scanner.transport.interface import DEFAULT_MAX_OUTPUT
+from scanner.transport.interface import DEFAULT_MAX_OUTPUT, DEFAULT_TIMEOUT_S, Meter, ShellResult
 
 
 class LinkTimeout(Exception):
@@ -253,3 +253,43 @@ def describe(e: BaseException) -> str:
     if isinstance(e, OSError) and e.strerror:
         return e.strerror
     return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+
+
+class SessionTransport:
+    """The ``Transport`` over one adb-shell ``Session``: what the TCP and USB phones share.
+
+    Shell v1 only (adb-shell's limit): stderr is mixed into stdout and there is no exit code,
+    which the batch's end markers make up for.
+    """
+
+    def __init__(self, session: Session, serial: str) -> None:
+        self._session = session
+        self.serial = serial
+        self.meter = Meter()
+        self.max_command = session.maxdata - len("shell:") - 1  # OPEN carries "shell:<cmd>\0"
+
+    @property
+    def max_output(self) -> int:
+        """Most bytes one ``shell`` call reads (``DEFAULT_MAX_OUTPUT`` unless set)."""
+        return self._session.max_output
+
+    @max_output.setter
+    def max_output(self, limit: int) -> None:
+        self._session.max_output = limit
+
+    def shell(self, command: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> ShellResult:
+        """Run ``command``; one exchange, bounded by ``timeout``."""
+        try:
+            stdout = self._session.shell(command, timeout)
+        except DeviceError as e:
+            self.meter.count(command, len(e.partial))
+            raise
+        self.meter.count(command, len(stdout))
+        return ShellResult(stdout=stdout)
+
+    def abort(self) -> None:
+        """Cut the connection from another thread (the agent's stop): a blocked read ends now."""
+        self._session.abort()
+
+    def close(self) -> None:
+        self._session.close()

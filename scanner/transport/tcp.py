@@ -22,11 +22,11 @@ from scanner.transport._adbshell import (
     LinkTimeout,
     Phase,
     Session,
+    SessionTransport,
     WouldPrompt,
     describe,
     is_timeout,
 )
-from scanner.transport.interface import DEFAULT_TIMEOUT_S, Meter, ShellResult
 
 __all__ = ["TcpTransport", "parse_endpoint", "probe_tcp"]
 
@@ -133,23 +133,8 @@ def parse_endpoint(text: str) -> tuple[str, int]:
     return host, int(port_text)
 
 
-class TcpTransport:
+class TcpTransport(SessionTransport):
     """A phone reached at ``host:port``; ``serial`` is that ``host:port``."""
-
-    def __init__(self, session: Session, serial: str) -> None:
-        self._session = session
-        self.serial = serial
-        self.meter = Meter()
-        self.max_command = session.maxdata - len("shell:") - 1  # OPEN carries "shell:<cmd>\0"
-
-    @property
-    def max_output(self) -> int:
-        """Most bytes one ``shell`` call reads (``DEFAULT_MAX_OUTPUT`` unless set)."""
-        return self._session.max_output
-
-    @max_output.setter
-    def max_output(self, limit: int) -> None:
-        self._session.max_output = limit
 
     @classmethod
     def connect(
@@ -175,23 +160,6 @@ class TcpTransport:
         )
         session.connect()
         return cls(session, f"{host}:{port}")
-
-    def shell(self, command: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> ShellResult:
-        """Run ``command``; shell v1, so stderr is mixed into stdout and there is no exit code."""
-        try:
-            stdout = self._session.shell(command, timeout)
-        except DeviceError as e:
-            self.meter.count(command, len(e.partial))
-            raise
-        self.meter.count(command, len(stdout))
-        return ShellResult(stdout=stdout)
-
-    def abort(self) -> None:
-        """Cut the connection from another thread (the agent's stop): a blocked read ends now."""
-        self._session.abort()
-
-    def close(self) -> None:
-        self._session.close()
 
 
 def probe_tcp(host: str, port: int, *, signer: object, timeout_s: float = 3.0) -> tuple[str, str]:

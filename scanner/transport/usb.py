@@ -22,8 +22,14 @@ from adb_shell.transport.base_transport import BaseTransport
 
 from checks.errors import DeviceError
 from scanner.transport import failures
-from scanner.transport._adbshell import BoundedLink, Phase, Session, describe, is_timeout
-from scanner.transport.interface import DEFAULT_TIMEOUT_S, Meter, ShellResult
+from scanner.transport._adbshell import (
+    BoundedLink,
+    Phase,
+    Session,
+    SessionTransport,
+    describe,
+    is_timeout,
+)
 from scanner.transport.server import find_adb_server_process
 
 __all__ = ["ADB_INTERFACES", "UsbTransport"]
@@ -141,23 +147,8 @@ def _find(serial: str | None) -> BaseTransport:
     raise failures.not_on_usb(serial, sees)
 
 
-class UsbTransport:
+class UsbTransport(SessionTransport):
     """A phone on USB; ``serial`` is its USB serial number."""
-
-    def __init__(self, session: Session, serial: str) -> None:
-        self._session = session
-        self.serial = serial
-        self.meter = Meter()
-        self.max_command = session.maxdata - len("shell:") - 1  # OPEN carries "shell:<cmd>\0"
-
-    @property
-    def max_output(self) -> int:
-        """Most bytes one ``shell`` call reads (``DEFAULT_MAX_OUTPUT`` unless set)."""
-        return self._session.max_output
-
-    @max_output.setter
-    def max_output(self, limit: int) -> None:
-        self._session.max_output = limit
 
     @classmethod
     def connect(
@@ -188,19 +179,6 @@ class UsbTransport:
         )
         session.connect()
         return cls(session, name)
-
-    def shell(self, command: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> ShellResult:
-        """Run ``command``; shell v1, so stderr is mixed into stdout and there is no exit code."""
-        try:
-            stdout = self._session.shell(command, timeout)
-        except DeviceError as e:
-            self.meter.count(command, len(e.partial))
-            raise
-        self.meter.count(command, len(stdout))
-        return ShellResult(stdout=stdout)
-
-    def close(self) -> None:
-        self._session.close()
 
 
 def _serial_of(inner: BaseTransport) -> str | None:
