@@ -44,8 +44,9 @@ EXIT_FAILED = 1
 EXIT_ERROR = 2
 
 EPILOG = """\
-exit codes: 0 done; 2 could not scan or bad input (no phone, not authorized, busy, lost, timed out,
-unreadable file). Errors go to stderr as "error: ..." and "hint: ..." lines.
+exit codes: 0 done (`scan` and `agent --once`: 1 when a check failed); 2 could not scan or bad
+input (no phone, not authorized, busy, lost, timed out, unreadable file). Errors go to stderr as
+"error: ..." and "hint: ..." lines.
 """
 
 SIM_EPILOG = """\
@@ -62,9 +63,9 @@ holds the state directory.
 """
 
 SCAN_EPILOG = """\
-exit codes: 0 no failed check; 1 at least one failed check (waived failures do not count);
-2 could not scan or bad input (no phone, not authorized, busy, lost or hung phone, bad policy or
-flag). A scan that lost the phone half way still writes its report, marked incomplete, and exits 2.
+exit codes: 0 no failed check; 1 at least one failed check (waived and informational failures
+do not count); 2 could not scan or bad input (no phone, not authorized, busy, lost or hung
+phone, bad policy or flag). A scan that lost the phone half way still writes its report, marked incomplete, and exits 2.
 With --send, events the destination did not take within 60 s also exit 2 (they stay queued).
 """
 

@@ -77,7 +77,7 @@ class TestText:
             "Device    MSGSCAN14WP: Google Pixel 7a",
             "Android   14 (SDK 34)",
             "Patch     2026-10-05",
-            "Verdict   NOT COMPLIANT: 2 checks failed",
+            "Verdict   NOT COMPLIANT: 2 failed findings",
         ] == lines[1:5]
         assert lines[5].startswith("Score     ") and lines[5].endswith(" / 100")
 
@@ -144,7 +144,7 @@ class TestText:
         assert "FAILED (2), and 1 waived" in out
         assert "waived until 2027-01-31: MDM rollout" in out
         assert "attested by J. Doe on 2026-11-01" in out
-        assert "Verdict   NOT COMPLIANT: 2 checks failed (1 failure waived)" in out
+        assert "Verdict   NOT COMPLIANT: 2 failed findings (1 failure waived)" in out
 
     def test_withheld_facts_read_as_unknown(self) -> None:
         """What the phone withheld reads "unknown (reason)", and the scan says it stopped."""
