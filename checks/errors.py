@@ -67,10 +67,6 @@ class MissingBackend(DeviceError):
     """A host library (libusb) that a transport needs is not installed."""
 
 
-class ParseError(MsgscanError):
-    """Input that should be device output or a recording cannot be read at all."""
-
-
 class RecordingError(MsgscanError):
     """A recording file is missing, unreadable or of an unknown format version."""
 

@@ -127,10 +127,14 @@ def _port(value: str) -> int:
 
 
 def _tcp(value: str) -> tuple[str, int]:
-    host, sep, port = value.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise argparse.ArgumentTypeError(f"expected HOST:PORT (e.g. 192.168.1.20:5555), got {value!r}")
-    return host.strip("[]"), int(port)
+    from scanner.transport.tcp import parse_endpoint
+
+    try:
+        return parse_endpoint(value)
+    except UsageError:
+        raise argparse.ArgumentTypeError(
+            f"expected HOST:PORT (e.g. 192.168.1.20:5555 or [fe80::1]:5555), got {value!r}"
+        ) from None
 
 
 def _positive(value: str) -> float:

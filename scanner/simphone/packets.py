@@ -80,10 +80,6 @@ class Header:
         return self.magic == self.command ^ 0xFFFFFFFF
 
 
-def unpack_header(data: bytes | bytearray | memoryview) -> Header:
-    return Header(*HEADER.unpack(data))
-
-
 @dataclass(frozen=True, slots=True)
 class Negotiated:
     """What both sides use after the host's CNXN: the lower version and the smaller maxdata."""

@@ -17,12 +17,6 @@ from checks.errors import (
     ProbeTimeout,
 )
 
-PROMPT_NOTICE = (
-    "Unlock the phone and tap Allow on 'Allow USB debugging?' "
-    "(tick 'Always allow from this computer')."
-)
-"""What a caller's ``on_prompt`` shows before msgscan waits for the tap (adb.md §5: say it first)."""
-
 _ALLOW_HINT = (
     "Unlock the phone, tap Allow on 'Allow USB debugging?' and tick 'Always allow from this "
     "computer', then scan again. No dialog? Developer options → Revoke USB debugging "
