@@ -8,21 +8,23 @@ misspelt key would otherwise leave the article's default in force without anyone
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
-import tomllib
 from collections.abc import Collection, Mapping
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import PurePath
-from typing import NoReturn, TypeVar
+from typing import NoReturn
 
 from checks.catalog import MESSENGERS, SIDELOAD_INSTALLERS
 from checks.errors import PolicyError
 from checks.findings import Attestation, Severity, Waiver
 from checks.policy import DeviceRole, Override, Policy
-
-_T = TypeVar("_T")
+from checks.toml_reader import (
+    REQUIRED,
+    TomlReader,
+    describe,
+    did_you_mean,
+)
 
 ATTESTABLE = ("ORG-01", "ORG-02", "ORG-03")
 """Organisational items: true or false for the whole organisation, so one attestation covers
@@ -39,7 +41,6 @@ MESSENGER_KEYS = tuple(m.key for m in MESSENGERS)
 _PACKAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)+")
 """An Android package name: two or more dot-separated segments, each starting with a letter
 (AOSP ``PackageParser.validateName``)."""
-_POSITION = re.compile(r"(?P<msg>.*?) \(at (?P<where>line \d+, column \d+|end of document)\)")
 _WAIVE_INDEX = re.compile(r"waive\[(\d+)\]")
 _TABLES = ("policy", "device", "attest", "rules", "waive")
 _POLICY_KEYS = ("name", "device_role", "deny_messengers", "trusted_installers", "pseudonym_key")
@@ -47,15 +48,6 @@ _DEVICE_KEYS = ("max_patch_age_days", "min_android")
 _ATTEST_KEYS = ("by", "on", "note")
 _RULE_KEYS = ("severity", "disabled", "reason")
 _WAIVE_KEYS = ("check", "device", "until", "reason", "package")
-_REQUIRED = object()
-_EXPECTED = {
-    bool: "true or false",
-    int: "an integer",
-    str: "a string",
-    date: "a date",
-    list: "a list of strings",
-}
-_EXAMPLE = {bool: "true", int: "90", str: '"..."', date: "2026-12-31", list: '["..."]'}
 
 
 def parse_policy(data: bytes, source: str, *, known_checks: Collection[str]) -> Policy:
@@ -67,42 +59,17 @@ def parse_policy(data: bytes, source: str, *, known_checks: Collection[str]) -> 
     return _Reader(source, known_checks).policy(data)
 
 
-def _got(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return repr(value if len(value) <= 40 else value[:37] + "...")
-    if isinstance(value, datetime):
-        return f"{value.isoformat()} (a date with a time)"
-    if isinstance(value, date | time):
-        return f"{value.isoformat()} (a {type(value).__name__})"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    return repr(value)
-
-
-def _is(value: object, kind: type) -> bool:
-    if kind is int:  # TOML's true is a bool, but Python's bool is an int
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind is date:  # and a date with a time is a date
-        return isinstance(value, date) and not isinstance(value, datetime)
-    return isinstance(value, kind)
-
-
-def _did_you_mean(word: str, choices: Collection[str]) -> str:
-    by_case = {c.lower(): c for c in choices}
-    close = difflib.get_close_matches(word.lower(), list(by_case), n=1)
-    return f"did you mean {by_case[close[0]]}? " if close else ""
-
-
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
 
-class _Reader:
+class _Reader(TomlReader):
+    syntax_hint = (
+        "strings need quotes, dates and numbers do not (on = 2026-10-01), and "
+        "each [table] appears once; see policy.example.toml"
+    )
+
     def __init__(self, source: str, known_checks: Collection[str]) -> None:
         self.source = source
         ordered = list(dict.fromkeys(known_checks))
@@ -123,7 +90,7 @@ class _Reader:
                 self.fail(
                     k,
                     f"unknown {kind}; known tables: {', '.join(_TABLES)}",
-                    f"{_did_you_mean(k, _TABLES)}{where}",
+                    f"{did_you_mean(k, _TABLES)}{where}",
                 )
         top = self.table(doc.get("policy", {}), "policy", _POLICY_KEYS)
         dev = self.table(doc.get("device", {}), "device", _DEVICE_KEYS)
@@ -166,63 +133,7 @@ class _Reader:
             source=self.source,
         )
 
-    def load(self, data: bytes) -> dict[str, object]:
-        try:
-            # Windows editors write a BOM; TOML forbids it, but refusing it helps no one.
-            text = data.decode("utf-8").removeprefix("\ufeff")
-        except UnicodeDecodeError as e:
-            line = data[: e.start].count(b"\n") + 1
-            self.fail(
-                f"line {line}",
-                f"not UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})",
-                "save the file as UTF-8: TOML requires it (umlauts are fine in UTF-8)",
-            )
-        try:
-            return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as e:
-            m = _POSITION.fullmatch(str(e))
-            where, msg = (m["where"], m["msg"]) if m else ("somewhere", str(e))
-            self.fail(
-                where,
-                f"not valid TOML: {msg}",
-                "strings need quotes, dates and numbers do not (on = 2026-10-01), and "
-                "each [table] appears once; see policy.example.toml",
-            )
-
-    def table(
-        self, value: object, key: str, allowed: Collection[str] | None, form: str | None = None
-    ) -> dict[str, object]:
-        if not isinstance(value, dict):
-            self.fail(
-                key, f"got {_got(value)}, expected a table", f"write it as {form or f'[{key}]'}"
-            )
-        for k in value:
-            if allowed is not None and k not in allowed:
-                self.fail(
-                    f"{key}.{k}",
-                    f"unknown key {k}; known: {', '.join(allowed)}",
-                    f"{_did_you_mean(k, allowed)}a misspelt key would be silently ignored,"
-                    " so msgscan refuses it",
-                )
-        return value
-
-    def get(self, table: Mapping[str, object], key: str, kind: type[_T], default: object) -> _T:
-        name = key.rpartition(".")[2]
-        hint = f"write {name} = {_EXAMPLE[kind]}"
-        if kind is date:
-            hint += " (a TOML date: no quotes, no time)"
-        if name not in table:
-            if default is _REQUIRED:
-                self.fail(key, "missing", hint)
-            return default  # type: ignore[return-value]
-        value = table[name]
-        if not _is(value, kind):
-            if isinstance(value, str) and kind in (int, bool, date):
-                hint = f"remove the quotes: {hint}"
-            self.fail(key, f"got {_got(value)}, expected {_EXPECTED[kind]}", hint)
-        return value  # type: ignore[return-value]
-
-    def text(self, table: Mapping[str, object], key: str, default: object = _REQUIRED) -> str:
+    def text(self, table: Mapping[str, object], key: str, default: object = REQUIRED) -> str:
         value = self.get(table, key, str, default)
         if not value.strip():
             self.fail(key, "must not be empty", f'write {key.rpartition(".")[2]} = "..."')
@@ -233,7 +144,7 @@ class _Reader:
     ) -> str:
         value = self.get(table, key, str, default)
         if value not in choices:
-            self.fail(key, f"got {_got(value)}, expected one of {', '.join(choices)}", hint)
+            self.fail(key, f"got {describe(value)}, expected one of {', '.join(choices)}", hint)
         return value
 
     def number(
@@ -252,14 +163,14 @@ class _Reader:
         items = self.get(table, key, list, [])
         for i, item in enumerate(items):
             if not isinstance(item, str):
-                self.fail(f"{key}[{i}]", f"got {_got(item)}, expected a string", "add quotes")
+                self.fail(f"{key}[{i}]", f"got {describe(item)}, expected a string", "add quotes")
         return [(f"{key}[{i}]", item) for i, item in enumerate(items)]
 
     def package(self, value: str, key: str) -> str:
         if not _PACKAGE.fullmatch(value):
             self.fail(
                 key,
-                f"{_got(value)} is not a package name",
+                f"{describe(value)} is not a package name",
                 "give a package name like com.whatsapp (letters, digits, _ and dots)",
             )
         return value
@@ -269,9 +180,9 @@ class _Reader:
             if item not in MESSENGER_KEYS and not _PACKAGE.fullmatch(item):
                 self.fail(
                     key,
-                    f"unknown messenger {_got(item)}; known keys: "
+                    f"unknown messenger {describe(item)}; known keys: "
                     f"{', '.join(MESSENGER_KEYS)}; or give a package name like com.example.app",
-                    f"{_did_you_mean(item, MESSENGER_KEYS)}keys are lower case, as listed",
+                    f"{did_you_mean(item, MESSENGER_KEYS)}keys are lower case, as listed",
                 )
         return [item for _, item in found]
 
@@ -292,7 +203,7 @@ class _Reader:
             self.fail(
                 key,
                 f"unknown check id {check}; known: {', '.join(self.known)}",
-                f"{_did_you_mean(check, self.known)}ids are written as in the checklist",
+                f"{did_you_mean(check, self.known)}ids are written as in the checklist",
             )
         return check
 
@@ -310,7 +221,7 @@ class _Reader:
             table = self.table(value, key, _ATTEST_KEYS, f"[attest.{check}]")
             out[check] = Attestation(
                 self.text(table, f"{key}.by"),
-                self.get(table, f"{key}.on", date, _REQUIRED),
+                self.get(table, f"{key}.on", date, REQUIRED),
                 self.get(table, f"{key}.note", str, ""),
             )
         return out
@@ -361,7 +272,7 @@ class _Reader:
         if not isinstance(value, list):
             self.fail(
                 "waive",
-                f"got {_got(value)}, expected [[waive]] entries",
+                f"got {describe(value)}, expected [[waive]] entries",
                 "write each waiver as its own [[waive]] table (double brackets)",
             )
         out = []
@@ -382,7 +293,7 @@ class _Reader:
                 Waiver(
                     check,
                     self.text(table, f"{key}.device"),
-                    self.get(table, f"{key}.until", date, _REQUIRED),
+                    self.get(table, f"{key}.until", date, REQUIRED),
                     self.text(table, f"{key}.reason"),
                     package,
                 )

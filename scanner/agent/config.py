@@ -15,20 +15,19 @@ the triggers the agent will run (``Cron.apscheduler_fields``), so a config that 
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import ipaddress
 import re
-import tomllib
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, timedelta
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import NoReturn, TypeVar
+from typing import NoReturn
 
 from checks.errors import MsgscanError
+from checks.toml_reader import REQUIRED, TomlReader, describe, did_you_mean
 
 __all__ = [
     "AdbServerSettings",
@@ -52,7 +51,6 @@ __all__ = [
     "pseudonym_key",
 ]
 
-_T = TypeVar("_T")
 Endpoint = tuple[str, int]
 """``(host, port)``; an IPv6 host without its brackets, as ``scanner.transport.tcp`` takes it."""
 
@@ -218,10 +216,6 @@ _KEYS = {
     "adb_server": ("use",),
     "tcp": ("endpoints", "inventory_file"),
 }  # fmt: skip
-_REQUIRED = object()
-_EXPECTED = {bool: "true or false", int: "an integer", str: "a string", list: "a list of strings"}
-_EXAMPLE = {bool: "true", int: "90", str: '"..."', list: '["..."]'}
-_POSITION = re.compile(r"(?P<msg>.*?) \(at (?P<where>line \d+, column \d+|end of document)\)")
 _DURATION = re.compile(r"(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?")
 _DURATION_HINT = 'write e.g. "90s", "15m", "6h", "1d" or "1h30m", or whole seconds without quotes'
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -263,17 +257,17 @@ def parse_duration(value: object) -> timedelta:
         m = _DURATION.fullmatch(text)
         if text.isdigit():
             raise InvalidValue(
-                f"{_got(value)} has no unit", hint=f"write {text} without quotes, or {text}s"
+                f"{describe(value)} has no unit", hint=f"write {text} without quotes, or {text}s"
             )
         if not text or not m:
-            raise InvalidValue(f"{_got(value)} is not a duration", hint=_DURATION_HINT)
+            raise InvalidValue(f"{describe(value)} is not a duration", hint=_DURATION_HINT)
         d, h, mi, s = (int(m[k] or 0) for k in "dhms")
         seconds = ((d * 24 + h) * 60 + mi) * 60 + s
     else:
-        raise InvalidValue(f"got {_got(value)}, expected a duration", hint=_DURATION_HINT)
+        raise InvalidValue(f"got {describe(value)}, expected a duration", hint=_DURATION_HINT)
     if not 0 <= seconds <= MAX_DURATION.total_seconds():
         raise InvalidValue(
-            f"got {_got(value)}, expected 0 s to 366 days", hint="durations are not negative"
+            f"got {describe(value)}, expected 0 s to 366 days", hint="durations are not negative"
         )
     return timedelta(seconds=seconds)
 
@@ -288,12 +282,12 @@ def parse_cron(text: str) -> Cron:
     fields = text.split()
     if text.strip().lower() in _CRON_SHORTCUTS:
         raise InvalidValue(
-            f"{_got(text)}: @ shortcuts are not supported",
+            f"{describe(text)}: @ shortcuts are not supported",
             hint=f'write the five fields: cron = "{_CRON_SHORTCUTS[text.strip().lower()]}"',
         )
     if len(fields) != 5:
         raise InvalidValue(
-            f"{_got(text)} has {len(fields)} fields, expected 5 "
+            f"{describe(text)} has {len(fields)} fields, expected 5 "
             "(minute hour day-of-month month day-of-week)",
             hint='e.g. cron = "0 7 * * 1-5" (07:00 on weekdays); no seconds, no years',
         )
@@ -302,7 +296,7 @@ def parse_cron(text: str) -> Cron:
     only_days_count = not fields[2].startswith("*") and fields[4].startswith("*")
     if only_days_count and not any(d <= _MONTH_DAYS[m - 1] for d in days for m in months):
         raise InvalidValue(
-            f"{_got(text)} never runs: none of its months has such a day",
+            f"{describe(text)} never runs: none of its months has such a day",
             hint="pick days every listed month has, or use day-of-week",
         )
     return Cron(" ".join(fields), minutes, hours, days, months, frozenset(d % 7 for d in weekdays))
@@ -316,31 +310,31 @@ def parse_endpoint(text: str) -> Endpoint:
         host, bracket, rest = text[1:].partition("]")
         sep, port_text = (":", rest[1:]) if rest.startswith(":") else ("", "")
         if not bracket:
-            raise InvalidValue(f"{_got(text)} has no closing ]", hint=hint)
+            raise InvalidValue(f"{describe(text)} has no closing ]", hint=hint)
         try:
             ipaddress.IPv6Address(host)
         except ValueError:
-            raise InvalidValue(f"{_got(host)} is not an IPv6 address", hint=hint) from None
+            raise InvalidValue(f"{describe(host)} is not an IPv6 address", hint=hint) from None
     else:
         host, sep, port_text = text.rpartition(":")
         if ":" in host:
             raise InvalidValue(
-                f"{_got(text)}: an IPv6 address needs brackets", hint=f"write [{host}]:{port_text}"
+                f"{describe(text)}: an IPv6 address needs brackets", hint=f"write [{host}]:{port_text}"
             )
         if re.fullmatch(r"[\d.]+", host):
             try:
                 ipaddress.IPv4Address(host)
             except ValueError:
-                raise InvalidValue(f"{_got(host)} is not an IPv4 address", hint=hint) from None
+                raise InvalidValue(f"{describe(host)} is not an IPv4 address", hint=hint) from None
         elif host and not all(_HOST_LABEL.fullmatch(p) for p in host.removesuffix(".").split(".")):
-            raise InvalidValue(f"{_got(host)} is not a host name", hint=hint)
+            raise InvalidValue(f"{describe(host)} is not a host name", hint=hint)
     if not sep or not host:
         raise InvalidValue(
-            f"{_got(text)} is not host:port",
+            f"{describe(text)} is not host:port",
             hint=f"{hint}; adb over Wi-Fi listens on port 5555 unless set otherwise",
         )
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise InvalidValue(f"port {_got(port_text)} is not 1 to 65535", hint=hint)
+        raise InvalidValue(f"port {describe(port_text)} is not 1 to 65535", hint=hint)
     return host, int(port_text)
 
 
@@ -385,28 +379,6 @@ def pseudonym_key(
     )
 
 
-def _got(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return repr(value if len(value) <= 40 else value[:37] + "...")
-    if isinstance(value, datetime):
-        return f"{value.isoformat()} (a date with a time)"
-    if isinstance(value, date | time):
-        return f"{value.isoformat()} (a {type(value).__name__})"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    return repr(value)
-
-
-def _did_you_mean(word: str, choices: Collection[str]) -> str:
-    by_case = {c.lower(): c for c in choices}
-    close = difflib.get_close_matches(word.lower(), list(by_case), n=1)
-    return f"did you mean {by_case[close[0]]}? " if close else ""
-
-
 def _listed(text: str, values: frozenset[int]) -> str:
     return "*" if text == "*" else ",".join(map(str, sorted(values)))
 
@@ -421,7 +393,7 @@ def _cron_field(
             return low + names.index(token.lower())
         named = f" or {names[0]}-{names[-1]}" if names else ""
         raise InvalidValue(
-            f"{name} {_got(token)} is not {low} to {high}{named}",
+            f"{name} {describe(token)} is not {low} to {high}{named}",
             hint=f"the {name} field takes {low}-{high}{named}; fields: minute hour "
             "day-of-month month day-of-week",
         )
@@ -431,14 +403,14 @@ def _cron_field(
         body, slash, step_text = item.partition("/")
         if slash and not (step_text.isdigit() and 0 < int(step_text) <= high):
             raise InvalidValue(
-                f"{name} step {_got(step_text)} is not 1 to {high}", hint="e.g. */15"
+                f"{name} step {describe(step_text)} is not 1 to {high}", hint="e.g. */15"
             )
         first_text, dash, last_text = body.partition("-")
         if body == "*":
             first, last = low, high
         elif not first_text or (dash and not last_text):
             raise InvalidValue(
-                f"{name} {_got(item)} is not a number, range or *",
+                f"{name} {describe(item)} is not a number, range or *",
                 hint="write e.g. 5, 1-5, 1,15, */10 or 0-30/5, no spaces inside a field",
             )
         else:
@@ -446,7 +418,7 @@ def _cron_field(
             last = number(last_text) if dash else high if slash else first
         if first > last:
             raise InvalidValue(
-                f"{name} range {_got(body)} runs backwards",
+                f"{name} range {describe(body)} runs backwards",
                 hint="Sunday is also 7: write mon-7 for Monday to Sunday"
                 if name == "day of week"
                 else "write ranges low-high; to wrap around, list both ends: 22-23,0-5",
@@ -471,7 +443,12 @@ def _apscheduler_accepts(cron: Cron) -> str | None:
     return None
 
 
-class _Reader:
+class _Reader(TomlReader):
+    syntax_hint = (
+        'strings need quotes, numbers and true/false do not (timeout = "3m", '
+        "concurrency = 8), and each [table] appears once; see agent.example.toml"
+    )
+
     def __init__(self, source: str, base_dir: Path) -> None:
         self.source = source
         self.base_dir = base_dir
@@ -489,7 +466,7 @@ class _Reader:
                 self.fail(
                     k,
                     f"unknown {kind}; known tables: {', '.join(_TABLES)}",
-                    f"{_did_you_mean(k, _TABLES)}{where}",
+                    f"{did_you_mean(k, _TABLES)}{where}",
                 )
         if "agent" not in doc:
             self.fail("agent", "missing", 'add [agent] with state_dir = "/var/lib/msgscan"')
@@ -529,55 +506,6 @@ class _Reader:
                 "adb_server.use = true",
             )
         return config
-
-    def load(self, data: bytes) -> dict[str, object]:
-        try:
-            text = data.decode("utf-8").removeprefix("\ufeff")  # a BOM from Windows editors
-        except UnicodeDecodeError as e:
-            line = data[: e.start].count(b"\n") + 1
-            self.fail(
-                f"line {line}",
-                f"not UTF-8 (byte 0x{data[e.start]:02x} at offset {e.start})",
-                "save the file as UTF-8: TOML requires it",
-            )
-        try:
-            return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as e:
-            m = _POSITION.fullmatch(str(e))
-            where, msg = (m["where"], m["msg"]) if m else ("somewhere", str(e))
-            self.fail(
-                where,
-                f"not valid TOML: {msg}",
-                'strings need quotes, numbers and true/false do not (timeout = "3m", '
-                "concurrency = 8), and each [table] appears once; see agent.example.toml",
-            )
-
-    def table(self, value: object, key: str, allowed: Collection[str]) -> dict[str, object]:
-        if not isinstance(value, dict):
-            self.fail(key, f"got {_got(value)}, expected a table", f"write it as [{key}]")
-        for k in value:
-            if k not in allowed:
-                self.fail(
-                    f"{key}.{k}",
-                    f"unknown key {k}; known: {', '.join(allowed)}",
-                    f"{_did_you_mean(k, allowed)}a misspelt key would be silently ignored,"
-                    " so msgscan refuses it",
-                )
-        return value
-
-    def get(self, table: Mapping[str, object], key: str, kind: type[_T], default: object) -> _T:
-        name = key.rpartition(".")[2]
-        hint = f"write {name} = {_EXAMPLE[kind]}"
-        if name not in table:
-            if default is _REQUIRED:
-                self.fail(key, "missing", hint)
-            return default  # type: ignore[return-value]
-        value = table[name]
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            if isinstance(value, str) and kind in (int, bool):
-                hint = f"remove the quotes: {hint}"
-            self.fail(key, f"got {_got(value)}, expected {_EXPECTED[kind]}", hint)
-        return value
 
     def number(self, table: Mapping[str, object], key: str, valid: range, default: int) -> int:
         value = self.get(table, key, int, default)
@@ -622,22 +550,22 @@ class _Reader:
         if value.startswith("~"):
             self.fail(
                 key,
-                f"{_got(value)}: ~ is not expanded",
+                f"{describe(value)}: ~ is not expanded",
                 "write the full path: the agent runs as its own user, whose home is not yours",
             )
         return base / value  # an absolute value replaces base
 
     def agent(self, table: Mapping[str, object]) -> AgentSettings:
-        state = self.path(table, "agent.state_dir", self.base_dir, _REQUIRED)
+        state = self.path(table, "agent.state_dir", self.base_dir, REQUIRED)
         policy = None
         if "policy" in table:
-            policy = self.path(table, "agent.policy", self.base_dir, _REQUIRED)
+            policy = self.path(table, "agent.policy", self.base_dir, REQUIRED)
         level = self.get(table, "agent.log_level", str, "info")
         if level not in {lv.value for lv in LogLevel}:
             self.fail(
                 "agent.log_level",
-                f"got {_got(level)}, expected one of {', '.join(LogLevel)}",
-                f"{_did_you_mean(level, list(LogLevel))}info logs rounds and devices; debug "
+                f"got {describe(level)}, expected one of {', '.join(LogLevel)}",
+                f"{did_you_mean(level, list(LogLevel))}info logs rounds and devices; debug "
                 "adds every probe",
             )
         return AgentSettings(
@@ -668,7 +596,7 @@ class _Reader:
                     "jitter spreads the start of rounds; keep it well below the interval",
                 )
             return ScheduleSettings(Interval(every), jitter)
-        text = self.get(table, "schedule.cron", str, _REQUIRED)
+        text = self.get(table, "schedule.cron", str, REQUIRED)
         try:
             cron = parse_cron(text)
         except InvalidValue as e:
@@ -676,7 +604,7 @@ class _Reader:
         if objection := _apscheduler_accepts(cron):
             self.fail(
                 "schedule.cron",
-                f"APScheduler refuses {_got(text)}: {objection}",
+                f"APScheduler refuses {describe(text)}: {objection}",
                 'write a plain 5-field line such as "0 7 * * 1-5"',
             )
         return ScheduleSettings(cron, jitter)
@@ -705,28 +633,28 @@ class _Reader:
         for i, item in enumerate(self.get(table, "tcp.endpoints", list, [])):
             key = f"tcp.endpoints[{i}]"
             if not isinstance(item, str):
-                self.fail(key, f"got {_got(item)}, expected a string", 'write "host:port"')
+                self.fail(key, f"got {describe(item)}, expected a string", 'write "host:port"')
             try:
                 found.setdefault(parse_endpoint(item))
             except InvalidValue as e:
                 self.fail(key, e.problem, e.hint)
         inventory = None
         if "inventory_file" in table:
-            inventory = self.path(table, "tcp.inventory_file", self.base_dir, _REQUIRED)
+            inventory = self.path(table, "tcp.inventory_file", self.base_dir, REQUIRED)
         return TcpSettings(tuple(found), inventory)
 
     def destinations(self, value: object) -> Mapping[str, Mapping[str, object]]:
         hint = "write each destination as its own table: [destinations.NAME]"
         if not isinstance(value, dict):
-            self.fail("destinations", f"got {_got(value)}, expected a table", hint)
+            self.fail("destinations", f"got {describe(value)}, expected a table", hint)
         for name, table in value.items():
             key = f"destinations.{name}"
             if not isinstance(table, dict):
-                self.fail(key, f"got {_got(table)}, expected a table", hint)
+                self.fail(key, f"got {describe(table)}, expected a table", hint)
             if not _NAME.fullmatch(name):
                 self.fail(
                     key,
-                    f"{_got(name)} is not a destination name",
+                    f"{describe(name)} is not a destination name",
                     "use letters, digits, _ and - (it is what msgscan scan --send NAME takes)",
                 )
         from reports.deliver.settings import parse_destinations
