@@ -7,11 +7,11 @@ no file name is ever seen or reported.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import assert_never
 
 from checks.catalog import Archives, Build
-from checks.facts import EvidenceKind, Snapshot, Unseen
+from checks.facts import EvidenceKind, FolderSummary, Snapshot, StorageEvidence, Unseen
 from checks.findings import BEYOND, Article, Evidence, Outcome, Severity, Status
 from checks.rule import Context, check
 from checks.rules._common import (
@@ -158,15 +158,28 @@ def chat_archives(ctx: Context) -> Iterator[Outcome]:
 
 
 def _archives(snapshot: Snapshot, looked: Look) -> Outcome:
+    return _judge(
+        snapshot, looked, ("chat backup", "the chat backup folders"),
+        lambda ev, s: archive_evidence(looked.install, ev, s),
+    )
+
+
+def _judge(
+    snapshot: Snapshot,
+    looked: Look,
+    what: tuple[str, str],
+    evidence: Callable[[StorageEvidence, FolderSummary], Evidence],
+) -> Outcome:
+    """Fail on anything exposed, unknown where folders were unreadable, pass where all were
+    read and clean: the shared verdict of MSG-03 (archives) and MSG-04 (media)."""
     install = looked.install
     if not looked.catalogued:
-        return _uncatalogued(install, "chat backup")
+        return _uncatalogued(install, what[0])
     if not looked.collected:
-        return _not_collected(snapshot, install, "the chat backup folders")
+        return _not_collected(snapshot, install, what[1])
     blind = blind_evidence(looked.blind)
     if looked.exposed:
-        exposed = [archive_evidence(install, ev, s) for ev, s in looked.exposed]
-        return install.outcome(Status.FAIL, *exposed, *blind)
+        return install.outcome(Status.FAIL, *(evidence(ev, s) for ev, s in looked.exposed), *blind)
     if blind:
         return install.outcome(_blind_status(snapshot, looked), *blind)
     return install.outcome(Status.PASS, clean_evidence(looked))
@@ -236,19 +249,7 @@ def media_autosave(ctx: Context) -> Iterator[Outcome]:
 
 
 def _media(snapshot: Snapshot, looked: Look) -> Outcome:
-    install = looked.install
-    if not looked.catalogued:
-        return _uncatalogued(install, "media")
-    if not looked.collected:
-        return _not_collected(snapshot, install, "the media folders")
-    blind = blind_evidence(looked.blind)
-    if looked.exposed:
-        return install.outcome(
-            Status.FAIL, *(media_evidence(ev, s) for ev, s in looked.exposed), *blind
-        )
-    if blind:
-        return install.outcome(_blind_status(snapshot, looked), *blind)
-    return install.outcome(Status.PASS, clean_evidence(looked))
+    return _judge(snapshot, looked, ("media", "the media folders"), media_evidence)
 
 
 @check(
