@@ -37,7 +37,8 @@ from scanner.agent import targets as found
 from scanner.agent.config import AgentConfig, load_tcp_inventory, parse_agent_config, pseudonym_key
 from scanner.agent.delivery import Delivery
 from scanner.agent.round import Limits, Openers, PhoneOutcome, RoundOutcome, run_round
-from scanner.agent.state import DeviceState, ScanRow, State, Via
+from scanner.agent.rows import DeviceState, ScanRow, Via
+from scanner.agent.state import State
 from scanner.agent.summary import fleet_summary
 from scanner.recording import write_atomic
 from scanner.scan import device_name, hide

@@ -27,7 +27,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -38,6 +38,8 @@ import structlog
 from checks.drift import Drift, FindingKey, Lifecycle, Tracked, diff
 from checks.errors import MsgscanError
 from checks.findings import Finding, Severity, Status
+from scanner.agent.migrations import MIGRATIONS, SCHEMA_VERSION, statements
+from scanner.agent.rows import DeviceRow, DeviceState, FindingRow, RoundRow, ScanRow, Via
 
 log = structlog.get_logger("msgscan.agent.state")
 _Row = TypeVar("_Row", "DeviceRow", "RoundRow", "ScanRow")
@@ -45,190 +47,6 @@ _Row = TypeVar("_Row", "DeviceRow", "RoundRow", "ScanRow")
 
 class StateError(MsgscanError):
     """The state database cannot be used (newer schema, not a database, locked, unwritable)."""
-
-
-class Via(enum.StrEnum):
-    USB = "usb"
-    TCP = "tcp"
-    SERVER = "server"
-    """Through a running adb server."""
-
-
-class DeviceState(enum.StrEnum):
-    """How a phone was found, or how its last scan ended."""
-
-    READY = "ready"
-    SCANNED = "scanned"
-    UNAUTHORIZED = "unauthorized"
-    BUSY = "busy"
-    NO_PERMISSION = "no_permission"
-    OFFLINE = "offline"
-    UNREACHABLE = "unreachable"
-    LOST = "lost"
-    TIMEOUT = "timeout"
-    ERROR = "error"
-
-
-@dataclass(frozen=True, slots=True)
-class DeviceRow:
-    id: str
-    """Serial, or host:port for a phone reached over TCP."""
-    via: Via
-    first_seen: datetime
-    last_seen: datetime
-    last_state: DeviceState
-    last_error: str | None
-    model: str | None
-    last_scan_id: str | None
-    """The last scan recorded for the phone, whether or not it got to evaluate anything."""
-
-
-@dataclass(frozen=True, slots=True)
-class RoundRow:
-    id: int
-    started: datetime
-    finished: datetime | None
-    devices_seen: int | None
-    scanned: int | None
-    failed: int | None
-    duration_s: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class ScanRow:
-    id: str
-    """A UUID naming the scan in reports, logs and events."""
-    round_id: int | None
-    """None for a scan outside a round (``msgscan scan --send``)."""
-    device_id: str
-    started: datetime
-    finished: datetime
-    """Also the observation time of the findings (``first_seen``/``last_seen``)."""
-    state: DeviceState
-    complete: bool
-    """Inventory and every selected check finished; only then are absent findings resolved."""
-    verdict: str | None = None
-    score: float | None = None
-    failed: int = 0
-    report_path: str | None = None
-    error: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FindingRow:
-    """A stored finding with the phone it is on and the scan that last wrote it."""
-
-    device_id: str
-    tracked: Tracked
-    last_scan_id: str | None
-
-
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE devices (
-        id           TEXT PRIMARY KEY,
-        via          TEXT NOT NULL,
-        first_seen   TEXT NOT NULL,
-        last_seen    TEXT NOT NULL,
-        last_state   TEXT NOT NULL,
-        last_error   TEXT,
-        model        TEXT,
-        last_scan_id TEXT REFERENCES scans(id) ON DELETE SET NULL
-    );
-    CREATE TABLE rounds (
-        id           INTEGER PRIMARY KEY AUTOINCREMENT,
-        started      TEXT NOT NULL,
-        finished     TEXT,
-        devices_seen INTEGER,
-        scanned      INTEGER,
-        failed       INTEGER,
-        duration_s   REAL
-    );
-    CREATE TABLE scans (
-        id          TEXT PRIMARY KEY,
-        round_id    INTEGER REFERENCES rounds(id) ON DELETE SET NULL,
-        device_id   TEXT NOT NULL REFERENCES devices(id),
-        started     TEXT NOT NULL,
-        finished    TEXT NOT NULL,
-        state       TEXT NOT NULL,
-        complete    INTEGER NOT NULL CHECK (complete IN (0, 1)),
-        verdict     TEXT,
-        score       REAL,
-        failed      INTEGER NOT NULL DEFAULT 0,
-        report_path TEXT,
-        error       TEXT
-    );
-    CREATE INDEX scans_device ON scans(device_id, started);
-    CREATE INDEX scans_round ON scans(round_id);
-    CREATE INDEX scans_started ON scans(started);
-    CREATE TABLE findings (
-        device_id    TEXT NOT NULL REFERENCES devices(id),
-        key          TEXT NOT NULL,
-        check_id     TEXT NOT NULL,
-        package      TEXT,
-        user_id      INTEGER,
-        status       TEXT NOT NULL,
-        severity     TEXT NOT NULL,
-        title        TEXT NOT NULL,
-        lifecycle    TEXT NOT NULL,
-        first_seen   TEXT NOT NULL,
-        last_seen    TEXT NOT NULL,
-        resolved_at  TEXT,
-        waived       INTEGER NOT NULL DEFAULT 0 CHECK (waived IN (0, 1)),
-        last_scan_id TEXT REFERENCES scans(id) ON DELETE SET NULL,
-        PRIMARY KEY (device_id, key)
-    ) WITHOUT ROWID;
-    CREATE INDEX findings_lifecycle ON findings(lifecycle, resolved_at);
-    CREATE INDEX findings_scan ON findings(last_scan_id);
-    CREATE INDEX devices_scan ON devices(last_scan_id);
-    """,
-    # 2: the SIEM outbox per destination (reports.deliver.spool), written in the same
-    # transaction as the finding state; delivery state, drop counters, dead letters, and when
-    # each open finding was last sent (heartbeats).
-    """
-    CREATE TABLE outbox (
-        id          INTEGER PRIMARY KEY AUTOINCREMENT,
-        destination TEXT NOT NULL,
-        event_id    TEXT NOT NULL,
-        payload     TEXT NOT NULL,
-        created     TEXT NOT NULL,
-        attempts    INTEGER NOT NULL DEFAULT 0,
-        last_error  TEXT,
-        UNIQUE (destination, event_id)
-    );
-    CREATE INDEX outbox_destination ON outbox(destination, id);
-    CREATE TABLE dead_letters (
-        id          INTEGER PRIMARY KEY AUTOINCREMENT,
-        destination TEXT NOT NULL,
-        event_id    TEXT NOT NULL,
-        payload     TEXT NOT NULL,
-        error       TEXT NOT NULL,
-        at          TEXT NOT NULL
-    );
-    CREATE TABLE delivery (
-        destination     TEXT PRIMARY KEY,
-        state           TEXT NOT NULL DEFAULT 'ok',
-        next_attempt_at REAL NOT NULL DEFAULT 0,
-        failures        INTEGER NOT NULL DEFAULT 0,
-        last_success    TEXT,
-        last_error      TEXT
-    );
-    CREATE TABLE drops (
-        destination TEXT NOT NULL,
-        reason      TEXT NOT NULL,
-        count       INTEGER NOT NULL DEFAULT 0,
-        PRIMARY KEY (destination, reason)
-    ) WITHOUT ROWID;
-    CREATE TABLE sent_findings (
-        destination TEXT NOT NULL,
-        device_id   TEXT NOT NULL,
-        key         TEXT NOT NULL,
-        sent_at     TEXT NOT NULL,
-        PRIMARY KEY (destination, device_id, key)
-    ) WITHOUT ROWID;
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def _iso(value: datetime) -> str:
@@ -243,18 +61,6 @@ def _time(text: str) -> datetime:
 
 def _maybe_time(text: str | None) -> datetime | None:
     return None if text is None else _time(text)
-
-
-def _statements(script: str) -> Iterator[str]:
-    """The statements of ``script``, split where SQLite says one is complete."""
-    pending = ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            yield pending
-            pending = ""
-    if pending.strip():
-        raise ValueError(f"incomplete SQL statement at the end of a migration: {pending!r}")
 
 
 class Transaction:
@@ -551,7 +357,7 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
     try:
         version = _schema_version(conn, path)
         for n in range(version, SCHEMA_VERSION):
-            for statement in _statements(MIGRATIONS[n]):
+            for statement in statements(MIGRATIONS[n]):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {n + 1}")
         conn.execute("COMMIT")

@@ -15,7 +15,7 @@ from typing import Any
 
 from checks.drift import Drift
 from checks.registry import CHECKS
-from scanner.agent.state import DeviceRow, RoundRow, ScanRow
+from scanner.agent.rows import DeviceRow, RoundRow, ScanRow
 
 SUMMARY_VERSION = 1
 _WORST = ("fail", "error", "unknown", "manual", "pass", "not_applicable")

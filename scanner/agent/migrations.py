@@ -1,0 +1,128 @@
+"""The state database's schema, as the list of SQL scripts that build it.
+
+``PRAGMA user_version`` counts the scripts applied. Never edit a released script: append one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE devices (
+        id           TEXT PRIMARY KEY,
+        via          TEXT NOT NULL,
+        first_seen   TEXT NOT NULL,
+        last_seen    TEXT NOT NULL,
+        last_state   TEXT NOT NULL,
+        last_error   TEXT,
+        model        TEXT,
+        last_scan_id TEXT REFERENCES scans(id) ON DELETE SET NULL
+    );
+    CREATE TABLE rounds (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        started      TEXT NOT NULL,
+        finished     TEXT,
+        devices_seen INTEGER,
+        scanned      INTEGER,
+        failed       INTEGER,
+        duration_s   REAL
+    );
+    CREATE TABLE scans (
+        id          TEXT PRIMARY KEY,
+        round_id    INTEGER REFERENCES rounds(id) ON DELETE SET NULL,
+        device_id   TEXT NOT NULL REFERENCES devices(id),
+        started     TEXT NOT NULL,
+        finished    TEXT NOT NULL,
+        state       TEXT NOT NULL,
+        complete    INTEGER NOT NULL CHECK (complete IN (0, 1)),
+        verdict     TEXT,
+        score       REAL,
+        failed      INTEGER NOT NULL DEFAULT 0,
+        report_path TEXT,
+        error       TEXT
+    );
+    CREATE INDEX scans_device ON scans(device_id, started);
+    CREATE INDEX scans_round ON scans(round_id);
+    CREATE INDEX scans_started ON scans(started);
+    CREATE TABLE findings (
+        device_id    TEXT NOT NULL REFERENCES devices(id),
+        key          TEXT NOT NULL,
+        check_id     TEXT NOT NULL,
+        package      TEXT,
+        user_id      INTEGER,
+        status       TEXT NOT NULL,
+        severity     TEXT NOT NULL,
+        title        TEXT NOT NULL,
+        lifecycle    TEXT NOT NULL,
+        first_seen   TEXT NOT NULL,
+        last_seen    TEXT NOT NULL,
+        resolved_at  TEXT,
+        waived       INTEGER NOT NULL DEFAULT 0 CHECK (waived IN (0, 1)),
+        last_scan_id TEXT REFERENCES scans(id) ON DELETE SET NULL,
+        PRIMARY KEY (device_id, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX findings_lifecycle ON findings(lifecycle, resolved_at);
+    CREATE INDEX findings_scan ON findings(last_scan_id);
+    CREATE INDEX devices_scan ON devices(last_scan_id);
+    """,
+    # 2: the SIEM outbox per destination (reports.deliver.spool), written in the same
+    # transaction as the finding state; delivery state, drop counters, dead letters, and when
+    # each open finding was last sent (heartbeats).
+    """
+    CREATE TABLE outbox (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        destination TEXT NOT NULL,
+        event_id    TEXT NOT NULL,
+        payload     TEXT NOT NULL,
+        created     TEXT NOT NULL,
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        last_error  TEXT,
+        UNIQUE (destination, event_id)
+    );
+    CREATE INDEX outbox_destination ON outbox(destination, id);
+    CREATE TABLE dead_letters (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        destination TEXT NOT NULL,
+        event_id    TEXT NOT NULL,
+        payload     TEXT NOT NULL,
+        error       TEXT NOT NULL,
+        at          TEXT NOT NULL
+    );
+    CREATE TABLE delivery (
+        destination     TEXT PRIMARY KEY,
+        state           TEXT NOT NULL DEFAULT 'ok',
+        next_attempt_at REAL NOT NULL DEFAULT 0,
+        failures        INTEGER NOT NULL DEFAULT 0,
+        last_success    TEXT,
+        last_error      TEXT
+    );
+    CREATE TABLE drops (
+        destination TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        count       INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (destination, reason)
+    ) WITHOUT ROWID;
+    CREATE TABLE sent_findings (
+        destination TEXT NOT NULL,
+        device_id   TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        sent_at     TEXT NOT NULL,
+        PRIMARY KEY (destination, device_id, key)
+    ) WITHOUT ROWID;
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def statements(script: str) -> Iterator[str]:
+    """The statements of ``script``, split where SQLite says one is complete."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement at the end of a migration: {pending!r}")
