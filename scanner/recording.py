@@ -230,12 +230,27 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
         ) from None
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+"""Read once at import (os.umask can only be read by setting it, which threads must not race)."""
+
+
 def _write_atomic(target: Path, directory: Path, data: bytes) -> None:
     if target.is_dir():
         raise IsADirectoryError(21, "Is a directory")
+    try:  # the new file gets the old one's permissions, or what a plain open() would give
+        mode = target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = 0o666 & ~_UMASK
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), mode)  # mkstemp makes 0600
             f.write(data)
             f.flush()
             os.fsync(f.fileno())

@@ -142,3 +142,22 @@ class TestBadOutputAndInput:
         monkeypatch.setenv("MSGSCAN_PSEUDONYM_KEY", "k")
         code, _, err = run(capsys, "scan", "--replay", A16, "--pseudonymize")
         assert (2, True) == (code, "at least 16" in err)
+
+
+def test_report_permissions(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A new report gets the permissions a plain file would (umask); a replaced one keeps its own."""
+    import stat
+
+    new = tmp_path / "new.json"
+    old = tmp_path / "old.json"
+    old.write_text("{}")
+    old.chmod(0o640)
+    for target in (new, old):
+        run(capsys, "scan", "--replay", A14, "--format", "json", "-o", str(target))
+    # msgscan read this process's umask at import: compare with what a plain open() gives
+    plain = tmp_path / "plain"
+    plain.write_text("")
+    assert (stat.S_IMODE(plain.stat().st_mode), 0o640) == (
+        stat.S_IMODE(new.stat().st_mode),
+        stat.S_IMODE(old.stat().st_mode),
+    )
