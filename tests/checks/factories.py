@@ -32,6 +32,15 @@ from checks.rule import Check
 
 TODAY = date(2026, 11, 26)
 
+P, F, NA, M, U, E = (  # the statuses, short enough for the tables of each rule
+    Status.PASS,
+    Status.FAIL,
+    Status.NOT_APPLICABLE,
+    Status.MANUAL,
+    Status.UNKNOWN,
+    Status.ERROR,
+)
+
 RC = "android.permission.READ_CONTACTS"
 WC = "android.permission.WRITE_CONTACTS"
 RES = "android.permission.READ_EXTERNAL_STORAGE"

@@ -18,9 +18,15 @@ from checks.rules.inventory import (
 from tests.checks.factories import (
     MDM,
     MISSING,
+    NA,
     PERSONAL,
     REFUSED,
     WORK,
+    E,
+    F,
+    M,
+    P,
+    U,
     app,
     findings,
     phone,
@@ -28,14 +34,6 @@ from tests.checks.factories import (
     texts,
 )
 
-P, F, NA, M, U, E = (
-    Status.PASS,
-    Status.FAIL,
-    Status.NOT_APPLICABLE,
-    Status.MANUAL,
-    Status.UNKNOWN,
-    Status.ERROR,
-)
 UNSEEN_PACKAGES = phone(packages=REFUSED)
 LOST = phone(packages=MISSING, complete=False)
 

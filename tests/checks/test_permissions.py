@@ -9,25 +9,23 @@ from checks.findings import Status
 from checks.rules.permissions import contacts_access
 from tests.checks.factories import (
     MISSING,
+    NA,
     PERSONAL,
     RC,
     REFUSED,
     WC,
     WORK,
+    E,
+    F,
+    M,
+    P,
+    U,
     app,
     phone,
     statuses,
     texts,
 )
 
-P, F, NA, M, U, E = (
-    Status.PASS,
-    Status.FAIL,
-    Status.NOT_APPLICABLE,
-    Status.MANUAL,
-    Status.UNKNOWN,
-    Status.ERROR,
-)
 WA = "com.whatsapp"
 
 

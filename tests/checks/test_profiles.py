@@ -11,23 +11,21 @@ from checks.rules.profiles import isolation
 from tests.checks.factories import (
     MDM,
     MISSING,
+    NA,
     PERSONAL,
     REFUSED,
     WORK,
+    E,
+    F,
+    M,
+    P,
+    U,
     app,
     phone,
     statuses,
     texts,
 )
 
-P, F, NA, M, U, E = (
-    Status.PASS,
-    Status.FAIL,
-    Status.NOT_APPLICABLE,
-    Status.MANUAL,
-    Status.UNKNOWN,
-    Status.ERROR,
-)
 DEDICATED = Policy(device_role=DeviceRole.DEDICATED)
 SHARED = Policy(device_role=DeviceRole.SHARED)
 BUSINESS_AT_WORK = app("com.whatsapp.w4b", users=(10,))

@@ -19,6 +19,7 @@ from checks.rules.storage import chat_archives, media_autosave, storage_exposure
 from tests.checks.factories import (
     GMS,
     MISSING,
+    NA,
     NO_OPS,
     PERSONAL,
     REFUSED,
@@ -28,6 +29,11 @@ from tests.checks.factories import (
     RMV,
     WES,
     WORK,
+    E,
+    F,
+    M,
+    P,
+    U,
     app,
     every,
     findings,
@@ -38,14 +44,6 @@ from tests.checks.factories import (
     texts,
 )
 
-P, F, NA, M, U, E = (
-    Status.PASS,
-    Status.FAIL,
-    Status.NOT_APPLICABLE,
-    Status.MANUAL,
-    Status.UNKNOWN,
-    Status.ERROR,
-)
 WA = "com.whatsapp"
 DENIED = Unseen("permission denied: /storage/emulated/10")
 LOST = Unseen("not collected (phone did not answer)")
