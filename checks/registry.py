@@ -6,21 +6,35 @@ from collections.abc import Iterable
 
 from checks.errors import RegistryError
 from checks.rule import Check
-from checks.rules import device, inventory, organisation, permissions, profiles, storage
+from checks.rules import (
+    authenticity,
+    backup,
+    device,
+    exposure,
+    forbidden,
+    organisation,
+    permissions,
+    profiles,
+    sources,
+    storage,
+    telegram,
+    versions,
+    whatsapp,
+)
 
 CHECKS: tuple[Check, ...] = (
-    inventory.consumer_whatsapp,  # MSG-01
+    whatsapp.consumer_whatsapp,  # MSG-01
     profiles.isolation,  # MSG-02
     storage.chat_archives,  # MSG-03
     storage.media_autosave,  # MSG-04
-    storage.storage_exposure,  # MSG-05
+    exposure.storage_exposure,  # MSG-05
     permissions.contacts_access,  # MSG-06
-    inventory.telegram_cloud_chats,  # MSG-07
-    inventory.unofficial_client,  # MSG-08
-    inventory.outdated_messenger,  # MSG-09
-    inventory.untrusted_source,  # MSG-10
-    inventory.policy_forbidden,  # MSG-11
-    storage.system_backup,  # MSG-12
+    telegram.telegram_cloud_chats,  # MSG-07
+    authenticity.unofficial_client,  # MSG-08
+    versions.outdated_messenger,  # MSG-09
+    sources.untrusted_source,  # MSG-10
+    forbidden.policy_forbidden,  # MSG-11
+    backup.system_backup,  # MSG-12
     organisation.customers_informed,  # ORG-01
     organisation.no_internal_whatsapp,  # ORG-02
     organisation.no_professional_secrecy,  # ORG-03

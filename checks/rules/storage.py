@@ -1,6 +1,6 @@
-"""What messengers leave where other apps can read it, and what Android's backup copies.
+"""What messengers leave in shared storage: chat archives and visible media.
 
-MSG-03 chat-archives, MSG-04 media-autosave, MSG-05 storage-exposure, MSG-12 system-backup.
+MSG-03 chat-archives, MSG-04 media-autosave (MSG-05 in ``exposure``, MSG-12 in ``backup``).
 Storage facts are counts, sizes and dates per catalog folder (``checks.rules._exposure``);
 no file name is ever seen or reported.
 """
@@ -11,20 +11,16 @@ from collections.abc import Callable, Iterator
 from typing import assert_never
 
 from checks.catalog import Archives, Build
-from checks.facts import EvidenceKind, FolderSummary, Snapshot, StorageEvidence, Unseen
-from checks.findings import BEYOND, Article, Evidence, Outcome, Severity, Status
+from checks.facts import EvidenceKind, FolderSummary, Snapshot, StorageEvidence
+from checks.findings import Article, Evidence, Outcome, Severity, Status
 from checks.rule import Context, check
 from checks.rules._common import (
-    BACKUP,
     CATALOG,
-    PACKAGES,
     PITFALLS,
-    TRANSPORTS,
     Install,
     collection_failed,
     find_source,
     installs,
-    unseen,
     user_label,
 )
 from checks.rules._exposure import (
@@ -35,7 +31,6 @@ from checks.rules._exposure import (
     look,
     media_evidence,
 )
-from checks.rules._readers import exposure
 
 
 def _not_collected(snapshot: Snapshot, install: Install, what: str) -> Outcome:
@@ -250,141 +245,3 @@ def media_autosave(ctx: Context) -> Iterator[Outcome]:
 
 def _media(snapshot: Snapshot, looked: Look) -> Outcome:
     return _judge(snapshot, looked, ("media", "the media folders"), media_evidence)
-
-
-@check(
-    id="MSG-05",
-    slug="storage-exposure",
-    title="Other apps can read exposed messenger data",
-    severity=Severity.HIGH,
-    article=Article(PITFALLS, "gefährlich, wenn andere Apps Zugriff auf den Speicher haben"),
-    rationale=(
-        "The article singles out attachments in storage on phones where other apps may read the "
-        "storage. Chat backups and visible media in shared storage are open to every app holding "
-        "a storage or media permission or all-files access in the same profile."
-    ),
-    remediation=(
-        (
-            "Take storage access away from the listed apps: Settings > Apps > (the app) > "
-            "Permissions > Photos and videos / Music and audio / Files and media: Don't allow."
-        ),
-        (
-            "Switch off all-files access: Settings > Apps > Special app access > All files access "
-            "> (the app): off."
-        ),
-        "Uninstall listed apps that are not needed, first those not from an app store.",
-        (
-            "Remove the messenger data from shared storage (MSG-03, MSG-04) or move the messenger "
-            "into a work profile (MSG-02)."
-        ),
-    ),
-)
-def storage_exposure(ctx: Context) -> Iterator[Outcome]:
-    """Per user with a messenger: fail when MSG-03/MSG-04 find exposed data there and another
-    third-party app can read shared storage (named); pass when none can; not applicable when
-    nothing is exposed; unknown when exposure could not be determined or app ops are unreadable.
-
-    Decisions: other messengers count as readers of each other's data, but an app is never a
-    reader of its own files. WRITE_EXTERNAL_STORAGE counts (Android grants READ with it).
-    READ_MEDIA_VISUAL_USER_SELECTED does not (the user picks each photo). A grant counts
-    unless its app op is ignore/deny; all-files access counts when its op is allow. Media and
-    file permissions are not told apart by file type: scoped-storage rules differ by Android
-    version and vendor, so any storage reader counts. Preinstalled system apps are listed but
-    not counted: the user cannot remove them.
-    """
-    snapshot = ctx.snapshot
-    found = installs(snapshot)
-    if isinstance(found, Outcome):
-        yield found
-        return
-    by_user: dict[int, list[Install]] = {}
-    for install in found:
-        by_user.setdefault(install.user_id, []).append(install)
-    for user_id, group in by_user.items():
-        yield exposure(ctx.snapshot, user_id, group)
-
-
-_BACKS_UP_TOKENS = {
-    "whatsapp": "its backup agent saves only a token file, no chats",
-    "whatsapp_business": "its backup agent saves only a token file, no chats",
-    "telegram": "its backup agent saves only login tokens, no chats",
-    "signal": "its backup agent saves only account-recovery tokens, no chats",
-}
-"""What the messenger's own backup agent hands to Android's backup (messengers.md §2.4, §4.4,
-§5.4)."""
-
-
-@check(
-    id="MSG-12",
-    slug="system-backup",
-    title="Android's own backup may copy messenger data",
-    severity=Severity.INFO,
-    article=Article(BEYOND, "Kontext zu: Nachrichtenverläufe nicht archivieren"),
-    rationale=(
-        "Context for MSG-03: an app that allows backup hands data to Android's backup, which "
-        "sends it to the selected transport (usually Google). WhatsApp, Telegram and Signal "
-        "allow it but hand over only login tokens, so this is informational."
-    ),
-    remediation=(
-        "Usually nothing to do: for WhatsApp, Telegram and Signal the backup holds no chats.",
-        (
-            "To keep all app data out of Google's backup: Settings > Google > Backup > Backup by "
-            "Google One: off (or forbid the backup service in the MDM)."
-        ),
-    ),
-)
-def system_backup(ctx: Context) -> Iterator[Outcome]:
-    """Per install: fail (informational) when the app allows backup and Android's backup is on
-    with a transport; pass when the app does not allow it or backup is off; unknown when the
-    backup state could not be read (or backup is on without a reported transport)."""
-    snapshot = ctx.snapshot
-    found = installs(snapshot)
-    if isinstance(found, Outcome):
-        yield found
-        return
-    for install in found:
-        if not install.package.allows_backup:
-            yield install.outcome(
-                Status.PASS,
-                Evidence(
-                    "ALLOW_BACKUP not set: Android's backup copies none of its data",
-                    PACKAGES,
-                    {"allow_backup": False},
-                ),
-            )
-            continue
-        flag = Evidence("ALLOW_BACKUP set in the app's flags", PACKAGES, {"allow_backup": True})
-        backup = snapshot.backup
-        if isinstance(backup, Unseen):
-            out = unseen(snapshot, backup, BACKUP, "Android's backup state")
-            yield install.outcome(out.status, flag, *out.evidence)
-            continue
-        if backup.enabled is False:
-            yield install.outcome(
-                Status.PASS, flag, Evidence("Android backup is off", BACKUP, {"enabled": False})
-            )
-            continue
-        if backup.enabled is None or backup.transport is None:
-            text = (
-                "bmgr reported neither enabled nor disabled"
-                if backup.enabled is None
-                else "Android backup is on but no selected transport was reported"
-            )
-            source = BACKUP if backup.enabled is None else TRANSPORTS
-            yield install.outcome(
-                Status.UNKNOWN, flag, Evidence(text, source, {"enabled": backup.enabled})
-            )
-            continue
-        what = _BACKS_UP_TOKENS.get(
-            install.messenger.key, "what its backup agent copies is not documented: assume app data"
-        )
-        yield install.outcome(
-            Status.FAIL,
-            flag,
-            Evidence(
-                f"Android backup is on, transport {backup.transport}",
-                TRANSPORTS,
-                {"transport": backup.transport},
-            ),
-            Evidence(f"{install.messenger.name}: {what}", CATALOG, {"key": install.messenger.key}),
-        )

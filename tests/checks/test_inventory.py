@@ -7,14 +7,12 @@ import pytest
 from checks.facts import DevicePolicy, Snapshot, Unseen
 from checks.findings import Status
 from checks.policy import DEFAULT, Policy
-from checks.rules.inventory import (
-    consumer_whatsapp,
-    outdated_messenger,
-    policy_forbidden,
-    telegram_cloud_chats,
-    unofficial_client,
-    untrusted_source,
-)
+from checks.rules.authenticity import unofficial_client
+from checks.rules.forbidden import policy_forbidden
+from checks.rules.sources import untrusted_source
+from checks.rules.telegram import telegram_cloud_chats
+from checks.rules.versions import outdated_messenger
+from checks.rules.whatsapp import consumer_whatsapp
 from tests.checks.factories import (
     MDM,
     MISSING,

@@ -15,7 +15,9 @@ from checks.facts import (
     User,
 )
 from checks.findings import Status
-from checks.rules.storage import chat_archives, media_autosave, storage_exposure, system_backup
+from checks.rules.backup import system_backup
+from checks.rules.exposure import storage_exposure
+from checks.rules.storage import chat_archives, media_autosave
 from tests.checks.factories import (
     GMS,
     MISSING,

@@ -1,0 +1,150 @@
+"""MSG-10 untrusted-source: who installed the messenger.
+
+Looks at the package list only (plus the catalog and the policy); outcomes are per (package, user).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks.catalog import SIDELOAD_INSTALLERS, STORES
+from checks.facts import Unseen
+from checks.findings import BEYOND, Article, Evidence, Outcome, Severity, Status
+from checks.rule import Context, check
+from checks.rules._common import (
+    DEVICE_POLICY,
+    PACKAGES,
+    installs,
+)
+
+
+@check(
+    id="MSG-10",
+    slug="untrusted-source",
+    title="Messenger not installed from an app store or the MDM",
+    severity=Severity.LOW,
+    article=Article(BEYOND, "Bezug der Apps nur aus den App-Stores"),
+    rationale=(
+        "An APK file from a website or a chat can be any build: a mod, an old version or a "
+        "trojan under the real name. Stores and the organisation's MDM check what they deliver "
+        "and keep it updated."
+    ),
+    remediation=(
+        (
+            "Back up what must be kept, then reinstall the app from Google Play or the company's "
+            "app store: Settings > Apps > (the app) > Uninstall, then Play Store > search > "
+            "Install."
+        ),
+        (
+            "Block installs from unknown sources: Settings > Apps > Special app access > Install "
+            "unknown apps: off for every app (or enforce it in the MDM)."
+        ),
+        (
+            "If the organisation distributes apps by its own installer, add it to the policy's "
+            "trusted_installers."
+        ),
+    ),
+)
+def untrusted_source(ctx: Context) -> Iterator[Outcome]:
+    """Pass for a store, the device's MDM (device or profile owner) or an installer the policy
+    trusts; fail for no installer, an APK installer, adb or an unknown installer.
+
+    Decisions: a package in the system image with no installer is firmware and passes. On
+    Android 14+ an install started by the package installer or adb that names a store as
+    installer fails: that is how `pm install -i com.android.vending` disguises an APK. Another
+    initiating package (a store, a restore tool) is reported but does not fail. An unknown
+    installer while the device policy is unreadable is unknown: it may be the MDM.
+    """
+    found = installs(ctx.snapshot)
+    if isinstance(found, Outcome):
+        yield found
+        return
+    snapshot, policy = ctx.snapshot, ctx.policy
+    owners: dict[str, str] | None = None
+    if not isinstance(snapshot.policy, Unseen):
+        owners = {
+            pkg: f"the work profile's MDM ({pkg})"
+            for pkg in snapshot.policy.profile_owners.values()
+        }
+        if snapshot.policy.device_owner:
+            owners[snapshot.policy.device_owner] = (
+                f"the device's MDM ({snapshot.policy.device_owner})"
+            )
+
+    def trusted(installer: str) -> str | None:
+        if installer in STORES:
+            return STORES[installer]
+        if owners and installer in owners:
+            return owners[installer]
+        if installer in policy.trusted_installers:
+            return f"{installer} (trusted by policy {policy.name})"
+        return None
+
+    for install in found:
+        pkg = install.package
+        installer, initiating = pkg.installer, pkg.initiating_installer
+        data = {"installer": installer, "initiating_installer": initiating}
+        if installer is None and pkg.is_system:
+            yield install.outcome(
+                Status.PASS,
+                Evidence("part of the phone's system image (preinstalled)", PACKAGES, data),
+            )
+            continue
+        if installer is None:
+            yield install.outcome(
+                Status.FAIL,
+                Evidence(
+                    "no installer recorded: installed from an APK file (by adb or a file manager)",
+                    PACKAGES,
+                    data,
+                ),
+            )
+            continue
+        source = trusted(installer)
+        if source is not None:
+            if initiating in SIDELOAD_INSTALLERS and initiating != installer:
+                yield install.outcome(
+                    Status.FAIL,
+                    Evidence(
+                        f"recorded installer is {source}, but the install was started by "
+                        f"{SIDELOAD_INSTALLERS[initiating]}: an APK file installed under a store's "
+                        "name",
+                        PACKAGES,
+                        data,
+                    ),
+                )
+                continue
+            note = (
+                f" (install started by {initiating})"
+                if initiating and initiating != installer
+                else ""
+            )
+            yield install.outcome(
+                Status.PASS, Evidence(f"installed by {source}{note}", PACKAGES, data)
+            )
+            continue
+        if installer in SIDELOAD_INSTALLERS:
+            yield install.outcome(
+                Status.FAIL,
+                Evidence(f"installed by {SIDELOAD_INSTALLERS[installer]}", PACKAGES, data),
+            )
+        elif owners is None:
+            yield install.outcome(
+                Status.UNKNOWN,
+                Evidence(
+                    f"installed by {installer}, which may be the MDM: the device policy could "
+                    "not be read",
+                    DEVICE_POLICY,
+                    data,
+                ),
+            )
+        else:
+            yield install.outcome(
+                Status.FAIL,
+                Evidence(
+                    f"installed by an unknown installer ({installer}): not an app store, the MDM "
+                    "or trusted by the policy",
+                    PACKAGES,
+                    data,
+                ),
+            )
