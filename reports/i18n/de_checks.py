@@ -107,8 +107,8 @@ CHECKS: dict[str, CheckText] = {
         "verlangt keinen.",
         (
             ("Behält der Messenger den Kontaktzugriff: nur Kundenkontakte mit Einwilligung "
-            "speichern, in den Kontakten des Arbeitsprofils oder Diensthandys, und dies bestätigen "
-            "(Attestierung in der Richtlinie)."),
+            "speichern, in den Kontakten des Arbeitsprofils oder Diensthandys, und dies in der "
+            "Richtlinie bestätigen: [[attest.MSG-06]]."),
             ("Sonst den Zugriff entziehen: Einstellungen > Apps > (App) > Berechtigungen > Kontakte "
             "> Nicht zulassen; Nummern lassen sich in der App von Hand eingeben."),
             ("Wire braucht kein Telefonbuch: Einstellungen > Apps > Wire > Berechtigungen > Kontakte "
@@ -125,7 +125,7 @@ CHECKS: dict[str, CheckText] = {
             "Geheimen Chat starten."),
             ("Für Kundendaten keine Telegram-Gruppen oder -Kanäle verwenden: sie sind nie "
             "Ende-zu-Ende-verschlüsselt."),
-            "Wer das wann geprüft hat, in den Attestierungen der Richtlinie festhalten (MSG-07).",
+            "Wer dieses Gerät wann und bis wann geprüft hat, in der Richtlinie festhalten: [[attest.MSG-07]].",
         ),
     ),
     "MSG-08": CheckText(
@@ -208,7 +208,7 @@ CHECKS: dict[str, CheckText] = {
             "aufnehmen, dass und wie der Messenger genutzt wird und welche Daten an den Betreiber "
             "gehen."),
             ("Text und Einführungsdatum aufbewahren, dann die Bestätigung in der Richtlinie "
-            "eintragen (attestations.ORG-01: wer, wann, Notiz)."),
+            "eintragen: [attest.ORG-01] mit by, on, note."),
         ),
     ),
     "ORG-02": CheckText(
@@ -219,7 +219,7 @@ CHECKS: dict[str, CheckText] = {
         (
             ("Einen internen Kanal bereitstellen (Firmen-Chat, Threema Work oder Wire) und den "
             "Beschäftigten sagen, dass WhatsApp nur für Kunden da ist."),
-            "Die Bestätigung in der Richtlinie eintragen (attestations.ORG-02: wer, wann, Notiz).",
+            "Die Bestätigung in der Richtlinie eintragen: [attest.ORG-02] mit by, on, note.",
         ),
     ),
     "ORG-03": CheckText(
@@ -231,7 +231,7 @@ CHECKS: dict[str, CheckText] = {
             ("Mit Ärzten, Anwälten und anderen Berufsgeheimnisträgern einen anderen Kanal "
             "vereinbaren (verschlüsselte E-Mail, Portal, Threema Work) und den Beschäftigten "
             "sagen, mit ihnen kein WhatsApp zu nutzen."),
-            "Die Bestätigung in der Richtlinie eintragen (attestations.ORG-03: wer, wann, Notiz).",
+            "Die Bestätigung in der Richtlinie eintragen: [attest.ORG-03] mit by, on, note.",
         ),
     ),
     "DEV-01": CheckText(
