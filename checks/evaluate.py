@@ -98,7 +98,23 @@ def evaluate(
     device: str | None = None,
     strict: bool = False,
 ) -> tuple[Finding, ...]:
-    """All findings for ``snapshot``; ``device`` is the name waivers match (serial or pseudonym)."""
+    """All findings for ``snapshot``, one per check, package and user (``merge``), severe first;
+    ``device`` is the name waivers and attestations match (serial or pseudonym)."""
+    found = judge(snapshot, policy, today=today, checks=checks, device=device, strict=strict)
+    return tuple(sorted(merge(found), key=_order))
+
+
+def judge(
+    snapshot: Snapshot,
+    policy: Policy,
+    *,
+    today: date,
+    checks: Iterable[Check] | None = None,
+    device: str | None = None,
+    strict: bool = False,
+) -> list[Finding]:
+    """One finding per rule outcome, in rule order, with the policy applied (severity, waivers,
+    attestations): what each rule said, before ``evaluate`` merges the parts of one item."""
     if checks is None:
         from checks.registry import CHECKS
 
@@ -129,7 +145,7 @@ def evaluate(
             elif f.status is Status.MANUAL and f.check_id in ATTESTABLE:
                 f = _attest(f, policy, name, today)
             findings.append(f)
-    return tuple(sorted(merge(findings), key=_order))
+    return findings
 
 
 def attestation_text(a: Attestation) -> str:
@@ -258,6 +274,7 @@ __all__ = [
     "Summary",
     "attestation_text",
     "evaluate",
+    "judge",
     "merge",
     "section_of",
     "summarize",
