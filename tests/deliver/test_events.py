@@ -193,7 +193,7 @@ class TestMapping:
 class TestEcs:
     def test_document(self) -> None:
         """ECS: a state event in configuration, event.id = OCSF uid, risk from severity."""
-        event = snapshot_events(RULED[0])[0]
+        event = _tst01(RULED[0])
         doc = ecs_from_ocsf(event, observer="scanner-01")
 
         assert ("state", ["configuration"], "success") == (
@@ -215,7 +215,7 @@ class TestEcs:
 class TestCef:
     def test_line(self) -> None:
         """siem.md's CEF layout: class id = check id, severity 7 for high, rt in ms."""
-        event = snapshot_events(RULED[0])[0]
+        event = _tst01(RULED[0])
         line = cef_from_ocsf(event, host="scanner-01")
 
         assert line.startswith("CEF:0|msgscan project|msgscan|0.1.0|TST-01|"
