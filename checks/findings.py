@@ -27,6 +27,20 @@ class Status(enum.Enum):
     """Collection failed (the phone was lost, a command failed) or the rule itself broke."""
 
 
+STATUS_MEANING = {
+    Status.PASS: "the device shows the item is in order",
+    Status.FAIL: "the device shows the item is not in order; counts toward the verdict and the "
+    "exit code unless the policy waives it",
+    Status.INFORMATIONAL: "worth knowing, never counted as a failure (XCCDF's informational)",
+    Status.NOT_APPLICABLE: "the thing the item is about is not there",
+    Status.MANUAL: "a person must attest it: nothing on the device can show it; an attested "
+    "item stays manual and names who attested it, when and until when",
+    Status.UNKNOWN: "the device did not let msgscan see it; never a pass",
+    Status.ERROR: "collection failed or the rule broke",
+}
+"""What each status means (the checklist's wording): ``msgscan checks --json`` lists it."""
+
+
 class Severity(enum.Enum):
     INFO = "info"
     LOW = "low"

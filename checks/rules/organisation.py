@@ -82,7 +82,7 @@ def customers_informed(ctx: Context) -> Iterator[Outcome]:
     rationale=(
         "Experts quoted by the article advise against WhatsApp for purely internal company "
         "communication: there is no customer reason to accept its data flows, and internal tools "
-        "without them exist."
+        "without them exist. Only phones with a WhatsApp-family app: not applicable elsewhere."
     ),
     remediation=(
         (
@@ -108,7 +108,8 @@ def no_internal_whatsapp(ctx: Context) -> Iterator[Outcome]:
     rationale=(
         "Experts quoted by the article advise against WhatsApp in exchanges with people bound by "
         "professional secrecy, such as doctors: their messages carry data the law protects most, "
-        "and the messenger's metadata alone may reveal the relationship."
+        "and the messenger's metadata alone may reveal the relationship. Only phones with a "
+        "WhatsApp-family app: not applicable elsewhere."
     ),
     remediation=(
         (

@@ -215,7 +215,8 @@ CHECKS: dict[str, CheckText] = {
         "WhatsApp nicht für rein interne Kommunikation",
         "Im Artikel zitierte Fachleute raten von WhatsApp für rein interne Unternehmens"
         "kommunikation ab: Es gibt keinen Kundengrund, die Datenflüsse hinzunehmen, und interne "
-        "Werkzeuge ohne sie stehen bereit.",
+        "Werkzeuge ohne sie stehen bereit. Nur Geräte mit einer App der WhatsApp-Familie: sonst "
+        "entfällt der Punkt.",
         (
             ("Einen internen Kanal bereitstellen (Firmen-Chat, Threema Work oder Wire) und den "
             "Beschäftigten sagen, dass WhatsApp nur für Kunden da ist."),
@@ -226,7 +227,8 @@ CHECKS: dict[str, CheckText] = {
         "WhatsApp nicht mit Berufsgeheimnisträgern",
         "Im Artikel zitierte Fachleute raten von WhatsApp im Austausch mit Berufsgeheimnisträgern "
         "wie Ärzten ab: Ihre Nachrichten enthalten besonders geschützte Daten (Art. 9 DSGVO, "
-        "§ 203 StGB), und schon die Metadaten des Messengers können die Beziehung offenlegen.",
+        "§ 203 StGB), und schon die Metadaten des Messengers können die Beziehung offenlegen. Nur "
+        "Geräte mit einer App der WhatsApp-Familie: sonst entfällt der Punkt.",
         (
             ("Mit Ärzten, Anwälten und anderen Berufsgeheimnisträgern einen anderen Kanal "
             "vereinbaren (verschlüsselte E-Mail, Portal, Threema Work) und den Beschäftigten "

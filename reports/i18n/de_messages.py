@@ -52,6 +52,16 @@ DE: dict[str, str] = {
     "status.unknown": "unbekannt",
     "status.error": "Fehler",
     "status.informational": "Hinweis",
+    "statuses.heading": "Was die Ergebnisse bedeuten",
+    "meaning.failed": "das Gerät zeigt, dass der Punkt nicht erfüllt ist; zählt für das Ergebnis",
+    "meaning.waived": "ein Verstoß, den die Richtlinie bis zu einem Datum zulässt; zählt nicht",
+    "meaning.manual": "das Gerät kann es nicht zeigen: eine verantwortliche Person bestätigt es",
+    "meaning.attested": "ein manueller Punkt, den eine Person bestätigt hat (wer, wann, bis wann)",
+    "meaning.unknown": "das Gerät ließ es nicht sehen; nie ein „erfüllt“",
+    "meaning.error": "das Auslesen ist fehlgeschlagen",
+    "meaning.informational": "wissenswert, zählt nie als Verstoß",
+    "meaning.pass": "das Gerät zeigt, dass der Punkt erfüllt ist",
+    "meaning.not_applicable": "worum es geht, ist auf dem Gerät nicht vorhanden",
     "status.failed": "nicht erfüllt",
     "status.attested": "bestätigt",
     "status.waived": "Ausnahme",
@@ -122,7 +132,10 @@ DE: dict[str, str] = {
     "comparison.source": "Quellcode",
     "attest.heading": "Zu bestätigende Punkte",
     "attest.intro": "Das Gerät kann diese Punkte nicht zeigen. Die verantwortliche Person "
-    "bestätigt jeden Punkt mit Unterschrift; danach die Bestätigung in der Richtlinie eintragen.",
+    "bestätigt jeden Punkt mit Unterschrift; danach die Bestätigung in der Richtlinie eintragen: "
+    "[attest.ORG-01] für einen organisatorischen Punkt, je Gerät ein [[attest.MSG-07]] (mit device "
+    "und until) für die übrigen.",
+    "attest.until": "Gültig bis",
     "attest.confirmed": "Bestätigt",
     "attest.name": "Name",
     "attest.date": "Datum",

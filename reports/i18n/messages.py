@@ -62,6 +62,16 @@ EN: dict[str, str] = {
     "status.unknown": "unknown",
     "status.error": "error",
     "status.informational": "informational",
+    "statuses.heading": "What the statuses mean",
+    "meaning.failed": "the phone shows it is not in order; counts toward the verdict",
+    "meaning.waived": "a failure the policy accepts until a date; does not count",
+    "meaning.manual": "nothing on the phone can show it: a person attests it",
+    "meaning.attested": "a manual item a person attested (who, when, until when)",
+    "meaning.unknown": "the phone did not let msgscan see it; never a pass",
+    "meaning.error": "collection failed",
+    "meaning.informational": "worth knowing, never counted as a failure",
+    "meaning.pass": "the phone shows it is in order",
+    "meaning.not_applicable": "the thing it is about is not on the phone",
     "status.failed": "failed",
     "status.attested": "attested",
     "status.waived": "waived",
@@ -136,7 +146,9 @@ EN: dict[str, str] = {
     # attestation
     "attest.heading": "Items to attest",
     "attest.intro": "The phone cannot show these. The person responsible confirms each item by "
-    "signing; record the attestation in the policy afterwards.",
+    "signing; record the attestation in the policy afterwards: [attest.ORG-01] for an "
+    "organisational item, one [[attest.MSG-07]] per phone (with device and until) for the others.",
+    "attest.until": "Valid until",
     "attest.confirmed": "Confirmed",
     "attest.name": "Name",
     "attest.date": "Date",

@@ -105,7 +105,19 @@ def by_item(tx: Texts, findings: list[dict[str, Any]], labels: dict[int, str],
         for cid in fine
     )
     fine_html = (f"<h3>{esc(tx.t('section.fine'))}</h3><ul class=\"fine\">{rows}</ul>" if fine else "")
-    return f"<h2>{esc(tx.t('findings.heading'))}</h2>{cards}{fine_html}"
+    return f"<h2>{esc(tx.t('findings.heading'))}</h2>{cards}{fine_html}{legend(tx)}"
+
+
+LEGEND = ("failed", "waived", "manual", "attested", "unknown", "error", "informational", "pass",
+          "not_applicable")
+"""The sections of ``reports.localized.count_chips``, each explained once."""
+
+
+def legend(tx: Texts) -> str:
+    items = "".join(
+        f'<li>{_badge(tx, s)} {esc(tx.t("meaning." + s))}</li>' for s in LEGEND
+    )
+    return f'<h3>{esc(tx.t("statuses.heading"))}</h3><ul class="fine legend">{items}</ul>'
 
 
 def attestations(tx: Texts, findings: list[dict[str, Any]], labels: dict[int, str],
@@ -115,14 +127,15 @@ def attestations(tx: Texts, findings: list[dict[str, Any]], labels: dict[int, st
     head = f'<section class="attest"><h2>{esc(tx.t("attest.heading"))}</h2>'
     if not manual:
         return head + f"<p>{esc(tx.t('attest.none'))}</p></section>"
-    cols = ("attest.confirmed", "findings.about", "attest.name", "attest.date", "attest.signature")
+    cols = ("attest.confirmed", "findings.about", "attest.name", "attest.date", "attest.until",
+            "attest.signature")
     header = "".join(f"<th>{esc(tx.t(c))}</th>" for c in cols)
     rows = "".join(
         "<tr><td><span class=\"box\"></span></td>"
         f"<td><span class=\"id\">{esc(f['check_id'])}</span> {esc(texts[f['check_id']].title)}"
         f"<div class=\"src\">{esc(about(tx, f, labels))}</div></td>"
         '<td><div class="sign"></div></td><td><div class="sign"></div></td>'
-        '<td><div class="sign"></div></td></tr>'
+        '<td><div class="sign"></div></td><td><div class="sign"></div></td></tr>'
         for f in manual
     )
     return (
