@@ -278,3 +278,39 @@ def test_findings_sort_by_severity_then_status() -> None:
     keys = [(rank[f["severity"]], order[f["status"]], f["check_id"]) for f in report["findings"]]
 
     assert keys == sorted(keys)
+
+
+@check(
+    id="TST-10",
+    slug="note",
+    title="A note",
+    severity=Severity.HIGH,
+    article=ARTICLE,
+    rationale="test",
+    remediation=("None.",),
+)
+def note(ctx: Context) -> Iterator[Outcome]:
+    yield Outcome(Status.INFORMATIONAL, (Evidence("worth knowing", "x"),))
+
+
+def test_informational_is_left_out_of_the_score() -> None:
+    """README: the score leaves informational results out, whatever their severity."""
+    without = build_report(scan(handmade(), rules=RULES))["summary"]["score"]
+    with_note = build_report(scan(handmade(), rules=(*RULES, note)))["summary"]
+
+    assert (without, 1, 0) == (with_note["score"], with_note["informational"], with_note["failed"] - 3)
+
+
+def test_attested_item_is_suppressed_in_siem_and_drift() -> None:
+    """README: an attested item is closed as Suppressed in the SIEM stream (the drift row is
+    suppressed, and an event says workflow 3)."""
+    from datetime import UTC, datetime
+
+    from checks.drift import diff
+
+    policy = Policy(attestations={"ORG-01": (Attestation("DPO", date(2026, 10, 1)),)})
+    result = scan(handmade(), rules=[INDEX["ORG-01"]], policy=policy)
+    [row] = diff({}, result.findings, complete=True, at=datetime(2026, 11, 21, tzinfo=UTC)).rows
+    [event] = [json.loads(line) for line in OcsfRenderer().render(result).splitlines()]
+
+    assert (True, 3, "Suppressed") == (row.waived, event["status_id"], event["status"])
