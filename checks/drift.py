@@ -4,8 +4,8 @@ Pure: no I/O and no clock; the scan time comes in as ``at``. The agent keeps the
 returns (``scanner.agent.state``) and hands them back as ``previous`` on the next scan.
 
 A finding is *open* while its status is fail, manual, unknown or error; pass, informational and
-not_applicable are closed (an informational result asks nothing of anyone). One ``Tracked`` row per ``FindingKey`` (check, package, user) records the current
-occurrence. Rows exist only for keys that were open at some point: a check that has always passed
+not_applicable are closed (an informational result asks nothing of anyone). One ``Tracked`` row
+per ``FindingKey`` (check, package, user) records the current occurrence. Rows exist only for keys that were open at some point: a check that has always passed
 has nothing to track.
 
 Decisions (siem.md §7, issue 5):
@@ -42,7 +42,7 @@ from datetime import datetime
 from checks.findings import WORST_FIRST, Finding, Severity, Status
 
 OPEN_STATUSES = frozenset({Status.FAIL, Status.MANUAL, Status.UNKNOWN, Status.ERROR})
-"""Statuses that keep a finding open; pass and not_applicable close it."""
+"""Statuses that keep a finding open; pass, informational and not_applicable close it."""
 
 _SEP = "|"
 

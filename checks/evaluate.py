@@ -220,8 +220,8 @@ class Summary:
     counts: dict[str, int]
     """Findings per status (every status present, zeros included)."""
     score: float | None
-    """0-100: pass earns its severity weight, fail/unknown/error earn nothing, not_applicable and
-    manual are left out (OpenSCAP-style); None when nothing was scored."""
+    """0-100: pass earns its severity weight, fail/unknown/error earn nothing, not_applicable,
+    informational and manual are left out (OpenSCAP-style); None when nothing was scored."""
     verdict: str
     """non_compliant (a failure not waived) | incomplete (unknown/error, or the scan stopped) |
     compliant."""
