@@ -77,7 +77,10 @@ def ecs_from_ocsf(ev: Mapping[str, Any], *, observer: str | None = None) -> dict
             "result": {
                 "status": native["status"],
                 "severity": native["severity"],
-                "counts_as_failure": native["counts_as_failure"],
+                # events queued by an older msgscan lack the flag: derive it the same way
+                "counts_as_failure": native.get(
+                    "counts_as_failure", native["status"] == "fail" and not native.get("waived")
+                ),
                 "details": comp.get("status_details", []),
                 "remediation": ev["remediation"]["desc"],
                 "evidence": [e["data"] for e in ev.get("evidences", [])],
