@@ -64,8 +64,8 @@ holds the state directory.
 """
 
 SCAN_EPILOG = """\
-exit codes: 0 no failed check; 1 at least one failed check (waived and informational failures
-do not count); 2 could not scan or bad input (no phone, not authorized, busy, lost or hung
+exit codes: 0 no failed check; 1 at least one failed check (waived failures and informational
+results do not count); 2 could not scan or bad input (no phone, not authorized, busy, lost or hung
 phone, bad policy or flag). A scan that lost the phone half way still writes its report, marked incomplete, and exits 2.
 With --send, events the destination did not take within 60 s also exit 2 (they stay queued).
 """
