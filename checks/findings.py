@@ -16,6 +16,7 @@ from datetime import date
 class Status(enum.Enum):
     PASS = "pass"
     FAIL = "fail"
+    INFORMATIONAL = "informational"
     NOT_APPLICABLE = "not_applicable"
     """The thing the rule is about is not there (e.g. no messenger of that kind)."""
     MANUAL = "manual"

@@ -9,14 +9,27 @@ from collections.abc import Iterator
 
 from checks.findings import Article, Evidence, Outcome, Severity, Status
 from checks.rule import Context, check
-from checks.rules._common import PITFALLS, POLICY
+from checks.rules._common import PITFALLS, POLICY, installs
+
+
+def _about_whatsapp(ctx: Context, check_id: str, duty: str) -> Iterator[Outcome]:
+    """ORG-02 and ORG-03 concern WhatsApp: nothing (not applicable) on a phone without a
+    WhatsApp-family app (checklist, amended 2026-12-02); attested or manual otherwise.
+
+    Decision: when the package list is unreadable it is not known whether WhatsApp is there, so
+    the item stays as it would be with WhatsApp (manual or attested), never not applicable.
+    """
+    found = installs(ctx.snapshot)
+    if not isinstance(found, Outcome) and not any(i.messenger.whatsapp_family for i in found):
+        return
+    yield from _attested(ctx, check_id, duty)
 
 
 def _attested(ctx: Context, check_id: str, duty: str) -> Iterator[Outcome]:
     """Pass when the policy records an attestation for the item, manual otherwise.
 
-    Decision: these outcomes appear whether or not a WhatsApp-family app is installed, as the
-    checklist asks: a fleet tracks attestations per organisation, not per phone's contents.
+    Decision: ORG-01 appears whatever the phone holds: a fleet tracks that attestation per
+    organisation, not per phone's contents.
     """
     attestation = ctx.policy.attestations.get(check_id)
     if attestation is None:
@@ -93,8 +106,9 @@ def customers_informed(ctx: Context) -> Iterator[Outcome]:
     ),
 )
 def no_internal_whatsapp(ctx: Context) -> Iterator[Outcome]:
-    """Manual unless the policy attests that WhatsApp is not used for internal communication."""
-    yield from _attested(ctx, "ORG-02", "WhatsApp is not used for purely internal communication")
+    """Not applicable without a WhatsApp-family app; else manual unless the policy attests that
+    WhatsApp is not used for internal communication."""
+    yield from _about_whatsapp(ctx, "ORG-02", "WhatsApp is not used for purely internal communication")
 
 
 @check(
@@ -118,7 +132,8 @@ def no_internal_whatsapp(ctx: Context) -> Iterator[Outcome]:
     ),
 )
 def no_professional_secrecy(ctx: Context) -> Iterator[Outcome]:
-    """Manual unless the policy attests that WhatsApp is not used with secrecy holders."""
-    yield from _attested(
+    """Not applicable without a WhatsApp-family app; else manual unless the policy attests that
+    WhatsApp is not used with secrecy holders."""
+    yield from _about_whatsapp(
         ctx, "ORG-03", "WhatsApp is not used with doctors or other holders of professional secrecy"
     )
