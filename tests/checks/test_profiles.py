@@ -29,7 +29,8 @@ from tests.checks.factories import (
 DEDICATED = Policy(device_role=DeviceRole.DEDICATED)
 SHARED = Policy(device_role=DeviceRole.SHARED)
 BUSINESS_AT_WORK = app("com.whatsapp.w4b", users=(10,))
-MANAGED = DevicePolicy(None, {10: MDM})
+MANAGED = DevicePolicy(None, {10: "com.google.android.apps.work.clouddpc"})
+"""A work profile owned by Android Device Policy, a DPC the catalog knows (checks/owners.py)."""
 
 
 class TestIsolation:

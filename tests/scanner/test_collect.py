@@ -108,7 +108,7 @@ def test_busy_phone_exchange_count(maxdata: int, most: int) -> None:
     assert not isinstance(snap.packages, Unseen) and not isinstance(snap.users, Unseen)
     assert (300, 3, True) == (len(snap.packages), len(snap.users), snap.complete)
     assert transport.meter.exchanges <= most
-    assert programs <= {"getprop", "pm", "dumpsys", "bmgr", "find", "test", "echo"}
+    assert programs <= {"getprop", "pm", "cmd", "dumpsys", "bmgr", "find", "test", "echo"}
 
 
 def test_real_android7_capture_replays(capture: Callable[[str], bytes]) -> None:
