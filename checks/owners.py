@@ -44,13 +44,40 @@ class Owner:
     source: str
 
 
-_AMAPI = "developers.google.com/android/management (Android Device Policy, the AMAPI DPC)"
-_INTUNE = (
-    "learn.microsoft.com/intune/intune-service/enrollment/android-work-profile-enroll; "
-    "techcommunity.microsoft.com/blog/intunecustomersuccess/4370417 (Company Portal is Intune's "
-    "custom DPC for personally owned work profiles, moving to Android Device Policy)"
+_PROVISION = (
+    "the DPC admin components for `dpm set-device-owner` in a public Android Enterprise ADB "
+    "provisioning note (2022-09-02): MobileIron Cloud com.mobileiron.anyware.android/"
+    "com.mobileiron.polaris.manager.device.AndroidDeviceAdminReceiver, MobileIron Core "
+    "com.mobileiron/com.mobileiron.receiver.MIDeviceAdmin, Workspace ONE com.airwatch.androidagent/"
+    "com.airwatch.agent.DeviceAdministratorReceiver, Android Management API "
+    "com.google.android.apps.work.clouddpc/.receivers.CloudDeviceAdminReceiver, Cisco Meraki "
+    "com.meraki.sm/.DeviceAdmin"
 )
-_KNOX_UEMS = "docs.samsungknox.com/admin/knox-platform-for-enterprise (UEMs: get started)"
+_AMAPI = "developers.google.com/android/management/provision-device; " + _PROVISION
+_INTUNE = (
+    "learn.microsoft.com/intune/intune-service/enrollment/android-work-profile-enroll and "
+    "techcommunity.microsoft.com/blog/intunecustomersuccess/4370417: the Company Portal app is "
+    "Intune's custom DPC for personally owned work profiles (corporate modes use Android Device "
+    "Policy)"
+)
+_AIRWATCH = (
+    "docs.vmware.com VMware-AirWatch 9.1 GUID-AW91-AFWProfiles_Concept: enrolment installs the "
+    "AirWatch Agent (now Intelligent Hub) inside the work profile as its profile owner; " + _PROVISION
+)
+_SOTI = (
+    "SOTI MobiControl Android Enterprise agent, play.google.com/store/apps/details?id="
+    "net.soti.mobicontrol.androidwork; provisioning component net.soti.mobicontrol.androidwork/"
+    "net.soti.mobicontrol.admin.DeviceAdminAdapter in public QR-provisioning code"
+)
+_KNOX_MANAGE = (
+    "Knox Manage's EMM agent com.sds.emm.cloud.knox.samsung (admin receiver "
+    "com.sds.emm.emmagent.core.event.receiver.DeviceAdminPolicyReceiver in a public Samsung "
+    "security write-up); docs.samsungknox.com/admin/knox-manage"
+)
+_MAAS360 = (
+    "IBM MaaS360 agent com.fiberlink.maas360.android.control (its devicepolicies code in public "
+    "decompiles; play.google.com/store/apps/details?id=com.fiberlink.maas360.android.control)"
+)
 
 DPCS: dict[str, Owner] = {
     o.package: o
@@ -58,43 +85,46 @@ DPCS: dict[str, Owner] = {
         Owner("com.google.android.apps.work.clouddpc", "Android Device Policy", OwnerKind.MDM, _AMAPI),
         Owner("com.microsoft.windowsintune.companyportal", "Microsoft Intune Company Portal",
               OwnerKind.MDM, _INTUNE),
-        Owner("com.airwatch.androidagent", "Workspace ONE Intelligent Hub", OwnerKind.MDM,
-              _KNOX_UEMS + "; play.google.com/store/apps/details?id=com.airwatch.androidagent"),
-        Owner("com.mobileiron", "Ivanti Mobile@Work (MobileIron Core)", OwnerKind.MDM,
-              _KNOX_UEMS + "; play.google.com/store/apps/details?id=com.mobileiron"),
-        Owner("com.mobileiron.anyware.android", "Ivanti Go (MobileIron Cloud)", OwnerKind.MDM,
-              _KNOX_UEMS + "; play.google.com/store/apps/details?id=com.mobileiron.anyware.android"),
-        Owner("net.soti.mobicontrol.androidwork", "SOTI MobiControl", OwnerKind.MDM,
-              _KNOX_UEMS + "; play.google.com/store/apps/details?id=net.soti.mobicontrol.androidwork"),
-        Owner("com.sds.emm.cloud.knox.samsung", "Samsung Knox Manage", OwnerKind.MDM,
-              _KNOX_UEMS + "; play.google.com/store/apps/details?id=com.sds.emm.cloud.knox.samsung"),
-        Owner("com.fiberlink.maas360.android.control", "IBM MaaS360", OwnerKind.MDM,
-              _KNOX_UEMS + "; play.google.com/store/apps/details?id=com.fiberlink.maas360.android.control"),
-        Owner("com.rim.mobilefusion.client", "BlackBerry UEM Client", OwnerKind.MDM,
-              _KNOX_UEMS + "; play.google.com/store/apps/details?id=com.rim.mobilefusion.client"),
+        Owner("com.airwatch.androidagent", "Workspace ONE Intelligent Hub", OwnerKind.MDM, _AIRWATCH),
+        Owner("com.mobileiron", "Ivanti Mobile@Work (MobileIron Core)", OwnerKind.MDM, _PROVISION),
+        Owner("com.mobileiron.anyware.android", "Ivanti Go (MobileIron Cloud)", OwnerKind.MDM, _PROVISION),
+        Owner("net.soti.mobicontrol.androidwork", "SOTI MobiControl", OwnerKind.MDM, _SOTI),
+        Owner("com.sds.emm.cloud.knox.samsung", "Samsung Knox Manage", OwnerKind.MDM, _KNOX_MANAGE),
+        Owner("com.fiberlink.maas360.android.control", "IBM MaaS360", OwnerKind.MDM, _MAAS360),
+        Owner("com.meraki.sm", "Cisco Meraki Systems Manager", OwnerKind.MDM, _PROVISION),
     )
 }
-"""Known DPCs of MDM products, by package. Package names as their vendors publish them on
-Google Play; the products as Samsung lists the UEMs that manage Android Enterprise profiles."""
+"""Known DPCs of MDM products, by package. Google's TestDPC (com.afwsamples.testdpc) is a
+developer sample, not an organisation's MDM, and is deliberately absent: it is an unknown owner."""
 
-_SEM = (
-    "Samsung framework SemPersonaManager (B2C_FILE_SHARE names "
-    "com.samsung.android.knox.containeragent; isSecureFolderId), as published in "
-    "GrifoDev/SuperMan-ModdedFiles framework.jar.out/smali_classes3/com/samsung/android/knox/"
-    "SemPersonaManager.smali; samsung.com/au/support/skp/faq/1123767 (Secure Folder)"
+_SECURE_FOLDER = (
+    "Secure Folder's profile owner in a public Android bug-report parser's test (Samsung dump of "
+    "2026-01-21): `Profile Owner (User 150)`, admin=ComponentInfo{com.samsung.knox.securefolder/"
+    "com.samsung.knox.securefolder.containeragent.detector.KnoxDeviceAdminReceiver}, package="
+    "com.samsung.knox.securefolder, isOrganizationOwnedDevice=false; bayton.org FAQ (jasonbayton/"
+    "11ty) 'Enrolment failed but the work profile was created': `UserInfo{150:Secure Folder:"
+    "10061030}` beside a work profile; samsung.com/au/support/skp/faq/1123767 (what Secure Folder is)"
+)
+_CONTAINERAGENT = (
+    "Samsung framework SemPersonaManager (B2C_FILE_SHARE = com.samsung.android.knox.containeragent"
+    ".switcher.fileshare.B2CShareViaActivity), GrifoDev/SuperMan-ModdedFiles framework.jar.out/"
+    "smali_classes3/com/samsung/android/knox/SemPersonaManager.smali: the container agent of "
+    "earlier One UI / Knox releases; Secure Folder's own receiver keeps the containeragent name"
 )
 
 VENDOR_CONTAINERS: dict[str, Owner] = {
     o.package: o
     for o in (
-        Owner("com.samsung.android.knox.containeragent", "Samsung Secure Folder", OwnerKind.VENDOR, _SEM),
-        Owner("com.samsung.knox.securefolder", "Samsung Secure Folder", OwnerKind.VENDOR, _SEM),
+        Owner("com.samsung.knox.securefolder", "Samsung Secure Folder", OwnerKind.VENDOR, _SECURE_FOLDER),
+        Owner("com.samsung.android.knox.containeragent", "Samsung Secure Folder", OwnerKind.VENDOR,
+              _CONTAINERAGENT),
     )
 }
 """Profile owners that are the phone maker's own container app, not an organisation's MDM."""
 
 SAMSUNG_DUAL_APP_USER = 95
-"""Samsung Dual Messenger's user (``SemDualAppManager.isDualAppId``; user 95 on One UI)."""
+"""Samsung Dual Messenger's user (``SemDualAppManager.isDualAppId``); a public capture shows
+``UserInfo{95:DUAL_APP:20001010}``: FLAG_PROFILE, no managed-profile flag, no owner."""
 XIAOMI_DUAL_APP_USER = 999
 """Xiaomi / MIUI "Dual apps" (XSpace) user. Xiaomi's "Second Space" is a full secondary user."""
 _DUAL_APP_USERS = (SAMSUNG_DUAL_APP_USER, XIAOMI_DUAL_APP_USER)
@@ -150,8 +180,7 @@ class Profile:
         if self.kind is ProfileKind.WORK_UNMANAGED:
             return f"a work profile (user {uid}) without a profile owner: no MDM manages it"
         if self.kind is ProfileKind.VENDOR_CONTAINER:
-            by = f"owned by Samsung's container app {owner}" if owner else "Samsung's container"
-            return f"Samsung Secure Folder (user {uid}), {by}, not by an MDM"
+            return f"Samsung Secure Folder (user {uid}), owned by Samsung's own app {owner}, not by an MDM"
         if self.kind is ProfileKind.CLONE:
             if uid == SAMSUNG_DUAL_APP_USER:
                 return f"Samsung Dual Messenger (user {uid}), a second copy of personal apps"

@@ -82,7 +82,7 @@ def secure_folder() -> PhoneSpec:
     """Samsung Secure Folder (user 150) with WhatsApp: a private vault, not an MDM container."""
     sdk, ids = 34, [0, 150]
     apps = _system_apps(ids, sdk) + [
-        _app("com.samsung.android.knox.containeragent", 1000, "2.9.00.48", 290048, {0: AppUser(), 150: AppUser()},
+        _app("com.samsung.knox.securefolder", 10144, "1.9.10.13", 190910013, {0: AppUser(), 150: AppUser()},
              system=True, installer=None),
         _wab({150: AppUser(grants={RC: True})}),
         _app("com.spotify.music", 10202, "8.9.96.476", 120304767, {0: AppUser()}),
@@ -90,16 +90,17 @@ def secure_folder() -> PhoneSpec:
     return PhoneSpec(
         serial="MSGSCANSF150",
         props=_phone("MSGSCANSF150", sdk, "14", "SM-S911B", "dm1q", brand="samsung"),
-        users=[(0, "Owner", OWNER_FLAGS_MODERN, True), (150, "Secure Folder", WORK_PROFILE_FLAGS | QUIET, False)],
+        # Flags as a public capture shows them (bayton.org FAQ): UserInfo{150:Secure Folder:10061030}.
+        users=[(0, "Owner", OWNER_FLAGS_MODERN, True), (150, "Secure Folder", 0x10061030, False)],
         apps=apps,
         device_policy=render.device_policy(sdk, device_owner=None, profile_owners={
-            150: "com.samsung.android.knox.containeragent/.core.knoxdeviceadmin.KnoxDeviceAdminReceiver"}),
+            150: "com.samsung.knox.securefolder/.containeragent.detector.KnoxDeviceAdminReceiver"}),
         app_ops=render.dumpsys_appops(sdk, {}),
         storage=Storage(denied=("/storage/emulated/150",)),
         user_backup={150: False},
         description=(
             "Android 14 Galaxy with Samsung Secure Folder (user 150, managed-profile flags, profile "
-            "owner Samsung's container agent) holding WhatsApp Business; no MDM on the phone. "
+            "owner Samsung's Secure Folder app, as a public dump shows it) holding WhatsApp Business; no MDM on the phone. "
             "Android backup is off inside the Secure Folder."
         ),
         expect={"today": TODAY, "findings": {
@@ -144,8 +145,7 @@ def dual_messenger_unknown_owner() -> PhoneSpec:
         serial="MSGSCANDUAL",
         props=_phone("MSGSCANDUAL", sdk, "13", "SM-A536B", "a53x", brand="samsung"),
         users=[(0, "Owner", 0x13 | 0x400 | 0x800, True), (10, "Work", WORK_PROFILE_FLAGS, True),
-               (95, "DUAL_APP", CLONE_FLAGS, True)],
-        user_types={95: "profile.CLONE"},
+               (95, "DUAL_APP", 0x20001010, True)],  # as a public capture shows it
         apps=apps,
         device_policy=render.device_policy(sdk, device_owner=None, profile_owners={
             10: "com.example.mdm.agent/.AdminReceiver"}),
@@ -155,7 +155,8 @@ def dual_messenger_unknown_owner() -> PhoneSpec:
         description=(
             "Android 13 Galaxy: consumer WhatsApp in the personal profile and a second copy in "
             "Samsung Dual Messenger (user 95); WhatsApp Business in a work profile (user 10) whose "
-            "profile owner com.example.mdm.agent is not in msgscan's catalog of MDMs. bmgr --user "
+            "profile owner com.example.mdm.agent is not in msgscan's catalog of MDMs. Dual Messenger's "
+            "user type is not known from a capture; the recording prints profile.CLONE for it. bmgr --user "
             "95 is not answered (this phone's recording lacks it): unknown."
         ),
         expect={"today": TODAY, "findings": {
