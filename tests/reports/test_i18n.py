@@ -121,9 +121,7 @@ EVIDENCE_EXAMPLES = (
     "communication (policy attestations.ORG-02)"),
     "attested by J. Doe on 2026-11-01: checked with the team",
     "consumer WhatsApp (com.whatsapp) installed for user 0 (personal profile)",
-    "WhatsApp Business installed for user 10 (work profile); no consumer WhatsApp in any profile",
     "WhatsApp Business is also installed (users 0, 10)",
-    "no consumer WhatsApp in any profile",
     ("Telegram installed for user 0 (personal profile): whether business chats are secret chats cannot "
     "be read without root"),
     ("com.whatsapp (WhatsApp, official) is not a known mod or clone; signing certificate not checked "
