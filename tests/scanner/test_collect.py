@@ -184,9 +184,10 @@ def test_record_keeps_no_serial_or_user_names() -> None:
     base = shipped("android14-work-profile-business.json")
     extra = b"[ro.serialno]: [R5CX123SECRET]\n[gsm.sim.operator.numeric]: [26201]\n"
     commands = tuple(
-        Command(c.argv, c.stdout + extra if c.argv == ("getprop",) else c.stdout.replace(b":Owner:", b":Erika Mustermann:"), c.stderr, c.exit_code)
+        Command(c.argv, c.stdout + extra if c.argv == ("getprop",) else c.stdout.replace(b":Owner:", b":Erika Mustermann:").replace(b"name=Owner,", b"name=Erika Mustermann,"), c.stderr, c.exit_code)
         for c in base.commands
     )
+    assert any(b"name=Erika Mustermann," in c.stdout for c in commands)  # cmd user list -v names too
     made, snap = record(ReplayTransport(Recording(base.device, commands, base.meta)))
     blob = recording.dumps(made)
     assert (False, False, True) == (b"R5CX123SECRET" in blob, b"Mustermann" in blob, snap.complete)
