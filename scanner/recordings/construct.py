@@ -120,7 +120,7 @@ class PhoneSpec:
 
 
 # Rough device-side times of a mid-range phone, for the simulator's "device time" fault.
-_DEVICE_MS = {"getprop": 40.0, "pm": 450.0, "dumpsys": 150.0, "bmgr": 300.0}
+_DEVICE_MS = {"getprop": 40.0, "pm": 450.0, "cmd": 150.0, "dumpsys": 150.0, "bmgr": 300.0}
 
 
 def _ms(argv: Sequence[str], apps: int) -> float:
