@@ -74,7 +74,8 @@ def byod_intune() -> PhoneSpec:
             "work profile (bmgr --user 10 answers 'not activated')."
         ),
         expect={"today": TODAY, "findings": {
-            "MSG-01": [I, P], "MSG-02": [I, P], "MSG-12": [I, P], "ORG-02": [M], "ORG-03": [M]}},
+            "MSG-01": [I, P], "MSG-02": [I, P], "MSG-12": [I, P], "ORG-02": [M], "ORG-03": [M]},
+            "messengers": {"com.whatsapp": {"installed_for": [0]}, "com.whatsapp.w4b": {"installed_for": [10]}}},
     )
 
 
@@ -104,7 +105,8 @@ def secure_folder() -> PhoneSpec:
             "Android backup is off inside the Secure Folder."
         ),
         expect={"today": TODAY, "findings": {
-            "MSG-01": [P], "MSG-02": [F], "MSG-12": [P], "ORG-02": [M], "ORG-03": [M]}},
+            "MSG-01": [P], "MSG-02": [F], "MSG-12": [P], "ORG-02": [M], "ORG-03": [M]},
+            "messengers": {"com.whatsapp.w4b": {"installed_for": [150]}}},
     )
 
 
@@ -129,7 +131,8 @@ def clones_private_space() -> PhoneSpec:
             "profile.PRIVATE, locked); no MDM. Backup is on in every profile."
         ),
         expect={"today": TODAY, "findings": {
-            "MSG-01": [F, F, F], "MSG-02": [F, F, F], "MSG-12": [I, I, I], "ORG-02": [M], "ORG-03": [M]}},
+            "MSG-01": [F, F, F], "MSG-02": [F, F, F], "MSG-12": [I, I, I], "ORG-02": [M], "ORG-03": [M]},
+            "messengers": {"com.whatsapp": {"installed_for": [0, 11, 12]}}},
     )
 
 
@@ -160,7 +163,8 @@ def dual_messenger_unknown_owner() -> PhoneSpec:
             "95 is not answered (this phone's recording lacks it): unknown."
         ),
         expect={"today": TODAY, "findings": {
-            "MSG-01": [F, F, P], "MSG-02": [F, F, M], "MSG-12": [I, U, I], "ORG-02": [M], "ORG-03": [M]}},
+            "MSG-01": [F, F, P], "MSG-02": [F, F, M], "MSG-12": [I, U, I], "ORG-02": [M], "ORG-03": [M]},
+            "messengers": {"com.whatsapp": {"installed_for": [0, 95]}, "com.whatsapp.w4b": {"installed_for": [10]}}},
     )
 
 
