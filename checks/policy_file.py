@@ -43,8 +43,9 @@ _PACKAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)+")
 (AOSP ``PackageParser.validateName``)."""
 _WAIVE_INDEX = re.compile(r"waive\[(\d+)\]")
 _TABLES = ("policy", "device", "attest", "rules", "waive")
-_POLICY_KEYS = ("name", "device_role", "deny_messengers", "trusted_installers", "pseudonym_key")
-_POLICY_KEYS += ("personal_whatsapp",)
+_POLICY_KEYS: tuple[str, ...] = (
+    "name", "device_role", "deny_messengers", "trusted_installers", "pseudonym_key", "personal_whatsapp"
+)
 _DEVICE_KEYS = ("max_patch_age_days", "min_android")
 _ATTEST_KEYS = ("by", "on", "note")
 _RULE_KEYS = ("severity", "disabled", "reason")

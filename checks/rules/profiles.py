@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from checks.facts import Package, Unseen
-from checks.owners import Profile, ProfileKind
 from checks.findings import Article, Evidence, Outcome, Severity, Status
+from checks.owners import Profile, ProfileKind
 from checks.policy import DeviceRole
 from checks.rule import Context, check
+from checks.rules._byod import private_whatsapp
 from checks.rules._common import (
     DEVICE_POLICY,
     PACKAGES,
@@ -26,7 +27,6 @@ from checks.rules._common import (
     unseen,
     user_label,
 )
-from checks.rules._byod import private_whatsapp
 
 
 @check(

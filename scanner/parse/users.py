@@ -30,8 +30,6 @@ import re
 from checks.facts import User, UserKind
 
 __all__ = [
-    "parse_user_types",
-    "scrub_user_list_verbose",
     "FLAG_GUEST",
     "FLAG_MANAGED_PROFILE",
     "FLAG_PROFILE",
@@ -39,7 +37,9 @@ __all__ = [
     "NAME_PLACEHOLDER",
     "describe_failure",
     "parse_pm_list_users",
+    "parse_user_types",
     "scrub_pm_list_users",
+    "scrub_user_list_verbose",
     "user_kind",
 ]
 

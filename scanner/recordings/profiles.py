@@ -14,13 +14,12 @@ from scanner.recording import Recording, save
 from scanner.recordings import render
 from scanner.recordings.build import (
     HERE,
-    NA,
     OWNER_FLAGS_MODERN,
     RC,
     TODAY,
     WORK_PROFILE_FLAGS,
-    I,
     F,
+    I,
     M,
     P,
     U,
@@ -29,18 +28,20 @@ from scanner.recordings.build import (
     _system_apps,
 )
 from scanner.recordings.construct import PhoneSpec, Storage, build
-from scanner.recordings.render import AppUser
+from scanner.recordings.render import App, AppUser
+
+__all__ = ["HERE", "RECORDINGS", "made", "main"]
 
 INITIALIZED, PROFILE = 0x10, 0x1000
 CLONE_FLAGS = PROFILE | INITIALIZED  # UserTypeFactory: clone = FLAG_PROFILE, no managed flag
 QUIET = 0x80
 
 
-def _wa(users: dict[int, AppUser]) -> object:
+def _wa(users: dict[int, AppUser]) -> App:
     return _app("com.whatsapp", 10233, "2.26.41.74", 262641074, users, target_sdk=35)
 
 
-def _wab(users: dict[int, AppUser]) -> object:
+def _wab(users: dict[int, AppUser]) -> App:
     return _app("com.whatsapp.w4b", 10245, "2.26.41.74", 262641074, users, target_sdk=35)
 
 

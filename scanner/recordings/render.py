@@ -206,7 +206,7 @@ def user_list_verbose(
     for i, (uid, name, flags, running) in enumerate(rows):
         names = "|".join(sorted(n for bit, n in _FLAG_NAMES.items() if flags & bit))
         kind = f", type={types[uid]}" if sdk >= 30 and uid in types else ""
-        tail = f" (parentId=0)" if uid != 0 and flags & 0x1000 else ""
+        tail = " (parentId=0)" if uid != 0 and flags & 0x1000 else ""
         tail += " (running)" if running else ""
         tail += " (device-owner)" if uid == 0 and device_owner else ""
         tail += " (profile-owner)" if uid in owned else ""

@@ -92,10 +92,10 @@ class TestByProfile:
         """The Secure Folder failure says what it is and that no MDM owns it."""
         snap = _with(DevicePolicy(None, {150: SF_OWNER}), (WAB, (150,)), users=(PERSONAL, SECURE_FOLDER))
         assert [
-            "installed in user 150 (Secure Folder) beside 0 other third-party apps, outside any "
-            "managed work profile",
-            "Samsung Secure Folder (user 150), owned by Samsung's own app com.samsung.knox.securefolder, "
-            "not by an MDM",
+            ("installed in user 150 (Secure Folder) beside 0 other third-party apps, outside any "
+            "managed work profile"),
+            ("Samsung Secure Folder (user 150), owned by Samsung's own app com.samsung.knox.securefolder, "
+            "not by an MDM"),
         ] == texts(isolation, snap)
 
     def test_unknown_owner_is_manual_and_named(self) -> None:

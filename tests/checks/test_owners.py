@@ -72,19 +72,19 @@ class TestClassify:
         ("user", "policy", "words"),
         [
             (SF, DevicePolicy(None, {150: SECURE_FOLDER}),
-             "Samsung Secure Folder (user 150), owned by Samsung's own app "
-             "com.samsung.knox.securefolder, not by an MDM"),
+             ("Samsung Secure Folder (user 150), owned by Samsung's own app "
+             "com.samsung.knox.securefolder, not by an MDM")),
             (WORK, DevicePolicy(None, {10: ADP}),
-             "a work profile (user 10) managed by the MDM Android Device Policy "
-             "(com.google.android.apps.work.clouddpc)"),
+             ("a work profile (user 10) managed by the MDM Android Device Policy "
+             "(com.google.android.apps.work.clouddpc)")),
             (WORK, DevicePolicy(None, {10: "com.example.mdm"}),
              "a managed profile (user 10) whose profile owner com.example.mdm is not a known MDM"),
             (DUAL, DevicePolicy(None), "Samsung Dual Messenger (user 95), a second copy of personal apps"),
             (XSPACE, DevicePolicy(None), "Xiaomi Dual apps (user 999), a second copy of personal apps"),
             (PRIVATE, DevicePolicy(None), "the private space (user 12), the owner's hidden personal apps"),
             (OWNER, DevicePolicy(ADP),
-             "the phone's main user (user 0), fully managed by device owner Android Device Policy "
-             "(com.google.android.apps.work.clouddpc)"),
+             ("the phone's main user (user 0), fully managed by device owner Android Device Policy "
+             "(com.google.android.apps.work.clouddpc)")),
         ],
         ids=["secure-folder", "mdm", "unknown-owner", "dual-messenger", "dual-apps", "private", "device-owner"],
     )

@@ -10,11 +10,11 @@ from reports.i18n.de_evidence import translate
 from reports.i18n.de_profiles import RULES
 
 EXAMPLES = (
-    "the phone's main user (user 0), fully managed by device owner Android Device Policy "
-    "(com.google.android.apps.work.clouddpc)",
+    ("the phone's main user (user 0), fully managed by device owner Android Device Policy "
+    "(com.google.android.apps.work.clouddpc)"),
     "the personal profile (user 0)",
-    "a work profile (user 10) managed by the MDM Microsoft Intune Company Portal "
-    "(com.microsoft.windowsintune.companyportal)",
+    ("a work profile (user 10) managed by the MDM Microsoft Intune Company Portal "
+    "(com.microsoft.windowsintune.companyportal)"),
     "a managed profile (user 10) whose profile owner com.example.mdm is not a known MDM",
     "a work profile (user 10) without a profile owner: no MDM manages it",
     "Samsung Secure Folder (user 150), owned by Samsung's own app com.samsung.knox.securefolder, not by an MDM",
@@ -28,8 +28,8 @@ EXAMPLES = (
     "a profile (user 16) of a kind msgscan does not know, not managed by an MDM",
     "a person must confirm that com.example.mdm is the organisation's MDM",
     "consumer WhatsApp in user 0 (personal profile) is the employee's private app (BYOD)",
-    "WhatsApp Business sits in a work profile (user 10) managed by the MDM Android Device Policy "
-    "(com.google.android.apps.work.clouddpc)",
+    ("WhatsApp Business sits in a work profile (user 10) managed by the MDM Android Device Policy "
+    "(com.google.android.apps.work.clouddpc)"),
     "the policy forbids personal WhatsApp beside the work profile",
     "the personal profile's WhatsApp is the employee's private app (BYOD)",
     "WhatsApp Business installed for user 150 (Secure Folder)",
