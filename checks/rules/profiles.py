@@ -58,8 +58,9 @@ def isolation(ctx: Context) -> Iterator[Outcome]:
     (``checks.owners``): pass in a work profile whose profile owner is a known MDM's DPC, or on a
     fully managed phone the policy marks dedicated; manual when the profile owner is not a known
     MDM (a person must confirm it is the organisation's), or on a phone the policy marks dedicated
-    without a device owner; informational for consumer WhatsApp in the personal profile of a BYOD
-    phone (an MDM work profile holds WhatsApp Business) unless the policy forbids personal
+    without a device owner; informational for consumer WhatsApp on the personal side (personal
+    profile, its clones, its private space) of a BYOD phone (an MDM work profile holds WhatsApp
+    Business) unless the policy forbids personal
     WhatsApp; fail otherwise: personal profile, Samsung Secure Folder (its owner is Samsung's
     container app, not an MDM), clone and dual-app users, private space, secondary users, a work
     profile without owner; unknown when users or device policy are unreadable.

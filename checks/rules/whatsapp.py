@@ -47,8 +47,8 @@ from checks.rules._common import (
     ),
 )
 def consumer_whatsapp(ctx: Context) -> Iterator[Outcome]:
-    """Per consumer WhatsApp install: fail, or informational when it sits in the personal profile
-    of a BYOD phone (an MDM work profile holds WhatsApp Business) and the policy does not forbid
+    """Per consumer WhatsApp install: fail, or informational when it sits on the personal side
+    (personal profile, its clones, its private space) of a BYOD phone (an MDM work profile holds WhatsApp Business) and the policy does not forbid
     personal WhatsApp. Per WhatsApp Business install: pass, judged on its own whatever consumer
     WhatsApp exists elsewhere. Nothing (not applicable) without either.
 
@@ -94,7 +94,7 @@ def consumer_whatsapp(ctx: Context) -> Iterator[Outcome]:
             if not ctx.policy.personal_whatsapp_forbidden:
                 evidence.append(
                     Evidence(
-                        "the personal profile's WhatsApp is the employee's private app (BYOD)",
+                        "on the personal side of the phone, WhatsApp is the employee's private app (BYOD)",
                         POLICY,
                         {"personal_whatsapp": "private"},
                     )

@@ -93,8 +93,9 @@ RULES: tuple[Rule, ...] = (
     _r(r"WhatsApp Business sits in (?P<p>.+)", lambda m: f"WhatsApp Business liegt in: {profile(m['p'])}"),
     _r(r"the policy forbids personal WhatsApp beside the work profile",
        lambda m: "die Richtlinie untersagt privates WhatsApp neben dem Arbeitsprofil"),
-    _r(r"the personal profile's WhatsApp is the employee's private app \(BYOD\)",
-       lambda m: "das WhatsApp des privaten Profils ist die private App der beschäftigten Person (BYOD)"),
+    _r(r"on the personal side of the phone, WhatsApp is the employee's private app \(BYOD\)",
+       lambda m: "auf der privaten Seite des Geräts ist WhatsApp die private App der beschäftigten "
+                 "Person (BYOD)"),
     _r(r"WhatsApp Business installed for (?P<w>user \d+(?: \([^)]*\))?)",
        lambda m: f"WhatsApp Business installiert für {users(m['w'])}"),
     # --- MSG-12 per profile

@@ -18,6 +18,7 @@ FORBIDDEN = Policy(personal_whatsapp_forbidden=True)
 SECURE_FOLDER = User(150, UserKind.MANAGED_PROFILE, 0x10061030, False)
 DUAL = User(95, UserKind.OTHER_PROFILE, 0x20001010, True)
 PRIVATE = User(12, UserKind.OTHER_PROFILE, 0x1090, False, "profile.PRIVATE", 0)
+SECOND = User(14, UserKind.SECONDARY, 0x410, True, "full.SECONDARY")
 
 WA, WAB = "com.whatsapp", "com.whatsapp.w4b"
 BYOD = phone(app(WA), app(WAB, users=(10,)), users=(PERSONAL, WORK), policy=DevicePolicy(None, {10: ADP}))
@@ -42,9 +43,14 @@ CASES = [
      DEFAULT, [F, P], [F, F]),
     # Consumer WhatsApp inside the MDM work profile is used for work: MSG-01 fails it.
     (_with(DevicePolicy(None, {10: ADP}), (WA, (10,)), users=(PERSONAL, WORK)), DEFAULT, [F], [P]),
-    # A clone beside a BYOD work profile is not the personal profile: no exemption.
+    # Clones and the private space are the personal side too; a secondary user is not.
     (_with(DevicePolicy(None, {10: ADP}), (WA, (0, 95)), (WAB, (10,)), users=(PERSONAL, WORK, DUAL)),
+     DEFAULT, [I, I, P], [I, I, P]),
+    (_with(DevicePolicy(None, {10: ADP}), (WA, (12, 14)), (WAB, (10,)), users=(PERSONAL, WORK, PRIVATE, SECOND)),
      DEFAULT, [I, F, P], [I, F, P]),
+    (_with(DevicePolicy(None, {10: ADP, 150: SF_OWNER}), (WA, (150,)), (WAB, (10,)),
+           users=(PERSONAL, WORK, SECURE_FOLDER)),
+     DEFAULT, [F, P], [F, P]),
     (_with(DevicePolicy(None), (WA, (12,)), users=(PERSONAL, PRIVATE)), DEFAULT, [F], [F]),
     # Without the device policy nobody can tell who owns the work profile: never informational.
     (phone(app(WA), app(WAB, users=(10,)), users=(PERSONAL, WORK), policy=Unseen("dumpsys device_policy failed")),
@@ -54,7 +60,8 @@ CASES = [
 ]
 IDS = [
     "byod", "byod-forbidden", "unknown-owner", "unmanaged-work", "secure-folder", "secure-folder-and-personal",
-    "consumer-in-work", "dual-messenger", "private-space", "policy-unseen", "device-owner",
+    "consumer-in-work", "dual-messenger", "private-space-and-secondary", "secure-folder-beside-work",
+    "private-space", "policy-unseen", "device-owner",
 ]
 
 
@@ -74,7 +81,7 @@ class TestByProfile:
         assert [
             "consumer WhatsApp (com.whatsapp) installed for user 0 (personal profile)",
             business,
-            "the personal profile's WhatsApp is the employee's private app (BYOD)",
+            "on the personal side of the phone, WhatsApp is the employee's private app (BYOD)",
             "WhatsApp Business installed for user 10 (work profile)",
         ] == texts(consumer_whatsapp, BYOD)
         assert [

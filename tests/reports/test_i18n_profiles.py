@@ -31,7 +31,7 @@ EXAMPLES = (
     ("WhatsApp Business sits in a work profile (user 10) managed by the MDM Android Device Policy "
     "(com.google.android.apps.work.clouddpc)"),
     "the policy forbids personal WhatsApp beside the work profile",
-    "the personal profile's WhatsApp is the employee's private app (BYOD)",
+    "on the personal side of the phone, WhatsApp is the employee's private app (BYOD)",
     "WhatsApp Business installed for user 150 (Secure Folder)",
     "Android's backup service is not activated for user 10 (work profile)",
     "Android backup is off for user 150 (Secure Folder)",
