@@ -234,3 +234,15 @@ class TestUserTypes:
         for blob in garbage():
             parse_user_types(blob)
             scrub_user_list_verbose(blob)
+
+
+def test_samsung_vendor_users() -> None:
+    """Samsung's users as public captures show them (bayton.org FAQ; a developer's notes):
+    Secure Folder carries the managed-profile flag, Dual Messenger only FLAG_PROFILE."""
+    text = (
+        "Users:\n\tUserInfo{0:Owner:4c13} running\n\tUserInfo{95:DUAL_APP:20001010} running\n"
+        "\tUserInfo{150:Secure Folder:10061030} running\n"
+    )
+    assert [(0, UserKind.SYSTEM), (95, UserKind.OTHER_PROFILE), (150, UserKind.MANAGED_PROFILE)] == [
+        (u.id, u.kind) for u in parse_pm_list_users(text)
+    ]
