@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 
 from checks.facts import Package, Unseen
 from checks.findings import Article, Evidence, Outcome, Severity, Status
-from checks.owners import Profile, ProfileKind
+from checks.owners import DPCS, Profile, ProfileKind
 from checks.policy import DeviceRole
 from checks.rule import Context, check
 from checks.rules._byod import private_whatsapp
@@ -55,19 +55,23 @@ from checks.rules._common import (
 )
 def isolation(ctx: Context) -> Iterator[Outcome]:
     """Per WhatsApp-family install, judged by what its profile is and who owns it
-    (``checks.owners``): pass in a work profile whose profile owner is a known MDM's DPC, or on a
-    fully managed phone the policy marks dedicated; manual when the profile owner is not a known
-    MDM (a person must confirm it is the organisation's), or on a phone the policy marks dedicated
-    without a device owner; informational for consumer WhatsApp on the personal side (personal
-    profile, its clones, its private space) of a BYOD phone (an MDM work profile holds WhatsApp
-    Business) unless the policy forbids personal
-    WhatsApp; fail otherwise: personal profile, Samsung Secure Folder (its owner is Samsung's
-    container app, not an MDM), clone and dual-app users, private space, secondary users, a work
-    profile without owner; unknown when users or device policy are unreadable.
+    (``checks.owners``):
 
-    Decisions: an unknown profile owner is never assumed to be an MDM (no pass), nor assumed not
-    to be one (no fail): manual. A fully managed phone whose policy does not say "dedicated"
-    fails: a device owner alone does not show that no private apps are used beside WhatsApp.
+    * pass in a work profile whose profile owner is a known MDM's DPC, or on a phone whose device
+      owner is a known DPC and which the policy marks dedicated;
+    * manual when the profile or device owner is not a known MDM (a person must confirm it is the
+      organisation's), or on a phone the policy marks dedicated without a device owner;
+    * informational for consumer WhatsApp on the personal side (personal profile, its clones, its
+      private space) of a BYOD phone (an MDM work profile holds WhatsApp Business), unless the
+      policy forbids personal WhatsApp;
+    * fail otherwise: personal profile, Samsung Secure Folder (its owner is Samsung's own app, not
+      an MDM), clone and dual-app users, private space, secondary users, a work profile without
+      owner;
+    * unknown when users or device policy are unreadable.
+
+    Decisions: an unknown owner is never assumed to be an MDM (no pass), nor assumed not to be one
+    (no fail): manual. A fully managed phone whose policy does not say "dedicated" fails: a device
+    owner alone does not show that no private apps are used beside WhatsApp.
     """
     snapshot, role = ctx.snapshot, ctx.policy.device_role
     found = installs(snapshot)
@@ -85,6 +89,22 @@ def isolation(ctx: Context) -> Iterator[Outcome]:
             )
             continue
         device_owner = snapshot.policy.device_owner
+        if device_owner and role is DeviceRole.DEDICATED and device_owner not in DPCS:
+            yield install.outcome(
+                Status.MANUAL,
+                Evidence(
+                    f"the policy marks the phone dedicated to business; its device owner "
+                    f"{device_owner} is not a known MDM",
+                    DEVICE_POLICY,
+                    {"device_owner": device_owner, "device_role": role.value},
+                ),
+                Evidence(
+                    f"a person must confirm that {device_owner} is the organisation's MDM",
+                    DEVICE_POLICY,
+                    {"profile_owner": device_owner},
+                ),
+            )
+            continue
         if device_owner and role is DeviceRole.DEDICATED:
             yield install.outcome(
                 Status.PASS,

@@ -86,6 +86,9 @@ def _for(m: re.Match[str]) -> str:
 RULES: tuple[Rule, ...] = (
     *((p, b) for p, b in PROFILES),
     # --- MSG-02 and MSG-01: owners and BYOD
+    _r(r"the policy marks the phone dedicated to business; its device owner (?P<o>\S+) is not a known MDM",
+       lambda m: f"die Richtlinie kennzeichnet das Gerät als reines Diensthandy; sein Device Owner {m['o']} "
+                 "ist kein bekanntes MDM"),
     _r(r"a person must confirm that (?P<o>\S+) is the organisation's MDM",
        lambda m: f"eine verantwortliche Person muss bestätigen, dass {m['o']} das MDM der Organisation ist"),
     _r(r"consumer WhatsApp in (?P<w>.+) is the employee's private app \(BYOD\)",

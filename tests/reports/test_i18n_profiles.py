@@ -26,6 +26,7 @@ EXAMPLES = (
     "a guest user (user 14)",
     "a restricted profile (user 15)",
     "a profile (user 16) of a kind msgscan does not know, not managed by an MDM",
+    "the policy marks the phone dedicated to business; its device owner com.example.mdm is not a known MDM",
     "a person must confirm that com.example.mdm is the organisation's MDM",
     "consumer WhatsApp in user 0 (personal profile) is the employee's private app (BYOD)",
     ("WhatsApp Business sits in a work profile (user 10) managed by the MDM Android Device Policy "
