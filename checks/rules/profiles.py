@@ -39,7 +39,9 @@ from checks.rules._common import (
         "The article advises putting WhatsApp on a separate phone or into a container managed by "
         "a mobile device management (MDM). In a personal profile WhatsApp shares contacts, "
         "storage and the phone with every private app; a work profile or a business-only phone "
-        "keeps those apart and lets the organisation enforce settings."
+        "keeps those apart and lets the organisation enforce settings. Only a profile the "
+        "organisation's MDM owns is such a container: a Samsung Secure Folder, a clone or "
+        "dual-app copy and a private space are the user's own."
     ),
     remediation=(
         (

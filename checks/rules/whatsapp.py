@@ -29,7 +29,9 @@ from checks.rules._common import (
     rationale=(
         "The article advises anyone who still uses WhatsApp for work to use WhatsApp Business. "
         "The business app keeps work chats apart from a private account and gives the business "
-        "a profile customers can recognise; consumer WhatsApp mixes both."
+        "a profile customers can recognise; consumer WhatsApp mixes both. On a personal phone "
+        "whose MDM work profile holds WhatsApp Business (BYOD), consumer WhatsApp on the personal "
+        "side is the employee's own app: informational, unless the policy forbids it."
     ),
     remediation=(
         (
