@@ -126,7 +126,9 @@ SAMSUNG_DUAL_APP_USER = 95
 """Samsung Dual Messenger's user (``SemDualAppManager.isDualAppId``); a public capture shows
 ``UserInfo{95:DUAL_APP:20001010}``: FLAG_PROFILE, no managed-profile flag, no owner."""
 XIAOMI_DUAL_APP_USER = 999
-"""Xiaomi / MIUI "Dual apps" (XSpace) user. Xiaomi's "Second Space" is a full secondary user."""
+"""Xiaomi / MIUI / HyperOS "Dual apps" (XSpace) user; public notes of a Xiaomi 13T show
+``UserInfo{999:XSpace:801010}`` (FLAG_PROFILE, no owner). Xiaomi's "Second Space" is a full
+secondary user (``UserInfo{11:security space:413}`` in the same kind of notes)."""
 _DUAL_APP_USERS = (SAMSUNG_DUAL_APP_USER, XIAOMI_DUAL_APP_USER)
 
 

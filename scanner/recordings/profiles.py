@@ -169,11 +169,42 @@ def dual_messenger_unknown_owner() -> PhoneSpec:
     )
 
 
+def xiaomi_dual_apps_second_space() -> PhoneSpec:
+    """Xiaomi with Dual apps (XSpace, user 999) and a Second Space (user 11), WhatsApp in each."""
+    sdk, ids = 34, [0, 11, 999]
+    apps = _system_apps(ids, sdk) + [_wa({0: AppUser(), 11: AppUser(), 999: AppUser()})]
+    return PhoneSpec(
+        serial="MSGSCANXIAO",
+        props=_phone("MSGSCANXIAO", sdk, "14", "2306EPN60G", "aristotle", brand="Xiaomi"),
+        # Flags as public notes of a Xiaomi 13T show them: XSpace 801010, Second Space 413.
+        users=[(0, "Owner", OWNER_FLAGS_MODERN, True), (11, "security space", 0x413, False),
+               (999, "XSpace", 0x801010, True)],
+        user_types={11: "full.SECONDARY", 999: "profile.CLONE"},
+        apps=apps,
+        device_policy=render.device_policy(sdk, device_owner=None, profile_owners={}),
+        app_ops=render.dumpsys_appops(sdk, {}),
+        storage=Storage(denied=("/storage/emulated/11",)),
+        user_backup={11: None, 999: False},
+        description=(
+            "Android 14 Xiaomi (HyperOS) with consumer WhatsApp in the personal profile, in Xiaomi's "
+            "Dual apps (XSpace, user 999) and in a Second Space (user 11, a full secondary user, "
+            "stopped); no MDM. The user types XSpace and Second Space print are not known from a "
+            "capture; the recording prints profile.CLONE and full.SECONDARY. Backup is on for the "
+            "owner, off in XSpace and not activated in the Second Space."
+        ),
+        expect={"today": TODAY, "findings": {
+            "MSG-01": [F, F, F], "MSG-02": [F, F, F], "MSG-12": [I, P, P], "ORG-02": [M], "ORG-03": [M]},
+            "messengers": {"com.whatsapp": {"installed_for": [0, 11, 999]}}},
+    )
+
+
 RECORDINGS = {
     "profiles-byod-intune-android14.json": (byod_intune, ("Pixel 8", "shiba", "shiba")),
     "profiles-secure-folder-android14.json": (secure_folder, ("SM-S911B", "dm1qxxx", "dm1q")),
     "profiles-clone-private-space-android15.json": (clones_private_space, ("Pixel 9", "tokay", "tokay")),
     "profiles-dual-messenger-unknown-dpc-android13.json": (dual_messenger_unknown_owner, ("SM-A536B", "a53xnsxx", "a53x")),
+    "profiles-xiaomi-dual-apps-second-space-android14.json": (
+        xiaomi_dual_apps_second_space, ("2306EPN60G", "aristotle_eea", "aristotle")),
 }
 
 

@@ -18,7 +18,8 @@ OWNER = User(0, UserKind.SYSTEM, 0x4C13, True)
 WORK = User(10, UserKind.MANAGED_PROFILE, 0x1030, True, "profile.MANAGED", 0)
 SF = User(150, UserKind.MANAGED_PROFILE, 0x10061030, False)
 DUAL = User(95, UserKind.OTHER_PROFILE, 0x20001010, True)
-XSPACE = User(999, UserKind.SECONDARY, 0x810, True)
+XSPACE = User(999, UserKind.OTHER_PROFILE, 0x801010, True)
+SECOND_SPACE = User(11, UserKind.SECONDARY, 0x413, False)
 CLONE = User(11, UserKind.OTHER_PROFILE, 0x1010, True, "profile.CLONE", 0)
 PRIVATE = User(12, UserKind.OTHER_PROFILE, 0x1090, False, "profile.PRIVATE", 0)
 UNTYPED_PROFILE = User(13, UserKind.OTHER_PROFILE, 0x1010, True)
@@ -46,13 +47,14 @@ class TestClassify:
             (UNTYPED_PROFILE, DevicePolicy(None), ProfileKind.OTHER_PROFILE),
             (VENDOR_TYPE, DevicePolicy(None), ProfileKind.OTHER_PROFILE),
             (SECONDARY, DevicePolicy(None), ProfileKind.SECONDARY),
+            (SECOND_SPACE, DevicePolicy(None), ProfileKind.SECONDARY),
             (GUEST, DevicePolicy(None), ProfileKind.GUEST),
         ],
         ids=[
             "owner", "android-device-policy", "intune", "unknown-dpc", "test-dpc", "no-owner",
             "secure-folder", "secure-folder-containeragent", "samsung-dual-messenger",
             "xiaomi-dual-apps", "android-clone", "private-space", "untyped-profile",
-            "vendor-type", "secondary", "guest",
+            "vendor-type", "secondary", "xiaomi-second-space", "guest",
         ],
     )
     def test_kind(self, user: User, policy: DevicePolicy, kind: ProfileKind) -> None:

@@ -63,7 +63,7 @@ def test_every_profile_description_has_german() -> None:
         User(0, UserKind.SYSTEM, 0x4C13, True),
         User(10, UserKind.MANAGED_PROFILE, 0x1030, True),
         User(95, UserKind.OTHER_PROFILE, 0x20001010, True),
-        User(999, UserKind.SECONDARY, 0x810, True),
+        User(999, UserKind.OTHER_PROFILE, 0x801010, True),
         User(11, UserKind.OTHER_PROFILE, 0x1010, True, "profile.CLONE"),
         User(12, UserKind.OTHER_PROFILE, 0x1010, True, "profile.PRIVATE"),
         User(13, UserKind.OTHER_PROFILE, 0x1010, True),
