@@ -3,7 +3,8 @@
 1. The inventory batch: properties, users, owners, Android backup, every package with its per-user
    grants, app ops. Nothing in it depends on anything else, so it is one script.
 2. The storage batch: for every messenger installed, in every user it is installed for, the
-   catalog's media and archive folders, as counts, sizes and dates.
+   catalog's media and archive folders, as counts, sizes and dates; and ``bmgr --user N`` for
+   every user other than user 0 that holds a messenger (each profile's own backup state).
 
 A probe that fails, or that the phone never answered, becomes an ``Unseen`` fact with the reason
 (the rules then say ``unknown``); a lost or hung phone gives a snapshot marked incomplete. This

@@ -5,7 +5,8 @@ from constants and catalog paths, never from phone output) and, optionally, a ``
 removes what a recording must not keep (serial numbers, user names) before it is stored.
 
 Probes are batched: ``INVENTORY`` runs in one exchange, the storage probes for every messenger
-and user in a second one (see ``scanner.batch``).
+and user, and the Android backup state of every other user a messenger sits in, in a second one
+(see ``scanner.batch``).
 """
 
 from __future__ import annotations
