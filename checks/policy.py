@@ -61,6 +61,9 @@ class Policy:
     denied_messengers: frozenset[str] = frozenset()
     """Catalog keys (whatsapp, telegram, ...) or package names the organisation forbids."""
     device_role: DeviceRole = DeviceRole.UNSPECIFIED
+    personal_whatsapp_forbidden: bool = False
+    """BYOD: consumer WhatsApp in the personal profile beside an MDM work profile that holds
+    WhatsApp Business is the employee's private app (informational) unless this is set."""
     max_patch_age_days: int = 90
     min_android: int = 14
     """Oldest Android major release still accepted (receiving security updates)."""

@@ -47,7 +47,9 @@ _PACKAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)+")
 (AOSP ``PackageParser.validateName``)."""
 _WAIVE_INDEX = re.compile(r"waive\[(\d+)\]")
 _TABLES = ("policy", "device", "attest", "rules", "waive")
-_POLICY_KEYS = ("name", "device_role", "deny_messengers", "trusted_installers", "pseudonym_key")
+_POLICY_KEYS: tuple[str, ...] = (
+    "name", "device_role", "deny_messengers", "trusted_installers", "pseudonym_key", "personal_whatsapp"
+)
 _DEVICE_KEYS = ("max_patch_age_days", "min_android")
 _ATTEST_KEYS = ("by", "on", "until", "note")
 _DEVICE_ATTEST_KEYS = ("device", "package", "by", "on", "until", "note")
@@ -111,6 +113,14 @@ class _Reader(TomlReader):
             "dedicated = used only for business (a separate phone, or fully managed"
             " by the MDM); shared = also used privately; unspecified = not known",
         )
+        personal = self.choice(
+            top,
+            "policy.personal_whatsapp",
+            ["private", "forbidden"],
+            "private",
+            "private = consumer WhatsApp in the personal profile beside an MDM work profile with "
+            "WhatsApp Business is the employee's own app; forbidden = it fails MSG-01 and MSG-02",
+        )
         key = self.get(top, "policy.pseudonym_key", str, None)
         if key is not None and len(key) < MIN_KEY_LENGTH:
             self.fail(
@@ -123,6 +133,7 @@ class _Reader(TomlReader):
             name=self.text(top, "policy.name", PurePath(self.source).name),
             denied_messengers=frozenset(self.messengers(top)),
             device_role=DeviceRole(role),
+            personal_whatsapp_forbidden=personal == "forbidden",
             max_patch_age_days=self.number(
                 dev,
                 "device.max_patch_age_days",

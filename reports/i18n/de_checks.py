@@ -15,7 +15,10 @@ CHECKS: dict[str, CheckText] = {
         "Privates WhatsApp statt WhatsApp Business",
         "Wer WhatsApp trotz der Risiken beruflich nutzt, sollte laut Artikel zu WhatsApp Business "
         "greifen. Die Business-App trennt dienstliche Chats vom privaten Konto und zeigt Kunden "
-        "ein erkennbares Unternehmensprofil; das private WhatsApp vermischt beides.",
+        "ein erkennbares Unternehmensprofil; das private WhatsApp vermischt beides. Auf einem "
+        "privaten Gerät, dessen vom MDM verwaltetes Arbeitsprofil WhatsApp Business enthält (BYOD), "
+        "ist das private WhatsApp auf der privaten Seite die eigene App der beschäftigten Person: "
+        "nur ein Hinweis, sofern die Richtlinie es nicht untersagt.",
         (
             ("WhatsApp Business aus Google Play (oder per MDM ins Arbeitsprofil) installieren und "
             "die geschäftliche Rufnummer darin registrieren."),
@@ -30,7 +33,9 @@ CHECKS: dict[str, CheckText] = {
         "Der Artikel rät, WhatsApp auf einem eigenen Diensthandy oder in einem MDM-Container zu "
         "betreiben. Im privaten Profil teilt WhatsApp Kontakte, Speicher und Gerät mit jeder "
         "privaten App; ein Arbeitsprofil oder ein reines Diensthandy hält das getrennt und lässt "
-        "die Organisation Einstellungen durchsetzen.",
+        "die Organisation Einstellungen durchsetzen. Nur ein Profil im Besitz des MDM der "
+        "Organisation ist ein solcher Container: Samsungs Sicherer Ordner, eine Klon- oder "
+        "Dual-App-Kopie und ein privater Bereich gehören dem Nutzer selbst.",
         (
             ("Das Gerät im MDM der Organisation mit Arbeitsprofil (Android Enterprise) registrieren "
             "und WhatsApp Business darin installieren (Apps mit Aktenkoffer-Symbol)."),

@@ -22,7 +22,7 @@ _KINDS = {
     "guest user": "Gast",
     "restricted profile": "eingeschränktes Profil",
 }
-_USER = re.compile(r"\buser (\d+)(?: \(([a-z ]+)\))?")
+_USER = re.compile(r"\buser (\d+)(?: \(([A-Za-z ]+)\))?")
 _NOUNS = {
     "chat backup file": ("Chat-Sicherungsdatei", "Chat-Sicherungsdateien"),
     "chat backup folder": ("Chat-Sicherungsordner", "Chat-Sicherungsordner"),
@@ -41,8 +41,11 @@ _NOUNS = {
 def users(text: str) -> str:
     """ "user 10 (work profile)" -> "Nutzer 10 (Arbeitsprofil)" wherever it occurs."""
 
+    from reports.i18n.de_profiles import KINDS
+
     def one(m: re.Match[str]) -> str:
-        kind = f" ({_KINDS.get(m.group(2), m.group(2))})" if m.group(2) else ""
+        kind = m.group(2) and _KINDS.get(m.group(2)) or KINDS.get(m.group(2) or "", m.group(2))
+        kind = f" ({kind})" if kind else ""
         return f"Nutzer {m.group(1)}{kind}"
 
     return _USER.sub(one, text)
@@ -184,11 +187,8 @@ RULES: tuple[Rule, ...] = (
     # --- inventory (MSG-01, 07 .. 11)
     _r(r"consumer WhatsApp \((?P<pkg>\S+)\) installed for (?P<w>.+)",
        lambda m: f"privates WhatsApp ({m['pkg']}) installiert für {users(m['w'])}"),
-    _r(r"WhatsApp Business installed for (?P<w>.+); no consumer WhatsApp in any profile",
-       lambda m: f"WhatsApp Business installiert für {users(m['w'])}; kein privates WhatsApp in einem Profil"),
     _r(r"WhatsApp Business is also installed \(users (?P<u>.+)\)",
        lambda m: f"WhatsApp Business ist ebenfalls installiert (Nutzer {m['u']})"),
-    _r(r"no consumer WhatsApp in any profile", lambda m: "kein privates WhatsApp in einem Profil"),
     _r(r"(?P<name>.+) installed for (?P<w>.+): whether business chats are secret chats cannot be read "
        r"without root",
        lambda m: f"{m['name']} installiert für {users(m['w'])}: ob dienstliche Chats geheime Chats sind, "
@@ -317,7 +317,9 @@ def _source(s: str) -> str:
 
 def translate(text: str) -> str | None:
     """The German of one evidence line, or None when no pattern covers it."""
-    for pattern, build in RULES:
+    from reports.i18n.de_profiles import RULES as PROFILE_RULES
+
+    for pattern, build in (*PROFILE_RULES, *RULES):
         if (m := pattern.fullmatch(text)) is not None:
             return build(m)
     return None

@@ -450,3 +450,18 @@ class TestRefusals:
         data = b"[[waive]]\n" + WAIVER + b"[[waive]]\n" + WAIVER.replace(b"DEV-01", b"DEV-9")
 
         assert "waive[1].check (the 2nd [[waive]])" == refusal(data)[1]
+
+
+class TestPersonalWhatsapp:
+    def test_default_is_private(self) -> None:
+        """Without the key, BYOD's personal WhatsApp is the employee's private app."""
+        assert False is parse(b"[policy]\n").personal_whatsapp_forbidden
+
+    def test_forbidden(self) -> None:
+        """personal_whatsapp = "forbidden" makes MSG-01/02 fail it."""
+        assert True is parse(b'[policy]\npersonal_whatsapp = "forbidden"\n').personal_whatsapp_forbidden
+
+    def test_bad_value_is_refused(self) -> None:
+        """Any other value names the key and the choices."""
+        _, key, problem = refusal(b'[policy]\npersonal_whatsapp = "allowed"\n')
+        assert ("policy.personal_whatsapp", True) == (key, "private, forbidden" in problem)

@@ -126,9 +126,7 @@ EVIDENCE_EXAMPLES = (
     "not attested for this phone: record it in the policy as [[attest.MSG-06]] (device, by, on, until)",
     "no WhatsApp-family app installed",
     "consumer WhatsApp (com.whatsapp) installed for user 0 (personal profile)",
-    "WhatsApp Business installed for user 10 (work profile); no consumer WhatsApp in any profile",
     "WhatsApp Business is also installed (users 0, 10)",
-    "no consumer WhatsApp in any profile",
     ("Telegram installed for user 0 (personal profile): whether business chats are secret chats cannot "
     "be read without root"),
     ("com.whatsapp (WhatsApp, official) is not a known mod or clone; signing certificate not checked "
