@@ -13,7 +13,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from checks import advisories as _adv
+from checks.advisories import Advisory, version_key  # noqa: F401  (re-exported)
 from checks.facts import EvidenceKind
+from checks.installers import SIDELOAD_INSTALLERS, STORES  # noqa: F401  (re-exported)
 
 
 class Build(enum.Enum):
@@ -40,19 +43,14 @@ class Location:
     """``find -maxdepth``; None searches the whole tree below ``path``."""
     dirs: bool = False
     """Count folders matching ``pattern`` instead of files (Signal's folder backups)."""
+    holds: tuple[str, ...] = ()
+    """What kind of files a media location holds (``IMAGES``, ``VIDEOS``, ``AUDIO``,
+    ``DOCUMENTS``): which media permission reaches them (MSG-05). Empty for archives."""
+    mindepth: int | None = None
+    """``find -mindepth``: only files this deep (WhatsApp's Sent/ and Private/ subfolders)."""
 
     def resolve(self, package: str) -> str:
         return self.path.replace("{pkg}", package)
-
-
-@dataclass(frozen=True, slots=True)
-class Advisory:
-    """A security fix: below ``fixed_in`` the installed version is exposed (MSG-09)."""
-
-    id: str
-    """CVE id, or a vendor/researcher name where no CVE exists."""
-    fixed_in: str
-    issue: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +61,13 @@ class Variant:
     locations: tuple[Location, ...] = ()
     advisories: tuple[Advisory, ...] | None = None
     """The variant's own security fixes; None = its messenger's (same code base and versions)."""
+
+
+# What a media location holds (Location.holds). READ_MEDIA_IMAGES reaches images, _VIDEO videos,
+# _AUDIO audio (Manifest.permission docs); documents are files of any type sent as files, so
+# photos, videos or audio among them are reachable by the matching media permission too.
+IMAGES, VIDEOS, AUDIO, DOCUMENTS = "images", "videos", "audio", "documents"
+ANY_MEDIA = (IMAGES, VIDEOS, AUDIO, DOCUMENTS)
 
 
 class Archives(enum.Enum):
@@ -102,7 +107,17 @@ class Messenger:
 
 
 # --- WhatsApp (messengers.md §2.2): scoped root on Android 11+, legacy root on <= 9, either on 10.
-_WA_MEDIA = ("Images", "Video", "Audio", "Voice Notes", "Documents", "Animated Gifs")
+# Folder -> what it holds; WhatsApp keeps GIFs as MP4 videos, voice notes as Opus audio.
+_WA_MEDIA = {
+    "Images": IMAGES,
+    "Video": VIDEOS,
+    "Audio": AUDIO,
+    "Voice Notes": AUDIO,
+    "Documents": DOCUMENTS,
+    "Animated Gifs": VIDEOS,
+}
+_WA_HIDDEN = ("Images", "Video", "Audio", "Documents", "Animated Gifs")
+"""Folders with ``Sent/`` and ``Private/`` subfolders, both with ``.nomedia`` (§2.2)."""
 
 
 def _whatsapp_locations(scoped_root: str, legacy_root: str, prefix: str) -> tuple[Location, ...]:
@@ -116,13 +131,31 @@ def _whatsapp_locations(scoped_root: str, legacy_root: str, prefix: str) -> tupl
                 pattern="msgstore*.db.crypt*",
             )
         )
-        for media in _WA_MEDIA:
+        for media, holds in _WA_MEDIA.items():
             slug = media.lower().replace(" ", "_")
             # Voice notes go into one subfolder per week ("WhatsApp Voice Notes/202647/").
             depth = 2 if media == "Voice Notes" else 1
             out.append(
                 Location(
-                    f"{mode}.{slug}", EvidenceKind.MEDIA, f"{root}/Media/{prefix} {media}", depth=depth
+                    f"{mode}.{slug}",
+                    EvidenceKind.MEDIA,
+                    f"{root}/Media/{prefix} {media}",
+                    depth=depth,
+                    holds=(holds,),
+                )
+            )
+        for media in _WA_HIDDEN:
+            # Sent/ and Private/ hide their files from galleries (.nomedia), but the files lie in
+            # shared storage: readable with all-files access (MSG-05).
+            slug = media.lower().replace(" ", "_")
+            out.append(
+                Location(
+                    f"{mode}.{slug}.hidden",
+                    EvidenceKind.PRIVATE_MEDIA,
+                    f"{root}/Media/{prefix} {media}",
+                    depth=2,
+                    mindepth=2,
+                    holds=(_WA_MEDIA[media],),
                 )
             )
     return tuple(out)
@@ -140,18 +173,32 @@ def _mod_locations(name: str) -> tuple[Location, ...]:
                 pattern="msgstore*.db.crypt*",
             )
         )
-        out.append(Location(f"{mode}.media", EvidenceKind.MEDIA, f"{root}/Media", depth=2))
+        out.append(
+            Location(f"{mode}.media", EvidenceKind.MEDIA, f"{root}/Media", depth=2, holds=ANY_MEDIA)
+        )
     return tuple(out)
 
 
 # --- Telegram (§4.2): /sdcard/Telegram on <= 10; Android/media/<pkg>/Telegram on 11+.
 _TG_LOCATIONS = (
-    Location("legacy.images", EvidenceKind.MEDIA, "Telegram/Telegram Images"),
-    Location("legacy.video", EvidenceKind.MEDIA, "Telegram/Telegram Video"),
-    Location("legacy.documents", EvidenceKind.MEDIA, "Telegram/Telegram Documents"),
-    Location("scoped.images", EvidenceKind.MEDIA, "Android/media/{pkg}/Telegram/Telegram Images"),
-    Location("scoped.video", EvidenceKind.MEDIA, "Android/media/{pkg}/Telegram/Telegram Video"),
-    Location("gallery", EvidenceKind.MEDIA, "Pictures/Telegram"),
+    Location("legacy.images", EvidenceKind.MEDIA, "Telegram/Telegram Images", holds=(IMAGES,)),
+    Location("legacy.video", EvidenceKind.MEDIA, "Telegram/Telegram Video", holds=(VIDEOS,)),
+    Location(
+        "legacy.documents", EvidenceKind.MEDIA, "Telegram/Telegram Documents", holds=(DOCUMENTS,)
+    ),
+    Location(
+        "scoped.images",
+        EvidenceKind.MEDIA,
+        "Android/media/{pkg}/Telegram/Telegram Images",
+        holds=(IMAGES,),
+    ),
+    Location(
+        "scoped.video",
+        EvidenceKind.MEDIA,
+        "Android/media/{pkg}/Telegram/Telegram Video",
+        holds=(VIDEOS,),
+    ),
+    Location("gallery", EvidenceKind.MEDIA, "Pictures/Telegram", holds=(IMAGES,)),
 )
 
 # --- Signal (§5.2): legacy Signal/Backups; on 10+ a folder the user picked anywhere.
@@ -169,10 +216,14 @@ def _threema_locations(media_path: str) -> tuple[Location, ...]:
         Location(
             "backup.zips", EvidenceKind.ARCHIVE, "", pattern="*threema-backup_*.zip", depth=None
         ),
-        Location("legacy.pictures", EvidenceKind.MEDIA, f"{media_path}/Threema Pictures"),
-        Location("legacy.videos", EvidenceKind.MEDIA, f"{media_path}/Threema Videos"),
-        Location("gallery.pictures", EvidenceKind.MEDIA, f"Pictures/{media_path}"),
-        Location("gallery.movies", EvidenceKind.MEDIA, f"Movies/{media_path}"),
+        Location(
+            "legacy.pictures", EvidenceKind.MEDIA, f"{media_path}/Threema Pictures", holds=(IMAGES,)
+        ),
+        Location(
+            "legacy.videos", EvidenceKind.MEDIA, f"{media_path}/Threema Videos", holds=(VIDEOS,)
+        ),
+        Location("gallery.pictures", EvidenceKind.MEDIA, f"Pictures/{media_path}", holds=(IMAGES,)),
+        Location("gallery.movies", EvidenceKind.MEDIA, f"Movies/{media_path}", holds=(VIDEOS,)),
     )
 
 
@@ -192,36 +243,9 @@ _WHATSAPP_PROFILE = Profile(
     "closed source",
 )
 
-# messengers.md §2.5 (CVE records): fixed versions for WhatsApp and WhatsApp Business.
-_WA_TABLE = (
-    ("CVE-2019-3568", "2.19.134", "2.19.44", "VoIP SRTCP buffer overflow (exploited by NSO)"),
-    ("CVE-2019-11932", "2.19.244", None, "GIF double free"),
-    ("CVE-2019-11931", "2.19.274", "2.19.104", "MP4 metadata stack overflow"),
-    ("CVE-2020-1891", "2.20.17", "2.20.7", "video-call out-of-bounds write"),
-    ("CVE-2020-1907", "2.20.196.16", "2.20.196.12", "RTP extension header stack overflow"),
-    ("CVE-2021-24041", "2.21.22.7", "2.21.22.7", "image-blur out-of-bounds write"),
-    ("CVE-2021-24042", "2.21.23", "2.21.23", "1:1 call out-of-bounds write"),
-    ("CVE-2022-27492", "2.22.16.2", "2.22.16.2", "integer underflow, crafted video"),
-    ("CVE-2022-36934", "2.22.16.12", "2.22.16.12", "integer overflow, RCE in a video call"),
-    ("CVE-2026-23871", "2.26.17.4", "2.26.17.4", "ad-reply URL validation, IP disclosure"),
-)
-_WA_ADVISORIES = tuple(Advisory(cve, wa, issue) for cve, wa, _, issue in _WA_TABLE)
-_WA_BUSINESS_ADVISORIES = tuple(Advisory(cve, b, issue) for cve, _, b, issue in _WA_TABLE if b)
-
-STORES: dict[str, str] = {
-    "com.android.vending": "Google Play",
-    "org.fdroid.fdroid": "F-Droid",
-    "com.aurora.store": "Aurora Store (Google Play front end)",
-    "com.huawei.appmarket": "Huawei AppGallery",
-    "com.sec.android.app.samsungapps": "Samsung Galaxy Store",
-}
-"""Installers that are app stores (messengers.md §1; vendor stores for the Huawei builds)."""
-
-SIDELOAD_INSTALLERS: dict[str, str] = {
-    "com.google.android.packageinstaller": "package installer (an APK file)",
-    "com.android.packageinstaller": "package installer (an APK file)",
-    "com.android.shell": "adb install",
-}
+# Advisories (MSG-09) with their sources and ranges live in checks/advisories.py.
+_WA_ADVISORIES = _adv.WHATSAPP
+_WA_BUSINESS_ADVISORIES = _adv.WHATSAPP_BUSINESS
 
 MESSENGERS: tuple[Messenger, ...] = (
     Messenger(
@@ -286,8 +310,10 @@ MESSENGERS: tuple[Messenger, ...] = (
             _tg("org.telegram.messenger.web", "Telegram (telegram.org APK)", Build.OFFICIAL),
             _tg("org.telegram.messenger.beta", "Telegram Beta", Build.BETA),
             # Telegram X (TDLib, 0.x versions) shares no code or version line with the app the
-            # Telegram advisories name: no floor known for it.
-            _tg("org.thunderdog.challegram", "Telegram X", Build.OFFICIAL, advisories=()),
+            # Telegram advisories name: no floor known for it. Nor does it share Telegram's
+            # storage layout (createMediaPaths is DrKLO code): no catalog folders until its own
+            # are known, so MSG-03/MSG-04 are manual for it, never judged on Telegram's folders.
+            Variant("org.thunderdog.challegram", "Telegram X", Build.OFFICIAL, (), advisories=()),
         ),
         profile=Profile(
             "Telegram Messenger Inc.",
@@ -297,11 +323,7 @@ MESSENGERS: tuple[Messenger, ...] = (
             "clients open (GPL v2), server closed",
         ),
         archives=Archives.NONE,
-        advisories=(
-            Advisory("CVE-2021-31315", "7.1.0", "rlottie heap overflows via animated stickers"),
-            Advisory("CVE-2021-31320", "7.1.0", "rlottie heap overflow via animated stickers"),
-            Advisory("EvilVideo (ESET, 2024; no CVE id)", "10.14.5", "APK disguised as a video"),
-        ),
+        advisories=_adv.TELEGRAM,
     ),
     Messenger(
         "signal",
@@ -319,7 +341,7 @@ MESSENGERS: tuple[Messenger, ...] = (
         ),
         # Signal has no auto-save setting: gallery copies are made by hand (messengers.md §5.2).
         autosaves_media=False,
-        advisories=(Advisory("CVE-2019-17191", "4.47.7", "call answered without user action"),),
+        advisories=_adv.SIGNAL,
     ),
     Messenger(
         "threema",
@@ -385,26 +407,6 @@ MESSENGERS: tuple[Messenger, ...] = (
         needs_contacts=False,
     ),
 )
-
-
-def version_key(version: str) -> tuple[int, ...] | None:
-    """Compare versions component-wise as integers (messengers.md); None if not a version.
-
-    Suffixes after the numeric part ("6.1.2k" for Threema Work, "4.59.11-2") are ignored.
-    """
-    parts: list[int] = []
-    for piece in version.strip().split("."):
-        digits = ""
-        for ch in piece:
-            if not ch.isdigit():
-                break
-            digits += ch
-        if not digits:
-            break
-        parts.append(int(digits))
-        if len(digits) != len(piece):
-            break
-    return tuple(parts) if parts else None
 
 
 def variants() -> dict[str, tuple[Messenger, Variant]]:

@@ -61,10 +61,10 @@ class TestChatArchives:
     @pytest.mark.parametrize(
         ("snapshot", "expected"),
         [
-            (phone(app(WA), storage=ARCHIVES_WA), [F, U]),
-            (phone(app(WA), storage=CLEAN_WA), [P, U]),
-            (phone(app(WA), storage=every(WA, folder(0))), [P, U]),
-            (phone(app(WA), storage=every(WA, DENIED)), [U, U]),
+            (phone(app(WA), storage=ARCHIVES_WA), [F, M]),
+            (phone(app(WA), storage=CLEAN_WA), [P, M]),
+            (phone(app(WA), storage=every(WA, folder(0))), [P, M]),
+            (phone(app(WA), storage=every(WA, DENIED)), [U, M]),
             (
                 phone(
                     app(WA),
@@ -73,7 +73,7 @@ class TestChatArchives:
                         seen(WA, "legacy.databases", folder(exists=False)),
                     ],
                 ),
-                [U, U],
+                [U, M],
             ),
             (
                 phone(
@@ -83,11 +83,11 @@ class TestChatArchives:
                         seen(WA, "legacy.databases", DENIED),
                     ],
                 ),
-                [F, U],
+                [F, M],
             ),
-            (phone(app(WA), storage=every(WA, LOST), complete=False), [E, U]),
-            (phone(app(WA), complete=False), [E, U]),
-            (phone(app(WA)), [U, U]),
+            (phone(app(WA), storage=every(WA, LOST), complete=False), [E, M]),
+            (phone(app(WA), complete=False), [E, M]),
+            (phone(app(WA)), [U, M]),
             (
                 phone(
                     app("org.thoughtcrime.securesms"),
@@ -157,14 +157,18 @@ class TestChatArchives:
             == finding.evidence[0].source
         )
 
-    def test_drive_backup_is_unknown(self) -> None:
-        """The Google Drive setting is named as unreadable without root."""
-        assert (
-            "Google Drive backup frequency is app-private; a non-root shell cannot read it"
-            == texts(
-                chat_archives,
-                phone(app("com.whatsapp.w4b"), storage=every("com.whatsapp.w4b", folder(0))),
-            )[-1]
+    def test_drive_backup_is_manual(self) -> None:
+        """The Google Drive setting is manual without root, and says what to check in the app."""
+        [*_, drive] = findings(
+            chat_archives,
+            phone(app("com.whatsapp.w4b"), storage=every("com.whatsapp.w4b", folder(0))),
+        )
+
+        assert drive.status is M
+        assert drive.evidence[0].text == (
+            "Google Drive backup is a setting inside WhatsApp Business that a non-root shell "
+            "cannot read; check in the app: Settings > Chats > Chat backup > Back up to Google "
+            "Drive must be Never (or end-to-end encrypted backup on, if the organisation allows it)"
         )
 
 
