@@ -274,8 +274,11 @@ class TestStorageExposure:
             (_exposed(app("com.instagram.android", grants={RMI: True})), [F]),
             (_exposed(app("com.instagram.android", grants={RMI: False, RMV: False})), [P]),
             (_exposed(), [P]),
-            (_exposed(app("com.example.music", grants={RMA: True})), [F]),
-            (_exposed(app("com.example.old", grants={WES: True})), [F]),
+            # Only images are exposed: an audio reader cannot read them (Android 13+).
+            (_exposed(app("com.example.music", grants={RMA: True})), [P]),
+            # WRITE_EXTERNAL_STORAGE grants nothing to apps targeting 30+; READ for 29 and lower.
+            (_exposed(app("com.example.old", grants={WES: True})), [P]),
+            (_exposed(app("com.example.old", grants={WES: True}, target_sdk=29)), [F]),
             (
                 _exposed(app("com.example.legacy", install_permissions={RES: True}, target_sdk=22)),
                 [F],
@@ -362,8 +365,9 @@ class TestStorageExposure:
             "media-reader",
             "media-permission-denied",
             "no-other-app",
-            "audio-reader",
-            "write-implies-read",
+            "audio-reader-images-exposed",
+            "write-grants-nothing-target-30-plus",
+            "write-implies-read-legacy-target",
             "legacy-install-grant",
             "install-grant-ignored-for-modern-target",
             "grant-blocked-by-app-op",
@@ -403,12 +407,20 @@ class TestStorageExposure:
         )
 
         assert [
+            (
+                "2 other apps can read messenger data in shared storage of user 0 (personal "
+                "profile): com.ghisler.android.TotalCommander (WhatsApp images); "
+                "com.instagram.android (WhatsApp images)"
+            ),
             "WhatsApp: 37 visible media files in shared storage",
             (
-                "com.ghisler.android.TotalCommander can read shared storage of user 0: all files "
-                "access (app op MANAGE_EXTERNAL_STORAGE allow)"
+                "com.ghisler.android.TotalCommander can read WhatsApp images in shared storage of "
+                "user 0: all files access (app op MANAGE_EXTERNAL_STORAGE allow)"
             ),
-            "com.instagram.android can read shared storage of user 0: READ_MEDIA_IMAGES granted",
+            (
+                "com.instagram.android can read WhatsApp images in shared storage of user 0: "
+                "READ_MEDIA_IMAGES granted (images only)"
+            ),
             (
                 "1 preinstalled system app can read it too (com.google.android.apps.photos); not "
                 "counted: part of the firmware"
