@@ -118,14 +118,10 @@ RULES: tuple[Rule, ...] = (
        r"(?P<h>\d+) hidden by \.nomedia",
        lambda m: f"keine sichtbaren Medien in {noun(m['n'], 'folder')}: {m['e']} leer, {m['a']} nicht "
                  f"vorhanden, {m['h']} durch .nomedia verborgen"),
-    _r(r"(?P<pkg>\S+) can read shared storage of user (?P<u>\d+): (?P<ways>.+)",
-       lambda m: f"{m['pkg']} kann den gemeinsamen Speicher von Nutzer {m['u']} lesen: {_ways(m['ways'])}"),
     _r(r"(?P<n>\d+) preinstalled system apps? can read it too \((?P<names>.+)\); not counted: part of the "
        r"firmware",
        lambda m: f"{noun(m['n'], 'preinstalled system app')} kann ihn ebenfalls lesen ({m['names']}); "
                  "nicht gezählt: Teil der Firmware"),
-    _r(r"no other third-party app in (?P<w>.+) can read shared storage",
-       lambda m: f"keine weitere Dritt-App in {users(m['w'])} kann den gemeinsamen Speicher lesen"),
     _r(r"could not tell whether messenger data lies in shared storage of (?P<w>.+)",
        lambda m: f"nicht feststellbar, ob Messenger-Daten im gemeinsamen Speicher von {users(m['w'])} liegen"),
     _r(r"no messenger data found in shared storage of (?P<w>.+)",
@@ -140,8 +136,6 @@ RULES: tuple[Rule, ...] = (
        lambda m: f"{m['name']} legt kein lokales Chat-Archiv an (Cloud-Chats)"),
     _r(r"(?P<name>.+) backups have no fixed name or folder; check the phone by hand",
        lambda m: f"Sicherungen von {m['name']} haben keinen festen Namen oder Ordner; das Gerät von Hand prüfen"),
-    _r(r"Google Drive backup frequency is app-private; a non-root shell cannot read it",
-       lambda m: "die Häufigkeit der Google-Drive-Sicherung ist App-intern; ohne Root nicht lesbar"),
     _r(r"(?P<name>.+) does not save received media to shared storage by itself \(copies are made by hand\)",
        lambda m: f"{m['name']} speichert empfangene Medien nicht selbst im gemeinsamen Speicher "
                  "(Kopien nur von Hand)"),
@@ -211,14 +205,8 @@ RULES: tuple[Rule, ...] = (
        r"signing certificate not checked \(needs the deep mode\)",
        lambda m: f"{m['pkg']} ({m['name']}, {_BUILD.get(m['kind'], m['kind'])}) ist kein bekannter Mod oder "
                  "Klon; Signaturzertifikat nicht geprüft (erfordert den Tiefenmodus)"),
-    _r(r"version (?P<v>\S+) is at or above every known fix \((?P<n>\d+) advisor(?:y|ies), highest floor "
-       r"(?P<f>\S+)\)",
-       lambda m: f"Version {m['v']} enthält alle bekannten Korrekturen ({noun(m['n'], 'advisory')}, "
-                 f"höchster Mindeststand {m['f']})"),
     _r(r"version (?P<v>\S+) lacks the fix for (?P<a>\d+) of (?P<n>\d+) known advisor(?:y|ies)",
        lambda m: f"Version {m['v']} fehlt die Korrektur für {m['a']} von {m['n']} bekannten Sicherheitshinweisen"),
-    _r(r"(?P<id>[^:]+): (?P<issue>.+); fixed in (?P<f>\S+)",
-       lambda m: f"{m['id']}: {m['issue']}; behoben in {m['f']}"),
     _r(r"no security floor known: the catalog lists no advisory for (?P<name>.+)",
        lambda m: f"kein Mindeststand bekannt: der Katalog führt keinen Sicherheitshinweis für {m['name']}"),
     _r(r"no security floor known: (?P<why>.+)", lambda m: f"kein Mindeststand bekannt: {m['why']}"),
