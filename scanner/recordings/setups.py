@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 
 from scanner.recording import Recording, save
 from scanner.recordings import render
@@ -284,9 +285,22 @@ SETUPS: dict[str, tuple[Callable[[], PhoneSpec], tuple[str, str, str]]] = {
 }
 """File name -> (phone, (model, product, device) of its ADB banner)."""
 
+def _messengers(spec: PhoneSpec) -> dict[str, dict[str, list[int]]]:
+    """The catalog messengers the spec installs and for whom (what a report must list)."""
+    from checks.catalog import VARIANTS
+
+    return {
+        a.name: {"installed_for": sorted(u for u, au in a.users.items() if au.installed)}
+        for a in spec.apps
+        if a.name in VARIANTS
+    }
+
+
 def setup(name: str) -> Recording:
     make, (model, product, device) = SETUPS[name]
-    return build(make(), model=model, product=product, device=device)
+    spec = make()
+    spec = replace(spec, expect={"messengers": _messengers(spec), **spec.expect})
+    return build(spec, model=model, product=product, device=device)
 
 
 def main() -> int:
