@@ -180,25 +180,18 @@ def _mod_locations(name: str) -> tuple[Location, ...]:
 
 
 # --- Telegram (§4.2): /sdcard/Telegram on <= 10; Android/media/<pkg>/Telegram on 11+.
+def _media(id: str, path: str, holds: str) -> Location:
+    return Location(id, EvidenceKind.MEDIA, path, holds=(holds,))
+
+
+_TG_SCOPED = "Android/media/{pkg}/Telegram"
 _TG_LOCATIONS = (
-    Location("legacy.images", EvidenceKind.MEDIA, "Telegram/Telegram Images", holds=(IMAGES,)),
-    Location("legacy.video", EvidenceKind.MEDIA, "Telegram/Telegram Video", holds=(VIDEOS,)),
-    Location(
-        "legacy.documents", EvidenceKind.MEDIA, "Telegram/Telegram Documents", holds=(DOCUMENTS,)
-    ),
-    Location(
-        "scoped.images",
-        EvidenceKind.MEDIA,
-        "Android/media/{pkg}/Telegram/Telegram Images",
-        holds=(IMAGES,),
-    ),
-    Location(
-        "scoped.video",
-        EvidenceKind.MEDIA,
-        "Android/media/{pkg}/Telegram/Telegram Video",
-        holds=(VIDEOS,),
-    ),
-    Location("gallery", EvidenceKind.MEDIA, "Pictures/Telegram", holds=(IMAGES,)),
+    _media("legacy.images", "Telegram/Telegram Images", IMAGES),
+    _media("legacy.video", "Telegram/Telegram Video", VIDEOS),
+    _media("legacy.documents", "Telegram/Telegram Documents", DOCUMENTS),
+    _media("scoped.images", f"{_TG_SCOPED}/Telegram Images", IMAGES),
+    _media("scoped.video", f"{_TG_SCOPED}/Telegram Video", VIDEOS),
+    _media("gallery", "Pictures/Telegram", IMAGES),
 )
 
 # --- Signal (§5.2): legacy Signal/Backups; on 10+ a folder the user picked anywhere.
@@ -216,14 +209,10 @@ def _threema_locations(media_path: str) -> tuple[Location, ...]:
         Location(
             "backup.zips", EvidenceKind.ARCHIVE, "", pattern="*threema-backup_*.zip", depth=None
         ),
-        Location(
-            "legacy.pictures", EvidenceKind.MEDIA, f"{media_path}/Threema Pictures", holds=(IMAGES,)
-        ),
-        Location(
-            "legacy.videos", EvidenceKind.MEDIA, f"{media_path}/Threema Videos", holds=(VIDEOS,)
-        ),
-        Location("gallery.pictures", EvidenceKind.MEDIA, f"Pictures/{media_path}", holds=(IMAGES,)),
-        Location("gallery.movies", EvidenceKind.MEDIA, f"Movies/{media_path}", holds=(VIDEOS,)),
+        _media("legacy.pictures", f"{media_path}/Threema Pictures", IMAGES),
+        _media("legacy.videos", f"{media_path}/Threema Videos", VIDEOS),
+        _media("gallery.pictures", f"Pictures/{media_path}", IMAGES),
+        _media("gallery.movies", f"Movies/{media_path}", VIDEOS),
     )
 
 

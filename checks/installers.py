@@ -13,14 +13,16 @@ STORES: dict[str, str] = {
     "com.android.vending": "Google Play",  # MVT; managed Google Play installs show it too
     "org.fdroid.fdroid": "F-Droid",  # MVT (third-party store)
     "com.aurora.store": "Aurora Store (Google Play front end)",  # MVT
-    "com.huawei.appmarket": "Huawei AppGallery",  # Threema's Huawei builds (messengers.md §1, §6.1)
+    # Threema's Huawei builds (messengers.md §1, §6.1).
+    "com.huawei.appmarket": "Huawei AppGallery",
     "com.sec.android.app.samsungapps": "Samsung Galaxy Store",
 }
 """Installers that are app stores (messengers.md §1; vendor stores for the Huawei builds)."""
 
 SYSTEM_INSTALLERS: dict[str, str] = {
     # Meta's installer and app manager, preloaded by makers that ship Facebook/WhatsApp
-    # (Meta Help Center "Meta App Installer" / "Meta App Manager"; Play listing com.facebook.system).
+    # (Meta Help Center "Meta App Installer" / "Meta App Manager"; Play listing of
+    # com.facebook.system).
     "com.facebook.system": "Meta App Installer",
     "com.facebook.appmanager": "Meta App Manager",
     # Makers' own stores and app managers (the stores' package names as their Play/AppGallery

@@ -84,7 +84,7 @@ checklist.md MSG-03). The shell often cannot list them either, which would only 
 
 
 def _find(path: str, location: Location, root: str | None = None) -> tuple[str, ...]:
-    """toybox ``find`` (``-mindepth``, ``-maxdepth``, ``-path … -prune -o``: toys/posix/find.c)."""
+    """toybox ``find``: ``-mindepth``, ``-maxdepth``, ``-path … -prune -o`` (toys/posix/find.c)."""
     argv: list[str] = ["find", path]
     if location.mindepth is not None:
         argv += ["-mindepth", str(location.mindepth)]

@@ -23,6 +23,8 @@ from checks.rules._common import (
     installs,
 )
 
+_APK = "package installer (an APK file)"
+
 
 @check(
     id="MSG-10",
@@ -130,7 +132,7 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
                     Status.FAIL,
                     Evidence(
                         f"recorded installer is {source}, but the install was started by "
-                        f"{SIDELOAD_INSTALLERS.get(initiating, 'package installer (an APK file)')}: "
+                        f"{SIDELOAD_INSTALLERS.get(initiating, _APK)}: "
                         "an APK file installed under a store's "
                         "name",
                         PACKAGES,
@@ -148,7 +150,7 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
             )
             continue
         if is_package_installer(installer):
-            how = SIDELOAD_INSTALLERS.get(installer, "package installer (an APK file)")
+            how = SIDELOAD_INSTALLERS.get(installer, _APK)
             yield install.outcome(
                 Status.FAIL,
                 Evidence(f"installed by {how}", PACKAGES, data),

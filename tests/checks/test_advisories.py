@@ -33,7 +33,7 @@ def _section_2_5() -> list[list[str]]:
 
 
 def _floor(cell: str) -> str | None:
-    """ "2.19.134" -> itself; "after 2.26.7.10 (floor 2.26.7.11)" -> the floor; "–" or words -> None."""
+    """ "2.19.134" -> itself; "after 2.26.7.10 (floor 2.26.7.11)" -> the floor; else None."""
     if m := re.search(r"floor (\d+(?:\.\d+)+)", cell):
         return m.group(1)
     return cell if re.fullmatch(r"\d+(?:\.\d+)+", cell) else None

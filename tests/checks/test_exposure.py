@@ -7,7 +7,8 @@ from dataclasses import replace
 import pytest
 
 from checks.catalog import AUDIO, IMAGES, VIDEOS
-from checks.facts import AppOps, OpMode, Package
+from checks.facts import AppOps, OpMode, Package, Snapshot, StorageEvidence
+from checks.findings import Status
 from checks.rules._readers import EVERYTHING, reach
 from checks.rules.exposure import storage_exposure
 from tests.checks.factories import (
@@ -111,7 +112,9 @@ class TestReach:
         assert frozenset() == _reach(pkg, 34, ops)
 
 
-def _phone(*others: Package, storage: list, sdk: int = 34, ops: AppOps = NO_OPS):  # type: ignore[no-untyped-def]
+def _phone(
+    *others: Package, storage: list[StorageEvidence], sdk: int = 34, ops: AppOps = NO_OPS
+) -> Snapshot:
     return phone(
         app(WA, app_id=10233), *others, storage=storage, app_ops=ops,
         identity=replace(IDENTITY, sdk=sdk),
@@ -177,12 +180,13 @@ class TestByFileKind:
             "hidden-android10-read-external",
         ],
     )
-    def test_statuses(self, snapshot, expected) -> None:  # type: ignore[no-untyped-def]
+    def test_statuses(self, snapshot: Snapshot, expected: list[Status]) -> None:
         """Fail only when some other app can read that kind of exposed file."""
         assert expected == statuses(storage_exposure, snapshot)
 
     def test_reader_named_with_what_it_reads(self) -> None:
-        [finding] = findings(storage_exposure, _phone(FILES, GALLERY, storage=HIDDEN, ops=ALL_FILES))
+        snap = _phone(FILES, GALLERY, storage=HIDDEN, ops=ALL_FILES)
+        [finding] = findings(storage_exposure, snap)
 
         assert finding.evidence[0].text == (
             "1 other app can read messenger data in shared storage of user 0 (personal profile): "
@@ -213,6 +217,6 @@ class TestUnlocatedVariants:
         ids=["telegram-x", "mod-without-folders", "wire", "telegram-x-no-storage",
              "telegram-x-beside-clean-whatsapp", "hidden-unreadable"],
     )
-    def test_statuses(self, snapshot, expected) -> None:  # type: ignore[no-untyped-def]
+    def test_statuses(self, snapshot: Snapshot, expected: list[Status]) -> None:
         """A variant whose folders the catalog does not know is never not-applicable by default."""
         assert expected == statuses(storage_exposure, snapshot)

@@ -85,7 +85,10 @@ class TestRecordings:
     ) -> None:
         """The German report has no English evidence line left for these phones."""
         english = [
-            e.text for f in judged[name] for e in f.evidence if de_evidence.translate(e.text) is None
+            e.text
+            for f in judged[name]
+            for e in f.evidence
+            if de_evidence.translate(e.text) is None
         ]
         assert [] == english
 
@@ -191,18 +194,19 @@ class TestInstallers:
         } == got
 
     def test_whatsapp_inside_cve_2026_23866(self, judged: dict[str, tuple[Finding, ...]]) -> None:
-        """2.26.5.12 lies inside 2.25.8.0 through 2.26.7.10; the advisory is named with its record."""
+        """2.26.5.12 lies inside 2.25.8.0 through 2.26.7.10; the advisory names its record."""
         finding = one(judged[A13_INSTALLERS], "MSG-09", "com.whatsapp")
 
         assert ["CVE-2026-23866"] == finding.evidence[0].data["missing"]
-        assert "https://www.cve.org/CVERecord?id=CVE-2026-23866" == finding.evidence[1].data["source"]
+        source = finding.evidence[1].data["source"]
+        assert "https://www.cve.org/CVERecord?id=CVE-2026-23866" == source
 
 
 class TestOwnLayouts:
     def test_telegram_x_is_not_judged_on_telegram_folders(
         self, judged: dict[str, tuple[Finding, ...]]
     ) -> None:
-        """Telegram's leftover folders hold visible images, but they are not Telegram X's: manual."""
+        """Telegram's leftover folders hold visible images; they are not Telegram X's: manual."""
         findings = judged[A14_TGX]
 
         assert "manual" == one(findings, "MSG-04", "org.thunderdog.challegram").status.value

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from checks.facts import DevicePolicy, Unseen
+from checks.facts import DevicePolicy, Package, Unseen
+from checks.findings import Status
 from checks.installers import MDM_AGENTS, SIDELOAD_INSTALLERS, STORES, SYSTEM_INSTALLERS
 from checks.rules.sources import untrusted_source
 from tests.checks.factories import F, P, U, app, phone, statuses, texts
@@ -57,7 +58,12 @@ class TestInstallers:
             "store-name-over-maker-package-installer",
         ],
     )
-    def test_statuses(self, packages, policy, expected) -> None:  # type: ignore[no-untyped-def]
+    def test_statuses(
+        self,
+        packages: tuple[Package, ...],
+        policy: DevicePolicy | Unseen | None,
+        expected: list[Status],
+    ) -> None:
         """System installers of the phone and active MDM agents pass; sideloads stay failures."""
         snap = phone(*packages) if policy is None else phone(*packages, policy=policy)
         assert expected == statuses(untrusted_source, snap)
