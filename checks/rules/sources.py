@@ -159,8 +159,8 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
             yield install.outcome(
                 Status.FAIL,
                 Evidence(
-                    "installed by the app itself: a self-updating APK downloaded outside an app "
-                    "store",
+                    "the app is recorded as its own installer: an APK installed outside an app "
+                    "store (a self-updating download or a restore tool)",
                     PACKAGES,
                     data,
                 ),

@@ -216,9 +216,10 @@ RULES: tuple[Rule, ...] = (
                  f"Sicherheitshinweise ({noun(m['n'], 'advisory')}, höchster Mindeststand {m['f']})"),
     _r(r"(?P<id>[^:]+): (?P<issue>.+); affected (?P<range>.+?); source (?P<src>\S+)",
        lambda m: f"{m['id']}: {m['issue']}; betroffen {_range(m['range'])}; Quelle {m['src']}"),
-    _r(r"installed by the app itself: a self-updating APK downloaded outside an app store",
-       lambda m: "von der App selbst installiert: eine sich selbst aktualisierende APK, außerhalb eines "
-                 "App-Stores geladen"),
+    _r(r"the app is recorded as its own installer: an APK installed outside an app store \(a "
+       r"self-updating download or a restore tool\)",
+       lambda m: "die App ist als ihr eigener Installer vermerkt: eine APK, außerhalb eines App-Stores "
+                 "installiert (ein sich selbst aktualisierender Download oder ein Wiederherstellungs-Tool)"),
     _r(r"installed by the MDM agent (?P<name>.+) \((?P<pkg>\S+)\), which does not manage this phone \(not an "
        r"owner or active admin\)",
        lambda m: f"installiert über den MDM-Agenten {m['name']} ({m['pkg']}), der dieses Gerät nicht "

@@ -190,7 +190,8 @@ def preloaded_installers() -> PhoneSpec:
              installer="com.facebook.system", target_sdk=35),
         _app("org.telegram.messenger", 10234, "12.1.1", 61021, {0: AppUser(grants={RC: False})},
              installer="com.xiaomi.mipicks", target_sdk=35),
-        # The telegram.org APK updates itself: its own name is recorded as installer.
+        # The telegram.org APK updates itself: its own name is recorded as installer (as for the
+        # apps the real Honor 8 capture shows, ../shared/fixtures/android/isdi-huawei-frd-android7).
         _app("org.telegram.messenger.web", 10235, "12.1.1", 61021, {0: AppUser(grants={RC: False})},
              installer="org.telegram.messenger.web", target_sdk=35),
         # An APK opened from Xiaomi's file manager goes through Xiaomi's package installer.

@@ -183,7 +183,8 @@ class TestInstallers:
             ),
             "org.telegram.messenger.web": (
                 "fail",
-                "installed by the app itself: a self-updating APK downloaded outside an app store",
+                "the app is recorded as its own installer: an APK installed outside an app store "
+                "(a self-updating download or a restore tool)",
             ),
             "ch.threema.app": ("fail", "installed by package installer (an APK file)"),
             "org.thoughtcrime.securesms": (

@@ -3,13 +3,15 @@ maker-named package installers and self-updating APKs."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from checks.facts import DevicePolicy, Package, Unseen
 from checks.findings import Status
 from checks.installers import MDM_AGENTS, SIDELOAD_INSTALLERS, STORES, SYSTEM_INSTALLERS
 from checks.rules.sources import untrusted_source
-from tests.checks.factories import F, P, U, app, phone, statuses, texts
+from tests.checks.factories import F, P, U, app, findings, phone, statuses, texts
 
 WA = "com.whatsapp"
 META = "com.facebook.system"
@@ -81,3 +83,27 @@ class TestInstallers:
         for i, a in enumerate(lists):
             for b in lists[i + 1:]:
                 assert not a & b
+
+
+@pytest.mark.needs_fixtures
+def test_installers_of_a_real_capture(capture) -> None:  # type: ignore[no-untyped-def]
+    """The Honor 8 capture (Android 7): WhatsApp and Signal from Google Play pass; apps recorded
+    as their own installer (com.digiplex.game and others there) are APKs from outside a store."""
+    from scanner.parse.dumpsys_package import parse_dumpsys_package
+    from scanner.parse.text import decode
+
+    packages = parse_dumpsys_package(decode(capture("isdi-huawei-frd-android7/dumpsys-all.txt")))
+    by_name = {p.name: p for p in packages}
+    snap = phone(*packages)
+
+    assert {"com.whatsapp": "pass", "org.thoughtcrime.securesms": "pass"} == {
+        f.package: f.status.value for f in findings(untrusted_source, snap)
+    }
+    own = replace(by_name["com.digiplex.game"], name=WA)
+    assert "com.digiplex.game" == own.installer
+    self_installed = replace(own, installer=WA)
+    [finding] = findings(untrusted_source, phone(self_installed))
+    assert ("fail", "the app is recorded as its own installer") == (
+        finding.status.value,
+        finding.evidence[0].text.split(":")[0],
+    )

@@ -142,7 +142,8 @@ EVIDENCE_EXAMPLES = (
     "no security floor known: the catalog lists no advisory for Wire",
     "no security floor known: versionName missing",
     "installed by Google Play",
-    "installed by the app itself: a self-updating APK downloaded outside an app store",
+    ("the app is recorded as its own installer: an APK installed outside an app store (a self-updating "
+    "download or a restore tool)"),
     ("installed by the MDM agent Microsoft Intune Company Portal (com.microsoft.windowsintune.companyportal), "
     "which does not manage this phone (not an owner or active admin)"),
     ("installed by the MDM agent Microsoft Intune Company Portal (com.microsoft.windowsintune.companyportal), "
