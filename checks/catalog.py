@@ -203,6 +203,14 @@ _SIGNAL_LOCATIONS = (
 )
 
 
+# Molly names its backups after the app, not Signal: "%s-%s.backup" with BuildConfig
+# BACKUP_BASE_NAME = baseAppFileName ("Molly") [mollyim/mollyim-android LocalBackupJobApi29.java,
+# app/build.gradle.kts, app/gradle.properties]. Its folder format is not known: not borrowed.
+_MOLLY_LOCATIONS = (
+    Location("backup.files", EvidenceKind.ARCHIVE, "", pattern="[Mm]olly-*.backup", depth=None),
+)
+
+
 def _threema_locations(media_path: str) -> tuple[Location, ...]:
     """§6.1-6.2: <MEDIA_PATH>/... on <= 9, MediaStore folders on 10+, backups anywhere."""
     return (
@@ -319,7 +327,7 @@ MESSENGERS: tuple[Messenger, ...] = (
         "Signal",
         (
             Variant("org.thoughtcrime.securesms", "Signal", Build.OFFICIAL, _SIGNAL_LOCATIONS),
-            Variant("im.molly.app", "Molly (Signal fork)", Build.FORK, _SIGNAL_LOCATIONS),
+            Variant("im.molly.app", "Molly (Signal fork)", Build.FORK, _MOLLY_LOCATIONS),
         ),
         profile=Profile(
             "Signal Technology Foundation / Signal Messenger LLC",

@@ -220,3 +220,22 @@ class TestUnlocatedVariants:
     def test_statuses(self, snapshot: Snapshot, expected: list[Status]) -> None:
         """A variant whose folders the catalog does not know is never not-applicable by default."""
         assert expected == statuses(storage_exposure, snapshot)
+
+
+def test_molly_backups_are_searched_by_molly_names() -> None:
+    """Molly (Signal fork) writes Molly-<date>.backup, not signal-*.backup: its search finds its
+    own backups and not Signal's (a borrowed pattern would pass Molly on Signal's files)."""
+    from checks.facts import PackageUser, User, UserKind
+    from scanner.probes import storage_targets
+    from scanner.recordings.construct import Storage
+
+    molly = replace(app("im.molly.app"), users=(PackageUser(0, True),))
+    [target] = storage_targets([molly], [User(0, UserKind.SYSTEM, 0x4C13, True)])
+    storage = Storage(files=[
+        ("/storage/emulated/0/Signal/Backups/signal-2026-11-19-03-00-12.backup", 1795000000, 10),
+        ("/storage/emulated/0/Backups/Molly-2026-11-19-03-00-12.backup", 1795000000, 20),
+    ])
+
+    out, status = storage.find(target.files.argv)
+    assert (0, ["1795000000 20"]) == (status, out.splitlines())
+    assert "-prune" in target.files.argv
