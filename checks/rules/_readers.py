@@ -15,7 +15,7 @@ on a storage device", Manifest.permission; AOSP PermissionPolicyService for LEGA
   29 or lower. The LEGACY_STORAGE app op shows the outcome: ignore/deny = scoped;
 - READ_EXTERNAL_STORAGE under scoped storage: other apps' images, videos and audio only, through
   MediaStore, which skips ``.nomedia`` folders; no effect for apps targeting 33+ on Android 13+;
-- WRITE_EXTERNAL_STORAGE: implies READ for apps targeting 29 or lower, nothing for 30+;
+- WRITE_EXTERNAL_STORAGE: implies READ, except for apps targeting 30+ on Android 11+ (nothing);
 - READ_MEDIA_IMAGES / _VIDEO / _AUDIO (Android 13+): images / videos / audio only;
   READ_MEDIA_VISUAL_USER_SELECTED does not count (the user picks each photo);
 - apps targeting SDK < 23 hold dangerous permissions from install (``install_permissions``).
@@ -88,8 +88,8 @@ def reach(pkg: Package, user_id: int, ops: AppOps, sdk: int | None) -> Reach:
     for permission, op in _STORAGE.items():
         if not granted(pkg, user_id, permission) or op_mode(ops, pkg, user_id, op) in BLOCKING:
             continue
-        if op == "WRITE_EXTERNAL_STORAGE" and target is not None and target >= 30:
-            continue  # grants nothing to apps targeting 30+ (Manifest.permission)
+        if op == "WRITE_EXTERNAL_STORAGE" and _scoped_era(sdk) and (target or 0) >= 30:
+            continue  # grants nothing to apps targeting 30+ on Android 11+ (Manifest.permission)
         if _legacy(pkg, user_id, ops, sdk):
             kinds.add(EVERYTHING)
             why = (
@@ -121,6 +121,10 @@ def _legacy(pkg: Package, user_id: int, ops: AppOps, sdk: int | None) -> bool:
     if sdk is not None and sdk >= 30 and pkg.target_sdk is not None and pkg.target_sdk > 29:
         return False
     return op_mode(ops, pkg, user_id, "LEGACY_STORAGE") not in BLOCKING
+
+
+def _scoped_era(sdk: int | None) -> bool:
+    return sdk is not None and sdk >= 30
 
 
 def _targets(target: int | None) -> str:

@@ -65,7 +65,7 @@ class TestReach:
             ({RES: True}, 34, 26, ALL),
             # WRITE_EXTERNAL_STORAGE: nothing for targets 30+; READ for 29 and lower.
             ({WES: True}, 30, 34, frozenset()),
-            ({WES: True}, 33, 29, frozenset()),
+            ({WES: True}, 33, 29, ALL),  # Android 10 knows no API-30 rule
             ({WES: True}, 29, 34, ALL),
             ({WES: True}, 26, 28, ALL),
             # READ_MEDIA_* do not exist before Android 13.
