@@ -87,14 +87,14 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
     admins = _admins(snapshot)
     system = _system_packages(snapshot)
 
-    def trusted(installer: str) -> str | None:
+    def trusted(installer: str, package: str) -> str | None:
         if installer in STORES:
             return STORES[installer]
         if owners and installer in owners:
             return owners[installer]
         if installer in MDM_AGENTS and installer in admins:
             return f"the MDM agent {MDM_AGENTS[installer]} ({installer}), an active device admin"
-        if installer in system and not is_package_installer(installer):
+        if installer in system and installer != package and not is_package_installer(installer):
             if installer in SYSTEM_INSTALLERS:
                 return (
                     f"{SYSTEM_INSTALLERS[installer]} ({installer}), a system installer of the "
@@ -125,7 +125,7 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
                 ),
             )
             continue
-        source = trusted(installer)
+        source = trusted(installer, pkg.name)
         if source is not None:
             if initiating and is_package_installer(initiating) and initiating != installer:
                 yield install.outcome(
