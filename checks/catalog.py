@@ -3,9 +3,7 @@
 Source: ../shared/reference/messengers.md (sections cited per entry). Adding a messenger is one
 ``Messenger`` entry; its storage locations are data the scanner turns into probes.
 
-Paths are relative to one user's shared storage root (``/storage/emulated/<user>``); ``{pkg}``
-stands for the package name. Archive and media locations are looked at with counts, sizes and
-dates only, never file names or content.
+The storage locations themselves are in ``checks.locations``.
 """
 
 from __future__ import annotations
@@ -17,6 +15,19 @@ from checks import advisories as _adv
 from checks.advisories import Advisory, version_key  # noqa: F401  (re-exported)
 from checks.facts import EvidenceKind
 from checks.installers import SIDELOAD_INSTALLERS, STORES  # noqa: F401  (re-exported)
+from checks.locations import (  # noqa: F401  (Location and the file kinds are re-exported)
+    ANY_MEDIA,
+    AUDIO,
+    DOCUMENTS,
+    IMAGES,
+    MOLLY_LOCATIONS,
+    SIGNAL_LOCATIONS,
+    TELEGRAM_LOCATIONS,
+    VIDEOS,
+    Location,
+    threema_locations,
+    whatsapp_locations,
+)
 
 
 class Build(enum.Enum):
@@ -29,31 +40,6 @@ class Build(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class Location:
-    """One shared-storage place a messenger leaves files in."""
-
-    id: str
-    """Stable id, unique within the variant, e.g. "scoped.images"."""
-    kind: EvidenceKind
-    path: str
-    """Relative to the user's storage root; "" is the root; may contain "{pkg}"."""
-    pattern: str | None = None
-    """A ``find -name`` glob the files must match (archives), or None for every file."""
-    depth: int | None = 1
-    """``find -maxdepth``; None searches the whole tree below ``path``."""
-    dirs: bool = False
-    """Count folders matching ``pattern`` instead of files (Signal's folder backups)."""
-    holds: tuple[str, ...] = ()
-    """What kind of files a media location holds (``IMAGES``, ``VIDEOS``, ``AUDIO``,
-    ``DOCUMENTS``): which media permission reaches them (MSG-05). Empty for archives."""
-    mindepth: int | None = None
-    """``find -mindepth``: only files this deep (WhatsApp's Sent/ and Private/ subfolders)."""
-
-    def resolve(self, package: str) -> str:
-        return self.path.replace("{pkg}", package)
-
-
-@dataclass(frozen=True, slots=True)
 class Variant:
     package: str
     label: str
@@ -61,13 +47,6 @@ class Variant:
     locations: tuple[Location, ...] = ()
     advisories: tuple[Advisory, ...] | None = None
     """The variant's own security fixes; None = its messenger's (same code base and versions)."""
-
-
-# What a media location holds (Location.holds). READ_MEDIA_IMAGES reaches images, _VIDEO videos,
-# _AUDIO audio (Manifest.permission docs); documents are files of any type sent as files, so
-# photos, videos or audio among them are reachable by the matching media permission too.
-IMAGES, VIDEOS, AUDIO, DOCUMENTS = "images", "videos", "audio", "documents"
-ANY_MEDIA = (IMAGES, VIDEOS, AUDIO, DOCUMENTS)
 
 
 class Archives(enum.Enum):
@@ -106,61 +85,6 @@ class Messenger:
     advisories: tuple[Advisory, ...] = ()
 
 
-# --- WhatsApp (messengers.md §2.2): scoped root on Android 11+, legacy root on <= 9, either on 10.
-# Folder -> what it holds; WhatsApp keeps GIFs as MP4 videos, voice notes as Opus audio.
-_WA_MEDIA = {
-    "Images": IMAGES,
-    "Video": VIDEOS,
-    "Audio": AUDIO,
-    "Voice Notes": AUDIO,
-    "Documents": DOCUMENTS,
-    "Animated Gifs": VIDEOS,
-}
-_WA_HIDDEN = ("Images", "Video", "Audio", "Documents", "Animated Gifs")
-"""Folders with ``Sent/`` and ``Private/`` subfolders, both with ``.nomedia`` (§2.2)."""
-
-
-def _whatsapp_locations(scoped_root: str, legacy_root: str, prefix: str) -> tuple[Location, ...]:
-    out: list[Location] = []
-    for mode, root in (("scoped", scoped_root), ("legacy", legacy_root)):
-        out.append(
-            Location(
-                f"{mode}.databases",
-                EvidenceKind.ARCHIVE,
-                f"{root}/Databases",
-                pattern="msgstore*.db.crypt*",
-            )
-        )
-        for media, holds in _WA_MEDIA.items():
-            slug = media.lower().replace(" ", "_")
-            # Voice notes go into one subfolder per week ("WhatsApp Voice Notes/202647/").
-            depth = 2 if media == "Voice Notes" else 1
-            out.append(
-                Location(
-                    f"{mode}.{slug}",
-                    EvidenceKind.MEDIA,
-                    f"{root}/Media/{prefix} {media}",
-                    depth=depth,
-                    holds=(holds,),
-                )
-            )
-        for media in _WA_HIDDEN:
-            # Sent/ and Private/ hide their files from galleries (.nomedia), but the files lie in
-            # shared storage: readable with all-files access (MSG-05).
-            slug = media.lower().replace(" ", "_")
-            out.append(
-                Location(
-                    f"{mode}.{slug}.hidden",
-                    EvidenceKind.PRIVATE_MEDIA,
-                    f"{root}/Media/{prefix} {media}",
-                    depth=2,
-                    mindepth=2,
-                    holds=(_WA_MEDIA[media],),
-                )
-            )
-    return tuple(out)
-
-
 def _mod_locations(name: str) -> tuple[Location, ...]:
     """Mods keep WhatsApp's layout under their own name (messengers.md §3, [secondary])."""
     out: list[Location] = []
@@ -179,53 +103,8 @@ def _mod_locations(name: str) -> tuple[Location, ...]:
     return tuple(out)
 
 
-# --- Telegram (§4.2): /sdcard/Telegram on <= 10; Android/media/<pkg>/Telegram on 11+.
-def _media(id: str, path: str, holds: str) -> Location:
-    return Location(id, EvidenceKind.MEDIA, path, holds=(holds,))
-
-
-_TG_SCOPED = "Android/media/{pkg}/Telegram"
-_TG_LOCATIONS = (
-    _media("legacy.images", "Telegram/Telegram Images", IMAGES),
-    _media("legacy.video", "Telegram/Telegram Video", VIDEOS),
-    _media("legacy.documents", "Telegram/Telegram Documents", DOCUMENTS),
-    _media("scoped.images", f"{_TG_SCOPED}/Telegram Images", IMAGES),
-    _media("scoped.video", f"{_TG_SCOPED}/Telegram Video", VIDEOS),
-    _media("gallery", "Pictures/Telegram", IMAGES),
-)
-
-# --- Signal (§5.2): legacy Signal/Backups; on 10+ a folder the user picked anywhere.
-_SIGNAL_LOCATIONS = (
-    Location("backup.files", EvidenceKind.ARCHIVE, "", pattern="signal-*.backup", depth=None),
-    Location(
-        "backup.folders", EvidenceKind.ARCHIVE, "", pattern="signal-backup-*", depth=None, dirs=True
-    ),
-)
-
-
-# Molly names its backups after the app, not Signal: "%s-%s.backup" with BuildConfig
-# BACKUP_BASE_NAME = baseAppFileName ("Molly") [mollyim/mollyim-android LocalBackupJobApi29.java,
-# app/build.gradle.kts, app/gradle.properties]. Its folder format is not known: not borrowed.
-_MOLLY_LOCATIONS = (
-    Location("backup.files", EvidenceKind.ARCHIVE, "", pattern="[Mm]olly-*.backup", depth=None),
-)
-
-
-def _threema_locations(media_path: str) -> tuple[Location, ...]:
-    """§6.1-6.2: <MEDIA_PATH>/... on <= 9, MediaStore folders on 10+, backups anywhere."""
-    return (
-        Location(
-            "backup.zips", EvidenceKind.ARCHIVE, "", pattern="*threema-backup_*.zip", depth=None
-        ),
-        _media("legacy.pictures", f"{media_path}/Threema Pictures", IMAGES),
-        _media("legacy.videos", f"{media_path}/Threema Videos", VIDEOS),
-        _media("gallery.pictures", f"Pictures/{media_path}", IMAGES),
-        _media("gallery.movies", f"Movies/{media_path}", VIDEOS),
-    )
-
-
 def _tg(package: str, label: str, build: Build, advisories: tuple[Advisory, ...] | None = None) -> Variant:
-    return Variant(package, label, build, _TG_LOCATIONS, advisories)
+    return Variant(package, label, build, TELEGRAM_LOCATIONS, advisories)
 
 
 def _mod(package: str, label: str, folder: str | None = None) -> Variant:
@@ -253,7 +132,7 @@ MESSENGERS: tuple[Messenger, ...] = (
                 "com.whatsapp",
                 "WhatsApp",
                 Build.OFFICIAL,
-                _whatsapp_locations(
+                whatsapp_locations(
                     "Android/media/com.whatsapp/WhatsApp", "WhatsApp", "WhatsApp"
                 ),
             ),
@@ -270,7 +149,7 @@ MESSENGERS: tuple[Messenger, ...] = (
                 "com.whatsapp.w4b",
                 "WhatsApp Business",
                 Build.OFFICIAL,
-                _whatsapp_locations(
+                whatsapp_locations(
                     "Android/media/com.whatsapp.w4b/WhatsApp Business",
                     "WhatsApp Business",
                     "WhatsApp Business",
@@ -326,8 +205,8 @@ MESSENGERS: tuple[Messenger, ...] = (
         "signal",
         "Signal",
         (
-            Variant("org.thoughtcrime.securesms", "Signal", Build.OFFICIAL, _SIGNAL_LOCATIONS),
-            Variant("im.molly.app", "Molly (Signal fork)", Build.FORK, _MOLLY_LOCATIONS),
+            Variant("org.thoughtcrime.securesms", "Signal", Build.OFFICIAL, SIGNAL_LOCATIONS),
+            Variant("im.molly.app", "Molly (Signal fork)", Build.FORK, MOLLY_LOCATIONS),
         ),
         profile=Profile(
             "Signal Technology Foundation / Signal Messenger LLC",
@@ -344,30 +223,30 @@ MESSENGERS: tuple[Messenger, ...] = (
         "threema",
         "Threema",
         (
-            Variant("ch.threema.app", "Threema", Build.OFFICIAL, _threema_locations("Threema")),
+            Variant("ch.threema.app", "Threema", Build.OFFICIAL, threema_locations("Threema")),
             Variant(
-                "ch.threema.app.work", "Threema Work", Build.OFFICIAL, _threema_locations("ThreemaWork")
+                "ch.threema.app.work", "Threema Work", Build.OFFICIAL, threema_locations("ThreemaWork")
             ),
             Variant(
-                "ch.threema.app.hms", "Threema (Huawei)", Build.OFFICIAL, _threema_locations("Threema")
+                "ch.threema.app.hms", "Threema (Huawei)", Build.OFFICIAL, threema_locations("Threema")
             ),
             Variant(
                 "ch.threema.app.work.hms",
                 "Threema Work (Huawei)",
                 Build.OFFICIAL,
-                _threema_locations("ThreemaWork"),
+                threema_locations("ThreemaWork"),
             ),
             Variant(
                 "ch.threema.app.libre",
                 "Threema Libre",
                 Build.OFFICIAL,
-                _threema_locations("ThreemaLibre"),
+                threema_locations("ThreemaLibre"),
             ),
             Variant(
                 "ch.threema.app.onprem",
                 "Threema OnPrem",
                 Build.OFFICIAL,
-                _threema_locations("ThreemaOnPrem"),
+                threema_locations("ThreemaOnPrem"),
             ),
             Variant("ch.threema.app.green", "Threema (internal)", Build.BETA),
             Variant("ch.threema.app.sandbox.work", "Threema Work (sandbox)", Build.BETA),
