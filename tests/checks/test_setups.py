@@ -223,3 +223,24 @@ class TestOwnLayouts:
         assert "-prune" in search.argv
         assert b"Permission denied" not in search.stdout
         assert "pass" == one(judged[A14_TGX], "MSG-03", "org.thoughtcrime.securesms").status.value
+
+    def test_probe_shapes(self) -> None:
+        """Whole-storage searches prune Android/data and Android/obb; fixed folders do not need
+        to; WhatsApp's Sent/ and Private/ are read one level below each media folder."""
+        rec = recording.load(HERE / A14_MEDIA)
+        finds = {" ".join(c.argv[:2]): c.argv for c in rec.commands if c.argv[0] == "find"}
+        images = "/storage/emulated/0/Android/media/com.whatsapp/WhatsApp/Media/WhatsApp Images"
+        hidden = [c.argv for c in rec.commands if c.argv[:2] == ("find", images)]
+
+        assert all("-prune" not in argv for argv in finds.values())
+        assert sorted(("-mindepth" in a, a[a.index("-maxdepth") + 1]) for a in hidden) == [
+            (False, "1"),
+            (True, "2"),
+        ]
+        tgx = recording.load(HERE / A14_TGX)
+        [search] = [c.argv for c in tgx.commands if "signal-backup-*" in c.argv]
+        assert search[:9] == (
+            "find", "/storage/emulated/0",
+            "-path", "/storage/emulated/0/Android/data", "-prune", "-o",
+            "-path", "/storage/emulated/0/Android/obb", "-prune",
+        )
