@@ -184,11 +184,20 @@ RULES: tuple[Rule, ...] = (
     _r(r"(?P<name>.+) works without the phonebook and asks for none",
        lambda m: f"{m['name']} funktioniert ohne Telefonbuch und verlangt keinen Zugriff"),
     # --- organisation (ORG-01..03)
-    _r(r"the phone cannot show this; a person must attest that (?P<duty>.+) \(policy attestations\.(?P<id>[\w-]+)\)",
+    _r(r"the phone cannot show this; a person must attest that (?P<duty>.+) \(policy (?P<key>\[attest\.[\w-]+\])\)",
        lambda m: f"das Gerät kann das nicht zeigen; eine verantwortliche Person muss bestätigen, dass "
-                 f"{_DUTIES.get(m['duty'], m['duty'])} (Richtlinie attestations.{m['id']})"),
-    _r(r"attested by (?P<by>.+) on (?P<on>\d{4}-\d{2}-\d{2})(?P<note>: .*)?",
-       lambda m: f"bestätigt von {m['by']} am {m['on']}{m['note'] or ''}"),
+                 f"{_DUTIES.get(m['duty'], m['duty'])} (Richtlinie {m['key']})"),
+    _r(r"attested by (?P<by>.+?) on (?P<on>\d{4}-\d{2}-\d{2})(?: until (?P<until>\d{4}-\d{2}-\d{2}))?(?P<note>: .*)?",
+       lambda m: f"bestätigt von {m['by']} am {m['on']}"
+                 f"{' bis ' + m['until'] if m['until'] else ''}{m['note'] or ''}"),
+    _r(r"the attestation by (?P<by>.+?) on (?P<on>\d{4}-\d{2}-\d{2}) expired on (?P<until>\d{4}-\d{2}-\d{2}): "
+       r"attest it again \((?P<key>\S+)\)",
+       lambda m: f"die Bestätigung von {m['by']} am {m['on']} ist am {m['until']} abgelaufen: "
+                 f"erneut bestätigen ({m['key']})"),
+    _r(r"not attested for this phone: record it in the policy as (?P<key>\S+) \(device, by, on, until\)",
+       lambda m: f"für dieses Gerät nicht bestätigt: in der Richtlinie als {m['key']} eintragen "
+                 "(device, by, on, until)"),
+    _r(r"no WhatsApp-family app installed", lambda m: "keine App der WhatsApp-Familie installiert"),
     # --- inventory (MSG-01, 07 .. 11)
     _r(r"consumer WhatsApp \((?P<pkg>\S+)\) installed for (?P<w>.+)",
        lambda m: f"privates WhatsApp ({m['pkg']}) installiert für {users(m['w'])}"),

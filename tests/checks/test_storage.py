@@ -440,7 +440,7 @@ class TestSystemBackup:
     @pytest.mark.parametrize(
         ("snapshot", "expected"),
         [
-            (phone(app(WA)), [F]),
+            (phone(app(WA)), [Status.INFORMATIONAL]),
             (phone(app(WA, backup=False)), [P]),
             (phone(app(WA), backup=BackupState(False, GMS)), [P]),
             (phone(app(WA, backup=False), backup=Unseen("bmgr enabled failed (exit 1)")), [P]),
@@ -448,7 +448,7 @@ class TestSystemBackup:
             (phone(app(WA), backup=LOST, complete=False), [E]),
             (phone(app(WA), backup=BackupState(None, None)), [U]),
             (phone(app(WA), backup=BackupState(True, None)), [U]),
-            (phone(app(WA, users=(0, 10)), users=(PERSONAL, WORK)), [F, F]),
+            (phone(app(WA, users=(0, 10)), users=(PERSONAL, WORK)), [Status.INFORMATIONAL] * 2),
             (phone(app("com.example.notes")), [NA]),
             (phone(packages=REFUSED), [U]),
         ],
