@@ -3,7 +3,8 @@ the messengers really behave gives a wrong verdict (issue 11, items 4, 5, 6 and 
 
 ``python -m scanner.recordings.setups`` writes one constructed recording per set-up into this
 folder (``setup-*.json``); ``tests/checks/test_setups.py`` replays each and asserts the verdict
-per rule its metadata states. Like ``build.py``'s phones, every phone here is made up: real
+per rule its metadata states: ``expect.findings`` lists the statuses of the findings a scan
+reports (one per check, package and user, worst status first, as ``checks.evaluate`` sorts them). Like ``build.py``'s phones, every phone here is made up: real
 package names are used because a scan must recognise them; nothing belongs to a person.
 """
 
@@ -39,6 +40,7 @@ from scanner.recordings.construct import PhoneSpec, Storage, build
 from scanner.recordings.render import App, AppUser
 
 RMA = "android.permission.READ_MEDIA_AUDIO"
+INF = "informational"
 ORG = {"ORG-01": [M], "ORG-02": [M], "ORG-03": [M]}
 _NOW = render.epoch("2026-11-20T18:03:11")
 _DAY = 86400
@@ -97,9 +99,9 @@ def _android14_hidden(extra: list[App], description: str, expect_msg05: list[str
         expect={
             "today": TODAY,
             "findings": {
-                "MSG-01": [F], "MSG-02": [F], "MSG-03": [F, M], "MSG-04": [P], "MSG-05": expect_msg05,
+                "MSG-01": [F], "MSG-02": [F], "MSG-03": [F], "MSG-04": [P], "MSG-05": expect_msg05,
                 "MSG-06": [P], "MSG-07": [NA], "MSG-08": [P], "MSG-09": [P], "MSG-10": [P],
-                "MSG-11": [P], "MSG-12": [F], **ORG, "DEV-01": [P], "DEV-02": [P], "DEV-03": [P],
+                "MSG-11": [P], "MSG-12": [INF], **ORG, "DEV-01": [P], "DEV-02": [P], "DEV-03": [P],
             },
             "verdict": "non_compliant",
         },
@@ -165,9 +167,9 @@ def android10_legacy() -> PhoneSpec:
         expect={
             "today": TODAY,
             "findings": {
-                "MSG-01": [F], "MSG-02": [F], "MSG-03": [F, M], "MSG-04": [P], "MSG-05": [F],
+                "MSG-01": [F], "MSG-02": [F], "MSG-03": [F], "MSG-04": [P], "MSG-05": [F],
                 "MSG-06": [P], "MSG-07": [NA], "MSG-08": [P], "MSG-09": [P], "MSG-10": [P],
-                "MSG-11": [P], "MSG-12": [F], **ORG, "DEV-01": [P], "DEV-02": [F], "DEV-03": [P],
+                "MSG-11": [P], "MSG-12": [INF], **ORG, "DEV-01": [P], "DEV-02": [F], "DEV-03": [P],
             },
             "verdict": "non_compliant",
         },
@@ -221,10 +223,12 @@ def preloaded_installers() -> PhoneSpec:
         expect={
             "today": TODAY,
             "findings": {
-                "MSG-01": [F], "MSG-02": [F], "MSG-03": [P, M, NA, NA, P, P],
+                # Findings come worst first, then by package (checks.evaluate).
+                "MSG-01": [F], "MSG-02": [F], "MSG-03": [M, P, P, NA, NA],
                 "MSG-04": [P, P, P, P, NA], "MSG-05": [NA], "MSG-06": [P, P, P, P, P],
-                "MSG-07": [M, M], "MSG-08": [P, P, P, P, P], "MSG-09": [F, P, P, NA, P],
-                "MSG-10": [P, P, F, F, P], "MSG-11": [P, P, P, P, P], "MSG-12": [F, F, F, P, F],
+                "MSG-07": [M, M], "MSG-08": [P, P, P, P, P], "MSG-09": [F, P, P, P, NA],
+                "MSG-10": [F, F, P, P, P], "MSG-11": [P, P, P, P, P],
+                "MSG-12": [INF, INF, INF, INF, P],
                 **ORG, "DEV-01": [P], "DEV-02": [F], "DEV-03": [P],
             },
             "verdict": "non_compliant",
@@ -267,9 +271,12 @@ def telegram_x_signal() -> PhoneSpec:
         expect={
             "today": TODAY,
             "findings": {
-                "MSG-01": [NA], "MSG-02": [NA], "MSG-03": [NA, P], "MSG-04": [M, NA], "MSG-05": [M],
-                "MSG-06": [P, P], "MSG-07": [M], "MSG-08": [P, P], "MSG-09": [NA, P], "MSG-10": [P, P],
-                "MSG-11": [P, P], "MSG-12": [P, F], **ORG, "DEV-01": [P], "DEV-02": [P], "DEV-03": [P],
+                "MSG-01": [NA], "MSG-02": [NA], "MSG-03": [P, NA], "MSG-04": [M, NA], "MSG-05": [M],
+                "MSG-06": [P, P], "MSG-07": [M], "MSG-08": [P, P], "MSG-09": [P, NA], "MSG-10": [P, P],
+                "MSG-11": [P, P], "MSG-12": [INF, P],
+                # No WhatsApp-family app: ORG-02 and ORG-03 do not apply (checklist.md).
+                "ORG-01": [M], "ORG-02": [NA], "ORG-03": [NA],
+                "DEV-01": [P], "DEV-02": [P], "DEV-03": [P],
             },
             # Nothing fails; what a person must check is manual (Telegram X's folders, MSG-07).
             "verdict": "compliant",

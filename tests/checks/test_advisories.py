@@ -4,15 +4,14 @@ rows of ../shared/reference/messengers.md §2.5 (read in place)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from checks import advisories
 from checks.advisories import Advisory, SourceKind, version_key
 from checks.catalog import MESSENGERS
+from tests.conftest import _shared_text
 
-MESSENGERS_MD = Path(__file__).resolve().parents[3] / "shared" / "reference" / "messengers.md"
 CVE_ID = re.compile(r"CVE-\d{4}-\d{4,}")
 ALL = [a for m in MESSENGERS for a in m.advisories] + [
     a for m in MESSENGERS for v in m.variants for a in (v.advisories or ())
@@ -21,7 +20,7 @@ ALL = [a for m in MESSENGERS for a in m.advisories] + [
 
 def _section_2_5() -> list[list[str]]:
     """The table rows of §2.5: [CVE, issue, WhatsApp fixed in, Business fixed in]."""
-    text = MESSENGERS_MD.read_text(encoding="utf-8")
+    text = _shared_text("reference/messengers.md")  # ../shared, found as the captures are
     section = text[text.index("### 2.5 "):text.index("## 3. ")]
     rows = [
         [cell.strip() for cell in line.strip().strip("|").split("|")]
