@@ -247,7 +247,7 @@ def undetermined(
     places could not be read; manual where the catalog knows no place of a variant."""
     blind = [lk for lk in looks if lk.catalogued and (not lk.collected or lk.blind)]
     if blind:
-        return _blind_outcome(snapshot, user_id, where, blind)
+        return blind_outcome(snapshot, user_id, where, blind)
     unplaced = [
         i.variant.label
         for i in group
@@ -282,7 +282,7 @@ def undetermined(
     )
 
 
-def _blind_outcome(snapshot: Snapshot, user_id: int, where: str, blind: list[Look]) -> Outcome:
+def blind_outcome(snapshot: Snapshot, user_id: int, where: str, blind: list[Look]) -> Outcome:
     evidence = []
     failed = False
     for lk in blind:

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checks.catalog import AUDIO, DOCUMENTS, IMAGES, VIDEOS
-from checks.facts import AppOps, OpMode, Package, Snapshot, Unseen
+from checks.facts import AppOps, EvidenceKind, OpMode, Package, Snapshot, Unseen
 from checks.findings import Evidence, Outcome, Status
 from checks.rules._common import (
     APP_OPS,
@@ -39,7 +39,13 @@ from checks.rules._common import (
     unseen,
     user_label,
 )
-from checks.rules._exposure import Exposed, exposed_items, exposure_evidence, undetermined
+from checks.rules._exposure import (
+    Exposed,
+    blind_outcome,
+    exposed_items,
+    exposure_evidence,
+    undetermined,
+)
 
 EVERYTHING = "everything"
 """What a reader with all-files access or legacy storage reaches."""
@@ -195,6 +201,20 @@ def exposure(snapshot: Snapshot, user_id: int, group: list[Install]) -> Outcome:
             {"readers": [p.name for p, _, _ in readers]},
         )
         return Outcome(Status.FAIL, (summary, *evidence, *lines), user_id=user_id)
+    unseen_media = [
+        lk for lk in looks
+        if lk.kind is EvidenceKind.MEDIA and lk.catalogued and (not lk.collected or lk.blind)
+    ]
+    if unseen_media and any(not p.is_system for p, _ in unreached):
+        # Media folders that could not be read may hold what the media readers can read.
+        out = blind_outcome(snapshot, user_id, where, unseen_media)
+        first = Evidence(
+            f"could not tell whether other apps with media access can read messenger media in "
+            f"shared storage of {where}: media folders could not be read",
+            out.evidence[0].source,
+            {"user": user_id},
+        )
+        return Outcome(out.status, (first, *evidence, *out.evidence[1:], *lines), user_id=user_id)
     summary = Evidence(
         f"no other third-party app in {where} can read the messenger data found there",
         PACKAGES,

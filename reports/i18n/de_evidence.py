@@ -147,6 +147,10 @@ RULES: tuple[Rule, ...] = (
                  f"{_ways(m['ways'])}"),
     _r(r"can read none of the exposed files: (?P<list>.+)",
        lambda m: f"kann keine der offengelegten Dateien lesen: {_ways(m['list'])}"),
+    _r(r"could not tell whether other apps with media access can read messenger media in shared storage "
+       r"of (?P<w>.+): media folders could not be read",
+       lambda m: f"nicht feststellbar, ob andere Apps mit Medienzugriff Messenger-Medien im gemeinsamen "
+                 f"Speicher von {users(m['w'])} lesen können: Medienordner waren nicht lesbar"),
     _r(r"no other third-party app in (?P<w>.+) can read the messenger data found there",
        lambda m: f"keine weitere Dritt-App in {users(m['w'])} kann die dort gefundenen Messenger-Daten lesen"),
     _r(r"the catalog knows no folders of (?P<names>.+): whether its data lies open in shared storage of "

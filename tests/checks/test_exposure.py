@@ -239,3 +239,22 @@ def test_molly_backups_are_searched_by_molly_names() -> None:
     out, status = storage.find(target.files.argv)
     assert (0, ["1795000000 20"]) == (status, out.splitlines())
     assert "-prune" in target.files.argv
+
+
+def test_unreadable_media_folder_with_media_reader_is_unknown() -> None:
+    """Backups exposed, the images folder unreadable, a gallery with READ_MEDIA_IMAGES: the
+    gallery cannot read the backups, but may read what lies in the unread folder: unknown, not
+    pass. Without such a reader the unread folder changes nothing: pass."""
+    from checks.facts import Unseen
+
+    storage = [
+        seen(WA, "scoped.databases", folder(3)),
+        seen(WA, "scoped.images", Unseen("permission denied: /storage/emulated/0/Android/media")),
+    ]
+
+    assert [U] == statuses(storage_exposure, _phone(GALLERY, storage=storage))
+    assert [P] == statuses(storage_exposure, _phone(storage=storage))
+    [finding] = findings(storage_exposure, _phone(GALLERY, storage=storage))
+    assert finding.evidence[0].text.startswith(
+        "could not tell whether other apps with media access can read messenger media"
+    )

@@ -101,6 +101,8 @@ EVIDENCE_EXAMPLES = (
     "(personal profile) must be checked by hand"),
     "2 preinstalled system apps can read it too (a.b, c.d); not counted: part of the firmware",
     "no other third-party app in user 10 (work profile) can read the messenger data found there",
+    ("could not tell whether other apps with media access can read messenger media in shared storage of "
+    "user 0 (personal profile): media folders could not be read"),
     "could not tell whether messenger data lies in shared storage of user 10 (work profile)",
     "no messenger data found in shared storage of user 0 (personal profile)",
     "no storage evidence was collected for chat backups of user 0 (personal profile)",
