@@ -181,8 +181,8 @@ class Exposed:
         return self.install.name
 
 
-_HOLDS = {("images",): "images", ("videos",): "videos", ("audio",): "audio",
-          ("documents",): "documents", ANY_MEDIA: "media"}
+_HOLDS = {(kind,): kind for kind in ANY_MEDIA} | {ANY_MEDIA: "media"}
+"""Evidence word for what a location holds: "images", …, "media" for a mix."""
 
 
 def exposed_items(snapshot: Snapshot, group: list[Install]) -> tuple[list[Exposed], list[Look]]:
