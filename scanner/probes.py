@@ -110,10 +110,22 @@ def storage_path(user_id: int, location: Location, package: str) -> str:
     return f"{root}/{rel}" if rel else root
 
 
-def _find(path: str, location: Location) -> tuple[str, ...]:
+NO_BACKUP_DIRS = ("Android/data", "Android/obb")
+"""Skipped by searches of a whole storage root: app-private folders no app can save a
+user-chosen backup into (the storage access framework refuses them as targets since Android 11;
+checklist.md MSG-03). The shell often cannot list them either, which would only blind the search."""
+
+
+def _find(path: str, location: Location, root: str | None = None) -> tuple[str, ...]:
+    """toybox ``find``: ``-mindepth``, ``-maxdepth``, ``-path … -prune -o`` (toys/posix/find.c)."""
     argv: list[str] = ["find", path]
+    if location.mindepth is not None:
+        argv += ["-mindepth", str(location.mindepth)]
     if location.depth is not None:
         argv += ["-maxdepth", str(location.depth)]
+    if location.depth is None and root is not None and path == root:
+        for skipped in NO_BACKUP_DIRS:
+            argv += ["-path", f"{root}/{skipped}", "-prune", "-o"]
     argv += ["-type", "d" if location.dirs else "f"]
     if location.pattern:
         argv += ["-name", location.pattern]
@@ -153,7 +165,7 @@ def storage_targets(packages: Iterable[Package], users: Iterable[User]) -> tuple
                         user_id,
                         location,
                         path,
-                        Probe(key, _find(path, location)),
+                        Probe(key, _find(path, location, STORAGE_ROOT.format(user=user_id))),
                         nomedia,
                     )
                 )

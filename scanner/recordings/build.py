@@ -141,7 +141,7 @@ def android14_work_profile() -> PhoneSpec:
             "storage": "user 10 unreadable: every storage location of WhatsApp Business is unknown",
             "today": TODAY,
             "findings": {
-                "MSG-01": [P], "MSG-02": [P], "MSG-03": [U, U], "MSG-04": [U], "MSG-05": [U],
+                "MSG-01": [P], "MSG-02": [P], "MSG-03": [U, M], "MSG-04": [U], "MSG-05": [U],
                 "MSG-06": [M], "MSG-07": [NA], "MSG-08": [P], "MSG-09": [P], "MSG-10": [P],
                 "MSG-11": [P], "MSG-12": [I], **ORG, "DEV-01": [P], "DEV-02": [P], "DEV-03": [P],
             },
@@ -215,7 +215,7 @@ def android16_personal() -> PhoneSpec:
             ],
             "today": TODAY,
             "findings": {
-                "MSG-01": [F], "MSG-02": [F], "MSG-03": [F, U, NA], "MSG-04": [F, F], "MSG-05": [F],
+                "MSG-01": [F], "MSG-02": [F], "MSG-03": [F, M, NA], "MSG-04": [F, F], "MSG-05": [F],
                 "MSG-06": [M, P], "MSG-07": [M], "MSG-08": [P, P], "MSG-09": [P, P], "MSG-10": [P, P],
                 "MSG-11": [P, P], "MSG-12": [I, I], **ORG, "DEV-01": [F], "DEV-02": [P], "DEV-03": [P],
             },

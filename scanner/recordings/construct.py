@@ -52,6 +52,8 @@ class Storage:
         """What toybox ``find`` prints for the argv ``scanner.probes`` builds, and its status."""
         root = argv[1]
         depth = int(argv[argv.index("-maxdepth") + 1]) if "-maxdepth" in argv else None
+        mindepth = int(argv[argv.index("-mindepth") + 1]) if "-mindepth" in argv else 0
+        pruned = tuple(argv[i - 1] + "/" for i, a in enumerate(argv) if a == "-prune")
         want_dirs = argv[argv.index("-type") + 1] == "d"
         names = [argv[i + 1] for i, a in enumerate(argv) if a == "-name" and argv[i - 1] != "!"]
         pattern = names[0] if names else None
@@ -61,8 +63,8 @@ class Storage:
         if root not in dirs and not any(p == root for p, _, _ in self.files):
             return f"find: {root}: No such file or directory\n", 1
         lines: list[str] = []
-        errors = [d for d in self.denied if d.startswith(root + "/")]
-        blocked = tuple(d + "/" for d in errors)
+        errors = [d for d in self.denied if d.startswith(root + "/") and not (d + "/").startswith(pruned)]
+        blocked = tuple(d + "/" for d in errors) + pruned
 
         def level(path: str) -> int:
             return path[len(root) :].count("/")
@@ -78,7 +80,7 @@ class Storage:
                 if not path.startswith(root + "/") or path.startswith(blocked):
                     continue
                 name = path.rsplit("/", 1)[-1]
-                if name == ".nomedia" or (depth is not None and level(path) > depth):
+                if name == ".nomedia" or (depth is not None and level(path) > depth) or level(path) < mindepth:
                     continue
                 if pattern is None or fnmatch.fnmatchcase(name, pattern):
                     lines.append(f"{mtime} {size}\n")
