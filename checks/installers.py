@@ -9,6 +9,8 @@ mvt-project/mvt ``src/mvt/android/utils.py``.
 
 from __future__ import annotations
 
+from checks.owners import DPCS
+
 STORES: dict[str, str] = {
     "com.android.vending": "Google Play",  # MVT; managed Google Play installs show it too
     "org.fdroid.fdroid": "F-Droid",  # MVT (third-party store)
@@ -40,17 +42,10 @@ phone. They count only when the phone has them as system packages (a user-instal
 same name is not the maker's)."""
 
 MDM_AGENTS: dict[str, str] = {
-    # Android Enterprise DPCs and MDM agents (their Play listings; Google's Android Enterprise
-    # solutions directory).
-    "com.google.android.apps.work.clouddpc": "Android Device Policy",
-    "com.microsoft.windowsintune.companyportal": "Microsoft Intune Company Portal",
+    **{package: owner.name for package, owner in DPCS.items()},
+    # Agents beside the DPCs that install apps for the organisation (their Play listings).
     "com.microsoft.intune": "Microsoft Intune",
-    "com.airwatch.androidagent": "Workspace ONE Intelligent Hub",
-    "com.mobileiron": "Ivanti Mobile@Work",
-    "com.mobileiron.anyware.android": "Ivanti Go",
-    "net.soti.mobicontrol.androidwork": "SOTI MobiControl",
     "com.samsung.android.knox.kpu": "Knox Manage (Knox Platform for Enterprise)",
-    "com.sds.emm.cloud.knox.samsung": "Samsung Knox Manage",
 }
 """MDM agents that install apps for the organisation (managed Google Play shows as Google Play).
 They count when the phone's device policy names them as an owner or active admin."""
