@@ -42,7 +42,7 @@ _PACKAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)+")
 """An Android package name: two or more dot-separated segments, each starting with a letter
 (AOSP ``PackageParser.validateName``)."""
 _WAIVE_INDEX = re.compile(r"waive\[(\d+)\]")
-_TABLES = ("policy", "device", "attest", "rules", "waive")
+_TABLES = ("policy", "device", "attest", "rules", "waive", "signers")
 _POLICY_KEYS = ("name", "device_role", "deny_messengers", "trusted_installers", "pseudonym_key")
 _DEVICE_KEYS = ("max_patch_age_days", "min_android")
 _ATTEST_KEYS = ("by", "on", "note")
@@ -128,6 +128,7 @@ class _Reader(TomlReader):
             attestations=self.attestations(self.table(doc.get("attest", {}), "attest", None)),
             overrides=self.overrides(self.table(doc.get("rules", {}), "rules", None)),
             waivers=self.waivers(doc.get("waive", [])),
+            signer_pins=self.signer_pins(doc.get("signers", {})),
             pseudonym_key=key,
             digest="sha256:" + hashlib.sha256(data).hexdigest(),
             source=self.source,
@@ -300,5 +301,42 @@ class _Reader(TomlReader):
             )
         return tuple(out)
 
+    # --- [signers]: pinned signing-certificate digests per package (MSG-08) ---
+
+    def signer_pins(self, value: object) -> dict[str, frozenset[str]]:
+        """``"com.whatsapp.w4b" = ["sha256 hex", …]``; an unquoted dotted key (which TOML reads
+        as nested tables) is taken as the package name it spells."""
+        table = self.table(value, "signers", None)
+        flat: dict[str, object] = {}
+
+        def walk(node: Mapping[str, object], prefix: str) -> None:
+            for k, v in node.items():
+                name = f"{prefix}.{k}" if prefix else k
+                if isinstance(v, dict):
+                    walk(v, name)
+                else:
+                    flat[name] = v
+
+        walk(table, "")
+        pins: dict[str, frozenset[str]] = {}
+        for package, digests in flat.items():
+            key = f'signers."{package}"'
+            self.package(package, key)
+            if not isinstance(digests, list) or not digests:
+                self.fail(key, f"got {describe(digests)}, expected a list of SHA-256 digests",
+                          f'write "{package}" = ["AB:CD:…"] (apksigner verify --print-certs)')
+            found = set()
+            for i, d in enumerate(digests):
+                hexed = d.replace(":", "").lower() if isinstance(d, str) else ""
+                if not _DIGEST.fullmatch(hexed):
+                    self.fail(f"{key}[{i}]", f"got {describe(d)}, expected a SHA-256 digest "
+                              "(64 hex digits, colons allowed)",
+                              "copy the certificate SHA-256 digest apksigner prints")
+                found.add(hexed)
+            pins[package] = frozenset(found)
+        return pins
+
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 __all__ = ["ATTESTABLE", "parse_policy"]

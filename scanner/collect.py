@@ -1,9 +1,11 @@
-"""Collect one ``Snapshot`` from a connected phone: two batched exchanges, then pure parsing.
+"""Collect one ``Snapshot`` from a connected phone: three batched exchanges, then pure parsing.
 
 1. The inventory batch: properties, users, owners, Android backup, every package with its per-user
    grants, app ops. Nothing in it depends on anything else, so it is one script.
 2. The storage batch: for every messenger installed, in every user it is installed for, the
-   catalog's media and archive folders, as counts, sizes and dates.
+   catalog's media and archive folders, as counts, sizes and dates; and which base.apk each
+   messenger has, with the end of its ZIP directory (``scanner.apk_reads``).
+3. The signing blocks of all messengers' APKs, a few KiB each (v1-only APKs need two more).
 
 A probe that fails, or that the phone never answered, becomes an ``Unseen`` fact with the reason
 (the rules then say ``unknown``); a lost or hung phone gives a snapshot marked incomplete. This
@@ -26,12 +28,14 @@ from checks.facts import (
     DevicePolicy,
     Package,
     ProbeRecord,
+    SignerEvidence,
     Snapshot,
     StorageEvidence,
     Unseen,
     User,
 )
 from scanner import batch, probes
+from scanner.apk_reads import SignerReads
 from scanner.batch import BatchResult, Output
 from scanner.parse.appops import parse_dumpsys_appops, parse_dumpsys_appops_uid_modes
 from scanner.parse.backup import backup_state
@@ -139,9 +143,16 @@ def collect(
     lost = first.error
     if not isinstance(packages, Unseen):
         problems += probes.rejected_names(packages, () if isinstance(users, Unseen) else users)
+    signers: tuple[SignerEvidence, ...] = ()
     if complete and not isinstance(packages, Unseen):
         targets = probes.storage_targets(packages, () if isinstance(users, Unseen) else users)
-        group = probes.storage_probes(targets)
+        listing = got.get(probes.PACKAGES)
+        reads = SignerReads(
+            packages,
+            None if isinstance(listing, Unseen) else listing.text,
+            None if isinstance(identity, Unseen) else identity.sdk,
+        )
+        group = probes.storage_probes(targets) + reads.probes()
         if group:
             second = _run(transport, group, timeout, on_output, deadline)
             records += _records(group, second)
@@ -149,6 +160,16 @@ def collect(
                 complete, lost = False, second.error
                 problems.append(f"{second.error.problem} ({second.error.hint})")
             storage = _storage(targets, second)
+            reads.feed(second)
+        # The signing blocks: one more exchange for all messengers (apk_reads.MAX_ROUNDS at most).
+        while complete and (more := reads.probes()):
+            extra = _run(transport, more, timeout, on_output, deadline)
+            records += _records(more, extra)
+            reads.feed(extra)
+            if extra.error:
+                complete, lost = False, extra.error
+                problems.append(f"{extra.error.problem} ({extra.error.hint})")
+        signers = reads.evidence()
 
     return Snapshot(
         serial=transport.serial,
@@ -163,6 +184,7 @@ def collect(
         complete=complete,
         problems=tuple(problems),
         interrupted_by=_interruption(lost),
+        signers=signers,
     )
 
 
