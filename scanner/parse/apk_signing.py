@@ -316,3 +316,14 @@ def v1_signer(entry: ZipEntry, local: bytes) -> Signer:
     if not certs:
         raise SigningError("the v1 signature holds no certificate")
     return Signer("v1", certs[0].public_bytes(Encoding.DER))
+
+
+def signer_of_file(apk: bytes, sdk: int | None) -> Signer:
+    """The current signer of a whole APK in memory (for building recordings and tests; a scan
+    reads only the ranges above)."""
+    eocd = parse_eocd(apk[-EOCD_SIZE:])
+    try:
+        return current_signer(signers_from_block(apk[: eocd.cd_offset]), sdk)
+    except NoSigningBlock:
+        entry = v1_entry(apk[eocd.cd_offset : eocd.cd_offset + eocd.cd_size])
+        return v1_signer(entry, apk[entry.local_offset :])

@@ -109,15 +109,16 @@ def make_key(folder: Path, name: str, *, seed: str | None = None) -> Key:
 
 
 def unsigned_apk(path: Path, package: str, payload: int = 4096) -> Path:
-    """A ZIP shaped like an APK (manifest, dex, resources); its content is filler."""
+    """A ZIP shaped like an APK (manifest, dex, resources); filler content, the dex stored
+    uncompressed so the file is ``payload`` bytes and more."""
     when = (2026, 1, 1, 0, 0, 0)  # fixed: the same inputs give the same bytes
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in (
-            ("AndroidManifest.xml", f"msgscan test manifest for {package}\n".encode()),
-            ("classes.dex", b"dex\n035\x00" + bytes(range(256)) * (payload // 256)),
-            ("resources.arsc", b"\x02\x00\x0c\x00" * 64),
+        for name, data, method in (
+            ("AndroidManifest.xml", f"msgscan test manifest for {package}\n".encode(), zipfile.ZIP_DEFLATED),
+            ("classes.dex", b"dex\n035\x00" + bytes(range(256)) * (payload // 256), zipfile.ZIP_STORED),
+            ("resources.arsc", b"\x02\x00\x0c\x00" * 64, zipfile.ZIP_STORED),
         ):
-            z.writestr(zipfile.ZipInfo(name, when), data, zipfile.ZIP_DEFLATED)
+            z.writestr(zipfile.ZipInfo(name, when), data, method)
     return path
 
 
