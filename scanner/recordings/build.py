@@ -353,4 +353,5 @@ def large_phone(packages: int = 300, users: int = 3, *, serial: str = "MSGSCANBI
         storage=Storage(files=files),
         maxdata=maxdata,
         description=f"A constructed Android 14 phone with {packages} packages and {users} users.",
+        apks={m.name: recording_apk(m.name) for m in messengers},
     )
