@@ -9,11 +9,13 @@ The reads ride on the scan's batches (``scanner.batch``), at most ``MAX_ROUNDS``
    starts. They hold the APK Signing Block (v2, v3, v3.1 with its lineage) of every real APK
    whose block is smaller than the window; it is parsed on the host.
 
-Only two cases take more exchanges: an APK that ``pm path`` puts elsewhere than
+Only three cases take more exchanges: a block larger than the window (its size is in the footer
+read; one more exchange reads it whole, up to ``MAX_BLOCK``), an APK that ``pm path`` puts elsewhere than
 ``<codePath>/base.apk`` (e.g. a preinstalled ``/system/app/X/X.apk``: one more for its EOCD) and
 an APK signed with v1 only (no signing block: one exchange reads its central directory, one the
-``META-INF/*.RSA`` entry). Per messenger at most ``WINDOW`` + 1 KiB is read in the common case,
-``2 * CD_PIECE + V1_ENTRY_MAX`` more for v1 only.
+``META-INF/*.RSA`` entry). Per messenger at most ``WINDOW`` + 1 KiB + 22 bytes (17 KiB) is read
+in the common case; a large block adds ``MAX_BLOCK`` + 1 KiB, v1 only ``2 * CD_PIECE +
+V1_ENTRY_MAX`` + 2 KiB: under 64 KiB per messenger in every case (``MAX_BYTES``).
 
 Bytes travel raw. Since Android 7 adbd runs a ``shell:`` command without a PTY (raw subprocess,
 AOSP ``shell_service.cpp``), so binary output arrives as is; before (SDK <= 23) the PTY turns
@@ -35,14 +37,20 @@ from scanner.batch import BatchResult, Output
 from scanner.parse import apk_signing as sig
 from scanner.probes import Probe
 
-WINDOW = 32 << 10
-"""Bytes read before the central directory: the signing block of any APK up to this size."""
+WINDOW = 16 << 10
+"""Bytes read before the central directory: the signing block of any APK up to this size
+(Play-signed APKs carry 4-8 KiB, padded to 4 KiB multiples)."""
+MAX_BLOCK = 44 << 10
+"""A larger block (its size is in the footer the window holds) is read whole in one more
+exchange up to this size; beyond it the signer is ``unknown``."""
 BLOCK = 512
 """``dd`` block size: the window is widened to whole blocks (at most 2 * 511 bytes more)."""
-CD_PIECE = 16 << 10
+CD_PIECE = 12 << 10
 """v1 only: bytes read from the central directory's start and end (jarsigner writes
 META-INF first, apksigner last)."""
-V1_ENTRY_MAX = 16 << 10
+V1_ENTRY_MAX = 7 << 10
+MAX_BYTES = max(WINDOW + MAX_BLOCK, WINDOW + 2 * CD_PIECE + V1_ENTRY_MAX) + 4 * BLOCK + 1024 + 22
+"""The most bytes of one APK a scan reads (window, then a large block or the v1 reads)."""
 MAX_ROUNDS = 4
 """Exchanges at most (the storage exchange included); 2 for every APK with a signing block."""
 
@@ -111,6 +119,8 @@ class _Apk:
     signers: list[sig.Signer] | None = None
     cd: bytes | None = None
     entry: sig.ZipEntry | None = None
+    block: int | None = None
+    """Size of a signing block larger than the window, read whole next."""
     failure: str | None = None
     read: int = 0
     asked: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
@@ -172,6 +182,8 @@ class SignerReads:
         if apk.eocd is None or apk.eocd_of != apk.path:
             return [("eocd", ("tail", "-c", str(sig.EOCD_SIZE), apk.path))]
         cd = apk.eocd.cd_offset
+        if apk.block is not None:
+            return [("block", _dd(apk.path, cd - apk.block, cd))]
         if apk.cd is None and apk.entry is None:
             return [("window", _dd(apk.path, max(0, cd - WINDOW), cd))]
         if apk.entry is None:
@@ -209,18 +221,23 @@ class SignerReads:
                 if out["eocd"].exit_code not in (0, None):
                     raise sig.SigningError(f"tail could not read {apk.path}")
                 apk.eocd, apk.eocd_of = sig.parse_eocd(data), of
-        if "window" in out:
-            window = self._dd(apk, out["window"])
+        for what in ("window", "block"):
+            if what not in out:
+                continue
             assert apk.eocd is not None
             cd = apk.eocd.cd_offset
-            first = max(0, cd - WINDOW) // BLOCK * BLOCK
-            window = window[: cd - first]
-            if len(window) != cd - first:
+            start = max(0, cd - WINDOW) if what == "window" else cd - (apk.block or 0)
+            window = self._dd_at(apk, out[what], start)[: cd - start]
+            if len(window) != cd - start:
                 raise sig.SigningError("the read before the central directory came back short")
             try:
                 apk.signers = sig.signers_from_block(window)
             except sig.NoSigningBlock:
                 apk.cd = b""
+            except sig.BlockLarger as e:
+                if what == "block" or e.size > MAX_BLOCK or e.size > cd:
+                    raise
+                apk.block = e.size
         if "cd" in out:
             assert apk.eocd is not None
             pieces = [self._dd_at(apk, out["cd"], apk.eocd.cd_offset)]

@@ -24,12 +24,16 @@ class TestApks:
     v3_rotated: bytes
     resigned: bytes
     """The same unsigned app as ``v2``, re-signed with ``other``: a repackaged "official" app."""
+    large: Key
+    large_block: bytes
+    """v2 + v3 with a 12 KiB certificate: a signing block larger than the first read."""
 
 
 @functools.lru_cache(maxsize=1)
 def signed_test_apks() -> TestApks:
     folder = Path(tempfile.mkdtemp(prefix="msgscan-test-apks-"))
     official, rotated, other = (make_key(folder, n) for n in ("official", "rotated", "other"))
+    large = make_key(folder, "large", padding=12 << 10)
     plain = unsigned_apk(folder / "app.apk", "com.whatsapp", payload=64 << 10)
     return TestApks(
         official,
@@ -39,4 +43,6 @@ def signed_test_apks() -> TestApks:
         sign(plain, folder / "v2.apk", official, v3=False),
         sign(plain, folder / "v3.apk", official, rotate_to=rotated),
         sign(plain, folder / "resigned.apk", other, v3=False),
+        large,
+        sign(plain, folder / "large.apk", large, v1=False),
     )

@@ -132,7 +132,7 @@ def block_pairs(window: bytes) -> dict[int, bytes]:
     (size,) = struct.unpack_from("<Q", window, len(window) - FOOTER_SIZE)
     if size < FOOTER_SIZE or size + 8 > len(window):
         if size + 8 > len(window) and size < 1 << 31:
-            raise SigningError(f"the APK Signing Block ({size + 8} bytes) is larger than the read")
+            raise BlockLarger(size + 8)
         raise SigningError(f"the APK Signing Block claims an impossible size ({size})")
     start = len(window) - size - 8
     (head,) = struct.unpack_from("<Q", window, start)
@@ -150,6 +150,14 @@ def block_pairs(window: bytes) -> dict[int, bytes]:
         if len(pairs) > MAX_ITEMS:
             raise SigningError("the APK Signing Block holds too many entries")
     return pairs
+
+
+class BlockLarger(SigningError):
+    """The signing block starts before the bytes read: ``size`` bytes end at the central directory."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(f"the APK Signing Block ({size} bytes) is larger than the read")
+        self.size = size
 
 
 class NoSigningBlock(SigningError):

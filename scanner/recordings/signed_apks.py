@@ -81,12 +81,13 @@ def _rsa_from_seed(seed: str) -> rsa.RSAPrivateKey:
     return numbers.private_key()
 
 
-def make_key(folder: Path, name: str, *, seed: str | None = None) -> Key:
-    """A fresh random key, or with ``seed`` the same key every time (for shipped recordings)."""
+def make_key(folder: Path, name: str, *, seed: str | None = None, padding: int = 0) -> Key:
+    """A fresh random key, or with ``seed`` the same key every time (for shipped recordings).
+    ``padding`` bytes of DNS names in the certificate make a signing block that large or more."""
     key = _rsa_from_seed(seed) if seed else rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"msgscan test key {name}")])
     start = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
-    cert = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(subject)
@@ -94,8 +95,11 @@ def make_key(folder: Path, name: str, *, seed: str | None = None) -> Key:
         .serial_number(int(hashlib.sha256(name.encode()).hexdigest()[:15], 16))
         .not_valid_before(start)
         .not_valid_after(start + datetime.timedelta(days=25 * 365))
-        .sign(key, hashes.SHA256())
     )
+    if padding:
+        dns = [x509.DNSName(f"n{i:05d}.example.org") for i in range(padding // 20)]
+        builder = builder.add_extension(x509.SubjectAlternativeName(dns), critical=False)
+    cert = builder.sign(key, hashes.SHA256())
     pk8, pem = folder / f"{name}.pk8", folder / f"{name}.pem"
     pk8.write_bytes(
         key.private_bytes(

@@ -65,7 +65,17 @@ def test_v1_only_takes_two_more_exchanges() -> None:
         by[WA].certificate.scheme,  # type: ignore[union-attr]
         by[WA].certificate.sha256,  # type: ignore[union-attr]
     )
-    assert by[WA].bytes_read <= BOUND + 2 * apk_reads.CD_PIECE + apk_reads.V1_ENTRY_MAX
+    assert by[WA].bytes_read <= apk_reads.MAX_BYTES < 64 << 10
+
+
+def test_large_block_is_read_whole_in_one_more_exchange() -> None:
+    """A block over the window: its footer gives its size; one more exchange reads it, within
+    the per-messenger bound."""
+    apks = signed_test_apks()
+    snap, transport = scan(phone_with({WA: apks.large_block, TG: apks.v2}))
+    by = {s.package: s for s in snap.signers}
+    assert (4, sha(apks.large.der)) == (transport.meter.exchanges, by[WA].certificate.sha256)  # type: ignore[union-attr]
+    assert apk_reads.WINDOW < by[WA].bytes_read <= apk_reads.MAX_BYTES < 64 << 10
 
 
 def test_missing_apk_is_unseen_not_guessed() -> None:
