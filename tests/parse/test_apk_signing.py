@@ -131,3 +131,18 @@ def test_hostile_central_directory_and_eocd(data: bytes) -> None:
             parse()
         except sig.SigningError:
             pass
+
+
+def test_v31_block_wins_from_android_13() -> None:
+    """v3.1 (0x1b93ad61) has v3's format; Debian's apksigner 0.9 cannot write it, so the real v3
+    block of the rotated APK is also placed under the v3.1 id, and the v3 signer limited to 32."""
+    w = window(signed_test_apks().v3_rotated)
+    pairs = sig.block_pairs(w)
+    v3 = pairs[sig.V3]
+    signers = sig.signers_from_block(block((sig.V31, v3), (sig.V3, v3), (sig.V2, pairs[sig.V2])))
+    assert ["v3.1", "v3", "v2"] == [s.scheme for s in signers]
+    old = sig.Signer("v3", b"old", 24, 32)
+    new = sig.Signer("v3.1", b"new", 33)
+    v2 = sig.Signer("v2", b"v2")
+    chosen = {sdk: sig.current_signer([new, old, v2], sdk).certificate for sdk in (24, 28, 32, 33, 36)}
+    assert {24: b"v2", 28: b"old", 32: b"old", 33: b"new", 36: b"new"} == chosen
