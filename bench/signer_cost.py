@@ -101,12 +101,15 @@ def main() -> int:
     keydir = Path(tempfile.mkdtemp(prefix="msgscan-bench-key-"))
     signer = load_or_create_signer(keydir)
     print(f"WhatsApp base.apk {apk_size / (1 << 20):.1f} MiB; runs {args.runs}; min / median ms\n")
-    print("| link | scan without signer reads | scan with | added exchanges | added bytes received "
-          "| APK bytes read per messenger | pull WhatsApp base.apk | pull / added |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| link | scan without signer reads | scan with | added (paired median) | signing-block "
+          "exchange alone | added exchanges | added bytes received | APK bytes read per messenger "
+          "| pull WhatsApp base.apk | pull / signing-block exchange |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    from scanner.transport.tcp import TcpTransport
+
     for link, (latency, bandwidth) in LINKS.items():
         with phone_server(rec, faults=Faults(latency_s=latency, bandwidth_bps=bandwidth)) as phone:  # type: ignore[arg-type]
-            without, with_, pulls = [], [], []
+            without, with_, alone, pulls = [], [], [], []
             counts = None
             for _ in range(args.runs):  # interleaved: the machine is noisy
                 w0, t0, _ = scan(phone.host, phone.port, signer, False)
@@ -118,14 +121,20 @@ def main() -> int:
                     t1.meter.bytes_received - t0.meter.bytes_received,  # type: ignore[attr-defined]
                     {s.package: s.bytes_read for s in r1.snapshot.signers},  # type: ignore[attr-defined]
                 )
+                last = t1.meter.commands[-1]  # type: ignore[attr-defined]
+                transport = TcpTransport.connect(phone.host, phone.port, signer=signer)
+                started = time.perf_counter()
+                transport.shell(last)
+                alone.append(time.perf_counter() - started)
+                transport.close()
                 apk = next(s.apk for s in r1.snapshot.signers if s.package == "com.whatsapp")  # type: ignore[attr-defined]
                 pulls.append(pull(phone.host, phone.port, signer, apk))
         assert counts is not None
-        added = [b - a for a, b in zip(without, with_)]
-        per = ", ".join(f"{p.rsplit('.', 1)[-1]} {n}" for p, n in counts[2].items())
-        ratio = statistics.median(pulls) / max(statistics.median(added), 1e-4)
-        print(f"| {link} | {ms(without)} | {ms(with_)} | {counts[0]} | {counts[1]} | {per} | "
-              f"{ms(pulls)} | {ratio:.0f}x |")
+        added = statistics.median(b - a for a, b in zip(without, with_))
+        per = ", ".join(f"{p} {n}" for p, n in counts[2].items())
+        ratio = statistics.median(pulls) / statistics.median(alone)
+        print(f"| {link} | {ms(without)} | {ms(with_)} | {added * 1000:+.0f} | {ms(alone)} | {counts[0]} | "
+              f"{counts[1]} | {per} | {ms(pulls)} | {ratio:.0f}x |")
     return 0
 
 
