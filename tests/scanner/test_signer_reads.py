@@ -116,3 +116,36 @@ def test_package_facts_from_real_dumpsys(capture) -> None:  # type: ignore[no-un
     assert code.startswith("/data/app/~~GSfSdCYUCkDXHTY6qu0DAw==/") and hashes == ("b76298ca",)
     old = apk_reads.package_facts(capture("appium-android7/dumpsys-package-com.example.testapp.first.txt").decode())
     assert old["com.example.testapp.first"] == ("/data/app/com.example.testapp.first-1", ("53ea108d",))
+
+
+def test_hostile_pm_path_never_reaches_a_command() -> None:
+    """A path no phone has (shell syntax, ..) is reported, not read."""
+    from scanner.recording import Command
+
+    rec = phone_with({WA: signed_test_apks().v2})
+    lie = Command(("pm", "path", WA), b"package:/data/app/x;reboot/../base.apk\n")
+    transport = ReplayTransport(replace(rec, commands=(*rec.commands, lie)))
+    snap = collect(transport)
+    [wa] = [s for s in snap.signers if s.package == WA]
+    assert isinstance(wa.certificate, Unseen) and "no phone has" in wa.certificate.reason
+    assert not any("reboot" in c for c in transport.meter.commands[2:])
+
+
+def test_every_shipped_messenger_shows_its_signer_digest() -> None:
+    """Each shipped recording: every messenger's MSG-08 finding names the digest it read and the
+    reference it was held against (fail), or says none exists (manual); never a silent pass."""
+    import re
+
+    from checks.policy import DEFAULT
+    from scanner import recording
+    from scanner.recordings.build import HERE
+    from scanner.scan import scan_result
+
+    for name in SHIPPED:
+        result = scan_result(ReplayTransport(recording.load(HERE / name)), DEFAULT)
+        found = [f for f in result.findings if f.check_id == "MSG-08"]
+        assert len(found) == len(recording.load(HERE / name).meta["expect"]["messengers"])
+        for f in found:
+            text = f.evidence[-1].text
+            assert re.search(r"SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}", text), text
+            assert ("expected certificate" in text) if f.status.value == "fail" else ("no published reference" in text)
