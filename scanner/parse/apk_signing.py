@@ -172,6 +172,10 @@ def _signers(value: bytes, scheme: str) -> list[Signer]:
         certs = [c.take(c.left()) for c in signed.items()]
         if not certs:
             raise SigningError(f"{scheme} signer without a certificate")
+        try:
+            x509.load_der_x509_certificate(certs[0])
+        except ValueError as e:
+            raise SigningError(f"{scheme} signer's certificate is not X.509 DER") from e
         lo, hi, lineage = 0, 0x7FFFFFFF, ()
         if scheme != "v2":
             lo, hi = signed.u32(), signed.u32()
