@@ -22,7 +22,7 @@ _KINDS = {
     "guest user": "Gast",
     "restricted profile": "eingeschränktes Profil",
 }
-_USER = re.compile(r"\buser (\d+)(?: \(([a-z ]+)\))?")
+_USER = re.compile(r"\buser (\d+)(?: \(([A-Za-z ]+)\))?")
 _NOUNS = {
     "chat backup file": ("Chat-Sicherungsdatei", "Chat-Sicherungsdateien"),
     "chat backup folder": ("Chat-Sicherungsordner", "Chat-Sicherungsordner"),
@@ -41,8 +41,11 @@ _NOUNS = {
 def users(text: str) -> str:
     """ "user 10 (work profile)" -> "Nutzer 10 (Arbeitsprofil)" wherever it occurs."""
 
+    from reports.i18n.de_profiles import KINDS
+
     def one(m: re.Match[str]) -> str:
-        kind = f" ({_KINDS.get(m.group(2), m.group(2))})" if m.group(2) else ""
+        kind = m.group(2) and _KINDS.get(m.group(2)) or KINDS.get(m.group(2) or "", m.group(2))
+        kind = f" ({kind})" if kind else ""
         return f"Nutzer {m.group(1)}{kind}"
 
     return _USER.sub(one, text)
@@ -177,19 +180,25 @@ RULES: tuple[Rule, ...] = (
     _r(r"(?P<name>.+) works without the phonebook and asks for none",
        lambda m: f"{m['name']} funktioniert ohne Telefonbuch und verlangt keinen Zugriff"),
     # --- organisation (ORG-01..03)
-    _r(r"the phone cannot show this; a person must attest that (?P<duty>.+) \(policy attestations\.(?P<id>[\w-]+)\)",
+    _r(r"the phone cannot show this; a person must attest that (?P<duty>.+) \(policy (?P<key>\[attest\.[\w-]+\])\)",
        lambda m: f"das Gerät kann das nicht zeigen; eine verantwortliche Person muss bestätigen, dass "
-                 f"{_DUTIES.get(m['duty'], m['duty'])} (Richtlinie attestations.{m['id']})"),
-    _r(r"attested by (?P<by>.+) on (?P<on>\d{4}-\d{2}-\d{2})(?P<note>: .*)?",
-       lambda m: f"bestätigt von {m['by']} am {m['on']}{m['note'] or ''}"),
+                 f"{_DUTIES.get(m['duty'], m['duty'])} (Richtlinie {m['key']})"),
+    _r(r"attested by (?P<by>.+?) on (?P<on>\d{4}-\d{2}-\d{2})(?: until (?P<until>\d{4}-\d{2}-\d{2}))?(?P<note>: .*)?",
+       lambda m: f"bestätigt von {m['by']} am {m['on']}"
+                 f"{' bis ' + m['until'] if m['until'] else ''}{m['note'] or ''}"),
+    _r(r"the attestation by (?P<by>.+?) on (?P<on>\d{4}-\d{2}-\d{2}) expired on (?P<until>\d{4}-\d{2}-\d{2}): "
+       r"attest it again \((?P<key>\S+)\)",
+       lambda m: f"die Bestätigung von {m['by']} am {m['on']} ist am {m['until']} abgelaufen: "
+                 f"erneut bestätigen ({m['key']})"),
+    _r(r"not attested for this phone: record it in the policy as (?P<key>\S+) \(device, by, on, until\)",
+       lambda m: f"für dieses Gerät nicht bestätigt: in der Richtlinie als {m['key']} eintragen "
+                 "(device, by, on, until)"),
+    _r(r"no WhatsApp-family app installed", lambda m: "keine App der WhatsApp-Familie installiert"),
     # --- inventory (MSG-01, 07 .. 11)
     _r(r"consumer WhatsApp \((?P<pkg>\S+)\) installed for (?P<w>.+)",
        lambda m: f"privates WhatsApp ({m['pkg']}) installiert für {users(m['w'])}"),
-    _r(r"WhatsApp Business installed for (?P<w>.+); no consumer WhatsApp in any profile",
-       lambda m: f"WhatsApp Business installiert für {users(m['w'])}; kein privates WhatsApp in einem Profil"),
     _r(r"WhatsApp Business is also installed \(users (?P<u>.+)\)",
        lambda m: f"WhatsApp Business ist ebenfalls installiert (Nutzer {m['u']})"),
-    _r(r"no consumer WhatsApp in any profile", lambda m: "kein privates WhatsApp in einem Profil"),
     _r(r"(?P<name>.+) installed for (?P<w>.+): whether business chats are secret chats cannot be read "
        r"without root",
        lambda m: f"{m['name']} installiert für {users(m['w'])}: ob dienstliche Chats geheime Chats sind, "
@@ -339,7 +348,9 @@ def _source(s: str) -> str:
 
 def translate(text: str) -> str | None:
     """The German of one evidence line, or None when no pattern covers it."""
-    for pattern, build in RULES:
+    from reports.i18n.de_profiles import RULES as PROFILE_RULES
+
+    for pattern, build in (*PROFILE_RULES, *RULES):
         if (m := pattern.fullmatch(text)) is not None:
             return build(m)
     return None

@@ -12,6 +12,7 @@ make larger ones (a 300-package, 3-user phone) the same way.
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -105,6 +106,11 @@ class PhoneSpec:
         "com.google.android.gms/.backup.migrate.service.D2dTransport",
     )
     current_transport: str | None = "com.google.android.gms/.backup.BackupTransportService"
+    user_types: Mapping[int, str] = field(default_factory=dict)
+    """Android 11+ user types without ``android.os.usertype.``; derived from the flags when absent."""
+    user_backup: Mapping[int, bool | None] = field(default_factory=dict)
+    """Per other user: backup enabled (True/False) or None for "not activated"; users not listed
+    answer like the system user."""
     description: str = ""
     expect: Mapping[str, Any] = field(default_factory=dict)
     maxdata: int = 1 << 20
@@ -117,7 +123,7 @@ class PhoneSpec:
 
 
 # Rough device-side times of a mid-range phone, for the simulator's "device time" fault.
-_DEVICE_MS = {"getprop": 40.0, "pm": 450.0, "dumpsys": 150.0, "bmgr": 300.0}
+_DEVICE_MS = {"getprop": 40.0, "pm": 450.0, "cmd": 150.0, "dumpsys": 150.0, "bmgr": 300.0}
 
 
 def _ms(argv: Sequence[str], apps: int) -> float:
@@ -142,6 +148,18 @@ def _packages(spec: PhoneSpec) -> tuple[Package, ...]:
         )
         for a in spec.apps
     )
+
+
+def _default_type(uid: int, flags: int) -> str:
+    if uid == 0:
+        return "full.SYSTEM"
+    if flags & 0x20:
+        return "profile.MANAGED"
+    return "profile.CLONE" if flags & 0x1000 else "full.SECONDARY"
+
+
+def _owner_users(device_policy: str) -> set[int]:
+    return {int(m) for m in re.findall(r"Profile Owner \(User (\d+)\)", device_policy)}
 
 
 SIGNING_NOTE = (
@@ -185,7 +203,24 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
         probes.PACKAGES.argv: (render.dumpsys_package(apps, spec.sdk, user_ids), 0),
         probes.APP_OPS.argv: (spec.app_ops, 0),
     }
+    types = {uid: spec.user_types.get(uid) or _default_type(uid, flags) for uid, _, flags, _ in spec.users}
+    owners = _owner_users(spec.device_policy)
+    outputs[probes.USER_TYPES.argv] = (
+        render.user_list_verbose(
+            spec.sdk, spec.users, types, device_owner="Device Owner:" in spec.device_policy,
+            profile_owners=owners,
+        ),
+        0,
+    )
     users = tuple(User(uid, UserKind.SYSTEM, flags, running) for uid, _, flags, running in spec.users)
+    for uid, (enabled, listed) in probes.user_backup_probes(_packages(spec), users).items():
+        state = spec.user_backup.get(uid, spec.backup_enabled)
+        if state is None:
+            outputs[enabled.argv] = (render.bmgr_not_activated(uid), 0)
+            outputs[listed.argv] = (render.bmgr_not_activated(uid), 0)
+        else:
+            outputs[enabled.argv] = (render.bmgr_enabled(state), 0)
+            outputs[listed.argv] = (render.bmgr_transports(spec.transports, spec.current_transport), 0)
     targets = probes.storage_targets(_packages(spec), users)
     for target in targets:
         outputs[target.files.argv] = spec.storage.find(target.files.argv)

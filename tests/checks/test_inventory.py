@@ -41,7 +41,7 @@ class TestConsumerWhatsapp:
         [
             (phone(app("com.whatsapp")), [F]),
             (phone(app("com.whatsapp", users=(0, 10)), users=(PERSONAL, WORK)), [F, F]),
-            (phone(app("com.whatsapp"), app("com.whatsapp.w4b", users=(10,))), [F]),
+            (phone(app("com.whatsapp"), app("com.whatsapp.w4b", users=(10,))), [F, P]),
             (phone(app("com.whatsapp.w4b")), [P]),
             (phone(app("org.thoughtcrime.securesms")), [NA]),
             (phone(app("com.gbwhatsapp")), [NA]),
@@ -72,6 +72,7 @@ class TestConsumerWhatsapp:
         assert [
             "consumer WhatsApp (com.whatsapp) installed for user 0 (personal profile)",
             "WhatsApp Business is also installed (users 10)",
+            "WhatsApp Business installed for user 10 (unmanaged work profile)",
         ] == texts(consumer_whatsapp, snap)
 
 

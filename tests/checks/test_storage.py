@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from checks.facts import (
@@ -420,11 +422,14 @@ class TestStorageExposure:
         assert (None, 0) == (finding.package, finding.user_id)
 
 
+I = Status.INFORMATIONAL
+
+
 class TestSystemBackup:
     @pytest.mark.parametrize(
         ("snapshot", "expected"),
         [
-            (phone(app(WA)), [F]),
+            (phone(app(WA)), [I]),
             (phone(app(WA, backup=False)), [P]),
             (phone(app(WA), backup=BackupState(False, GMS)), [P]),
             (phone(app(WA, backup=False), backup=Unseen("bmgr enabled failed (exit 1)")), [P]),
@@ -432,7 +437,28 @@ class TestSystemBackup:
             (phone(app(WA), backup=LOST, complete=False), [E]),
             (phone(app(WA), backup=BackupState(None, None)), [U]),
             (phone(app(WA), backup=BackupState(True, None)), [U]),
-            (phone(app(WA, users=(0, 10)), users=(PERSONAL, WORK)), [F, F]),
+            (phone(app(WA, users=(0, 10)), users=(PERSONAL, WORK)), [I, U]),
+            (
+                replace(
+                    phone(app(WA, users=(0, 10)), users=(PERSONAL, WORK)),
+                    user_backups={10: BackupState(False, None)},
+                ),
+                [I, P],
+            ),
+            (
+                replace(
+                    phone(app(WA, users=(0, 10)), users=(PERSONAL, WORK), backup=BackupState(False, GMS)),
+                    user_backups={10: BackupState(True, GMS)},
+                ),
+                [P, I],
+            ),
+            (
+                replace(
+                    phone(app(WA, users=(0, 10)), users=(PERSONAL, WORK)),
+                    user_backups={10: BackupState(False, None, activated=False)},
+                ),
+                [I, P],
+            ),
             (phone(app("com.example.notes")), [NA]),
             (phone(packages=REFUSED), [U]),
         ],
@@ -445,13 +471,17 @@ class TestSystemBackup:
             "backup-lost",
             "bmgr-unclear",
             "no-transport",
-            "two-profiles",
+            "work-profile-not-collected",
+            "work-profile-off",
+            "work-profile-on-owner-off",
+            "work-profile-not-activated",
             "no-messenger",
             "packages-unseen",
         ],
     )
     def test_statuses(self, snapshot: Snapshot, expected: list[Status]) -> None:
-        """An app allowing backup on a phone whose backup is on is reported, informational."""
+        """An app allowing backup where its own profile's backup is on is informational; each
+        profile is judged from its own bmgr state, and a state not read is unknown."""
         assert expected == statuses(system_backup, snapshot)
 
     def test_tokens_only(self) -> None:

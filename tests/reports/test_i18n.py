@@ -118,12 +118,15 @@ EVIDENCE_EXAMPLES = (
     "a person must attest that only customer contacts who consented are stored",
     "Wire works without the phonebook and asks for none",
     ("the phone cannot show this; a person must attest that WhatsApp is not used for purely internal "
-    "communication (policy attestations.ORG-02)"),
+    "communication (policy [attest.ORG-02])"),
     "attested by J. Doe on 2026-11-01: checked with the team",
+    "attested by J. Doe on 2026-11-01 until 2027-05-01",
+    ("the attestation by J. Doe on 2026-05-01 expired on 2026-11-01: attest it again "
+     "([[attest.MSG-07]])"),
+    "not attested for this phone: record it in the policy as [[attest.MSG-06]] (device, by, on, until)",
+    "no WhatsApp-family app installed",
     "consumer WhatsApp (com.whatsapp) installed for user 0 (personal profile)",
-    "WhatsApp Business installed for user 10 (work profile); no consumer WhatsApp in any profile",
     "WhatsApp Business is also installed (users 0, 10)",
-    "no consumer WhatsApp in any profile",
     ("Telegram installed for user 0 (personal profile): whether business chats are secret chats cannot "
     "be read without root"),
     "com.whatsapp is WhatsApp (official), not a known mod or clone",
