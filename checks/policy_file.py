@@ -28,6 +28,7 @@ from checks.policy import (
     Policy,
     attest_key,
 )
+from checks.policy_signers import signer_pins
 from checks.toml_reader import (
     REQUIRED,
     TomlReader,
@@ -148,7 +149,7 @@ class _Reader(TomlReader):
             attestations=self.attestations(self.table(doc.get(ATTEST_TABLE, {}), ATTEST_TABLE, None)),
             overrides=self.overrides(self.table(doc.get("rules", {}), "rules", None)),
             waivers=self.waivers(doc.get("waive", [])),
-            signer_pins=self.signer_pins(doc.get("signers", {})),
+            signer_pins=signer_pins(self, doc.get("signers", {})),
             pseudonym_key=key,
             digest="sha256:" + hashlib.sha256(data).hexdigest(),
             source=self.source,
@@ -382,42 +383,5 @@ class _Reader(TomlReader):
             )
         return tuple(out)
 
-    # --- [signers]: pinned signing-certificate digests per package (MSG-08) ---
-
-    def signer_pins(self, value: object) -> dict[str, frozenset[str]]:
-        """``"com.whatsapp.w4b" = ["sha256 hex", …]``; an unquoted dotted key (which TOML reads
-        as nested tables) is taken as the package name it spells."""
-        table = self.table(value, "signers", None)
-        flat: dict[str, object] = {}
-
-        def walk(node: Mapping[str, object], prefix: str) -> None:
-            for k, v in node.items():
-                name = f"{prefix}.{k}" if prefix else k
-                if isinstance(v, dict):
-                    walk(v, name)
-                else:
-                    flat[name] = v
-
-        walk(table, "")
-        pins: dict[str, frozenset[str]] = {}
-        for package, digests in flat.items():
-            key = f'signers."{package}"'
-            self.package(package, key)
-            if not isinstance(digests, list) or not digests:
-                self.fail(key, f"got {describe(digests)}, expected a list of SHA-256 digests",
-                          f'write "{package}" = ["AB:CD:…"] (apksigner verify --print-certs)')
-            found = set()
-            for i, d in enumerate(digests):
-                hexed = d.replace(":", "").lower() if isinstance(d, str) else ""
-                if not _DIGEST.fullmatch(hexed):
-                    self.fail(f"{key}[{i}]", f"got {describe(d)}, expected a SHA-256 digest "
-                              "(64 hex digits, colons allowed)",
-                              "copy the certificate SHA-256 digest apksigner prints")
-                found.add(hexed)
-            pins[package] = frozenset(found)
-        return pins
-
-
-_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 __all__ = ["ATTESTABLE", "parse_policy"]
