@@ -229,6 +229,36 @@ class BackupState:
 
 
 @dataclass(frozen=True, slots=True)
+class SigningCertificate:
+    """The certificate an installed APK is signed with, as read from its signing block."""
+
+    scheme: str
+    """Signature scheme of the signer Android uses on this phone: v1, v2, v3 or v3.1."""
+    sha256: str
+    """SHA-256 of the signer's certificate (DER), lower-case hex: what apksigner prints."""
+    lineage: tuple[str, ...] = ()
+    """SHA-256 of each certificate in the key-rotation lineage, oldest first, this one last."""
+    others: tuple[str, ...] = ()
+    """Digests of the APK's other signers (other schemes or SDK ranges)."""
+    short_hash: str = ""
+    """``Arrays.hashCode`` of the certificate in hex: what ``dumpsys package`` prints."""
+
+
+@dataclass(frozen=True, slots=True)
+class SignerEvidence:
+    """Who signed one installed messenger's base.apk (certificates are public data)."""
+
+    package: str
+    apk: str | None
+    """The base.apk path ``pm path`` named; None when it named none."""
+    certificate: SigningCertificate | Unseen
+    dumpsys_hashes: tuple[str, ...] = ()
+    """``signatures:[…]`` as ``dumpsys package`` printed it (the package manager's view)."""
+    bytes_read: int = 0
+    """Bytes of the APK the scan read for this (EOCD, signing block, v1 entry)."""
+
+
+@dataclass(frozen=True, slots=True)
 class ProbeRecord:
     """How one probe went: for evidence ("from which command") and for timing."""
 
@@ -269,6 +299,8 @@ class Snapshot:
         if user_id == 0:
             return self.backup
         return self.user_backups.get(user_id, Unseen(f"bmgr --user {user_id}: not collected"))
+    signers: tuple[SignerEvidence, ...] = ()
+    """Signing certificate of each installed messenger (MSG-08)."""
 
     def package(self, name: str) -> Package | None:
         if isinstance(self.packages, Unseen):

@@ -73,6 +73,9 @@ class Policy:
     """Check id -> its attestations (one for an ORG item; one per device for the others)."""
     overrides: Mapping[str, Override] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
+    signer_pins: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Package -> SHA-256 digests (lower-case hex) of the signing certificates the organisation
+    accepts for it (MSG-08); for a package pinned here they replace the catalog's references."""
     pseudonym_key: str | None = None
     """Key for --pseudonymize; the MSGSCAN_PSEUDONYM_KEY environment variable also works."""
     digest: str = DEFAULT_DIGEST

@@ -28,6 +28,7 @@ from checks.policy import (
     Policy,
     attest_key,
 )
+from checks.policy_signers import signer_pins
 from checks.toml_reader import (
     REQUIRED,
     TomlReader,
@@ -46,7 +47,7 @@ _PACKAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)+")
 """An Android package name: two or more dot-separated segments, each starting with a letter
 (AOSP ``PackageParser.validateName``)."""
 _WAIVE_INDEX = re.compile(r"waive\[(\d+)\]")
-_TABLES = ("policy", "device", "attest", "rules", "waive")
+_TABLES = ("policy", "device", "attest", "rules", "waive", "signers")
 _POLICY_KEYS: tuple[str, ...] = (
     "name", "device_role", "deny_messengers", "trusted_installers", "pseudonym_key", "personal_whatsapp"
 )
@@ -148,6 +149,7 @@ class _Reader(TomlReader):
             attestations=self.attestations(self.table(doc.get(ATTEST_TABLE, {}), ATTEST_TABLE, None)),
             overrides=self.overrides(self.table(doc.get("rules", {}), "rules", None)),
             waivers=self.waivers(doc.get("waive", [])),
+            signer_pins=signer_pins(self, doc.get("signers", {})),
             pseudonym_key=key,
             digest="sha256:" + hashlib.sha256(data).hexdigest(),
             source=self.source,

@@ -1,10 +1,11 @@
-"""Collect one ``Snapshot`` from a connected phone: two batched exchanges, then pure parsing.
+"""Collect one ``Snapshot`` from a connected phone: three batched exchanges, then pure parsing.
 
 1. The inventory batch: properties, users, owners, Android backup, every package with its per-user
    grants, app ops. Nothing in it depends on anything else, so it is one script.
 2. The storage batch: for every messenger installed, in every user it is installed for, the
    catalog's media and archive folders, as counts, sizes and dates; and ``bmgr --user N`` for
    every user other than user 0 that holds a messenger (each profile's own backup state).
+3. The signing blocks of all messengers' APKs, a few KiB each (v1-only APKs need two more).
 
 A probe that fails, or that the phone never answered, becomes an ``Unseen`` fact with the reason
 (the rules then say ``unknown``); a lost or hung phone gives a snapshot marked incomplete. This
@@ -27,12 +28,14 @@ from checks.facts import (
     DevicePolicy,
     Package,
     ProbeRecord,
+    SignerEvidence,
     Snapshot,
     StorageEvidence,
     Unseen,
     User,
 )
 from scanner import batch, probes
+from scanner.apk_reads import SignerReads
 from scanner.batch import BatchResult, Output
 from scanner.parse.appops import parse_dumpsys_appops, parse_dumpsys_appops_uid_modes
 from scanner.parse.backup import backup_state
@@ -141,11 +144,19 @@ def collect(
     lost = first.error
     if not isinstance(packages, Unseen):
         problems += probes.rejected_names(packages, () if isinstance(users, Unseen) else users)
+    signers: tuple[SignerEvidence, ...] = ()
     if complete and not isinstance(packages, Unseen):
         known = () if isinstance(users, Unseen) else users
         targets = probes.storage_targets(packages, known)
         per_user = probes.user_backup_probes(packages, known)
         group = probes.storage_probes(targets) + tuple(p for pair in per_user.values() for p in pair)
+        listing = got.get(probes.PACKAGES)
+        reads = SignerReads(
+            packages,
+            None if isinstance(listing, Unseen) else listing.text,
+            None if isinstance(identity, Unseen) else identity.sdk,
+        )
+        group += reads.probes()
         if group:
             second = _run(transport, group, timeout, on_output, deadline)
             records += _records(group, second)
@@ -158,6 +169,16 @@ def collect(
                 uid: _backup(more.get(enabled), more.get(listed))
                 for uid, (enabled, listed) in per_user.items()
             }
+            reads.feed(second)
+        # The signing blocks: one more exchange for all messengers (apk_reads.MAX_ROUNDS at most).
+        while complete and (block_reads := reads.probes()):
+            extra = _run(transport, block_reads, timeout, on_output, deadline)
+            records += _records(block_reads, extra)
+            reads.feed(extra)
+            if extra.error:
+                complete, lost = False, extra.error
+                problems.append(f"{extra.error.problem} ({extra.error.hint})")
+        signers = reads.evidence()
 
     return Snapshot(
         serial=transport.serial,
@@ -173,6 +194,7 @@ def collect(
         complete=complete,
         problems=tuple(problems),
         interrupted_by=_interruption(lost),
+        signers=signers,
     )
 
 

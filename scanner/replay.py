@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from scanner.recording import Recording
+from scanner.simphone.byteranges import ByteRanges
 from scanner.transport import failures
 from scanner.transport.interface import DEFAULT_MAX_OUTPUT, DEFAULT_TIMEOUT_S, Meter, ShellResult
 
@@ -163,6 +164,7 @@ class RecordedShell:
     def __init__(self, recording: Recording) -> None:
         self.recording = recording
         self._index = recording.index()
+        self._ranges = ByteRanges(recording)  # pm path, tail -c, dd over the recording's files
 
     def run(self, command: str) -> ShellOutput:
         try:
@@ -226,6 +228,9 @@ class RecordedShell:
             if count is not None:
                 lines = stdin.splitlines(keepends=True)[:count]
                 return ShellOutput(b"".join(lines), b"", 0)
+        ranged = self._ranges.run(argv)
+        if ranged is not None:
+            return ShellOutput(*ranged)
         return ShellOutput(b"", f"{SH}: {name}: inaccessible or not found\n".encode(), 127)
 
 

@@ -47,7 +47,7 @@ class TestScanHtml:
         assert out.startswith("<!DOCTYPE html>") and "<style>" in out
         assert "<script" not in out and "http://" not in out and "https://" not in out
         assert "default-src 'none'" in out
-        assert "NOT COMPLIANT: 7 failed findings" in out
+        assert "NOT COMPLIANT: 9 failed findings" in out
 
     def test_german_page(self, capsys: pytest.CaptureFixture[str]) -> None:
         """With --lang de the page speaks German, with the article's reference kept."""
@@ -105,7 +105,7 @@ class TestReportCommand:
         code, _, _ = run(capsys, "report", str(saved), "--format", "html", "--lang", "en", "-o", str(out))
 
         assert 0 == code
-        assert "NOT COMPLIANT: 7 failed findings" in out.read_text()
+        assert "NOT COMPLIANT: 9 failed findings" in out.read_text()
 
     def test_text_from_a_saved_report(self, saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """--format text gives the same summary a scan prints."""
@@ -180,7 +180,7 @@ class TestTerminal:
         coloured = TerminalRenderer(Lang.EN, width=100, color=True).render_report(report).decode()
 
         assert "\x1b" not in plain and "\x1b[" in coloured
-        assert "NOT COMPLIANT: 7 failed findings" in plain
+        assert "NOT COMPLIANT: 9 failed findings" in plain
         assert "Personal (user 0)" in plain and "WhatsApp 2.26.41.74, Telegram 12.1.1" in plain
 
 

@@ -67,7 +67,17 @@ def _newest(s: str) -> str:
     return "unbekannt" if s == "unknown" else s
 
 
-_BUILD = {"official": "offiziell", "the vendor's beta build": "Beta-Version des Herstellers"}
+_BUILD = {
+    "official": "offiziell",
+    "the vendor's beta build": "Beta-Version des Herstellers",
+    "a third-party build of open-source code": "ein Fremd-Build von quelloffenem Code",
+}
+_LINEAGE = r"(?P<lin>; key rotation lineage (?P<chain>.+))?"
+
+
+def _lineage(m: re.Match[str]) -> str:
+    return f"; Schlüsselrotation {m['chain']}" if m["lin"] else ""
+
 _ENCRYPTION = {
     "file-based encryption": "dateibasierte Verschlüsselung",
     "full-disk encryption": "Vollverschlüsselung",
@@ -214,10 +224,35 @@ RULES: tuple[Rule, ...] = (
        r"without root",
        lambda m: f"{m['name']} installiert für {users(m['w'])}: ob dienstliche Chats geheime Chats sind, "
                  "ist ohne Root nicht lesbar"),
-    _r(r"(?P<pkg>\S+) \((?P<name>.+), (?P<kind>official|the vendor's beta build|[^)]+)\) is not a known mod or clone; "
-       r"signing certificate not checked \(needs the deep mode\)",
-       lambda m: f"{m['pkg']} ({m['name']}, {_BUILD.get(m['kind'], m['kind'])}) ist kein bekannter Mod oder "
-                 "Klon; Signaturzertifikat nicht geprüft (erfordert den Tiefenmodus)"),
+    _r(r"(?P<pkg>\S+) is (?P<label>.+) \((?P<kind>official|the vendor's beta build|a third-party build of "
+       r"open-source code)\), not a known mod or clone",
+       lambda m: f"{m['pkg']} ist {m['label']} ({_BUILD.get(m['kind'], m['kind'])}), kein bekannter Mod "
+                 "oder Klon"),
+    _r(r"the signer of (?P<pkg>\S+) was not read",
+       lambda m: f"das Signaturzertifikat von {m['pkg']} wurde nicht gelesen"),
+    _r(r"the signer of (?P<pkg>\S+) could not be read: (?P<why>.+)",
+       lambda m: f"das Signaturzertifikat von {m['pkg']} war nicht lesbar: {m['why']}"),
+    _r(r"(?P<pkg>\S+): the APK's signer \((?P<d>\S+), hash (?P<h>\w+)\) is not the one the package manager "
+       r"reports \(signatures:\[(?P<s>[^\]]*)\]\); the two views of the phone disagree",
+       lambda m: f"{m['pkg']}: das Zertifikat der APK ({m['d']}, Hash {m['h']}) ist nicht das, das der "
+                 f"Paketmanager meldet (signatures:[{m['s']}]); die beiden Sichten des Geräts widersprechen sich"),
+    _r(r"(?P<pkg>\S+) is signed by SHA-256 (?P<d>\S+) \((?P<sch>[\w.]+)\); no published reference digest "
+       r"exists for it: compare it with a known-good install and pin it in the policy's \[signers\] table",
+       lambda m: f"{m['pkg']} ist mit SHA-256 {m['d']} ({m['sch']}) signiert; es gibt keinen veröffentlichten "
+                 "Referenzwert: mit einer als echt bekannten Installation vergleichen und in der Richtlinie "
+                 "unter [signers] festlegen"),
+    _r(r"(?P<pkg>\S+) is signed by SHA-256 (?P<d>\S+) \((?P<sch>[\w.]+)\), matching the (?P<ref>.+?)" + _LINEAGE,
+       lambda m: f"{m['pkg']} ist mit SHA-256 {m['d']} ({m['sch']}) signiert, passend zu: {m['ref']}"
+                 f"{_lineage(m)}"),
+    _r(r"(?P<pkg>\S+) is signed by SHA-256 (?P<d>\S+) \((?P<sch>[\w.]+)\), a key rotated from the "
+       r"(?P<ref>.+?), each rotation signed by the key before it" + _LINEAGE,
+       lambda m: f"{m['pkg']} ist mit SHA-256 {m['d']} ({m['sch']}) signiert, einem rotierten Schlüssel, "
+                 f"hervorgegangen aus: {m['ref']}, jede Rotation vom vorherigen Schlüssel signiert{_lineage(m)}"),
+    _r(r"(?P<pkg>\S+) is signed by SHA-256 (?P<d>\S+) \((?P<sch>[\w.]+)\), not by the expected certificate "
+       r"(?P<ref>.+?): a modified or repackaged build under the official name" + _LINEAGE,
+       lambda m: f"{m['pkg']} ist mit SHA-256 {m['d']} ({m['sch']}) signiert, nicht mit dem erwarteten "
+                 f"Zertifikat {m['ref']}: ein veränderter oder neu verpackter Build unter dem offiziellen "
+                 f"Namen{_lineage(m)}"),
     _r(r"version (?P<v>\S+) lacks the fix for (?P<a>\d+) of (?P<n>\d+) known advisor(?:y|ies)",
        lambda m: f"Version {m['v']} fehlt die Korrektur für {m['a']} von {m['n']} bekannten Sicherheitshinweisen"),
     _r(r"no security floor known: the catalog lists no advisory for (?P<name>.+)",
@@ -261,10 +296,6 @@ RULES: tuple[Rule, ...] = (
                  f"{_source(m['b'])}: eine APK-Datei unter dem Namen eines Stores installiert"),
     _r(r"(?P<pkg>\S+) is (?P<label>.+), a modified (?P<name>.+) client not published by the vendor",
        lambda m: f"{m['pkg']} ist {m['label']}, ein veränderter {m['name']}-Client, nicht vom Hersteller"),
-    _r(r"(?P<pkg>\S+) is (?P<label>.+): a third-party build of open-source code, not a known mod or clone; "
-       r"signing certificate not checked \(needs the deep mode\)",
-       lambda m: f"{m['pkg']} ist {m['label']}: ein Fremd-Build von quelloffenem Code, kein bekannter Mod "
-                 "oder Klon; Signaturzertifikat nicht geprüft (erfordert den Tiefenmodus)"),
     _r(r"versionName (?P<v>.+) is not a version number",
        lambda m: f"versionName {m['v']} ist keine Versionsnummer"),
     _r(r"versionName missing", lambda m: "versionName fehlt"),

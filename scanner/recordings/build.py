@@ -15,6 +15,7 @@ from scanner.recording import Recording, save
 from scanner.recordings import render
 from scanner.recordings.construct import PhoneSpec, Storage, build
 from scanner.recordings.render import App, AppUser
+from scanner.recordings.signed_apks import recording_apk
 
 HERE = Path(__file__).parent
 
@@ -128,11 +129,13 @@ def android14_work_profile() -> PhoneSpec:
         ),
         app_ops=render.dumpsys_appops(sdk, {}),
         storage=Storage(denied=("/storage/emulated/10",)),
+        apks={"com.whatsapp.w4b": recording_apk("com.whatsapp.w4b")},
         description=(
             "Android 14 phone (Pixel 7a) with a managed work profile (user 10, profile owner Android "
             "Device Policy). WhatsApp Business is installed only in the work profile, with contacts "
             "access; the personal profile has no messenger. The work profile's shared storage is not "
-            "readable by the ADB shell."
+            "readable by the ADB shell. WhatsApp Business's APK is signed with a build-time test "
+            "key; no published digest exists for it, so MSG-08 is manual."
         ),
         expect={
             "messengers": {"com.whatsapp.w4b": {"installed_for": [10]}},
@@ -142,7 +145,7 @@ def android14_work_profile() -> PhoneSpec:
             "today": TODAY,
             "findings": {
                 "MSG-01": [P], "MSG-02": [P], "MSG-03": [U, M], "MSG-04": [U], "MSG-05": [U],
-                "MSG-06": [M], "MSG-07": [NA], "MSG-08": [P], "MSG-09": [P], "MSG-10": [P],
+                "MSG-06": [M], "MSG-07": [NA], "MSG-08": [M], "MSG-09": [P], "MSG-10": [P],
                 "MSG-11": [P], "MSG-12": [I], **ORG, "DEV-01": [P], "DEV-02": [P], "DEV-03": [P],
             },
             "verdict": "incomplete",
@@ -197,12 +200,18 @@ def android16_personal() -> PhoneSpec:
         device_policy=render.device_policy(sdk, device_owner=None, profile_owners={}),
         app_ops=render.dumpsys_appops(sdk, {(10240, "com.ghisler.android.TotalCommander"): {"MANAGE_EXTERNAL_STORAGE": "allow"}}),
         storage=Storage(files=files),
+        apks={
+            "com.whatsapp": recording_apk("com.whatsapp", rotated=True),
+            "org.telegram.messenger": recording_apk("org.telegram.messenger"),
+        },
         description=(
             "Android 16 phone (Galaxy S25+ layout) used privately and for work: consumer WhatsApp and "
             "Telegram in the personal profile, both with contacts or media access; WhatsApp media "
             "visible in shared storage (no .nomedia in the main folders), three local chat backups, "
             "Telegram media in Android/media; a file manager with all-files access, a gallery, "
-            "Instagram and a sideloaded cleaner can read that media."
+            "Instagram and a sideloaded cleaner can read that media. Both messengers' APKs are "
+            "signed with build-time test keys (WhatsApp's with a v3 key rotation), not by their "
+            "vendors, so MSG-08 fails them against the vendors' published digests."
         ),
         expect={
             "messengers": {"com.whatsapp": {"installed_for": [0]}, "org.telegram.messenger": {"installed_for": [0]}},
@@ -216,7 +225,7 @@ def android16_personal() -> PhoneSpec:
             "today": TODAY,
             "findings": {
                 "MSG-01": [F], "MSG-02": [F], "MSG-03": [F, M, NA], "MSG-04": [F, F], "MSG-05": [F],
-                "MSG-06": [M, P], "MSG-07": [M], "MSG-08": [P, P], "MSG-09": [P, P], "MSG-10": [P, P],
+                "MSG-06": [M, P], "MSG-07": [M], "MSG-08": [F, F], "MSG-09": [P, P], "MSG-10": [P, P],
                 "MSG-11": [P, P], "MSG-12": [I, I], **ORG, "DEV-01": [F], "DEV-02": [P], "DEV-03": [P],
             },
             "verdict": "non_compliant",
@@ -248,10 +257,17 @@ def android10_alternatives() -> PhoneSpec:
         app_ops=render.dumpsys_appops(sdk, {}),
         storage=Storage(files=files, folders=("/storage/emulated/0/Pictures",)),
         maxdata=256 * 1024,
+        apks={
+            "org.thoughtcrime.securesms": recording_apk("org.thoughtcrime.securesms", rotated=True),
+            "ch.threema.app": recording_apk("ch.threema.app"),
+            "com.wire": recording_apk("com.wire"),
+        },
         description=(
             "Android 10 phone (moto g8) with the article's alternatives: Signal with two local backups "
             "in Signal/Backups and contacts access, Threema without contacts access and one picture "
-            "saved to the gallery, Wire. Security patch from March 2021."
+            "saved to the gallery, Wire. Security patch from March 2021. The APKs are signed with "
+            "build-time test keys: Signal's (rotated, v3) fails MSG-08 against Signal's published "
+            "digests; Threema and Wire have no published digest, so MSG-08 is manual."
         ),
         expect={
             "messengers": {
@@ -264,7 +280,7 @@ def android10_alternatives() -> PhoneSpec:
             "today": TODAY,
             "findings": {
                 "MSG-01": [NA], "MSG-02": [NA], "MSG-03": [F, P, M], "MSG-04": [NA, F, NA],
-                "MSG-05": [F], "MSG-06": [M, P, P], "MSG-07": [NA], "MSG-08": [P, P, P],
+                "MSG-05": [F], "MSG-06": [M, P, P], "MSG-07": [NA], "MSG-08": [F, M, M],
                 "MSG-09": [P, NA, NA], "MSG-10": [P, P, P], "MSG-11": [P, P, P], "MSG-12": [I, P, P],
                 **ORG_NO_WHATSAPP, "DEV-01": [F], "DEV-02": [F], "DEV-03": [P],
             },
@@ -339,4 +355,5 @@ def large_phone(packages: int = 300, users: int = 3, *, serial: str = "MSGSCANBI
         storage=Storage(files=files),
         maxdata=maxdata,
         description=f"A constructed Android 14 phone with {packages} packages and {users} users.",
+        apks={m.name: recording_apk(m.name) for m in messengers},
     )

@@ -14,11 +14,12 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from checks.facts import Package, PackageUser, User, UserKind
 from scanner import probes
+from scanner.parse import apk_signing
 from scanner.recording import Command, DeviceLabel, FileEntry, Recording
 from scanner.recordings import render
 from scanner.recordings.render import App
@@ -115,6 +116,8 @@ class PhoneSpec:
     description: str = ""
     expect: Mapping[str, Any] = field(default_factory=dict)
     maxdata: int = 1 << 20
+    apks: Mapping[str, bytes] = field(default_factory=dict)
+    """Package -> its base.apk (signed with keys made at build time, never a vendor's)."""
 
     @property
     def sdk(self) -> int:
@@ -161,8 +164,35 @@ def _owner_users(device_policy: str) -> set[int]:
     return {int(m) for m in re.findall(r"Profile Owner \(User (\d+)\)", device_policy)}
 
 
+SIGNING_NOTE = (
+    "Each messenger's base.apk is a small ZIP signed by apksigner with RSA keys generated when "
+    "the recording was built (scanner/recordings/signed_apks.py), not by its vendor: a scan "
+    "reports its signer as manual, or fails it where a published vendor digest exists, unless "
+    "a policy pins the test key."
+)
+
+
+def _signed_apps(spec: PhoneSpec) -> tuple[tuple[App, ...], tuple[FileEntry, ...]]:
+    """The apps with their APK's signature hash (as dumpsys prints it), and the APK files."""
+    apps, files = [], []
+    for app in spec.apps:
+        apk = spec.apks.get(app.name)
+        if apk is None:
+            apps.append(app)
+            continue
+        try:
+            signer = apk_signing.signer_of_file(apk, spec.sdk)
+            apps.append(replace(app, signature_hashes=(apk_signing.java_hash(signer.certificate),)))
+        except apk_signing.SigningError:  # a damaged APK (tests): dumpsys keeps its own hash
+            apps.append(app)
+        path = f"{render.code_path(app, spec.sdk)}/base.apk"
+        files.append(FileEntry(path, 0o100644, len(apk), 1795000000, apk))
+    return tuple(apps), tuple(files)
+
+
 def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recording:
     user_ids = [u[0] for u in spec.users]
+    apps, apk_files = _signed_apps(spec)
     outputs: dict[tuple[str, ...], tuple[str, int]] = {
         probes.GETPROP.argv: (render.getprop(spec.props), 0),
         probes.USERS.argv: (render.pm_list_users(spec.users), 0),
@@ -172,7 +202,7 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
             render.bmgr_transports(spec.transports, spec.current_transport),
             0,
         ),
-        probes.PACKAGES.argv: (render.dumpsys_package(spec.apps, spec.sdk, user_ids), 0),
+        probes.PACKAGES.argv: (render.dumpsys_package(apps, spec.sdk, user_ids), 0),
         probes.APP_OPS.argv: (spec.app_ops, 0),
     }
     types = {uid: spec.user_types.get(uid) or _default_type(uid, flags) for uid, _, flags, _ in spec.users}
@@ -205,12 +235,12 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
     )
     meta = {
         "source": "constructed",
-        "how_made": HOW_MADE,
+        "how_made": HOW_MADE + (" " + SIGNING_NOTE if apk_files else ""),
         "description": spec.description,
         "maxdata": spec.maxdata,
         "expect": dict(spec.expect),
     }
     # One small file for the simulated phone's sync service (`adb pull` in tests and demos).
     note = b"msgscan simulated phone: constructed recording, no personal data\n"
-    files = (FileEntry("/sdcard/msgscan.txt", 0o100644, len(note), 1795000000, note),)
+    files = (FileEntry("/sdcard/msgscan.txt", 0o100644, len(note), 1795000000, note), *apk_files)
     return Recording(DeviceLabel(spec.serial, product, model, device), commands, meta, files)

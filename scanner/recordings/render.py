@@ -42,6 +42,8 @@ class App:
     users: Mapping[int, AppUser] = field(default_factory=dict)
     last_update: str = "2026-10-28 18:40:11"
     identity_hash: str = "5a1c0de"
+    signature_hashes: tuple[str, ...] = ()
+    """``signatures:[…]`` of its APK's certificate (``Arrays.hashCode``); identity_hash if none."""
 
     def flags(self) -> str:
         f = ["SYSTEM"] if self.system else []
@@ -78,16 +80,21 @@ def _grant_row(perm: str, granted: bool, sdk: int) -> str:
     return f"        {perm}: granted={'true' if granted else 'false'}, flags=[ {flags}{sep}]"
 
 
+def code_path(app: App, sdk: int) -> str:
+    """Where the package manager keeps the app (``codePath=``; base.apk inside)."""
+    if app.system:
+        return f"/system/priv-app/{app.name.rsplit('.', 1)[-1]}"
+    if sdk < 30:
+        return f"/data/app/{app.name}-{app.identity_hash}Zm9v=="
+    return f"/data/app/~~{app.identity_hash}Qm9n==/{app.name}-{app.identity_hash}Zm9v=="
+
+
 def dumpsys_package(apps: Iterable[App], sdk: int, user_ids: Iterable[int]) -> str:
     """``dumpsys package packages``: the ``Packages:`` section in the layout of ``sdk``."""
     users = sorted(user_ids)
     out = ["Packages:"]
     for n, app in enumerate(apps):
-        code = f"/data/app/~~{app.identity_hash}Qm9n==/{app.name}-{app.identity_hash}Zm9v=="
-        if sdk < 30:
-            code = f"/data/app/{app.name}-{app.identity_hash}Zm9v=="
-        if app.system:
-            code = f"/system/priv-app/{app.name.rsplit('.', 1)[-1]}"
+        code = code_path(app, sdk)
         out += [
             f"  Package [{app.name}] ({app.identity_hash}):",
             f"    {'appId' if sdk >= 34 else 'userId'}={app.app_id}",
@@ -129,7 +136,8 @@ def dumpsys_package(apps: Iterable[App], sdk: int, user_ids: Iterable[int]) -> s
         out += [
             (
                 f"    signatures=PackageSignatures{{{app.identity_hash[1:]}7 version:3, "
-                f"signatures:[{app.identity_hash}], past signatures:[]}}"
+                f"signatures:[{', '.join(app.signature_hashes) or app.identity_hash}], "
+                "past signatures:[]}"
             ),
             "    installPermissionsFixed=true",
             f"    pkgFlags={app.flags()}",

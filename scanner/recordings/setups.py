@@ -32,6 +32,7 @@ from scanner.recordings.build import (
     M,
     NA,
     P,
+    U,
     _app,
     _props,
     _system_apps,
@@ -100,7 +101,7 @@ def _android14_hidden(extra: list[App], description: str, expect_msg05: list[str
             "today": TODAY,
             "findings": {
                 "MSG-01": [F], "MSG-02": [F], "MSG-03": [F], "MSG-04": [P], "MSG-05": expect_msg05,
-                "MSG-06": [P], "MSG-07": [NA], "MSG-08": [P], "MSG-09": [P], "MSG-10": [P],
+                "MSG-06": [P], "MSG-07": [NA], "MSG-08": [U], "MSG-09": [P], "MSG-10": [P],
                 "MSG-11": [P], "MSG-12": [INF], **ORG, "DEV-01": [P], "DEV-02": [P], "DEV-03": [P],
             },
             "verdict": "non_compliant",
@@ -168,7 +169,7 @@ def android10_legacy() -> PhoneSpec:
             "today": TODAY,
             "findings": {
                 "MSG-01": [F], "MSG-02": [F], "MSG-03": [F], "MSG-04": [P], "MSG-05": [F],
-                "MSG-06": [P], "MSG-07": [NA], "MSG-08": [P], "MSG-09": [P], "MSG-10": [P],
+                "MSG-06": [P], "MSG-07": [NA], "MSG-08": [U], "MSG-09": [P], "MSG-10": [P],
                 "MSG-11": [P], "MSG-12": [INF], **ORG, "DEV-01": [P], "DEV-02": [F], "DEV-03": [P],
             },
             "verdict": "non_compliant",
@@ -226,7 +227,7 @@ def preloaded_installers() -> PhoneSpec:
                 # Findings come worst first, then by package (checks.evaluate).
                 "MSG-01": [F], "MSG-02": [F], "MSG-03": [M, P, P, NA, NA],
                 "MSG-04": [P, P, P, P, NA], "MSG-05": [NA], "MSG-06": [P, P, P, P, P],
-                "MSG-07": [M, M], "MSG-08": [P, P, P, P, P], "MSG-09": [F, P, P, P, NA],
+                "MSG-07": [M, M], "MSG-08": [U, U, U, U, U], "MSG-09": [F, P, P, P, NA],
                 "MSG-10": [F, F, P, P, P], "MSG-11": [P, P, P, P, P],
                 "MSG-12": [INF, INF, INF, INF, P],
                 **ORG, "DEV-01": [P], "DEV-02": [F], "DEV-03": [P],
@@ -272,14 +273,14 @@ def telegram_x_signal() -> PhoneSpec:
             "today": TODAY,
             "findings": {
                 "MSG-01": [NA], "MSG-02": [NA], "MSG-03": [P, NA], "MSG-04": [M, NA], "MSG-05": [M],
-                "MSG-06": [P, P], "MSG-07": [M], "MSG-08": [P, P], "MSG-09": [P, NA], "MSG-10": [P, P],
+                "MSG-06": [P, P], "MSG-07": [M], "MSG-08": [U, U], "MSG-09": [P, NA], "MSG-10": [P, P],
                 "MSG-11": [P, P], "MSG-12": [INF, P],
                 # No WhatsApp-family app: ORG-02 and ORG-03 do not apply (checklist.md).
                 "ORG-01": [M], "ORG-02": [NA], "ORG-03": [NA],
                 "DEV-01": [P], "DEV-02": [P], "DEV-03": [P],
             },
             # Nothing fails; what a person must check is manual (Telegram X's folders, MSG-07).
-            "verdict": "compliant",
+            "verdict": "incomplete",
         },
     )
 

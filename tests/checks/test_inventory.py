@@ -7,7 +7,6 @@ import pytest
 from checks.facts import DevicePolicy, Snapshot, Unseen
 from checks.findings import Status
 from checks.policy import DEFAULT, Policy
-from checks.rules.authenticity import unofficial_client
 from checks.rules.forbidden import policy_forbidden
 from checks.rules.sources import untrusted_source
 from checks.rules.telegram import telegram_cloud_chats
@@ -98,34 +97,6 @@ class TestTelegramCloudChats:
     def test_statuses(self, snapshot: Snapshot, expected: list[Status]) -> None:
         """Every Telegram install needs a person to attest secret chats."""
         assert expected == statuses(telegram_cloud_chats, snapshot)
-
-
-class TestUnofficialClient:
-    @pytest.mark.parametrize(
-        ("package", "expected"),
-        [
-            ("com.gbwhatsapp", F),
-            ("com.whatsapp", P),
-            ("org.telegram.messenger.beta", P),
-            ("im.molly.app", P),
-        ],
-    )
-    def test_statuses(self, package: str, expected: Status) -> None:
-        """A known mod fails; official, beta and fork builds pass."""
-        assert [expected] == statuses(unofficial_client, phone(app(package)))
-
-    def test_no_messenger(self) -> None:
-        """Without a messenger the rule is not applicable."""
-        assert [NA] == statuses(unofficial_client, phone(app("com.example.notes")))
-
-    def test_pass_says_certificate_unchecked(self) -> None:
-        """A pass never claims more than the package name shows."""
-        [text] = texts(unofficial_client, phone(app("im.molly.app")))
-
-        assert (
-            "third-party build" in text
-            and "signing certificate not checked (needs the deep mode)" in text
-        )
 
 
 class TestOutdatedMessenger:

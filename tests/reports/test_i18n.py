@@ -138,8 +138,19 @@ EVIDENCE_EXAMPLES = (
     "WhatsApp Business is also installed (users 0, 10)",
     ("Telegram installed for user 0 (personal profile): whether business chats are secret chats cannot "
     "be read without root"),
-    ("com.whatsapp (WhatsApp, official) is not a known mod or clone; signing certificate not checked "
-    "(needs the deep mode)"),
+    "com.whatsapp is WhatsApp (official), not a known mod or clone",
+    "the signer of com.whatsapp was not read",
+    "the signer of com.whatsapp could not be read: pm path named no APK (exit 1)",
+    ("com.whatsapp: the APK's signer (39:87, hash 1a2b) is not the one the package manager reports "
+     "(signatures:[deadbeef]); the two views of the phone disagree"),
+    ("ch.threema.app is signed by SHA-256 AB:CD (v3); no published reference digest exists for it: compare "
+     "it with a known-good install and pin it in the policy's [signers] table"),
+    ("com.whatsapp is signed by SHA-256 39:87 (v2), matching the WhatsApp original key (Play and "
+     "whatsapp.com) (AppVerifier internal database (soupslurpr/AppVerifier), via messengers.md)"),
+    ("com.whatsapp is signed by SHA-256 AB:AB (v3), a key rotated from the WhatsApp original key (Play) "
+     "(AppVerifier), each rotation signed by the key before it; key rotation lineage 39:87 -> AB:AB"),
+    ("com.whatsapp is signed by SHA-256 AB:AB (v3), not by the expected certificate 39:87 (WhatsApp "
+     "original key, AppVerifier): a modified or repackaged build under the official name"),
     "version 2.26.41.74 is outside every known advisory's affected range (10 advisories, highest floor 2.26.7.11)",
     "version 2.19.100 lacks the fix for 8 of 10 known advisories",
     ("CVE-2019-3568: VoIP SRTCP buffer overflow (exploited by NSO); affected below 2.19.134; source "
@@ -175,8 +186,7 @@ EVIDENCE_EXAMPLES = (
     ("recorded installer is Google Play, but the install was started by adb install: an APK file installed "
     "under a store's name"),
     "com.gbwhatsapp is GBWhatsApp, a modified WhatsApp client not published by the vendor",
-    ("im.molly.app is Molly (Signal fork): a third-party build of open-source code, not a known mod or "
-    "clone; signing certificate not checked (needs the deep mode)"),
+    "im.molly.app is Molly (Signal fork) (a third-party build of open-source code), not a known mod or clone",
     "versionName 'beta' is not a version number",
     "versionName missing",
     ("installed in user 0 (personal profile); the policy marks the phone dedicated to business but no MDM "

@@ -99,16 +99,18 @@ def test_android10_alternatives() -> None:
     assert (date(2021, 3, 1), 29) == (snap.identity.security_patch, snap.identity.sdk)
 
 
-@pytest.mark.parametrize(("maxdata", "most"), [(1 << 20, 2), (256 * 1024, 2), (4096, 8)])
+@pytest.mark.parametrize(("maxdata", "most"), [(1 << 20, 3), (256 * 1024, 3), (4096, 9)])
 def test_busy_phone_exchange_count(maxdata: int, most: int) -> None:
-    """300 packages and 3 users take at most 8 exchanges, and no file content is read."""
+    """300 packages and 3 users take at most 9 exchanges (3 from Android 7 on), and no file
+    content is read but the messengers' APK signing data (tail -c of the ZIP end, dd of the block)."""
     transport = ReplayTransport(build(large_phone(300, 3, maxdata=maxdata), model="m", product="p", device="d"))
     snap = collect(transport)
     programs = {part.split()[0] for cmd in transport.meter.commands for part in cmd.split("; ")}
     assert not isinstance(snap.packages, Unseen) and not isinstance(snap.users, Unseen)
     assert (300, 3, True) == (len(snap.packages), len(snap.users), snap.complete)
     assert transport.meter.exchanges <= most
-    assert programs <= {"getprop", "pm", "cmd", "dumpsys", "bmgr", "find", "test", "echo"}
+    assert programs <= {"getprop", "pm", "cmd", "dumpsys", "bmgr", "find", "test", "echo", "tail", "dd"}
+    assert 3 == sum(1 for s in snap.signers if not isinstance(s.certificate, Unseen))
 
 
 def test_real_android7_capture_replays(capture: Callable[[str], bytes]) -> None:
