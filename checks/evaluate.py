@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from checks.catalog import MESSENGERS, VARIANTS
+from checks.damaged import downgrade, watched
 from checks.facts import Snapshot
 from checks.findings import Evidence, Finding, Outcome, Severity, Status, Waiver
 from checks.policy import Policy
@@ -96,8 +97,9 @@ def evaluate(
         override = policy.overrides.get(check.info.id)
         if override is not None and override.disabled:
             continue
+        seen, read = watched(snapshot) if snapshot.damaged else (snapshot, set())
         try:
-            outcomes = list(check.run(ctx))
+            outcomes = list(check.run(Context(seen, policy, today) if snapshot.damaged else ctx))
         except Exception as e:  # a bug in a rule must not cost the whole report
             if strict:
                 raise
@@ -106,6 +108,7 @@ def evaluate(
             ]
         if not outcomes:
             outcomes = [Outcome(Status.NOT_APPLICABLE, (Evidence("nothing on this phone to check", "msgscan"),))]
+        outcomes = downgrade(outcomes, snapshot, read)
         for outcome in outcomes:
             f = _finding(check, outcome, policy)
             if f.status is Status.FAIL:

@@ -28,13 +28,17 @@ Choices the reference leaves open:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from checks.facts import Package, PackageUser
+from checks.facts import Package, PackageUser, Unseen
+from scanner.names import is_package_name, is_user_id
+from scanner.parse.damage import Damage
+from scanner.parse.text import REPLACEMENT
 
-__all__ = ["parse_dumpsys_package", "to_json_shape"]
+__all__ = ["Listing", "parse_dumpsys_package", "read_dumpsys_package", "to_json_shape"]
 
 _PACKAGES, _HIDDEN, _SHARED, _OTHER = "packages", "hidden", "shared", "other"
 _SECTIONS = {
@@ -62,7 +66,7 @@ _MAX_UTC_OFFSET = timedelta(hours=14)
 @dataclass(slots=True)
 class _User:
     user_id: int
-    installed: bool = True
+    installed: bool | Unseen = True
     hidden: bool = False
     suspended: bool = False
     enabled: int | None = None
@@ -96,6 +100,13 @@ class _SharedUser:
     runtime: dict[int, dict[str, bool]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class Listing:
+    packages: tuple[Package, ...]
+    damage: Damage
+    """Lines of the package sections that could not be read (see ``read_dumpsys_package``)."""
+
+
 def parse_dumpsys_package(text: str, *, package: str | None = None) -> tuple[Package, ...]:
     """Active packages in ``text``, in dump order; ``package`` names a block whose header was cut.
 
@@ -103,10 +114,24 @@ def parse_dumpsys_package(text: str, *, package: str | None = None) -> tuple[Pac
     ``pm dump <pkg>`` / ``dumpsys package <pkg>`` was asked about; it is only used when the text
     starts in the middle of a package block, so that block has no ``Package [`` line.
     """
+    return read_dumpsys_package(text, package=package).packages
+
+
+def read_dumpsys_package(text: str, *, package: str | None = None) -> Listing:
+    """The packages and what could not be read.
+
+    Damage, counted per line and named per block: a ``Package [`` header whose name is not a
+    package name Android allows (``x;reboot``, ``a b``, a line cut before ``]``): the block is
+    read past, never taken as a package, and the packages after it still count; a value the
+    parser needs that is neither of its forms (``installed=t``, ``versionCode=12a``,
+    ``granted=tru``): the value is unknown (``installed`` becomes ``Unseen``), never false; a
+    user id no phone can have; any line of a package block holding U+FFFD (bytes that were not
+    text, see ``scanner.parse.text``).
+    """
     reader = _Reader(package)
     for raw in text.split("\n"):
         reader.feed(raw)
-    return reader.result()
+    return Listing(reader.result(), reader.damage)
 
 
 class _Reader:
@@ -128,6 +153,8 @@ class _Reader:
         self.user_at = -1
         self.rows = _SKIP
         self.rows_at = -1  # indent of the open list header; deeper lines are its rows
+        self.damage = Damage()
+        self.label: str | None = None  # the open block as damage names it; None: not counted
 
     def feed(self, raw: str) -> None:
         line = raw.rstrip()  # trailing blanks: "User 0: " (Huawei 7), stray "\r"
@@ -140,6 +167,8 @@ class _Reader:
         elif not self.in_service:
             return
         elif self.block_at >= 0 and at > self.block_at:
+            if REPLACEMENT in body:
+                self._damaged("line holding bytes that are not text")
             self._block_line(body, at)
         elif self.block_at >= 0 and body.endswith("overlay paths:"):
             # AOSP 12+ Settings.dumpPackageLPr prints a shared library's per-user overlay
@@ -149,6 +178,7 @@ class _Reader:
         elif not self.started and at >= 4 and self._is_field(body):
             self.started = True  # a fragment cut inside a block (appium Android 7 tail)
             self._open(_Draft(self.assumed, keep=self.assumed is not None), at - 2)
+            self.label = self.assumed
             self._block_line(body, at)
         else:
             self.started = True
@@ -171,17 +201,29 @@ class _Reader:
         if section is not None:
             self.section = section
         elif body.startswith("Package ["):
+            if self.section == _SHARED:
+                return
             name = _bracketed(body)
-            if name is not None and self.section != _SHARED:
-                # An updated system app is listed twice: the factory copy under "Hidden
-                # system packages:" (Huawei 7 com.facebook.orca "stub (18.4)", tekartik 11
-                # package1 1.0.11) never replaces the active entry nor counts on its own.
-                keep = self.section in (None, _PACKAGES) and name not in self.drafts
-                self._open(_Draft(name, keep), at)
+            counted = self.section in (None, _PACKAGES)
+            if name is None or not is_package_name(name):
+                # Read past, never taken for a package, and never a section header (the line
+                # ends with ":"), so every package after it still counts.
+                self._open(_Draft(None, keep=False), at)
+                if counted:
+                    self.label = _header_name(body)
+                    self.damage.note("package header without a valid name", self.label)
+                return
+            # An updated system app is listed twice: the factory copy under "Hidden
+            # system packages:" (Huawei 7 com.facebook.orca "stub (18.4)", tekartik 11
+            # package1 1.0.11) never replaces the active entry nor counts on its own.
+            keep = counted and name not in self.drafts
+            self._open(_Draft(name, keep), at)
+            self.label = name if keep else None
         elif body.startswith("SharedUser [") and self.section == _SHARED:
             name = _bracketed(body)
             if name is not None:
                 self._open(self.shared.setdefault(name, _SharedUser()), at)
+                self.label = f"shared user {name}"
         elif self.section is not None and body.endswith(":"):
             # "Queries:", "Package Changes:", "Dexopt state:" …: their "User 0:" lines and
             # package names say nothing about installed packages (rule 6, tekartik 11 dump).
@@ -196,8 +238,13 @@ class _Reader:
             self.shared_user = block
         self.block_at = at
 
+    def _damaged(self, kind: str) -> None:
+        if self.label is not None:
+            self.damage.note(kind, self.label)
+
     def _close(self) -> None:
         self.draft = self.shared_user = self.user = None
+        self.label = None
         self.block_at = self.field_at = self.user_at = self.rows_at = -1
         self.rows = _SKIP
 
@@ -234,7 +281,7 @@ class _Reader:
             self.rows = _INSTALL if body == "install permissions:" else _SKIP
             self.rows_at = at
         elif self.draft is not None and self.draft.keep:
-            _package_field(self.draft, body)
+            _package_field(self.draft, body, self._damaged)
 
     def _open_user(self, user_id: int, body: str, at: int) -> None:
         self.user_at = at
@@ -242,7 +289,7 @@ class _Reader:
             self.user = _User(user_id, runtime=self.shared_user.runtime.setdefault(user_id, {}))
         elif self.draft is not None and self.draft.keep:
             self.user = self.draft.users.setdefault(user_id, _User(user_id))
-            _user_fields(self.user, body.partition(":")[2])
+            _user_fields(self.user, body.partition(":")[2], self._damaged)
         else:
             self.user = None
 
@@ -252,18 +299,19 @@ class _Reader:
         elif body.endswith(":") and "=" not in body:
             self.rows, self.rows_at = _SKIP, at  # "disabledComponents:", "overlay paths:" …
         elif body.startswith("firstInstallTime=") and self.user is not None:
-            self.user.first_install = _timestamp(body[len("firstInstallTime=") :])  # 13+
+            value = body[len("firstInstallTime=") :]
+            self.user.first_install = _timestamp(value, self._damaged)  # 13+
 
     def _permission_row(self, body: str) -> None:
         # "<perm>: granted=<bool>[, flags=[ A B ] | [ A|B]][, userId=N]" (rule 3)
         name, sep, rest = body.partition(": granted=")
         if not sep or not name or " " in name:
             return
-        if rest.startswith("true"):
-            granted = True
-        elif rest.startswith("false"):
-            granted = False
+        state = rest.partition(",")[0].strip()
+        if state in ("true", "false"):
+            granted = state == "true"
         else:
+            self._damaged("unreadable granted= value")
             return
         if self.rows == _RUNTIME:
             if self.user is not None:
@@ -303,7 +351,7 @@ def _freeze(d: _Draft, shared: _SharedUser | None) -> Package:
     first_install = d.first_install
     if first_install is None:
         first_install = min(
-            (u.first_install for u in users if u.installed and u.first_install), default=None
+            (u.first_install for u in users if u.installed is True and u.first_install), default=None
         )
     return Package(
         name=d.name or "",
@@ -322,17 +370,21 @@ def _freeze(d: _Draft, shared: _SharedUser | None) -> Package:
     )
 
 
-def _package_field(d: _Draft, body: str) -> None:
+def _package_field(d: _Draft, body: str, damaged: Callable[[str], None]) -> None:
     key, sep, value = body.partition("=")
     if not sep:
         return
     if key in ("userId", "appId"):  # "appId=" from Android 14 on
         d.app_id = _int(value.split(" ", 1)[0])
+        if d.app_id is None:
+            damaged(f"unreadable {key}= value")
     elif key == "versionCode":
         # "versionCode=452576 minSdk=15 targetSdk=27"; Android 6: no minSdk (LG M150)
         pairs = dict(t.partition("=")[::2] for t in body.split())
         d.version_code = _int(pairs.get("versionCode", ""))
         d.target_sdk = _int(pairs.get("targetSdk", ""))
+        if d.version_code is None or ("targetSdk" in pairs and d.target_sdk is None):
+            damaged("unreadable versionCode= line")
     elif key == "versionName":
         d.version_name = value or None  # free text to the end of the line: "stub (18.4)"
     elif key in ("flags", "pkgFlags"):
@@ -344,24 +396,35 @@ def _package_field(d: _Draft, body: str) -> None:
     elif key == "sharedUser":
         d.shared_user = _shared_user_name(value)
     elif key == "firstInstallTime":
-        d.first_install = _timestamp(value)  # package-level up to Android 12
+        d.first_install = _timestamp(value, damaged)  # package-level up to Android 12
     elif key == "lastUpdateTime":
-        d.last_update = _timestamp(value)
+        d.last_update = _timestamp(value, damaged)
 
 
-def _user_fields(u: _User, rest: str) -> None:
+def _user_fields(u: _User, rest: str, damaged: Callable[[str], None]) -> None:
     # Tokens, never positions: "User 0:  installed=…" has two spaces on Android 6 (LG M150),
     # vendors insert keys (Hisense "restricted= alive="), Android 5 said "blocked=" for hidden.
+    # A value that is neither "true" nor "false" (a dump cut at "installed=t") is unknown:
+    # ``installed`` becomes Unseen, never False, and the line is counted as damaged.
     for token in rest.split():
         key, _, value = token.partition("=")
         if key == "installed":
-            u.installed = value == "true"
+            u.installed = _flag(value, key, damaged, unseen=True)
         elif key in ("hidden", "blocked"):
-            u.hidden = value == "true"
+            u.hidden = _flag(value, key, damaged) is True
         elif key == "suspended":
-            u.suspended = value == "true"
+            u.suspended = _flag(value, key, damaged) is True
         elif key == "enabled":
             u.enabled = _int(value)
+            if u.enabled is None:
+                damaged("unreadable enabled= value")
+
+
+def _flag(value: str, key: str, damaged: Callable[[str], None], *, unseen: bool = False) -> bool | Unseen:
+    if value in ("true", "false"):
+        return value == "true"
+    damaged(f"unreadable {key}= value")
+    return Unseen(f"the {key}= value could not be read") if unseen else False
 
 
 def _user_id(body: str) -> int | None:
@@ -369,6 +432,13 @@ def _user_id(body: str) -> int | None:
         return None
     number, sep, _ = body[5:].partition(":")
     return _int(number) if sep and number.isdigit() and number.isascii() else None
+
+
+def _header_name(body: str) -> str:
+    """What a damaged ``Package [`` header holds where the name should be (shown escaped)."""
+    inner = body[len("Package [") :]
+    name, closed, _ = inner.partition("]")
+    return name if closed else inner
 
 
 def _bracketed(body: str) -> str | None:
@@ -395,11 +465,13 @@ def _int(value: str) -> int | None:
         return None
 
 
-def _timestamp(value: str) -> datetime | None:
+def _timestamp(value: str, damaged: Callable[[str], None] | None = None) -> datetime | None:
     """``yyyy-MM-dd HH:mm:ss[.SSS]`` in device-local time; placeholders give None (rule 7)."""
     try:
         when = datetime.fromisoformat(value.strip())
     except ValueError:
+        if damaged is not None and value.strip():
+            damaged("unreadable time")
         return None
     if when.tzinfo is not None:
         return None
@@ -428,7 +500,7 @@ def to_json_shape(packages: tuple[Package, ...] | list[Package]) -> dict[str, An
                 "users": [
                     {
                         "id": u.user_id,
-                        "installed": u.installed,
+                        "installed": u.installed if isinstance(u.installed, bool) else None,
                         "runtime_permissions": dict(sorted(u.runtime_permissions.items())),
                     }
                     for u in p.users
