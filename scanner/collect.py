@@ -8,6 +8,13 @@
 A probe that fails, or that the phone never answered, becomes an ``Unseen`` fact with the reason
 (the rules then say ``unknown``); a lost or hung phone gives a snapshot marked incomplete. This
 module decides nothing about compliance.
+
+Damage is named, never read as absence. An output whose checksum does not match (see
+``scanner.batch``) is not parsed: its fact is ``Unseen`` ("damaged in transit"). An output that
+arrived whole but holds lines a parser cannot read (bytes that are not text, a cut value, a
+package header without a valid name) keeps what could be read, and ``Snapshot.damaged`` names
+the fact, so no rule passes on it (``checks.damaged``). Either way the snapshot lists the damage
+in ``problems`` and is not ``complete``: the agent never resolves a finding on it.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from checks.facts import (
     BackupState,
     DeviceIdentity,
     DevicePolicy,
+    FolderSummary,
     Package,
     ProbeRecord,
     Snapshot,
@@ -36,9 +44,10 @@ from scanner.batch import BatchResult, Output
 from scanner.parse.appops import parse_dumpsys_appops, parse_dumpsys_appops_uid_modes
 from scanner.parse.backup import backup_state
 from scanner.parse.device_policy import parse_device_policy
-from scanner.parse.dumpsys_package import parse_dumpsys_package
+from scanner.parse.dumpsys_package import read_dumpsys_package
 from scanner.parse.getprop import identity_from_props, parse_getprop
 from scanner.parse.storage import parse_find_stat, parse_test_exists
+from scanner.parse.text import garbled_lines
 from scanner.parse.users import describe_failure, parse_pm_list_users
 from scanner.probes import Probe
 from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
@@ -60,6 +69,8 @@ class _Outputs:
         out = self.by_name.get(probe.name)
         if out is None:
             return Unseen(f"{batch.command_line(probe.argv)}: not collected ({self.missing_reason})")
+        if out.damaged is not None:
+            return Unseen(f"{batch.command_line(probe.argv)}: output damaged in transit")
         if out.exit_code not in (0, None):
             # Described, never quoted: the output of a failed command may still hold names.
             return Unseen(
@@ -101,9 +112,11 @@ def _records(group: tuple[Probe, ...], result: BatchResult) -> list[ProbeRecord]
                 name=p.name,
                 command=batch.command_line(p.argv),
                 exit_code=out.exit_code if out else None,
-                ok=out is not None and out.exit_code in (0, None),
+                ok=out is not None and out.exit_code in (0, None) and out.damaged is None,
                 bytes=out.size if out else 0,
-                error=None if out else (result.error.problem if result.error else "not run"),
+                error=(f"damaged in transit: {out.damaged}" if out.damaged else None)
+                if out
+                else (result.error.problem if result.error else "not run"),
             )
         )
     return records
@@ -127,16 +140,20 @@ def collect(
         problems.append(f"{first.error.problem} ({first.error.hint})")
     got = _Outputs(first.outputs, first.error.problem if first.error else "phone did not answer")
 
+    damaged: dict[str, str] = {}
+    problems += _transit(probes.INVENTORY, first)
+    _garbled(got, damaged)
     identity = _identity(got.get(probes.GETPROP))
     users = _users(got.get(probes.USERS))
     policy = _policy(got.get(probes.DEVICE_POLICY))
-    packages = _packages(got.get(probes.PACKAGES), got.get(probes.SHARED_USERS))
+    packages = _packages(got.get(probes.PACKAGES), got.get(probes.SHARED_USERS), damaged)
     app_ops = _app_ops(got.get(probes.APP_OPS))
     backup = _backup(got.get(probes.BACKUP_ENABLED), got.get(probes.BACKUP_TRANSPORTS))
 
     storage: tuple[StorageEvidence, ...] = ()
     complete = first.error is None
     lost = first.error
+    outputs = list(first.outputs.values())
     if not isinstance(packages, Unseen):
         problems += probes.rejected_names(packages, () if isinstance(users, Unseen) else users)
     if complete and not isinstance(packages, Unseen):
@@ -148,7 +165,12 @@ def collect(
             if second.error:
                 complete, lost = False, second.error
                 problems.append(f"{second.error.problem} ({second.error.hint})")
+            problems += _transit(group, second)
+            outputs += second.outputs.values()
             storage = _storage(targets, second)
+    problems += [f"{_SOURCES[fact]}: {why}" for fact, why in damaged.items()]
+    problems += _unverified(outputs)
+    damaged_in_transit = any(o.damaged for o in outputs)
 
     return Snapshot(
         serial=transport.serial,
@@ -160,10 +182,64 @@ def collect(
         storage=storage,
         backup=backup,
         probes=tuple(records),
-        complete=complete,
+        complete=complete and not damaged and not damaged_in_transit,
         problems=tuple(problems),
         interrupted_by=_interruption(lost),
+        damaged=damaged,
     )
+
+
+_FACTS = {
+    probes.GETPROP.name: "identity",
+    probes.USERS.name: "users",
+    probes.DEVICE_POLICY.name: "policy",
+    probes.BACKUP_ENABLED.name: "backup",
+    probes.BACKUP_TRANSPORTS.name: "backup",
+    probes.APP_OPS.name: "app_ops",
+}
+"""Probe -> the fact its output becomes (the package probes are checked by their parser)."""
+_SOURCES = {
+    "identity": "getprop",
+    "users": "pm list users",
+    "policy": "dumpsys device_policy",
+    "backup": "bmgr",
+    "app_ops": "dumpsys appops",
+    "packages": "dumpsys package",
+}
+
+
+def _garbled(got: _Outputs, damaged: dict[str, str]) -> None:
+    """Facts whose output holds lines that are not text: what the parsers read of them stands,
+    but no rule may conclude anything from what they do not show."""
+    for name, fact in _FACTS.items():
+        out = got.by_name.get(name)
+        if out is None or out.damaged is not None:
+            continue
+        lines = garbled_lines(out.text)
+        if lines:
+            noun = "line holds" if lines == 1 else "lines hold"
+            damaged.setdefault(fact, f"{lines} {noun} bytes that are not text")
+
+
+def _transit(group: tuple[Probe, ...], result: BatchResult) -> list[str]:
+    """One problem per output whose checksum did not match."""
+    return [
+        f"the output of `{batch.command_line(p.argv)}` was damaged on the way from the phone "
+        f"({out.damaged}); it was not read (check the cable, hub or network and scan again)"
+        for p in group
+        if (out := result.outputs.get(p.name)) is not None and out.damaged
+    ]
+
+
+def _unverified(outputs: list[Output]) -> list[str]:
+    unverified = sum(1 for o in outputs if not o.verified and not o.damaged)
+    if not unverified:
+        return []
+    return [
+        f"{unverified} of {len(outputs)} outputs came without the phone's checksum (no cksum, or "
+        "the shell could not open /proc/self/fd): damage on the way is found only where the "
+        "parsers notice it"
+    ]
 
 
 def _interruption(error: DeviceError | None) -> str | None:
@@ -193,14 +269,21 @@ def _policy(out: Output | Unseen) -> DevicePolicy | Unseen:
     return out if isinstance(out, Unseen) else parse_device_policy(out.text)
 
 
-def _packages(out: Output | Unseen, shared: Output | Unseen) -> tuple[Package, ...] | Unseen:
+def _packages(
+    out: Output | Unseen, shared: Output | Unseen, damaged: dict[str, str]
+) -> tuple[Package, ...] | Unseen:
     if isinstance(out, Unseen):
         return out
     # Without the Shared users: section, shared-uid apps lose their runtime grants: those rows
     # are then simply absent ("no entry"), never reported as denied.
     text = out.text if isinstance(shared, Unseen) else out.text + "\n" + shared.text
-    found = parse_dumpsys_package(text)
-    return found if found else Unseen("dumpsys package listed no packages")
+    listing = read_dumpsys_package(text)
+    why = listing.damage.describe("package block")
+    if why is not None:
+        damaged["packages"] = why
+    if isinstance(shared, Unseen) and "damaged" in shared.reason:
+        damaged.setdefault("packages", "the shared-users section was damaged in transit")
+    return listing.packages if listing.packages else Unseen("dumpsys package listed no packages")
 
 
 def _app_ops(out: Output | Unseen) -> AppOps | Unseen:
@@ -221,14 +304,15 @@ def _storage(targets: tuple[probes.StorageTarget, ...], result: BatchResult) -> 
     evidence = []
     for t in targets:
         out = result.outputs.get(t.files.name)
-        summary = (
-            Unseen(f"not collected ({reason})")
-            if out is None
-            else parse_find_stat(out.text, t.path, out.exit_code)
-        )
+        if out is None:
+            summary: FolderSummary | Unseen = Unseen(f"not collected ({reason})")
+        elif out.damaged is not None:
+            summary = Unseen("output damaged in transit")
+        else:
+            summary = parse_find_stat(out.text, t.path, out.exit_code)
         if t.nomedia is not None and not isinstance(summary, Unseen) and summary.exists:
             flag = result.outputs.get(t.nomedia.name)
-            nomedia = parse_test_exists(flag.exit_code) if flag else None
+            nomedia = parse_test_exists(flag.exit_code) if flag and not flag.damaged else None
             summary = replace(summary, nomedia=nomedia)
         evidence.append(
             StorageEvidence(t.package, t.user_id, t.location.id, t.location.kind, t.path, summary)

@@ -215,17 +215,19 @@ class TestNames:
 
     def test_hostile_names_are_reported_never_interpolated(self) -> None:
         """Package names built for a shell and impossible user ids are named in the report's
-        problems and appear in no command sent to the phone."""
+        problems (escaped) and appear in no command sent to the phone; the blocks with such
+        names are damaged, so the package list is, and the scan is not complete."""
         transport = ReplayTransport(self.recording())
         snapshot = collect(transport)
         sent = "\n".join(transport.meter.commands)
         for name in ("reboot", "$(id)", "`id`", "../../etc", "99999999"):
             assert name not in sent
         problems = "\n".join(snapshot.problems)
-        assert "package name(s) that Android does not allow" in problems
-        assert "'x;reboot'" in problems and "'$(id)'" in problems
+        assert "6 lines could not be read: package header without a valid name (6)" in problems
+        assert "'x;reboot', '$(id)', '`id`' and 3 more" in problems
         assert "user id(s) outside 0-21474 (99999999)" in problems
-        assert snapshot.complete
+        assert not snapshot.complete and "packages" in snapshot.damaged
+        assert snapshot.package("org.thoughtcrime.securesms") is not None  # parsed on
 
     @pytest.mark.parametrize(
         ("name", "ok"),
