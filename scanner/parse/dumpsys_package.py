@@ -28,14 +28,22 @@ Choices the reference leaves open:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
 
-from checks.facts import Package, PackageUser, Unseen
-from scanner.names import is_package_name, is_user_id
+from checks.facts import Package, PackageUser
+from scanner.names import is_package_name
 from scanner.parse.damage import Damage
+from scanner.parse.package_fields import (
+    Draft,
+    UserDraft,
+    bracketed,
+    header_name,
+    package_field,
+    timestamp,
+    to_int,
+    to_json_shape,
+    user_fields,
+)
 from scanner.parse.text import REPLACEMENT
 
 __all__ = ["Listing", "parse_dumpsys_package", "read_dumpsys_package", "to_json_shape"]
@@ -58,40 +66,6 @@ _FIELD_KEYS = frozenset(
      "pkgFlags", "installerPackageName", "timeStamp", "firstInstallTime", "lastUpdateTime",
      "signatures", "installPermissionsFixed"}
 )  # fmt: skip
-
-_SYSTEM_IMAGE_TIME = datetime(2009, 1, 1)
-_MAX_UTC_OFFSET = timedelta(hours=14)
-
-
-@dataclass(slots=True)
-class _User:
-    user_id: int
-    installed: bool | Unseen = True
-    hidden: bool = False
-    suspended: bool = False
-    enabled: int | None = None
-    first_install: datetime | None = None
-    runtime: dict[str, bool] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class _Draft:
-    """A package block being read; ``name`` is None for a headless fragment nobody named."""
-
-    name: str | None
-    keep: bool  # False for hidden system packages and blocks outside ``Packages:``
-    app_id: int | None = None
-    version_name: str | None = None
-    version_code: int | None = None
-    target_sdk: int | None = None
-    installer: str | None = None
-    initiating: str | None = None
-    shared_user: str | None = None
-    first_install: datetime | None = None
-    last_update: datetime | None = None
-    flags: set[str] = field(default_factory=set)
-    install: dict[str, bool] = field(default_factory=dict)
-    users: dict[int, _User] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -142,14 +116,14 @@ class _Reader:
         self.in_service = True  # inside the package service's output (or no header seen)
         self.section: str | None = None  # None: no section header seen yet
         self.started = False  # any content line seen (a headless block must come first)
-        self.drafts: dict[str, _Draft] = {}
+        self.drafts: dict[str, Draft] = {}
         self.shared: dict[str, _SharedUser] = {}
         # The open block (a package draft or a shared user) and its indents; -1 = none.
-        self.draft: _Draft | None = None
+        self.draft: Draft | None = None
         self.shared_user: _SharedUser | None = None
         self.block_at = -1
         self.field_at = -1  # indent of the block's fields, from its first line
-        self.user: _User | None = None
+        self.user: UserDraft | None = None
         self.user_at = -1
         self.rows = _SKIP
         self.rows_at = -1  # indent of the open list header; deeper lines are its rows
@@ -177,7 +151,7 @@ class _Reader:
             return
         elif not self.started and at >= 4 and self._is_field(body):
             self.started = True  # a fragment cut inside a block (appium Android 7 tail)
-            self._open(_Draft(self.assumed, keep=self.assumed is not None), at - 2)
+            self._open(Draft(self.assumed, keep=self.assumed is not None), at - 2)
             self.label = self.assumed
             self._block_line(body, at)
         else:
@@ -203,24 +177,24 @@ class _Reader:
         elif body.startswith("Package ["):
             if self.section == _SHARED:
                 return
-            name = _bracketed(body)
+            name = bracketed(body)
             counted = self.section in (None, _PACKAGES)
             if name is None or not is_package_name(name):
                 # Read past, never taken for a package, and never a section header (the line
                 # ends with ":"), so every package after it still counts.
-                self._open(_Draft(None, keep=False), at)
+                self._open(Draft(None, keep=False), at)
                 if counted:
-                    self.label = _header_name(body)
+                    self.label = header_name(body)
                     self.damage.note("package header without a valid name", self.label)
                 return
             # An updated system app is listed twice: the factory copy under "Hidden
             # system packages:" (Huawei 7 com.facebook.orca "stub (18.4)", tekartik 11
             # package1 1.0.11) never replaces the active entry nor counts on its own.
             keep = counted and name not in self.drafts
-            self._open(_Draft(name, keep), at)
+            self._open(Draft(name, keep), at)
             self.label = name if keep else None
         elif body.startswith("SharedUser [") and self.section == _SHARED:
-            name = _bracketed(body)
+            name = bracketed(body)
             if name is not None:
                 self._open(self.shared.setdefault(name, _SharedUser()), at)
                 self.label = f"shared user {name}"
@@ -229,8 +203,8 @@ class _Reader:
             # package names say nothing about installed packages (rule 6, tekartik 11 dump).
             self.section = _OTHER
 
-    def _open(self, block: _Draft | _SharedUser, at: int) -> None:
-        if isinstance(block, _Draft):
+    def _open(self, block: Draft | _SharedUser, at: int) -> None:
+        if isinstance(block, Draft):
             self.draft = block
             if block.keep and block.name is not None:
                 self.drafts[block.name] = block
@@ -281,15 +255,15 @@ class _Reader:
             self.rows = _INSTALL if body == "install permissions:" else _SKIP
             self.rows_at = at
         elif self.draft is not None and self.draft.keep:
-            _package_field(self.draft, body, self._damaged)
+            package_field(self.draft, body, self._damaged)
 
     def _open_user(self, user_id: int, body: str, at: int) -> None:
         self.user_at = at
         if self.shared_user is not None:
-            self.user = _User(user_id, runtime=self.shared_user.runtime.setdefault(user_id, {}))
+            self.user = UserDraft(user_id, runtime=self.shared_user.runtime.setdefault(user_id, {}))
         elif self.draft is not None and self.draft.keep:
-            self.user = self.draft.users.setdefault(user_id, _User(user_id))
-            _user_fields(self.user, body.partition(":")[2], self._damaged)
+            self.user = self.draft.users.setdefault(user_id, UserDraft(user_id))
+            user_fields(self.user, body.partition(":")[2], self._damaged)
         else:
             self.user = None
 
@@ -300,7 +274,7 @@ class _Reader:
             self.rows, self.rows_at = _SKIP, at  # "disabledComponents:", "overlay paths:" …
         elif body.startswith("firstInstallTime=") and self.user is not None:
             value = body[len("firstInstallTime=") :]
-            self.user.first_install = _timestamp(value, self._damaged)  # 13+
+            self.user.first_install = timestamp(value, self._damaged)  # 13+
 
     def _permission_row(self, body: str) -> None:
         # "<perm>: granted=<bool>[, flags=[ A B ] | [ A|B]][, userId=N]" (rule 3)
@@ -329,7 +303,7 @@ class _Reader:
         )
 
 
-def _freeze(d: _Draft, shared: _SharedUser | None) -> Package:
+def _freeze(d: Draft, shared: _SharedUser | None) -> Package:
     install = {**shared.install, **d.install} if shared is not None else d.install
     users = []
     for uid in sorted(d.users):
@@ -370,142 +344,8 @@ def _freeze(d: _Draft, shared: _SharedUser | None) -> Package:
     )
 
 
-def _package_field(d: _Draft, body: str, damaged: Callable[[str], None]) -> None:
-    key, sep, value = body.partition("=")
-    if not sep:
-        return
-    if key in ("userId", "appId"):  # "appId=" from Android 14 on
-        d.app_id = _int(value.split(" ", 1)[0])
-        if d.app_id is None:
-            damaged(f"unreadable {key}= value")
-    elif key == "versionCode":
-        # "versionCode=452576 minSdk=15 targetSdk=27"; Android 6: no minSdk (LG M150)
-        pairs = dict(t.partition("=")[::2] for t in body.split())
-        d.version_code = _int(pairs.get("versionCode", ""))
-        d.target_sdk = _int(pairs.get("targetSdk", ""))
-        if d.version_code is None or ("targetSdk" in pairs and d.target_sdk is None):
-            damaged("unreadable versionCode= line")
-    elif key == "versionName":
-        d.version_name = value or None  # free text to the end of the line: "stub (18.4)"
-    elif key in ("flags", "pkgFlags"):
-        d.flags.update(value.strip("[] ").split())
-    elif key == "installerPackageName":
-        d.installer = _package_name(value)  # absent line <= 12, "null" on 14+ (rule 14)
-    elif key == "initiatingPackageName":
-        d.initiating = _package_name(value)
-    elif key == "sharedUser":
-        d.shared_user = _shared_user_name(value)
-    elif key == "firstInstallTime":
-        d.first_install = _timestamp(value, damaged)  # package-level up to Android 12
-    elif key == "lastUpdateTime":
-        d.last_update = _timestamp(value, damaged)
-
-
-def _user_fields(u: _User, rest: str, damaged: Callable[[str], None]) -> None:
-    # Tokens, never positions: "User 0:  installed=…" has two spaces on Android 6 (LG M150),
-    # vendors insert keys (Hisense "restricted= alive="), Android 5 said "blocked=" for hidden.
-    # A value that is neither "true" nor "false" (a dump cut at "installed=t") is unknown:
-    # ``installed`` becomes Unseen, never False, and the line is counted as damaged.
-    for token in rest.split():
-        key, _, value = token.partition("=")
-        if key == "installed":
-            u.installed = _flag(value, key, damaged, unseen=True)
-        elif key in ("hidden", "blocked"):
-            u.hidden = _flag(value, key, damaged) is True
-        elif key == "suspended":
-            u.suspended = _flag(value, key, damaged) is True
-        elif key == "enabled":
-            u.enabled = _int(value)
-            if u.enabled is None:
-                damaged("unreadable enabled= value")
-
-
-def _flag(value: str, key: str, damaged: Callable[[str], None], *, unseen: bool = False) -> bool | Unseen:
-    if value in ("true", "false"):
-        return value == "true"
-    damaged(f"unreadable {key}= value")
-    return Unseen(f"the {key}= value could not be read") if unseen else False
-
-
 def _user_id(body: str) -> int | None:
     if not body.startswith("User "):
         return None
     number, sep, _ = body[5:].partition(":")
-    return _int(number) if sep and number.isdigit() and number.isascii() else None
-
-
-def _header_name(body: str) -> str:
-    """What a damaged ``Package [`` header holds where the name should be (shown escaped)."""
-    inner = body[len("Package [") :]
-    name, closed, _ = inner.partition("]")
-    return name if closed else inner
-
-
-def _bracketed(body: str) -> str | None:
-    name, closed, _ = body.partition("[")[2].partition("]")
-    return name if closed and name and " " not in name else None  # a cut line has no "]"
-
-
-def _shared_user_name(value: str) -> str | None:
-    # "SharedUserSetting{9656c03 android.media/10009}" (Huawei 7 capture, line 23368)
-    inner = value.partition("{")[2].partition("}")[0]
-    name = inner.partition(" ")[2].rpartition("/")[0]
-    return name or None
-
-
-def _package_name(value: str) -> str | None:
-    value = value.strip()
-    return None if value in ("", "null") else value
-
-
-def _int(value: str) -> int | None:
-    try:
-        return int(value)
-    except ValueError:
-        return None
-
-
-def _timestamp(value: str, damaged: Callable[[str], None] | None = None) -> datetime | None:
-    """``yyyy-MM-dd HH:mm:ss[.SSS]`` in device-local time; placeholders give None (rule 7)."""
-    try:
-        when = datetime.fromisoformat(value.strip())
-    except ValueError:
-        if damaged is not None and value.strip():
-            damaged("unreadable time")
-        return None
-    if when.tzinfo is not None:
-        return None
-    if when.year < 2008:  # the epoch in any zone (1969-12-31 … 1970-01-01): "no install"
-        return None
-    if (
-        abs(when - _SYSTEM_IMAGE_TIME) <= _MAX_UTC_OFFSET
-        and when.second == 0
-        and when.microsecond == 0
-        and when.minute % 15 == 0
-    ):
-        return None  # 2009-01-01 00:00 UTC in local time: the fixed system-image timestamp
-    return when
-
-
-def to_json_shape(packages: tuple[Package, ...] | list[Package]) -> dict[str, Any]:
-    """The stable JSON shape ``msgscan parse dumpsys-package`` prints."""
-    return {
-        "packages": [
-            {
-                "name": p.name,
-                "version_name": p.version_name,
-                "version_code": p.version_code,
-                "installer": p.installer,
-                "flags": sorted(p.flags),
-                "users": [
-                    {
-                        "id": u.user_id,
-                        "installed": u.installed if isinstance(u.installed, bool) else None,
-                        "runtime_permissions": dict(sorted(u.runtime_permissions.items())),
-                    }
-                    for u in p.users
-                ],
-            }
-            for p in packages
-        ]
-    }
+    return to_int(number) if sep and number.isdigit() and number.isascii() else None
