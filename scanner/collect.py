@@ -98,8 +98,9 @@ def _run(
     )
     if hook is not None:
         for probe in group:
-            if probe.name in result.outputs:
-                hook(probe, result.outputs[probe.name])
+            out = result.outputs.get(probe.name)
+            if out is not None and out.damaged is None:  # a recording never keeps damage
+                hook(probe, out)
     return result
 
 
