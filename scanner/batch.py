@@ -3,7 +3,7 @@
 On a real phone a round trip is the cost (USB ~1 ms, Wi-Fi ~20 ms plus the stream set-up), so the
 scanner sends a short script, one checked segment per probe joined by ``;``::
 
-    { { { getprop 2>&1; echo ":msgscan:<nonce>:0:$?"; } | tee /proc/self/fd/3 >&4 2>/dev/null; } 3>&1 | cksum; } 4>&1
+    { { { getprop 2>&1; echo ":msgscan:<nonce>:0:$?"; } | tee /proc/self/fd/3 >&4 2>/dev/null; } 3>&1 | cksum; } 4>&1; echo :msgscan:=
 
 and cuts the output at the markers. Each marker carries the probe's exit status, which shell v1
 (adb-shell, and every phone behind an old adb server) does not report otherwise. Output that ends
@@ -12,7 +12,8 @@ probes whose markers arrived keep their output; the rest are reported as not run
 
 **Damage in transit.** ``tee`` copies the probe's output and marker to the stream (fd 4) and to
 fd 3, a pipe into ``cksum``, which prints the POSIX CRC and the length of exactly those bytes
-right after the marker: the phone computes them beside the output, in the same exchange. A byte
+right after the marker (then ``:msgscan:=``, so that no checksum is ever read from the next
+probe's output): the phone computes them beside the output, in the same exchange. A byte
 changed, lost or added on the way (a bad cable, a broken USB hub, adbd or a proxy that garbles)
 no longer matches, and that probe's output is marked damaged and never parsed. ``cksum`` and
 ``tee`` are toybox commands on every Android from 6.0 on (AOSP system/core
@@ -73,8 +74,13 @@ def command_line(argv: Sequence[str]) -> str:
 
 
 CHECKED_OPEN = "{ { { "
-CHECKED_CLOSE = "; } | tee /proc/self/fd/3 >&4 2>/dev/null; } 3>&1 | cksum; } 4>&1"
-"""Around each probe's ``<command> 2>&1; echo <marker>``: the phone prints its checksum after it."""
+CHECKSUM_END = b":msgscan:="
+CHECKED_CLOSE = (
+    "; } | tee /proc/self/fd/3 >&4 2>/dev/null; } 3>&1 | cksum; } 4>&1; echo "
+    + CHECKSUM_END.decode()
+)
+"""Around each probe's ``<command> 2>&1; echo <marker>``: the phone prints its checksum after it,
+then ``CHECKSUM_END``, so that a missing checksum is never taken from the next probe's output."""
 _JOIN = "; "
 
 
@@ -116,34 +122,54 @@ def cksum(data: bytes) -> int:
 
 
 def cksum_line(data: bytes) -> bytes:
-    return b"%d %d\n" % (cksum(data), len(data))
+    """What ``cksum`` prints for ``data`` on stdin, and the end marker the script echoes after."""
+    return b"%d %d\n%s\n" % (cksum(data), len(data), CHECKSUM_END)
 
 
 _EMPTY_CKSUM = (cksum(b""), 0)
 
 
 def split(stdout: bytes, probes: Sequence[Probe], nonce: str) -> dict[str, Output]:
-    marker = re.compile(
-        rb":msgscan:" + nonce.encode() + rb":(\d+):(\d+)(\r?\n)?(?:(\d{1,10}) (\d{1,12})\r?\n)?"
-    )
+    marker = re.compile(rb":msgscan:" + nonce.encode() + rb":(\d+):(\d+)(\r?\n)?")
     outputs: dict[str, Output] = {}
     start = 0
     for m in marker.finditer(stdout):
         index = int(m.group(1))
-        if index >= len(probes):
+        if index >= len(probes) or m.start() < start:
             continue
         raw = stdout[start : m.start()]
-        damaged, verified = _check(stdout[start : m.end(3) if m.group(3) else m.end(2)], m)
+        end = stdout.find(CHECKSUM_END, m.end(), m.end() + _CHECKSUM_ROOM)
+        between = None if end < 0 else stdout[m.end() : end]
+        damaged, verified = _check(stdout[start : m.end()], between)
         outputs[probes[index].name] = Output(decode(raw), int(m.group(2)), raw, damaged, verified)
-        start = m.end()
+        start = m.end() if end < 0 else _line_end(stdout, end + len(CHECKSUM_END))
     return outputs
 
 
-def _check(checked: bytes, m: re.Match[bytes]) -> tuple[str | None, bool]:
-    """(why the output is damaged or None, whether the phone's checksum confirmed it)."""
-    if m.group(4) is None:
-        return None, False  # no checksum line: this phone has no cksum (unverified)
-    said = (int(m.group(4)), int(m.group(5)))
+_CHECKSUM_ROOM = 256
+"""Bytes between a status marker and the checksum's end: a cksum line, or a shell's message."""
+_CKSUM_LINE = re.compile(rb"(\d{1,10}) (\d{1,12})\r?\n")
+
+
+def _line_end(data: bytes, at: int) -> int:
+    if data.startswith(b"\r\n", at):
+        return at + 2
+    return at + 1 if data.startswith(b"\n", at) else at
+
+
+def _check(checked: bytes, between: bytes | None) -> tuple[str | None, bool]:
+    """(why the output is damaged or None, whether the phone's checksum confirmed it).
+
+    ``between`` is what came between the status marker and the checksum's end marker: None when
+    the end marker never came (the stream ended), empty when the phone printed no checksum
+    (shell v2 sends a missing ``cksum``'s message on stderr), else the cksum line.
+    """
+    if between is None or not between.strip() or b"cksum" in between:
+        return None, False  # no checksum to compare (unverified): a phone without cksum
+    m = _CKSUM_LINE.fullmatch(between)
+    if m is None:
+        return f"{len(between)} unexpected bytes where the phone's checksum should be", False
+    said = (int(m.group(1)), int(m.group(2)))
     if said == _EMPTY_CKSUM and checked:
         return None, False  # tee could not open /proc/self/fd/3 (unverified)
     if said == (cksum(checked), len(checked)):

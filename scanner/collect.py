@@ -168,6 +168,9 @@ def collect(
                 problems.append(f"{second.error.problem} ({second.error.hint})")
             problems += _transit(group, second)
             outputs += second.outputs.values()
+            garbled = sum(1 for o in second.outputs.values() if not o.damaged and garbled_lines(o.text))
+            if garbled:
+                damaged["storage"] = f"garbled output: {garbled} of the folder listings hold bytes that are not text"
             storage = _storage(targets, second)
     problems += [f"{_SOURCES[fact]}: {why}" for fact, why in damaged.items()]
     problems += _unverified(outputs)
@@ -206,6 +209,7 @@ _SOURCES = {
     "backup": "bmgr",
     "app_ops": "dumpsys appops",
     "packages": "dumpsys package",
+    "storage": "find",
 }
 
 
@@ -219,7 +223,7 @@ def _garbled(got: _Outputs, damaged: dict[str, str]) -> None:
         lines = garbled_lines(out.text)
         if lines:
             noun = "line holds" if lines == 1 else "lines hold"
-            damaged.setdefault(fact, f"{lines} {noun} bytes that are not text")
+            damaged.setdefault(fact, f"garbled output: {lines} {noun} bytes that are not text")
 
 
 def _transit(group: tuple[Probe, ...], result: BatchResult) -> list[str]:

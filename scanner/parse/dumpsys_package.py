@@ -142,7 +142,7 @@ class _Reader:
             return
         elif self.block_at >= 0 and at > self.block_at:
             if REPLACEMENT in body:
-                self._damaged("line holding bytes that are not text")
+                self._damaged("garbled line (bytes that are not text)")
             self._block_line(body, at)
         elif self.block_at >= 0 and body.endswith("overlay paths:"):
             # AOSP 12+ Settings.dumpPackageLPr prints a shared library's per-user overlay

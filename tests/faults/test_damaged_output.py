@@ -1,0 +1,333 @@
+"""Fault matrix, damaged phone output (issue 12, cases 1-4): every case's outcome, asserted.
+
+Each case changes one output of a shipped recording (or damages it on the wire) and checks what a
+user and the agent get: the exit code of ``msgscan scan`` (2 for damaged input, never 1 and never a
+traceback), the problem text in the report, the statuses (nothing that read the damaged fact
+passes or is "not applicable"), that the rest of the scan still counts, and that the agent would
+resolve nothing. The general rule is exercised per parser, not per string.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checks.drift import diff
+from checks.evaluate import evaluate
+from checks.facts import Snapshot, Unseen
+from checks.findings import Finding
+from checks.policy import Policy
+from scanner import batch, probes
+from scanner.cli import main
+from scanner.collect import collect
+from scanner.parse.dumpsys_package import read_dumpsys_package
+from scanner.parse.text import decode
+from scanner.recording import Command, Recording, load, save
+from scanner.recordings import build
+from scanner.replay import ReplayTransport
+from scanner.simphone import Faults
+from scanner.simphone.phone import phone_server
+from scanner.transport.interface import ShellResult
+from scanner.transport.keys import load_or_create_signer
+from scanner.transport.tcp import TcpTransport
+
+ANDROID16 = build.HERE / "android16-personal-whatsapp-telegram.json"
+TODAY = date(2026, 11, 26)
+WHATSAPP = "  Package [com.whatsapp] (780df6e):\n"
+ABSENCE = {"pass", "not_applicable"}
+"""What a rule concludes from not seeing something: never on damaged facts."""
+
+
+def changed(argv: tuple[str, ...], change: Callable[[bytes], bytes]) -> Recording:
+    rec = load(ANDROID16)
+    commands = tuple(
+        Command(c.argv, change(c.stdout), c.stderr, c.exit_code, c.device_ms) if c.argv == argv else c
+        for c in rec.commands
+    )
+    assert commands != rec.commands, f"{argv} is not in the recording"
+    return Recording(rec.device, commands, rec.meta)
+
+
+def packages_changed(change: Callable[[str], str]) -> Recording:
+    return changed(probes.PACKAGES.argv, lambda b: change(b.decode()).encode())
+
+
+def scan(tmp_path: Path, rec: Recording) -> tuple[int, dict[str, Any]]:
+    """``msgscan scan --replay`` of ``rec``: exit code and the JSON report."""
+    path, out = tmp_path / "phone.json", tmp_path / "report.json"
+    save(rec, path)
+    code = main(["scan", "--replay", str(path), "--format", "json", "-o", str(out)])
+    return code, json.loads(out.read_text())
+
+
+def statuses(report: dict[str, Any], prefix: str) -> list[str]:
+    return [f["status"] for f in report["findings"] if f["check_id"].startswith(prefix)]
+
+
+def problems(report: dict[str, Any]) -> str:
+    return "\n".join(report["scan"]["problems"])
+
+
+def resolved_by(snapshot: Snapshot) -> tuple[object, ...]:
+    """What the agent would close after a clean scan of the same phone, then this one."""
+    clean = collect(ReplayTransport(load(ANDROID16)))
+    at = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
+    before = diff({}, findings(clean), complete=True, at=at)
+    rows = {row.key: row for row in before.rows}
+    after = diff(rows, findings(snapshot), complete=snapshot.complete, at=at.replace(hour=3))
+    return after.resolved
+
+
+def findings(snapshot: Snapshot) -> tuple[Finding, ...]:
+    return evaluate(snapshot, Policy(), today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    code, report = scan(tmp_path_factory.mktemp("clean"), load(ANDROID16))
+    assert 1 == code and report["scan"]["complete"] and not report["scan"]["problems"]
+    return report
+
+
+# --- case 1: one bad header line hid every later package ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "shown"),
+    [
+        ("  Package [com.example bar] (1234567):", "'com.example bar'"),
+        ("  Package [x && rm -rf /] (1234567):", "'x && rm -rf /'"),
+        ("  Package [$(reboot)] (1234567):", "'$(reboot)'"),
+        ("  Package [com.whats", "'com.whats'"),  # cut before the "]"
+    ],
+)
+def test_bad_package_header(tmp_path: Path, baseline: dict[str, Any], header: str, shown: str) -> None:
+    """The bad block is named (escaped), the packages after it still count, nothing that reads
+    the package list passes, the scan is incomplete (exit 2) and the agent closes nothing."""
+    block = f"{header}\n    appId=10999\n    User 0: installed=true\n"
+    rec = packages_changed(lambda t: t.replace(WHATSAPP, block + WHATSAPP))
+    code, report = scan(tmp_path, rec)
+    assert 2 == code
+    assert not report["scan"]["complete"]
+    assert "package header without a valid name (1)" in problems(report)
+    assert shown in problems(report)
+    assert ["com.whatsapp", "org.telegram.messenger"] == [m["package"] for m in report["messengers"]]
+    assert not ABSENCE & set(statuses(report, "MSG-"))
+    assert "fail" in statuses(report, "MSG-")  # what the phone did show still fails
+    assert statuses(baseline, "DEV-") == statuses(report, "DEV-")  # the rest of the scan counts
+    assert () == resolved_by(collect(ReplayTransport(rec)))
+
+
+def test_no_messenger_is_never_claimed_on_a_damaged_list(tmp_path: Path) -> None:
+    """With every messenger block damaged, the report does not say "no messenger installed"."""
+    rec = packages_changed(
+        lambda t: t.replace("Package [com.whatsapp]", "Package [com.whatsapp;x]").replace(
+            "Package [org.telegram.messenger]", "Package [org telegram]"
+        )
+    )
+    code, report = scan(tmp_path, rec)
+    assert 2 == code
+    assert "unseen" in report["messengers"]
+    assert "could not be fully read" in report["messengers"]["unseen"]
+    assert set(statuses(report, "MSG-")) == {"unknown"}
+
+
+# --- case 2: cut or damaged values read as false ----------------------------------------------
+
+
+def _installed_value(text: str) -> int:
+    """Where the value of WhatsApp's ``User 0: … installed=`` starts."""
+    user = text.index("User 0: ", text.index(WHATSAPP))
+    return text.index("installed=true", user) + len("installed=")
+
+
+def cut_at_installed(text: str) -> str:
+    return text[: _installed_value(text) + 1]  # "installed=t"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [lambda t: cut_at_installed(t), lambda t: nul_in_installed(t)],
+    ids=["cut-at-installed=t", "nul-in-value"],
+)
+def test_unreadable_installed_value(tmp_path: Path, change: Callable[[str], str]) -> None:
+    """``installed=t`` and ``installed=\\0true`` are unknown (null in the report), never false."""
+    rec = packages_changed(change)
+    listing = read_dumpsys_package(decode(next(c for c in rec.commands if c.argv == probes.PACKAGES.argv).stdout))
+    whatsapp = next(p for p in listing.packages if p.name == "com.whatsapp")
+    assert isinstance(whatsapp.users[0].installed, Unseen)
+    code, report = scan(tmp_path, rec)
+    assert 2 == code
+    assert "unreadable installed= value (1)" in problems(report) and "'com.whatsapp'" in problems(report)
+    installs = next(m for m in report["messengers"] if m["package"] == "com.whatsapp")["installs"]
+    assert [None] == [i["installed"] for i in installs]
+    assert not ABSENCE & set(statuses(report, "MSG-"))
+
+
+def nul_in_installed(text: str) -> str:
+    at = _installed_value(text)
+    return text[:at] + "\0" + text[at:]  # "installed=\0true"
+
+
+# --- case 3: encodings --------------------------------------------------------------------------
+
+
+def _utf16_then_utf8(data: bytes) -> bytes:
+    half = data.index(b"\n", len(data) // 2) + 1
+    return b"\xff\xfe" + data[:half].decode().encode("utf-16-le") + data[half:]
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [lambda b: b.decode().encode("utf-16-le"), lambda b: b"\xff\xfe" + b.decode().encode("utf-16-le"),
+     _utf16_then_utf8],
+    ids=["utf16le-no-bom", "utf16le-bom", "utf16-then-utf8"],
+)  # fmt: skip
+def test_encodings_are_decided_by_content(tmp_path: Path, baseline: dict[str, Any], encode: Callable[[bytes], bytes]) -> None:
+    """UTF-16LE with or without a BOM, and UTF-16 followed by UTF-8, read as the plain dump."""
+    code, report = scan(tmp_path, changed(probes.PACKAGES.argv, encode))
+    assert (1, True, []) == (code, report["scan"]["complete"], report["scan"]["problems"])
+    assert [(f["check_id"], f["status"]) for f in baseline["findings"]] == [
+        (f["check_id"], f["status"]) for f in report["findings"]
+    ]
+
+
+def test_undecidable_bytes_are_garbled(tmp_path: Path) -> None:
+    """Bytes that are text in no encoding, inside a package block, are named as garbled."""
+    rec = changed(
+        probes.PACKAGES.argv,
+        lambda b: b.replace(b"    versionName=2.26.41.74", b"    versionName=2.26\xff\xfe\x9c.74"),
+    )
+    code, report = scan(tmp_path, rec)
+    assert 2 == code
+    assert "garbled line (bytes that are not text) (1)" in problems(report)
+    assert not ABSENCE & set(statuses(report, "MSG-"))
+
+
+# --- the same rule for every parser -------------------------------------------------------------
+
+FIND_IMAGES = next(
+    c.argv for c in load(ANDROID16).commands if c.argv[0] == "find" and "WhatsApp Images" in c.argv[1]
+)
+
+
+@pytest.mark.parametrize(
+    ("argv", "source"),
+    [
+        (probes.GETPROP.argv, "getprop: garbled output"),
+        (probes.USERS.argv, "pm list users: garbled output"),
+        (probes.DEVICE_POLICY.argv, "dumpsys device_policy: garbled output"),
+        (probes.APP_OPS.argv, "dumpsys appops: garbled output"),
+        (probes.BACKUP_ENABLED.argv, "bmgr: garbled output"),
+        (probes.BACKUP_TRANSPORTS.argv, "bmgr: garbled output"),
+        (FIND_IMAGES, "find: garbled output"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else " ".join(v[:3]) if isinstance(v, tuple) else "-",
+)
+def test_garbled_output_of_every_parser(tmp_path: Path, argv: tuple[str, ...], source: str) -> None:
+    """A NUL and a byte that is no UTF-8, in the middle of a line, make that fact damaged."""
+
+    def damage(data: bytes) -> bytes:
+        middle = data.index(b"\n", len(data) // 3) if b"\n" in data[len(data) // 3 :] else len(data) // 2
+        return data[: middle - 1] + b"\x00\xfe" + data[middle - 1 :]
+
+    code, report = scan(tmp_path, changed(argv, damage))
+    assert 2 == code
+    assert source in problems(report)
+    assert not report["scan"]["complete"]
+
+
+# --- case 4: corruption on the wire ----------------------------------------------------------------
+
+
+class _Wire:
+    """A replayed phone whose stream is changed between phone and host (``change``)."""
+
+    def __init__(self, change: Callable[[bytes], bytes]) -> None:
+        self.inner = ReplayTransport(load(ANDROID16))
+        self.serial, self.max_command, self.meter = self.inner.serial, self.inner.max_command, self.inner.meter
+        self.change = change
+
+    def shell(self, command: str, *, timeout: float = 10.0) -> ShellResult:
+        return ShellResult(self.change(self.inner.shell(command, timeout=timeout).stdout), b"", None)
+
+    def close(self) -> None:
+        pass
+
+
+def _flip_in_packages(data: bytes) -> bytes:
+    at = data.find(b"versionName=2.26.41.74")
+    return data if at < 0 else data[:at] + b"versionName=2.26.41.75" + data[at + 22 :]
+
+
+def test_one_changed_byte_is_found_by_the_checksum() -> None:
+    """A byte changed on the way (WhatsApp's version) is caught: that output is not read."""
+    snapshot = collect(_Wire(_flip_in_packages))
+    assert isinstance(snapshot.packages, Unseen) and "damaged in transit" in snapshot.packages.reason
+    assert any("dumpsys package packages` was damaged on the way" in p for p in snapshot.problems)
+    assert not snapshot.complete and snapshot.interrupted_by is None
+    assert not ABSENCE & {f.status.value for f in findings(snapshot) if f.check_id.startswith("MSG-")}
+    assert () == resolved_by(snapshot)
+
+
+@pytest.mark.parametrize(
+    ("change", "note"),
+    [
+        (lambda b: _strip_checksums(b), "without the phone's checksum"),
+        (lambda b: _empty_checksums(b), "without the phone's checksum"),
+    ],
+    ids=["no-cksum", "tee-could-not-open-fd"],
+)
+def test_phones_that_cannot_checksum_are_read_and_say_so(change: Callable[[bytes], bytes], note: str) -> None:
+    """No cksum (or a shell where tee cannot open /proc/self/fd/3): the scan still completes, on
+    the parsers' plausibility checks alone, and its problems say so."""
+    snapshot = collect(_Wire(change))
+    assert snapshot.complete and not snapshot.damaged
+    assert any(note in p for p in snapshot.problems)
+    assert snapshot.package("com.whatsapp") is not None
+
+
+def _strip_checksums(data: bytes) -> bytes:
+    import re
+
+    return re.sub(rb"(:msgscan:[0-9a-f]+:\d+:\d+\n)\d+ \d+\n", rb"\1", data)
+
+
+def _empty_checksums(data: bytes) -> bytes:
+    import re
+
+    return re.sub(rb"(:msgscan:[0-9a-f]+:\d+:\d+\n)\d+ \d+\n", rb"\g<1>4294967295 0\n", data)
+
+
+@pytest.fixture(scope="module")
+def signer(tmp_path_factory: pytest.TempPathFactory) -> object:
+    return load_or_create_signer(tmp_path_factory.mktemp("adbkey"))
+
+
+def test_simulated_phone_corruption_fault(signer: object) -> None:
+    """The simulated phone's ``corrupt`` fault (a byte of every packet inverted, adb's own
+    checksum recomputed): the damaged outputs are named, none is read, nothing passes on them,
+    the scan is incomplete and the agent closes nothing. bench/RESULTS.md quotes this."""
+    with phone_server(load(ANDROID16), faults=Faults(corrupt=True)) as phone:
+        transport = TcpTransport.connect(phone.host, phone.port, signer=signer, connect_timeout_s=5)
+        snapshot = collect(transport, timeout=10)
+        transport.close()
+    assert not snapshot.complete
+    damaged = [p for p in snapshot.problems if "was damaged on the way from the phone" in p]
+    assert damaged, snapshot.problems
+    assert not ABSENCE & {f.status.value for f in findings(snapshot) if f.check_id.startswith("MSG-")}
+    assert () == resolved_by(snapshot)
+
+
+def test_android6_limit_keeps_every_checksum() -> None:
+    """Scripts split for a 4 KiB OPEN still carry a checksum per probe and all verify."""
+    transport = ReplayTransport(load(ANDROID16), max_command=4000)
+    snapshot = collect(transport)
+    assert all(len(c) <= 4000 and batch.checked_parts(c) for c in transport.meter.commands)
+    assert snapshot.complete and not snapshot.problems
+    assert transport.meter.exchanges > 2
