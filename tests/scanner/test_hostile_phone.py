@@ -179,7 +179,8 @@ class TestGarbage:
         assert Status.PASS not in statuses(snapshot)
 
     def test_corrupted_packets(self, signer: object) -> None:
-        """Output damaged in flight (one byte per packet) never crashes a scan."""
+        """Output damaged in flight (one byte per packet) is found by the phone's checksums:
+        named in the problems, never parsed, and the scan is incomplete."""
         rec = load(ANDROID16)
         shell = RecordedShell(rec)
 
@@ -192,6 +193,10 @@ class TestGarbage:
             snapshot = collect(transport, timeout=10)
             transport.close()
         statuses(snapshot)  # evaluates without an exception
+        assert not snapshot.complete
+        assert any("was damaged on the way from the phone" in p for p in snapshot.problems)
+        damaged = [r for r in snapshot.probes if r.error and "damaged in transit" in r.error]
+        assert damaged and not any(r.ok for r in damaged)
 
 
 class TestNames:
