@@ -281,8 +281,7 @@ def _packages(
         return out
     # Without the Shared users: section, shared-uid apps lose their runtime grants: those rows
     # are then simply absent ("no entry"), never reported as denied.
-    text = out.text if isinstance(shared, Unseen) else out.text + "\n" + shared.text
-    listing = read_dumpsys_package(text)
+    listing = read_dumpsys_package(out.text, then=None if isinstance(shared, Unseen) else shared.text)
     why = listing.damage.describe("package block")
     if why is not None:
         damaged["packages"] = why

@@ -25,10 +25,14 @@ class Damage:
     blocks: list[str] = field(default_factory=list)
     """The blocks (packages, users …) those lines belong to, shown escaped, each once."""
     kinds: dict[str, int] = field(default_factory=dict)
-    """What was wrong -> how many lines ("unreadable installed= value": 2)."""
+    """What was wrong -> how often ("unreadable installed= value": 2)."""
+    last_line: int | None = None
 
-    def note(self, kind: str, block: str | None = None) -> None:
-        self.lines += 1
+    def note(self, kind: str, block: str | None = None, line: int | None = None) -> None:
+        """Count ``kind`` in ``block``; several notes on the same ``line`` count it once."""
+        if line is None or line != self.last_line:
+            self.lines += 1
+        self.last_line = line
         self.kinds[kind] = self.kinds.get(kind, 0) + 1
         label = "an unnamed block" if block is None else shown(block)
         if label not in self.blocks:

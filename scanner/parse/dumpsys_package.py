@@ -91,7 +91,9 @@ def parse_dumpsys_package(text: str, *, package: str | None = None) -> tuple[Pac
     return read_dumpsys_package(text, package=package).packages
 
 
-def read_dumpsys_package(text: str, *, package: str | None = None) -> Listing:
+def read_dumpsys_package(
+    text: str, *, package: str | None = None, then: str | None = None
+) -> Listing:
     """The packages and what could not be read.
 
     Damage, counted per line and named per block: a ``Package [`` header whose name is not a
@@ -99,12 +101,19 @@ def read_dumpsys_package(text: str, *, package: str | None = None) -> Listing:
     read past, never taken as a package, and the packages after it still count; a value the
     parser needs that is neither of its forms (``installed=t``, ``versionCode=12a``,
     ``granted=tru``): the value is unknown (``installed`` becomes ``Unseen``), never false; a
-    user id no phone can have; any line of a package block holding U+FFFD (bytes that were not
-    text, see ``scanner.parse.text``).
+    user id no phone can have; any line of a package block or section holding U+FFFD (bytes
+    that were not text, see ``scanner.parse.text``); a last line without its newline (the output
+    was cut inside it: ``versionCode=2626`` may be the start of ``262641074``), which is not read.
+    ``then`` is a second output read after ``text`` by the same reader (``shared-users``), with
+    its own last line checked the same way.
     """
     reader = _Reader(package)
-    for raw in text.split("\n"):
-        reader.feed(raw)
+    for part in (text,) if then is None else (text, then):
+        lines = part.split("\n")
+        for raw in lines[:-1]:
+            reader.feed(raw)
+        if lines[-1].strip():
+            reader.cut(lines[-1])
     return Listing(reader.result(), reader.damage)
 
 
@@ -129,20 +138,25 @@ class _Reader:
         self.rows_at = -1  # indent of the open list header; deeper lines are its rows
         self.damage = Damage()
         self.label: str | None = None  # the open block as damage names it; None: not counted
+        self.garbled = "garbled line (bytes that are not text)"  # how a U+FFFD line is counted
+        self.line = 0  # lines fed so far: several notes about one line count it once
 
     def feed(self, raw: str) -> None:
+        self.line += 1
         line = raw.rstrip()  # trailing blanks: "User 0: " (Huawei 7), stray "\r"
         if not line:
             return  # blank lines never end a block (rule 6)
         body = line.lstrip(" ")
         at = len(line) - len(body)
+        if REPLACEMENT in body and self.in_service and self.block_at < 0 and self._counted():
+            self.damage.note(self.garbled, "the listing", self.line)
         if at == 0 and body.startswith(("DUMP OF ", "---------")):
             self._boundary(body)
         elif not self.in_service:
             return
         elif self.block_at >= 0 and at > self.block_at:
             if REPLACEMENT in body:
-                self._damaged("garbled line (bytes that are not text)")
+                self._damaged(self.garbled)
             self._block_line(body, at)
         elif self.block_at >= 0 and body.endswith("overlay paths:"):
             # AOSP 12+ Settings.dumpPackageLPr prints a shared library's per-user overlay
@@ -158,6 +172,16 @@ class _Reader:
             self.started = True
             self._close()
             self._top_line(body, at)
+
+    def _counted(self) -> bool:
+        return self.section in (None, _PACKAGES, _SHARED)
+
+    def cut(self, raw: str) -> None:
+        """The output ended inside this line: its last value is unreadable (a U+FFFD stands for
+        what is missing, so ``installed=t`` is unknown and ``versionCode=2626`` no number)."""
+        self.garbled = "line cut short"
+        self.feed(raw + REPLACEMENT)
+        self.garbled = "garbled line (bytes that are not text)"
 
     def _boundary(self, body: str) -> None:
         # "DUMP OF SERVICE package:" (bugreport, ``pm dump``), "DUMP OF SERVICE package" without
@@ -185,7 +209,7 @@ class _Reader:
                 self._open(Draft(None, keep=False), at)
                 if counted:
                     self.label = header_name(body)
-                    self.damage.note("package header without a valid name", self.label)
+                    self.damage.note("package header without a valid name", self.label, self.line)
                 return
             # An updated system app is listed twice: the factory copy under "Hidden
             # system packages:" (Huawei 7 com.facebook.orca "stub (18.4)", tekartik 11
@@ -214,7 +238,7 @@ class _Reader:
 
     def _damaged(self, kind: str) -> None:
         if self.label is not None:
-            self.damage.note(kind, self.label)
+            self.damage.note(kind, self.label, self.line)
 
     def _close(self) -> None:
         self.draft = self.shared_user = self.user = None

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from checks.facts import Package, Unseen
+from scanner.parse.text import REPLACEMENT
 
 _SYSTEM_IMAGE_TIME = datetime(2009, 1, 1)
 _MAX_UTC_OFFSET = timedelta(hours=14)
@@ -86,8 +87,10 @@ def user_fields(u: UserDraft, rest: str, damaged: Callable[[str], None]) -> None
     # vendors insert keys (Hisense "restricted= alive="), Android 5 said "blocked=" for hidden.
     # A value that is neither "true" nor "false" (a dump cut at "installed=t") is unknown:
     # ``installed`` becomes Unseen, never False, and the line is counted as damaged.
+    seen = False
     for token in rest.split():
         key, _, value = token.partition("=")
+        seen = seen or key == "installed"
         if key == "installed":
             u.installed = flag(value, key, damaged, unseen=True)
         elif key in ("hidden", "blocked"):
@@ -98,6 +101,8 @@ def user_fields(u: UserDraft, rest: str, damaged: Callable[[str], None]) -> None
             u.enabled = to_int(value)
             if u.enabled is None:
                 damaged("unreadable enabled= value")
+    if not seen and REPLACEMENT in rest:  # cut or garbled before installed= came
+        u.installed = Unseen("the installed= value could not be read")
 
 
 def flag(value: str, key: str, damaged: Callable[[str], None], *, unseen: bool = False) -> bool | Unseen:

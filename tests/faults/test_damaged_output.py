@@ -331,3 +331,18 @@ def test_android6_limit_keeps_every_checksum() -> None:
     assert all(len(c) <= 4000 and batch.checked_parts(c) for c in transport.meter.commands)
     assert snapshot.complete and not snapshot.problems
     assert transport.meter.exchanges > 2
+
+
+def test_corruption_fault_through_the_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`msgscan scan --tcp` of the corrupting phone: exit 2, the damage in the report's problems,
+    the report written all the same."""
+    monkeypatch.setenv("ANDROID_USER_HOME", str(tmp_path / "keys"))
+    out = tmp_path / "report.json"
+    with phone_server(load(ANDROID16), faults=Faults(corrupt=True)) as phone:
+        code = main(["scan", "--tcp", f"{phone.host}:{phone.port}", "--timeout", "10",
+                     "--format", "json", "-o", str(out)])  # fmt: skip
+    report = json.loads(out.read_text())
+    assert 2 == code
+    assert not report["scan"]["complete"]
+    assert "was damaged on the way from the phone" in problems(report)
+    assert not ABSENCE & set(statuses(report, "MSG-"))
