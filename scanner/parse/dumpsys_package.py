@@ -148,15 +148,17 @@ class _Reader:
             return  # blank lines never end a block (rule 6)
         body = line.lstrip(" ")
         at = len(line) - len(body)
-        if REPLACEMENT in body and self.in_service and self.block_at < 0 and self._counted():
-            self.damage.note(self.garbled, "the listing", self.line)
+        if REPLACEMENT in body and self.in_service:
+            # In a block, or a line that ends one (its indent is damaged): the block is damaged.
+            if self.label is not None:
+                self._damaged(self.garbled)
+            elif self.block_at < 0 and self._counted():
+                self.damage.note(self.garbled, "the listing", self.line)
         if at == 0 and body.startswith(("DUMP OF ", "---------")):
             self._boundary(body)
         elif not self.in_service:
             return
         elif self.block_at >= 0 and at > self.block_at:
-            if REPLACEMENT in body:
-                self._damaged(self.garbled)
             self._block_line(body, at)
         elif self.block_at >= 0 and body.endswith("overlay paths:"):
             # AOSP 12+ Settings.dumpPackageLPr prints a shared library's per-user overlay
