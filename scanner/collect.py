@@ -47,7 +47,7 @@ from scanner.parse.device_policy import parse_device_policy
 from scanner.parse.dumpsys_package import read_dumpsys_package
 from scanner.parse.getprop import identity_from_props, parse_getprop
 from scanner.parse.storage import parse_find_stat, parse_test_exists
-from scanner.parse.text import garbled_lines
+from scanner.parse.text import implausible
 from scanner.parse.users import describe_failure, parse_pm_list_users
 from scanner.probes import Probe
 from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
@@ -143,13 +143,13 @@ def collect(
 
     damaged: dict[str, str] = {}
     problems += _transit(probes.INVENTORY, first)
-    _garbled(got, damaged)
     identity = _identity(got.get(probes.GETPROP))
     users = _users(got.get(probes.USERS))
     policy = _policy(got.get(probes.DEVICE_POLICY))
     packages = _packages(got.get(probes.PACKAGES), got.get(probes.SHARED_USERS), damaged)
     app_ops = _app_ops(got.get(probes.APP_OPS))
     backup = _backup(got.get(probes.BACKUP_ENABLED), got.get(probes.BACKUP_TRANSPORTS))
+    _implausible(got, damaged)  # after the package parser, whose account is more precise
 
     storage: tuple[StorageEvidence, ...] = ()
     complete = first.error is None
@@ -168,9 +168,9 @@ def collect(
                 problems.append(f"{second.error.problem} ({second.error.hint})")
             problems += _transit(group, second)
             outputs += second.outputs.values()
-            garbled = sum(1 for o in second.outputs.values() if not o.damaged and garbled_lines(o.text))
-            if garbled:
-                damaged["storage"] = f"garbled output: {garbled} of the folder listings hold bytes that are not text"
+            bad = [w for o in second.outputs.values() if not o.damaged and (w := implausible(o.text))]
+            if bad:
+                damaged["storage"] = f"{len(bad)} folder listing(s) cannot be whole ({bad[0]})"
             storage = _storage(targets, second)
     problems += [f"{_SOURCES[fact]}: {why}" for fact, why in damaged.items()]
     problems += _unverified(outputs)
@@ -200,8 +200,10 @@ _FACTS = {
     probes.BACKUP_ENABLED.name: "backup",
     probes.BACKUP_TRANSPORTS.name: "backup",
     probes.APP_OPS.name: "app_ops",
+    probes.PACKAGES.name: "packages",
+    probes.SHARED_USERS.name: "packages",
 }
-"""Probe -> the fact its output becomes (the package probes are checked by their parser)."""
+"""Probe -> the fact its output becomes."""
 _SOURCES = {
     "identity": "getprop",
     "users": "pm list users",
@@ -213,17 +215,16 @@ _SOURCES = {
 }
 
 
-def _garbled(got: _Outputs, damaged: dict[str, str]) -> None:
-    """Facts whose output holds lines that are not text: what the parsers read of them stands,
-    but no rule may conclude anything from what they do not show."""
+def _implausible(got: _Outputs, damaged: dict[str, str]) -> None:
+    """Facts whose output cannot be whole (``text.implausible``: garbled, cut, timed out): what
+    the parsers read of them stands, but no rule may conclude anything from what they omit."""
     for name, fact in _FACTS.items():
         out = got.by_name.get(name)
         if out is None or out.damaged is not None:
             continue
-        lines = garbled_lines(out.text)
-        if lines:
-            noun = "line holds" if lines == 1 else "lines hold"
-            damaged.setdefault(fact, f"garbled output: {lines} {noun} bytes that are not text")
+        why = implausible(out.text)
+        if why is not None:
+            damaged.setdefault(fact, why)
 
 
 def _transit(group: tuple[Probe, ...], result: BatchResult) -> list[str]:

@@ -52,7 +52,7 @@ class Draft:
 
 
 _TEXT_KEYS = frozenset(
-    {"versionName", "installerPackageName", "initiatingPackageName", "sharedUser", "flags", "pkgFlags"}
+    {"installerPackageName", "initiatingPackageName", "sharedUser", "flags", "pkgFlags"}
 )
 """Keys whose value is taken as text: with U+FFFD in it, it is left unset, never half-read."""
 
@@ -62,7 +62,7 @@ def package_field(d: Draft, body: str, damaged: Callable[[str], None]) -> None:
     if not sep:
         return
     if REPLACEMENT in value and key in _TEXT_KEYS:
-        damaged(f"unreadable {key}= value")  # a cut or garbled name is no name (and no version)
+        damaged(f"unreadable {key}= value")  # a cut or garbled name is no name
         return
     if key in ("userId", "appId"):  # "appId=" from Android 14 on
         d.app_id = to_int(value.split(" ", 1)[0])

@@ -147,3 +147,23 @@ def _mixed(data: bytes, utf16: str) -> tuple[str, tuple[str, ...]]:
 def _pairs_like(data: bytes, utf16: str) -> bool:
     zeros = data[1::2] if utf16 == "utf-16-le" else data[0::2]
     return bool(zeros) and zeros.count(0) == len(zeros)
+
+
+_DUMP_TIMEOUT = re.compile(r"\*\*\* SERVICE '[^']*' DUMP TIMEOUT \(\d+ms\) EXPIRED \*\*\*")
+"""dumpsys gives up on a service after its timeout and says so (AOSP cmds/dumpsys/dumpsys.cpp,
+``DUMP TIMEOUT … EXPIRED``, on stderr, which the batch merges): the dump before it is partial."""
+
+
+def implausible(text: str) -> str | None:
+    """Why a command's decoded output cannot be whole, or None: plausibility checks that hold
+    for every line-based output msgscan reads (each line ends with a newline; dumpsys did not
+    time out; every line is text). What a parser could still read stands; the fact is damaged."""
+    lines = garbled_lines(text)
+    if lines:
+        noun = "line holds" if lines == 1 else "lines hold"
+        return f"garbled output: {lines} {noun} bytes that are not text"
+    if _DUMP_TIMEOUT.search(text):
+        return "dumpsys timed out before the dump was complete"
+    if text.strip() and not text.endswith("\n"):
+        return "output cut short: its last line has no end"
+    return None

@@ -225,7 +225,7 @@ FIND_IMAGES = next(
         (probes.APP_OPS.argv, "dumpsys appops: garbled output"),
         (probes.BACKUP_ENABLED.argv, "bmgr: garbled output"),
         (probes.BACKUP_TRANSPORTS.argv, "bmgr: garbled output"),
-        (FIND_IMAGES, "find: garbled output"),
+        (FIND_IMAGES, "find: 1 folder listing(s) cannot be whole (garbled output"),
     ],
     ids=lambda v: v if isinstance(v, str) else " ".join(v[:3]) if isinstance(v, tuple) else "-",
 )
@@ -346,3 +346,27 @@ def test_corruption_fault_through_the_cli(tmp_path: Path, monkeypatch: pytest.Mo
     assert not report["scan"]["complete"]
     assert "was damaged on the way from the phone" in problems(report)
     assert not ABSENCE & set(statuses(report, "MSG-"))
+
+
+def _cut_in_patch_line(data: bytes) -> bytes:
+    at = data.index(b"[ro.build.version.security_patch]: [") + len(b"[ro.build.version.security_patch]: [2026-0")
+    return data[:at]
+
+
+@pytest.mark.parametrize(
+    ("argv", "change", "source", "family"),
+    [
+        (probes.GETPROP.argv, _cut_in_patch_line, "getprop: output cut short", "DEV-"),
+        (probes.APP_OPS.argv, lambda b: b + b"*** SERVICE 'appops' DUMP TIMEOUT (10000ms) EXPIRED ***\n",
+         "dumpsys appops: dumpsys timed out", "MSG-05"),
+    ],
+    ids=["getprop-cut", "appops-dump-timeout"],
+)  # fmt: skip
+def test_outputs_that_cannot_be_whole(
+    tmp_path: Path, argv: tuple[str, ...], change: Callable[[bytes], bytes], source: str, family: str
+) -> None:
+    """A phone-side cut (no final newline) or dumpsys's own timeout: the checksum matches (the
+    phone sent exactly that), so plausibility names it, and nothing reading it passes."""
+    code, report = scan(tmp_path, changed(argv, change))
+    assert 2 == code and source in problems(report)
+    assert not ABSENCE & set(statuses(report, family))
