@@ -53,13 +53,6 @@ class Decoded:
     encodings: tuple[str, ...]
     """The encodings found, in order (``("utf-16-le", "utf-8")`` for a mixed capture)."""
 
-    @property
-    def problem(self) -> str | None:
-        if not self.garbled:
-            return None
-        lines = "line" if self.garbled == 1 else "lines"
-        return f"{self.garbled} {lines} of output are garbled (bytes that are not text)"
-
 
 def decode(data: bytes | str) -> str:
     """Decode command output: encoding by content, ``\\n`` line ends, no controls.

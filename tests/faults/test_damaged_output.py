@@ -370,3 +370,15 @@ def test_outputs_that_cannot_be_whole(
     code, report = scan(tmp_path, changed(argv, change))
     assert 2 == code and source in problems(report)
     assert not ABSENCE & set(statuses(report, family))
+
+
+def test_parse_command_names_damage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`msgscan parse dumpsys-package` of a damaged capture prints what it read, names the
+    damage on stderr and exits 2."""
+    path = tmp_path / "dump.txt"
+    path.write_bytes(b"Packages:\n  Package [a b] (1):\n  Package [com.whatsapp] (2):\n    User 0: installed=t")
+    code = main(["parse", "dumpsys-package", str(path)])
+    out, err = capsys.readouterr()
+    assert 2 == code
+    assert [{"id": 0, "installed": None, "runtime_permissions": {}}] == json.loads(out)["packages"][0]["users"]
+    assert "package header without a valid name (1)" in err and "'a b'" in err and "line cut short" in err
