@@ -382,3 +382,30 @@ def test_parse_command_names_damage(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert 2 == code
     assert [{"id": 0, "installed": None, "runtime_permissions": {}}] == json.loads(out)["packages"][0]["users"]
     assert "package header without a valid name (1)" in err and "'a b'" in err and "line cut short" in err
+
+
+def test_the_agent_closes_nothing_on_a_damaged_phone(tmp_path: Path, signer: object) -> None:
+    """The phone that made the agent send Close events for ten findings: one bad header before
+    WhatsApp. The agent's next round keeps every open finding open and records the phone's
+    state as "error" (it answered, it was not lost), with the damage as the error."""
+    from scanner.agent.service import Agent
+    from scanner.simphone import AuthPolicy, PhoneServer
+    from tests.agent.test_agent import SwitchablePhone, write_config
+
+    phone = SwitchablePhone(load(ANDROID16))
+    server = PhoneServer(phone, serial="damaged", product="p", model="m", device="d",
+                         auth=AuthPolicy(accept_any_key=True)).start()  # fmt: skip
+    agent = Agent(write_config(tmp_path, [server.address]), signer=signer)
+    try:
+        agent.scan_round()
+        before = {str(r.tracked.key) for r in agent.state.open_findings()}
+        block = "  Package [x && rm -rf /] (1234567):\n    appId=10999\n"
+        phone.switch(packages_changed(lambda t: t.replace(WHATSAPP, block + WHATSAPP)))
+        agent.scan_round()
+        after = {str(r.tracked.key) for r in agent.state.open_findings()}
+        device = next(d for d in agent.state.devices() if d.id == server.address)
+    finally:
+        agent.close()
+        server.stop()
+    assert len(before) >= 10 and before <= after  # none closed (passes turned unknown open more)
+    assert "error" == str(device.last_state)
