@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import re
 import secrets
-import zlib
 import shlex
 import time
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 

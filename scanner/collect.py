@@ -241,11 +241,12 @@ def _unverified(outputs: list[Output]) -> list[str]:
     unverified = sum(1 for o in outputs if not o.verified and not o.damaged)
     if not unverified:
         return []
-    return [
+    note = (
         f"{unverified} of {len(outputs)} outputs came without the phone's checksum (no cksum, or "
         "the shell could not open /proc/self/fd): damage on the way is found only where the "
         "parsers notice it"
-    ]
+    )
+    return [note]
 
 
 def _interruption(error: DeviceError | None) -> str | None:

@@ -65,6 +65,7 @@ def decode(data: bytes | str) -> str:
 
 def decode_checked(data: bytes | str) -> Decoded:
     """``decode`` with the count of garbled lines and the encodings that were found."""
+    encodings: tuple[str, ...]
     if isinstance(data, str):
         text, encodings = data, ("text",)
     else:
@@ -119,7 +120,10 @@ def _mixed(data: bytes, utf16: str) -> tuple[str, tuple[str, ...]]:
 
     for m in run.finditer(data):
         if m.start() > at:
-            parts.append(data[at : m.start()].decode("utf-8", errors="replace"))
+            gap = data[at : m.start()].decode("utf-8", errors="replace")
+            # Between two UTF-16 runs, bytes that are not UTF-16 are damage (a byte inserted or
+            # lost shifts the pairs), never a switch of encoding: shown as U+FFFD, so counted.
+            parts.append(gap if not found else REPLACEMENT + gap)
             note("utf-8")
         parts.append(m.group().decode(utf16))
         note(utf16)

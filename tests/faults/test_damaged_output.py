@@ -251,6 +251,7 @@ class _Wire:
     def __init__(self, change: Callable[[bytes], bytes]) -> None:
         self.inner = ReplayTransport(load(ANDROID16))
         self.serial, self.max_command, self.meter = self.inner.serial, self.inner.max_command, self.inner.meter
+        self.max_output = self.inner.max_output
         self.change = change
 
     def shell(self, command: str, *, timeout: float = 10.0) -> ShellResult:

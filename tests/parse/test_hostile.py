@@ -27,7 +27,7 @@ from scanner.parse.dumpsys_package import parse_dumpsys_package, read_dumpsys_pa
 from scanner.parse.getprop import identity_from_props, parse_getprop, scrub_getprop
 from scanner.parse.settings import parse_settings_list
 from scanner.parse.storage import parse_find_stat
-from scanner.parse.text import decode
+from scanner.parse.text import decode, implausible
 from scanner.parse.users import describe_failure, parse_pm_list_users, scrub_pm_list_users
 
 PARSERS: dict[str, Callable[[str], Any]] = {
@@ -231,3 +231,20 @@ def test_a_cut_dump_states_no_false_fact(capture: Callable[[str], bytes], name: 
         for uid, (installed, runtime) in facts["users"].items():
             assert installed in (None, whole["users"][uid][0]), (pkg, uid)
             assert runtime.items() <= whole["users"][uid][1].items()
+
+
+@pytest.mark.needs_fixtures
+@pytest.mark.parametrize("name", CAPTURES)
+@settings(FAST, max_examples=60)
+@given(data=st.data())
+def test_a_byte_that_is_not_text_is_always_noticed(
+    capture: Callable[[str], bytes], name: str, data: st.DataObject
+) -> None:
+    """Every output is checked for plausibility before its fact counts (``text.implausible``):
+    a byte that is not text, inserted anywhere in any real capture (UTF-8 or UTF-16), is always
+    noticed, whatever parser reads the output; the intact capture is plausible."""
+    raw = capture(name)
+    assert implausible(decode(raw)) is None
+    at = data.draw(st.integers(2, len(raw)))
+    damaged = raw[:at] + bytes([data.draw(st.sampled_from(NOT_TEXT))]) + raw[at:]
+    assert implausible(decode(damaged)) is not None

@@ -12,8 +12,7 @@ import pytest
 from checks.errors import DeviceLost
 from checks.facts import FolderSummary, Snapshot, Unseen, UserKind
 from reports.snapshot import snapshot_to_json
-from scanner import probes, recording
-from scanner import batch
+from scanner import batch, probes, recording
 from scanner.collect import collect
 from scanner.parse.text import decode
 from scanner.record import record
