@@ -35,7 +35,10 @@ class _Watched(Snapshot):
 
     def __getattribute__(self, name: str) -> object:
         if name in _FACTS:
-            object.__getattribute__(self, "_read").add(name)
+            try:
+                object.__getattribute__(self, "_read").add(name)
+            except AttributeError:  # a copy made by dataclasses.replace: nothing to note into
+                pass
         return object.__getattribute__(self, name)
 
 

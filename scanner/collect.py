@@ -41,7 +41,11 @@ from checks.facts import (
 )
 from scanner import batch, probes
 from scanner.batch import BatchResult, Output
-from scanner.parse.appops import parse_dumpsys_appops, parse_dumpsys_appops_uid_modes
+from scanner.parse.appops import (
+    appops_damage,
+    parse_dumpsys_appops,
+    parse_dumpsys_appops_uid_modes,
+)
 from scanner.parse.backup import backup_state
 from scanner.parse.device_policy import parse_device_policy
 from scanner.parse.dumpsys_package import read_dumpsys_package
@@ -147,7 +151,7 @@ def collect(
     users = _users(got.get(probes.USERS))
     policy = _policy(got.get(probes.DEVICE_POLICY))
     packages = _packages(got.get(probes.PACKAGES), got.get(probes.SHARED_USERS), damaged)
-    app_ops = _app_ops(got.get(probes.APP_OPS))
+    app_ops = _app_ops(got.get(probes.APP_OPS), damaged)
     backup = _backup(got.get(probes.BACKUP_ENABLED), got.get(probes.BACKUP_TRANSPORTS))
     _implausible(got, damaged)  # after the package parser, whose account is more precise
 
@@ -292,9 +296,12 @@ def _packages(
     return listing.packages if listing.packages else Unseen("dumpsys package listed no packages")
 
 
-def _app_ops(out: Output | Unseen) -> AppOps | Unseen:
+def _app_ops(out: Output | Unseen, damaged: dict[str, str]) -> AppOps | Unseen:
     if isinstance(out, Unseen):
         return out
+    why = appops_damage(out.text).describe("op")
+    if why is not None:
+        damaged["app_ops"] = why
     per_package = parse_dumpsys_appops(out.text)
     return AppOps(per_package.modes, parse_dumpsys_appops_uid_modes(out.text))
 

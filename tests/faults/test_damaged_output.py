@@ -410,3 +410,22 @@ def test_the_agent_closes_nothing_on_a_damaged_phone(tmp_path: Path, signer: obj
         server.stop()
     assert len(before) >= 10 and before <= after  # none closed (passes turned unknown open more)
     assert "error" == str(device.last_state)
+
+
+@pytest.mark.parametrize(
+    ("change", "shown"),
+    [
+        (lambda b: b.replace(b"MANAGE_EXTERNAL_STORAGE: mode=allow", b"MANAGE_EXTERNAL_STORAGE: mode=allo"),
+         "unreadable mode (1); in 1 op ('MANAGE_EXTERNAL_STORAGE')"),
+        (lambda b: b.replace(b"  Uid u0a240:", b"  Uid u0a2$0:"), "Uid header that is no uid (1)"),
+    ],
+    ids=["unknown-mode", "bad-uid-header"],
+)  # fmt: skip
+def test_appops_lines_it_cannot_read(tmp_path: Path, change: Callable[[bytes], bytes], shown: str) -> None:
+    """All-files access of Total Commander given by a mode the parser cannot read, or under a
+    Uid header that is no uid: named, and MSG-05 (who can read the messengers' files) does not
+    pass on what is left."""
+    code, report = scan(tmp_path, changed(probes.APP_OPS.argv, change))
+    assert 2 == code
+    assert "dumpsys appops: 1 line could not be read: " + shown in problems(report)
+    assert not ABSENCE & set(statuses(report, "MSG-05"))
