@@ -17,7 +17,9 @@ from collections.abc import Iterable
 from checks.facts import Snapshot
 from checks.findings import Evidence, Outcome, Status
 
-_FACTS = frozenset({"identity", "users", "policy", "packages", "app_ops", "storage", "backup"})
+_FACTS = frozenset(
+    {"identity", "users", "policy", "packages", "app_ops", "storage", "backup", "user_backups"}
+)
 _SOURCES = {
     "identity": "getprop",
     "users": "pm list users",
@@ -26,6 +28,7 @@ _SOURCES = {
     "app_ops": "dumpsys appops",
     "storage": "find",
     "backup": "bmgr enabled",
+    "user_backups": "bmgr --user",
 }
 _CONCLUSIONS_FROM_ABSENCE = frozenset({Status.PASS, Status.NOT_APPLICABLE})
 

@@ -4,8 +4,9 @@
 starts from. Rules for its shape:
 
 * Keys come in a fixed order (the order written here; ``evidence.data`` sorted), lists in a fixed
-  order (messengers in catalog order, findings in checklist order), so the same scan gives the
-  same bytes.
+  order (messengers in catalog order, findings by severity, then status, then id, as
+  ``checks.evaluate`` sorts them: one finding per check, package and profile), so the same scan
+  gives the same bytes.
 * A fact the phone withheld is ``{"unseen": "<reason>"}``, never ``null`` or ``[]``: ``null``
   means the phone says there is none (no patch level, no installer recorded). A storage location
   that could not be read has ``status: "unknown"`` and its ``reason``.
@@ -48,7 +49,9 @@ from checks.facts import (
 from checks.findings import Finding
 from reports.result import ScanResult
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
+"""1.1 (additive): status ``informational``; ``summary.informational`` and ``attested``;
+``attested.until``, ``device`` and ``package``. Every 1.0 report still validates."""
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "report-1.schema.json"
 UNSEEN = "unseen"
 """The key of the marker for a withheld fact: ``{"unseen": "<reason>"}``."""
@@ -285,10 +288,18 @@ def _finding(f: Finding) -> dict[str, Any]:
         "waived": None
         if f.waived is None
         else {"until": f.waived.until.isoformat(), "reason": f.waived.reason},
-        "attested": None
-        if f.attested is None
-        else {"by": f.attested.by, "on": f.attested.on.isoformat(), "note": f.attested.note},
+        "attested": None if f.attested is None else _attested(f),
     }
+
+
+def _attested(f: Finding) -> dict[str, Any]:
+    a = f.attested
+    assert a is not None
+    out: dict[str, Any] = {"by": a.by, "on": a.on.isoformat(), "note": a.note}
+    out["until"] = a.until.isoformat() if a.until else None
+    out["device"] = a.device
+    out["package"] = a.package
+    return out
 
 
 def _scrub(value: Any, secret: re.Pattern[str], name: str) -> Any:
@@ -322,6 +333,8 @@ def build_report(result: ScanResult) -> dict[str, Any]:
             "verdict": summary.verdict,
             "failed": summary.failed,
             "waived": summary.waived,
+            "informational": summary.informational,
+            "attested": summary.attested,
         },
     }
     if result.pseudonymized and snap.serial:

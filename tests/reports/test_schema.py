@@ -91,10 +91,11 @@ def test_permission_keys_match_the_groups(schema: dict[str, Any]) -> None:
 
 
 def test_schema_version_is_1_x(report: dict[str, Any]) -> None:
-    """Reports carry "1.0"; the schema accepts every 1.x."""
+    """Reports carry "1.1" (1.0 plus the informational status and attestation fields: an
+    additive change); the schema accepts every 1.x."""
     validate(report | {"schema_version": "1.7"})
 
-    assert "1.0" == SCHEMA_VERSION == report["schema_version"]
+    assert "1.1" == SCHEMA_VERSION == report["schema_version"]
 
 
 def test_validate_lists_the_first_problems(report: dict[str, Any]) -> None:
