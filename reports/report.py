@@ -47,6 +47,7 @@ from checks.facts import (
     User,
 )
 from checks.findings import Finding
+from checks.owners import classify
 from reports.result import ScanResult
 
 SCHEMA_VERSION = "1.1"
@@ -153,13 +154,19 @@ def _profile(user: User, policy: DevicePolicy | Unseen) -> dict[str, Any]:
         profile_owner = policy.profile_owners.get(user.id)
         # The device owner is an admin of the system user (DevicePolicyManagerService).
         device_owner = user.id == 0 and policy.device_owner is not None
-    return {
+    profile: dict[str, Any] = {
         "user_id": user.id,
         "kind": user.kind.value,
         "running": user.running,
         "profile_owner": profile_owner,
         "device_owner": device_owner,
     }
+    if not isinstance(policy, Unseen):
+        # What the profile is and who owns it (checks.owners): Secure Folder is not an MDM's.
+        what = classify(user, policy)
+        profile["profile_kind"] = what.kind.value
+        profile["description"] = what.describe()
+    return profile
 
 
 def _grant(package: Package, pu: PackageUser, names: tuple[str, ...]) -> str:

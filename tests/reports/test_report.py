@@ -136,6 +136,8 @@ def test_device_and_profiles_of_a_work_profile_phone() -> None:
             "running": True,
             "profile_owner": None,
             "device_owner": False,
+            "profile_kind": "main",
+            "description": "the personal profile (user 0)",
         },
         {
             "user_id": 10,
@@ -143,8 +145,11 @@ def test_device_and_profiles_of_a_work_profile_phone() -> None:
             "running": True,
             "profile_owner": "com.google.android.apps.work.clouddpc",
             "device_owner": False,
+            "profile_kind": "work_mdm",
+            "description": report["profiles"][1]["description"],
         },
     ] == report["profiles"]
+    assert "Android Device Policy" in report["profiles"][1]["description"]
 
 
 def test_messenger_entry() -> None:
