@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from checks.catalog import MESSENGERS, VARIANTS
+from checks.damaged import downgrade, watched
 from checks.facts import Snapshot
 from checks.findings import (
     WORST_FIRST,
@@ -126,8 +127,9 @@ def judge(
         override = policy.overrides.get(check.info.id)
         if override is not None and override.disabled:
             continue
+        seen, read = watched(snapshot) if snapshot.damaged else (snapshot, set())
         try:
-            outcomes = list(check.run(ctx))
+            outcomes = list(check.run(Context(seen, policy, today) if snapshot.damaged else ctx))
         except Exception as e:  # a bug in a rule must not cost the whole report
             if strict:
                 raise
@@ -136,6 +138,7 @@ def judge(
             ]
         if not outcomes:
             outcomes = [Outcome(Status.NOT_APPLICABLE, (Evidence("nothing on this phone to check", "msgscan"),))]
+        outcomes = downgrade(outcomes, snapshot, read)
         for outcome in outcomes:
             f = _finding(check, outcome, policy)
             if f.status is Status.FAIL:

@@ -96,7 +96,8 @@ class PackageUser:
     """A package's state for one user, from its ``User N:`` block."""
 
     user_id: int
-    installed: bool
+    installed: bool | Unseen
+    """``Unseen`` when the ``installed=`` value could not be read (a cut or damaged line)."""
     runtime_permissions: Mapping[str, bool] = field(default_factory=dict)
     """Permission -> granted. A permission with no row is absent ("no entry"), not denied."""
     enabled: int | None = None
@@ -144,7 +145,7 @@ class Package:
         return None
 
     def installed_for(self) -> tuple[int, ...]:
-        return tuple(u.user_id for u in self.users if u.installed)
+        return tuple(u.user_id for u in self.users if u.installed is True)
 
 
 class OpMode(enum.Enum):
@@ -293,6 +294,9 @@ class Snapshot:
     """Human-readable notes on what could not be collected and why."""
     user_backups: Mapping[int, BackupState | Unseen] = field(default_factory=dict)
     """Android backup of each other user a messenger is installed for (``bmgr --user N``)."""
+    damaged: Mapping[str, str] = field(default_factory=dict)
+    """Fact (a field name above: "packages", "app_ops" …) -> what in its output could not be
+    read. The fact holds what could be read; a rule that reads it never passes on it."""
 
     def backup_for(self, user_id: int) -> BackupState | Unseen:
         """That user's own backup state; ``Unseen`` when it was not collected."""

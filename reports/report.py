@@ -203,7 +203,7 @@ def _install(package: Package, pu: PackageUser, ops: AppOps | Unseen) -> dict[st
     permissions["all_files"] = _all_files(package, pu, ops)
     return {
         "user_id": pu.user_id,
-        "installed": pu.installed,
+        "installed": pu.installed if isinstance(pu.installed, bool) else None,  # None: unreadable
         "permissions": permissions,
         "allow_backup": package.allows_backup,
     }
@@ -272,6 +272,8 @@ def _messengers(snap: Snapshot) -> Any:
                 "storage": [_storage(e) for e in snap.storage if e.package == name],
             }
         )
+    if not out and "packages" in snap.damaged:  # an unreadable block may be a messenger
+        return _unseen(Unseen(f"the package list could not be fully read: {snap.damaged['packages']}"))
     return out
 
 

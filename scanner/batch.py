@@ -1,14 +1,28 @@
 """Many probes in one exchange: one shell command, one stream, one round trip.
 
 On a real phone a round trip is the cost (USB ~1 ms, Wi-Fi ~20 ms plus the stream set-up), so the
-scanner sends a short script::
+scanner sends a short script, one checked segment per probe joined by ``;``::
 
-    getprop 2>&1; echo ":msgscan:<nonce>:0:$?"; pm list users 2>&1; echo ":msgscan:<nonce>:1:$?"
+    { { { getprop 2>&1; echo ":msgscan:<nonce>:0:$?"; } | tee /proc/self/fd/3 >&4 2>/dev/null; } 3>&1 | cksum; } 4>&1; echo :msgscan:=
 
 and cuts the output at the markers. Each marker carries the probe's exit status, which shell v1
 (adb-shell, and every phone behind an old adb server) does not report otherwise. Output that ends
 without a newline is fine: the marker is found wherever it starts. When the stream breaks, the
 probes whose markers arrived keep their output; the rest are reported as not run.
+
+**Damage in transit.** ``tee`` copies the probe's output and marker to the stream (fd 4) and to
+fd 3, a pipe into ``cksum``, which prints the POSIX CRC and the length of exactly those bytes
+right after the marker (then ``:msgscan:=``, so that no checksum is ever read from the next
+probe's output): the phone computes them beside the output, in the same exchange. A byte
+changed, lost or added on the way (a bad cable, a broken USB hub, adbd or a proxy that garbles)
+no longer matches, and that probe's output is marked damaged and never parsed. ``cksum`` and
+``tee`` are toybox commands on every Android from 6.0 on (AOSP system/core
+shell_and_utilities/README.md lists both for Marshmallow; ``md5sum`` too, but ``cksum`` also
+gives the length). ``tee`` reaches the pipe through ``/proc/self/fd/3`` (Android 6 toybox has
+no ``mkfifo``); a shell that cannot open it still gets the output (``tee`` writes its stdout
+first and ignores a file it cannot open) and ``cksum`` then reports an empty input
+(``4294967295 0``): such output, and output with no checksum line at all (no ``cksum``), is
+kept as *unverified*, checked by the parsers' plausibility checks only, and the snapshot says so.
 """
 
 from __future__ import annotations
@@ -17,6 +31,7 @@ import re
 import secrets
 import shlex
 import time
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -34,6 +49,10 @@ class Output:
     exit_code: int | None
     raw: bytes
     """The bytes as the phone sent them (before decoding): what a recording keeps."""
+    damaged: str | None = None
+    """Why the output cannot be trusted (its checksum does not match); None if it can."""
+    verified: bool = False
+    """The phone's checksum arrived and matches."""
 
     @property
     def size(self) -> int:
@@ -54,25 +73,116 @@ def command_line(argv: Sequence[str]) -> str:
     return shlex.join(argv)
 
 
+CHECKED_OPEN = "{ { { "
+CHECKSUM_END = b":msgscan:="
+CHECKED_CLOSE = (
+    "; } | tee /proc/self/fd/3 >&4 2>/dev/null; } 3>&1 | cksum; } 4>&1; echo "
+    + CHECKSUM_END.decode()
+)
+"""Around each probe's ``<command> 2>&1; echo <marker>``: the phone prints its checksum after it,
+then ``CHECKSUM_END``, so that a missing checksum is never taken from the next probe's output."""
+_JOIN = "; "
+
+
 def script(probes: Sequence[Probe], nonce: str) -> str:
-    parts = [
-        f'{command_line(p.argv)} 2>&1; echo ":msgscan:{nonce}:{i}:$?"' for i, p in enumerate(probes)
-    ]
-    return "; ".join(parts)
+    return _JOIN.join(
+        f'{CHECKED_OPEN}{command_line(p.argv)} 2>&1; echo ":msgscan:{nonce}:{i}:$?"{CHECKED_CLOSE}'
+        for i, p in enumerate(probes)
+    )
+
+
+def checked_parts(command: str) -> list[str] | None:
+    """The inner scripts of a command ``script`` built, or None for any other command line.
+
+    For shells that answer without running ``sh`` (``scanner.replay``): they run each part and
+    print ``cksum_line`` of its output after it, as ``tee`` and ``cksum`` would.
+    """
+    if not (command.startswith(CHECKED_OPEN) and command.endswith(CHECKED_CLOSE)):
+        return None
+    inner = command[len(CHECKED_OPEN) : -len(CHECKED_CLOSE)]
+    return inner.split(CHECKED_CLOSE + _JOIN + CHECKED_OPEN)
+
+
+_BIT_REVERSED = bytes(int(f"{i:08b}"[::-1], 2) for i in range(256))
+
+
+def cksum(data: bytes) -> int:
+    """POSIX ``cksum`` CRC (CRC-32/CKSUM over the data and its length), at zlib's speed.
+
+    CKSUM is the unreflected CRC-32 with initial register 0; zlib's is the reflected one. With
+    every byte bit-reversed, zlib started at register 0 (``value=0xFFFFFFFF``) computes the
+    same CRC bit-reversed (4 MB in ~15 ms; a Python loop would take seconds).
+    """
+    n, length = len(data), bytearray()
+    while n:
+        length.append(n & 0xFF)
+        n >>= 8
+    crc = zlib.crc32((data + bytes(length)).translate(_BIT_REVERSED), 0xFFFFFFFF)
+    return int(f"{crc:032b}"[::-1], 2)
+
+
+def cksum_line(data: bytes) -> bytes:
+    """What ``cksum`` prints for ``data`` on stdin, and the end marker the script echoes after."""
+    return b"%d %d\n%s\n" % (cksum(data), len(data), CHECKSUM_END)
+
+
+_EMPTY_CKSUM = (cksum(b""), 0)
 
 
 def split(stdout: bytes, probes: Sequence[Probe], nonce: str) -> dict[str, Output]:
-    marker = re.compile(rb":msgscan:" + nonce.encode() + rb":(\d+):(\d+)\r?\n?")
+    marker = re.compile(rb":msgscan:" + nonce.encode() + rb":(\d+):(\d+)(\r?\n)?")
     outputs: dict[str, Output] = {}
     start = 0
     for m in marker.finditer(stdout):
         index = int(m.group(1))
-        if index >= len(probes):
+        if index >= len(probes) or m.start() < start:
             continue
         raw = stdout[start : m.start()]
-        outputs[probes[index].name] = Output(decode(raw), int(m.group(2)), raw)
-        start = m.end()
+        end = stdout.find(CHECKSUM_END, m.end(), m.end() + _CHECKSUM_ROOM)
+        between = None if end < 0 else stdout[m.end() : end]
+        damaged, verified = _check(stdout[start : m.end()], between)
+        outputs[probes[index].name] = Output(decode(raw), int(m.group(2)), raw, damaged, verified)
+        start = m.end() if end < 0 else _line_end(stdout, end + len(CHECKSUM_END))
     return outputs
+
+
+_CHECKSUM_ROOM = 256
+"""Bytes between a status marker and the checksum's end: a cksum line, or a shell's message."""
+_CKSUM_LINE = re.compile(rb"(\d{1,10}) (\d{1,12})\r?\n")
+
+
+def _line_end(data: bytes, at: int) -> int:
+    if data.startswith(b"\r\n", at):
+        return at + 2
+    return at + 1 if data.startswith(b"\n", at) else at
+
+
+def _check(checked: bytes, between: bytes | None) -> tuple[str | None, bool]:
+    """(why the output is damaged or None, whether the phone's checksum confirmed it).
+
+    ``between`` is what came between the status marker and the checksum's end marker: None when
+    the end marker never came (the stream ended), empty when the phone printed no checksum
+    (shell v2 sends a missing ``cksum``'s message on stderr), else the cksum line.
+    """
+    if between is None or not between.strip() or b"cksum" in between:
+        return None, False  # no checksum to compare (unverified): a phone without cksum
+    m = _CKSUM_LINE.fullmatch(between)
+    if m is None:
+        return f"{len(between)} unexpected bytes where the phone's checksum should be", False
+    said = (int(m.group(1)), int(m.group(2)))
+    if said == _EMPTY_CKSUM and checked:
+        return None, False  # tee could not open /proc/self/fd/3 (unverified)
+    if said == (cksum(checked), len(checked)):
+        return None, True
+    # A PTY (legacy ``adb shell`` without a command) turns "\n" into "\r\n" after cksum saw it.
+    if b"\r\n" in checked:
+        plain = checked.replace(b"\r\n", b"\n")
+        if said == (cksum(plain), len(plain)):
+            return None, True
+    return (
+        f"{len(checked)} bytes arrived, the phone sent {said[1]} bytes with CRC {said[0]}; "
+        f"these have CRC {cksum(checked)}"
+    ), False
 
 
 def chunks(probes: Sequence[Probe], limit: int) -> list[list[Probe]]:
@@ -94,7 +204,7 @@ def chunks(probes: Sequence[Probe], limit: int) -> list[list[Probe]]:
     return groups
 
 
-MARKER_COST = len('  2>&1; echo ":msgscan:00000000:0000:$?"; ')
+MARKER_COST = len(f'{CHECKED_OPEN} 2>&1; echo ":msgscan:00000000:0000:$?"{CHECKED_CLOSE}{_JOIN}')
 DEFAULT_LIMIT = 4000
 """Bytes per script when the transport cannot say what the phone accepts (safe on Android 6)."""
 

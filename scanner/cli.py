@@ -321,11 +321,16 @@ def _read_input(name: str) -> bytes:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from scanner.parse.dumpsys_package import parse_dumpsys_package, to_json_shape
+    from scanner.parse.dumpsys_package import read_dumpsys_package, to_json_shape
     from scanner.parse.text import decode
 
-    _print_json(to_json_shape(parse_dumpsys_package(decode(_read_input(args.file)))))
-    return EXIT_OK
+    listing = read_dumpsys_package(decode(_read_input(args.file)))
+    _print_json(to_json_shape(listing.packages))
+    damage = listing.damage.describe("package block")
+    if damage is None:
+        return EXIT_OK
+    print(f"error: {args.file}: {damage}", file=sys.stderr)  # what was read is printed all the same
+    return EXIT_ERROR
 
 
 def _open(args: argparse.Namespace) -> Any:

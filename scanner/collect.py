@@ -10,6 +10,13 @@
 A probe that fails, or that the phone never answered, becomes an ``Unseen`` fact with the reason
 (the rules then say ``unknown``); a lost or hung phone gives a snapshot marked incomplete. This
 module decides nothing about compliance.
+
+Damage is named, never read as absence. An output whose checksum does not match (see
+``scanner.batch``) is not parsed: its fact is ``Unseen`` ("damaged in transit"). An output that
+arrived whole but holds lines a parser cannot read (bytes that are not text, a cut value, a
+package header without a valid name) keeps what could be read, and ``Snapshot.damaged`` names
+the fact, so no rule passes on it (``checks.damaged``). Either way the snapshot lists the damage
+in ``problems`` and is not ``complete``: the agent never resolves a finding on it.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from checks.facts import (
     BackupState,
     DeviceIdentity,
     DevicePolicy,
+    FolderSummary,
     Package,
     ProbeRecord,
     SignerEvidence,
@@ -37,12 +45,17 @@ from checks.facts import (
 from scanner import batch, probes
 from scanner.apk_reads import SignerReads
 from scanner.batch import BatchResult, Output
-from scanner.parse.appops import parse_dumpsys_appops, parse_dumpsys_appops_uid_modes
+from scanner.parse.appops import (
+    appops_damage,
+    parse_dumpsys_appops,
+    parse_dumpsys_appops_uid_modes,
+)
 from scanner.parse.backup import backup_state
 from scanner.parse.device_policy import parse_device_policy
-from scanner.parse.dumpsys_package import parse_dumpsys_package
+from scanner.parse.dumpsys_package import read_dumpsys_package
 from scanner.parse.getprop import identity_from_props, parse_getprop
 from scanner.parse.storage import parse_find_stat, parse_test_exists
+from scanner.parse.text import decode, implausible
 from scanner.parse.users import describe_failure, parse_pm_list_users, parse_user_types
 from scanner.probes import Probe
 from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
@@ -64,6 +77,8 @@ class _Outputs:
         out = self.by_name.get(probe.name)
         if out is None:
             return Unseen(f"{batch.command_line(probe.argv)}: not collected ({self.missing_reason})")
+        if out.damaged is not None:
+            return Unseen(f"{batch.command_line(probe.argv)}: output damaged in transit")
         if out.exit_code not in (0, None):
             # Described, never quoted: the output of a failed command may still hold names.
             return Unseen(
@@ -91,8 +106,9 @@ def _run(
     )
     if hook is not None:
         for probe in group:
-            if probe.name in result.outputs:
-                hook(probe, result.outputs[probe.name])
+            out = result.outputs.get(probe.name)
+            if out is not None and out.damaged is None:  # a recording never keeps damage
+                hook(probe, out)
     return result
 
 
@@ -105,9 +121,11 @@ def _records(group: tuple[Probe, ...], result: BatchResult) -> list[ProbeRecord]
                 name=p.name,
                 command=batch.command_line(p.argv),
                 exit_code=out.exit_code if out else None,
-                ok=out is not None and out.exit_code in (0, None),
+                ok=out is not None and out.exit_code in (0, None) and out.damaged is None,
                 bytes=out.size if out else 0,
-                error=None if out else (result.error.problem if result.error else "not run"),
+                error=(f"damaged in transit: {out.damaged}" if out.damaged else None)
+                if out
+                else (result.error.problem if result.error else "not run"),
             )
         )
     return records
@@ -131,17 +149,21 @@ def collect(
         problems.append(f"{first.error.problem} ({first.error.hint})")
     got = _Outputs(first.outputs, first.error.problem if first.error else "phone did not answer")
 
+    damaged: dict[str, str] = {}
+    problems += _transit(probes.INVENTORY, first)
     identity = _identity(got.get(probes.GETPROP))
     users = _users(got.get(probes.USERS), got.get(probes.USER_TYPES))
     policy = _policy(got.get(probes.DEVICE_POLICY))
-    packages = _packages(got.get(probes.PACKAGES), got.get(probes.SHARED_USERS))
-    app_ops = _app_ops(got.get(probes.APP_OPS))
+    packages = _packages(got.get(probes.PACKAGES), got.get(probes.SHARED_USERS), damaged)
+    app_ops = _app_ops(got.get(probes.APP_OPS), damaged)
     backup = _backup(got.get(probes.BACKUP_ENABLED), got.get(probes.BACKUP_TRANSPORTS))
+    _implausible(got, damaged)  # after the package parser, whose account is more precise
 
     storage: tuple[StorageEvidence, ...] = ()
     user_backups: dict[int, BackupState | Unseen] = {}
     complete = first.error is None
     lost = first.error
+    outputs = list(first.outputs.values())
     if not isinstance(packages, Unseen):
         problems += probes.rejected_names(packages, () if isinstance(users, Unseen) else users)
     signers: tuple[SignerEvidence, ...] = ()
@@ -153,7 +175,7 @@ def collect(
         listing = got.get(probes.PACKAGES)
         reads = SignerReads(
             packages,
-            None if isinstance(listing, Unseen) else listing.text,
+            None if isinstance(listing, Unseen) else decode(listing.raw),
             None if isinstance(identity, Unseen) else identity.sdk,
         )
         group += reads.probes()
@@ -163,6 +185,9 @@ def collect(
             if second.error:
                 complete, lost = False, second.error
                 problems.append(f"{second.error.problem} ({second.error.hint})")
+            problems += _transit(group, second)
+            outputs += second.outputs.values()
+            _implausible_second(second, targets, per_user, damaged)
             storage = _storage(targets, second)
             more = _Outputs(second.outputs, second.error.problem if second.error else "phone did not answer")
             user_backups = {
@@ -174,11 +199,16 @@ def collect(
         while complete and (block_reads := reads.probes()):
             extra = _run(transport, block_reads, timeout, on_output, deadline)
             records += _records(block_reads, extra)
+            problems += _transit(block_reads, extra)
+            outputs += extra.outputs.values()
             reads.feed(extra)
             if extra.error:
                 complete, lost = False, extra.error
                 problems.append(f"{extra.error.problem} ({extra.error.hint})")
         signers = reads.evidence()
+    problems += [f"{_SOURCES[fact]}: {why}" for fact, why in damaged.items()]
+    problems += _unverified(outputs)
+    damaged_in_transit = any(o.damaged for o in outputs)
 
     return Snapshot(
         serial=transport.serial,
@@ -191,11 +221,91 @@ def collect(
         backup=backup,
         user_backups=user_backups,
         probes=tuple(records),
-        complete=complete,
+        complete=complete and not damaged and not damaged_in_transit,
         problems=tuple(problems),
         interrupted_by=_interruption(lost),
         signers=signers,
+        damaged=damaged,
     )
+
+
+_FACTS = {
+    probes.GETPROP.name: "identity",
+    probes.USERS.name: "users",
+    probes.DEVICE_POLICY.name: "policy",
+    probes.BACKUP_ENABLED.name: "backup",
+    probes.BACKUP_TRANSPORTS.name: "backup",
+    probes.APP_OPS.name: "app_ops",
+    probes.PACKAGES.name: "packages",
+    probes.SHARED_USERS.name: "packages",
+}
+"""Probe -> the fact its output becomes."""
+_SOURCES = {
+    "identity": "getprop",
+    "users": "pm list users",
+    "policy": "dumpsys device_policy",
+    "backup": "bmgr",
+    "app_ops": "dumpsys appops",
+    "packages": "dumpsys package",
+    "storage": "find",
+    "user_backups": "bmgr --user",
+}
+
+
+def _implausible(got: _Outputs, damaged: dict[str, str]) -> None:
+    """Facts whose output cannot be whole (``text.implausible``: garbled, cut, timed out): what
+    the parsers read of them stands, but no rule may conclude anything from what they omit."""
+    for name, fact in _FACTS.items():
+        out = got.by_name.get(name)
+        if out is None or out.damaged is not None:
+            continue
+        why = implausible(out.text)
+        if why is not None:
+            damaged.setdefault(fact, why)
+
+
+def _implausible_second(
+    second: BatchResult,
+    targets: tuple[probes.StorageTarget, ...],
+    per_user: Mapping[int, tuple[Probe, Probe]],
+    damaged: dict[str, str],
+) -> None:
+    """The same plausibility checks for the folder listings and the per-user bmgr answers."""
+    listings = [t.files.name for t in targets] + [t.nomedia.name for t in targets if t.nomedia]
+    for fact, names, what in (
+        ("storage", listings, "folder listing(s)"),
+        ("user_backups", [p.name for pair in per_user.values() for p in pair], "bmgr answer(s)"),
+    ):
+        bad = [
+            why
+            for name in names
+            if (o := second.outputs.get(name)) is not None and not o.damaged
+            and (why := implausible(o.text))
+        ]
+        if bad:
+            damaged[fact] = f"{len(bad)} {what} cannot be whole ({bad[0]})"
+
+
+def _transit(group: tuple[Probe, ...], result: BatchResult) -> list[str]:
+    """One problem per output whose checksum did not match."""
+    return [
+        f"the output of `{batch.command_line(p.argv)}` was damaged on the way from the phone "
+        f"({out.damaged}); it was not read (check the cable, hub or network and scan again)"
+        for p in group
+        if (out := result.outputs.get(p.name)) is not None and out.damaged
+    ]
+
+
+def _unverified(outputs: list[Output]) -> list[str]:
+    unverified = sum(1 for o in outputs if not o.verified and not o.damaged)
+    if not unverified:
+        return []
+    note = (
+        f"{unverified} of {len(outputs)} outputs came without the phone's checksum (no cksum, or "
+        "the shell could not open /proc/self/fd): damage on the way is found only where the "
+        "parsers notice it"
+    )
+    return [note]
 
 
 def _interruption(error: DeviceError | None) -> str | None:
@@ -231,19 +341,28 @@ def _policy(out: Output | Unseen) -> DevicePolicy | Unseen:
     return out if isinstance(out, Unseen) else parse_device_policy(out.text)
 
 
-def _packages(out: Output | Unseen, shared: Output | Unseen) -> tuple[Package, ...] | Unseen:
+def _packages(
+    out: Output | Unseen, shared: Output | Unseen, damaged: dict[str, str]
+) -> tuple[Package, ...] | Unseen:
     if isinstance(out, Unseen):
         return out
     # Without the Shared users: section, shared-uid apps lose their runtime grants: those rows
     # are then simply absent ("no entry"), never reported as denied.
-    text = out.text if isinstance(shared, Unseen) else out.text + "\n" + shared.text
-    found = parse_dumpsys_package(text)
-    return found if found else Unseen("dumpsys package listed no packages")
+    listing = read_dumpsys_package(out.text, then=None if isinstance(shared, Unseen) else shared.text)
+    why = listing.damage.describe("package block")
+    if why is not None:
+        damaged["packages"] = why
+    if isinstance(shared, Unseen) and "damaged" in shared.reason:
+        damaged.setdefault("packages", "the shared-users section was damaged in transit")
+    return listing.packages if listing.packages else Unseen("dumpsys package listed no packages")
 
 
-def _app_ops(out: Output | Unseen) -> AppOps | Unseen:
+def _app_ops(out: Output | Unseen, damaged: dict[str, str]) -> AppOps | Unseen:
     if isinstance(out, Unseen):
         return out
+    why = appops_damage(out.text).describe("op")
+    if why is not None:
+        damaged["app_ops"] = why
     per_package = parse_dumpsys_appops(out.text)
     return AppOps(per_package.modes, parse_dumpsys_appops_uid_modes(out.text))
 
@@ -259,14 +378,15 @@ def _storage(targets: tuple[probes.StorageTarget, ...], result: BatchResult) -> 
     evidence = []
     for t in targets:
         out = result.outputs.get(t.files.name)
-        summary = (
-            Unseen(f"not collected ({reason})")
-            if out is None
-            else parse_find_stat(out.text, t.path, out.exit_code)
-        )
+        if out is None:
+            summary: FolderSummary | Unseen = Unseen(f"not collected ({reason})")
+        elif out.damaged is not None:
+            summary = Unseen("output damaged in transit")
+        else:
+            summary = parse_find_stat(out.text, t.path, out.exit_code)
         if t.nomedia is not None and not isinstance(summary, Unseen) and summary.exists:
             flag = result.outputs.get(t.nomedia.name)
-            nomedia = parse_test_exists(flag.exit_code) if flag else None
+            nomedia = parse_test_exists(flag.exit_code) if flag and not flag.damaged else None
             summary = replace(summary, nomedia=nomedia)
         evidence.append(
             StorageEvidence(t.package, t.user_id, t.location.id, t.location.kind, t.path, summary)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from scanner import batch
 from scanner.recording import Recording
 from scanner.simphone.byteranges import ByteRanges
 from scanner.transport import failures
@@ -167,6 +168,24 @@ class RecordedShell:
         self._ranges = ByteRanges(recording)  # pm path, tail -c, dd over the recording's files
 
     def run(self, command: str) -> ShellOutput:
+        parts = batch.checked_parts(command)
+        if parts is not None:
+            return self._checked(parts)
+        return self._run(command)
+
+    def _checked(self, parts: list[str]) -> ShellOutput:
+        """msgscan's checked batch (``scanner.batch.script``): each part's stdout, then the
+        ``cksum`` line that ``tee`` into ``cksum`` prints for it on a phone."""
+        stdout, stderr = bytearray(), bytearray()
+        status, device_ms = 0, 0.0
+        for part in parts:
+            out = self._run(part)
+            stdout += out.stdout + batch.cksum_line(out.stdout)
+            stderr += out.stderr
+            status, device_ms = 0, device_ms + out.device_ms  # the status of cksum
+        return ShellOutput(bytes(stdout), bytes(stderr), status, device_ms)
+
+    def _run(self, command: str) -> ShellOutput:
         try:
             items = _parse(command)
         except ShellSyntaxError as e:

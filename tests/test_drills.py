@@ -47,7 +47,7 @@ class Unplugged(RecordedPhone):
     server: PhoneServer
 
     def run(self, command: str):  # type: ignore[no-untyped-def]
-        if command.startswith("find "):
+        if "find /storage" in command:  # the storage batch (each probe inside its checksum frame)
             for connection in list(self.server._connections):
                 connection.abort(reset=True)  # a connection reset, as a pulled cable gives
         return super().run(command)

@@ -183,8 +183,9 @@ def scan_phone(target: Target, policy: Policy, openers: Openers) -> PhoneOutcome
             outcome.state = "interrupted"
         elif result.snapshot.complete:
             outcome.state = "scanned"
-        else:  # how the phone was lost decides how it is recorded: timed out, or gone
-            outcome.state = result.snapshot.interrupted_by or "lost"
+        else:  # how the phone was lost decides how it is recorded: timed out, or gone;
+            # a phone that answered in full but with damaged output was not lost: "error"
+            outcome.state = result.snapshot.interrupted_by or "error"
         outcome.error = result.error
     except MsgscanError as e:
         outcome.state = _state_of(e)

@@ -40,6 +40,7 @@ import re
 from collections.abc import Mapping
 
 from checks.facts import AppOps, OpMode
+from scanner.parse.damage import Damage
 
 __all__ = [
     "KEPT_OPS",
@@ -101,6 +102,21 @@ def _lines(text: str) -> list[str]:
         (i for i in range(start + 1, len(lines)) if _OTHER_SECTION.match(lines[i])), len(lines)
     )
     return lines[start + 1 : end]
+
+
+def appops_damage(text: str) -> Damage:
+    """Lines of ``dumpsys appops`` that ``parse_dumpsys_appops`` needs and cannot read: a kept
+    op whose mode is none of AppOpsManager's (``mode=allo``), a ``Uid`` header that is no uid
+    (its ops would be dropped with it). Unknown ops and sections are not damage."""
+    damage = Damage()
+    for line in _lines(text):
+        if line.startswith("  Uid ") and not _UID.match(line):
+            damage.note("Uid header that is no uid", line.strip()[4:].rstrip(":"))
+            continue
+        m = _MODE_LINE.match(line) or _NAMED_LINE.match(line)
+        if m is not None and m.group(1) in KEPT_OPS and m.group(2) not in _MODES:
+            damage.note("unreadable mode", m.group(1))
+    return damage
 
 
 def _blocks(text: str) -> _Blocks:

@@ -29,12 +29,24 @@ Choices the reference leaves open:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
 
 from checks.facts import Package, PackageUser
+from scanner.names import is_package_name
+from scanner.parse.damage import Damage
+from scanner.parse.package_fields import (
+    Draft,
+    UserDraft,
+    bracketed,
+    header_name,
+    package_field,
+    timestamp,
+    to_int,
+    to_json_shape,
+    user_fields,
+)
+from scanner.parse.text import REPLACEMENT
 
-__all__ = ["parse_dumpsys_package", "to_json_shape"]
+__all__ = ["Listing", "parse_dumpsys_package", "read_dumpsys_package", "to_json_shape"]
 
 _PACKAGES, _HIDDEN, _SHARED, _OTHER = "packages", "hidden", "shared", "other"
 _SECTIONS = {
@@ -55,45 +67,18 @@ _FIELD_KEYS = frozenset(
      "signatures", "installPermissionsFixed"}
 )  # fmt: skip
 
-_SYSTEM_IMAGE_TIME = datetime(2009, 1, 1)
-_MAX_UTC_OFFSET = timedelta(hours=14)
-
-
-@dataclass(slots=True)
-class _User:
-    user_id: int
-    installed: bool = True
-    hidden: bool = False
-    suspended: bool = False
-    enabled: int | None = None
-    first_install: datetime | None = None
-    runtime: dict[str, bool] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class _Draft:
-    """A package block being read; ``name`` is None for a headless fragment nobody named."""
-
-    name: str | None
-    keep: bool  # False for hidden system packages and blocks outside ``Packages:``
-    app_id: int | None = None
-    version_name: str | None = None
-    version_code: int | None = None
-    target_sdk: int | None = None
-    installer: str | None = None
-    initiating: str | None = None
-    shared_user: str | None = None
-    first_install: datetime | None = None
-    last_update: datetime | None = None
-    flags: set[str] = field(default_factory=set)
-    install: dict[str, bool] = field(default_factory=dict)
-    users: dict[int, _User] = field(default_factory=dict)
-
 
 @dataclass(slots=True)
 class _SharedUser:
     install: dict[str, bool] = field(default_factory=dict)
     runtime: dict[int, dict[str, bool]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    packages: tuple[Package, ...]
+    damage: Damage
+    """Lines of the package sections that could not be read (see ``read_dumpsys_package``)."""
 
 
 def parse_dumpsys_package(text: str, *, package: str | None = None) -> tuple[Package, ...]:
@@ -103,10 +88,33 @@ def parse_dumpsys_package(text: str, *, package: str | None = None) -> tuple[Pac
     ``pm dump <pkg>`` / ``dumpsys package <pkg>`` was asked about; it is only used when the text
     starts in the middle of a package block, so that block has no ``Package [`` line.
     """
+    return read_dumpsys_package(text, package=package).packages
+
+
+def read_dumpsys_package(
+    text: str, *, package: str | None = None, then: str | None = None
+) -> Listing:
+    """The packages and what could not be read.
+
+    Damage, counted per line and named per block: a ``Package [`` header whose name is not a
+    package name Android allows (``x;reboot``, ``a b``, a line cut before ``]``): the block is
+    read past, never taken as a package, and the packages after it still count; a value the
+    parser needs that is neither of its forms (``installed=t``, ``versionCode=12a``,
+    ``granted=tru``): the value is unknown (``installed`` becomes ``Unseen``), never false; a
+    user id no phone can have; any line of a package block or section holding U+FFFD (bytes
+    that were not text, see ``scanner.parse.text``); a last line without its newline (the output
+    was cut inside it: ``versionCode=2626`` may be the start of ``262641074``), which is not read.
+    ``then`` is a second output read after ``text`` by the same reader (``shared-users``), with
+    its own last line checked the same way.
+    """
     reader = _Reader(package)
-    for raw in text.split("\n"):
-        reader.feed(raw)
-    return reader.result()
+    for part in (text,) if then is None else (text, then):
+        lines = part.split("\n")
+        for raw in lines[:-1]:
+            reader.feed(raw)
+        if lines[-1].strip():
+            reader.cut(lines[-1])
+    return Listing(reader.result(), reader.damage)
 
 
 class _Reader:
@@ -117,24 +125,35 @@ class _Reader:
         self.in_service = True  # inside the package service's output (or no header seen)
         self.section: str | None = None  # None: no section header seen yet
         self.started = False  # any content line seen (a headless block must come first)
-        self.drafts: dict[str, _Draft] = {}
+        self.drafts: dict[str, Draft] = {}
         self.shared: dict[str, _SharedUser] = {}
         # The open block (a package draft or a shared user) and its indents; -1 = none.
-        self.draft: _Draft | None = None
+        self.draft: Draft | None = None
         self.shared_user: _SharedUser | None = None
         self.block_at = -1
         self.field_at = -1  # indent of the block's fields, from its first line
-        self.user: _User | None = None
+        self.user: UserDraft | None = None
         self.user_at = -1
         self.rows = _SKIP
         self.rows_at = -1  # indent of the open list header; deeper lines are its rows
+        self.damage = Damage()
+        self.label: str | None = None  # the open block as damage names it; None: not counted
+        self.garbled = "garbled line (bytes that are not text)"  # how a U+FFFD line is counted
+        self.line = 0  # lines fed so far: several notes about one line count it once
 
     def feed(self, raw: str) -> None:
+        self.line += 1
         line = raw.rstrip()  # trailing blanks: "User 0: " (Huawei 7), stray "\r"
         if not line:
             return  # blank lines never end a block (rule 6)
         body = line.lstrip(" ")
         at = len(line) - len(body)
+        if REPLACEMENT in body and self.in_service:
+            # In a block, or a line that ends one (its indent is damaged): the block is damaged.
+            if self.label is not None:
+                self._damaged(self.garbled)
+            elif self.block_at < 0 and self._counted():
+                self.damage.note(self.garbled, "the listing", self.line)
         if at == 0 and body.startswith(("DUMP OF ", "---------")):
             self._boundary(body)
         elif not self.in_service:
@@ -148,12 +167,23 @@ class _Reader:
             return
         elif not self.started and at >= 4 and self._is_field(body):
             self.started = True  # a fragment cut inside a block (appium Android 7 tail)
-            self._open(_Draft(self.assumed, keep=self.assumed is not None), at - 2)
+            self._open(Draft(self.assumed, keep=self.assumed is not None), at - 2)
+            self.label = self.assumed
             self._block_line(body, at)
         else:
             self.started = True
             self._close()
             self._top_line(body, at)
+
+    def _counted(self) -> bool:
+        return self.section in (None, _PACKAGES, _SHARED)
+
+    def cut(self, raw: str) -> None:
+        """The output ended inside this line: its last value is unreadable (a U+FFFD stands for
+        what is missing, so ``installed=t`` is unknown and ``versionCode=2626`` no number)."""
+        self.garbled = "line cut short"
+        self.feed(raw + REPLACEMENT)
+        self.garbled = "garbled line (bytes that are not text)"
 
     def _boundary(self, body: str) -> None:
         # "DUMP OF SERVICE package:" (bugreport, ``pm dump``), "DUMP OF SERVICE package" without
@@ -171,24 +201,36 @@ class _Reader:
         if section is not None:
             self.section = section
         elif body.startswith("Package ["):
-            name = _bracketed(body)
-            if name is not None and self.section != _SHARED:
-                # An updated system app is listed twice: the factory copy under "Hidden
-                # system packages:" (Huawei 7 com.facebook.orca "stub (18.4)", tekartik 11
-                # package1 1.0.11) never replaces the active entry nor counts on its own.
-                keep = self.section in (None, _PACKAGES) and name not in self.drafts
-                self._open(_Draft(name, keep), at)
+            if self.section == _SHARED:
+                return
+            name = bracketed(body)
+            counted = self.section in (None, _PACKAGES)
+            if name is None or not is_package_name(name):
+                # Read past, never taken for a package, and never a section header (the line
+                # ends with ":"), so every package after it still counts.
+                self._open(Draft(None, keep=False), at)
+                if counted:
+                    self.label = header_name(body)
+                    self.damage.note("package header without a valid name", self.label, self.line)
+                return
+            # An updated system app is listed twice: the factory copy under "Hidden
+            # system packages:" (Huawei 7 com.facebook.orca "stub (18.4)", tekartik 11
+            # package1 1.0.11) never replaces the active entry nor counts on its own.
+            keep = counted and name not in self.drafts
+            self._open(Draft(name, keep), at)
+            self.label = name if keep else None
         elif body.startswith("SharedUser [") and self.section == _SHARED:
-            name = _bracketed(body)
+            name = bracketed(body)
             if name is not None:
                 self._open(self.shared.setdefault(name, _SharedUser()), at)
+                self.label = f"shared user {name}"
         elif self.section is not None and body.endswith(":"):
             # "Queries:", "Package Changes:", "Dexopt state:" …: their "User 0:" lines and
             # package names say nothing about installed packages (rule 6, tekartik 11 dump).
             self.section = _OTHER
 
-    def _open(self, block: _Draft | _SharedUser, at: int) -> None:
-        if isinstance(block, _Draft):
+    def _open(self, block: Draft | _SharedUser, at: int) -> None:
+        if isinstance(block, Draft):
             self.draft = block
             if block.keep and block.name is not None:
                 self.drafts[block.name] = block
@@ -196,8 +238,13 @@ class _Reader:
             self.shared_user = block
         self.block_at = at
 
+    def _damaged(self, kind: str) -> None:
+        if self.label is not None:
+            self.damage.note(kind, self.label, self.line)
+
     def _close(self) -> None:
         self.draft = self.shared_user = self.user = None
+        self.label = None
         self.block_at = self.field_at = self.user_at = self.rows_at = -1
         self.rows = _SKIP
 
@@ -234,15 +281,15 @@ class _Reader:
             self.rows = _INSTALL if body == "install permissions:" else _SKIP
             self.rows_at = at
         elif self.draft is not None and self.draft.keep:
-            _package_field(self.draft, body)
+            package_field(self.draft, body, self._damaged)
 
     def _open_user(self, user_id: int, body: str, at: int) -> None:
         self.user_at = at
         if self.shared_user is not None:
-            self.user = _User(user_id, runtime=self.shared_user.runtime.setdefault(user_id, {}))
+            self.user = UserDraft(user_id, runtime=self.shared_user.runtime.setdefault(user_id, {}))
         elif self.draft is not None and self.draft.keep:
-            self.user = self.draft.users.setdefault(user_id, _User(user_id))
-            _user_fields(self.user, body.partition(":")[2])
+            self.user = self.draft.users.setdefault(user_id, UserDraft(user_id))
+            user_fields(self.user, body.partition(":")[2], self._damaged)
         else:
             self.user = None
 
@@ -252,18 +299,19 @@ class _Reader:
         elif body.endswith(":") and "=" not in body:
             self.rows, self.rows_at = _SKIP, at  # "disabledComponents:", "overlay paths:" …
         elif body.startswith("firstInstallTime=") and self.user is not None:
-            self.user.first_install = _timestamp(body[len("firstInstallTime=") :])  # 13+
+            value = body[len("firstInstallTime=") :]
+            self.user.first_install = timestamp(value, self._damaged)  # 13+
 
     def _permission_row(self, body: str) -> None:
         # "<perm>: granted=<bool>[, flags=[ A B ] | [ A|B]][, userId=N]" (rule 3)
         name, sep, rest = body.partition(": granted=")
         if not sep or not name or " " in name:
             return
-        if rest.startswith("true"):
-            granted = True
-        elif rest.startswith("false"):
-            granted = False
+        state = rest.partition(",")[0].strip()
+        if state in ("true", "false"):
+            granted = state == "true"
         else:
+            self._damaged("unreadable granted= value")
             return
         if self.rows == _RUNTIME:
             if self.user is not None:
@@ -281,7 +329,7 @@ class _Reader:
         )
 
 
-def _freeze(d: _Draft, shared: _SharedUser | None) -> Package:
+def _freeze(d: Draft, shared: _SharedUser | None) -> Package:
     install = {**shared.install, **d.install} if shared is not None else d.install
     users = []
     for uid in sorted(d.users):
@@ -303,7 +351,7 @@ def _freeze(d: _Draft, shared: _SharedUser | None) -> Package:
     first_install = d.first_install
     if first_install is None:
         first_install = min(
-            (u.first_install for u in users if u.installed and u.first_install), default=None
+            (u.first_install for u in users if u.installed is True and u.first_install), default=None
         )
     return Package(
         name=d.name or "",
@@ -322,118 +370,8 @@ def _freeze(d: _Draft, shared: _SharedUser | None) -> Package:
     )
 
 
-def _package_field(d: _Draft, body: str) -> None:
-    key, sep, value = body.partition("=")
-    if not sep:
-        return
-    if key in ("userId", "appId"):  # "appId=" from Android 14 on
-        d.app_id = _int(value.split(" ", 1)[0])
-    elif key == "versionCode":
-        # "versionCode=452576 minSdk=15 targetSdk=27"; Android 6: no minSdk (LG M150)
-        pairs = dict(t.partition("=")[::2] for t in body.split())
-        d.version_code = _int(pairs.get("versionCode", ""))
-        d.target_sdk = _int(pairs.get("targetSdk", ""))
-    elif key == "versionName":
-        d.version_name = value or None  # free text to the end of the line: "stub (18.4)"
-    elif key in ("flags", "pkgFlags"):
-        d.flags.update(value.strip("[] ").split())
-    elif key == "installerPackageName":
-        d.installer = _package_name(value)  # absent line <= 12, "null" on 14+ (rule 14)
-    elif key == "initiatingPackageName":
-        d.initiating = _package_name(value)
-    elif key == "sharedUser":
-        d.shared_user = _shared_user_name(value)
-    elif key == "firstInstallTime":
-        d.first_install = _timestamp(value)  # package-level up to Android 12
-    elif key == "lastUpdateTime":
-        d.last_update = _timestamp(value)
-
-
-def _user_fields(u: _User, rest: str) -> None:
-    # Tokens, never positions: "User 0:  installed=…" has two spaces on Android 6 (LG M150),
-    # vendors insert keys (Hisense "restricted= alive="), Android 5 said "blocked=" for hidden.
-    for token in rest.split():
-        key, _, value = token.partition("=")
-        if key == "installed":
-            u.installed = value == "true"
-        elif key in ("hidden", "blocked"):
-            u.hidden = value == "true"
-        elif key == "suspended":
-            u.suspended = value == "true"
-        elif key == "enabled":
-            u.enabled = _int(value)
-
-
 def _user_id(body: str) -> int | None:
     if not body.startswith("User "):
         return None
     number, sep, _ = body[5:].partition(":")
-    return _int(number) if sep and number.isdigit() and number.isascii() else None
-
-
-def _bracketed(body: str) -> str | None:
-    name, closed, _ = body.partition("[")[2].partition("]")
-    return name if closed and name and " " not in name else None  # a cut line has no "]"
-
-
-def _shared_user_name(value: str) -> str | None:
-    # "SharedUserSetting{9656c03 android.media/10009}" (Huawei 7 capture, line 23368)
-    inner = value.partition("{")[2].partition("}")[0]
-    name = inner.partition(" ")[2].rpartition("/")[0]
-    return name or None
-
-
-def _package_name(value: str) -> str | None:
-    value = value.strip()
-    return None if value in ("", "null") else value
-
-
-def _int(value: str) -> int | None:
-    try:
-        return int(value)
-    except ValueError:
-        return None
-
-
-def _timestamp(value: str) -> datetime | None:
-    """``yyyy-MM-dd HH:mm:ss[.SSS]`` in device-local time; placeholders give None (rule 7)."""
-    try:
-        when = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if when.tzinfo is not None:
-        return None
-    if when.year < 2008:  # the epoch in any zone (1969-12-31 … 1970-01-01): "no install"
-        return None
-    if (
-        abs(when - _SYSTEM_IMAGE_TIME) <= _MAX_UTC_OFFSET
-        and when.second == 0
-        and when.microsecond == 0
-        and when.minute % 15 == 0
-    ):
-        return None  # 2009-01-01 00:00 UTC in local time: the fixed system-image timestamp
-    return when
-
-
-def to_json_shape(packages: tuple[Package, ...] | list[Package]) -> dict[str, Any]:
-    """The stable JSON shape ``msgscan parse dumpsys-package`` prints."""
-    return {
-        "packages": [
-            {
-                "name": p.name,
-                "version_name": p.version_name,
-                "version_code": p.version_code,
-                "installer": p.installer,
-                "flags": sorted(p.flags),
-                "users": [
-                    {
-                        "id": u.user_id,
-                        "installed": u.installed,
-                        "runtime_permissions": dict(sorted(u.runtime_permissions.items())),
-                    }
-                    for u in p.users
-                ],
-            }
-            for p in packages
-        ]
-    }
+    return to_int(number) if sep and number.isdigit() and number.isascii() else None

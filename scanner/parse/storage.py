@@ -45,9 +45,11 @@ def parse_find_stat(text: str, path: str, exit_code: int | None) -> FolderSummar
             unreadable += 1
             continue
         junk += 1
-    if junk and not files:
-        # Not find's output at all (e.g. "inaccessible or not found" when find is missing). The
-        # reason describes it but never quotes it: a file name could be in there.
+    if junk:
+        # Not find's output at all (e.g. "inaccessible or not found" when find is missing), or
+        # lines that should be "<mtime> <size>" and are not (cut, garbled): a file behind such a
+        # line would go uncounted, so the count is unknown, never too low. The reason describes
+        # the lines but never quotes them: a file name could be in there.
         status = "no exit status" if exit_code is None else f"exit {exit_code}"
         return Unseen(f"find could not list {path} ({status}, {junk} unexpected lines)")
     when = datetime.fromtimestamp(newest, UTC) if files else None

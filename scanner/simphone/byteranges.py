@@ -24,6 +24,7 @@ from collections.abc import Callable
 
 from scanner.apk_reads import package_facts
 from scanner.parse.dumpsys_package import parse_dumpsys_package
+from scanner.parse.text import decode
 from scanner.recording import Recording
 from scanner.simphone.files import VirtualFile, VirtualFiles
 
@@ -131,7 +132,7 @@ class ByteRanges:
     def _code_path(self, package: str, user: int) -> str | None:
         if self._code is None:  # parsed on the first pm path only
             listing = self._recording.index().get(("dumpsys", "package", "packages"))
-            text = listing.stdout.decode("utf-8", "replace") if listing else ""
+            text = decode(listing.stdout) if listing else ""
             self._code = {n: c for n, (c, _) in package_facts(text).items() if c}
             self._users = {p.name: set(p.installed_for()) for p in parse_dumpsys_package(text)}
         if user not in self._users.get(package, set()):

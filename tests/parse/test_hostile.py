@@ -23,11 +23,11 @@ from scanner.parse.appops import (
 )
 from scanner.parse.backup import backup_state
 from scanner.parse.device_policy import parse_device_policy
-from scanner.parse.dumpsys_package import parse_dumpsys_package
+from scanner.parse.dumpsys_package import parse_dumpsys_package, read_dumpsys_package
 from scanner.parse.getprop import identity_from_props, parse_getprop, scrub_getprop
 from scanner.parse.settings import parse_settings_list
 from scanner.parse.storage import parse_find_stat
-from scanner.parse.text import decode
+from scanner.parse.text import decode, implausible
 from scanner.parse.users import describe_failure, parse_pm_list_users, scrub_pm_list_users
 
 PARSERS: dict[str, Callable[[str], Any]] = {
@@ -156,3 +156,95 @@ def test_each_fragment_alone(name: str, fragment: str) -> None:
     """Each fragment on its own, e.g. a 5000-digit user id (``int()`` refuses past 4300 digits)
     or a file time past year 9999 (``datetime`` refuses it), is read without an exception."""
     check_bounded(PARSERS[name], fragment + "\n")
+
+
+# --- damage is reported, never read as a fact (issue 12) ---------------------------------------
+
+PACKAGE_DUMPS = (
+    "tekartik-wearos-android11/dumpsys-package-1.txt",
+    "tekartik-wearos-android11/dumpsys-package-2.txt",
+    "isdi-lg-m150-android6/pm-dump-com.trackview.txt",
+    "appium-android7/dumpsys-package-com.example.testapp.first.txt",
+    "appium-android7/pm-dump-tail-com.xxx.txt",
+)
+NOT_TEXT = (0x00, 0x1B, 0x80, 0xC3, 0xFF)
+"""Bytes that are text in no position of UTF-8 output (NUL, ESC, a lone continuation or lead byte)."""
+
+
+def package_facts(packages: Any) -> dict[str, Any]:
+    """What the rules read of each package; an unreadable ``installed`` is left out."""
+    return {
+        p.name: {
+            "app_id": p.app_id,
+            "version_code": p.version_code,
+            "target_sdk": p.target_sdk,
+            "installer": p.installer,
+            "install": dict(p.install_permissions),
+            "users": {
+                u.user_id: (u.installed if isinstance(u.installed, bool) else None, dict(u.runtime_permissions))
+                for u in p.users
+            },
+        }
+        for p in packages
+    }
+
+
+def _pm_dump_package(name: str) -> str | None:
+    return "com.xxx" if name.startswith("appium-android7/pm-dump-tail") else None
+
+
+@pytest.mark.needs_fixtures
+@pytest.mark.parametrize("name", PACKAGE_DUMPS)
+@settings(FAST, max_examples=60)
+@given(data=st.data())
+def test_a_damaged_byte_is_reported_or_changes_nothing(
+    capture: Callable[[str], bytes], name: str, data: st.DataObject
+) -> None:
+    """One byte anywhere in a real dump replaced by a byte that is not text: either the parser
+    reports damage, or every package fact it gives is what the intact dump gives."""
+    raw = capture(name)
+    package = _pm_dump_package(name)
+    intact = package_facts(read_dumpsys_package(decode(raw), package=package).packages)
+    at = data.draw(st.integers(0, len(raw) - 1))
+    damaged = raw[:at] + bytes([data.draw(st.sampled_from(NOT_TEXT))]) + raw[at + 1 :]
+    listing = read_dumpsys_package(decode(damaged), package=package)
+    assert listing.damage.lines > 0 or package_facts(listing.packages) == intact
+
+
+@pytest.mark.needs_fixtures
+@pytest.mark.parametrize("name", PACKAGE_DUMPS)
+@settings(FAST, max_examples=60)
+@given(data=st.data())
+def test_a_cut_dump_states_no_false_fact(capture: Callable[[str], bytes], name: str, data: st.DataObject) -> None:
+    """A dump cut at any byte: every value it still gives (installed, grants, versions) is the
+    intact dump's value; what the cut made unreadable is unknown, never false, and reported."""
+    raw = capture(name)
+    package = _pm_dump_package(name)
+    intact = package_facts(read_dumpsys_package(decode(raw), package=package).packages)
+    cut = data.draw(st.integers(0, len(raw)))
+    listing = read_dumpsys_package(decode(raw[:cut]), package=package)
+    for pkg, facts in package_facts(listing.packages).items():
+        whole = intact[pkg]
+        for key in ("app_id", "version_code", "target_sdk", "installer"):
+            assert facts[key] in (None, whole[key]), (pkg, key)
+        assert facts["install"].items() <= whole["install"].items()
+        for uid, (installed, runtime) in facts["users"].items():
+            assert installed in (None, whole["users"][uid][0]), (pkg, uid)
+            assert runtime.items() <= whole["users"][uid][1].items()
+
+
+@pytest.mark.needs_fixtures
+@pytest.mark.parametrize("name", CAPTURES)
+@settings(FAST, max_examples=60)
+@given(data=st.data())
+def test_a_byte_that_is_not_text_is_always_noticed(
+    capture: Callable[[str], bytes], name: str, data: st.DataObject
+) -> None:
+    """Every output is checked for plausibility before its fact counts (``text.implausible``):
+    a byte that is not text, inserted anywhere in any real capture (UTF-8 or UTF-16), is always
+    noticed, whatever parser reads the output; the intact capture is plausible."""
+    raw = capture(name)
+    assert implausible(decode(raw)) is None
+    at = data.draw(st.integers(2, len(raw)))
+    damaged = raw[:at] + bytes([data.draw(st.sampled_from(NOT_TEXT))]) + raw[at:]
+    assert implausible(decode(damaged)) is not None

@@ -12,7 +12,7 @@ import pytest
 from checks.errors import DeviceLost
 from checks.facts import FolderSummary, Snapshot, Unseen, UserKind
 from reports.snapshot import snapshot_to_json
-from scanner import probes, recording
+from scanner import batch, probes, recording
 from scanner.collect import collect
 from scanner.parse.text import decode
 from scanner.record import record
@@ -105,7 +105,9 @@ def test_busy_phone_exchange_count(maxdata: int, most: int) -> None:
     content is read but the messengers' APK signing data (tail -c of the ZIP end, dd of the block)."""
     transport = ReplayTransport(build(large_phone(300, 3, maxdata=maxdata), model="m", product="p", device="d"))
     snap = collect(transport)
-    programs = {part.split()[0] for cmd in transport.meter.commands for part in cmd.split("; ")}
+    parts = [batch.checked_parts(cmd) for cmd in transport.meter.commands]
+    assert all(p is not None for p in parts), "every exchange carries its checksums"
+    programs = {part.split()[0] for cmd in parts for inner in cmd or () for part in inner.split("; ")}
     assert not isinstance(snap.packages, Unseen) and not isinstance(snap.users, Unseen)
     assert (300, 3, True) == (len(snap.packages), len(snap.users), snap.complete)
     assert transport.meter.exchanges <= most

@@ -180,7 +180,8 @@ class TestGarbage:
         assert Status.PASS not in statuses(snapshot)
 
     def test_corrupted_packets(self, signer: object) -> None:
-        """Output damaged in flight (one byte per packet) never crashes a scan."""
+        """Output damaged in flight (one byte per packet) is found by the phone's checksums:
+        named in the problems, never parsed, and the scan is incomplete."""
         rec = load(ANDROID16)
         shell = RecordedShell(rec)
 
@@ -193,6 +194,10 @@ class TestGarbage:
             snapshot = collect(transport, timeout=10)
             transport.close()
         statuses(snapshot)  # evaluates without an exception
+        assert not snapshot.complete
+        assert any("was damaged on the way from the phone" in p for p in snapshot.problems)
+        damaged = [r for r in snapshot.probes if r.error and "damaged in transit" in r.error]
+        assert damaged and not any(r.ok for r in damaged)
 
 
 class TestNames:
@@ -216,17 +221,19 @@ class TestNames:
 
     def test_hostile_names_are_reported_never_interpolated(self) -> None:
         """Package names built for a shell and impossible user ids are named in the report's
-        problems and appear in no command sent to the phone."""
+        problems (escaped) and appear in no command sent to the phone; the blocks with such
+        names are damaged, so the package list is, and the scan is not complete."""
         transport = ReplayTransport(self.recording())
         snapshot = collect(transport)
         sent = "\n".join(transport.meter.commands)
         for name in ("reboot", "$(id)", "`id`", "../../etc", "99999999"):
             assert name not in sent
         problems = "\n".join(snapshot.problems)
-        assert "package name(s) that Android does not allow" in problems
-        assert "'x;reboot'" in problems and "'$(id)'" in problems
+        assert "6 lines could not be read: package header without a valid name (6)" in problems
+        assert "'x;reboot', '$(id)', '`id`' and 3 more" in problems
         assert "user id(s) outside 0-21474 (99999999)" in problems
-        assert snapshot.complete
+        assert not snapshot.complete and "packages" in snapshot.damaged
+        assert snapshot.package("org.thoughtcrime.securesms") is not None  # parsed on
 
     @pytest.mark.parametrize(
         ("name", "ok"),

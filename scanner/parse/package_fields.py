@@ -1,0 +1,199 @@
+"""The values inside a ``dumpsys package`` block: fields, ``User N:`` tokens, names, times.
+
+Split from ``scanner.parse.dumpsys_package`` (the block structure lives there); the same
+format reference (shared/reference/dumpsys-package-format.md) and rule numbers apply. A value
+the reader needs that is neither of its forms is reported through ``damaged`` (see
+``scanner.parse.damage``), never taken as false or absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from checks.facts import Package, Unseen
+from scanner.parse.text import REPLACEMENT
+
+_SYSTEM_IMAGE_TIME = datetime(2009, 1, 1)
+_MAX_UTC_OFFSET = timedelta(hours=14)
+
+
+@dataclass(slots=True)
+class UserDraft:
+    user_id: int
+    installed: bool | Unseen = True
+    hidden: bool = False
+    suspended: bool = False
+    enabled: int | None = None
+    first_install: datetime | None = None
+    runtime: dict[str, bool] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Draft:
+    """A package block being read; ``name`` is None for a headless fragment nobody named."""
+
+    name: str | None
+    keep: bool  # False for hidden system packages and blocks outside ``Packages:``
+    app_id: int | None = None
+    version_name: str | None = None
+    version_code: int | None = None
+    target_sdk: int | None = None
+    installer: str | None = None
+    initiating: str | None = None
+    shared_user: str | None = None
+    first_install: datetime | None = None
+    last_update: datetime | None = None
+    flags: set[str] = field(default_factory=set)
+    install: dict[str, bool] = field(default_factory=dict)
+    users: dict[int, UserDraft] = field(default_factory=dict)
+
+
+_TEXT_KEYS = frozenset(
+    {"installerPackageName", "initiatingPackageName", "sharedUser", "flags", "pkgFlags"}
+)
+"""Keys whose value is taken as text: with U+FFFD in it, it is left unset, never half-read."""
+
+
+def package_field(d: Draft, body: str, damaged: Callable[[str], None]) -> None:
+    key, sep, value = body.partition("=")
+    if not sep:
+        return
+    if REPLACEMENT in value and key in _TEXT_KEYS:
+        damaged(f"unreadable {key}= value")  # a cut or garbled name is no name
+        return
+    if key in ("userId", "appId"):  # "appId=" from Android 14 on
+        d.app_id = to_int(value.split(" ", 1)[0])
+        if d.app_id is None:
+            damaged(f"unreadable {key}= value")
+    elif key == "versionCode":
+        # "versionCode=452576 minSdk=15 targetSdk=27"; Android 6: no minSdk (LG M150)
+        pairs = dict(t.partition("=")[::2] for t in body.split())
+        d.version_code = to_int(pairs.get("versionCode", ""))
+        d.target_sdk = to_int(pairs.get("targetSdk", ""))
+        if d.version_code is None or ("targetSdk" in pairs and d.target_sdk is None):
+            damaged("unreadable versionCode= line")
+    elif key == "versionName":
+        d.version_name = value or None  # free text to the end of the line: "stub (18.4)"
+    elif key in ("flags", "pkgFlags"):
+        d.flags.update(value.strip("[] ").split())
+    elif key == "installerPackageName":
+        d.installer = package_name(value)  # absent line <= 12, "null" on 14+ (rule 14)
+    elif key == "initiatingPackageName":
+        d.initiating = package_name(value)
+    elif key == "sharedUser":
+        d.shared_user = shared_user_name(value)
+    elif key == "firstInstallTime":
+        d.first_install = timestamp(value, damaged)  # package-level up to Android 12
+    elif key == "lastUpdateTime":
+        d.last_update = timestamp(value, damaged)
+
+
+def user_fields(u: UserDraft, rest: str, damaged: Callable[[str], None]) -> None:
+    # Tokens, never positions: "User 0:  installed=…" has two spaces on Android 6 (LG M150),
+    # vendors insert keys (Hisense "restricted= alive="), Android 5 said "blocked=" for hidden.
+    # A value that is neither "true" nor "false" (a dump cut at "installed=t") is unknown:
+    # ``installed`` becomes Unseen, never False, and the line is counted as damaged.
+    seen = False
+    for token in rest.split():
+        key, _, value = token.partition("=")
+        seen = seen or key == "installed"
+        if key == "installed":
+            u.installed = flag(value, key, damaged, unseen=True)
+        elif key in ("hidden", "blocked"):
+            u.hidden = flag(value, key, damaged) is True
+        elif key == "suspended":
+            u.suspended = flag(value, key, damaged) is True
+        elif key == "enabled":
+            u.enabled = to_int(value)
+            if u.enabled is None:
+                damaged("unreadable enabled= value")
+    if not seen and REPLACEMENT in rest:  # cut or garbled before installed= came
+        u.installed = Unseen("the installed= value could not be read")
+
+
+def flag(value: str, key: str, damaged: Callable[[str], None], *, unseen: bool = False) -> bool | Unseen:
+    if value in ("true", "false"):
+        return value == "true"
+    damaged(f"unreadable {key}= value")
+    return Unseen(f"the {key}= value could not be read") if unseen else False
+
+
+
+def header_name(body: str) -> str:
+    """What a damaged ``Package [`` header holds where the name should be (shown escaped)."""
+    inner = body[len("Package [") :]
+    name, closed, _ = inner.partition("]")
+    return name if closed else inner
+
+
+def bracketed(body: str) -> str | None:
+    name, closed, _ = body.partition("[")[2].partition("]")
+    return name if closed and name and " " not in name else None  # a cut line has no "]"
+
+
+def shared_user_name(value: str) -> str | None:
+    # "SharedUserSetting{9656c03 android.media/10009}" (Huawei 7 capture, line 23368)
+    inner = value.partition("{")[2].partition("}")[0]
+    name = inner.partition(" ")[2].rpartition("/")[0]
+    return name or None
+
+
+def package_name(value: str) -> str | None:
+    value = value.strip()
+    return None if value in ("", "null") else value
+
+
+def to_int(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def timestamp(value: str, damaged: Callable[[str], None] | None = None) -> datetime | None:
+    """``yyyy-MM-dd HH:mm:ss[.SSS]`` in device-local time; placeholders give None (rule 7)."""
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        if damaged is not None and value.strip():
+            damaged("unreadable time")
+        return None
+    if when.tzinfo is not None:
+        return None
+    if when.year < 2008:  # the epoch in any zone (1969-12-31 … 1970-01-01): "no install"
+        return None
+    if (
+        abs(when - _SYSTEM_IMAGE_TIME) <= _MAX_UTC_OFFSET
+        and when.second == 0
+        and when.microsecond == 0
+        and when.minute % 15 == 0
+    ):
+        return None  # 2009-01-01 00:00 UTC in local time: the fixed system-image timestamp
+    return when
+
+
+def to_json_shape(packages: tuple[Package, ...] | list[Package]) -> dict[str, Any]:
+    """The stable JSON shape ``msgscan parse dumpsys-package`` prints."""
+    return {
+        "packages": [
+            {
+                "name": p.name,
+                "version_name": p.version_name,
+                "version_code": p.version_code,
+                "installer": p.installer,
+                "flags": sorted(p.flags),
+                "users": [
+                    {
+                        "id": u.user_id,
+                        "installed": u.installed if isinstance(u.installed, bool) else None,
+                        "runtime_permissions": dict(sorted(u.runtime_permissions.items())),
+                    }
+                    for u in p.users
+                ],
+            }
+            for p in packages
+        ]
+    }
