@@ -35,7 +35,7 @@ from reports.render.ocsf import OcsfRenderer
 from reports.render.text import TextRenderer
 from reports.snapshot import snapshot_to_json
 from scanner import __version__
-from scanner.recording import write_atomic
+from scanner.files import LIMIT_CAPTURE, LIMIT_KEY, LIMIT_SETTINGS, read_regular, write_atomic
 from scanner.scan import device_name, scan_result
 from scanner.show import RoundProgress, chosen_lang, load_saved, render_saved, text_renderer
 
@@ -311,12 +311,8 @@ def _print_json(data: Any) -> None:
 def _read_input(name: str) -> bytes:
     if name == "-":
         return sys.stdin.buffer.read()
-    try:
-        return Path(name).read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{name}: no such file", hint="pass the path of a saved capture, or - for stdin") from None
-    except OSError as e:
-        raise UsageError(f"{name}: cannot read ({e.strerror})", hint="check the path and its permissions") from None
+    return read_regular(name, what="the capture", limit=LIMIT_CAPTURE,
+                        hint="pass the path of a saved capture, or - for stdin")
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -427,11 +423,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         auth = AuthPolicy(accept_any_key=True)
     else:
         keyfile = args.keys or adb_key_dir() / "adbkey.pub"
-        try:
-            keys = tuple(line.strip() for line in Path(keyfile).read_text().splitlines() if line.strip())
-        except OSError as e:
-            raise UsageError(f"{keyfile}: cannot read the trusted keys ({e.strerror})",
-                             hint="pass --keys FILE with adbkey.pub lines, or --accept-any-key") from None
+        text = read_regular(keyfile, what="the trusted keys", limit=LIMIT_KEY,
+                            hint="pass --keys FILE with adbkey.pub lines, or --accept-any-key")
+        keys = tuple(line.strip() for line in text.decode("utf-8", "replace").splitlines() if line.strip())
         try:
             auth = AuthPolicy(trusted_keys=keys)
         except ValueError as e:
@@ -549,11 +543,8 @@ def cmd_devices(args: argparse.Namespace) -> int:
 def _policy(path: Path | None) -> Policy:
     if path is None:
         return DEFAULT_POLICY
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise UsageError(f"{path}: cannot read the policy ({e.strerror})",
-                         hint="check the path; policy.example.toml shows the format") from None
+    data = read_regular(path, what="the policy", limit=LIMIT_SETTINGS,
+                        hint="check the path; policy.example.toml shows the format")
     return parse_policy(data, str(path), known_checks=INDEX)
 
 

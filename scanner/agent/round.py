@@ -34,7 +34,7 @@ from checks.policy import Policy
 from reports.render.json import JsonRenderer
 from reports.result import ScanResult
 from scanner.agent.targets import Sighting, Target
-from scanner.recording import write_atomic
+from scanner.files import write_atomic
 from scanner.scan import device_name, hide, scan_result
 from scanner.transport.interface import Transport
 

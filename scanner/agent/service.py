@@ -38,9 +38,9 @@ from scanner.agent.config import AgentConfig, load_tcp_inventory, parse_agent_co
 from scanner.agent.delivery import Delivery
 from scanner.agent.round import Limits, Openers, PhoneOutcome, RoundOutcome, run_round
 from scanner.agent.rows import DeviceState, ScanRow, Via
-from scanner.agent.state import State
+from scanner.agent.state import State, make_private_dir
 from scanner.agent.summary import fleet_summary
-from scanner.recording import write_atomic
+from scanner.files import LIMIT_SETTINGS, read_regular, write_atomic
 from scanner.scan import device_name, hide
 
 log = structlog.get_logger("msgscan.agent")
@@ -54,11 +54,8 @@ class AgentLocked(MsgscanError):
 
 
 def load_config(path: Path) -> AgentConfig:
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise UsageError(f"{path}: cannot read the agent config ({e.strerror})",
-                         hint="check the path; agent.example.toml shows the format") from None
+    data = read_regular(path, what="the agent config", limit=LIMIT_SETTINGS,
+                        hint="check the path; agent.example.toml shows the format")
     return parse_agent_config(data, str(path), base_dir=path.resolve().parent)
 
 
@@ -66,11 +63,8 @@ def load_policy(config: AgentConfig) -> Policy:
     path = config.agent.policy
     if path is None:
         return DEFAULT_POLICY
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise UsageError(f"{path}: cannot read the policy ({e.strerror})",
-                         hint="fix [agent] policy in the agent config") from None
+    data = read_regular(path, what="the policy", limit=LIMIT_SETTINGS,
+                        hint=f"fix [agent] policy in the agent config {config.source}")
     policy = parse_policy(data, str(path), known_checks=INDEX)
     if config.agent.pseudonymize:
         pseudonym_key(config, policy.pseudonym_key, os.environ)  # raises when no key is set
@@ -79,7 +73,7 @@ def load_policy(config: AgentConfig) -> Policy:
 
 def lock(state_dir: Path) -> IO[str]:
     """Hold ``state_dir/agent.lock`` for the life of the process (released by the kernel)."""
-    state_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(state_dir)
     handle = open(state_dir / "agent.lock", "a+", encoding="utf-8")  # noqa: SIM115 - held open
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

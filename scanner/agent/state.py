@@ -23,6 +23,7 @@ Times are timezone-aware datetimes in, UTC ISO-8601 strings (fixed width, so the
 from __future__ import annotations
 
 import enum
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -85,6 +86,22 @@ class Transaction:
         return self._conn.executemany(sql, rows)
 
 
+def make_private_dir(directory: Path) -> None:
+    """Create ``directory`` (and missing parents) as 0700 whatever the umask; an existing folder
+    keeps the mode its owner gave it. The state holds device ids, findings and queued events."""
+    missing = []
+    d = directory
+    while not d.exists():
+        missing.append(d)
+        d = d.parent
+    for d in reversed(missing):
+        try:
+            d.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        d.chmod(0o700)  # mkdir's mode is masked by the umask
+
+
 class State:
     """The agent's state database. Open with ``State.open(path)``; safe to share across threads."""
 
@@ -103,10 +120,13 @@ class State:
             "move it aside to start with an empty state"
         )
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(path.parent)
+            if not path.exists():  # SQLite gives its -wal and -shm files the database's mode
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600))
+                os.chmod(path, 0o600)  # os.open's mode is masked by the umask; say it exactly
         except OSError as e:
             raise StateError(
-                f"cannot create the state folder {path.parent}: {e.strerror}",
+                f"cannot create the state database {path}: {e.strerror}",
                 hint="set the agent's state path to a folder it can write",
             ) from e
         try:
