@@ -57,9 +57,12 @@ Google's adb: `adb connect 127.0.0.1:PORT`. Runs until Ctrl-C or SIGTERM; exit c
 AGENT_EPILOG = """\
 Logs are JSON lines on stderr. Signals: SIGTERM/SIGINT end the current round within 10 s and exit 0;
 SIGHUP reloads the config and policy (a bad file keeps the old one and logs why).
-exit codes: 0 stopped cleanly (--once: the round ran and no phone had a failed check); 1 (--once)
-at least one phone had a failed check; 2 could not start: bad config or policy, or another agent
-holds the state directory.
+exit codes: 0 stopped cleanly (--once: every phone found was scanned completely, none had a
+failed check, every event was delivered); 1 (--once) at least one phone had a failed check; 2 could
+not start: bad config, policy or key, another agent holds the state directory, or the state
+database cannot be written (disk full); 3 (--once) the round is incomplete: a phone could not be
+scanned completely (unauthorized, busy, unreachable, lost, timed out, interrupted), a line of the
+TCP inventory is bad, or a destination did not take every event (paused, retrying); stderr says which.
 """
 
 SCAN_EPILOG = """\
@@ -621,6 +624,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def cmd_agent(args: argparse.Namespace) -> int:
+    from scanner.agent.once import once_exit
     from scanner.agent.service import Agent, load_config
     from scanner.malloc import limit_arenas
 
@@ -637,9 +641,12 @@ def cmd_agent(args: argparse.Namespace) -> int:
         finally:
             progress.close()
         agent.delivery.flush(SEND_TIMEOUT_S)  # --once: deliver what the round queued, then exit
+        code, lines = once_exit(report, agent.delivery.health())
     finally:
         agent.close()
-    return EXIT_FAILED if report.failed_phones else EXIT_OK
+    for line in lines:
+        print(line, file=sys.stderr)
+    return code
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -26,7 +26,7 @@ from typing import IO, Any
 import psutil
 import structlog
 
-from checks.errors import MsgscanError, UsageError
+from checks.errors import MsgscanError
 from checks.evaluate import summarize
 from checks.facts import DeviceIdentity
 from checks.policy import DEFAULT as DEFAULT_POLICY
@@ -34,7 +34,7 @@ from checks.policy import Policy
 from checks.policy_file import parse_policy
 from checks.registry import INDEX
 from scanner.agent import targets as found
-from scanner.agent.config import AgentConfig, load_tcp_inventory, parse_agent_config, pseudonym_key
+from scanner.agent.config import AgentConfig, parse_agent_config, pseudonym_key, read_tcp_inventory
 from scanner.agent.delivery import Delivery
 from scanner.agent.round import Limits, Openers, PhoneOutcome, RoundOutcome, run_round
 from scanner.agent.rows import DeviceState, ScanRow, Via
@@ -99,6 +99,9 @@ class RoundReport:
     outcome: RoundOutcome
     failed_phones: int
     seconds: float
+    not_scanned: list[str] = field(default_factory=list)
+    """Why the round is incomplete: each phone not scanned completely ("NAME: state (why)"),
+    each bad inventory line, an interrupted round. Empty when every phone found was scanned."""
 
 
 class Agent:
@@ -126,6 +129,7 @@ class Agent:
         self._scan_lock = threading.Lock()
         self._busy: set[str] = set()
         self.last_round: RoundReport | None = None
+        self.inventory_problems: list[str] = []
         self.rounds = 0
 
     def _delivery(self, config: AgentConfig) -> Delivery:
@@ -135,19 +139,24 @@ class Agent:
     # --- one round -----------------------------------------------------------------------------
 
     def endpoints(self) -> tuple[tuple[str, int], ...]:
+        """The configured endpoints and the inventory file's good lines; the inventory's
+        problems (an unreadable file, each bad line by number) go to ``inventory_problems``."""
         tcp = self.config.tcp
         listed = tuple(tcp.endpoints)
-        if tcp.inventory_file is None:
-            return listed
-        try:
-            text = tcp.inventory_file.read_text(encoding="utf-8")
-            extra = load_tcp_inventory(text, str(tcp.inventory_file))
-        except OSError as e:
-            log.warning("inventory.unreadable", file=str(tcp.inventory_file), error=e.strerror)
-            return listed
-        except MsgscanError as e:
-            log.warning("inventory.invalid", problem=e.problem)
-            return listed
+        problems: list[str] = []
+        extra: tuple[tuple[str, int], ...] = ()
+        if tcp.inventory_file is not None:
+            try:
+                data = read_regular(tcp.inventory_file, what="the TCP inventory", limit=LIMIT_SETTINGS,
+                                    hint=f"fix tcp.inventory_file in {self.config.source}")
+                extra, bad = read_tcp_inventory(data.decode("utf-8", "replace"), str(tcp.inventory_file))
+                problems = [e.problem for e in bad]
+            except MsgscanError as e:
+                problems = [e.problem]
+        if problems != self.inventory_problems:  # logged when they change, not every poll
+            for problem in problems:
+                log.warning("inventory.problem", file=str(tcp.inventory_file), problem=problem)
+        self.inventory_problems = problems
         return listed + tuple(e for e in extra if e not in listed)
 
     def _openers(self) -> Openers:
@@ -258,7 +267,8 @@ class Agent:
                          (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode())
         except MsgscanError as e:  # the state holds everything; the next round writes it again
             log.error("summary.write_failed", problem=e.problem)
-        report = RoundReport(outcome, failed, time.monotonic() - started)
+        report = RoundReport(outcome, failed, time.monotonic() - started,
+                             not_scanned=_not_scanned(outcome, self.inventory_problems, self._name))
         if only is None:
             self.last_round = report
             self.rounds += 1
@@ -413,7 +423,19 @@ def _device_state(phone: PhoneOutcome) -> str:
     match phone.state:
         case "scanned":
             return "scanned"
-        case "interrupted":
-            return "lost"
+        case "interrupted":  # cut short by SIGTERM/SIGINT: nothing is wrong with the phone
+            return "interrupted"
         case other:
             return other if other in _DEVICE_STATES else "error"
+
+
+def _not_scanned(outcome: RoundOutcome, inventory_problems: list[str],
+                 name: Callable[[str], str]) -> list[str]:
+    reasons = [f"{p.name or p.target.id}: {p.state}" + (f" ({p.error})" if p.error else "")
+               for p in outcome.phones if p.state != "scanned"]
+    reasons += [f"{name(s.id)}: {s.state}" + (f" ({hide(s.detail, s.id, name(s.id))})" if s.detail else "")
+                for s in outcome.sightings]
+    reasons += inventory_problems
+    if outcome.interrupted:
+        reasons.append("the round was interrupted (SIGTERM or SIGINT)")
+    return reasons

@@ -191,7 +191,7 @@ class State:
                 yield tx
                 tx._active = False
                 self._conn.execute("COMMIT" if depth == 0 else f"RELEASE s{depth}")
-            except BaseException:
+            except BaseException as e:
                 tx._active = False
                 if depth == 0:
                     if self._conn.in_transaction:  # SQLite may have rolled back already
@@ -199,9 +199,22 @@ class State:
                 else:
                     self._conn.execute(f"ROLLBACK TO s{depth}")
                     self._conn.execute(f"RELEASE s{depth}")
+                if isinstance(e, sqlite3.Error) and depth == 0:
+                    raise self._write_failed(e) from e
                 raise
             finally:
                 self._depth = depth
+
+    def _write_failed(self, e: sqlite3.Error) -> StateError:
+        """A write SQLite refused (disk full, I/O error), rolled back: nothing half-written stays,
+        and what was queued before (scans, findings, undelivered events) is still there."""
+        full = getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "full" in str(e)
+        return StateError(
+            f"cannot write the state database {self.path}: {e}",
+            hint=("free space on its filesystem, then run the agent again" if full else
+                  "check the filesystem it is on") + "; this write was rolled back, and events "
+            "queued before it stay queued",
+        )
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
