@@ -10,6 +10,7 @@ import argparse
 import enum
 import json
 import logging
+import math
 import socket
 import sys
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ from checks.policy_file import parse_policy
 from checks.registry import CHECKS, INDEX
 from reports.i18n import Lang, Texts
 from reports.render.cef import CefRenderer
+from reports.render.controls import clean_tree, strip_controls
 from reports.render.ecs import EcsRenderer
 from reports.render.html import HtmlRenderer
 from reports.render.interface import Renderer
@@ -140,14 +142,34 @@ def _tcp(value: str) -> tuple[str, int]:
         ) from None
 
 
-def _positive(value: str) -> float:
+def _number(value: str, *, low: float, high: float, unit: str, zero_ok: bool = False) -> float:
+    """A finite number in ``(low, high]`` (``[low, high]`` with ``zero_ok``): nan, inf, 0 and
+    negatives are refused by argparse (exit 2) instead of hanging or crashing a scan later."""
     try:
         number = float(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}") from None
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {value!r}")
+        raise argparse.ArgumentTypeError(f"expected a number of {unit}, got {value!r}") from None
+    if not math.isfinite(number) or number < low or (number == low and not zero_ok) or number > high:
+        least = "0 or more" if zero_ok else "more than 0"
+        raise argparse.ArgumentTypeError(
+            f"expected a finite number of {unit}, {least} and at most {high:g}, got {value!r}")
     return number
+
+
+def _positive(value: str) -> float:
+    return _number(value, low=0.0, high=MAX_SECONDS, unit="seconds")
+
+
+def _mib(value: str) -> float:
+    return _number(value, low=0.0, high=4096.0, unit="MiB")
+
+
+def _non_negative(value: str) -> float:
+    return _number(value, low=0.0, high=1e9, unit="units", zero_ok=True)
+
+
+MAX_SECONDS = 7 * 86400.0
+"""The longest time limit accepted (a week): more is a typo, and the OS cannot wait for inf."""
 
 
 def _target_options(p: argparse.ArgumentParser, *, replay: bool) -> None:
@@ -160,10 +182,11 @@ def _target_options(p: argparse.ArgumentParser, *, replay: bool) -> None:
         x.add_argument("--demo", action="store_true",
                        help="scan a simulated phone (a bundled recording served over ADB/TCP)")
     g.add_argument("--timeout", type=_positive, default=120.0, metavar="SECONDS",
-                   help="limit for each exchange with the phone (default 120)")
+                   help="limit for the ADB handshake and for each exchange with the phone "
+                        "(default 120)")
     g.add_argument("--auth-timeout", type=_positive, default=60.0, metavar="SECONDS",
                    help="how long to wait for 'Allow USB debugging?' to be accepted (default 60)")
-    g.add_argument("--max-output", type=_positive, default=64.0, metavar="MIB",
+    g.add_argument("--max-output", type=_mib, default=64.0, metavar="MIB",
                    help="most output accepted from the phone per exchange; more is cut and "
                    "reported (default 64)")
 
@@ -224,8 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "'Allow USB debugging?' prompt")
     p.add_argument("--legacy", action="store_true", help="an old phone: shell v1 and sync v1 only")
     f = p.add_argument_group("faults")
-    f.add_argument("--latency-ms", type=float, default=0.0, help="delay before each packet the phone sends")
-    f.add_argument("--bandwidth-kbps", type=float, help="link speed cap in kilobits per second")
+    f.add_argument("--latency-ms", type=_non_negative, default=0.0, help="delay before each packet the phone sends")
+    f.add_argument("--bandwidth-kbps", type=_non_negative, help="link speed cap in kilobits per second")
     f.add_argument("--drop-after", type=int, metavar="BYTES", help="reset the connection after BYTES of output")
     f.add_argument("--hang-after", type=int, metavar="BYTES", help="go silent after BYTES of output")
     f.add_argument("--refuse-auth", action="store_true", help="reject every key")
@@ -293,12 +316,18 @@ class _CurrentStderr:
         sys.stderr.flush()
 
 
+def _clean_log(_logger: object, _name: str, event: Any) -> Any:
+    """structlog processor: no control characters in a log line (a serial may carry ESC)."""
+    return clean_tree(event)
+
+
 def _configure_logging(verbosity: int) -> None:
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     structlog.configure(
         processors=[
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _clean_log,
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
@@ -308,7 +337,7 @@ def _configure_logging(verbosity: int) -> None:
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(clean_tree(data), indent=2, ensure_ascii=False) + "\n")
 
 
 def _read_input(name: str) -> bytes:
@@ -350,6 +379,7 @@ def _open(args: argparse.Namespace) -> Any:
         serial=args.serial,
         tcp=args.tcp,
         signer=load_or_create_signer(),
+        connect_timeout_s=args.timeout,  # the handshake is an exchange too
         auth_timeout_s=args.auth_timeout,
         on_prompt=prompt,
     )
@@ -396,7 +426,8 @@ def _demo_transport(args: argparse.Namespace) -> Any:
         print(f"demo: scanning a simulated phone at {server.address} (recording {DEMO_RECORDING}: "
               f"{rec.meta.get('description', '')[:60]}…)", file=sys.stderr)
         signer = load_or_create_signer(Path(tmp.name))  # the user's own adb key stays untouched
-        inner = TcpTransport.connect("127.0.0.1", server.port, signer=signer, auth_timeout_s=args.auth_timeout)
+        inner = TcpTransport.connect("127.0.0.1", server.port, signer=signer,
+                                     connect_timeout_s=args.timeout, auth_timeout_s=args.auth_timeout)
     except BaseException:
         server.stop()
         tmp.cleanup()
@@ -498,7 +529,7 @@ def _summary(snapshot: Snapshot) -> str:
             )
     for problem in snapshot.problems:
         lines.append(f"  problem: {problem}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(strip_controls(line) for line in lines) + "\n"
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
@@ -618,7 +649,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         _send(args, result)
     summary = summarize(result.findings, complete=result.snapshot.complete)
     if not result.snapshot.complete:
-        print(f"error: the scan of {result.device_name} is incomplete: {result.error}", file=sys.stderr)
+        print(strip_controls(f"error: the scan of {result.device_name} is incomplete: {result.error}"),
+              file=sys.stderr)
         return EXIT_ERROR
     return EXIT_FAILED if summary.failed else EXIT_OK
 
@@ -645,7 +677,7 @@ def cmd_agent(args: argparse.Namespace) -> int:
     finally:
         agent.close()
     for line in lines:
-        print(line, file=sys.stderr)
+        print(strip_controls(line), file=sys.stderr)
     return code
 
 
@@ -693,7 +725,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except MsgscanError as e:
-        print(f"error: {e.problem}\nhint: {e.hint}", file=sys.stderr)
+        print(f"error: {strip_controls(e.problem)}\nhint: {strip_controls(e.hint)}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

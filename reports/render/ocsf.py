@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from reports.render.controls import clean_tree
 from reports.report import build_report
 from reports.result import ScanResult
 
@@ -256,7 +257,7 @@ def ocsf_event(result: ScanResult, report: Mapping[str, Any], occ: Occurrence) -
     evidences = [{"data": {"source": e["source"], **e["data"]}} for e in f["evidence"] if e["data"]]
     if evidences:
         event["evidences"] = evidences
-    return event
+    return clean_tree(event)  # the choke point of OCSF, ECS, CEF and every delivery
 
 
 _WORST = ("fail", "manual", "unknown", "error", "pass", "not_applicable")

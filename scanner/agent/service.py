@@ -33,6 +33,7 @@ from checks.policy import DEFAULT as DEFAULT_POLICY
 from checks.policy import Policy
 from checks.policy_file import parse_policy
 from checks.registry import INDEX
+from reports.render.controls import clean_tree
 from scanner.agent import targets as found
 from scanner.agent.config import AgentConfig, parse_agent_config, pseudonym_key, read_tcp_inventory
 from scanner.agent.delivery import Delivery
@@ -264,7 +265,7 @@ class Agent:
         )
         try:
             write_atomic(cfg.agent.reports_dir / SUMMARY_FILE,
-                         (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode())
+                         (json.dumps(clean_tree(summary), indent=2, ensure_ascii=False) + "\n").encode())
         except MsgscanError as e:  # the state holds everything; the next round writes it again
             log.error("summary.write_failed", problem=e.problem)
         report = RoundReport(outcome, failed, time.monotonic() - started,
