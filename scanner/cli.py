@@ -666,13 +666,18 @@ def cmd_agent(args: argparse.Namespace) -> int:
     agent = Agent(args.config)
     if not args.once:
         return agent.serve()
+    import signal
+
+    for sig in (signal.SIGTERM, signal.SIGINT):  # end the round in time; it exits 3, interrupted
+        signal.signal(sig, lambda *_: agent.stop.set())
     try:
         progress = RoundProgress(sys.stderr, Texts(chosen_lang(args.lang)).t("term.progress"))
         try:  # a progress bar on stderr when it is a terminal; JSON logs stay as they are
             report = agent.scan_round(watch=progress.watch if progress.enabled else None)
         finally:
             progress.close()
-        agent.delivery.flush(SEND_TIMEOUT_S)  # --once: deliver what the round queued, then exit
+        if not agent.stop.is_set():  # --once: deliver what the round queued, then exit
+            agent.delivery.flush(SEND_TIMEOUT_S)  # (after SIGTERM the queue waits for next time)
         code, lines = once_exit(report, agent.delivery.health())
     finally:
         agent.close()

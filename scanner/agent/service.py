@@ -93,6 +93,16 @@ def lock(state_dir: Path) -> IO[str]:
     return handle
 
 
+def naming(error: MsgscanError, source: str) -> MsgscanError:
+    """``error`` with the config file named first, unless its text names it already."""
+    if source in error.problem:
+        return error
+    try:
+        return type(error)(f"{source}: {error.problem}", hint=error.hint)
+    except TypeError:  # a subclass with other arguments: the root class says the same
+        return MsgscanError(f"{source}: {error.problem}", hint=error.hint)
+
+
 @dataclass(slots=True)
 class RoundReport:
     """What one round did, for the caller (``--once`` exit code, tests, the heartbeat)."""
@@ -114,6 +124,10 @@ class Agent:
         self.state = State.open(self.config.agent.database)
         try:
             self.delivery = self._delivery(self.config)  # a missing token variable stops here
+        except MsgscanError as e:
+            self.state.close()
+            self._lock.close()
+            raise naming(e, self.config.source) from None
         except BaseException:
             self.state.close()
             self._lock.close()
