@@ -47,8 +47,8 @@ EXIT_ERROR = 2
 
 EPILOG = """\
 exit codes: 0 done (`scan` and `agent --once`: 1 when a check failed); 2 could not scan or bad
-input (no phone, not authorized, busy, lost, timed out, unreadable file). Errors go to stderr as
-"error: ..." and "hint: ..." lines.
+input (no phone, not authorized, busy, lost, timed out, unreadable or special file); `agent --once`:
+3 when the round is incomplete. Errors go to stderr as "error: ..." and "hint: ..." lines.
 """
 
 SIM_EPILOG = """\

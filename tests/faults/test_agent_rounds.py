@@ -171,3 +171,15 @@ def test_sigterm_marks_the_phone_interrupted_not_lost(tmp_path: Path, phones: li
     assert "interrupted" == state
     assert error is not None and "SIGTERM" in error and "plugged in" not in error
     assert "interrupted (SIGTERM or SIGINT)" in err.decode()
+
+
+def test_help_documents_the_exit_codes() -> None:
+    """`msgscan agent --help` states the four codes the tests above pin."""
+    text = " ".join(msgscan("agent", "--help").out.split())
+
+    for claim in ("0 stopped cleanly (--once: every phone found was scanned completely, none had a "
+                  "failed check, every event was delivered)",
+                  "1 (--once) at least one phone had a failed check",
+                  "2 could not start",
+                  "3 (--once) the round is incomplete"):
+        assert claim in text

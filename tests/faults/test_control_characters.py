@@ -109,3 +109,13 @@ def test_the_fleet_summary_is_clean(tmp_path: Path, phones: list[PhoneServer], s
     summary = (tmp_path / "state" / "reports" / "fleet-summary.json").read_text()
     assert clean(summary)
     assert "R5CT1" in summary and "said" in summary
+
+
+def test_error_messages_are_clean(tmp_path: Path) -> None:
+    """An error naming a hostile string (here the file name) prints it stripped on stderr."""
+    path = tmp_path / f"phone{EVIL.replace(chr(0), '')}.json"
+
+    run = msgscan("scan", "--replay", str(path))
+
+    assert 2 == run.code
+    assert clean(run.err) and f"{tmp_path}/phone" in run.err

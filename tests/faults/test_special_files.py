@@ -93,6 +93,10 @@ OVERSIZE = {
 }
 
 
+def test_the_limits_are_those_the_readme_gives() -> None:
+    assert (1, 64, 256) == (files.LIMIT_SETTINGS >> 20, files.LIMIT_REPORT >> 20, files.LIMIT_RECORDING >> 20)
+
+
 @pytest.mark.parametrize("reader", OVERSIZE)
 def test_an_oversized_file_is_refused_at_once(tmp_path: Path, reader: str) -> None:
     """A 50 MB policy used to take a minute and 2 GB: past its kind's limit a file is refused
