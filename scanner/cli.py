@@ -593,11 +593,12 @@ def _destination(args: argparse.Namespace) -> Any:
         raise UsageError("--send needs --config: the destinations are defined in the agent config",
                          hint=f"run msgscan scan --send {args.send} --config /etc/msgscan/agent.toml")
     from reports.deliver.settings import parse_destinations
+    from scanner.agent.delivery import check_ca_files
     from scanner.agent.service import load_config
 
     config = load_config(args.config)
-    found = parse_destinations(config.destinations, config.source,
-                               base_dir=args.config.resolve().parent)
+    found = check_ca_files(parse_destinations(config.destinations, config.source,
+                                              base_dir=args.config.resolve().parent), config.source)
     if args.send not in found:
         raise UsageError(f"{args.config}: no [destinations.{args.send}]",
                          hint=f"known: {', '.join(found) or 'none'}; see docs/siem.md")

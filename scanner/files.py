@@ -40,6 +40,8 @@ LIMIT_SETTINGS = 1 * MIB
 """Policy, agent config, inventory: hand-written TOML or text; the examples are a few KiB."""
 LIMIT_KEY = 64 * KIB
 """ADB keys and trusted-key lists (an RSA-2048 key is under 2 KiB)."""
+LIMIT_CA = 4 * MIB
+"""A CA bundle for a SIEM destination (the whole Mozilla bundle is about 220 KiB)."""
 LIMIT_REPORT = 64 * MIB
 """A saved JSON report or fleet summary (a 300-package phone's report is well under 1 MiB)."""
 LIMIT_RECORDING = 256 * MIB

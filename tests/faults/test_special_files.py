@@ -60,6 +60,9 @@ READERS: dict[str, Callable[[Path, Path], list[str]]] = {
                                     str(_agent_config(tmp, f'policy = "{p}"'))],
     "send config": lambda tmp, p: ["scan", "--replay", str(A14), "--send", "x", "--config", str(p)],
     "trusted keys": lambda tmp, p: ["simulate", "--keys", str(p), "--port", "7942"],
+    "CA file": lambda tmp, p: ["agent", "--once", "--config", str(_agent_config(
+        tmp, tcp=f'[destinations.s]\ntype = "hec"\nurl = "https://127.0.0.1:9"\n'
+                 f'token_env = "HOME"\nca_file = "{p}"\n'))],
     "capture": lambda tmp, p: ["parse", "dumpsys-package", str(p)],
 }
 
@@ -77,7 +80,7 @@ def test_a_special_file_is_refused(tmp_path: Path, reader: str, kind: str) -> No
 
     assert (2, True) == (run.code, no_traceback(run)), run.err
     assert run.seconds < BOUND_S
-    assert f"error: {path}: " in run.err and "must be a regular file" in run.err, run.err
+    assert f"{path}: " in run.err and "must be a regular file" in run.err, run.err
     assert what in run.err
     assert before == os.lstat(path).st_mode
 
