@@ -207,6 +207,22 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
         ) from None
 
 
+def make_private_dir(directory: Path) -> None:
+    """Create ``directory`` (and missing parents) as 0700 whatever the umask; an existing folder
+    keeps the mode its owner gave it. (The agent's state holds device ids, findings and queued events.)"""
+    missing = []
+    d = directory
+    while not d.exists():
+        missing.append(d)
+        d = d.parent
+    for d in reversed(missing):
+        try:
+            d.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        d.chmod(0o700)  # mkdir's mode is masked by the umask
+
+
 def _current_umask() -> int:
     mask = os.umask(0o077)
     os.umask(mask)

@@ -11,9 +11,7 @@ inventory file) and scans them at once.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import signal
 import threading
 import time
@@ -21,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import psutil
 import structlog
@@ -29,17 +27,14 @@ import structlog
 from checks.errors import MsgscanError
 from checks.evaluate import summarize
 from checks.facts import DeviceIdentity
-from checks.policy import DEFAULT as DEFAULT_POLICY
-from checks.policy import Policy
-from checks.policy_file import parse_policy
-from checks.registry import INDEX
 from reports.render.controls import clean_tree
 from scanner.agent import targets as found
-from scanner.agent.config import AgentConfig, parse_agent_config, pseudonym_key, read_tcp_inventory
+from scanner.agent.config import AgentConfig, read_tcp_inventory
 from scanner.agent.delivery import Delivery
 from scanner.agent.round import Limits, Openers, PhoneOutcome, RoundOutcome, run_round
 from scanner.agent.rows import DeviceState, ScanRow, Via
-from scanner.agent.state import State, make_private_dir
+from scanner.agent.startup import AgentLocked, load_config, load_policy, lock, naming
+from scanner.agent.state import State
 from scanner.agent.summary import fleet_summary
 from scanner.files import LIMIT_SETTINGS, read_regular, write_atomic
 from scanner.scan import device_name, hide
@@ -47,60 +42,8 @@ from scanner.scan import device_name, hide
 log = structlog.get_logger("msgscan.agent")
 
 SUMMARY_FILE = "fleet-summary.json"
+__all__ = ["Agent", "AgentLocked", "RoundReport", "load_config", "load_policy", "lock", "naming"]
 _DEVICE_STATES = {s.value for s in DeviceState}
-
-
-class AgentLocked(MsgscanError):
-    """Another agent already works on this state directory."""
-
-
-def load_config(path: Path) -> AgentConfig:
-    data = read_regular(path, what="the agent config", limit=LIMIT_SETTINGS,
-                        hint="check the path; agent.example.toml shows the format")
-    return parse_agent_config(data, str(path), base_dir=path.resolve().parent)
-
-
-def load_policy(config: AgentConfig) -> Policy:
-    path = config.agent.policy
-    if path is None:
-        return DEFAULT_POLICY
-    data = read_regular(path, what="the policy", limit=LIMIT_SETTINGS,
-                        hint=f"fix [agent] policy in the agent config {config.source}")
-    policy = parse_policy(data, str(path), known_checks=INDEX)
-    if config.agent.pseudonymize:
-        pseudonym_key(config, policy.pseudonym_key, os.environ)  # raises when no key is set
-    return policy
-
-
-def lock(state_dir: Path) -> IO[str]:
-    """Hold ``state_dir/agent.lock`` for the life of the process (released by the kernel)."""
-    make_private_dir(state_dir)
-    handle = open(state_dir / "agent.lock", "a+", encoding="utf-8")  # noqa: SIM115 - held open
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        owner = handle.read().strip() or "unknown"
-        handle.close()
-        raise AgentLocked(
-            f"{state_dir}: another msgscan agent (pid {owner}) is using this state directory",
-            hint="stop the other agent first, or give this one its own [agent] state_dir",
-        ) from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"{os.getpid()}\n")
-    handle.flush()
-    return handle
-
-
-def naming(error: MsgscanError, source: str) -> MsgscanError:
-    """``error`` with the config file named first, unless its text names it already."""
-    if source in error.problem:
-        return error
-    try:
-        return type(error)(f"{source}: {error.problem}", hint=error.hint)
-    except TypeError:  # a subclass with other arguments: the root class says the same
-        return MsgscanError(f"{source}: {error.problem}", hint=error.hint)
 
 
 @dataclass(slots=True)

@@ -38,6 +38,7 @@ import structlog
 
 from checks.drift import Drift, FindingKey, Lifecycle, Tracked, diff
 from checks.errors import MsgscanError
+from scanner.files import make_private_dir
 from checks.findings import Finding, Severity, Status
 from scanner.agent.migrations import MIGRATIONS, SCHEMA_VERSION, statements
 from scanner.agent.rows import DeviceRow, DeviceState, FindingRow, RoundRow, ScanRow, Via
@@ -84,22 +85,6 @@ class Transaction:
         if not self._active:
             raise RuntimeError("this transaction has ended: write inside its `with` block")
         return self._conn.executemany(sql, rows)
-
-
-def make_private_dir(directory: Path) -> None:
-    """Create ``directory`` (and missing parents) as 0700 whatever the umask; an existing folder
-    keeps the mode its owner gave it. The state holds device ids, findings and queued events."""
-    missing = []
-    d = directory
-    while not d.exists():
-        missing.append(d)
-        d = d.parent
-    for d in reversed(missing):
-        try:
-            d.mkdir(mode=0o700)
-        except FileExistsError:
-            continue
-        d.chmod(0o700)  # mkdir's mode is masked by the umask
 
 
 class State:
