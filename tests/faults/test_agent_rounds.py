@@ -4,6 +4,7 @@ that costs only itself, a paused destination, and a phone cut short by SIGTERM."
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -171,6 +172,12 @@ def test_sigterm_marks_the_phone_interrupted_not_lost(tmp_path: Path, phones: li
     assert "interrupted" == state
     assert error is not None and "SIGTERM" in error and "plugged in" not in error
     assert "interrupted (SIGTERM or SIGINT)" in err.decode()
+    reports = list((tmp_path / "state" / "reports").glob("127.0.0.1_*.json"))
+    assert reports  # the phone answered CNXN, so the scan began and its report says how it ended
+    for report in reports:  # written when the cut came after the first exchange
+        problems = json.loads(report.read_text())["scan"]["problems"]
+        assert any("it was stopping (SIGTERM or SIGINT)" in p for p in problems), problems
+        assert not any("plugged in" in p for p in problems), problems
 
 
 def test_help_documents_the_exit_codes() -> None:
