@@ -342,7 +342,11 @@ def _print_json(data: Any) -> None:
 
 def _read_input(name: str) -> bytes:
     if name == "-":
-        return sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(LIMIT_CAPTURE + 1)
+        if len(data) > LIMIT_CAPTURE:
+            raise UsageError(f"standard input: more than the {LIMIT_CAPTURE >> 20} MiB msgscan reads",
+                             hint="pass the captured output of one `dumpsys package`")
+        return data
     return read_regular(name, what="the capture", limit=LIMIT_CAPTURE,
                         hint="pass the path of a saved capture, or - for stdin")
 

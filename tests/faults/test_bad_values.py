@@ -15,6 +15,7 @@ import pytest
 from reports.deliver import spool
 from reports.deliver.interface import Event
 from scanner.agent.state import State, StateError
+from tests.agent.test_agent import phones, signer  # noqa: F401 - fixtures
 from tests.faults.cli import A14, msgscan, no_traceback
 
 DEEP = "[" * 100_000 + "]" * 100_000
@@ -125,3 +126,34 @@ def test_a_full_state_database_rolls_back_and_keeps_queued_events(tmp_path: Path
         assert 5 == rows
     finally:
         db.close()
+
+
+def test_a_full_disk_during_a_round_is_a_state_error_and_keeps_the_queue(
+        tmp_path: Path, phones, signer) -> None:  # type: ignore[no-untyped-def]
+    """The agent's second round meets a full disk: scan_round raises StateError (the CLI prints
+    it and exits 2), and every event the first round queued is still in the outbox."""
+    from scanner.agent.service import Agent
+    from scanner.agent.targets import Target
+    from scanner.simphone.phone import phone_server
+    from tests.agent.test_agent import A16, start
+    from tests.faults.test_agent_rounds import config
+
+    phone = start(phones, phone_server(A16))
+    cfg = config(tmp_path, [phone.address],
+                 extra='[destinations.siem]\ntype = "file"\npath = "events.ndjson"\n')
+    agent = Agent(cfg, signer=signer)
+    try:
+        agent.scan_round()  # the senders are not started: the events wait in the outbox
+        queued = spool.health(agent.state, "siem")["queue_depth"]
+        pages = agent.state._conn.execute("PRAGMA page_count").fetchone()[0]
+        agent.state._conn.execute(f"PRAGMA max_page_count = {pages}")
+
+        second = start(phones, phone_server(A16, index=1))  # new findings: new rows, new pages
+        host, port = second.address.rsplit(":", 1)
+        with pytest.raises(StateError) as caught:
+            agent.scan_round(only=[Target(second.address, "tcp", host, int(port))])
+
+        assert "database or disk is full" in caught.value.problem
+        assert queued > 0 and queued == spool.health(agent.state, "siem")["queue_depth"]
+    finally:
+        agent.close()
