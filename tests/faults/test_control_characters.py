@@ -77,11 +77,12 @@ def test_snapshot_output_is_clean(tmp_path: Path) -> None:
 
 
 def test_the_fleet_summary_and_agent_reports_are_clean(tmp_path: Path, phones: list[PhoneServer]) -> None:
-    """The agent scans the phone over ADB: its model reaches the state, the per-phone report,
-    the fleet summary and the logs without a control character."""
+    """The agent scans the phone over ADB: its model reaches the per-phone report, the events
+    it delivers (a file destination) and the logs without a control character."""
     rec = recording.load(hostile(tmp_path))
     phone = start(phones, phone_server(rec))
-    cfg = config(tmp_path, [phone.address])
+    cfg = config(tmp_path, [phone.address], extra='[destinations.siem]\ntype = "file"\n'
+                 'path = "events.ndjson"\nformat = "ocsf"\n')
     cfg.write_text(cfg.read_text().replace("[agent]\n", '[agent]\nlog_level = "debug"\n', 1))
 
     run = once(tmp_path, cfg)
@@ -90,8 +91,9 @@ def test_the_fleet_summary_and_agent_reports_are_clean(tmp_path: Path, phones: l
     summary = (tmp_path / "state" / "reports" / "fleet-summary.json").read_text()
     report = next(p for p in (tmp_path / "state" / "reports").glob("*.json")
                   if p.name != "fleet-summary.json").read_text()
-    assert clean(summary) and clean(report) and clean(run.err)
-    assert "SM-S936B" in report
+    events = (tmp_path / "events.ndjson").read_text()
+    assert clean(summary) and clean(report) and clean(run.err) and clean(events)
+    assert "SM-S936B" in report and "SM-S936B" in events
 
 
 def test_the_fleet_summary_is_clean(tmp_path: Path, phones: list[PhoneServer], signer) -> None:  # type: ignore[no-untyped-def]
