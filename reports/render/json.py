@@ -6,8 +6,8 @@ import json
 import re
 
 from reports.i18n import Lang
-from reports.render.controls import clean_tree
 from reports.localized import with_texts
+from reports.render.controls import clean_tree
 from reports.report import build_report
 from reports.result import ScanResult
 

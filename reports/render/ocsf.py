@@ -257,7 +257,8 @@ def ocsf_event(result: ScanResult, report: Mapping[str, Any], occ: Occurrence) -
     evidences = [{"data": {"source": e["source"], **e["data"]}} for e in f["evidence"] if e["data"]]
     if evidences:
         event["evidences"] = evidences
-    return clean_tree(event)  # the choke point of OCSF, ECS, CEF and every delivery
+    cleaned: dict[str, Any] = clean_tree(event)  # the choke point of OCSF, ECS, CEF, deliveries
+    return cleaned
 
 
 _WORST = ("fail", "manual", "unknown", "error", "pass", "not_applicable")

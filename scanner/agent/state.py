@@ -38,10 +38,10 @@ import structlog
 
 from checks.drift import Drift, FindingKey, Lifecycle, Tracked, diff
 from checks.errors import MsgscanError
-from scanner.files import make_private_dir
 from checks.findings import Finding, Severity, Status
 from scanner.agent.migrations import MIGRATIONS, SCHEMA_VERSION, statements
 from scanner.agent.rows import DeviceRow, DeviceState, FindingRow, RoundRow, ScanRow, Via
+from scanner.files import make_private_dir
 
 log = structlog.get_logger("msgscan.agent.state")
 _Row = TypeVar("_Row", "DeviceRow", "RoundRow", "ScanRow")

@@ -18,7 +18,7 @@ import pytest
 from scanner.simphone import PhoneServer
 from scanner.simphone.faults import Faults
 from scanner.simphone.phone import phone_server
-from tests.agent.test_agent import A14, A16, phones, start  # noqa: F401 - phones is a fixture
+from tests.agent.test_agent import A14, A16, start
 from tests.deliver.peers import Receiver, Reply
 from tests.faults.cli import ROOT, msgscan, no_traceback
 
@@ -184,8 +184,8 @@ def test_help_documents_the_exit_codes() -> None:
     """`msgscan agent --help` states the four codes the tests above pin."""
     text = " ".join(msgscan("agent", "--help").out.split())
 
-    for claim in ("0 stopped cleanly (--once: every phone found was scanned completely, none had a "
-                  "failed check, every event was delivered)",
+    for claim in (("0 stopped cleanly (--once: every phone found was scanned completely, none had a "
+                   "failed check, every event was delivered)"),
                   "1 (--once) at least one phone had a failed check",
                   "2 could not start",
                   "3 (--once) the round is incomplete"):

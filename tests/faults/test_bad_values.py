@@ -15,7 +15,6 @@ import pytest
 from reports.deliver import spool
 from reports.deliver.interface import Event
 from scanner.agent.state import State, StateError
-from tests.agent.test_agent import phones, signer  # noqa: F401 - fixtures
 from tests.faults.cli import A14, msgscan, no_traceback
 
 DEEP = "[" * 100_000 + "]" * 100_000
@@ -128,8 +127,8 @@ def test_a_full_state_database_rolls_back_and_keeps_queued_events(tmp_path: Path
         db.close()
 
 
-def test_a_full_disk_during_a_round_is_a_state_error_and_keeps_the_queue(
-        tmp_path: Path, phones, signer) -> None:  # type: ignore[no-untyped-def]
+def test_a_full_disk_during_a_round_is_a_state_error_and_keeps_the_queue(  # type: ignore[no-untyped-def]
+        tmp_path: Path, phones, signer) -> None:
     """The agent's second round meets a full disk: scan_round raises StateError (the CLI prints
     it and exits 2), and every event the first round queued is still in the outbox."""
     from scanner.agent.service import Agent

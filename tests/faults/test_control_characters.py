@@ -15,10 +15,10 @@ import pytest
 from scanner import recording
 from scanner.agent.rows import DeviceState, Via
 from scanner.agent.service import Agent
-from scanner.recording import Command, Recording
+from scanner.recording import Recording
 from scanner.simphone import PhoneServer
 from scanner.simphone.phone import phone_server
-from tests.agent.test_agent import phones, signer, start  # noqa: F401 - fixtures
+from tests.agent.test_agent import start
 from tests.faults.cli import A16, msgscan
 from tests.faults.test_agent_rounds import config, once
 
