@@ -13,8 +13,11 @@ A round with no phone at all is 0: nothing was found that could fail (the logs s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
+
+from scanner.agent.round import RoundOutcome
+from scanner.scan import hide
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -46,3 +49,17 @@ def once_exit(report: _Round, health: Iterable[Mapping[str, Any]]) -> tuple[int,
     if reasons:
         return EXIT_INCOMPLETE, ["the round is incomplete (exit 3):", *lines]
     return EXIT_OK, []
+
+
+def not_scanned(outcome: RoundOutcome, inventory_problems: list[str],
+                name: Callable[[str], str]) -> list[str]:
+    """Why a round is incomplete, one line each: phones not scanned completely (by their report
+    name), sightings that could not be scanned, inventory problems, an interruption."""
+    reasons = [f"{p.name or p.target.id}: {p.state}" + (f" ({p.error})" if p.error else "")
+               for p in outcome.phones if p.state != "scanned"]
+    reasons += [f"{name(s.id)}: {s.state}" + (f" ({hide(s.detail, s.id, name(s.id))})" if s.detail else "")
+                for s in outcome.sightings]
+    reasons += inventory_problems
+    if outcome.interrupted:
+        reasons.append("the round was interrupted (SIGTERM or SIGINT)")
+    return reasons

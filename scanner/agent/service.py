@@ -31,6 +31,7 @@ from reports.render.controls import clean_tree
 from scanner.agent import targets as found
 from scanner.agent.config import AgentConfig, read_tcp_inventory
 from scanner.agent.delivery import Delivery
+from scanner.agent.once import not_scanned
 from scanner.agent.round import Limits, Openers, PhoneOutcome, RoundOutcome, run_round
 from scanner.agent.rows import DeviceState, ScanRow, Via
 from scanner.agent.startup import AgentLocked, load_config, load_policy, lock, naming
@@ -64,7 +65,11 @@ class Agent:
         self.config = load_config(config_path)
         self.policy = load_policy(self.config)
         self._lock = lock(self.config.agent.state_dir)
-        self.state = State.open(self.config.agent.database)
+        try:
+            self.state = State.open(self.config.agent.database)
+        except MsgscanError as e:  # e.g. a database path the config points at badly
+            self._lock.close()
+            raise naming(e, self.config.source) from None
         try:
             self.delivery = self._delivery(self.config)  # a missing token variable stops here
         except MsgscanError as e:
@@ -226,7 +231,7 @@ class Agent:
         except MsgscanError as e:  # the state holds everything; the next round writes it again
             log.error("summary.write_failed", problem=e.problem)
         report = RoundReport(outcome, failed, time.monotonic() - started,
-                             not_scanned=_not_scanned(outcome, self.inventory_problems, self._name))
+                             not_scanned=not_scanned(outcome, self.inventory_problems, self._name))
         if only is None:
             self.last_round = report
             self.rounds += 1
@@ -386,14 +391,3 @@ def _device_state(phone: PhoneOutcome) -> str:
         case other:
             return other if other in _DEVICE_STATES else "error"
 
-
-def _not_scanned(outcome: RoundOutcome, inventory_problems: list[str],
-                 name: Callable[[str], str]) -> list[str]:
-    reasons = [f"{p.name or p.target.id}: {p.state}" + (f" ({p.error})" if p.error else "")
-               for p in outcome.phones if p.state != "scanned"]
-    reasons += [f"{name(s.id)}: {s.state}" + (f" ({hide(s.detail, s.id, name(s.id))})" if s.detail else "")
-                for s in outcome.sightings]
-    reasons += inventory_problems
-    if outcome.interrupted:
-        reasons.append("the round was interrupted (SIGTERM or SIGINT)")
-    return reasons

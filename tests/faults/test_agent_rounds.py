@@ -190,3 +190,24 @@ def test_help_documents_the_exit_codes() -> None:
                   "2 could not start",
                   "3 (--once) the round is incomplete"):
         assert claim in text
+
+
+def test_a_failed_check_outranks_an_incomplete_round() -> None:
+    """A failed check (1) is what cron must see first; the reasons the round is also incomplete
+    are still listed. A destination holding events makes a round incomplete."""
+    from dataclasses import dataclass, field
+
+    from scanner.agent.once import once_exit
+
+    @dataclass
+    class Round:
+        failed_phones: int
+        not_scanned: list[str] = field(default_factory=list)
+
+    held = [{"destination": "splunk", "queue_depth": 4, "state": "retrying", "last_error": "503"}]
+
+    assert (1, ["1 phone(s) had a failed check", "not done: a:1: unreachable"]) == \
+        once_exit(Round(1, ["a:1: unreachable"]), [])
+    assert 3 == once_exit(Round(0), held)[0]
+    assert "not done: destination splunk: 4 event(s) not delivered (retrying: 503)" in once_exit(Round(0), held)[1]
+    assert (0, []) == once_exit(Round(0), [{"destination": "s", "queue_depth": 0, "state": "ok"}])
