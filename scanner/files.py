@@ -11,7 +11,8 @@ Writing (``write_atomic``), decided by what the path is now (symlinks followed):
 
 * missing or a regular file: a temporary file in the same folder, fsynced, then renamed over it,
   so readers see the old report or the new one, never half; a symlink keeps pointing at the
-  new file (the file it points at is replaced, not the link);
+  new file (the file it points at is replaced, not the link), provided the link is this user's
+  or root's (another user's link is refused, as the kernel's ``protected_symlinks`` would);
 * a character device (``/dev/stdout`` on a terminal, ``/dev/null``, ``/dev/full``): written
   through; a device is never turned into a regular file;
 * a FIFO: written through when a program reads from it, refused (exit 2) when none does;
@@ -183,6 +184,7 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """
     target = Path(path)
     try:
+        _check_link_owner(target)
         try:
             st: os.stat_result | None = os.stat(target)  # follows symlinks: what gets written
         except FileNotFoundError:
@@ -221,6 +223,22 @@ def make_private_dir(directory: Path) -> None:
         except FileExistsError:
             continue
         d.chmod(0o700)  # mkdir's mode is masked by the umask
+
+
+def _check_link_owner(target: Path) -> None:
+    """Follow a symlink only when it is this user's or root's (as the kernel's
+    ``protected_symlinks`` does in shared folders): a link someone else planted in a reports
+    folder must not turn a root agent's report into a write onto ``/etc/passwd`` or a device."""
+    try:
+        link = os.lstat(target)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(link.st_mode) and link.st_uid not in (os.geteuid(), 0):
+        raise UsageError(
+            f"{target}: cannot write: it is a symlink of user id {link.st_uid}, and msgscan "
+            "follows only its own user's or root's links",
+            hint="remove the link or write the report elsewhere; nothing was changed",
+        )
 
 
 def _current_umask() -> int:

@@ -227,3 +227,20 @@ def test_a_block_device_is_refused(tmp_path: Path) -> None:
     assert (2, True) == (run.code, no_traceback(run))
     assert f"error: {disk}: cannot write: it is a block device" in run.err
     assert stat.S_ISBLK(os.lstat(disk).st_mode)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 and os.environ.get("CI") != "true", reason="lchown needs root")
+def test_another_users_symlink_is_not_followed(tmp_path: Path) -> None:
+    """A link planted by another user (uid 4242) in the reports folder: a root msgscan refuses
+    it instead of writing where it points; the target and the link are left as they were."""
+    victim = tmp_path / "passwd"
+    victim.write_text("root:x:0:0\n")
+    link = tmp_path / "report.json"
+    link.symlink_to(victim)
+    os.lchown(link, 4242, 4242)
+
+    run = msgscan("scan", "--replay", str(A14), "-o", str(link))
+
+    assert (2, True) == (run.code, no_traceback(run)), run.err
+    assert f"error: {link}: cannot write: it is a symlink of user id 4242" in run.err
+    assert "root:x:0:0\n" == victim.read_text() and link.is_symlink()
