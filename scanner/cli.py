@@ -10,6 +10,7 @@ import argparse
 import enum
 import json
 import logging
+import math
 import socket
 import sys
 from collections.abc import Sequence
@@ -28,6 +29,7 @@ from checks.policy_file import parse_policy
 from checks.registry import CHECKS, INDEX
 from reports.i18n import Lang, Texts
 from reports.render.cef import CefRenderer
+from reports.render.controls import clean_tree, strip_controls
 from reports.render.ecs import EcsRenderer
 from reports.render.html import HtmlRenderer
 from reports.render.interface import Renderer
@@ -36,7 +38,7 @@ from reports.render.ocsf import OcsfRenderer
 from reports.render.text import TextRenderer
 from reports.snapshot import snapshot_to_json
 from scanner import __version__
-from scanner.recording import write_atomic
+from scanner.files import LIMIT_CAPTURE, LIMIT_KEY, LIMIT_SETTINGS, read_regular, write_atomic
 from scanner.scan import device_name, scan_result
 from scanner.show import RoundProgress, chosen_lang, load_saved, render_saved, text_renderer
 
@@ -46,8 +48,8 @@ EXIT_ERROR = 2
 
 EPILOG = """\
 exit codes: 0 done (`scan` and `agent --once`: 1 when a check failed); 2 could not scan or bad
-input (no phone, not authorized, busy, lost, timed out, unreadable file). Errors go to stderr as
-"error: ..." and "hint: ..." lines.
+input (no phone, not authorized, busy, lost, timed out, unreadable or special file); `agent --once`:
+3 when the round is incomplete. Errors go to stderr as "error: ..." and "hint: ..." lines.
 """
 
 SIM_EPILOG = """\
@@ -58,9 +60,12 @@ Google's adb: `adb connect 127.0.0.1:PORT`. Runs until Ctrl-C or SIGTERM; exit c
 AGENT_EPILOG = """\
 Logs are JSON lines on stderr. Signals: SIGTERM/SIGINT end the current round within 10 s and exit 0;
 SIGHUP reloads the config and policy (a bad file keeps the old one and logs why).
-exit codes: 0 stopped cleanly (--once: the round ran and no phone had a failed check); 1 (--once)
-at least one phone had a failed check; 2 could not start: bad config or policy, or another agent
-holds the state directory.
+exit codes: 0 stopped cleanly (--once: every phone found was scanned completely, none had a
+failed check, every event was delivered); 1 (--once) at least one phone had a failed check; 2 could
+not start: bad config, policy or key, another agent holds the state directory, or the state
+database cannot be written (disk full); 3 (--once) the round is incomplete: a phone could not be
+scanned completely (unauthorized, busy, unreachable, lost, timed out, interrupted), a line of the
+TCP inventory is bad, or a destination did not take every event (paused, retrying); stderr says which.
 """
 
 SCAN_EPILOG = """\
@@ -138,14 +143,34 @@ def _tcp(value: str) -> tuple[str, int]:
         ) from None
 
 
-def _positive(value: str) -> float:
+def _number(value: str, *, low: float, high: float, unit: str, zero_ok: bool = False) -> float:
+    """A finite number in ``(low, high]`` (``[low, high]`` with ``zero_ok``): nan, inf, 0 and
+    negatives are refused by argparse (exit 2) instead of hanging or crashing a scan later."""
     try:
         number = float(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {value!r}") from None
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {value!r}")
+        raise argparse.ArgumentTypeError(f"expected a number of {unit}, got {value!r}") from None
+    if not math.isfinite(number) or number < low or (number == low and not zero_ok) or number > high:
+        least = "0 or more" if zero_ok else "more than 0"
+        raise argparse.ArgumentTypeError(
+            f"expected a finite number of {unit}, {least} and at most {high:g}, got {value!r}")
     return number
+
+
+def _positive(value: str) -> float:
+    return _number(value, low=0.0, high=MAX_SECONDS, unit="seconds")
+
+
+def _mib(value: str) -> float:
+    return _number(value, low=0.0, high=4096.0, unit="MiB")
+
+
+def _non_negative(value: str) -> float:
+    return _number(value, low=0.0, high=1e9, unit="units", zero_ok=True)
+
+
+MAX_SECONDS = 7 * 86400.0
+"""The longest time limit accepted (a week): more is a typo, and the OS cannot wait for inf."""
 
 
 def _target_options(p: argparse.ArgumentParser, *, replay: bool) -> None:
@@ -158,10 +183,11 @@ def _target_options(p: argparse.ArgumentParser, *, replay: bool) -> None:
         x.add_argument("--demo", action="store_true",
                        help="scan a simulated phone (a bundled recording served over ADB/TCP)")
     g.add_argument("--timeout", type=_positive, default=120.0, metavar="SECONDS",
-                   help="limit for each exchange with the phone (default 120)")
+                   help="limit for the ADB handshake and for each exchange with the phone "
+                        "(default 120)")
     g.add_argument("--auth-timeout", type=_positive, default=60.0, metavar="SECONDS",
                    help="how long to wait for 'Allow USB debugging?' to be accepted (default 60)")
-    g.add_argument("--max-output", type=_positive, default=64.0, metavar="MIB",
+    g.add_argument("--max-output", type=_mib, default=64.0, metavar="MIB",
                    help="most output accepted from the phone per exchange; more is cut and "
                    "reported (default 64)")
 
@@ -222,8 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "'Allow USB debugging?' prompt")
     p.add_argument("--legacy", action="store_true", help="an old phone: shell v1 and sync v1 only")
     f = p.add_argument_group("faults")
-    f.add_argument("--latency-ms", type=float, default=0.0, help="delay before each packet the phone sends")
-    f.add_argument("--bandwidth-kbps", type=float, help="link speed cap in kilobits per second")
+    f.add_argument("--latency-ms", type=_non_negative, default=0.0, help="delay before each packet the phone sends")
+    f.add_argument("--bandwidth-kbps", type=_non_negative, help="link speed cap in kilobits per second")
     f.add_argument("--drop-after", type=int, metavar="BYTES", help="reset the connection after BYTES of output")
     f.add_argument("--hang-after", type=int, metavar="BYTES", help="go silent after BYTES of output")
     f.add_argument("--refuse-auth", action="store_true", help="reject every key")
@@ -291,12 +317,18 @@ class _CurrentStderr:
         sys.stderr.flush()
 
 
+def _clean_log(_logger: object, _name: str, event: Any) -> Any:
+    """structlog processor: no control characters in a log line (a serial may carry ESC)."""
+    return clean_tree(event)
+
+
 def _configure_logging(verbosity: int) -> None:
     level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
     structlog.configure(
         processors=[
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _clean_log,
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
@@ -306,18 +338,18 @@ def _configure_logging(verbosity: int) -> None:
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(clean_tree(data), indent=2, ensure_ascii=False) + "\n")
 
 
 def _read_input(name: str) -> bytes:
     if name == "-":
-        return sys.stdin.buffer.read()
-    try:
-        return Path(name).read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{name}: no such file", hint="pass the path of a saved capture, or - for stdin") from None
-    except OSError as e:
-        raise UsageError(f"{name}: cannot read ({e.strerror})", hint="check the path and its permissions") from None
+        data = sys.stdin.buffer.read(LIMIT_CAPTURE + 1)
+        if len(data) > LIMIT_CAPTURE:
+            raise UsageError(f"standard input: more than the {LIMIT_CAPTURE >> 20} MiB msgscan reads",
+                             hint="pass the captured output of one `dumpsys package`")
+        return data
+    return read_regular(name, what="the capture", limit=LIMIT_CAPTURE,
+                        hint="pass the path of a saved capture, or - for stdin")
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -357,6 +389,7 @@ def _open(args: argparse.Namespace) -> Any:
         serial=args.serial,
         tcp=args.tcp,
         signer=load_or_create_signer(),
+        connect_timeout_s=args.timeout,  # the handshake is an exchange too
         auth_timeout_s=args.auth_timeout,
         on_prompt=prompt,
     )
@@ -403,7 +436,8 @@ def _demo_transport(args: argparse.Namespace) -> Any:
         print(f"demo: scanning a simulated phone at {server.address} (recording {DEMO_RECORDING}: "
               f"{rec.meta.get('description', '')[:60]}…)", file=sys.stderr)
         signer = load_or_create_signer(Path(tmp.name))  # the user's own adb key stays untouched
-        inner = TcpTransport.connect("127.0.0.1", server.port, signer=signer, auth_timeout_s=args.auth_timeout)
+        inner = TcpTransport.connect("127.0.0.1", server.port, signer=signer,
+                                     connect_timeout_s=args.timeout, auth_timeout_s=args.auth_timeout)
     except BaseException:
         server.stop()
         tmp.cleanup()
@@ -433,11 +467,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         auth = AuthPolicy(accept_any_key=True)
     else:
         keyfile = args.keys or adb_key_dir() / "adbkey.pub"
-        try:
-            keys = tuple(line.strip() for line in Path(keyfile).read_text().splitlines() if line.strip())
-        except OSError as e:
-            raise UsageError(f"{keyfile}: cannot read the trusted keys ({e.strerror})",
-                             hint="pass --keys FILE with adbkey.pub lines, or --accept-any-key") from None
+        text = read_regular(keyfile, what="the trusted keys", limit=LIMIT_KEY,
+                            hint="pass --keys FILE with adbkey.pub lines, or --accept-any-key")
+        keys = tuple(line.strip() for line in text.decode("utf-8", "replace").splitlines() if line.strip())
         try:
             auth = AuthPolicy(trusted_keys=keys)
         except ValueError as e:
@@ -507,7 +539,7 @@ def _summary(snapshot: Snapshot) -> str:
             )
     for problem in snapshot.problems:
         lines.append(f"  problem: {problem}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(strip_controls(line) for line in lines) + "\n"
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
@@ -555,11 +587,8 @@ def cmd_devices(args: argparse.Namespace) -> int:
 def _policy(path: Path | None) -> Policy:
     if path is None:
         return DEFAULT_POLICY
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise UsageError(f"{path}: cannot read the policy ({e.strerror})",
-                         hint="check the path; policy.example.toml shows the format") from None
+    data = read_regular(path, what="the policy", limit=LIMIT_SETTINGS,
+                        hint="check the path; policy.example.toml shows the format")
     return parse_policy(data, str(path), known_checks=INDEX)
 
 
@@ -574,11 +603,12 @@ def _destination(args: argparse.Namespace) -> Any:
         raise UsageError("--send needs --config: the destinations are defined in the agent config",
                          hint=f"run msgscan scan --send {args.send} --config /etc/msgscan/agent.toml")
     from reports.deliver.settings import parse_destinations
+    from scanner.agent.delivery import check_ca_files
     from scanner.agent.service import load_config
 
     config = load_config(args.config)
-    found = parse_destinations(config.destinations, config.source,
-                               base_dir=args.config.resolve().parent)
+    found = check_ca_files(parse_destinations(config.destinations, config.source,
+                                              base_dir=args.config.resolve().parent), config.source)
     if args.send not in found:
         raise UsageError(f"{args.config}: no [destinations.{args.send}]",
                          hint=f"known: {', '.join(found) or 'none'}; see docs/siem.md")
@@ -630,12 +660,14 @@ def cmd_scan(args: argparse.Namespace) -> int:
         _send(args, result)
     summary = summarize(result.findings, complete=result.snapshot.complete)
     if not result.snapshot.complete:
-        print(f"error: the scan of {result.device_name} is incomplete: {result.error}", file=sys.stderr)
+        print(strip_controls(f"error: the scan of {result.device_name} is incomplete: {result.error}"),
+              file=sys.stderr)
         return EXIT_ERROR
     return EXIT_FAILED if summary.failed else EXIT_OK
 
 
 def cmd_agent(args: argparse.Namespace) -> int:
+    from scanner.agent.once import once_exit
     from scanner.agent.service import Agent, load_config
     from scanner.malloc import limit_arenas
 
@@ -645,16 +677,24 @@ def cmd_agent(args: argparse.Namespace) -> int:
     agent = Agent(args.config)
     if not args.once:
         return agent.serve()
+    import signal
+
+    for sig in (signal.SIGTERM, signal.SIGINT):  # end the round in time; it exits 3, interrupted
+        signal.signal(sig, lambda *_: agent.stop.set())
     try:
         progress = RoundProgress(sys.stderr, Texts(chosen_lang(args.lang)).t("term.progress"))
         try:  # a progress bar on stderr when it is a terminal; JSON logs stay as they are
             report = agent.scan_round(watch=progress.watch if progress.enabled else None)
         finally:
             progress.close()
-        agent.delivery.flush(SEND_TIMEOUT_S)  # --once: deliver what the round queued, then exit
+        if not agent.stop.is_set():  # --once: deliver what the round queued, then exit
+            agent.delivery.flush(SEND_TIMEOUT_S)  # (after SIGTERM the queue waits for next time)
+        code, lines = once_exit(report, agent.delivery.health())
     finally:
         agent.close()
-    return EXIT_FAILED if report.failed_phones else EXIT_OK
+    for line in lines:
+        print(strip_controls(line), file=sys.stderr)
+    return code
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -714,7 +754,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except MsgscanError as e:
-        print(f"error: {e.problem}\nhint: {e.hint}", file=sys.stderr)
+        print(f"error: {strip_controls(e.problem)}\nhint: {strip_controls(e.hint)}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

@@ -24,14 +24,16 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from checks.errors import RecordingError, UsageError
+from checks.errors import RecordingError
+from scanner.files import LIMIT_RECORDING, parse_json, read_regular, write_atomic
+
+__all__ = ["Recording", "load", "save", "write_atomic"]  # write_atomic: moved to scanner.files
 
 FORMAT = "msgscan-recording"
 VERSION = 1
@@ -188,79 +190,33 @@ def from_json(raw: Any, source: str) -> Recording:
     meta = raw.get("meta", {})
     if not isinstance(meta, dict):
         raise RecordingError(f"{source}: meta must be an object", hint=hint)
+    _check_maxdata(meta.get("maxdata", MAXDATA_RANGE[1]), source, hint)
     return Recording(device, tuple(commands), meta, tuple(files))
 
 
 def load(path: str | os.PathLike[str]) -> Recording:
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError as e:
-        raise RecordingError(f"{p}: no such file", hint="check the path to the recording") from e
-    except (OSError, UnicodeDecodeError) as e:
-        raise RecordingError(f"{p}: cannot read: {e}", hint="check the file and its permissions") from e
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as e:
+    hint = "pass a file written by `msgscan record`"
+    data = read_regular(path, what="the recording", limit=LIMIT_RECORDING, hint=hint,
+                        error=RecordingError)
+    return from_json(parse_json(data, source=str(path), hint=hint, error=RecordingError), str(path))
+
+
+MAXDATA_RANGE = (64, 1 << 20)
+"""What ``meta.maxdata`` may say: adbd's smallest packet payload (``MAX_PAYLOAD_V1`` is 4 KiB,
+a replay test may go lower) up to ``MAX_PAYLOAD`` (1 MiB, adb/adb.h)."""
+
+
+def _check_maxdata(value: object, source: str, hint: str) -> None:
+    low, high = MAXDATA_RANGE
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
+            or value != int(value) or not low <= value <= high:
         raise RecordingError(
-            f"{p}: not valid JSON (line {e.lineno}, column {e.colno}: {e.msg})",
-            hint="pass a file written by `msgscan record`",
-        ) from e
-    return from_json(raw, str(p))
+            f"{source}: meta.maxdata must be a whole number of bytes from {low} to {high}, "
+            f"got {json.dumps(value)[:40]}", hint=hint)
 
 
 def dumps(recording: Recording) -> bytes:
     return (json.dumps(to_json(recording), indent=1, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
-
-    A file that cannot be written (missing folder, a directory in the way, no permission, disk
-    full) raises ``UsageError`` naming it; the old file, if any, is left as it was.
-    """
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    try:
-        _write_atomic(target, directory, data)
-    except OSError as e:
-        raise UsageError(
-            f"{target}: cannot write ({e.strerror or e})",
-            hint="check that the folder exists, is writable and has space; nothing was changed",
-        ) from None
-
-
-def _current_umask() -> int:
-    mask = os.umask(0o077)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _current_umask()
-"""Read once at import (os.umask can only be read by setting it, which threads must not race)."""
-
-
-def _write_atomic(target: Path, directory: Path, data: bytes) -> None:
-    if target.is_dir():
-        raise IsADirectoryError(21, "Is a directory")
-    try:  # the new file gets the old one's permissions, or what a plain open() would give
-        mode = target.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = 0o666 & ~_UMASK
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), mode)  # mkstemp makes 0600
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def save(recording: Recording, path: str | os.PathLike[str]) -> None:

@@ -7,7 +7,6 @@ picks are pure. ``scanner.cli`` wires it in.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections.abc import Callable, Mapping
@@ -22,6 +21,7 @@ from reports.render.interface import Renderer
 from reports.render.terminal import TerminalRenderer
 from reports.render.text import TextRenderer
 from reports.report import ReportInvalid, validate
+from scanner.files import LIMIT_REPORT, read_json
 
 
 def wants_color(environ: Mapping[str, str]) -> bool:
@@ -44,17 +44,9 @@ def text_renderer(lang: Lang, terminal: bool, environ: Mapping[str, str] = os.en
 
 def load_saved(path: Path) -> dict[str, Any]:
     """A JSON report or fleet summary msgscan wrote, checked before anything renders it."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file",
-                         hint="pass a report written by `msgscan scan --format json -o FILE` or "
-                              "the agent's fleet-summary.json") from None
-    except OSError as e:
-        raise UsageError(f"{path}: cannot read ({e.strerror})", hint="check the path and its permissions") from None
-    except ValueError as e:
-        raise UsageError(f"{path}: not JSON ({e})",
-                         hint="pass a report written with --format json, not the text or HTML output") from None
+    data = read_json(path, what="the report", limit=LIMIT_REPORT,
+                     hint="pass a report written by `msgscan scan --format json -o FILE` or the "
+                          "agent's fleet-summary.json")
     if not isinstance(data, dict):
         raise UsageError(f"{path}: not a msgscan report", hint="pass a report written with --format json")
     if is_fleet_summary(data):

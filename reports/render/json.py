@@ -7,6 +7,7 @@ import re
 
 from reports.i18n import Lang
 from reports.localized import with_texts
+from reports.render.controls import clean_tree
 from reports.report import build_report
 from reports.result import ScanResult
 
@@ -37,7 +38,7 @@ class JsonRenderer:
             report = with_texts(report, self.lang)
         # ensure_ascii=False keeps names readable; json escapes C0 controls itself, and these
         # characters only occur inside strings, where a \u escape means the same character.
-        text = json.dumps(report, indent=2, ensure_ascii=False)
+        text = json.dumps(clean_tree(report), indent=2, ensure_ascii=False)
         return (_UNSAFE.sub(_escape, text) + "\n").encode("utf-8")
 
 

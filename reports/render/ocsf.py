@@ -31,6 +31,7 @@ from datetime import datetime
 from typing import Any
 
 from checks.findings import WORST_FIRST
+from reports.render.controls import clean_tree
 from reports.report import build_report
 from reports.result import ScanResult
 
@@ -263,7 +264,8 @@ def ocsf_event(result: ScanResult, report: Mapping[str, Any], occ: Occurrence) -
     evidences = [{"data": {"source": e["source"], **e["data"]}} for e in f["evidence"] if e["data"]]
     if evidences:
         event["evidences"] = evidences
-    return event
+    cleaned: dict[str, Any] = clean_tree(event)  # the choke point of OCSF, ECS, CEF, deliveries
+    return cleaned
 
 
 _WORST = tuple(s.value for s in WORST_FIRST)

@@ -49,6 +49,7 @@ __all__ = [
     "parse_duration",
     "parse_endpoint",
     "pseudonym_key",
+    "read_tcp_inventory",
 ]
 
 Endpoint = tuple[str, int]
@@ -338,26 +339,36 @@ def parse_endpoint(text: str) -> Endpoint:
     return host, int(port_text)
 
 
-def load_tcp_inventory(text: str, source: str) -> tuple[Endpoint, ...]:
-    """The phones in an inventory file: one ``host:port`` a line; ``#`` starts a comment.
+def read_tcp_inventory(text: str, source: str) -> tuple[tuple[Endpoint, ...], tuple[AgentConfigError, ...]]:
+    """The phones in an inventory file, and one AgentConfigError per line that is not one.
 
-    Blank lines are skipped and duplicates dropped; any other bad line is an AgentConfigError
-    naming ``source:line``.
+    One ``host:port`` a line; ``#`` starts a comment; blank lines are skipped and duplicates
+    dropped. A bad line (naming ``source:line``) costs only itself: the agent scans the good
+    lines and reports the bad ones, so one typo never hides the rest of the fleet.
     """
     found: dict[Endpoint, None] = {}
+    problems: list[AgentConfigError] = []
     for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
         words = line.partition("#")[0].split()
         if len(words) > 1:
-            raise AgentConfigError(
+            problems.append(AgentConfigError(
                 f"{source}:{number}: {len(words)} entries on one line",
                 hint="write one host:port per line",
-            )
-        if words:
+            ))
+        elif words:
             try:
                 found.setdefault(parse_endpoint(words[0]))
             except InvalidValue as e:
-                raise AgentConfigError(f"{source}:{number}: {e.problem}", hint=e.hint) from None
-    return tuple(found)
+                problems.append(AgentConfigError(f"{source}:{number}: {e.problem}", hint=e.hint))
+    return tuple(found), tuple(problems)
+
+
+def load_tcp_inventory(text: str, source: str) -> tuple[Endpoint, ...]:
+    """The phones in an inventory file, strictly: the first bad line raises its AgentConfigError."""
+    endpoints, problems = read_tcp_inventory(text, source)
+    if problems:
+        raise problems[0]
+    return endpoints
 
 
 def pseudonym_key(

@@ -33,6 +33,7 @@ from reports.deliver.settings import Destination, parse_destinations
 from reports.render.ocsf import Activity, Occurrence, merged, ocsf_event
 from reports.report import build_report
 from reports.result import ScanResult
+from scanner.files import LIMIT_CA, read_regular
 
 log = structlog.get_logger("msgscan.delivery")
 
@@ -88,6 +89,15 @@ def lifecycle(report: Mapping[str, Any], drift: Drift,
     return sorted(out, key=lambda kv: str(kv[0]))
 
 
+def check_ca_files(destinations: Mapping[str, Destination], source: str) -> Mapping[str, Destination]:
+    """Each ``ca_file`` is a regular file of bounded size (OpenSSL would block on a FIFO)."""
+    for name, d in destinations.items():
+        if d.ca_file is not None:
+            read_regular(d.ca_file, what="the CA file", limit=LIMIT_CA,
+                         hint=f"fix destinations.{name}.ca_file in {source}")
+    return destinations
+
+
 class Delivery:
     """Every configured destination: its outbox and its sender thread."""
 
@@ -99,7 +109,7 @@ class Delivery:
     @classmethod
     def from_config(cls, tables: Mapping[str, Mapping[str, object]], source: str, db: Any,
                     base_dir: Path) -> Delivery:
-        return cls(parse_destinations(tables, source, base_dir=base_dir), db)
+        return cls(check_ca_files(parse_destinations(tables, source, base_dir=base_dir), source), db)
 
     def record(self, tx: Any, device_id: str, result: ScanResult, drift: Drift,
                previous: Mapping[FindingKey, Tracked], *, now: datetime | None = None) -> int:

@@ -34,13 +34,14 @@ from checks.policy import Policy
 from reports.render.json import JsonRenderer
 from reports.result import ScanResult
 from scanner.agent.targets import Sighting, Target
-from scanner.recording import write_atomic
+from scanner.files import write_atomic
 from scanner.scan import device_name, hide, scan_result
 from scanner.transport.interface import Transport
 
 log = structlog.get_logger("msgscan.agent")
 
 STOP_GRACE_S = 5.0
+INTERRUPTED = "the agent was stopping (SIGTERM or SIGINT) and cut the scan short; the next round scans the phone again"
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +172,8 @@ def scan_phone(target: Target, policy: Policy, openers: Openers) -> PhoneOutcome
     except MsgscanError as e:
         outcome.state = _state_of(e)
         outcome.error = hide(f"{e.problem} ({e.hint})", target.id, outcome.name)
+        if openers.stopping.is_set():
+            outcome.state, outcome.error = "interrupted", INTERRUPTED
         outcome.seconds = time.monotonic() - started
         return outcome
     try:
@@ -179,17 +182,19 @@ def scan_phone(target: Target, policy: Policy, openers: Openers) -> PhoneOutcome
             pseudonymize=openers.settings.pseudonymize,
         )
         outcome.result = result
+        outcome.error = result.error
         if openers.stopping.is_set() and not result.snapshot.complete:
-            outcome.state = "interrupted"
+            outcome.state, outcome.error = "interrupted", INTERRUPTED
         elif result.snapshot.complete:
             outcome.state = "scanned"
         else:  # how the phone was lost decides how it is recorded: timed out, or gone;
             # a phone that answered in full but with damaged output was not lost: "error"
             outcome.state = result.snapshot.interrupted_by or "error"
-        outcome.error = result.error
     except MsgscanError as e:
         outcome.state = _state_of(e)
         outcome.error = hide(f"{e.problem} ({e.hint})", target.id, outcome.name)
+        if openers.stopping.is_set():  # the cut connection, not the phone, ended the scan
+            outcome.state, outcome.error = "interrupted", INTERRUPTED
     finally:
         openers.release(transport)
     outcome.seconds = time.monotonic() - started
@@ -270,7 +275,7 @@ def run_round(
             if stopped_at is not None and time.monotonic() - stopped_at > STOP_GRACE_S:
                 for fut, (target, began) in list(pending.items()):
                     pending.pop(fut)
-                    finish(_named(target, policy, openers, "interrupted", "agent stopping",
+                    finish(_named(target, policy, openers, "interrupted", INTERRUPTED,
                                   time.monotonic() - began))
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

@@ -31,6 +31,7 @@ class DeviceState(enum.StrEnum):
     UNREACHABLE = "unreachable"
     LOST = "lost"
     TIMEOUT = "timeout"
+    INTERRUPTED = "interrupted"
     ERROR = "error"
 
 

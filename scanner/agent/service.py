@@ -11,91 +11,40 @@ inventory file) and scans them at once.
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import psutil
 import structlog
 
-from checks.errors import MsgscanError, UsageError
+from checks.errors import MsgscanError
 from checks.evaluate import summarize
 from checks.facts import DeviceIdentity
-from checks.policy import DEFAULT as DEFAULT_POLICY
-from checks.policy import Policy
-from checks.policy_file import parse_policy
-from checks.registry import INDEX
+from reports.render.controls import clean_tree
 from scanner.agent import targets as found
-from scanner.agent.config import AgentConfig, load_tcp_inventory, parse_agent_config, pseudonym_key
+from scanner.agent.config import AgentConfig, read_tcp_inventory
 from scanner.agent.delivery import Delivery
+from scanner.agent.once import not_scanned
 from scanner.agent.round import Limits, Openers, PhoneOutcome, RoundOutcome, run_round
 from scanner.agent.rows import DeviceState, ScanRow, Via
+from scanner.agent.startup import AgentLocked, load_config, load_policy, lock, naming
 from scanner.agent.state import State
 from scanner.agent.summary import fleet_summary
-from scanner.recording import write_atomic
+from scanner.files import LIMIT_SETTINGS, read_regular, write_atomic
 from scanner.scan import device_name, hide
 
 log = structlog.get_logger("msgscan.agent")
 
 SUMMARY_FILE = "fleet-summary.json"
+__all__ = ["Agent", "AgentLocked", "RoundReport", "load_config", "load_policy", "lock", "naming"]
 _DEVICE_STATES = {s.value for s in DeviceState}
-
-
-class AgentLocked(MsgscanError):
-    """Another agent already works on this state directory."""
-
-
-def load_config(path: Path) -> AgentConfig:
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise UsageError(f"{path}: cannot read the agent config ({e.strerror})",
-                         hint="check the path; agent.example.toml shows the format") from None
-    return parse_agent_config(data, str(path), base_dir=path.resolve().parent)
-
-
-def load_policy(config: AgentConfig) -> Policy:
-    path = config.agent.policy
-    if path is None:
-        return DEFAULT_POLICY
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise UsageError(f"{path}: cannot read the policy ({e.strerror})",
-                         hint="fix [agent] policy in the agent config") from None
-    policy = parse_policy(data, str(path), known_checks=INDEX)
-    if config.agent.pseudonymize:
-        pseudonym_key(config, policy.pseudonym_key, os.environ)  # raises when no key is set
-    return policy
-
-
-def lock(state_dir: Path) -> IO[str]:
-    """Hold ``state_dir/agent.lock`` for the life of the process (released by the kernel)."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    handle = open(state_dir / "agent.lock", "a+", encoding="utf-8")  # noqa: SIM115 - held open
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        owner = handle.read().strip() or "unknown"
-        handle.close()
-        raise AgentLocked(
-            f"{state_dir}: another msgscan agent (pid {owner}) is using this state directory",
-            hint="stop the other agent first, or give this one its own [agent] state_dir",
-        ) from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(f"{os.getpid()}\n")
-    handle.flush()
-    return handle
 
 
 @dataclass(slots=True)
@@ -105,6 +54,9 @@ class RoundReport:
     outcome: RoundOutcome
     failed_phones: int
     seconds: float
+    not_scanned: list[str] = field(default_factory=list)
+    """Why the round is incomplete: each phone not scanned completely ("NAME: state (why)"),
+    each bad inventory line, an interrupted round. Empty when every phone found was scanned."""
 
 
 class Agent:
@@ -113,9 +65,17 @@ class Agent:
         self.config = load_config(config_path)
         self.policy = load_policy(self.config)
         self._lock = lock(self.config.agent.state_dir)
-        self.state = State.open(self.config.agent.database)
+        try:
+            self.state = State.open(self.config.agent.database)
+        except MsgscanError as e:  # e.g. a database path the config points at badly
+            self._lock.close()
+            raise naming(e, self.config.source) from None
         try:
             self.delivery = self._delivery(self.config)  # a missing token variable stops here
+        except MsgscanError as e:
+            self.state.close()
+            self._lock.close()
+            raise naming(e, self.config.source) from None
         except BaseException:
             self.state.close()
             self._lock.close()
@@ -132,6 +92,7 @@ class Agent:
         self._scan_lock = threading.Lock()
         self._busy: set[str] = set()
         self.last_round: RoundReport | None = None
+        self.inventory_problems: list[str] = []
         self.rounds = 0
 
     def _delivery(self, config: AgentConfig) -> Delivery:
@@ -141,19 +102,24 @@ class Agent:
     # --- one round -----------------------------------------------------------------------------
 
     def endpoints(self) -> tuple[tuple[str, int], ...]:
+        """The configured endpoints and the inventory file's good lines; the inventory's
+        problems (an unreadable file, each bad line by number) go to ``inventory_problems``."""
         tcp = self.config.tcp
         listed = tuple(tcp.endpoints)
-        if tcp.inventory_file is None:
-            return listed
-        try:
-            text = tcp.inventory_file.read_text(encoding="utf-8")
-            extra = load_tcp_inventory(text, str(tcp.inventory_file))
-        except OSError as e:
-            log.warning("inventory.unreadable", file=str(tcp.inventory_file), error=e.strerror)
-            return listed
-        except MsgscanError as e:
-            log.warning("inventory.invalid", problem=e.problem)
-            return listed
+        problems: list[str] = []
+        extra: tuple[tuple[str, int], ...] = ()
+        if tcp.inventory_file is not None:
+            try:
+                data = read_regular(tcp.inventory_file, what="the TCP inventory", limit=LIMIT_SETTINGS,
+                                    hint=f"fix tcp.inventory_file in {self.config.source}")
+                extra, bad = read_tcp_inventory(data.decode("utf-8", "replace"), str(tcp.inventory_file))
+                problems = [e.problem for e in bad]
+            except MsgscanError as e:
+                problems = [e.problem]
+        if problems != self.inventory_problems:  # logged when they change, not every poll
+            for problem in problems:
+                log.warning("inventory.problem", file=str(tcp.inventory_file), problem=problem)
+        self.inventory_problems = problems
         return listed + tuple(e for e in extra if e not in listed)
 
     def _openers(self) -> Openers:
@@ -261,10 +227,11 @@ class Agent:
         )
         try:
             write_atomic(cfg.agent.reports_dir / SUMMARY_FILE,
-                         (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode())
+                         (json.dumps(clean_tree(summary), indent=2, ensure_ascii=False) + "\n").encode())
         except MsgscanError as e:  # the state holds everything; the next round writes it again
             log.error("summary.write_failed", problem=e.problem)
-        report = RoundReport(outcome, failed, time.monotonic() - started)
+        report = RoundReport(outcome, failed, time.monotonic() - started,
+                             not_scanned=not_scanned(outcome, self.inventory_problems, self._name))
         if only is None:
             self.last_round = report
             self.rounds += 1
@@ -419,7 +386,8 @@ def _device_state(phone: PhoneOutcome) -> str:
     match phone.state:
         case "scanned":
             return "scanned"
-        case "interrupted":
-            return "lost"
+        case "interrupted":  # cut short by SIGTERM/SIGINT: nothing is wrong with the phone
+            return "interrupted"
         case other:
             return other if other in _DEVICE_STATES else "error"
+

@@ -22,45 +22,44 @@ Times are timezone-aware datetimes in, UTC ISO-8601 strings (fixed width, so the
 
 from __future__ import annotations
 
-import enum
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import fields
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self
 
 import structlog
 
 from checks.drift import Drift, FindingKey, Lifecycle, Tracked, diff
 from checks.errors import MsgscanError
-from checks.findings import Finding, Severity, Status
+from checks.findings import Finding
+from scanner.agent.columns import (
+    _FIELDS,
+    _FINDING_COLUMNS,
+    _device,
+    _finding_values,
+    _insert,
+    _iso,
+    _previous,
+    _round,
+    _scan,
+    _time,
+    _tracked,
+    _values,
+)
 from scanner.agent.migrations import MIGRATIONS, SCHEMA_VERSION, statements
 from scanner.agent.rows import DeviceRow, DeviceState, FindingRow, RoundRow, ScanRow, Via
+from scanner.files import make_private_dir
 
 log = structlog.get_logger("msgscan.agent.state")
-_Row = TypeVar("_Row", "DeviceRow", "RoundRow", "ScanRow")
 
 
 class StateError(MsgscanError):
     """The state database cannot be used (newer schema, not a database, locked, unwritable)."""
-
-
-def _iso(value: datetime) -> str:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"state times must be timezone-aware (UTC), got {value!r}")
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _time(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def _maybe_time(text: str | None) -> datetime | None:
-    return None if text is None else _time(text)
 
 
 class Transaction:
@@ -103,10 +102,13 @@ class State:
             "move it aside to start with an empty state"
         )
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_dir(path.parent)
+            if not path.exists():  # SQLite gives its -wal and -shm files the database's mode
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600))
+                os.chmod(path, 0o600)  # os.open's mode is masked by the umask; say it exactly
         except OSError as e:
             raise StateError(
-                f"cannot create the state folder {path.parent}: {e.strerror}",
+                f"cannot create the state database {path}: {e.strerror}",
                 hint="set the agent's state path to a folder it can write",
             ) from e
         try:
@@ -171,7 +173,7 @@ class State:
                 yield tx
                 tx._active = False
                 self._conn.execute("COMMIT" if depth == 0 else f"RELEASE s{depth}")
-            except BaseException:
+            except BaseException as e:
                 tx._active = False
                 if depth == 0:
                     if self._conn.in_transaction:  # SQLite may have rolled back already
@@ -179,9 +181,22 @@ class State:
                 else:
                     self._conn.execute(f"ROLLBACK TO s{depth}")
                     self._conn.execute(f"RELEASE s{depth}")
+                if isinstance(e, sqlite3.Error) and depth == 0:
+                    raise self._write_failed(e) from e
                 raise
             finally:
                 self._depth = depth
+
+    def _write_failed(self, e: sqlite3.Error) -> StateError:
+        """A write SQLite refused (disk full, I/O error), rolled back: nothing half-written stays,
+        and what was queued before (scans, findings, undelivered events) is still there."""
+        full = getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "full" in str(e)
+        return StateError(
+            f"cannot write the state database {self.path}: {e}",
+            hint=("free space on its filesystem, then run the agent again" if full else
+                  "check the filesystem it is on") + "; this write was rolled back, and events "
+            "queued before it stay queued",
+        )
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -367,92 +382,6 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         raise
     if version < SCHEMA_VERSION:
         log.info("state.migrated", source=version, target=SCHEMA_VERSION)
-
-
-def _previous(tx: Transaction, device_id: str) -> dict[FindingKey, Tracked]:
-    rows = tx.execute("SELECT * FROM findings WHERE device_id = ?", (device_id,)).fetchall()
-    return {t.key: t for t in map(_tracked, rows)}
-
-
-def _db(value: object) -> object:
-    """A Python value as the state stores it."""
-    match value:
-        case datetime():
-            return _iso(value)
-        case enum.Enum():
-            return value.value
-        case bool():
-            return int(value)
-        case _:
-            return value
-
-
-def _values(row: Any) -> dict[str, object]:
-    return {f.name: _db(getattr(row, f.name)) for f in fields(row)}
-
-
-def _insert(table: str, columns: Sequence[str], *, replace: bool = False) -> str:
-    verb = "INSERT OR REPLACE" if replace else "INSERT"
-    names = ", ".join(columns)
-    return f"{verb} INTO {table} ({names}) VALUES ({', '.join(':' + c for c in columns)})"
-
-
-_FIELDS = {cls: tuple(f.name for f in fields(cls)) for cls in (DeviceRow, RoundRow, ScanRow)}
-_TRACKED = ("status", "severity", "title", "lifecycle", "first_seen", "last_seen", "resolved_at")
-_FINDING_COLUMNS = (
-    *("device_id", "key", "check_id", "package", "user_id"),
-    *_TRACKED,
-    *("waived", "last_scan_id"),
-)
-
-
-def _finding_values(device_id: str, row: Tracked, scan_id: str) -> dict[str, object]:
-    key = row.key
-    return {
-        "device_id": device_id,
-        "key": str(key),
-        "check_id": key.check_id,
-        "package": key.package,
-        "user_id": key.user_id,
-        **{name: _db(getattr(row, name)) for name in _TRACKED},
-        "waived": int(row.waived),
-        "last_scan_id": scan_id,
-    }
-
-
-def _tracked(r: sqlite3.Row) -> Tracked:
-    return Tracked(
-        key=FindingKey(r["check_id"], r["package"], r["user_id"]),
-        status=Status(r["status"]),
-        severity=Severity(r["severity"]),
-        title=r["title"],
-        lifecycle=Lifecycle(r["lifecycle"]),
-        first_seen=_time(r["first_seen"]),
-        last_seen=_time(r["last_seen"]),
-        resolved_at=_maybe_time(r["resolved_at"]),
-        waived=bool(r["waived"]),
-    )
-
-
-def _load(cls: type[_Row], r: sqlite3.Row, **converted: object) -> _Row:
-    """A row dataclass from its columns (extra columns ignored), ``converted`` ones replaced."""
-    return cls(**{name: r[name] for name in _FIELDS[cls]} | converted)
-
-
-def _device(r: sqlite3.Row) -> DeviceRow:
-    first, last = _time(r["first_seen"]), _time(r["last_seen"])
-    via, state = Via(r["via"]), DeviceState(r["last_state"])
-    return _load(DeviceRow, r, via=via, first_seen=first, last_seen=last, last_state=state)
-
-
-def _round(r: sqlite3.Row) -> RoundRow:
-    return _load(RoundRow, r, started=_time(r["started"]), finished=_maybe_time(r["finished"]))
-
-
-def _scan(r: sqlite3.Row) -> ScanRow:
-    started, finished = _time(r["started"]), _time(r["finished"])
-    state, complete = DeviceState(r["state"]), bool(r["complete"])
-    return _load(ScanRow, r, started=started, finished=finished, state=state, complete=complete)
 
 
 __all__ = [

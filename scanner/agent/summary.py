@@ -7,15 +7,15 @@ scanned this round keep their last known results and say why they were not scann
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from checks.drift import Drift
+from checks.errors import MsgscanError
 from checks.registry import CHECKS
 from scanner.agent.rows import DeviceRow, RoundRow, ScanRow
+from scanner.files import LIMIT_REPORT, read_json
 
 SUMMARY_VERSION = 1
 _WORST = ("fail", "error", "unknown", "manual", "waived", "attested", "informational", "pass",
@@ -32,22 +32,27 @@ def _columns(report_path: str | None) -> dict[str, str]:
     shown as a pass), an attested manual item "attested"."""
     if not report_path:
         return {}
-    try:
-        report = json.loads(Path(report_path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    try:  # the agent's own file; damaged or replaced by something else, it shows no columns
+        report = read_json(report_path, what="the report", limit=LIMIT_REPORT, hint="")
+    except MsgscanError:
+        return {}
+    if not isinstance(report, dict):
         return {}
     worst: dict[str, str] = {}
-    for f in report.get("findings", []):
-        status = f.get("status", "error")
-        if status == "fail" and f.get("waived"):
-            status = "waived"
-        elif status == "manual" and f.get("attested"):
-            status = "attested"
-        if status not in _WORST:
-            status = "error"
-        current = worst.get(f["check_id"])
-        if current is None or _WORST.index(status) < _WORST.index(current):
-            worst[f["check_id"]] = status
+    try:
+        for f in report.get("findings", []):
+            status = f.get("status", "error")
+            if status == "fail" and f.get("waived"):
+                status = "waived"
+            elif status == "manual" and f.get("attested"):
+                status = "attested"
+            if status not in _WORST:
+                status = "error"
+            current = worst.get(f["check_id"])
+            if current is None or _WORST.index(status) < _WORST.index(current):
+                worst[f["check_id"]] = status
+    except (AttributeError, KeyError, TypeError):  # not a report msgscan wrote
+        return {}
     return worst
 
 

@@ -207,6 +207,9 @@ class Session:
         self._stale = True
         self._close_quietly()
 
+    aborted = False
+    """True once ``abort`` cut the link: what fails afterwards is our cut, not the phone."""
+
     def abort(self) -> None:
         """Cut the link from another thread: a read blocked in ``shell`` fails at once.
 
@@ -214,6 +217,7 @@ class Session:
         closed underneath it instead; the session reconnects (or is discarded) afterwards.
         """
         self._stale = True
+        self.aborted = True
         try:
             self._link.close()
         except FAILURES:
@@ -228,6 +232,8 @@ class Session:
     def _explain_shell(
         self, e: BaseException, command: str, timeout: float, partial: bytes
     ) -> DeviceError:
+        if self.aborted:
+            return failures.cut_short(self.name, command, partial)
         if is_timeout(e):
             return failures.timed_out(self.name, command, timeout, partial)
         return failures.lost(self.name, command, partial, describe(e))

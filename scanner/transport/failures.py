@@ -88,6 +88,17 @@ def lost(name: str, command: str, partial: bytes, cause: str) -> DeviceLost:
     )
 
 
+def cut_short(name: str, command: str, partial: bytes) -> DeviceLost:
+    """msgscan itself cut the connection (the agent stopping on SIGTERM/SIGINT): nothing is
+    wrong with the phone or the cable, so none of the lost-phone advice applies."""
+    return DeviceLost(
+        f"{name}: msgscan cut the connection during `{_short(command)}` after {len(partial)} "
+        "bytes: it was stopping (SIGTERM or SIGINT)",
+        hint="nothing is wrong with the phone; the next scan or agent round scans it again",
+        partial=partial,
+    )
+
+
 def too_much_output(name: str, command: str, limit: int, partial: bytes) -> OutputTooLarge:
     return OutputTooLarge(
         f"{name}: `{_short(command)}` sent more than {limit} bytes; msgscan stopped reading "

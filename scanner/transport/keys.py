@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from pyasn1.error import PyAsn1Error
 
 from checks.errors import UsageError
+from scanner.files import LIMIT_KEY, kind_of
 
 __all__ = ["KEY_NAME", "adb_key_dir", "load_or_create_signer"]
 
@@ -59,6 +61,7 @@ def load_or_create_signer(directory: Path | None = None) -> AdbSigner:
     try:
         if not private.exists():
             _create_key(directory, private)
+        check_private_key(private)
         if not public.exists():
             write_public_keyfile(str(private), str(public))
         return AdbSigner(str(private))
@@ -70,6 +73,38 @@ def load_or_create_signer(directory: Path | None = None) -> AdbSigner:
                 f"{private} and {public} away (phones will ask 'Allow USB debugging?' again)."
             ),
         ) from e
+
+
+def check_private_key(private: Path) -> None:
+    """Refuse a private key others could have changed, as ssh refuses an unprotected key.
+
+    Refused (``UsageError``, exit 2): not a regular file, larger than a key can be, writable by
+    the group or by others, or owned by another user (a key someone else can swap is a key
+    someone else chose). Readable by others is accepted: Google's adb itself writes ``adbkey``
+    with the umask (0644 under umask 022, adb.md §2.2), and refusing that would refuse most
+    computers that ever ran adb.
+    """
+    st = os.stat(private)  # follows a symlink: the file that is used
+    fix = f"chmod 600 {private}"
+    if not stat.S_ISREG(st.st_mode):
+        raise UsageError(f"{private}: the ADB key is {kind_of(st.st_mode)}, not a regular file",
+                         hint="move it away; msgscan creates a new key there (phones ask again)")
+    if st.st_size > LIMIT_KEY:
+        raise UsageError(f"{private}: the ADB key is {st.st_size} bytes, too large for a key",
+                         hint="move it away; msgscan creates a new key there (phones ask again)")
+    if st.st_uid != os.geteuid():
+        raise UsageError(
+            f"{private}: the ADB key belongs to user id {st.st_uid}, not to you ({os.geteuid()}); "
+            "msgscan refuses a key another user controls",
+            hint=f"chown {os.geteuid()} {private} && {fix}, or set ANDROID_USER_HOME to your own folder",
+        )
+    if st.st_mode & 0o022:
+        who = " and ".join(w for w, bit in (("the group", 0o020), ("others", 0o002)) if st.st_mode & bit)
+        raise UsageError(
+            f"{private}: the ADB key is writable by {who} (mode {stat.S_IMODE(st.st_mode):04o}); "
+            "msgscan refuses a key others can change, as ssh does",
+            hint=f"run {fix} (only you may change the key phones trust), then scan again",
+        )
 
 
 def _create_key(directory: Path, private: Path) -> None:

@@ -383,6 +383,8 @@ class ServerTransport:
         except TimeoutError as e:
             raise failures.timed_out(self.serial, command, timeout, bytes(stdout)) from e
         except (OSError, _NotAdb) as e:
+            if getattr(self, "aborted", False):
+                raise failures.cut_short(self.serial, command, bytes(stdout)) from e
             if isinstance(e, ConnectionRefusedError):
                 raise failures.server_gone(self._server, _cause(e), bytes(stdout)) from e
             raise failures.lost(self.serial, command, bytes(stdout), _cause(e)) from e
@@ -397,6 +399,7 @@ class ServerTransport:
 
     def abort(self) -> None:
         """Cut the running command's socket from another thread (the agent's stop)."""
+        self.aborted = True
         conn = getattr(self, "_current", None)
         if conn is not None:
             try:

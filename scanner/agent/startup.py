@@ -1,0 +1,73 @@
+"""Starting the agent: its config and policy read and checked, and the lock on its state folder.
+
+Every error names the file it comes from (``naming``), so a cron mail or a journal line says
+which file to fix.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+from typing import IO
+
+from checks.errors import MsgscanError
+from checks.policy import DEFAULT as DEFAULT_POLICY
+from checks.policy import Policy
+from checks.policy_file import parse_policy
+from checks.registry import INDEX
+from scanner.agent.config import AgentConfig, parse_agent_config, pseudonym_key
+from scanner.files import LIMIT_SETTINGS, make_private_dir, read_regular
+
+
+class AgentLocked(MsgscanError):
+    """Another agent already works on this state directory."""
+
+
+def load_config(path: Path) -> AgentConfig:
+    data = read_regular(path, what="the agent config", limit=LIMIT_SETTINGS,
+                        hint="check the path; agent.example.toml shows the format")
+    return parse_agent_config(data, str(path), base_dir=path.resolve().parent)
+
+
+def load_policy(config: AgentConfig) -> Policy:
+    path = config.agent.policy
+    if path is None:
+        return DEFAULT_POLICY
+    data = read_regular(path, what="the policy", limit=LIMIT_SETTINGS,
+                        hint=f"fix [agent] policy in the agent config {config.source}")
+    policy = parse_policy(data, str(path), known_checks=INDEX)
+    if config.agent.pseudonymize:
+        pseudonym_key(config, policy.pseudonym_key, os.environ)  # raises when no key is set
+    return policy
+
+
+def lock(state_dir: Path) -> IO[str]:
+    """Hold ``state_dir/agent.lock`` for the life of the process (released by the kernel)."""
+    make_private_dir(state_dir)
+    handle = open(state_dir / "agent.lock", "a+", encoding="utf-8")  # noqa: SIM115 - held open
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        owner = handle.read().strip() or "unknown"
+        handle.close()
+        raise AgentLocked(
+            f"{state_dir}: another msgscan agent (pid {owner}) is using this state directory",
+            hint="stop the other agent first, or give this one its own [agent] state_dir",
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
+def naming(error: MsgscanError, source: str) -> MsgscanError:
+    """``error`` with the config file named first, unless its text names it already."""
+    if source in error.problem:
+        return error
+    try:
+        return type(error)(f"{source}: {error.problem}", hint=error.hint)
+    except TypeError:  # a subclass with other arguments: the root class says the same
+        return MsgscanError(f"{source}: {error.problem}", hint=error.hint)

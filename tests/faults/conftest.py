@@ -1,0 +1,5 @@
+"""Fixtures for the fault matrix: simulated phones and an adb key, shared with the agent tests."""
+
+from __future__ import annotations
+
+from tests.agent.test_agent import phones, signer  # noqa: F401 - fixtures
