@@ -1,0 +1,434 @@
+"""Mutation testing: would the tests notice if the code were subtly wrong?
+
+    python -m bench.mutation checks/rules                    # every mutant, tests/checks
+    python -m bench.mutation scanner/parse/dumpsys_package.py --sample 60 --seed 1
+    python -m bench.mutation checks --list                   # the mutants, nothing run
+    python -m bench.mutation checks --jobs 2 --json out.json
+
+mutmut skips decorated functions, so every ``@check`` rule; this small AST mutator does not.
+Each mutant is one change to one node of the original source:
+
+- comparison flips (``==``/``!=``, ``<``/``>=``, ``<``/``<=``, ``in``/``not in``, ``is``/``is not``);
+- ``and``/``or`` swapped; ``not x`` made ``x``; an ``if``/``while``/conditional test negated
+  (tests that are comparisons get the flips instead);
+- constants: ``True``/``False`` swapped, a number plus one, a string that the code compares,
+  matches, looks up, splits or searches on changed (texts for people are left alone);
+- ``return x`` made ``return None``; a statement (call, assignment, raise, break, continue)
+  removed; an enum member (``Status.FAIL``) swapped for the next one of its enum.
+
+Docstrings, annotations, decorators and log calls are not mutated. For each mutant the work tree
+(without .git, .venv, caches) is copied to a temporary directory, the one file is replaced by the
+mutant there (the work tree is never written), and the selected tests run in a fresh process
+(``pytest -x -q -p no:cacheprovider``) with a time limit: a failing run kills the mutant, a run
+past the limit is a timeout (counted as killed, reported apart), a passing run is a survivor,
+reported with its location. Judged-equivalent mutants (``bench/mutation-equivalent.txt``: one id
+per line, ``# why`` after it) are left out of the score. ``--sample N --seed S`` picks N mutants
+uniformly at random (reproducibly) when a full run costs too much on a shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EQUIVALENT = Path(__file__).with_name("mutation-equivalent.txt")
+IGNORE = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".pytest_cache", "*.egg-info",
+                                ".mypy_cache", ".ruff_cache")
+
+_FLIPS: dict[type[ast.cmpop], list[type[ast.cmpop]]] = {
+    ast.Eq: [ast.NotEq], ast.NotEq: [ast.Eq],
+    ast.Lt: [ast.GtE, ast.LtE], ast.GtE: [ast.Lt, ast.Gt],
+    ast.Gt: [ast.LtE, ast.GtE], ast.LtE: [ast.Gt, ast.Lt],
+    ast.In: [ast.NotIn], ast.NotIn: [ast.In], ast.Is: [ast.IsNot], ast.IsNot: [ast.Is],
+}
+_SYMBOL = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
+           ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not"}
+_STRING_METHODS = {"startswith", "endswith", "split", "rsplit", "partition", "rpartition", "get",
+                   "removeprefix", "removesuffix", "strip", "rstrip", "lstrip", "find", "rfind",
+                   "index", "count", "replace", "compile", "match", "fullmatch", "search",
+                   "finditer", "findall", "sub", "setdefault", "pop"}
+_LOGGERS = {"log", "logger", "logging", "warnings"}
+_REMOVABLE = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Raise, ast.Break,
+              ast.Continue, ast.Delete)
+
+
+@dataclass(frozen=True, slots=True)
+class Mutant:
+    path: str
+    """Relative to the repository root."""
+    index: int
+    """Position of the node in ``ast.walk`` order of the file's parse."""
+    op: str
+    line: int
+    col: int
+    detail: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}:{self.op}"
+
+
+# --- finding mutants ---------------------------------------------------------------------------
+
+
+def enum_members(roots: list[Path]) -> dict[str, list[str]]:
+    """``{enum class name: [member, …]}`` for every Enum subclass defined under ``roots``."""
+    members: dict[str, list[str]] = {}
+    for root in roots:
+        for path in sorted(root.rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ClassDef) and any(
+                    (isinstance(b, ast.Name) and b.id.endswith("Enum"))
+                    or (isinstance(b, ast.Attribute) and b.attr.endswith("Enum"))
+                    for b in node.bases
+                ):
+                    names = [t.id for s in node.body if isinstance(s, ast.Assign)
+                             for t in s.targets if isinstance(t, ast.Name) and t.id.isupper()]
+                    if len(names) > 1:
+                        members[node.name] = names
+    return members
+
+
+def _untouchable(tree: ast.AST) -> set[int]:
+    """ids of nodes never mutated: docstrings, annotations, decorators, log calls, ``__all__``."""
+    skip: list[ast.AST] = []
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and isinstance(
+            getattr(body[0], "value", None), ast.Constant
+        ) and isinstance(body[0].value.value, str):
+            skip.append(body[0])
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            skip += node.decorator_list
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns:
+            skip.append(node.returns)
+        if isinstance(node, ast.arg) and node.annotation:
+            skip.append(node.annotation)
+        if isinstance(node, ast.AnnAssign):
+            skip.append(node.annotation)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            skip.append(node)  # attribute docstrings
+        if isinstance(node, ast.Call) and _is_log_call(node):
+            skip.append(node)
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            skip.append(node)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skip.append(node)
+    return {id(n) for s in skip for n in ast.walk(s)}
+
+
+def _is_log_call(node: ast.Call) -> bool:
+    f = node.func
+    while isinstance(f, ast.Attribute):
+        f = f.value
+    return isinstance(f, ast.Name) and f.id in _LOGGERS
+
+
+def _string_in_logic(parents: dict[int, ast.AST], node: ast.Constant) -> bool:
+    """A string the code compares, matches, looks up or searches on (not a text for people)."""
+    parent = parents.get(id(node))
+    if isinstance(parent, ast.Tuple | ast.Set | ast.List | ast.Dict):
+        if isinstance(parent, ast.Dict) and node not in parent.keys:
+            return False
+        parent = parents.get(id(parent), parent)
+    if isinstance(parent, ast.Compare | ast.MatchValue | ast.Subscript):
+        return True
+    if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Attribute):
+        return parent.func.attr in _STRING_METHODS
+    return False
+
+
+def _candidates(node: ast.AST, parents: dict[int, ast.AST],
+                enums: dict[str, list[str]]) -> Iterator[tuple[str, str]]:
+    """``(op, detail)`` for each mutation this node allows."""
+    if isinstance(node, ast.Compare):
+        for k, cmp in enumerate(node.ops):
+            for new in _FLIPS.get(type(cmp), []):
+                yield f"cmp{k}:{new.__name__}", f"{_SYMBOL[type(cmp)]} -> {_SYMBOL[new]}"
+    elif isinstance(node, ast.BoolOp):
+        yield "boolop", "and -> or" if isinstance(node.op, ast.And) else "or -> and"
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        yield "not", "not x -> x"
+    elif isinstance(node, ast.Constant):
+        v = node.value
+        if isinstance(v, bool):
+            yield "const", f"{v} -> {not v}"
+        elif isinstance(v, int | float):
+            yield "const", f"{v!r} -> {v + 1!r}"
+        elif isinstance(v, str) and _string_in_logic(parents, node):
+            yield "const", f"{v!r} -> {_mutated_string(v)!r}"
+    elif isinstance(node, ast.Return) and node.value is not None and not (
+        isinstance(node.value, ast.Constant) and node.value.value is None
+    ):
+        yield "return", "return ... -> return None"
+    elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and isinstance(
+        node.ctx, ast.Load
+    ) and node.attr in enums.get(node.value.id, []):
+        yield "enum", f"{node.value.id}.{node.attr} -> {node.value.id}.{_next_member(enums[node.value.id], node.attr)}"
+    if isinstance(node, ast.If | ast.While | ast.IfExp) and not isinstance(
+        node.test, ast.Compare | ast.UnaryOp
+    ):
+        yield "negate", "if x -> if not x"
+    if isinstance(node, _REMOVABLE) and _in_function(parents, node):
+        parent = parents[id(node)]
+        if any(node in getattr(parent, f, ()) for f in ("body", "orelse", "finalbody")):
+            yield "remove", f"{type(node).__name__.lower()} removed"
+
+
+def _in_function(parents: dict[int, ast.AST], node: ast.AST) -> bool:
+    """Inside a function body (a module's or class's statements define names: removing one
+    only gives a NameError, which every test notices)."""
+    while (node := parents.get(id(node))) is not None:  # type: ignore[assignment]
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            return True
+    return False
+
+
+def _mutated_string(v: str) -> str:
+    return v + "X" if v else "X"
+
+
+def _next_member(members: list[str], name: str) -> str:
+    return members[(members.index(name) + 1) % len(members)]
+
+
+def _parents(tree: ast.AST) -> dict[int, ast.AST]:
+    return {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+
+
+def find_mutants(path: Path, enums: dict[str, list[str]]) -> list[Mutant]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip, parents = _untouchable(tree), _parents(tree)
+    rel = str(path.resolve().relative_to(ROOT))
+    return [
+        Mutant(rel, i, op, getattr(node, "lineno", 0), getattr(node, "col_offset", 0), detail)
+        for i, node in enumerate(ast.walk(tree)) if id(node) not in skip
+        for op, detail in _candidates(node, parents, enums)
+    ]
+
+
+def mutate(source: str, mutant: Mutant, enums: dict[str, list[str]]) -> str:
+    """The source with ``mutant`` applied."""
+    tree = ast.parse(source)
+    nodes = list(ast.walk(tree))
+    node, parents = nodes[mutant.index], _parents(tree)
+    kind = mutant.op.split(":")[0]
+    if kind.startswith("cmp"):
+        assert isinstance(node, ast.Compare)
+        node.ops[int(kind[3:])] = getattr(ast, mutant.op.split(":")[1])()
+    elif kind == "boolop":
+        assert isinstance(node, ast.BoolOp)
+        node.op = ast.Or() if isinstance(node.op, ast.And) else ast.And()
+    elif kind == "not":
+        _replace(parents[id(node)], node, node.operand)  # type: ignore[attr-defined]
+    elif kind == "const":
+        assert isinstance(node, ast.Constant)
+        v = node.value
+        node.value = (not v) if isinstance(v, bool) else v + 1 if isinstance(
+            v, int | float) else _mutated_string(v)
+    elif kind == "return":
+        node.value = ast.Constant(None)  # type: ignore[attr-defined]
+    elif kind == "enum":
+        assert isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+        node.attr = _next_member(enums[node.value.id], node.attr)
+    elif kind == "negate":
+        node.test = ast.UnaryOp(ast.Not(), node.test)  # type: ignore[attr-defined]
+    elif kind == "remove":
+        _replace(parents[id(node)], node, ast.Pass())
+    return ast.unparse(ast.fix_missing_locations(tree))
+
+
+def _replace(parent: ast.AST, old: ast.AST, new: ast.AST) -> None:
+    for name, value in ast.iter_fields(parent):
+        if value is old:
+            setattr(parent, name, new)
+            return
+        if isinstance(value, list) and any(v is old for v in value):
+            value[[i for i, v in enumerate(value) if v is old][0]] = new
+            return
+    raise ValueError(f"{old} not under {parent}")
+
+
+# --- running the tests -------------------------------------------------------------------------
+
+
+def default_tests(path: str) -> list[str]:
+    """The test files that exercise a module: its own in tests/parse, all of tests/checks for
+    checks/ (rules are tested through ``evaluate``), else its package's mirror in tests/."""
+    p = Path(path)
+    if p.parts[:2] == ("scanner", "parse"):
+        # Its own tests only: tests/parse/test_hostile.py bounds time and memory, so on a busy
+        # machine it can fail for no mutant (add it with --tests to count crash-finding too).
+        own = f"tests/parse/test_{p.stem}.py"
+        return [own] if (ROOT / own).is_file() else ["tests/parse"]
+    if p.parts[0] == "checks":
+        return ["tests/checks"]
+    mirror = Path("tests", *p.parts[1:-1])
+    return [str(mirror)] if (ROOT / mirror).is_dir() else ["tests"]
+
+
+@dataclass(slots=True)
+class Outcome:
+    mutant: Mutant
+    status: str
+    """killed, survived, timeout, or error (the mutant did not even compile)."""
+    seconds: float
+
+
+def _environment(tree: Path) -> dict[str, str]:
+    fixtures = os.environ.get("MSGSCAN_FIXTURES") or str(ROOT.parent / "shared" / "fixtures" / "android")
+    return {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1",
+            "MSGSCAN_FIXTURES": fixtures}
+
+
+def run_tests(tree: Path, tests: list[str], timeout_s: float) -> tuple[str, float]:
+    """``passed``, ``failed`` or ``timeout`` for the tests run in ``tree``."""
+    started = time.monotonic()
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    try:
+        done = subprocess.run(command, cwd=tree, env=_environment(tree), capture_output=True,
+                              timeout=timeout_s, check=False)
+    except subprocess.TimeoutExpired:
+        return "timeout", time.monotonic() - started
+    return ("passed" if done.returncode == 0 else "failed"), time.monotonic() - started
+
+
+def run_mutant(mutant: Mutant, tests: list[str], timeout_s: float,
+               enums: dict[str, list[str]]) -> Outcome:
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="msgscan-mutant-") as tmp:
+        tree = Path(tmp) / ROOT.name
+        shutil.copytree(ROOT, tree, ignore=IGNORE, symlinks=True)
+        target = tree / mutant.path
+        try:
+            target.write_text(mutate(target.read_text(encoding="utf-8"), mutant, enums))
+        except (SyntaxError, ValueError, AssertionError):
+            return Outcome(mutant, "error", time.monotonic() - started)
+        result, _ = run_tests(tree, tests, timeout_s)
+    status = {"passed": "survived", "failed": "killed"}.get(result, result)
+    return Outcome(mutant, status, time.monotonic() - started)
+
+
+def check_isolation() -> None:
+    """The copy's code is what the tests import, not the work tree's (editable installs)."""
+    with tempfile.TemporaryDirectory(prefix="msgscan-mutant-") as tmp:
+        tree = Path(tmp) / ROOT.name
+        shutil.copytree(ROOT / "checks", tree / "checks", ignore=IGNORE)
+        where = subprocess.run([sys.executable, "-c", "import checks; print(checks.__file__)"],
+                               cwd=tree, env=_environment(tree), capture_output=True, text=True,
+                               check=True).stdout.strip()
+        if not where.startswith(str(tree)):
+            raise SystemExit(f"mutants would not be tested: `import checks` gives {where}")
+
+
+def load_equivalent(path: Path = EQUIVALENT) -> dict[str, str]:
+    """``{mutant id: why}`` judged equivalent (same behaviour as the original)."""
+    if not path.is_file():
+        return {}
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        mutant_id, _, why = line.partition("#")
+        if mutant_id.strip():
+            out[mutant_id.strip()] = why.strip()
+    return out
+
+
+def targets(args: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for arg in args:
+        p = (ROOT / arg).resolve()
+        if p.is_dir():
+            files += sorted(f for f in p.rglob("*.py") if f.name != "__init__.py" or f.stat().st_size)
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise SystemExit(f"{arg}: no such file or directory under {ROOT}")
+    return files
+
+
+def summary(outcomes: list[Outcome], equivalent: dict[str, str]) -> dict[str, object]:
+    counted = [o for o in outcomes if o.mutant.id not in equivalent and o.status != "error"]
+    killed = sum(o.status in ("killed", "timeout") for o in counted)
+    return {
+        "mutants": len(outcomes),
+        "killed": sum(o.status == "killed" for o in counted),
+        "timeout": sum(o.status == "timeout" for o in counted),
+        "survived": sum(o.status == "survived" for o in counted),
+        "equivalent": sum(o.mutant.id in equivalent for o in outcomes),
+        "error": sum(o.status == "error" for o in outcomes),
+        "score": round(100 * killed / len(counted), 1) if counted else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.mutation", description=__doc__.split("\n")[0])
+    parser.add_argument("paths", nargs="+", help="files or directories, relative to the repository")
+    parser.add_argument("--tests", nargs="+", help="test files to run (default: per module)")
+    parser.add_argument("--sample", type=int, help="run this many mutants, chosen at random")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--timeout", type=float, help="seconds per mutant (default: 3 x baseline + 10)")
+    parser.add_argument("--list", action="store_true", help="list the mutants; run nothing")
+    parser.add_argument("--json", type=Path, help="write every outcome here")
+    args = parser.parse_args(argv)
+
+    enums = enum_members([ROOT / "checks", ROOT / "scanner", ROOT / "reports"])
+    mutants = [m for f in targets(args.paths) for m in find_mutants(f, enums)]
+    total = len(mutants)
+    if args.sample is not None and args.sample < total:
+        mutants = sorted(random.Random(args.seed).sample(mutants, args.sample),
+                         key=lambda m: (m.path, m.index, m.op))
+    if args.list:
+        for m in mutants:
+            print(f"{m.id}  {m.detail}")
+        print(f"{len(mutants)} of {total} mutants")
+        return 0
+    check_isolation()
+    plan = {m.path: args.tests or default_tests(m.path) for m in mutants}
+    timeouts: dict[tuple[str, ...], float] = {}
+    for tests in {tuple(t) for t in plan.values()}:
+        result, seconds = run_tests(ROOT, list(tests), 600)
+        if result != "passed":
+            raise SystemExit(f"the tests fail without any mutant: {' '.join(tests)}")
+        timeouts[tests] = args.timeout or 3 * seconds + 10
+    equivalent = load_equivalent()
+    outcomes: list[Outcome] = []
+
+    def one(m: Mutant) -> Outcome:
+        tests = plan[m.path]
+        return run_mutant(m, tests, timeouts[tuple(tests)], enums)
+
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        for outcome in pool.map(one, mutants):
+            outcomes.append(outcome)
+            m = outcome.mutant
+            if outcome.status != "killed":
+                note = "  (judged equivalent)" if m.id in equivalent else ""
+                print(f"{outcome.status:8} {m.id}  {m.detail}{note}", flush=True)
+    result = summary(outcomes, equivalent)
+    sampled = f" (sample of {len(mutants)} from {total}, seed {args.seed})" if len(mutants) < total else ""
+    print(f"{' '.join(args.paths)}{sampled}: " + ", ".join(f"{k} {v}" for k, v in result.items()))
+    if args.json:
+        args.json.write_text(json.dumps({"summary": result, "outcomes": [
+            {**asdict(o.mutant), "id": o.mutant.id, "status": o.status, "seconds": round(o.seconds, 2)}
+            for o in outcomes]}, indent=2) + "\n")
+    return 0 if result["survived"] == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,159 @@
+"""Behaviours of the rules that mutation testing (``python -m bench.mutation checks``) found
+unpinned: each test here fails for a mutant that survived the other tests.
+
+The checklist (shared/reference/checklist.md) decides what is right: a fact the phone refused is
+``unknown`` even in a scan that was cut short later, ``error`` only for what the cut kept from
+being collected; apps targeting SDK < 23 hold dangerous permissions from install time.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from checks.facts import AppOps, OpMode, Unseen, User, UserKind
+from checks.findings import Status
+from checks.rules._common import user_label
+from checks.rules.exposure import storage_exposure
+from checks.rules.profiles import isolation
+from checks.rules.storage import chat_archives, media_autosave
+from tests.checks.factories import (
+    MISSING,
+    PERSONAL,
+    REFUSED,
+    RES,
+    RMI,
+    WORK,
+    E,
+    F,
+    P,
+    U,
+    app,
+    every,
+    findings,
+    folder,
+    phone,
+    seen,
+    statuses,
+)
+
+WA = "com.whatsapp"
+MEDIA_WA = [seen(WA, "scoped.images", folder(37)), *every(WA, folder(exists=False), kind="archive")]
+USERS_REFUSED = Unseen("pm list users failed (exit 255): Exception")
+OPS_REFUSED = Unseen("dumpsys appops failed (exit 1)")
+
+
+def exposed(*others, **kwargs):  # type: ignore[no-untyped-def]
+    """Consumer WhatsApp with 37 visible media files in user 0, plus ``others``."""
+    return phone(app(WA, app_id=10233), *others, storage=MEDIA_WA, **kwargs)
+
+
+class TestRefusedIsUnknownEvenInACutScan:
+    """_common.collection_failed: ``error`` needs both a cut scan and a fact not collected."""
+
+    @pytest.mark.parametrize(
+        ("snapshot", "expected"),
+        [
+            (phone(app(WA), users=USERS_REFUSED, complete=False), [U]),
+            (phone(app(WA), users=USERS_REFUSED), [U]),
+            (phone(app(WA), users=Unseen("pm list users: not collected (phone did not answer)"),
+                   complete=False), [E]),
+            (phone(packages=REFUSED, complete=False), [U]),
+            (phone(packages=MISSING, complete=False), [E]),
+            (phone(packages=MISSING), [U]),
+        ],
+        ids=["users-refused-cut", "users-refused", "users-lost", "packages-refused-cut",
+             "packages-lost", "packages-not-collected-but-complete"],
+    )
+    def test_isolation(self, snapshot, expected) -> None:  # type: ignore[no-untyped-def]
+        assert expected == statuses(isolation, snapshot)
+
+    def test_app_ops_refused_in_a_cut_scan(self) -> None:
+        """MSG-05 with exposed media and a reader, app ops refused, scan cut later: unknown."""
+        snap = exposed(app("com.instagram.android", grants={RMI: True}), app_ops=OPS_REFUSED,
+                       complete=False)
+
+        assert [U] == statuses(storage_exposure, snap)
+
+    @pytest.mark.parametrize(("complete", "expected"), [(False, E), (True, U)])
+    def test_unreadable_storage(self, complete: bool, expected: Status) -> None:
+        """A media folder lost in a cut scan is an error; the same reason in a complete scan
+        (the collector never says that, but a recording may) stays unknown."""
+        lost = Unseen("not collected (phone did not answer)")
+        snap = phone(app(WA), storage=every(WA, lost), complete=complete)
+
+        # MSG-03's second finding is Google Drive backup, app-private: unknown either way
+        assert ([expected], [expected, U]) == (statuses(media_autosave, snap),
+                                               statuses(chat_archives, snap))
+
+
+class TestInstallTimeGrants:
+    """_common.granted: install-time dangerous grants count for apps targeting SDK < 23 only."""
+
+    @pytest.mark.parametrize(
+        ("target_sdk", "expected"), [(22, F), (23, P), (None, F), (1, F), (24, P)]
+    )
+    def test_boundary(self, target_sdk: int | None, expected: Status) -> None:
+        reader = app("com.example.files", install_permissions={RES: True}, target_sdk=target_sdk)
+
+        assert [expected] == statuses(storage_exposure, exposed(reader))
+
+    def test_install_grant_set_false(self) -> None:
+        """``granted=false`` in install permissions is no grant, whatever the target."""
+        reader = app("com.example.files", install_permissions={RES: False}, target_sdk=22)
+
+        assert [P] == statuses(storage_exposure, exposed(reader))
+
+    def test_runtime_grant_counts_for_any_target(self) -> None:
+        reader = app("com.example.files", grants={RES: True}, target_sdk=22)
+
+        assert [F] == statuses(storage_exposure, exposed(reader))
+
+    def test_blocked_install_grant(self) -> None:
+        """An app op that ignores the grant takes it back, install-time or not."""
+        reader = app("com.example.files", install_permissions={RES: True}, target_sdk=22)
+        ops = AppOps({(0, "com.example.files"): {"READ_EXTERNAL_STORAGE": OpMode.IGNORE}})
+
+        assert [P] == statuses(storage_exposure, exposed(reader, app_ops=ops))
+
+
+class TestWording:
+    """How users are named in evidence, and which probe a piece of evidence names."""
+
+    @pytest.mark.parametrize(
+        ("kind", "label"),
+        [
+            (UserKind.SYSTEM, "personal profile"),
+            (UserKind.SECONDARY, "secondary user"),
+            (UserKind.MANAGED_PROFILE, "work profile"),
+            (UserKind.OTHER_PROFILE, "clone or private profile"),
+            (UserKind.GUEST, "guest user"),
+            (UserKind.RESTRICTED, "restricted profile"),
+        ],
+    )
+    def test_user_kinds(self, kind: UserKind, label: str) -> None:
+        snap = phone(users=(PERSONAL, User(11, kind, 0, True)))
+
+        assert f"user 11 ({label})" == user_label(snap, 11)
+
+    def test_user_not_listed_or_users_unseen(self) -> None:
+        """The number alone: for a user the list lacks, and when the list was not readable."""
+        assert ("user 12", "user 10") == (
+            user_label(phone(users=(PERSONAL, WORK)), 12),
+            user_label(phone(users=USERS_REFUSED), 10),
+        )
+
+    def test_user_not_listed_in_isolation_evidence(self) -> None:
+        [finding] = findings(isolation, phone(app(WA, users=(12,))))
+
+        assert (U, "user 12 is not in the list of users, so its kind is not known") == (
+            finding.status, finding.evidence[0].text)
+
+    def test_exposure_evidence_names_the_folder_probed(self) -> None:
+        """Each piece of storage evidence names the folder the find probe looked at."""
+        [finding] = findings(storage_exposure, exposed(app("com.instagram.android",
+                                                           grants={RMI: True})))
+
+        assert [
+            "find /storage/emulated/0/Android/media/com.whatsapp/WhatsApp/Media/WhatsApp Images …",
+            "dumpsys package packages",
+        ] == [e.source for e in finding.evidence]
