@@ -274,8 +274,9 @@ def default_tests(path: str) -> list[str]:
     if p.parts[:2] == ("scanner", "parse"):
         # Its own tests only: tests/parse/test_hostile.py bounds time and memory, so on a busy
         # machine it can fail for no mutant (add it with --tests to count crash-finding too).
-        own = f"tests/parse/test_{p.stem}.py"
-        return [own] if (ROOT / own).is_file() else ["tests/parse"]
+        own = [f"tests/parse/test_{p.stem}.py", "tests/parse/test_pinned_mutants.py"]
+        return [t for t in own if (ROOT / t).is_file()] if (ROOT / own[0]).is_file() else [
+            "tests/parse"]
     if p.parts[0] == "checks":
         return ["tests/checks"]
     mirror = Path("tests", *p.parts[1:-1])
@@ -383,12 +384,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--timeout", type=float, help="seconds per mutant (default: 3 x baseline + 10)")
+    parser.add_argument("--only", nargs="+", help="run just these mutant ids (as printed)")
     parser.add_argument("--list", action="store_true", help="list the mutants; run nothing")
     parser.add_argument("--json", type=Path, help="write every outcome here")
     args = parser.parse_args(argv)
 
     enums = enum_members([ROOT / "checks", ROOT / "scanner", ROOT / "reports"])
     mutants = [m for f in targets(args.paths) for m in find_mutants(f, enums)]
+    if args.only:
+        mutants = [m for m in mutants if m.id in args.only]
     total = len(mutants)
     if args.sample is not None and args.sample < total:
         mutants = sorted(random.Random(args.seed).sample(mutants, args.sample),
@@ -414,12 +418,13 @@ def main(argv: list[str] | None = None) -> int:
         return run_mutant(m, tests, timeouts[tuple(tests)], enums)
 
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        for outcome in pool.map(one, mutants):
+        for n, outcome in enumerate(pool.map(one, mutants), 1):
             outcomes.append(outcome)
             m = outcome.mutant
             if outcome.status != "killed":
                 note = "  (judged equivalent)" if m.id in equivalent else ""
-                print(f"{outcome.status:8} {m.id}  {m.detail}{note}", flush=True)
+                print(f"[{n}/{len(mutants)}] {outcome.status:8} {m.id}  {m.detail}{note}",
+                      flush=True)
     result = summary(outcomes, equivalent)
     sampled = f" (sample of {len(mutants)} from {total}, seed {args.seed})" if len(mutants) < total else ""
     print(f"{' '.join(args.paths)}{sampled}: " + ", ".join(f"{k} {v}" for k, v in result.items()))

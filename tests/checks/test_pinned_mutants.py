@@ -12,7 +12,7 @@ import pytest
 
 from checks.facts import AppOps, OpMode, Unseen, User, UserKind
 from checks.findings import Status
-from checks.rules._common import user_label
+from checks.rules._common import folder_data, size, user_label
 from checks.rules.exposure import storage_exposure
 from checks.rules.profiles import isolation
 from checks.rules.storage import chat_archives, media_autosave
@@ -157,3 +157,60 @@ class TestWording:
             "find /storage/emulated/0/Android/media/com.whatsapp/WhatsApp/Media/WhatsApp Images …",
             "dumpsys package packages",
         ] == [e.source for e in finding.evidence]
+
+
+class TestExposureEvidence:
+    """_readers: what MSG-05 says when nobody else reads, and when it cannot tell."""
+
+    def test_pass_says_no_other_reader(self) -> None:
+        [finding] = findings(storage_exposure, exposed(app("com.instagram.android")))
+
+        assert (P, [
+            "WhatsApp: 37 visible media files in shared storage",
+            "no other third-party app in user 0 (personal profile) can read shared storage",
+        ], {"readers": 0}) == (finding.status, [e.text for e in finding.evidence],
+                               finding.evidence[-1].data)
+
+    def test_unreadable_folders_are_counted(self) -> None:
+        """One of WhatsApp's 12 media folders unreadable, the rest empty: unknown, and the
+        evidence says which part could not be read, from which folder."""
+        denied = Unseen("permission denied: /storage/emulated/0")
+        storage = [seen(WA, "scoped.images", denied),
+                   *[e for e in every(WA, folder(exists=False)) if e.location != "scoped.images"]]
+        [finding] = findings(storage_exposure, phone(app(WA), storage=storage))
+
+        assert (U, [
+            ("could not tell whether messenger data lies in shared storage of user 0 (personal "
+             "profile)", "find /storage/emulated/0 …"),
+            ("WhatsApp media folders: 1 of 12 could not be read (permission denied: "
+             "/storage/emulated/0)",
+             "find /storage/emulated/0/Android/media/com.whatsapp/WhatsApp/Media/WhatsApp Images …"),
+        ]) == (finding.status, [(e.text, e.source) for e in finding.evidence])
+
+    def test_storage_never_collected(self) -> None:
+        [finding] = findings(storage_exposure, phone(app(WA), complete=False))
+
+        assert (E, [
+            "could not tell whether messenger data lies in shared storage of user 0 (personal "
+            "profile)",
+            "WhatsApp archive folders: not collected",
+            "WhatsApp media folders: not collected",
+        ]) == (finding.status, [e.text for e in finding.evidence])
+
+
+class TestFigures:
+    @pytest.mark.parametrize(
+        ("n", "text"),
+        [(0, "0 B"), (1023, "1023 B"), (1024, "1.0 KiB"), (1536, "1.5 KiB"),
+         (1024**2 * 5, "5.0 MiB"), (1024**3, "1.0 GiB"), (1024**4, "1024.0 GiB")],
+    )
+    def test_size(self, n: int, text: str) -> None:
+        """Binary units, one decimal, bytes whole; GiB is the largest unit."""
+        assert text == size(n)
+
+    def test_folder_data(self) -> None:
+        assert [
+            {"files": 0, "bytes": 0, "newest": None, "nomedia": False, "unreadable": 0},
+            {"files": 3, "bytes": 300000, "newest": "2026-11-20T12:00:00+00:00",
+             "nomedia": True, "unreadable": 2},
+        ] == [folder_data(folder(0)), folder_data(folder(3, nomedia=True, unreadable=2))]

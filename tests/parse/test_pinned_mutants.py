@@ -1,0 +1,160 @@
+"""``dumpsys package`` behaviours that mutation testing (``python -m bench.mutation
+scanner/parse``) found unpinned: each test fails for a mutant that survived the other tests.
+
+Synthetic text in the line formats of shared/reference/dumpsys-package-format.md (sections 2, 3).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from textwrap import dedent
+
+import pytest
+
+from scanner.parse.dumpsys_package import parse_dumpsys_package
+
+P = "android.permission."
+
+
+def one(text: str):  # type: ignore[no-untyped-def]
+    [package] = parse_dumpsys_package(dedent(text))
+    return package
+
+
+class TestBlocksEnd:
+    def test_package_after_a_shared_user_keeps_its_own_grants(self) -> None:
+        """Two dumps in one text (a bugreport holds more than one): the second dump's package
+        gets its install permissions, not the shared user of the first dump."""
+        text = dedent(
+            f"""\
+            DUMP OF SERVICE package:
+            Shared users:
+              SharedUser [android.media] (1a2b3c):
+                userId=10009
+                install permissions:
+                  {P}INTERNET: granted=true
+            DUMP OF SERVICE package:
+            Packages:
+              Package [com.example.files] (4d5e6f):
+                appId=10300
+                versionCode=5 minSdk=21 targetSdk=22
+                install permissions:
+                  {P}READ_EXTERNAL_STORAGE: granted=true
+                User 0: ceDataInode=1 installed=true hidden=false
+            """
+        )
+        [package] = parse_dumpsys_package(text)
+
+        assert {f"{P}READ_EXTERNAL_STORAGE": True} == package.install_permissions
+
+    def test_rows_after_a_field_are_not_the_previous_users(self) -> None:
+        """A ``runtime permissions:`` list that follows a package field (not a ``User N:``
+        line) belongs to no user: the grant is not given to user 0."""
+        package = one(
+            f"""\
+            Packages:
+              Package [com.example.app] (1):
+                appId=10300
+                User 0: ceDataInode=1 installed=true hidden=false
+                  runtime permissions:
+                    {P}CAMERA: granted=true
+                pkgFlags=[ HAS_CODE ]
+                  runtime permissions:
+                    {P}READ_CONTACTS: granted=true
+            """
+        )
+
+        assert {f"{P}CAMERA": True} == package.user(0).runtime_permissions
+
+    def test_rows_under_another_user_list_are_not_user_fields(self) -> None:
+        """Lines under a per-user list other than ``runtime permissions:`` are its rows, never
+        the user's fields (here a ``firstInstallTime=`` row)."""
+        package = one(
+            """\
+            Packages:
+              Package [com.example.app] (1):
+                appId=10300
+                User 0: ceDataInode=1 installed=true hidden=false
+                  disabledComponents:
+                    firstInstallTime=2024-07-01 08:59:58
+                  firstInstallTime=2023-01-02 03:04:05
+            """
+        )
+
+        assert datetime(2023, 1, 2, 3, 4, 5) == package.user(0).first_install
+
+
+class TestFields:
+    def test_version_name_ending_in_a_colon(self) -> None:
+        """``versionName`` is free text: one ending in ``:`` is a value, not a list header."""
+        package = one(
+            """\
+            Packages:
+              Package [com.example.app] (1):
+                appId=10300
+                versionName=2.1 beta:
+                User 0: ceDataInode=1 installed=true hidden=false
+            """
+        )
+
+        assert "2.1 beta:" == package.version_name
+
+    @pytest.mark.parametrize(
+        ("stamp", "expected"),
+        [
+            ("2008-10-22 12:00:00", datetime(2008, 10, 22, 12)),  # the first Android phone
+            ("2007-12-31 23:59:59", None),
+            ("1970-01-01 01:00:00", None),  # the epoch in UTC+1: "never"
+        ],
+    )
+    def test_install_times_from_2008_on(self, stamp: str, expected: datetime | None) -> None:
+        package = one(
+            f"""\
+            Packages:
+              Package [com.example.app] (1):
+                appId=10300
+                firstInstallTime={stamp}
+                User 0: ceDataInode=1 installed=true hidden=false
+            """
+        )
+
+        assert expected == package.first_install
+
+
+class TestSections:
+    def test_package_block_under_another_section_is_no_package(self) -> None:
+        """Only entries under ``Packages:`` are packages: a ``Package [`` block after another
+        heading (``Dexopt state:``, ``Queries:`` …) is not one, whatever it says."""
+        text = dedent(
+            """\
+            Packages:
+              Package [com.example.app] (1):
+                appId=10300
+                User 0: ceDataInode=1 installed=true hidden=false
+            Dexopt state:
+              Package [com.whatsapp] (2):
+                appId=10301
+                User 0: ceDataInode=2 installed=true hidden=false
+            """
+        )
+
+        assert ["com.example.app"] == [p.name for p in parse_dumpsys_package(text)]
+
+    @pytest.mark.parametrize(
+        "first",
+        ["versionCode=12 minSdk=21 targetSdk=30", "appId=10300", "install permissions:",
+         "User 0: ceDataInode=1 installed=true hidden=false"],
+    )
+    def test_fragment_cut_inside_a_block(self, first: str) -> None:
+        """Output that starts inside the block of the package asked about (``pm dump <pkg>``
+        cut at its head) is that package, recognised by its first field line."""
+        text = f"    {first}\n    versionName=3.2\n    User 0: ceDataInode=1 installed=true\n"
+
+        [package] = parse_dumpsys_package(text, package="com.example.asked")
+
+        assert ("com.example.asked", "3.2") == (package.name, package.version_name)
+
+    def test_fragment_not_recognised_from_an_unknown_line(self) -> None:
+        text = "    someVendorKey=1\n    versionName=3.2\n    User 0: installed=true\n"
+
+        assert () == parse_dumpsys_package(text, package="com.example.asked")
