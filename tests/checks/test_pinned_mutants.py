@@ -214,3 +214,16 @@ class TestFigures:
             {"files": 3, "bytes": 300000, "newest": "2026-11-20T12:00:00+00:00",
              "nomedia": True, "unreadable": 2},
         ] == [folder_data(folder(0)), folder_data(folder(3, nomedia=True, unreadable=2))]
+
+
+def test_reader_evidence_names_its_probe() -> None:
+    """A reader by grant is seen in the package dump; one by all-files access in app ops."""
+    manager = app("com.ghisler.android.TotalCommander", app_id=10240)
+    ops = AppOps({(0, manager.name): {"MANAGE_EXTERNAL_STORAGE": OpMode.ALLOW}})
+    snap = exposed(manager, app("com.instagram.android", grants={RMI: True}), app_ops=ops)
+    [finding] = findings(storage_exposure, snap)
+
+    assert [
+        ("com.ghisler.android.TotalCommander", "dumpsys appops"),
+        ("com.instagram.android", "dumpsys package packages"),
+    ] == [(e.data["package"], e.source) for e in finding.evidence[1:]]

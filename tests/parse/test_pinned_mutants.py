@@ -75,9 +75,9 @@ class TestBlocksEnd:
               Package [com.example.app] (1):
                 appId=10300
                 User 0: ceDataInode=1 installed=true hidden=false
+                  firstInstallTime=2023-01-02 03:04:05
                   disabledComponents:
                     firstInstallTime=2024-07-01 08:59:58
-                  firstInstallTime=2023-01-02 03:04:05
             """
         )
 
@@ -105,6 +105,8 @@ class TestFields:
             ("2008-10-22 12:00:00", datetime(2008, 10, 22, 12)),  # the first Android phone
             ("2007-12-31 23:59:59", None),
             ("1970-01-01 01:00:00", None),  # the epoch in UTC+1: "never"
+            ("2009-01-01 05:45:00", None),  # the system image's fixed time in Nepal (UTC+5:45)
+            ("2009-01-01 05:46:00", datetime(2009, 1, 1, 5, 46)),
         ],
     )
     def test_install_times_from_2008_on(self, stamp: str, expected: datetime | None) -> None:
