@@ -277,10 +277,18 @@ def default_tests(path: str) -> list[str]:
         own = [f"tests/parse/test_{p.stem}.py", "tests/parse/test_pinned_mutants.py"]
         return [t for t in own if (ROOT / t).is_file()] if (ROOT / own[0]).is_file() else [
             "tests/parse"]
+    if str(p) in _TESTED_ELSEWHERE:
+        return _TESTED_ELSEWHERE[str(p)]
     if p.parts[0] == "checks":
         return ["tests/checks"]
     mirror = Path("tests", *p.parts[1:-1])
     return [str(mirror)] if (ROOT / mirror).is_dir() else ["tests"]
+
+
+_TESTED_ELSEWHERE = {
+    "checks/drift.py": ["tests/agent/test_drift.py"],  # the lifecycle is the agent's
+    "checks/evaluate.py": ["tests/checks", "tests/reports/test_report.py"],  # scores, verdicts
+}
 
 
 @dataclass(slots=True)

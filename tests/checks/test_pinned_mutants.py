@@ -227,3 +227,43 @@ def test_reader_evidence_names_its_probe() -> None:
         ("com.ghisler.android.TotalCommander", "dumpsys appops"),
         ("com.instagram.android", "dumpsys package packages"),
     ] == [(e.data["package"], e.source) for e in finding.evidence[1:]]
+
+
+class TestCatalogAsTheReferenceSaysIt:
+    """The catalog's data, as shared/reference/messengers.md §1-7 gives it: which builds are the
+    vendors' own betas, forks or mods, and where each messenger's data lies."""
+
+    def test_builds(self) -> None:
+        from checks.catalog import VARIANTS
+
+        by_build: dict[str, set[str]] = {}
+        for package, (_, variant) in VARIANTS.items():
+            by_build.setdefault(variant.build.value, set()).add(package)
+
+        assert {
+            "beta": {"org.telegram.messenger.beta", "ch.threema.app.green", "ch.threema.app.red",
+                     "ch.threema.app.sandbox.work", "com.wire.internal",
+                     "com.wire.android.internal", "com.waz.zclient.dev"},
+            "fork": {"im.molly.app"},
+        } == {k: v for k, v in by_build.items() if k in ("beta", "fork")}
+        assert {"com.gbwhatsapp", "com.yowhatsapp", "com.fmwhatsapp", "com.whatsapp.plus"} <= (
+            by_build["mod"])
+        assert {"com.whatsapp", "com.whatsapp.w4b", "org.telegram.messenger",
+                "org.telegram.messenger.web", "org.thunderdog.challegram",
+                "org.thoughtcrime.securesms", "ch.threema.app", "ch.threema.app.libre",
+                "com.wire"} <= by_build["official"]
+
+    def test_locations(self) -> None:
+        from checks.catalog import VARIANTS, Archives
+
+        def where(package: str) -> list[tuple[str, str, int | None]]:
+            return [(loc.id, loc.kind.value, loc.depth) for loc in VARIANTS[package][1].locations]
+
+        whatsapp = where("com.whatsapp")
+        assert ("scoped.voice_notes", "media", 2) in whatsapp  # one subfolder per week
+        assert ("legacy.animated_gifs", "media", 1) in whatsapp
+        assert [("backup.zips", "archive", None), ("legacy.pictures", "media", 1),
+                ("legacy.videos", "media", 1), ("gallery.pictures", "media", 1),
+                ("gallery.movies", "media", 1)] == where("ch.threema.app")
+        wire = VARIANTS["com.wire"][0]
+        assert ([], Archives.UNLOCATABLE) == (where("com.wire"), wire.archives)

@@ -160,3 +160,18 @@ class TestSections:
         text = "    someVendorKey=1\n    versionName=3.2\n    User 0: installed=true\n"
 
         assert () == parse_dumpsys_package(text, package="com.example.asked")
+
+
+def test_a_name_with_a_space_is_no_package() -> None:
+    """A package name never holds a space (PackageParser rules): ``Package [a b]`` is not one.
+    (How the rest of such a dump is read is the damaged-input work of issue 12, item 1.)"""
+    text = dedent(
+        """\
+        Packages:
+          Package [com.example bad] (1):
+            appId=10300
+            User 0: ceDataInode=1 installed=true hidden=false
+        """
+    )
+
+    assert "com.example bad" not in [p.name for p in parse_dumpsys_package(text)]
