@@ -286,7 +286,7 @@ def default_tests(path: str) -> list[str]:
 
 
 _TESTED_ELSEWHERE = {
-    "checks/drift.py": ["tests/agent/test_drift.py"],  # the lifecycle is the agent's
+    "checks/drift.py": ["tests/agent/test_drift.py", "tests/agent/test_pinned_drift.py"],  # the lifecycle is the agent's
     "checks/evaluate.py": ["tests/checks", "tests/reports/test_report.py"],  # scores, verdicts
 }
 

@@ -8,6 +8,8 @@ being collected; apps targeting SDK < 23 hold dangerous permissions from install
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from checks.facts import AppOps, OpMode, Unseen, User, UserKind
@@ -267,3 +269,87 @@ class TestCatalogAsTheReferenceSaysIt:
                 ("gallery.movies", "media", 1)] == where("ch.threema.app")
         wire = VARIANTS["com.wire"][0]
         assert ([], Archives.UNLOCATABLE) == (where("com.wire"), wire.archives)
+
+
+class TestEvaluate:
+    """checks.evaluate: waivers, remediation per messenger, the worst-first order."""
+
+    @staticmethod
+    def waived(waiver_device: str, until_days: int, package: str | None = None,
+               device: str | None = None) -> bool:
+        from datetime import timedelta
+
+        from checks.evaluate import evaluate
+        from checks.findings import Waiver
+        from checks.policy import DEFAULT
+        from tests.checks.factories import TODAY
+
+        waiver = Waiver(isolation.info.id, waiver_device, TODAY + timedelta(days=until_days),
+                        "migration under way", package)
+        [finding] = evaluate(phone(app(WA)), replace(DEFAULT, waivers=(waiver,)), today=TODAY,
+                             checks=[isolation], device=device, strict=True)
+        assert F == finding.status
+        return finding.waived is not None
+
+    @pytest.mark.parametrize(
+        ("waiver_device", "until_days", "package", "device", "expected"),
+        [
+            ("*", 0, None, None, True),  # the last day still counts
+            ("*", -1, None, None, False),
+            ("*", 30, WA, None, True),
+            ("*", 30, "com.whatsapp.w4b", None, False),
+            ("TESTPHONE", 30, None, None, True),  # the snapshot's serial
+            ("OTHERPHONE", 30, None, None, False),
+            ("pseudo-1", 30, None, "pseudo-1", True),  # the name the report uses
+        ],
+    )
+    def test_waivers(self, waiver_device: str, until_days: int, package: str | None,
+                     device: str | None, expected: bool) -> None:
+        assert expected == self.waived(waiver_device, until_days, package, device)
+
+    @pytest.mark.parametrize(
+        ("package", "kept"),
+        [
+            ("org.telegram.messenger", ["Telegram: turn off saving to gallery", "Ask IT."]),
+            ("com.whatsapp.w4b", ["WhatsApp: Settings > Chats > Media visibility off", "Ask IT."]),
+            ("com.whatsapp", ["WhatsApp: Settings > Chats > Media visibility off", "Ask IT."]),
+            ("com.example.notes", None),  # not a messenger: every step
+            (None, None),
+        ],
+    )
+    def test_remediation_per_messenger(self, package: str | None, kept: list[str] | None) -> None:
+        from checks.evaluate import remediation_for
+
+        steps = ("Telegram: turn off saving to gallery",
+                 "WhatsApp: Settings > Chats > Media visibility off", "Ask IT.")
+
+        assert (kept or list(steps)) == list(remediation_for(steps, package))
+
+    def test_remediation_without_own_steps_keeps_all(self) -> None:
+        """A messenger none of whose steps are named keeps every step rather than none."""
+        from checks.evaluate import remediation_for
+
+        steps = ("Telegram: a", "WhatsApp: b")
+
+        assert steps == remediation_for(steps, "org.thoughtcrime.securesms")
+
+    def test_worst_first(self) -> None:
+        from checks.evaluate import worst_first
+        from checks.findings import Status
+
+        order = [Status.NOT_APPLICABLE, Status.PASS, Status.ERROR, Status.UNKNOWN, Status.MANUAL,
+                 Status.FAIL]
+        [one] = findings(isolation, phone(app(WA)))
+        found = [replace(one, status=s) for s in order]
+
+        assert order[::-1] == [f.status for f in worst_first(found)]
+
+
+def test_every_deliberate_error_exits_2() -> None:
+    """Bad input exits 2, never 1 (which means "a check failed"): every MsgscanError kind."""
+    import checks.errors as errors
+
+    kinds = [c for c in vars(errors).values()
+             if isinstance(c, type) and issubclass(c, errors.MsgscanError)]
+
+    assert len(kinds) > 5 and {2} == {k.exit_code for k in kinds}
