@@ -353,3 +353,44 @@ def test_every_deliberate_error_exits_2() -> None:
              if isinstance(c, type) and issubclass(c, errors.MsgscanError)]
 
     assert len(kinds) > 5 and {2} == {k.exit_code for k in kinds}
+
+
+class TestSummary:
+    """checks.evaluate.summarize: the score counts pass, fail, unknown and error by weight;
+    not applicable, manual and waived failures are left out."""
+
+    @staticmethod
+    def of(*rows: tuple[Status, str, bool]):  # type: ignore[no-untyped-def]
+        from datetime import date
+
+        from checks.evaluate import summarize
+        from checks.findings import Severity, Waiver
+
+        [base] = findings(isolation, phone(app(WA)))
+        waiver = Waiver(base.check_id, "*", date(2030, 1, 1), "accepted")
+        return summarize([replace(base, status=s, severity=Severity(sev),
+                                  waived=waiver if waived else None) for s, sev, waived in rows])
+
+    def test_score(self) -> None:
+        s = self.of((P, "high", False), (F, "medium", False), (U, "low", False),
+                    (E, "low", False), (Status.NOT_APPLICABLE, "critical", False),
+                    (Status.MANUAL, "critical", False), (F, "critical", True))
+
+        # earned 6 (high pass) of 6 + 3 + 1 + 1: the waived critical fail is left out
+        assert (54.5, "non_compliant", 1, 1) == (s.score, s.verdict, s.failed, s.waived)
+
+    def test_only_waived_failures(self) -> None:
+        s = self.of((P, "high", False), (F, "critical", True))
+
+        assert (100.0, "compliant", 0, 1) == (s.score, s.verdict, s.failed, s.waived)
+
+    @pytest.mark.parametrize("status", [U, E])
+    def test_unseen_is_incomplete(self, status: Status) -> None:
+        s = self.of((P, "high", False), (status, "low", False))
+
+        assert (85.7, "incomplete") == (s.score, s.verdict)
+
+    def test_nothing_scored(self) -> None:
+        s = self.of((Status.NOT_APPLICABLE, "high", False), (Status.MANUAL, "high", False))
+
+        assert (None, "compliant") == (s.score, s.verdict)
