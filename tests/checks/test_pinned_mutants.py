@@ -394,3 +394,25 @@ class TestSummary:
         s = self.of((Status.NOT_APPLICABLE, "high", False), (Status.MANUAL, "high", False))
 
         assert (None, "compliant") == (s.score, s.verdict)
+
+
+def test_uid_mode_in_a_secondary_user() -> None:
+    """A uid-level mode applies by uid = user * 100000 + app id (UserHandle.getUid)."""
+    ops = AppOps({(10, WA): {"MANAGE_EXTERNAL_STORAGE": OpMode.IGNORE}},
+                 {1010233: {"MANAGE_EXTERNAL_STORAGE": OpMode.ALLOW}})
+
+    assert (OpMode.ALLOW, OpMode.IGNORE, OpMode.IGNORE) == (
+        ops.mode(10, WA, "MANAGE_EXTERNAL_STORAGE", app_id=10233),
+        ops.mode(10, WA, "MANAGE_EXTERNAL_STORAGE", app_id=10234),
+        ops.mode(10, WA, "MANAGE_EXTERNAL_STORAGE"),
+    )
+
+
+def test_snapshot_package_lookup() -> None:
+    snap = phone(app(WA), app("org.telegram.messenger"))
+
+    assert ("org.telegram.messenger", None, None) == (
+        snap.package("org.telegram.messenger").name,  # type: ignore[union-attr]
+        snap.package("com.example.none"),
+        phone(packages=REFUSED).package(WA),
+    )

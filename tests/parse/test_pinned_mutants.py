@@ -175,3 +175,72 @@ def test_a_name_with_a_space_is_no_package() -> None:
     )
 
     assert "com.example bad" not in [p.name for p in parse_dumpsys_package(text)]
+
+
+class TestAppOps:
+    def test_only_the_appops_service_is_read(self) -> None:
+        """In a bugreport-style text, Uid blocks of other services are not app ops."""
+        from checks.facts import OpMode
+        from scanner.parse.appops import parse_dumpsys_appops
+
+        text = dedent(
+            """\
+            DUMP OF SERVICE activity:
+              Uid u0a77:
+                Package com.example.before:
+                  READ_EXTERNAL_STORAGE (allow):
+            DUMP OF SERVICE appops:
+            Current AppOps Service state:
+              Uid u0a50:
+                Package com.whatsapp:
+                  READ_EXTERNAL_STORAGE (ignore):
+            DUMP OF SERVICE audio:
+              Uid u0a88:
+                Package com.example.after:
+                  READ_EXTERNAL_STORAGE (allow):
+            """
+        )
+
+        assert {(0, "com.whatsapp"): {"READ_EXTERNAL_STORAGE": OpMode.IGNORE}} == {
+            k: dict(v) for k, v in parse_dumpsys_appops(text).modes.items()}
+
+    def test_a_two_space_section_ends_the_uid_block(self) -> None:
+        """After ``  User restrictions …`` (two spaces), mode lines belong to no Uid; a
+        two-space line that looks like a mode line ends the block too (and never raises)."""
+        from checks.facts import OpMode
+        from scanner.parse.appops import parse_dumpsys_appops_uid_modes
+
+        text = dedent(
+            """\
+            Current AppOps Service state:
+              Uid u0a50:
+                MANAGE_EXTERNAL_STORAGE: mode=allow
+              User restrictions for token 1:
+                MANAGE_EXTERNAL_STORAGE: mode=ignore
+              Uid u0a51:
+                MANAGE_EXTERNAL_STORAGE: mode=allow
+              MANAGE_EXTERNAL_STORAGE: mode=ignore
+            """
+        )
+
+        assert {10050: {"MANAGE_EXTERNAL_STORAGE": OpMode.ALLOW},
+                10051: {"MANAGE_EXTERNAL_STORAGE": OpMode.ALLOW}} == {
+            k: dict(v) for k, v in parse_dumpsys_appops_uid_modes(text).items()}
+
+    @pytest.mark.parametrize(
+        ("token", "expected"),
+        [
+            ("1000", (1000, 0)),  # a system uid of user 0, printed as a number
+            ("u0a123", (10123, 0)),
+            ("u10a5", (1010005, 10)),
+            ("u10s1000", (1001000, 10)),  # a system uid in a secondary user
+            ("u10i5", (1099005, 10)),  # isolated
+            ("u0ai7", (-1, 0)),  # an app zygote: no packages
+            ("u" + "1" * 30 + "a1", (-1, -1)),
+        ],
+    )
+    def test_uids(self, token: str, expected: tuple[int, int]) -> None:
+        """UserHandle.formatUid read back: user * 100000 + app id."""
+        from scanner.parse.appops import _uid_and_user
+
+        assert expected == _uid_and_user(f"  Uid {token}:")
