@@ -416,3 +416,29 @@ def test_snapshot_package_lookup() -> None:
         snap.package("com.example.none"),
         phone(packages=REFUSED).package(WA),
     )
+
+
+class TestPolicyFileHints:
+    """A bad policy file names the problem and says what to write, in the key's own words."""
+
+    @staticmethod
+    def error(data: bytes):  # type: ignore[no-untyped-def]
+        from checks.errors import PolicyError
+        from checks.policy_file import parse_policy
+        from checks.registry import INDEX
+
+        with pytest.raises(PolicyError) as caught:
+            parse_policy(data, "policy.toml", known_checks=set(INDEX))
+        return caught.value
+
+    def test_override_without_reason(self) -> None:
+        e = self.error(b"[rules.MSG-12]\ndisabled = true\n")
+
+        assert (True, 'write reason = "..." (every report shows it)') == (
+            e.problem.endswith("rules.MSG-12.reason: missing: a changed rule needs a reason"),
+            e.hint)
+
+    def test_empty_reason(self) -> None:
+        e = self.error(b'[rules.MSG-12]\ndisabled = true\nreason = " "\n')
+
+        assert 'write reason = "..."' == e.hint

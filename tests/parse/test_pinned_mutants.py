@@ -244,3 +244,26 @@ class TestAppOps:
         from scanner.parse.appops import _uid_and_user
 
         assert expected == _uid_and_user(f"  Uid {token}:")
+
+
+def test_user_line_without_installed_counts_as_installed() -> None:
+    """Module doc: a ``User N:`` line without ``installed=`` counts as installed, so a messenger
+    is never hidden from the checks by a line we could not read."""
+    package = one(
+        """\
+        Packages:
+          Package [com.whatsapp] (1):
+            appId=10300
+            User 0: ceDataInode=1 hidden=false
+        """
+    )
+
+    assert (0,) == tuple(package.installed_for())
+
+
+def test_device_owner_from_its_package_line() -> None:
+    """``package=`` names the owner (Android 7+), even where ``admin=`` names another."""
+    from scanner.parse.device_policy import _owner_package
+
+    assert "com.example.mdm" == _owner_package(
+        ["  admin=ComponentInfo{com.example.other/.Receiver}", "  package=com.example.mdm"])
