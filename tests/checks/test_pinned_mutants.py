@@ -442,3 +442,19 @@ class TestPolicyFileHints:
         e = self.error(b'[rules.MSG-12]\ndisabled = true\nreason = " "\n')
 
         assert 'write reason = "..."' == e.hint
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_unreadable_folders_share_a_line_from_three_on(n: int) -> None:
+    from checks.rules._exposure import blind_evidence
+
+    denied = Unseen("permission denied")
+    blind = tuple((seen(WA, loc, denied), denied)
+                  for loc in ("scoped.images", "scoped.video", "scoped.audio")[:n])
+    root = "/storage/emulated/0/Android/media/com.whatsapp/WhatsApp/Media/WhatsApp"
+
+    assert {
+        2: [f"{root} Images could not be read: permission denied",
+            f"{root} Video could not be read: permission denied"],
+        3: [f"3 folders could not be read (permission denied), e.g. {root} Images"],
+    }[n] == [e.text for e in blind_evidence(blind)]
