@@ -458,3 +458,34 @@ def test_unreadable_folders_share_a_line_from_three_on(n: int) -> None:
             f"{root} Video could not be read: permission denied"],
         3: [f"3 folders could not be read (permission denied), e.g. {root} Images"],
     }[n] == [e.text for e in blind_evidence(blind)]
+
+
+def test_first_api_level_of_each_release() -> None:
+    """Build.VERSION_CODES: the first API level of Android 6 to 16; later ones one a release."""
+    from checks.rules.device import sdk_of_release
+
+    assert [23, 24, 26, 28, 29, 30, 31, 33, 34, 35, 36, 37] == [
+        sdk_of_release(r) for r in range(6, 18)]
+
+
+def test_backup_off_evidence() -> None:
+    from checks.facts import BackupState
+    from checks.rules.backup import system_backup
+
+    [finding] = findings(system_backup, phone(app(WA), backup=BackupState(False, None)))
+
+    assert (P, {"enabled": False}) == (finding.status, finding.evidence[-1].data)
+
+
+def test_causes_naming_their_folder_are_grouped() -> None:
+    """Reasons that differ only by the folder they name ("…: <path>") are one cause."""
+    from checks.rules._exposure import blind_evidence
+
+    evs = [seen(WA, loc, folder()) for loc in ("scoped.images", "scoped.video", "scoped.audio")]
+    blind = tuple((ev, Unseen(f"Permission denied: {ev.path}")) for ev in evs)
+    [line] = blind_evidence(blind)
+
+    assert (f"3 folders could not be read (Permission denied), e.g. {evs[0].path}",
+            {"paths": [ev.path for ev in evs], "reason": "Permission denied"},
+            "find /storage/emulated/0/Android/media/com.whatsapp/WhatsApp/Media …") == (
+        line.text, line.data, line.source)

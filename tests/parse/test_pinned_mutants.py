@@ -267,3 +267,22 @@ def test_device_owner_from_its_package_line() -> None:
 
     assert "com.example.mdm" == _owner_package(
         ["  admin=ComponentInfo{com.example.other/.Receiver}", "  package=com.example.mdm"])
+
+
+def test_unreadable_permission_rows_grant_nothing() -> None:
+    package = one(
+        f"""\
+        Packages:
+          Package [com.example.app] (1):
+            appId=10300
+            install permissions:
+              {P}INTERNET granted=true
+              bad name: granted=true
+              : granted=true
+              {P}CAMERA: granted=true
+            installerPackageName=
+            User 0: ceDataInode=1 installed=true hidden=false
+        """
+    )
+
+    assert ({f"{P}CAMERA": True}, None) == (package.install_permissions, package.installer)
