@@ -489,3 +489,32 @@ def test_causes_naming_their_folder_are_grouped() -> None:
             {"paths": [ev.path for ev in evs], "reason": "Permission denied"},
             "find /storage/emulated/0/Android/media/com.whatsapp/WhatsApp/Media …") == (
         line.text, line.data, line.source)
+
+
+def test_contacts_granted_to_a_messenger_that_needs_none() -> None:
+    """Wire works without the phonebook: a contacts grant fails, and the evidence says both
+    what is granted and that the messenger does not need it."""
+    from checks.rules.permissions import contacts_access
+    from tests.checks.factories import RC
+
+    [finding] = findings(contacts_access, phone(app("com.wire", grants={RC: True})))
+
+    assert (F, 2, "READ_CONTACTS granted for user 0") == (
+        finding.status, len(finding.evidence), finding.evidence[0].text)
+    assert finding.evidence[1].text.startswith("Wire works without the phonebook")
+
+
+@pytest.mark.parametrize(
+    ("initiating", "text"),
+    [
+        ("com.example.store", "installed by Google Play (install started by com.example.store)"),
+        ("com.android.vending", "installed by Google Play"),
+        (None, "installed by Google Play"),
+    ],
+)
+def test_install_initiator_named_when_it_differs(initiating: str | None, text: str) -> None:
+    from checks.rules.sources import untrusted_source
+
+    [finding] = findings(untrusted_source, phone(app(WA, initiating=initiating)))
+
+    assert (P, [text]) == (finding.status, [e.text for e in finding.evidence])

@@ -286,3 +286,21 @@ def test_unreadable_permission_rows_grant_nothing() -> None:
     )
 
     assert ({f"{P}CAMERA": True}, None) == (package.install_permissions, package.installer)
+
+
+def test_fragment_first_line_is_read_and_flags_line() -> None:
+    """The first line of a fragment is a field like any other; ``flags=`` (newer releases)
+    gives the flags as ``pkgFlags=`` does."""
+    text = "    versionCode=12 minSdk=21 targetSdk=30\n    flags=[ SYSTEM HAS_CODE ]\n"
+
+    [package] = parse_dumpsys_package(text, package="com.example.asked")
+
+    assert (12, 30, True) == (package.version_code, package.target_sdk, package.is_system)
+
+
+@pytest.mark.parametrize(("value", "sdk"), [("123456789", 123456789), ("1234567890", None)])
+def test_sdk_level_digits(value: str, sdk: int | None) -> None:
+    """At most 9 digits are read as a number; longer values are not an API level."""
+    from scanner.parse.getprop import identity_from_props
+
+    assert sdk == identity_from_props({"ro.build.version.sdk": value}).sdk
