@@ -304,3 +304,74 @@ def test_sdk_level_digits(value: str, sdk: int | None) -> None:
     from scanner.parse.getprop import identity_from_props
 
     assert sdk == identity_from_props({"ro.build.version.sdk": value}).sdk
+
+
+class TestFindStat:
+    """scanner.parse.storage.parse_find_stat: ``<mtime> <size>`` lines and toybox errors."""
+
+    ROOT = "/storage/emulated/0/WhatsApp/Media"
+
+    def parse(self, text: str, exit_code: int | None = 0):  # type: ignore[no-untyped-def]
+        from scanner.parse.storage import parse_find_stat
+
+        return parse_find_stat(text, self.ROOT, exit_code)
+
+    def test_files(self) -> None:
+        from datetime import UTC
+
+        s = self.parse("1700000000 100\n\n1700000500 23\n0 7\n"
+                       f"find: {self.ROOT}/Private: Permission denied\n")
+
+        assert (True, 3, 130, datetime.fromtimestamp(1700000500, UTC), 1) == (
+            s.exists, s.files, s.total_bytes, s.newest, s.unreadable)
+
+    def test_only_an_epoch_file(self) -> None:
+        from datetime import UTC
+
+        assert datetime.fromtimestamp(0, UTC) == self.parse("0 7\n").newest
+
+    def test_empty_folder(self) -> None:
+        """No lines, or blank ones only: the folder is there and holds nothing."""
+        assert [(True, 0, None), (True, 0, None)] == [
+            (s.exists, s.files, s.newest) for s in (self.parse(""), self.parse("\n \n"))]
+
+    def test_absent(self) -> None:
+        assert False is self.parse(f"find: {self.ROOT}/: No such file or directory\n", 1).exists
+
+    def test_unreadable(self) -> None:
+        from checks.facts import Unseen
+
+        assert Unseen(f"permission denied: {self.ROOT}") == self.parse(
+            f"find: {self.ROOT}: Permission denied\n", 1)
+
+    def test_not_find_output(self) -> None:
+        from checks.facts import Unseen
+
+        assert Unseen(f"find could not list {self.ROOT} (exit 127, 1 unexpected lines)") == (
+            self.parse("/system/bin/sh: find: inaccessible or not found\n", 127))
+
+    @pytest.mark.parametrize(("code", "exists"), [(0, True), (1, False), (2, None), (None, None)])
+    def test_exists(self, code: int | None, exists: bool | None) -> None:
+        from scanner.parse.storage import parse_test_exists
+
+        assert exists is parse_test_exists(code)
+
+
+def test_multi_line_property_then_the_next() -> None:
+    """A value spread over lines ends at its ``]``; the next property is read on its own."""
+    from scanner.parse.getprop import parse_getprop
+
+    text = "[ro.build.description]: [line one\nline two]\n[ro.build.version.sdk]: [36]\n"
+
+    assert {"ro.build.description": "line one\nline two", "ro.build.version.sdk": "36"} == (
+        parse_getprop(text))
+
+
+def test_users_with_crlf_line_ends() -> None:
+    """``adb shell`` through a pty ends lines with CR LF: the users are the same."""
+    from scanner.parse.users import parse_pm_list_users
+
+    text = "Users:\n\tUserInfo{0:Owner:4c13} running\n\tUserInfo{10:Work profile:1030} running\n"
+
+    assert parse_pm_list_users(text) == parse_pm_list_users(text.replace("\n", "\r\n"))
+    assert [0, 10] == [u.id for u in parse_pm_list_users(text.replace("\n", "\r\n"))]
