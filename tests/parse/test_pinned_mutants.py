@@ -375,3 +375,18 @@ def test_users_with_crlf_line_ends() -> None:
 
     assert parse_pm_list_users(text) == parse_pm_list_users(text.replace("\n", "\r\n"))
     assert [0, 10] == [u.id for u in parse_pm_list_users(text.replace("\n", "\r\n"))]
+
+
+def test_line_after_a_closed_multi_line_value_is_not_part_of_it() -> None:
+    from scanner.parse.getprop import parse_getprop
+
+    assert {"a": "x\ny", "b": "1"} == parse_getprop("[a]: [x\ny]\ngarbage]\n[b]: [1]\n")
+
+
+def test_scrub_keeps_an_error_line_after_an_unfinished_user() -> None:
+    """Error lines carry no names and are kept, also inside an entry that never closed."""
+    from scanner.parse.users import scrub_pm_list_users
+
+    text = "Users:\n\tUserInfo{0:Owner\nError: boom\n\tUserInfo{10:Work:1030} running\n"
+
+    assert "Users:\nError: boom\n\tUserInfo{10:user:1030} running\n" == scrub_pm_list_users(text)
