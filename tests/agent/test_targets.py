@@ -120,12 +120,16 @@ class TestFind:
     def test_unauthorized_at_the_server_is_a_sighting(
         self, server: AdbServer, phones: list[PhoneServer]
     ) -> None:
-        """A phone that refuses the server's key is recorded as unauthorized, not scanned."""
+        """A phone that refuses the server's key is recorded once, as unauthorized, and not
+        scanned: also when USB sees it too."""
         sim = phone_server(A16, index=1, auth=AuthPolicy(prompt="never"))
         phones.append(sim.start())
         serial = server.connect(sim.port, "unauthorized").serial
 
-        targets, sightings = found.find(usb=False, use_server=True, endpoints=())
+        backend = FakeBackend([usb_phone(serial)])  # the same phone, also seen on USB
+
+        targets, sightings = found.find(usb=True, use_server=True, endpoints=(),
+                                        usb_backend=backend)
 
         assert [] == targets
         assert [(serial, "server", "unauthorized")] == [(s.id, s.via, s.state) for s in sightings]
