@@ -3,9 +3,9 @@
 Pure: no I/O and no clock; the scan time comes in as ``at``. The agent keeps the rows ``diff``
 returns (``scanner.agent.state``) and hands them back as ``previous`` on the next scan.
 
-A finding is *open* while its status is fail, manual, unknown or error; pass and not_applicable
-are closed. One ``Tracked`` row per ``FindingKey`` (check, package, user) records the current
-occurrence. Rows exist only for keys that were open at some point: a check that has always passed
+A finding is *open* while its status is fail, manual, unknown or error; pass, informational and
+not_applicable are closed (an informational result asks nothing of anyone). One ``Tracked`` row
+per ``FindingKey`` (check, package, user) records the current occurrence. Rows exist only for keys that were open at some point: a check that has always passed
 has nothing to track.
 
 Decisions (siem.md §7, issue 5):
@@ -21,11 +21,13 @@ Decisions (siem.md §7, issue 5):
   open (unreadable is never better than failed) and a change to or from them is CHANGED.
 - **Waived failures stay open** (the status stays fail, as in ``Finding``); ``Tracked.waived``
   notes the waiver, and granting or losing a waiver is CHANGED so a SIEM can mark the finding
-  suppressed or active again.
+  suppressed or active again. An attested manual item is suppressed the same way (siem.md §7:
+  "suppressed/attested"): ``Tracked.waived`` is set for it too.
 - CHANGED compares status, severity and the waiver, never the title or evidence (sizes and dates
   move every night; siem.md hashes stable attributes only). The newest title is kept regardless.
 - Two findings with the same key in one scan (a rule yielding twice for one resource) merge into
-  the worst of them (``evaluate.worst_first`` order, unwaived before waived).
+  the worst of them (``findings.WORST_FIRST`` order, unwaived before waived); ``evaluate``
+  already merges them, so this only matters for findings from elsewhere.
 - A key that re-opens after it was resolved is NEW again, with a fresh ``first_seen``: each
   occurrence has its own lifetime.
 """
@@ -37,10 +39,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from checks.findings import Finding, Severity, Status
+from checks.findings import WORST_FIRST, Finding, Severity, Status
 
 OPEN_STATUSES = frozenset({Status.FAIL, Status.MANUAL, Status.UNKNOWN, Status.ERROR})
-"""Statuses that keep a finding open; pass and not_applicable close it."""
+"""Statuses that keep a finding open; pass, informational and not_applicable close it."""
 
 _SEP = "|"
 
@@ -103,7 +105,8 @@ class Tracked:
     """When a scan last evaluated the key (for a resolution by absence: last saw it)."""
     resolved_at: datetime | None = None
     waived: bool = False
-    """The failure is waived by the policy: still open, but the verdict ignores it."""
+    """The failure is waived (or the manual item attested) by the policy: still open, but
+    suppressed: the verdict ignores it."""
 
     @property
     def open(self) -> bool:
@@ -130,14 +133,7 @@ def is_open(status: Status) -> bool:
     return status in OPEN_STATUSES
 
 
-_ORDER = {
-    Status.FAIL: 0,
-    Status.MANUAL: 1,
-    Status.UNKNOWN: 2,
-    Status.ERROR: 3,
-    Status.PASS: 4,
-    Status.NOT_APPLICABLE: 5,
-}
+_ORDER = {s: i for i, s in enumerate(WORST_FIRST)}
 
 
 def _worst(a: Finding, b: Finding) -> Finding:
@@ -213,7 +209,7 @@ def _step(
         if complete and was_open:  # gone from a complete scan: the resource is gone
             return replace(before, lifecycle=Lifecycle.RESOLVED, resolved_at=at), Lifecycle.RESOLVED
         return before, None
-    waived = now.waived is not None
+    waived = now.waived is not None or (now.status is Status.MANUAL and now.attested is not None)
     if is_open(now.status):
         if before is None or not was_open:
             row = Tracked(

@@ -13,8 +13,17 @@ from datetime import date
 
 from checks.catalog import MESSENGERS, VARIANTS
 from checks.facts import Snapshot
-from checks.findings import Evidence, Finding, Outcome, Severity, Status, Waiver
-from checks.policy import Policy
+from checks.findings import (
+    WORST_FIRST,
+    Attestation,
+    Evidence,
+    Finding,
+    Outcome,
+    Severity,
+    Status,
+    Waiver,
+)
+from checks.policy import ATTESTABLE, DEVICE_ATTESTABLE, Policy, attest_key
 from checks.rule import Check, Context
 
 
@@ -61,9 +70,14 @@ def _finding(check: Check, outcome: Outcome, policy: Policy) -> Finding:
     if override is not None and override.severity is not None:
         severity = override.severity
     messenger = VARIANTS[outcome.package][1].label if outcome.package in VARIANTS else None
+    status = outcome.status
+    if status is Status.FAIL and severity is Severity.INFO:
+        # A failure at severity info (the rule's or the policy's) never decides the verdict:
+        # that is XCCDF's "informational", and every format counts it as that.
+        status = Status.INFORMATIONAL
     return Finding(
         check_id=info.id,
-        status=outcome.status,
+        status=status,
         severity=severity,
         title=info.title,
         evidence=outcome.evidence,
@@ -84,7 +98,23 @@ def evaluate(
     device: str | None = None,
     strict: bool = False,
 ) -> tuple[Finding, ...]:
-    """All findings for ``snapshot``; ``device`` is the name waivers match (serial or pseudonym)."""
+    """All findings for ``snapshot``, one per check, package and user (``merge``), severe first;
+    ``device`` is the name waivers and attestations match (serial or pseudonym)."""
+    found = judge(snapshot, policy, today=today, checks=checks, device=device, strict=strict)
+    return tuple(sorted(merge(found), key=_order))
+
+
+def judge(
+    snapshot: Snapshot,
+    policy: Policy,
+    *,
+    today: date,
+    checks: Iterable[Check] | None = None,
+    device: str | None = None,
+    strict: bool = False,
+) -> list[Finding]:
+    """One finding per rule outcome, in rule order, with the policy applied (severity, waivers,
+    attestations): what each rule said, before ``evaluate`` merges the parts of one item."""
     if checks is None:
         from checks.registry import CHECKS
 
@@ -112,8 +142,77 @@ def evaluate(
                 waiver = _waiver(policy, name, f, today)
                 if waiver is not None:
                     f = replace(f, waived=waiver)
+            elif f.status is Status.MANUAL and f.check_id in ATTESTABLE:
+                f = _attest(f, policy, name, today)
             findings.append(f)
-    return tuple(findings)
+    return findings
+
+
+def attestation_text(a: Attestation) -> str:
+    """"attested by DPO on 2026-10-01 until 2027-03-31: note" (evidence, in every format)."""
+    until = f" until {a.until.isoformat()}" if a.until else ""
+    note = f": {a.note}" if a.note else ""
+    return f"attested by {a.by} on {a.on.isoformat()}{until}{note}"
+
+
+def _attest(f: Finding, policy: Policy, device: str, today: date) -> Finding:
+    """A manual finding with the policy's attestation for this device and package, if one is in
+    force. It stays ``manual`` (the phone showed nothing; a person vouches for it) with
+    ``attested`` set; an expired one is named in the evidence and attests nothing."""
+    valid, lapsed = policy.attestation(f.check_id, device, f.package, today)
+    if valid is not None:
+        data = {"by": valid.by, "on": valid.on, "until": valid.until, "note": valid.note}
+        seen = Evidence(attestation_text(valid), "policy", data)
+        return replace(f, attested=valid, evidence=(*f.evidence, seen))
+    if lapsed is not None and lapsed.until is not None:
+        text = (
+            f"the attestation by {lapsed.by} on {lapsed.on.isoformat()} expired on "
+            f"{lapsed.until.isoformat()}: attest it again ({attest_key(f.check_id)})"
+        )
+        data = {"by": lapsed.by, "on": lapsed.on, "until": lapsed.until}
+        return replace(f, evidence=(*f.evidence, Evidence(text, "policy", data)))
+    if f.check_id in DEVICE_ATTESTABLE:
+        text = (
+            f"not attested for this phone: record it in the policy as {attest_key(f.check_id)}"
+            " (device, by, on, until)"
+        )
+        return replace(f, evidence=(*f.evidence, Evidence(text, "policy")))
+    return f
+
+
+_RANK = {s: i for i, s in enumerate(WORST_FIRST)}
+
+
+def _order(f: Finding) -> tuple[int, int, str, str, int]:
+    """Severe first, then worst status, then check id, package and profile."""
+    user = -1 if f.user_id is None else f.user_id
+    return (-f.severity.rank, _RANK[f.status], f.check_id, f.package or "", user)
+
+
+def merge(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per check, package and user: a rule that yields several outcomes for one
+    install (MSG-03's local archives and its cloud backup setting; two media folders) becomes one
+    finding with the worst status, the severity of its worst part and every part's evidence
+    (worst part first). It counts as waived or attested only when all its parts at that status
+    are; first occurrence order is kept."""
+    groups: dict[tuple[str, str | None, int | None], list[Finding]] = {}
+    for f in findings:
+        groups.setdefault((f.check_id, f.package, f.user_id), []).append(f)
+    out = []
+    for parts in groups.values():
+        if len(parts) == 1:
+            out.append(parts[0])
+            continue
+        status = min((p.status for p in parts), key=_RANK.__getitem__)
+        worst = [p for p in parts if p.status is status]
+        head = max(worst, key=lambda p: (p.waived is None, p.severity.rank))
+        rest = [p for p in parts if p is not head]
+        rest.sort(key=lambda p: _RANK[p.status])
+        evidence = tuple(e for p in (head, *rest) for e in p.evidence)
+        waived = head.waived if all(p.waived for p in worst) else None
+        attested = head.attested if all(p.attested for p in worst) else None
+        out.append(replace(head, evidence=evidence, waived=waived, attested=attested))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,13 +220,17 @@ class Summary:
     counts: dict[str, int]
     """Findings per status (every status present, zeros included)."""
     score: float | None
-    """0-100: pass earns its severity weight, fail/unknown/error earn nothing, not_applicable and
-    manual are left out (OpenSCAP-style); None when nothing was scored."""
+    """0-100: pass earns its severity weight, fail/unknown/error earn nothing, not_applicable,
+    informational and manual are left out (OpenSCAP-style); None when nothing was scored."""
     verdict: str
     """non_compliant (a failure not waived) | incomplete (unknown/error, or the scan stopped) |
     compliant."""
     failed: int
+    """Failures that decide the verdict: status fail, not waived (``Finding.counts_as_failure``)."""
     waived: int
+    informational: int = 0
+    attested: int = 0
+    """Manual items a person attested (still counted under ``manual``)."""
 
 
 def summarize(findings: Iterable[Finding], *, complete: bool = True) -> Summary:
@@ -135,25 +238,45 @@ def summarize(findings: Iterable[Finding], *, complete: bool = True) -> Summary:
     counts = {s.value: 0 for s in Status}
     for f in items:
         counts[f.status.value] += 1
+    # informational, like manual and not_applicable, is left out of the score
     scored = [f for f in items if f.status in (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.ERROR)]
     total = sum(f.severity.weight for f in scored if not (f.status is Status.FAIL and f.waived))
     earned = sum(f.severity.weight for f in scored if f.status is Status.PASS)
     score = round(100.0 * earned / total, 1) if total > 0 else None
     failed = sum(1 for f in items if f.counts_as_failure)
     waived = sum(1 for f in items if f.status is Status.FAIL and f.waived)
+    attested = sum(1 for f in items if f.status is Status.MANUAL and f.attested)
     if failed:
         verdict = "non_compliant"
     elif not complete or counts["unknown"] or counts["error"]:
         verdict = "incomplete"
     else:
         verdict = "compliant"
-    return Summary(counts, score, verdict, failed, waived)
+    return Summary(counts, score, verdict, failed, waived, counts[Status.INFORMATIONAL.value], attested)
+
+
+def section_of(status: str, waived: bool) -> str:
+    """The one section a finding (as a report holds it) is listed under, in every format:
+    ``failed`` (counts toward the verdict), ``waived``, or its status. The summary's ``failed``
+    and ``waived`` count exactly these sections."""
+    if status == Status.FAIL.value:
+        return "waived" if waived else "failed"
+    return status
 
 
 def worst_first(findings: Iterable[Finding]) -> list[Finding]:
-    """Failed first, then manual, unknown, error, pass, not applicable; severe first within."""
-    order = {Status.FAIL: 0, Status.MANUAL: 1, Status.UNKNOWN: 2, Status.ERROR: 3, Status.PASS: 4, Status.NOT_APPLICABLE: 5}
-    return sorted(findings, key=lambda f: (order[f.status], -f.severity.rank, f.check_id))
+    """Worst status first (``findings.WORST_FIRST``); severe first within."""
+    return sorted(findings, key=lambda f: (_RANK[f.status], -f.severity.rank, f.check_id))
 
 
-__all__ = ["Severity", "Summary", "evaluate", "summarize", "worst_first"]
+__all__ = [
+    "Severity",
+    "Summary",
+    "attestation_text",
+    "evaluate",
+    "judge",
+    "merge",
+    "section_of",
+    "summarize",
+    "worst_first",
+]

@@ -71,6 +71,12 @@ class User:
     flags: int
     """Raw ``UserInfo`` flags as printed by ``pm list users`` (hex there)."""
     running: bool
+    type: str | None = None
+    """Android 11+ user type without its ``android.os.usertype.`` prefix (``profile.MANAGED``,
+    ``profile.CLONE``, ``profile.PRIVATE``, ``full.SECONDARY``, ...) from ``cmd user list -v``;
+    None when the phone did not say."""
+    parent: int | None = None
+    """The profile's parent user (``parentId=``), None for a full user or when not printed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +223,9 @@ class BackupState:
     transport: str | None
     """The selected backup transport, e.g. com.google.android.gms/.backup.BackupTransportService."""
     transports: tuple[str, ...] = ()
+    activated: bool | None = None
+    """False when bmgr said the backup service is not activated for the user (then nothing is
+    backed up); None when it did not say."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +252,7 @@ class Snapshot:
     app_ops: AppOps | Unseen
     storage: tuple[StorageEvidence, ...]
     backup: BackupState | Unseen
+    """Android backup of the system user (``bmgr enabled``)."""
     probes: tuple[ProbeRecord, ...] = ()
     complete: bool = True
     """False when the phone was lost or timed out mid-collection."""
@@ -251,6 +261,14 @@ class Snapshot:
     (the connection broke); None when it completed."""
     problems: tuple[str, ...] = ()
     """Human-readable notes on what could not be collected and why."""
+    user_backups: Mapping[int, BackupState | Unseen] = field(default_factory=dict)
+    """Android backup of each other user a messenger is installed for (``bmgr --user N``)."""
+
+    def backup_for(self, user_id: int) -> BackupState | Unseen:
+        """That user's own backup state; ``Unseen`` when it was not collected."""
+        if user_id == 0:
+            return self.backup
+        return self.user_backups.get(user_id, Unseen(f"bmgr --user {user_id}: not collected"))
 
     def package(self, name: str) -> Package | None:
         if isinstance(self.packages, Unseen):

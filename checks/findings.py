@@ -16,6 +16,7 @@ from datetime import date
 class Status(enum.Enum):
     PASS = "pass"
     FAIL = "fail"
+    INFORMATIONAL = "informational"
     NOT_APPLICABLE = "not_applicable"
     """The thing the rule is about is not there (e.g. no messenger of that kind)."""
     MANUAL = "manual"
@@ -24,6 +25,20 @@ class Status(enum.Enum):
     """The device did not let us see it (needs root, folder unreadable). Never a pass."""
     ERROR = "error"
     """Collection failed (the phone was lost, a command failed) or the rule itself broke."""
+
+
+STATUS_MEANING = {
+    Status.PASS: "the device shows the item is in order",
+    Status.FAIL: "the device shows the item is not in order; counts toward the verdict and the "
+    "exit code unless the policy waives it",
+    Status.INFORMATIONAL: "worth knowing, never counted as a failure (XCCDF's informational)",
+    Status.NOT_APPLICABLE: "the thing the item is about is not there",
+    Status.MANUAL: "a person must attest it: nothing on the device can show it; an attested "
+    "item stays manual and names who attested it, when and until when",
+    Status.UNKNOWN: "the device did not let msgscan see it; never a pass",
+    Status.ERROR: "collection failed or the rule broke",
+}
+"""What each status means (the checklist's wording): ``msgscan checks --json`` lists it."""
 
 
 class Severity(enum.Enum):
@@ -95,13 +110,45 @@ class Outcome:
     """Overrides the rule's severity for this outcome (e.g. MSG-06 fails Wire harder)."""
 
 
+WORST_FIRST = (
+    Status.FAIL,
+    Status.ERROR,
+    Status.UNKNOWN,
+    Status.MANUAL,
+    Status.INFORMATIONAL,
+    Status.PASS,
+    Status.NOT_APPLICABLE,
+)
+"""Statuses from worst to best: which one an item with several parts gets, and report order.
+``informational`` (XCCDF's: worth knowing, never a failure) ranks just above pass."""
+
+
 @dataclass(frozen=True, slots=True)
 class Attestation:
-    """A person's statement that an item the device cannot show is in order."""
+    """A person's statement that an item the device cannot show is in order.
+
+    Organisational items (ORG-*) are attested once for every phone (``device`` None); items a
+    person checks on the phone (MSG-03's cloud backup, MSG-06, MSG-07) for one device (serial or
+    pseudonym), optionally one package, until a date."""
 
     by: str
     on: date
     note: str = ""
+    until: date | None = None
+    """Last day the attestation holds; None: until the policy is changed."""
+    device: str | None = None
+    """The phone it was made for (serial or pseudonym); None for organisational items."""
+    package: str | None = None
+    """Only this messenger package, or None for every install on the device."""
+
+    def covers(self, device: str | None, package: str | None) -> bool:
+        """Made for this device (or for every phone) and this package (or every package)."""
+        return (self.device is None or self.device == device) and (
+            self.package is None or self.package == package
+        )
+
+    def expired(self, today: date) -> bool:
+        return self.until is not None and today > self.until
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,5 +181,6 @@ class Finding:
 
     @property
     def counts_as_failure(self) -> bool:
-        """A failure that decides the verdict: not waived, and not merely informational."""
-        return self.status is Status.FAIL and self.waived is None and self.severity is not Severity.INFO
+        """A failure that decides the verdict: status fail, not waived. (A result that never
+        counts, such as a failure at severity info, has status ``informational``.)"""
+        return self.status is Status.FAIL and self.waived is None

@@ -11,8 +11,28 @@ import enum
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 from checks.findings import Attestation, Severity, Waiver
+
+ORGANISATION_ATTESTABLE = ("ORG-01", "ORG-02", "ORG-03")
+"""Organisational items: true or false for the whole organisation, so one ``[attest.ORG-01]``
+covers every phone."""
+DEVICE_ATTESTABLE = ("MSG-03", "MSG-06", "MSG-07")
+"""Items a person checks on the phone itself (MSG-03: WhatsApp's Google Drive backup setting;
+MSG-06: only consenting customers in the phonebook; MSG-07: business chats are secret chats):
+attested per device in ``[[attest.MSG-07]]`` entries, with who, when and until when. Only the
+item's ``manual`` parts take an attestation: a failure the phone shows stays a failure."""
+ATTESTABLE = ORGANISATION_ATTESTABLE + DEVICE_ATTESTABLE
+ATTEST_TABLE = "attest"
+"""The policy file's table of attestations: the one name every text points to."""
+
+
+def attest_key(check_id: str) -> str:
+    """Where an item is attested in the policy file: ``[attest.ORG-01]`` or ``[[attest.MSG-07]]``."""
+    if check_id in DEVICE_ATTESTABLE:
+        return f"[[{ATTEST_TABLE}.{check_id}]]"
+    return f"[{ATTEST_TABLE}.{check_id}]"
 
 
 class DeviceRole(enum.Enum):
@@ -41,12 +61,16 @@ class Policy:
     denied_messengers: frozenset[str] = frozenset()
     """Catalog keys (whatsapp, telegram, ...) or package names the organisation forbids."""
     device_role: DeviceRole = DeviceRole.UNSPECIFIED
+    personal_whatsapp_forbidden: bool = False
+    """BYOD: consumer WhatsApp in the personal profile beside an MDM work profile that holds
+    WhatsApp Business is the employee's private app (informational) unless this is set."""
     max_patch_age_days: int = 90
     min_android: int = 14
     """Oldest Android major release still accepted (receiving security updates)."""
     trusted_installers: frozenset[str] = frozenset()
     """Installers accepted besides app stores and the device's MDM (e.g. an enterprise store)."""
-    attestations: Mapping[str, Attestation] = field(default_factory=dict)
+    attestations: Mapping[str, tuple[Attestation, ...]] = field(default_factory=dict)
+    """Check id -> its attestations (one for an ORG item; one per device for the others)."""
     overrides: Mapping[str, Override] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
     pseudonym_key: str | None = None
@@ -58,6 +82,19 @@ class Policy:
 
     def denies(self, key: str, package: str) -> bool:
         return key in self.denied_messengers or package in self.denied_messengers
+
+    def attestation(
+        self, check_id: str, device: str | None, package: str | None, today: date
+    ) -> tuple[Attestation | None, Attestation | None]:
+        """(the attestation in force for this item, or None; the newest expired one, or None).
+
+        One made for another device or package never applies."""
+        mine = [a for a in self.attestations.get(check_id, ()) if a.covers(device, package)]
+        valid = [a for a in mine if not a.expired(today)]
+        expired = [a for a in mine if a.expired(today)]
+        newest = max(valid, key=lambda a: a.on, default=None)
+        lapsed = max(expired, key=lambda a: a.until or a.on, default=None)
+        return newest, lapsed
 
 
 DEFAULT = Policy()

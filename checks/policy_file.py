@@ -18,18 +18,22 @@ from typing import NoReturn
 from checks.catalog import MESSENGERS, SIDELOAD_INSTALLERS
 from checks.errors import PolicyError
 from checks.findings import Attestation, Severity, Waiver
-from checks.policy import DeviceRole, Override, Policy
+from checks.policy import (
+    ATTEST_TABLE,
+    ATTESTABLE,
+    DEVICE_ATTESTABLE,
+    ORGANISATION_ATTESTABLE,
+    DeviceRole,
+    Override,
+    Policy,
+    attest_key,
+)
 from checks.toml_reader import (
     REQUIRED,
     TomlReader,
     describe,
     did_you_mean,
 )
-
-ATTESTABLE = ("ORG-01", "ORG-02", "ORG-03")
-"""Organisational items: true or false for the whole organisation, so one attestation covers
-every phone. MSG-06 and MSG-07 are manual too, but per phone and install (whose phonebook, whose
-Telegram chats), which one statement for a fleet cannot cover."""
 
 MIN_ANDROID = range(6, 21)
 """Android 6 (runtime permissions) to 20: room for releases after 16, while 140 for 14 is caught."""
@@ -43,9 +47,15 @@ _PACKAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)+")
 (AOSP ``PackageParser.validateName``)."""
 _WAIVE_INDEX = re.compile(r"waive\[(\d+)\]")
 _TABLES = ("policy", "device", "attest", "rules", "waive")
-_POLICY_KEYS = ("name", "device_role", "deny_messengers", "trusted_installers", "pseudonym_key")
+_POLICY_KEYS: tuple[str, ...] = (
+    "name", "device_role", "deny_messengers", "trusted_installers", "pseudonym_key", "personal_whatsapp"
+)
 _DEVICE_KEYS = ("max_patch_age_days", "min_android")
-_ATTEST_KEYS = ("by", "on", "note")
+_ATTEST_KEYS = ("by", "on", "until", "note")
+_DEVICE_ATTEST_KEYS = ("device", "package", "by", "on", "until", "note")
+_ATTEST_MISNAMED = ("attestations", "attestation", "attested", "attests")
+_NEVER_FAIL = (*ORGANISATION_ATTESTABLE, "MSG-07")
+"""Items that are manual or not applicable, never fail: nothing to waive, attest them."""
 _RULE_KEYS = ("severity", "disabled", "reason")
 _WAIVE_KEYS = ("check", "device", "until", "reason", "package")
 
@@ -83,6 +93,7 @@ class _Reader(TomlReader):
     def policy(self, data: bytes) -> Policy:
         doc = self.load(data)
         for k, v in doc.items():
+            self.misnamed_attestations(k)
             if k not in _TABLES:
                 home = "policy" if k in _POLICY_KEYS else "device" if k in _DEVICE_KEYS else ""
                 where = f"put it under [{home}]" if home else "see policy.example.toml"
@@ -102,6 +113,14 @@ class _Reader(TomlReader):
             "dedicated = used only for business (a separate phone, or fully managed"
             " by the MDM); shared = also used privately; unspecified = not known",
         )
+        personal = self.choice(
+            top,
+            "policy.personal_whatsapp",
+            ["private", "forbidden"],
+            "private",
+            "private = consumer WhatsApp in the personal profile beside an MDM work profile with "
+            "WhatsApp Business is the employee's own app; forbidden = it fails MSG-01 and MSG-02",
+        )
         key = self.get(top, "policy.pseudonym_key", str, None)
         if key is not None and len(key) < MIN_KEY_LENGTH:
             self.fail(
@@ -114,6 +133,7 @@ class _Reader(TomlReader):
             name=self.text(top, "policy.name", PurePath(self.source).name),
             denied_messengers=frozenset(self.messengers(top)),
             device_role=DeviceRole(role),
+            personal_whatsapp_forbidden=personal == "forbidden",
             max_patch_age_days=self.number(
                 dev,
                 "device.max_patch_age_days",
@@ -125,7 +145,7 @@ class _Reader(TomlReader):
                 dev, "device.min_android", MIN_ANDROID, 14, "an Android major release such as 14"
             ),
             trusted_installers=frozenset(self.installers(top)),
-            attestations=self.attestations(self.table(doc.get("attest", {}), "attest", None)),
+            attestations=self.attestations(self.table(doc.get(ATTEST_TABLE, {}), ATTEST_TABLE, None)),
             overrides=self.overrides(self.table(doc.get("rules", {}), "rules", None)),
             waivers=self.waivers(doc.get("waive", [])),
             pseudonym_key=key,
@@ -207,24 +227,85 @@ class _Reader(TomlReader):
             )
         return check
 
-    def attestations(self, attest: Mapping[str, object]) -> dict[str, Attestation]:
-        out = {}
+    # --- attestations ([attest.ORG-01] tables, [[attest.MSG-07]] entries) ---------------------
+
+    def misnamed_attestations(self, key: str) -> None:
+        if key in _ATTEST_MISNAMED:
+            self.fail(
+                key,
+                f"unknown table [{key}]: attestations go under [{ATTEST_TABLE}]",
+                f"write [{ATTEST_TABLE}.ORG-01] with by and on, or [[{ATTEST_TABLE}.MSG-07]]"
+                " entries with device, by, on and until; see policy.example.toml",
+            )
+
+    def attestations(self, attest: Mapping[str, object]) -> dict[str, tuple[Attestation, ...]]:
+        out: dict[str, tuple[Attestation, ...]] = {}
         for check, value in attest.items():
-            key = f"attest.{check}"
+            key = f"{ATTEST_TABLE}.{check}"
             if self.check_id(check, key) not in ATTESTABLE:
                 self.fail(
                     key,
                     f"{check} cannot be attested; only {', '.join(ATTESTABLE)} can",
-                    "an attestation covers an organisational item for every phone at once;"
-                    " accept one phone's finding with a [[waive]] entry instead",
+                    "the phone shows this item itself; accept one phone's finding with a"
+                    " [[waive]] entry instead",
                 )
-            table = self.table(value, key, _ATTEST_KEYS, f"[attest.{check}]")
-            out[check] = Attestation(
-                self.text(table, f"{key}.by"),
-                self.get(table, f"{key}.on", date, REQUIRED),
-                self.get(table, f"{key}.note", str, ""),
-            )
+            if check in DEVICE_ATTESTABLE:
+                out[check] = self.device_attestations(check, value)
+                continue
+            if isinstance(value, list):
+                self.fail(
+                    key,
+                    f"{check} is attested once for every phone, not per device",
+                    f"write it as one table {attest_key(check)} (single brackets) with by and on",
+                )
+            table = self.table(value, key, _ATTEST_KEYS, attest_key(check))
+            out[check] = (self.attestation(table, key),)
         return out
+
+    def device_attestations(self, check: str, value: object) -> tuple[Attestation, ...]:
+        key = f"{ATTEST_TABLE}.{check}"
+        if not isinstance(value, list):
+            self.fail(
+                key,
+                f"{check} is attested per phone: got {describe(value)}, expected"
+                f" {attest_key(check)} entries",
+                f"write one {attest_key(check)} table (double brackets) per phone, with device,"
+                " by, on and until",
+            )
+        out = []
+        for i, item in enumerate(value):
+            at = f"{key}[{i}]"
+            table = self.table(item, at, _DEVICE_ATTEST_KEYS, attest_key(check))
+            device = self.text(table, f"{at}.device")
+            if device.strip() == "*":
+                self.fail(
+                    f"{at}.device",
+                    "an attestation is made on one phone, not for every phone",
+                    "give the phone's serial number (or its pseudonym with --pseudonymize)",
+                )
+            package = None
+            if "package" in table:
+                package = self.package(self.text(table, f"{at}.package"), f"{at}.package")
+            made = self.attestation(table, at, until_required=True)
+            out.append(
+                Attestation(made.by, made.on, made.note, made.until, device, package)
+            )
+        return tuple(out)
+
+    def attestation(
+        self, table: Mapping[str, object], key: str, *, until_required: bool = False
+    ) -> Attestation:
+        on = self.get(table, f"{key}.on", date, REQUIRED)
+        until = self.get(table, f"{key}.until", date, REQUIRED if until_required else None)
+        if until is not None and until < on:
+            self.fail(
+                f"{key}.until",
+                f"{until.isoformat()} is before on = {on.isoformat()}",
+                "until is the last day the attestation holds: a date on or after on",
+            )
+        return Attestation(
+            self.text(table, f"{key}.by"), on, self.get(table, f"{key}.note", str, ""), until
+        )
 
     def overrides(self, rules: Mapping[str, object]) -> dict[str, Override]:
         out = {}
@@ -280,11 +361,11 @@ class _Reader(TomlReader):
             key = f"waive[{i}]"
             table = self.table(item, key, _WAIVE_KEYS, "[[waive]]")
             check = self.check_id(self.text(table, f"{key}.check"), f"{key}.check")
-            if check in ATTESTABLE:
+            if check in _NEVER_FAIL:
                 self.fail(
                     f"{key}.check",
                     f"{check} never fails, so there is nothing to waive",
-                    f"mark it done under [attest.{check}] with by and on",
+                    f"mark it done under {attest_key(check)} with by and on",
                 )
             package = None
             if "package" in table:

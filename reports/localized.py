@@ -31,6 +31,34 @@ def verdict_text(tx: Texts, summary: dict[str, Any]) -> str:
     return text
 
 
+def attested_text(tx: Texts, attested: dict[str, Any], prefix: str = "text") -> str:
+    """"attested by DPO on 2026-10-01[, until 2027-03-31]" (``prefix``: text or findings)."""
+    until = attested.get("until")
+    if until:
+        return tx.t(f"{prefix}.attested_until", by=attested["by"], on=attested["on"], until=until)
+    return tx.t(f"{prefix}.attested", by=attested["by"], on=attested["on"])
+
+
+def count_chips(summary: dict[str, Any]) -> list[tuple[str, int]]:
+    """The summary's numbers by the section each finding is listed under: failed (the verdict's
+    number), waived, manual (attested apart), unknown, error, informational, pass, not_applicable.
+    Every people's format shows these, so its numbers match the verdict line."""
+    counts = summary["counts"]
+    attested = summary.get("attested", 0)
+    rows = [
+        ("failed", summary["failed"]),
+        ("waived", summary["waived"]),
+        ("manual", counts["manual"] - attested),
+        ("attested", attested),
+        ("unknown", counts["unknown"]),
+        ("error", counts["error"]),
+        ("informational", counts.get("informational", 0)),
+        ("pass", counts["pass"]),
+        ("not_applicable", counts["not_applicable"]),
+    ]
+    return [(k, n) for k, n in rows if n]
+
+
 MESSENGER_NAMES = frozenset(m.name for m in MESSENGERS)
 
 
@@ -58,4 +86,4 @@ def with_texts(report: dict[str, Any], lang: Lang) -> dict[str, Any]:
     return report | {"texts": texts}
 
 
-__all__ = ["check_texts", "relevant_steps", "verdict_text", "with_texts"]
+__all__ = ["attested_text", "check_texts", "count_chips", "relevant_steps", "verdict_text", "with_texts"]

@@ -4,8 +4,9 @@
 starts from. Rules for its shape:
 
 * Keys come in a fixed order (the order written here; ``evidence.data`` sorted), lists in a fixed
-  order (messengers in catalog order, findings in checklist order), so the same scan gives the
-  same bytes.
+  order (messengers in catalog order, findings by severity, then status, then id, as
+  ``checks.evaluate`` sorts them: one finding per check, package and profile), so the same scan
+  gives the same bytes.
 * A fact the phone withheld is ``{"unseen": "<reason>"}``, never ``null`` or ``[]``: ``null``
   means the phone says there is none (no patch level, no installer recorded). A storage location
   that could not be read has ``status: "unknown"`` and its ``reason``.
@@ -46,9 +47,12 @@ from checks.facts import (
     User,
 )
 from checks.findings import Finding
+from checks.owners import classify
 from reports.result import ScanResult
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
+"""1.1 (additive): status ``informational``; ``summary.informational`` and ``attested``;
+``attested.until``, ``device`` and ``package``. Every 1.0 report still validates."""
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "report-1.schema.json"
 UNSEEN = "unseen"
 """The key of the marker for a withheld fact: ``{"unseen": "<reason>"}``."""
@@ -150,13 +154,19 @@ def _profile(user: User, policy: DevicePolicy | Unseen) -> dict[str, Any]:
         profile_owner = policy.profile_owners.get(user.id)
         # The device owner is an admin of the system user (DevicePolicyManagerService).
         device_owner = user.id == 0 and policy.device_owner is not None
-    return {
+    profile: dict[str, Any] = {
         "user_id": user.id,
         "kind": user.kind.value,
         "running": user.running,
         "profile_owner": profile_owner,
         "device_owner": device_owner,
     }
+    if not isinstance(policy, Unseen):
+        # What the profile is and who owns it (checks.owners): Secure Folder is not an MDM's.
+        what = classify(user, policy)
+        profile["profile_kind"] = what.kind.value
+        profile["description"] = what.describe()
+    return profile
 
 
 def _grant(package: Package, pu: PackageUser, names: tuple[str, ...]) -> str:
@@ -283,10 +293,18 @@ def _finding(f: Finding) -> dict[str, Any]:
         "waived": None
         if f.waived is None
         else {"until": f.waived.until.isoformat(), "reason": f.waived.reason},
-        "attested": None
-        if f.attested is None
-        else {"by": f.attested.by, "on": f.attested.on.isoformat(), "note": f.attested.note},
+        "attested": None if f.attested is None else _attested(f),
     }
+
+
+def _attested(f: Finding) -> dict[str, Any]:
+    a = f.attested
+    assert a is not None
+    out: dict[str, Any] = {"by": a.by, "on": a.on.isoformat(), "note": a.note}
+    out["until"] = a.until.isoformat() if a.until else None
+    out["device"] = a.device
+    out["package"] = a.package
+    return out
 
 
 def _scrub(value: Any, secret: re.Pattern[str], name: str) -> Any:
@@ -320,6 +338,8 @@ def build_report(result: ScanResult) -> dict[str, Any]:
             "verdict": summary.verdict,
             "failed": summary.failed,
             "waived": summary.waived,
+            "informational": summary.informational,
+            "attested": summary.attested,
         },
     }
     if result.pseudonymized and snap.serial:

@@ -21,8 +21,9 @@ import structlog
 from checks.errors import MsgscanError, UsageError
 from checks.evaluate import summarize
 from checks.facts import Snapshot, Unseen
+from checks.findings import STATUS_MEANING
 from checks.policy import DEFAULT as DEFAULT_POLICY
-from checks.policy import Policy
+from checks.policy import DEVICE_ATTESTABLE, ORGANISATION_ATTESTABLE, Policy, attest_key
 from checks.policy_file import parse_policy
 from checks.registry import CHECKS, INDEX
 from reports.i18n import Lang, Texts
@@ -63,8 +64,8 @@ holds the state directory.
 """
 
 SCAN_EPILOG = """\
-exit codes: 0 no failed check; 1 at least one failed check (waived and informational failures
-do not count); 2 could not scan or bad input (no phone, not authorized, busy, lost or hung
+exit codes: 0 no failed check; 1 at least one failed check (waived failures and informational
+results do not count); 2 could not scan or bad input (no phone, not authorized, busy, lost or hung
 phone, bad policy or flag). A scan that lost the phone half way still writes its report, marked incomplete, and exits 2.
 With --send, events the destination did not take within 60 s also exit 2 (they stay queued).
 """
@@ -673,17 +674,30 @@ def cmd_checks(args: argparse.Namespace) -> int:
             "article": {"section": c.info.article.section, "ref": c.info.article.ref},
             "rationale": c.info.rationale,
             "remediation": list(c.info.remediation),
+            "attestable": _attestable(c.info.id),
         }
         for c in CHECKS
     ]
     if args.json:
-        _print_json({"checks": rows})
+        statuses = [{"status": s.value, "meaning": m} for s, m in STATUS_MEANING.items()]
+        _print_json({"statuses": statuses, "checks": rows})
     else:
         for r in rows:
             title = Texts(chosen_lang(args.lang)).check(INDEX[str(r["id"])].info).title
             sys.stdout.write(f"{r['id']:<7} {r['severity']:<8} {title}\n")
             sys.stdout.write(f"        article: {r['article']['section']} — {r['article']['ref']}\n")
+            if r["attestable"]:
+                sys.stdout.write(f"        attest: {r['attestable']['policy']}\n")
     return EXIT_OK
+
+
+def _attestable(check_id: str) -> dict[str, str] | None:
+    """How the policy attests the item: per organisation or per device, and under which key."""
+    if check_id in ORGANISATION_ATTESTABLE:
+        return {"per": "organisation", "policy": attest_key(check_id)}
+    if check_id in DEVICE_ATTESTABLE:
+        return {"per": "device", "policy": attest_key(check_id)}
+    return None
 
 
 COMMANDS = {"scan": cmd_scan, "agent": cmd_agent, "simulate": cmd_simulate, "checks": cmd_checks, "devices": cmd_devices, "snapshot": cmd_snapshot, "record": cmd_record, "parse": cmd_parse, "report": cmd_report}

@@ -3,7 +3,8 @@
 1. The inventory batch: properties, users, owners, Android backup, every package with its per-user
    grants, app ops. Nothing in it depends on anything else, so it is one script.
 2. The storage batch: for every messenger installed, in every user it is installed for, the
-   catalog's media and archive folders, as counts, sizes and dates.
+   catalog's media and archive folders, as counts, sizes and dates; and ``bmgr --user N`` for
+   every user other than user 0 that holds a messenger (each profile's own backup state).
 
 A probe that fails, or that the phone never answered, becomes an ``Unseen`` fact with the reason
 (the rules then say ``unknown``); a lost or hung phone gives a snapshot marked incomplete. This
@@ -39,7 +40,7 @@ from scanner.parse.device_policy import parse_device_policy
 from scanner.parse.dumpsys_package import parse_dumpsys_package
 from scanner.parse.getprop import identity_from_props, parse_getprop
 from scanner.parse.storage import parse_find_stat, parse_test_exists
-from scanner.parse.users import describe_failure, parse_pm_list_users
+from scanner.parse.users import describe_failure, parse_pm_list_users, parse_user_types
 from scanner.probes import Probe
 from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
 
@@ -128,20 +129,23 @@ def collect(
     got = _Outputs(first.outputs, first.error.problem if first.error else "phone did not answer")
 
     identity = _identity(got.get(probes.GETPROP))
-    users = _users(got.get(probes.USERS))
+    users = _users(got.get(probes.USERS), got.get(probes.USER_TYPES))
     policy = _policy(got.get(probes.DEVICE_POLICY))
     packages = _packages(got.get(probes.PACKAGES), got.get(probes.SHARED_USERS))
     app_ops = _app_ops(got.get(probes.APP_OPS))
     backup = _backup(got.get(probes.BACKUP_ENABLED), got.get(probes.BACKUP_TRANSPORTS))
 
     storage: tuple[StorageEvidence, ...] = ()
+    user_backups: dict[int, BackupState | Unseen] = {}
     complete = first.error is None
     lost = first.error
     if not isinstance(packages, Unseen):
         problems += probes.rejected_names(packages, () if isinstance(users, Unseen) else users)
     if complete and not isinstance(packages, Unseen):
-        targets = probes.storage_targets(packages, () if isinstance(users, Unseen) else users)
-        group = probes.storage_probes(targets)
+        known = () if isinstance(users, Unseen) else users
+        targets = probes.storage_targets(packages, known)
+        per_user = probes.user_backup_probes(packages, known)
+        group = probes.storage_probes(targets) + tuple(p for pair in per_user.values() for p in pair)
         if group:
             second = _run(transport, group, timeout, on_output, deadline)
             records += _records(group, second)
@@ -149,6 +153,11 @@ def collect(
                 complete, lost = False, second.error
                 problems.append(f"{second.error.problem} ({second.error.hint})")
             storage = _storage(targets, second)
+            more = _Outputs(second.outputs, second.error.problem if second.error else "phone did not answer")
+            user_backups = {
+                uid: _backup(more.get(enabled), more.get(listed))
+                for uid, (enabled, listed) in per_user.items()
+            }
 
     return Snapshot(
         serial=transport.serial,
@@ -159,6 +168,7 @@ def collect(
         app_ops=app_ops,
         storage=storage,
         backup=backup,
+        user_backups=user_backups,
         probes=tuple(records),
         complete=complete,
         problems=tuple(problems),
@@ -181,12 +191,18 @@ def _identity(out: Output | Unseen) -> DeviceIdentity | Unseen:
     return identity_from_props(props)
 
 
-def _users(out: Output | Unseen) -> tuple[User, ...] | Unseen:
+def _users(out: Output | Unseen, verbose: Output | Unseen) -> tuple[User, ...] | Unseen:
     if isinstance(out, Unseen):
         return out
     users = parse_pm_list_users(out.text)
-    # The reason never quotes the output: a half-broken listing may still hold user names.
-    return users if users else Unseen(describe_failure(out.text))
+    if not users:
+        # The reason never quotes the output: a half-broken listing may still hold user names.
+        return Unseen(describe_failure(out.text))
+    types = {} if isinstance(verbose, Unseen) else parse_user_types(verbose.text)
+    return tuple(
+        replace(u, type=types[u.id][0], parent=types[u.id][1]) if u.id in types else u
+        for u in users
+    )
 
 
 def _policy(out: Output | Unseen) -> DevicePolicy | Unseen:

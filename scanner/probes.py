@@ -5,7 +5,8 @@ from constants and catalog paths, never from phone output) and, optionally, a ``
 removes what a recording must not keep (serial numbers, user names) before it is stored.
 
 Probes are batched: ``INVENTORY`` runs in one exchange, the storage probes for every messenger
-and user in a second one (see ``scanner.batch``).
+and user, and the Android backup state of every other user a messenger sits in, in a second one
+(see ``scanner.batch``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from checks.catalog import VARIANTS, Location
 from checks.facts import EvidenceKind, Package, User
 from scanner import names
 from scanner.parse.getprop import scrub_getprop
-from scanner.parse.users import scrub_pm_list_users
+from scanner.parse.users import scrub_pm_list_users, scrub_user_list_verbose
 
 STORAGE_ROOT = "/storage/emulated/{user}"
 """Each user's shared storage. ``/sdcard`` is user 0's view of the same place; the numbered
@@ -36,6 +37,8 @@ class Probe:
 
 GETPROP = Probe("getprop", ("getprop",), scrub=scrub_getprop)
 USERS = Probe("users", ("pm", "list", "users"), scrub=scrub_pm_list_users)
+# Android 11+: user types (clone, private space, managed) and parents; names scrubbed.
+USER_TYPES = Probe("user-types", ("cmd", "user", "list", "-v"), scrub=scrub_user_list_verbose)
 DEVICE_POLICY = Probe("device-policy", ("dumpsys", "device_policy"))
 BACKUP_ENABLED = Probe("backup-enabled", ("bmgr", "enabled"))
 BACKUP_TRANSPORTS = Probe("backup-transports", ("bmgr", "list", "transports"))
@@ -50,6 +53,7 @@ APP_OPS = Probe("app-ops", ("dumpsys", "appops"))
 INVENTORY: tuple[Probe, ...] = (
     GETPROP,
     USERS,
+    USER_TYPES,
     DEVICE_POLICY,
     BACKUP_ENABLED,
     BACKUP_TRANSPORTS,
@@ -57,6 +61,35 @@ INVENTORY: tuple[Probe, ...] = (
     SHARED_USERS,
     APP_OPS,
 )
+
+
+def user_backup_probes(packages: Iterable[Package], users: Iterable[User]) -> dict[int, tuple[Probe, Probe]]:
+    """``bmgr --user N enabled`` / ``list transports`` for every user other than the system
+    user that has a catalog messenger (user 0 is the inventory's ``bmgr enabled``).
+
+    AOSP ``cmds/bmgr/.../Bmgr.java`` (Android 10+): ``parseUserId`` reads ``--user <id>`` before
+    the command (usage ``bmgr [--user <userId>] ...``), and ``doEnabled`` prints
+    ``Backup Manager currently enabled|disabled`` from ``isBackupEnabledForUser``; a user whose
+    backup service is not active gets ``Error: Backup Manager is not activated for user <id>``
+    on stderr. Older Bmgr treats ``--user`` as an unknown command: the state stays unknown.
+    """
+    known = {u.id for u in users}
+    ids = sorted(
+        {
+            uid
+            for p in packages
+            if p.name in VARIANTS
+            for uid in p.installed_for()
+            if uid != 0 and names.is_user_id(uid) and (not known or uid in known)
+        }
+    )
+    return {
+        uid: (
+            Probe(f"backup-enabled:{uid}", ("bmgr", "--user", str(uid), "enabled")),
+            Probe(f"backup-transports:{uid}", ("bmgr", "--user", str(uid), "list", "transports")),
+        )
+        for uid in ids
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +110,22 @@ def storage_path(user_id: int, location: Location, package: str) -> str:
     return f"{root}/{rel}" if rel else root
 
 
-def _find(path: str, location: Location) -> tuple[str, ...]:
+NO_BACKUP_DIRS = ("Android/data", "Android/obb")
+"""Skipped by searches of a whole storage root: app-private folders no app can save a
+user-chosen backup into (the storage access framework refuses them as targets since Android 11;
+checklist.md MSG-03). The shell often cannot list them either, which would only blind the search."""
+
+
+def _find(path: str, location: Location, root: str | None = None) -> tuple[str, ...]:
+    """toybox ``find``: ``-mindepth``, ``-maxdepth``, ``-path … -prune -o`` (toys/posix/find.c)."""
     argv: list[str] = ["find", path]
+    if location.mindepth is not None:
+        argv += ["-mindepth", str(location.mindepth)]
     if location.depth is not None:
         argv += ["-maxdepth", str(location.depth)]
+    if location.depth is None and root is not None and path == root:
+        for skipped in NO_BACKUP_DIRS:
+            argv += ["-path", f"{root}/{skipped}", "-prune", "-o"]
     argv += ["-type", "d" if location.dirs else "f"]
     if location.pattern:
         argv += ["-name", location.pattern]
@@ -120,7 +165,7 @@ def storage_targets(packages: Iterable[Package], users: Iterable[User]) -> tuple
                         user_id,
                         location,
                         path,
-                        Probe(key, _find(path, location)),
+                        Probe(key, _find(path, location, STORAGE_ROOT.format(user=user_id))),
                         nomedia,
                     )
                 )

@@ -33,7 +33,7 @@ class TestScan:
         assert (1, True) == (code, "NOT COMPLIANT" in out)
 
     def test_no_failed_check_exits_0(self, capsys: pytest.CaptureFixture[str]) -> None:
-        """Only informational failures and unknowns: exit 0."""
+        """Only informational results and unknowns: exit 0."""
         code, out, _ = run(capsys, "scan", "--replay", A14)
         assert 0 == code
 

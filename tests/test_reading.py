@@ -91,7 +91,8 @@ class TestLanguage:
         report = json.loads(saved.read_text())
 
         validate(report)
-        assert "Consumer WhatsApp instead of WhatsApp Business" == report["findings"][0]["title"]
+        [msg01] = [f for f in report["findings"] if f["check_id"] == "MSG-01"]
+        assert "Consumer WhatsApp instead of WhatsApp Business" == msg01["title"]
         assert "de" == report["texts"]["lang"]
         assert "Privates WhatsApp statt WhatsApp Business" == report["texts"]["checks"]["MSG-01"]["title"]
 

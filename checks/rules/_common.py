@@ -24,6 +24,13 @@ from checks.facts import (
     UserKind,
 )
 from checks.findings import Evidence, Outcome, Status
+from checks.owners import (
+    SAMSUNG_DUAL_APP_USER,
+    XIAOMI_DUAL_APP_USER,
+    Profile,
+    ProfileKind,
+    classify,
+)
 
 # The probe commands facts come from (scanner/probes.py), named in every piece of evidence.
 GETPROP = "getprop"
@@ -53,6 +60,22 @@ _KINDS = {
     UserKind.GUEST: "guest user",
     UserKind.RESTRICTED: "restricted profile",
 }
+"""Labels from the flags alone, when the device policy (who owns a profile) is unreadable."""
+
+_PROFILE_KINDS = {
+    ProfileKind.MAIN: "personal profile",
+    ProfileKind.WORK_MDM: "work profile",
+    ProfileKind.WORK_UNKNOWN_OWNER: "profile of an unknown owner",
+    ProfileKind.WORK_UNMANAGED: "unmanaged work profile",
+    ProfileKind.VENDOR_CONTAINER: "Secure Folder",
+    ProfileKind.CLONE: "clone profile",
+    ProfileKind.PRIVATE: "private space",
+    ProfileKind.SECONDARY: "secondary user",
+    ProfileKind.GUEST: "guest user",
+    ProfileKind.RESTRICTED: "restricted profile",
+    ProfileKind.OTHER_PROFILE: "unknown kind of profile",
+}
+_VENDOR_CLONES = {SAMSUNG_DUAL_APP_USER: "Dual Messenger", XIAOMI_DUAL_APP_USER: "Dual apps"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,14 +130,29 @@ def installs(snapshot: Snapshot) -> tuple[Install, ...] | Outcome:
     return tuple(found)
 
 
+def profile_of(snapshot: Snapshot, user_id: int) -> Profile | None:
+    """What the user is and who owns it (``checks.owners``); None when users or the device
+    policy are unreadable or the user is not listed."""
+    if isinstance(snapshot.users, Unseen) or isinstance(snapshot.policy, Unseen):
+        return None
+    user = find_user(snapshot.users, user_id)
+    return None if user is None else classify(user, snapshot.policy)
+
+
 def user_label(snapshot: Snapshot, user_id: int) -> str:
-    """ "user 10 (work profile)"; the number alone when ``pm list users`` was not readable."""
+    """ "user 10 (work profile)", "user 150 (Secure Folder)"; the number alone when ``pm list
+    users`` was not readable. Without the device policy the label comes from the flags."""
     if isinstance(snapshot.users, Unseen):
         return f"user {user_id}"
-    for user in snapshot.users:
-        if user.id == user_id:
-            return f"user {user_id} ({_KINDS[user.kind]})"
-    return f"user {user_id}"
+    profile = profile_of(snapshot, user_id)
+    if profile is not None:
+        if profile.main_managed:
+            return f"user {user_id} (fully managed phone)"
+        if profile.kind is ProfileKind.CLONE and user_id in _VENDOR_CLONES:
+            return f"user {user_id} ({_VENDOR_CLONES[user_id]})"
+        return f"user {user_id} ({_PROFILE_KINDS[profile.kind]})"
+    user = find_user(snapshot.users, user_id)
+    return f"user {user_id} ({_KINDS[user.kind]})" if user else f"user {user_id}"
 
 
 def find_user(users: Iterable[User], user_id: int) -> User | None:

@@ -1,13 +1,31 @@
 """MSG-05's reading of one user: what messenger data lies open, and which other apps can read it.
 
-Exposure is what MSG-03 and MSG-04 find (``checks.rules._exposure.look``); readers are the
-apps installed for the same user holding a storage or media grant that no app op takes back,
-or all-files access.
+Exposure is what MSG-03 and MSG-04 find (``checks.rules._exposure.look``), sorted by the kind of
+file (``checks.rules._exposure.Exposed``); readers are the apps installed for the same user whose
+grants reach that kind of file on this Android version (``reach``).
+
+What a grant reaches (developer.android.com: "Storage updates in Android 11", "Manage all files
+on a storage device", Manifest.permission; AOSP PermissionPolicyService for LEGACY_STORAGE):
+
+- all-files access (app op MANAGE_EXTERNAL_STORAGE allow, Android 11+): every file in shared
+  storage, chat backups and ``.nomedia`` folders included (not ``Android/data`` / ``obb``);
+- READ_EXTERNAL_STORAGE with legacy storage: every file. Legacy storage is what every app has on
+  Android 9 and older; on Android 10 apps targeting < 29 and apps asking for it
+  (requestLegacyExternalStorage) keep it; Android 11+ honours it only for apps still targeting
+  29 or lower. The LEGACY_STORAGE app op shows the outcome: ignore/deny = scoped;
+- READ_EXTERNAL_STORAGE under scoped storage: other apps' images, videos and audio only, through
+  MediaStore, which skips ``.nomedia`` folders; no effect for apps targeting 33+ on Android 13+;
+- WRITE_EXTERNAL_STORAGE: implies READ, except for apps targeting 30+ on Android 11+ (nothing);
+- READ_MEDIA_IMAGES / _VIDEO / _AUDIO (Android 13+): images / videos / audio only;
+  READ_MEDIA_VISUAL_USER_SELECTED does not count (the user picks each photo);
+- apps targeting SDK < 23 hold dangerous permissions from install (``install_permissions``).
 """
 
 from __future__ import annotations
 
-from checks.catalog import Archives
+from dataclasses import dataclass
+
+from checks.catalog import AUDIO, DOCUMENTS, IMAGES, VIDEOS
 from checks.facts import AppOps, EvidenceKind, OpMode, Package, Snapshot, Unseen
 from checks.findings import Evidence, Outcome, Status
 from checks.rules._common import (
@@ -15,153 +33,210 @@ from checks.rules._common import (
     BLOCKING,
     PACKAGES,
     Install,
-    collection_failed,
-    common_source,
     count,
-    find_source,
     granted,
     op_mode,
     unseen,
     user_label,
 )
-from checks.rules._exposure import Look, look
+from checks.rules._exposure import (
+    Exposed,
+    blind_outcome,
+    exposed_items,
+    exposure_evidence,
+    undetermined,
+)
 
-_READS = {
+EVERYTHING = "everything"
+"""What a reader with all-files access or legacy storage reaches."""
+
+_MEDIA = {
+    "android.permission.READ_MEDIA_IMAGES": ("READ_MEDIA_IMAGES", IMAGES),
+    "android.permission.READ_MEDIA_VIDEO": ("READ_MEDIA_VIDEO", VIDEOS),
+    "android.permission.READ_MEDIA_AUDIO": ("READ_MEDIA_AUDIO", AUDIO),
+}
+_STORAGE = {
     "android.permission.READ_EXTERNAL_STORAGE": "READ_EXTERNAL_STORAGE",
-    # Android grants READ implicitly to an app holding WRITE (Manifest.permission docs).
     "android.permission.WRITE_EXTERNAL_STORAGE": "WRITE_EXTERNAL_STORAGE",
-    "android.permission.READ_MEDIA_IMAGES": "READ_MEDIA_IMAGES",
-    "android.permission.READ_MEDIA_VIDEO": "READ_MEDIA_VIDEO",
-    "android.permission.READ_MEDIA_AUDIO": "READ_MEDIA_AUDIO",
 }
 """Runtime permission -> the app op that can take it back."""
 
 
+@dataclass(frozen=True, slots=True)
+class Reach:
+    kinds: frozenset[str]
+    """EVERYTHING, or the media kinds (IMAGES, VIDEOS, AUDIO) the app can read."""
+    ways: tuple[str, ...]
+    """How, in words: "READ_MEDIA_IMAGES granted (images only)"."""
+
+    def can_read(self, item: Exposed) -> bool:
+        if EVERYTHING in self.kinds:
+            return True
+        if item.needs_all_files:
+            return False
+        holds = set(item.holds)
+        if DOCUMENTS in holds:  # files of any type: the photos, videos, audio among them
+            return bool(self.kinds)
+        return bool(holds & self.kinds)
+
+
+def reach(pkg: Package, user_id: int, ops: AppOps, sdk: int | None) -> Reach:
+    """What the app can read in the user's shared storage on a phone with API level ``sdk``
+    (None: not known, judged as the older, wider rules)."""
+    kinds: set[str] = set()
+    ways: list[str] = []
+    target = pkg.target_sdk
+    if (sdk is None or sdk >= 30) and op_mode(
+        ops, pkg, user_id, "MANAGE_EXTERNAL_STORAGE"
+    ) is OpMode.ALLOW:
+        kinds.add(EVERYTHING)
+        ways.append("all files access (app op MANAGE_EXTERNAL_STORAGE allow)")
+    for permission, op in _STORAGE.items():
+        if not granted(pkg, user_id, permission) or op_mode(ops, pkg, user_id, op) in BLOCKING:
+            continue
+        if op == "WRITE_EXTERNAL_STORAGE" and _scoped_era(sdk) and (target or 0) >= 30:
+            continue  # grants nothing to apps targeting 30+ on Android 11+ (Manifest.permission)
+        if _legacy(pkg, user_id, ops, sdk):
+            kinds.add(EVERYTHING)
+            why = (
+                "Android 9 or older" if sdk is not None and sdk <= 28
+                else "Android 10" if sdk == 29 else _targets(target)
+            )
+            ways.append(f"{op} granted (legacy storage, {why}: every file)")
+        elif sdk is not None and sdk >= 33 and target is not None and target >= 33:
+            continue  # no effect for apps targeting 33+ on Android 13+
+        else:
+            kinds.update((IMAGES, VIDEOS, AUDIO))
+            ways.append(f"{op} granted (images, videos and audio)")
+    if sdk is None or sdk >= 33:
+        for permission, (op, kind) in _MEDIA.items():
+            if granted(pkg, user_id, permission) and op_mode(ops, pkg, user_id, op) not in BLOCKING:
+                kinds.add(kind)
+                ways.append(f"{op} granted ({kind} only)")
+    return Reach(frozenset(kinds), tuple(dict.fromkeys(ways)))
+
+
+def _legacy(pkg: Package, user_id: int, ops: AppOps, sdk: int | None) -> bool:
+    """Legacy (unfiltered) storage: always on Android 9 and older; on Android 10 for any app
+    (requestLegacyExternalStorage is honoured there whatever the target), on 11+ for apps
+    targeting 29 or lower (unknown target counts as old); in both cases unless the
+    LEGACY_STORAGE app op took it away. The manifest flag itself is not visible to the shell:
+    without a blocking op the wider reading is taken (no false pass)."""
+    if sdk is not None and sdk <= 28:
+        return True
+    if sdk is not None and sdk >= 30 and pkg.target_sdk is not None and pkg.target_sdk > 29:
+        return False
+    return op_mode(ops, pkg, user_id, "LEGACY_STORAGE") not in BLOCKING
+
+
+def _scoped_era(sdk: int | None) -> bool:
+    return sdk is not None and sdk >= 30
+
+
+def _targets(target: int | None) -> str:
+    return "target API level not reported" if target is None else f"targets API {target}"
+
+
 def exposure(snapshot: Snapshot, user_id: int, group: list[Install]) -> Outcome:
-    """One outcome for the user: fail, pass, not applicable, unknown or error (MSG-05)."""
+    """One outcome for the user: fail, pass, not applicable, manual, unknown or error (MSG-05)."""
     where = user_label(snapshot, user_id)
-    looks: list[Look] = []
-    for install in group:
-        if install.messenger.archives is Archives.LOCATED:
-            looks.append(look(snapshot, install, EvidenceKind.ARCHIVE))
-        if install.messenger.autosaves_media:
-            looks.append(look(snapshot, install, EvidenceKind.MEDIA))
-    exposed = [lk for lk in looks if lk.exposed]
-    if not exposed:
-        return _nothing_exposed(snapshot, user_id, where, looks)
-    evidence = [_exposed_evidence(lk) for lk in exposed]
+    items, looks = exposed_items(snapshot, group)
+    if not items:
+        return undetermined(snapshot, user_id, where, looks, group)
+    evidence = exposure_evidence(items)
     if isinstance(snapshot.app_ops, Unseen):
         out = unseen(
             snapshot, snapshot.app_ops, APP_OPS, "app ops (all-files access, blocked grants)"
         )
         return Outcome(out.status, (*evidence, *out.evidence), user_id=user_id)
-    owners = {lk.install.name for lk in exposed}
+    sdk = None if isinstance(snapshot.identity, Unseen) else snapshot.identity.sdk
+    owners = {i.owner for i in items}
     packages: tuple[Package, ...] = (
         () if isinstance(snapshot.packages, Unseen) else snapshot.packages
     )
-    readers: list[tuple[Package, list[str]]] = []
-    system: list[tuple[Package, list[str]]] = []
+    readers: list[tuple[Package, Reach, list[Exposed]]] = []
+    system: list[str] = []
+    unreached: list[tuple[Package, Reach]] = []
     for pkg in packages:
-        if user_id not in pkg.installed_for() or not owners - {pkg.name}:
+        if user_id not in pkg.installed_for():
             continue
-        ways = _access(pkg, user_id, snapshot.app_ops)
-        if ways:
-            (system if pkg.is_system else readers).append((pkg, ways))
-    for pkg, ways in readers:
-        source = APP_OPS if any("all files" in w for w in ways) else PACKAGES
-        evidence.append(
+        r = reach(pkg, user_id, snapshot.app_ops, sdk)
+        if not r.kinds:
+            continue
+        # An app is never a reader of its own files.
+        readable = [i for i in items if i.owner != pkg.name and r.can_read(i)]
+        if not readable:
+            if owners - {pkg.name}:
+                unreached.append((pkg, r))
+            continue
+        if pkg.is_system:
+            system.append(pkg.name)
+        else:
+            readers.append((pkg, r, readable))
+    lines = [_reader_evidence(pkg, r, readable, user_id) for pkg, r, readable in readers]
+    if system:
+        lines.append(
             Evidence(
-                f"{pkg.name} can read shared storage of user {user_id}: {'; '.join(ways)}",
-                source,
-                {"package": pkg.name, "access": ways},
+                f"{count(len(system), 'preinstalled system app')} can read it too "
+                f"({', '.join(system)}); not counted: part of the firmware",
+                PACKAGES,
+                {"system_readers": system},
             )
         )
-    if system:
-        names = [p.name for p, _ in system]
-        evidence.append(
+    if unreached:
+        lines.append(
             Evidence(
-                f"{count(len(names), 'preinstalled system app')} can read it too "
-                f"({', '.join(names)}); not counted: part of the firmware",
+                "can read none of the exposed files: "
+                + "; ".join(f"{p.name} ({', '.join(r.ways)})" for p, r in unreached),
                 PACKAGES,
-                {"system_readers": names},
+                {"unreached": [p.name for p, _ in unreached]},
             )
         )
     if readers:
-        return Outcome(Status.FAIL, tuple(evidence), user_id=user_id)
-    evidence.append(
-        Evidence(
-            f"no other third-party app in {where} can read shared storage", PACKAGES, {"readers": 0}
+        summary = Evidence(
+            f"{count(len(readers), 'other app')} can read messenger data in shared storage of "
+            f"{where}: "
+            + "; ".join(f"{p.name} ({_whats(readable)})" for p, _, readable in readers),
+            PACKAGES,
+            {"readers": [p.name for p, _, _ in readers]},
         )
-    )
-    return Outcome(Status.PASS, tuple(evidence), user_id=user_id)
-
-
-def _nothing_exposed(snapshot: Snapshot, user_id: int, where: str, looks: list[Look]) -> Outcome:
-    undetermined = [lk for lk in looks if lk.catalogued and (not lk.collected or lk.blind)]
-    if not undetermined:
-        return Outcome(
-            Status.NOT_APPLICABLE,
-            (
-                Evidence(
-                    f"no messenger data found in shared storage of {where}",
-                    common_source([f"/storage/emulated/{user_id}"]),
-                    {"user": user_id},
-                ),
-            ),
-            user_id=user_id,
-        )
-    evidence = []
-    failed = False
-    for lk in undetermined:
-        label = f"{lk.install.variant.label} {lk.kind.value} folders"  # "WhatsApp media folders"
-        if not lk.collected:
-            failed = failed or not snapshot.complete
-            evidence.append(
-                Evidence(
-                    f"{label}: not collected",
-                    find_source(f"/storage/emulated/{user_id}"),
-                    {"package": lk.install.name},
-                )
-            )
-            continue
-        failed = failed or any(collection_failed(snapshot, r) for _, r in lk.blind)
-        first = lk.blind[0][1].reason
-        evidence.append(
-            Evidence(
-                f"{label}: {len(lk.blind)} of {len(lk.blind) + len(lk.clean) + len(lk.exposed)} "
-                f"could not be read ({first})",
-                common_source([ev.path for ev, _ in lk.blind]),
-                {"package": lk.install.name, "unreadable": len(lk.blind)},
-            )
-        )
-    evidence.insert(
-        0,
-        Evidence(
-            f"could not tell whether messenger data lies in shared storage of {where}",
-            find_source(f"/storage/emulated/{user_id}"),
+        return Outcome(Status.FAIL, (summary, *evidence, *lines), user_id=user_id)
+    unseen_media = [
+        lk for lk in looks
+        if lk.kind is EvidenceKind.MEDIA and lk.catalogued and (not lk.collected or lk.blind)
+    ]
+    if unseen_media and any(not p.is_system for p, _ in unreached):
+        # Media folders that could not be read may hold what the media readers can read.
+        out = blind_outcome(snapshot, user_id, where, unseen_media)
+        first = Evidence(
+            f"could not tell whether other apps with media access can read messenger media in "
+            f"shared storage of {where}: media folders could not be read",
+            out.evidence[0].source,
             {"user": user_id},
-        ),
+        )
+        return Outcome(out.status, (first, *evidence, *out.evidence[1:], *lines), user_id=user_id)
+    summary = Evidence(
+        f"no other third-party app in {where} can read the messenger data found there",
+        PACKAGES,
+        {"readers": 0},
     )
-    return Outcome(Status.ERROR if failed else Status.UNKNOWN, tuple(evidence), user_id=user_id)
+    return Outcome(Status.PASS, (summary, *evidence, *lines), user_id=user_id)
 
 
-def _exposed_evidence(looked: Look) -> Evidence:
-    what = "chat backup file" if looked.kind is EvidenceKind.ARCHIVE else "visible media file"
+def _whats(items: list[Exposed]) -> str:
+    """ "WhatsApp chat backups, WhatsApp images" (each label once, in order)."""
+    return ", ".join(dict.fromkeys(i.label for i in items))
+
+
+def _reader_evidence(pkg: Package, r: Reach, readable: list[Exposed], user_id: int) -> Evidence:
+    source = APP_OPS if any("all files" in w for w in r.ways) else PACKAGES
     return Evidence(
-        f"{looked.install.variant.label}: {count(looked.files, what)} in shared storage",
-        common_source([ev.path for ev, _ in looked.exposed]),
-        {"package": looked.install.name, "kind": looked.kind.value, "files": looked.files},
+        f"{pkg.name} can read {_whats(readable)} in shared storage of user {user_id}: "
+        f"{'; '.join(r.ways)}",
+        source,
+        {
+            "package": pkg.name,
+            "access": list(r.ways),
+            "reads": list(dict.fromkeys(i.label for i in readable)),
+        },
     )
-
-
-def _access(pkg: Package, user_id: int, ops: AppOps) -> list[str]:
-    """How the app can read the user's shared storage, in words; empty if it cannot."""
-    ways = []
-    for permission, op in _READS.items():
-        if granted(pkg, user_id, permission):
-            mode = op_mode(ops, pkg, user_id, op)
-            if mode not in BLOCKING:
-                ways.append(f"{op} granted")
-    if op_mode(ops, pkg, user_id, "MANAGE_EXTERNAL_STORAGE") is OpMode.ALLOW:
-        ways.append("all files access (app op MANAGE_EXTERNAL_STORAGE allow)")
-    return ways

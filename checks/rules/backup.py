@@ -14,6 +14,7 @@ from checks.rules._common import (
     TRANSPORTS,
     installs,
     unseen,
+    user_label,
 )
 
 _BACKS_UP_TOKENS = {
@@ -46,9 +47,11 @@ _BACKS_UP_TOKENS = {
     ),
 )
 def system_backup(ctx: Context) -> Iterator[Outcome]:
-    """Per install: fail (informational) when the app allows backup and Android's backup is on
-    with a transport; pass when the app does not allow it or backup is off; unknown when the
-    backup state could not be read (or backup is on without a reported transport)."""
+    """Per install, from the state of Android's backup in the install's own profile (``bmgr
+    enabled`` for user 0, ``bmgr --user N`` for the others): informational when the app allows
+    backup and that profile's backup is on with a transport; pass when the app does not allow
+    it, or that profile's backup is off or not activated; unknown when that profile's state
+    could not be read (or backup is on without a reported transport)."""
     snapshot = ctx.snapshot
     found = installs(snapshot)
     if isinstance(found, Outcome):
@@ -66,37 +69,60 @@ def system_backup(ctx: Context) -> Iterator[Outcome]:
             )
             continue
         flag = Evidence("ALLOW_BACKUP set in the app's flags", PACKAGES, {"allow_backup": True})
-        backup = snapshot.backup
+        uid = install.user_id
+        backup = snapshot.backup_for(uid)
+        enabled_src, transports_src = _sources(uid)
+        where = "" if uid == 0 else f" for {user_label(snapshot, uid)}"
         if isinstance(backup, Unseen):
-            out = unseen(snapshot, backup, BACKUP, "Android's backup state")
+            out = unseen(snapshot, backup, enabled_src, f"Android's backup state{where}")
             yield install.outcome(out.status, flag, *out.evidence)
+            continue
+        if backup.activated is False:
+            yield install.outcome(
+                Status.PASS,
+                flag,
+                Evidence(
+                    f"Android's backup service is not activated{where}",
+                    enabled_src,
+                    {"enabled": False, "activated": False, "user": uid},
+                ),
+            )
             continue
         if backup.enabled is False:
             yield install.outcome(
-                Status.PASS, flag, Evidence("Android backup is off", BACKUP, {"enabled": False})
+                Status.PASS,
+                flag,
+                Evidence(f"Android backup is off{where}", enabled_src, {"enabled": False, "user": uid}),
             )
             continue
         if backup.enabled is None or backup.transport is None:
             text = (
-                "bmgr reported neither enabled nor disabled"
+                f"bmgr reported neither enabled nor disabled{where}"
                 if backup.enabled is None
-                else "Android backup is on but no selected transport was reported"
+                else f"Android backup is on{where} but no selected transport was reported"
             )
-            source = BACKUP if backup.enabled is None else TRANSPORTS
+            source = enabled_src if backup.enabled is None else transports_src
             yield install.outcome(
-                Status.UNKNOWN, flag, Evidence(text, source, {"enabled": backup.enabled})
+                Status.UNKNOWN, flag, Evidence(text, source, {"enabled": backup.enabled, "user": uid})
             )
             continue
         what = _BACKS_UP_TOKENS.get(
             install.messenger.key, "what its backup agent copies is not documented: assume app data"
         )
         yield install.outcome(
-            Status.FAIL,
+            Status.INFORMATIONAL,
             flag,
             Evidence(
-                f"Android backup is on, transport {backup.transport}",
-                TRANSPORTS,
-                {"transport": backup.transport},
+                f"Android backup is on{where}, transport {backup.transport}",
+                transports_src,
+                {"transport": backup.transport, "user": uid},
             ),
             Evidence(f"{install.messenger.name}: {what}", CATALOG, {"key": install.messenger.key}),
         )
+
+
+def _sources(user_id: int) -> tuple[str, str]:
+    """The bmgr commands the user's state came from (scanner/probes.py)."""
+    if user_id == 0:
+        return BACKUP, TRANSPORTS
+    return f"bmgr --user {user_id} enabled", f"bmgr --user {user_id} list transports"

@@ -46,17 +46,23 @@ from checks.rules._readers import exposure
     ),
 )
 def storage_exposure(ctx: Context) -> Iterator[Outcome]:
-    """Per user with a messenger: fail when MSG-03/MSG-04 find exposed data there and another
-    third-party app can read shared storage (named); pass when none can; not applicable when
-    nothing is exposed; unknown when exposure could not be determined or app ops are unreadable.
+    """Per user with a messenger: fail when messenger files lie in shared storage and another
+    app installed there can read that kind of file (each reader named with what it can read);
+    pass when none can; not applicable when nothing is exposed; manual when the catalog knows no
+    folder of a variant; unknown when exposure could not be determined or app ops are
+    unreadable.
+
+    What a grant reaches depends on the Android version and the app's target API level
+    (``checks.rules._readers``): on Android 11+ media permissions reach images, videos and audio
+    only; chat backups and media hidden by .nomedia (WhatsApp Sent/, Private/) need all-files
+    access or legacy storage; on Android 10 and older READ_EXTERNAL_STORAGE reads everything.
 
     Decisions: other messengers count as readers of each other's data, but an app is never a
-    reader of its own files. WRITE_EXTERNAL_STORAGE counts (Android grants READ with it).
-    READ_MEDIA_VISUAL_USER_SELECTED does not (the user picks each photo). A grant counts
-    unless its app op is ignore/deny; all-files access counts when its op is allow. Media and
-    file permissions are not told apart by file type: scoped-storage rules differ by Android
-    version and vendor, so any storage reader counts. Preinstalled system apps are listed but
-    not counted: the user cannot remove them.
+    reader of its own files. A grant counts unless its app op is ignore/deny. WhatsApp's
+    Documents folder counts for every media permission: photos, videos and audio sent as files
+    land there and are media to MediaStore. An unknown target API level or Android version is
+    judged by the older, wider rules. Preinstalled system apps are listed but not counted: the
+    user cannot remove them.
     """
     snapshot = ctx.snapshot
     found = installs(snapshot)

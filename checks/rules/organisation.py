@@ -9,37 +9,37 @@ from collections.abc import Iterator
 
 from checks.findings import Article, Evidence, Outcome, Severity, Status
 from checks.rule import Context, check
-from checks.rules._common import PITFALLS, POLICY
+from checks.policy import attest_key
+from checks.rules._common import PACKAGES, PITFALLS, POLICY, installs
 
 
-def _attested(ctx: Context, check_id: str, duty: str) -> Iterator[Outcome]:
-    """Pass when the policy records an attestation for the item, manual otherwise.
+def _attested(ctx: Context, check_id: str, duty: str, *, whatsapp: bool = False) -> Iterator[Outcome]:
+    """Manual: the phone cannot show it. ``checks.evaluate`` adds the policy's attestation
+    (``[attest.ORG-01]``: who, when), and the item stays ``manual`` with ``attested`` set.
 
-    Decision: these outcomes appear whether or not a WhatsApp-family app is installed, as the
-    checklist asks: a fleet tracks attestations per organisation, not per phone's contents.
+    ORG-01 appears on every phone (customers are informed of any messenger use). ORG-02 and
+    ORG-03 (``whatsapp``) concern WhatsApp: not applicable on a phone without a WhatsApp-family
+    app (the checklist, amended 2026-12-02); unknown when the package list is unreadable.
     """
-    attestation = ctx.policy.attestations.get(check_id)
-    if attestation is None:
-        yield Outcome(
-            Status.MANUAL,
-            (
-                Evidence(
-                    f"the phone cannot show this; a person must attest that {duty} "
-                    f"(policy attestations.{check_id})",
-                    POLICY,
-                    {"policy": ctx.policy.name},
-                ),
-            ),
-        )
-        return
-    note = f": {attestation.note}" if attestation.note else ""
+    if whatsapp:
+        found = installs(ctx.snapshot)
+        if isinstance(found, Outcome):
+            yield found
+            return
+        if not any(i.messenger.whatsapp_family for i in found):
+            yield Outcome(
+                Status.NOT_APPLICABLE,
+                (Evidence("no WhatsApp-family app installed", PACKAGES),),
+            )
+            return
     yield Outcome(
-        Status.PASS,
+        Status.MANUAL,
         (
             Evidence(
-                f"attested by {attestation.by} on {attestation.on.isoformat()}{note}",
+                f"the phone cannot show this; a person must attest that {duty} "
+                f"(policy {attest_key(check_id)})",
                 POLICY,
-                {"by": attestation.by, "on": attestation.on.isoformat(), "note": attestation.note},
+                {"policy": ctx.policy.name},
             ),
         ),
     )
@@ -62,12 +62,12 @@ def _attested(ctx: Context, check_id: str, duty: str) -> Iterator[Outcome]:
         ),
         (
             "Keep the text and the date it was introduced, then record the attestation in the "
-            "policy (attestations.ORG-01: who, when, note)."
+            "policy [attest.ORG-01]: by, on, note."
         ),
     ),
 )
 def customers_informed(ctx: Context) -> Iterator[Outcome]:
-    """Manual unless the policy attests that customers are informed before messenger use."""
+    """Manual on every phone; the policy's attestation is shown beside it."""
     yield from _attested(
         ctx, "ORG-01", "customers are informed before the messenger is used with them"
     )
@@ -82,19 +82,21 @@ def customers_informed(ctx: Context) -> Iterator[Outcome]:
     rationale=(
         "Experts quoted by the article advise against WhatsApp for purely internal company "
         "communication: there is no customer reason to accept its data flows, and internal tools "
-        "without them exist."
+        "without them exist. Only phones with a WhatsApp-family app: not applicable elsewhere."
     ),
     remediation=(
         (
             "Provide an internal channel (the company's chat, Threema Work or Wire) and tell staff "
             "that WhatsApp is for customers only."
         ),
-        "Record the attestation in the policy (attestations.ORG-02: who, when, note).",
+        "Record the attestation in the policy [attest.ORG-02]: by, on, note.",
     ),
 )
 def no_internal_whatsapp(ctx: Context) -> Iterator[Outcome]:
-    """Manual unless the policy attests that WhatsApp is not used for internal communication."""
-    yield from _attested(ctx, "ORG-02", "WhatsApp is not used for purely internal communication")
+    """Manual where a WhatsApp-family app is installed (attested in the policy), else n/a."""
+    yield from _attested(
+        ctx, "ORG-02", "WhatsApp is not used for purely internal communication", whatsapp=True
+    )
 
 
 @check(
@@ -106,7 +108,8 @@ def no_internal_whatsapp(ctx: Context) -> Iterator[Outcome]:
     rationale=(
         "Experts quoted by the article advise against WhatsApp in exchanges with people bound by "
         "professional secrecy, such as doctors: their messages carry data the law protects most, "
-        "and the messenger's metadata alone may reveal the relationship."
+        "and the messenger's metadata alone may reveal the relationship. Only phones with a "
+        "WhatsApp-family app: not applicable elsewhere."
     ),
     remediation=(
         (
@@ -114,11 +117,14 @@ def no_internal_whatsapp(ctx: Context) -> Iterator[Outcome]:
             "(encrypted e-mail, a portal, Threema Work) and tell staff not to use WhatsApp with "
             "them."
         ),
-        "Record the attestation in the policy (attestations.ORG-03: who, when, note).",
+        "Record the attestation in the policy [attest.ORG-03]: by, on, note.",
     ),
 )
 def no_professional_secrecy(ctx: Context) -> Iterator[Outcome]:
-    """Manual unless the policy attests that WhatsApp is not used with secrecy holders."""
+    """Manual where a WhatsApp-family app is installed (attested in the policy), else n/a."""
     yield from _attested(
-        ctx, "ORG-03", "WhatsApp is not used with doctors or other holders of professional secrecy"
+        ctx,
+        "ORG-03",
+        "WhatsApp is not used with doctors or other holders of professional secrecy",
+        whatsapp=True,
     )

@@ -39,7 +39,8 @@ _CONTACTS = ("android.permission.READ_CONTACTS", "android.permission.WRITE_CONTA
     remediation=(
         (
             "Where the messenger keeps phonebook access: store only customer contacts who agreed, "
-            "in the work profile's or business phone's contacts, and record the attestation."
+            "in the work profile's or business phone's contacts, and record it in the policy: "
+            "[[attest.MSG-06]]."
         ),
         (
             "Otherwise take access away: Settings > Apps > (the app) > Permissions > Contacts > "

@@ -5,21 +5,24 @@ MSG-02 isolation.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from checks.facts import Unseen, UserKind
+from checks.facts import Package, Unseen
 from checks.findings import Article, Evidence, Outcome, Severity, Status
+from checks.owners import DPCS, Profile, ProfileKind
 from checks.policy import DeviceRole
 from checks.rule import Context, check
+from checks.rules._byod import private_whatsapp
 from checks.rules._common import (
     DEVICE_POLICY,
     PACKAGES,
     PITFALLS,
     POLICY,
     USERS,
+    Install,
     count,
-    find_user,
     installs,
+    profile_of,
     third_party_apps,
     unseen,
     user_label,
@@ -36,7 +39,9 @@ from checks.rules._common import (
         "The article advises putting WhatsApp on a separate phone or into a container managed by "
         "a mobile device management (MDM). In a personal profile WhatsApp shares contacts, "
         "storage and the phone with every private app; a work profile or a business-only phone "
-        "keeps those apart and lets the organisation enforce settings."
+        "keeps those apart and lets the organisation enforce settings. Only a profile the "
+        "organisation's MDM owns is such a container: a Samsung Secure Folder, a clone or "
+        "dual-app copy and a private space are the user's own."
     ),
     remediation=(
         (
@@ -51,14 +56,24 @@ from checks.rules._common import (
     ),
 )
 def isolation(ctx: Context) -> Iterator[Outcome]:
-    """Per WhatsApp-family install: pass in a managed work profile (a profile owner is set for
-    that user) or on a fully managed phone the policy marks dedicated; manual on a phone the
-    policy marks dedicated without a device owner (a person attests it is a business phone);
-    fail otherwise; unknown when users or device policy are unreadable.
+    """Per WhatsApp-family install, judged by what its profile is and who owns it
+    (``checks.owners``):
 
-    Decisions: a work profile without a profile owner counts as unmanaged (fail). A fully
-    managed phone whose policy does not say "dedicated" fails: a device owner alone does not
-    show that no private apps are used beside WhatsApp; the evidence says so.
+    * pass in a work profile whose profile owner is a known MDM's DPC, or on a phone whose device
+      owner is a known DPC and which the policy marks dedicated;
+    * manual when the profile or device owner is not a known MDM (a person must confirm it is the
+      organisation's), or on a phone the policy marks dedicated without a device owner;
+    * informational for consumer WhatsApp on the personal side (personal profile, its clones, its
+      private space) of a BYOD phone (an MDM work profile holds WhatsApp Business), unless the
+      policy forbids personal WhatsApp;
+    * fail otherwise: personal profile, Samsung Secure Folder (its owner is Samsung's own app, not
+      an MDM), clone and dual-app users, private space, secondary users, a work profile without
+      owner;
+    * unknown when users or device policy are unreadable.
+
+    Decisions: an unknown owner is never assumed to be an MDM (no pass), nor assumed not to be one
+    (no fail): manual. A fully managed phone whose policy does not say "dedicated" fails: a device
+    owner alone does not show that no private apps are used beside WhatsApp.
     """
     snapshot, role = ctx.snapshot, ctx.policy.device_role
     found = installs(snapshot)
@@ -69,18 +84,29 @@ def isolation(ctx: Context) -> Iterator[Outcome]:
     for install in found:
         if not install.messenger.whatsapp_family:
             continue
-        where = user_label(snapshot, install.user_id)
         if isinstance(snapshot.policy, Unseen):
             yield unseen(
-                snapshot,
-                snapshot.policy,
-                DEVICE_POLICY,
-                "the device policy",
-                package=install.name,
-                user_id=install.user_id,
+                snapshot, snapshot.policy, DEVICE_POLICY, "the device policy",
+                package=install.name, user_id=install.user_id,
             )
             continue
         device_owner = snapshot.policy.device_owner
+        if device_owner and role is DeviceRole.DEDICATED and device_owner not in DPCS:
+            yield install.outcome(
+                Status.MANUAL,
+                Evidence(
+                    f"the policy marks the phone dedicated to business; its device owner "
+                    f"{device_owner} is not a known MDM",
+                    DEVICE_POLICY,
+                    {"device_owner": device_owner, "device_role": role.value},
+                ),
+                Evidence(
+                    f"a person must confirm that {device_owner} is the organisation's MDM",
+                    DEVICE_POLICY,
+                    {"profile_owner": device_owner},
+                ),
+            )
+            continue
         if device_owner and role is DeviceRole.DEDICATED:
             yield install.outcome(
                 Status.PASS,
@@ -94,71 +120,94 @@ def isolation(ctx: Context) -> Iterator[Outcome]:
             continue
         if isinstance(snapshot.users, Unseen):
             yield unseen(
-                snapshot,
-                snapshot.users,
-                USERS,
-                "the list of users and profiles",
-                package=install.name,
-                user_id=install.user_id,
+                snapshot, snapshot.users, USERS, "the list of users and profiles",
+                package=install.name, user_id=install.user_id,
             )
             continue
-        user = find_user(snapshot.users, install.user_id)
-        if user is None:
+        profile = profile_of(snapshot, install.user_id)
+        if profile is None:
             yield install.outcome(
                 Status.UNKNOWN,
                 Evidence(
-                    f"{where} is not in the list of users, so its kind is not known",
+                    f"user {install.user_id} is not in the list of users, so its kind is not known",
                     USERS,
                     {"user": install.user_id},
                 ),
             )
             continue
-        owner = snapshot.policy.profile_owners.get(user.id)
-        if user.kind is UserKind.MANAGED_PROFILE and owner:
-            yield install.outcome(
-                Status.PASS,
-                Evidence(
-                    f"installed only in {where}, managed by profile owner {owner}",
-                    DEVICE_POLICY,
-                    {"user": user.id, "profile_owner": owner},
-                ),
-            )
-            continue
-        if role is DeviceRole.DEDICATED:
-            yield install.outcome(
-                Status.MANUAL,
-                Evidence(
-                    f"installed in {where}; the policy marks the phone dedicated to business but "
-                    "no MDM manages it: a person must attest that it is used for nothing else",
-                    POLICY,
-                    {"user": user.id, "device_role": role.value},
-                ),
-            )
-            continue
-        others = [p.name for p in third_party_apps(packages, user.id) if p.name != install.name]
-        evidence = [
-            Evidence(
-                f"installed in {where} beside {count(len(others), 'other third-party app')}, "
-                "outside any managed work profile",
-                PACKAGES,
-                {"user": user.id, "other_apps": len(others)},
-            )
-        ]
-        if device_owner:
-            evidence.append(
-                Evidence(
-                    f"the phone is fully managed (device owner {device_owner}) but the policy does "
-                    "not mark it dedicated to business",
-                    POLICY,
-                    {"device_owner": device_owner, "device_role": role.value},
-                )
-            )
-        elif user.kind is UserKind.MANAGED_PROFILE:
-            evidence.append(
-                Evidence(
-                    f"{where} has no profile owner: no MDM manages it",
-                    DEVICE_POLICY,
-                    {"user": user.id},
-                )
-            )
-        yield install.outcome(Status.FAIL, *evidence)
+        yield _judge(ctx, install, profile, found, packages)
+
+
+def _what(profile: Profile) -> Evidence:
+    data: dict[str, object] = {"user": profile.user_id, "profile": profile.kind.value}
+    if profile.owner:
+        data["owner"] = profile.owner
+    return Evidence(profile.describe(), DEVICE_POLICY, data)
+
+
+def _judge(
+    ctx: Context,
+    install: Install,
+    profile: Profile,
+    found: Sequence[Install],
+    packages: Sequence[Package],
+) -> Outcome:
+    snapshot, role = ctx.snapshot, ctx.policy.device_role
+    where = user_label(snapshot, install.user_id)
+    if profile.mdm:
+        return install.outcome(Status.PASS, Evidence(
+            f"installed only in {where}, managed by profile owner {profile.owner}",
+            DEVICE_POLICY, {"user": profile.user_id, "profile_owner": profile.owner},
+        ), _what(profile))
+    if profile.kind is ProfileKind.WORK_UNKNOWN_OWNER:
+        return install.outcome(Status.MANUAL, _what(profile), Evidence(
+            f"a person must confirm that {profile.owner} is the organisation's MDM",
+            DEVICE_POLICY, {"profile_owner": profile.owner},
+        ))
+    if role is DeviceRole.DEDICATED:
+        return install.outcome(Status.MANUAL, Evidence(
+            f"installed in {where}; the policy marks the phone dedicated to business but "
+            "no MDM manages it: a person must attest that it is used for nothing else",
+            POLICY, {"user": profile.user_id, "device_role": role.value},
+        ))
+    work = private_whatsapp(snapshot, install, found)
+    if work is not None:
+        beside = Evidence(
+            f"WhatsApp Business sits in {work.describe()}",
+            DEVICE_POLICY, {"business_user": work.user_id, "profile_owner": work.owner},
+        )
+        if not ctx.policy.personal_whatsapp_forbidden:
+            return install.outcome(Status.INFORMATIONAL, Evidence(
+                f"consumer WhatsApp in {where} is the employee's private app (BYOD)",
+                PACKAGES, {"user": profile.user_id, "byod": True},
+            ), beside)
+        forbidden = Evidence(
+            "the policy forbids personal WhatsApp beside the work profile",
+            POLICY, {"personal_whatsapp": "forbidden"},
+        )
+        return install.outcome(Status.FAIL, _outside(where, install, profile, packages), beside, forbidden)
+    evidence = [_outside(where, install, profile, packages)]
+    if profile.main_managed:
+        evidence.append(Evidence(
+            f"the phone is fully managed (device owner {profile.owner}) but the policy does "
+            "not mark it dedicated to business",
+            POLICY, {"device_owner": profile.owner, "device_role": role.value},
+        ))
+    elif profile.kind is ProfileKind.WORK_UNMANAGED:
+        evidence.append(Evidence(
+            f"{where} has no profile owner: no MDM manages it",
+            DEVICE_POLICY, {"user": profile.user_id},
+        ))
+    elif profile.kind is not ProfileKind.MAIN:
+        evidence.append(_what(profile))
+    return install.outcome(Status.FAIL, *evidence)
+
+
+def _outside(where: str, install: Install, profile: Profile, packages: Sequence[Package]) -> Evidence:
+    others = [p.name for p in third_party_apps(packages, profile.user_id) if p.name != install.name]
+    return Evidence(
+        f"installed in {where} beside {count(len(others), 'other third-party app')}, "
+        "outside any managed work profile",
+        PACKAGES,
+        {"user": profile.user_id, "other_apps": len(others)},
+    )

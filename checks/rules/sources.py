@@ -7,8 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.catalog import SIDELOAD_INSTALLERS, STORES
-from checks.facts import Unseen
+from checks.facts import Snapshot, Unseen
+from checks.installers import (
+    MDM_AGENTS,
+    SIDELOAD_INSTALLERS,
+    STORES,
+    SYSTEM_INSTALLERS,
+    is_package_installer,
+)
 from checks.findings import BEYOND, Article, Evidence, Outcome, Severity, Status
 from checks.rule import Context, check
 from checks.rules._common import (
@@ -16,6 +22,8 @@ from checks.rules._common import (
     PACKAGES,
     installs,
 )
+
+_APK = "package installer (an APK file)"
 
 
 @check(
@@ -46,14 +54,19 @@ from checks.rules._common import (
     ),
 )
 def untrusted_source(ctx: Context) -> Iterator[Outcome]:
-    """Pass for a store, the device's MDM (device or profile owner) or an installer the policy
-    trusts; fail for no installer, an APK installer, adb or an unknown installer.
+    """Pass for a store, the device's MDM (device or profile owner, or a known MDM agent that is
+    an active admin), a system installer of the phone's maker or the messenger's vendor, or an
+    installer the policy trusts; fail for no installer, an APK installer, adb, the app itself
+    (a self-updating APK from a website) or an unknown installer.
 
-    Decisions: a package in the system image with no installer is firmware and passes. On
-    Android 14+ an install started by the package installer or adb that names a store as
-    installer fails: that is how `pm install -i com.android.vending` disguises an APK. Another
-    initiating package (a store, a restore tool) is reported but does not fail. An unknown
-    installer while the device policy is unreadable is unknown: it may be the MDM.
+    Decisions: a package in the system image with no installer is firmware and passes. An
+    installer that is itself a system package on this phone is named for what it is and passes
+    (makers preload messengers through their own installers and stores), unless it is a package
+    installer under a maker's name (``….packageinstaller``): that is a sideload. On Android 14+
+    an install started by the package installer or adb that names a store as installer fails:
+    that is how `pm install -i com.android.vending` disguises an APK. Another initiating package
+    (a store, a restore tool) is reported but does not fail. An unknown installer while the
+    device policy is unreadable is unknown: it may be the MDM.
     """
     found = installs(ctx.snapshot)
     if isinstance(found, Outcome):
@@ -71,11 +84,23 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
                 f"the device's MDM ({snapshot.policy.device_owner})"
             )
 
-    def trusted(installer: str) -> str | None:
+    admins = _admins(snapshot)
+    system = _system_packages(snapshot)
+
+    def trusted(installer: str, package: str) -> str | None:
         if installer in STORES:
             return STORES[installer]
         if owners and installer in owners:
             return owners[installer]
+        if installer in MDM_AGENTS and installer in admins:
+            return f"the MDM agent {MDM_AGENTS[installer]} ({installer}), an active device admin"
+        if installer in system and installer != package and not is_package_installer(installer):
+            if installer in SYSTEM_INSTALLERS:
+                return (
+                    f"{SYSTEM_INSTALLERS[installer]} ({installer}), a system installer of the "
+                    "phone (preloaded app)"
+                )
+            return f"{installer}, a system app of the phone's firmware (the maker's installer)"
         if installer in policy.trusted_installers:
             return f"{installer} (trusted by policy {policy.name})"
         return None
@@ -100,14 +125,15 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
                 ),
             )
             continue
-        source = trusted(installer)
+        source = trusted(installer, pkg.name)
         if source is not None:
-            if initiating in SIDELOAD_INSTALLERS and initiating != installer:
+            if initiating and is_package_installer(initiating) and initiating != installer:
                 yield install.outcome(
                     Status.FAIL,
                     Evidence(
                         f"recorded installer is {source}, but the install was started by "
-                        f"{SIDELOAD_INSTALLERS[initiating]}: an APK file installed under a store's "
+                        f"{SIDELOAD_INSTALLERS.get(initiating, _APK)}: "
+                        "an APK file installed under a store's "
                         "name",
                         PACKAGES,
                         data,
@@ -123,10 +149,31 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
                 Status.PASS, Evidence(f"installed by {source}{note}", PACKAGES, data)
             )
             continue
-        if installer in SIDELOAD_INSTALLERS:
+        if is_package_installer(installer):
+            how = SIDELOAD_INSTALLERS.get(installer, _APK)
             yield install.outcome(
                 Status.FAIL,
-                Evidence(f"installed by {SIDELOAD_INSTALLERS[installer]}", PACKAGES, data),
+                Evidence(f"installed by {how}", PACKAGES, data),
+            )
+        elif installer == pkg.name:
+            yield install.outcome(
+                Status.FAIL,
+                Evidence(
+                    "the app is recorded as its own installer: an APK installed outside an app "
+                    "store (a self-updating download or a restore tool)",
+                    PACKAGES,
+                    data,
+                ),
+            )
+        elif installer in MDM_AGENTS and owners is not None:
+            yield install.outcome(
+                Status.FAIL,
+                Evidence(
+                    f"installed by the MDM agent {MDM_AGENTS[installer]} ({installer}), which "
+                    "does not manage this phone (not an owner or active admin)",
+                    DEVICE_POLICY,
+                    data,
+                ),
             )
         elif owners is None:
             yield install.outcome(
@@ -148,3 +195,21 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
                     data,
                 ),
             )
+
+
+def _admins(snapshot: Snapshot) -> frozenset[str]:
+    """Packages of every owner and active device admin, in any user."""
+    if isinstance(snapshot.policy, Unseen):
+        return frozenset()
+    found = set(snapshot.policy.profile_owners.values()) | set(
+        a for admins in snapshot.policy.admins.values() for a in admins
+    )
+    if snapshot.policy.device_owner:
+        found.add(snapshot.policy.device_owner)
+    return frozenset(found)
+
+
+def _system_packages(snapshot: Snapshot) -> frozenset[str]:
+    if isinstance(snapshot.packages, Unseen):
+        return frozenset()
+    return frozenset(p.name for p in snapshot.packages if p.is_system)

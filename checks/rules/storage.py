@@ -105,8 +105,8 @@ def chat_archives(ctx: Context) -> Iterator[Outcome]:
     """Per messenger install: fail when a catalog archive folder holds files; unknown when a
     folder (or a subfolder of it) could not be read; pass when all were read and are empty or
     absent. Telegram keeps none (not applicable), Wire's have no fixed place (manual). Official
-    WhatsApp builds get one more outcome: their Google Drive backup setting is app-private,
-    unknown without root.
+    WhatsApp builds get one more outcome: their Google Drive backup setting is app-private, so
+    manual without root (checklist.md: a person reads it in the app and attests it).
 
     Decision: a variant the catalog has no archive folder for (some mods, internal builds) is
     manual, like Wire: a person has to look.
@@ -143,11 +143,14 @@ def chat_archives(ctx: Context) -> Iterator[Outcome]:
                 assert_never(install.messenger.archives)
         if install.messenger.whatsapp_family and install.variant.build is Build.OFFICIAL:
             yield install.outcome(
-                Status.UNKNOWN,
+                Status.MANUAL,
                 Evidence(
-                    "Google Drive backup frequency is app-private; a non-root shell cannot read it",
+                    f"Google Drive backup is a setting inside {install.variant.label} that a "
+                    "non-root shell cannot read; check in the app: Settings > Chats > Chat "
+                    "backup > Back up to Google Drive must be Never (or end-to-end encrypted "
+                    "backup on, if the organisation allows it)",
                     CATALOG,
-                    {"package": install.name, "needs": "root"},
+                    {"package": install.name, "needs": "root", "attestable": True},
                 ),
             )
 

@@ -37,7 +37,7 @@ from checks.rules._common import (
             "Do not use Telegram groups or channels for customer data: they are never end-to-end "
             "encrypted."
         ),
-        "Record who checked this and when in the policy's attestations (MSG-07).",
+        "Record who checked this phone, when and until when in the policy: [[attest.MSG-07]].",
     ),
 )
 def telegram_cloud_chats(ctx: Context) -> Iterator[Outcome]:

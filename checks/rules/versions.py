@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.catalog import version_key
+from checks.advisories import version_key
 from checks.findings import BEYOND, Article, Evidence, Outcome, Severity, Status
 from checks.rule import Context, check
 from checks.rules._common import (
@@ -46,8 +46,9 @@ from checks.rules._common import (
     ),
 )
 def outdated_messenger(ctx: Context) -> Iterator[Outcome]:
-    """Fail below any advisory's fixed version (naming every missed one); pass at or above all;
-    not applicable where no advisory is known; unknown when the version is not a version."""
+    """Fail inside any advisory's affected range (naming every one, with its CVE record or
+    advisory); pass outside all; not applicable where no advisory is known; unknown when the
+    version is not a version. Advisories are data in ``checks.advisories``."""
     found = installs(ctx.snapshot)
     if isinstance(found, Outcome):
         yield found
@@ -78,13 +79,13 @@ def _version_outcome(install: Install) -> Outcome:
                 {"version": version},
             ),
         )
-    missed = [a for a in advisories if current < (version_key(a.fixed_in) or ())]
+    missed = [a for a in advisories if a.affects(current)]
     if not missed:
         floor = max(advisories, key=lambda a: version_key(a.fixed_in) or ())
         return install.outcome(
             Status.PASS,
             Evidence(
-                f"version {version} is at or above every known fix "
+                f"version {version} is outside every known advisory's affected range "
                 f"({count(len(advisories), 'advisory', 'advisories')}, highest floor "
                 f"{floor.fixed_in})",
                 PACKAGES,
@@ -101,9 +102,15 @@ def _version_outcome(install: Install) -> Outcome:
     ]
     evidence += [
         Evidence(
-            f"{a.id}: {a.issue}; fixed in {a.fixed_in}",
+            f"{a.id}: {a.issue}; affected {a.range}; source {a.source}",
             CATALOG,
-            {"id": a.id, "fixed_in": a.fixed_in},
+            {
+                "id": a.id,
+                "fixed_in": a.fixed_in,
+                "affected_from": a.affected_from,
+                "source": a.source,
+                "source_kind": a.source_kind.value,
+            },
         )
         for a in missed
     ]

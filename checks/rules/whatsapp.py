@@ -9,9 +9,12 @@ from collections.abc import Iterator
 
 from checks.findings import Article, Evidence, Outcome, Severity, Status
 from checks.rule import Context, check
+from checks.rules._byod import private_whatsapp
 from checks.rules._common import (
+    DEVICE_POLICY,
     PACKAGES,
     PITFALLS,
+    POLICY,
     installs,
     user_label,
 )
@@ -26,7 +29,9 @@ from checks.rules._common import (
     rationale=(
         "The article advises anyone who still uses WhatsApp for work to use WhatsApp Business. "
         "The business app keeps work chats apart from a private account and gives the business "
-        "a profile customers can recognise; consumer WhatsApp mixes both."
+        "a profile customers can recognise; consumer WhatsApp mixes both. On a personal phone "
+        "whose MDM work profile holds WhatsApp Business (BYOD), consumer WhatsApp on the personal "
+        "side is the employee's own app: informational, unless the policy forbids it."
     ),
     remediation=(
         (
@@ -44,28 +49,68 @@ from checks.rules._common import (
     ),
 )
 def consumer_whatsapp(ctx: Context) -> Iterator[Outcome]:
-    """Fail per user with consumer WhatsApp; pass per WhatsApp Business install when no consumer
-    WhatsApp is on the phone; nothing (not applicable) without either.
+    """Per consumer WhatsApp install: fail, or informational when it sits on the personal side
+    (personal profile, its clones, its private space) of a BYOD phone (an MDM work profile holds WhatsApp Business) and the policy does not forbid
+    personal WhatsApp. Per WhatsApp Business install: pass, judged on its own whatever consumer
+    WhatsApp exists elsewhere. Nothing (not applicable) without either.
 
     Decision: WhatsApp mods are not counted here; MSG-08 fails them as critical, and counting
     them twice would double one problem.
     """
-    found = installs(ctx.snapshot)
+    snapshot = ctx.snapshot
+    found = installs(snapshot)
     if isinstance(found, Outcome):
         yield found
         return
-    consumer = [i for i in found if i.messenger.key == "whatsapp"]
     business = [i for i in found if i.messenger.key == "whatsapp_business"]
-    for install in consumer:
+    for install in found:
+        where = user_label(snapshot, install.user_id)
+        if install.messenger.key == "whatsapp_business":
+            yield install.outcome(
+                Status.PASS,
+                Evidence(
+                    f"WhatsApp Business installed for {where}",
+                    PACKAGES,
+                    {"package": install.name, "user": install.user_id},
+                ),
+            )
+            continue
+        if install.messenger.key != "whatsapp":
+            continue
         evidence = [
             Evidence(
-                f"consumer WhatsApp ({install.name}) installed for "
-                f"{user_label(ctx.snapshot, install.user_id)}",
+                f"consumer WhatsApp ({install.name}) installed for {where}",
                 PACKAGES,
                 {"package": install.name, "user": install.user_id},
             )
         ]
-        if business:
+        work = private_whatsapp(snapshot, install, found)
+        if work is not None:
+            evidence.append(
+                Evidence(
+                    f"WhatsApp Business sits in {work.describe()}",
+                    DEVICE_POLICY,
+                    {"business_user": work.user_id, "profile_owner": work.owner},
+                )
+            )
+            if not ctx.policy.personal_whatsapp_forbidden:
+                evidence.append(
+                    Evidence(
+                        "on the personal side of the phone, WhatsApp is the employee's private app (BYOD)",
+                        POLICY,
+                        {"personal_whatsapp": "private"},
+                    )
+                )
+                yield install.outcome(Status.INFORMATIONAL, *evidence)
+                continue
+            evidence.append(
+                Evidence(
+                    "the policy forbids personal WhatsApp beside the work profile",
+                    POLICY,
+                    {"personal_whatsapp": "forbidden"},
+                )
+            )
+        elif business:
             users = sorted({b.user_id for b in business})
             evidence.append(
                 Evidence(
@@ -75,15 +120,3 @@ def consumer_whatsapp(ctx: Context) -> Iterator[Outcome]:
                 )
             )
         yield install.outcome(Status.FAIL, *evidence)
-    if consumer:
-        return
-    for install in business:
-        yield install.outcome(
-            Status.PASS,
-            Evidence(
-                f"WhatsApp Business installed for {user_label(ctx.snapshot, install.user_id)}; "
-                "no consumer WhatsApp in any profile",
-                PACKAGES,
-                {"package": install.name, "user": install.user_id},
-            ),
-        )

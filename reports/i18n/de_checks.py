@@ -15,7 +15,10 @@ CHECKS: dict[str, CheckText] = {
         "Privates WhatsApp statt WhatsApp Business",
         "Wer WhatsApp trotz der Risiken beruflich nutzt, sollte laut Artikel zu WhatsApp Business "
         "greifen. Die Business-App trennt dienstliche Chats vom privaten Konto und zeigt Kunden "
-        "ein erkennbares Unternehmensprofil; das private WhatsApp vermischt beides.",
+        "ein erkennbares Unternehmensprofil; das private WhatsApp vermischt beides. Auf einem "
+        "privaten Gerät, dessen vom MDM verwaltetes Arbeitsprofil WhatsApp Business enthält (BYOD), "
+        "ist das private WhatsApp auf der privaten Seite die eigene App der beschäftigten Person: "
+        "nur ein Hinweis, sofern die Richtlinie es nicht untersagt.",
         (
             ("WhatsApp Business aus Google Play (oder per MDM ins Arbeitsprofil) installieren und "
             "die geschäftliche Rufnummer darin registrieren."),
@@ -30,7 +33,9 @@ CHECKS: dict[str, CheckText] = {
         "Der Artikel rät, WhatsApp auf einem eigenen Diensthandy oder in einem MDM-Container zu "
         "betreiben. Im privaten Profil teilt WhatsApp Kontakte, Speicher und Gerät mit jeder "
         "privaten App; ein Arbeitsprofil oder ein reines Diensthandy hält das getrennt und lässt "
-        "die Organisation Einstellungen durchsetzen.",
+        "die Organisation Einstellungen durchsetzen. Nur ein Profil im Besitz des MDM der "
+        "Organisation ist ein solcher Container: Samsungs Sicherer Ordner, eine Klon- oder "
+        "Dual-App-Kopie und ein privater Bereich gehören dem Nutzer selbst.",
         (
             ("Das Gerät im MDM der Organisation mit Arbeitsprofil (Android Enterprise) registrieren "
             "und WhatsApp Business darin installieren (Apps mit Aktenkoffer-Symbol)."),
@@ -107,8 +112,8 @@ CHECKS: dict[str, CheckText] = {
         "verlangt keinen.",
         (
             ("Behält der Messenger den Kontaktzugriff: nur Kundenkontakte mit Einwilligung "
-            "speichern, in den Kontakten des Arbeitsprofils oder Diensthandys, und dies bestätigen "
-            "(Attestierung in der Richtlinie)."),
+            "speichern, in den Kontakten des Arbeitsprofils oder Diensthandys, und dies in der "
+            "Richtlinie bestätigen: [[attest.MSG-06]]."),
             ("Sonst den Zugriff entziehen: Einstellungen > Apps > (App) > Berechtigungen > Kontakte "
             "> Nicht zulassen; Nummern lassen sich in der App von Hand eingeben."),
             ("Wire braucht kein Telefonbuch: Einstellungen > Apps > Wire > Berechtigungen > Kontakte "
@@ -125,7 +130,7 @@ CHECKS: dict[str, CheckText] = {
             "Geheimen Chat starten."),
             ("Für Kundendaten keine Telegram-Gruppen oder -Kanäle verwenden: sie sind nie "
             "Ende-zu-Ende-verschlüsselt."),
-            "Wer das wann geprüft hat, in den Attestierungen der Richtlinie festhalten (MSG-07).",
+            "Wer dieses Gerät wann und bis wann geprüft hat, in der Richtlinie festhalten: [[attest.MSG-07]].",
         ),
     ),
     "MSG-08": CheckText(
@@ -208,30 +213,32 @@ CHECKS: dict[str, CheckText] = {
             "aufnehmen, dass und wie der Messenger genutzt wird und welche Daten an den Betreiber "
             "gehen."),
             ("Text und Einführungsdatum aufbewahren, dann die Bestätigung in der Richtlinie "
-            "eintragen (attestations.ORG-01: wer, wann, Notiz)."),
+            "eintragen: [attest.ORG-01] mit by, on, note."),
         ),
     ),
     "ORG-02": CheckText(
         "WhatsApp nicht für rein interne Kommunikation",
         "Im Artikel zitierte Fachleute raten von WhatsApp für rein interne Unternehmens"
         "kommunikation ab: Es gibt keinen Kundengrund, die Datenflüsse hinzunehmen, und interne "
-        "Werkzeuge ohne sie stehen bereit.",
+        "Werkzeuge ohne sie stehen bereit. Nur Geräte mit einer App der WhatsApp-Familie: sonst "
+        "entfällt der Punkt.",
         (
             ("Einen internen Kanal bereitstellen (Firmen-Chat, Threema Work oder Wire) und den "
             "Beschäftigten sagen, dass WhatsApp nur für Kunden da ist."),
-            "Die Bestätigung in der Richtlinie eintragen (attestations.ORG-02: wer, wann, Notiz).",
+            "Die Bestätigung in der Richtlinie eintragen: [attest.ORG-02] mit by, on, note.",
         ),
     ),
     "ORG-03": CheckText(
         "WhatsApp nicht mit Berufsgeheimnisträgern",
         "Im Artikel zitierte Fachleute raten von WhatsApp im Austausch mit Berufsgeheimnisträgern "
         "wie Ärzten ab: Ihre Nachrichten enthalten besonders geschützte Daten (Art. 9 DSGVO, "
-        "§ 203 StGB), und schon die Metadaten des Messengers können die Beziehung offenlegen.",
+        "§ 203 StGB), und schon die Metadaten des Messengers können die Beziehung offenlegen. Nur "
+        "Geräte mit einer App der WhatsApp-Familie: sonst entfällt der Punkt.",
         (
             ("Mit Ärzten, Anwälten und anderen Berufsgeheimnisträgern einen anderen Kanal "
             "vereinbaren (verschlüsselte E-Mail, Portal, Threema Work) und den Beschäftigten "
             "sagen, mit ihnen kein WhatsApp zu nutzen."),
-            "Die Bestätigung in der Richtlinie eintragen (attestations.ORG-03: wer, wann, Notiz).",
+            "Die Bestätigung in der Richtlinie eintragen: [attest.ORG-03] mit by, on, note.",
         ),
     ),
     "DEV-01": CheckText(

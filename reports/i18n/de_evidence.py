@@ -22,11 +22,13 @@ _KINDS = {
     "guest user": "Gast",
     "restricted profile": "eingeschränktes Profil",
 }
-_USER = re.compile(r"\buser (\d+)(?: \(([a-z ]+)\))?")
+_USER = re.compile(r"\buser (\d+)(?: \(([A-Za-z ]+)\))?")
 _NOUNS = {
     "chat backup file": ("Chat-Sicherungsdatei", "Chat-Sicherungsdateien"),
     "chat backup folder": ("Chat-Sicherungsordner", "Chat-Sicherungsordner"),
     "visible media file": ("sichtbare Mediendatei", "sichtbare Mediendateien"),
+    "hidden media file": ("verborgene Mediendatei", "verborgene Mediendateien"),
+    "other app": ("weitere App", "weitere Apps"),
     "file": ("Datei", "Dateien"),
     "folder": ("Ordner", "Ordner"),
     "place": ("Ort", "Orten"),
@@ -41,8 +43,11 @@ _NOUNS = {
 def users(text: str) -> str:
     """ "user 10 (work profile)" -> "Nutzer 10 (Arbeitsprofil)" wherever it occurs."""
 
+    from reports.i18n.de_profiles import KINDS
+
     def one(m: re.Match[str]) -> str:
-        kind = f" ({_KINDS.get(m.group(2), m.group(2))})" if m.group(2) else ""
+        kind = m.group(2) and _KINDS.get(m.group(2)) or KINDS.get(m.group(2) or "", m.group(2))
+        kind = f" ({kind})" if kind else ""
         return f"Nutzer {m.group(1)}{kind}"
 
     return _USER.sub(one, text)
@@ -100,15 +105,15 @@ RULES: tuple[Rule, ...] = (
                  f"in {m['path']}{' und darunter' if m['below'] else ''}"),
     _r(r"(?P<n>\d+) files? in (?P<folder>.+), newest (?P<new>\S+), (?P<nm>.+)",
        lambda m: f"{noun(m['n'], 'file')} in {m['folder']}, neueste {_newest(m['new'])}, {_nomedia(m['nm'])}"),
-    _r(r"(?P<name>.+?): (?P<n>\d+) (?P<what>chat backup files?|visible media files?) in shared storage",
+    _r(r"(?P<name>.+?): (?P<n>\d+) (?P<what>chat backup files?|visible media files?|hidden media files?) in shared storage",
        lambda m: f"{m['name']}: {noun(m['n'], m['what'])} im gemeinsamen Speicher"),
     _r(r"(?P<n>\d+) folders? could not be read \((?P<cause>.*)\), e\.g\. (?P<path>.+)",
        lambda m: f"{noun(m['n'], 'folder')} nicht lesbar ({_reason(m['cause'])}), z. B. {m['path']}"),
     _r(r"could not be read: (?P<reason>.+)", lambda m: f"nicht lesbar: {_reason(m['reason'])}"),
     _r(r"(?P<path>/\S.*?) could not be read: (?P<reason>.+)",
        lambda m: f"{m['path']} nicht lesbar: {_reason(m['reason'])}"),
-    _r(r"(?P<label>.+?) (?P<kind>archive|media) folders: (?P<a>\d+) of (?P<b>\d+) could not be read \((?P<r>.+)\)",
-       lambda m: f"{m['label']}, Ordner für {'Sicherungen' if m['kind'] == 'archive' else 'Medien'}: "
+    _r(r"(?P<label>.+?) (?P<kind>archive|media|hidden media) folders: (?P<a>\d+) of (?P<b>\d+) could not be read \((?P<r>.+)\)",
+       lambda m: f"{m['label']}, Ordner für {_KIND_DE[m['kind']]}: "
                  f"{m['a']} von {m['b']} nicht lesbar ({_reason(m['r'])})"),
     _r(r"no chat backups in (?P<n>\d+) places? looked at \((?P<a>\d+) absent\)",
        lambda m: f"keine Chat-Sicherungen an {noun(m['n'], 'place')} geprüft ({m['a']} nicht vorhanden)"),
@@ -116,14 +121,10 @@ RULES: tuple[Rule, ...] = (
        r"(?P<h>\d+) hidden by \.nomedia",
        lambda m: f"keine sichtbaren Medien in {noun(m['n'], 'folder')}: {m['e']} leer, {m['a']} nicht "
                  f"vorhanden, {m['h']} durch .nomedia verborgen"),
-    _r(r"(?P<pkg>\S+) can read shared storage of user (?P<u>\d+): (?P<ways>.+)",
-       lambda m: f"{m['pkg']} kann den gemeinsamen Speicher von Nutzer {m['u']} lesen: {_ways(m['ways'])}"),
     _r(r"(?P<n>\d+) preinstalled system apps? can read it too \((?P<names>.+)\); not counted: part of the "
        r"firmware",
        lambda m: f"{noun(m['n'], 'preinstalled system app')} kann ihn ebenfalls lesen ({m['names']}); "
                  "nicht gezählt: Teil der Firmware"),
-    _r(r"no other third-party app in (?P<w>.+) can read shared storage",
-       lambda m: f"keine weitere Dritt-App in {users(m['w'])} kann den gemeinsamen Speicher lesen"),
     _r(r"could not tell whether messenger data lies in shared storage of (?P<w>.+)",
        lambda m: f"nicht feststellbar, ob Messenger-Daten im gemeinsamen Speicher von {users(m['w'])} liegen"),
     _r(r"no messenger data found in shared storage of (?P<w>.+)",
@@ -138,11 +139,34 @@ RULES: tuple[Rule, ...] = (
        lambda m: f"{m['name']} legt kein lokales Chat-Archiv an (Cloud-Chats)"),
     _r(r"(?P<name>.+) backups have no fixed name or folder; check the phone by hand",
        lambda m: f"Sicherungen von {m['name']} haben keinen festen Namen oder Ordner; das Gerät von Hand prüfen"),
-    _r(r"Google Drive backup frequency is app-private; a non-root shell cannot read it",
-       lambda m: "die Häufigkeit der Google-Drive-Sicherung ist App-intern; ohne Root nicht lesbar"),
     _r(r"(?P<name>.+) does not save received media to shared storage by itself \(copies are made by hand\)",
        lambda m: f"{m['name']} speichert empfangene Medien nicht selbst im gemeinsamen Speicher "
                  "(Kopien nur von Hand)"),
+    _r(r"(?P<n>\d+) other apps? can read messenger data in shared storage of (?P<w>.+?): (?P<list>.+)",
+       lambda m: f"{noun(m['n'], 'other app')} {'kann' if m['n'] == '1' else 'können'} Messenger-Daten im "
+                 f"gemeinsamen Speicher von {users(m['w'])} lesen: {_labels(m['list'])}"),
+    _r(r"(?P<pkg>\S+) can read (?P<what>.+) in shared storage of user (?P<u>\d+): (?P<ways>.+)",
+       lambda m: f"{m['pkg']} kann {_labels(m['what'])} im gemeinsamen Speicher von Nutzer {m['u']} lesen: "
+                 f"{_ways(m['ways'])}"),
+    _r(r"can read none of the exposed files: (?P<list>.+)",
+       lambda m: f"kann keine der offengelegten Dateien lesen: {_ways(m['list'])}"),
+    _r(r"could not tell whether other apps with media access can read messenger media in shared storage "
+       r"of (?P<w>.+): media folders could not be read",
+       lambda m: f"nicht feststellbar, ob andere Apps mit Medienzugriff Messenger-Medien im gemeinsamen "
+                 f"Speicher von {users(m['w'])} lesen können: Medienordner waren nicht lesbar"),
+    _r(r"no other third-party app in (?P<w>.+) can read the messenger data found there",
+       lambda m: f"keine weitere Dritt-App in {users(m['w'])} kann die dort gefundenen Messenger-Daten lesen"),
+    _r(r"the catalog knows no folders of (?P<names>.+): whether its data lies open in shared storage of "
+       r"(?P<w>.+) must be checked by hand",
+       lambda m: f"der Katalog kennt keine Ordner von {m['names']}: ob seine Daten offen im gemeinsamen "
+                 f"Speicher von {users(m['w'])} liegen, ist von Hand zu prüfen"),
+    _r(r"Google Drive backup is a setting inside (?P<name>.+) that a non-root shell cannot read; check in "
+       r"the app: Settings > Chats > Chat backup > Back up to Google Drive must be Never \(or end-to-end "
+       r"encrypted backup on, if the organisation allows it\)",
+       lambda m: f"die Google-Drive-Sicherung ist eine Einstellung in {m['name']}, die ohne Root nicht "
+                 "lesbar ist; in der App prüfen: Einstellungen > Chats > Chat-Backup > Auf Google Drive "
+                 "sichern muss „Nie“ sein (oder Ende-zu-Ende-verschlüsseltes Backup an, wenn die "
+                 "Organisation es erlaubt)"),
     # --- Android backup (MSG-12)
     _r(r"ALLOW_BACKUP not set: Android's backup copies none of its data",
        lambda m: "ALLOW_BACKUP nicht gesetzt: die Android-Sicherung kopiert keine ihrer Daten"),
@@ -167,19 +191,25 @@ RULES: tuple[Rule, ...] = (
     _r(r"(?P<name>.+) works without the phonebook and asks for none",
        lambda m: f"{m['name']} funktioniert ohne Telefonbuch und verlangt keinen Zugriff"),
     # --- organisation (ORG-01..03)
-    _r(r"the phone cannot show this; a person must attest that (?P<duty>.+) \(policy attestations\.(?P<id>[\w-]+)\)",
+    _r(r"the phone cannot show this; a person must attest that (?P<duty>.+) \(policy (?P<key>\[attest\.[\w-]+\])\)",
        lambda m: f"das Gerät kann das nicht zeigen; eine verantwortliche Person muss bestätigen, dass "
-                 f"{_DUTIES.get(m['duty'], m['duty'])} (Richtlinie attestations.{m['id']})"),
-    _r(r"attested by (?P<by>.+) on (?P<on>\d{4}-\d{2}-\d{2})(?P<note>: .*)?",
-       lambda m: f"bestätigt von {m['by']} am {m['on']}{m['note'] or ''}"),
+                 f"{_DUTIES.get(m['duty'], m['duty'])} (Richtlinie {m['key']})"),
+    _r(r"attested by (?P<by>.+?) on (?P<on>\d{4}-\d{2}-\d{2})(?: until (?P<until>\d{4}-\d{2}-\d{2}))?(?P<note>: .*)?",
+       lambda m: f"bestätigt von {m['by']} am {m['on']}"
+                 f"{' bis ' + m['until'] if m['until'] else ''}{m['note'] or ''}"),
+    _r(r"the attestation by (?P<by>.+?) on (?P<on>\d{4}-\d{2}-\d{2}) expired on (?P<until>\d{4}-\d{2}-\d{2}): "
+       r"attest it again \((?P<key>\S+)\)",
+       lambda m: f"die Bestätigung von {m['by']} am {m['on']} ist am {m['until']} abgelaufen: "
+                 f"erneut bestätigen ({m['key']})"),
+    _r(r"not attested for this phone: record it in the policy as (?P<key>\S+) \(device, by, on, until\)",
+       lambda m: f"für dieses Gerät nicht bestätigt: in der Richtlinie als {m['key']} eintragen "
+                 "(device, by, on, until)"),
+    _r(r"no WhatsApp-family app installed", lambda m: "keine App der WhatsApp-Familie installiert"),
     # --- inventory (MSG-01, 07 .. 11)
     _r(r"consumer WhatsApp \((?P<pkg>\S+)\) installed for (?P<w>.+)",
        lambda m: f"privates WhatsApp ({m['pkg']}) installiert für {users(m['w'])}"),
-    _r(r"WhatsApp Business installed for (?P<w>.+); no consumer WhatsApp in any profile",
-       lambda m: f"WhatsApp Business installiert für {users(m['w'])}; kein privates WhatsApp in einem Profil"),
     _r(r"WhatsApp Business is also installed \(users (?P<u>.+)\)",
        lambda m: f"WhatsApp Business ist ebenfalls installiert (Nutzer {m['u']})"),
-    _r(r"no consumer WhatsApp in any profile", lambda m: "kein privates WhatsApp in einem Profil"),
     _r(r"(?P<name>.+) installed for (?P<w>.+): whether business chats are secret chats cannot be read "
        r"without root",
        lambda m: f"{m['name']} installiert für {users(m['w'])}: ob dienstliche Chats geheime Chats sind, "
@@ -188,17 +218,37 @@ RULES: tuple[Rule, ...] = (
        r"signing certificate not checked \(needs the deep mode\)",
        lambda m: f"{m['pkg']} ({m['name']}, {_BUILD.get(m['kind'], m['kind'])}) ist kein bekannter Mod oder "
                  "Klon; Signaturzertifikat nicht geprüft (erfordert den Tiefenmodus)"),
-    _r(r"version (?P<v>\S+) is at or above every known fix \((?P<n>\d+) advisor(?:y|ies), highest floor "
-       r"(?P<f>\S+)\)",
-       lambda m: f"Version {m['v']} enthält alle bekannten Korrekturen ({noun(m['n'], 'advisory')}, "
-                 f"höchster Mindeststand {m['f']})"),
     _r(r"version (?P<v>\S+) lacks the fix for (?P<a>\d+) of (?P<n>\d+) known advisor(?:y|ies)",
        lambda m: f"Version {m['v']} fehlt die Korrektur für {m['a']} von {m['n']} bekannten Sicherheitshinweisen"),
-    _r(r"(?P<id>[^:]+): (?P<issue>.+); fixed in (?P<f>\S+)",
-       lambda m: f"{m['id']}: {m['issue']}; behoben in {m['f']}"),
     _r(r"no security floor known: the catalog lists no advisory for (?P<name>.+)",
        lambda m: f"kein Mindeststand bekannt: der Katalog führt keinen Sicherheitshinweis für {m['name']}"),
     _r(r"no security floor known: (?P<why>.+)", lambda m: f"kein Mindeststand bekannt: {m['why']}"),
+    _r(r"version (?P<v>\S+) is outside every known advisory's affected range \((?P<n>\d+) advisor(?:y|ies), "
+       r"highest floor (?P<f>\S+)\)",
+       lambda m: f"Version {m['v']} liegt außerhalb der betroffenen Versionen aller bekannten "
+                 f"Sicherheitshinweise ({noun(m['n'], 'advisory')}, höchster Mindeststand {m['f']})"),
+    _r(r"(?P<id>[^:]+): (?P<issue>.+); affected (?P<range>.+?); source (?P<src>\S+)",
+       lambda m: f"{m['id']}: {m['issue']}; betroffen {_range(m['range'])}; Quelle {m['src']}"),
+    _r(r"the app is recorded as its own installer: an APK installed outside an app store \(a "
+       r"self-updating download or a restore tool\)",
+       lambda m: "die App ist als ihr eigener Installer vermerkt: eine APK, außerhalb eines App-Stores "
+                 "installiert (ein sich selbst aktualisierender Download oder ein Wiederherstellungs-Tool)"),
+    _r(r"installed by the MDM agent (?P<name>.+) \((?P<pkg>\S+)\), which does not manage this phone \(not an "
+       r"owner or active admin\)",
+       lambda m: f"installiert über den MDM-Agenten {m['name']} ({m['pkg']}), der dieses Gerät nicht "
+                 "verwaltet (weder Inhaber noch aktiver Administrator)"),
+    _r(r"installed by the MDM agent (?P<name>.+) \((?P<pkg>\S+)\), an active device admin"
+       r"(?P<note> \(install started by .+\))?",
+       lambda m: f"installiert über den MDM-Agenten {m['name']} ({m['pkg']}), ein aktiver "
+                 f"Geräteadministrator{_started(m['note'])}"),
+    _r(r"installed by (?P<name>.+) \((?P<pkg>\S+)\), a system installer of the phone \(preloaded app\)"
+       r"(?P<note> \(install started by .+\))?",
+       lambda m: f"installiert über {m['name']} ({m['pkg']}), ein System-Installer des Geräts "
+                 f"(vorinstallierte App){_started(m['note'])}"),
+    _r(r"installed by (?P<pkg>\S+), a system app of the phone's firmware \(the maker's installer\)"
+       r"(?P<note> \(install started by .+\))?",
+       lambda m: f"installiert über {m['pkg']}, eine System-App der Firmware des Geräts (der Installer "
+                 f"des Herstellers){_started(m['note'])}"),
     _r(r"installed by Google Play", lambda m: "installiert über Google Play"),
     _r(r"installed by an unknown installer \((?P<i>.+)\): not an app store, the MDM or trusted by the policy",
        lambda m: f"installiert über einen unbekannten Installer ({m['i']}): kein App-Store, nicht das MDM "
@@ -262,8 +312,8 @@ RULES: tuple[Rule, ...] = (
     # --- facts the phone withheld (any rule)
     _r(r"(?P<what>.+) could not be read: (?P<reason>.+)",
        lambda m: f"{_what(m['what'])} nicht lesbar: {_reason(m['reason'])}"),
-    _r(r"(?P<label>.+?) (?P<kind>archive|media) folders: not collected",
-       lambda m: f"{m['label']}, Ordner für {'Sicherungen' if m['kind'] == 'archive' else 'Medien'}: "
+    _r(r"(?P<label>.+?) (?P<kind>archive|media|hidden media) folders: not collected",
+       lambda m: f"{m['label']}, Ordner für {_KIND_DE[m['kind']]}: "
                  "nicht erhoben"),
     _r(r"nothing on this phone to check", lambda m: "auf diesem Gerät nichts zu prüfen"),
     _r(r"rule failed: (?P<e>.+)", lambda m: f"Regel fehlgeschlagen: {m['e']}"),
@@ -290,9 +340,43 @@ def _reason(s: str) -> str:
     return s.replace("permission denied", "Zugriff verweigert").replace("not collected", "nicht erhoben")
 
 
+_KIND_DE = {"archive": "Sicherungen", "media": "Medien", "hidden media": "verborgene Medien"}
+_LABELS = (
+    (" chat backups", " Chat-Sicherungen"), (" hidden media", " verborgene Medien"),
+    (" images", " Bilder"), (" videos", " Videos"), (" audio", " Audio"),
+    (" documents", " Dokumente"), (" media", " Medien"),
+)
+
+
+def _labels(s: str) -> str:
+    """ "WhatsApp chat backups, WhatsApp images" -> "WhatsApp Chat-Sicherungen, WhatsApp Bilder"."""
+    for en, de in _LABELS:
+        s = re.sub(re.escape(en) + r"(?=[,;)]|$)", de, s)
+    return s
+
+
 def _ways(s: str) -> str:
+    s = _labels(s)
+    for en, de in (
+        ("(images only)", "(nur Bilder)"), ("(videos only)", "(nur Videos)"),
+        ("(audio only)", "(nur Audio)"), ("(images, videos and audio)", "(Bilder, Videos und Audio)"),
+        ("legacy storage", "alter Speicherzugriff"), ("Android 9 or older", "Android 9 oder älter"),
+        ("target API level not reported", "Ziel-API nicht gemeldet"), ("targets API", "Ziel-API"),
+        (": every file)", ": alle Dateien)"),
+    ):
+        s = s.replace(en, de)
     return (s.replace(" granted", " erteilt").replace("all files access", "Zugriff auf alle Dateien")
             .replace("app op", "App-Op"))
+
+
+def _range(s: str) -> str:
+    if s.startswith("below "):
+        return f"unter {s.removeprefix('below ')}"
+    return s.replace(" up to (not including) ", " bis ausschließlich ")
+
+
+def _started(note: str | None) -> str:
+    return f" (Installation gestartet über {note.removeprefix(' (install started by ')}" if note else ""
 
 
 def _contacts(s: str) -> str:
@@ -308,7 +392,9 @@ def _source(s: str) -> str:
 
 def translate(text: str) -> str | None:
     """The German of one evidence line, or None when no pattern covers it."""
-    for pattern, build in RULES:
+    from reports.i18n.de_profiles import RULES as PROFILE_RULES
+
+    for pattern, build in (*PROFILE_RULES, *RULES):
         if (m := pattern.fullmatch(text)) is not None:
             return build(m)
     return None

@@ -83,18 +83,18 @@ td.num{white-space:nowrap}td.app{min-width:150px}td.data{min-width:250px;width:3
 overflow-wrap:anywhere}
 .badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;
 white-space:nowrap;border:1px solid transparent}
-.s-fail{color:var(--fail);background:var(--fail-bg);border-color:#f3b8b1}
+.s-fail,.s-failed{color:var(--fail);background:var(--fail-bg);border-color:#f3b8b1}
 .s-pass{color:var(--pass);background:var(--pass-bg);border-color:#b5dfc1}
 .s-unknown,.s-error{color:var(--warn);background:var(--warn-bg);border-color:#f0d48a}
 .s-manual{color:var(--manual);background:var(--manual-bg);border-color:#b9cbef}
-.s-info{color:#4b5563;background:#eef2f7;border-color:#cfd6e0}
+.s-informational,.s-attested{color:#4b5563;background:#eef2f7;border-color:#cfd6e0}
 .s-not_applicable,.s-waived{color:var(--na);background:var(--na-bg);border-color:#d9dbe0}
 .sev{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
 .check{background:var(--card);border:1px solid var(--line);border-left:5px solid var(--na);
 border-radius:6px;padding:12px 16px;margin:10px 0;break-inside:avoid}
 .check.w-fail{border-left-color:var(--fail)}.check.w-pass{border-left-color:var(--pass)}
 .check.w-unknown,.check.w-error{border-left-color:var(--warn)}
-.check.w-manual{border-left-color:var(--manual)}.check.w-info{border-left-color:#8a94a6}
+.check.w-manual{border-left-color:var(--manual)}.check.w-informational{border-left-color:#8a94a6}
 .check header{display:flex;gap:10px;align-items:baseline;flex-wrap:wrap}
 .check .id{font-family:"DejaVu Sans Mono",Consolas,monospace;font-weight:700}
 .check .ref{color:var(--muted);font-size:12.5px;margin:4px 0}

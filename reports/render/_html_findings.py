@@ -5,21 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from reports.i18n import CheckText, Texts
-from reports.localized import relevant_steps
+from reports.localized import attested_text, relevant_steps
 from reports.render._html import esc
 
-WORST = ("fail", "error", "unknown", "manual", "waived", "info", "pass", "not_applicable")
-"""Statuses from worst to best, for ordering; "waived" and "info" are failures that do not count."""
+WORST = ("fail", "error", "unknown", "manual", "waived", "informational", "pass", "not_applicable")
+"""Statuses from worst to best, for ordering; "waived" is a failure that does not count."""
 
 
 def status_of(f: dict[str, Any]) -> str:
-    """The status as a reader should weigh it: a waived failure as waived, an informational
-    failure (severity info, which never decides the verdict) as a note."""
-    if f["status"] == "fail" and f["waived"] is not None:
-        return "waived"
-    if f["status"] == "fail" and f["severity"] == "info":
-        return "info"
-    return str(f["status"])
+    """The status as a reader should weigh it: a waived failure as waived (the section it is
+    listed under in every format, ``checks.evaluate.section_of``)."""
+    return "waived" if f["status"] == "fail" and f["waived"] is not None else str(f["status"])
 
 
 def worst(items: list[dict[str, Any]]) -> str:
@@ -42,7 +38,7 @@ def _badge(tx: Texts, status: str) -> str:
 
 
 def _outcome(tx: Texts, f: dict[str, Any], labels: dict[int, str]) -> str:
-    badge = _badge(tx, status_of(f) if status_of(f) == "info" else f["status"])
+    badge = _badge(tx, f["status"])
     notes = ""
     if f["waived"] is not None:
         w = f["waived"]
@@ -51,7 +47,7 @@ def _outcome(tx: Texts, f: dict[str, Any], labels: dict[int, str]) -> str:
     if f["attested"] is not None:
         a = f["attested"]
         note = f" – {a['note']}" if a["note"] else ""
-        notes = f"<li>{esc(tx.t('findings.attested', by=a['by'], on=a['on']) + note)}</li>"
+        notes = f"<li>{esc(attested_text(tx, a, 'findings') + note)}</li>"
     evidence = "".join(
         f"<li>{esc(tx.evidence(e['text']))} <span class=\"src\">({esc(tx.t('findings.source', source=e['source']))})</span></li>"
         for e in f["evidence"]
@@ -70,7 +66,7 @@ def _card(tx: Texts, cid: str, items: list[dict[str, Any]], text: CheckText,
     section = tx.section(ref["section"])
     reference = f"{section} – {ref['ref']}" if ref["ref"] else section
     fix = ""
-    if w in ("fail", "manual", "unknown", "error", "waived", "info") and text.remediation:
+    if w in ("fail", "manual", "unknown", "error", "waived", "informational") and text.remediation:
         steps = "".join(f"<li>{esc(step)}</li>" for step in relevant_steps(text.remediation, items))
         fix = f'<div class="fix"><strong>{esc(tx.t("findings.remediation"))}</strong><ol>{steps}</ol></div>'
     why = f'<p class="why">{esc(text.rationale)}</p>' if text.rationale else ""
@@ -109,7 +105,19 @@ def by_item(tx: Texts, findings: list[dict[str, Any]], labels: dict[int, str],
         for cid in fine
     )
     fine_html = (f"<h3>{esc(tx.t('section.fine'))}</h3><ul class=\"fine\">{rows}</ul>" if fine else "")
-    return f"<h2>{esc(tx.t('findings.heading'))}</h2>{cards}{fine_html}"
+    return f"<h2>{esc(tx.t('findings.heading'))}</h2>{cards}{fine_html}{legend(tx)}"
+
+
+LEGEND = ("failed", "waived", "manual", "attested", "unknown", "error", "informational", "pass",
+          "not_applicable")
+"""The sections of ``reports.localized.count_chips``, each explained once."""
+
+
+def legend(tx: Texts) -> str:
+    items = "".join(
+        f'<li>{_badge(tx, s)} {esc(tx.t("meaning." + s))}</li>' for s in LEGEND
+    )
+    return f'<h3>{esc(tx.t("statuses.heading"))}</h3><ul class="fine legend">{items}</ul>'
 
 
 def attestations(tx: Texts, findings: list[dict[str, Any]], labels: dict[int, str],
@@ -119,14 +127,15 @@ def attestations(tx: Texts, findings: list[dict[str, Any]], labels: dict[int, st
     head = f'<section class="attest"><h2>{esc(tx.t("attest.heading"))}</h2>'
     if not manual:
         return head + f"<p>{esc(tx.t('attest.none'))}</p></section>"
-    cols = ("attest.confirmed", "findings.about", "attest.name", "attest.date", "attest.signature")
+    cols = ("attest.confirmed", "findings.about", "attest.name", "attest.date", "attest.until",
+            "attest.signature")
     header = "".join(f"<th>{esc(tx.t(c))}</th>" for c in cols)
     rows = "".join(
         "<tr><td><span class=\"box\"></span></td>"
         f"<td><span class=\"id\">{esc(f['check_id'])}</span> {esc(texts[f['check_id']].title)}"
         f"<div class=\"src\">{esc(about(tx, f, labels))}</div></td>"
         '<td><div class="sign"></div></td><td><div class="sign"></div></td>'
-        '<td><div class="sign"></div></td></tr>'
+        '<td><div class="sign"></div></td><td><div class="sign"></div></td></tr>'
         for f in manual
     )
     return (

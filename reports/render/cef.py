@@ -58,6 +58,8 @@ def cef_from_ocsf(ev: Mapping[str, Any], *, host: str | None = None) -> str:
         ("cs1", ev["finding_info"]["uid"]),
         ("cs3Label", "resourceUid"),
         ("cs3", resource["uid"]),
+        ("cs4Label", "workflow"),
+        ("cs4", ev["status"]),
         ("cs5Label", "scanId"),
         ("cs5", meta["correlation_uid"]),
     ]

@@ -20,7 +20,7 @@ ECS_VERSION = "9.2.0"
 RISK = {1: 0, 2: 21, 3: 47, 4: 73, 5: 99}
 """OCSF severity_id -> ECS event.severity / risk_score (Elastic's rule convention)."""
 _ACTION = {1: "finding-create", 2: "finding-update", 3: "finding-close", 99: "snapshot"}
-_OUTCOME = {"PASS": "success", "FAIL": "success", "ERROR": "failure"}
+_OUTCOME = {"PASS": "success", "FAIL": "success", "INFORMATIONAL": "success", "ERROR": "failure"}
 
 
 def iso_ms(epoch_ms: int) -> str:
@@ -77,6 +77,10 @@ def ecs_from_ocsf(ev: Mapping[str, Any], *, observer: str | None = None) -> dict
             "result": {
                 "status": native["status"],
                 "severity": native["severity"],
+                # events queued by an older msgscan lack the flag: derive it the same way
+                "counts_as_failure": native.get(
+                    "counts_as_failure", native["status"] == "fail" and not native.get("waived")
+                ),
                 "details": comp.get("status_details", []),
                 "remediation": ev["remediation"]["desc"],
                 "evidence": [e["data"] for e in ev.get("evidences", [])],

@@ -19,6 +19,9 @@ _MARKS = {
     "error": "!",
     "unknown": "?",
     "manual": "✎",
+    "waived": "≈",
+    "attested": "☑",
+    "informational": "i",
     "pass": "✓",
     "not_applicable": "–",
 }

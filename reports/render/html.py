@@ -16,7 +16,7 @@ from typing import Any
 from checks.catalog import SIDELOAD_INSTALLERS, STORES
 from checks.findings import Severity
 from reports.i18n import Lang, Texts
-from reports.localized import check_texts, verdict_text
+from reports.localized import check_texts, count_chips, verdict_text
 from reports.render import _html_findings as findings
 from reports.render._html import esc, page, size
 from reports.report import UNSEEN, build_report
@@ -119,8 +119,7 @@ def _overview(tx: Texts, report: dict[str, Any]) -> str:
              else tx.t("score.value", score=summary["score"]))
     counts = "".join(
         f'<span class="badge s-{esc(status)}">{esc(tx.t("status." + status))}: {n}</span>'
-        for status, n in summary["counts"].items()
-        if n
+        for status, n in count_chips(summary)
     )
     notes = ""
     if not scan["complete"]:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from checks.findings import WORST_FIRST
 from reports.report import build_report
 from reports.result import ScanResult
 
@@ -60,9 +61,11 @@ _COMPLIANCE = {  # native status -> compliance.status_id, status (siem.md §1.3)
     "unknown": (2, "Warning"),
     "error": (2, "Warning"),
     "manual": (99, "Manual"),
+    "informational": (99, "Informational"),
     "not_applicable": (99, "Not Applicable"),
 }
-_CLOSED = frozenset({"pass", "not_applicable"})
+_CLOSED = frozenset({"pass", "not_applicable", "informational"})
+"""Results nobody must act on: an informational one never counts as a failure (checks.drift)."""
 _WORKFLOW = {1: "New", 3: "Suppressed", 4: "Resolved"}
 
 
@@ -182,7 +185,8 @@ def ocsf_event(result: ScanResult, report: Mapping[str, Any], occ: Occurrence) -
     activity = occ.activity
     severity_id = SEVERITY_ID.get(f["severity"], 0)
     compliance_id, compliance_name = _COMPLIANCE[status]
-    if occ.suppressed or (f.get("waived") and activity is not Activity.CLOSE and status == "fail"):
+    accepted = (f.get("waived") and status == "fail") or (f.get("attested") and status == "manual")
+    if occ.suppressed or (accepted and activity is not Activity.CLOSE):
         workflow = 3
     elif activity is Activity.CLOSE or status in _CLOSED:
         workflow = 4
@@ -249,6 +253,9 @@ def ocsf_event(result: ScanResult, report: Mapping[str, Any], occ: Occurrence) -
                 "severity": f["severity"],
                 "scan_complete": report["scan"]["complete"],
                 "waived": f.get("waived") is not None,
+                "attested": f.get("attested") is not None,
+                # the report summary's "failed": what decides the verdict and the exit code
+                "counts_as_failure": status == "fail" and f.get("waived") is None,
                 "heartbeat": occ.heartbeat is not None,
             }
         },
@@ -259,7 +266,7 @@ def ocsf_event(result: ScanResult, report: Mapping[str, Any], occ: Occurrence) -
     return event
 
 
-_WORST = ("fail", "manual", "unknown", "error", "pass", "not_applicable")
+_WORST = tuple(s.value for s in WORST_FIRST)
 
 
 def merged(report: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -18,13 +18,13 @@ from rich.table import Table
 from rich.text import Text
 
 from reports.i18n import Lang, Texts
-from reports.localized import relevant_steps, verdict_text
-from reports.render.text import _View, about, clean, installed_per_user, ordered
+from reports.localized import attested_text, relevant_steps, verdict_text
+from reports.render.text import _View, about, clean, in_section, installed_per_user, ordered
 from reports.report import build_report
 from reports.result import ScanResult
 
 _VERDICT_STYLE = {"compliant": "bold green", "non_compliant": "bold red", "incomplete": "bold yellow"}
-_STATUS_STYLE = {"fail": "red", "manual": "blue", "unknown": "yellow", "error": "yellow"}
+_STATUS_STYLE = {"fail": "red", "manual": "blue", "unknown": "yellow", "error": "yellow", "informational": "cyan"}
 _SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
 
@@ -134,13 +134,15 @@ def _findings(v: _View) -> list[RenderableType]:
     def sev(f: dict[str, Any]) -> Text:
         return _t(tx.t("severity." + f["severity"]).upper(), _SEVERITY_STYLE.get(f["severity"], ""))
 
-    failed = ordered((f for f in findings if f["waived"] is None), "fail")
-    waived = ordered((f for f in findings if f["waived"] is not None), "fail")
-    if failed or waived:
-        extra = tx.t("text.and_waived", count=len(waived)) if waived else ""
-        table = _section(tx.t("text.failed", count=len(failed)) + extra, "bold red")
+    failed = in_section(findings, "failed")
+    if failed:
+        table = _section(tx.t("text.failed", count=len(failed)), "bold red")
         for f in failed:
             _row(v, table, f, sev(f), _first_step(v, f, "text.fix"))
+        parts.append(table)
+    waived = in_section(findings, "waived")
+    if waived:
+        table = _section(tx.t("text.waived_heading", count=len(waived)), "bold")
         for f in waived:
             w = f["waived"]
             _row(v, table, f, sev(f), tx.t("text.waived", until=w["until"], reason=w["reason"]))
@@ -150,7 +152,7 @@ def _findings(v: _View) -> list[RenderableType]:
         table = _section(tx.t("text.manual", count=len(manual)), "bold blue")
         for f in manual:
             a = f["attested"]
-            follow = (tx.t("text.attested", by=a["by"], on=a["on"]) if a
+            follow = (attested_text(tx, a) if a
                       else _first_step(v, f, "text.todo"))
             _row(v, table, f, sev(f), follow)
         parts.append(table)
@@ -160,6 +162,12 @@ def _findings(v: _View) -> list[RenderableType]:
         for f in unchecked:
             status = _t(tx.t("status." + f["status"]).upper(), _STATUS_STYLE[f["status"]])
             _row(v, table, f, status, None)
+        parts.append(table)
+    informational = in_section(findings, "informational")
+    if informational:
+        table = _section(tx.t("text.informational", count=len(informational)), "bold cyan")
+        for f in informational:
+            _row(v, table, f, sev(f), None)
         parts.append(table)
     passed = sum(1 for f in findings if f["status"] == "pass")
     na = sum(1 for f in findings if f["status"] == "not_applicable")

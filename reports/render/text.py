@@ -18,9 +18,10 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
+from checks.evaluate import section_of
 from checks.findings import Severity
 from reports.i18n import CheckText, Lang, Texts
-from reports.localized import check_texts, relevant_steps, verdict_text
+from reports.localized import attested_text, check_texts, relevant_steps, verdict_text
 from reports.report import UNSEEN, build_report
 from reports.result import ScanResult
 
@@ -206,6 +207,12 @@ def ordered(findings: Iterable[dict[str, Any]], *statuses: str) -> list[dict[str
     )
 
 
+def in_section(findings: Iterable[dict[str, Any]], section: str) -> list[dict[str, Any]]:
+    """The findings listed under ``section`` (``checks.evaluate.section_of``), severe first."""
+    chosen = [f for f in findings if section_of(f["status"], f.get("waived") is not None) == section]
+    return ordered(chosen, chosen[0]["status"]) if chosen else []
+
+
 def _item(v: _View, f: dict[str, Any], first: str) -> None:
     body = _INDENT * 2
     title = v.checks[f["check_id"]].title
@@ -230,18 +237,19 @@ def _findings(v: _View) -> None:
     def sev(f: dict[str, Any]) -> str:
         return f"{tx.t('severity.' + f['severity']).upper():<8}"
 
-    failed = ordered((f for f in findings if f["waived"] is None), "fail")
-    waived = ordered((f for f in findings if f["waived"] is not None), "fail")
-    if failed or waived:
-        and_waived = tx.t("text.and_waived", count=len(waived)) if waived else ""
-        out.section(tx.t("text.failed", count=len(failed)) + and_waived)
-    for f in failed + waived:
+    failed = in_section(findings, "failed")
+    if failed:
+        out.section(tx.t("text.failed", count=len(failed)))
+    for f in failed:
         _item(v, f, sev(f))
-        if f["waived"] is not None:
-            w = f["waived"]
-            out.add(tx.t("text.waived", until=w["until"], reason=w["reason"]), body, body + "  ")
-        else:
-            _step(v, f, "text.fix")
+        _step(v, f, "text.fix")
+    waived = in_section(findings, "waived")
+    if waived:
+        out.section(tx.t("text.waived_heading", count=len(waived)))
+    for f in waived:
+        _item(v, f, sev(f))
+        w = f["waived"]
+        out.add(tx.t("text.waived", until=w["until"], reason=w["reason"]), body, body + "  ")
     manual = ordered(findings, "manual")
     if manual:
         out.section(tx.t("text.manual", count=len(manual)))
@@ -250,7 +258,7 @@ def _findings(v: _View) -> None:
         if f["attested"] is not None:
             a = f["attested"]
             note = f": {a['note']}" if a["note"] else ""
-            out.add(tx.t("text.attested", by=a["by"], on=a["on"]) + note, body, body + "  ")
+            out.add(attested_text(tx, a) + note, body, body + "  ")
         else:
             _step(v, f, "text.todo")
     unchecked = ordered(findings, "unknown", "error")
@@ -258,9 +266,14 @@ def _findings(v: _View) -> None:
         out.section(tx.t("text.unchecked", count=len(unchecked)))
     for f in unchecked:
         _item(v, f, f"{tx.t('status.' + f['status']).upper():<8}")
+    informational = in_section(findings, "informational")
+    if informational:
+        out.section(tx.t("text.informational", count=len(informational)))
+    for f in informational:
+        _item(v, f, sev(f))
     passed = sum(1 for f in findings if f["status"] == "pass")
     na = sum(1 for f in findings if f["status"] == "not_applicable")
     out.section(tx.t("findings.all_fine", passed=passed, na=na))
 
 
-__all__ = ["WIDTH", "TextRenderer", "about", "clean", "installed_per_user", "ordered"]
+__all__ = ["WIDTH", "TextRenderer", "about", "clean", "in_section", "installed_per_user", "ordered"]

@@ -18,7 +18,9 @@ from checks.registry import CHECKS
 from scanner.agent.rows import DeviceRow, RoundRow, ScanRow
 
 SUMMARY_VERSION = 1
-_WORST = ("fail", "error", "unknown", "manual", "pass", "not_applicable")
+_WORST = ("fail", "error", "unknown", "manual", "waived", "attested", "informational", "pass",
+          "not_applicable")
+"""Worst first: ``findings.WORST_FIRST`` with waived failures and attested manual items apart."""
 
 
 def _iso(when: datetime | None) -> str | None:
@@ -26,7 +28,8 @@ def _iso(when: datetime | None) -> str | None:
 
 
 def _columns(report_path: str | None) -> dict[str, str]:
-    """check id -> worst status in the phone's last report (unwaived failures first)."""
+    """check id -> worst status in the phone's last report: a waived failure is "waived" (never
+    shown as a pass), an attested manual item "attested"."""
     if not report_path:
         return {}
     try:
@@ -35,7 +38,13 @@ def _columns(report_path: str | None) -> dict[str, str]:
         return {}
     worst: dict[str, str] = {}
     for f in report.get("findings", []):
-        status = "pass" if f.get("status") == "fail" and f.get("waived") else f.get("status", "error")
+        status = f.get("status", "error")
+        if status == "fail" and f.get("waived"):
+            status = "waived"
+        elif status == "manual" and f.get("attested"):
+            status = "attested"
+        if status not in _WORST:
+            status = "error"
         current = worst.get(f["check_id"])
         if current is None or _WORST.index(status) < _WORST.index(current):
             worst[f["check_id"]] = status

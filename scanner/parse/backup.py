@@ -25,9 +25,17 @@ import re
 
 from checks.facts import BackupState
 
-__all__ = ["backup_state", "parse_bmgr_enabled", "parse_bmgr_list_transports"]
+__all__ = [
+    "backup_state",
+    "parse_bmgr_enabled",
+    "parse_bmgr_list_transports",
+    "parse_bmgr_not_activated",
+]
 
 _ENABLED = re.compile(r"^Backup Manager currently (enabled|disabled)\s*$")
+_NOT_ACTIVATED = re.compile(r"^Error: Backup Manager is not activated for user \d{1,10}\s*$")
+"""Bmgr.isBackupActive (Android 10+): the user's backup service is not running, so nothing of
+that user is backed up (a device owner deactivates it, and so may a profile's owner)."""
 _TRANSPORT = re.compile(r"^(  \* |    )(\S+)\s*$")
 
 
@@ -56,8 +64,15 @@ def parse_bmgr_list_transports(text: str) -> tuple[str | None, tuple[str, ...]]:
     return current, tuple(transports)
 
 
+def parse_bmgr_not_activated(text: str) -> bool:
+    """True when bmgr refused because the user's backup service is not activated."""
+    return any(_NOT_ACTIVATED.match(line.strip()) for line in text.split("\n"))
+
+
 def backup_state(enabled_text: str, transports_text: str) -> BackupState:
-    """The Android backup state from the two ``bmgr`` outputs."""
+    """The Android backup state from the two ``bmgr`` outputs (of one user)."""
+    if parse_bmgr_not_activated(enabled_text):
+        return BackupState(enabled=False, transport=None, activated=False)
     current, transports = parse_bmgr_list_transports(transports_text)
     return BackupState(
         enabled=parse_bmgr_enabled(enabled_text), transport=current, transports=transports

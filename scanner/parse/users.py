@@ -37,7 +37,9 @@ __all__ = [
     "NAME_PLACEHOLDER",
     "describe_failure",
     "parse_pm_list_users",
+    "parse_user_types",
     "scrub_pm_list_users",
+    "scrub_user_list_verbose",
     "user_kind",
 ]
 
@@ -160,6 +162,58 @@ def scrub_pm_list_users(text: str) -> str:
             )
         elif _is_safe_line(lines[0]):
             kept.append(lines[0])
+    while kept and not kept[-1].strip():
+        kept.pop()
+    return "".join(f"{line}\n" for line in kept)
+
+
+# --- cmd user list -v: user types -------------------------------------------------------------
+#
+# Format (derived from AOSP, no capture): ``UserManagerServiceShellCommand.runList`` with ``-v``
+# (Android 11+) prints a ``<n> users:`` header, a blank line and per user
+# ``"%d: id=%d, name=%s, type=%s, flags=%s%s%s%s%s%s%s%s%s%s"``: index, id, name, the user type
+# with ``android.os.usertype.`` removed (``full.SYSTEM``, ``profile.MANAGED``, ``profile.CLONE``,
+# ``profile.PRIVATE``, ...), ``UserInfo.flagsToString`` (``ADMIN|FULL|...``), then optional
+# `` (parentId=<id>)``, `` (running)``, `` (partial)``, `` (pre-created)``, `` (converted)``,
+# `` (device-owner)``, `` (profile-owner)``, `` (current)``, `` (visible)``. Older releases
+# print no ``type=``; then the type stays unknown and the rules fall back to the flags.
+
+_VERBOSE = re.compile(
+    r"^\s*\d{1,10}: id=(?P<id>\d{1,10}), name=(?P<name>.*?)"
+    r"(?:, type=(?P<type>[A-Za-z0-9_.]{1,80}))?, flags=(?P<flags>[A-Za-z0-9_|]*)"
+    r"(?P<tail>(?: \([A-Za-z-]+(?:=\d{1,10})?\))*)\s*$"
+)
+_PARENT = re.compile(r"\(parentId=(\d{1,10})\)")
+_HEADER = re.compile(r"^\s*\d{1,6} users?:\s*$")
+
+
+def parse_user_types(text: str) -> dict[int, tuple[str | None, int | None]]:
+    """User id -> (user type or None, parent user id or None) from ``cmd user list -v``.
+
+    Empty when the output has no verbose user lines (an older release, an error). Never raises.
+    """
+    found: dict[int, tuple[str | None, int | None]] = {}
+    for line in text.split("\n"):
+        m = _VERBOSE.match(line.rstrip("\r"))
+        if m is None:
+            continue
+        parent = _PARENT.search(m["tail"])
+        found.setdefault(int(m["id"]), (m["type"], int(parent.group(1)) if parent else None))
+    return found
+
+
+def scrub_user_list_verbose(text: str) -> str:
+    """``cmd user list -v`` with every name replaced by ``NAME_PLACEHOLDER``; lines that are not
+    a user line or the header are dropped (an unparsable fragment may be part of a name)."""
+    kept: list[str] = []
+    for line in text.split("\n"):
+        line = line.rstrip("\r")
+        m = _VERBOSE.match(line)
+        if m is not None:
+            start, end = m.span("name")
+            kept.append(line[:start] + NAME_PLACEHOLDER + line[end:])
+        elif _HEADER.match(line) or not line.strip() and kept:
+            kept.append(line)
     while kept and not kept[-1].strip():
         kept.pop()
     return "".join(f"{line}\n" for line in kept)

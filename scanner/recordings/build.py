@@ -38,7 +38,9 @@ NOTIF = "android.permission.POST_NOTIFICATIONS"
 # What a scan with the default policy must find, in finding order (package, then user), on TODAY.
 TODAY = "2026-11-26"
 P, F, NA, M, U = "pass", "fail", "not_applicable", "manual", "unknown"
+I = "informational"
 ORG = {"ORG-01": [M], "ORG-02": [M], "ORG-03": [M]}
+ORG_NO_WHATSAPP = {"ORG-01": [M], "ORG-02": [NA], "ORG-03": [NA]}
 
 
 def _props(
@@ -139,9 +141,9 @@ def android14_work_profile() -> PhoneSpec:
             "storage": "user 10 unreadable: every storage location of WhatsApp Business is unknown",
             "today": TODAY,
             "findings": {
-                "MSG-01": [P], "MSG-02": [P], "MSG-03": [U, U], "MSG-04": [U], "MSG-05": [U],
+                "MSG-01": [P], "MSG-02": [P], "MSG-03": [U, M], "MSG-04": [U], "MSG-05": [U],
                 "MSG-06": [M], "MSG-07": [NA], "MSG-08": [P], "MSG-09": [P], "MSG-10": [P],
-                "MSG-11": [P], "MSG-12": [F], **ORG, "DEV-01": [P], "DEV-02": [P], "DEV-03": [P],
+                "MSG-11": [P], "MSG-12": [I], **ORG, "DEV-01": [P], "DEV-02": [P], "DEV-03": [P],
             },
             "verdict": "incomplete",
         },
@@ -213,9 +215,9 @@ def android16_personal() -> PhoneSpec:
             ],
             "today": TODAY,
             "findings": {
-                "MSG-01": [F], "MSG-02": [F], "MSG-03": [F, U, NA], "MSG-04": [F, F], "MSG-05": [F],
+                "MSG-01": [F], "MSG-02": [F], "MSG-03": [F, M, NA], "MSG-04": [F, F], "MSG-05": [F],
                 "MSG-06": [M, P], "MSG-07": [M], "MSG-08": [P, P], "MSG-09": [P, P], "MSG-10": [P, P],
-                "MSG-11": [P, P], "MSG-12": [F, F], **ORG, "DEV-01": [F], "DEV-02": [P], "DEV-03": [P],
+                "MSG-11": [P, P], "MSG-12": [I, I], **ORG, "DEV-01": [F], "DEV-02": [P], "DEV-03": [P],
             },
             "verdict": "non_compliant",
         },
@@ -263,8 +265,8 @@ def android10_alternatives() -> PhoneSpec:
             "findings": {
                 "MSG-01": [NA], "MSG-02": [NA], "MSG-03": [F, P, M], "MSG-04": [NA, F, NA],
                 "MSG-05": [F], "MSG-06": [M, P, P], "MSG-07": [NA], "MSG-08": [P, P, P],
-                "MSG-09": [P, NA, NA], "MSG-10": [P, P, P], "MSG-11": [P, P, P], "MSG-12": [F, P, P],
-                **ORG, "DEV-01": [F], "DEV-02": [F], "DEV-03": [P],
+                "MSG-09": [P, NA, NA], "MSG-10": [P, P, P], "MSG-11": [P, P, P], "MSG-12": [I, P, P],
+                **ORG_NO_WHATSAPP, "DEV-01": [F], "DEV-02": [F], "DEV-03": [P],
             },
             "verdict": "non_compliant",
         },

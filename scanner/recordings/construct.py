@@ -12,6 +12,7 @@ make larger ones (a 300-package, 3-user phone) the same way.
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +52,8 @@ class Storage:
         """What toybox ``find`` prints for the argv ``scanner.probes`` builds, and its status."""
         root = argv[1]
         depth = int(argv[argv.index("-maxdepth") + 1]) if "-maxdepth" in argv else None
+        mindepth = int(argv[argv.index("-mindepth") + 1]) if "-mindepth" in argv else 0
+        pruned = tuple(argv[i - 1] + "/" for i, a in enumerate(argv) if a == "-prune")
         want_dirs = argv[argv.index("-type") + 1] == "d"
         names = [argv[i + 1] for i, a in enumerate(argv) if a == "-name" and argv[i - 1] != "!"]
         pattern = names[0] if names else None
@@ -60,8 +63,8 @@ class Storage:
         if root not in dirs and not any(p == root for p, _, _ in self.files):
             return f"find: {root}: No such file or directory\n", 1
         lines: list[str] = []
-        errors = [d for d in self.denied if d.startswith(root + "/")]
-        blocked = tuple(d + "/" for d in errors)
+        errors = [d for d in self.denied if d.startswith(root + "/") and not (d + "/").startswith(pruned)]
+        blocked = tuple(d + "/" for d in errors) + pruned
 
         def level(path: str) -> int:
             return path[len(root) :].count("/")
@@ -77,7 +80,7 @@ class Storage:
                 if not path.startswith(root + "/") or path.startswith(blocked):
                     continue
                 name = path.rsplit("/", 1)[-1]
-                if name == ".nomedia" or (depth is not None and level(path) > depth):
+                if name == ".nomedia" or (depth is not None and level(path) > depth) or level(path) < mindepth:
                     continue
                 if pattern is None or fnmatch.fnmatchcase(name, pattern):
                     lines.append(f"{mtime} {size}\n")
@@ -104,6 +107,11 @@ class PhoneSpec:
         "com.google.android.gms/.backup.migrate.service.D2dTransport",
     )
     current_transport: str | None = "com.google.android.gms/.backup.BackupTransportService"
+    user_types: Mapping[int, str] = field(default_factory=dict)
+    """Android 11+ user types without ``android.os.usertype.``; derived from the flags when absent."""
+    user_backup: Mapping[int, bool | None] = field(default_factory=dict)
+    """Per other user: backup enabled (True/False) or None for "not activated"; users not listed
+    answer like the system user."""
     description: str = ""
     expect: Mapping[str, Any] = field(default_factory=dict)
     maxdata: int = 1 << 20
@@ -114,7 +122,7 @@ class PhoneSpec:
 
 
 # Rough device-side times of a mid-range phone, for the simulator's "device time" fault.
-_DEVICE_MS = {"getprop": 40.0, "pm": 450.0, "dumpsys": 150.0, "bmgr": 300.0}
+_DEVICE_MS = {"getprop": 40.0, "pm": 450.0, "cmd": 150.0, "dumpsys": 150.0, "bmgr": 300.0}
 
 
 def _ms(argv: Sequence[str], apps: int) -> float:
@@ -141,6 +149,18 @@ def _packages(spec: PhoneSpec) -> tuple[Package, ...]:
     )
 
 
+def _default_type(uid: int, flags: int) -> str:
+    if uid == 0:
+        return "full.SYSTEM"
+    if flags & 0x20:
+        return "profile.MANAGED"
+    return "profile.CLONE" if flags & 0x1000 else "full.SECONDARY"
+
+
+def _owner_users(device_policy: str) -> set[int]:
+    return {int(m) for m in re.findall(r"Profile Owner \(User (\d+)\)", device_policy)}
+
+
 def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recording:
     user_ids = [u[0] for u in spec.users]
     outputs: dict[tuple[str, ...], tuple[str, int]] = {
@@ -155,7 +175,24 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
         probes.PACKAGES.argv: (render.dumpsys_package(spec.apps, spec.sdk, user_ids), 0),
         probes.APP_OPS.argv: (spec.app_ops, 0),
     }
+    types = {uid: spec.user_types.get(uid) or _default_type(uid, flags) for uid, _, flags, _ in spec.users}
+    owners = _owner_users(spec.device_policy)
+    outputs[probes.USER_TYPES.argv] = (
+        render.user_list_verbose(
+            spec.sdk, spec.users, types, device_owner="Device Owner:" in spec.device_policy,
+            profile_owners=owners,
+        ),
+        0,
+    )
     users = tuple(User(uid, UserKind.SYSTEM, flags, running) for uid, _, flags, running in spec.users)
+    for uid, (enabled, listed) in probes.user_backup_probes(_packages(spec), users).items():
+        state = spec.user_backup.get(uid, spec.backup_enabled)
+        if state is None:
+            outputs[enabled.argv] = (render.bmgr_not_activated(uid), 0)
+            outputs[listed.argv] = (render.bmgr_not_activated(uid), 0)
+        else:
+            outputs[enabled.argv] = (render.bmgr_enabled(state), 0)
+            outputs[listed.argv] = (render.bmgr_transports(spec.transports, spec.current_transport), 0)
     targets = probes.storage_targets(_packages(spec), users)
     for target in targets:
         outputs[target.files.argv] = spec.storage.find(target.files.argv)

@@ -180,6 +180,46 @@ def pm_list_users(users: Iterable[tuple[int, str, int, bool]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+_FLAG_NAMES = {
+    0x1: "PRIMARY", 0x2: "ADMIN", 0x4: "GUEST", 0x8: "RESTRICTED", 0x10: "INITIALIZED",
+    0x20: "MANAGED_PROFILE", 0x40: "DISABLED", 0x80: "QUIET_MODE", 0x100: "EPHEMERAL",
+    0x200: "DEMO", 0x400: "FULL", 0x800: "SYSTEM", 0x1000: "PROFILE", 0x2000: "EPHEMERAL_ON_CREATE",
+    0x4000: "MAIN", 0x8000: "FOR_TESTING",
+}
+"""UserInfo.FLAG_* names, as UserInfo.flagsToString prints them (joined with "|")."""
+
+
+def user_list_verbose(
+    sdk: int,
+    users: Iterable[tuple[int, str, int, bool]],
+    types: Mapping[int, str],
+    *,
+    device_owner: bool = False,
+    profile_owners: Iterable[int] = (),
+) -> str:
+    """``cmd user list -v``: UserManagerServiceShellCommand.runList prints "<n> users:", a blank
+    line, then "%d: id=%d, name=%s, type=%s, flags=%s" and the " (parentId=..)", " (running)",
+    " (device-owner)", " (profile-owner)", " (current)" suffixes; before Android 11 no type."""
+    rows = list(users)
+    owned = set(profile_owners)
+    lines = [f"{len(rows)} users:", ""]
+    for i, (uid, name, flags, running) in enumerate(rows):
+        names = "|".join(sorted(n for bit, n in _FLAG_NAMES.items() if flags & bit))
+        kind = f", type={types[uid]}" if sdk >= 30 and uid in types else ""
+        tail = " (parentId=0)" if uid != 0 and flags & 0x1000 else ""
+        tail += " (running)" if running else ""
+        tail += " (device-owner)" if uid == 0 and device_owner else ""
+        tail += " (profile-owner)" if uid in owned else ""
+        tail += " (current)" if uid == 0 else ""
+        lines.append(f"{i}: id={uid}, name={name}{kind}, flags={names}{tail}")
+    return "\n".join(lines) + "\n"
+
+
+def bmgr_not_activated(user_id: int) -> str:
+    """Bmgr.isBackupActive's refusal (stderr, merged by the probe's 2>&1)."""
+    return f"Error: Backup Manager is not activated for user {user_id}\n"
+
+
 def bmgr_enabled(enabled: bool) -> str:
     """``bmgr enabled``: Bmgr.doEnabled prints "Backup Manager currently enabled|disabled"."""
     return f"Backup Manager currently {'enabled' if enabled else 'disabled'}\n"

@@ -15,17 +15,18 @@ from tests.agent.test_drift import T0, finding
 @pytest.mark.parametrize(
     ("first", "second", "kept"),
     [
-        (Status.UNKNOWN, Status.MANUAL, Status.MANUAL),
-        (Status.MANUAL, Status.UNKNOWN, Status.MANUAL),
-        (Status.FAIL, Status.MANUAL, Status.FAIL),
-        (Status.ERROR, Status.UNKNOWN, Status.UNKNOWN),
-        (Status.PASS, Status.ERROR, Status.ERROR),
-        (Status.PASS, Status.UNKNOWN, Status.UNKNOWN),
+        (Status.UNKNOWN, Status.MANUAL, Status.UNKNOWN),
+        (Status.MANUAL, Status.UNKNOWN, Status.UNKNOWN),
+        (Status.FAIL, Status.ERROR, Status.FAIL),
+        (Status.ERROR, Status.UNKNOWN, Status.ERROR),
+        (Status.PASS, Status.MANUAL, Status.MANUAL),
+        (Status.UNKNOWN, Status.PASS, Status.UNKNOWN),
     ],
 )
 def test_one_key_twice_keeps_the_worst(first: Status, second: Status, kept: Status) -> None:
     """Two findings for one key (check, package, user) are one row, with the worse status in
-    the order fail, manual, unknown, error, pass, not applicable."""
+    the order of ``findings.WORST_FIRST``: fail, error, unknown, manual, informational, pass,
+    not applicable."""
     [row] = diff({}, [finding(first), finding(second)], complete=True, at=T0).rows
 
     assert kept == row.status

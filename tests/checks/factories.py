@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 
 from checks.catalog import VARIANTS
-from checks.evaluate import evaluate
+from checks.evaluate import judge
 from checks.facts import (
     AppOps,
     BackupState,
@@ -173,7 +173,7 @@ def every(
 
 
 def findings(check: Check, snapshot: Snapshot, policy: Policy = DEFAULT) -> tuple[Finding, ...]:
-    return evaluate(snapshot, policy, today=TODAY, checks=[check], strict=True)
+    return tuple(judge(snapshot, policy, today=TODAY, checks=[check], strict=True))
 
 
 def statuses(check: Check, snapshot: Snapshot, policy: Policy = DEFAULT) -> list[Status]:

@@ -42,7 +42,7 @@ class TestConsumerWhatsapp:
         [
             (phone(app("com.whatsapp")), [F]),
             (phone(app("com.whatsapp", users=(0, 10)), users=(PERSONAL, WORK)), [F, F]),
-            (phone(app("com.whatsapp"), app("com.whatsapp.w4b", users=(10,))), [F]),
+            (phone(app("com.whatsapp"), app("com.whatsapp.w4b", users=(10,))), [F, P]),
             (phone(app("com.whatsapp.w4b")), [P]),
             (phone(app("org.thoughtcrime.securesms")), [NA]),
             (phone(app("com.gbwhatsapp")), [NA]),
@@ -73,6 +73,7 @@ class TestConsumerWhatsapp:
         assert [
             "consumer WhatsApp (com.whatsapp) installed for user 0 (personal profile)",
             "WhatsApp Business is also installed (users 10)",
+            "WhatsApp Business installed for user 10 (unmanaged work profile)",
         ] == texts(consumer_whatsapp, snap)
 
 
@@ -132,8 +133,13 @@ class TestOutdatedMessenger:
         ("package", "version", "expected"),
         [
             ("com.whatsapp", "2.19.100", F),
-            ("com.whatsapp", "2.26.17.3", F),
-            ("com.whatsapp", "2.26.17.4", P),
+            # CVE-2026-23866: 2.25.8.0 through 2.26.7.10 (CVE-2026-23871 is withdrawn).
+            ("com.whatsapp", "2.25.7.99", P),
+            ("com.whatsapp", "2.25.8.0", F),
+            ("com.whatsapp", "2.26.7.10", F),
+            ("com.whatsapp", "2.26.7.11", P),
+            ("com.whatsapp", "2.26.17.3", P),
+            ("com.whatsapp.w4b", "2.26.7.10", P),
             ("com.whatsapp.w4b", "2.26.41.74", P),
             ("org.telegram.messenger", "10.14.4", F),
             ("org.telegram.messenger", "12.1.1", P),
@@ -145,14 +151,16 @@ class TestOutdatedMessenger:
         ],
     )
     def test_statuses(self, package: str, version: str | None, expected: Status) -> None:
-        """Below any fix fails, at or above all passes, no floor is n/a, no version is unknown."""
+        """Inside any affected range fails, outside all passes, no floor is n/a, no version is
+        unknown."""
         assert [expected] == statuses(outdated_messenger, phone(app(package, version=version)))
 
     def test_fail_lists_missed_advisories(self) -> None:
         """The failure names every advisory the version lacks, and only those."""
         [finding] = findings(outdated_messenger, phone(app("com.whatsapp", version="2.22.16.2")))
 
-        assert ["CVE-2022-36934", "CVE-2026-23871"] == finding.evidence[0].data["missing"]
+        assert ["CVE-2022-36934"] == finding.evidence[0].data["missing"]
+        assert "source https://www.cve.org/CVERecord?id=CVE-2022-36934" in finding.evidence[1].text
 
 
 class TestUntrustedSource:

@@ -122,7 +122,7 @@ class TestEvaluate:
         from checks.evaluate import worst_first
         from checks.findings import Status
 
-        order = [Status.NOT_APPLICABLE, Status.PASS, Status.ERROR, Status.UNKNOWN, Status.MANUAL,
+        order = [Status.NOT_APPLICABLE, Status.PASS, Status.MANUAL, Status.UNKNOWN, Status.ERROR,
                  Status.FAIL]
         [one] = findings(isolation, phone(app(WA)))
         found = [replace(one, status=s) for s in order]

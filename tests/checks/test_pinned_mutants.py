@@ -81,8 +81,8 @@ class TestRefusedIsUnknownEvenInACutScan:
         lost = Unseen("not collected (phone did not answer)")
         snap = phone(app(WA), storage=every(WA, lost), complete=complete)
 
-        # MSG-03's second finding is Google Drive backup, app-private: unknown either way
-        assert ([expected], [expected, U]) == (statuses(media_autosave, snap),
+        # MSG-03's second finding is Google Drive backup, app-private: manual either way
+        assert ([expected], [expected, Status.MANUAL]) == (statuses(media_autosave, snap),
                                                statuses(chat_archives, snap))
 
 
@@ -131,7 +131,9 @@ class TestWording:
         ],
     )
     def test_user_kinds(self, kind: UserKind, label: str) -> None:
-        snap = phone(users=(PERSONAL, User(11, kind, 0, True)))
+        """Without the device policy (who owns a profile) the label comes from the flags."""
+        snap = phone(users=(PERSONAL, User(11, kind, 0, True)),
+                     policy=Unseen("dumpsys device_policy failed (exit 1)"))
 
         assert f"user 11 ({label})" == user_label(snap, 11)
 
@@ -154,6 +156,7 @@ class TestWording:
                                                            grants={RMI: True})))
 
         assert [
+            "dumpsys package packages",
             "find /storage/emulated/0/Android/media/com.whatsapp/WhatsApp/Media/WhatsApp Images …",
             "dumpsys package packages",
         ] == [e.source for e in finding.evidence]
@@ -166,10 +169,11 @@ class TestExposureEvidence:
         [finding] = findings(storage_exposure, exposed(app("com.instagram.android")))
 
         assert (P, [
+            "no other third-party app in user 0 (personal profile) can read the messenger data "
+            "found there",
             "WhatsApp: 37 visible media files in shared storage",
-            "no other third-party app in user 0 (personal profile) can read shared storage",
         ], {"readers": 0}) == (finding.status, [e.text for e in finding.evidence],
-                               finding.evidence[-1].data)
+                               finding.evidence[0].data)
 
     def test_unreadable_folders_are_counted(self) -> None:
         """One of WhatsApp's 12 media folders unreadable, the rest empty: unknown, and the
@@ -195,6 +199,7 @@ class TestExposureEvidence:
             "profile)",
             "WhatsApp archive folders: not collected",
             "WhatsApp media folders: not collected",
+            "WhatsApp hidden media folders: not collected",
         ]) == (finding.status, [e.text for e in finding.evidence])
 
 
@@ -226,7 +231,7 @@ def test_reader_evidence_names_its_probe() -> None:
     assert [
         ("com.ghisler.android.TotalCommander", "dumpsys appops"),
         ("com.instagram.android", "dumpsys package packages"),
-    ] == [(e.data["package"], e.source) for e in finding.evidence[1:]]
+    ] == [(e.data["package"], e.source) for e in finding.evidence[2:]]
 
 
 @pytest.mark.parametrize("n", [2, 3])
@@ -259,7 +264,7 @@ def test_backup_off_evidence() -> None:
 
     [finding] = findings(system_backup, phone(app(WA), backup=BackupState(False, None)))
 
-    assert (P, {"enabled": False}) == (finding.status, finding.evidence[-1].data)
+    assert (P, {"enabled": False, "user": 0}) == (finding.status, finding.evidence[-1].data)
 
 
 def test_causes_naming_their_folder_are_grouped() -> None:

@@ -60,12 +60,32 @@ class TestExample:
             min_android=14,
             trusted_installers=frozenset({"com.example.enterprisestore"}),
             attestations={
-                "ORG-01": Attestation(
-                    "Datenschutzbeauftragte",
-                    date(2026, 10, 1),
-                    "Kundeninformation im Beratungsprotokoll, Stand 09/2026",
+                "ORG-01": (
+                    Attestation(
+                        "Datenschutzbeauftragte",
+                        date(2026, 10, 1),
+                        "Kundeninformation im Beratungsprotokoll, Stand 09/2026",
+                    ),
                 ),
-                "ORG-02": Attestation("IT-Leitung", date(2026, 10, 1)),
+                "ORG-02": (Attestation("IT-Leitung", date(2026, 10, 1)),),
+                "MSG-03": (
+                    Attestation(
+                        "Teamleitung Außendienst Nord",
+                        date(2026, 11, 20),
+                        "Google-Drive-Sicherung: Nie (Einstellungen > Chats > Chat-Backup)",
+                        date(2027, 5, 20),
+                        "R5CX000TEST",
+                        "com.whatsapp.w4b",
+                    ),
+                ),
+                "MSG-06": (
+                    Attestation(
+                        "Teamleitung Außendienst Nord",
+                        date(2026, 11, 20),
+                        until=date(2027, 5, 20),
+                        device="R5CX000TEST",
+                    ),
+                ),
             },
             overrides={
                 "MSG-12": Override(
@@ -108,6 +128,7 @@ class TestExample:
             *policy_file._POLICY_KEYS,
             *policy_file._DEVICE_KEYS,
             *policy_file._ATTEST_KEYS,
+            *policy_file._DEVICE_ATTEST_KEYS,
             *policy_file._RULE_KEYS,
             *policy_file._WAIVE_KEYS,
         )
@@ -254,9 +275,50 @@ BAD = [
     (b"[device]\nmin_android = 5\n", "device.min_android", "got 5, expected 6 to 20"),
     # [attest.*]
     (
+        b'[attest.MSG-05]\nby = "DSB"\non = 2026-10-01\n',
+        "attest.MSG-05",
+        "MSG-05 cannot be attested; only ORG-01, ORG-02, ORG-03, MSG-03, MSG-06, MSG-07 can",
+    ),
+    (
         b'[attest.MSG-06]\nby = "DSB"\non = 2026-10-01\n',
         "attest.MSG-06",
-        "MSG-06 cannot be attested; only ORG-01, ORG-02, ORG-03 can",
+        "MSG-06 is attested per phone: got a table, expected [[attest.MSG-06]] entries",
+    ),
+    (
+        b'[[attest.ORG-01]]\nby = "DSB"\non = 2026-10-01\n',
+        "attest.ORG-01",
+        "ORG-01 is attested once for every phone, not per device",
+    ),
+    (
+        b'[[attest.MSG-07]]\ndevice = "R5CX"\nby = "DSB"\non = 2026-10-01\n',
+        "attest.MSG-07[0].until",
+        "missing",
+    ),
+    (
+        b'[[attest.MSG-07]]\nby = "DSB"\non = 2026-10-01\nuntil = 2027-01-01\n',
+        "attest.MSG-07[0].device",
+        "missing",
+    ),
+    (
+        b'[[attest.MSG-07]]\ndevice = "*"\nby = "D"\non = 2026-10-01\nuntil = 2027-01-01\n',
+        "attest.MSG-07[0].device",
+        "an attestation is made on one phone, not for every phone",
+    ),
+    (
+        b'[[attest.MSG-07]]\ndevice = "R5CX"\nby = "D"\non = 2026-10-01\nuntil = 2026-09-01\n',
+        "attest.MSG-07[0].until",
+        "2026-09-01 is before on = 2026-10-01",
+    ),
+    (
+        b'[[attest.MSG-07]]\ndevice = "R5CX"\nby = "D"\non = 2026-10-01\nuntil = 2027-01-01\n'
+        b'package = "telegram"\n',
+        "attest.MSG-07[0].package",
+        "'telegram' is not a package name",
+    ),
+    (
+        b'[attestations.ORG-01]\nby = "DSB"\non = 2026-10-01\n',
+        "attestations",
+        "unknown table [attestations]: attestations go under [attest]",
     ),
     (b'[attest.ORG-04]\nby = "DSB"\non = 2026-10-01\n', "attest.ORG-04", "unknown check id ORG-04"),
     (
@@ -274,7 +336,7 @@ BAD = [
     (
         b'[attest.ORG-01]\nby = "DSB"\non = 2026-10-01\ndate = 2026-10-01\n',
         "attest.ORG-01.date",
-        "unknown key date; known: by, on, note",
+        "unknown key date; known: by, on, until, note",
     ),
     (b"[attest]\nORG-01 = true\n", "attest.ORG-01", "got true, expected a table"),
     # [rules.*]
@@ -388,3 +450,18 @@ class TestRefusals:
         data = b"[[waive]]\n" + WAIVER + b"[[waive]]\n" + WAIVER.replace(b"DEV-01", b"DEV-9")
 
         assert "waive[1].check (the 2nd [[waive]])" == refusal(data)[1]
+
+
+class TestPersonalWhatsapp:
+    def test_default_is_private(self) -> None:
+        """Without the key, BYOD's personal WhatsApp is the employee's private app."""
+        assert False is parse(b"[policy]\n").personal_whatsapp_forbidden
+
+    def test_forbidden(self) -> None:
+        """personal_whatsapp = "forbidden" makes MSG-01/02 fail it."""
+        assert True is parse(b'[policy]\npersonal_whatsapp = "forbidden"\n').personal_whatsapp_forbidden
+
+    def test_bad_value_is_refused(self) -> None:
+        """Any other value names the key and the choices."""
+        _, key, problem = refusal(b'[policy]\npersonal_whatsapp = "allowed"\n')
+        assert ("policy.personal_whatsapp", True) == (key, "private, forbidden" in problem)

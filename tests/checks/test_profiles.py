@@ -29,7 +29,9 @@ from tests.checks.factories import (
 DEDICATED = Policy(device_role=DeviceRole.DEDICATED)
 SHARED = Policy(device_role=DeviceRole.SHARED)
 BUSINESS_AT_WORK = app("com.whatsapp.w4b", users=(10,))
-MANAGED = DevicePolicy(None, {10: MDM})
+ADP = "com.google.android.apps.work.clouddpc"
+MANAGED = DevicePolicy(None, {10: ADP})
+"""A work profile owned by Android Device Policy, a DPC the catalog knows (checks/owners.py)."""
 
 
 class TestIsolation:
@@ -48,7 +50,8 @@ class TestIsolation:
                 DEFAULT,
                 [F, P],
             ),
-            (phone(app("com.whatsapp"), policy=DevicePolicy(MDM)), DEDICATED, [P]),
+            (phone(app("com.whatsapp"), policy=DevicePolicy(ADP)), DEDICATED, [P]),
+            (phone(app("com.whatsapp"), policy=DevicePolicy(MDM)), DEDICATED, [M]),
             (phone(app("com.whatsapp"), policy=DevicePolicy(MDM)), DEFAULT, [F]),
             (phone(app("com.whatsapp"), policy=DevicePolicy(MDM)), SHARED, [F]),
             (phone(app("com.whatsapp")), DEDICATED, [M]),
@@ -84,6 +87,7 @@ class TestIsolation:
             "personal-profile",
             "personal-and-work",
             "fully-managed-dedicated",
+            "unknown-device-owner-dedicated",
             "fully-managed-role-unspecified",
             "fully-managed-shared",
             "dedicated-without-mdm",

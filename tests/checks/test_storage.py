@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from checks.facts import (
@@ -61,10 +63,10 @@ class TestChatArchives:
     @pytest.mark.parametrize(
         ("snapshot", "expected"),
         [
-            (phone(app(WA), storage=ARCHIVES_WA), [F, U]),
-            (phone(app(WA), storage=CLEAN_WA), [P, U]),
-            (phone(app(WA), storage=every(WA, folder(0))), [P, U]),
-            (phone(app(WA), storage=every(WA, DENIED)), [U, U]),
+            (phone(app(WA), storage=ARCHIVES_WA), [F, M]),
+            (phone(app(WA), storage=CLEAN_WA), [P, M]),
+            (phone(app(WA), storage=every(WA, folder(0))), [P, M]),
+            (phone(app(WA), storage=every(WA, DENIED)), [U, M]),
             (
                 phone(
                     app(WA),
@@ -73,7 +75,7 @@ class TestChatArchives:
                         seen(WA, "legacy.databases", folder(exists=False)),
                     ],
                 ),
-                [U, U],
+                [U, M],
             ),
             (
                 phone(
@@ -83,11 +85,11 @@ class TestChatArchives:
                         seen(WA, "legacy.databases", DENIED),
                     ],
                 ),
-                [F, U],
+                [F, M],
             ),
-            (phone(app(WA), storage=every(WA, LOST), complete=False), [E, U]),
-            (phone(app(WA), complete=False), [E, U]),
-            (phone(app(WA)), [U, U]),
+            (phone(app(WA), storage=every(WA, LOST), complete=False), [E, M]),
+            (phone(app(WA), complete=False), [E, M]),
+            (phone(app(WA)), [U, M]),
             (
                 phone(
                     app("org.thoughtcrime.securesms"),
@@ -157,14 +159,18 @@ class TestChatArchives:
             == finding.evidence[0].source
         )
 
-    def test_drive_backup_is_unknown(self) -> None:
-        """The Google Drive setting is named as unreadable without root."""
-        assert (
-            "Google Drive backup frequency is app-private; a non-root shell cannot read it"
-            == texts(
-                chat_archives,
-                phone(app("com.whatsapp.w4b"), storage=every("com.whatsapp.w4b", folder(0))),
-            )[-1]
+    def test_drive_backup_is_manual(self) -> None:
+        """The Google Drive setting is manual without root, and says what to check in the app."""
+        [*_, drive] = findings(
+            chat_archives,
+            phone(app("com.whatsapp.w4b"), storage=every("com.whatsapp.w4b", folder(0))),
+        )
+
+        assert drive.status is M
+        assert drive.evidence[0].text == (
+            "Google Drive backup is a setting inside WhatsApp Business that a non-root shell "
+            "cannot read; check in the app: Settings > Chats > Chat backup > Back up to Google "
+            "Drive must be Never (or end-to-end encrypted backup on, if the organisation allows it)"
         )
 
 
@@ -270,8 +276,11 @@ class TestStorageExposure:
             (_exposed(app("com.instagram.android", grants={RMI: True})), [F]),
             (_exposed(app("com.instagram.android", grants={RMI: False, RMV: False})), [P]),
             (_exposed(), [P]),
-            (_exposed(app("com.example.music", grants={RMA: True})), [F]),
-            (_exposed(app("com.example.old", grants={WES: True})), [F]),
+            # Only images are exposed: an audio reader cannot read them (Android 13+).
+            (_exposed(app("com.example.music", grants={RMA: True})), [P]),
+            # WRITE_EXTERNAL_STORAGE grants nothing to apps targeting 30+; READ for 29 and lower.
+            (_exposed(app("com.example.old", grants={WES: True})), [P]),
+            (_exposed(app("com.example.old", grants={WES: True}, target_sdk=29)), [F]),
             (
                 _exposed(app("com.example.legacy", install_permissions={RES: True}, target_sdk=22)),
                 [F],
@@ -358,8 +367,9 @@ class TestStorageExposure:
             "media-reader",
             "media-permission-denied",
             "no-other-app",
-            "audio-reader",
-            "write-implies-read",
+            "audio-reader-images-exposed",
+            "write-grants-nothing-target-30-plus",
+            "write-implies-read-legacy-target",
             "legacy-install-grant",
             "install-grant-ignored-for-modern-target",
             "grant-blocked-by-app-op",
@@ -399,12 +409,20 @@ class TestStorageExposure:
         )
 
         assert [
+            (
+                "2 other apps can read messenger data in shared storage of user 0 (personal "
+                "profile): com.ghisler.android.TotalCommander (WhatsApp images); "
+                "com.instagram.android (WhatsApp images)"
+            ),
             "WhatsApp: 37 visible media files in shared storage",
             (
-                "com.ghisler.android.TotalCommander can read shared storage of user 0: all files "
-                "access (app op MANAGE_EXTERNAL_STORAGE allow)"
+                "com.ghisler.android.TotalCommander can read WhatsApp images in shared storage of "
+                "user 0: all files access (app op MANAGE_EXTERNAL_STORAGE allow)"
             ),
-            "com.instagram.android can read shared storage of user 0: READ_MEDIA_IMAGES granted",
+            (
+                "com.instagram.android can read WhatsApp images in shared storage of user 0: "
+                "READ_MEDIA_IMAGES granted (images only)"
+            ),
             (
                 "1 preinstalled system app can read it too (com.google.android.apps.photos); not "
                 "counted: part of the firmware"
@@ -420,11 +438,14 @@ class TestStorageExposure:
         assert (None, 0) == (finding.package, finding.user_id)
 
 
+I = Status.INFORMATIONAL
+
+
 class TestSystemBackup:
     @pytest.mark.parametrize(
         ("snapshot", "expected"),
         [
-            (phone(app(WA)), [F]),
+            (phone(app(WA)), [I]),
             (phone(app(WA, backup=False)), [P]),
             (phone(app(WA), backup=BackupState(False, GMS)), [P]),
             (phone(app(WA, backup=False), backup=Unseen("bmgr enabled failed (exit 1)")), [P]),
@@ -432,7 +453,28 @@ class TestSystemBackup:
             (phone(app(WA), backup=LOST, complete=False), [E]),
             (phone(app(WA), backup=BackupState(None, None)), [U]),
             (phone(app(WA), backup=BackupState(True, None)), [U]),
-            (phone(app(WA, users=(0, 10)), users=(PERSONAL, WORK)), [F, F]),
+            (phone(app(WA, users=(0, 10)), users=(PERSONAL, WORK)), [I, U]),
+            (
+                replace(
+                    phone(app(WA, users=(0, 10)), users=(PERSONAL, WORK)),
+                    user_backups={10: BackupState(False, None)},
+                ),
+                [I, P],
+            ),
+            (
+                replace(
+                    phone(app(WA, users=(0, 10)), users=(PERSONAL, WORK), backup=BackupState(False, GMS)),
+                    user_backups={10: BackupState(True, GMS)},
+                ),
+                [P, I],
+            ),
+            (
+                replace(
+                    phone(app(WA, users=(0, 10)), users=(PERSONAL, WORK)),
+                    user_backups={10: BackupState(False, None, activated=False)},
+                ),
+                [I, P],
+            ),
             (phone(app("com.example.notes")), [NA]),
             (phone(packages=REFUSED), [U]),
         ],
@@ -445,13 +487,17 @@ class TestSystemBackup:
             "backup-lost",
             "bmgr-unclear",
             "no-transport",
-            "two-profiles",
+            "work-profile-not-collected",
+            "work-profile-off",
+            "work-profile-on-owner-off",
+            "work-profile-not-activated",
             "no-messenger",
             "packages-unseen",
         ],
     )
     def test_statuses(self, snapshot: Snapshot, expected: list[Status]) -> None:
-        """An app allowing backup on a phone whose backup is on is reported, informational."""
+        """An app allowing backup where its own profile's backup is on is informational; each
+        profile is judged from its own bmgr state, and a state not read is unknown."""
         assert expected == statuses(system_backup, snapshot)
 
     def test_tokens_only(self) -> None:

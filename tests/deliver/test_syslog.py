@@ -33,7 +33,8 @@ def syslog(port: int, protocol: str, fmt: str = "cef", **more: object) -> Destin
 class TestFormat:
     def test_header_and_structured_data(self) -> None:
         """<PRI>1 TIMESTAMP HOST msgscan PROCID SNAPSHOT [finding@32473 ...][device@32473 ...]."""
-        ev = dict(EVENTS[0].ocsf)
+        # TST-01 on WhatsApp (high); findings come severe first, so not necessarily the first
+        ev = dict(next(e.ocsf for e in EVENTS if e.ocsf["compliance"]["control"] == "TST-01"))
         text = rfc5424(ev, host="scanner-01", fmt="sd", procid=2817).decode()
 
         assert text.startswith("<131>1 2026-11-21T09:30:04.250Z scanner-01 msgscan 2817 SNAPSHOT "

@@ -72,3 +72,21 @@ class TestBackupState:
         assert BackupState(False, None, ()) == backup_state(
             "Backup Manager currently disabled\n", ""
         )
+
+
+class TestPerUser:
+    def test_not_activated_is_off(self) -> None:
+        """Bmgr.isBackupActive's refusal: that user's backup service is not running."""
+        text = "Error: Backup Manager is not activated for user 10\n"
+        assert BackupState(False, None, activated=False) == backup_state(text, text)
+
+    def test_per_user_answers_read_like_the_system_users(self) -> None:
+        """``bmgr --user N enabled`` prints the same line as ``bmgr enabled`` (doEnabled)."""
+        assert BackupState(True, GMS, (LOCAL, GMS, D2D)) == backup_state(
+            "Backup Manager currently enabled\n", TRANSPORTS
+        )
+
+    def test_old_bmgr_without_user_option_is_unknown(self) -> None:
+        """Android 9 and older treat ``--user`` as an unknown command: neither on nor off."""
+        usage = "Unknown command\nusage: bmgr [backup|restore|list|transport|run]\n"
+        assert BackupState(None, None) == backup_state(usage, usage)

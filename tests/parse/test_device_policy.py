@@ -193,3 +193,34 @@ class TestParseDevicePolicy:
         text = decode(capture("isdi-huawei-frd-android7/dumpsys-all.txt"))
 
         assert DevicePolicy(device_owner=None) == parse_device_policy(text)
+
+
+SAMSUNG_SECURE_FOLDER = (
+    "DUMP OF SERVICE device_policy:\n"
+    "Current Device Policy Manager state:\n"
+    "  Profile Owner (User 150): \n"
+    "    admin=ComponentInfo{com.samsung.knox.securefolder/com.samsung.knox.securefolder.containeragent"
+    ".detector.KnoxDeviceAdminReceiver}\n"
+    "    package=com.samsung.knox.securefolder\n"
+    "    isOrganizationOwnedDevice=false\n"
+    "  Enabled Device Admins (User 0, provisioningState: 0):\n"
+    "    com.samsung.android.kgclient/.agent.KGDeviceAdminReceiver:\n"
+    "      uid=10094\n"
+    "  Enabled Device Admins (User 150, provisioningState: 0):\n"
+    "    com.samsung.knox.securefolder/.containeragent.detector.KnoxDeviceAdminReceiver:\n"
+    "      uid=15010144\n"
+    "--------- 0.213s was the duration of dumpsys device_policy, ending at: 2026-01-21 11:08:39\n"
+)
+"""A Samsung phone with Secure Folder, in the layout a public Android bug-report parser's tests
+quote from a 2026 dump (Android 14+ ``OwnersData.OwnerInfo.dump``: no ``name=``)."""
+
+
+def test_samsung_secure_folder_owner() -> None:
+    """Secure Folder's profile owner is read like any other: Samsung's own app, for user 150."""
+    from checks.facts import DevicePolicy
+
+    assert DevicePolicy(
+        None,
+        {150: "com.samsung.knox.securefolder"},
+        {0: ("com.samsung.android.kgclient",), 150: ("com.samsung.knox.securefolder",)},
+    ) == parse_device_policy(SAMSUNG_SECURE_FOLDER)

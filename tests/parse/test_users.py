@@ -167,3 +167,82 @@ class TestScrubPmListUsers:
         assert f"Users:\n\tUserInfo{{0:{NAME_PLACEHOLDER}:c13}} running\n" == scrub_pm_list_users(
             text
         )
+
+
+# ``cmd user list -v`` (Android 11+): UserManagerServiceShellCommand.runList, verbose branch.
+VERBOSE_15 = (
+    "4 users:\n\n"
+    "0: id=0, name=Max Muster, type=full.SYSTEM, flags=ADMIN|FULL|INITIALIZED|MAIN|PRIMARY|SYSTEM"
+    " (running) (current) (visible)\n"
+    "1: id=10, name=Work profile, type=profile.MANAGED, flags=INITIALIZED|MANAGED_PROFILE|PROFILE"
+    " (parentId=0) (running) (profile-owner) (visible)\n"
+    "2: id=11, name=Clone, type=profile.CLONE, flags=INITIALIZED|PROFILE (parentId=0) (running)\n"
+    "3: id=12, name=Private, type=profile.PRIVATE, flags=INITIALIZED|PROFILE|QUIET_MODE (parentId=0)\n"
+)
+
+
+class TestUserTypes:
+    def test_types_and_parents(self) -> None:
+        """Each user's type (prefix already removed by AOSP) and its parent."""
+        from scanner.parse.users import parse_user_types
+
+        assert {
+            0: ("full.SYSTEM", None),
+            10: ("profile.MANAGED", 0),
+            11: ("profile.CLONE", 0),
+            12: ("profile.PRIVATE", 0),
+        } == parse_user_types(VERBOSE_15)
+
+    def test_a_name_cannot_forge_a_type(self) -> None:
+        """A name holding ", type=..., flags=..." does not change the user's real type."""
+        from scanner.parse.users import parse_user_types
+
+        line = (
+            "0: id=10, name=x, type=profile.MANAGED, flags=PROFILE (running), "
+            "type=profile.CLONE, flags=INITIALIZED|PROFILE (parentId=0)\n"
+        )
+        assert {10: ("profile.CLONE", 0)} == parse_user_types(line)
+
+    def test_older_releases_print_no_type(self) -> None:
+        """Without ``type=`` the type is unknown (None), never guessed."""
+        from scanner.parse.users import parse_user_types
+
+        assert {10: (None, None)} == parse_user_types(
+            "1: id=10, name=Work, flags=INITIALIZED|MANAGED_PROFILE (running)\n"
+        )
+
+    @pytest.mark.parametrize("text", ["", "Error: unknown command\n", "Users:\n\tUserInfo{0:Owner:c13} running\n"])
+    def test_no_verbose_lines(self, text: str) -> None:
+        """Errors and the non-verbose format give no types."""
+        from scanner.parse.users import parse_user_types
+
+        assert {} == parse_user_types(text)
+
+    def test_scrub_keeps_types_drops_names(self) -> None:
+        """A recording keeps ids, types, flags and suffixes, never the names."""
+        from scanner.parse.users import parse_user_types, scrub_user_list_verbose
+
+        scrubbed = scrub_user_list_verbose(VERBOSE_15 + "stray line with Max Muster\n")
+        assert ("Max" not in scrubbed, "Private," not in scrubbed) == (True, True)
+        assert parse_user_types(VERBOSE_15) == parse_user_types(scrubbed)
+        assert scrubbed.startswith("4 users:\n\n0: id=0, name=" + NAME_PLACEHOLDER + ", type=full.SYSTEM")
+
+    def test_garbage_never_raises(self) -> None:
+        """Damaged output gives some (possibly empty) mapping, never an exception."""
+        from scanner.parse.users import parse_user_types, scrub_user_list_verbose
+
+        for blob in garbage():
+            parse_user_types(blob)
+            scrub_user_list_verbose(blob)
+
+
+def test_samsung_vendor_users() -> None:
+    """Samsung's users as public captures show them (bayton.org FAQ; a developer's notes):
+    Secure Folder carries the managed-profile flag, Dual Messenger only FLAG_PROFILE."""
+    text = (
+        "Users:\n\tUserInfo{0:Owner:4c13} running\n\tUserInfo{95:DUAL_APP:20001010} running\n"
+        "\tUserInfo{150:Secure Folder:10061030} running\n"
+    )
+    assert [(0, UserKind.SYSTEM), (95, UserKind.OTHER_PROFILE), (150, UserKind.MANAGED_PROFILE)] == [
+        (u.id, u.kind) for u in parse_pm_list_users(text)
+    ]

@@ -51,11 +51,12 @@ def test_waived_and_attested() -> None:
 
 
 def test_manual_items_get_a_signature_row() -> None:
-    """Each open manual item has a row with name, date and signature fields."""
+    """Each open manual item has a row with name, date, valid-until and signature fields."""
     out = page(scan(handmade()))
     sheet = out[out.index('class="attest"'):]
 
-    assert sheet.count('class="sign"') == 3 * sheet.count('class="box"') > 0
+    assert sheet.count('class="sign"') == 4 * sheet.count('class="box"') > 0
+    assert "<th>Valid until</th>" in sheet
 
 
 def test_hostile_strings_are_text() -> None:

@@ -93,9 +93,16 @@ EVIDENCE_EXAMPLES = (
     "WhatsApp Business media folders: 12 of 12 could not be read (permission denied: /storage/x)",
     "no chat backups in 4 places looked at (4 absent)",
     "no visible media in 6 folders looked at: 2 empty, 3 absent, 1 hidden by .nomedia",
-    "com.example.cleaner can read shared storage of user 0: READ_MEDIA_IMAGES granted",
+    "com.example.cleaner can read WhatsApp images in shared storage of user 0: READ_MEDIA_IMAGES granted (images only)",
+    ("2 other apps can read messenger data in shared storage of user 0 (personal profile): com.example.cleaner "
+    "(WhatsApp images); com.example.files (WhatsApp chat backups, WhatsApp hidden media)"),
+    "can read none of the exposed files: com.example.music (READ_MEDIA_AUDIO granted (audio only))",
+    ("the catalog knows no folders of Telegram X: whether its data lies open in shared storage of user 0 "
+    "(personal profile) must be checked by hand"),
     "2 preinstalled system apps can read it too (a.b, c.d); not counted: part of the firmware",
-    "no other third-party app in user 10 (work profile) can read shared storage",
+    "no other third-party app in user 10 (work profile) can read the messenger data found there",
+    ("could not tell whether other apps with media access can read messenger media in shared storage of "
+    "user 0 (personal profile): media folders could not be read"),
     "could not tell whether messenger data lies in shared storage of user 10 (work profile)",
     "no messenger data found in shared storage of user 0 (personal profile)",
     "no storage evidence was collected for chat backups of user 0 (personal profile)",
@@ -103,7 +110,9 @@ EVIDENCE_EXAMPLES = (
     "the catalog knows no media folder of Threema (internal); check the phone by hand",
     "Telegram keeps no local chat archive (cloud chats)",
     "Wire backups have no fixed name or folder; check the phone by hand",
-    "Google Drive backup frequency is app-private; a non-root shell cannot read it",
+    ("Google Drive backup is a setting inside WhatsApp that a non-root shell cannot read; check in the app: "
+    "Settings > Chats > Chat backup > Back up to Google Drive must be Never (or end-to-end encrypted backup "
+    "on, if the organisation allows it)"),
     "Signal does not save received media to shared storage by itself (copies are made by hand)",
     "ALLOW_BACKUP not set: Android's backup copies none of its data",
     "ALLOW_BACKUP set in the app's flags",
@@ -118,22 +127,34 @@ EVIDENCE_EXAMPLES = (
     "a person must attest that only customer contacts who consented are stored",
     "Wire works without the phonebook and asks for none",
     ("the phone cannot show this; a person must attest that WhatsApp is not used for purely internal "
-    "communication (policy attestations.ORG-02)"),
+    "communication (policy [attest.ORG-02])"),
     "attested by J. Doe on 2026-11-01: checked with the team",
+    "attested by J. Doe on 2026-11-01 until 2027-05-01",
+    ("the attestation by J. Doe on 2026-05-01 expired on 2026-11-01: attest it again "
+     "([[attest.MSG-07]])"),
+    "not attested for this phone: record it in the policy as [[attest.MSG-06]] (device, by, on, until)",
+    "no WhatsApp-family app installed",
     "consumer WhatsApp (com.whatsapp) installed for user 0 (personal profile)",
-    "WhatsApp Business installed for user 10 (work profile); no consumer WhatsApp in any profile",
     "WhatsApp Business is also installed (users 0, 10)",
-    "no consumer WhatsApp in any profile",
     ("Telegram installed for user 0 (personal profile): whether business chats are secret chats cannot "
     "be read without root"),
     ("com.whatsapp (WhatsApp, official) is not a known mod or clone; signing certificate not checked "
     "(needs the deep mode)"),
-    "version 2.26.41.74 is at or above every known fix (10 advisories, highest floor 2.26.17.4)",
+    "version 2.26.41.74 is outside every known advisory's affected range (10 advisories, highest floor 2.26.7.11)",
     "version 2.19.100 lacks the fix for 8 of 10 known advisories",
-    "CVE-2019-3568: VoIP SRTCP buffer overflow (exploited by NSO); fixed in 2.19.134",
+    ("CVE-2019-3568: VoIP SRTCP buffer overflow (exploited by NSO); affected below 2.19.134; source "
+    "https://www.cve.org/CVERecord?id=CVE-2019-3568"),
     "no security floor known: the catalog lists no advisory for Wire",
     "no security floor known: versionName missing",
     "installed by Google Play",
+    ("the app is recorded as its own installer: an APK installed outside an app store (a self-updating "
+    "download or a restore tool)"),
+    ("installed by the MDM agent Microsoft Intune Company Portal (com.microsoft.windowsintune.companyportal), "
+    "which does not manage this phone (not an owner or active admin)"),
+    ("installed by the MDM agent Microsoft Intune Company Portal (com.microsoft.windowsintune.companyportal), "
+    "an active device admin"),
+    "installed by Meta App Installer (com.facebook.system), a system installer of the phone (preloaded app)",
+    "installed by com.xiaomi.discover, a system app of the phone's firmware (the maker's installer)",
     "installed by package installer (an APK file)",
     "part of the phone's system image (preinstalled)",
     "no installer recorded: installed from an APK file (by adb or a file manager)",

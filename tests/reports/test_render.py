@@ -51,7 +51,7 @@ class TestJson:
         data = JsonRenderer().render(result)
 
         assert data.endswith(b"}\n") and not data.endswith(b"\n\n")
-        assert data.startswith(b'{\n  "schema_version": "1.0",\n  "scan": {\n    "id"')
+        assert data.startswith(b'{\n  "schema_version": "1.1",\n  "scan": {\n    "id"')
         assert build_report(result) == json.loads(data.decode("utf-8"))
 
     def test_non_ascii_stays_readable(self) -> None:
@@ -141,7 +141,8 @@ class TestText:
         )
         out = text(replace(result, findings=findings))
 
-        assert "FAILED (2), and 1 waived" in out
+        assert "FAILED (2)\n" in out
+        assert "WAIVED: failures the policy accepts (1)\n" in out
         assert "waived until 2027-01-31: MDM rollout" in out
         assert "attested by J. Doe on 2026-11-01" in out
         assert "Verdict   NOT COMPLIANT: 2 failed findings (1 failure waived)" in out

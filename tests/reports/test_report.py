@@ -136,6 +136,8 @@ def test_device_and_profiles_of_a_work_profile_phone() -> None:
             "running": True,
             "profile_owner": None,
             "device_owner": False,
+            "profile_kind": "main",
+            "description": "the personal profile (user 0)",
         },
         {
             "user_id": 10,
@@ -143,8 +145,11 @@ def test_device_and_profiles_of_a_work_profile_phone() -> None:
             "running": True,
             "profile_owner": "com.google.android.apps.work.clouddpc",
             "device_owner": False,
+            "profile_kind": "work_mdm",
+            "description": report["profiles"][1]["description"],
         },
     ] == report["profiles"]
+    assert "Android Device Policy" in report["profiles"][1]["description"]
 
 
 def test_messenger_entry() -> None:
@@ -334,9 +339,10 @@ def test_none_reported_is_null_not_unseen() -> None:
 
 
 def test_findings() -> None:
-    """Findings keep checklist order and name the catalog messenger, profile and article."""
+    """Findings come severe first, then worst status, then id, and name the catalog messenger,
+    profile and article."""
     report = report_of(scan(handmade()))
-    first = report["findings"][0]
+    first = report["findings"][1]
 
     assert {
         "check_id": "TST-01",
@@ -359,16 +365,16 @@ def test_findings() -> None:
         "attested": None,
     } == first
     assert [
-        "TST-01",
-        "TST-01",
-        "TST-02",
-        "TST-02",
-        "TST-03",
-        "TST-04",
-        "TST-04",
-        "TST-05",
-        "TST-06",
-    ] == [f["check_id"] for f in report["findings"]]
+        ("TST-05", "critical", "error"),
+        ("TST-01", "high", "fail"),
+        ("TST-01", "high", "pass"),
+        ("TST-04", "medium", "unknown"),
+        ("TST-03", "medium", "manual"),
+        ("TST-04", "medium", "pass"),
+        ("TST-02", "low", "fail"),
+        ("TST-02", "low", "fail"),
+        ("TST-06", "info", "not_applicable"),
+    ] == [(f["check_id"], f["severity"], f["status"]) for f in report["findings"]]
     mod = next(f for f in report["findings"] if f["package"] == "com.gbwhatsapp")
     assert "WhatsApp mod" == mod["messenger"]
 
@@ -400,9 +406,15 @@ def test_waivers_and_attestations() -> None:
 
     waived = [f["waived"] for f in report["findings"] if f["check_id"] == "TST-02"]
     assert [{"until": "2027-01-31", "reason": "update pending at the MDM"}] * 2 == waived
-    assert {"by": "J. Doe", "on": "2026-11-01", "note": "customers informed by letter"} == report[
-        "findings"
-    ][-1]["attested"]
+    [attested_finding] = [f for f in report["findings"] if f["check_id"] == "TST-07"]
+    assert {
+        "by": "J. Doe",
+        "on": "2026-11-01",
+        "note": "customers informed by letter",
+        "until": None,
+        "device": None,
+        "package": None,
+    } == attested_finding["attested"]
     assert (1, 2, "non_compliant") == (
         report["summary"]["failed"],
         report["summary"]["waived"],
@@ -447,7 +459,7 @@ def test_evidence_data_is_plain_json() -> None:
             RULES,
             None,
             (
-                {"pass": 2, "fail": 3, "not_applicable": 1, "manual": 1, "unknown": 1, "error": 1},
+                {"pass": 2, "fail": 3, "informational": 0, "not_applicable": 1, "manual": 1, "unknown": 1, "error": 1},
                 "non_compliant",
             ),
         ),
@@ -455,7 +467,7 @@ def test_evidence_data_is_plain_json() -> None:
             RULES[2:],
             None,
             (
-                {"pass": 1, "fail": 0, "not_applicable": 1, "manual": 1, "unknown": 1, "error": 1},
+                {"pass": 1, "fail": 0, "informational": 0, "not_applicable": 1, "manual": 1, "unknown": 1, "error": 1},
                 "incomplete",
             ),
         ),
@@ -463,7 +475,7 @@ def test_evidence_data_is_plain_json() -> None:
             RULES[5:],
             None,
             (
-                {"pass": 0, "fail": 0, "not_applicable": 1, "manual": 0, "unknown": 0, "error": 0},
+                {"pass": 0, "fail": 0, "informational": 0, "not_applicable": 1, "manual": 0, "unknown": 0, "error": 0},
                 "compliant",
             ),
         ),
@@ -471,7 +483,7 @@ def test_evidence_data_is_plain_json() -> None:
             RULES[5:],
             "phone lost",
             (
-                {"pass": 0, "fail": 0, "not_applicable": 1, "manual": 0, "unknown": 0, "error": 0},
+                {"pass": 0, "fail": 0, "informational": 0, "not_applicable": 1, "manual": 0, "unknown": 0, "error": 0},
                 "incomplete",
             ),
         ),

@@ -91,10 +91,11 @@ def test_permission_keys_match_the_groups(schema: dict[str, Any]) -> None:
 
 
 def test_schema_version_is_1_x(report: dict[str, Any]) -> None:
-    """Reports carry "1.0"; the schema accepts every 1.x."""
+    """Reports carry "1.1" (1.0 plus the informational status and attestation fields: an
+    additive change); the schema accepts every 1.x."""
     validate(report | {"schema_version": "1.7"})
 
-    assert "1.0" == SCHEMA_VERSION == report["schema_version"]
+    assert "1.1" == SCHEMA_VERSION == report["schema_version"]
 
 
 def test_validate_lists_the_first_problems(report: dict[str, Any]) -> None:
@@ -156,3 +157,27 @@ def test_only_failures_are_waived(report: dict[str, Any]) -> None:
 
     with pytest.raises(ReportInvalid):
         validate(broken)
+
+
+def test_profile_kinds_match_the_owner_catalog(schema: dict[str, Any]) -> None:
+    """The report's profile kinds are exactly checks.owners.ProfileKind."""
+    from checks.owners import ProfileKind
+
+    enum = schema["$defs"]["profile"]["properties"]["profile_kind"]["enum"]
+    assert sorted(enum) == sorted(k.value for k in ProfileKind)
+
+
+def test_secure_folder_is_named_a_vendor_container() -> None:
+    """A Secure Folder shows in the report as Samsung's own container, not as a work profile of
+    an MDM, though Android flags it as a managed profile."""
+    from reports.report import build_report
+    from scanner import recording
+    from scanner.collect import collect
+    from scanner.recordings import profiles
+    from scanner.replay import ReplayTransport
+
+    rec = recording.load(profiles.HERE / "profiles-secure-folder-android14.json")
+    doc = build_report(scan(collect(ReplayTransport(rec))))
+    kinds = {p["user_id"]: (p["kind"], p["profile_kind"]) for p in doc["profiles"]}
+    assert kinds[150] == ("managed_profile", "vendor_container")
+    assert "Secure Folder" in next(p["description"] for p in doc["profiles"] if p["user_id"] == 150)

@@ -108,7 +108,7 @@ def test_busy_phone_exchange_count(maxdata: int, most: int) -> None:
     assert not isinstance(snap.packages, Unseen) and not isinstance(snap.users, Unseen)
     assert (300, 3, True) == (len(snap.packages), len(snap.users), snap.complete)
     assert transport.meter.exchanges <= most
-    assert programs <= {"getprop", "pm", "dumpsys", "bmgr", "find", "test", "echo"}
+    assert programs <= {"getprop", "pm", "cmd", "dumpsys", "bmgr", "find", "test", "echo"}
 
 
 def test_real_android7_capture_replays(capture: Callable[[str], bytes]) -> None:
@@ -184,9 +184,48 @@ def test_record_keeps_no_serial_or_user_names() -> None:
     base = shipped("android14-work-profile-business.json")
     extra = b"[ro.serialno]: [R5CX123SECRET]\n[gsm.sim.operator.numeric]: [26201]\n"
     commands = tuple(
-        Command(c.argv, c.stdout + extra if c.argv == ("getprop",) else c.stdout.replace(b":Owner:", b":Erika Mustermann:"), c.stderr, c.exit_code)
+        Command(c.argv, c.stdout + extra if c.argv == ("getprop",) else c.stdout.replace(b":Owner:", b":Erika Mustermann:").replace(b"name=Owner,", b"name=Erika Mustermann,"), c.stderr, c.exit_code)
         for c in base.commands
     )
+    assert any(b"name=Erika Mustermann," in c.stdout for c in commands)  # cmd user list -v names too
     made, snap = record(ReplayTransport(Recording(base.device, commands, base.meta)))
     blob = recording.dumps(made)
     assert (False, False, True) == (b"R5CX123SECRET" in blob, b"Mustermann" in blob, snap.complete)
+
+
+def test_backup_state_per_user_where_a_messenger_is() -> None:
+    """bmgr is asked per user a messenger sits in (``bmgr --user N``), and each answer is
+    that user's own state; users without a messenger are not asked."""
+    from scanner.recordings import profiles
+
+    rec = profiles.made("profiles-byod-intune-android14.json")
+    transport = ReplayTransport(rec)
+    snap = collect(transport)
+    sent = " ".join(transport.meter.commands)
+    assert ("bmgr --user 10 enabled" in sent, "bmgr --user 0" in sent) == (True, False)
+    assert (True, False, False) == (
+        snap.backup_for(0).enabled,  # type: ignore[union-attr]
+        snap.backup_for(10).enabled,  # type: ignore[union-attr]
+        snap.backup_for(10).activated,  # type: ignore[union-attr]
+    )
+    assert isinstance(snap.backup_for(11), Unseen)
+
+
+def test_user_types_join_the_users() -> None:
+    """``cmd user list -v`` adds each user's type and parent; the flags stay from pm list users."""
+    from scanner.recordings import profiles
+
+    snap = replay(profiles.made("profiles-clone-private-space-android15.json"))
+    assert not isinstance(snap.users, Unseen)
+    assert [(0, "full.SYSTEM", None), (11, "profile.CLONE", 0), (12, "profile.PRIVATE", 0)] == [
+        (u.id, u.type, u.parent) for u in snap.users
+    ]
+
+
+def test_without_user_types_the_users_stay() -> None:
+    """A phone that refuses ``cmd user list -v`` still has its users, with no type."""
+    rec = shipped("android14-work-profile-business.json")
+    rec = Recording(rec.device, tuple(c for c in rec.commands if c.argv != probes.USER_TYPES.argv), rec.meta)
+    snap = replay(rec)
+    assert not isinstance(snap.users, Unseen)
+    assert [(0, None), (10, None)] == [(u.id, u.type) for u in snap.users]
