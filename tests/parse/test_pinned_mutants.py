@@ -390,3 +390,50 @@ def test_scrub_keeps_an_error_line_after_an_unfinished_user() -> None:
     text = "Users:\n\tUserInfo{0:Owner\nError: boom\n\tUserInfo{10:Work:1030} running\n"
 
     assert "Users:\nError: boom\n\tUserInfo{10:user:1030} running\n" == scrub_pm_list_users(text)
+
+
+def test_other_dump_sections_are_not_packages() -> None:
+    """After ``DUMP OF SETTINGS …`` (an ISDI wrapper), nothing is package output."""
+    text = dedent(
+        """\
+        DUMP OF SERVICE package:
+        Packages:
+          Package [com.example.app] (1):
+            appId=10300
+            User 0: ceDataInode=1 installed=true hidden=false
+        DUMP OF SETTINGS secure
+        Packages:
+          Package [com.whatsapp] (2):
+            appId=10301
+            User 0: ceDataInode=2 installed=true hidden=false
+        """
+    )
+
+    assert ["com.example.app"] == [p.name for p in parse_dumpsys_package(text)]
+
+
+def test_a_fragment_then_the_next_package() -> None:
+    """A ``pm dump`` fragment (fields at column 4) ends at the next ``Package [`` (column 2)."""
+    text = ("    versionName=3.2\n    User 0: ceDataInode=1 installed=true\n"
+            "  Package [com.example.next] (2):\n    appId=10301\n"
+            "    User 0: ceDataInode=2 installed=true\n")
+
+    assert ["com.example.asked", "com.example.next"] == [
+        p.name for p in parse_dumpsys_package(text, package="com.example.asked")]
+
+
+@pytest.mark.parametrize(("stamp", "kept"), [("2009-01-01 14:00:00", False),
+                                             ("2009-01-01 14:15:00", True)])
+def test_system_image_time_up_to_utc_plus_14(stamp: str, kept: bool) -> None:
+    """2009-01-01 00:00 UTC shown in any zone up to UTC+14 (Kiribati) is the image's time."""
+    package = one(
+        f"""\
+        Packages:
+          Package [com.example.app] (1):
+            appId=10300
+            firstInstallTime={stamp}
+            User 0: ceDataInode=1 installed=true hidden=false
+        """
+    )
+
+    assert kept == (package.first_install is not None)
