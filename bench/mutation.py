@@ -58,8 +58,10 @@ def default_tests(path: str) -> list[str]:
         # Its own tests only: tests/parse/test_hostile.py bounds time and memory, so on a busy
         # machine it can fail for no mutant (add it with --tests to count crash-finding too).
         own = [f"tests/parse/test_{p.stem}.py", "tests/parse/test_pinned_mutants.py"]
-        return [t for t in own if (ROOT / t).is_file()] if (ROOT / own[0]).is_file() else [
-            "tests/parse"]
+        if (ROOT / own[0]).is_file():
+            return [t for t in own if (ROOT / t).is_file()]
+        return sorted(str(t.relative_to(ROOT)) for t in (ROOT / "tests/parse").glob("test_*.py")
+                      if t.name != "test_hostile.py")
     if str(p) in _TESTED_ELSEWHERE:
         return _TESTED_ELSEWHERE[str(p)]
     if p.parts[0] == "checks":
@@ -198,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     timeouts: dict[tuple[str, ...], float] = {}
     for tests in {tuple(t) for t in plan.values()}:
         result, seconds = run_tests(ROOT, list(tests), 600)
+        if result != "passed":  # once more: a busy machine can fail a time-bound test
+            result, seconds = run_tests(ROOT, list(tests), 600)
         if result != "passed":
             raise SystemExit(f"the tests fail without any mutant: {' '.join(tests)}")
         timeouts[tests] = args.timeout or 3 * seconds + 10

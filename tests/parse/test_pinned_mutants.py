@@ -217,6 +217,7 @@ class TestAppOps:
                 MANAGE_EXTERNAL_STORAGE: mode=allow
               User restrictions for token 1:
                 MANAGE_EXTERNAL_STORAGE: mode=ignore
+                READ_EXTERNAL_STORAGE: mode=ignore
               Uid u0a51:
                 MANAGE_EXTERNAL_STORAGE: mode=allow
               MANAGE_EXTERNAL_STORAGE: mode=ignore
@@ -437,3 +438,11 @@ def test_system_image_time_up_to_utc_plus_14(stamp: str, kept: bool) -> None:
     )
 
     assert kept == (package.first_install is not None)
+
+
+def test_a_user_listed_twice_is_one_user() -> None:
+    from scanner.parse.users import parse_pm_list_users
+
+    text = "Users:\n\tUserInfo{0:Owner:c13} running\n\tUserInfo{0:Owner:c13} running\n"
+
+    assert [0] == [u.id for u in parse_pm_list_users(text)]
