@@ -446,3 +446,13 @@ def test_a_user_listed_twice_is_one_user() -> None:
     text = "Users:\n\tUserInfo{0:Owner:c13} running\n\tUserInfo{0:Owner:c13} running\n"
 
     assert [0] == [u.id for u in parse_pm_list_users(text)]
+
+
+def test_settings_values_are_kept_whole_across_crlf() -> None:
+    """Only the CR of a CR LF line end goes: a value keeps its last letters and blanks."""
+    from scanner.parse.settings import parse_settings_list
+
+    text = "backup_transport=com.example/.TX\r\nname=Max \r\nempty=\r\n"
+
+    assert {"backup_transport": "com.example/.TX", "name": "Max ", "empty": ""} == (
+        parse_settings_list(text))
