@@ -308,3 +308,27 @@ def test_install_initiator_named_when_it_differs(initiating: str | None, text: s
     [finding] = findings(untrusted_source, phone(app(WA, initiating=initiating)))
 
     assert (P, [text]) == (finding.status, [e.text for e in finding.evidence])
+
+
+@pytest.mark.parametrize(
+    ("sdk", "target", "ways"),
+    [
+        (28, 34, "READ_EXTERNAL_STORAGE granted (legacy storage, Android 9 or older: every file)"),
+        (29, 34, "READ_EXTERNAL_STORAGE granted (legacy storage, Android 10: every file)"),
+        (30, 29, "READ_EXTERNAL_STORAGE granted (legacy storage, targets API 29: every file)"),
+        (30, None, "READ_EXTERNAL_STORAGE granted (legacy storage, target API level not "
+                   "reported: every file)"),
+        (30, 30, "READ_EXTERNAL_STORAGE granted (images, videos and audio)"),
+        (32, 33, "READ_EXTERNAL_STORAGE granted (images, videos and audio)"),
+        (33, 32, "READ_EXTERNAL_STORAGE granted (images, videos and audio)"),
+        (33, 33, None),  # READ_EXTERNAL_STORAGE grants nothing to 33+ apps on Android 13+
+    ],
+)
+def test_what_read_storage_reaches(sdk: int, target: int | None, ways: str | None) -> None:
+    """Scoped storage by Android release and target (Manifest.permission, storage docs)."""
+    from checks.rules._readers import reach
+    from tests.checks.factories import NO_OPS
+
+    got = reach(app("com.example.reader", grants={RES: True}, target_sdk=target), 0, NO_OPS, sdk)
+
+    assert ([ways] if ways else []) == list(got.ways)
