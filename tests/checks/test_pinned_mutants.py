@@ -8,6 +8,8 @@ being collected; apps targeting SDK < 23 hold dangerous permissions from install
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from checks.facts import AppOps, OpMode, Unseen, User, UserKind
@@ -332,3 +334,32 @@ def test_what_read_storage_reaches(sdk: int, target: int | None, ways: str | Non
     got = reach(app("com.example.reader", grants={RES: True}, target_sdk=target), 0, NO_OPS, sdk)
 
     assert ([ways] if ways else []) == list(got.ways)
+
+
+@pytest.mark.parametrize(
+    ("enabled", "text", "source"),
+    [
+        (None, "bmgr reported neither enabled nor disabled", "bmgr enabled"),
+        (True, "Android backup is on but no selected transport was reported",
+         "bmgr list transports"),
+    ],
+)
+def test_backup_half_reported_is_unknown(enabled: bool | None, text: str, source: str) -> None:
+    from checks.facts import BackupState
+    from checks.rules.backup import system_backup
+
+    [finding] = findings(system_backup, phone(app(WA), backup=BackupState(enabled, None)))
+
+    assert (U, text, source) == (finding.status, finding.evidence[-1].text,
+                                 finding.evidence[-1].source)
+
+
+def test_os_version_without_release_name() -> None:
+    """The API level decides; a release the phone did not name is shown as "?"."""
+    from checks.rules.device import os_version
+    from tests.checks.factories import IDENTITY
+
+    [finding] = findings(os_version, phone(identity=replace(IDENTITY, release=None, sdk=34)))
+
+    assert (P, "Android ? (API 34); policy minimum Android 14 (API 34)") == (
+        finding.status, finding.evidence[0].text)
