@@ -324,7 +324,7 @@ class Agent:
         return device_name(device_id, self.policy, self.config.agent.pseudonymize)
 
     def _watch(self) -> None:
-        """Scan phones that appear between rounds: USB serials and new inventory lines."""
+        """Scan phones that appear between rounds: on USB, at the adb server, new inventory lines."""
         def attached() -> dict[str, found.Target]:
             return found.present(usb=self.config.usb.enabled, use_server=self.config.adb_server.use,
                                  usb_backend=self.usb_backend)
