@@ -291,15 +291,17 @@ class Agent:
         return device_name(device_id, self.policy, self.config.agent.pseudonymize)
 
     def _watch(self) -> None:
-        """Scan phones that appear between rounds: USB serials and new inventory lines."""
-        known_usb = found.usb_serials(self.usb_backend) if self.config.usb.enabled else set()
+        """Scan phones that appear between rounds: on USB, at the adb server, new inventory lines."""
+        def attached() -> dict[str, found.Target]:
+            return found.present(usb=self.config.usb.enabled, use_server=self.config.adb_server.use,
+                                 usb_backend=self.usb_backend)
+
+        known_attached = attached()
         known_tcp = set(self.endpoints())
         while not self.stop.wait(self.config.usb.poll.total_seconds()):
-            new: list[found.Target] = []
-            if self.config.usb.enabled:
-                now_usb = found.usb_serials(self.usb_backend)
-                new += [found.Target(s, "usb") for s in sorted(now_usb - known_usb)]
-                known_usb = now_usb
+            now_attached = attached()
+            new = [t for i, t in sorted(now_attached.items()) if i not in known_attached]
+            known_attached = now_attached
             now_tcp = set(self.endpoints())
             new += [found.Target(f"{h}:{p}", "tcp", h, p) for h, p in sorted(now_tcp - known_tcp)]
             known_tcp = now_tcp

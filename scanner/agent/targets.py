@@ -93,9 +93,10 @@ def find(
     return list(targets.values()), list(sightings.values())
 
 
-def usb_serials(usb_backend: Any = None) -> set[str]:
-    """The serials of the USB phones present now (for hotplug: cheap, claims nothing)."""
-    try:
-        return {p.serial for p in discovery.find_usb_phones(usb_backend) if p.serial}
-    except MsgscanError:
-        return set()
+def present(*, usb: bool, use_server: bool, usb_backend: Any = None) -> dict[str, Target]:
+    """The scannable phones on USB and at the adb server now, by id (for hotplug: claims
+    nothing, connects to no phone). A phone held by the adb server comes back as a server
+    target, so a phone plugged in while a server runs is scanned through it, not reported busy;
+    a phone that was unauthorized and is now allowed appears here as new."""
+    targets, _ = find(usb=usb, use_server=use_server, endpoints=(), usb_backend=usb_backend)
+    return {t.id: t for t in targets}
