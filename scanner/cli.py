@@ -409,7 +409,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from scanner.simphone.adbd import LEGACY_FEATURES, MODERN_FEATURES
+    from scanner.simphone.adbd import LEGACY_FEATURES
     from scanner.simphone.auth import AuthPolicy
     from scanner.simphone.faults import Faults
     from scanner.simphone.phone import phones
@@ -450,7 +450,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         raise UsageError(str(e), hint="fault values must not be negative") from None
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    features = LEGACY_FEATURES if args.legacy else MODERN_FEATURES
+    features = LEGACY_FEATURES if args.legacy else None  # None: what the recording's Android has
     try:
         with phones(rec, args.count, first_port=args.port, auth=auth, faults=faults, features=features) as servers:
             for s in servers:

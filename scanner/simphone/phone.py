@@ -13,10 +13,10 @@ from contextlib import ExitStack, contextmanager
 
 from scanner.recording import Recording
 from scanner.replay import RecordedShell
-from scanner.simphone.adbd import MODERN_FEATURES, PhoneServer
+from scanner.simphone.adbd import PhoneServer, features_for_sdk
 from scanner.simphone.auth import AuthPolicy
 from scanner.simphone.faults import Faults
-from scanner.simphone.files import VirtualFile, VirtualFiles
+from scanner.simphone.files import VirtualFiles
 from scanner.simphone.responder import CommandOutput
 
 
@@ -24,9 +24,17 @@ class RecordedPhone:
     def __init__(self, recording: Recording) -> None:
         self.recording = recording
         self._shell = RecordedShell(recording)
-        self.files = VirtualFiles(
-            VirtualFile(f.path, f.mode, f.size, f.mtime, f.content) for f in recording.files
-        )
+        # The sync service sees the same tree as ls/stat/cat: the recording's files, the APKs
+        # and the storage folders its probes saw (scanner/simphone/commands/facts.py).
+        self.files: VirtualFiles = self._shell.derived.facts.tree
+
+    @property
+    def prompt(self) -> str:
+        return self._shell.derived.prompt
+
+    @property
+    def sdk(self) -> int:
+        return self._shell.derived.facts.sdk
 
     def run(self, command: str) -> CommandOutput:
         out = self._shell.run(command)
@@ -40,13 +48,17 @@ def phone_server(
     port: int = 0,
     auth: AuthPolicy | None = None,
     faults: Faults | None = None,
-    features: tuple[str, ...] = MODERN_FEATURES,
+    features: tuple[str, ...] | None = None,
 ) -> PhoneServer:
-    """One simulated phone; phone ``index`` of a set gets its own serial and product name."""
+    """One simulated phone; phone ``index`` of a set gets its own serial and product name.
+    Without ``features`` it advertises what adbd of the recording's Android version does."""
     d = recording.device
     suffix = f"-{index + 1}" if index else ""
+    responder = RecordedPhone(recording)
+    if features is None:
+        features = features_for_sdk(responder.sdk)
     return PhoneServer(
-        RecordedPhone(recording),
+        responder,
         serial=f"{d.serial}{suffix}",
         product=f"{d.product}{suffix}",
         model=d.model,
