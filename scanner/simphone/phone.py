@@ -8,10 +8,15 @@ the sync service sees the recording's ``files``.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
+from datetime import date
 
 from scanner.recording import Recording
+from scanner.recordings.farm import FarmPhone
+from scanner.recordings.farm import recording as farm_recording
 from scanner.replay import RecordedShell
 from scanner.simphone.adbd import PhoneServer, features_for_sdk
 from scanner.simphone.auth import AuthPolicy
@@ -79,3 +84,51 @@ def phones(recording: Recording, count: int, *, first_port: int = 0, **kw: objec
             server = phone_server(recording, index=i, port=first_port + i if first_port else 0, **kw)  # type: ignore[arg-type]
             servers.append(stack.enter_context(server))
         yield servers
+
+
+SLOW_LATENCY_S = 0.03
+"""A farm phone marked slow waits this long before each packet it sends (a weak Wi-Fi link)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FarmSlot:
+    """One farm phone as served: its facts, its address, and the server (None if unreachable)."""
+
+    phone: FarmPhone
+    address: str
+    server: PhoneServer | None
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:  # a port that nothing listens on once this closes
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+@contextmanager
+def farm_servers(
+    farm: list[FarmPhone],
+    *,
+    first_port: int = 0,
+    auth: AuthPolicy | None = None,
+    faults: Faults | None = None,
+    today: date | None = None,
+) -> Iterator[list[FarmSlot]]:
+    """Serve each farm phone as its facts say: reachable, slow (latency), unauthorized (the
+    "Allow USB debugging?" prompt is never answered) or unreachable (no phone on its port)."""
+    with ExitStack() as stack:
+        slots = []
+        for i, phone in enumerate(farm):
+            port = first_port + i if first_port else 0
+            if phone.reach == "unreachable":
+                slots.append(FarmSlot(phone, f"127.0.0.1:{port or _closed_port()}", None))
+                continue
+            base = faults or Faults()
+            if phone.reach == "slow":
+                base = replace(base, latency_s=max(base.latency_s, SLOW_LATENCY_S))
+            policy = AuthPolicy(prompt="never") if phone.reach == "unauthorized" else auth
+            rec = farm_recording(phone, today=today)
+            server = stack.enter_context(phone_server(rec, port=port, auth=policy, faults=base))
+            slots.append(FarmSlot(phone, server.address, server))
+        yield slots

@@ -1,0 +1,281 @@
+"""A farm of different phones: specs of facts, each built into a recording by ``construct``.
+
+``farm(n, seed)`` draws ``n`` phones the way a real fleet differs: Android 6 to 16, several makers,
+personal phones and phones with a managed work profile, Samsung Secure Folder and Dual Messenger,
+Android 14 clone profiles, Android 15+ private space, messengers current or outdated, from a
+store or sideloaded, with or without chat backups and visible media, and some phones that are
+unreachable, slow or never authorize the computer. Same seed, same farm (``random.Random``).
+
+A ``FarmPhone`` is plain facts (JSON in and out: ``--farm-spec FILE`` takes a list of them) and
+states what a scan must find (``expected``), derived from those facts by the checklist's rules
+for the checks whose meaning is settled (MSG-01/02 for plain cases, MSG-03/04 storage, MSG-09
+versions, MSG-10 sources, DEV-01..03). Expectations that the checklist amendment of 2026-12-02
+changed and msgscan does not implement yet (issue 11: Secure Folder does not isolate, BYOD
+personal WhatsApp is informational) carry ``pending`` with the reason.
+
+User flags and ids follow AOSP ``UserInfo``/``UserTypeFactory`` (work profile 0x1030 from 11,
+0x30 before; clone and private space carry FLAG_PROFILE 0x1000, private space quiet 0x1090 per
+dumpsys-package-format.md); Samsung's users are 150 (Secure Folder) and 95 (Dual Messenger) as
+adb.md §5 names them. Their exact vendor flags are not documented: Secure Folder is given the
+managed-profile flags with Samsung's container agent as profile owner, Dual Messenger the profile
+flag alone.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
+
+from scanner.recording import Recording
+from scanner.recordings import build as shipped
+from scanner.recordings import render
+from scanner.recordings.construct import PhoneSpec, Storage, build
+from scanner.recordings.render import App, AppUser
+
+RELEASE = {23: "6.0", 24: "7.0", 26: "8.0.0", 28: "9", 29: "10", 30: "11", 31: "12", 33: "13",
+           34: "14", 35: "15", 36: "16"}
+MAKERS = {  # manufacturer, brand, (model, device), lowest and highest SDK it ships
+    "samsung": ("samsung", "samsung", [("SM-G930F", "herolte"), ("SM-A546B", "a54x"), ("SM-S918B", "dm3q")]),
+    "google": ("Google", "google", [("Pixel 3", "blueline"), ("Pixel 6", "oriole"), ("Pixel 8", "shiba")]),
+    "xiaomi": ("Xiaomi", "Redmi", [("Redmi Note 8", "ginkgo"), ("2201117TG", "spes")]),
+    "motorola": ("motorola", "motorola", [("moto g(8)", "rav"), ("moto g54 5G", "cancunf")]),
+    "huawei": ("HUAWEI", "HONOR", [("FRD-L09", "HWFRD")]),
+    "oneplus": ("OnePlus", "OnePlus", [("CPH2449", "OP5958L1")]),
+}
+MDM = "com.google.android.apps.work.clouddpc"
+MDM_ADMIN = f"{MDM}/.receivers.CloudDeviceAdminReceiver"
+KNOX = "com.samsung.android.knox.containeragent"
+KNOX_ADMIN = f"{KNOX}/.ContainerAdminReceiver"
+WA, WAB, TG, SIGNAL, THREEMA = ("com.whatsapp", "com.whatsapp.w4b", "org.telegram.messenger",
+                                "org.thoughtcrime.securesms", "ch.threema.app")
+CURRENT, OUTDATED = ("2.26.41.74", 262641074), ("2.26.10.73", 262610073)
+"""WhatsApp builds: current, and one inside CVE-2026-23871's range (fixed in 2.26.17.4)."""
+APP_IDS = {WA: 10233, WAB: 10245, TG: 10234, SIGNAL: 10160, THREEMA: 10161}
+PROFILE_IDS = {"work": 10, "secure_folder": 150, "dual_messenger": 95, "clone": 11, "private": 12}
+PENDING_11 = "issue 11 item 1"
+P, F, U = "pass", "fail", "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Messenger:
+    package: str
+    user: int
+    outdated: bool = False
+    sideloaded: bool = False
+    backups: int = 0
+    media: int = 0
+    """Files in the main images folder, visible to the gallery (no .nomedia)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FarmPhone:
+    serial: str
+    maker: str
+    model: str
+    device: str
+    sdk: int
+    patch_age_days: int
+    encrypted: bool
+    profiles: tuple[str, ...]
+    """Kinds besides the main user: work, secure_folder, dual_messenger, clone, private."""
+    messengers: tuple[Messenger, ...]
+    reach: str = "ok"
+    """ok, slow (30 ms per packet), unreachable (no phone on the port) or unauthorized."""
+    expected: tuple[dict[str, Any], ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> FarmPhone:
+        fields = dict(raw)
+        fields["profiles"] = tuple(fields.get("profiles", ()))
+        fields["messengers"] = tuple(Messenger(**m) for m in fields.get("messengers", ()))
+        phone = cls(**{**fields, "expected": ()})
+        return phone if raw.get("expected") is None else _with_expectations(phone)
+
+    def user_ids(self) -> list[int]:
+        return [0, *(PROFILE_IDS[k] for k in self.profiles)]
+
+    def kind_of(self, user: int) -> str:
+        return next((k for k in self.profiles if PROFILE_IDS[k] == user), "main")
+
+
+def _draw(rng: random.Random, i: int, today: date) -> FarmPhone:
+    maker = rng.choice(sorted(MAKERS))
+    model, device = rng.choice(MAKERS[maker][2])
+    sdk = rng.choice(sorted(RELEASE))
+    profiles: list[str] = []
+    if rng.random() < 0.35:
+        profiles.append("work")
+    if maker == "samsung" and sdk >= 28 and rng.random() < 0.5:
+        profiles.append("secure_folder")
+    if maker == "samsung" and sdk >= 24 and rng.random() < 0.4:
+        profiles.append("dual_messenger")
+    if sdk >= 34 and maker != "samsung" and rng.random() < 0.3:
+        profiles.append("clone")
+    if sdk >= 35 and rng.random() < 0.3:
+        profiles.append("private")
+    users = [0, *(PROFILE_IDS[k] for k in profiles)]
+    messengers: list[Messenger] = []
+    scenario = rng.random()
+    if "work" in profiles and scenario < 0.5:
+        messengers.append(Messenger(WAB, 10))
+        if rng.random() < 0.5:  # BYOD: private WhatsApp beside the work profile
+            messengers.append(Messenger(WA, 0, backups=rng.choice((0, 2)), media=rng.choice((0, 9))))
+    elif scenario < 0.8:
+        messengers.append(Messenger(WA, 0, outdated=rng.random() < 0.3, sideloaded=rng.random() < 0.15,
+                                    backups=rng.choice((0, 0, 1, 3)), media=rng.choice((0, 4, 20))))
+    elif scenario < 0.9:
+        messengers.append(Messenger(WAB, 0, backups=rng.choice((0, 2))))
+    for kind in ("secure_folder", "dual_messenger", "clone", "private"):
+        if kind in profiles and rng.random() < 0.7:
+            messengers.append(Messenger(WA, PROFILE_IDS[kind]))
+    for pkg in (TG, SIGNAL, THREEMA):
+        if rng.random() < 0.25:
+            messengers.append(Messenger(pkg, rng.choice(users)))
+    reach = rng.choices(("ok", "slow", "unreachable", "unauthorized"), (84, 6, 6, 4))[0]
+    phone = FarmPhone(
+        serial=f"FARM{i + 1:04d}", maker=maker, model=model, device=device, sdk=sdk,
+        patch_age_days=rng.choice((12, 40, 75, 200, 700)),
+        encrypted=sdk >= 29 or rng.random() < 0.7, profiles=tuple(profiles),
+        messengers=tuple(messengers), reach=reach,
+    )
+    return _with_expectations(phone)
+
+
+def farm(n: int, seed: int = 0, *, today: date | None = None) -> list[FarmPhone]:
+    """``n`` different phones. From 10 phones on, the ends are always there: an unencrypted
+    Android 6 phone, an Android 16 Samsung with work profile, Secure Folder, Dual Messenger and
+    private space, and one unreachable, one slow and one unauthorized phone."""
+    rng = random.Random(seed)
+    today = today or date.today()
+    phones = [_draw(rng, i, today) for i in range(n)]
+    if n >= 10:  # the ends of the range, whatever the dice said
+        phones[0] = _with_expectations(FarmPhone(
+            "FARM0001", "samsung", "SM-G930F", "herolte", 23, 700, False, (),
+            (Messenger(WA, 0, outdated=True, backups=2, media=4),)))
+        phones[1] = _with_expectations(FarmPhone(
+            "FARM0002", "samsung", "SM-S918B", "dm3q", 36, 12, True,
+            ("work", "secure_folder", "dual_messenger", "private"),
+            (Messenger(WAB, 10), Messenger(WA, 150), Messenger(WA, 95), Messenger(TG, 12))))
+        for at, reach in ((2, "unreachable"), (3, "slow"), (4, "unauthorized")):
+            phones[at] = replace(phones[at], reach=reach)
+    return phones
+
+
+def _with_expectations(phone: FarmPhone) -> FarmPhone:
+    """What a scan with the default policy must find on ``phone`` (see the module docstring)."""
+    exp: list[dict[str, Any]] = []
+
+    def want(check: str, status: str, package: str | None = None, user: int | None = None,
+             pending: str | None = None) -> None:
+        exp.append({"check": check, "status": status, "package": package, "user": user,
+                    **({"pending": pending} if pending else {})})
+
+    want("DEV-01", F if phone.patch_age_days > 90 else P)
+    want("DEV-02", F if phone.sdk < 34 else P)
+    want("DEV-03", P if phone.encrypted else F)
+    was = [m for m in phone.messengers if m.package in (WA, WAB)]
+    consumer = [m for m in was if m.package == WA]
+    managed_business = any(m.package == WAB and phone.kind_of(m.user) == "work" for m in was)
+    for m in was:
+        kind = phone.kind_of(m.user)
+        if m.package == WA:
+            if kind == "main" and managed_business:
+                want("MSG-01", "informational", WA, m.user, PENDING_11)  # BYOD, private use
+            elif kind in ("main", "work"):
+                want("MSG-01", F, WA, m.user)
+        elif not consumer:
+            want("MSG-01", P, WAB, m.user)
+        if kind == "work":
+            want("MSG-02", P, m.package, m.user)
+        elif kind == "secure_folder":
+            want("MSG-02", F, m.package, m.user, PENDING_11)  # Samsung's container, not an MDM
+        else:
+            want("MSG-02", F, m.package, m.user)
+        apk = next(x for x in phone.messengers if x.package == m.package)  # one APK for all users
+        want("MSG-09", F if apk.outdated else P, m.package, m.user)
+        want("MSG-10", F if apk.sideloaded else P, m.package, m.user)
+        if m.user != 0:
+            want("MSG-03", U, m.package, m.user)  # the shell cannot read that profile's storage
+        elif m.backups:
+            want("MSG-03", F, m.package, m.user)
+        if m.user == 0 and m.media:
+            want("MSG-04", F, m.package, m.user)
+    return FarmPhone(**{**{f: getattr(phone, f) for f in phone.__dataclass_fields__}, "expected": tuple(exp)})
+
+
+def _user_rows(phone: FarmPhone) -> list[tuple[int, str, int, bool]]:
+    modern = phone.sdk >= 30
+    owner = shipped.OWNER_FLAGS_MODERN if phone.sdk >= 34 else shipped.OWNER_FLAGS_10
+    rows = [(0, "Owner", owner, True)]
+    managed = shipped.WORK_PROFILE_FLAGS if modern else shipped.MANAGED_PROFILE | shipped.INITIALIZED
+    flags = {"work": managed, "secure_folder": managed, "dual_messenger": 0x1010 if modern else 0x10,
+             "clone": 0x1010, "private": 0x1090}
+    names = {"work": "Work profile", "secure_folder": "Secure Folder", "dual_messenger": "DUAL_APP",
+             "clone": "Clone profile", "private": "Private space"}
+    rows += [(PROFILE_IDS[k], names[k], flags[k], k != "private") for k in phone.profiles]
+    return rows
+
+
+def _storage(phone: FarmPhone, now: int) -> Storage:
+    files: list[tuple[str, int, int]] = []
+    for m in phone.messengers:
+        if m.user != 0 or m.package not in (WA, WAB):
+            continue
+        name = "WhatsApp" if m.package == WA else "WhatsApp Business"
+        root = (f"/storage/emulated/0/Android/media/{m.package}/{name}" if phone.sdk >= 30
+                else f"/storage/emulated/0/{name}")
+        files += [(f"{root}/Databases/msgstore-2026-11-{10 + d:02d}.1.db.crypt14", now - d * 86400,
+                   50_000_000 + d) for d in range(m.backups)]
+        files += [(f"{root}/Media/{name} Images/f{i:04d}.jpg", now - i * 3600, 120_000 + i)
+                  for i in range(m.media)]
+    denied = tuple(f"/storage/emulated/{u}" for u in phone.user_ids() if u != 0)
+    return Storage(files=files, denied=denied)
+
+
+def recording(phone: FarmPhone, *, today: date | None = None) -> Recording:
+    """The phone's recording, built by ``construct.build`` from a ``PhoneSpec`` of its facts."""
+    today = today or date.today()
+    manufacturer, brand, _ = MAKERS.get(phone.maker, (phone.maker, phone.maker, []))
+    users = phone.user_ids()
+    apps = shipped._system_apps(users, phone.sdk)
+    seen: dict[str, dict[int, AppUser]] = {}
+    for m in phone.messengers:
+        seen.setdefault(m.package, {})[m.user] = AppUser(grants={shipped.RC: True})
+    for package, per_user in seen.items():
+        first = next(m for m in phone.messengers if m.package == package)
+        version, code = OUTDATED if first.outdated else CURRENT
+        if package not in (WA, WAB):
+            version, code = {TG: ("12.1.1", 61021), SIGNAL: ("7.24.2", 149101), THREEMA: ("6.1.2", 1060)}[package]
+        installer = "com.google.android.packageinstaller" if first.sideloaded else "com.android.vending"
+        apps.append(shipped._app(package, APP_IDS[package], version, code, per_user, installer=installer,
+                                 target_sdk=min(35, max(phone.sdk, 26)), allow_backup=package != THREEMA))
+    if "work" in phone.profiles:
+        apps.append(shipped._app(MDM, 10150, "165.28.0", 16528, {10: AppUser()}))
+    owners = {}
+    if "work" in phone.profiles:
+        owners[10] = MDM_ADMIN
+    if "secure_folder" in phone.profiles:
+        owners[150] = KNOX_ADMIN
+    patch = (today - timedelta(days=phone.patch_age_days)).isoformat()
+    props = shipped._props(manufacturer=manufacturer, brand=brand, model=phone.model, device=phone.device,
+                           release=RELEASE.get(phone.sdk, str(phone.sdk)), sdk=phone.sdk, patch=patch,
+                           crypto=("encrypted", "file" if phone.sdk >= 29 else "block") if phone.encrypted
+                           else ("unencrypted", None))
+    now = int((render.epoch(f"{today.isoformat()}T06:00:00")))
+    spec = PhoneSpec(
+        serial=phone.serial, props=props, users=_user_rows(phone), apps=apps,
+        device_policy=render.device_policy(phone.sdk, device_owner=None, profile_owners=owners),
+        app_ops=render.dumpsys_appops(phone.sdk, {}), storage=_storage(phone, now),
+        description=f"Farm phone {phone.serial}: {phone.maker} {phone.model}, Android "
+                    f"{RELEASE.get(phone.sdk)}, profiles {', '.join(phone.profiles) or 'none'}",
+        expect={"farm": phone.to_json(), "today": today.isoformat()},
+    )
+    rec = build(spec, model=phone.model, product=phone.device, device=phone.device)
+    meta = {**rec.meta, "how_made": rec.meta["how_made"] + " Drawn by scanner/recordings/farm.py "
+            "(layouts of Android 6-8 follow the renderer's Android 9 layout where it has no older one)."}
+    return Recording(rec.device, rec.commands, meta, rec.files)
