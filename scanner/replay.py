@@ -233,7 +233,7 @@ class RecordedShell:
         # Not recorded: a read-only command the recording's facts can answer (commands/).
         derived = self.derived.run(argv, stdin)
         if derived is not None:
-            return ShellOutput(derived.stdout, derived.stderr, derived.exit_code)
+            return ShellOutput(derived.stdout, derived.stderr, derived.exit_code, derived.device_ms)
         return ShellOutput(b"", f"{SH}: {name}: inaccessible or not found\n".encode(), 127)
 
 

@@ -23,12 +23,15 @@ flag alone.
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
-from scanner.recording import Recording
+from checks.errors import UsageError
+from scanner.recording import Recording, write_atomic
 from scanner.recordings import build as shipped
 from scanner.recordings import render
 from scanner.recordings.construct import PhoneSpec, Storage, build
@@ -36,13 +39,17 @@ from scanner.recordings.render import App, AppUser
 
 RELEASE = {23: "6.0", 24: "7.0", 26: "8.0.0", 28: "9", 29: "10", 30: "11", 31: "12", 33: "13",
            34: "14", 35: "15", 36: "16"}
-MAKERS = {  # manufacturer, brand, (model, device), lowest and highest SDK it ships
-    "samsung": ("samsung", "samsung", [("SM-G930F", "herolte"), ("SM-A546B", "a54x"), ("SM-S918B", "dm3q")]),
-    "google": ("Google", "google", [("Pixel 3", "blueline"), ("Pixel 6", "oriole"), ("Pixel 8", "shiba")]),
-    "xiaomi": ("Xiaomi", "Redmi", [("Redmi Note 8", "ginkgo"), ("2201117TG", "spes")]),
-    "motorola": ("motorola", "motorola", [("moto g(8)", "rav"), ("moto g54 5G", "cancunf")]),
-    "huawei": ("HUAWEI", "HONOR", [("FRD-L09", "HWFRD")]),
-    "oneplus": ("OnePlus", "OnePlus", [("CPH2449", "OP5958L1")]),
+MAKERS = {  # manufacturer, brand, models as (model, device, first SDK, last SDK it got)
+    "samsung": ("samsung", "samsung", [("SM-G930F", "herolte", 23, 26), ("SM-G991B", "o1s", 30, 34),
+                                       ("SM-A546B", "a54x", 33, 36), ("SM-S918B", "dm3q", 33, 36)]),
+    "google": ("Google", "google", [("Pixel 3", "blueline", 28, 31), ("Pixel 6", "oriole", 31, 35),
+                                    ("Pixel 8", "shiba", 34, 36)]),
+    "xiaomi": ("Xiaomi", "Redmi", [("Redmi Note 4", "mido", 23, 24), ("Redmi Note 8", "ginkgo", 28, 30),
+                                   ("2201117TG", "spes", 30, 34)]),
+    "motorola": ("motorola", "motorola", [("Moto G (4)", "athene", 23, 24), ("moto g(8)", "rav", 29, 30),
+                                          ("moto g54 5G", "cancunf", 33, 35)]),
+    "huawei": ("HUAWEI", "HONOR", [("FRD-L09", "HWFRD", 23, 26), ("ANE-LX1", "HWANE", 26, 29)]),
+    "oneplus": ("OnePlus", "OnePlus", [("ONEPLUS A3003", "OnePlus3", 23, 28), ("CPH2449", "OP5958L1", 33, 36)]),
 }
 MDM = "com.google.android.apps.work.clouddpc"
 MDM_ADMIN = f"{MDM}/.receivers.CloudDeviceAdminReceiver"
@@ -93,8 +100,8 @@ class FarmPhone:
         fields = dict(raw)
         fields["profiles"] = tuple(fields.get("profiles", ()))
         fields["messengers"] = tuple(Messenger(**m) for m in fields.get("messengers", ()))
-        phone = cls(**{**fields, "expected": ()})
-        return phone if raw.get("expected") is None else _with_expectations(phone)
+        # What a scan must find follows from the facts: a spec file's own "expected" is ignored.
+        return _with_expectations(cls(**{**fields, "expected": ()}))
 
     def user_ids(self) -> list[int]:
         return [0, *(PROFILE_IDS[k] for k in self.profiles)]
@@ -105,8 +112,8 @@ class FarmPhone:
 
 def _draw(rng: random.Random, i: int, today: date) -> FarmPhone:
     maker = rng.choice(sorted(MAKERS))
-    model, device = rng.choice(MAKERS[maker][2])
-    sdk = rng.choice(sorted(RELEASE))
+    model, device, first, last = rng.choice(MAKERS[maker][2])
+    sdk = rng.choice([s for s in sorted(RELEASE) if first <= s <= last])
     profiles: list[str] = []
     if rng.random() < 0.35:
         profiles.append("work")
@@ -279,3 +286,40 @@ def recording(phone: FarmPhone, *, today: date | None = None) -> Recording:
     meta = {**rec.meta, "how_made": rec.meta["how_made"] + " Drawn by scanner/recordings/farm.py "
             "(layouts of Android 6-8 follow the renderer's Android 9 layout where it has no older one)."}
     return Recording(rec.device, rec.commands, meta, rec.files)
+
+
+SPEC_FORMAT = "msgscan-farm"
+
+
+def save_spec(phones: list[FarmPhone], path: Path) -> None:
+    """Write a farm as a spec file (``--farm-spec`` reads it back; edit it to taste)."""
+    data = {"format": SPEC_FORMAT, "version": 1, "phones": [p.to_json() for p in phones]}
+    write_atomic(path, (json.dumps(data, indent=1) + "\n").encode())
+
+
+def load_spec(path: Path) -> list[FarmPhone]:
+    """Phones from a spec file; expectations are derived again from each phone's facts."""
+    hint = f"pass a file written by `msgscan simulate --farm N --save-farm FILE` ({SPEC_FORMAT})"
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as e:
+        raise UsageError(f"{path}: cannot read the farm spec ({e.strerror})", hint=hint) from None
+    except ValueError as e:
+        raise UsageError(f"{path}: not JSON ({e})", hint=hint) from None
+    if not isinstance(raw, dict) or raw.get("format") != SPEC_FORMAT or not isinstance(raw.get("phones"), list):
+        raise UsageError(f"{path}: not a msgscan farm spec", hint=hint)
+    phones = []
+    for n, entry in enumerate(raw["phones"]):
+        try:
+            phone = FarmPhone.from_json(entry)
+            if phone.sdk not in RELEASE or phone.reach not in ("ok", "slow", "unreachable", "unauthorized"):
+                raise ValueError(f"sdk {phone.sdk} or reach {phone.reach!r} is not one the farm knows")
+            if any(k not in PROFILE_IDS for k in phone.profiles) or any(
+                    m.package not in APP_IDS or m.user not in phone.user_ids() for m in phone.messengers):
+                raise ValueError("a profile kind, messenger package or messenger user is not known")
+        except (TypeError, ValueError, KeyError) as e:
+            raise UsageError(f"{path}: phone {n + 1}: {e}", hint=hint) from None
+        phones.append(phone)
+    if not phones:
+        raise UsageError(f"{path}: the farm spec lists no phone", hint=hint)
+    return phones

@@ -26,6 +26,14 @@ from scanner.simphone.commands.output import Answer
 
 _TABLE = {**properties.COMMANDS, **packages.COMMANDS, **files.COMMANDS}
 
+# Device-side time of a derived command, for the simulator's "device time" fault: the same
+# estimates as the constructed recordings' (construct._ms: pm 450 ms, getprop 40 ms, 15 ms for
+# a small command) and, for what those do not cover, the ones the MVT benchmark used before
+# these commands existed (pm path 120 ms, a digest of an APK 40 ms, ``cmd settings`` 60 ms,
+# ``dumpsys package P`` 200 ms + 0.6 ms per installed package). Estimates, not measurements.
+_DEVICE_MS = {"pm": 450.0, "getprop": 40.0, "settings": 60.0, "cmd": 60.0, "appops": 60.0,
+              **dict.fromkeys(files.DIGESTS, 40.0)}
+
 __all__ = ["Answer", "DerivedCommands", "PhoneFacts"]
 
 
@@ -42,7 +50,17 @@ class DerivedCommands:
         handler = _TABLE.get(argv[0]) if argv else None
         if handler is None:
             return None
-        return handler(self.facts, argv, stdin)
+        answer = handler(self.facts, argv, stdin)
+        return None if answer is None else answer._replace(device_ms=self._device_ms(argv))
+
+    def _device_ms(self, argv: tuple[str, ...]) -> float:
+        if argv[:2] == ("pm", "path"):
+            return 120.0
+        if argv[:3] == ("cmd", "package", "list"):
+            return 450.0
+        if argv[0] == "dumpsys":
+            return 200.0 + 0.6 * len(self.facts.packages)
+        return _DEVICE_MS.get(argv[0], 15.0)
 
     @property
     def prompt(self) -> str:

@@ -9,6 +9,8 @@ class Answer(NamedTuple):
     stdout: bytes
     stderr: bytes
     exit_code: int
+    device_ms: float = 0.0
+    """How long the phone would take (an estimate, for the "device time" fault)."""
 
 
 def ok(text: str | bytes = "") -> Answer:
