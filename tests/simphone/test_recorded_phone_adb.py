@@ -82,3 +82,15 @@ def test_pull_and_ls_see_the_tree(adb: Adb, serve, tmp_path: Path) -> None:  # t
     assert 0 == pulled.returncode, pulled
     assert digest == hashlib.sha256((tmp_path / "base.apk").read_bytes()).hexdigest()
     assert "msgscan.txt" in listing
+
+
+def test_adb_ls_of_a_denied_folder_lists_nothing(adb: Adb, serve) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """adbd's opendir fails for the shell user on /data and on another user's storage: the
+    listing is empty (no entries, not even . and ..), while ``ls`` in the shell says why."""
+    phone = serve(recording.load(A14))
+    data = adb("-s", phone.address, "ls", "/data")
+    work = adb("-s", phone.address, "ls", "/storage/emulated/10")
+    shell_ls = adb("-s", phone.address, "shell", "ls", "/storage/emulated/10")
+
+    assert (b"", b"") == (data.stdout, work.stdout)
+    assert (1, b"ls: /storage/emulated/10: Permission denied\n") == (shell_ls.returncode, shell_ls.stderr)

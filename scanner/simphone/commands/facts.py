@@ -15,6 +15,8 @@ file names). Folders a probe could not read stay unreadable.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import stat as st
 import struct
@@ -31,7 +33,7 @@ from scanner.parse.settings import parse_settings_list
 from scanner.parse.text import decode
 from scanner.parse.users import parse_pm_list_users
 from scanner.recording import Recording
-from scanner.simphone.files import VirtualFile, VirtualFiles, normalize
+from scanner.simphone.files import DirEntry, VirtualFile, VirtualFiles, normalize
 
 _BLOCK = re.compile(r"^  Package \[([^\]\s]+)\] \(", re.MULTILINE)
 _CODE_PATH = re.compile(r"^    codePath=(\S+)", re.MULTILINE)
@@ -101,7 +103,38 @@ class PhoneFacts:
         return path
 
     def blocked(self, path: str) -> bool:
-        return any(path == d or path.startswith(d + "/") for d in self.denied)
+        """Below a folder the shell cannot enter (the folder itself can be stat'ed)."""
+        return any(path.startswith(d + "/") for d in self.denied)
+
+    def unreadable(self, path: str) -> bool:
+        """A folder whose listing the shell is refused."""
+        return path in self.unlistable or path in self.denied or self.blocked(path)
+
+
+class PhoneTree(VirtualFiles):
+    """The tree as the shell user's adbd sees it over sync: listing a folder the shell may not
+    read gives nothing (adbd's opendir fails: an empty LIST), and below another user's storage
+    nothing exists for it (stat fails)."""
+
+    def __init__(self, files: Iterable[VirtualFile], denied: Iterable[str], unlistable: Iterable[str]) -> None:
+        super().__init__(files)
+        self.denied = tuple(denied)
+        self.unlistable = frozenset(unlistable)
+
+    def _below_denied(self, path: str) -> bool:
+        path = normalize(path)
+        return any(path.startswith(d + "/") for d in self.denied)
+
+    def stat(self, path: str) -> VirtualFile:
+        if self._below_denied(path):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+        return super().stat(path)
+
+    def list(self, dirpath: str) -> list[DirEntry]:
+        path = normalize(dirpath)
+        if path in self.unlistable or path in self.denied or self._below_denied(path):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+        return super().list(dirpath)
 
 
 def _text(rec: Recording, argv: tuple[str, ...]) -> str | None:
@@ -189,7 +222,7 @@ def _settings(rec: Recording, props: dict[str, str]) -> dict[str, dict[str, str]
     return out
 
 
-def _tree(rec: Recording, packages: Iterable[Package], facts_apk: dict[str, str]) -> VirtualFiles:
+def _tree(rec: Recording, packages: Iterable[Package], facts_apk: dict[str, str], denied: list[str]) -> PhoneTree:
     entries: dict[str, VirtualFile] = {}
 
     def add(f: VirtualFile) -> None:
@@ -208,6 +241,8 @@ def _tree(rec: Recording, packages: Iterable[Package], facts_apk: dict[str, str]
             data = apk_stand_in(p)
             when = int(p.last_update.timestamp()) if p.last_update else 1230768000
             add(VirtualFile(apk, 0o100644, len(data), when, data))
+    for d in denied:  # another user's storage exists, the shell just cannot look inside
+        add(VirtualFile(d, DIR | 0o2770, 3452, 1230768000, None))
     stored, _ = _storage(rec)
     for f in stored:
         add(f)
@@ -215,7 +250,8 @@ def _tree(rec: Recording, packages: Iterable[Package], facts_apk: dict[str, str]
             add(VirtualFile("/sdcard/" + f.path[len("/storage/emulated/0/"):], f.mode, f.size, f.mtime, None))
     # A file recorded where a folder is implied cannot be both: keep the folder.
     dirs = {e.rsplit("/", 1)[0] for e in entries}
-    return VirtualFiles(f for f in entries.values() if f.is_dir or f.path not in dirs)
+    kept = (f for f in entries.values() if f.is_dir or f.path not in dirs)
+    return PhoneTree(kept, denied, UNLISTABLE)
 
 
 def read_facts(rec: Recording) -> PhoneFacts:
@@ -233,5 +269,5 @@ def read_facts(rec: Recording) -> PhoneFacts:
     _, denied = _storage(rec)
     return PhoneFacts(
         props, users, packages, code_paths, blocks, app_ops, _settings(rec, props),
-        _tree(rec, packages, apks), tuple(denied), UNLISTABLE,
+        _tree(rec, packages, apks, denied), tuple(denied), UNLISTABLE,
     )

@@ -48,6 +48,8 @@ def _lookup(facts: PhoneFacts, path: str) -> VirtualFile:
         raise _Err(path, EACCES)
     try:
         return facts.tree.stat(path if path.startswith("/sdcard") else real)
+    except PermissionError:
+        raise _Err(path, EACCES) from None
     except FileNotFoundError:
         try:
             return facts.tree.stat(real)
@@ -57,7 +59,7 @@ def _lookup(facts: PhoneFacts, path: str) -> VirtualFile:
 
 def _children(facts: PhoneFacts, path: str) -> list[tuple[str, VirtualFile]]:
     real = facts.resolve(path)
-    if real in facts.unlistable or facts.blocked(real):
+    if facts.unreadable(real):
         raise _Err(path, EACCES)
     base = path if path.startswith("/sdcard") and path in facts.tree else real
     return [(e.name, e.file) for e in facts.tree.list(base) if e.name not in (".", "..")]
