@@ -166,3 +166,16 @@ def test_writes_are_refused(command: str, code: int, needle: bytes) -> None:
 def test_what_cannot_be_derived_is_127() -> None:
     for command in ("frobnicate", "dumpsys package shared-users", "logcat -d"):
         assert 127 == run(A14, command).exit_code, command
+
+
+def test_enabled_and_disabled_lists() -> None:
+    """No package of the Android 16 phone is disabled: -d lists none, -e lists what plain does."""
+    assert b"" == run(A16, "pm list packages -d").stdout
+    assert run(A16, "pm list packages").stdout == run(A16, "pm list packages -e").stdout != b""
+
+
+def test_appops_get_shows_the_uid_mode_first() -> None:
+    """All-files access is a uid mode (Settings' switch): ``Uid mode:`` prefix from Android 11."""
+    out = run(A16, "appops get com.ghisler.android.TotalCommander").stdout.decode().splitlines()
+    assert "Uid mode: MANAGE_EXTERNAL_STORAGE: allow" == out[0]
+    assert b"Error: Unknown package: com.nope\n" == run(A16, "cmd appops get com.nope").stdout
