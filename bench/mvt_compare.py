@@ -65,6 +65,7 @@ def main() -> int:
     import logging
 
     import structlog
+
     from scanner.recording import load, save
     from scanner.recordings.build import HERE, large_phone
     from scanner.recordings.construct import build

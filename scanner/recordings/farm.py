@@ -12,13 +12,7 @@ for the checks whose meaning is settled (MSG-01/02 for plain cases, MSG-03/04 st
 versions, MSG-10 sources, DEV-01..03). Expectations that the checklist amendment of 2026-12-02
 changed and msgscan does not implement yet (issue 11: Secure Folder does not isolate, BYOD
 personal WhatsApp is informational) carry ``pending`` with the reason.
-
-User flags and ids follow AOSP ``UserInfo``/``UserTypeFactory`` (work profile 0x1030 from 11,
-0x30 before; clone and private space carry FLAG_PROFILE 0x1000, private space quiet 0x1090 per
-dumpsys-package-format.md); Samsung's users are 150 (Secure Folder) and 95 (Dual Messenger) as
-adb.md §5 names them. Their exact vendor flags are not documented: Secure Folder is given the
-managed-profile flags with Samsung's container agent as profile owner, Dual Messenger the profile
-flag alone.
+The recording of a phone is made by ``farm_recording.recording``.
 """
 
 from __future__ import annotations
@@ -26,37 +20,82 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from checks.errors import UsageError
-from scanner.recording import Recording, write_atomic
-from scanner.recordings import build as shipped
-from scanner.recordings import render
-from scanner.recordings.construct import PhoneSpec, Storage, build
-from scanner.recordings.render import App, AppUser
+from scanner.recording import write_atomic
 
-RELEASE = {23: "6.0", 24: "7.0", 26: "8.0.0", 28: "9", 29: "10", 30: "11", 31: "12", 33: "13",
-           34: "14", 35: "15", 36: "16"}
+RELEASE = {
+    23: "6.0",
+    24: "7.0",
+    26: "8.0.0",
+    28: "9",
+    29: "10",
+    30: "11",
+    31: "12",
+    33: "13",
+    34: "14",
+    35: "15",
+    36: "16",
+}
 MAKERS = {  # manufacturer, brand, models as (model, device, first SDK, last SDK it got)
-    "samsung": ("samsung", "samsung", [("SM-G930F", "herolte", 23, 26), ("SM-G991B", "o1s", 30, 34),
-                                       ("SM-A546B", "a54x", 33, 36), ("SM-S918B", "dm3q", 33, 36)]),
-    "google": ("Google", "google", [("Pixel 3", "blueline", 28, 31), ("Pixel 6", "oriole", 31, 35),
-                                    ("Pixel 8", "shiba", 34, 36)]),
-    "xiaomi": ("Xiaomi", "Redmi", [("Redmi Note 4", "mido", 23, 24), ("Redmi Note 8", "ginkgo", 28, 30),
-                                   ("2201117TG", "spes", 30, 34)]),
-    "motorola": ("motorola", "motorola", [("Moto G (4)", "athene", 23, 24), ("moto g(8)", "rav", 29, 30),
-                                          ("moto g54 5G", "cancunf", 33, 35)]),
+    "samsung": (
+        "samsung",
+        "samsung",
+        [
+            ("SM-G930F", "herolte", 23, 26),
+            ("SM-G991B", "o1s", 30, 34),
+            ("SM-A546B", "a54x", 33, 36),
+            ("SM-S918B", "dm3q", 33, 36),
+        ],
+    ),
+    "google": (
+        "Google",
+        "google",
+        [
+            ("Pixel 3", "blueline", 28, 31),
+            ("Pixel 6", "oriole", 31, 35),
+            ("Pixel 8", "shiba", 34, 36),
+        ],
+    ),
+    "xiaomi": (
+        "Xiaomi",
+        "Redmi",
+        [
+            ("Redmi Note 4", "mido", 23, 24),
+            ("Redmi Note 8", "ginkgo", 28, 30),
+            ("2201117TG", "spes", 30, 34),
+        ],
+    ),
+    "motorola": (
+        "motorola",
+        "motorola",
+        [
+            ("Moto G (4)", "athene", 23, 24),
+            ("moto g(8)", "rav", 29, 30),
+            ("moto g54 5G", "cancunf", 33, 35),
+        ],
+    ),
     "huawei": ("HUAWEI", "HONOR", [("FRD-L09", "HWFRD", 23, 26), ("ANE-LX1", "HWANE", 26, 29)]),
-    "oneplus": ("OnePlus", "OnePlus", [("ONEPLUS A3003", "OnePlus3", 23, 28), ("CPH2449", "OP5958L1", 33, 36)]),
+    "oneplus": (
+        "OnePlus",
+        "OnePlus",
+        [("ONEPLUS A3003", "OnePlus3", 23, 28), ("CPH2449", "OP5958L1", 33, 36)],
+    ),
 }
 MDM = "com.google.android.apps.work.clouddpc"
 MDM_ADMIN = f"{MDM}/.receivers.CloudDeviceAdminReceiver"
 KNOX = "com.samsung.android.knox.containeragent"
 KNOX_ADMIN = f"{KNOX}/.ContainerAdminReceiver"
-WA, WAB, TG, SIGNAL, THREEMA = ("com.whatsapp", "com.whatsapp.w4b", "org.telegram.messenger",
-                                "org.thoughtcrime.securesms", "ch.threema.app")
+WA, WAB, TG, SIGNAL, THREEMA = (
+    "com.whatsapp",
+    "com.whatsapp.w4b",
+    "org.telegram.messenger",
+    "org.thoughtcrime.securesms",
+    "ch.threema.app",
+)
 CURRENT, OUTDATED = ("2.26.41.74", 262641074), ("2.26.10.73", 262610073)
 """WhatsApp builds: current, and one inside CVE-2026-23871's range (fixed in 2.26.17.4)."""
 APP_IDS = {WA: 10233, WAB: 10245, TG: 10234, SIGNAL: 10160, THREEMA: 10161}
@@ -131,10 +170,20 @@ def _draw(rng: random.Random, i: int, today: date) -> FarmPhone:
     if "work" in profiles and scenario < 0.5:
         messengers.append(Messenger(WAB, 10))
         if rng.random() < 0.5:  # BYOD: private WhatsApp beside the work profile
-            messengers.append(Messenger(WA, 0, backups=rng.choice((0, 2)), media=rng.choice((0, 9))))
+            messengers.append(
+                Messenger(WA, 0, backups=rng.choice((0, 2)), media=rng.choice((0, 9)))
+            )
     elif scenario < 0.8:
-        messengers.append(Messenger(WA, 0, outdated=rng.random() < 0.3, sideloaded=rng.random() < 0.15,
-                                    backups=rng.choice((0, 0, 1, 3)), media=rng.choice((0, 4, 20))))
+        messengers.append(
+            Messenger(
+                WA,
+                0,
+                outdated=rng.random() < 0.3,
+                sideloaded=rng.random() < 0.15,
+                backups=rng.choice((0, 0, 1, 3)),
+                media=rng.choice((0, 4, 20)),
+            )
+        )
     elif scenario < 0.9:
         messengers.append(Messenger(WAB, 0, backups=rng.choice((0, 2))))
     for kind in ("secure_folder", "dual_messenger", "clone", "private"):
@@ -145,10 +194,16 @@ def _draw(rng: random.Random, i: int, today: date) -> FarmPhone:
             messengers.append(Messenger(pkg, rng.choice(users)))
     reach = rng.choices(("ok", "slow", "unreachable", "unauthorized"), (84, 6, 6, 4))[0]
     phone = FarmPhone(
-        serial=f"FARM{i + 1:04d}", maker=maker, model=model, device=device, sdk=sdk,
+        serial=f"FARM{i + 1:04d}",
+        maker=maker,
+        model=model,
+        device=device,
+        sdk=sdk,
         patch_age_days=rng.choice((12, 40, 75, 200, 700)),
-        encrypted=sdk >= 29 or rng.random() < 0.7, profiles=tuple(profiles),
-        messengers=tuple(messengers), reach=reach,
+        encrypted=sdk >= 29 or rng.random() < 0.7,
+        profiles=tuple(profiles),
+        messengers=tuple(messengers),
+        reach=reach,
     )
     return _with_expectations(phone)
 
@@ -161,13 +216,32 @@ def farm(n: int, seed: int = 0, *, today: date | None = None) -> list[FarmPhone]
     today = today or date.today()
     phones = [_draw(rng, i, today) for i in range(n)]
     if n >= 10:  # the ends of the range, whatever the dice said
-        phones[0] = _with_expectations(FarmPhone(
-            "FARM0001", "samsung", "SM-G930F", "herolte", 23, 700, False, (),
-            (Messenger(WA, 0, outdated=True, backups=2, media=4),)))
-        phones[1] = _with_expectations(FarmPhone(
-            "FARM0002", "samsung", "SM-S918B", "dm3q", 36, 12, True,
-            ("work", "secure_folder", "dual_messenger", "private"),
-            (Messenger(WAB, 10), Messenger(WA, 150), Messenger(WA, 95), Messenger(TG, 12))))
+        phones[0] = _with_expectations(
+            FarmPhone(
+                "FARM0001",
+                "samsung",
+                "SM-G930F",
+                "herolte",
+                23,
+                700,
+                False,
+                (),
+                (Messenger(WA, 0, outdated=True, backups=2, media=4),),
+            )
+        )
+        phones[1] = _with_expectations(
+            FarmPhone(
+                "FARM0002",
+                "samsung",
+                "SM-S918B",
+                "dm3q",
+                36,
+                12,
+                True,
+                ("work", "secure_folder", "dual_messenger", "private"),
+                (Messenger(WAB, 10), Messenger(WA, 150), Messenger(WA, 95), Messenger(TG, 12)),
+            )
+        )
         for at, reach in ((2, "unreachable"), (3, "slow"), (4, "unauthorized")):
             phones[at] = replace(phones[at], reach=reach)
     return phones
@@ -177,10 +251,22 @@ def _with_expectations(phone: FarmPhone) -> FarmPhone:
     """What a scan with the default policy must find on ``phone`` (see the module docstring)."""
     exp: list[dict[str, Any]] = []
 
-    def want(check: str, status: str, package: str | None = None, user: int | None = None,
-             pending: str | None = None) -> None:
-        exp.append({"check": check, "status": status, "package": package, "user": user,
-                    **({"pending": pending} if pending else {})})
+    def want(
+        check: str,
+        status: str,
+        package: str | None = None,
+        user: int | None = None,
+        pending: str | None = None,
+    ) -> None:
+        exp.append(
+            {
+                "check": check,
+                "status": status,
+                "package": package,
+                "user": user,
+                **({"pending": pending} if pending else {}),
+            }
+        )
 
     want("DEV-01", F if phone.patch_age_days > 90 else P)
     want("DEV-02", F if phone.sdk < 34 else P)
@@ -212,80 +298,9 @@ def _with_expectations(phone: FarmPhone) -> FarmPhone:
             want("MSG-03", F, m.package, m.user)
         if m.user == 0 and m.media:
             want("MSG-04", F, m.package, m.user)
-    return FarmPhone(**{**{f: getattr(phone, f) for f in phone.__dataclass_fields__}, "expected": tuple(exp)})
-
-
-def _user_rows(phone: FarmPhone) -> list[tuple[int, str, int, bool]]:
-    modern = phone.sdk >= 30
-    owner = shipped.OWNER_FLAGS_MODERN if phone.sdk >= 34 else shipped.OWNER_FLAGS_10
-    rows = [(0, "Owner", owner, True)]
-    managed = shipped.WORK_PROFILE_FLAGS if modern else shipped.MANAGED_PROFILE | shipped.INITIALIZED
-    flags = {"work": managed, "secure_folder": managed, "dual_messenger": 0x1010 if modern else 0x10,
-             "clone": 0x1010, "private": 0x1090}
-    names = {"work": "Work profile", "secure_folder": "Secure Folder", "dual_messenger": "DUAL_APP",
-             "clone": "Clone profile", "private": "Private space"}
-    rows += [(PROFILE_IDS[k], names[k], flags[k], k != "private") for k in phone.profiles]
-    return rows
-
-
-def _storage(phone: FarmPhone, now: int) -> Storage:
-    files: list[tuple[str, int, int]] = []
-    for m in phone.messengers:
-        if m.user != 0 or m.package not in (WA, WAB):
-            continue
-        name = "WhatsApp" if m.package == WA else "WhatsApp Business"
-        root = (f"/storage/emulated/0/Android/media/{m.package}/{name}" if phone.sdk >= 30
-                else f"/storage/emulated/0/{name}")
-        files += [(f"{root}/Databases/msgstore-2026-11-{10 + d:02d}.1.db.crypt14", now - d * 86400,
-                   50_000_000 + d) for d in range(m.backups)]
-        files += [(f"{root}/Media/{name} Images/f{i:04d}.jpg", now - i * 3600, 120_000 + i)
-                  for i in range(m.media)]
-    denied = tuple(f"/storage/emulated/{u}" for u in phone.user_ids() if u != 0)
-    return Storage(files=files, denied=denied)
-
-
-def recording(phone: FarmPhone, *, today: date | None = None) -> Recording:
-    """The phone's recording, built by ``construct.build`` from a ``PhoneSpec`` of its facts."""
-    today = today or date.today()
-    manufacturer, brand, _ = MAKERS.get(phone.maker, (phone.maker, phone.maker, []))
-    users = phone.user_ids()
-    apps = shipped._system_apps(users, phone.sdk)
-    seen: dict[str, dict[int, AppUser]] = {}
-    for m in phone.messengers:
-        seen.setdefault(m.package, {})[m.user] = AppUser(grants={shipped.RC: True})
-    for package, per_user in seen.items():
-        first = next(m for m in phone.messengers if m.package == package)
-        version, code = OUTDATED if first.outdated else CURRENT
-        if package not in (WA, WAB):
-            version, code = {TG: ("12.1.1", 61021), SIGNAL: ("7.24.2", 149101), THREEMA: ("6.1.2", 1060)}[package]
-        installer = "com.google.android.packageinstaller" if first.sideloaded else "com.android.vending"
-        apps.append(shipped._app(package, APP_IDS[package], version, code, per_user, installer=installer,
-                                 target_sdk=min(35, max(phone.sdk, 26)), allow_backup=package != THREEMA))
-    if "work" in phone.profiles:
-        apps.append(shipped._app(MDM, 10150, "165.28.0", 16528, {10: AppUser()}))
-    owners = {}
-    if "work" in phone.profiles:
-        owners[10] = MDM_ADMIN
-    if "secure_folder" in phone.profiles:
-        owners[150] = KNOX_ADMIN
-    patch = (today - timedelta(days=phone.patch_age_days)).isoformat()
-    props = shipped._props(manufacturer=manufacturer, brand=brand, model=phone.model, device=phone.device,
-                           release=RELEASE.get(phone.sdk, str(phone.sdk)), sdk=phone.sdk, patch=patch,
-                           crypto=("encrypted", "file" if phone.sdk >= 29 else "block") if phone.encrypted
-                           else ("unencrypted", None))
-    now = int((render.epoch(f"{today.isoformat()}T06:00:00")))
-    spec = PhoneSpec(
-        serial=phone.serial, props=props, users=_user_rows(phone), apps=apps,
-        device_policy=render.device_policy(phone.sdk, device_owner=None, profile_owners=owners),
-        app_ops=render.dumpsys_appops(phone.sdk, {}), storage=_storage(phone, now),
-        description=f"Farm phone {phone.serial}: {phone.maker} {phone.model}, Android "
-                    f"{RELEASE.get(phone.sdk)}, profiles {', '.join(phone.profiles) or 'none'}",
-        expect={"farm": phone.to_json(), "today": today.isoformat()},
+    return FarmPhone(
+        **{**{f: getattr(phone, f) for f in phone.__dataclass_fields__}, "expected": tuple(exp)}
     )
-    rec = build(spec, model=phone.model, product=phone.device, device=phone.device)
-    meta = {**rec.meta, "how_made": rec.meta["how_made"] + " Drawn by scanner/recordings/farm.py "
-            "(layouts of Android 6-8 follow the renderer's Android 9 layout where it has no older one)."}
-    return Recording(rec.device, rec.commands, meta, rec.files)
 
 
 SPEC_FORMAT = "msgscan-farm"
@@ -306,16 +321,28 @@ def load_spec(path: Path) -> list[FarmPhone]:
         raise UsageError(f"{path}: cannot read the farm spec ({e.strerror})", hint=hint) from None
     except ValueError as e:
         raise UsageError(f"{path}: not JSON ({e})", hint=hint) from None
-    if not isinstance(raw, dict) or raw.get("format") != SPEC_FORMAT or not isinstance(raw.get("phones"), list):
+    if (
+        not isinstance(raw, dict)
+        or raw.get("format") != SPEC_FORMAT
+        or not isinstance(raw.get("phones"), list)
+    ):
         raise UsageError(f"{path}: not a msgscan farm spec", hint=hint)
     phones = []
     for n, entry in enumerate(raw["phones"]):
         try:
             phone = FarmPhone.from_json(entry)
-            if phone.sdk not in RELEASE or phone.reach not in ("ok", "slow", "unreachable", "unauthorized"):
-                raise ValueError(f"sdk {phone.sdk} or reach {phone.reach!r} is not one the farm knows")
+            if phone.sdk not in RELEASE or phone.reach not in (
+                "ok",
+                "slow",
+                "unreachable",
+                "unauthorized",
+            ):
+                raise ValueError(
+                    f"sdk {phone.sdk} or reach {phone.reach!r} is not one the farm knows"
+                )
             if any(k not in PROFILE_IDS for k in phone.profiles) or any(
-                    m.package not in APP_IDS or m.user not in phone.user_ids() for m in phone.messengers):
+                m.package not in APP_IDS or m.user not in phone.user_ids() for m in phone.messengers
+            ):
                 raise ValueError("a profile kind, messenger package or messenger user is not known")
         except (TypeError, ValueError, KeyError) as e:
             raise UsageError(f"{path}: phone {n + 1}: {e}", hint=hint) from None

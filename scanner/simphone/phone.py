@@ -16,7 +16,7 @@ from datetime import date
 
 from scanner.recording import Recording
 from scanner.recordings.farm import FarmPhone
-from scanner.recordings.farm import recording as farm_recording
+from scanner.recordings.farm_recording import recording as farm_recording
 from scanner.replay import RecordedShell
 from scanner.simphone.adbd import PhoneServer, features_for_sdk
 from scanner.simphone.auth import AuthPolicy

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -38,7 +37,9 @@ def test_the_farm_differs_like_a_fleet() -> None:
 
 
 @pytest.fixture(scope="module")
-def farm_round(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[FarmSlot], dict[str, str], dict[str, Any]]:
+def farm_round(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[list[FarmSlot], dict[str, str], dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("farm")
     signer = load_or_create_signer(tmp / "adbkey")
     with farm_servers(FARM, auth=AuthPolicy(accept_any_key=True)) as slots:
@@ -61,7 +62,12 @@ def farm_round(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[FarmSlot]
 
 def test_every_phone_ends_in_the_state_its_reach_says(farm_round) -> None:  # type: ignore[no-untyped-def]
     slots, got, reports = farm_round
-    want = {"ok": "scanned", "slow": "scanned", "unreachable": "unreachable", "unauthorized": "unauthorized"}
+    want = {
+        "ok": "scanned",
+        "slow": "scanned",
+        "unreachable": "unreachable",
+        "unauthorized": "unauthorized",
+    }
     assert {s.address: want[s.phone.reach] for s in slots} == got
     assert {s.phone.serial for s in slots if s.phone.reach in ("ok", "slow")} == set(reports)
 
@@ -75,14 +81,25 @@ def _expectations(pending: bool) -> list[Any]:
             if bool(e.get("pending")) != pending:
                 continue
             mark = [pytest.mark.xfail(strict=True, reason=e["pending"])] if pending else []
-            cases.append(pytest.param(phone.serial, e, marks=mark,
-                                      id=f"{phone.serial}-{e['check']}-{e['package']}-{e['user']}"))
+            cases.append(
+                pytest.param(
+                    phone.serial,
+                    e,
+                    marks=mark,
+                    id=f"{phone.serial}-{e['check']}-{e['package']}-{e['user']}",
+                )
+            )
     return cases
 
 
 def _found(reports: dict[str, Any], serial: str, e: dict[str, Any]) -> list[str]:
-    return [f["status"] for f in reports[serial]["findings"]
-            if f["check_id"] == e["check"] and f.get("package") == e["package"] and f.get("profile") == e["user"]]
+    return [
+        f["status"]
+        for f in reports[serial]["findings"]
+        if f["check_id"] == e["check"]
+        and f.get("package") == e["package"]
+        and f.get("profile") == e["user"]
+    ]
 
 
 def test_settled_expectations_are_met(farm_round) -> None:  # type: ignore[no-untyped-def]

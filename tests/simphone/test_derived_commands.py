@@ -55,7 +55,10 @@ def test_getprop_key_prints_the_model(path: Path) -> None:
 
 
 def test_getprop_of_a_missing_key_is_an_empty_line() -> None:
-    assert (0, b"\n") == (run(A14, "getprop no.such.key").exit_code, run(A14, "getprop no.such.key").stdout)
+    assert (0, b"\n") == (
+        run(A14, "getprop no.such.key").exit_code,
+        run(A14, "getprop no.such.key").stdout,
+    )
     assert b"fallback\n" == run(A14, "getprop no.such.key fallback").stdout
 
 
@@ -66,8 +69,11 @@ def test_pm_list_packages_filters_like_package_manager() -> None:
     system = run(A14, "pm list packages -s").stdout.decode().splitlines()
 
     assert ["package:de.dkb.portalapp", "package:com.spotify.music"] == third
-    assert {"package:com.whatsapp.w4b", "package:com.microsoft.teams",
-            "package:com.google.android.apps.work.clouddpc"} == set(work)
+    assert {
+        "package:com.whatsapp.w4b",
+        "package:com.microsoft.teams",
+        "package:com.google.android.apps.work.clouddpc",
+    } == set(work)
     assert "package:com.whatsapp.w4b" in everything and "package:com.whatsapp.w4b" not in third
     assert "package:android" in system and not set(system) & set(third)
 
@@ -79,7 +85,9 @@ def test_pm_list_packages_with_path_installer_and_filter() -> None:
     assert f"package:{apk}=com.whatsapp  installer=com.android.vending\n" == out
     assert apk.startswith("/data/app/~~") and apk.endswith("/base.apk")
     sideload = run(A16, "pm list packages -i cleaner").stdout
-    assert b"package:com.example.cleaner  installer=com.google.android.packageinstaller\n" == sideload
+    assert (
+        b"package:com.example.cleaner  installer=com.google.android.packageinstaller\n" == sideload
+    )
 
 
 def test_pm_errors_and_missing_packages() -> None:
@@ -88,7 +96,12 @@ def test_pm_errors_and_missing_packages() -> None:
     not_for_user = run(A14, "pm path com.whatsapp.w4b")  # only in the work profile
 
     assert (255, b"Error: Unknown option: -x\n") == (unknown.exit_code, unknown.stdout)
-    assert (1, b"", 1, b"") == (missing.exit_code, missing.stdout, not_for_user.exit_code, not_for_user.stdout)
+    assert (1, b"", 1, b"") == (
+        missing.exit_code,
+        missing.stdout,
+        not_for_user.exit_code,
+        not_for_user.stdout,
+    )
     assert b"package:/data/app/" in run(A14, "pm path --user 10 com.whatsapp.w4b").stdout
 
 
@@ -106,7 +119,10 @@ def test_apk_digests_are_of_the_file_cat_and_pull_see() -> None:
     apk = run(A16, "pm path com.whatsapp").stdout.decode().strip().removeprefix("package:")
     content = run(A16, f"cat {apk}").stdout
     for tool in ("md5", "sha1", "sha256", "sha512"):
-        assert f"{hashlib.new(tool, content).hexdigest()}  {apk}\n".encode() == run(A16, f"{tool}sum {apk}").stdout
+        assert (
+            f"{hashlib.new(tool, content).hexdigest()}  {apk}\n".encode()
+            == run(A16, f"{tool}sum {apk}").stdout
+        )
     assert content.startswith(b"PK\x05\x06") and b"com.whatsapp" in content
     with zipfile.ZipFile(io.BytesIO(content)) as apk_zip:  # a valid (empty) ZIP, as an APK is
         assert [] == apk_zip.namelist() and b"com.whatsapp" in apk_zip.comment
@@ -117,14 +133,22 @@ def test_ls_and_stat_in_toybox_format() -> None:
     stat = run(A14, "stat -c '%n %s %Y %A' /sdcard/msgscan.txt").stdout
 
     assert "total 4" == listing[0]  # 1 KiB units: one 4 KiB block
-    assert listing[1].startswith("-rw-r--r-- 1 u0_a0 media_rw 65 2026-11-18 ") and listing[1].endswith(" msgscan.txt")
+    assert listing[1].startswith("-rw-r--r-- 1 u0_a0 media_rw 65 2026-11-18 ") and listing[
+        1
+    ].endswith(" msgscan.txt")
     assert b"/sdcard/msgscan.txt 65 1795000000 -rw-r--r--\n" == stat
-    assert run(A14, "stat /sdcard/msgscan.txt").stdout.startswith(b"  File: '/sdcard/msgscan.txt'\n  Size: 65\t")
+    assert run(A14, "stat /sdcard/msgscan.txt").stdout.startswith(
+        b"  File: '/sdcard/msgscan.txt'\n  Size: 65\t"
+    )
     assert b"root sdcard_rw" in run(A10, "ls -l /sdcard").stdout  # sdcardfs on Android 10
 
 
 def test_denied_and_missing_folders() -> None:
-    data, work, nope = run(A14, "ls /data"), run(A14, "ls /storage/emulated/10"), run(A14, "ls /nope")
+    data, work, nope = (
+        run(A14, "ls /data"),
+        run(A14, "ls /storage/emulated/10"),
+        run(A14, "ls /nope"),
+    )
     assert (1, b"", b"ls: /data: Permission denied\n") == (data.exit_code, data.stdout, data.stderr)
     assert b"ls: /storage/emulated/10: Permission denied\n" == work.stderr
     assert (1, b"ls: /nope: No such file or directory\n") == (nope.exit_code, nope.stderr)
@@ -136,7 +160,10 @@ def test_storage_folders_the_scan_saw_are_listable() -> None:
     folder = "/sdcard/Android/media/com.whatsapp/WhatsApp/Media/WhatsApp\\ Images"
     files = run(A16, f"find {folder} -type f").stdout.decode().splitlines()
     assert 37 == len(files)
-    assert 0 == run(A16, f"test -d {folder}").exit_code and 1 == run(A16, f"test -f {folder}").exit_code
+    assert (
+        0 == run(A16, f"test -d {folder}").exit_code
+        and 1 == run(A16, f"test -f {folder}").exit_code
+    )
 
 
 def test_identity_settings_and_echo() -> None:
@@ -154,13 +181,19 @@ def test_identity_settings_and_echo() -> None:
         ("pm install /sdcard/x.apk", 1, b"Failure [INSTALL_FAILED_USER_RESTRICTED"),
         ("pm uninstall com.whatsapp.w4b", 1, b"Failure [DELETE_FAILED_USER_RESTRICTED]"),
         ("rm /sdcard/msgscan.txt", 1, b"rm: /sdcard/msgscan.txt: Read-only file system"),
-        ("settings put global adb_enabled 0", 255, b"java.lang.SecurityException: Permission denial"),
+        (
+            "settings put global adb_enabled 0",
+            255,
+            b"java.lang.SecurityException: Permission denial",
+        ),
     ],
 )
 def test_writes_are_refused(command: str, code: int, needle: bytes) -> None:
     out = run(A14, command)
     assert code == out.exit_code and needle in out.stdout + out.stderr
-    assert b"msgscan simulated phone" in run(A14, "cat /sdcard/msgscan.txt").stdout  # nothing changed
+    assert (
+        b"msgscan simulated phone" in run(A14, "cat /sdcard/msgscan.txt").stdout
+    )  # nothing changed
 
 
 def test_what_cannot_be_derived_is_127() -> None:
@@ -179,3 +212,32 @@ def test_appops_get_shows_the_uid_mode_first() -> None:
     out = run(A16, "appops get com.ghisler.android.TotalCommander").stdout.decode().splitlines()
     assert "Uid mode: MANAGE_EXTERNAL_STORAGE: allow" == out[0]
     assert b"Error: Unknown package: com.nope\n" == run(A16, "cmd appops get com.nope").stdout
+
+
+@pytest.mark.parametrize(
+    ("sdk", "features"),
+    [
+        (23, ""),
+        (26, "shell_v2,cmd"),
+        (29, "shell_v2,cmd,stat_v2"),
+        (36, "shell_v2,cmd,stat_v2,ls_v2,sendrecv_v2"),
+    ],
+)
+def test_banner_advertises_what_adbd_of_that_android_does(sdk: int, features: str) -> None:
+    """Android 6 sends no feature list (hosts fall back to shell v1), 7 adds shell_v2, 10
+    stat_v2, 11 ls_v2 and sendrecv_v2; the prompt is mksh's of that release."""
+    from dataclasses import replace
+
+    from scanner.recordings.farm import farm
+    from scanner.recordings.farm_recording import recording as farm_recording
+    from scanner.simphone.phone import RecordedPhone, phone_server
+
+    phone = replace(farm(10, 0)[0], sdk=sdk)
+    rec = farm_recording(phone)
+    server = phone_server(rec)
+    tail = f"features={features}" if features else ""
+    assert (
+        server.banner
+        == f"device::ro.product.name=herolte;ro.product.model=SM-G930F;ro.product.device=herolte;{tail}"
+    )
+    assert RecordedPhone(rec).prompt == ("shell@herolte:/ $ " if sdk < 24 else "herolte:/ $ ")

@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 MVT = ROOT / "bench" / ".venv-mvt" / "bin" / "mvt-android"
 
 
-@pytest.mark.parametrize("name", ["android14-work-profile-business.json", "android10-signal-threema-wire.json"])
+@pytest.mark.parametrize(
+    "name", ["android14-work-profile-business.json", "android10-signal-threema-wire.json"]
+)
 def test_mvt_finds_every_package_with_version_and_installer(name: str, tmp_path: Path) -> None:
     if not MVT.exists():
         if os.environ.get("CI") == "true":
@@ -33,14 +35,34 @@ def test_mvt_finds_every_package_with_version_and_installer(name: str, tmp_path:
     env = {**os.environ, "HOME": str(tmp_path / "home"), "MVT_NETWORK_ACCESS_ALLOWED": "false"}
     with phone_server(rec, auth=AuthPolicy(accept_any_key=True)) as phone:
         done = subprocess.run(
-            [str(MVT), "check-adb", "-s", phone.address, "-m", "Packages", "-n", "--fast",
-             "-o", str(tmp_path / "out")],
-            env=env, capture_output=True, text=True, timeout=300, check=False,
+            [
+                str(MVT),
+                "check-adb",
+                "-s",
+                phone.address,
+                "-m",
+                "Packages",
+                "-n",
+                "--fast",
+                "-o",
+                str(tmp_path / "out"),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
         )
-        unanswered = [s for s in phone.services if s.startswith(("shell", "exec"))
-                      and phone.responder.run(s.split(":", 1)[1]).exit_code == 127]
+        unanswered = [
+            s
+            for s in phone.services
+            if s.startswith(("shell", "exec"))
+            and phone.responder.run(s.split(":", 1)[1]).exit_code == 127
+        ]
     assert done.returncode in (0, 1), done.stderr[-2000:]
-    found = {p["package_name"]: p for p in json.loads((tmp_path / "out" / "packages.json").read_text())}
+    found = {
+        p["package_name"]: p for p in json.loads((tmp_path / "out" / "packages.json").read_text())
+    }
     expected = parse_dumpsys_package(rec.index()[probes.PACKAGES.argv].stdout.decode())
     assert {p.name: (p.version_name, p.installer) for p in expected} == {
         n: (p["version_name"], p["installer"]) for n, p in found.items()

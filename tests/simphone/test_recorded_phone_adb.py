@@ -43,7 +43,9 @@ def test_every_shipped_recording_prints_its_model(adb: Adb, serve) -> None:  # t
         rec = recording.load(path)
         phone = serve(rec)
         result = adb("-s", phone.address, "shell", "getprop", "ro.product.model")
-        assert (0, f"{rec.device.model}\n".encode()) == (result.returncode, result.stdout), path.name
+        assert (0, f"{rec.device.model}\n".encode()) == (result.returncode, result.stdout), (
+            path.name
+        )
 
 
 def test_shell_commands_a_person_types(adb: Adb, serve) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
@@ -53,7 +55,10 @@ def test_shell_commands_a_person_types(adb: Adb, serve) -> None:  # type: ignore
     denied = adb("-s", phone.address, "shell", "ls", "/data")
     unknown = adb("-s", phone.address, "shell", "logcat", "-d")
 
-    assert (0, b"package:de.dkb.portalapp\npackage:com.spotify.music\n") == (packages.returncode, packages.stdout)
+    assert (0, b"package:de.dkb.portalapp\npackage:com.spotify.music\n") == (
+        packages.returncode,
+        packages.stdout,
+    )
     assert b"package:com.whatsapp.w4b\n" == work.stdout
     assert (1, b"ls: /data: Permission denied\n") == (denied.returncode, denied.stderr)
     assert 127 == unknown.returncode
@@ -62,7 +67,9 @@ def test_shell_commands_a_person_types(adb: Adb, serve) -> None:  # type: ignore
 def test_interactive_shell_prompts_like_mksh(adb: Adb, serve) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     """``adb shell -tt`` (a PTY): the Android 7+ prompt ``<device>:/ $ `` and answers."""
     phone = serve(recording.load(A14))
-    result = adb("-s", phone.address, "shell", "-tt", stdin=b"getprop ro.product.model\nwhoami\nexit\n")
+    result = adb(
+        "-s", phone.address, "shell", "-tt", stdin=b"getprop ro.product.model\nwhoami\nexit\n"
+    )
 
     assert result.stdout.startswith(b"lynx:/ $ ")
     assert b"Pixel 7a\r\n" in result.stdout and b"shell\r\nlynx:/ $ " in result.stdout
@@ -71,7 +78,11 @@ def test_interactive_shell_prompts_like_mksh(adb: Adb, serve) -> None:  # type: 
 def test_pull_and_ls_see_the_tree(adb: Adb, serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     """``adb pull`` of an APK gives the bytes ``sha256sum`` hashed; ``adb ls`` lists /sdcard."""
     phone = serve(recording.load(A14))
-    apk = adb("-s", phone.address, "shell", "pm path --user 10 com.whatsapp.w4b").stdout.decode().strip()
+    apk = (
+        adb("-s", phone.address, "shell", "pm path --user 10 com.whatsapp.w4b")
+        .stdout.decode()
+        .strip()
+    )
     apk = apk.removeprefix("package:")
     digest = adb("-s", phone.address, "shell", "sha256sum", apk).stdout.split()[0].decode()
     pulled = adb("-s", phone.address, "pull", apk, str(tmp_path / "base.apk"))
@@ -93,4 +104,7 @@ def test_adb_ls_of_a_denied_folder_lists_nothing(adb: Adb, serve) -> None:  # ty
     shell_ls = adb("-s", phone.address, "shell", "ls", "/storage/emulated/10")
 
     assert (b"", b"") == (data.stdout, work.stdout)
-    assert (1, b"ls: /storage/emulated/10: Permission denied\n") == (shell_ls.returncode, shell_ls.stderr)
+    assert (1, b"ls: /storage/emulated/10: Permission denied\n") == (
+        shell_ls.returncode,
+        shell_ls.stderr,
+    )

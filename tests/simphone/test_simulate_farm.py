@@ -14,8 +14,12 @@ from .test_adb_client import Adb, adb, free_port  # noqa: F401 - the adb fixture
 
 
 def start_farm(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
-    proc = subprocess.Popen([sys.executable, "-m", "scanner.cli", "simulate", "--accept-any-key", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scanner.cli", "simulate", "--accept-any-key", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     addresses = {}
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -34,8 +38,14 @@ def stop(proc: subprocess.Popen[str]) -> int:
 def test_farm_phones_answer_as_their_android_does(adb: Adb, tmp_path: Path) -> None:  # noqa: F811
     """The Android 6 phone has no shell_v2 (no exit codes over shell v1) and mksh's old prompt;
     the Android 16 one reports exit codes; each prints its model; the unreachable one is not there."""
-    proc, addresses = start_farm("--farm", "12", "--port", str(free_port() // 2 + 20000),
-                                 "--save-farm", str(tmp_path / "farm.json"))
+    proc, addresses = start_farm(
+        "--farm",
+        "12",
+        "--port",
+        str(free_port() // 2 + 20000),
+        "--save-farm",
+        str(tmp_path / "farm.json"),
+    )
     try:
         old, new, gone = addresses["FARM0001"], addresses["FARM0002"], addresses["FARM0003"]
         for address in (old, new):
@@ -51,14 +61,24 @@ def test_farm_phones_answer_as_their_android_does(adb: Adb, tmp_path: Path) -> N
     assert (0, 1) == (false_old.returncode, false_new.returncode)
     assert b"shell@herolte:/ $ " in prompt.stdout
     saved = json.loads((tmp_path / "farm.json").read_text())
-    assert b"connected to" not in refused.stdout and b"failed to connect" in refused.stdout + refused.stderr
+    assert (
+        b"connected to" not in refused.stdout
+        and b"failed to connect" in refused.stdout + refused.stderr
+    )
     assert farm(12, 0) == [FarmPhone.from_json(p) for p in saved["phones"]]
 
 
 def test_a_bad_farm_spec_exits_2(tmp_path: Path) -> None:
     spec = tmp_path / "farm.json"
-    spec.write_text(json.dumps({"format": "msgscan-farm", "version": 1, "phones": [{"serial": "X", "sdk": 99}]}))
-    done = subprocess.run([sys.executable, "-m", "scanner.cli", "simulate", "--farm-spec", str(spec)],
-                          capture_output=True, text=True, timeout=60, check=False)
+    spec.write_text(
+        json.dumps({"format": "msgscan-farm", "version": 1, "phones": [{"serial": "X", "sdk": 99}]})
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "scanner.cli", "simulate", "--farm-spec", str(spec)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert 2 == done.returncode
     assert "phone 1" in done.stderr and str(spec) in done.stderr

@@ -17,6 +17,7 @@ scans stay byte-identical. A command it cannot derive gets ``None``: the shell a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import cached_property
 
 from scanner.recording import Recording
@@ -31,8 +32,14 @@ _TABLE = {**properties.COMMANDS, **packages.COMMANDS, **files.COMMANDS}
 # a small command) and, for what those do not cover, the ones the MVT benchmark used before
 # these commands existed (pm path 120 ms, a digest of an APK 40 ms, ``cmd settings`` 60 ms,
 # ``dumpsys package P`` 200 ms + 0.6 ms per installed package). Estimates, not measurements.
-_DEVICE_MS = {"pm": 450.0, "getprop": 40.0, "settings": 60.0, "cmd": 60.0, "appops": 60.0,
-              **dict.fromkeys(files.DIGESTS, 40.0)}
+_DEVICE_MS = {
+    "pm": 450.0,
+    "getprop": 40.0,
+    "settings": 60.0,
+    "cmd": 60.0,
+    "appops": 60.0,
+    **dict.fromkeys(files.DIGESTS, 40.0),
+}
 
 __all__ = ["Answer", "DerivedCommands", "PhoneFacts"]
 
@@ -43,8 +50,13 @@ class DerivedCommands:
 
     @cached_property
     def facts(self) -> PhoneFacts:
-        """Parsed on first use: a replayed scan never pays for it."""
-        return read_facts(self.recording)
+        """Parsed on first use: a replayed scan never pays for it. A recording whose files
+        contradict each other (a file where another lies below it) keeps its commands and loses
+        its files, rather than the phone failing to start."""
+        try:
+            return read_facts(self.recording)
+        except ValueError:
+            return read_facts(replace(self.recording, files=()))
 
     def run(self, argv: tuple[str, ...], stdin: bytes = b"") -> Answer | None:
         handler = _TABLE.get(argv[0]) if argv else None

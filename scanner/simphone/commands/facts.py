@@ -42,16 +42,43 @@ DIR = st.S_IFDIR
 # Folders every phone has, as ``ls -l /`` shows them to the shell user (AOSP
 # system/core/rootdir/init.rc and Android.mk: mode of each mount point; 6-16).
 SKELETON: tuple[tuple[str, int], ...] = (
-    ("/system", 0o755), ("/system/bin", 0o755), ("/system/app", 0o755),
-    ("/system/priv-app", 0o755), ("/vendor", 0o755), ("/product", 0o755),
-    ("/data", 0o771), ("/data/app", 0o771), ("/data/data", 0o771), ("/data/user", 0o711),
-    ("/data/user_de", 0o711), ("/data/local", 0o751), ("/data/local/tmp", 0o771),
-    ("/data/misc", 0o1771), ("/storage", 0o755), ("/storage/emulated", 0o711),
-    ("/storage/emulated/0", 0o2770), ("/sdcard", 0o2770), ("/proc", 0o555),
-    ("/dev", 0o755), ("/etc", 0o755), ("/mnt", 0o755), ("/cache", 0o770),
+    ("/system", 0o755),
+    ("/system/bin", 0o755),
+    ("/system/app", 0o755),
+    ("/system/priv-app", 0o755),
+    ("/vendor", 0o755),
+    ("/product", 0o755),
+    ("/data", 0o771),
+    ("/data/app", 0o771),
+    ("/data/data", 0o771),
+    ("/data/user", 0o711),
+    ("/data/user_de", 0o711),
+    ("/data/local", 0o751),
+    ("/data/local/tmp", 0o771),
+    ("/data/misc", 0o1771),
+    ("/storage", 0o755),
+    ("/storage/emulated", 0o711),
+    ("/storage/emulated/0", 0o2770),
+    ("/sdcard", 0o2770),
+    ("/proc", 0o555),
+    ("/dev", 0o755),
+    ("/etc", 0o755),
+    ("/mnt", 0o755),
+    ("/cache", 0o770),
 )
-UNLISTABLE = frozenset({"/data", "/data/app", "/data/data", "/data/user", "/data/user_de",
-                        "/data/local", "/data/misc", "/cache", "/storage/emulated"})
+UNLISTABLE = frozenset(
+    {
+        "/data",
+        "/data/app",
+        "/data/data",
+        "/data/user",
+        "/data/user_de",
+        "/data/local",
+        "/data/misc",
+        "/cache",
+        "/storage/emulated",
+    }
+)
 """Folders the shell user may pass through (x bit) but not list: ``ls`` says Permission denied."""
 
 SETTINGS_NAMESPACES = ("system", "secure", "global")
@@ -99,7 +126,7 @@ class PhoneFacts:
         path = normalize(path)
         for alias in ("/sdcard", "/storage/self/primary", "/mnt/sdcard"):
             if path == alias or path.startswith(alias + "/"):
-                return "/storage/emulated/0" + path[len(alias):]
+                return "/storage/emulated/0" + path[len(alias) :]
         return path
 
     def blocked(self, path: str) -> bool:
@@ -116,7 +143,9 @@ class PhoneTree(VirtualFiles):
     read gives nothing (adbd's opendir fails: an empty LIST), and below another user's storage
     nothing exists for it (stat fails)."""
 
-    def __init__(self, files: Iterable[VirtualFile], denied: Iterable[str], unlistable: Iterable[str]) -> None:
+    def __init__(
+        self, files: Iterable[VirtualFile], denied: Iterable[str], unlistable: Iterable[str]
+    ) -> None:
         super().__init__(files)
         self.denied = tuple(denied)
         self.unlistable = frozenset(unlistable)
@@ -156,7 +185,7 @@ def _blocks(dump: str) -> dict[str, str]:
     starts = list(_BLOCK.finditer(section))
     out: dict[str, str] = {}
     for m, nxt in zip(starts, [*starts[1:], None], strict=False):
-        out.setdefault(m.group(1), section[m.start(): nxt.start() if nxt else len(section)])
+        out.setdefault(m.group(1), section[m.start() : nxt.start() if nxt else len(section)])
     return out
 
 
@@ -183,13 +212,17 @@ def _storage(rec: Recording) -> tuple[list[VirtualFile], list[str]]:
         seen.add(_user_root(root))
         if "-type" not in argv or argv[argv.index("-type") + 1] != "f":
             continue
-        wanted = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "-name" and argv[i - 1] != "!"]
+        wanted = [
+            argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "-name" and argv[i - 1] != "!"
+        ]
         name = wanted[0] if wanted and "*" in wanted[0] else "f*.bin"
         for n, line in enumerate(l for l in out.splitlines() if not l.startswith("find: ")):
             mtime, _, size = line.partition(" ")
             if mtime.isdigit() and size.isdigit():
                 stand_in = name.replace("*", f"{n + 1:04d}", 1).replace("*", "")
-                files.append(VirtualFile(f"{root}/{stand_in}", 0o100660, int(size), int(mtime), None))
+                files.append(
+                    VirtualFile(f"{root}/{stand_in}", 0o100660, int(size), int(mtime), None)
+                )
     # Every probe into one user's storage refused: that user's whole storage is out of reach
     # (a work profile's /storage/emulated/10 for the shell user), not just the probed folders.
     roots = {r for d in denied if (r := _user_root(d)) is not None and r not in seen}
@@ -222,7 +255,9 @@ def _settings(rec: Recording, props: dict[str, str]) -> dict[str, dict[str, str]
     return out
 
 
-def _tree(rec: Recording, packages: Iterable[Package], facts_apk: dict[str, str], denied: list[str]) -> PhoneTree:
+def _tree(
+    rec: Recording, packages: Iterable[Package], facts_apk: dict[str, str], denied: list[str]
+) -> PhoneTree:
     entries: dict[str, VirtualFile] = {}
 
     def add(f: VirtualFile) -> None:
@@ -232,7 +267,7 @@ def _tree(rec: Recording, packages: Iterable[Package], facts_apk: dict[str, str]
         add(VirtualFile(f.path, f.mode, f.size, f.mtime, f.content))
         for a, b in (("/sdcard/", "/storage/emulated/0/"), ("/storage/emulated/0/", "/sdcard/")):
             if f.path.startswith(a):
-                add(VirtualFile(b + f.path[len(a):], f.mode, f.size, f.mtime, f.content))
+                add(VirtualFile(b + f.path[len(a) :], f.mode, f.size, f.mtime, f.content))
     for path, mode in SKELETON:
         add(VirtualFile(path, DIR | mode, 4096, 1230768000, None))
     for p in packages:
@@ -244,10 +279,11 @@ def _tree(rec: Recording, packages: Iterable[Package], facts_apk: dict[str, str]
     for d in denied:  # another user's storage exists, the shell just cannot look inside
         add(VirtualFile(d, DIR | 0o2770, 3452, 1230768000, None))
     stored, _ = _storage(rec)
-    for f in stored:
-        add(f)
-        if f.path.startswith("/storage/emulated/0/"):
-            add(VirtualFile("/sdcard/" + f.path[len("/storage/emulated/0/"):], f.mode, f.size, f.mtime, None))
+    for seen in stored:
+        add(seen)
+        if seen.path.startswith("/storage/emulated/0/"):
+            rel = seen.path[len("/storage/emulated/0/") :]
+            add(VirtualFile("/sdcard/" + rel, seen.mode, seen.size, seen.mtime, None))
     # A file recorded where a folder is implied cannot be both: keep the folder.
     dirs = {e.rsplit("/", 1)[0] for e in entries}
     kept = (f for f in entries.values() if f.is_dir or f.path not in dirs)
@@ -268,6 +304,14 @@ def read_facts(rec: Recording) -> PhoneFacts:
     apks = {p.name: a for p in packages if (a := facts.apk(p.name))}
     _, denied = _storage(rec)
     return PhoneFacts(
-        props, users, packages, code_paths, blocks, app_ops, _settings(rec, props),
-        _tree(rec, packages, apks, denied), tuple(denied), UNLISTABLE,
+        props,
+        users,
+        packages,
+        code_paths,
+        blocks,
+        app_ops,
+        _settings(rec, props),
+        _tree(rec, packages, apks, denied),
+        tuple(denied),
+        UNLISTABLE,
     )

@@ -21,19 +21,28 @@ import hashlib
 import posixpath
 import stat as st
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from scanner.simphone.commands.facts import PhoneFacts
-from scanner.simphone.commands.output import Answer, fail, ok
+from scanner.simphone.commands.output import Answer, fail
 from scanner.simphone.files import VirtualFile
 
 ENOENT, EACCES, ENOTDIR, EISDIR, EROFS = (
-    "No such file or directory", "Permission denied", "Not a directory", "Is a directory",
+    "No such file or directory",
+    "Permission denied",
+    "Not a directory",
+    "Is a directory",
     "Read-only file system",
 )
-DIGESTS = {"md5sum": "md5", "sha1sum": "sha1", "sha224sum": "sha224", "sha256sum": "sha256",
-           "sha384sum": "sha384", "sha512sum": "sha512"}
+DIGESTS = {
+    "md5sum": "md5",
+    "sha1sum": "sha1",
+    "sha224sum": "sha224",
+    "sha256sum": "sha256",
+    "sha384sum": "sha384",
+    "sha512sum": "sha512",
+}
 WRITERS = ("rm", "rmdir", "mv", "cp", "mkdir", "touch", "chmod", "chown", "ln", "truncate")
 
 
@@ -69,12 +78,14 @@ def _tz(facts: PhoneFacts) -> ZoneInfo | timezone:
     try:
         return ZoneInfo(facts.props.get("persist.sys.timezone") or "UTC")
     except Exception:  # noqa: BLE001 - an unknown zone name: the phone falls back to GMT
-        return timezone.utc
+        return UTC
 
 
 def _owner(facts: PhoneFacts, f: VirtualFile) -> tuple[str, str, int, int]:
     if f.path.startswith(("/storage/emulated/", "/sdcard")):
-        return ("root", "sdcard_rw", 0, 1015) if facts.sdk < 30 else ("u0_a0", "media_rw", 10000, 1023)
+        return (
+            ("root", "sdcard_rw", 0, 1015) if facts.sdk < 30 else ("u0_a0", "media_rw", 10000, 1023)
+        )
     if f.path.startswith("/data") and f.is_dir:
         return "system", "system", 1000, 1000
     return "root", "root", 0, 0
@@ -119,9 +130,11 @@ def ls(facts: PhoneFacts, argv: tuple[str, ...], stdin: bytes) -> Answer:
 
 
 _FILE_TYPES = {st.S_IFDIR: "directory", st.S_IFREG: "regular file", st.S_IFLNK: "symbolic link"}
-DEFAULT_STAT = ("  File: %N\n  Size: %s\t Blocks: %b\t IO Blocks: %B\t%F\nDevice: %Dh/%dd\t "
-                "Inode: %i\t Links: %h\nAccess: (%a/%A)\tUid: (%5u/%8U)\tGid: (%5g/%8G)\n"
-                "Access: %x\nModify: %y\nChange: %z")
+DEFAULT_STAT = (
+    "  File: %N\n  Size: %s\t Blocks: %b\t IO Blocks: %B\t%F\nDevice: %Dh/%dd\t "
+    "Inode: %i\t Links: %h\nAccess: (%a/%A)\tUid: (%5u/%8U)\tGid: (%5g/%8G)\n"
+    "Access: %x\nModify: %y\nChange: %z"
+)
 """toybox stat's default format (toys/other/stat.c)."""
 
 
@@ -129,17 +142,37 @@ def _stat_line(facts: PhoneFacts, f: VirtualFile, name: str, fmt: str) -> str:
     user, group, uid, gid = _owner(facts, f)
     local = datetime.fromtimestamp(f.mtime, _tz(facts))
     stamp = local.strftime("%Y-%m-%d %H:%M:%S.000000000 %z")
-    kind = "regular empty file" if st.S_ISREG(f.mode) and f.size == 0 else _FILE_TYPES.get(st.S_IFMT(f.mode), "file")
+    kind = (
+        "regular empty file"
+        if st.S_ISREG(f.mode) and f.size == 0
+        else _FILE_TYPES.get(st.S_IFMT(f.mode), "file")
+    )
     fields: dict[str, Callable[[], str]] = {
-        "n": lambda: name, "N": lambda: f"'{name}'", "s": lambda: str(f.size),
-        "b": lambda: str((f.size + 4095) // 4096 * 8), "B": lambda: "4096", "F": lambda: kind,
-        "a": lambda: f"{st.S_IMODE(f.mode):o}", "A": lambda: st.filemode(f.mode),
-        "f": lambda: f"{f.mode:x}", "u": lambda: str(uid), "U": lambda: user, "g": lambda: str(gid),
-        "G": lambda: group, "i": lambda: str(facts.tree.inode(f.path)),
+        "n": lambda: name,
+        "N": lambda: f"'{name}'",
+        "s": lambda: str(f.size),
+        "b": lambda: str((f.size + 4095) // 4096 * 8),
+        "B": lambda: "4096",
+        "F": lambda: kind,
+        "a": lambda: f"{st.S_IMODE(f.mode):o}",
+        "A": lambda: st.filemode(f.mode),
+        "f": lambda: f"{f.mode:x}",
+        "u": lambda: str(uid),
+        "U": lambda: user,
+        "g": lambda: str(gid),
+        "G": lambda: group,
+        "i": lambda: str(facts.tree.inode(f.path)),
         "h": lambda: str(facts.tree.nlink(f.path) if f.path in facts.tree else 1),
-        "D": lambda: "fd00", "d": lambda: "64768", "t": lambda: "0", "T": lambda: "0",
-        "x": lambda: stamp, "y": lambda: stamp, "z": lambda: stamp,
-        "X": lambda: str(f.mtime), "Y": lambda: str(f.mtime), "Z": lambda: str(f.mtime),
+        "D": lambda: "fd00",
+        "d": lambda: "64768",
+        "t": lambda: "0",
+        "T": lambda: "0",
+        "x": lambda: stamp,
+        "y": lambda: stamp,
+        "z": lambda: stamp,
+        "X": lambda: str(f.mtime),
+        "Y": lambda: str(f.mtime),
+        "Z": lambda: str(f.mtime),
     }
     out, i = [], 0
     while i < len(fmt):
@@ -179,7 +212,9 @@ def stat(facts: PhoneFacts, argv: tuple[str, ...], stdin: bytes) -> Answer:
     return Answer("".join(lines).encode(), "".join(errors).encode(), 1 if errors else 0)
 
 
-def _walk(facts: PhoneFacts, path: str, depth: int, errors: list[str]) -> Iterator[tuple[str, VirtualFile, int]]:
+def _walk(
+    facts: PhoneFacts, path: str, depth: int, errors: list[str]
+) -> Iterator[tuple[str, VirtualFile, int]]:
     f = _lookup(facts, path)
     yield path, f, depth
     if not f.is_dir:
@@ -234,8 +269,15 @@ def find(facts: PhoneFacts, argv: tuple[str, ...], stdin: bytes) -> Answer:
                     continue
                 if kind == "f" and not st.S_ISREG(f.mode) or kind == "d" and not f.is_dir:
                     continue
-                if all(neg != (fnmatch.fnmatchcase(name.lower(), p.lower()) if ci else fnmatch.fnmatchcase(name, p))
-                       for neg, p, ci in tests):
+                if all(
+                    neg
+                    != (
+                        fnmatch.fnmatchcase(name.lower(), p.lower())
+                        if ci
+                        else fnmatch.fnmatchcase(name, p)
+                    )
+                    for neg, p, ci in tests
+                ):
                     lines.append(("." + path[1:] if root == "." else path) + "\n")
         except _Err as e:
             errors.append(f"find: {e}\n")
@@ -299,8 +341,15 @@ def test(facts: PhoneFacts, argv: tuple[str, ...], stdin: bytes) -> Answer:
     elif len(args) == 2 and args[0] in ("-e", "-f", "-d", "-r", "-s", "-L", "-h"):
         try:
             f = _lookup(facts, args[1])
-            result = {"-e": True, "-f": st.S_ISREG(f.mode), "-d": f.is_dir, "-s": f.size > 0,
-                      "-r": f.content is not None or f.is_dir, "-L": False, "-h": False}[args[0]]
+            result = {
+                "-e": True,
+                "-f": st.S_ISREG(f.mode),
+                "-d": f.is_dir,
+                "-s": f.size > 0,
+                "-r": f.content is not None or f.is_dir,
+                "-L": False,
+                "-h": False,
+            }[args[0]]
         except _Err:
             result = False
     else:
@@ -323,6 +372,12 @@ def refuse_write(facts: PhoneFacts, argv: tuple[str, ...], stdin: bytes) -> Answ
 
 
 COMMANDS: dict[str, Callable[[PhoneFacts, tuple[str, ...], bytes], Answer]] = {
-    "ls": ls, "stat": stat, "find": find, "cat": cat, "test": test, "[": test,
-    **{name: digest for name in DIGESTS}, **{name: refuse_write for name in WRITERS},
+    "ls": ls,
+    "stat": stat,
+    "find": find,
+    "cat": cat,
+    "test": test,
+    "[": test,
+    **{name: digest for name in DIGESTS},
+    **{name: refuse_write for name in WRITERS},
 }

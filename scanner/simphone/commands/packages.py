@@ -60,12 +60,20 @@ def list_packages(facts: PhoneFacts, args: list[str]) -> Answer:
         opt = args.pop(0)
         if opt in ("--user", "--uid"):
             if not args:
-                message = f'Error: java.lang.IllegalArgumentException: Argument expected after "{opt}"\n'
+                message = (
+                    f'Error: java.lang.IllegalArgumentException: Argument expected after "{opt}"\n'
+                )
                 return Answer(message.encode(), b"", 255)
             value = args.pop(0)
-            parsed = _user_arg(value) if opt == "--user" else (int(value) if value.isdigit() else None)
+            parsed = (
+                _user_arg(value) if opt == "--user" else (int(value) if value.isdigit() else None)
+            )
             if parsed is None:
-                return Answer(f'Error: java.lang.NumberFormatException: For input string: "{value}"\n'.encode(), b"", 255)
+                return Answer(
+                    f'Error: java.lang.NumberFormatException: For input string: "{value}"\n'.encode(),
+                    b"",
+                    255,
+                )
             if opt == "--user":
                 user = parsed
             else:
@@ -91,7 +99,9 @@ def list_packages(facts: PhoneFacts, args: list[str]) -> Answer:
         return ok()
     lines = []
     for p in facts.packages:
-        if not (_installed_for(p, user) or (uninstalled and any(u.user_id == user for u in p.users))):
+        if not (
+            _installed_for(p, user) or (uninstalled and any(u.user_id == user for u in p.users))
+        ):
             continue
         if name_filter is not None and name_filter not in p.name:
             continue
@@ -99,7 +109,12 @@ def list_packages(facts: PhoneFacts, args: list[str]) -> Answer:
         if uid is not None and p_uid != uid:
             continue
         on = _enabled(p, user)
-        if (disabled and on) or (enabled and not on) or (system and not p.is_system) or (third and p.is_system):
+        if (
+            (disabled and on)
+            or (enabled and not on)
+            or (system and not p.is_system)
+            or (third and p.is_system)
+        ):
             continue
         line = "package:"
         if show_path:
@@ -165,20 +180,25 @@ def appops(facts: PhoneFacts, argv: tuple[str, ...], stdin: bytes) -> Answer | N
     user = 0
     if "--user" in args:
         at = args.index("--user")
-        user = _user_arg(args[at + 1]) if at + 1 < len(args) else 0
+        user = (_user_arg(args[at + 1]) if at + 1 < len(args) else None) or 0
         del args[at : at + 2]
     p = facts.package(args[1])
     if p is None:
         return Answer(f"Error: Unknown package: {args[1]}\n".encode(), b"", 255)
-    modes = facts.app_ops.modes.get((user or 0, p.name), {})
-    uid_modes = facts.app_ops.uid_modes.get((user or 0) * 100000 + (p.app_id or 0), {})
+    modes = facts.app_ops.modes.get((user, p.name), {})
+    uid_modes = facts.app_ops.uid_modes.get(user * 100000 + (p.app_id or 0), {})
     op = args[2] if len(args) > 2 else None
     lines = []
     for i, (name, mode) in enumerate(sorted(uid_modes.items())):
         if op is None or op == name:
-            lines.append(f"{'Uid mode: ' if i == 0 and facts.sdk >= 30 else ''}{name}: {mode.value}")
-    lines += [f"{name}: {mode.value}" for name, mode in sorted(modes.items())
-              if name not in uid_modes and (op is None or op == name)]
+            lines.append(
+                f"{'Uid mode: ' if i == 0 and facts.sdk >= 30 else ''}{name}: {mode.value}"
+            )
+    lines += [
+        f"{name}: {mode.value}"
+        for name, mode in sorted(modes.items())
+        if name not in uid_modes and (op is None or op == name)
+    ]
     return ok("".join(f"{line}\n" for line in lines) or "No operations.\n")
 
 
@@ -199,5 +219,8 @@ def cmd(facts: PhoneFacts, argv: tuple[str, ...], stdin: bytes) -> Answer | None
 
 
 COMMANDS: dict[str, Callable[[PhoneFacts, tuple[str, ...], bytes], Answer | None]] = {
-    "pm": pm, "dumpsys": dumpsys_package, "appops": appops, "cmd": cmd,
+    "pm": pm,
+    "dumpsys": dumpsys_package,
+    "appops": appops,
+    "cmd": cmd,
 }

@@ -24,10 +24,20 @@ from scanner.simphone.commands.output import Answer, ok
 # net_bt_admin, net_bt, inet, net_bw_stats; readproc from 7; uhid from 8; ext_data_rw,
 # ext_obb_rw from 11; readtracefs from 14.
 _GROUPS = [
-    (1004, "input", 0), (1007, "log", 0), (1011, "adb", 0), (1015, "sdcard_rw", 0),
-    (1028, "sdcard_r", 0), (1078, "ext_data_rw", 30), (1079, "ext_obb_rw", 30),
-    (3001, "net_bt_admin", 0), (3002, "net_bt", 0), (3003, "inet", 0), (3006, "net_bw_stats", 0),
-    (3009, "readproc", 24), (3011, "uhid", 26), (3012, "readtracefs", 34),
+    (1004, "input", 0),
+    (1007, "log", 0),
+    (1011, "adb", 0),
+    (1015, "sdcard_rw", 0),
+    (1028, "sdcard_r", 0),
+    (1078, "ext_data_rw", 30),
+    (1079, "ext_obb_rw", 30),
+    (3001, "net_bt_admin", 0),
+    (3002, "net_bt", 0),
+    (3003, "inet", 0),
+    (3006, "net_bw_stats", 0),
+    (3009, "readproc", 24),
+    (3011, "uhid", 26),
+    (3012, "readtracefs", 34),
 ]
 
 
@@ -65,8 +75,10 @@ def settings(facts: PhoneFacts, argv: tuple[str, ...], stdin: bytes) -> Answer |
     permission = "WRITE_SECURE_SETTINGS" if ns != "system" else "WRITE_SETTINGS"
     return Answer(
         b"",
-        (f"\nException occurred while executing '{verb}':\njava.lang.SecurityException: Permission "
-         f"denial: writing to settings requires:android.permission.{permission}\n").encode(),
+        (
+            f"\nException occurred while executing '{verb}':\njava.lang.SecurityException: Permission "
+            f"denial: writing to settings requires:android.permission.{permission}\n"
+        ).encode(),
         255,
     )
 
@@ -88,5 +100,8 @@ def whoami(facts: PhoneFacts, argv: tuple[str, ...], stdin: bytes) -> Answer | N
 
 
 COMMANDS: dict[str, Callable[[PhoneFacts, tuple[str, ...], bytes], Answer | None]] = {
-    "getprop": getprop, "settings": settings, "id": id_, "whoami": whoami,
+    "getprop": getprop,
+    "settings": settings,
+    "id": id_,
+    "whoami": whoami,
 }
