@@ -481,6 +481,9 @@ def _simulate_farm(args: argparse.Namespace, auth: Any, faults: Any, stop: Any) 
     from scanner.recordings import farm
     from scanner.simphone.phone import farm_servers
 
+    if args.count != 1:
+        raise UsageError("--count and --farm/--farm-spec: a farm says how many phones it has",
+                         hint="drop --count, or pass --farm N")
     if args.farm is not None and not 1 <= args.farm <= 1000:
         raise UsageError(f"--farm {args.farm}: expected 1 to 1000 phones", hint="pass a smaller --farm")
     phones = farm.load_spec(args.farm_spec) if args.farm_spec else farm.farm(args.farm, args.seed)

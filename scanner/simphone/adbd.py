@@ -109,9 +109,10 @@ class PhoneServer:
         self._port: int | None = None
         self._auth = auth
         self.keyring = KeyRing(auth.trusted_keys)
-        # adbd's connection banner (adb/transport.cpp, daemon side): "device::" and the three
-        # product properties; ";features=" came with the feature list in Android 7, so an
-        # Android 6 phone (no features) ends after ro.product.device.
+        # adbd's connection banner (adb.cpp get_connection_string): "device::" and the three
+        # product properties, then "features=" and the list (the feature negotiation of 2015,
+        # b/23030641, that shipped with the shell protocol in Android 7). A phone with no
+        # features (Android 6 here) ends after ro.product.device; a host sees no feature either way.
         self.banner = (
             f"device::ro.product.name={product};ro.product.model={model};"
             f"ro.product.device={device};"

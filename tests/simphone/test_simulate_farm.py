@@ -74,7 +74,8 @@ def test_a_bad_farm_spec_exits_2(tmp_path: Path) -> None:
         json.dumps({"format": "msgscan-farm", "version": 1, "phones": [{"serial": "X", "sdk": 99}]})
     )
     done = subprocess.run(
-        [sys.executable, "-m", "scanner.cli", "simulate", "--farm-spec", str(spec)],
+        [sys.executable, "-m", "scanner.cli", "simulate", "--farm-spec", str(spec),
+         "--accept-any-key"],
         capture_output=True,
         text=True,
         timeout=60,
@@ -82,3 +83,12 @@ def test_a_bad_farm_spec_exits_2(tmp_path: Path) -> None:
     )
     assert 2 == done.returncode
     assert "phone 1" in done.stderr and str(spec) in done.stderr
+
+
+def test_count_and_farm_together_exit_2() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "scanner.cli", "simulate", "--farm", "3", "--count", "2",
+         "--accept-any-key"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert 2 == done.returncode and "--count" in done.stderr
