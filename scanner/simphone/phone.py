@@ -99,10 +99,12 @@ class FarmSlot:
     server: PhoneServer | None
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:  # a port that nothing listens on once this closes
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
+def _closed_port(stack: ExitStack) -> int:
+    """A port nobody listens on: bound (so no later phone can take it) but never listening, so a
+    client's connect is refused, as for a phone that is off or out of Wi-Fi range."""
+    s = stack.enter_context(socket.socket())
+    s.bind(("127.0.0.1", 0))
+    port: int = s.getsockname()[1]
     return port
 
 
@@ -122,7 +124,7 @@ def farm_servers(
         for i, phone in enumerate(farm):
             port = first_port + i if first_port else 0
             if phone.reach == "unreachable":
-                slots.append(FarmSlot(phone, f"127.0.0.1:{port or _closed_port()}", None))
+                slots.append(FarmSlot(phone, f"127.0.0.1:{port or _closed_port(stack)}", None))
                 continue
             base = faults or Faults()
             if phone.reach == "slow":

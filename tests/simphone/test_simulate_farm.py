@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 import json
+import random
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 from scanner.recordings.farm import FarmPhone, farm
 
-from .test_adb_client import Adb, adb, free_port  # noqa: F401 - the adb fixture, both clients
+from .test_adb_client import Adb, adb  # noqa: F401 - the adb fixture, both clients
+
+
+def free_ports(count: int) -> int:
+    """The first of ``count`` consecutive free ports below Linux's ephemeral range (32768+), so
+    that no adb server port or outgoing connection can take one meanwhile."""
+    for base in random.sample(range(20000, 32000, 50), 40):
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return base
+    raise AssertionError("no run of free ports")
 
 
 def start_farm(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
@@ -42,7 +58,7 @@ def test_farm_phones_answer_as_their_android_does(adb: Adb, tmp_path: Path) -> N
         "--farm",
         "12",
         "--port",
-        str(free_port() // 2 + 20000),
+        str(free_ports(12)),
         "--save-farm",
         str(tmp_path / "farm.json"),
     )
@@ -74,8 +90,15 @@ def test_a_bad_farm_spec_exits_2(tmp_path: Path) -> None:
         json.dumps({"format": "msgscan-farm", "version": 1, "phones": [{"serial": "X", "sdk": 99}]})
     )
     done = subprocess.run(
-        [sys.executable, "-m", "scanner.cli", "simulate", "--farm-spec", str(spec),
-         "--accept-any-key"],
+        [
+            sys.executable,
+            "-m",
+            "scanner.cli",
+            "simulate",
+            "--farm-spec",
+            str(spec),
+            "--accept-any-key",
+        ],
         capture_output=True,
         text=True,
         timeout=60,
@@ -87,8 +110,20 @@ def test_a_bad_farm_spec_exits_2(tmp_path: Path) -> None:
 
 def test_count_and_farm_together_exit_2() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "scanner.cli", "simulate", "--farm", "3", "--count", "2",
-         "--accept-any-key"],
-        capture_output=True, text=True, timeout=60, check=False,
+        [
+            sys.executable,
+            "-m",
+            "scanner.cli",
+            "simulate",
+            "--farm",
+            "3",
+            "--count",
+            "2",
+            "--accept-any-key",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert 2 == done.returncode and "--count" in done.stderr
