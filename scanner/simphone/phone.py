@@ -29,9 +29,13 @@ class RecordedPhone:
     def __init__(self, recording: Recording) -> None:
         self.recording = recording
         self._shell = RecordedShell(recording)
-        # The sync service sees the same tree as ls/stat/cat: the recording's files, the APKs
-        # and the storage folders its probes saw (scanner/simphone/commands/facts.py).
-        self.files: VirtualFiles = self._shell.derived.facts.tree
+
+    @property
+    def files(self) -> VirtualFiles:
+        """What the sync service sees: the same tree as ls/stat/cat (the recording's files, the
+        APKs, the storage folders its probes saw; scanner/simphone/commands/facts.py), built
+        the first time a client asks for it."""
+        return self._shell.derived.facts.tree
 
     @property
     def prompt(self) -> str:
@@ -39,7 +43,7 @@ class RecordedPhone:
 
     @property
     def sdk(self) -> int:
-        return self._shell.derived.facts.sdk
+        return self._shell.derived.sdk
 
     def run(self, command: str) -> CommandOutput:
         out = self._shell.run(command)

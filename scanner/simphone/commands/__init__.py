@@ -22,7 +22,7 @@ from functools import cached_property
 
 from scanner.recording import Recording
 from scanner.simphone.commands import files, packages, properties
-from scanner.simphone.commands.facts import PhoneFacts, read_facts
+from scanner.simphone.commands.facts import PhoneFacts, read_facts, read_props, sdk_of
 from scanner.simphone.commands.output import Answer
 
 _TABLE = {**properties.COMMANDS, **packages.COMMANDS, **files.COMMANDS}
@@ -74,9 +74,19 @@ class DerivedCommands:
             return 200.0 + 0.6 * len(self.facts.packages)
         return _DEVICE_MS.get(argv[0], 15.0)
 
+    @cached_property
+    def props(self) -> dict[str, str]:
+        """The recorded ``getprop`` alone: what a phone's start needs (its SDK, its prompt),
+        without parsing the whole recording."""
+        return read_props(self.recording)
+
+    @property
+    def sdk(self) -> int:
+        return sdk_of(self.props)
+
     @property
     def prompt(self) -> str:
         """mksh's ``PS1`` from /system/etc/mkshrc: ``shell@<device>:/ $`` up to Android 6,
         ``<device>:/ $`` from 7 (``${HOSTNAME}`` is ``getprop ro.product.device``)."""
-        device = self.facts.props.get("ro.product.device") or self.recording.device.device
-        return f"{device}:/ $ " if self.facts.sdk >= 24 else f"shell@{device}:/ $ "
+        device = self.props.get("ro.product.device") or self.recording.device.device
+        return f"{device}:/ $ " if self.sdk >= 24 else f"shell@{device}:/ $ "

@@ -102,10 +102,7 @@ class PhoneFacts:
 
     @property
     def sdk(self) -> int:
-        try:
-            return int(self.props.get("ro.build.version.sdk", "34"))
-        except ValueError:
-            return 34
+        return sdk_of(self.props)
 
     def package(self, name: str) -> Package | None:
         return next((p for p in self.packages if p.name == name), None)
@@ -164,6 +161,18 @@ class PhoneTree(VirtualFiles):
         if path in self.unlistable or path in self.denied or self._below_denied(path):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
         return super().list(dirpath)
+
+
+def sdk_of(props: dict[str, str]) -> int:
+    """``ro.build.version.sdk``; a recording without it is taken as a current phone (34)."""
+    try:
+        return int(props.get("ro.build.version.sdk", "34"))
+    except ValueError:
+        return 34
+
+
+def read_props(rec: Recording) -> dict[str, str]:
+    return parse_getprop(_text(rec, probes.GETPROP.argv) or "")
 
 
 def _text(rec: Recording, argv: tuple[str, ...]) -> str | None:
@@ -291,7 +300,7 @@ def _tree(
 
 
 def read_facts(rec: Recording) -> PhoneFacts:
-    props = parse_getprop(_text(rec, probes.GETPROP.argv) or "")
+    props = read_props(rec)
     users = parse_pm_list_users(_text(rec, probes.USERS.argv) or "")
     dump = _text(rec, probes.PACKAGES.argv) or ""
     packages = parse_dumpsys_package(dump)
