@@ -10,12 +10,14 @@ with versions, installers and permissions (MVT module Packages), the device prop
 and settings (Settings); MVT's other modules (processes, logcat, SMS, root files, full dumpsys)
 answer other questions. Each MVT module is its own ``check-adb -m`` run, as MVT offers them.
 
-The phone serves the recording extended with MVT's commands (``bench/mvt_extension.py``: without
-them each would answer 127 and MVT would find no package at all), with a latency per packet, a
-bandwidth cap and the recorded device-side command times. Both tools run as separate processes
+The phone serves the recording as it is: MVT's commands (``pm list packages -u -i -f``, ``pm path``,
+the APK digests, ``dumpsys package P``, ``cmd settings list``) are answered by the simulated
+phone's derived commands (scanner/simphone/commands/), with a latency per packet, a bandwidth cap
+and the recorded device-side command times (derived commands take no device time). Both tools run as separate processes
 from the same start (Python start-up included); MVT runs with ``--fast`` (no VirusTotal) and
 ``MVT_NETWORK_ACCESS_ALLOWED=false`` (no update checks). Prints a Markdown table for
-bench/RESULTS.md, and the commands MVT sent that the phone could not answer (expected: none).
+bench/RESULTS.md, the commands MVT sent that the phone could not answer (expected: none), and
+whether MVT's packages.json holds every package of the recording with its version and installer.
 """
 
 from __future__ import annotations
@@ -63,7 +65,6 @@ def main() -> int:
     import logging
 
     import structlog
-    from mvt_extension import with_mvt_commands
 
     from scanner.recording import load, save
     from scanner.recordings.build import HERE, large_phone
@@ -77,7 +78,6 @@ def main() -> int:
         rec = build(large_phone(300, 3), model="Pixel 8", product="shiba", device="shiba")
     else:
         rec = load(HERE / "android16-personal-whatsapp-telegram.json")
-    rec = with_mvt_commands(rec)
     tmp = Path(tempfile.mkdtemp(prefix="msgscan-mvt-"))
     save(rec, tmp / "phone.json")
     env = {**os.environ, "HOME": str(tmp / "home"), "ANDROID_USER_HOME": str(tmp / "android"),
@@ -120,7 +120,29 @@ def main() -> int:
         for u in unanswered[:10]:
             print(f"  unanswered: {u[:100]}")
     print(f"msgscan is {rows[1][1] / rows[0][1]:.1f}x faster (wall)")
+    missing = packages_check(rec, tmp / "mvt-Packages" / "packages.json")
+    print(f"MVT packages.json: {'every package with version and installer' if not missing else missing}")
     return 0
+
+
+def packages_check(rec: object, path: Path) -> list[str]:
+    """What MVT's packages.json lacks of the recording's packages (name, version, installer)."""
+    import json
+
+    from scanner import probes
+    from scanner.parse.dumpsys_package import parse_dumpsys_package
+
+    dump = rec.index()[probes.PACKAGES.argv].stdout.decode()  # type: ignore[attr-defined]
+    try:
+        found = {p["package_name"]: p for p in json.loads(path.read_text())}
+    except (OSError, ValueError) as e:
+        return [f"no packages.json: {e}"]
+    missing = []
+    for p in parse_dumpsys_package(dump):
+        got = found.get(p.name)
+        if got is None or got.get("version_name") != p.version_name or got.get("installer") != p.installer:
+            missing.append(p.name)
+    return missing
 
 
 if __name__ == "__main__":

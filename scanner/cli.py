@@ -247,6 +247,16 @@ def build_parser() -> argparse.ArgumentParser:
                            "computer's ~/.android/adbkey.pub. Other keys wait like an unanswered "
                            "'Allow USB debugging?' prompt")
     p.add_argument("--legacy", action="store_true", help="an old phone: shell v1 and sync v1 only")
+    farm = p.add_argument_group("farm (different phones instead of one recording)")
+    farm_src = farm.add_mutually_exclusive_group()
+    farm_src.add_argument("--farm", type=int, metavar="N",
+                          help="serve N different phones (Android 6-16, makers, work profiles, Secure Folder, "
+                               "Dual Messenger, private space, messenger states; some unreachable, slow or "
+                               "unauthorized), drawn from --seed")
+    farm_src.add_argument("--farm-spec", type=Path, metavar="FILE", help="serve the phones of a farm spec file")
+    farm.add_argument("--seed", type=int, default=0, help="seed of --farm (default 0; same seed, same phones)")
+    farm.add_argument("--save-farm", type=Path, metavar="FILE",
+                      help="also write the farm as a spec file (facts and what a scan must find)")
     f = p.add_argument_group("faults")
     f.add_argument("--latency-ms", type=_non_negative, default=0.0, help="delay before each packet the phone sends")
     f.add_argument("--bandwidth-kbps", type=_non_negative, help="link speed cap in kilobits per second")
@@ -449,7 +459,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from scanner.simphone.adbd import LEGACY_FEATURES, MODERN_FEATURES
+    from scanner.simphone.adbd import LEGACY_FEATURES
     from scanner.simphone.auth import AuthPolicy
     from scanner.simphone.faults import Faults
     from scanner.simphone.phone import phones
@@ -488,11 +498,46 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         raise UsageError(str(e), hint="fault values must not be negative") from None
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    features = LEGACY_FEATURES if args.legacy else MODERN_FEATURES
+    features = LEGACY_FEATURES if args.legacy else None  # None: what the recording's Android has
+    if args.farm is not None or args.farm_spec is not None:
+        return _simulate_farm(args, auth, faults, stop)
     try:
         with phones(rec, args.count, first_port=args.port, auth=auth, faults=faults, features=features) as servers:
             for s in servers:
                 print(f"phone {s.serial} listening on {s.address}", flush=True)
+            print("simulating; Ctrl-C or SIGTERM stops", flush=True)
+            stop.wait()
+    except OSError as e:
+        raise UsageError(f"cannot listen on port {args.port}…: {e.strerror}",
+                         hint="another program uses the port: pick another --port") from None
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
+def _simulate_farm(args: argparse.Namespace, auth: Any, faults: Any, stop: Any) -> int:
+    from scanner.recordings import farm
+    from scanner.simphone.phone import farm_servers
+
+    if args.count != 1:
+        raise UsageError("--count and --farm/--farm-spec: a farm says how many phones it has",
+                         hint="drop --count, or pass --farm N")
+    if args.farm is not None and not 1 <= args.farm <= 1000:
+        raise UsageError(f"--farm {args.farm}: expected 1 to 1000 phones", hint="pass a smaller --farm")
+    phones = farm.load_spec(args.farm_spec) if args.farm_spec else farm.farm(args.farm, args.seed)
+    if args.port + len(phones) - 1 > 65535 or (args.port <= 5585 and args.port + len(phones) - 1 >= 5555):
+        raise UsageError(f"ports {args.port}-{args.port + len(phones) - 1} run past 65535 or overlap 5555-5585",
+                         hint="pick another --port, e.g. 7100")
+    if args.save_farm:
+        farm.save_spec(phones, args.save_farm)
+    try:
+        with farm_servers(phones, first_port=args.port, auth=auth, faults=faults) as slots:
+            for s in slots:
+                p = s.phone
+                what = f"{p.maker} {p.model}, Android {farm.RELEASE[p.sdk]}, profiles: {', '.join(p.profiles) or 'none'}"
+                state = "" if p.reach == "ok" else f" [{p.reach}]"
+                verb = "not listening (unreachable) at" if s.server is None else "listening on"
+                print(f"phone {p.serial} ({what}){state} {verb} {s.address}", flush=True)
             print("simulating; Ctrl-C or SIGTERM stops", flush=True)
             stop.wait()
     except OSError as e:

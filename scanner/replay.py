@@ -4,8 +4,10 @@
 with single and double quotes and backslashes, ``;``, ``&&``, ``||``, ``$?``, pipes into a few
 filters (``cat``, ``wc -l``, ``head``), the redirections ``2>&1``, ``>/dev/null``,
 ``2>/dev/null`` and ``>&2``, and the builtins ``echo``, ``true``, ``false`` and ``:``. Every
-other simple command is looked up, argv for argv, in the recording. A command the recording does
-not hold answers as Android's mksh does for a missing program: a message on stderr and status 127.
+other simple command is looked up, argv for argv, in the recording; one the recording does not
+hold is derived from the recording's facts where it can be (``scanner.simphone.commands``: getprop,
+pm, ls, stat, …). Anything else answers as Android's mksh does for a missing program: a message
+on stderr and status 127.
 It never runs a host command.
 
 ``ReplayTransport`` puts a ``RecordedShell`` behind the ``Transport`` interface, so a replayed
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from scanner import batch
 from scanner.recording import Recording
 from scanner.simphone.byteranges import ByteRanges
+from scanner.simphone.commands import DerivedCommands
 from scanner.transport import failures
 from scanner.transport.interface import DEFAULT_MAX_OUTPUT, DEFAULT_TIMEOUT_S, Meter, ShellResult
 
@@ -166,6 +169,7 @@ class RecordedShell:
         self.recording = recording
         self._index = recording.index()
         self._ranges = ByteRanges(recording)  # pm path, tail -c, dd over the recording's files
+        self.derived = DerivedCommands(recording)
 
     def run(self, command: str) -> ShellOutput:
         parts = batch.checked_parts(command)
@@ -250,6 +254,10 @@ class RecordedShell:
         ranged = self._ranges.run(argv)
         if ranged is not None:
             return ShellOutput(*ranged)
+        # Not recorded: a read-only command the recording's facts can answer (commands/).
+        derived = self.derived.run(argv, stdin)
+        if derived is not None:
+            return ShellOutput(derived.stdout, derived.stderr, derived.exit_code, derived.device_ms)
         return ShellOutput(b"", f"{SH}: {name}: inaccessible or not found\n".encode(), 127)
 
 

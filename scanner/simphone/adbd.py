@@ -25,6 +25,19 @@ MODERN_FEATURES: tuple[str, ...] = ("shell_v2", "cmd", "stat_v2", "ls_v2", "send
 LEGACY_FEATURES: tuple[str, ...] = ("cmd",)
 """An old phone: hosts fall back to ``shell:`` (no exit code, merged stderr), STAT and RECV."""
 IMPLEMENTED_FEATURES = frozenset(MODERN_FEATURES)
+
+
+def features_for_sdk(sdk: int) -> tuple[str, ...]:
+    """What adbd of an Android version advertises, of the features this simulator implements
+    (AOSP adb/transport.cpp kFeature*): shell_v2 and cmd from Android 7 (SDK 24), stat_v2 from 10
+    (29), ls_v2 and sendrecv_v2 from 11 (30). Android 6 sends no feature list: shell v1 only."""
+    if sdk < 24:
+        return ()
+    if sdk < 29:
+        return ("shell_v2", "cmd")
+    if sdk < 30:
+        return ("shell_v2", "cmd", "stat_v2")
+    return MODERN_FEATURES
 """Only what this simulator really implements may be advertised: hosts use a feature as soon
 as both banners list it (delayed_ack, compression, abb... are not implemented)."""
 
@@ -96,9 +109,14 @@ class PhoneServer:
         self._port: int | None = None
         self._auth = auth
         self.keyring = KeyRing(auth.trusted_keys)
+        # adbd's connection banner (adb.cpp get_connection_string): "device::" and the three
+        # product properties, then "features=" and the list (the feature negotiation of 2015,
+        # b/23030641, that shipped with the shell protocol in Android 7). A phone with no
+        # features (Android 6 here) ends after ro.product.device; a host sees no feature either way.
         self.banner = (
             f"device::ro.product.name={product};ro.product.model={model};"
-            f"ro.product.device={device};features={','.join(self.features)}"
+            f"ro.product.device={device};"
+            + (f"features={','.join(self.features)}" if self.features else "")
         )
         if len(self.banner) > CNXN_AUTH_LIMIT:
             raise ValueError(f"banner is {len(self.banner)} bytes; CNXN allows {CNXN_AUTH_LIMIT}")

@@ -8,15 +8,20 @@ the sync service sees the recording's ``files``.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
+from datetime import date
 
 from scanner.recording import Recording
+from scanner.recordings.farm import FarmPhone
+from scanner.recordings.farm_recording import recording as farm_recording
 from scanner.replay import RecordedShell
-from scanner.simphone.adbd import MODERN_FEATURES, PhoneServer
+from scanner.simphone.adbd import PhoneServer, features_for_sdk
 from scanner.simphone.auth import AuthPolicy
 from scanner.simphone.faults import Faults
-from scanner.simphone.files import VirtualFile, VirtualFiles
+from scanner.simphone.files import VirtualFiles
 from scanner.simphone.responder import CommandOutput
 
 
@@ -24,9 +29,21 @@ class RecordedPhone:
     def __init__(self, recording: Recording) -> None:
         self.recording = recording
         self._shell = RecordedShell(recording)
-        self.files = VirtualFiles(
-            VirtualFile(f.path, f.mode, f.size, f.mtime, f.content) for f in recording.files
-        )
+
+    @property
+    def files(self) -> VirtualFiles:
+        """What the sync service sees: the same tree as ls/stat/cat (the recording's files, the
+        APKs, the storage folders its probes saw; scanner/simphone/commands/facts.py), built
+        the first time a client asks for it."""
+        return self._shell.derived.facts.tree
+
+    @property
+    def prompt(self) -> str:
+        return self._shell.derived.prompt
+
+    @property
+    def sdk(self) -> int:
+        return self._shell.derived.sdk
 
     def run(self, command: str) -> CommandOutput:
         out = self._shell.run(command)
@@ -40,13 +57,17 @@ def phone_server(
     port: int = 0,
     auth: AuthPolicy | None = None,
     faults: Faults | None = None,
-    features: tuple[str, ...] = MODERN_FEATURES,
+    features: tuple[str, ...] | None = None,
 ) -> PhoneServer:
-    """One simulated phone; phone ``index`` of a set gets its own serial and product name."""
+    """One simulated phone; phone ``index`` of a set gets its own serial and product name.
+    Without ``features`` it advertises what adbd of the recording's Android version does."""
     d = recording.device
     suffix = f"-{index + 1}" if index else ""
+    responder = RecordedPhone(recording)
+    if features is None:
+        features = features_for_sdk(responder.sdk)
     return PhoneServer(
-        RecordedPhone(recording),
+        responder,
         serial=f"{d.serial}{suffix}",
         product=f"{d.product}{suffix}",
         model=d.model,
@@ -67,3 +88,53 @@ def phones(recording: Recording, count: int, *, first_port: int = 0, **kw: objec
             server = phone_server(recording, index=i, port=first_port + i if first_port else 0, **kw)  # type: ignore[arg-type]
             servers.append(stack.enter_context(server))
         yield servers
+
+
+SLOW_LATENCY_S = 0.03
+"""A farm phone marked slow waits this long before each packet it sends (a weak Wi-Fi link)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FarmSlot:
+    """One farm phone as served: its facts, its address, and the server (None if unreachable)."""
+
+    phone: FarmPhone
+    address: str
+    server: PhoneServer | None
+
+
+def _closed_port(stack: ExitStack) -> int:
+    """A port nobody listens on: bound (so no later phone can take it) but never listening, so a
+    client's connect is refused, as for a phone that is off or out of Wi-Fi range."""
+    s = stack.enter_context(socket.socket())
+    s.bind(("127.0.0.1", 0))
+    port: int = s.getsockname()[1]
+    return port
+
+
+@contextmanager
+def farm_servers(
+    farm: list[FarmPhone],
+    *,
+    first_port: int = 0,
+    auth: AuthPolicy | None = None,
+    faults: Faults | None = None,
+    today: date | None = None,
+) -> Iterator[list[FarmSlot]]:
+    """Serve each farm phone as its facts say: reachable, slow (latency), unauthorized (the
+    "Allow USB debugging?" prompt is never answered) or unreachable (no phone on its port)."""
+    with ExitStack() as stack:
+        slots = []
+        for i, phone in enumerate(farm):
+            port = first_port + i if first_port else 0
+            if phone.reach == "unreachable":
+                slots.append(FarmSlot(phone, f"127.0.0.1:{port or _closed_port(stack)}", None))
+                continue
+            base = faults or Faults()
+            if phone.reach == "slow":
+                base = replace(base, latency_s=max(base.latency_s, SLOW_LATENCY_S))
+            policy = AuthPolicy(prompt="never") if phone.reach == "unauthorized" else auth
+            rec = farm_recording(phone, today=today)
+            server = stack.enter_context(phone_server(rec, port=port, auth=policy, faults=base))
+            slots.append(FarmSlot(phone, server.address, server))
+        yield slots

@@ -34,8 +34,11 @@ class Responder(Protocol):
     and non-blocking, since a slow ``run`` stalls this phone's other streams (like a busy phone),
     though never another ``PhoneServer``."""
 
-    files: VirtualFiles
-    """What the sync service (``adb pull``, ``ls``, ``stat``) sees."""
+    @property
+    def files(self) -> VirtualFiles:
+        """What the sync service (``adb pull``, ``ls``, ``stat``) sees (an attribute or a
+        property)."""
+        ...
 
     def run(self, command: str) -> CommandOutput:
         """Answer one command line exactly as the host sent it (quoting and all)."""

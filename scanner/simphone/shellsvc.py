@@ -133,7 +133,9 @@ async def _interactive(stream: Stream, phone: Phone, request: ShellRequest) -> N
     With a PTY it prints mksh's prompt and echoes input, as a phone's tty does. Without one
     (``shell,v2,raw:`` fed from a pipe) it runs each line silently until close-stdin.
     """
-    prompt = f"{phone.device}:/ $ ".encode() if request.pty else b""
+    # mksh's PS1; a responder that knows its Android version says which (``prompt``).
+    ps1 = getattr(phone.responder, "prompt", None) or f"{phone.device}:/ $ "
+    prompt = ps1.encode() if request.pty else b""
     stdin = _V2Input(stream) if request.v2 else None
     exit_code = 0
     pending = bytearray()

@@ -1,0 +1,150 @@
+"""One agent round over a farm of different phones: wall, agent CPU and peak RSS, per-phone times,
+and how many of the farm's expected findings the scans met.
+
+    python bench/farm_round.py --phones 50|200 [--seed 17] [--concurrency 32]
+
+The phones run in their own process (`msgscan simulate --farm N --seed S --save-farm spec.json`),
+the agent in another (`msgscan agent --once`). Unreachable phones cost the connect timeout (2 s),
+unauthorized ones the auth timeout (2 s), slow ones 30 ms per packet. Prints one Markdown row for
+bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from argparse import ArgumentParser
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def met(phones: list, addresses: dict[str, str], reports: dict[str, dict]) -> tuple[int, int, int]:
+    """(settled expectations met, settled expectations, pending ones met) over scanned phones."""
+    ok = total = pending = 0
+    for phone in phones:
+        report = reports.get(addresses[phone.serial])
+        if report is None:
+            continue
+        for e in phone.expected:
+            statuses = [
+                f["status"]
+                for f in report["findings"]
+                if f["check_id"] == e["check"]
+                and f.get("package") == e["package"]
+                and f.get("profile") == e["user"]
+            ]
+            hit = e["status"] in statuses
+            if e.get("pending"):
+                pending += hit
+            else:
+                total += 1
+                ok += hit
+    return ok, total, pending
+
+
+def main() -> int:
+    ap = ArgumentParser()
+    ap.add_argument("--phones", type=int, default=50)
+    ap.add_argument("--seed", type=int, default=17)
+    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--port", type=int, default=7600)
+    args = ap.parse_args()
+
+    from scanner.recordings.farm import load_spec
+
+    tmp = Path(tempfile.mkdtemp(prefix="msgscan-farm-"))
+    env = {**os.environ, "ANDROID_USER_HOME": str(tmp / "android")}
+    msgscan = [sys.executable, "-m", "scanner.cli"]
+    sim = subprocess.Popen(
+        [
+            *msgscan,
+            "simulate",
+            "--farm",
+            str(args.phones),
+            "--seed",
+            str(args.seed),
+            "--port",
+            str(args.port),
+            "--accept-any-key",
+            "--save-farm",
+            str(tmp / "farm.json"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert sim.stdout is not None
+    addresses = {}
+    for line in sim.stdout:
+        if line.startswith("simulating"):
+            break
+        addresses[line.split()[1]] = line.split()[-1]
+    endpoints = ", ".join(f'"{a}"' for a in addresses.values())
+    config = tmp / "agent.toml"
+    config.write_text(
+        f'[agent]\nstate_dir = "state"\n[schedule]\nevery = "1h"\n'
+        f'[scan]\nconcurrency = {args.concurrency}\ntimeout = "60s"\nconnect_timeout = "2s"\n'
+        f'auth_timeout = "2s"\n[usb]\nenabled = false\n[adb_server]\nuse = false\n'
+        f"[tcp]\nendpoints = [{endpoints}]\n"
+    )
+    try:
+        started = time.monotonic()
+        log_path = tmp / "agent.log"
+        with log_path.open("w") as log_file:
+            agent = psutil.Popen(
+                [*msgscan, "agent", "--config", str(config), "--once"],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=log_file,
+            )
+            peak, cpu = 0, 0.0
+            while agent.poll() is None:
+                try:
+                    peak = max(peak, agent.memory_info().rss)
+                    t = agent.cpu_times()
+                    cpu = t.user + t.system
+                except psutil.NoSuchProcess:
+                    break
+                time.sleep(0.05)
+        wall = time.monotonic() - started
+        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
+    finally:
+        sim.terminate()
+        sim.wait(timeout=30)
+    events = [
+        json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")
+    ]
+    done = [e for e in events if e.get("event") == "phone.done"]
+    states: dict[str, int] = {}
+    for e in done:
+        states[e["state"]] = states.get(e["state"], 0) + 1
+    scanned = [e["seconds"] for e in done if e["state"] == "scanned"]
+    reports = {}
+    for path in (tmp / "state" / "reports").glob("*.json"):
+        data = json.loads(path.read_text())
+        if "device" in data:
+            reports[data["device"]["serial"]] = data
+    ok, total, pending = met(load_spec(tmp / "farm.json"), addresses, reports)
+    print(
+        f"| {args.phones} (seed {args.seed}) | {args.concurrency} | {wall:.1f} s | {cpu:.1f} s | "
+        f"{peak / 2**20:.0f} MB | {statistics.median(scanned):.2f} s | {max(scanned):.2f} s | "
+        f"{dict(sorted(states.items()))} | {ok}/{total} | {pending} | exit {agent.returncode} |"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
