@@ -18,7 +18,8 @@ from typing import Any
 from reports.deliver.http import RETRY, Client
 from reports.deliver.interface import Event, Receipt, TransientError
 from reports.deliver.settings import Destination
-from reports.render.ecs import ecs_from_ocsf, with_data_stream
+from reports.render.ecs import DATA_STREAM, ecs_from_ocsf, with_data_stream
+from reports.render.health import is_health
 
 PATH = "/_bulk"
 
@@ -30,6 +31,9 @@ class ElasticSink:
         self.observer = socket.gethostname()
         self.name, self.max_batch, self.max_bytes = dest.name, dest.batch, 10 * 2**20
         self.index = dest.index or "logs-msgscan.finding-default"
+        stream = DATA_STREAM.fullmatch(self.index)
+        # the agent's health goes to its own data stream of the same type and namespace
+        self.health_index = f"{stream[1]}-msgscan.health-{stream[3]}" if stream else self.index
         self.headers = {"Content-Type": "application/x-ndjson", "User-Agent": "msgscan"}
         if api_key:
             self.headers["Authorization"] = f"ApiKey {api_key}"
@@ -40,8 +44,9 @@ class ElasticSink:
     def body(self, batch: Sequence[Event]) -> bytes:
         lines = []
         for e in batch:
-            lines.append(json.dumps({"create": {"_index": self.index, "_id": e.id}}))
-            doc = with_data_stream(ecs_from_ocsf(e.ocsf, observer=self.observer), self.index)
+            index = self.health_index if is_health(e.ocsf) else self.index
+            lines.append(json.dumps({"create": {"_index": index, "_id": e.id}}))
+            doc = with_data_stream(ecs_from_ocsf(e.ocsf, observer=self.observer), index)
             lines.append(json.dumps(doc, separators=(",", ":"), ensure_ascii=False))
         return ("\n".join(lines) + "\n").encode("utf-8")
 

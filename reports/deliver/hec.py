@@ -24,9 +24,12 @@ from collections.abc import Sequence
 from reports.deliver.http import Client
 from reports.deliver.interface import Event, Receipt, TransientError
 from reports.deliver.settings import Destination
+from reports.render.health import is_health
 
 PATH = "/services/collector/event"
 ACK_PATH = "/services/collector/ack"
+HEALTH_SOURCETYPE = "msgscan:health"
+"""The agent's health events (reports.render.health): not OCSF findings, so no ``ocsf:`` prefix."""
 
 
 class HecSink:
@@ -43,11 +46,15 @@ class HecSink:
 
     def envelope(self, event: Event) -> bytes:
         ev = event.ocsf
-        env: dict[str, object] = {"time": ev["time"] / 1000, "host": ev["device"]["uid"],
-                                  "source": self.source, "sourcetype": self.sourcetype}
+        health = is_health(ev)
+        env: dict[str, object] = {
+            "time": ev["time"] / 1000,
+            "host": ev["unmapped"]["msgscan"]["health"]["host"] if health else ev["device"]["uid"],
+            "source": self.source, "sourcetype": HEALTH_SOURCETYPE if health else self.sourcetype}
         if self.index:
             env["index"] = self.index
-        env["fields"] = {"finding_uid": ev["finding_info"]["uid"], "event_id": event.id}
+        env["fields"] = ({"event_id": event.id} if health else
+                         {"finding_uid": ev["finding_info"]["uid"], "event_id": event.id})
         env["event"] = ev
         return json.dumps(env, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 

@@ -25,6 +25,7 @@ from reports.deliver.interface import Event, Receipt, TransientError
 from reports.deliver.settings import Destination
 from reports.render.cef import cef_from_ocsf
 from reports.render.ecs import iso_ms
+from reports.render.health import health_sd, is_health
 from reports.render.ocsf import compact
 
 FACILITY_LOCAL0 = 16
@@ -53,8 +54,12 @@ def _header_field(text: str | None, limit: int) -> str:
 def rfc5424(ev: Mapping[str, Any], *, host: str | None, fmt: str, procid: int,
             pen: int = PEN) -> bytes:
     """One RFC 5424 message (no framing) for an OCSF event."""
-    meta, info, comp, device = ev["metadata"], ev["finding_info"], ev["compliance"], ev["device"]
     pri = FACILITY_LOCAL0 * 8 + SEVERITY.get(ev["severity_id"], 6)
+    if is_health(ev):
+        sd = _sd((("health", health_sd(ev)),), pen)
+        return _message(ev, f"<{pri}>1 {iso_ms(ev['time'])} {_header_field(host, 255)} msgscan "
+                        f"{procid} HEALTH {sd}", fmt, host)
+    meta, info, comp, device = ev["metadata"], ev["finding_info"], ev["compliance"], ev["device"]
     finding = {
         "uid": info["uid"], "check": comp["control"], "activity": _ACTIVITY[ev["activity_id"]],
         "status": ev["unmapped"]["msgscan"]["status"],
@@ -65,12 +70,20 @@ def rfc5424(ev: Mapping[str, Any], *, host: str | None, fmt: str, procid: int,
         dev["model"] = device["model"]
     if device.get("os", {}).get("version"):
         dev["os"] = f"Android {device['os']['version']}"
-    sd = "".join(
-        f"[{sd_name(sid)}@{pen}" + "".join(f' {sd_name(k)}="{sd_value(v)}"' for k, v in params.items()) + "]"
-        for sid, params in (("finding", finding), ("device", dev))
-    )
+    sd = _sd((("finding", finding), ("device", dev)), pen)
     head = (f"<{pri}>1 {iso_ms(ev['time'])} {_header_field(host, 255)} msgscan {procid} "
             f"{'SNAPSHOT' if ev['activity_id'] == 99 else 'FINDING'} {sd}")
+    return _message(ev, head, fmt, host)
+
+
+def _sd(elements: Sequence[tuple[str, Mapping[str, object]]], pen: int) -> str:
+    return "".join(
+        f"[{sd_name(sid)}@{pen}" + "".join(f' {sd_name(k)}="{sd_value(v)}"' for k, v in params.items()) + "]"
+        for sid, params in elements
+    )
+
+
+def _message(ev: Mapping[str, Any], head: str, fmt: str, host: str | None) -> bytes:
     match fmt:
         case "cef":
             return (head + " " + cef_from_ocsf(ev, host=host)).encode("utf-8")

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from reports.render.health import health_cef_extension, is_health
 from reports.render.ocsf import report_events, snapshot_events
 from reports.result import ScanResult
 
@@ -37,9 +38,16 @@ def extension(value: object) -> str:
 
 
 def cef_from_ocsf(ev: Mapping[str, Any], *, host: str | None = None) -> str:
-    """The CEF line (no line break) for one OCSF Compliance Finding event."""
-    meta, comp, resource = ev["metadata"], ev["compliance"], ev["resources"][0]
+    """The CEF line (no line break) for one OCSF Compliance Finding event (or health event)."""
+    meta = ev["metadata"]
     product = meta["product"]
+    if is_health(ev):
+        head = ["CEF:0", header(product["vendor_name"]), header(product["name"]),
+                header(product["version"]), "HEALTH", "msgscan agent health",
+                str(CEF_SEVERITY.get(ev["severity_id"], 0))]
+        return "|".join(head) + "|" + " ".join(
+            f"{k}={extension(v)}" for k, v in health_cef_extension(ev))
+    comp, resource = ev["compliance"], ev["resources"][0]
     head = [
         "CEF:0",
         header(product["vendor_name"]),

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from reports.render.health import health_ecs, is_health
 from reports.render.ocsf import compact, ndjson, report_events, snapshot_events
 from reports.result import ScanResult
 
@@ -36,7 +37,9 @@ def iso_ms(epoch_ms: int) -> str:
 
 
 def ecs_from_ocsf(ev: Mapping[str, Any], *, observer: str | None = None) -> dict[str, Any]:
-    """The ECS document for one OCSF Compliance Finding event."""
+    """The ECS document for one OCSF Compliance Finding event (or agent health event)."""
+    if is_health(ev):
+        return health_ecs(ev, iso_ms(ev["time"]), ECS_VERSION, observer)
     meta, info, comp = ev["metadata"], ev["finding_info"], ev["compliance"]
     device, resource = ev["device"], ev["resources"][0]
     native = ev["unmapped"]["msgscan"]

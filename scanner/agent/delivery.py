@@ -161,6 +161,31 @@ class Delivery:
     def health(self) -> list[dict[str, Any]]:
         return [s.health() for s in self.senders.values()]
 
+    def report_health(self, *, rounds: int, now: datetime | None = None, **more: Any) -> int:
+        """Queue the agent's health (every destination's figures, the rounds) as an event for
+        each destination, so the SIEM sees a paused or dropping destination too. Never raises:
+        health must not stop a round."""
+        if not self.destinations:
+            return 0
+        import socket
+
+        from reports.render.health import health_event
+        from scanner import __version__
+
+        try:
+            ev = health_event(host=socket.gethostname(), version=__version__,
+                              destinations=self.health(), rounds=rounds,
+                              when=now or datetime.now(UTC), **more)
+            with self.db.transaction() as tx:
+                for name, dest in self.destinations.items():
+                    spool.enqueue(tx, name, [Event(ev["metadata"]["uid"], ev)],
+                                  max_queue=dest.max_queue)
+        except Exception as e:  # noqa: BLE001 - a log line, never a lost round
+            log.error("health.queue_failed", error=str(e))
+            return 0
+        self.wake()
+        return len(self.destinations)
+
 
 def send_now(dest: Destination, events: Sequence[Event], db: Any, *, timeout: float) -> bool:
     """Queue ``events`` for ``dest`` in ``db`` and deliver them (``msgscan scan --send``)."""

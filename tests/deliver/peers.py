@@ -268,8 +268,10 @@ class Receiver:
         return json.dumps({"acks": {str(a): indexed for a in asked}}).encode()
 
     def hec_ids(self) -> list[str]:
+        """The ids of the findings HEC received (not the agent's health events)."""
         with self.lock:
-            return [e["event"]["metadata"]["uid"] for e in self.hec]
+            return [e["event"]["metadata"]["uid"] for e in self.hec
+                    if e["sourcetype"] != "msgscan:health"]
 
     def close(self) -> None:
         self.released.set()

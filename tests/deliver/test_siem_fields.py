@@ -276,3 +276,50 @@ def test_proxy_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert proxy_for("https://es.internal.example.org:9200") is None
     assert proxy.url == proxy_for("https://siem.example.org")
     proxy.sock.close()
+
+
+def test_agent_health_reaches_the_siem(receiver: Receiver, rsyslog: Rsyslog, tmp_path: Path) -> None:
+    """The agent's health is an event in every destination: a paused HEC (401) is named in the
+    health event the file and syslog destinations deliver, with queue depth and rounds; every
+    rendition (OCSF Base Event, ECS, CEF, syslog) carries it."""
+    from scanner.agent.delivery import Delivery
+    from tests.deliver.peers import Reply
+
+    receiver.script = [Reply(401, body=b'{"text":"Invalid token","code":4}')]
+    tables = {
+        "splunk": {"type": "hec", "url": receiver.url, "token": "t", "backoff": 0.05},
+        "log": {"type": "file", "path": str(tmp_path / "events.ndjson"), "format": "ecs"},
+        "siem": {"type": "syslog", "host": "127.0.0.1", "port": rsyslog.tcp, "format": "cef"},
+    }
+    with State.open(tmp_path / "s.db") as db:
+        delivery = Delivery.from_config(tables, "t", db, tmp_path)
+        with db.transaction() as tx:
+            spool.enqueue(tx, "splunk", EVENTS[:2], max_queue=1000)
+        delivery.flush(2)  # HEC answers 401: paused, its two events stay queued
+        assert 3 == delivery.report_health(rounds=4, devices_seen=1)
+        delivery.flush(5)
+        delivery.close()
+
+    [doc] = [json.loads(line) for line in (tmp_path / "events.ndjson").read_text().splitlines()]
+    health = doc["msgscan"]["health"]
+    assert ("metric", "msgscan.health") == (doc["event"]["kind"], doc["event"]["dataset"])
+    assert (["splunk"], 4, 1) == (health["paused"], health["rounds"], health["devices_seen"])
+    assert health["queue_depth"] >= 2 and [] == ecs_problems(doc)
+    assert {"paused", "ok"} <= {d["state"] for d in health["destinations"]}
+
+    [parsed] = [json.loads(line) for line in rsyslog.lines("parsed", count=1)]
+    assert "HEALTH" == parsed["msgid"]
+    assert parsed["sd"].startswith('[health@32473 rounds="4" queue_depth="')
+    assert 'paused="splunk"' in parsed["sd"]
+    assert parsed["msg"].startswith("CEF:0|msgscan project|msgscan|") and "|HEALTH|" in parsed["msg"]
+
+    from reports.render.health import health_event
+
+    ev = health_event(host="h", version="1", destinations=health["destinations"], rounds=4,
+                      when=datetime.now().astimezone())
+    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+    from ocsf_json_schema import OcsfJsonSchemaEmbedded, get_ocsf_schema  # type: ignore[import-untyped]
+
+    schema = OcsfJsonSchemaEmbedded(get_ocsf_schema(version="1.5.0"))
+    validator = Draft202012Validator(schema.get_class_schema(class_name="base_event", profiles=[]))
+    assert [] == [e.message for e in validator.iter_errors(ev)]
