@@ -38,7 +38,8 @@ from reports.snapshot import snapshot_to_json
 from scanner import __version__
 from scanner.recording import write_atomic
 from scanner.scan import device_name, scan_result
-from scanner.show import RoundProgress, chosen_lang, load_saved, render_saved, text_renderer
+from scanner.cli_output import FORMAT_HELP, FORMATS, OUTPUT_HELP, emit, plan, render_saved
+from scanner.show import RoundProgress, chosen_lang, load_saved
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -78,6 +79,7 @@ class OutputFormat(enum.Enum):
     OCSF = "ocsf"
     ECS = "ecs"
     CEF = "cef"
+    CSV = "csv"
 
     def renderer(self, lang: Lang = Lang.EN) -> Renderer:
         match self:
@@ -93,6 +95,10 @@ class OutputFormat(enum.Enum):
                 return EcsRenderer(observer=socket.gethostname())
             case OutputFormat.CEF:
                 return CefRenderer(host=socket.gethostname())
+            case OutputFormat.CSV:
+                from reports.render.csv import CsvRenderer
+
+                return CsvRenderer(lang)
             case _:
                 assert_never(self)
 
@@ -189,13 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     _target_options(p, replay=True)
     p.add_argument("--policy", type=Path, metavar="FILE",
                    help="organisation policy (TOML; see policy.example.toml); default: the article's")
-    p.add_argument("--format", choices=[f.value for f in OutputFormat], default=OutputFormat.TEXT.value,
-                   help="text: a summary for people (default; tables and colours on a terminal); html: one "
-                        "self-contained page to read, print and sign; json: the versioned report; "
-                        "ocsf: OCSF 1.5.0 Compliance Finding NDJSON, one event per finding; ecs: "
-                        "Elastic Common Schema NDJSON; cef: ArcSight CEF lines")
-    p.add_argument("-o", "--output", type=Path, metavar="FILE",
-                   help="write the report to FILE (atomically) instead of standard output")
+    p.add_argument("--format", choices=FORMATS, help=FORMAT_HELP + " (default text)")
+    p.add_argument("-o", "--output", action="append", metavar="FILE", help=OUTPUT_HELP)
     _lang_option(p)
     p.add_argument("--send", metavar="NAME",
                    help="also deliver the findings as events to the destination [destinations.NAME] "
@@ -244,11 +245,10 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("report", type=Path, metavar="REPORT.json",
                    help="a report from `msgscan scan --format json`, or the agent's fleet-summary.json")
-    p.add_argument("--format", choices=["html", "text"], default="html",
-                   help="html: one self-contained page (default; a fleet summary gives the fleet page); "
-                        "text: the summary")
-    p.add_argument("-o", "--output", type=Path, metavar="FILE",
-                   help="write to FILE (atomically) instead of standard output")
+    p.add_argument("--format", choices=FORMATS,
+                   help=FORMAT_HELP + " (default html). A fleet summary renders as html only (the "
+                        "fleet page)")
+    p.add_argument("-o", "--output", action="append", metavar="FILE", help=OUTPUT_HELP)
     _lang_option(p)
 
     p = sub.add_parser("checks", help="list the checklist rules msgscan applies")
@@ -604,23 +604,14 @@ def _send(args: argparse.Namespace, result: Any) -> None:
 def cmd_scan(args: argparse.Namespace) -> int:
     _destination(args)  # a bad --send fails before the phone is touched
     policy = _policy(args.policy)
-    fmt = OutputFormat(args.format)
+    outputs = plan(args.output, args.format, "text")  # a bad -o fails before the phone is touched
     device_name("check-the-key", policy, args.pseudonymize)  # a missing key fails before the phone is touched
     transport = _open(args)
     try:
         result = scan_result(transport, policy, timeout=args.timeout, pseudonymize=args.pseudonymize)
     finally:
         transport.close()
-    lang = chosen_lang(args.lang)
-    if fmt is OutputFormat.TEXT and args.output is None:  # tables and colours on a terminal
-        output = text_renderer(lang, sys.stdout.isatty()).render(result)
-    else:
-        output = fmt.renderer(lang).render(result)
-    if args.output is None:
-        sys.stdout.buffer.write(output)
-        sys.stdout.flush()
-    else:
-        write_atomic(args.output, output)
+    emit(outputs, chosen_lang(args.lang), lambda r: r.render(result))
     if args.send is not None:  # after the report: a SIEM outage must not cost the user the output
         _send(args, result)
     summary = summarize(result.findings, complete=result.snapshot.complete)
@@ -653,14 +644,8 @@ def cmd_agent(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    data = load_saved(args.report)
-    terminal = args.output is None and sys.stdout.isatty()
-    output = render_saved(data, args.format, chosen_lang(args.lang), terminal=terminal)
-    if args.output is None:
-        sys.stdout.buffer.write(output)
-        sys.stdout.flush()
-    else:
-        write_atomic(args.output, output)
+    outputs = plan(args.output, args.format, "html")
+    render_saved(load_saved(args.report), outputs, chosen_lang(args.lang))
     return EXIT_OK
 
 
