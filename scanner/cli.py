@@ -9,14 +9,11 @@ from __future__ import annotations
 import argparse
 import enum
 import json
-import logging
 import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO, assert_never, cast
-
-import structlog
 
 from checks.errors import MsgscanError, UsageError
 from checks.evaluate import summarize
@@ -38,6 +35,15 @@ from reports.snapshot import snapshot_to_json
 from scanner import __version__
 from scanner.recording import write_atomic
 from scanner.scan import device_name, scan_result
+from scanner.cli_habits import (
+    MsgscanParser,
+    apply_help,
+    configure_from,
+    configure_logging,
+    find_agent_config,
+    logging_options,
+    quiet_on_closed_pipe,
+)
 from scanner.cli_output import FORMAT_HELP, FORMATS, OUTPUT_HELP, emit, plan, render_saved
 from scanner.show import RoundProgress, chosen_lang, load_saved
 
@@ -57,7 +63,9 @@ Google's adb: `adb connect 127.0.0.1:PORT`. Runs until Ctrl-C or SIGTERM; exit c
 """
 
 AGENT_EPILOG = """\
-Logs are JSON lines on stderr. Signals: SIGTERM/SIGINT end the current round within 10 s and exit 0;
+Logs go to stderr: readable lines on a terminal, JSON lines otherwise (systemd, pipes;
+--log-format, --log-file). Without --config the agent reads $XDG_CONFIG_HOME/msgscan/agent.toml
+or /etc/msgscan/agent.toml and names the one it used. Signals: SIGTERM/SIGINT end the current round within 10 s and exit 0;
 SIGHUP reloads the config and policy (a bad file keeps the old one and logs why).
 exit codes: 0 stopped cleanly (--once: the round ran and no phone had a failed check); 1 (--once)
 at least one phone had a failed check; 2 could not start: bad config or policy, or another agent
@@ -179,15 +187,14 @@ def _lang_option(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = MsgscanParser(
         prog="msgscan",
         description="Check how messenger apps on Android phones are set up, over ADB.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"msgscan {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0,
-                        help="log progress to stderr as JSON lines (-vv: debug)")
+    logging_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("scan", help="scan a phone against the checklist and report",
@@ -203,7 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "of the agent config given with --config (queued in the agent's outbox; "
                         "waits up to 60 s for delivery)")
     p.add_argument("--config", type=Path, metavar="FILE",
-                   help="agent config (TOML) that defines the --send destination")
+                   help="agent config (TOML) that defines the --send destination; default: as "
+                        "`msgscan agent` finds it")
     p.add_argument("--pseudonymize", action="store_true",
                    help="replace the serial with a keyed hash everywhere (key: policy pseudonym_key "
                         "or the MSGSCAN_PSEUDONYM_KEY environment variable)")
@@ -234,8 +242,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("agent", help="scan every attached and listed phone on a schedule",
                        epilog=AGENT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--config", type=Path, required=True, metavar="FILE",
-                   help="agent config (TOML; see agent.example.toml)")
+    p.add_argument("--config", type=Path, metavar="FILE",
+                   help="agent config (TOML; see agent.example.toml); default: the first of "
+                        "$XDG_CONFIG_HOME/msgscan/agent.toml (~/.config/…) and "
+                        "/etc/msgscan/agent.toml, named on stderr")
     p.add_argument("--once", action="store_true",
                    help="run a single round, deliver its SIEM events (up to 60 s per destination) "
                         "and exit (for cron or a systemd timer)")
@@ -277,32 +287,12 @@ def build_parser() -> argparse.ArgumentParser:
     what = p.add_subparsers(dest="what", metavar="WHAT", required=True)
     q = what.add_parser("dumpsys-package", help="parse `dumpsys package` / `pm dump` output")
     q.add_argument("file", metavar="FILE", help="captured output, or - for standard input")
+    apply_help(sub)
     return parser
 
 
-class _CurrentStderr:
-    """Whatever ``sys.stderr`` is when a line is logged, not when logging was set up (a
-    replaced or closed stream, e.g. a finished test's capture, must never break a later log)."""
-
-    def write(self, text: str) -> int:
-        return sys.stderr.write(text)
-
-    def flush(self) -> None:
-        sys.stderr.flush()
-
-
 def _configure_logging(verbosity: int) -> None:
-    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    structlog.configure(
-        processors=[
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.JSONRenderer(),
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(cast(TextIO, _CurrentStderr())),
-        cache_logger_on_first_use=False,
-    )
+    configure_logging(verbosity)
 
 
 def _print_json(data: Any) -> None:
@@ -565,9 +555,7 @@ def _destination(args: argparse.Namespace) -> Any:
     """The --send destination and the agent config it comes from (checked before any scan)."""
     if args.send is None:
         return None
-    if args.config is None:
-        raise UsageError("--send needs --config: the destinations are defined in the agent config",
-                         hint=f"run msgscan scan --send {args.send} --config /etc/msgscan/agent.toml")
+    args.config = find_agent_config(args.config)
     from reports.deliver.settings import parse_destinations
     from scanner.agent.service import load_config
 
@@ -626,8 +614,9 @@ def cmd_agent(args: argparse.Namespace) -> int:
     from scanner.malloc import limit_arenas
 
     limit_arenas()  # before any pool thread: see scanner/malloc.py
+    args.config = find_agent_config(args.config)
     config = load_config(args.config)
-    _configure_logging(max(args.verbose, {"debug": 2, "info": 1}.get(config.agent.log_level.value, 0)))
+    configure_from(args, max(args.verbose, {"debug": 2, "info": 1}.get(config.agent.log_level.value, 0)))
     agent = Agent(args.config)
     if not args.once:
         return agent.serve()
@@ -667,12 +656,13 @@ def cmd_checks(args: argparse.Namespace) -> int:
         statuses = [{"status": s.value, "meaning": m} for s, m in STATUS_MEANING.items()]
         _print_json({"statuses": statuses, "checks": rows})
     else:
+        tx = Texts(chosen_lang(args.lang))
         for r in rows:
-            title = Texts(chosen_lang(args.lang)).check(INDEX[str(r["id"])].info).title
-            sys.stdout.write(f"{r['id']:<7} {r['severity']:<8} {title}\n")
-            sys.stdout.write(f"        article: {r['article']['section']} — {r['article']['ref']}\n")
+            title = tx.check(INDEX[str(r["id"])].info).title
+            sys.stdout.write(f"{r['id']:<7} {tx.t('severity.' + str(r['severity'])):<8} {title}\n")
+            sys.stdout.write(f"        {tx.t('checks.article')}: {r['article']['section']} — {r['article']['ref']}\n")
             if r["attestable"]:
-                sys.stdout.write(f"        attest: {r['attestable']['policy']}\n")
+                sys.stdout.write(f"        {tx.t('checks.attest')}: {r['attestable']['policy']}\n")
     return EXIT_OK
 
 
@@ -689,9 +679,13 @@ COMMANDS = {"scan": cmd_scan, "agent": cmd_agent, "simulate": cmd_simulate, "che
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    return quiet_on_closed_pipe(lambda: _main(argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
-    _configure_logging(args.verbose)
     try:
+        configure_from(args)
         return COMMANDS[args.command](args)
     except MsgscanError as e:
         print(f"error: {e.problem}\nhint: {e.hint}", file=sys.stderr)
