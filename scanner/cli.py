@@ -251,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "and exit (for cron or a systemd timer)")
     _lang_option(p)
 
-    p = sub.add_parser("report", help="render a saved JSON report, or the agent's fleet summary, for people",
+    p = sub.add_parser("report", help="render a saved JSON report in any format, or the agent's fleet summary as HTML",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("report", type=Path, metavar="REPORT.json",
                    help="a report from `msgscan scan --format json`, or the agent's fleet-summary.json")
