@@ -249,6 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--once", action="store_true",
                    help="run a single round, deliver its SIEM events (up to 60 s per destination) "
                         "and exit (for cron or a systemd timer)")
+    p.add_argument("--demo", action="store_true",
+                   help="no phone needed: start three simulated phones (the bundled recordings), "
+                        "run one round with a new temporary state folder, write the fleet page "
+                        "and each phone's report there and print where (exit codes as --once)")
     _lang_option(p)
 
     p = sub.add_parser("report", help="render a saved JSON report in any format, or the agent's fleet summary as HTML",
@@ -614,6 +618,10 @@ def cmd_agent(args: argparse.Namespace) -> int:
     from scanner.malloc import limit_arenas
 
     limit_arenas()  # before any pool thread: see scanner/malloc.py
+    if args.demo:
+        from scanner.agent_demo import run_demo
+
+        return EXIT_FAILED if run_demo(chosen_lang(args.lang)).failed_phones else EXIT_OK
     args.config = find_agent_config(args.config)
     config = load_config(args.config)
     configure_from(args, max(args.verbose, {"debug": 2, "info": 1}.get(config.agent.log_level.value, 0)))

@@ -10,7 +10,7 @@ _shtab_msgscan_subparsers=(scan simulate agent report checks devices snapshot re
 
 _shtab_msgscan_scan_option_strings=(-h --help --serial -s --tcp --replay --demo --timeout --auth-timeout --max-output --policy --format -o --output --lang --send --config --pseudonymize -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_simulate_option_strings=(-h --help --recording --port --count --accept-any-key --keys --legacy --latency-ms --bandwidth-kbps --drop-after --hang-after --refuse-auth --corrupt --device-time -v --verbose -q --quiet --log-format --log-file)
-_shtab_msgscan_agent_option_strings=(-h --help --config --once --lang -v --verbose -q --quiet --log-format --log-file)
+_shtab_msgscan_agent_option_strings=(-h --help --config --once --demo --lang -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_report_option_strings=(-h --help --format -o --output --lang -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_checks_option_strings=(-h --help --json --lang -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_devices_option_strings=(-h --help --tcp --json -v --verbose -q --quiet --log-format --log-file)
@@ -63,6 +63,7 @@ _shtab_msgscan_simulate___quiet_nargs=0
 _shtab_msgscan_agent__h_nargs=0
 _shtab_msgscan_agent___help_nargs=0
 _shtab_msgscan_agent___once_nargs=0
+_shtab_msgscan_agent___demo_nargs=0
 _shtab_msgscan_agent__v_nargs=0
 _shtab_msgscan_agent___verbose_nargs=0
 _shtab_msgscan_agent__q_nargs=0

@@ -55,6 +55,7 @@ complete -c msgscan -n '__fish_seen_subcommand_from simulate' -l log-file -rF -d
 complete -c msgscan -n '__fish_seen_subcommand_from agent' -s h -l help -d 'show this help message and exit'
 complete -c msgscan -n '__fish_seen_subcommand_from agent' -l config -rF -d 'agent config (TOML'
 complete -c msgscan -n '__fish_seen_subcommand_from agent' -l once -d 'run a single round, deliver its SIEM events (up to 60 s per destination) and exi'
+complete -c msgscan -n '__fish_seen_subcommand_from agent' -l demo -d 'no phone needed: start three simulated phones (the bundled recordings), run one '
 complete -c msgscan -n '__fish_seen_subcommand_from agent' -l lang -xa 'en de' -d 'language of the texts people read (default: from the locale, LANG/LC_ALL/LC_MESS'
 complete -c msgscan -n '__fish_seen_subcommand_from agent' -s v -l verbose -d 'log progress to stderr (-vv: debug)'
 complete -c msgscan -n '__fish_seen_subcommand_from agent' -s q -l quiet -d 'log errors only'
