@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,20 +14,11 @@ import pytest
 
 from scanner.cli import build_parser, main
 from scanner.cli_habits import EXIT_CLOSED_PIPE, config_candidates, find_agent_config
+from tests.deliver.peers import need
 from tests.test_reading import A16, run
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGING = ROOT / "packaging"
-
-
-def need(program: str, package: str) -> str:
-    found = shutil.which(program)
-    if found is None:
-        reason = f"{program} is not installed (Debian package {package}; .ci/run installs it)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return found
 
 
 def msgscan(*argv: str, **kw: object) -> subprocess.Popen[bytes]:
