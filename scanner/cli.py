@@ -54,7 +54,7 @@ EXIT_ERROR = 2
 EPILOG = """\
 exit codes: 0 done (`scan` and `agent --once`: 1 when a check failed); 2 could not scan or bad
 input (no phone, not authorized, busy, lost, timed out, unreadable file). Errors go to stderr as
-"error: ..." and "hint: ..." lines.
+"error: ..." and "hint: ..." lines. Output into a closed pipe (| head) ends quietly with 141.
 """
 
 SIM_EPILOG = """\
