@@ -319,7 +319,7 @@ class Agent:
         }
         log.info("agent.heartbeat", **figures)
         self.delivery.report_health(rounds=self.rounds, devices_seen=figures["devices_seen"],
-                                    last_round_s=figures["last_round_s"])
+                                    last_round_s=figures["last_round_s"], force=False)
         return figures
 
 

@@ -323,3 +323,26 @@ def test_agent_health_reaches_the_siem(receiver: Receiver, rsyslog: Rsyslog, tmp
     schema = OcsfJsonSchemaEmbedded(get_ocsf_schema(version="1.5.0"))
     validator = Draft202012Validator(schema.get_class_schema(class_name="base_event", profiles=[]))
     assert [] == [e.message for e in validator.iter_errors(ev)]
+
+
+def test_one_pending_health_event_per_destination(receiver: Receiver, tmp_path: Path) -> None:
+    """A destination that is down keeps one health event, the newest, never a pile; the
+    heartbeat sends again only when due or when a state changed; a round always does."""
+    from scanner.agent.delivery import Delivery
+    from tests.deliver.peers import Reply
+
+    receiver.script = [Reply(401)]
+    tables = {"splunk": {"type": "hec", "url": receiver.url, "token": "t"}}
+    with State.open(tmp_path / "s.db") as db:
+        delivery = Delivery.from_config(tables, "t", db, tmp_path)
+        assert 1 == delivery.report_health(rounds=1)
+        delivery.flush(2)  # 401: paused, the health event stays
+        assert 1 == delivery.report_health(rounds=2, force=False)  # the state changed: sent
+        assert 0 == delivery.report_health(rounds=2, force=False)  # nothing new: not yet
+        assert 1 == delivery.report_health(rounds=3)  # after a round: always
+        with db.transaction() as tx:
+            rows = [json.loads(p) for (p,) in tx.execute("SELECT payload FROM outbox")]
+        delivery.close()
+
+    assert [3] == [r["unmapped"]["msgscan"]["health"]["rounds"] for r in rows]
+    assert ["splunk"] == rows[0]["unmapped"]["msgscan"]["health"]["paused"]
