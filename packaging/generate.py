@@ -56,7 +56,7 @@ def fish(parser: argparse.ArgumentParser) -> str:
         cond = f"__fish_seen_subcommand_from {name}" if name else "__fish_use_subcommand"
         for action in sub._actions:
             if isinstance(action, argparse._SubParsersAction):
-                for child, childp in action.choices.items():
+                for child in action.choices:
                     if name:
                         lines.append(f"complete -c msgscan -n {_quote(cond)} -a {child}")
                 continue

@@ -39,7 +39,7 @@ def test_closed_pipe_ends_quietly() -> None:
 
 def test_closed_pipe_in_a_shell() -> None:
     out = subprocess.run(["bash", "-c", f"{sys.executable} -m scanner.cli checks | head -n 1"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+                         cwd=ROOT, check=False, capture_output=True, text=True, timeout=60)
     assert ("", 1) == (out.stderr, len(out.stdout.splitlines()))
 
 
@@ -88,14 +88,14 @@ class TestShipped:
     def test_current(self) -> None:
         """The completions and the man page are what the parser makes today."""
         out = subprocess.run([sys.executable, str(PACKAGING / "generate.py"), "--check"],
-                             capture_output=True, text=True, timeout=120)
+                             check=False, capture_output=True, text=True, timeout=120)
         assert (0, "") == (out.returncode, out.stderr)
 
     def test_bash_completion_loads_and_completes(self) -> None:
         script = (f"source {PACKAGING / 'completion' / 'msgscan.bash'}; complete -p msgscan; "
                   "COMP_WORDS=(msgscan sc); COMP_CWORD=1; COMP_LINE='msgscan sc'; COMP_POINT=10; "
                   "_shtab_msgscan; echo \"${COMPREPLY[@]}\"")
-        out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=30)
+        out = subprocess.run(["bash", "-c", script], check=False, capture_output=True, text=True, timeout=30)
         assert "" == out.stderr
         assert "complete -o bashdefault -F _shtab_msgscan msgscan" in out.stdout
         assert "scan" in out.stdout.splitlines()[-1].split()
@@ -103,20 +103,20 @@ class TestShipped:
     def test_fish_completion(self) -> None:
         fish = need("fish", "fish")
         script = f"source {PACKAGING / 'completion' / 'msgscan.fish'}; complete -C 'msgscan report --format '"
-        out = subprocess.run([fish, "--no-config", "-c", script], capture_output=True, text=True, timeout=30)
+        out = subprocess.run([fish, "--no-config", "-c", script], check=False, capture_output=True, text=True, timeout=30)
         assert "" == out.stderr
         assert {"csv", "ocsf", "html"} <= {line.split("\t")[0] for line in out.stdout.splitlines()}
 
     def test_zsh_completion_parses(self) -> None:
         zsh = need("zsh", "zsh")
         out = subprocess.run([zsh, "-n", str(PACKAGING / "completion" / "_msgscan")],
-                             capture_output=True, text=True, timeout=30)
+                             check=False, capture_output=True, text=True, timeout=30)
         assert (0, "") == (out.returncode, out.stderr)
 
     def test_man_page_renders(self) -> None:
         man = need("man", "man-db")
         out = subprocess.run([man, "-l", "-P", "cat", str(PACKAGING / "msgscan.1")],
-                             capture_output=True, text=True, timeout=30, env={**os.environ, "MANWIDTH": "80"})
+                             check=False, capture_output=True, text=True, timeout=30, env={**os.environ, "MANWIDTH": "80"})
         assert (0, "") == (out.returncode, out.stderr)
         assert "MSGSCAN(1)" in out.stdout and "msgscan scan" in out.stdout and "exit codes" in out.stdout
 

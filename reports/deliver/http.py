@@ -80,7 +80,8 @@ def proxy_for(url: str) -> str | None:
     parts = urlsplit(url)
     proxies = urllib.request.getproxies_environment()
     proxy = proxies.get(parts.scheme)
-    if not proxy or urllib.request.proxy_bypass_environment(parts.netloc, proxies):
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]  # no stub
+    if not proxy or bypass(parts.netloc, proxies):
         return None
     return proxy if "://" in proxy else "http://" + proxy
 

@@ -104,7 +104,7 @@ class ScanContext:
     def from_report(cls, report: Mapping[str, Any]) -> ScanContext:
         """The context of a saved (schema-valid) report: what it says, nothing invented."""
         scan, dev = report["scan"], report["device"]
-        finished = datetime.fromisoformat(scan["finished"].replace("Z", "+00:00"))
+        finished = datetime.fromisoformat(scan["finished"])
         owner = dev.get("device_owner")
         profiles = report.get("profiles")
         managed: bool | None = None

@@ -79,7 +79,7 @@ def ecs_problems(doc: Mapping[str, Any]) -> list[str]:
             if not isinstance(v, _TYPES[spec["type"]]) or isinstance(v, bool) != (spec["type"] == "boolean"):
                 problems.append(f"{name}: {v!r} is not of ECS type {spec['type']}")
             if spec["type"] == "date":
-                datetime.fromisoformat(v.replace("Z", "+00:00"))
+                datetime.fromisoformat(v)
             allowed = [a["name"] for a in spec.get("allowed_values", [])]
             if allowed and v not in allowed:
                 problems.append(f"{name}: {v!r} not allowed ({', '.join(allowed)})")
