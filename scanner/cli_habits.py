@@ -187,3 +187,7 @@ def apply_help(sub: Any) -> None:
                 if "--lang" in action.option_strings:
                     action.help = CHECKS_LANG_HELP
         logging_options(parser, top=False)
+        for action in parser._actions:  # `parse dumpsys-package FILE -v` too
+            if isinstance(action, argparse._SubParsersAction):
+                for nested in action.choices.values():
+                    logging_options(nested, top=False)

@@ -44,7 +44,8 @@ def test_closed_pipe_in_a_shell() -> None:
 
 
 class TestLogging:
-    @pytest.mark.parametrize("argv", [["-v", "checks"], ["checks", "-v"]])
+    @pytest.mark.parametrize("argv", [["-v", "checks"], ["checks", "-v"],
+                                      ["parse", "dumpsys-package", "-", "-v"]])
     def test_verbose_before_or_after(self, argv: list[str]) -> None:
         args = build_parser().parse_args(argv)
         assert (1, 0) == (args.verbose, args.quiet)
