@@ -189,3 +189,16 @@ class TestAgentConfig:
         code, _, err = run(capsys, "agent", "--once")
         assert 2 == code
         assert f"no agent config: none at {tmp_path}/msgscan/agent.toml or /etc/msgscan/agent.toml" in err
+
+
+def test_devices_exit_codes_as_its_help_says(capsys: pytest.CaptureFixture[str]) -> None:
+    """`devices`: 0 when it listed (an endpoint nobody answers is listed as unreachable), 2 for a
+    bad --tcp."""
+    from tests.deliver.peers import free_port
+
+    port = free_port()
+    code, out, _ = run(capsys, "devices", "--tcp", f"127.0.0.1:{port}")
+    assert 0 == code and f"127.0.0.1:{port}" in out and "unreachable" in out
+    with pytest.raises(SystemExit) as ended:
+        main(["devices", "--tcp", "nonsense"])
+    assert 2 == ended.value.code
