@@ -22,8 +22,9 @@ PACKAGING = ROOT / "packaging"
 
 
 def msgscan(*argv: str, **kw: object) -> subprocess.Popen[bytes]:
+    streams: dict[str, object] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE} | kw
     return subprocess.Popen([sys.executable, "-m", "scanner.cli", *argv], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)  # type: ignore[call-overload]
+                            **streams)  # type: ignore[call-overload]
 
 
 def test_closed_pipe_ends_quietly() -> None:
@@ -70,6 +71,28 @@ class TestLogging:
         _, err = proc.communicate(timeout=120)
         assert b"" == err
         assert all(json.loads(line)["timestamp"] for line in log.read_text().splitlines())
+
+    def test_human_on_a_terminal(self, tmp_path: Path) -> None:
+        """With stderr a terminal (a pty here), the log is readable lines, not JSON."""
+        import pty
+
+        leader, follower = pty.openpty()
+        proc = msgscan("scan", "--replay", A16, "-v", "-o", str(tmp_path / "r.json"), stderr=follower)
+        os.close(follower)
+        proc.communicate(timeout=120)
+        err = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            err += chunk
+        os.close(leader)
+        lines = [line for line in err.decode(errors="replace").splitlines() if line.strip()]
+        assert lines and not any(line.lstrip().startswith("{") for line in lines)
+        assert any("info" in line and "batch.done" in line for line in lines)
 
     def test_quiet_silences_warnings(self, tmp_path: Path) -> None:
         proc = msgscan("scan", "--replay", A16, "-q", "-o", str(tmp_path / "r.json"))
