@@ -90,8 +90,26 @@ def generated() -> dict[Path, str]:
         HERE / "completion" / "msgscan.bash": shtab.complete(parser, shell="bash"),
         HERE / "completion" / "_msgscan": shtab.complete(parser, shell="zsh"),
         HERE / "completion" / "msgscan.fish": fish(parser),
-        HERE / "msgscan.1": str(man),
+        HERE / "msgscan.1": str(man) + exit_status(parser),
     }
+
+
+def _roff(text: str) -> str:
+    lines = " ".join(text.split()).replace("\\", "\\\\").replace("-", "\\-")
+    return lines if not lines.startswith((".", "'")) else "\\&" + lines
+
+
+def exit_status(parser: argparse.ArgumentParser) -> str:
+    """An EXIT STATUS section: each command's own exit codes, from its --help epilog."""
+    out = [".SH EXIT STATUS"]
+    for name, sub in _subcommands(parser).items():
+        epilog = sub.epilog or ""
+        if "exit code" not in epilog:
+            continue
+        rest = epilog[epilog.index("exit code"):]
+        said = rest.split(":", 1)[1] if rest.startswith(("exit codes:", "exit code:")) else rest
+        out += [".TP", f"\\fBmsgscan {name}\\fR", _roff(said)]
+    return "\n".join(out) + "\n"
 
 
 def main(argv: list[str]) -> int:
