@@ -143,6 +143,7 @@ class TestShipped:
                              check=False, capture_output=True, text=True, timeout=30, env={**os.environ, "MANWIDTH": "80"})
         assert (0, "") == (out.returncode, out.stderr)
         assert "MSGSCAN(1)" in out.stdout and "msgscan scan" in out.stdout and "exit codes" in out.stdout
+        assert "EXIT STATUS" in out.stdout and "0 rendered; 2 bad input" in " ".join(out.stdout.split())
 
 
 class TestHelp:
