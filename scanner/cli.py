@@ -9,15 +9,12 @@ from __future__ import annotations
 import argparse
 import enum
 import json
-import logging
 import math
 import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO, assert_never, cast
-
-import structlog
+from typing import Any, assert_never
 
 from checks.errors import MsgscanError, UsageError
 from checks.evaluate import summarize
@@ -38,9 +35,19 @@ from reports.render.ocsf import OcsfRenderer
 from reports.render.text import TextRenderer
 from reports.snapshot import snapshot_to_json
 from scanner import __version__
-from scanner.files import LIMIT_CAPTURE, LIMIT_KEY, LIMIT_SETTINGS, read_regular, write_atomic
+from scanner.cli_habits import (
+    MsgscanParser,
+    apply_help,
+    configure_from,
+    configure_logging,
+    find_agent_config,
+    logging_options,
+    quiet_on_closed_pipe,
+)
+from scanner.cli_output import FORMAT_HELP, FORMATS, OUTPUT_HELP, emit, plan, render_saved
+from scanner.files import LIMIT_CAPTURE, LIMIT_KEY, LIMIT_SETTINGS, read_regular
 from scanner.scan import device_name, scan_result
-from scanner.show import RoundProgress, chosen_lang, load_saved, render_saved, text_renderer
+from scanner.show import RoundProgress, chosen_lang, load_saved
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -49,7 +56,8 @@ EXIT_ERROR = 2
 EPILOG = """\
 exit codes: 0 done (`scan` and `agent --once`: 1 when a check failed); 2 could not scan or bad
 input (no phone, not authorized, busy, lost, timed out, unreadable or special file); `agent --once`:
-3 when the round is incomplete. Errors go to stderr as "error: ..." and "hint: ..." lines.
+3 when the round is incomplete. Errors go to stderr as "error: ..." and "hint: ..." lines. Output into a
+closed pipe (| head) ends quietly with 141.
 """
 
 SIM_EPILOG = """\
@@ -58,7 +66,9 @@ Google's adb: `adb connect 127.0.0.1:PORT`. Runs until Ctrl-C or SIGTERM; exit c
 """
 
 AGENT_EPILOG = """\
-Logs are JSON lines on stderr. Signals: SIGTERM/SIGINT end the current round within 10 s and exit 0;
+Logs go to stderr: readable lines on a terminal, JSON lines otherwise (systemd, pipes;
+--log-format, --log-file). Without --config the agent reads $XDG_CONFIG_HOME/msgscan/agent.toml
+or /etc/msgscan/agent.toml and names the one it used. Signals: SIGTERM/SIGINT end the current round within 10 s and exit 0;
 SIGHUP reloads the config and policy (a bad file keeps the old one and logs why).
 exit codes: 0 stopped cleanly (--once: every phone found was scanned completely, none had a
 failed check, every event was delivered); 1 (--once) at least one phone had a failed check; 2 could
@@ -83,6 +93,7 @@ class OutputFormat(enum.Enum):
     OCSF = "ocsf"
     ECS = "ecs"
     CEF = "cef"
+    CSV = "csv"
 
     def renderer(self, lang: Lang = Lang.EN) -> Renderer:
         match self:
@@ -98,6 +109,10 @@ class OutputFormat(enum.Enum):
                 return EcsRenderer(observer=socket.gethostname())
             case OutputFormat.CEF:
                 return CefRenderer(host=socket.gethostname())
+            case OutputFormat.CSV:
+                from reports.render.csv import CsvRenderer
+
+                return CsvRenderer(lang)
             case _:
                 assert_never(self)
 
@@ -199,15 +214,14 @@ def _lang_option(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = MsgscanParser(
         prog="msgscan",
         description="Check how messenger apps on Android phones are set up, over ADB.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"msgscan {__version__}")
-    parser.add_argument("-v", "--verbose", action="count", default=0,
-                        help="log progress to stderr as JSON lines (-vv: debug)")
+    logging_options(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("scan", help="scan a phone against the checklist and report",
@@ -215,20 +229,16 @@ def build_parser() -> argparse.ArgumentParser:
     _target_options(p, replay=True)
     p.add_argument("--policy", type=Path, metavar="FILE",
                    help="organisation policy (TOML; see policy.example.toml); default: the article's")
-    p.add_argument("--format", choices=[f.value for f in OutputFormat], default=OutputFormat.TEXT.value,
-                   help="text: a summary for people (default; tables and colours on a terminal); html: one "
-                        "self-contained page to read, print and sign; json: the versioned report; "
-                        "ocsf: OCSF 1.5.0 Compliance Finding NDJSON, one event per finding; ecs: "
-                        "Elastic Common Schema NDJSON; cef: ArcSight CEF lines")
-    p.add_argument("-o", "--output", type=Path, metavar="FILE",
-                   help="write the report to FILE (atomically) instead of standard output")
+    p.add_argument("--format", choices=FORMATS, help=FORMAT_HELP + " (default text)")
+    p.add_argument("-o", "--output", action="append", metavar="FILE", help=OUTPUT_HELP)
     _lang_option(p)
     p.add_argument("--send", metavar="NAME",
                    help="also deliver the findings as events to the destination [destinations.NAME] "
                         "of the agent config given with --config (queued in the agent's outbox; "
                         "waits up to 60 s for delivery)")
     p.add_argument("--config", type=Path, metavar="FILE",
-                   help="agent config (TOML) that defines the --send destination")
+                   help="agent config (TOML) that defines the --send destination; default: as "
+                        "`msgscan agent` finds it")
     p.add_argument("--pseudonymize", action="store_true",
                    help="replace the serial with a keyed hash everywhere (key: policy pseudonym_key "
                         "or the MSGSCAN_PSEUDONYM_KEY environment variable)")
@@ -269,22 +279,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("agent", help="scan every attached and listed phone on a schedule",
                        epilog=AGENT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--config", type=Path, required=True, metavar="FILE",
-                   help="agent config (TOML; see agent.example.toml)")
+    p.add_argument("--config", type=Path, metavar="FILE",
+                   help="agent config (TOML; see agent.example.toml); default: the first of "
+                        "$XDG_CONFIG_HOME/msgscan/agent.toml (~/.config/…) and "
+                        "/etc/msgscan/agent.toml, named on stderr")
     p.add_argument("--once", action="store_true",
                    help="run a single round, deliver its SIEM events (up to 60 s per destination) "
                         "and exit (for cron or a systemd timer)")
+    p.add_argument("--demo", action="store_true",
+                   help="no phone needed: start three simulated phones (the bundled recordings), "
+                        "run one round with a new temporary state folder, write the fleet page "
+                        "and each phone's report there and print where (exit codes as --once)")
     _lang_option(p)
 
-    p = sub.add_parser("report", help="render a saved JSON report, or the agent's fleet summary, for people",
+    p = sub.add_parser("report", help="render a saved JSON report in any format, or the agent's fleet summary as HTML",
                        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("report", type=Path, metavar="REPORT.json",
                    help="a report from `msgscan scan --format json`, or the agent's fleet-summary.json")
-    p.add_argument("--format", choices=["html", "text"], default="html",
-                   help="html: one self-contained page (default; a fleet summary gives the fleet page); "
-                        "text: the summary")
-    p.add_argument("-o", "--output", type=Path, metavar="FILE",
-                   help="write to FILE (atomically) instead of standard output")
+    p.add_argument("--format", choices=FORMATS,
+                   help=FORMAT_HELP + " (default html). A fleet summary renders as html only (the "
+                        "fleet page)")
+    p.add_argument("-o", "--output", action="append", metavar="FILE", help=OUTPUT_HELP)
     _lang_option(p)
 
     p = sub.add_parser("checks", help="list the checklist rules msgscan applies")
@@ -313,38 +328,12 @@ def build_parser() -> argparse.ArgumentParser:
     what = p.add_subparsers(dest="what", metavar="WHAT", required=True)
     q = what.add_parser("dumpsys-package", help="parse `dumpsys package` / `pm dump` output")
     q.add_argument("file", metavar="FILE", help="captured output, or - for standard input")
+    apply_help(sub)
     return parser
 
 
-class _CurrentStderr:
-    """Whatever ``sys.stderr`` is when a line is logged, not when logging was set up (a
-    replaced or closed stream, e.g. a finished test's capture, must never break a later log)."""
-
-    def write(self, text: str) -> int:
-        return sys.stderr.write(text)
-
-    def flush(self) -> None:
-        sys.stderr.flush()
-
-
-def _clean_log(_logger: object, _name: str, event: Any) -> Any:
-    """structlog processor: no control characters in a log line (a serial may carry ESC)."""
-    return clean_tree(event)
-
-
 def _configure_logging(verbosity: int) -> None:
-    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
-    structlog.configure(
-        processors=[
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            _clean_log,
-            structlog.processors.JSONRenderer(),
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(cast(TextIO, _CurrentStderr())),
-        cache_logger_on_first_use=False,
-    )
+    configure_logging(verbosity)
 
 
 def _print_json(data: Any) -> None:
@@ -644,9 +633,7 @@ def _destination(args: argparse.Namespace) -> Any:
     """The --send destination and the agent config it comes from (checked before any scan)."""
     if args.send is None:
         return None
-    if args.config is None:
-        raise UsageError("--send needs --config: the destinations are defined in the agent config",
-                         hint=f"run msgscan scan --send {args.send} --config /etc/msgscan/agent.toml")
+    args.config = find_agent_config(args.config)
     from reports.deliver.settings import parse_destinations
     from scanner.agent.delivery import check_ca_files
     from scanner.agent.service import load_config
@@ -684,23 +671,14 @@ def _send(args: argparse.Namespace, result: Any) -> None:
 def cmd_scan(args: argparse.Namespace) -> int:
     _destination(args)  # a bad --send fails before the phone is touched
     policy = _policy(args.policy)
-    fmt = OutputFormat(args.format)
+    outputs = plan(args.output, args.format, "text")  # a bad -o fails before the phone is touched
     device_name("check-the-key", policy, args.pseudonymize)  # a missing key fails before the phone is touched
     transport = _open(args)
     try:
         result = scan_result(transport, policy, timeout=args.timeout, pseudonymize=args.pseudonymize)
     finally:
         transport.close()
-    lang = chosen_lang(args.lang)
-    if fmt is OutputFormat.TEXT and args.output is None:  # tables and colours on a terminal
-        output = text_renderer(lang, sys.stdout.isatty()).render(result)
-    else:
-        output = fmt.renderer(lang).render(result)
-    if args.output is None:
-        sys.stdout.buffer.write(output)
-        sys.stdout.flush()
-    else:
-        write_atomic(args.output, output)
+    emit(outputs, chosen_lang(args.lang), lambda r: r.render(result))
     if args.send is not None:  # after the report: a SIEM outage must not cost the user the output
         _send(args, result)
     summary = summarize(result.findings, complete=result.snapshot.complete)
@@ -717,8 +695,13 @@ def cmd_agent(args: argparse.Namespace) -> int:
     from scanner.malloc import limit_arenas
 
     limit_arenas()  # before any pool thread: see scanner/malloc.py
+    if args.demo:
+        from scanner.agent_demo import run_demo
+
+        return EXIT_FAILED if run_demo(chosen_lang(args.lang)).failed_phones else EXIT_OK
+    args.config = find_agent_config(args.config)
     config = load_config(args.config)
-    _configure_logging(max(args.verbose, {"debug": 2, "info": 1}.get(config.agent.log_level.value, 0)))
+    configure_from(args, max(args.verbose, {"debug": 2, "info": 1}.get(config.agent.log_level.value, 0)))
     agent = Agent(args.config)
     if not args.once:
         return agent.serve()
@@ -743,14 +726,8 @@ def cmd_agent(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    data = load_saved(args.report)
-    terminal = args.output is None and sys.stdout.isatty()
-    output = render_saved(data, args.format, chosen_lang(args.lang), terminal=terminal)
-    if args.output is None:
-        sys.stdout.buffer.write(output)
-        sys.stdout.flush()
-    else:
-        write_atomic(args.output, output)
+    outputs = plan(args.output, args.format, "html")
+    render_saved(load_saved(args.report), outputs, chosen_lang(args.lang))
     return EXIT_OK
 
 
@@ -772,12 +749,13 @@ def cmd_checks(args: argparse.Namespace) -> int:
         statuses = [{"status": s.value, "meaning": m} for s, m in STATUS_MEANING.items()]
         _print_json({"statuses": statuses, "checks": rows})
     else:
+        tx = Texts(chosen_lang(args.lang))
         for r in rows:
-            title = Texts(chosen_lang(args.lang)).check(INDEX[str(r["id"])].info).title
-            sys.stdout.write(f"{r['id']:<7} {r['severity']:<8} {title}\n")
-            sys.stdout.write(f"        article: {r['article']['section']} — {r['article']['ref']}\n")
+            title = tx.check(INDEX[str(r["id"])].info).title
+            sys.stdout.write(f"{r['id']:<7} {tx.t('severity.' + str(r['severity'])):<8} {title}\n")
+            sys.stdout.write(f"        {tx.t('checks.article')}: {r['article']['section']} — {r['article']['ref']}\n")
             if r["attestable"]:
-                sys.stdout.write(f"        attest: {r['attestable']['policy']}\n")
+                sys.stdout.write(f"        {tx.t('checks.attest')}: {r['attestable']['policy']}\n")
     return EXIT_OK
 
 
@@ -794,9 +772,13 @@ COMMANDS = {"scan": cmd_scan, "agent": cmd_agent, "simulate": cmd_simulate, "che
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    return quiet_on_closed_pipe(lambda: _main(argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
-    _configure_logging(args.verbose)
     try:
+        configure_from(args)
         return COMMANDS[args.command](args)
     except MsgscanError as e:
         print(f"error: {strip_controls(e.problem)}\nhint: {strip_controls(e.hint)}", file=sys.stderr)

@@ -3,20 +3,23 @@
 Data streams take only ``create``; a second ``create`` of the same ``_id`` answers 409, which
 means the event is stored already (done). A 200 may carry ``"errors": true``: each item is
 judged on its own (201/200/409 done; 429 and 5xx retry; anything else dead-lettered) and the
-rest of the batch is not held back.
+rest of the batch is not held back. Each document carries ``data_stream.{type,dataset,namespace}``
+of its data stream and ``observer.hostname`` of this computer; the body is gzip'd by default.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import socket
 from collections.abc import Sequence
 from typing import Any
 
 from reports.deliver.http import RETRY, Client
 from reports.deliver.interface import Event, Receipt, TransientError
 from reports.deliver.settings import Destination
-from reports.render.ecs import ecs_from_ocsf
+from reports.render.ecs import DATA_STREAM, ecs_from_ocsf, with_data_stream
+from reports.render.health import is_health
 
 PATH = "/_bulk"
 
@@ -24,9 +27,13 @@ PATH = "/_bulk"
 class ElasticSink:
     def __init__(self, dest: Destination) -> None:
         api_key, password = dest.secret("api_key"), dest.secret("password")
-        self.client = Client(dest, [api_key, password])
+        self.client = Client(dest, [api_key, password], compress=dest.compress)
+        self.observer = socket.gethostname()
         self.name, self.max_batch, self.max_bytes = dest.name, dest.batch, 10 * 2**20
         self.index = dest.index or "logs-msgscan.finding-default"
+        stream = DATA_STREAM.fullmatch(self.index)
+        # the agent's health goes to its own data stream of the same type and namespace
+        self.health_index = f"{stream[1]}-msgscan.health-{stream[3]}" if stream else self.index
         self.headers = {"Content-Type": "application/x-ndjson", "User-Agent": "msgscan"}
         if api_key:
             self.headers["Authorization"] = f"ApiKey {api_key}"
@@ -37,8 +44,10 @@ class ElasticSink:
     def body(self, batch: Sequence[Event]) -> bytes:
         lines = []
         for e in batch:
-            lines.append(json.dumps({"create": {"_index": self.index, "_id": e.id}}))
-            lines.append(json.dumps(ecs_from_ocsf(e.ocsf), separators=(",", ":"), ensure_ascii=False))
+            index = self.health_index if is_health(e.ocsf) else self.index
+            lines.append(json.dumps({"create": {"_index": index, "_id": e.id}}))
+            doc = with_data_stream(ecs_from_ocsf(e.ocsf, observer=self.observer), index)
+            lines.append(json.dumps(doc, separators=(",", ":"), ensure_ascii=False))
         return ("\n".join(lines) + "\n").encode("utf-8")
 
     def deliver(self, batch: Sequence[Event]) -> Receipt:
@@ -70,7 +79,7 @@ class ElasticSink:
         return receipt
 
     def close(self) -> None:
-        pass
+        self.client.close()
 
 
 __all__ = ["ElasticSink"]

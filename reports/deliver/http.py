@@ -1,4 +1,10 @@
-"""HTTPS for the HTTP destinations (Splunk HEC, Elasticsearch, webhook), on the standard library.
+"""HTTPS for the HTTP destinations (Splunk HEC, Elasticsearch, webhook), on urllib3.
+
+One connection pool per destination (urllib3: keep-alive, TLS, a quick reconnect when a pooled
+connection turns out dead; read errors are never retried here, the outbox decides). Proxies
+come from the environment as curl and requests read them: ``HTTPS_PROXY`` (``HTTP_PROXY`` for
+an http:// URL), and ``NO_PROXY`` for hosts to reach directly. Bodies of HEC and ``_bulk``
+requests are gzip'd unless the destination says ``compress = false``.
 
 TLS is verified against the system's CAs (or ``ca_file``) unless ``verify_tls = false``. What a
 status code means for the outbox (siem.md §6.2): 2xx done; 408, 425, 429, 500, 502-504 and every
@@ -13,13 +19,17 @@ only, and any secret echoed back in a response body is masked before the body is
 from __future__ import annotations
 
 import email.utils
-import http.client
+import gzip
 import json
+import socket
 import ssl
 import time
+import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+import urllib3
 
 from reports.deliver.interface import (
     Event,
@@ -64,10 +74,23 @@ def tls_context(dest: Destination) -> ssl.SSLContext:
     return ctx
 
 
-class Client:
-    """POSTs to one base URL; masks ``secrets`` in every message it makes."""
+def proxy_for(url: str) -> str | None:
+    """The proxy the environment names for ``url`` (``HTTPS_PROXY`` / ``HTTP_PROXY``, upper or
+    lower case), or None when there is none or ``NO_PROXY`` lists the host."""
+    parts = urlsplit(url)
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(parts.scheme)
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]  # no stub
+    if not proxy or bypass(parts.netloc, proxies):
+        return None
+    return proxy if "://" in proxy else "http://" + proxy
 
-    def __init__(self, dest: Destination, secrets: Iterable[str | None] = ()) -> None:
+
+class Client:
+    """POSTs to one base URL over a pooled connection; masks ``secrets`` in every message."""
+
+    def __init__(self, dest: Destination, secrets: Iterable[str | None] = (), *,
+                 compress: bool = False) -> None:
         assert dest.url is not None
         parts = urlsplit(dest.url)
         self.name, self.timeout = dest.name, dest.timeout_s
@@ -75,8 +98,25 @@ class Client:
         self.host = parts.hostname or ""
         self.port = parts.port or (443 if self.https else 80)
         self.base = parts.path.rstrip("/")
+        self.origin = f"{parts.scheme}://{parts.netloc}"
         self.context = tls_context(dest) if self.https else None
         self.secrets = [s for s in secrets if s]
+        self.compress = compress
+        self.proxy = proxy_for(dest.url)
+        options: dict[str, object] = {
+            "timeout": urllib3.Timeout(connect=self.timeout, read=self.timeout),
+            "retries": urllib3.Retry(total=1, connect=1, read=0, status=0, other=0,
+                                     redirect=0, raise_on_status=False),
+            "maxsize": 2,
+        }
+        if self.context is not None:
+            options["ssl_context"] = self.context
+            if not dest.verify_tls:
+                options["cert_reqs"] = "CERT_NONE"
+                options["assert_hostname"] = False
+        self.pool: urllib3.PoolManager = (
+            urllib3.ProxyManager(self.proxy, **options) if self.proxy  # type: ignore[arg-type]
+            else urllib3.PoolManager(**options))  # type: ignore[arg-type]
 
     def mask(self, text: str) -> str:
         for s in self.secrets:
@@ -86,27 +126,29 @@ class Client:
     def where(self, path: str) -> str:
         return f"{self.name}: POST {self.host}:{self.port}{self.base}{path}"
 
-    def post(self, path: str, body: bytes, headers: Mapping[str, str]) -> Response:
-        conn: http.client.HTTPConnection
-        if self.https:
-            conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout,
-                                               context=self.context)
-        else:
-            conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+    def post(self, path: str, body: bytes, headers: Mapping[str, str], *,
+             compress: bool | None = None) -> Response:
+        sent = dict(headers)
+        if self.compress if compress is None else compress:
+            body = gzip.compress(body, compresslevel=6, mtime=0)
+            sent["Content-Encoding"] = "gzip"
         try:
-            conn.request("POST", self.base + path, body=body, headers=dict(headers))
-            resp = conn.getresponse()
-            data = resp.read()
-            return Response(resp.status, data, retry_after(resp.getheader("Retry-After")))
-        except (OSError, http.client.HTTPException) as e:
-            reason = getattr(e, "reason", None) or getattr(e, "strerror", None) or str(e) or ""
+            resp = self.pool.request("POST", self.origin + self.base + path, body=body,
+                                     headers=sent, redirect=False, preload_content=True)
+            return Response(resp.status, resp.data, retry_after(resp.headers.get("Retry-After")))
+        except urllib3.exceptions.HTTPError as e:
+            cause = getattr(e, "reason", None) or e
+            reason = getattr(cause, "reason", None) or cause
+            via = f" via proxy {urlsplit(self.proxy).netloc}" if self.proxy else ""
             raise TransientError(
-                self.mask(f"{self.where(path)}: {e.__class__.__name__} {reason}".rstrip()),
+                self.mask(f"{self.where(path)}{via}: {cause.__class__.__name__} {reason}".rstrip()),
                 hint="check the URL, that the receiver runs, and its certificate "
-                "(ca_file for a private CA)",
+                "(ca_file for a private CA)" + (", and the proxy (HTTPS_PROXY, NO_PROXY)"
+                                                 if self.proxy else ""),
             ) from None
-        finally:
-            conn.close()
+
+    def close(self) -> None:
+        self.pool.clear()
 
     def check(self, resp: Response, path: str, *, pinned: Sequence[int] = ()) -> None:
         """Raise for a status the caller does not handle itself (``pinned``)."""
@@ -135,20 +177,22 @@ class WebhookSink:
         token = dest.secret("token")
         self.client = Client(dest, [token])
         self.name, self.format, self.max_batch = dest.name, dest.format, dest.batch
+        self.observer = socket.gethostname()
         self.max_bytes = 2**20
         self.headers = {"Content-Type": "application/json", "User-Agent": "msgscan"}
         if token:
             self.headers["Authorization"] = f"Bearer {token}"
 
     def deliver(self, batch: Sequence[Event]) -> Receipt:
-        docs = [e.ocsf if self.format == "ocsf" else ecs_from_ocsf(e.ocsf) for e in batch]
+        docs = [e.ocsf if self.format == "ocsf" else ecs_from_ocsf(e.ocsf, observer=self.observer)
+                for e in batch]
         body = json.dumps(docs, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
         resp = self.client.post("", body, self.headers)
         self.client.check(resp, "")
         return Receipt.all_done(batch)
 
     def close(self) -> None:
-        pass
+        self.client.close()
 
 
-__all__ = ["RETRY", "Client", "Response", "WebhookSink", "retry_after", "tls_context"]
+__all__ = ["RETRY", "Client", "Response", "WebhookSink", "proxy_for", "retry_after", "tls_context"]

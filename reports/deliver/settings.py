@@ -30,10 +30,11 @@ _TLS = ("ca_file", "verify_tls")
 _KEYS: dict[str, tuple[str, ...]] = {
     "file": ("path", "format", "max_bytes", "keep"),
     "stdout": ("format",),
-    "syslog": ("host", "port", "protocol", "format", "hostname", *_TLS),
-    "hec": ("url", "token", "token_env", "sourcetype", "index", "source", *_TLS),
+    "syslog": ("host", "port", "protocol", "format", "hostname", "enterprise_number", *_TLS),
+    "hec": ("url", "token", "token_env", "sourcetype", "index", "source", "compress", "ack",
+            "ack_timeout", *_TLS),
     "elastic": ("url", "index", "api_key", "api_key_env", "username", "password",
-                "password_env", *_TLS),
+                "password_env", "compress", *_TLS),
     "webhook": ("url", "token", "token_env", "format", *_TLS),
 }
 _FORMATS = {"file": ("ocsf", "ecs"), "stdout": ("ocsf", "ecs", "cef"),
@@ -70,6 +71,16 @@ class Destination:
     username: str | None = None
     ca_file: Path | None = None
     verify_tls: bool = True
+    enterprise_number: int = 32473
+    """syslog: the private enterprise number in the SD-IDs (``finding@N``). The default, 32473,
+    is RFC 5612's number reserved for documentation: set your organisation's registered one."""
+    compress: bool = True
+    """hec, elastic: gzip each request body (``Content-Encoding: gzip``)."""
+    ack: bool = False
+    """hec: wait for indexer acknowledgement, so "delivered" means indexed (the token must have
+    it enabled)."""
+    ack_timeout_s: float = 60.0
+    """hec with ``ack``: how long to poll for the acknowledgement before the batch is resent."""
     secrets: Mapping[str, str] = field(default_factory=dict, repr=False)
     """token / api_key / password: inline values or ``*_env`` names (resolved by ``secret``)."""
 
@@ -208,7 +219,11 @@ class _Reader:
                 if protocol == "udp" and values.get("format") == "ocsf":
                     self.fail("format", "OCSF JSON does not fit a UDP datagram (480 to 2048 octets)",
                               'use protocol = "tcp" or "tls", or format = "cef" or "sd"')
-                values |= {"protocol": protocol, "port": port,
+                pen = self.get("enterprise_number", int, 32473)
+                if not 0 < pen < 2**31:
+                    self.fail("enterprise_number", f"got {pen}, expected a positive number",
+                              "write your IANA private enterprise number, e.g. enterprise_number = 32473")
+                values |= {"protocol": protocol, "port": port, "enterprise_number": pen,
                            "hostname": self.get("hostname", str)}
             case "hec":
                 values["url"] = self.url()
@@ -217,10 +232,14 @@ class _Reader:
                               'write token_env = "MSGSCAN_HEC_TOKEN" and set that variable')
                 st: str = self.get("sourcetype", str, "ocsf:msgscan:finding")
                 values |= {"sourcetype": st, "index": self.get("index", str),
-                           "source": self.get("source", str, "msgscan")}
+                           "source": self.get("source", str, "msgscan"),
+                           "compress": self.get("compress", bool, True),
+                           "ack": self.get("ack", bool, False),
+                           "ack_timeout_s": self.duration("ack_timeout", 60.0) or 60.0}
             case "elastic":
                 values["url"] = self.url()
                 values["index"] = self.get("index", str, "logs-msgscan.finding-default")
+                values["compress"] = self.get("compress", bool, True)
                 values["username"] = self.get("username", str)
                 if values["username"] and not {"password", "password_env"} & secrets.keys():
                     self.fail("password_env", "username without a password",

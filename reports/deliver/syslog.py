@@ -3,8 +3,10 @@
 Facility local0; severity from the finding's (critical 2, high 3, medium 4, low 5, info 6). The
 structured data carries the finding (``finding@32473``) and the phone (``device@32473``); the
 MSG part is the CEF line (``format = "cef"``, default), a BOM and the compact OCSF JSON
-(``"ocsf"``, TCP/TLS only: it does not fit a datagram) or nothing (``"sd"``). 32473 is RFC 5612's
-example enterprise number, to be replaced by a registered one.
+(``"ocsf"``, TCP/TLS only: it does not fit a datagram) or nothing (``"sd"``). The enterprise
+number after ``@`` is ``enterprise_number`` in the destination; its default, 32473, is the number
+RFC 5612 reserves for documentation and examples, not one registered to msgscan: an organisation
+that wants SD-IDs of its own sets its IANA private enterprise number there.
 
 Syslog has no application-level acknowledgement: a batch counts as delivered once the kernel took
 it. On any error the connection is dropped and the whole batch is sent again on a new one, so a
@@ -23,6 +25,7 @@ from reports.deliver.interface import Event, Receipt, TransientError
 from reports.deliver.settings import Destination
 from reports.render.cef import cef_from_ocsf
 from reports.render.ecs import iso_ms
+from reports.render.health import health_sd, is_health
 from reports.render.ocsf import compact
 
 FACILITY_LOCAL0 = 16
@@ -48,10 +51,15 @@ def _header_field(text: str | None, limit: int) -> str:
     return cleaned or "-"
 
 
-def rfc5424(ev: Mapping[str, Any], *, host: str | None, fmt: str, procid: int) -> bytes:
+def rfc5424(ev: Mapping[str, Any], *, host: str | None, fmt: str, procid: int,
+            pen: int = PEN) -> bytes:
     """One RFC 5424 message (no framing) for an OCSF event."""
-    meta, info, comp, device = ev["metadata"], ev["finding_info"], ev["compliance"], ev["device"]
     pri = FACILITY_LOCAL0 * 8 + SEVERITY.get(ev["severity_id"], 6)
+    if is_health(ev):
+        sd = _sd((("health", health_sd(ev)),), pen)
+        return _message(ev, f"<{pri}>1 {iso_ms(ev['time'])} {_header_field(host, 255)} msgscan "
+                        f"{procid} HEALTH {sd}", fmt, host)
+    meta, info, comp, device = ev["metadata"], ev["finding_info"], ev["compliance"], ev["device"]
     finding = {
         "uid": info["uid"], "check": comp["control"], "activity": _ACTIVITY[ev["activity_id"]],
         "status": ev["unmapped"]["msgscan"]["status"],
@@ -62,12 +70,20 @@ def rfc5424(ev: Mapping[str, Any], *, host: str | None, fmt: str, procid: int) -
         dev["model"] = device["model"]
     if device.get("os", {}).get("version"):
         dev["os"] = f"Android {device['os']['version']}"
-    sd = "".join(
-        f"[{sd_name(sid)}@{PEN}" + "".join(f' {sd_name(k)}="{sd_value(v)}"' for k, v in params.items()) + "]"
-        for sid, params in (("finding", finding), ("device", dev))
-    )
+    sd = _sd((("finding", finding), ("device", dev)), pen)
     head = (f"<{pri}>1 {iso_ms(ev['time'])} {_header_field(host, 255)} msgscan {procid} "
             f"{'SNAPSHOT' if ev['activity_id'] == 99 else 'FINDING'} {sd}")
+    return _message(ev, head, fmt, host)
+
+
+def _sd(elements: Sequence[tuple[str, Mapping[str, object]]], pen: int) -> str:
+    return "".join(
+        f"[{sd_name(sid)}@{pen}" + "".join(f' {sd_name(k)}="{sd_value(v)}"' for k, v in params.items()) + "]"
+        for sid, params in elements
+    )
+
+
+def _message(ev: Mapping[str, Any], head: str, fmt: str, host: str | None) -> bytes:
     match fmt:
         case "cef":
             return (head + " " + cef_from_ocsf(ev, host=host)).encode("utf-8")
@@ -88,6 +104,7 @@ class SyslogSink:
         self.protocol, self.format, self.timeout = dest.protocol, dest.format, dest.timeout_s
         self.max_batch, self.max_bytes = dest.batch, 4 * 2**20
         self.hostname = dest.hostname or socket.gethostname()
+        self.pen = dest.enterprise_number
         self._sock: socket.socket | None = None
         self._tls: ssl.SSLContext | None = None
         if self.protocol == "tls":
@@ -114,7 +131,7 @@ class SyslogSink:
 
     def deliver(self, batch: Sequence[Event]) -> Receipt:
         pid = os.getpid()
-        messages = [rfc5424(e.ocsf, host=self.hostname, fmt=self.format, procid=pid)
+        messages = [rfc5424(e.ocsf, host=self.hostname, fmt=self.format, procid=pid, pen=self.pen)
                     for e in batch]
         try:
             sock = self._connect()

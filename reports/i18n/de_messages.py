@@ -200,4 +200,6 @@ DE: dict[str, str] = {
     "text.todo": "Zu tun:",
     "text.unchecked": "NICHT GEPRÜFT: unbekannt oder Fehler ({count})",
     "term.progress": "Geräte werden geprüft",
+    "checks.article": "Artikel",
+    "checks.attest": "bestätigen",
 }

@@ -213,6 +213,8 @@ EN: dict[str, str] = {
     "state.error": "error",
     "fleet.never_scanned": "never scanned",
     "term.progress": "Scanning phones",
+    "checks.article": "article",
+    "checks.attest": "attest",
 }
 
 __all__ = ["DE", "EN"]

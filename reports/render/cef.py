@@ -2,7 +2,9 @@
 
 ``CEF:0|vendor|product|version|Device Event Class ID|Name|Severity|extension``: the class id is
 the check id (QRadar maps QIDs on it), the name the check title, severity 0-10 from the OCSF
-severity. Header fields escape ``\\`` and ``|``; extension values escape ``\\``, ``=`` and line
+severity. The ``dvc*`` keys describe the reporting host (``dvchost``: the computer running
+msgscan); the scanned phone is the destination, ``dhost`` (its uid: serial or pseudonym) and
+``duid`` (the Android user the finding is about: 0 the main user, 10+ a work profile). Header fields escape ``\\`` and ``|``; extension values escape ``\\``, ``=`` and line
 breaks (spaces and pipes stay literal). The finding uid travels in a labelled custom string:
 receivers may treat ``externalId`` as a number, so it carries only the event id.
 """
@@ -13,11 +15,15 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from reports.render.ocsf import snapshot_events
+from reports.render.health import health_cef_extension, is_health
+from reports.render.ocsf import report_events, snapshot_events
 from reports.result import ScanResult
 
 CEF_SEVERITY = {0: 0, 1: 1, 2: 3, 3: 5, 4: 7, 5: 9, 6: 10}
 _ACT = {1: "Create", 2: "Update", 3: "Close", 99: "Snapshot"}
+OUTCOME = {"PASS": "success", "FAIL": "failure"}
+"""``outcome`` in ArcSight's usual words: the check passed (success) or failed (failure); any
+other result (manual, unknown, not applicable, error, informational) is "unknown"."""
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -32,9 +38,16 @@ def extension(value: object) -> str:
 
 
 def cef_from_ocsf(ev: Mapping[str, Any], *, host: str | None = None) -> str:
-    """The CEF line (no line break) for one OCSF Compliance Finding event."""
-    meta, comp, resource = ev["metadata"], ev["compliance"], ev["resources"][0]
+    """The CEF line (no line break) for one OCSF Compliance Finding event (or health event)."""
+    meta = ev["metadata"]
     product = meta["product"]
+    if is_health(ev):
+        head = ["CEF:0", header(product["vendor_name"]), header(product["name"]),
+                header(product["version"]), "HEALTH", "msgscan agent health",
+                str(CEF_SEVERITY.get(ev["severity_id"], 0))]
+        return "|".join(head) + "|" + " ".join(
+            f"{k}={extension(v)}" for k, v in health_cef_extension(ev))
+    comp, resource = ev["compliance"], ev["resources"][0]
     head = [
         "CEF:0",
         header(product["vendor_name"]),
@@ -47,11 +60,14 @@ def cef_from_ocsf(ev: Mapping[str, Any], *, host: str | None = None) -> str:
     ext: list[tuple[str, object]] = [("rt", ev["time"])]
     if host:
         ext.append(("dvchost", host))
+    user = resource.get("data", {}).get("android_user_id")
+    ext.append(("dhost", ev["device"]["uid"]))
+    if user is not None:
+        ext.append(("duid", user))
     ext += [
-        ("deviceExternalId", ev["device"]["uid"]),
         ("cat", "Compliance Finding"),
         ("act", _ACT[ev["activity_id"]]),
-        ("outcome", comp["status"]),
+        ("outcome", OUTCOME.get(comp["status_code"], "unknown")),
         ("externalId", meta["uid"]),
         ("msg", ev["message"]),
         ("cs1Label", "findingUid"),
@@ -65,7 +81,6 @@ def cef_from_ocsf(ev: Mapping[str, Any], *, host: str | None = None) -> str:
     ]
     if resource["type"] == "Android Package":
         ext += [("cs2Label", "androidPackage"), ("cs2", resource["name"])]
-    user = resource.get("data", {}).get("android_user_id")
     if user is not None:
         ext += [("cn1Label", "androidUserId"), ("cn1", user)]
     return "|".join(head) + "|" + " ".join(f"{k}={extension(v)}" for k, v in ext)
@@ -81,6 +96,10 @@ class CefRenderer:
 
     def render(self, result: ScanResult) -> bytes:
         lines = (cef_from_ocsf(e, host=self.host) + "\n" for e in snapshot_events(result))
+        return "".join(lines).encode("utf-8")
+
+    def render_report(self, report: Mapping[str, Any]) -> bytes:
+        lines = (cef_from_ocsf(e, host=self.host) + "\n" for e in report_events(report))
         return "".join(lines).encode("utf-8")
 
 

@@ -3,23 +3,31 @@
 Modelled on Elastic's own posture findings (cloudbeat): ``event.kind: state``, category
 ``configuration``, ``event.outcome`` says whether the check could run (success for pass and
 fail), the verdict sits in ``msgscan.result``. ``event.id`` is the OCSF ``metadata.uid`` (also the
-Elasticsearch ``_id``, so a resent event is stored once). ``host.*`` (GA, used by the Security
-app) and ``device.*`` name the phone by its uid: the pseudonym when the policy asks for one.
+Elasticsearch ``_id``, so a resent event is stored once). ``host.*`` (``host.name``: Kibana's host
+views key on it) and ``device.*`` name the phone by its uid: the pseudonym when the policy asks
+for one; ``observer.*`` is the computer that scanned it. ``rule.reference`` is a URL only (the
+GDPR text); the article section the check comes from is the label ``labels.article``. Every ECS
+field used here is checked against ECS 9.4.0's definitions (tests/deliver/test_siem_fields.py);
+``msgscan.*`` is our own namespace.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from reports.render.ocsf import compact, ndjson, snapshot_events
+from reports.render.health import health_ecs, is_health
+from reports.render.ocsf import compact, ndjson, report_events, snapshot_events
 from reports.result import ScanResult
 
-ECS_VERSION = "9.2.0"
+ECS_VERSION = "9.4.0"
 RISK = {1: 0, 2: 21, 3: 47, 4: 73, 5: 99}
 """OCSF severity_id -> ECS event.severity / risk_score (Elastic's rule convention)."""
 _ACTION = {1: "finding-create", 2: "finding-update", 3: "finding-close", 99: "snapshot"}
+DATA_STREAM = re.compile(r"(logs|metrics|traces|synthetics)-([^-]+)-([^-]+)")
+"""A data stream name, ``<type>-<dataset>-<namespace>`` (Elastic's data stream naming scheme)."""
 _OUTCOME = {"PASS": "success", "FAIL": "success", "INFORMATIONAL": "success", "ERROR": "failure"}
 
 
@@ -29,7 +37,9 @@ def iso_ms(epoch_ms: int) -> str:
 
 
 def ecs_from_ocsf(ev: Mapping[str, Any], *, observer: str | None = None) -> dict[str, Any]:
-    """The ECS document for one OCSF Compliance Finding event."""
+    """The ECS document for one OCSF Compliance Finding event (or agent health event)."""
+    if is_health(ev):
+        return health_ecs(ev, iso_ms(ev["time"]), ECS_VERSION, observer)
     meta, info, comp = ev["metadata"], ev["finding_info"], ev["compliance"]
     device, resource = ev["device"], ev["resources"][0]
     native = ev["unmapped"]["msgscan"]
@@ -54,12 +64,17 @@ def ecs_from_ocsf(ev: Mapping[str, Any], *, observer: str | None = None) -> dict
         "rule": {
             "id": comp["control"],
             "name": info["analytic"]["name"],
-            "description": info["title"],
+            "description": info.get("desc") or info["title"],
             "ruleset": comp["standards"][0],
-            "reference": comp["requirements"][0],
+            **_some(reference=next((r["src_url"] for r in comp.get("compliance_references", [])
+                                    if r.get("src_url")), None)),
         },
+        # the article section (not a URL) and the organisation's policy, as keyword labels
+        "labels": {"article": comp["requirements"][0],
+                   **_some(policy=native.get("policy", {}).get("name"))},
         "host": {
             "id": device["uid"],
+            "name": device["uid"],
             "type": "mobile",
             "os": {"type": "android", "name": "Android", **_some(version=os_.get("version"))},
         },
@@ -96,6 +111,15 @@ def ecs_from_ocsf(ev: Mapping[str, Any], *, observer: str | None = None) -> dict
     return doc
 
 
+def with_data_stream(doc: dict[str, Any], index: str) -> dict[str, Any]:
+    """``doc`` with ``data_stream.*`` naming the data stream ``index`` (as Fleet's integrations
+    set it), unchanged when ``index`` is a plain index rather than a data stream name."""
+    m = DATA_STREAM.fullmatch(index)
+    if m is None:
+        return doc
+    return {**doc, "data_stream": {"type": m[1], "dataset": m[2], "namespace": m[3]}}
+
+
 def _some(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
@@ -111,5 +135,8 @@ class EcsRenderer:
     def render(self, result: ScanResult) -> bytes:
         return ndjson(ecs_from_ocsf(e, observer=self.observer) for e in snapshot_events(result))
 
+    def render_report(self, report: Mapping[str, Any]) -> bytes:
+        return ndjson(ecs_from_ocsf(e, observer=self.observer) for e in report_events(report))
 
-__all__ = ["ECS_VERSION", "EcsRenderer", "compact", "ecs_from_ocsf", "iso_ms"]
+
+__all__ = ["ECS_VERSION", "EcsRenderer", "compact", "ecs_from_ocsf", "iso_ms", "with_data_stream"]

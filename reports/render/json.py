@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from reports.i18n import Lang
 from reports.localized import with_texts
@@ -33,9 +34,12 @@ class JsonRenderer:
         self.lang = lang
 
     def render(self, result: ScanResult) -> bytes:
-        report = build_report(result)
+        return self.render_report(build_report(result))
+
+    def render_report(self, report: dict[str, Any]) -> bytes:
+        """A report (also a saved one: its ``texts`` are made again in ``lang``, if given)."""
         if self.lang is not None:
-            report = with_texts(report, self.lang)
+            report = with_texts({k: v for k, v in report.items() if k != "texts"}, self.lang)
         # ensure_ascii=False keeps names readable; json escapes C0 controls itself, and these
         # characters only occur inside strings, where a \u escape means the same character.
         text = json.dumps(clean_tree(report), indent=2, ensure_ascii=False)

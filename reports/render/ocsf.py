@@ -15,8 +15,11 @@ Identities are deterministic so a SIEM can drop duplicates and follow one findin
 Events are built from the JSON report (``reports.report.build_report``), so a pseudonymized
 scan shows only the pseudonym, and nothing the report leaves out (names, numbers, file names)
 can reach an event. ``OcsfRenderer`` (``msgscan scan --format ocsf``) writes a stateless scan:
-every finding as a snapshot (activity 99 Other, ``log_name`` ``msgscan.snapshot``); the agent
-makes Create / Update / Close events that follow the finding's drift.
+every finding as a Create (what this scan found); the agent makes Create / Update / Close events
+that follow the finding's drift. ``compliance.standards`` names the checklist, the policy that
+tuned it is in ``unmapped.msgscan.policy``; the article section and the GDPR articles behind a
+check are ``compliance.compliance_references`` (``kb_article``: OCSF 1.5.0 has no other place
+for a reference with a URL in ``compliance``).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from typing import Any
 
 from checks.findings import WORST_FIRST
 from reports.render.controls import clean_tree
+from reports.render.ocsf_context import STANDARD, ScanContext, references
 from reports.report import build_report
 from reports.result import ScanResult
 
@@ -68,6 +72,8 @@ _COMPLIANCE = {  # native status -> compliance.status_id, status (siem.md §1.3)
 _CLOSED = frozenset({"pass", "not_applicable", "informational"})
 """Results nobody must act on: an informational one never counts as a failure (checks.drift)."""
 _WORKFLOW = {1: "New", 3: "Suppressed", 4: "Resolved"}
+_KIND = {"MSG": "Messenger Configuration", "DEV": "Device Configuration",
+         "ORG": "Organisational Control"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,38 +123,27 @@ def _slug(check_id: str) -> str:
     return known.info.slug if known is not None else check_id.lower()
 
 
-def _build(fingerprint: object) -> str | None:
-    """``ro.build.id`` from the fingerprint ``brand/product/device:release/ID/incremental:...``."""
-    if not isinstance(fingerprint, str) or ":" not in fingerprint:
-        return None
-    parts = fingerprint.split(":", 1)[1].split("/")
-    return parts[1] if len(parts) > 2 and parts[1] else None
-
-
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _device(report: Mapping[str, Any], result: ScanResult) -> dict[str, Any]:
+def _device(report: Mapping[str, Any], ctx: ScanContext) -> dict[str, Any]:
     dev = report["device"]
     os_: dict[str, Any] = {"name": "Android", "type_id": 201, "type": "Android"}
     if release := _text(dev.get("android_release")):
         os_["version"] = release
-    ident = result.snapshot.identity
-    if build := _build(getattr(ident, "build_fingerprint", None)):
-        os_["build"] = build
-    device: dict[str, Any] = {"type_id": 5, "type": "Mobile", "uid": result.device_name}
+    if ctx.build:
+        os_["build"] = ctx.build
+    device: dict[str, Any] = {"type_id": 5, "type": "Mobile", "uid": ctx.device_name}
     if model := _text(dev.get("model")):
         device["model"] = model
     if vendor := _text(dev.get("manufacturer")):
         device["vendor_name"] = vendor
-    if not result.pseudonymized:
-        device["hw_info"] = {"serial_number": result.device_name}
+    if not ctx.pseudonymized:
+        device["hw_info"] = {"serial_number": ctx.device_name}
     device["os"] = os_
-    policy = result.snapshot.policy
-    owners = getattr(policy, "device_owner", None) or getattr(policy, "profile_owners", None)
-    if hasattr(policy, "device_owner"):
-        device["is_managed"] = bool(owners)
+    if ctx.managed is not None:
+        device["is_managed"] = ctx.managed
     return device
 
 
@@ -176,11 +171,34 @@ def _resource(device: str, f: Mapping[str, Any], versions: Mapping[str, str]) ->
     return res
 
 
-def ocsf_event(result: ScanResult, report: Mapping[str, Any], occ: Occurrence) -> dict[str, Any]:
+def _types(check_id: str) -> list[str]:
+    return ["Software and Configuration Checks", _KIND.get(check_id.split("-")[0], "Other")]
+
+
+def _status_detail(f: Mapping[str, Any], workflow: int) -> str:
+    """One line on why the workflow status is what it is (OCSF ``status_detail``)."""
+    if f.get("waived"):
+        return f"waived by the policy: {f['waived'].get('reason') or 'no reason given'}"
+    if f.get("attested"):
+        return f"attested by {f['attested'].get('by') or 'a person'}"
+    first = next((e["text"] for e in f["evidence"] if e.get("text")), None)
+    return f"{f['status']}: {first}" if first else f"{f['status']} ({_WORKFLOW[workflow].lower()})"
+
+
+def _desc(check_id: str) -> str | None:
+    from checks.registry import INDEX
+
+    known = INDEX.get(check_id)
+    return known.info.rationale if known is not None and known.info.rationale else None
+
+
+def ocsf_event(result: ScanResult | ScanContext, report: Mapping[str, Any],
+               occ: Occurrence) -> dict[str, Any]:
     """The OCSF 1.5.0 Compliance Finding for one occurrence of a finding in ``report``."""
+    ctx = ScanContext.of(result)
     f = occ.finding
     status: str = f["status"]
-    device_uid = result.device_name
+    device_uid = ctx.device_name
     resource = _resource(device_uid, f, _versions(report))
     uid = finding_uid(device_uid, f["check_id"], resource["uid"])
     activity = occ.activity
@@ -193,12 +211,13 @@ def ocsf_event(result: ScanResult, report: Mapping[str, Any], occ: Occurrence) -
         workflow = 4
     else:
         workflow = 1
-    first = occ.first_seen or result.finished
-    last = occ.last_seen or result.finished
+    first = occ.first_seen or ctx.finished
+    last = occ.last_seen or ctx.finished
     details = [e["text"] for e in f["evidence"] if e.get("text")]
     compliance: dict[str, Any] = {
-        "standards": [result.policy.name],
+        "standards": [STANDARD],
         "requirements": [f"{f['article_ref']['section']}: {f['article_ref']['ref']}"],
+        "compliance_references": references(f["check_id"], f["article_ref"]),
         "control": f["check_id"],
         "status_id": compliance_id,
         "status": compliance_name,
@@ -223,18 +242,21 @@ def ocsf_event(result: ScanResult, report: Mapping[str, Any], occ: Occurrence) -
         "status_id": workflow,
         "status": _WORKFLOW[workflow],
         "status_code": status.upper(),
+        "status_detail": _status_detail(f, workflow),
         "message": f"{f['check_id']} {status}: {f['title']}{where} on {device_uid}",
         "metadata": {
             "version": OCSF_VERSION,
-            "uid": event_uid(uid, result.scan_id, activity, occ.heartbeat),
-            "correlation_uid": result.scan_id,
+            "uid": event_uid(uid, ctx.scan_id, activity, occ.heartbeat),
+            "correlation_uid": ctx.scan_id,
             "log_name": SNAPSHOT_LOG if activity is Activity.SNAPSHOT else FINDING_LOG,
             "event_code": f["check_id"],
-            "product": {**PRODUCT, "version": result.msgscan_version},
+            "product": {**PRODUCT, "version": ctx.msgscan_version},
         },
         "finding_info": {
             "uid": uid,
             "title": f["title"],
+            **({"desc": desc} if (desc := _desc(f["check_id"])) else {}),
+            "types": _types(f["check_id"]),
             "first_seen_time": ms(first),
             "last_seen_time": ms(last),
             "analytic": {"type_id": 1, "type": "Rule", "uid": f["check_id"],
@@ -243,7 +265,7 @@ def ocsf_event(result: ScanResult, report: Mapping[str, Any], occ: Occurrence) -
         "compliance": compliance,
         "remediation": {"desc": " ".join(f["remediation"]) or "No action needed."},
         "resources": [resource],
-        "device": _device(report, result),
+        "device": _device(report, ctx),
         "observables": [
             {"name": "resources.uid", "type_id": 10, "type": "Resource UID",
              "value": resource["uid"]},
@@ -252,6 +274,8 @@ def ocsf_event(result: ScanResult, report: Mapping[str, Any], occ: Occurrence) -
             "msgscan": {
                 "status": status,
                 "severity": f["severity"],
+                "policy": {"name": ctx.policy_name, **({"digest": ctx.policy_digest}
+                                                       if ctx.policy_digest else {})},
                 "scan_complete": report["scan"]["complete"],
                 "waived": f.get("waived") is not None,
                 "attested": f.get("attested") is not None,
@@ -287,9 +311,15 @@ def merged(report: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def snapshot_events(result: ScanResult) -> list[dict[str, Any]]:
-    """Every finding of a scan as a snapshot event (no state: ``msgscan scan``)."""
-    report = build_report(result)
-    return [ocsf_event(result, report, Occurrence(f, Activity.SNAPSHOT)) for f in merged(report)]
+    """Every finding of a scan as a Create event (no state: ``msgscan scan``)."""
+    return report_events(build_report(result), ScanContext.of(result))
+
+
+def report_events(report: Mapping[str, Any], ctx: ScanContext | None = None) -> list[dict[str, Any]]:
+    """Every finding of a (saved) report as a Create event: what a scan found, each finding
+    opened by it. The agent, which keeps state, sends Update and Close as findings drift."""
+    ctx = ctx or ScanContext.from_report(report)
+    return [ocsf_event(ctx, report, Occurrence(f, Activity.CREATE)) for f in merged(report)]
 
 
 def ndjson(events: Iterable[Mapping[str, Any]]) -> bytes:
@@ -309,6 +339,9 @@ class OcsfRenderer:
     def render(self, result: ScanResult) -> bytes:
         return ndjson(snapshot_events(result))
 
+    def render_report(self, report: Mapping[str, Any]) -> bytes:
+        return ndjson(report_events(report))
+
 
 __all__ = [
     "EVENT_NAMESPACE",
@@ -323,6 +356,7 @@ __all__ = [
     "ms",
     "ndjson",
     "ocsf_event",
+    "report_events",
     "resource_uid",
     "snapshot_events",
 ]

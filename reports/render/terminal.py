@@ -53,6 +53,11 @@ class TerminalRenderer:
         v = _View(Texts(self.lang), report)
         for part in (_header(v), _messengers(v), *_findings(v)):
             console.print(part)
+        # the verdict again last: after a long list it is what stays on screen
+        summary = report["summary"]
+        console.print(Text.assemble(_t(v.tx.t("text.verdict") + " "),
+                                    _t(verdict_text(v.tx, summary),
+                                       _VERDICT_STYLE.get(summary["verdict"], ""))))
         text = buffer.getvalue()
         if not self.color:  # rich pads table cells to the width; plain lines end at their text
             text = "\n".join(line.rstrip() for line in text.split("\n"))

@@ -18,6 +18,7 @@ Each destination gets its own copy of the events (its own queue, bound and sende
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +37,9 @@ from reports.result import ScanResult
 from scanner.files import LIMIT_CA, read_regular
 
 log = structlog.get_logger("msgscan.delivery")
+HEALTH_EVERY_S = 300.0
+"""The agent's health goes to the SIEM at least this often (siem.md §6.2: every 5 min) and
+whenever a destination's state or drop count changes, and after every round."""
 
 
 def _key(f: Mapping[str, Any]) -> FindingKey:
@@ -105,6 +109,8 @@ class Delivery:
         self.destinations = dict(destinations)
         self.db = db
         self.senders = {name: Sender(d, open_sink(d), db) for name, d in self.destinations.items()}
+        self._health_seen: list[tuple[str, str, int]] = []
+        self._health_at = float("-inf")
 
     @classmethod
     def from_config(cls, tables: Mapping[str, Mapping[str, object]], source: str, db: Any,
@@ -170,6 +176,43 @@ class Delivery:
 
     def health(self) -> list[dict[str, Any]]:
         return [s.health() for s in self.senders.values()]
+
+    def report_health(self, *, rounds: int, now: datetime | None = None, force: bool = True,
+                      **more: Any) -> int:
+        """Queue the agent's health (every destination's figures, the rounds) as an event for
+        each destination, so the SIEM sees a paused or dropping destination too: after each
+        round (``force``), else (the agent's heartbeat) every ``HEALTH_EVERY_S`` or when a
+        destination's state or drops changed. A newer health event replaces one still waiting,
+        so a destination that is down keeps one, never a pile. Never raises: health must not
+        stop a round."""
+        if not self.destinations:
+            return 0
+        import socket
+
+        from reports.render.health import HEALTH_LOG, health_event
+        from scanner import __version__
+
+        try:
+            figures = self.health()
+            changed = [(d["destination"], d["state"], d["dropped_total"]) for d in figures]
+            if not force and changed == self._health_seen and (
+                    time.monotonic() - self._health_at < HEALTH_EVERY_S):
+                return 0
+            ev = health_event(host=socket.gethostname(), version=__version__,
+                              destinations=figures, rounds=rounds,
+                              when=now or datetime.now(UTC), **more)
+            with self.db.transaction() as tx:
+                for name, dest in self.destinations.items():
+                    tx.execute("DELETE FROM outbox WHERE destination = ? AND"
+                               " json_extract(payload, '$.metadata.log_name') = ?", (name, HEALTH_LOG))
+                    spool.enqueue(tx, name, [Event(ev["metadata"]["uid"], ev)],
+                                  max_queue=dest.max_queue)
+            self._health_seen, self._health_at = changed, time.monotonic()
+        except Exception as e:  # noqa: BLE001 - a log line, never a lost round
+            log.error("health.queue_failed", error=str(e))
+            return 0
+        self.wake()
+        return len(self.destinations)
 
 
 def send_now(dest: Destination, events: Sequence[Event], db: Any, *, timeout: float) -> bool:

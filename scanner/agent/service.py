@@ -235,6 +235,7 @@ class Agent:
         if only is None:
             self.last_round = report
             self.rounds += 1
+            self.delivery.report_health(rounds=self.rounds, devices_seen=len(self.state.devices()))
         log.info("round.done", phones=len(targets), sightings=len(sightings), scanned=scanned,
                  failed_phones=failed, seconds=round(report.seconds, 2), interrupted=outcome.interrupted,
                  partial=only is not None)
@@ -284,8 +285,10 @@ class Agent:
             "last_round_s": round(self.last_round.seconds, 2) if self.last_round else None,
         }
         log.info("agent.heartbeat", **figures)
-        self.delivery.health()
+        self.delivery.report_health(rounds=self.rounds, devices_seen=figures["devices_seen"],
+                                    last_round_s=figures["last_round_s"], force=False)
         return figures
+
 
     def _name(self, device_id: str) -> str:
         return device_name(device_id, self.policy, self.config.agent.pseudonymize)

@@ -5,6 +5,7 @@ stalled connections). Plus the offline OCSF validator every produced event goes 
 from __future__ import annotations
 
 import functools
+import gzip
 import json
 import os
 import shutil
@@ -165,6 +166,11 @@ class Receiver:
         self.docs: dict[str, dict[str, Any]] = {}
         self.lock = threading.Lock()
         self.released = threading.Event()
+        self.acks_after = 0
+        """HEC indexer acknowledgement: polls answered "not yet" before an ackId is indexed
+        (-1: never)."""
+        self.ack_polls: list[list[int]] = []
+        self._next_ack = 0
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -175,6 +181,10 @@ class Receiver:
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.headers.get("Content-Encoding") == "gzip":  # as Splunk and ES take it
+                    body = gzip.decompress(body)
+                if self.path.startswith("/services/collector/ack"):
+                    return self.answer(200, receiver.ack_answer(body))
                 with receiver.lock:
                     receiver.requests.append((self.path, dict(self.headers), body, time.monotonic()))
                     reply = receiver.script.pop(0) if receiver.script else Reply()
@@ -190,8 +200,14 @@ class Receiver:
                 answer = reply.body
                 if reply.status == 200 and answer is None:
                     answer = receiver.accept(self.path, body, reply.items)
-                self.send_response(reply.status)
-                for k, v in reply.headers.items():
+                    if self.headers.get("X-Splunk-Request-Channel"):
+                        answer = receiver.ack_id(answer)
+                self.answer(reply.status, answer, reply.headers)
+
+            def answer(self, status: int, answer: bytes | None,
+                       headers: Mapping[str, str] | None = None) -> None:
+                self.send_response(status)
+                for k, v in (headers or {}).items():
                     self.send_header(k, v)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer or b"")))
@@ -239,9 +255,23 @@ class Receiver:
             return json.dumps({"took": 1, "errors": errors, "items": out}).encode()
         return b"{}"
 
-    def hec_ids(self) -> list[str]:
+    def ack_id(self, answer: bytes) -> bytes:
         with self.lock:
-            return [e["event"]["metadata"]["uid"] for e in self.hec]
+            ack, self._next_ack = self._next_ack, self._next_ack + 1
+        return json.dumps({**json.loads(answer), "ackId": ack}).encode()
+
+    def ack_answer(self, body: bytes) -> bytes:
+        asked = [int(a) for a in json.loads(body)["acks"]]
+        with self.lock:
+            self.ack_polls.append(asked)
+            indexed = self.acks_after >= 0 and len(self.ack_polls) > self.acks_after
+        return json.dumps({"acks": {str(a): indexed for a in asked}}).encode()
+
+    def hec_ids(self) -> list[str]:
+        """The ids of the findings HEC received (not the agent's health events)."""
+        with self.lock:
+            return [e["event"]["metadata"]["uid"] for e in self.hec
+                    if e["sourcetype"] != "msgscan:health"]
 
     def close(self) -> None:
         self.released.set()

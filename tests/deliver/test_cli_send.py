@@ -86,13 +86,14 @@ def test_send_refused_keeps_the_events(tmp_path: Path, receiver: Receiver,
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--send", "splunk"], "--send needs --config"),
+        (["--send", "splunk"], "no agent config: none at "),
         (["--send", "nope", "--config", "CONFIG"], "no [destinations.nope]"),
     ],
 )
 def test_send_mistakes(argv: list[str], message: str, tmp_path: Path, receiver: Receiver,
-                       capsys: pytest.CaptureFixture[str]) -> None:
+                       capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     config = str(agent_config(tmp_path, receiver))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "nothing-here"))
     code = main(["scan", "--replay", A16, *[config if a == "CONFIG" else a for a in argv]])
     _, err = capsys.readouterr()
 

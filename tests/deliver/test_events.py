@@ -96,7 +96,7 @@ class TestMapping:
         result = RULED[0]
         event = _tst01(result)
 
-        assert (2003, 2, 99, 200399) == (event["class_uid"], event["category_uid"],
+        assert (2003, 2, 1, 200301) == (event["class_uid"], event["category_uid"],
                                          event["activity_id"], event["type_uid"])
         assert {"type_id": 5, "type": "Mobile", "uid": "R5CT1234ABC"}.items() <= event["device"].items()
         assert {"name": "Android", "type_id": 201, "type": "Android", "version": "14"}.items() \
@@ -131,7 +131,7 @@ class TestMapping:
         """The finding uid is siem.md's formula; the event id is UUIDv5 of uid|scan|activity."""
         event = _tst01(RULED[0])
         expected_finding = finding_uid("R5CT1234ABC", "TST-01", "R5CT1234ABC/0/com.whatsapp")
-        name = f"{expected_finding}|{RULED[0].scan_id}|99"
+        name = f"{expected_finding}|{RULED[0].scan_id}|1"
 
         assert expected_finding == event["finding_info"]["uid"]
         assert str(uuid.uuid5(EVENT_NAMESPACE, name)) == event["metadata"]["uid"]
@@ -198,7 +198,7 @@ class TestEcs:
 
         assert ("state", ["configuration"], "success") == (
             doc["event"]["kind"], doc["event"]["category"], doc["event"]["outcome"])
-        assert (event["metadata"]["uid"], 73, "snapshot") == (
+        assert (event["metadata"]["uid"], 73, "finding-create") == (
             doc["event"]["id"], doc["event"]["severity"], doc["event"]["action"])
         assert {"id": "R5CT1234ABC", "type": "mobile"}.items() <= doc["host"].items()
         assert "android" == doc["host"]["os"]["type"]

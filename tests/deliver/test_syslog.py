@@ -32,12 +32,12 @@ def syslog(port: int, protocol: str, fmt: str = "cef", **more: object) -> Destin
 
 class TestFormat:
     def test_header_and_structured_data(self) -> None:
-        """<PRI>1 TIMESTAMP HOST msgscan PROCID SNAPSHOT [finding@32473 ...][device@32473 ...]."""
+        """<PRI>1 TIMESTAMP HOST msgscan PROCID FINDING [finding@32473 ...][device@32473 ...]."""
         # TST-01 on WhatsApp (high); findings come severe first, so not necessarily the first
         ev = dict(next(e.ocsf for e in EVENTS if e.ocsf["compliance"]["control"] == "TST-01"))
         text = rfc5424(ev, host="scanner-01", fmt="sd", procid=2817).decode()
 
-        assert text.startswith("<131>1 2026-11-21T09:30:04.250Z scanner-01 msgscan 2817 SNAPSHOT "
+        assert text.startswith("<131>1 2026-11-21T09:30:04.250Z scanner-01 msgscan 2817 FINDING "
                                f'[finding@32473 uid="{ev["finding_info"]["uid"]}" check="TST-01"')
         assert '[device@32473 uid="R5CT1234ABC" model="Pixel 8" os="Android 14"]' in text
 
@@ -60,7 +60,7 @@ def test_tcp_to_rsyslog(rsyslog: Rsyslog) -> None:
 
     assert [cef_from_ocsf(e.ocsf, host="scanner-01") for e in EVENTS] == [
         line.split("] ", 1)[1] for line in raw]
-    assert {("msgscan", "SNAPSHOT")} == {(p["app"], p["msgid"]) for p in parsed}
+    assert {("msgscan", "FINDING")} == {(p["app"], p["msgid"]) for p in parsed}
     assert {"130", "131", "132", "133", "134"} >= {p["pri"] for p in parsed}
     assert all(p["sd"].startswith("[finding@32473 uid=\"sha256:") for p in parsed)
     assert all(p["msg"].startswith("CEF:0|msgscan project|msgscan|") for p in parsed)
@@ -164,7 +164,7 @@ def test_tls_verified(tls_server) -> None:  # type: ignore[no-untyped-def]
     from tests.deliver.peers import wait_for
 
     assert wait_for(lambda: len(frames) == len(EVENTS))
-    assert all(f.startswith(b"<13") and b"SNAPSHOT" in f for f in frames)
+    assert all(f.startswith(b"<13") and b"FINDING" in f for f in frames)
 
 
 def test_tls_refuses_an_unknown_certificate(tls_server) -> None:  # type: ignore[no-untyped-def]

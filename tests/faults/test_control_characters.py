@@ -51,7 +51,7 @@ def clean(text: str) -> bool:
 def test_every_report_format_is_clean(tmp_path: Path, fmt: str) -> None:
     run = msgscan("-vv", "scan", "--replay", str(hostile(tmp_path)), "--format", fmt)
 
-    assert 1 == run.code, run.err
+    assert 2 == run.code, run.err  # ESC in getprop marks the fact damaged: incomplete
     assert clean(run.out), [f for f in FORBIDDEN if f in run.out]
     assert clean(run.err)  # the JSON log lines of -vv too
     assert "R5CT1" in run.out or fmt in ("text", "html")  # stripped, not dropped
@@ -72,7 +72,7 @@ def test_snapshot_output_is_clean(tmp_path: Path) -> None:
     as_json = msgscan("snapshot", "--replay", str(path), "--json")
     as_text = msgscan("snapshot", "--replay", str(path))
 
-    assert (0, 0) == (as_json.code, as_text.code)
+    assert (2, 2) == (as_json.code, as_text.code)  # damaged getprop: incomplete
     assert clean(as_json.out) and clean(as_text.out)
 
 
@@ -87,7 +87,7 @@ def test_the_fleet_summary_and_agent_reports_are_clean(tmp_path: Path, phones: l
 
     run = once(tmp_path, cfg)
 
-    assert 1 == run.code, run.err
+    assert 1 == run.code, run.err  # a failed check outranks the incomplete round
     summary = (tmp_path / "state" / "reports" / "fleet-summary.json").read_text()
     report = next(p for p in (tmp_path / "state" / "reports").glob("*.json")
                   if p.name != "fleet-summary.json").read_text()

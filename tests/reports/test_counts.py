@@ -215,7 +215,7 @@ class TestEveryFormatAgrees:
         assert want["informational"] == sum(e["compliance"]["status"] == "Informational" for e in ocsf)
         assert want["failed"] == sum(e["msgscan"]["result"]["counts_as_failure"] for e in ecs)
         assert want["failed"] == sum(
-            " outcome=Fail " in line and " cs4=Suppressed " not in line for line in cef
+            " outcome=failure " in line and " cs4=Suppressed " not in line for line in cef
         )
 
     def test_fleet_columns(self, case: tuple[ScanResult, dict[str, Any]], tmp_path: Path) -> None:

@@ -1,0 +1,123 @@
+"""What an OCSF event needs to know about its scan, from a live ``ScanResult`` or a saved report.
+
+``msgscan scan --format ocsf`` and the agent build events from a ``ScanResult``;
+``msgscan report REPORT.json --format ocsf|ecs|cef|csv`` builds the same events from the saved
+JSON report alone. ``ScanContext`` is the common ground: the scan's id and time, the phone's
+name, and the few device facts the report does not carry (the build id in the fingerprint).
+
+It also holds the compliance vocabulary of every event: the standard msgscan's checks implement
+(``STANDARD``), and the references each finding cites (``references``): the article section it
+comes from and the GDPR articles behind it, each as an OCSF ``kb_article`` with its URL where
+one is known. The trade article is cited by section: it has no public URL in its source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from reports.result import PSEUDONYM_PREFIX, ScanResult
+
+STANDARD = "msgscan messenger data-protection checklist"
+"""``compliance.standards``: the checklist (after the German trade article) every check belongs
+to. The organisation's policy that tuned it is named in ``unmapped.msgscan.policy``."""
+GDPR = "GDPR (Regulation (EU) 2016/679)"
+GDPR_URL = "https://eur-lex.europa.eu/eli/reg/2016/679/oj"
+"""The regulation's official European Legislation Identifier on EUR-Lex."""
+
+_GDPR_DEFAULT = ("32", "Security of processing")
+_GDPR: dict[str, tuple[tuple[str, str], ...]] = {
+    # The article's aim is GDPR-conform business use; each check cites what it protects.
+    "MSG-01": (("28", "Processor"), ("44", "Transfers to third countries")),
+    "MSG-02": (("25", "Data protection by design and by default"), _GDPR_DEFAULT),
+    "MSG-03": (("5(1)(e)", "Storage limitation"), _GDPR_DEFAULT),
+    "MSG-04": (("5(1)(f)", "Integrity and confidentiality"), _GDPR_DEFAULT),
+    "MSG-05": (("5(1)(f)", "Integrity and confidentiality"), _GDPR_DEFAULT),
+    "MSG-06": (("6(1)(a)", "Lawfulness of processing: consent"), ("7", "Conditions for consent")),
+    "MSG-07": (_GDPR_DEFAULT,),
+    "MSG-11": (("24", "Responsibility of the controller"),),
+    "ORG-01": (("13", "Information to be provided"),),
+}
+
+
+def gdpr_articles(check_id: str) -> tuple[tuple[str, str], ...]:
+    """The GDPR articles a check protects (Art. 32, security of processing, by default)."""
+    return _GDPR.get(check_id, (_GDPR_DEFAULT,))
+
+
+def references(check_id: str, article_ref: Mapping[str, str]) -> list[dict[str, str]]:
+    """``compliance.compliance_references``: the article section, then each GDPR article."""
+    section, quote = article_ref.get("section", ""), article_ref.get("ref", "")
+    out = [{"uid": f"article:{section}" if section else "article",
+            "title": f"Trade article on business use of WhatsApp, {section}: {quote}".rstrip(": ")}]
+    for number, title in gdpr_articles(check_id):
+        out.append({"uid": f"GDPR Art. {number}", "title": f"{GDPR}, Art. {number}: {title}",
+                    "src_url": GDPR_URL})
+    return out
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _build(fingerprint: object) -> str | None:
+    """``ro.build.id`` from the fingerprint ``brand/product/device:release/ID/incremental:...``."""
+    if not isinstance(fingerprint, str) or ":" not in fingerprint:
+        return None
+    parts = fingerprint.split(":", 1)[1].split("/")
+    return parts[1] if len(parts) > 2 and parts[1] else None
+
+
+@dataclass(frozen=True, slots=True)
+class ScanContext:
+    scan_id: str
+    finished: datetime
+    msgscan_version: str
+    device_name: str
+    policy_name: str
+    policy_digest: str | None
+    pseudonymized: bool
+    build: str | None = None
+    managed: bool | None = None
+    """A device or profile owner exists (OCSF ``is_managed``); None when the phone withheld it."""
+
+    @classmethod
+    def of(cls, result: ScanResult | ScanContext) -> ScanContext:
+        if isinstance(result, ScanContext):
+            return result
+        policy = result.snapshot.policy
+        managed = None
+        if hasattr(policy, "device_owner"):
+            managed = bool(getattr(policy, "device_owner", None) or getattr(policy, "profile_owners", None))
+        return cls(
+            scan_id=result.scan_id, finished=result.finished,
+            msgscan_version=result.msgscan_version, device_name=result.device_name,
+            policy_name=result.policy.name, policy_digest=getattr(result.policy, "digest", None),
+            pseudonymized=result.pseudonymized,
+            build=_build(getattr(result.snapshot.identity, "build_fingerprint", None)),
+            managed=managed,
+        )
+
+    @classmethod
+    def from_report(cls, report: Mapping[str, Any]) -> ScanContext:
+        """The context of a saved (schema-valid) report: what it says, nothing invented."""
+        scan, dev = report["scan"], report["device"]
+        finished = datetime.fromisoformat(scan["finished"])
+        owner = dev.get("device_owner")
+        profiles = report.get("profiles")
+        managed: bool | None = None
+        if not isinstance(owner, dict) and isinstance(profiles, list):
+            managed = owner is not None or any(
+                isinstance(p.get("profile_owner"), str) for p in profiles)
+        name = str(dev["serial"])
+        return cls(
+            scan_id=scan["id"], finished=finished, msgscan_version=scan["msgscan_version"],
+            device_name=name, policy_name=scan["policy"]["name"],
+            policy_digest=scan["policy"].get("digest"),
+            pseudonymized=name.startswith(PSEUDONYM_PREFIX), managed=managed,
+        )
+
+
+__all__ = ["GDPR", "GDPR_URL", "STANDARD", "ScanContext", "gdpr_articles", "references"]
