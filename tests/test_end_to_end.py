@@ -88,3 +88,15 @@ def test_demo(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["scan", "--demo"])
     out, err = capsys.readouterr()
     assert (1, True, True) == (code, "NOT COMPLIANT" in out, "simulated phone" in err)
+
+
+def test_demo_messengers_fail_msg08_on_test_keys(tmp_path: Path) -> None:
+    """README: the demo's APKs are signed with build-time keys, so MSG-08 fails WhatsApp and
+    Telegram, each naming the digest it found."""
+    out = tmp_path / "demo.json"
+    assert 1 == main(["scan", "--demo", "--format", "json", "-o", str(out)])
+    found = [f for f in json.loads(out.read_text())["findings"] if f["check_id"] == "MSG-08"]
+    assert [("com.whatsapp", "fail"), ("org.telegram.messenger", "fail")] == sorted(
+        (f["package"], f["status"]) for f in found
+    )
+    assert all("SHA-256" in " ".join(e["text"] for e in f["evidence"]) for f in found)
