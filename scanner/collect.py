@@ -55,7 +55,7 @@ from scanner.parse.device_policy import parse_device_policy
 from scanner.parse.dumpsys_package import read_dumpsys_package
 from scanner.parse.getprop import identity_from_props, parse_getprop
 from scanner.parse.storage import parse_find_stat, parse_test_exists
-from scanner.parse.text import decode, implausible
+from scanner.parse.text import implausible
 from scanner.parse.users import describe_failure, parse_pm_list_users, parse_user_types
 from scanner.probes import Probe
 from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
@@ -175,7 +175,7 @@ def collect(
         listing = got.get(probes.PACKAGES)
         reads = SignerReads(
             packages,
-            None if isinstance(listing, Unseen) else decode(listing.raw),
+            None if isinstance(listing, Unseen) else listing.text,
             None if isinstance(identity, Unseen) else identity.sdk,
         )
         group += reads.probes()
