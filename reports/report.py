@@ -49,9 +49,10 @@ from checks.facts import (
 from checks.findings import Finding
 from reports.result import ScanResult
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 """1.1 (additive): status ``informational``; ``summary.informational`` and ``attested``;
-``attested.until``, ``device`` and ``package``. Every 1.0 report still validates."""
+``attested.until``, ``device`` and ``package``. 1.2 (additive): ``integrity`` (digest and
+signature, ``reports.integrity``) and ``retention``. Every 1.0 and 1.1 report still validates."""
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "report-1.schema.json"
 UNSEEN = "unseen"
 """The key of the marker for a withheld fact: ``{"unseen": "<reason>"}``."""

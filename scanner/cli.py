@@ -10,6 +10,7 @@ import argparse
 import enum
 import json
 import logging
+import os
 import socket
 import sys
 from collections.abc import Sequence
@@ -34,8 +35,9 @@ from reports.render.interface import Renderer
 from reports.render.json import JsonRenderer
 from reports.render.ocsf import OcsfRenderer
 from reports.render.text import TextRenderer
+from reports.signing import chosen_key
 from reports.snapshot import snapshot_to_json
-from scanner import __version__
+from scanner import __version__, cli_integrity
 from scanner.recording import write_atomic
 from scanner.scan import device_name, scan_result
 from scanner.show import RoundProgress, chosen_lang, load_saved, render_saved, text_renderer
@@ -79,14 +81,14 @@ class OutputFormat(enum.Enum):
     ECS = "ecs"
     CEF = "cef"
 
-    def renderer(self, lang: Lang = Lang.EN) -> Renderer:
+    def renderer(self, lang: Lang = Lang.EN, key: Any = None) -> Renderer:
         match self:
             case OutputFormat.TEXT:
                 return TextRenderer(lang)
             case OutputFormat.JSON:
-                return JsonRenderer(lang)
+                return JsonRenderer(lang, key)
             case OutputFormat.HTML:
-                return HtmlRenderer(lang)
+                return HtmlRenderer(lang, key)
             case OutputFormat.OCSF:
                 return OcsfRenderer()
             case OutputFormat.ECS:
@@ -206,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pseudonymize", action="store_true",
                    help="replace the serial with a keyed hash everywhere (key: policy pseudonym_key "
                         "or the MSGSCAN_PSEUDONYM_KEY environment variable)")
+    cli_integrity.sign_key_option(p)
 
     p = sub.add_parser("simulate", help="run simulated phones that serve a recording over ADB/TCP",
                        epilog=SIM_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -250,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, metavar="FILE",
                    help="write to FILE (atomically) instead of standard output")
     _lang_option(p)
+    cli_integrity.sign_key_option(p)
 
     p = sub.add_parser("checks", help="list the checklist rules msgscan applies")
     p.add_argument("--json", action="store_true", help="print JSON for machines")
@@ -277,6 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     what = p.add_subparsers(dest="what", metavar="WHAT", required=True)
     q = what.add_parser("dumpsys-package", help="parse `dumpsys package` / `pm dump` output")
     q.add_argument("file", metavar="FILE", help="captured output, or - for standard input")
+    cli_integrity.add_commands(sub)
     return parser
 
 
@@ -606,6 +611,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     policy = _policy(args.policy)
     fmt = OutputFormat(args.format)
     device_name("check-the-key", policy, args.pseudonymize)  # a missing key fails before the phone is touched
+    key = chosen_key(args.sign_key, os.environ)  # so does an unreadable signing key
     transport = _open(args)
     try:
         result = scan_result(transport, policy, timeout=args.timeout, pseudonymize=args.pseudonymize)
@@ -615,7 +621,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     if fmt is OutputFormat.TEXT and args.output is None:  # tables and colours on a terminal
         output = text_renderer(lang, sys.stdout.isatty()).render(result)
     else:
-        output = fmt.renderer(lang).render(result)
+        output = fmt.renderer(lang, key).render(result)
     if args.output is None:
         sys.stdout.buffer.write(output)
         sys.stdout.flush()
@@ -655,7 +661,8 @@ def cmd_agent(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     data = load_saved(args.report)
     terminal = args.output is None and sys.stdout.isatty()
-    output = render_saved(data, args.format, chosen_lang(args.lang), terminal=terminal)
+    key = chosen_key(args.sign_key, os.environ)
+    output = render_saved(data, args.format, chosen_lang(args.lang), terminal=terminal, key=key)
     if args.output is None:
         sys.stdout.buffer.write(output)
         sys.stdout.flush()
@@ -701,6 +708,7 @@ def _attestable(check_id: str) -> dict[str, str] | None:
 
 
 COMMANDS = {"scan": cmd_scan, "agent": cmd_agent, "simulate": cmd_simulate, "checks": cmd_checks, "devices": cmd_devices, "snapshot": cmd_snapshot, "record": cmd_record, "parse": cmd_parse, "report": cmd_report}
+COMMANDS.update(cli_integrity.COMMANDS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

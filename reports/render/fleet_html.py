@@ -12,7 +12,9 @@ from typing import Any
 
 from checks.registry import INDEX
 from reports.i18n import Lang, Texts
+from reports.integrity import seal_html
 from reports.render._html import esc, page
+from reports.signing import SigningKey
 
 _MARKS = {
     "fail": "✗",
@@ -36,7 +38,7 @@ def is_fleet_summary(data: Any) -> bool:
     return isinstance(data, dict) and "fleet_summary_version" in data
 
 
-def render_fleet(summary: dict[str, Any], lang: Lang = Lang.EN) -> bytes:
+def render_fleet(summary: dict[str, Any], lang: Lang = Lang.EN, key: SigningKey | None = None) -> bytes:
     tx = Texts(lang)
     checks: list[str] = list(summary["checks"])
     body = "\n".join(
@@ -55,7 +57,7 @@ def render_fleet(summary: dict[str, Any], lang: Lang = Lang.EN) -> bytes:
             "</main>",
         )
     )
-    return page(lang, tx.t("doc.fleet_title"), body)
+    return seal_html(page(lang, tx.t("doc.fleet_title"), body), key)
 
 
 def _overview(tx: Texts, summary: dict[str, Any]) -> str:

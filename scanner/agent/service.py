@@ -12,7 +12,6 @@ inventory file) and scans them at once.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import signal
 import threading
@@ -40,6 +39,9 @@ from scanner.agent.round import Limits, Openers, PhoneOutcome, RoundOutcome, run
 from scanner.agent.rows import DeviceState, ScanRow, Via
 from scanner.agent.state import State
 from scanner.agent.summary import fleet_summary
+from reports.integrity import seal_json
+from reports.render.json import JsonRenderer, dumps
+from reports.signing import SigningKey, load_signing_key
 from scanner.recording import write_atomic
 from scanner.scan import device_name, hide
 
@@ -77,6 +79,12 @@ def load_policy(config: AgentConfig) -> Policy:
     return policy
 
 
+def load_key(config: AgentConfig) -> SigningKey | None:
+    """``[agent] signing_key``, read and checked (mode 0600, Ed25519) before any round."""
+    path = config.agent.signing_key
+    return None if path is None else load_signing_key(path)
+
+
 def lock(state_dir: Path) -> IO[str]:
     """Hold ``state_dir/agent.lock`` for the life of the process (released by the kernel)."""
     state_dir.mkdir(parents=True, exist_ok=True)
@@ -112,6 +120,7 @@ class Agent:
         self.config_path = config_path
         self.config = load_config(config_path)
         self.policy = load_policy(self.config)
+        self.signing_key = load_key(self.config)
         self._lock = lock(self.config.agent.state_dir)
         self.state = State.open(self.config.agent.database)
         try:
@@ -243,7 +252,7 @@ class Agent:
             outcome = run_round(
                 targets, sightings, policy=self.policy, openers=self._openers(),
                 concurrency=cfg.scan.concurrency, reports_dir=cfg.agent.reports_dir,
-                on_phone=on_phone, stop=self.stop,
+                on_phone=on_phone, stop=self.stop, renderer=JsonRenderer(key=self.signing_key),
             )
         finally:
             with self._scan_lock:
@@ -260,8 +269,7 @@ class Agent:
             devices=self.state.devices(), last_scans=self.state.last_scans(), drift=drift,
         )
         try:
-            write_atomic(cfg.agent.reports_dir / SUMMARY_FILE,
-                         (json.dumps(summary, indent=2, ensure_ascii=False) + "\n").encode())
+            write_atomic(cfg.agent.reports_dir / SUMMARY_FILE, dumps(seal_json(summary, self.signing_key)))
         except MsgscanError as e:  # the state holds everything; the next round writes it again
             log.error("summary.write_failed", problem=e.problem)
         report = RoundReport(outcome, failed, time.monotonic() - started)
@@ -279,6 +287,7 @@ class Agent:
         try:
             config = load_config(self.config_path)
             policy = load_policy(config)
+            key = load_key(config)
         except MsgscanError as e:
             log.error("config.reload_failed", problem=e.problem, hint=e.hint, kept="previous config")
             return
@@ -298,7 +307,7 @@ class Agent:
         else:
             for sender in self.delivery.senders.values():
                 sender.resume()  # a fixed token or URL: try a paused destination again
-        self.config, self.policy = config, policy
+        self.config, self.policy, self.signing_key = config, policy, key
         log.info("config.reloaded", source=config.source, digest=config.digest)
 
     def heartbeat(self) -> dict[str, Any]:

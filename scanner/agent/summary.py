@@ -17,7 +17,9 @@ from checks.drift import Drift
 from checks.registry import CHECKS
 from scanner.agent.rows import DeviceRow, RoundRow, ScanRow
 
-SUMMARY_VERSION = 1
+SUMMARY_VERSION = 2
+"""2: stale last-known results, model, per-check totals, report links, first scans; and
+``integrity`` (``reports.integrity``)."""
 _WORST = ("fail", "error", "unknown", "manual", "waived", "attested", "informational", "pass",
           "not_applicable")
 """Worst first: ``findings.WORST_FIRST`` with waived failures and attested manual items apart."""
