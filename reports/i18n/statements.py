@@ -2,7 +2,8 @@
 sheet's labels, in English and German with the same substance.
 
 A statement says what is true when the person signs, never more than the checklist item asks
-(``../shared/reference/checklist.md``). ``{messenger}`` is the app the finding is about.
+(``../shared/reference/checklist.md``). ``{messenger}`` is the app the finding is about; ORG-02
+and ORG-03 are about WhatsApp whichever app the phone has, as the checklist words them.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ STATEMENTS: dict[Lang, dict[str, str]] = {
         "MSG-06": "The phonebook holds only contacts who have consented to it.",
         "MSG-07": "Business conversations in {messenger} on this phone are held only in secret chats.",
         "ORG-01": "Customers are informed before {messenger} is used to communicate with them.",
-        "ORG-02": "{messenger} is not used for purely internal company communication.",
-        "ORG-03": "{messenger} is not used to communicate with holders of professional secrecy "
+        "ORG-02": "WhatsApp is not used for purely internal company communication.",
+        "ORG-03": "WhatsApp is not used to communicate with holders of professional secrecy "
         "(e.g. doctors).",
     },
     Lang.DE: {
@@ -28,8 +29,8 @@ STATEMENTS: dict[Lang, dict[str, str]] = {
         "geheimen Chats geführt.",
         "ORG-01": "Kunden werden informiert, bevor {messenger} für die Kommunikation mit ihnen "
         "genutzt wird.",
-        "ORG-02": "{messenger} wird nicht für rein interne Firmenkommunikation genutzt.",
-        "ORG-03": "{messenger} wird nicht für die Kommunikation mit Berufsgeheimnisträgern "
+        "ORG-02": "WhatsApp wird nicht für rein interne Firmenkommunikation genutzt.",
+        "ORG-03": "WhatsApp wird nicht für die Kommunikation mit Berufsgeheimnisträgern "
         "(z. B. Ärzten) genutzt.",
     },
 }
