@@ -35,6 +35,7 @@ from checks.registry import INDEX
 from scanner.agent import targets as found
 from scanner.agent.config import AgentConfig, load_tcp_inventory, parse_agent_config, pseudonym_key
 from scanner.agent.delivery import Delivery
+from scanner.agent.known import ever_evaluated, last_known
 from scanner.agent.round import Limits, Openers, PhoneOutcome, RoundOutcome, run_round
 from scanner.agent.rows import DeviceState, ScanRow, Via
 from scanner.agent.state import State
@@ -177,7 +178,8 @@ class Agent:
             ),
         )
 
-    def _record(self, round_id: int | None, drift: dict[str, Any]) -> Callable[[PhoneOutcome], None]:
+    def _record(self, round_id: int | None, drift: dict[str, Any],
+                firsts: set[str] | None = None) -> Callable[[PhoneOutcome], None]:
         def record(phone: PhoneOutcome) -> None:
             now = datetime.now(UTC)
             state = _device_state(phone)
@@ -202,6 +204,8 @@ class Agent:
                 report_path=str(phone.report_path) if phone.report_path else None,
                 error=phone.error,
             )
+            if firsts is not None and result is not None and not ever_evaluated(self.state, device):
+                firsts.add(device)  # its findings were never looked at: not "new"
             with self.state.transaction() as tx:
                 previous = self.state.previous(device)
                 drift[device] = self.state.apply_scan(
@@ -246,7 +250,8 @@ class Agent:
                 self.state.seen_device(name, via=Via(s.via), state=DeviceState(state), at=now,
                                        error=hide(s.detail, s.id, name) or None)
             drift: dict[str, Any] = {}
-            on_phone = self._record(round_id, drift)
+            firsts: set[str] = set()
+            on_phone = self._record(round_id, drift, firsts)
             if watch is not None:
                 on_phone = watch(len(targets), on_phone)
             outcome = run_round(
@@ -267,6 +272,7 @@ class Agent:
         summary = fleet_summary(
             generated=finished, round_row=self.state.last_round(), interrupted=outcome.interrupted,
             devices=self.state.devices(), last_scans=self.state.last_scans(), drift=drift,
+            known=last_known(self.state), first_scans=firsts,
         )
         try:
             write_atomic(cfg.agent.reports_dir / SUMMARY_FILE, dumps(seal_json(summary, self.signing_key)))
