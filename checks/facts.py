@@ -251,6 +251,8 @@ class Snapshot:
     (the connection broke); None when it completed."""
     problems: tuple[str, ...] = ()
     """Human-readable notes on what could not be collected and why."""
+    address: str | None = None
+    """How the phone was reached (``host:port``) when ``serial`` is its own serial instead."""
 
     def package(self, name: str) -> Package | None:
         if isinstance(self.packages, Unseen):

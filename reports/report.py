@@ -143,7 +143,11 @@ def _device(result: ScanResult) -> dict[str, Any]:
         }
     policy = snap.policy
     owner = _unseen(policy) if isinstance(policy, Unseen) else policy.device_owner
-    return {"serial": result.device_name, **facts, "device_owner": owner}
+    out = {"serial": result.device_name, **facts, "device_owner": owner}
+    if snap.address is not None and not result.pseudonymized:  # since 1.2: how a TCP phone was
+        # reached (its id is its own serial); an identifier too, so left out under a pseudonym
+        out["address"] = snap.address
+    return out
 
 
 def _profile(user: User, policy: DevicePolicy | Unseen) -> dict[str, Any]:

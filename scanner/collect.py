@@ -37,7 +37,7 @@ from scanner.parse.appops import parse_dumpsys_appops, parse_dumpsys_appops_uid_
 from scanner.parse.backup import backup_state
 from scanner.parse.device_policy import parse_device_policy
 from scanner.parse.dumpsys_package import parse_dumpsys_package
-from scanner.parse.getprop import identity_from_props, parse_getprop
+from scanner.parse.getprop import identity_from_props, parse_getprop, serial_from_props
 from scanner.parse.storage import parse_find_stat, parse_test_exists
 from scanner.parse.users import describe_failure, parse_pm_list_users
 from scanner.probes import Probe
@@ -150,8 +150,10 @@ def collect(
                 problems.append(f"{second.error.problem} ({second.error.hint})")
             storage = _storage(targets, second)
 
+    serial, address = _own_serial(transport.serial, got.get(probes.GETPROP))
     return Snapshot(
-        serial=transport.serial,
+        serial=serial,
+        address=address,
         identity=identity,
         users=users,
         policy=policy,
@@ -164,6 +166,16 @@ def collect(
         problems=tuple(problems),
         interrupted_by=_interruption(lost),
     )
+
+
+def _own_serial(reached: str, out: Output | Unseen) -> tuple[str, str | None]:
+    """The phone's id and address: over TCP (``reached`` is ``host:port``) the phone's own serial
+    from getprop, so the same phone on a new address stays one device; otherwise ``reached``
+    (the USB serial, or the adb server's name for it)."""
+    if ":" not in reached or isinstance(out, Unseen):
+        return reached, None
+    own = serial_from_props(parse_getprop(out.text))
+    return (own, reached) if own else (reached, None)
 
 
 def _interruption(error: DeviceError | None) -> str | None:

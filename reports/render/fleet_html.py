@@ -187,7 +187,7 @@ def _grid(tx: Texts, devices: list[dict[str, Any]], checks: list[str], notes: li
         changes = (esc(_w(tx, "first", n=sum(1 for s in d["checks"].values() if s in _OPEN)))
                    if d.get("first_scan") else _changes(tx, d["drift"]))
         rows.append(
-            f"<tr><td><strong>{esc(d['device'])}</strong><div class=\"src\">{model}{esc(d['via'])}{link}</div></td>"
+            f"<tr><td><strong>{esc(d['device'])}</strong><div class=\"src\">{model}{esc(d['via'])}{esc(' ' + d['address'] if d.get('address') else '')}{link}</div></td>"
             f"<td>{state}</td><td>{esc(verdict)}</td><td class=\"num\">{esc(score)}</td>"
             + "".join(cells)
             + f"<td>{changes}</td></tr>"

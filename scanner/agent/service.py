@@ -35,6 +35,7 @@ from checks.registry import INDEX
 from scanner.agent import targets as found
 from scanner.agent.config import AgentConfig, load_tcp_inventory, parse_agent_config, pseudonym_key
 from scanner.agent.delivery import Delivery
+from scanner.agent.addresses import Addresses
 from scanner.agent.known import ever_evaluated, last_known
 from scanner.agent.round import Limits, Openers, PhoneOutcome, RoundOutcome, run_round
 from scanner.agent.rows import DeviceState, ScanRow, Via
@@ -124,6 +125,7 @@ class Agent:
         self.signing_key = load_key(self.config)
         self._lock = lock(self.config.agent.state_dir)
         self.state = State.open(self.config.agent.database)
+        self.addresses = Addresses(self.config.agent.state_dir)
         try:
             self.delivery = self._delivery(self.config)  # a missing token variable stops here
         except BaseException:
@@ -180,6 +182,7 @@ class Agent:
 
     def _record(self, round_id: int | None, drift: dict[str, Any],
                 firsts: set[str] | None = None) -> Callable[[PhoneOutcome], None]:
+        reached: set[str] = set()  # phones scanned at some address this round
         def record(phone: PhoneOutcome) -> None:
             now = datetime.now(UTC)
             state = _device_state(phone)
@@ -187,6 +190,17 @@ class Agent:
             identity = result.snapshot.identity if result is not None else None
             model = identity.model if isinstance(identity, DeviceIdentity) else None
             device = phone.name or phone.target.id
+            if phone.target.via == "tcp":  # known by its own serial, wherever it answers
+                if result is not None:
+                    device = result.device_name
+                    # Pseudonymised: the address is an identifier too, kept only as its pseudonym.
+                    self.addresses.remember(self._name(phone.target.id), device)
+                    reached.add(device)
+                else:
+                    device = self.addresses.device_at(self._name(phone.target.id)) or device
+                    if device in reached:  # it answered at its new address in this round
+                        log.info("phone.moved", device=device, old_address=phone.target.id)
+                        return
             self.state.seen_device(device, via=Via(phone.target.via), state=DeviceState(state), at=now,
                                    error=phone.error, model=model)
             summary = summarize(result.findings, complete=result.snapshot.complete) if result else None
@@ -273,6 +287,7 @@ class Agent:
             generated=finished, round_row=self.state.last_round(), interrupted=outcome.interrupted,
             devices=self.state.devices(), last_scans=self.state.last_scans(), drift=drift,
             known=last_known(self.state), first_scans=firsts,
+            addresses={d: a for a, d in self.addresses.by_address.items()},
         )
         try:
             write_atomic(cfg.agent.reports_dir / SUMMARY_FILE, dumps(seal_json(summary, self.signing_key)))

@@ -89,6 +89,7 @@ def fleet_summary(
     drift: Mapping[str, Drift],
     known: Mapping[str, Known] | None = None,
     first_scans: Iterable[str] = (),
+    addresses: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """``last_scans``: each phone's latest scan attempt; ``known``: what it was last known to
     fail (``scanner.agent.known.last_known``); ``first_scans``: phones scanned for the first time."""
@@ -114,6 +115,7 @@ def fleet_summary(
             {
                 "device": d.id,
                 "model": d.model,
+                "address": (addresses or {}).get(d.id),
                 "via": str(d.via),
                 "state": str(d.last_state),
                 "error": d.last_error,
