@@ -95,6 +95,8 @@ class AgentSettings:
     log_level: LogLevel
     signing_key: Path | None = None
     """The Ed25519 key that signs every report and fleet summary (``msgscan keygen``), or None."""
+    reports_retention_days: int = 90
+    """Per-phone report files not rewritten for this long are deleted (default: retention_days)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +212,7 @@ _TABLES = ("agent", "schedule", "scan", "usb", "adb_server", "tcp", "destination
 _KEYS = {
     "agent": (
         "state_dir", "reports_dir", "database", "policy", "pseudonymize", "retention_days",
-        "heartbeat_seconds", "log_level", "signing_key",
+        "heartbeat_seconds", "log_level", "signing_key", "reports_retention_days",
     ),
     "schedule": ("every", "cron", "jitter"),
     "scan": ("concurrency", "timeout", "connect_timeout", "auth_timeout", "retry_unauthorized"),
@@ -581,6 +583,9 @@ class _Reader(TomlReader):
             log_level=LogLevel(level),
             signing_key=self.path(table, "agent.signing_key", self.base_dir, REQUIRED)
             if "signing_key" in table else None,
+            reports_retention_days=self.number(
+                table, "agent.reports_retention_days", RETENTION_DAYS,
+                self.number(table, "agent.retention_days", RETENTION_DAYS, 90)),
         )
 
     def schedule(self, table: Mapping[str, object]) -> ScheduleSettings:

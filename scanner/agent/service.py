@@ -37,6 +37,7 @@ from scanner.agent.config import AgentConfig, load_tcp_inventory, parse_agent_co
 from scanner.agent.delivery import Delivery
 from scanner.agent.addresses import Addresses
 from scanner.agent.known import ever_evaluated, last_known
+from scanner.agent.retention import prune_reports, statement
 from scanner.agent.round import Limits, Openers, PhoneOutcome, RoundOutcome, run_round
 from scanner.agent.rows import DeviceState, ScanRow, Via
 from scanner.agent.state import State
@@ -271,7 +272,8 @@ class Agent:
             outcome = run_round(
                 targets, sightings, policy=self.policy, openers=self._openers(),
                 concurrency=cfg.scan.concurrency, reports_dir=cfg.agent.reports_dir,
-                on_phone=on_phone, stop=self.stop, renderer=JsonRenderer(key=self.signing_key),
+                on_phone=on_phone, stop=self.stop, renderer=JsonRenderer(key=self.signing_key,
+                                      retention=statement(cfg.agent, now.date())),
             )
         finally:
             with self._scan_lock:
@@ -283,6 +285,7 @@ class Agent:
             self.state.finish_round(round_id, finished, devices_seen=len(targets) + len(sightings),
                                     scanned=scanned, failed=failed)
             self.state.prune(finished - timedelta(days=cfg.agent.retention_days))
+            prune_reports(cfg.agent.reports_dir, cfg.agent.reports_retention_days, {SUMMARY_FILE})
         summary = fleet_summary(
             generated=finished, round_row=self.state.last_round(), interrupted=outcome.interrupted,
             devices=self.state.devices(), last_scans=self.state.last_scans(), drift=drift,
