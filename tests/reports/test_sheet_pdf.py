@@ -48,7 +48,13 @@ def chromium() -> Iterator[Chromium]:
     try:
         yield browser
     finally:
-        browser.close()
+        try:
+            browser.close()
+        except OSError:  # Chromium's helpers may still write into the profile as it is removed
+            import time
+
+            time.sleep(1.0)
+            shutil.rmtree(browser.profile.name, ignore_errors=True)
 
 
 def _pages(pdf: bytes, tmp_path: Path) -> list[str]:
