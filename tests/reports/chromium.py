@@ -206,4 +206,8 @@ class Chromium:
         finally:
             self.proc.kill()
             self.proc.wait(timeout=10)
-            self.profile.cleanup()
+            try:
+                self.profile.cleanup()
+            except OSError:  # its helper processes may still be writing into the profile
+                time.sleep(1.0)
+                shutil.rmtree(self.profile.name, ignore_errors=True)
