@@ -298,13 +298,16 @@ class Snapshot:
     """Fact (a field name above: "packages", "app_ops" …) -> what in its output could not be
     read. The fact holds what could be read; a rule that reads it never passes on it."""
 
+    signers: tuple[SignerEvidence, ...] = ()
+    """Signing certificate of each installed messenger (MSG-08)."""
+    address: str | None = None
+    """How the phone was reached (``host:port``) when ``serial`` is its own serial instead."""
+
     def backup_for(self, user_id: int) -> BackupState | Unseen:
         """That user's own backup state; ``Unseen`` when it was not collected."""
         if user_id == 0:
             return self.backup
         return self.user_backups.get(user_id, Unseen(f"bmgr --user {user_id}: not collected"))
-    signers: tuple[SignerEvidence, ...] = ()
-    """Signing certificate of each installed messenger (MSG-08)."""
 
     def package(self, name: str) -> Package | None:
         if isinstance(self.packages, Unseen):

@@ -50,9 +50,10 @@ from checks.findings import Finding
 from checks.owners import classify
 from reports.result import ScanResult
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 """1.1 (additive): status ``informational``; ``summary.informational`` and ``attested``;
-``attested.until``, ``device`` and ``package``. Every 1.0 report still validates."""
+``attested.until``, ``device`` and ``package``. 1.2 (additive): ``integrity`` (digest and
+signature, ``reports.integrity``) and ``retention``. Every 1.0 and 1.1 report still validates."""
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "report-1.schema.json"
 UNSEEN = "unseen"
 """The key of the marker for a withheld fact: ``{"unseen": "<reason>"}``."""
@@ -143,7 +144,11 @@ def _device(result: ScanResult) -> dict[str, Any]:
         }
     policy = snap.policy
     owner = _unseen(policy) if isinstance(policy, Unseen) else policy.device_owner
-    return {"serial": result.device_name, **facts, "device_owner": owner}
+    out = {"serial": result.device_name, **facts, "device_owner": owner}
+    if snap.address is not None and not result.pseudonymized:  # since 1.2: how a TCP phone was
+        # reached (its id is its own serial); an identifier too, so left out under a pseudonym
+        out["address"] = snap.address
+    return out
 
 
 def _profile(user: User, policy: DevicePolicy | Unseen) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import argparse
 import enum
 import json
 import math
+import os
 import socket
 import sys
 from collections.abc import Sequence
@@ -33,8 +34,9 @@ from reports.render.interface import Renderer
 from reports.render.json import JsonRenderer
 from reports.render.ocsf import OcsfRenderer
 from reports.render.text import TextRenderer
+from reports.signing import chosen_key
 from reports.snapshot import snapshot_to_json
-from scanner import __version__
+from scanner import __version__, cli_integrity
 from scanner.cli_habits import (
     MsgscanParser,
     apply_help,
@@ -95,14 +97,14 @@ class OutputFormat(enum.Enum):
     CEF = "cef"
     CSV = "csv"
 
-    def renderer(self, lang: Lang = Lang.EN) -> Renderer:
+    def renderer(self, lang: Lang = Lang.EN, key: Any = None) -> Renderer:
         match self:
             case OutputFormat.TEXT:
                 return TextRenderer(lang)
             case OutputFormat.JSON:
-                return JsonRenderer(lang)
+                return JsonRenderer(lang, key)
             case OutputFormat.HTML:
-                return HtmlRenderer(lang)
+                return HtmlRenderer(lang, key)
             case OutputFormat.OCSF:
                 return OcsfRenderer()
             case OutputFormat.ECS:
@@ -242,6 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pseudonymize", action="store_true",
                    help="replace the serial with a keyed hash everywhere (key: policy pseudonym_key "
                         "or the MSGSCAN_PSEUDONYM_KEY environment variable)")
+    cli_integrity.sign_key_option(p)
 
     p = sub.add_parser("simulate", help="run simulated phones that serve a recording over ADB/TCP",
                        epilog=SIM_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -301,6 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "fleet page)")
     p.add_argument("-o", "--output", action="append", metavar="FILE", help=OUTPUT_HELP)
     _lang_option(p)
+    cli_integrity.sign_key_option(p)
 
     p = sub.add_parser("checks", help="list the checklist rules msgscan applies")
     p.add_argument("--json", action="store_true", help="print JSON for machines")
@@ -329,6 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
     q = what.add_parser("dumpsys-package", help="parse `dumpsys package` / `pm dump` output")
     q.add_argument("file", metavar="FILE", help="captured output, or - for standard input")
     apply_help(sub)
+    cli_integrity.add_commands(sub)
     return parser
 
 
@@ -673,12 +678,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
     policy = _policy(args.policy)
     outputs = plan(args.output, args.format, "text")  # a bad -o fails before the phone is touched
     device_name("check-the-key", policy, args.pseudonymize)  # a missing key fails before the phone is touched
+    key = chosen_key(args.sign_key, os.environ)  # so does an unreadable signing key
     transport = _open(args)
     try:
         result = scan_result(transport, policy, timeout=args.timeout, pseudonymize=args.pseudonymize)
     finally:
         transport.close()
-    emit(outputs, chosen_lang(args.lang), lambda r: r.render(result))
+    emit(outputs, chosen_lang(args.lang), lambda r: r.render(result), key=key)
     if args.send is not None:  # after the report: a SIEM outage must not cost the user the output
         _send(args, result)
     summary = summarize(result.findings, complete=result.snapshot.complete)
@@ -727,7 +733,8 @@ def cmd_agent(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     outputs = plan(args.output, args.format, "html")
-    render_saved(load_saved(args.report), outputs, chosen_lang(args.lang))
+    key = chosen_key(args.sign_key, os.environ)
+    render_saved(load_saved(args.report), outputs, chosen_lang(args.lang), key=key)
     return EXIT_OK
 
 
@@ -769,6 +776,7 @@ def _attestable(check_id: str) -> dict[str, str] | None:
 
 
 COMMANDS = {"scan": cmd_scan, "agent": cmd_agent, "simulate": cmd_simulate, "checks": cmd_checks, "devices": cmd_devices, "snapshot": cmd_snapshot, "record": cmd_record, "parse": cmd_parse, "report": cmd_report}
+COMMANDS.update(cli_integrity.COMMANDS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -75,8 +75,9 @@ def plan(values: Sequence[str] | None, fmt: str | None, default: str) -> list[Ou
     return outputs
 
 
-def renderer(fmt: str, lang: Lang, *, terminal: bool = False) -> Any:
-    """The renderer of ``fmt``: it has ``render(result)`` and ``render_report(report)``."""
+def renderer(fmt: str, lang: Lang, *, terminal: bool = False, key: Any = None) -> Any:
+    """The renderer of ``fmt``: it has ``render(result)`` and ``render_report(report)``; JSON and
+    HTML are signed with ``key`` (a ``reports.signing.SigningKey``) when given."""
     from reports.render.cef import CefRenderer
     from reports.render.csv import CsvRenderer
     from reports.render.ecs import EcsRenderer
@@ -89,9 +90,9 @@ def renderer(fmt: str, lang: Lang, *, terminal: bool = False) -> Any:
         case "text":
             return text_renderer(lang, terminal)
         case "json":
-            return JsonRenderer(lang)
+            return JsonRenderer(lang, key)
         case "html":
-            return HtmlRenderer(lang)
+            return HtmlRenderer(lang, key)
         case "ocsf":
             return OcsfRenderer()
         case "ecs":
@@ -103,13 +104,13 @@ def renderer(fmt: str, lang: Lang, *, terminal: bool = False) -> Any:
     raise UsageError(f"unknown format {fmt!r}", hint=f"one of {', '.join(FORMATS)}")
 
 
-def emit(outputs: Sequence[Output], lang: Lang, render: Any) -> None:
+def emit(outputs: Sequence[Output], lang: Lang, render: Any, *, key: Any = None) -> None:
     """Each output rendered by ``render(renderer)`` and written: files atomically, then stdout."""
     from scanner.recording import write_atomic
 
     for out in outputs:
         terminal = out.path is None and sys.stdout.isatty()
-        data: bytes = render(renderer(out.format, lang, terminal=terminal))
+        data: bytes = render(renderer(out.format, lang, terminal=terminal, key=key))
         if out.path is None:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
@@ -117,7 +118,8 @@ def emit(outputs: Sequence[Output], lang: Lang, render: Any) -> None:
             write_atomic(out.path, data)
 
 
-def render_saved(data: dict[str, Any], outputs: Sequence[Output], lang: Lang) -> None:
+def render_saved(data: dict[str, Any], outputs: Sequence[Output], lang: Lang, *,
+                 key: Any = None) -> None:
     """A loaded report (or fleet summary) into each output."""
     from reports.render.fleet_html import is_fleet_summary, render_fleet
 
@@ -127,9 +129,9 @@ def render_saved(data: dict[str, Any], outputs: Sequence[Output], lang: Lang) ->
             raise UsageError(f"a fleet summary renders as HTML only, not {wrong[0]}",
                              hint="pass --format html (or -o fleet.html); per-phone reports "
                                   "render in every format")
-        emit(outputs, lang, lambda _: render_fleet(data, lang))
+        emit(outputs, lang, lambda _: render_fleet(data, lang, key))
         return
-    emit(outputs, lang, lambda r: r.render_report(data))
+    emit(outputs, lang, lambda r: r.render_report(data), key=key)
 
 
 __all__ = ["FORMATS", "FORMAT_HELP", "OUTPUT_HELP", "Output", "emit", "format_of", "plan",

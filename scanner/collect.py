@@ -53,7 +53,7 @@ from scanner.parse.appops import (
 from scanner.parse.backup import backup_state
 from scanner.parse.device_policy import parse_device_policy
 from scanner.parse.dumpsys_package import read_dumpsys_package
-from scanner.parse.getprop import identity_from_props, parse_getprop
+from scanner.parse.getprop import identity_from_props, parse_getprop, serial_from_props
 from scanner.parse.storage import parse_find_stat, parse_test_exists
 from scanner.parse.text import implausible
 from scanner.parse.users import describe_failure, parse_pm_list_users, parse_user_types
@@ -210,8 +210,10 @@ def collect(
     problems += _unverified(outputs)
     damaged_in_transit = any(o.damaged for o in outputs)
 
+    serial, address = _own_serial(transport.serial, got.get(probes.GETPROP))
     return Snapshot(
-        serial=transport.serial,
+        serial=serial,
+        address=address,
         identity=identity,
         users=users,
         policy=policy,
@@ -306,6 +308,16 @@ def _unverified(outputs: list[Output]) -> list[str]:
         "parsers notice it"
     )
     return [note]
+
+
+def _own_serial(reached: str, out: Output | Unseen) -> tuple[str, str | None]:
+    """The phone's id and address: over TCP (``reached`` is ``host:port``) the phone's own serial
+    from getprop, so the same phone on a new address stays one device; otherwise ``reached``
+    (the USB serial, or the adb server's name for it)."""
+    if ":" not in reached or isinstance(out, Unseen):
+        return reached, None
+    own = serial_from_props(parse_getprop(out.text))
+    return (own, reached) if own else (reached, None)
 
 
 def _interruption(error: DeviceError | None) -> str | None:

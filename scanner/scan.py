@@ -57,9 +57,11 @@ def scan_result(
     pseudonymize: bool = False,
     today: date | None = None,
 ) -> ScanResult:
-    device = device_name(transport.serial, policy, pseudonymize)
+    device_name(transport.serial, policy, pseudonymize)  # a missing key fails before collecting
     started = datetime.now(UTC)
     snapshot = collect(transport, timeout=timeout, deadline=deadline)
+    # Named by its own serial where the phone told it (TCP), else by how it was reached.
+    device = device_name(snapshot.serial, policy, pseudonymize)
     findings = evaluate(snapshot, policy, today=today or date.today(), device=device)
     return ScanResult(
         scan_id=str(uuid.uuid4()),
@@ -72,6 +74,7 @@ def scan_result(
         device_name=device,
         error=None
         if snapshot.complete
-        else hide("; ".join(dict.fromkeys(snapshot.problems)), transport.serial, device)
+        else hide(hide("; ".join(dict.fromkeys(snapshot.problems)), transport.serial, device),
+                  snapshot.serial, device)
         or "scan incomplete",
     )

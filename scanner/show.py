@@ -59,14 +59,15 @@ def load_saved(path: Path) -> dict[str, Any]:
     return data
 
 
-def render_saved(data: dict[str, Any], fmt: str, lang: Lang, *, terminal: bool) -> bytes:
-    """A loaded report (or fleet summary) as ``html`` or ``text``."""
+def render_saved(data: dict[str, Any], fmt: str, lang: Lang, *, terminal: bool,
+                 key: Any = None) -> bytes:
+    """A loaded report (or fleet summary) as ``html`` or ``text``; HTML signed with ``key``."""
     if is_fleet_summary(data):
         if fmt != "html":
             raise UsageError("a fleet summary renders as HTML only", hint="pass --format html")
-        return render_fleet(data, lang)
+        return render_fleet(data, lang, key)
     if fmt == "html":
-        return HtmlRenderer(lang).render_report(data)
+        return HtmlRenderer(lang, key).render_report(data)
     renderer = text_renderer(lang, terminal)
     assert isinstance(renderer, TextRenderer | TerminalRenderer)
     return renderer.render_report(data)

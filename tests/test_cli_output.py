@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from reports.render.csv import COLUMNS, cell
+from reports.report import SCHEMA_VERSION
 from scanner.cli import main
 from scanner.cli_output import FORMATS
 from tests.deliver.peers import assert_ocsf
@@ -100,7 +101,7 @@ class TestSeveralOutputs:
 
         assert (1, "") == (code, out)
         report = json.loads((tmp_path / "r.json").read_text())
-        assert "1.1" == report["schema_version"]
+        assert SCHEMA_VERSION == report["schema_version"]
         assert (tmp_path / "r.html").read_text().startswith("<!DOCTYPE html>")
         events = [json.loads(x) for x in (tmp_path / "r.ocsf.ndjson").read_text().splitlines()]
         assert {2003} == {e["class_uid"] for e in events}
@@ -111,7 +112,7 @@ class TestSeveralOutputs:
         """`--format json -o FILE` writes JSON whatever FILE is called (as before)."""
         path = tmp_path / "out.bin"
         run(capsys, "scan", "--replay", A16, "--format", "json", "-o", str(path))
-        assert "1.1" == json.loads(path.read_text())["schema_version"]
+        assert SCHEMA_VERSION == json.loads(path.read_text())["schema_version"]
 
     def test_unknown_extension_is_refused(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         """Two outputs, one without a known extension: exit 2 before anything is written."""

@@ -54,7 +54,7 @@ class TestScanHtml:
         _, out, _ = run(capsys, "scan", "--replay", A16, "--format", "html", "--lang", "de")
 
         assert '<html lang="de">' in out
-        for text in ("NICHT KONFORM", "Messenger je Profil", "Zu bestätigende Punkte", "Unterschrift",
+        for text in ("NICHT KONFORM", "Messenger je Profil", "Bestätigungsblatt", "Unterschrift",
                      "Messenger-Vergleich des Artikels", "Berufsgeheimnisträgern"):
             assert text in out
 

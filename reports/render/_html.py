@@ -32,8 +32,9 @@ def size(n: int) -> str:
     raise AssertionError("unreachable")
 
 
-def page(lang: Lang, title: str, body: str) -> bytes:
-    """One self-contained document: inline CSS, no script, no external asset."""
+def page(lang: Lang, title: str, body: str, style: str = "") -> bytes:
+    """One self-contained document: inline CSS (``STYLE``, then ``style``), no script, no
+    external asset."""
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{lang.value}">\n<head>\n<meta charset="utf-8">\n'
@@ -41,7 +42,7 @@ def page(lang: Lang, title: str, body: str) -> bytes:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="referrer" content="no-referrer">\n'
         '<link rel="icon" href="data:,">\n'
-        f"<title>{esc(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
+        f"<title>{esc(title)}</title>\n<style>{STYLE}{style}</style>\n</head>\n"
         f"<body>\n{body}\n</body>\n</html>\n"
     ).encode()
 

@@ -118,27 +118,3 @@ def legend(tx: Texts) -> str:
         f'<li>{_badge(tx, s)} {esc(tx.t("meaning." + s))}</li>' for s in LEGEND
     )
     return f'<h3>{esc(tx.t("statuses.heading"))}</h3><ul class="fine legend">{items}</ul>'
-
-
-def attestations(tx: Texts, findings: list[dict[str, Any]], labels: dict[int, str],
-                 texts: dict[str, CheckText]) -> str:
-    """The manual items as a sheet to sign: item, name, date, signature."""
-    manual = [f for f in findings if f["status"] == "manual" and f["attested"] is None]
-    head = f'<section class="attest"><h2>{esc(tx.t("attest.heading"))}</h2>'
-    if not manual:
-        return head + f"<p>{esc(tx.t('attest.none'))}</p></section>"
-    cols = ("attest.confirmed", "findings.about", "attest.name", "attest.date", "attest.until",
-            "attest.signature")
-    header = "".join(f"<th>{esc(tx.t(c))}</th>" for c in cols)
-    rows = "".join(
-        "<tr><td><span class=\"box\"></span></td>"
-        f"<td><span class=\"id\">{esc(f['check_id'])}</span> {esc(texts[f['check_id']].title)}"
-        f"<div class=\"src\">{esc(about(tx, f, labels))}</div></td>"
-        '<td><div class="sign"></div></td><td><div class="sign"></div></td>'
-        '<td><div class="sign"></div></td><td><div class="sign"></div></td></tr>'
-        for f in manual
-    )
-    return (
-        head + f"<p>{esc(tx.t('attest.intro'))}</p>"
-        f"<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table></section>"
-    )

@@ -17,10 +17,13 @@ from checks.catalog import SIDELOAD_INSTALLERS, STORES
 from checks.findings import Severity
 from reports.i18n import Lang, Texts
 from reports.localized import check_texts, count_chips, verdict_text
+from reports.integrity import canonical, digest, seal_html
 from reports.render import _html_findings as findings
+from reports.render import sheet
 from reports.render._html import esc, page, size
 from reports.report import UNSEEN, build_report
 from reports.result import ScanResult
+from reports.signing import SigningKey
 
 _KIND_KEYS = {
     "secondary": "profile.secondary",
@@ -36,8 +39,10 @@ class HtmlRenderer:
 
     media_type = "text/html; charset=utf-8"
 
-    def __init__(self, lang: Lang = Lang.EN) -> None:
+    def __init__(self, lang: Lang = Lang.EN, key: SigningKey | None = None) -> None:
         self.lang = lang
+        self.key = key
+        """Signs the page (``reports.integrity.seal_html``); None: the page carries its digest only."""
 
     def render(self, result: ScanResult) -> bytes:
         return self.render_report(build_report(result))
@@ -46,6 +51,10 @@ class HtmlRenderer:
         """A saved JSON report (schema 1.x) as the page."""
         tx = Texts(self.lang)
         labels = profile_labels(tx, report["profiles"])
+        # The JSON report's digest without its language texts, so any JSON of this scan matches.
+        neutral = digest(canonical({k: v for k, v in report.items() if k != "texts"}))
+        fingerprint = self.key.fingerprint if self.key else None
+        kept = (report.get("retention") or {}).get("kept_until")
         body = "\n".join(
             (
                 "<main>",
@@ -54,14 +63,19 @@ class HtmlRenderer:
                 _messengers(tx, report, labels),
                 findings.by_item(tx, report["findings"], labels, check_texts(tx, report)),
                 _comparison(tx, report["messengers"]),
-                findings.attestations(tx, report["findings"], labels, check_texts(tx, report)),
+                sheet.sheet(tx, report, labels, check_texts(tx, report), report_digest=neutral,
+                            key=fingerprint, kept_until=kept),
                 (f"<footer>{esc(tx.t('doc.footer', version=report['scan']['msgscan_version']))}"
-                f"<br>{esc(tx.t('doc.checklist_source'))}</footer>"),
+                f"<br>{esc(tx.t('doc.checklist_source'))}"
+                f"<br>{esc(sheet.label(self.lang, 'report_digest'))}: {esc(neutral)} · "
+                f"{esc(sheet.label(self.lang, 'key'))}: "
+                f"{esc(fingerprint or sheet.label(self.lang, 'unsigned'))}</footer>"),
                 "</main>",
             )
         )
         device = report["device"]["serial"]
-        return page(self.lang, f"{tx.t('doc.title')} – {device}", body)
+        style = sheet.paged_media(self.lang, report) + sheet.SHEET_STYLE
+        return seal_html(page(self.lang, f"{tx.t('doc.title')} – {device}", body, style), self.key)
 
 
 def fact(tx: Texts, value: Any) -> str:

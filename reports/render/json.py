@@ -7,10 +7,12 @@ import re
 from typing import Any
 
 from reports.i18n import Lang
+from reports.integrity import seal_json
 from reports.localized import with_texts
 from reports.render.controls import clean_tree
 from reports.report import build_report
 from reports.result import ScanResult
+from reports.signing import SigningKey
 
 _UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 """Characters json leaves raw with ensure_ascii=False that a terminal or an editor acts on: DEL,
@@ -25,13 +27,18 @@ def _escape(match: re.Match[str]) -> str:
 class JsonRenderer:
     """The report, indented by two, keys in the report's own order, ending in a newline.
 
-    With a language, the report carries ``texts`` in it beside the language-neutral fields.
+    With a language, the report carries ``texts`` in it beside the language-neutral fields;
+    ``retention`` (the agent's) says until when the evidence is kept. The last member is
+    ``integrity``: its SHA-256 and, with ``key``, its signature (``reports.integrity``).
     """
 
     media_type = "application/json"
 
-    def __init__(self, lang: Lang | None = None) -> None:
+    def __init__(self, lang: Lang | None = None, key: SigningKey | None = None,
+                 retention: dict[str, Any] | None = None) -> None:
         self.lang = lang
+        self.key = key
+        self.retention = retention
 
     def render(self, result: ScanResult) -> bytes:
         return self.render_report(build_report(result))
@@ -40,10 +47,17 @@ class JsonRenderer:
         """A report (also a saved one: its ``texts`` are made again in ``lang``, if given)."""
         if self.lang is not None:
             report = with_texts({k: v for k, v in report.items() if k != "texts"}, self.lang)
-        # ensure_ascii=False keeps names readable; json escapes C0 controls itself, and these
-        # characters only occur inside strings, where a \u escape means the same character.
-        text = json.dumps(clean_tree(report), indent=2, ensure_ascii=False)
-        return (_UNSAFE.sub(_escape, text) + "\n").encode("utf-8")
+        if self.retention is not None:
+            report["retention"] = self.retention
+        return dumps(seal_json(clean_tree(report), self.key))
 
 
-__all__ = ["JsonRenderer"]
+def dumps(report: dict[str, Any]) -> bytes:
+    """A JSON document as msgscan writes it: indented, readable names, unsafe characters escaped."""
+    # ensure_ascii=False keeps names readable; json escapes C0 controls itself, and these
+    # characters only occur inside strings, where a \u escape means the same character.
+    text = json.dumps(report, indent=2, ensure_ascii=False)
+    return (_UNSAFE.sub(_escape, text) + "\n").encode("utf-8")
+
+
+__all__ = ["JsonRenderer", "dumps"]

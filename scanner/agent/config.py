@@ -94,6 +94,10 @@ class AgentSettings:
     """Scan history older than this is pruned."""
     heartbeat_seconds: int
     log_level: LogLevel
+    signing_key: Path | None = None
+    """The Ed25519 key that signs every report and fleet summary (``msgscan keygen``), or None."""
+    reports_retention_days: int = 90
+    """Per-phone report files not rewritten for this long are deleted (default: retention_days)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +213,7 @@ _TABLES = ("agent", "schedule", "scan", "usb", "adb_server", "tcp", "destination
 _KEYS = {
     "agent": (
         "state_dir", "reports_dir", "database", "policy", "pseudonymize", "retention_days",
-        "heartbeat_seconds", "log_level",
+        "heartbeat_seconds", "log_level", "signing_key", "reports_retention_days",
     ),
     "schedule": ("every", "cron", "jitter"),
     "scan": ("concurrency", "timeout", "connect_timeout", "auth_timeout", "retry_unauthorized"),
@@ -588,6 +592,11 @@ class _Reader(TomlReader):
             retention_days=self.number(table, "agent.retention_days", RETENTION_DAYS, 90),
             heartbeat_seconds=self.number(table, "agent.heartbeat_seconds", HEARTBEAT_SECONDS, 60),
             log_level=LogLevel(level),
+            signing_key=self.path(table, "agent.signing_key", self.base_dir, REQUIRED)
+            if "signing_key" in table else None,
+            reports_retention_days=self.number(
+                table, "agent.reports_retention_days", RETENTION_DAYS,
+                self.number(table, "agent.retention_days", RETENTION_DAYS, 90)),
         )
 
     def schedule(self, table: Mapping[str, object]) -> ScheduleSettings:

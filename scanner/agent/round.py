@@ -217,13 +217,14 @@ def run_round(
     reports_dir: Path,
     on_phone: Callable[[PhoneOutcome], None] | None = None,
     stop: threading.Event | None = None,
+    renderer: JsonRenderer | None = None,
 ) -> RoundOutcome:
     """Scan ``targets`` with at most ``concurrency`` at a time; ``on_phone`` gets each outcome
     as soon as it is known (the agent records it in its state there)."""
     stop = stop or threading.Event()
     outcome = RoundOutcome(datetime.now(UTC), sightings=list(sightings))
     reports_dir.mkdir(parents=True, exist_ok=True)
-    renderer = JsonRenderer()
+    renderer = renderer or JsonRenderer()  # the agent's signs and states retention
     grace = openers.settings.connect_timeout_s + openers.settings.auth_timeout_s + 5.0
 
     def finish(phone: PhoneOutcome) -> None:

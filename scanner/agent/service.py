@@ -11,7 +11,6 @@ inventory file) and scans them at once.
 
 from __future__ import annotations
 
-import json
 import signal
 import threading
 import time
@@ -32,12 +31,18 @@ from scanner.agent import targets as found
 from scanner.agent.config import AgentConfig, read_tcp_inventory
 from scanner.agent.delivery import Delivery
 from scanner.agent.once import not_scanned
+from scanner.agent.addresses import Addresses
+from scanner.agent.known import ever_evaluated, last_known
+from scanner.agent.retention import prune_reports, statement
 from scanner.agent.round import Limits, Openers, PhoneOutcome, RoundOutcome, run_round
 from scanner.agent.rows import DeviceState, ScanRow, Via
 from scanner.agent.startup import AgentLocked, load_config, load_policy, lock, naming
 from scanner.agent.state import State
 from scanner.agent.summary import fleet_summary
 from scanner.files import LIMIT_SETTINGS, read_regular, write_atomic
+from reports.integrity import seal_json
+from reports.render.json import JsonRenderer, dumps
+from reports.signing import SigningKey, load_signing_key
 from scanner.scan import device_name, hide
 
 log = structlog.get_logger("msgscan.agent")
@@ -45,6 +50,12 @@ log = structlog.get_logger("msgscan.agent")
 SUMMARY_FILE = "fleet-summary.json"
 __all__ = ["Agent", "AgentLocked", "RoundReport", "load_config", "load_policy", "lock", "naming"]
 _DEVICE_STATES = {s.value for s in DeviceState}
+
+
+def load_key(config: AgentConfig) -> SigningKey | None:
+    """``[agent] signing_key``, read and checked (mode 0600, Ed25519) before any round."""
+    path = config.agent.signing_key
+    return None if path is None else load_signing_key(path)
 
 
 @dataclass(slots=True)
@@ -64,12 +75,14 @@ class Agent:
         self.config_path = config_path
         self.config = load_config(config_path)
         self.policy = load_policy(self.config)
+        self.signing_key = load_key(self.config)
         self._lock = lock(self.config.agent.state_dir)
         try:
             self.state = State.open(self.config.agent.database)
         except MsgscanError as e:  # e.g. a database path the config points at badly
             self._lock.close()
             raise naming(e, self.config.source) from None
+        self.addresses = Addresses(self.config.agent.state_dir)
         try:
             self.delivery = self._delivery(self.config)  # a missing token variable stops here
         except MsgscanError as e:
@@ -134,7 +147,9 @@ class Agent:
             ),
         )
 
-    def _record(self, round_id: int | None, drift: dict[str, Any]) -> Callable[[PhoneOutcome], None]:
+    def _record(self, round_id: int | None, drift: dict[str, Any],
+                firsts: set[str] | None = None) -> Callable[[PhoneOutcome], None]:
+        reached: set[str] = set()  # phones scanned at some address this round
         def record(phone: PhoneOutcome) -> None:
             now = datetime.now(UTC)
             state = _device_state(phone)
@@ -142,6 +157,17 @@ class Agent:
             identity = result.snapshot.identity if result is not None else None
             model = identity.model if isinstance(identity, DeviceIdentity) else None
             device = phone.name or phone.target.id
+            if phone.target.via == "tcp":  # known by its own serial, wherever it answers
+                if result is not None:
+                    device = result.device_name
+                    # Pseudonymised: the address is an identifier too, kept only as its pseudonym.
+                    self.addresses.remember(self._name(phone.target.id), device)
+                    reached.add(device)
+                else:
+                    device = self.addresses.device_at(self._name(phone.target.id)) or device
+                    if device in reached:  # it answered at its new address in this round
+                        log.info("phone.moved", device=device, old_address=phone.target.id)
+                        return
             self.state.seen_device(device, via=Via(phone.target.via), state=DeviceState(state), at=now,
                                    error=phone.error, model=model)
             summary = summarize(result.findings, complete=result.snapshot.complete) if result else None
@@ -159,6 +185,8 @@ class Agent:
                 report_path=str(phone.report_path) if phone.report_path else None,
                 error=phone.error,
             )
+            if firsts is not None and result is not None and not ever_evaluated(self.state, device):
+                firsts.add(device)  # its findings were never looked at: not "new"
             with self.state.transaction() as tx:
                 previous = self.state.previous(device)
                 drift[device] = self.state.apply_scan(
@@ -203,13 +231,15 @@ class Agent:
                 self.state.seen_device(name, via=Via(s.via), state=DeviceState(state), at=now,
                                        error=hide(s.detail, s.id, name) or None)
             drift: dict[str, Any] = {}
-            on_phone = self._record(round_id, drift)
+            firsts: set[str] = set()
+            on_phone = self._record(round_id, drift, firsts)
             if watch is not None:
                 on_phone = watch(len(targets), on_phone)
             outcome = run_round(
                 targets, sightings, policy=self.policy, openers=self._openers(),
                 concurrency=cfg.scan.concurrency, reports_dir=cfg.agent.reports_dir,
-                on_phone=on_phone, stop=self.stop,
+                on_phone=on_phone, stop=self.stop, renderer=JsonRenderer(key=self.signing_key,
+                                      retention=statement(cfg.agent, now.date())),
             )
         finally:
             with self._scan_lock:
@@ -221,13 +251,16 @@ class Agent:
             self.state.finish_round(round_id, finished, devices_seen=len(targets) + len(sightings),
                                     scanned=scanned, failed=failed)
             self.state.prune(finished - timedelta(days=cfg.agent.retention_days))
+            prune_reports(cfg.agent.reports_dir, cfg.agent.reports_retention_days, {SUMMARY_FILE})
         summary = fleet_summary(
             generated=finished, round_row=self.state.last_round(), interrupted=outcome.interrupted,
             devices=self.state.devices(), last_scans=self.state.last_scans(), drift=drift,
+            known=last_known(self.state), first_scans=firsts,
+            addresses={d: a for a, d in self.addresses.by_address.items()},
         )
         try:
             write_atomic(cfg.agent.reports_dir / SUMMARY_FILE,
-                         (json.dumps(clean_tree(summary), indent=2, ensure_ascii=False) + "\n").encode())
+                         dumps(seal_json(clean_tree(summary), self.signing_key)))
         except MsgscanError as e:  # the state holds everything; the next round writes it again
             log.error("summary.write_failed", problem=e.problem)
         report = RoundReport(outcome, failed, time.monotonic() - started,
@@ -247,6 +280,7 @@ class Agent:
         try:
             config = load_config(self.config_path)
             policy = load_policy(config)
+            key = load_key(config)
         except MsgscanError as e:
             log.error("config.reload_failed", problem=e.problem, hint=e.hint, kept="previous config")
             return
@@ -266,7 +300,7 @@ class Agent:
         else:
             for sender in self.delivery.senders.values():
                 sender.resume()  # a fixed token or URL: try a paused destination again
-        self.config, self.policy = config, policy
+        self.config, self.policy, self.signing_key = config, policy, key
         log.info("config.reloaded", source=config.source, digest=config.digest)
 
     def heartbeat(self) -> dict[str, Any]:

@@ -338,7 +338,11 @@ class State:
         with self.transaction() as tx:
             scans = tx.execute(
                 "DELETE FROM scans WHERE started < ? AND id NOT IN"
-                " (SELECT last_scan_id FROM devices WHERE last_scan_id IS NOT NULL)",
+                " (SELECT last_scan_id FROM devices WHERE last_scan_id IS NOT NULL)"
+                # and each phone's last evaluated scan: the fleet page's last known results
+                " AND id NOT IN (SELECT s.id FROM scans s WHERE s.verdict IS NOT NULL AND s.finished"
+                " = (SELECT max(s2.finished) FROM scans s2 WHERE s2.device_id = s.device_id"
+                " AND s2.verdict IS NOT NULL))",
                 (cutoff,),
             ).rowcount
             rounds = tx.execute(

@@ -1,23 +1,30 @@
 """The fleet summary: every phone × every check, worst first, and what changed this round.
 
 Written after each round as ``fleet-summary.json`` beside the per-phone reports. A phone's
-column values come from its last report (the checks of its last scan); phones that could not be
-scanned this round keep their last known results and say why they were not scanned.
+column values come from its last report that evaluated checks (merged with its last complete one
+when that report is partial). A phone that could not be scanned this round keeps its last known
+results, marked ``stale`` with their date (``results_from``), and is counted in the verdict by
+the failures still open in the state until a newer scan replaces them (``scanner.agent.known``).
+A phone's first scan is ``first_scan``: its findings are not "new", they were never looked at.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from checks.drift import Drift
 from checks.errors import MsgscanError
 from checks.registry import CHECKS
+from scanner.agent.known import Known
 from scanner.agent.rows import DeviceRow, RoundRow, ScanRow
 from scanner.files import LIMIT_REPORT, read_json
 
-SUMMARY_VERSION = 1
+SUMMARY_VERSION = 2
+"""2: stale last-known results, model, per-check totals, report links, first scans; and
+``integrity`` (``reports.integrity``)."""
 _WORST = ("fail", "error", "unknown", "manual", "waived", "attested", "informational", "pass",
           "not_applicable")
 """Worst first: ``findings.WORST_FIRST`` with waived failures and attested manual items apart."""
@@ -56,6 +63,28 @@ def _columns(report_path: str | None) -> dict[str, str]:
     return worst
 
 
+def _merged(newer: dict[str, str], older: dict[str, str]) -> dict[str, str]:
+    """The worse of two reports' columns per check (a partial scan hides nothing it missed)."""
+    out = dict(older)
+    for check, status in newer.items():
+        if check not in out or _WORST.index(status) < _WORST.index(out[check]):
+            out[check] = status
+    return out
+
+
+def _scan_json(scan: ScanRow) -> dict[str, Any]:
+    return {
+        "id": scan.id,
+        "finished": _iso(scan.finished),
+        "complete": scan.complete,
+        "verdict": scan.verdict,
+        "score": scan.score,
+        "failed": scan.failed,
+        "report": scan.report_path,
+        "report_file": Path(scan.report_path).name if scan.report_path else None,
+    }
+
+
 def fleet_summary(
     *,
     generated: datetime,
@@ -64,46 +93,68 @@ def fleet_summary(
     devices: Sequence[DeviceRow],
     last_scans: Iterable[ScanRow],
     drift: Mapping[str, Drift],
+    known: Mapping[str, Known] | None = None,
+    first_scans: Iterable[str] = (),
+    addresses: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    scans = {s.device_id: s for s in last_scans}
+    """``last_scans``: each phone's latest scan attempt; ``known``: what it was last known to
+    fail (``scanner.agent.known.last_known``); ``first_scans``: phones scanned for the first time."""
+    attempts = {s.device_id: s for s in last_scans}
+    known = known or {}
+    firsts = set(first_scans)
     rows: list[dict[str, Any]] = []
     for d in devices:
-        scan = scans.get(d.id)
+        attempt = attempts.get(d.id)
+        facts = known.get(d.id)
+        scan = facts.evaluated if facts and facts.evaluated else None
+        if scan is None and attempt is not None and attempt.verdict is not None:
+            scan = attempt
+        columns = _columns(scan.report_path if scan else None)
+        if scan is not None and not scan.complete and facts and facts.complete:
+            columns = _merged(columns, _columns(facts.complete.report_path))
+        failed = max(facts.open_failures if facts else 0, scan.failed if scan else 0)
+        fresh = scan is not None and attempt is not None and attempt.id == scan.id \
+            and str(d.last_state) == "scanned" and scan.complete
         changes = drift.get(d.id)
+        first = d.id in firsts
         rows.append(
             {
                 "device": d.id,
+                "model": d.model,
+                "address": (addresses or {}).get(d.id),
                 "via": str(d.via),
                 "state": str(d.last_state),
                 "error": d.last_error,
                 "first_seen": _iso(d.first_seen),
                 "last_seen": _iso(d.last_seen),
-                "last_scan": None
-                if scan is None
-                else {
-                    "id": scan.id,
-                    "finished": _iso(scan.finished),
-                    "complete": scan.complete,
-                    "verdict": scan.verdict,
-                    "score": scan.score,
-                    "failed": scan.failed,
-                    "report": scan.report_path,
-                },
-                "checks": _columns(scan.report_path if scan else None),
+                "last_scan": None if scan is None else _scan_json(scan),
+                "stale": scan is not None and not fresh,
+                "results_from": _iso(scan.finished) if scan else None,
+                "known_failed": failed,
+                "first_scan": first,
+                "checks": columns,
                 "drift": {
-                    "new": [str(k) for k in changes.new] if changes else [],
+                    "new": [str(k) for k in changes.new] if changes and not first else [],
                     "changed": [str(k) for k in changes.changed] if changes else [],
                     "resolved": [str(k) for k in changes.resolved] if changes else [],
                 },
             }
         )
-    rows.sort(key=lambda r: (-(r["last_scan"] or {}).get("failed", 0), r["state"] == "scanned", r["device"]))
+    rows.sort(key=lambda r: (-r["known_failed"], r["state"] == "scanned", r["device"]))
+    per_check: dict[str, dict[str, int]] = {}
+    for r in rows:
+        for check, status in r["checks"].items():
+            per_check.setdefault(check, {})
+            per_check[check][status] = per_check[check].get(status, 0) + 1
     totals = {
         "devices": len(rows),
-        "non_compliant": sum(1 for r in rows if (r["last_scan"] or {}).get("verdict") == "non_compliant"),
+        "non_compliant": sum(1 for r in rows if r["known_failed"]),
+        "stale": sum(1 for r in rows if r["stale"]),
         "not_scanned_this_round": sum(1 for r in rows if r["state"] not in ("scanned",)),
+        "first_scans": sum(1 for r in rows if r["first_scan"]),
         "new": sum(len(r["drift"]["new"]) for r in rows),
         "resolved": sum(len(r["drift"]["resolved"]) for r in rows),
+        "per_check": {c.info.id: per_check.get(c.info.id, {}) for c in CHECKS},
     }
     return {
         "fleet_summary_version": SUMMARY_VERSION,

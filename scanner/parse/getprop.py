@@ -24,7 +24,7 @@ from datetime import date
 
 from checks.facts import DeviceIdentity, Encryption
 
-__all__ = ["PROPS_KEPT", "identity_from_props", "parse_getprop", "scrub_getprop"]
+__all__ = ["PROPS_KEPT", "identity_from_props", "parse_getprop", "scrub_getprop", "serial_from_props"]
 
 _START = re.compile(r"^\[([^\[\]\s]+)\]: \[")
 """A property line: ``[name]: [``. Names are dotted identifiers without brackets or whitespace
@@ -162,6 +162,25 @@ def _encryption(props: Mapping[str, str]) -> Encryption:
             return Encryption.UNSUPPORTED
         case _:
             return Encryption.UNREPORTED
+
+
+_SERIAL = re.compile(r"[A-Za-z0-9._-]{4,64}")
+_NOT_A_SERIAL = frozenset({"unknown", "0123456789abcdef", "0000000000000000", "null"})
+"""Placeholders that many phones share (cheap builds leave AOSP's ``0123456789ABCDEF``): they
+name no one phone, so they never become a device id."""
+
+
+def serial_from_props(props: Mapping[str, str]) -> str | None:
+    """The phone's own serial (``ro.serialno``, else ``ro.boot.serialno``, set by init from the
+    bootloader's ``androidboot.serialno``), or None when neither names one phone.
+
+    Used only as the device's id (pseudonymised where the policy says); never kept in a
+    recording (``PROPS_KEPT`` leaves it out) and never shown beside the id."""
+    for name in ("ro.serialno", "ro.boot.serialno"):
+        value = props.get(name, "").strip()
+        if _SERIAL.fullmatch(value) and value.lower() not in _NOT_A_SERIAL:
+            return value
+    return None
 
 
 def identity_from_props(props: Mapping[str, str]) -> DeviceIdentity:

@@ -47,16 +47,22 @@ def test_waived_and_attested() -> None:
     assert "Waived until 2027-01-31: MDM rollout" in out
     assert "Attested by J. Doe on 2026-11-01 – checked" in out
     sheet = out[out.index('class="attest"'):]
-    assert "Nothing to attest." in sheet
+    assert "Nothing to attest on this phone." in sheet
 
 
-def test_manual_items_get_a_signature_row() -> None:
-    """Each open manual item has a row with name, date, valid-until and signature fields."""
-    out = page(scan(handmade()))
+def test_manual_items_are_statements_with_one_signature_block() -> None:
+    """Each open manual item is a statement to tick yes or no; one block takes name, date,
+    valid-until and signature (reports/render/sheet.py)."""
+    result = scan(handmade())
+    out = page(result)
     sheet = out[out.index('class="attest"'):]
+    manual = [f for f in result.findings if f.status is Status.MANUAL and f.attested is None]
 
-    assert sheet.count('class="sign"') == 4 * sheet.count('class="box"') > 0
-    assert "<th>Valid until</th>" in sheet
+    assert sheet.count('class="statement"') == len(manual) > 0
+    assert sheet.count('class="box"') == 2 * len(manual)  # yes and no
+    assert sheet.count('class="sign"') == 4
+    for field in ("Name, role", "Date", "Valid until", "Signature"):
+        assert f'<div class="sign"></div>{field}</div>' in sheet
 
 
 def test_hostile_strings_are_text() -> None:

@@ -555,7 +555,7 @@ def test_pseudonymized_report_never_holds_the_serial() -> None:
     report = report_of(result)
     assert pseudonym(SERIAL, KEY) == report["device"]["serial"]
     assert f"{pseudonym(SERIAL, KEY)}: lost after 3 s" == report["scan"]["problems"][0]
-    assert json.loads(data) == report
+    assert {k: v for k, v in json.loads(data).items() if k != "integrity"} == report
 
 
 def test_without_a_pseudonym_the_serial_is_kept() -> None:

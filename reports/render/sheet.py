@@ -1,0 +1,115 @@
+"""The printed sign-off sheet of one phone, and the running header and page numbers of every
+printed page of a report.
+
+The sheet names the phone (model, serial or pseudonym), the scan id and date, the policy and its
+digest, the report's digest and the signing key, so a signed sheet cannot be filed for another
+phone or another scan. Each item a person attests is a statement to tick yes or no; one block
+at the end takes name, date and signature.
+
+Running header and page numbers are CSS paged media margin boxes (``@page { @top-left { … } }``
+with ``counter(page)`` and ``counter(pages)``), which Chromium prints since version 131 (Debian's
+is newer; ``tests/reports/test_sheet_pdf.py`` checks the PDF text). The header's text comes from
+the phone (model, serial), so it is written as a CSS string with every character outside
+``[A-Za-z0-9 .:_-]`` as a CSS hex escape: nothing a phone says can end the string or the
+``<style>`` element.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reports.i18n import CheckText, Lang, Texts
+from reports.i18n.statements import label, statement
+from reports.render._html import esc
+from reports.render._html_findings import about
+from reports.render.text import clean
+
+_CSS_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .:_-")
+
+
+def css_string(value: str) -> str:
+    """``value`` as a double-quoted CSS string that cannot break out of itself."""
+    return '"' + "".join(c if c in _CSS_SAFE else f"\\{ord(c):x} " for c in clean(value)) + '"'
+
+
+def model_of(device: dict[str, Any]) -> str:
+    parts = [device.get("manufacturer"), device.get("model")]
+    return " ".join(str(p) for p in parts if isinstance(p, str) and p) or "–"
+
+
+def paged_media(lang: Lang, report: dict[str, Any]) -> str:
+    """The ``@page`` rules: running header (device, scan id, date) and "Page n of m"."""
+    device, scan = report["device"], report["scan"]
+    head = f"msgscan · {model_of(device)} · {device['serial']}"
+    right = f"{label(lang, 'scan')} {scan['id']} · {scan['started'][:10]}"
+    pages = f"{label(lang, 'page')} "
+    return (
+        "@page{"
+        "@top-left{content:" + css_string(head) + ";font:8pt sans-serif;color:#5b6475}"
+        "@top-right{content:" + css_string(right) + ";font:8pt sans-serif;color:#5b6475}"
+        "@bottom-right{content:" + css_string(pages) + " counter(page) "
+        + css_string(f" {label(lang, 'of')} ") + " counter(pages);font:8pt sans-serif;color:#5b6475}"
+        "}"
+    )
+
+
+def _facts(lang: Lang, report: dict[str, Any], report_digest: str, key: str | None,
+           kept_until: str | None) -> str:
+    device, scan = report["device"], report["scan"]
+    policy = scan["policy"]
+    rows = [
+        ("device", model_of(device)),
+        ("serial", device["serial"]),
+        ("scan", scan["id"]),
+        ("date", scan["started"][:10] + " " + scan["started"][11:19] + " UTC"),
+        ("policy", policy["name"]),
+        ("policy_digest", policy["digest"]),
+    ]
+    cells = "".join(f"<dt>{esc(label(lang, k))}</dt><dd>{esc(v)}</dd>" for k, v in rows)
+    cells += (f"<dt>{esc(label(lang, 'report_digest'))}</dt><dd><span class=\"digest\">"
+              f"{esc(report_digest)}</span><div class=\"src\">{esc(label(lang, 'report_digest_how'))}"
+              "</div></dd>")
+    cells += f"<dt>{esc(label(lang, 'key'))}</dt><dd>{esc(key or label(lang, 'unsigned'))}</dd>"
+    if kept_until:
+        cells += f"<dt>{esc(label(lang, 'retention'))}</dt><dd>{esc(kept_until)}</dd>"
+    return f'<dl class="facts sheet-facts">{cells}</dl>'
+
+
+def sheet(tx: Texts, report: dict[str, Any], labels: dict[int, str], texts: dict[str, CheckText],
+          *, report_digest: str, key: str | None, kept_until: str | None = None) -> str:
+    """The sign-off sheet: the phone's identity, one statement per item, and the signature block."""
+    lang = tx.lang
+    manual = [f for f in report["findings"] if f["status"] == "manual" and f["attested"] is None]
+    head = (f'<section class="attest" id="sheet"><h2>{esc(label(lang, "heading"))}</h2>'
+            + _facts(lang, report, report_digest, key, kept_until))
+    if not manual:
+        return head + f"<p>{esc(label(lang, 'none'))}</p></section>"
+    yes, no = esc(label(lang, "yes")), esc(label(lang, "no"))
+    rows = "".join(
+        f"<tr><td class=\"num\">{n}</td><td><p class=\"statement\">"
+        f"{esc(statement(lang, f['check_id'], f['messenger'], texts[f['check_id']].title))}</p>"
+        f"<div class=\"src\"><span class=\"id\">{esc(f['check_id'])}</span> · {esc(about(tx, f, labels))}</div></td>"
+        f'<td class="yn"><span class="box"></span> {yes}<br><span class="box"></span> {no}</td></tr>'
+        for n, f in enumerate(manual, 1)
+    )
+    sign = "".join(
+        f'<div class="signfield"><div class="sign"></div>{esc(label(lang, k))}</div>'
+        for k in ("name", "signed_on", "until", "signature")
+    )
+    return (
+        head + f"<p>{esc(label(lang, 'intro'))}</p>"
+        f"<table><thead><tr><th>#</th><th>{esc(label(lang, 'statement'))}</th>"
+        f"<th>{yes} / {no}</th></tr></thead><tbody>{rows}</tbody></table>"
+        f'<div class="signblock">{sign}</div></section>'
+    )
+
+
+SHEET_STYLE = (
+    ".sheet-facts{margin:8px 0 12px}.digest{font-family:\"DejaVu Sans Mono\",monospace;"
+    "font-size:11px;overflow-wrap:anywhere}.statement{margin:0;font-weight:600}"
+    ".attest td.yn{white-space:nowrap;width:70px}.signblock{display:flex;gap:24px;margin-top:28px}"
+    ".signfield{flex:1;color:#5b6475;font-size:12px}.signfield .sign{height:40px;margin-bottom:2px}"
+)
+
+
+__all__ = ["SHEET_STYLE", "css_string", "label", "model_of", "paged_media", "sheet"]

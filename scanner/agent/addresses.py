@@ -1,0 +1,56 @@
+"""Which phone answers at which TCP address, so a phone keeps one identity across addresses.
+
+A phone over TCP is known by its own serial once a scan has read it (``scanner.collect``); its
+address (``host:port``) is a separate fact that changes with DHCP. When an address cannot be
+reached, this map names the phone last seen there, so the failed attempt is recorded against
+that phone (its results go stale) rather than against a new "device" called by its address.
+Kept as ``addresses.json`` in the state folder (written atomically; a damaged file is ignored
+and rebuilt by the next scans).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import structlog
+
+from checks.errors import MsgscanError
+from scanner.recording import write_atomic
+
+log = structlog.get_logger("msgscan.agent")
+FILE = "addresses.json"
+
+
+class Addresses:
+    def __init__(self, state_dir: Path) -> None:
+        self.path = state_dir / FILE
+        self.by_address: dict[str, str] = {}
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if isinstance(data, dict):
+                self.by_address = {str(k): str(v) for k, v in data.items()}
+        except (OSError, ValueError):
+            pass
+
+    def device_at(self, address: str) -> str | None:
+        return self.by_address.get(address)
+
+    def address_of(self, device: str) -> str | None:
+        found = [a for a, d in self.by_address.items() if d == device]
+        return found[-1] if found else None
+
+    def remember(self, address: str, device: str) -> None:
+        if list(self.by_address.items())[-1:] == [(address, device)]:
+            return
+        # The newest address of a phone comes last; an old one still names the phone, so a
+        # failed attempt there is no new device.
+        self.by_address.pop(address, None)
+        self.by_address[address] = device
+        try:
+            write_atomic(self.path, (json.dumps(self.by_address, indent=1) + "\n").encode())
+        except MsgscanError as e:
+            log.error("addresses.write_failed", problem=e.problem)
+
+
+__all__ = ["Addresses"]

@@ -1,0 +1,59 @@
+"""What the agent last knew about each phone, for a fleet page that never hides risk.
+
+A phone that cannot be scanned this round (unreachable, unauthorized, busy, lost half way) keeps
+its last known results: the last scan that evaluated anything, the last complete one, and the
+failures still open in the state (a scan that lost the phone never resolves what it did not
+evaluate, ``checks.drift``). The fleet page shows them marked stale with their date and counts
+them in the verdict until a newer scan replaces them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from checks.findings import Status
+from scanner.agent.rows import ScanRow
+from scanner.agent.state import State, _scan
+
+_LAST = (
+    "SELECT s.* FROM scans s WHERE {where} AND s.rowid = (SELECT s2.rowid FROM scans s2"
+    " WHERE s2.device_id = s.device_id AND {where2} ORDER BY s2.finished DESC, s2.rowid DESC"
+    " LIMIT 1)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    evaluated: ScanRow | None
+    """The last scan that evaluated checks (a verdict), complete or not."""
+    complete: ScanRow | None
+    """The last complete scan."""
+    open_failures: int
+    """Failures still open in the state (not waived): what the phone is known to fail."""
+
+
+def _last(state: State, where: str) -> dict[str, ScanRow]:
+    sql = _LAST.format(where=f"s.{where}", where2=f"s2.{where}")
+    return {r["device_id"]: _scan(r) for r in state._rows(sql)}
+
+
+def last_known(state: State) -> dict[str, Known]:
+    """Per device id: its last evaluated and last complete scans and its open failures."""
+    evaluated = _last(state, "verdict IS NOT NULL")
+    complete = _last(state, "complete = 1")
+    failures: dict[str, int] = {}
+    for row in state.open_findings():
+        if row.tracked.status is Status.FAIL and not row.tracked.waived:
+            failures[row.device_id] = failures.get(row.device_id, 0) + 1
+    ids = set(evaluated) | set(complete) | set(failures)
+    return {d: Known(evaluated.get(d), complete.get(d), failures.get(d, 0)) for d in ids}
+
+
+def ever_evaluated(state: State, device_id: str) -> bool:
+    """True once the phone had a scan that evaluated checks (its first scan is then behind it)."""
+    rows = state._rows("SELECT 1 FROM scans WHERE device_id = ? AND verdict IS NOT NULL LIMIT 1",
+                       (device_id,))
+    return bool(rows)
+
+
+__all__ = ["Known", "ever_evaluated", "last_known"]

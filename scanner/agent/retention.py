@@ -1,0 +1,58 @@
+"""How long the agent keeps its evidence, as each report states it, and the pruning of report
+files.
+
+Scan history is pruned after ``[agent] retention_days`` (``State.prune``, which keeps each
+phone's last scan and last evaluated scan); a phone's report file is rewritten by every scan
+that evaluated it, and one not rewritten for ``reports_retention_days`` is deleted (a phone gone
+for good). Each report says ``retention.kept_until``: its scan date plus the shorter period,
+the first day after which the agent may delete it unless a newer scan replaces it.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from scanner.agent.config import AgentSettings
+
+log = structlog.get_logger("msgscan.agent")
+
+
+def statement(settings: AgentSettings, on: date) -> dict[str, Any]:
+    """The report's ``retention`` member for a scan on ``on``."""
+    shortest = min(settings.retention_days, settings.reports_retention_days)
+    return {
+        "kept_until": (on + timedelta(days=shortest)).isoformat(),
+        "history_days": settings.retention_days,
+        "reports_days": settings.reports_retention_days,
+    }
+
+
+def prune_reports(reports_dir: Path, days: int, keep: set[str], now: float | None = None) -> int:
+    """Delete per-phone reports (``*.json``) not rewritten for ``days``; never ``keep`` (the
+    fleet summary) and never anything but regular files. Returns how many went."""
+    cutoff = (now if now is not None else time.time()) - days * 86400
+    gone = 0
+    try:
+        entries = list(reports_dir.glob("*.json"))
+    except OSError:
+        return 0
+    for path in entries:
+        try:
+            if path.name in keep or path.is_symlink() or not path.is_file():
+                continue
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                gone += 1
+        except OSError as e:
+            log.warning("report.prune_failed", file=path.name, error=e.strerror)
+    if gone:
+        log.info("reports.pruned", files=gone, days=days)
+    return gone
+
+
+__all__ = ["prune_reports", "statement"]
