@@ -48,7 +48,7 @@ def main() -> int:
     else:
         rec_path = HERE / "android16-personal-whatsapp-telegram.json"
     env = {**os.environ, "ANDROID_USER_HOME": str(tmp / "android")}
-    msgscan = [sys.executable, "-m", "scanner.cli"]
+    msgscan = [sys.executable, "-m", "scanner.app.cli"]
     sim = subprocess.Popen(
         [*msgscan, "simulate", "--recording", str(rec_path), "--count", str(args.phones),
          "--port", str(args.port), "--accept-any-key", "--latency-ms", str(args.latency_ms)],

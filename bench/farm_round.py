@@ -64,7 +64,7 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="msgscan-farm-"))
     env = {**os.environ, "ANDROID_USER_HOME": str(tmp / "android")}
-    msgscan = [sys.executable, "-m", "scanner.cli"]
+    msgscan = [sys.executable, "-m", "scanner.app.cli"]
     sim = subprocess.Popen(
         [
             *msgscan,

@@ -90,7 +90,7 @@ def main() -> int:
         target = phone.address
         seen = 0
         for tool, argvs in (
-            ("msgscan", [[sys.executable, "-m", "scanner.cli", "scan", "--tcp", target,
+            ("msgscan", [[sys.executable, "-m", "scanner.app.cli", "scan", "--tcp", target,
                           "--format", "json", "-o", str(tmp / "msgscan.json")]]),
             ("MVT 2.7.0", [[str(MVT), "check-adb", "-s", target, "-m", m, "-n", "--fast",
                             "-o", str(tmp / f"mvt-{m}")] for m in MODULES]),

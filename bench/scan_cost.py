@@ -42,7 +42,7 @@ def main() -> int:
     from scanner.recordings.build import HERE, large_phone
     from scanner.recordings.construct import build
     from scanner.replay import ReplayTransport
-    from scanner.scan import scan_result
+    from scanner.app.scan import scan_result
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     tmp = Path(tempfile.mkdtemp(prefix="msgscan-cost-"))
@@ -73,7 +73,7 @@ def main() -> int:
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        done = subprocess.run([sys.executable, "-m", "scanner.cli", "scan", "--replay", str(path),
+        done = subprocess.run([sys.executable, "-m", "scanner.app.cli", "scan", "--replay", str(path),
                                "--format", "json", "-o", os.devnull], cwd=ROOT, capture_output=True,
                               check=False)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)

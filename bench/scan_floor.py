@@ -50,7 +50,7 @@ def scan_once(host: str, port: int, signer: object) -> tuple[float, float, objec
     """(wall, CPU of this process, transport) of one full scan: connect, collect, judge, render."""
     from checks.policy import Policy
     from reports.render.json import JsonRenderer
-    from scanner.scan import scan_result
+    from scanner.app.scan import scan_result
     from scanner.transport.tcp import TcpTransport
 
     cpu0 = time.process_time()
@@ -79,7 +79,7 @@ def wire_counts(rec: object, latency: float, bandwidth: int, signer: object) -> 
 def simulate(rec_path: Path, port: int, latency: float, bandwidth: int, device_time: bool,
              env: dict[str, str]) -> subprocess.Popen[str]:
     """`msgscan simulate` in its own process, so that the phone's CPU is not the scan's."""
-    argv = [sys.executable, "-m", "scanner.cli", "simulate", "--recording", str(rec_path), "--port",
+    argv = [sys.executable, "-m", "scanner.app.cli", "simulate", "--recording", str(rec_path), "--port",
             str(port), "--accept-any-key", "--latency-ms", str(latency * 1000), "--bandwidth-kbps",
             str(bandwidth // 1000)]
     if device_time:
@@ -98,7 +98,7 @@ def cli_scan(port: int, env: dict[str, str]) -> tuple[float, float, float]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-m", "scanner.cli", "scan", "--tcp", f"127.0.0.1:{port}", "--format",
+        [sys.executable, "-m", "scanner.app.cli", "scan", "--tcp", f"127.0.0.1:{port}", "--format",
          "json", "-o", os.devnull], cwd=ROOT, env=env, capture_output=True, check=False,
     )
     wall = time.perf_counter() - started

@@ -51,7 +51,7 @@ def phone_recording(apk_mib: int) -> tuple[object, int]:
 def scan(host: str, port: int, signer: object, with_signers: bool) -> tuple[float, object, object]:
     from checks.policy import Policy
     from scanner.apk_reads import SignerReads
-    from scanner.scan import scan_result
+    from scanner.app.scan import scan_result
     from scanner.transport.tcp import TcpTransport
 
     off = mock.patch.object(SignerReads, "probes", lambda self: ())

@@ -1,7 +1,7 @@
 """Finding lifecycle across scans of one phone: what is new, changed, resolved or unchanged.
 
 Pure: no I/O and no clock; the scan time comes in as ``at``. The agent keeps the rows ``diff``
-returns (``scanner.agent.state``) and hands them back as ``previous`` on the next scan.
+returns (``scanner.app.agent.state``) and hands them back as ``previous`` on the next scan.
 
 A finding is *open* while its status is fail, manual, unknown or error; pass, informational and
 not_applicable are closed (an informational result asks nothing of anyone). One ``Tracked`` row

@@ -1,7 +1,7 @@
 """Errors msgscan raises on purpose: each names the problem and says what to do next.
 
 A leaf module (no imports from the rest of msgscan) so every layer can raise these without
-import loops. ``scanner.cli`` catches ``MsgscanError`` once; any other exception is a bug.
+import loops. ``scanner.app.cli`` catches ``MsgscanError`` once; any other exception is a bug.
 """
 
 from __future__ import annotations

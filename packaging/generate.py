@@ -25,7 +25,7 @@ MAN_DATE = "1798761600"
 def _parser() -> argparse.ArgumentParser:
     os.environ["COLUMNS"] = "80"  # argparse wraps help to the terminal: not here
     sys.path.insert(0, str(ROOT))
-    from scanner.cli import build_parser
+    from scanner.app.cli import build_parser
 
     return build_parser()
 

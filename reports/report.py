@@ -48,7 +48,7 @@ from checks.facts import (
 )
 from checks.findings import Finding
 from checks.owners import classify
-from reports.result import ScanResult
+from checks.result import ScanResult
 
 SCHEMA_VERSION = "1.2"
 """1.1 (additive): status ``informational``; ``summary.informational`` and ``attested``;

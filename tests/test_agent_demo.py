@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.cli import main
+from scanner.app.cli import main
 from scanner.recordings.build import SHIPPED
 from tests.reports.chromium import Chromium
 from tests.reports.test_browser import chromium  # noqa: F401 - the module's browser fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.cli import main
+from scanner.app.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 A16 = str(ROOT / "scanner" / "recordings" / "android16-personal-whatsapp-telegram.json")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from reports.report import validate
-from scanner.cli import main
+from scanner.app.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDINGS = ROOT / "scanner" / "recordings"

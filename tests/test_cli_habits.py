@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.cli import build_parser, main
-from scanner.cli_habits import EXIT_CLOSED_PIPE, config_candidates, find_agent_config
+from scanner.app.cli import build_parser, main
+from scanner.app.cli.habits import EXIT_CLOSED_PIPE, config_candidates, find_agent_config
 from tests.deliver.peers import need
 from tests.test_reading import A16, run
 
@@ -23,7 +23,7 @@ PACKAGING = ROOT / "packaging"
 
 def msgscan(*argv: str, **kw: object) -> subprocess.Popen[bytes]:
     streams: dict[str, object] = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE} | kw
-    return subprocess.Popen([sys.executable, "-m", "scanner.cli", *argv], cwd=ROOT,
+    return subprocess.Popen([sys.executable, "-m", "scanner.app.cli", *argv], cwd=ROOT,
                             **streams)  # type: ignore[call-overload]
 
 
@@ -39,7 +39,7 @@ def test_closed_pipe_ends_quietly() -> None:
 
 
 def test_closed_pipe_in_a_shell() -> None:
-    out = subprocess.run(["bash", "-c", f"{sys.executable} -m scanner.cli checks | head -n 1"],
+    out = subprocess.run(["bash", "-c", f"{sys.executable} -m scanner.app.cli checks | head -n 1"],
                          cwd=ROOT, check=False, capture_output=True, text=True, timeout=60)
     assert ("", 1) == (out.stderr, len(out.stdout.splitlines()))
 

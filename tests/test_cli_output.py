@@ -12,8 +12,8 @@ import pytest
 
 from reports.render.csv import COLUMNS, cell
 from reports.report import SCHEMA_VERSION
-from scanner.cli import main
-from scanner.cli_output import FORMATS
+from scanner.app.cli import main
+from scanner.app.cli.output import FORMATS
 from tests.deliver.peers import assert_ocsf
 from tests.deliver.test_siem_fields import ecs_problems
 from tests.test_reading import A16, run

@@ -19,8 +19,8 @@ from checks.errors import MsgscanError, UsageError
 from checks.policy_file import parse_policy
 from checks.registry import CHECKS
 from scanner import recording
-from scanner.agent.config import parse_agent_config
-from scanner.agent.service import Agent
+from scanner.app.agent.config import parse_agent_config
+from scanner.app.agent.service import Agent
 from scanner.collect import collect
 from scanner.recording import write_atomic
 from scanner.recordings import build

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scanner import recording
-from scanner.cli import main
+from scanner.app.cli import main
 from scanner.recordings import build
 from scanner.simphone import AuthPolicy, Faults
 from scanner.simphone.phone import phone_server

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from scanner import probes, recording
-from scanner.cli import main
-from scanner.record import record
+from scanner.app.cli import main
+from scanner.app.record import record
 from scanner.recording import Command, Recording
 from scanner.replay import ReplayTransport
 

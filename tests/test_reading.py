@@ -12,8 +12,8 @@ from reports.i18n import Lang
 from reports.render.terminal import TerminalRenderer
 from reports.render.text import TextRenderer
 from reports.report import validate
-from scanner.cli import OutputFormat, main
-from scanner.show import RoundProgress, chosen_lang, text_renderer, wants_color
+from scanner.app.cli import OutputFormat, main
+from scanner.app.show import RoundProgress, chosen_lang, text_renderer, wants_color
 
 ROOT = Path(__file__).resolve().parents[1]
 A16 = str(ROOT / "scanner" / "recordings" / "android16-personal-whatsapp-telegram.json")

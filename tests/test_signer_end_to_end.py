@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.cli import main
+from scanner.app.cli import main
 from scanner.recordings.build import SHIPPED, android16_personal
 from scanner.recordings.construct import build
 from scanner.simphone.phone import phone_server

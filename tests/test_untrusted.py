@@ -15,10 +15,10 @@ from checks.policy import DEFAULT
 from reports.i18n import Lang
 from reports.render.terminal import TerminalRenderer
 from scanner import probes, recording
-from scanner.cli import main
+from scanner.app.cli import main
 from scanner.recording import Command, Recording
 from scanner.replay import ReplayTransport
-from scanner.scan import scan_result
+from scanner.app.scan import scan_result
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scanner" / "recordings" / "android16-personal-whatsapp-telegram.json"

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.findings import Article, Evidence, Outcome, Severity, Status
-from checks.rule import Context, check
 from checks.policy import attest_key
+from checks.rule import Context, check
 from checks.rules._common import PACKAGES, PITFALLS, POLICY, installs
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.facts import Snapshot, Unseen
+from checks.findings import BEYOND, Article, Evidence, Outcome, Severity, Status
 from checks.installers import (
     MDM_AGENTS,
     SIDELOAD_INSTALLERS,
@@ -15,7 +16,6 @@ from checks.installers import (
     SYSTEM_INSTALLERS,
     is_package_installer,
 )
-from checks.findings import BEYOND, Article, Evidence, Outcome, Severity, Status
 from checks.rule import Context, check
 from checks.rules._common import (
     DEVICE_POLICY,

@@ -1,7 +1,7 @@
 """``[destinations.<name>]`` tables of the agent config, checked and typed.
 
 Every mistake is a ``DestinationConfigError`` "FILE: destinations.NAME.key: problem" with a hint,
-in the style of ``scanner.agent.config``. Secrets (HEC tokens, API keys, passwords) may be written
+in the style of ``scanner.app.agent.config``. Secrets (HEC tokens, API keys, passwords) may be written
 inline or, better, named by an environment variable (``token_env``); they are read when a sink
 is built and never appear in an error or a log line.
 """

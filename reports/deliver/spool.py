@@ -1,6 +1,6 @@
 """The outbox: events per destination in the agent's SQLite, written with the finding state.
 
-``enqueue`` runs inside the caller's state transaction (``scanner.agent.state``), so a scan's
+``enqueue`` runs inside the caller's state transaction (``scanner.app.agent.state``), so a scan's
 finding changes and the events that report them are committed together or not at all: a crash
 or ``kill -9`` at any moment loses neither. A row leaves the outbox only after its destination
 took it (``settle``), so delivery is at-least-once; event ids are deterministic, so receivers
@@ -9,7 +9,7 @@ can drop the duplicates a crash between "sent" and "deleted" causes.
 Each destination is bounded (``max_queue`` rows): beyond it the oldest rows are dropped and
 counted in ``drops`` (reason ``queue_full``); refused events move to ``dead_letters`` with the
 receiver's reason. Nothing disappears without a count. The tables are migration 2 of
-``scanner.agent.state``.
+``scanner.app.agent.state``.
 """
 
 from __future__ import annotations

@@ -15,9 +15,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from checks.result import ScanResult
 from reports.render.health import health_cef_extension, is_health
 from reports.render.ocsf import report_events, snapshot_events
-from reports.result import ScanResult
 
 CEF_SEVERITY = {0: 0, 1: 1, 2: 3, 3: 5, 4: 7, 5: 9, 6: 10}
 _ACT = {1: "Create", 2: "Update", 3: "Close", 99: "Snapshot"}

@@ -14,10 +14,10 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
+from checks.result import ScanResult
 from reports.i18n import Lang
 from reports.localized import with_texts
 from reports.report import build_report
-from reports.result import ScanResult
 
 COLUMNS = (
     "scan_id", "scan_finished", "scan_complete", "policy", "device", "manufacturer", "model",

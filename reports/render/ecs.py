@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from checks.result import ScanResult
 from reports.render.health import health_ecs, is_health
 from reports.render.ocsf import compact, ndjson, report_events, snapshot_events
-from reports.result import ScanResult
 
 ECS_VERSION = "9.4.0"
 RISK = {1: 0, 2: 21, 3: 47, 4: 73, 5: 99}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from reports.result import ScanResult
+from checks.result import ScanResult
 
 
 @runtime_checkable

@@ -6,12 +6,12 @@ import json
 import re
 from typing import Any
 
+from checks.result import ScanResult
 from reports.i18n import Lang
 from reports.integrity import seal_json
 from reports.localized import with_texts
 from reports.render.controls import clean_tree
 from reports.report import build_report
-from reports.result import ScanResult
 from reports.signing import SigningKey
 
 _UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")

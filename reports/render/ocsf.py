@@ -34,10 +34,10 @@ from datetime import datetime
 from typing import Any
 
 from checks.findings import WORST_FIRST
+from checks.result import ScanResult
 from reports.render.controls import clean_tree
 from reports.render.ocsf_context import STANDARD, ScanContext, references
 from reports.report import build_report
-from reports.result import ScanResult
 
 OCSF_VERSION = "1.5.0"
 EVENT_NAMESPACE = uuid.UUID("5b6c3f1e-8d0a-5c7e-9a41-6d2f0b3e7a19")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from reports.result import PSEUDONYM_PREFIX, ScanResult
+from checks.result import PSEUDONYM_PREFIX, ScanResult
 
 STANDARD = "msgscan messenger data-protection checklist"
 """``compliance.standards``: the checklist (after the German trade article) every check belongs

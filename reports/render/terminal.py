@@ -17,11 +17,11 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from checks.result import ScanResult
 from reports.i18n import Lang, Texts
 from reports.localized import attested_text, relevant_steps, verdict_text
 from reports.render.text import _View, about, clean, in_section, installed_per_user, ordered
 from reports.report import build_report
-from reports.result import ScanResult
 
 _VERDICT_STYLE = {"compliant": "bold green", "non_compliant": "bold red", "incomplete": "bold yellow"}
 _STATUS_STYLE = {"fail": "red", "manual": "blue", "unknown": "yellow", "error": "yellow", "informational": "cyan"}

@@ -20,10 +20,10 @@ from typing import Any
 
 from checks.evaluate import section_of
 from checks.findings import Severity
+from checks.result import ScanResult
 from reports.i18n import CheckText, Lang, Texts
 from reports.localized import attested_text, check_texts, relevant_steps, verdict_text
 from reports.report import UNSEEN, build_report
-from reports.result import ScanResult
 
 WIDTH = 100
 _INDENT = " " * 4

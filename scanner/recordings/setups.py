@@ -19,6 +19,7 @@ from scanner.recordings import render
 from scanner.recordings.build import (
     CAM,
     HERE,
+    NA,
     NOTIF,
     OWNER_FLAGS_10,
     OWNER_FLAGS_MODERN,
@@ -30,7 +31,6 @@ from scanner.recordings.build import (
     WES,
     F,
     M,
-    NA,
     P,
     U,
     _app,

@@ -16,7 +16,7 @@ import pytest
 
 from checks.drift import Lifecycle
 from scanner import recording
-from scanner.agent.service import Agent, AgentLocked
+from scanner.app.agent.service import Agent, AgentLocked
 from scanner.recording import Recording
 from scanner.recordings import build
 from scanner.recordings.construct import build as construct
@@ -208,7 +208,7 @@ def test_service_scans_a_new_phone_and_stops_in_time(tmp_path: Path, phones: lis
     log_path = tmp_path / "agent.log"
     log_file = log_path.open("w")
     agent = subprocess.Popen(
-        [sys.executable, "-m", "scanner.cli", "agent", "--config", str(config)],
+        [sys.executable, "-m", "scanner.app.cli", "agent", "--config", str(config)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log_file, text=True,
     )
     try:

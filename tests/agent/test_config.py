@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from checks.errors import MsgscanError
-from scanner.agent import config as agent_config
-from scanner.agent.config import (
+from scanner.app.agent import config as agent_config
+from scanner.app.agent.config import (
     AdbServerSettings,
     AgentConfig,
     AgentConfigError,

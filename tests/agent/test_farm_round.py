@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from scanner.agent.service import Agent
+from scanner.app.agent.service import Agent
 from scanner.recordings.farm import FarmPhone, farm
 from scanner.simphone import AuthPolicy
 from scanner.simphone.phone import FarmSlot, farm_servers

@@ -9,7 +9,7 @@ from pathlib import Path
 from reports.i18n import Lang
 from reports.integrity import Outcome, verify
 from reports.render.fleet_html import render_fleet
-from scanner.agent.service import Agent
+from scanner.app.agent.service import Agent
 from scanner.simphone import PhoneServer
 from scanner.simphone.phone import phone_server
 from tests.agent.test_agent import A14, A16, phones, signer, start, write_config  # noqa: F401

@@ -8,7 +8,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from scanner.agent.service import Agent
+from scanner.app.agent.service import Agent
 from scanner.parse.getprop import serial_from_props
 from scanner.recording import Recording
 from scanner.simphone import AuthPolicy, PhoneServer
@@ -73,7 +73,7 @@ def test_a_phone_that_changes_its_address_stays_one_device(
 
 
 def test_an_old_address_never_overrides_the_new_one_in_either_order(tmp_path: Path) -> None:
-    from scanner.agent.addresses import Addresses
+    from scanner.app.agent.addresses import Addresses
 
     book = Addresses(tmp_path)
     book.remember("10.0.0.5:5555", OWN)

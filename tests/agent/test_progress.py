@@ -8,8 +8,8 @@ from pathlib import Path
 
 from reports.i18n import Lang
 from reports.render.fleet_html import render_fleet
-from scanner.agent.service import Agent
-from scanner.show import RoundProgress
+from scanner.app.agent.service import Agent
+from scanner.app.show import RoundProgress
 from scanner.simphone import PhoneServer
 from scanner.simphone.phone import phone_server
 from tests.agent.test_agent import A14, A16, phones, signer, start, write_config  # noqa: F401

@@ -7,8 +7,8 @@ import os
 from datetime import date
 from pathlib import Path
 
-from scanner.agent.retention import prune_reports
-from scanner.agent.service import Agent
+from scanner.app.agent.retention import prune_reports
+from scanner.app.agent.service import Agent
 from scanner.simphone import PhoneServer
 from scanner.simphone.phone import phone_server
 from tests.agent.test_agent import A16, phones, signer, start, write_config  # noqa: F401

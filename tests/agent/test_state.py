@@ -17,8 +17,8 @@ import pytest
 
 from checks.drift import FindingKey, Lifecycle
 from checks.findings import Finding, Status
-from scanner.agent import state as state_module
-from scanner.agent.state import (
+from scanner.app.agent import state as state_module
+from scanner.app.agent.state import (
     SCHEMA_VERSION,
     DeviceState,
     ScanRow,
@@ -193,7 +193,7 @@ class TestRestart:
             import os, signal
             from datetime import timedelta
             from checks.findings import Status
-            from scanner.agent.state import State
+            from scanner.app.agent.state import State
             from tests.agent.test_drift import finding
             from tests.agent.test_state import T0, WHATSAPP, scan, scan_row
 

@@ -24,8 +24,8 @@ import pytest
 from checks.evaluate import evaluate
 from checks.policy import DEFAULT
 from scanner import recording
-from scanner.agent import targets as found
-from scanner.agent.service import Agent
+from scanner.app.agent import targets as found
+from scanner.app.agent.service import Agent
 from scanner.collect import collect
 from scanner.recordings import build
 from scanner.replay import ReplayTransport

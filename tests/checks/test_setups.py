@@ -148,7 +148,7 @@ class TestWhoReadsWhat:
     def test_text_report_names_the_reader(self) -> None:
         """The text format, which shows one line per finding, names the reader and what it reads."""
         out = subprocess.run(
-            [sys.executable, "-m", "scanner.cli", "scan", "--replay", str(HERE / A14_ALL),
+            [sys.executable, "-m", "scanner.app.cli", "scan", "--replay", str(HERE / A14_ALL),
              "--format", "text", "--lang", "en"],
             capture_output=True, text=True, check=False,
         ).stdout

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.agent.state import State
+from scanner.app.agent.state import State
 from tests.agent.test_agent import phones, signer  # noqa: F401 - fixtures shared with the agent tests
 from tests.deliver.peers import Receiver, Rsyslog, need
 

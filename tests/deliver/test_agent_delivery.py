@@ -13,7 +13,7 @@ import threading
 import time
 from pathlib import Path
 
-from scanner.agent.service import Agent
+from scanner.app.agent.service import Agent
 from scanner.simphone import AuthPolicy, PhoneServer
 from scanner.simphone.phone import phone_server
 from tests.agent.test_agent import (
@@ -163,7 +163,7 @@ def test_kill_9_mid_delivery_loses_nothing(tmp_path: Path, phones: list[PhoneSer
     env = {**os.environ, "ANDROID_USER_HOME": str(tmp_path / "android-home"),
            "MSGSCAN_TEST_HEC_TOKEN": TOKEN}
     db = tmp_path / "state" / "msgscan.db"
-    agent = subprocess.Popen([sys.executable, "-m", "scanner.cli", "agent", "--config", str(config)],
+    agent = subprocess.Popen([sys.executable, "-m", "scanner.app.cli", "agent", "--config", str(config)],
                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         assert wait_for(lambda: len(receiver.requests) >= 3, timeout=30), "no delivery started"
@@ -177,7 +177,7 @@ def test_kill_9_mid_delivery_loses_nothing(tmp_path: Path, phones: list[PhoneSer
     assert pending > 0, "the kill came after delivery finished: nothing was tested"
     receiver.script.clear()
 
-    again = subprocess.run([sys.executable, "-m", "scanner.cli", "agent", "--config", str(config),
+    again = subprocess.run([sys.executable, "-m", "scanner.app.cli", "agent", "--config", str(config),
                             "--once"], check=False, cwd=ROOT, env=env, capture_output=True, timeout=120)
 
     assert again.returncode in (0, 1), again.stderr.decode()[-2000:]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.cli import main
+from scanner.app.cli import main
 from tests.deliver.peers import Receiver, Reply, assert_ocsf
 from tests.test_cli import A16, run
 

@@ -25,11 +25,11 @@ from reports.render.ocsf import (
     snapshot_events,
 )
 from reports.report import build_report
-from reports.result import pseudonym
+from checks.result import pseudonym
 from scanner import recording
 from scanner.recordings import build
 from scanner.replay import ReplayTransport
-from scanner.scan import scan_result
+from scanner.app.scan import scan_result
 from tests.deliver.peers import OCSF_VERSIONS, assert_ocsf, ocsf_errors
 from tests.reports.scans import SHIPPED, handmade, replayed, scan
 

@@ -18,7 +18,7 @@ from reports.deliver.interface import Event
 from reports.deliver.sender import Sender
 from reports.deliver.settings import Destination
 from reports.render.ocsf import snapshot_events
-from scanner.agent.state import State
+from scanner.app.agent.state import State
 from tests.deliver.peers import Receiver, Reply, assert_ocsf
 from tests.reports.scans import SHIPPED, handmade, replayed, scan
 

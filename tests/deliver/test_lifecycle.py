@@ -1,4 +1,4 @@
-"""Which events a scan's drift calls for (``scanner.agent.delivery.lifecycle``)."""
+"""Which events a scan's drift calls for (``scanner.app.agent.delivery.lifecycle``)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from checks.drift import Drift, FindingKey, Tracked, diff
 from checks.findings import Finding, Severity, Status, Waiver
 from reports.render.ocsf import Activity, ocsf_event
 from reports.report import build_report
-from reports.result import ScanResult
-from scanner.agent.delivery import lifecycle
+from checks.result import ScanResult
+from scanner.app.agent.delivery import lifecycle
 from tests.deliver.peers import assert_ocsf
 from tests.reports.scans import FINISHED, handmade, scan
 

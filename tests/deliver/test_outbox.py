@@ -19,7 +19,7 @@ from reports.deliver.interface import Event, TransientError
 from reports.deliver.sender import Sender
 from reports.deliver.settings import Destination
 from reports.render.ocsf import snapshot_events
-from scanner.agent.state import MIGRATIONS, SCHEMA_VERSION, State
+from scanner.app.agent.state import MIGRATIONS, SCHEMA_VERSION, State
 from tests.deliver.peers import Receiver, Reply, assert_ocsf, need
 from tests.reports.scans import handmade, scan
 
@@ -47,7 +47,7 @@ def test_events_and_state_commit_together(state: State) -> None:
     """A failure while queueing rolls back the finding state written in the same transaction."""
     from datetime import UTC, datetime
 
-    from scanner.agent.state import DeviceState, ScanRow, Via
+    from scanner.app.agent.state import DeviceState, ScanRow, Via
 
     now = datetime.now(UTC)
     state.seen_device("R5CT1234ABC", via=Via.USB, state=DeviceState.SCANNED, at=now)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from reports.deliver.settings import DestinationConfigError, parse_destinations
-from scanner.agent.config import AgentConfigError, parse_agent_config
+from scanner.app.agent.config import AgentConfigError, parse_agent_config
 
 MINIMAL = b'[agent]\nstate_dir = "/s"\n[schedule]\nevery = "1h"\n'
 

@@ -28,7 +28,7 @@ from reports.render.ecs import ECS_VERSION, ecs_from_ocsf, with_data_stream
 from reports.render.ocsf import report_events, snapshot_events
 from reports.render.ocsf_context import GDPR_URL, STANDARD
 from reports.report import build_report
-from scanner.agent.state import State
+from scanner.app.agent.state import State
 from tests.deliver.peers import Receiver, Rsyslog, assert_ocsf
 from tests.deliver.test_events import REAL, RULED
 from tests.reports.scans import handmade, scan
@@ -282,7 +282,7 @@ def test_agent_health_reaches_the_siem(receiver: Receiver, rsyslog: Rsyslog, tmp
     """The agent's health is an event in every destination: a paused HEC (401) is named in the
     health event the file and syslog destinations deliver, with queue depth and rounds; every
     rendition (OCSF Base Event, ECS, CEF, syslog) carries it."""
-    from scanner.agent.delivery import Delivery
+    from scanner.app.agent.delivery import Delivery
     from tests.deliver.peers import Reply
 
     receiver.script = [Reply(401, body=b'{"text":"Invalid token","code":4}')]
@@ -328,7 +328,7 @@ def test_agent_health_reaches_the_siem(receiver: Receiver, rsyslog: Rsyslog, tmp
 def test_one_pending_health_event_per_destination(receiver: Receiver, tmp_path: Path) -> None:
     """A destination that is down keeps one health event, the newest, never a pile; the
     heartbeat sends again only when due or when a state changed; a round always does."""
-    from scanner.agent.delivery import Delivery
+    from scanner.app.agent.delivery import Delivery
     from tests.deliver.peers import Reply
 
     receiver.script = [Reply(401)]

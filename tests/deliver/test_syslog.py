@@ -95,7 +95,7 @@ def test_udp_to_rsyslog(rsyslog: Rsyslog) -> None:
 def test_rsyslog_restart_loses_nothing(tmp_path: Path) -> None:
     """Receiver down: the outbox keeps the events and retries; once it is up, all arrive."""
     program = need("rsyslogd", "rsyslog")
-    from scanner.agent.state import State
+    from scanner.app.agent.state import State
 
     port = free_port()
     dest = syslog(port, "tcp", "cef", backoff_s=0.05, backoff_max_s=0.2)

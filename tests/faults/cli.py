@@ -30,7 +30,7 @@ def msgscan(*argv: str, timeout: float = 30.0, home: Path | None = None,
     if home is not None:
         environ["ANDROID_USER_HOME"] = str(home)
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "scanner.cli", *argv], cwd=ROOT, env=environ,
+    done = subprocess.run([sys.executable, "-m", "scanner.app.cli", *argv], cwd=ROOT, env=environ,
                           input=stdin, capture_output=True, timeout=timeout, check=False)
     return Run(done.returncode, done.stdout.decode("utf-8", "replace"),
                done.stderr.decode("utf-8", "replace"), time.monotonic() - started)

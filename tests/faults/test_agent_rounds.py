@@ -155,7 +155,7 @@ def test_sigterm_marks_the_phone_interrupted_not_lost(tmp_path: Path, phones: li
     phone is recorded as interrupted, without the keep-it-plugged-in hint of a lost phone."""
     hangs = start(phones, phone_server(A16, faults=Faults(hang_after_bytes=20_000)))
     cfg = config(tmp_path, [hangs.address], timeout="60s")
-    proc = subprocess.Popen([sys.executable, "-m", "scanner.cli", "agent", "--once", "--config", str(cfg)],
+    proc = subprocess.Popen([sys.executable, "-m", "scanner.app.cli", "agent", "--once", "--config", str(cfg)],
                             cwd=ROOT, env={**os.environ, "ANDROID_USER_HOME": str(tmp_path / "home")},
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
@@ -197,7 +197,7 @@ def test_a_failed_check_outranks_an_incomplete_round() -> None:
     are still listed. A destination holding events makes a round incomplete."""
     from dataclasses import dataclass, field
 
-    from scanner.agent.once import once_exit
+    from scanner.app.agent.once import once_exit
 
     @dataclass
     class Round:

@@ -14,7 +14,7 @@ import pytest
 
 from reports.deliver import spool
 from reports.deliver.interface import Event
-from scanner.agent.state import State, StateError
+from scanner.app.agent.state import State, StateError
 from tests.faults.cli import A14, msgscan, no_traceback
 
 DEEP = "[" * 100_000 + "]" * 100_000
@@ -131,8 +131,8 @@ def test_a_full_disk_during_a_round_is_a_state_error_and_keeps_the_queue(  # typ
         tmp_path: Path, phones, signer) -> None:
     """The agent's second round meets a full disk: scan_round raises StateError (the CLI prints
     it and exits 2), and every event the first round queued is still in the outbox."""
-    from scanner.agent.service import Agent
-    from scanner.agent.targets import Target
+    from scanner.app.agent.service import Agent
+    from scanner.app.agent.targets import Target
     from scanner.simphone.phone import phone_server
     from tests.agent.test_agent import A16, start
     from tests.faults.test_agent_rounds import config

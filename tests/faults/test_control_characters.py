@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from scanner import recording
-from scanner.agent.rows import DeviceState, Via
-from scanner.agent.service import Agent
+from scanner.app.agent.rows import DeviceState, Via
+from scanner.app.agent.service import Agent
 from scanner.recording import Recording
 from scanner.simphone import PhoneServer
 from scanner.simphone.phone import phone_server

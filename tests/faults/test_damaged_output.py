@@ -23,7 +23,7 @@ from checks.facts import Snapshot, Unseen
 from checks.findings import Finding
 from checks.policy import Policy
 from scanner import probes
-from scanner.cli import main
+from scanner.app.cli import main
 from scanner.collect import collect
 from scanner.parse.dumpsys_package import read_dumpsys_package
 from scanner.parse.text import decode

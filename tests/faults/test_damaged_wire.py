@@ -17,7 +17,7 @@ import pytest
 
 from checks.facts import Unseen
 from scanner import batch
-from scanner.cli import main
+from scanner.app.cli import main
 from scanner.collect import collect
 from scanner.recording import load
 from scanner.replay import ReplayTransport
@@ -142,7 +142,7 @@ def test_the_agent_closes_nothing_on_a_damaged_phone(tmp_path: Path, signer: obj
     """The phone that made the agent send Close events for ten findings: one bad header before
     WhatsApp. The agent's next round keeps every open finding open and records the phone's
     state as "error" (it answered, it was not lost), with the damage as the error."""
-    from scanner.agent.service import Agent
+    from scanner.app.agent.service import Agent
     from scanner.simphone import AuthPolicy, PhoneServer
     from tests.agent.test_agent import SwitchablePhone, write_config
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.agent.state import State
+from scanner.app.agent.state import State
 from scanner.transport.keys import load_or_create_signer
 from tests.faults.cli import msgscan, no_traceback
 

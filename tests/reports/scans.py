@@ -28,7 +28,7 @@ from checks.facts import (
 from checks.findings import Article, Evidence, Outcome, Severity, Status
 from checks.policy import DEFAULT, Policy
 from checks.rule import Check, Context, check
-from reports.result import ScanResult
+from checks.result import ScanResult
 from scanner import recording
 from scanner.collect import collect
 from scanner.replay import ReplayTransport

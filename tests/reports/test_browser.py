@@ -22,7 +22,7 @@ from reports.render.html import HtmlRenderer
 from scanner import recording
 from scanner.recordings.build import HERE, SHIPPED
 from scanner.replay import ReplayTransport
-from scanner.scan import scan_result
+from scanner.app.scan import scan_result
 from tests.reports.chromium import Chromium, find_chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"

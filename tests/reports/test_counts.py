@@ -32,7 +32,7 @@ from reports.render.ocsf import OcsfRenderer
 from reports.render.terminal import TerminalRenderer
 from reports.render.text import TextRenderer
 from reports.report import build_report, validate
-from reports.result import ScanResult
+from checks.result import ScanResult
 from tests.reports.scans import ARTICLE, RECORDINGS, RULES, SHIPPED, handmade, replayed, scan
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "policy.example.toml"
@@ -220,7 +220,7 @@ class TestEveryFormatAgrees:
 
     def test_fleet_columns(self, case: tuple[ScanResult, dict[str, Any]], tmp_path: Path) -> None:
         """The fleet page's cell per check: "fail" exactly where a failure counts."""
-        from scanner.agent.summary import _columns
+        from scanner.app.agent.summary import _columns
 
         _, report = case
         path = tmp_path / "phone.json"
@@ -235,7 +235,7 @@ class TestEveryFormatAgrees:
 @pytest.mark.parametrize("name", SHIPPED)
 def test_exit_code_follows_the_summary(name: str, tmp_path: Path) -> None:
     """`msgscan scan`: exit 1 exactly when the written report counts a failure."""
-    from scanner.cli import main
+    from scanner.app.cli import main
 
     out = tmp_path / "r.json"
     code = main(["scan", "--replay", str(RECORDINGS / name), "--format", "json", "-o", str(out)])

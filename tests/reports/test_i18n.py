@@ -224,7 +224,7 @@ class TestEvidence:
         from scanner import recording
         from scanner.recordings.build import HERE, SHIPPED
         from scanner.replay import ReplayTransport
-        from scanner.scan import scan_result
+        from scanner.app.scan import scan_result
 
         lines = {
             e.text

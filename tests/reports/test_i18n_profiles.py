@@ -91,7 +91,7 @@ def test_every_line_of_the_profile_recordings() -> None:
     from scanner import recording
     from scanner.recordings import profiles
     from scanner.replay import ReplayTransport
-    from scanner.scan import scan_result
+    from scanner.app.scan import scan_result
 
     lines = {
         e.text

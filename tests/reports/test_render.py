@@ -14,7 +14,7 @@ from reports.render.interface import Renderer
 from reports.render.json import JsonRenderer
 from reports.render.text import WIDTH, TextRenderer, clean
 from reports.report import build_report
-from reports.result import ScanResult, pseudonym
+from checks.result import ScanResult, pseudonym
 from tests.reports.scans import ARTICLE, RULES, SHIPPED, handmade, replayed, scan, withheld
 
 ANSI = "\x1b[31m"

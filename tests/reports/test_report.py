@@ -17,7 +17,7 @@ from checks.policy import Policy
 from checks.rule import Context, check
 from reports.render.json import JsonRenderer
 from reports.report import build_report, validate
-from reports.result import ScanResult, pseudonym
+from checks.result import ScanResult, pseudonym
 from scanner import recording
 from tests.reports.scans import (
     ARTICLE,

@@ -28,7 +28,7 @@ from reports.signing import generate, load_signing_key
 from scanner import recording
 from scanner.recordings.build import HERE
 from scanner.replay import ReplayTransport
-from scanner.scan import scan_result
+from scanner.app.scan import scan_result
 from tests.reports.chromium import Chromium, find_chromium
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"

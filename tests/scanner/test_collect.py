@@ -15,7 +15,7 @@ from reports.snapshot import snapshot_to_json
 from scanner import batch, probes, recording
 from scanner.collect import collect
 from scanner.parse.text import decode
-from scanner.record import record
+from scanner.app.record import record
 from scanner.recording import Command, DeviceLabel, Recording
 from scanner.recordings.build import SHIPPED, large_phone
 from scanner.recordings.construct import build

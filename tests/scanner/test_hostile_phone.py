@@ -251,7 +251,7 @@ def test_max_output_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     """`--max-output` sets the cap; a cut scan exits 2 and its report says what was cut."""
     import json
 
-    from scanner.cli import main
+    from scanner.app.cli import main
 
     out = tmp_path / "report.json"
     code = main(["scan", "--replay", str(ANDROID16), "--max-output", "0.01", "--format", "json",
@@ -263,7 +263,7 @@ def test_max_output_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 def test_a_serial_never_leaves_the_reports_folder() -> None:
     """A phone-supplied serial becomes a report file name without path separators."""
-    from scanner.agent.round import report_name
+    from scanner.app.agent.round import report_name
 
     for serial in ("../../etc/passwd", "a/b\\c", "..", "", "x\x00y"):
         name = report_name(serial)

@@ -139,7 +139,7 @@ def test_every_shipped_messenger_shows_its_signer_digest() -> None:
     from checks.policy import DEFAULT
     from scanner import recording
     from scanner.recordings.build import HERE
-    from scanner.scan import scan_result
+    from scanner.app.scan import scan_result
 
     for name in SHIPPED:
         result = scan_result(ReplayTransport(recording.load(HERE / name)), DEFAULT)

@@ -31,7 +31,7 @@ def free_ports(count: int) -> int:
 
 def start_farm(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scanner.cli", "simulate", "--accept-any-key", *args],
+        [sys.executable, "-m", "scanner.app.cli", "simulate", "--accept-any-key", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -93,7 +93,7 @@ def test_a_bad_farm_spec_exits_2(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "scanner.cli",
+            "scanner.app.cli",
             "simulate",
             "--farm-spec",
             str(spec),
@@ -113,7 +113,7 @@ def test_count_and_farm_together_exit_2() -> None:
         [
             sys.executable,
             "-m",
-            "scanner.cli",
+            "scanner.app.cli",
             "simulate",
             "--farm",
             "3",

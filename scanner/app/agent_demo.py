@@ -50,7 +50,7 @@ def run_demo(lang: Lang, out: TextIO | None = None, folder: Path | None = None) 
     from reports.render.fleet_html import render_fleet
     from reports.render.html import HtmlRenderer
     from scanner import recording
-    from scanner.agent.service import SUMMARY_FILE, Agent
+    from scanner.app.agent.service import SUMMARY_FILE, Agent
     from scanner.recording import write_atomic
     from scanner.recordings.build import HERE, SHIPPED
     from scanner.simphone.phone import phone_server

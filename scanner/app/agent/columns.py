@@ -1,5 +1,5 @@
 """How the agent's rows are stored: Python values as SQLite columns and back (times as UTC ISO
-text, enums by value, booleans as 0/1). Used by ``scanner.agent.state`` only."""
+text, enums by value, booleans as 0/1). Used by ``scanner.app.agent.state`` only."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from checks.drift import FindingKey, Lifecycle, Tracked
 from checks.findings import Severity, Status
-from scanner.agent.rows import DeviceRow, DeviceState, RoundRow, ScanRow, Via
+from scanner.app.agent.rows import DeviceRow, DeviceState, RoundRow, ScanRow, Via
 
 _Row = TypeVar("_Row", "DeviceRow", "RoundRow", "ScanRow")
 

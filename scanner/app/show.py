@@ -2,7 +2,7 @@
 again (``msgscan report``), and the progress of a multi-phone round.
 
 I/O lives here (terminal detection, the environment, reading a saved report); the renderers it
-picks are pure. ``scanner.cli`` wires it in.
+picks are pure. ``scanner.app.cli`` wires it in.
 """
 
 from __future__ import annotations

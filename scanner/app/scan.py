@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from checks.errors import UsageError
 from checks.evaluate import evaluate
 from checks.policy import Policy
-from reports.result import ScanResult, pseudonym
+from checks.result import ScanResult, pseudonym
 from scanner import __version__
 from scanner.collect import collect
 from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport

@@ -16,7 +16,7 @@ from checks.policy import DEFAULT as DEFAULT_POLICY
 from checks.policy import Policy
 from checks.policy_file import parse_policy
 from checks.registry import INDEX
-from scanner.agent.config import AgentConfig, parse_agent_config, pseudonym_key
+from scanner.app.agent.config import AgentConfig, parse_agent_config, pseudonym_key
 from scanner.files import LIMIT_SETTINGS, make_private_dir, read_regular
 
 

@@ -36,8 +36,9 @@ from reports.render.ocsf import OcsfRenderer
 from reports.render.text import TextRenderer
 from reports.signing import chosen_key
 from reports.snapshot import snapshot_to_json
-from scanner import __version__, cli_integrity
-from scanner.cli_habits import (
+from scanner import __version__
+from scanner.app.cli import integrity as cli_integrity
+from scanner.app.cli.habits import (
     MsgscanParser,
     apply_help,
     configure_from,
@@ -46,10 +47,10 @@ from scanner.cli_habits import (
     logging_options,
     quiet_on_closed_pipe,
 )
-from scanner.cli_output import FORMAT_HELP, FORMATS, OUTPUT_HELP, emit, plan, render_saved
+from scanner.app.cli.output import FORMAT_HELP, FORMATS, OUTPUT_HELP, emit, plan, render_saved
+from scanner.app.scan import device_name, scan_result
+from scanner.app.show import RoundProgress, chosen_lang, load_saved
 from scanner.files import LIMIT_CAPTURE, LIMIT_KEY, LIMIT_SETTINGS, read_regular
-from scanner.scan import device_name, scan_result
-from scanner.show import RoundProgress, chosen_lang, load_saved
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -597,7 +598,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
-    from scanner.record import record
+    from scanner.app.record import record
 
     transport = _open(args)
     try:
@@ -640,8 +641,8 @@ def _destination(args: argparse.Namespace) -> Any:
         return None
     args.config = find_agent_config(args.config)
     from reports.deliver.settings import parse_destinations
-    from scanner.agent.delivery import check_ca_files
-    from scanner.agent.service import load_config
+    from scanner.app.agent.delivery import check_ca_files
+    from scanner.app.agent.service import load_config
 
     config = load_config(args.config)
     found = check_ca_files(parse_destinations(config.destinations, config.source,
@@ -656,8 +657,8 @@ def _send(args: argparse.Namespace, result: Any) -> None:
     from reports.deliver import spool
     from reports.deliver.interface import DeliveryError, Event
     from reports.render.ocsf import snapshot_events
-    from scanner.agent.delivery import send_now
-    from scanner.agent.state import State
+    from scanner.app.agent.delivery import send_now
+    from scanner.app.agent.state import State
 
     config, dest = _destination(args)
     events = [Event(e["metadata"]["uid"], e) for e in snapshot_events(result)]
@@ -696,13 +697,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def cmd_agent(args: argparse.Namespace) -> int:
-    from scanner.agent.once import once_exit
-    from scanner.agent.service import Agent, load_config
+    from scanner.app.agent.once import once_exit
+    from scanner.app.agent.service import Agent, load_config
     from scanner.malloc import limit_arenas
 
     limit_arenas()  # before any pool thread: see scanner/malloc.py
     if args.demo:
-        from scanner.agent_demo import run_demo
+        from scanner.app.agent_demo import run_demo
 
         return EXIT_FAILED if run_demo(chosen_lang(args.lang)).failed_phones else EXIT_OK
     args.config = find_agent_config(args.config)

@@ -4,7 +4,7 @@ Written after each round as ``fleet-summary.json`` beside the per-phone reports.
 column values come from its last report that evaluated checks (merged with its last complete one
 when that report is partial). A phone that could not be scanned this round keeps its last known
 results, marked ``stale`` with their date (``results_from``), and is counted in the verdict by
-the failures still open in the state until a newer scan replaces them (``scanner.agent.known``).
+the failures still open in the state until a newer scan replaces them (``scanner.app.agent.known``).
 A phone's first scan is ``first_scan``: its findings are not "new", they were never looked at.
 """
 
@@ -18,8 +18,8 @@ from typing import Any
 from checks.drift import Drift
 from checks.errors import MsgscanError
 from checks.registry import CHECKS
-from scanner.agent.known import Known
-from scanner.agent.rows import DeviceRow, RoundRow, ScanRow
+from scanner.app.agent.known import Known
+from scanner.app.agent.rows import DeviceRow, RoundRow, ScanRow
 from scanner.files import LIMIT_REPORT, read_json
 
 SUMMARY_VERSION = 2
@@ -98,7 +98,7 @@ def fleet_summary(
     addresses: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """``last_scans``: each phone's latest scan attempt; ``known``: what it was last known to
-    fail (``scanner.agent.known.last_known``); ``first_scans``: phones scanned for the first time."""
+    fail (``scanner.app.agent.known.last_known``); ``first_scans``: phones scanned for the first time."""
     attempts = {s.device_id: s for s in last_scans}
     known = known or {}
     firsts = set(first_scans)

@@ -27,13 +27,13 @@ from typing import Any
 import structlog
 
 from checks.drift import Drift, FindingKey, Tracked
+from checks.result import ScanResult
 from reports.deliver import spool
 from reports.deliver.interface import Event
 from reports.deliver.sender import Sender, open_sink
 from reports.deliver.settings import Destination, parse_destinations
 from reports.render.ocsf import Activity, Occurrence, merged, ocsf_event
 from reports.report import build_report
-from reports.result import ScanResult
 from scanner.files import LIMIT_CA, read_regular
 
 log = structlog.get_logger("msgscan.delivery")

@@ -31,11 +31,11 @@ from checks.errors import (
 )
 from checks.evaluate import summarize
 from checks.policy import Policy
+from checks.result import ScanResult
 from reports.render.json import JsonRenderer
-from reports.result import ScanResult
-from scanner.agent.targets import Sighting, Target
+from scanner.app.agent.targets import Sighting, Target
+from scanner.app.scan import device_name, hide, scan_result
 from scanner.files import write_atomic
-from scanner.scan import device_name, hide, scan_result
 from scanner.transport.interface import Transport
 
 log = structlog.get_logger("msgscan.agent")

@@ -84,7 +84,7 @@ def renderer(fmt: str, lang: Lang, *, terminal: bool = False, key: Any = None) -
     from reports.render.html import HtmlRenderer
     from reports.render.json import JsonRenderer
     from reports.render.ocsf import OcsfRenderer
-    from scanner.show import text_renderer
+    from scanner.app.show import text_renderer
 
     match fmt:
         case "text":

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
-from scanner.agent.round import RoundOutcome
-from scanner.scan import hide
+from scanner.app.agent.round import RoundOutcome
+from scanner.app.scan import hide
 
 EXIT_OK = 0
 EXIT_FAILED = 1

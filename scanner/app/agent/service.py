@@ -26,24 +26,24 @@ import structlog
 from checks.errors import MsgscanError
 from checks.evaluate import summarize
 from checks.facts import DeviceIdentity
-from reports.render.controls import clean_tree
-from scanner.agent import targets as found
-from scanner.agent.config import AgentConfig, read_tcp_inventory
-from scanner.agent.delivery import Delivery
-from scanner.agent.once import not_scanned
-from scanner.agent.addresses import Addresses
-from scanner.agent.known import ever_evaluated, last_known
-from scanner.agent.retention import prune_reports, statement
-from scanner.agent.round import Limits, Openers, PhoneOutcome, RoundOutcome, run_round
-from scanner.agent.rows import DeviceState, ScanRow, Via
-from scanner.agent.startup import AgentLocked, load_config, load_policy, lock, naming
-from scanner.agent.state import State
-from scanner.agent.summary import fleet_summary
-from scanner.files import LIMIT_SETTINGS, read_regular, write_atomic
 from reports.integrity import seal_json
+from reports.render.controls import clean_tree
 from reports.render.json import JsonRenderer, dumps
 from reports.signing import SigningKey, load_signing_key
-from scanner.scan import device_name, hide
+from scanner.app.agent import targets as found
+from scanner.app.agent.addresses import Addresses
+from scanner.app.agent.config import AgentConfig, read_tcp_inventory
+from scanner.app.agent.delivery import Delivery
+from scanner.app.agent.known import ever_evaluated, last_known
+from scanner.app.agent.once import not_scanned
+from scanner.app.agent.retention import prune_reports, statement
+from scanner.app.agent.round import Limits, Openers, PhoneOutcome, RoundOutcome, run_round
+from scanner.app.agent.rows import DeviceState, ScanRow, Via
+from scanner.app.agent.startup import AgentLocked, load_config, load_policy, lock, naming
+from scanner.app.agent.state import State
+from scanner.app.agent.summary import fleet_summary
+from scanner.app.scan import device_name, hide
+from scanner.files import LIMIT_SETTINGS, read_regular, write_atomic
 
 log = structlog.get_logger("msgscan.agent")
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checks.findings import Status
-from scanner.agent.rows import ScanRow
-from scanner.agent.state import State, _scan
+from scanner.app.agent.rows import ScanRow
+from scanner.app.agent.state import State, _scan
 
 _LAST = (
     "SELECT s.* FROM scans s WHERE {where} AND s.rowid = (SELECT s2.rowid FROM scans s2"

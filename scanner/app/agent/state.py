@@ -37,7 +37,7 @@ import structlog
 from checks.drift import Drift, FindingKey, Lifecycle, Tracked, diff
 from checks.errors import MsgscanError
 from checks.findings import Finding
-from scanner.agent.columns import (
+from scanner.app.agent.columns import (
     _FIELDS,
     _FINDING_COLUMNS,
     _device,
@@ -51,8 +51,8 @@ from scanner.agent.columns import (
     _tracked,
     _values,
 )
-from scanner.agent.migrations import MIGRATIONS, SCHEMA_VERSION, statements
-from scanner.agent.rows import DeviceRow, DeviceState, FindingRow, RoundRow, ScanRow, Via
+from scanner.app.agent.migrations import MIGRATIONS, SCHEMA_VERSION, statements
+from scanner.app.agent.rows import DeviceRow, DeviceState, FindingRow, RoundRow, ScanRow, Via
 from scanner.files import make_private_dir
 
 log = structlog.get_logger("msgscan.agent.state")
