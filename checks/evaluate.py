@@ -134,10 +134,16 @@ def judge(
             if strict:
                 raise
             outcomes = [
-                Outcome(Status.ERROR, (Evidence(f"rule failed: {type(e).__name__}: {e}", "msgscan"),))
+                Outcome(
+                    Status.ERROR, (Evidence(f"rule failed: {type(e).__name__}: {e}", "msgscan"),)
+                )
             ]
         if not outcomes:
-            outcomes = [Outcome(Status.NOT_APPLICABLE, (Evidence("nothing on this phone to check", "msgscan"),))]
+            outcomes = [
+                Outcome(
+                    Status.NOT_APPLICABLE, (Evidence("nothing on this phone to check", "msgscan"),)
+                )
+            ]
         outcomes = downgrade(outcomes, snapshot, read)
         for outcome in outcomes:
             f = _finding(check, outcome, policy)
@@ -242,7 +248,9 @@ def summarize(findings: Iterable[Finding], *, complete: bool = True) -> Summary:
     for f in items:
         counts[f.status.value] += 1
     # informational, like manual and not_applicable, is left out of the score
-    scored = [f for f in items if f.status in (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.ERROR)]
+    scored = [
+        f for f in items if f.status in (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.ERROR)
+    ]
     total = sum(f.severity.weight for f in scored if not (f.status is Status.FAIL and f.waived))
     earned = sum(f.severity.weight for f in scored if f.status is Status.PASS)
     score = round(100.0 * earned / total, 1) if total > 0 else None
@@ -255,7 +263,9 @@ def summarize(findings: Iterable[Finding], *, complete: bool = True) -> Summary:
         verdict = "incomplete"
     else:
         verdict = "compliant"
-    return Summary(counts, score, verdict, failed, waived, counts[Status.INFORMATIONAL.value], attested)
+    return Summary(
+        counts, score, verdict, failed, waived, counts[Status.INFORMATIONAL.value], attested
+    )
 
 
 def section_of(status: str, waived: bool) -> str:

@@ -305,7 +305,9 @@ def merged(report: Mapping[str, Any]) -> list[dict[str, Any]]:
     out = []
     for group in groups.values():
         worst = min(group, key=lambda f: (_WORST.index(f["status"]), f.get("waived") is not None))
-        evidence = [e for f in [worst, *(g for g in group if g is not worst)] for e in f["evidence"]]
+        evidence = [
+            e for f in [worst, *(g for g in group if g is not worst)] for e in f["evidence"]
+        ]
         out.append({**worst, "evidence": evidence})
     return out
 
@@ -315,7 +317,9 @@ def snapshot_events(result: ScanResult) -> list[dict[str, Any]]:
     return report_events(build_report(result), ScanContext.of(result))
 
 
-def report_events(report: Mapping[str, Any], ctx: ScanContext | None = None) -> list[dict[str, Any]]:
+def report_events(
+    report: Mapping[str, Any], ctx: ScanContext | None = None
+) -> list[dict[str, Any]]:
     """Every finding of a (saved) report as a Create event: what a scan found, each finding
     opened by it. The agent, which keeps state, sends Update and Close as findings drift."""
     ctx = ctx or ScanContext.from_report(report)

@@ -114,7 +114,9 @@ def user_fields(u: UserDraft, rest: str, damaged: Callable[[str], None]) -> None
         u.installed = Unseen("the installed= value could not be read")
 
 
-def flag(value: str, key: str, damaged: Callable[[str], None], *, unseen: bool = False) -> bool | Unseen:
+def flag(
+    value: str, key: str, damaged: Callable[[str], None], *, unseen: bool = False
+) -> bool | Unseen:
     if value in ("true", "false"):
         return value == "true"
     damaged(f"unreadable {key}= value")

@@ -65,7 +65,8 @@ def _user_line(sdk: int, uid: int, u: AppUser, inode: int) -> str:
     if sdk >= 30:  # Android 11-15: distractionFlags added
         return (
             f"    User {uid}: ceDataInode={ino} installed={installed} hidden=false suspended=false "
-            "distractionFlags=0 stopped=false notLaunched=false enabled=0 instant=false virtual=false"
+            "distractionFlags=0 stopped=false notLaunched=false enabled=0 instant=false "
+            "virtual=false"
         )
     # Android 9-10 (reference §3: Samsung Android 10 has no distractionFlags)
     return (
@@ -152,7 +153,8 @@ def dumpsys_package(apps: Iterable[App], sdk: int, user_ids: Iterable[int]) -> s
             out.append(_user_line(sdk, uid, u, 40000 + n * 7 + uid))
             if sdk >= 33:
                 out.append("      installReason=4" if u.installed else "      installReason=0")
-                out.append(f"      firstInstallTime={u.first_install if u.installed else EPOCH_PLACEHOLDER}")
+                first = u.first_install if u.installed else EPOCH_PLACEHOLDER
+                out.append(f"      firstInstallTime={first}")
                 out.append("      uninstallReason=0")
             if sdk >= 36:
                 out.append(f"      dataDir=/data/user/{uid}/{app.name}")
@@ -261,7 +263,9 @@ def device_policy(sdk: int, *, device_owner: str | None, profile_owners: Mapping
             lines.append("    name=")
         lines.append(f"    package={pkg}")
         if sdk >= 34:
-            lines.append(f"    isOrganizationOwnedDevice={'true' if header == 'Device Owner' else 'false'}")
+            lines.append(
+                f"    isOrganizationOwnedDevice={'true' if header == 'Device Owner' else 'false'}"
+            )
         lines.extend(extra)
         lines.append("")
 
