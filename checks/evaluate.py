@@ -25,6 +25,7 @@ from checks.findings import (
     Waiver,
 )
 from checks.policy import ATTESTABLE, DEVICE_ATTESTABLE, Policy, attest_key
+from checks.registry import CHECKS
 from checks.rule import Check, Context
 
 
@@ -117,8 +118,6 @@ def judge(
     """One finding per rule outcome, in rule order, with the policy applied (severity, waivers,
     attestations): what each rule said, before ``evaluate`` merges the parts of one item."""
     if checks is None:
-        from checks.registry import CHECKS
-
         checks = CHECKS
     ctx = Context(snapshot, policy, today)
     name = device or snapshot.serial

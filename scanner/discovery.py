@@ -25,6 +25,7 @@ from checks.errors import DeviceError, MissingBackend, UsageError
 from scanner.transport import failures
 from scanner.transport import server as adb_server
 from scanner.transport.interface import Transport
+from scanner.transport.keys import load_or_create_signer
 from scanner.transport.server import (
     ServerDevice,
     ServerTransport,
@@ -339,8 +340,6 @@ def list_devices(
 ) -> DeviceListing:
     """``DeviceListing.gather`` with this computer's ADB key for the --tcp handshakes."""
     if signer is None and tcp:
-        from scanner.transport.keys import load_or_create_signer
-
         signer = load_or_create_signer()
     return DeviceListing.gather(
         tcp=tcp, signer=signer, usb_backend=usb_backend, server=server, tcp_timeout_s=tcp_timeout_s

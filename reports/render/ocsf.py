@@ -34,6 +34,7 @@ from datetime import datetime
 from typing import Any
 
 from checks.findings import WORST_FIRST
+from checks.registry import INDEX
 from checks.result import ScanResult
 from reports.render.controls import clean_tree
 from reports.render.ocsf_context import STANDARD, ScanContext, references
@@ -117,8 +118,6 @@ def event_uid(finding: str, scan_id: str, activity: Activity, heartbeat: str | N
 
 
 def _slug(check_id: str) -> str:
-    from checks.registry import INDEX
-
     known = INDEX.get(check_id)
     return known.info.slug if known is not None else check_id.lower()
 
@@ -186,8 +185,6 @@ def _status_detail(f: Mapping[str, Any], workflow: int) -> str:
 
 
 def _desc(check_id: str) -> str | None:
-    from checks.registry import INDEX
-
     known = INDEX.get(check_id)
     return known.info.rationale if known is not None and known.info.rationale else None
 
