@@ -186,3 +186,29 @@ def test_no_file_outside_the_known_list_fails(tool: str) -> None:
     assert run.returncode == (1 if failing else 0), run.stdout + run.stderr
     assert failing <= STILL_FAILING, sorted(failing - STILL_FAILING)
     assert all((ROOT / f).is_file() for f in STILL_FAILING)
+
+
+# Modules whose texts still cite the project's reference folder (../shared), which a user of the
+# package never has; their owners this session point them at docs/ (or the lead after merging).
+# scanner/recordings/construct.py's is in every recording's metadata: changing it rebuilds them.
+CITES_SHARED = frozenset(
+    {
+        "checks/catalog.py",
+        "checks/findings.py",
+        "checks/rules/_common.py",
+        "reports/i18n/statements.py",
+        "scanner/parse/dumpsys_package.py",
+        "scanner/recordings/construct.py",
+        "scanner/simphone/__init__.py",
+    }
+)
+
+
+def test_the_code_cites_documents_that_ship() -> None:
+    modules = sorted(p for d in ("checks", "scanner", "reports") for p in (ROOT / d).rglob("*.py"))
+    shared = re.compile(r"\.\./shared/|shared/(?:reference|fixtures|article)\b")
+    citing = {str(p.relative_to(ROOT)) for p in modules if shared.search(p.read_text("utf-8"))}
+    assert citing <= CITES_SHARED, sorted(citing - CITES_SHARED)
+    cited = {m for p in modules for m in re.findall(r"\bdocs/[\w-]+\.md", p.read_text("utf-8"))}
+    assert "docs/sources.md" in cited
+    assert sorted(d for d in cited if not (ROOT / d).is_file()) == []

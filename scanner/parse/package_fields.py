@@ -1,7 +1,7 @@
 """The values inside a ``dumpsys package`` block: fields, ``User N:`` tokens, names, times.
 
 Split from ``scanner.parse.dumpsys_package`` (the block structure lives there); the same
-format reference (shared/reference/dumpsys-package-format.md) and rule numbers apply. A value
+format reference (docs/sources.md, ``dumpsys package``) and rule numbers apply. A value
 the reader needs that is neither of its forms is reported through ``damaged`` (see
 ``scanner.parse.damage``), never taken as false or absent.
 """

@@ -1,9 +1,10 @@
 """Render device output the way Android prints it, for constructed recordings.
 
-Every format here follows ../shared/reference/dumpsys-package-format.md (which cites AOSP
-``Settings.java`` for Android 9 and 16 and the real captures in ../shared/fixtures/android) or, for
-commands no capture shows, the AOSP source named at each function. Line layouts switch on the SDK
-level exactly where the reference's version table says they changed. Nothing here is a capture.
+Every format here follows the ``dumpsys package`` layouts of docs/sources.md (AOSP
+``Settings.java`` of Android 9 and 16, and the real captures listed there) or, for commands no
+capture shows, the AOSP source named at each function. Line layouts switch on the SDK level
+exactly where those sources show they changed ("reference §N" below: the sections of the
+project's format notes that docs/sources.md sums up). Nothing here is a capture.
 """
 
 from __future__ import annotations
