@@ -46,11 +46,11 @@ from checks.facts import (
     Unseen,
     User,
 )
-from checks.findings import Finding
+from checks.findings import Evidence, Finding
 from checks.owners import classify
 from checks.result import ScanResult
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 """1.1 (additive): status ``informational``; ``summary.informational`` and ``attested``;
 ``attested.until``, ``device`` and ``package``. 1.2 (additive): ``integrity`` (digest and
 signature, ``reports.integrity``) and ``retention``. Every 1.0 and 1.1 report still validates."""
@@ -282,6 +282,14 @@ def _messengers(snap: Snapshot) -> Any:
     return out
 
 
+def _evidence(e: Evidence) -> dict[str, Any]:
+    """Since 1.3: the message id and values beside the English text (SIEMs group by id)."""
+    out = {"text": e.text, "source": e.source, "data": _plain(e.data)}
+    if e.message is not None:
+        out |= _plain(e.message.plain())
+    return out
+
+
 def _finding(f: Finding) -> dict[str, Any]:
     known = VARIANTS.get(f.package) if f.package else None
     return {
@@ -292,9 +300,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "package": f.package,
         "profile": f.user_id,
         "title": f.title,
-        "evidence": [
-            {"text": e.text, "source": e.source, "data": _plain(e.data)} for e in f.evidence
-        ],
+        "evidence": [_evidence(e) for e in f.evidence],
         "remediation": list(f.remediation),
         "article_ref": {"section": f.article.section, "ref": f.article.ref},
         "waived": None

@@ -10,7 +10,9 @@ from __future__ import annotations
 from checks.catalog import SIDELOAD_INSTALLERS, STORES
 from checks.findings import BEYOND
 from checks.rule import CheckInfo
-from reports.i18n import de_catalog, de_checks, de_evidence, messages
+from collections.abc import Mapping
+
+from reports.i18n import de_catalog, de_checks, de_evidence, evidence, messages
 from reports.i18n.texts import CheckText, Lang, MissingText, lang_from_env
 
 _MESSAGES = {Lang.EN: messages.EN, Lang.DE: messages.DE}
@@ -48,11 +50,13 @@ class Texts:
         except KeyError:
             raise MissingText(f"no {self.lang.value} text for catalog value {value!r}") from None
 
-    def evidence(self, text: str) -> str:
-        """An evidence line in this language; a line no German pattern covers stays English."""
+    def evidence(self, item: Mapping[str, object] | str) -> str:
+        """An evidence item of the JSON report (or its text) in this language: rendered from its
+        message id and values; an item without one (an older report) by its English text."""
+        english = item if isinstance(item, str) else str(item["text"])
         if self.lang is Lang.EN:
-            return text
-        return de_evidence.translate(text) or text
+            return english
+        return evidence.text(item, self.lang) or de_evidence.translate(english) or english
 
     def section(self, section: str) -> str:
         """An article section: the German headings stay as they are; "beyond" is translated."""
