@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from checks import advisories as _adv
 from checks.advisories import Advisory, version_key  # noqa: F401  (re-exported)
 from checks.facts import EvidenceKind
+from checks.findings import Message, say
 from checks.installers import SIDELOAD_INSTALLERS, STORES  # noqa: F401  (re-exported)
 from checks.locations import (  # noqa: F401  (Location and the file kinds are re-exported)
     ANY_MEDIA,
@@ -57,6 +58,17 @@ class Archives(enum.Enum):
     UNLOCATABLE = "unlocatable"  # backups exist but have no fixed name or place (Wire)
 
 
+class Edition(enum.Enum):
+    """Which of the article's two WhatsApp apps a messenger is (MSG-01), if either."""
+
+    CONSUMER = "consumer"  # the private app: the article advises against it for business
+    BUSINESS = "business"  # the article's preferred app for business use
+    OTHER = "other"
+
+
+_TOKEN_FILE = say("catalog.backup.token_file", "its backup agent saves only a token file, no chats")
+
+
 @dataclass(frozen=True, slots=True)
 class Profile:
     """The article's comparison of the messenger (checklist.md §B, messengers.md §9)."""
@@ -83,6 +95,13 @@ class Messenger:
     whatsapp_family: bool = False
     """WhatsApp, WhatsApp Business and their mods: the article's isolation advice (MSG-02)."""
     advisories: tuple[Advisory, ...] = ()
+    edition: Edition = Edition.OTHER
+    """Consumer WhatsApp or WhatsApp Business (MSG-01, the BYOD reading of MSG-02)."""
+    secret_chats: bool = False
+    """End-to-end encryption only in chats the user opens as secret chats (Telegram, MSG-07)."""
+    backup_agent: Message | None = None
+    """What the app's own backup agent hands to Android's backup (MSG-12, messengers.md §2.4,
+    §4.4, §5.4); None: not documented, so app data is assumed."""
 
 
 def _mod_locations(name: str) -> tuple[Location, ...]:
@@ -140,6 +159,8 @@ MESSENGERS: tuple[Messenger, ...] = (
         profile=_WHATSAPP_PROFILE,
         whatsapp_family=True,
         advisories=_WA_ADVISORIES,
+        edition=Edition.CONSUMER,
+        backup_agent=_TOKEN_FILE,
     ),
     Messenger(
         "whatsapp_business",
@@ -159,6 +180,8 @@ MESSENGERS: tuple[Messenger, ...] = (
         profile=_WHATSAPP_PROFILE,
         whatsapp_family=True,
         advisories=_WA_BUSINESS_ADVISORIES,
+        edition=Edition.BUSINESS,
+        backup_agent=_TOKEN_FILE,
     ),
     Messenger(
         "whatsapp_mod",
@@ -200,6 +223,10 @@ MESSENGERS: tuple[Messenger, ...] = (
         ),
         archives=Archives.NONE,
         advisories=_adv.TELEGRAM,
+        secret_chats=True,
+        backup_agent=say(
+            "catalog.backup.login_tokens", "its backup agent saves only login tokens, no chats"
+        ),
     ),
     Messenger(
         "signal",
@@ -218,6 +245,10 @@ MESSENGERS: tuple[Messenger, ...] = (
         # Signal has no auto-save setting: gallery copies are made by hand (messengers.md §5.2).
         autosaves_media=False,
         advisories=_adv.SIGNAL,
+        backup_agent=say(
+            "catalog.backup.recovery_tokens",
+            "its backup agent saves only account-recovery tokens, no chats",
+        ),
     ),
     Messenger(
         "threema",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from checks.catalog import Edition
 from checks.facts import Snapshot
 from checks.owners import Profile, ProfileKind
 from checks.rules._common import Install, profile_of
@@ -23,7 +24,7 @@ from checks.rules._common import Install, profile_of
 def business_work_profile(snapshot: Snapshot, found: Sequence[Install]) -> Profile | None:
     """The MDM work profile holding WhatsApp Business, if there is one."""
     for install in found:
-        if install.messenger.key != "whatsapp_business":
+        if install.messenger.edition is not Edition.BUSINESS:
             continue
         profile = profile_of(snapshot, install.user_id)
         if profile is not None and profile.mdm:
@@ -37,7 +38,7 @@ _PERSONAL_SIDE = frozenset({ProfileKind.MAIN, ProfileKind.CLONE, ProfileKind.PRI
 def private_whatsapp(snapshot: Snapshot, install: Install, found: Sequence[Install]) -> Profile | None:
     """The business work profile when ``install`` is consumer WhatsApp on the personal side of
     a BYOD phone; None otherwise."""
-    if install.messenger.key != "whatsapp":
+    if install.messenger.edition is not Edition.CONSUMER:
         return None
     home = profile_of(snapshot, install.user_id)
     main = profile_of(snapshot, 0)

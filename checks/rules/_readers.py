@@ -65,8 +65,10 @@ _STORAGE = {
 class Reach:
     kinds: frozenset[str]
     """EVERYTHING, or the media kinds (IMAGES, VIDEOS, AUDIO) the app can read."""
-    ways: tuple[Message, ...]
+    ways: tuple[str, ...]
     """How, in words: "READ_MEDIA_IMAGES granted (images only)"."""
+    how: tuple[Message, ...] = ()
+    """``ways`` as messages."""
 
     def can_read(self, item: Exposed) -> bool:
         if EVERYTHING in self.kinds:
@@ -113,7 +115,8 @@ def reach(pkg: Package, user_id: int, ops: AppOps, sdk: int | None) -> Reach:
             if granted(pkg, user_id, permission) and op_mode(ops, pkg, user_id, op) not in BLOCKING:
                 kinds.add(kind)
                 ways.append(_ONLY[kind](op))
-    return Reach(frozenset(kinds), tuple(dict.fromkeys(ways)))
+    how = tuple(dict.fromkeys(ways))
+    return Reach(frozenset(kinds), tuple(w.english() for w in how), how)
 
 
 def _legacy(pkg: Package, user_id: int, ops: AppOps, sdk: int | None) -> bool:
@@ -200,7 +203,7 @@ def exposure(snapshot: Snapshot, user_id: int, group: list[Install]) -> Outcome:
         lines.append(
             Evidence.of(
                 say("readers.unreached", "can read none of the exposed files: {apps:semi}",
-                    apps=[_app(p.name, list(r.ways)) for p, r in unreached]),
+                    apps=[_app(p.name, list(r.how)) for p, r in unreached]),
                 PACKAGES,
                 {"unreached": [p.name for p, _ in unreached]},
             )
@@ -252,15 +255,15 @@ def _app(name: str, what: list[Message]) -> Message:
 
 
 def _reader_evidence(pkg: Package, r: Reach, readable: list[Exposed], user_id: int) -> Evidence:
-    source = APP_OPS if any(w.id == "reach.all_files" for w in r.ways) else PACKAGES
+    source = APP_OPS if any(w.id == "reach.all_files" for w in r.how) else PACKAGES
     return Evidence.of(
         say("readers.reader", "{package} can read {what} in shared storage of user {user}: "
             "{ways:semi}", package=pkg.name, what=_whats(readable), user=user_id,
-            ways=list(r.ways)),
+            ways=list(r.how)),
         source,
         {
             "package": pkg.name,
-            "access": [w.english() for w in r.ways],
+            "access": list(r.ways),
             "reads": [m.english() for m in _whats(readable)],
         },
     )

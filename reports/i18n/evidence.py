@@ -68,6 +68,10 @@ def _value(value: object, spec: str, lang: Lang) -> str:
         return formats.size(value, lang)
     if spec == "date":
         return _UNKNOWN[lang] if value is None else formats.day(str(value), lang)
+    if spec == "profile" and lang is Lang.DE:  # checks.owners.Profile.describe()
+        from reports.i18n.de_profiles import profile
+
+        return profile(str(value))
     if spec == "reason":
         text = str(value)
         for en, local in _PHONE_WORDS.get(lang, ()):

@@ -121,7 +121,7 @@ def _row(v: _View, table: Table, f: dict[str, Any], first: Text, follow: str | N
     body.append(clean(v.checks[f["check_id"]].title), style="bold")
     body.append(f"  [{clean(about(v, f))}]", style="dim")
     if f["evidence"]:
-        body.append("\n" + clean(v.tx.evidence(f["evidence"][0]["text"])))
+        body.append("\n" + clean(v.tx.evidence(f["evidence"][0])))
     if follow:
         body.append("\n" + clean(follow), style="italic")
     table.add_row(first, _t(f["check_id"]), body)

@@ -218,7 +218,7 @@ def _item(v: _View, f: dict[str, Any], first: str) -> None:
     title = v.checks[f["check_id"]].title
     v.out.add(f"{first} {f['check_id']}  {title} [{about(v, f)}]", _INDENT, body)
     if f["evidence"]:
-        v.out.add(v.tx.evidence(f["evidence"][0]["text"]), body, body + "  ")
+        v.out.add(v.tx.evidence(f["evidence"][0]), body, body + "  ")
 
 
 def _step(v: _View, f: dict[str, Any], key: str) -> None:
