@@ -321,10 +321,10 @@ RULES: tuple[Rule, ...] = (
                  "Diensthandy, aber kein MDM verwaltet es: eine verantwortliche Person muss bestätigen, dass "
                  "es für nichts anderes genutzt wird"),
     _r(r"fully managed phone \(device owner (?P<o>.+)\), dedicated to business by the policy",
-       lambda m: f"vollständig verwaltetes Gerät (Device Owner {m['o']}), laut Richtlinie reines Diensthandy"),
+       lambda m: f"vollständig verwaltetes Gerät (Geräteinhaber {m['o']}), laut Richtlinie reines Diensthandy"),
     _r(r"the phone is fully managed \(device owner (?P<o>.+)\) but the policy does not mark it dedicated "
        r"to business",
-       lambda m: f"das Gerät ist vollständig verwaltet (Device Owner {m['o']}), aber die Richtlinie "
+       lambda m: f"das Gerät ist vollständig verwaltet (Geräteinhaber {m['o']}), aber die Richtlinie "
                  "kennzeichnet es nicht als reines Diensthandy"),
     _r(r"user (?P<u>\d+) is not in the list of users, so its kind is not known",
        lambda m: f"Nutzer {m['u']} steht nicht in der Nutzerliste, seine Art ist daher unbekannt"),

@@ -125,7 +125,7 @@ def _overview(tx: Texts, report: dict[str, Any]) -> str:
         ("device.encryption", _encryption(tx, device["encryption"])),
         ("device.owner", fact(tx, device["device_owner"]) if device["device_owner"] is not None
          else tx.t("value.none")),
-        ("scan.policy", scan["policy"]["name"]),
+        ("scan.policy", tx.policy_name(scan["policy"]["name"])),
         ("scan.id", scan["id"]),
     ]
     facts = "".join(f"<dt>{esc(tx.t(k))}</dt><dd>{esc(v)}</dd>" for k, v in rows)

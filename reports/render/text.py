@@ -137,7 +137,7 @@ def _header(v: _View) -> None:
     row("text.verdict", verdict_text(tx, summary))
     score = tx.t("score.none") if summary["score"] is None else tx.t("score.value", score=summary["score"])
     row("text.score", score)
-    row("text.policy", scan["policy"]["name"])
+    row("text.policy", tx.policy_name(scan["policy"]["name"]))
     if not scan["complete"]:
         row("text.scan", tx.t("text.stopped"))
     for problem in scan["problems"]:
