@@ -19,7 +19,7 @@ from reports.i18n.texts import CheckText, Lang, MissingText, lang_from_env
 
 _MESSAGES = {Lang.EN: messages.EN, Lang.DE: messages.DE}
 _SOURCES = {Lang.DE: {"catalog": "Katalog", "policy": "Richtlinie"}}
-_POLICY_NAMES = {Lang.DE: {"default (article)": "Standard (Fachartikel)"}}
+_POLICY_NAMES = evidence.POLICY_NAMES
 
 
 class Texts:

@@ -31,6 +31,8 @@ _PHONE_WORDS = {
 }
 """Reasons the phone or the collector gives (``{r:reason}``): their standard words."""
 _UNKNOWN = {Lang.EN: "unknown", Lang.DE: "unbekannt"}
+POLICY_NAMES = {Lang.DE: {"default (article)": "Standard (Fachartikel)"}}
+"""msgscan's built-in policy (``checks.policy.DEFAULT``) by name; an organisation's stays."""
 
 
 @cache
@@ -72,6 +74,8 @@ def _value(value: object, spec: str, lang: Lang) -> str:
         from reports.i18n.de_profiles import profile
 
         return profile(str(value))
+    if spec == "policy":
+        return POLICY_NAMES.get(lang, {}).get(str(value), str(value))
     if spec == "reason":
         text = str(value)
         for en, local in _PHONE_WORDS.get(lang, ()):
