@@ -74,6 +74,10 @@ def _value(value: object, spec: str, lang: Lang) -> str:
         from reports.i18n.de_profiles import profile
 
         return profile(str(value))
+    if spec == "source" and lang is Lang.DE:  # an app store's or sideload tool's name
+        from reports.i18n.de_catalog import SOURCES
+
+        return SOURCES.get(str(value), str(value))
     if spec == "policy":
         return POLICY_NAMES.get(lang, {}).get(str(value), str(value))
     if spec == "reason":
