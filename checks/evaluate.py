@@ -23,6 +23,7 @@ from checks.findings import (
     Severity,
     Status,
     Waiver,
+    say,
 )
 from checks.policy import ATTESTABLE, DEVICE_ATTESTABLE, Policy, attest_key
 from checks.rule import Check, Context
@@ -134,10 +135,13 @@ def judge(
             if strict:
                 raise
             outcomes = [
-                Outcome(Status.ERROR, (Evidence(f"rule failed: {type(e).__name__}: {e}", "msgscan"),))
+                Outcome(Status.ERROR, (Evidence.of(
+                    say("rule.failed", "rule failed: {error}", error=f"{type(e).__name__}: {e}"),
+                    "msgscan"),))
             ]
         if not outcomes:
-            outcomes = [Outcome(Status.NOT_APPLICABLE, (Evidence("nothing on this phone to check", "msgscan"),))]
+            nothing = say("rule.nothing", "nothing on this phone to check")
+            outcomes = [Outcome(Status.NOT_APPLICABLE, (Evidence.of(nothing, "msgscan"),))]
         outcomes = downgrade(outcomes, snapshot, read)
         for outcome in outcomes:
             f = _finding(check, outcome, policy)
