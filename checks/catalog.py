@@ -71,13 +71,16 @@ _TOKEN_FILE = say("catalog.backup.token_file", "its backup agent saves only a to
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """The article's comparison of the messenger (checklist.md §B, messengers.md §9)."""
+    """The article's comparison of the messenger (checklist.md §B, messengers.md §9).
 
-    operator: str
-    seat: str
-    e2e_default: str
-    registration: str
-    source: str
+    Each value is a message: its English here, its German in the gettext catalog
+    (reports/i18n/locale, msgctxt ``catalog.<key>.<field>``)."""
+
+    operator: Message
+    seat: Message
+    e2e_default: Message
+    registration: Message
+    source: Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +125,9 @@ def _mod_locations(name: str) -> tuple[Location, ...]:
     return tuple(out)
 
 
-def _tg(package: str, label: str, build: Build, advisories: tuple[Advisory, ...] | None = None) -> Variant:
+def _tg(
+    package: str, label: str, build: Build, advisories: tuple[Advisory, ...] | None = None
+) -> Variant:
     return Variant(package, label, build, TELEGRAM_LOCATIONS, advisories)
 
 
@@ -131,11 +136,17 @@ def _mod(package: str, label: str, folder: str | None = None) -> Variant:
 
 
 _WHATSAPP_PROFILE = Profile(
-    "WhatsApp Ireland Ltd (EU controller), Meta Platforms (USA)",
-    "USA (Meta); EU controller in Ireland; server locations not established",
-    "yes (Google Drive backups only with end-to-end encrypted backup on)",
-    "phone number",
-    "closed source",
+    say("catalog.whatsapp.operator", "WhatsApp Ireland Ltd (EU controller), Meta Platforms (USA)"),
+    say(
+        "catalog.whatsapp.seat",
+        "USA (Meta); EU controller in Ireland; server locations not established",
+    ),
+    say(
+        "catalog.whatsapp.e2e_default",
+        "yes (Google Drive backups only with end-to-end encrypted backup on)",
+    ),
+    say("catalog.whatsapp.registration", "phone number"),
+    say("catalog.whatsapp.source", "closed source"),
 )
 
 # Advisories (MSG-09) with their sources and ranges live in checks/advisories.py.
@@ -151,9 +162,7 @@ MESSENGERS: tuple[Messenger, ...] = (
                 "com.whatsapp",
                 "WhatsApp",
                 Build.OFFICIAL,
-                whatsapp_locations(
-                    "Android/media/com.whatsapp/WhatsApp", "WhatsApp", "WhatsApp"
-                ),
+                whatsapp_locations("Android/media/com.whatsapp/WhatsApp", "WhatsApp", "WhatsApp"),
             ),
         ),
         profile=_WHATSAPP_PROFILE,
@@ -215,11 +224,13 @@ MESSENGERS: tuple[Messenger, ...] = (
             Variant("org.thunderdog.challegram", "Telegram X", Build.OFFICIAL, (), advisories=()),
         ),
         profile=Profile(
-            "Telegram Messenger Inc.",
-            "Dubai (per the article); server locations not established",
-            "no: only 1:1 secret chats",
-            "phone number",
-            "clients open (GPL v2), server closed",
+            say("catalog.telegram.operator", "Telegram Messenger Inc."),
+            say(
+                "catalog.telegram.seat", "Dubai (per the article); server locations not established"
+            ),
+            say("catalog.telegram.e2e_default", "no: only 1:1 secret chats"),
+            say("catalog.telegram.registration", "phone number"),
+            say("catalog.telegram.source", "clients open (GPL v2), server closed"),
         ),
         archives=Archives.NONE,
         advisories=_adv.TELEGRAM,
@@ -236,11 +247,11 @@ MESSENGERS: tuple[Messenger, ...] = (
             Variant("im.molly.app", "Molly (Signal fork)", Build.FORK, MOLLY_LOCATIONS),
         ),
         profile=Profile(
-            "Signal Technology Foundation / Signal Messenger LLC",
-            "USA, servers in the USA (per the article)",
-            "yes",
-            "phone number",
-            "open source",
+            say("catalog.signal.operator", "Signal Technology Foundation / Signal Messenger LLC"),
+            say("catalog.signal.seat", "USA, servers in the USA (per the article)"),
+            say("catalog.signal.e2e_default", "yes"),
+            say("catalog.signal.registration", "phone number"),
+            say("catalog.signal.source", "open source"),
         ),
         # Signal has no auto-save setting: gallery copies are made by hand (messengers.md §5.2).
         autosaves_media=False,
@@ -256,10 +267,16 @@ MESSENGERS: tuple[Messenger, ...] = (
         (
             Variant("ch.threema.app", "Threema", Build.OFFICIAL, threema_locations("Threema")),
             Variant(
-                "ch.threema.app.work", "Threema Work", Build.OFFICIAL, threema_locations("ThreemaWork")
+                "ch.threema.app.work",
+                "Threema Work",
+                Build.OFFICIAL,
+                threema_locations("ThreemaWork"),
             ),
             Variant(
-                "ch.threema.app.hms", "Threema (Huawei)", Build.OFFICIAL, threema_locations("Threema")
+                "ch.threema.app.hms",
+                "Threema (Huawei)",
+                Build.OFFICIAL,
+                threema_locations("Threema"),
             ),
             Variant(
                 "ch.threema.app.work.hms",
@@ -284,11 +301,11 @@ MESSENGERS: tuple[Messenger, ...] = (
             Variant("ch.threema.app.red", "Threema (internal)", Build.BETA),
         ),
         profile=Profile(
-            "Threema GmbH",
-            "Switzerland, servers in Switzerland",
-            "yes, everything",
-            "random Threema ID, no phone number needed",
-            "apps open source since December 2020",
+            say("catalog.threema.operator", "Threema GmbH"),
+            say("catalog.threema.seat", "Switzerland, servers in Switzerland"),
+            say("catalog.threema.e2e_default", "yes, everything"),
+            say("catalog.threema.registration", "random Threema ID, no phone number needed"),
+            say("catalog.threema.source", "apps open source since December 2020"),
         ),
     ),
     Messenger(
@@ -303,11 +320,11 @@ MESSENGERS: tuple[Messenger, ...] = (
             Variant("com.waz.zclient.dev", "Wire (dev)", Build.BETA),
         ),
         profile=Profile(
-            "Wire Swiss GmbH",
-            "Berlin (HQ), Swiss holding; servers in Germany and Ireland",
-            "yes, cannot be switched off",
-            "e-mail or user name, no phone number needed",
-            "open source",
+            say("catalog.wire.operator", "Wire Swiss GmbH"),
+            say("catalog.wire.seat", "Berlin (HQ), Swiss holding; servers in Germany and Ireland"),
+            say("catalog.wire.e2e_default", "yes, cannot be switched off"),
+            say("catalog.wire.registration", "e-mail or user name, no phone number needed"),
+            say("catalog.wire.source", "open source"),
         ),
         archives=Archives.UNLOCATABLE,
         autosaves_media=False,

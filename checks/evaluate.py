@@ -134,11 +134,8 @@ def judge(
         except Exception as e:  # a bug in a rule must not cost the whole report
             if strict:
                 raise
-            outcomes = [
-                Outcome(Status.ERROR, (Evidence.of(
-                    say("rule.failed", "rule failed: {error}", error=f"{type(e).__name__}: {e}"),
-                    "msgscan"),))
-            ]
+            failed = say("rule.failed", "rule failed: {error}", error=_error(e))
+            outcomes = [Outcome(Status.ERROR, (Evidence.of(failed, "msgscan"),))]
         if not outcomes:
             nothing = say("rule.nothing", "nothing on this phone to check")
             outcomes = [Outcome(Status.NOT_APPLICABLE, (Evidence.of(nothing, "msgscan"),))]
@@ -153,6 +150,10 @@ def judge(
                 f = _attest(f, policy, name, today)
             findings.append(f)
     return findings
+
+
+def _error(e: Exception) -> str:
+    return f"{type(e).__name__}: {e}"
 
 
 def attestation_text(a: Attestation) -> str:

@@ -244,11 +244,11 @@ def _storage(evidence: StorageEvidence) -> dict[str, Any]:
 def _comparison(profile: Profile) -> dict[str, str]:
     """The article's comparison (catalog ``Profile``), field for field."""
     return {
-        "operator": profile.operator,
-        "seat": profile.seat,
-        "e2e_default": profile.e2e_default,
-        "registration": profile.registration,
-        "source": profile.source,
+        "operator": profile.operator.english(),
+        "seat": profile.seat.english(),
+        "e2e_default": profile.e2e_default.english(),
+        "registration": profile.registration.english(),
+        "source": profile.source.english(),
     }
 
 

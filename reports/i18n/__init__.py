@@ -50,7 +50,7 @@ class Texts:
         """A value of the messenger comparison or an app source, in this language."""
         if self.lang is Lang.EN:
             return value
-        table = de_catalog.COMPARISON | de_catalog.SOURCES
+        table = {**evidence.by_english(self.lang, "catalog."), **de_catalog.SOURCES}
         try:
             return table[value]
         except KeyError:

@@ -47,6 +47,19 @@ def catalog(lang: Lang) -> Mapping[str, tuple[str, ...]]:
     return out
 
 
+@cache
+def by_english(lang: Lang, prefix: str) -> Mapping[str, str]:
+    """English -> ``lang`` for the messages whose id starts with ``prefix`` (catalog values the
+    JSON report keeps in English, e.g. the messenger comparison: ids ``catalog.*``)."""
+    path = resources.files("reports.i18n") / "locale" / lang.value / "LC_MESSAGES"
+    data = (path / f"{DOMAIN}.mo").read_bytes()
+    return {
+        m.id: m.string
+        for m in read_mo(BytesIO(data))
+        if m.context and m.context.startswith(prefix) and isinstance(m.id, str) and m.string
+    }
+
+
 def render(item: Mapping[str, object], lang: Lang) -> str:
     """The text of one message ({"id", "params"}, as the JSON report holds it) in ``lang``."""
     mid, params = str(item["id"]), item.get("params") or {}
@@ -95,4 +108,4 @@ def text(evidence: Mapping[str, object] | str, lang: Lang) -> str | None:
     return render(evidence, lang)
 
 
-__all__ = ["DOMAIN", "catalog", "render", "text"]
+__all__ = ["DOMAIN", "POLICY_NAMES", "by_english", "catalog", "render", "text"]
