@@ -194,3 +194,17 @@ def _visible(html: str) -> str:
     """The text a person sees: no style, script, tags or attribute values."""
     html = re.sub(r"<(style|script)\b.*?</\1>", "", html, flags=re.DOTALL)
     return re.sub(r"<[^>]+>", "\n", html)
+
+
+def test_ocsf_and_ecs_carry_the_message_id_of_each_evidence() -> None:
+    from reports.render.ecs import EcsRenderer
+    from reports.render.ocsf import OcsfRenderer
+
+    result = scan_result(ReplayTransport(recording.load(RECORDINGS[0])), DEFAULT, timeout=30)
+    ids = {e["id"] for f in build_report(result)["findings"] for e in f["evidence"] if e["data"]}
+    ocsf = [json.loads(line) for line in OcsfRenderer().render(result).splitlines() if line]
+    ecs = EcsRenderer().render(result).decode()
+    seen = {ev["data"]["message_id"] for event in ocsf for ev in event.get("evidences", [])}
+
+    assert ids and seen == ids
+    assert all(f'"message_id": "{i}"' in ecs or f'"message_id":"{i}"' in ecs for i in ids)
