@@ -1,10 +1,11 @@
-"""German for the evidence lines the rules write in English (``Evidence.text``).
+"""German for evidence lines that carry no message id: reports written before schema 1.3.
 
-The rules state what they saw in English, and the JSON keeps that text. For a German page each
-line is matched, whole, against the patterns below, in order; the parts that came from the phone
-(paths, package names, versions, reasons) are carried over unchanged. A line no pattern matches
-stays English: ``tests/reports/test_i18n.py`` fails on any line of the shipped recordings and the
-report fixtures that does.
+Since 1.3 every rule's evidence is a message (``checks.findings.Message``) rendered from the
+gettext catalog by ``reports.i18n.evidence``; ``Texts.evidence`` comes here only for an item
+without an id — a saved report from an older msgscan, and the attestation lines
+``checks.evaluate`` still writes as text. Each line is matched, whole, against the patterns below,
+in order; the parts that came from the phone (paths, package names, versions, reasons) are
+carried over unchanged. A line no pattern matches stays English.
 """
 
 from __future__ import annotations
