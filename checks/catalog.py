@@ -345,3 +345,26 @@ def variants() -> dict[str, tuple[Messenger, Variant]]:
 
 
 VARIANTS = variants()
+
+
+__all__ = [
+    "ANY_MEDIA",
+    "AUDIO",
+    "DOCUMENTS",
+    "IMAGES",
+    "MESSENGERS",
+    "SIDELOAD_INSTALLERS",
+    "STORES",
+    "VARIANTS",
+    "VIDEOS",
+    "Advisory",
+    "Archives",
+    "Build",
+    "Edition",
+    "Location",
+    "Messenger",
+    "Profile",
+    "Variant",
+    "variants",
+    "version_key",
+]

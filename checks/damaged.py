@@ -60,8 +60,12 @@ def downgrade(outcomes: Iterable[Outcome], snapshot: Snapshot, read: set[str]) -
         return list(outcomes)
     notes = tuple(
         Evidence.of(
-            say("rule.damaged", "not conclusive: {source} could not be fully read ({reason})",
-                source=_SOURCES[name], reason=snapshot.damaged[name]),
+            say(
+                "rule.damaged",
+                "not conclusive: {source} could not be fully read ({reason})",
+                source=_SOURCES[name],
+                reason=snapshot.damaged[name],
+            ),
             _SOURCES[name],
             {"damaged": name},
         )

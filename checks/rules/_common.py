@@ -122,8 +122,12 @@ def unseen(
     """``unknown`` for a fact the phone withheld; ``error`` when the scan stopped before it."""
     status = Status.ERROR if collection_failed(snapshot, fact) else Status.UNKNOWN
     named = _WHAT.get(what, what) if isinstance(what, str) else what
-    message = say("fact.unreadable", "{what} could not be read: {reason:reason}", what=named,
-                  reason=fact.reason)
+    message = say(
+        "fact.unreadable",
+        "{what} could not be read: {reason:reason}",
+        what=named,
+        reason=fact.reason,
+    )
     evidence = Evidence.of(message, source, {"reason": fact.reason})
     return Outcome(status, (evidence,), package=package, user_id=user_id)
 

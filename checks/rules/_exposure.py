@@ -88,18 +88,28 @@ def archive_evidence(install: Install, ev: StorageEvidence, s: FolderSummary) ->
         "where": _where(ev, loc),
     }
     if loc is not None and loc.dirs:
-        what = say_n("storage.backup_folders", "{n} chat backup folder", "{n} chat backup folders",
-                     s.files)
+        what = say_n(
+            "storage.backup_folders", "{n} chat backup folder", "{n} chat backup folders", s.files
+        )
     else:
-        what = say_n("storage.backup_files", "{n} chat backup file", "{n} chat backup files",
-                     s.files)
+        what = say_n(
+            "storage.backup_files", "{n} chat backup file", "{n} chat backup files", s.files
+        )
     if loc is not None and loc.pattern:
-        message = say("storage.archive_pattern",
-                      "{what} ({pattern}), {size:size}, newest {newest:date}, in {where}",
-                      what=what, pattern=loc.pattern, **values)
+        message = say(
+            "storage.archive_pattern",
+            "{what} ({pattern}), {size:size}, newest {newest:date}, in {where}",
+            what=what,
+            pattern=loc.pattern,
+            **values,
+        )
     else:
-        message = say("storage.archive", "{what}, {size:size}, newest {newest:date}, in {where}",
-                      what=what, **values)
+        message = say(
+            "storage.archive",
+            "{what}, {size:size}, newest {newest:date}, in {where}",
+            what=what,
+            **values,
+        )
     return Evidence.of(
         message,
         find_source(ev.path),
@@ -118,10 +128,15 @@ def _nomedia(s: FolderSummary) -> Message:
 def media_evidence(ev: StorageEvidence, s: FolderSummary) -> Evidence:
     """ "37 files in WhatsApp Images, newest 2026-11-20, no .nomedia" (folder named by catalog)."""
     folder = ev.path.rstrip("/").rsplit("/", 1)[-1]
-    message = say_n("storage.media", "{n} file in {folder}, newest {newest:date}, {nomedia}",
-                    "{n} files in {folder}, newest {newest:date}, {nomedia}", s.files,
-                    folder=folder, newest=day(s.newest) if s.newest else None,
-                    nomedia=_nomedia(s))
+    message = say_n(
+        "storage.media",
+        "{n} file in {folder}, newest {newest:date}, {nomedia}",
+        "{n} files in {folder}, newest {newest:date}, {nomedia}",
+        s.files,
+        folder=folder,
+        newest=day(s.newest) if s.newest else None,
+        nomedia=_nomedia(s),
+    )
     return Evidence.of(
         message,
         find_source(ev.path),
@@ -137,8 +152,12 @@ def blind_evidence(blind: tuple[tuple[StorageEvidence, Unseen], ...]) -> list[Ev
             Evidence.of(
                 say("storage.unreadable", "could not be read: {reason:reason}", reason=r.reason)
                 if ev.path in r.reason
-                else say("storage.path_unreadable", "{path} could not be read: {reason:reason}",
-                         path=ev.path, reason=r.reason),
+                else say(
+                    "storage.path_unreadable",
+                    "{path} could not be read: {reason:reason}",
+                    path=ev.path,
+                    reason=r.reason,
+                ),
                 find_source(ev.path),
                 {"location": ev.location, "path": ev.path, "reason": r.reason},
             )
@@ -154,10 +173,14 @@ def blind_evidence(blind: tuple[tuple[StorageEvidence, Unseen], ...]) -> list[Ev
         paths = [ev.path for ev, _ in items]
         out.append(
             Evidence.of(
-                say_n("storage.folders_unreadable",
-                      "{n} folder could not be read ({reason:reason}), e.g. {path}",
-                      "{n} folders could not be read ({reason:reason}), e.g. {path}",
-                      len(items), reason=cause, path=paths[0]),
+                say_n(
+                    "storage.folders_unreadable",
+                    "{n} folder could not be read ({reason:reason}), e.g. {path}",
+                    "{n} folders could not be read ({reason:reason}), e.g. {path}",
+                    len(items),
+                    reason=cause,
+                    path=paths[0],
+                ),
                 common_source(paths),
                 {"paths": paths, "reason": cause},
             )
@@ -174,9 +197,13 @@ def clean_evidence(looked: Look) -> Evidence:
     data = {"folders": len(looked.clean), "empty": empty, "absent": absent, "hidden": hidden}
     n = len(looked.clean)
     if looked.kind is EvidenceKind.ARCHIVE:
-        message = say_n("storage.no_archives", "no chat backups in {n} place looked at ({absent} absent)",
-                        "no chat backups in {n} places looked at ({absent} absent)", n,
-                        absent=absent)
+        message = say_n(
+            "storage.no_archives",
+            "no chat backups in {n} place looked at ({absent} absent)",
+            "no chat backups in {n} places looked at ({absent} absent)",
+            n,
+            absent=absent,
+        )
     else:
         message = say_n(
             "storage.no_media",
@@ -184,7 +211,10 @@ def clean_evidence(looked: Look) -> Evidence:
             "hidden by .nomedia",
             "no visible media in {n} folders looked at: {empty} empty, {absent} absent, {hidden} "
             "hidden by .nomedia",
-            n, empty=empty, absent=absent, hidden=hidden,
+            n,
+            empty=empty,
+            absent=absent,
+            hidden=hidden,
         )
     return Evidence.of(message, common_source(paths), data)
 
@@ -213,7 +243,7 @@ class Exposed:
         return self.install.name
 
 
-_HOLDS = {(kind,): kind for kind in ANY_MEDIA} | {ANY_MEDIA: "media"}
+_HOLDS: dict[tuple[str, ...], str] = {(kind,): kind for kind in ANY_MEDIA} | {ANY_MEDIA: "media"}
 """Evidence word for what a location holds: "images", …, "media" for a mix."""
 _LABELS: dict[str, Callable[[str], Message]] = {
     "chat backups": lambda n: say("exposure.label.chat_backups", "{name} chat backups", name=n),
@@ -252,7 +282,9 @@ def exposed_items(snapshot: Snapshot, group: list[Install]) -> tuple[list[Expose
             lk = look(snapshot, install, EvidenceKind.ARCHIVE)
             looks.append(lk)
             items += [
-                Exposed(install, label(name, "chat backups"), "chat backup file", (), True, ev, s.files)
+                Exposed(
+                    install, label(name, "chat backups"), "chat backup file", (), True, ev, s.files
+                )
                 for ev, s in lk.exposed
             ]
         if not install.messenger.autosaves_media:
@@ -272,8 +304,15 @@ def exposed_items(snapshot: Snapshot, group: list[Install]) -> tuple[list[Expose
             looks.append(private)
         for ev, s in [*hidden, *private.exposed]:
             items.append(
-                Exposed(install, label(name, "hidden media"), "hidden media file", ANY_MEDIA, True, ev,
-                        s.files)
+                Exposed(
+                    install,
+                    label(name, "hidden media"),
+                    "hidden media file",
+                    ANY_MEDIA,
+                    True,
+                    ev,
+                    s.files,
+                )
             )
     return items, looks
 
@@ -288,11 +327,19 @@ def exposure_evidence(items: list[Exposed]) -> list[Evidence]:
         files = sum(i.files for i in group)
         out.append(
             Evidence.of(
-                say("exposure.files", "{label}: {files} in shared storage",
-                    label=group[0].install.variant.label, files=_CATEGORY[category](files)),
+                say(
+                    "exposure.files",
+                    "{label}: {files} in shared storage",
+                    label=group[0].install.variant.label,
+                    files=_CATEGORY[category](files),
+                ),
                 common_source([i.evidence.path for i in group]),
-                {"package": owner, "kind": category, "files": files,
-                 "kinds": list(dict.fromkeys(i.label.english() for i in group))},
+                {
+                    "package": owner,
+                    "kind": category,
+                    "files": files,
+                    "kinds": list(dict.fromkeys(i.label.english() for i in group)),
+                },
             )
         )
     return out
@@ -309,8 +356,10 @@ def undetermined(
     unplaced = [
         i.variant.label
         for i in group
-        if (i.messenger.archives is Archives.LOCATED
-            and not has_locations(i.variant, EvidenceKind.ARCHIVE))
+        if (
+            i.messenger.archives is Archives.LOCATED
+            and not has_locations(i.variant, EvidenceKind.ARCHIVE)
+        )
         or (i.messenger.autosaves_media and not has_locations(i.variant, EvidenceKind.MEDIA))
     ]
     if unplaced:
@@ -318,10 +367,13 @@ def undetermined(
             Status.MANUAL,
             (
                 Evidence.of(
-                    say("exposure.uncatalogued",
+                    say(
+                        "exposure.uncatalogued",
                         "the catalog knows no folders of {names}: whether its data lies open in "
                         "shared storage of {where} must be checked by hand",
-                        names=list(dict.fromkeys(unplaced)), where=where),
+                        names=list(dict.fromkeys(unplaced)),
+                        where=where,
+                    ),
                     CATALOG,
                     {"packages": list(dict.fromkeys(unplaced))},
                 ),
@@ -332,8 +384,11 @@ def undetermined(
         Status.NOT_APPLICABLE,
         (
             Evidence.of(
-                say("exposure.none", "no messenger data found in shared storage of {where}",
-                    where=where),
+                say(
+                    "exposure.none",
+                    "no messenger data found in shared storage of {where}",
+                    where=where,
+                ),
                 common_source([f"/storage/emulated/{user_id}"]),
                 {"user": user_id},
             ),
@@ -351,8 +406,9 @@ def blind_outcome(snapshot: Snapshot, user_id: int, where: Message, blind: list[
             failed = failed or not snapshot.complete
             evidence.append(
                 Evidence.of(
-                    say("exposure.folders_not_collected", "{folders}: not collected",
-                        folders=label),
+                    say(
+                        "exposure.folders_not_collected", "{folders}: not collected", folders=label
+                    ),
                     find_source(f"/storage/emulated/{user_id}"),
                     {"package": lk.install.name},
                 )
@@ -362,10 +418,14 @@ def blind_outcome(snapshot: Snapshot, user_id: int, where: Message, blind: list[
         first = lk.blind[0][1].reason
         evidence.append(
             Evidence.of(
-                say("exposure.folders_unreadable",
+                say(
+                    "exposure.folders_unreadable",
                     "{folders}: {unread} of {total} could not be read ({reason:reason})",
-                    folders=label, unread=len(lk.blind),
-                    total=len(lk.blind) + len(lk.clean) + len(lk.exposed), reason=first),
+                    folders=label,
+                    unread=len(lk.blind),
+                    total=len(lk.blind) + len(lk.clean) + len(lk.exposed),
+                    reason=first,
+                ),
                 common_source([ev.path for ev, _ in lk.blind]),
                 {"package": lk.install.name, "unreadable": len(lk.blind)},
             )
@@ -373,9 +433,11 @@ def blind_outcome(snapshot: Snapshot, user_id: int, where: Message, blind: list[
     evidence.insert(
         0,
         Evidence.of(
-            say("exposure.undetermined",
+            say(
+                "exposure.undetermined",
                 "could not tell whether messenger data lies in shared storage of {where}",
-                where=where),
+                where=where,
+            ),
             find_source(f"/storage/emulated/{user_id}"),
             {"user": user_id},
         ),
@@ -384,9 +446,11 @@ def blind_outcome(snapshot: Snapshot, user_id: int, where: Message, blind: list[
 
 
 _KIND_WORD: dict[EvidenceKind, Callable[[str], Message]] = {
-    EvidenceKind.ARCHIVE: lambda n: say("exposure.archive_folders", "{label} archive folders",
-                                        label=n),
+    EvidenceKind.ARCHIVE: lambda n: say(
+        "exposure.archive_folders", "{label} archive folders", label=n
+    ),
     EvidenceKind.MEDIA: lambda n: say("exposure.media_folders", "{label} media folders", label=n),
-    EvidenceKind.PRIVATE_MEDIA: lambda n: say("exposure.hidden_media_folders",
-                                              "{label} hidden media folders", label=n),
+    EvidenceKind.PRIVATE_MEDIA: lambda n: say(
+        "exposure.hidden_media_folders", "{label} hidden media folders", label=n
+    ),
 }

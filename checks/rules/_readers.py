@@ -91,7 +91,9 @@ def reach(pkg: Package, user_id: int, ops: AppOps, sdk: int | None) -> Reach:
         ops, pkg, user_id, "MANAGE_EXTERNAL_STORAGE"
     ) is OpMode.ALLOW:
         kinds.add(EVERYTHING)
-        ways.append(say("reach.all_files", "all files access (app op MANAGE_EXTERNAL_STORAGE allow)"))
+        ways.append(
+            say("reach.all_files", "all files access (app op MANAGE_EXTERNAL_STORAGE allow)")
+        )
     for permission, op in _STORAGE.items():
         if not granted(pkg, user_id, permission) or op_mode(ops, pkg, user_id, op) in BLOCKING:
             continue
@@ -100,11 +102,20 @@ def reach(pkg: Package, user_id: int, ops: AppOps, sdk: int | None) -> Reach:
         if _legacy(pkg, user_id, ops, sdk):
             kinds.add(EVERYTHING)
             why = (
-                say("reach.android9", "Android 9 or older") if sdk is not None and sdk <= 28
-                else say("reach.android10", "Android 10") if sdk == 29 else _targets(target)
+                say("reach.android9", "Android 9 or older")
+                if sdk is not None and sdk <= 28
+                else say("reach.android10", "Android 10")
+                if sdk == 29
+                else _targets(target)
             )
-            ways.append(say("reach.legacy", "{op} granted (legacy storage, {why}: every file)",
-                            op=op, why=why))
+            ways.append(
+                say(
+                    "reach.legacy",
+                    "{op} granted (legacy storage, {why}: every file)",
+                    op=op,
+                    why=why,
+                )
+            )
         elif sdk is not None and sdk >= 33 and target is not None and target >= 33:
             continue  # no effect for apps targeting 33+ on Android 13+
         else:
@@ -189,12 +200,15 @@ def exposure(snapshot: Snapshot, user_id: int, group: list[Install]) -> Outcome:
     if system:
         lines.append(
             Evidence.of(
-                say_n("readers.system",
-                      "{n} preinstalled system app can read it too ({names}); not counted: part "
-                      "of the firmware",
-                      "{n} preinstalled system apps can read it too ({names}); not counted: part "
-                      "of the firmware",
-                      len(system), names=system),
+                say_n(
+                    "readers.system",
+                    "{n} preinstalled system app can read it too ({names}); not counted: part "
+                    "of the firmware",
+                    "{n} preinstalled system apps can read it too ({names}); not counted: part "
+                    "of the firmware",
+                    len(system),
+                    names=system,
+                ),
                 PACKAGES,
                 {"system_readers": system},
             )
@@ -202,43 +216,54 @@ def exposure(snapshot: Snapshot, user_id: int, group: list[Install]) -> Outcome:
     if unreached:
         lines.append(
             Evidence.of(
-                say("readers.unreached", "can read none of the exposed files: {apps:semi}",
-                    apps=[_app(p.name, list(r.how)) for p, r in unreached]),
+                say(
+                    "readers.unreached",
+                    "can read none of the exposed files: {apps:semi}",
+                    apps=[_app(p.name, list(r.how)) for p, r in unreached],
+                ),
                 PACKAGES,
                 {"unreached": [p.name for p, _ in unreached]},
             )
         )
     if readers:
         summary = Evidence.of(
-            say_n("readers.found",
-                  "{n} other app can read messenger data in shared storage of {where}: {apps:semi}",
-                  "{n} other apps can read messenger data in shared storage of {where}: "
-                  "{apps:semi}",
-                  len(readers), where=where,
-                  apps=[_app(p.name, _whats(readable)) for p, _, readable in readers]),
+            say_n(
+                "readers.found",
+                "{n} other app can read messenger data in shared storage of {where}: {apps:semi}",
+                "{n} other apps can read messenger data in shared storage of {where}: {apps:semi}",
+                len(readers),
+                where=where,
+                apps=[_app(p.name, _whats(readable)) for p, _, readable in readers],
+            ),
             PACKAGES,
             {"readers": [p.name for p, _, _ in readers]},
         )
         return Outcome(Status.FAIL, (summary, *evidence, *lines), user_id=user_id)
     unseen_media = [
-        lk for lk in looks
+        lk
+        for lk in looks
         if lk.kind is EvidenceKind.MEDIA and lk.catalogued and (not lk.collected or lk.blind)
     ]
     if unseen_media and any(not p.is_system for p, _ in unreached):
         # Media folders that could not be read may hold what the media readers can read.
         out = blind_outcome(snapshot, user_id, where, unseen_media)
         first = Evidence.of(
-            say("readers.media_unseen",
+            say(
+                "readers.media_unseen",
                 "could not tell whether other apps with media access can read messenger media in "
-                "shared storage of {where}: media folders could not be read", where=where),
+                "shared storage of {where}: media folders could not be read",
+                where=where,
+            ),
             out.evidence[0].source,
             {"user": user_id},
         )
         return Outcome(out.status, (first, *evidence, *out.evidence[1:], *lines), user_id=user_id)
     summary = Evidence.of(
-        say("readers.none",
+        say(
+            "readers.none",
             "no other third-party app in {where} can read the messenger data found there",
-            where=where),
+            where=where,
+        ),
         PACKAGES,
         {"readers": 0},
     )
@@ -257,9 +282,14 @@ def _app(name: str, what: list[Message]) -> Message:
 def _reader_evidence(pkg: Package, r: Reach, readable: list[Exposed], user_id: int) -> Evidence:
     source = APP_OPS if any(w.id == "reach.all_files" for w in r.how) else PACKAGES
     return Evidence.of(
-        say("readers.reader", "{package} can read {what} in shared storage of user {user}: "
-            "{ways:semi}", package=pkg.name, what=_whats(readable), user=user_id,
-            ways=list(r.how)),
+        say(
+            "readers.reader",
+            "{package} can read {what} in shared storage of user {user}: {ways:semi}",
+            package=pkg.name,
+            what=_whats(readable),
+            user=user_id,
+            ways=list(r.how),
+        ),
         source,
         {
             "package": pkg.name,

@@ -79,9 +79,14 @@ def unofficial_client(ctx: Context) -> Iterator[Outcome]:
                 yield install.outcome(
                     Status.FAIL,
                     Evidence.of(
-                        say("auth.mod", "{package} is {label}, a modified {name} client not "
-                            "published by the vendor", package=name, label=label,
-                            name=install.messenger.name.removesuffix(" mod")),
+                        say(
+                            "auth.mod",
+                            "{package} is {label}, a modified {name} client not "
+                            "published by the vendor",
+                            package=name,
+                            label=label,
+                            name=install.messenger.name.removesuffix(" mod"),
+                        ),
                         CATALOG,
                         data,
                     ),
@@ -93,8 +98,13 @@ def unofficial_client(ctx: Context) -> Iterator[Outcome]:
                 }
                 kind = kinds.get(install.variant.build) or say("auth.official", "official")
                 named = Evidence.of(
-                    say("auth.named", "{package} is {label} ({kind}), not a known mod or clone",
-                        package=name, label=label, kind=kind),
+                    say(
+                        "auth.named",
+                        "{package} is {label} ({kind}), not a known mod or clone",
+                        package=name,
+                        label=label,
+                        kind=kind,
+                    ),
                     CATALOG,
                     data,
                 )
@@ -111,17 +121,25 @@ def _signer_verdict(
         return install.outcome(
             Status.UNKNOWN,
             named,
-            Evidence.of(say("auth.not_read", "the signer of {package} was not read", package=name),
-                        PACKAGES),
+            Evidence.of(
+                say("auth.not_read", "the signer of {package} was not read", package=name), PACKAGES
+            ),
         )
     cert = found.certificate
     if isinstance(cert, Unseen):
         return install.outcome(
             Status.UNKNOWN,
             named,
-            Evidence.of(say("auth.unreadable", "the signer of {package} could not be read: "
-                            "{reason:reason}", package=name, reason=cert.reason), SIGNER,
-                        {"apk": found.apk, "bytes_read": found.bytes_read}),
+            Evidence.of(
+                say(
+                    "auth.unreadable",
+                    "the signer of {package} could not be read: {reason:reason}",
+                    package=name,
+                    reason=cert.reason,
+                ),
+                SIGNER,
+                {"apk": found.apk, "bytes_read": found.bytes_read},
+            ),
         )
     data: dict[str, object] = {
         "sha256": cert.sha256,
@@ -137,10 +155,16 @@ def _signer_verdict(
             Status.UNKNOWN,
             named,
             Evidence.of(
-                say("auth.disagree", "{package}: the APK's signer ({digest}, hash {hash}) is not "
+                say(
+                    "auth.disagree",
+                    "{package}: the APK's signer ({digest}, hash {hash}) is not "
                     "the one the package manager reports (signatures:[{hashes}]); the two views "
-                    "of the phone disagree", package=name, digest=digest, hash=cert.short_hash,
-                    hashes=list(found.dumpsys_hashes)),
+                    "of the phone disagree",
+                    package=name,
+                    digest=digest,
+                    hash=cert.short_hash,
+                    hashes=list(found.dumpsys_hashes),
+                ),
                 SIGNER,
                 data,
             ),
@@ -151,10 +175,15 @@ def _signer_verdict(
             Status.MANUAL,
             named,
             Evidence.of(
-                say("auth.no_reference", "{package} is signed by SHA-256 {digest} ({scheme}); no "
+                say(
+                    "auth.no_reference",
+                    "{package} is signed by SHA-256 {digest} ({scheme}); no "
                     "published reference digest exists for it: compare it with a known-good "
-                    "install and pin it in the policy's [signers] table", package=name,
-                    digest=digest, scheme=cert.scheme),
+                    "install and pin it in the policy's [signers] table",
+                    package=name,
+                    digest=digest,
+                    scheme=cert.scheme,
+                ),
                 SIGNER,
                 data,
             ),
@@ -162,8 +191,11 @@ def _signer_verdict(
     by_digest = {r.sha256: r for r in refs}
     lineage: Message | str = ""
     if cert.lineage:
-        lineage = say("auth.lineage", "; key rotation lineage {chain}",
-                      chain=" -> ".join(colons(d) for d in cert.lineage))
+        lineage = say(
+            "auth.lineage",
+            "; key rotation lineage {chain}",
+            chain=" -> ".join(colons(d) for d in cert.lineage),
+        )
     signed = {"package": name, "digest": digest, "scheme": cert.scheme, "lineage": lineage}
     if cert.sha256 in by_digest:
         ref = by_digest[cert.sha256]
@@ -171,9 +203,18 @@ def _signer_verdict(
         return install.outcome(
             Status.PASS,
             named,
-            Evidence.of(say("auth.matching", "{package} is signed by SHA-256 {digest} ({scheme}), "
-                            "matching the {ref} ({source}){lineage}", ref=ref.label,
-                            source=ref.source, **signed), SIGNER, data),
+            Evidence.of(
+                say(
+                    "auth.matching",
+                    "{package} is signed by SHA-256 {digest} ({scheme}), "
+                    "matching the {ref} ({source}){lineage}",
+                    ref=ref.label,
+                    source=ref.source,
+                    **signed,
+                ),
+                SIGNER,
+                data,
+            ),
         )
     older = next((by_digest[d] for d in cert.lineage[:-1] if d in by_digest), None)
     if older is not None:
@@ -181,18 +222,35 @@ def _signer_verdict(
         return install.outcome(
             Status.PASS,
             named,
-            Evidence.of(say("auth.rotated", "{package} is signed by SHA-256 {digest} ({scheme}), "
-                            "a key rotated from the {ref} ({source}), each rotation signed by the "
-                            "key before it{lineage}", ref=older.label, source=older.source,
-                            **signed), SIGNER, data),
+            Evidence.of(
+                say(
+                    "auth.rotated",
+                    "{package} is signed by SHA-256 {digest} ({scheme}), "
+                    "a key rotated from the {ref} ({source}), each rotation signed by the "
+                    "key before it{lineage}",
+                    ref=older.label,
+                    source=older.source,
+                    **signed,
+                ),
+                SIGNER,
+                data,
+            ),
         )
     expected = ", ".join(f"{colons(r.sha256)} ({r.label}, {r.source})" for r in refs)
     data["expected"] = [r.sha256 for r in refs]
     return install.outcome(
         Status.FAIL,
         named,
-        Evidence.of(say("auth.unexpected", "{package} is signed by SHA-256 {digest} ({scheme}), "
-                        "not by the expected certificate {expected}: a modified or repackaged "
-                        "build under the official name{lineage}", expected=expected, **signed),
-                    SIGNER, data),
+        Evidence.of(
+            say(
+                "auth.unexpected",
+                "{package} is signed by SHA-256 {digest} ({scheme}), "
+                "not by the expected certificate {expected}: a modified or repackaged "
+                "build under the official name{lineage}",
+                expected=expected,
+                **signed,
+            ),
+            SIGNER,
+            data,
+        ),
     )

@@ -53,8 +53,10 @@ def system_backup(ctx: Context) -> Iterator[Outcome]:
             yield install.outcome(
                 Status.PASS,
                 Evidence.of(
-                    say("backup.not_allowed",
-                        "ALLOW_BACKUP not set: Android's backup copies none of its data"),
+                    say(
+                        "backup.not_allowed",
+                        "ALLOW_BACKUP not set: Android's backup copies none of its data",
+                    ),
                     PACKAGES,
                     {"allow_backup": False},
                 ),
@@ -68,7 +70,9 @@ def system_backup(ctx: Context) -> Iterator[Outcome]:
         uid = install.user_id
         backup = snapshot.backup_for(uid)
         enabled_src, transports_src = _sources(uid)
-        where = "" if uid == 0 else say("backup.for_user", " for {user}", user=user_msg(snapshot, uid))
+        where = (
+            "" if uid == 0 else say("backup.for_user", " for {user}", user=user_msg(snapshot, uid))
+        )
         if isinstance(backup, Unseen):
             state = say("backup.state", "Android's backup state{where}", where=where)
             out = unseen(snapshot, backup, enabled_src, state)
@@ -79,8 +83,11 @@ def system_backup(ctx: Context) -> Iterator[Outcome]:
                 Status.PASS,
                 flag,
                 Evidence.of(
-                    say("backup.not_activated", "Android's backup service is not activated{where}",
-                        where=where),
+                    say(
+                        "backup.not_activated",
+                        "Android's backup service is not activated{where}",
+                        where=where,
+                    ),
                     enabled_src,
                     {"enabled": False, "activated": False, "user": uid},
                 ),
@@ -99,12 +106,17 @@ def system_backup(ctx: Context) -> Iterator[Outcome]:
             continue
         if backup.enabled is None or backup.transport is None:
             text = (
-                say("backup.neither", "bmgr reported neither enabled nor disabled{where}",
-                    where=where)
+                say(
+                    "backup.neither",
+                    "bmgr reported neither enabled nor disabled{where}",
+                    where=where,
+                )
                 if backup.enabled is None
-                else say("backup.no_transport",
-                         "Android backup is on{where} but no selected transport was reported",
-                         where=where)
+                else say(
+                    "backup.no_transport",
+                    "Android backup is on{where} but no selected transport was reported",
+                    where=where,
+                )
             )
             source = enabled_src if backup.enabled is None else transports_src
             yield install.outcome(
@@ -120,8 +132,12 @@ def system_backup(ctx: Context) -> Iterator[Outcome]:
             Status.INFORMATIONAL,
             flag,
             Evidence.of(
-                say("backup.on", "Android backup is on{where}, transport {transport}",
-                    where=where, transport=backup.transport),
+                say(
+                    "backup.on",
+                    "Android backup is on{where}, transport {transport}",
+                    where=where,
+                    transport=backup.transport,
+                ),
                 transports_src,
                 {"transport": backup.transport, "user": uid},
             ),

@@ -71,15 +71,28 @@ def patch_level(ctx: Context) -> Iterator[Outcome]:
     if patch is None:
         yield Outcome(
             Status.UNKNOWN,
-            (Evidence.of(say("device.not_set", "{prop} is not set",
-                             prop="ro.build.version.security_patch"), GETPROP),),
+            (
+                Evidence.of(
+                    say(
+                        "device.not_set",
+                        "{prop} is not set",
+                        prop="ro.build.version.security_patch",
+                    ),
+                    GETPROP,
+                ),
+            ),
         )
         return
     age = (ctx.today - patch).days
     limit = ctx.policy.max_patch_age_days
     data = {"security_patch": patch.isoformat(), "age_days": age, "max_age_days": limit}
-    text = say("device.patch", "security patch {patch:date}, {age} days old (policy allows "
-               "{limit})", patch=patch.isoformat(), age=age, limit=limit)
+    text = say(
+        "device.patch",
+        "security patch {patch:date}, {age} days old (policy allows {limit})",
+        patch=patch.isoformat(),
+        age=age,
+        limit=limit,
+    )
     yield Outcome(Status.FAIL if age > limit else Status.PASS, (Evidence.of(text, GETPROP, data),))
 
 
@@ -111,8 +124,16 @@ def os_version(ctx: Context) -> Iterator[Outcome]:
     if identity.sdk is None:
         yield Outcome(
             Status.UNKNOWN,
-            (Evidence.of(say("device.not_a_number", "{prop} is not set or not a number",
-                             prop="ro.build.version.sdk"), GETPROP),),
+            (
+                Evidence.of(
+                    say(
+                        "device.not_a_number",
+                        "{prop} is not set or not a number",
+                        prop="ro.build.version.sdk",
+                    ),
+                    GETPROP,
+                ),
+            ),
         )
         return
     minimum = ctx.policy.min_android
@@ -124,15 +145,23 @@ def os_version(ctx: Context) -> Iterator[Outcome]:
         "min_sdk": floor,
     }
     release = identity.release or "?"
-    text = say("device.android", "Android {release} (API {sdk}); policy minimum Android "
-               "{minimum} (API {floor})", release=release, sdk=identity.sdk, minimum=minimum,
-               floor=floor)
+    text = say(
+        "device.android",
+        "Android {release} (API {sdk}); policy minimum Android {minimum} (API {floor})",
+        release=release,
+        sdk=identity.sdk,
+        minimum=minimum,
+        floor=floor,
+    )
     yield Outcome(
         Status.FAIL if identity.sdk < floor else Status.PASS,
         (
             Evidence.of(text, GETPROP, data),
-            Evidence.of(say("device.min_android", "min_android = {minimum}", minimum=minimum),
-                        POLICY, {"min_android": minimum}),
+            Evidence.of(
+                say("device.min_android", "min_android = {minimum}", minimum=minimum),
+                POLICY,
+                {"min_android": minimum},
+            ),
         ),
     )
 
@@ -179,8 +208,13 @@ def encryption(ctx: Context) -> Iterator[Outcome]:
         case Encryption.UNENCRYPTED | Encryption.UNSUPPORTED:
             yield Outcome(
                 Status.FAIL,
-                (Evidence.of(say("device.crypto_state", "ro.crypto.state = {state}",
-                                 state=state.value), GETPROP, data),),
+                (
+                    Evidence.of(
+                        say("device.crypto_state", "ro.crypto.state = {state}", state=state.value),
+                        GETPROP,
+                        data,
+                    ),
+                ),
             )
         case Encryption.UNREPORTED:
             unset = say("device.not_set", "{prop} is not set", prop="ro.crypto.state")

@@ -52,8 +52,12 @@ def policy_forbidden(ctx: Context) -> Iterator[Outcome]:
             yield install.outcome(
                 Status.FAIL,
                 Evidence.of(
-                    say("policy.forbidden", "{name} is forbidden by policy {policy:policy}",
-                        name=install.messenger.name, policy=policy.name),
+                    say(
+                        "policy.forbidden",
+                        "{name} is forbidden by policy {policy:policy}",
+                        name=install.messenger.name,
+                        policy=policy.name,
+                    ),
                     POLICY,
                     data,
                 ),
@@ -62,8 +66,12 @@ def policy_forbidden(ctx: Context) -> Iterator[Outcome]:
             yield install.outcome(
                 Status.PASS,
                 Evidence.of(
-                    say("policy.allowed", "{name} is not forbidden by policy {policy:policy}",
-                        name=install.messenger.name, policy=policy.name),
+                    say(
+                        "policy.allowed",
+                        "{name} is not forbidden by policy {policy:policy}",
+                        name=install.messenger.name,
+                        policy=policy.name,
+                    ),
                     POLICY,
                     data,
                 ),

@@ -31,15 +31,23 @@ def _attested(
         if not any(i.messenger.whatsapp_family for i in found):
             yield Outcome(
                 Status.NOT_APPLICABLE,
-                (Evidence.of(say("org.no_whatsapp", "no WhatsApp-family app installed"), PACKAGES),),
+                (
+                    Evidence.of(
+                        say("org.no_whatsapp", "no WhatsApp-family app installed"), PACKAGES
+                    ),
+                ),
             )
             return
     yield Outcome(
         Status.MANUAL,
         (
             Evidence.of(
-                say("org.attest", "the phone cannot show this; a person must attest that {duty} "
-                    "(policy {key})", duty=duty, key=attest_key(check_id)),
+                say(
+                    "org.attest",
+                    "the phone cannot show this; a person must attest that {duty} (policy {key})",
+                    duty=duty,
+                    key=attest_key(check_id),
+                ),
                 POLICY,
                 {"policy": ctx.policy.name},
             ),
@@ -132,7 +140,9 @@ def no_professional_secrecy(ctx: Context) -> Iterator[Outcome]:
     yield from _attested(
         ctx,
         "ORG-03",
-        say("org.duty.secrecy",
-            "WhatsApp is not used with doctors or other holders of professional secrecy"),
+        say(
+            "org.duty.secrecy",
+            "WhatsApp is not used with doctors or other holders of professional secrecy",
+        ),
         whatsapp=True,
     )

@@ -83,14 +83,22 @@ def contacts_access(ctx: Context) -> Iterator[Outcome]:
         if not holds:
             yield install.outcome(Status.PASS, _not_held(user_id, blocked, denied, data))
             continue
-        held = say("contacts.granted", "{permissions} granted for user {user}",
-                   permissions=holds, user=user_id)
+        held = say(
+            "contacts.granted",
+            "{permissions} granted for user {user}",
+            permissions=holds,
+            user=user_id,
+        )
         evidence = [Evidence.of(held, PACKAGES, data)]
         if isinstance(ops, Unseen):
             evidence.append(
                 Evidence.of(
-                    say("fact.unreadable", "{what} could not be read: {reason:reason}",
-                        what=say("fact.app_ops_plain", "app ops"), reason=ops.reason),
+                    say(
+                        "fact.unreadable",
+                        "{what} could not be read: {reason:reason}",
+                        what=say("fact.app_ops_plain", "app ops"),
+                        reason=ops.reason,
+                    ),
                     APP_OPS,
                     {"reason": ops.reason},
                 )
@@ -98,8 +106,10 @@ def contacts_access(ctx: Context) -> Iterator[Outcome]:
         if install.messenger.needs_contacts:
             evidence.append(
                 Evidence.of(
-                    say("contacts.attest",
-                        "a person must attest that only customer contacts who consented are stored"),
+                    say(
+                        "contacts.attest",
+                        "a person must attest that only customer contacts who consented are stored",
+                    ),
                     CATALOG,
                     {"needs_contacts": True},
                 )
@@ -108,8 +118,11 @@ def contacts_access(ctx: Context) -> Iterator[Outcome]:
         else:
             evidence.append(
                 Evidence.of(
-                    say("contacts.not_needed", "{name} works without the phonebook and asks for "
-                        "none", name=install.messenger.name),
+                    say(
+                        "contacts.not_needed",
+                        "{name} works without the phonebook and asks for none",
+                        name=install.messenger.name,
+                    ),
                     CATALOG,
                     {"needs_contacts": False},
                 )
@@ -122,14 +135,22 @@ def _not_held(
 ) -> Evidence:
     parts = []
     if blocked:
-        parts.append(say("contacts.blocked", "{permissions} granted but blocked by its app op",
-                         permissions=blocked))
+        parts.append(
+            say(
+                "contacts.blocked",
+                "{permissions} granted but blocked by its app op",
+                permissions=blocked,
+            )
+        )
     if denied:
         parts.append(say("contacts.denied", "{permissions} denied", permissions=denied))
     if not parts:
         return Evidence.of(
-            say("contacts.none", "contacts permissions not granted for user {user} (no entry)",
-                user=user_id),
+            say(
+                "contacts.none",
+                "contacts permissions not granted for user {user} (no entry)",
+                user=user_id,
+            ),
             PACKAGES,
             data,
         )

@@ -12,7 +12,7 @@ from checks.findings import Article, Evidence, Message, Outcome, Severity, Statu
 from checks.owners import DPCS, Profile, ProfileKind
 from checks.policy import DeviceRole
 from checks.rule import Context, check
-from checks.rules._byod import private_whatsapp
+from checks.rules._byod import business_beside, private_whatsapp
 from checks.rules._common import (
     DEVICE_POLICY,
     PACKAGES,
@@ -85,8 +85,12 @@ def isolation(ctx: Context) -> Iterator[Outcome]:
             continue
         if isinstance(snapshot.policy, Unseen):
             yield unseen(
-                snapshot, snapshot.policy, DEVICE_POLICY, "the device policy",
-                package=install.name, user_id=install.user_id,
+                snapshot,
+                snapshot.policy,
+                DEVICE_POLICY,
+                "the device policy",
+                package=install.name,
+                user_id=install.user_id,
             )
             continue
         device_owner = snapshot.policy.device_owner
@@ -94,9 +98,12 @@ def isolation(ctx: Context) -> Iterator[Outcome]:
             yield install.outcome(
                 Status.MANUAL,
                 Evidence.of(
-                    say("profiles.unknown_owner", "the policy marks the phone dedicated to "
+                    say(
+                        "profiles.unknown_owner",
+                        "the policy marks the phone dedicated to "
                         "business; its device owner {owner} is not a known MDM",
-                        owner=device_owner),
+                        owner=device_owner,
+                    ),
                     DEVICE_POLICY,
                     {"device_owner": device_owner, "device_role": role.value},
                 ),
@@ -111,8 +118,12 @@ def isolation(ctx: Context) -> Iterator[Outcome]:
             yield install.outcome(
                 Status.PASS,
                 Evidence.of(
-                    say("profiles.dedicated", "fully managed phone (device owner {owner}), "
-                        "dedicated to business by the policy", owner=device_owner),
+                    say(
+                        "profiles.dedicated",
+                        "fully managed phone (device owner {owner}), "
+                        "dedicated to business by the policy",
+                        owner=device_owner,
+                    ),
                     DEVICE_POLICY,
                     {"device_owner": device_owner, "device_role": role.value},
                 ),
@@ -120,8 +131,12 @@ def isolation(ctx: Context) -> Iterator[Outcome]:
             continue
         if isinstance(snapshot.users, Unseen):
             yield unseen(
-                snapshot, snapshot.users, USERS, "the list of users and profiles",
-                package=install.name, user_id=install.user_id,
+                snapshot,
+                snapshot.users,
+                USERS,
+                "the list of users and profiles",
+                package=install.name,
+                user_id=install.user_id,
             )
             continue
         profile = profile_of(snapshot, install.user_id)
@@ -129,8 +144,11 @@ def isolation(ctx: Context) -> Iterator[Outcome]:
             yield install.outcome(
                 Status.UNKNOWN,
                 Evidence.of(
-                    say("profiles.unlisted", "user {user} is not in the list of users, so its kind "
-                        "is not known", user=install.user_id),
+                    say(
+                        "profiles.unlisted",
+                        "user {user} is not in the list of users, so its kind is not known",
+                        user=install.user_id,
+                    ),
                     USERS,
                     {"user": install.user_id},
                 ),
@@ -152,8 +170,11 @@ def _describe(profile: Profile) -> Message:
 
 
 def _confirm(owner: str | None) -> Message:
-    return say("profiles.confirm", "a person must confirm that {owner} is the organisation's MDM",
-               owner=owner)
+    return say(
+        "profiles.confirm",
+        "a person must confirm that {owner} is the organisation's MDM",
+        owner=owner,
+    )
 
 
 def _judge(
@@ -166,55 +187,99 @@ def _judge(
     snapshot, role = ctx.snapshot, ctx.policy.device_role
     where = user_msg(snapshot, install.user_id)
     if profile.mdm:
-        return install.outcome(Status.PASS, Evidence.of(
-            say("profiles.isolated", "installed only in {where}, managed by profile owner "
-                "{owner}", where=where, owner=profile.owner),
-            DEVICE_POLICY, {"user": profile.user_id, "profile_owner": profile.owner},
-        ), _what(profile))
+        return install.outcome(
+            Status.PASS,
+            Evidence.of(
+                say(
+                    "profiles.isolated",
+                    "installed only in {where}, managed by profile owner {owner}",
+                    where=where,
+                    owner=profile.owner,
+                ),
+                DEVICE_POLICY,
+                {"user": profile.user_id, "profile_owner": profile.owner},
+            ),
+            _what(profile),
+        )
     if profile.kind is ProfileKind.WORK_UNKNOWN_OWNER:
-        return install.outcome(Status.MANUAL, _what(profile), Evidence.of(
-            _confirm(profile.owner),
-            DEVICE_POLICY, {"profile_owner": profile.owner},
-        ))
+        return install.outcome(
+            Status.MANUAL,
+            _what(profile),
+            Evidence.of(
+                _confirm(profile.owner),
+                DEVICE_POLICY,
+                {"profile_owner": profile.owner},
+            ),
+        )
     if role is DeviceRole.DEDICATED:
-        return install.outcome(Status.MANUAL, Evidence.of(
-            say("profiles.dedicated_unmanaged", "installed in {where}; the policy marks the phone "
-                "dedicated to business but no MDM manages it: a person must attest that it is "
-                "used for nothing else", where=where),
-            POLICY, {"user": profile.user_id, "device_role": role.value},
-        ))
+        return install.outcome(
+            Status.MANUAL,
+            Evidence.of(
+                say(
+                    "profiles.dedicated_unmanaged",
+                    "installed in {where}; the policy marks the phone "
+                    "dedicated to business but no MDM manages it: a person must attest that it is "
+                    "used for nothing else",
+                    where=where,
+                ),
+                POLICY,
+                {"user": profile.user_id, "device_role": role.value},
+            ),
+        )
     work = private_whatsapp(snapshot, install, found)
     if work is not None:
-        beside = Evidence.of(
-            say("whatsapp.business_in", "WhatsApp Business sits in {profile:profile}",
-                profile=work.describe()),
-            DEVICE_POLICY, {"business_user": work.user_id, "profile_owner": work.owner},
-        )
+        beside = business_beside(work)
         if not ctx.policy.personal_whatsapp_forbidden:
-            return install.outcome(Status.INFORMATIONAL, Evidence.of(
-                say("profiles.byod", "consumer WhatsApp in {where} is the employee's private app "
-                    "(BYOD)", where=where),
-                PACKAGES, {"user": profile.user_id, "byod": True},
-            ), beside)
+            return install.outcome(
+                Status.INFORMATIONAL,
+                Evidence.of(
+                    say(
+                        "profiles.byod",
+                        "consumer WhatsApp in {where} is the employee's private app (BYOD)",
+                        where=where,
+                    ),
+                    PACKAGES,
+                    {"user": profile.user_id, "byod": True},
+                ),
+                beside,
+            )
         forbidden = Evidence.of(
-            say("whatsapp.byod_forbidden",
-                "the policy forbids personal WhatsApp beside the work profile"),
-            POLICY, {"personal_whatsapp": "forbidden"},
+            say(
+                "whatsapp.byod_forbidden",
+                "the policy forbids personal WhatsApp beside the work profile",
+            ),
+            POLICY,
+            {"personal_whatsapp": "forbidden"},
         )
-        return install.outcome(Status.FAIL, _outside(where, install, profile, packages), beside, forbidden)
+        return install.outcome(
+            Status.FAIL, _outside(where, install, profile, packages), beside, forbidden
+        )
     evidence = [_outside(where, install, profile, packages)]
     if profile.main_managed:
-        evidence.append(Evidence.of(
-            say("profiles.not_dedicated", "the phone is fully managed (device owner {owner}) but "
-                "the policy does not mark it dedicated to business", owner=profile.owner),
-            POLICY, {"device_owner": profile.owner, "device_role": role.value},
-        ))
+        evidence.append(
+            Evidence.of(
+                say(
+                    "profiles.not_dedicated",
+                    "the phone is fully managed (device owner {owner}) but "
+                    "the policy does not mark it dedicated to business",
+                    owner=profile.owner,
+                ),
+                POLICY,
+                {"device_owner": profile.owner, "device_role": role.value},
+            )
+        )
     elif profile.kind is ProfileKind.WORK_UNMANAGED:
-        evidence.append(Evidence.of(
-            say("profiles.no_owner", "{where} has no profile owner: no MDM manages it",
-                where=where),
-            DEVICE_POLICY, {"user": profile.user_id},
-        ))
+        evidence.append(
+            Evidence.of(
+                say(
+                    "profiles.no_owner",
+                    "{where} has no profile owner: no MDM manages it",
+                    where=where,
+                ),
+                DEVICE_POLICY,
+                {"user": profile.user_id},
+            )
+        )
     elif profile.kind is not ProfileKind.MAIN:
         evidence.append(_what(profile))
     return install.outcome(Status.FAIL, *evidence)
@@ -225,9 +290,15 @@ def _outside(
 ) -> Evidence:
     others = [p.name for p in third_party_apps(packages, profile.user_id) if p.name != install.name]
     return Evidence.of(
-        say_n("profiles.outside", "installed in {where} beside {n} other third-party app, outside "
-              "any managed work profile", "installed in {where} beside {n} other third-party apps, "
-              "outside any managed work profile", len(others), where=where),
+        say_n(
+            "profiles.outside",
+            "installed in {where} beside {n} other third-party app, outside "
+            "any managed work profile",
+            "installed in {where} beside {n} other third-party apps, "
+            "outside any managed work profile",
+            len(others),
+            where=where,
+        ),
         PACKAGES,
         {"user": profile.user_id, "other_apps": len(others)},
     )

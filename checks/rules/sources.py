@@ -81,7 +81,8 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
         }
         if snapshot.policy.device_owner:
             owners[snapshot.policy.device_owner] = say(
-                "sources.device_mdm", "the device's MDM ({package})",
+                "sources.device_mdm",
+                "the device's MDM ({package})",
                 package=snapshot.policy.device_owner,
             )
 
@@ -94,18 +95,32 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
         if owners and installer in owners:
             return owners[installer]
         if installer in MDM_AGENTS and installer in admins:
-            return say("sources.mdm_admin", "the MDM agent {name} ({package}), an active device "
-                       "admin", name=MDM_AGENTS[installer], package=installer)
+            return say(
+                "sources.mdm_admin",
+                "the MDM agent {name} ({package}), an active device admin",
+                name=MDM_AGENTS[installer],
+                package=installer,
+            )
         if installer in system and installer != package and not is_package_installer(installer):
             if installer in SYSTEM_INSTALLERS:
-                return say("sources.system_installer", "{name} ({package}), a system installer of "
-                           "the phone (preloaded app)", name=SYSTEM_INSTALLERS[installer],
-                           package=installer)
-            return say("sources.firmware_app", "{package}, a system app of the phone's firmware "
-                       "(the maker's installer)", package=installer)
+                return say(
+                    "sources.system_installer",
+                    "{name} ({package}), a system installer of the phone (preloaded app)",
+                    name=SYSTEM_INSTALLERS[installer],
+                    package=installer,
+                )
+            return say(
+                "sources.firmware_app",
+                "{package}, a system app of the phone's firmware (the maker's installer)",
+                package=installer,
+            )
         if installer in policy.trusted_installers:
-            return say("sources.trusted", "{package} (trusted by policy {policy:policy})",
-                       package=installer, policy=policy.name)
+            return say(
+                "sources.trusted",
+                "{package} (trusted by policy {policy:policy})",
+                package=installer,
+                policy=policy.name,
+            )
         return None
 
     for install in found:
@@ -115,16 +130,22 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
         if installer is None and pkg.is_system:
             yield install.outcome(
                 Status.PASS,
-                Evidence.of(say("sources.preinstalled",
-                                "part of the phone's system image (preinstalled)"), PACKAGES, data),
+                Evidence.of(
+                    say("sources.preinstalled", "part of the phone's system image (preinstalled)"),
+                    PACKAGES,
+                    data,
+                ),
             )
             continue
         if installer is None:
             yield install.outcome(
                 Status.FAIL,
                 Evidence.of(
-                    say("sources.none", "no installer recorded: installed from an APK file (by adb "
-                        "or a file manager)"),
+                    say(
+                        "sources.none",
+                        "no installer recorded: installed from an APK file (by adb "
+                        "or a file manager)",
+                    ),
                     PACKAGES,
                     data,
                 ),
@@ -136,9 +157,14 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
                 yield install.outcome(
                     Status.FAIL,
                     Evidence.of(
-                        say("sources.disguised", "recorded installer is {source}, but the install "
+                        say(
+                            "sources.disguised",
+                            "recorded installer is {source}, but the install "
                             "was started by {how:source}: an APK file installed under a store's "
-                            "name", source=source, how=SIDELOAD_INSTALLERS.get(initiating, _APK)),
+                            "name",
+                            source=source,
+                            how=SIDELOAD_INSTALLERS.get(initiating, _APK),
+                        ),
                         PACKAGES,
                         data,
                     ),
@@ -149,24 +175,33 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
                 if initiating and initiating != installer
                 else ""
             )
-            seen = say("sources.installed_by", "installed by {source}{note}", source=source,
-                       note=note)
+            seen = say(
+                "sources.installed_by", "installed by {source}{note}", source=source, note=note
+            )
             yield install.outcome(Status.PASS, Evidence.of(seen, PACKAGES, data))
             continue
         if is_package_installer(installer):
-            how = say("sources.sideload", "{how:source}", how=SIDELOAD_INSTALLERS.get(installer, _APK))
+            how = say(
+                "sources.sideload", "{how:source}", how=SIDELOAD_INSTALLERS.get(installer, _APK)
+            )
             yield install.outcome(
                 Status.FAIL,
-                Evidence.of(say("sources.installed_by", "installed by {source}{note}", source=how,
-                                note=""), PACKAGES, data),
+                Evidence.of(
+                    say("sources.installed_by", "installed by {source}{note}", source=how, note=""),
+                    PACKAGES,
+                    data,
+                ),
             )
         elif installer == pkg.name:
             yield install.outcome(
                 Status.FAIL,
                 Evidence.of(
-                    say("sources.self", "the app is recorded as its own installer: an APK "
+                    say(
+                        "sources.self",
+                        "the app is recorded as its own installer: an APK "
                         "installed outside an app store (a self-updating download or a restore "
-                        "tool)"),
+                        "tool)",
+                    ),
                     PACKAGES,
                     data,
                 ),
@@ -175,9 +210,13 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
             yield install.outcome(
                 Status.FAIL,
                 Evidence.of(
-                    say("sources.mdm_idle", "installed by the MDM agent {name} ({package}), which "
+                    say(
+                        "sources.mdm_idle",
+                        "installed by the MDM agent {name} ({package}), which "
                         "does not manage this phone (not an owner or active admin)",
-                        name=MDM_AGENTS[installer], package=installer),
+                        name=MDM_AGENTS[installer],
+                        package=installer,
+                    ),
                     DEVICE_POLICY,
                     data,
                 ),
@@ -186,8 +225,12 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
             yield install.outcome(
                 Status.UNKNOWN,
                 Evidence.of(
-                    say("sources.maybe_mdm", "installed by {package}, which may be the MDM: the "
-                        "device policy could not be read", package=installer),
+                    say(
+                        "sources.maybe_mdm",
+                        "installed by {package}, which may be the MDM: the "
+                        "device policy could not be read",
+                        package=installer,
+                    ),
                     DEVICE_POLICY,
                     data,
                 ),
@@ -196,8 +239,12 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
             yield install.outcome(
                 Status.FAIL,
                 Evidence.of(
-                    say("sources.unknown", "installed by an unknown installer ({package}): not an "
-                        "app store, the MDM or trusted by the policy", package=installer),
+                    say(
+                        "sources.unknown",
+                        "installed by an unknown installer ({package}): not an "
+                        "app store, the MDM or trusted by the policy",
+                        package=installer,
+                    ),
                     PACKAGES,
                     data,
                 ),
@@ -208,9 +255,9 @@ def _admins(snapshot: Snapshot) -> frozenset[str]:
     """Packages of every owner and active device admin, in any user."""
     if isinstance(snapshot.policy, Unseen):
         return frozenset()
-    found = set(snapshot.policy.profile_owners.values()) | set(
+    found = set(snapshot.policy.profile_owners.values()) | {
         a for admins in snapshot.policy.admins.values() for a in admins
-    )
+    }
     if snapshot.policy.device_owner:
         found.add(snapshot.policy.device_owner)
     return frozenset(found)

@@ -38,13 +38,21 @@ def _not_collected(snapshot: Snapshot, install: Install, what: Message) -> Outco
     storage (error), or the collector skipped this user (unknown)."""
     root = f"/storage/emulated/{install.user_id}"
     if not snapshot.complete:
-        text = say("storage.stopped", "{what} of {where} were not collected: the scan stopped "
-                   "early", what=what, where=user_msg(snapshot, install.user_id))
+        text = say(
+            "storage.stopped",
+            "{what} of {where} were not collected: the scan stopped early",
+            what=what,
+            where=user_msg(snapshot, install.user_id),
+        )
         return install.outcome(
             Status.ERROR, Evidence.of(text, find_source(root), {"user": install.user_id})
         )
-    text = say("storage.not_collected", "no storage evidence was collected for {what} of {where}",
-               what=what, where=user_msg(snapshot, install.user_id))
+    text = say(
+        "storage.not_collected",
+        "no storage evidence was collected for {what} of {where}",
+        what=what,
+        where=user_msg(snapshot, install.user_id),
+    )
     return install.outcome(
         Status.UNKNOWN, Evidence.of(text, find_source(root), {"user": install.user_id})
     )
@@ -59,8 +67,12 @@ def _uncatalogued(install: Install, what: Message) -> Outcome:
     return install.outcome(
         Status.MANUAL,
         Evidence.of(
-            say("storage.uncatalogued", "the catalog knows no {what} folder of {label}; check "
-                "the phone by hand", what=what, label=install.variant.label),
+            say(
+                "storage.uncatalogued",
+                "the catalog knows no {what} folder of {label}; check the phone by hand",
+                what=what,
+                label=install.variant.label,
+            ),
             CATALOG,
             {"package": install.name},
         ),
@@ -121,8 +133,11 @@ def chat_archives(ctx: Context) -> Iterator[Outcome]:
                 yield install.outcome(
                     Status.NOT_APPLICABLE,
                     Evidence.of(
-                        say("storage.cloud_chats", "{name} keeps no local chat archive (cloud "
-                            "chats)", name=install.messenger.name),
+                        say(
+                            "storage.cloud_chats",
+                            "{name} keeps no local chat archive (cloud chats)",
+                            name=install.messenger.name,
+                        ),
                         CATALOG,
                         {"package": install.name},
                     ),
@@ -131,8 +146,11 @@ def chat_archives(ctx: Context) -> Iterator[Outcome]:
                 yield install.outcome(
                     Status.MANUAL,
                     Evidence.of(
-                        say("storage.unlocatable", "{name} backups have no fixed name or folder; "
-                            "check the phone by hand", name=install.messenger.name),
+                        say(
+                            "storage.unlocatable",
+                            "{name} backups have no fixed name or folder; check the phone by hand",
+                            name=install.messenger.name,
+                        ),
                         CATALOG,
                         {"package": install.name},
                     ),
@@ -145,11 +163,14 @@ def chat_archives(ctx: Context) -> Iterator[Outcome]:
             yield install.outcome(
                 Status.MANUAL,
                 Evidence.of(
-                    say("storage.google_drive",
+                    say(
+                        "storage.google_drive",
                         "Google Drive backup is a setting inside {label} that a non-root shell "
                         "cannot read; check in the app: Settings > Chats > Chat backup > Back up "
                         "to Google Drive must be Never (or end-to-end encrypted backup on, if the "
-                        "organisation allows it)", label=install.variant.label),
+                        "organisation allows it)",
+                        label=install.variant.label,
+                    ),
                     CATALOG,
                     {"package": install.name, "needs": "root", "attestable": True},
                 ),
@@ -158,8 +179,12 @@ def chat_archives(ctx: Context) -> Iterator[Outcome]:
 
 def _archives(snapshot: Snapshot, looked: Look) -> Outcome:
     return _judge(
-        snapshot, looked, (say("storage.what.backup", "chat backup"),
-                           say("storage.what.backup_folders", "the chat backup folders")),
+        snapshot,
+        looked,
+        (
+            say("storage.what.backup", "chat backup"),
+            say("storage.what.backup_folders", "the chat backup folders"),
+        ),
         lambda ev, s: archive_evidence(looked.install, ev, s),
     )
 
@@ -238,8 +263,12 @@ def media_autosave(ctx: Context) -> Iterator[Outcome]:
             yield install.outcome(
                 Status.NOT_APPLICABLE,
                 Evidence.of(
-                    say("storage.no_autosave", "{name} does not save received media to shared "
-                        "storage by itself (copies are made by hand)", name=install.messenger.name),
+                    say(
+                        "storage.no_autosave",
+                        "{name} does not save received media to shared "
+                        "storage by itself (copies are made by hand)",
+                        name=install.messenger.name,
+                    ),
                     CATALOG,
                     {"package": install.name},
                 ),
@@ -249,5 +278,8 @@ def media_autosave(ctx: Context) -> Iterator[Outcome]:
 
 
 def _media(snapshot: Snapshot, looked: Look) -> Outcome:
-    what = (say("storage.what.media", "media"), say("storage.what.media_folders", "the media folders"))
+    what = (
+        say("storage.what.media", "media"),
+        say("storage.what.media_folders", "the media folders"),
+    )
     return _judge(snapshot, looked, what, media_evidence)

@@ -52,10 +52,13 @@ def telegram_cloud_chats(ctx: Context) -> Iterator[Outcome]:
         yield install.outcome(
             Status.MANUAL,
             Evidence.of(
-                say("telegram.secret_chats",
+                say(
+                    "telegram.secret_chats",
                     "{label} installed for {where}: whether business chats are secret chats "
                     "cannot be read without root",
-                    label=install.variant.label, where=user_msg(ctx.snapshot, install.user_id)),
+                    label=install.variant.label,
+                    where=user_msg(ctx.snapshot, install.user_id),
+                ),
                 PACKAGES,
                 {"package": install.name, "user": install.user_id},
             ),

@@ -69,8 +69,12 @@ def outdated_messenger(ctx: Context) -> Iterator[Outcome]:
 def _range(a: Advisory) -> Message:
     """ "2.25.8.0 up to (not including) 2.26.7.11", "below 7.1.0" (``Advisory.range``)."""
     if a.affected_from:
-        return say("versions.range", "{start} up to (not including) {fixed}",
-                   start=a.affected_from, fixed=a.fixed_in)
+        return say(
+            "versions.range",
+            "{start} up to (not including) {fixed}",
+            start=a.affected_from,
+            fixed=a.fixed_in,
+        )
     return say("versions.below", "below {fixed}", fixed=a.fixed_in)
 
 
@@ -79,12 +83,18 @@ def _version_outcome(install: Install) -> Outcome:
     own = install.variant.advisories
     advisories = install.messenger.advisories if own is None else own
     if not advisories:
-        why = say("versions.no_advisory", "the catalog lists no advisory for {label}",
-                  label=install.variant.label)
+        why = say(
+            "versions.no_advisory",
+            "the catalog lists no advisory for {label}",
+            label=install.variant.label,
+        )
         return install.outcome(
             Status.NOT_APPLICABLE,
-            Evidence.of(say("versions.no_floor", "no security floor known: {why}", why=why),
-                        CATALOG, {"version": version}),
+            Evidence.of(
+                say("versions.no_floor", "no security floor known: {why}", why=why),
+                CATALOG,
+                {"version": version},
+            ),
         )
     current = version_key(version) if version else None
     if current is None:
@@ -93,8 +103,11 @@ def _version_outcome(install: Install) -> Outcome:
             Evidence.of(
                 say("versions.missing", "versionName missing")
                 if version is None
-                else say("versions.not_a_number", "versionName {version} is not a version number",
-                         version=repr(version)),
+                else say(
+                    "versions.not_a_number",
+                    "versionName {version} is not a version number",
+                    version=repr(version),
+                ),
                 PACKAGES,
                 {"version": version},
             ),
@@ -105,30 +118,44 @@ def _version_outcome(install: Install) -> Outcome:
         return install.outcome(
             Status.PASS,
             Evidence.of(
-                say_n("versions.outside",
-                      "version {version} is outside every known advisory's affected range ({n} "
-                      "advisory, highest floor {floor})",
-                      "version {version} is outside every known advisory's affected range ({n} "
-                      "advisories, highest floor {floor})",
-                      len(advisories), version=version, floor=floor.fixed_in),
+                say_n(
+                    "versions.outside",
+                    "version {version} is outside every known advisory's affected range ({n} "
+                    "advisory, highest floor {floor})",
+                    "version {version} is outside every known advisory's affected range ({n} "
+                    "advisories, highest floor {floor})",
+                    len(advisories),
+                    version=version,
+                    floor=floor.fixed_in,
+                ),
                 PACKAGES,
                 {"version": version, "advisories": len(advisories)},
             ),
         )
     evidence = [
         Evidence.of(
-            say_n("versions.lacks",
-                  "version {version} lacks the fix for {missed} of {n} known advisory",
-                  "version {version} lacks the fix for {missed} of {n} known advisories",
-                  len(advisories), version=version, missed=len(missed)),
+            say_n(
+                "versions.lacks",
+                "version {version} lacks the fix for {missed} of {n} known advisory",
+                "version {version} lacks the fix for {missed} of {n} known advisories",
+                len(advisories),
+                version=version,
+                missed=len(missed),
+            ),
             PACKAGES,
             {"version": version, "missing": [a.id for a in missed]},
         )
     ]
     evidence += [
         Evidence.of(
-            say("versions.advisory", "{id}: {issue}; affected {range}; source {source}",
-                id=a.id, issue=a.issue, range=_range(a), source=a.source),
+            say(
+                "versions.advisory",
+                "{id}: {issue}; affected {range}; source {source}",
+                id=a.id,
+                issue=a.issue,
+                range=_range(a),
+                source=a.source,
+            ),
             CATALOG,
             {
                 "id": a.id,

@@ -10,9 +10,8 @@ from collections.abc import Iterator
 from checks.catalog import Edition
 from checks.findings import Article, Evidence, Outcome, Severity, Status, say
 from checks.rule import Context, check
-from checks.rules._byod import private_whatsapp
+from checks.rules._byod import business_beside, private_whatsapp
 from checks.rules._common import (
-    DEVICE_POLICY,
     PACKAGES,
     PITFALLS,
     POLICY,
@@ -70,8 +69,12 @@ def consumer_whatsapp(ctx: Context) -> Iterator[Outcome]:
             yield install.outcome(
                 Status.PASS,
                 Evidence.of(
-                    say("whatsapp.business", "{name} installed for {where}",
-                        name=install.messenger.name, where=where),
+                    say(
+                        "whatsapp.business",
+                        "{name} installed for {where}",
+                        name=install.messenger.name,
+                        where=where,
+                    ),
                     PACKAGES,
                     {"package": install.name, "user": install.user_id},
                 ),
@@ -81,27 +84,28 @@ def consumer_whatsapp(ctx: Context) -> Iterator[Outcome]:
             continue
         evidence = [
             Evidence.of(
-                say("whatsapp.consumer", "consumer {name} ({package}) installed for {where}",
-                    name=install.messenger.name, package=install.name, where=where),
+                say(
+                    "whatsapp.consumer",
+                    "consumer {name} ({package}) installed for {where}",
+                    name=install.messenger.name,
+                    package=install.name,
+                    where=where,
+                ),
                 PACKAGES,
                 {"package": install.name, "user": install.user_id},
             )
         ]
         work = private_whatsapp(snapshot, install, found)
         if work is not None:
-            evidence.append(
-                Evidence.of(
-                    say("whatsapp.business_in", "WhatsApp Business sits in {profile:profile}",
-                        profile=work.describe()),
-                    DEVICE_POLICY,
-                    {"business_user": work.user_id, "profile_owner": work.owner},
-                )
-            )
+            evidence.append(business_beside(work))
             if not ctx.policy.personal_whatsapp_forbidden:
                 evidence.append(
                     Evidence.of(
-                        say("whatsapp.byod", "on the personal side of the phone, WhatsApp is the "
-                            "employee's private app (BYOD)"),
+                        say(
+                            "whatsapp.byod",
+                            "on the personal side of the phone, WhatsApp is the "
+                            "employee's private app (BYOD)",
+                        ),
                         POLICY,
                         {"personal_whatsapp": "private"},
                     )
@@ -110,8 +114,10 @@ def consumer_whatsapp(ctx: Context) -> Iterator[Outcome]:
                 continue
             evidence.append(
                 Evidence.of(
-                    say("whatsapp.byod_forbidden",
-                        "the policy forbids personal WhatsApp beside the work profile"),
+                    say(
+                        "whatsapp.byod_forbidden",
+                        "the policy forbids personal WhatsApp beside the work profile",
+                    ),
                     POLICY,
                     {"personal_whatsapp": "forbidden"},
                 )
@@ -120,8 +126,11 @@ def consumer_whatsapp(ctx: Context) -> Iterator[Outcome]:
             users = sorted({b.user_id for b in business})
             evidence.append(
                 Evidence.of(
-                    say("whatsapp.business_too", "WhatsApp Business is also installed (users "
-                        "{users})", users=users),
+                    say(
+                        "whatsapp.business_too",
+                        "WhatsApp Business is also installed (users {users})",
+                        users=users,
+                    ),
                     PACKAGES,
                     {"business_users": users},
                 )

@@ -56,7 +56,11 @@ def by_english(lang: Lang, prefix: str) -> Mapping[str, str]:
     return {
         m.id: m.string
         for m in read_mo(BytesIO(data))
-        if m.context and m.context.startswith(prefix) and isinstance(m.id, str) and m.string
+        if m.context
+        and m.context.startswith(prefix)
+        and isinstance(m.id, str)
+        and isinstance(m.string, str)
+        and m.string
     }
 
 

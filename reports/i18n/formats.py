@@ -42,14 +42,14 @@ def day(value: date | datetime | str, lang: Lang) -> str:
     """A calendar day: ISO in English, "20.11.2026" in German; text that is no date stays."""
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value[:10])
+            when = date.fromisoformat(value[:10])
         except ValueError:
             return value
-    if isinstance(value, datetime):
-        value = value.date()
+    else:
+        when = value.date() if isinstance(value, datetime) else value
     if lang is Lang.EN:
-        return value.isoformat()
-    return format_date(value, "dd.MM.yyyy", locale=_LOCALES[lang])
+        return when.isoformat()
+    return format_date(when, "dd.MM.yyyy", locale=_LOCALES[lang])
 
 
 __all__ = ["count", "day", "number", "size"]

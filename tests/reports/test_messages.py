@@ -33,9 +33,26 @@ KEYWORDS = {"say": ((1, "c"), 2), "say_n": ((1, "c"), 2, 3)}
 RECORDINGS = sorted((ROOT / "scanner" / "recordings").glob("*.json"))
 
 ENGLISH = (
-    "default (article)", "(aus catalog)", "(aus policy)", "Device Owner", " could not be read",
-    " installed for ", " granted", "shared storage", "newest ", " files", " folder", "for user", "of user",
-    " not collected", "by hand", " backup ", "is on", "is off", "chat backups", "looked at",
+    "default (article)",
+    "(aus catalog)",
+    "(aus policy)",
+    "Device Owner",
+    " could not be read",
+    " installed for ",
+    " granted",
+    "shared storage",
+    "newest ",
+    " files",
+    " folder",
+    "for user",
+    "of user",
+    " not collected",
+    "by hand",
+    " backup ",
+    "is on",
+    "is off",
+    "chat backups",
+    "looked at",
 )
 """English words and phrases no German report may show."""
 
@@ -91,10 +108,24 @@ def test_every_message_has_german_with_the_same_placeholders() -> None:
 def test_english_is_the_template_filled_in() -> None:
     where = say("user.labelled", "user {user} ({kind})", user=10, kind=say("k", "work profile"))
     m = say_n("storage.backup_files", "{n} chat backup file", "{n} chat backup files", 3)
-    archive = say("storage.archive", "{what}, {size:size}, newest {newest:date}, in {where}",
-                  what=m, size=157_500_000, newest="2026-11-20", where=where)
-    assert archive.english() == "3 chat backup files, 150.2 MiB, newest 2026-11-20, in user 10 (work profile)"
-    assert archive.plain()["params"]["where"] == {"id": "user.labelled", "params": {"user": 10, "kind": {"id": "k", "params": {}}}}
+    archive = say(
+        "storage.archive",
+        "{what}, {size:size}, newest {newest:date}, in {where}",
+        what=m,
+        size=157_500_000,
+        newest="2026-11-20",
+        where=where,
+    )
+    assert (
+        archive.english()
+        == "3 chat backup files, 150.2 MiB, newest 2026-11-20, in user 10 (work profile)"
+    )
+    params = archive.plain()["params"]
+    assert isinstance(params, dict)
+    assert params["where"] == {
+        "id": "user.labelled",
+        "params": {"user": 10, "kind": {"id": "k", "params": {}}},
+    }
 
 
 def test_german_from_the_id_and_values() -> None:
@@ -103,12 +134,16 @@ def test_german_from_the_id_and_values() -> None:
         "id": "storage.archive",
         "params": {
             "what": {"id": "storage.backup_files", "params": {"n": 3}},
-            "size": 157_500_000, "newest": "2026-11-20",
+            "size": 157_500_000,
+            "newest": "2026-11-20",
             "where": {"id": "storage.path", "params": {"path": "/storage/emulated/0/WhatsApp"}},
         },
     }
     german = Texts(Lang.DE).evidence(item)
-    assert german == "3 Chat-Sicherungsdateien, 150,2 MiB, neueste vom 20.11.2026, in /storage/emulated/0/WhatsApp"
+    assert (
+        german
+        == "3 Chat-Sicherungsdateien, 150,2 MiB, neueste vom 20.11.2026, in /storage/emulated/0/WhatsApp"
+    )
     assert Texts(Lang.EN).evidence(item) == "ignored"
 
 
@@ -116,8 +151,14 @@ def test_german_from_the_id_and_values() -> None:
     ("lang", "score", "bytes_", "date"),
     [(Lang.DE, "61,7", "150,2 MiB", "20.11.2026"), (Lang.EN, "61.7", "150.2 MiB", "2026-11-20")],
 )
-def test_numbers_sizes_and_dates_per_language(lang: Lang, score: str, bytes_: str, date: str) -> None:
-    assert (number(61.66, lang), size(157_500_000, lang), day("2026-11-20", lang)) == (score, bytes_, date)
+def test_numbers_sizes_and_dates_per_language(
+    lang: Lang, score: str, bytes_: str, date: str
+) -> None:
+    assert (number(61.66, lang), size(157_500_000, lang), day("2026-11-20", lang)) == (
+        score,
+        bytes_,
+        date,
+    )
     assert Texts(lang).t("score.value", score=61.7).startswith(score)
 
 
@@ -160,11 +201,11 @@ def _english(item: dict[str, Any]) -> str:
     return m.english()
 
 
-def _templates() -> dict[str, tuple[str, str | None]]:
+def _templates() -> dict[str, tuple[Any, Any]]:
     """Message id -> its English (singular, plural) from the .pot."""
     with (LOCALE / "msgscan.pot").open("rb") as f:
         return {
-            m.context: (m.id[0], m.id[1]) if isinstance(m.id, tuple) else (m.id, None)
+            str(m.context): (m.id[0], m.id[1]) if isinstance(m.id, tuple) else (m.id, None)
             for m in read_po(f)
             if m.id
         }
@@ -176,12 +217,16 @@ def test_german_reports_of_every_recording_have_no_english_leftovers(
     found: dict[str, set[str]] = {}
     for report in reports:
         texts = with_texts(report, Lang.DE)["texts"]
-        german = "\n".join((
-            TextRenderer(Lang.DE).render_report(report).decode(),
-            _visible(HtmlRenderer(Lang.DE).render_report(report).decode()),
-            json.dumps(texts, ensure_ascii=False),
-            "\n".join(Texts(Lang.DE).evidence(e) for f in report["findings"] for e in f["evidence"]),
-        ))
+        german = "\n".join(
+            (
+                TextRenderer(Lang.DE).render_report(report).decode(),
+                _visible(HtmlRenderer(Lang.DE).render_report(report).decode()),
+                json.dumps(texts, ensure_ascii=False),
+                "\n".join(
+                    Texts(Lang.DE).evidence(e) for f in report["findings"] for e in f["evidence"]
+                ),
+            )
+        )
         for phrase in ENGLISH:
             for line in german.splitlines():
                 if phrase in line:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SCRIPT = r'''
+SCRIPT = r"""
 import json
 from datetime import UTC, date, datetime
 
@@ -97,12 +97,16 @@ for name, renderer in {
     out["renders"][name] = {"ExampleChat": "ExampleChat" in body,
                             "org.example.chat": "org.example.chat" in body}
 print(json.dumps(out))
-'''
+"""
 
 
 def test_a_new_catalog_entry_flows_through_every_rule_and_renderer() -> None:
     done = subprocess.run(
-        [sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", SCRIPT],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -121,7 +125,11 @@ def test_a_new_catalog_entry_flows_through_every_rule_and_renderer() -> None:
     } <= statuses
     assert "ExampleChat" in out["messengers"]
     assert any("ExampleChat" in line and "Token-Datei" in line for line in out["german_evidence"])
-    assert any("Chat-Sicherungsdateien" in line and "3,0 MiB" in line for line in out["german_evidence"])
+    assert any(
+        "Chat-Sicherungsdateien" in line and "3,0 MiB" in line for line in out["german_evidence"]
+    )
     # every renderer names the package; all but CEF (its fixed fields) the messenger too
-    assert {name: seen for name, seen in out["renders"].items() if not seen["org.example.chat"]} == {}
+    assert {
+        name: seen for name, seen in out["renders"].items() if not seen["org.example.chat"]
+    } == {}
     assert [name for name, seen in out["renders"].items() if not seen["ExampleChat"]] == ["cef"]
