@@ -46,7 +46,7 @@ from checks.facts import (
     Unseen,
     User,
 )
-from checks.findings import Evidence, Finding
+from checks.findings import Finding
 from checks.owners import classify
 from checks.result import ScanResult
 
@@ -282,14 +282,6 @@ def _messengers(snap: Snapshot) -> Any:
     return out
 
 
-def _evidence(e: Evidence) -> dict[str, Any]:
-    """Since 1.3: the message id and values beside the English text (SIEMs group by id)."""
-    out = {"text": e.text, "source": e.source, "data": _plain(e.data)}
-    if e.message is not None:
-        out |= _plain(e.message.plain())
-    return out
-
-
 def _finding(f: Finding) -> dict[str, Any]:
     known = VARIANTS.get(f.package) if f.package else None
     return {
@@ -300,7 +292,11 @@ def _finding(f: Finding) -> dict[str, Any]:
         "package": f.package,
         "profile": f.user_id,
         "title": f.title,
-        "evidence": [_evidence(e) for e in f.evidence],
+        "evidence": [  # since 1.3 with the message id and values (SIEMs group by id)
+            {"text": e.text, "source": e.source, "data": _plain(e.data)}
+            | (_plain(e.message.plain()) if e.message else {})
+            for e in f.evidence
+        ],
         "remediation": list(f.remediation),
         "article_ref": {"section": f.article.section, "ref": f.article.ref},
         "waived": None

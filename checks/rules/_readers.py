@@ -1,7 +1,7 @@
 """MSG-05's reading of one user: what messenger data lies open, and which other apps can read it.
 
 Exposure is what MSG-03 and MSG-04 find (``checks.rules._exposure.look``), sorted by the kind of
-file (``checks.rules._exposure.Exposed``); readers are the apps installed for the same user whose
+file (``checks.rules._exposed.Exposed``); readers are the apps installed for the same user whose
 grants reach that kind of file on this Android version (``reach``).
 
 What a grant reaches (developer.android.com: "Storage updates in Android 11", "Manage all files
@@ -38,7 +38,7 @@ from checks.rules._common import (
     unseen,
     user_msg,
 )
-from checks.rules._exposure import (
+from checks.rules._exposed import (
     Exposed,
     blind_outcome,
     exposed_items,
