@@ -42,7 +42,7 @@ def paged_media(lang: Lang, report: dict[str, Any]) -> str:
     """The ``@page`` rules: running header (device, scan id, date) and "Page n of m"."""
     device, scan = report["device"], report["scan"]
     head = f"msgscan · {model_of(device)} · {device['serial']}"
-    right = f"{label(lang, 'scan')} {scan['id']} · {scan['started'][:10]}"
+    right = f"{label(lang, 'scan')} {scan['id']} · {day(scan['started'], lang)}"
     pages = f"{label(lang, 'page')} "
     return (
         "@page{"
