@@ -14,7 +14,7 @@ from babel.numbers import format_decimal
 from checks.catalog import SIDELOAD_INSTALLERS, STORES
 from checks.findings import BEYOND
 from checks.rule import CheckInfo
-from reports.i18n import de_catalog, de_checks, de_evidence, evidence, messages
+from reports.i18n import de_catalog, de_checks, de_evidence, evidence, formats, messages
 from reports.i18n.texts import CheckText, Lang, MissingText, lang_from_env
 
 _MESSAGES = {Lang.EN: messages.EN, Lang.DE: messages.DE}
@@ -63,6 +63,11 @@ class Texts:
         if self.lang is Lang.EN:
             return english
         return evidence.text(item, self.lang) or de_evidence.translate(english) or english
+
+    def day(self, value: object) -> object:
+        """A date of the report ("2026-11-20") as this language writes it; anything else as it
+        is (None, an unseen fact)."""
+        return formats.day(value, self.lang) if isinstance(value, str) else value
 
     def source(self, source: str) -> str:
         """Where evidence came from: a probe command stays; "catalog", "policy" are words."""

@@ -123,7 +123,7 @@ def _overview(tx: Texts, report: dict[str, Any]) -> str:
         ("device.serial", device["serial"]),
         ("device.model", model or tx.t("value.not_reported")),
         ("device.android", android),
-        ("device.patch", fact(tx, device["security_patch"])),
+        ("device.patch", fact(tx, tx.day(device["security_patch"]))),
         ("device.encryption", _encryption(tx, device["encryption"])),
         ("device.owner", fact(tx, device["device_owner"]) if device["device_owner"] is not None
          else tx.t("value.none")),

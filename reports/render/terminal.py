@@ -79,11 +79,11 @@ def _header(v: _View) -> RenderableType:
     score = tx.t("score.none") if summary["score"] is None else tx.t("score.value", score=summary["score"])
     grid.add_row(_t(tx.t("text.device")), _t(f"{device['serial']}" + (f": {name}" if name else "")))
     grid.add_row(_t(tx.t("text.android")), _t(android))
-    grid.add_row(_t(tx.t("text.patch")), _t(v.fact(device["security_patch"])))
+    grid.add_row(_t(tx.t("text.patch")), _t(v.fact(tx.day(device["security_patch"]))))
     grid.add_row(_t(tx.t("text.verdict")),
                  _t(verdict_text(tx, summary), _VERDICT_STYLE.get(summary["verdict"], "")))
     grid.add_row(_t(tx.t("text.score")), _t(score))
-    grid.add_row(_t(tx.t("text.policy")), _t(scan["policy"]["name"]))
+    grid.add_row(_t(tx.t("text.policy")), _t(tx.policy_name(scan["policy"]["name"])))
     if not scan["complete"]:
         grid.add_row(_t(tx.t("text.scan")), _t(tx.t("text.stopped"), "yellow"))
     for problem in scan["problems"]:

@@ -133,7 +133,7 @@ def _header(v: _View) -> None:
     if isinstance(sdk, int):
         android += f" (SDK {sdk})"
     row("text.android", android)
-    row("text.patch", v.fact(device["security_patch"]))
+    row("text.patch", v.fact(tx.day(device["security_patch"])))
     row("text.verdict", verdict_text(tx, summary))
     score = tx.t("score.none") if summary["score"] is None else tx.t("score.value", score=summary["score"])
     row("text.score", score)

@@ -227,6 +227,9 @@ def test_german_reports_of_every_recording_have_no_english_leftovers(
                 ),
             )
         )
+        for line in german.splitlines():  # a calendar day in German: 20.11.2026
+            if re.search(r"\b\d{4}-\d{2}-\d{2}\b(?!T)", line):
+                found.setdefault("ISO date", set()).add(line.strip()[:160])
         for phrase in ENGLISH:
             for line in german.splitlines():
                 if phrase in line:
