@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from checks import advisories as _adv
 from checks.advisories import Advisory, version_key  # noqa: F401  (re-exported)
 from checks.facts import EvidenceKind
+from checks.findings import Message, say
 from checks.installers import SIDELOAD_INSTALLERS, STORES  # noqa: F401  (re-exported)
 from checks.locations import (  # noqa: F401  (Location and the file kinds are re-exported)
     ANY_MEDIA,
@@ -57,15 +58,29 @@ class Archives(enum.Enum):
     UNLOCATABLE = "unlocatable"  # backups exist but have no fixed name or place (Wire)
 
 
+class Edition(enum.Enum):
+    """Which of the article's two WhatsApp apps a messenger is (MSG-01), if either."""
+
+    CONSUMER = "consumer"  # the private app: the article advises against it for business
+    BUSINESS = "business"  # the article's preferred app for business use
+    OTHER = "other"
+
+
+_TOKEN_FILE = say("catalog.backup.token_file", "its backup agent saves only a token file, no chats")
+
+
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """The article's comparison of the messenger (checklist.md §B, messengers.md §9)."""
+    """The article's comparison of the messenger (checklist.md §B, messengers.md §9).
 
-    operator: str
-    seat: str
-    e2e_default: str
-    registration: str
-    source: str
+    Each value is a message: its English here, its German in the gettext catalog
+    (reports/i18n/locale, msgctxt ``catalog.<key>.<field>``)."""
+
+    operator: Message
+    seat: Message
+    e2e_default: Message
+    registration: Message
+    source: Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +98,13 @@ class Messenger:
     whatsapp_family: bool = False
     """WhatsApp, WhatsApp Business and their mods: the article's isolation advice (MSG-02)."""
     advisories: tuple[Advisory, ...] = ()
+    edition: Edition = Edition.OTHER
+    """Consumer WhatsApp or WhatsApp Business (MSG-01, the BYOD reading of MSG-02)."""
+    secret_chats: bool = False
+    """End-to-end encryption only in chats the user opens as secret chats (Telegram, MSG-07)."""
+    backup_agent: Message | None = None
+    """What the app's own backup agent hands to Android's backup (MSG-12, messengers.md §2.4,
+    §4.4, §5.4); None: not documented, so app data is assumed."""
 
 
 def _mod_locations(name: str) -> tuple[Location, ...]:
@@ -103,7 +125,9 @@ def _mod_locations(name: str) -> tuple[Location, ...]:
     return tuple(out)
 
 
-def _tg(package: str, label: str, build: Build, advisories: tuple[Advisory, ...] | None = None) -> Variant:
+def _tg(
+    package: str, label: str, build: Build, advisories: tuple[Advisory, ...] | None = None
+) -> Variant:
     return Variant(package, label, build, TELEGRAM_LOCATIONS, advisories)
 
 
@@ -112,11 +136,17 @@ def _mod(package: str, label: str, folder: str | None = None) -> Variant:
 
 
 _WHATSAPP_PROFILE = Profile(
-    "WhatsApp Ireland Ltd (EU controller), Meta Platforms (USA)",
-    "USA (Meta); EU controller in Ireland; server locations not established",
-    "yes (Google Drive backups only with end-to-end encrypted backup on)",
-    "phone number",
-    "closed source",
+    say("catalog.whatsapp.operator", "WhatsApp Ireland Ltd (EU controller), Meta Platforms (USA)"),
+    say(
+        "catalog.whatsapp.seat",
+        "USA (Meta); EU controller in Ireland; server locations not established",
+    ),
+    say(
+        "catalog.whatsapp.e2e_default",
+        "yes (Google Drive backups only with end-to-end encrypted backup on)",
+    ),
+    say("catalog.whatsapp.registration", "phone number"),
+    say("catalog.whatsapp.source", "closed source"),
 )
 
 # Advisories (MSG-09) with their sources and ranges live in checks/advisories.py.
@@ -132,14 +162,14 @@ MESSENGERS: tuple[Messenger, ...] = (
                 "com.whatsapp",
                 "WhatsApp",
                 Build.OFFICIAL,
-                whatsapp_locations(
-                    "Android/media/com.whatsapp/WhatsApp", "WhatsApp", "WhatsApp"
-                ),
+                whatsapp_locations("Android/media/com.whatsapp/WhatsApp", "WhatsApp", "WhatsApp"),
             ),
         ),
         profile=_WHATSAPP_PROFILE,
         whatsapp_family=True,
         advisories=_WA_ADVISORIES,
+        edition=Edition.CONSUMER,
+        backup_agent=_TOKEN_FILE,
     ),
     Messenger(
         "whatsapp_business",
@@ -159,6 +189,8 @@ MESSENGERS: tuple[Messenger, ...] = (
         profile=_WHATSAPP_PROFILE,
         whatsapp_family=True,
         advisories=_WA_BUSINESS_ADVISORIES,
+        edition=Edition.BUSINESS,
+        backup_agent=_TOKEN_FILE,
     ),
     Messenger(
         "whatsapp_mod",
@@ -192,14 +224,20 @@ MESSENGERS: tuple[Messenger, ...] = (
             Variant("org.thunderdog.challegram", "Telegram X", Build.OFFICIAL, (), advisories=()),
         ),
         profile=Profile(
-            "Telegram Messenger Inc.",
-            "Dubai (per the article); server locations not established",
-            "no: only 1:1 secret chats",
-            "phone number",
-            "clients open (GPL v2), server closed",
+            say("catalog.telegram.operator", "Telegram Messenger Inc."),
+            say(
+                "catalog.telegram.seat", "Dubai (per the article); server locations not established"
+            ),
+            say("catalog.telegram.e2e_default", "no: only 1:1 secret chats"),
+            say("catalog.telegram.registration", "phone number"),
+            say("catalog.telegram.source", "clients open (GPL v2), server closed"),
         ),
         archives=Archives.NONE,
         advisories=_adv.TELEGRAM,
+        secret_chats=True,
+        backup_agent=say(
+            "catalog.backup.login_tokens", "its backup agent saves only login tokens, no chats"
+        ),
     ),
     Messenger(
         "signal",
@@ -209,15 +247,19 @@ MESSENGERS: tuple[Messenger, ...] = (
             Variant("im.molly.app", "Molly (Signal fork)", Build.FORK, MOLLY_LOCATIONS),
         ),
         profile=Profile(
-            "Signal Technology Foundation / Signal Messenger LLC",
-            "USA, servers in the USA (per the article)",
-            "yes",
-            "phone number",
-            "open source",
+            say("catalog.signal.operator", "Signal Technology Foundation / Signal Messenger LLC"),
+            say("catalog.signal.seat", "USA, servers in the USA (per the article)"),
+            say("catalog.signal.e2e_default", "yes"),
+            say("catalog.signal.registration", "phone number"),
+            say("catalog.signal.source", "open source"),
         ),
         # Signal has no auto-save setting: gallery copies are made by hand (messengers.md §5.2).
         autosaves_media=False,
         advisories=_adv.SIGNAL,
+        backup_agent=say(
+            "catalog.backup.recovery_tokens",
+            "its backup agent saves only account-recovery tokens, no chats",
+        ),
     ),
     Messenger(
         "threema",
@@ -225,10 +267,16 @@ MESSENGERS: tuple[Messenger, ...] = (
         (
             Variant("ch.threema.app", "Threema", Build.OFFICIAL, threema_locations("Threema")),
             Variant(
-                "ch.threema.app.work", "Threema Work", Build.OFFICIAL, threema_locations("ThreemaWork")
+                "ch.threema.app.work",
+                "Threema Work",
+                Build.OFFICIAL,
+                threema_locations("ThreemaWork"),
             ),
             Variant(
-                "ch.threema.app.hms", "Threema (Huawei)", Build.OFFICIAL, threema_locations("Threema")
+                "ch.threema.app.hms",
+                "Threema (Huawei)",
+                Build.OFFICIAL,
+                threema_locations("Threema"),
             ),
             Variant(
                 "ch.threema.app.work.hms",
@@ -253,11 +301,11 @@ MESSENGERS: tuple[Messenger, ...] = (
             Variant("ch.threema.app.red", "Threema (internal)", Build.BETA),
         ),
         profile=Profile(
-            "Threema GmbH",
-            "Switzerland, servers in Switzerland",
-            "yes, everything",
-            "random Threema ID, no phone number needed",
-            "apps open source since December 2020",
+            say("catalog.threema.operator", "Threema GmbH"),
+            say("catalog.threema.seat", "Switzerland, servers in Switzerland"),
+            say("catalog.threema.e2e_default", "yes, everything"),
+            say("catalog.threema.registration", "random Threema ID, no phone number needed"),
+            say("catalog.threema.source", "apps open source since December 2020"),
         ),
     ),
     Messenger(
@@ -272,11 +320,11 @@ MESSENGERS: tuple[Messenger, ...] = (
             Variant("com.waz.zclient.dev", "Wire (dev)", Build.BETA),
         ),
         profile=Profile(
-            "Wire Swiss GmbH",
-            "Berlin (HQ), Swiss holding; servers in Germany and Ireland",
-            "yes, cannot be switched off",
-            "e-mail or user name, no phone number needed",
-            "open source",
+            say("catalog.wire.operator", "Wire Swiss GmbH"),
+            say("catalog.wire.seat", "Berlin (HQ), Swiss holding; servers in Germany and Ireland"),
+            say("catalog.wire.e2e_default", "yes, cannot be switched off"),
+            say("catalog.wire.registration", "e-mail or user name, no phone number needed"),
+            say("catalog.wire.source", "open source"),
         ),
         archives=Archives.UNLOCATABLE,
         autosaves_media=False,
@@ -297,3 +345,26 @@ def variants() -> dict[str, tuple[Messenger, Variant]]:
 
 
 VARIANTS = variants()
+
+
+__all__ = [
+    "ANY_MEDIA",
+    "AUDIO",
+    "DOCUMENTS",
+    "IMAGES",
+    "MESSENGERS",
+    "SIDELOAD_INSTALLERS",
+    "STORES",
+    "VARIANTS",
+    "VIDEOS",
+    "Advisory",
+    "Archives",
+    "Build",
+    "Edition",
+    "Location",
+    "Messenger",
+    "Profile",
+    "Variant",
+    "variants",
+    "version_key",
+]

@@ -15,7 +15,7 @@ import dataclasses
 from collections.abc import Iterable
 
 from checks.facts import Snapshot
-from checks.findings import Evidence, Outcome, Status
+from checks.findings import Evidence, Outcome, Status, say
 
 _FACTS = frozenset(
     {"identity", "users", "policy", "packages", "app_ops", "storage", "backup", "user_backups"}
@@ -59,8 +59,13 @@ def downgrade(outcomes: Iterable[Outcome], snapshot: Snapshot, read: set[str]) -
     if not hit:
         return list(outcomes)
     notes = tuple(
-        Evidence(
-            f"not conclusive: {_SOURCES[name]} could not be fully read ({snapshot.damaged[name]})",
+        Evidence.of(
+            say(
+                "rule.damaged",
+                "not conclusive: {source} could not be fully read ({reason})",
+                source=_SOURCES[name],
+                reason=snapshot.damaged[name],
+            ),
             _SOURCES[name],
             {"damaged": name},
         )

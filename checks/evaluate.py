@@ -19,10 +19,12 @@ from checks.findings import (
     Attestation,
     Evidence,
     Finding,
+    Message,
     Outcome,
     Severity,
     Status,
     Waiver,
+    say,
 )
 from checks.policy import ATTESTABLE, DEVICE_ATTESTABLE, Policy, attest_key
 from checks.registry import CHECKS
@@ -132,17 +134,11 @@ def judge(
         except Exception as e:  # a bug in a rule must not cost the whole report
             if strict:
                 raise
-            outcomes = [
-                Outcome(
-                    Status.ERROR, (Evidence(f"rule failed: {type(e).__name__}: {e}", "msgscan"),)
-                )
-            ]
+            failed = say("rule.failed", "rule failed: {error}", error=_error(e))
+            outcomes = [Outcome(Status.ERROR, (Evidence.of(failed, "msgscan"),))]
         if not outcomes:
-            outcomes = [
-                Outcome(
-                    Status.NOT_APPLICABLE, (Evidence("nothing on this phone to check", "msgscan"),)
-                )
-            ]
+            nothing = say("rule.nothing", "nothing on this phone to check")
+            outcomes = [Outcome(Status.NOT_APPLICABLE, (Evidence.of(nothing, "msgscan"),))]
         outcomes = downgrade(outcomes, snapshot, read)
         for outcome in outcomes:
             f = _finding(check, outcome, policy)
@@ -156,11 +152,22 @@ def judge(
     return findings
 
 
+def _error(e: Exception) -> str:
+    return f"{type(e).__name__}: {e}"
+
+
 def attestation_text(a: Attestation) -> str:
     """"attested by DPO on 2026-10-01 until 2027-03-31: note" (evidence, in every format)."""
-    until = f" until {a.until.isoformat()}" if a.until else ""
+    return attestation_message(a).english()
+
+
+def attestation_message(a: Attestation) -> Message:
+    until: Message | str = ""
+    if a.until:
+        until = say("attest.until", " until {until:date}", until=a.until.isoformat())
     note = f": {a.note}" if a.note else ""
-    return f"attested by {a.by} on {a.on.isoformat()}{until}{note}"
+    return say("attest.by", "attested by {by} on {on:date}{until}{note}", by=a.by,
+               on=a.on.isoformat(), until=until, note=note)
 
 
 def _attest(f: Finding, policy: Policy, device: str, today: date) -> Finding:
@@ -170,21 +177,19 @@ def _attest(f: Finding, policy: Policy, device: str, today: date) -> Finding:
     valid, lapsed = policy.attestation(f.check_id, device, f.package, today)
     if valid is not None:
         data = {"by": valid.by, "on": valid.on, "until": valid.until, "note": valid.note}
-        seen = Evidence(attestation_text(valid), "policy", data)
+        seen = Evidence.of(attestation_message(valid), "policy", data)
         return replace(f, attested=valid, evidence=(*f.evidence, seen))
     if lapsed is not None and lapsed.until is not None:
-        text = (
-            f"the attestation by {lapsed.by} on {lapsed.on.isoformat()} expired on "
-            f"{lapsed.until.isoformat()}: attest it again ({attest_key(f.check_id)})"
-        )
+        text = say("attest.expired", "the attestation by {by} on {on:date} expired on "
+                   "{until:date}: attest it again ({key})", by=lapsed.by,
+                   on=lapsed.on.isoformat(), until=lapsed.until.isoformat(),
+                   key=attest_key(f.check_id))
         data = {"by": lapsed.by, "on": lapsed.on, "until": lapsed.until}
-        return replace(f, evidence=(*f.evidence, Evidence(text, "policy", data)))
+        return replace(f, evidence=(*f.evidence, Evidence.of(text, "policy", data)))
     if f.check_id in DEVICE_ATTESTABLE:
-        text = (
-            f"not attested for this phone: record it in the policy as {attest_key(f.check_id)}"
-            " (device, by, on, until)"
-        )
-        return replace(f, evidence=(*f.evidence, Evidence(text, "policy")))
+        text = say("attest.missing", "not attested for this phone: record it in the policy as "
+                   "{key} (device, by, on, until)", key=attest_key(f.check_id))
+        return replace(f, evidence=(*f.evidence, Evidence.of(text, "policy")))
     return f
 
 

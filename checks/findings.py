@@ -8,7 +8,8 @@ each into a ``Finding``. Pure data.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+import string
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -85,15 +86,108 @@ BEYOND = "beyond the article"
 
 
 @dataclass(frozen=True, slots=True)
+class Message:
+    """What a rule saw, as a message id and its values; each language renders it.
+
+    ``template`` is the English (``{name}`` placeholders, ``{n:size}`` bytes, ``{d:date}`` an ISO
+    date or None, ``{r:reason}`` a reason the phone gave); it is the gettext msgid and ``id``
+    its msgctxt, so ``pybabel extract`` finds both in the calls of ``say`` / ``say_n``
+    (reports/i18n/babel.cfg). ``plural`` is the English for ``n`` other than 1. A value may be a
+    ``Message`` itself (a user's label, a kind of build) or a list of values, joined by ", ".
+    Pure: no gettext here; the German lives in reports/i18n/locale."""
+
+    id: str
+    template: str
+    params: Mapping[str, object] = field(default_factory=dict)
+    plural: str | None = None
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.english()))
+
+    def english(self) -> str:
+        template = self.template
+        if self.plural is not None and self.params.get("n") != 1:
+            template = self.plural
+        return fill(template, self.params, _english_value)
+
+    def plain(self) -> dict[str, object]:
+        """The id and values as JSON: nested messages as {"id", "params"}, lists as lists."""
+        return {"id": self.id, "params": {k: _plain(v) for k, v in self.params.items()}}
+
+
+def say(id: str, template: str, /, **params: object) -> Message:
+    """A message: ``say("msg03.none", "{name} keeps no local chat archive", name=...)``."""
+    return Message(id, template, params)
+
+
+def say_n(id: str, one: str, many: str, n: int, /, **params: object) -> Message:
+    """A message whose wording depends on the count ``n`` ("1 file", "3 files")."""
+    return Message(id, one, {"n": n, **params}, many)
+
+
+class _Fill(string.Formatter):
+    def __init__(self, value: Callable[[object, str], str]) -> None:
+        self.value = value
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        return self.value(value, format_spec)
+
+
+def fill(template: str, params: Mapping[str, object], value: Callable[[object, str], str]) -> str:
+    """``template`` with each placeholder replaced by ``value(param, spec)``."""
+    return _Fill(value).vformat(template, (), params)
+
+
+def size_text(n: int) -> str:
+    """Bytes as people read them (binary units, one decimal): "150.2 MiB"."""
+    value = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def _english_value(value: object, spec: str) -> str:
+    if isinstance(value, Message):
+        return value.english()
+    if isinstance(value, list | tuple):
+        if spec == "semi":
+            return "; ".join(_english_value(v, "") for v in value)
+        return ", ".join(_english_value(v, spec) for v in value)
+    if spec == "size" and isinstance(value, int):
+        return size_text(value)
+    if spec == "date":
+        return "unknown" if value is None else str(value)
+    return str(value)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Message):
+        return value.plain()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """One thing that was seen, in words, with the command it came from."""
 
     text: str
-    """e.g. "READ_CONTACTS granted for user 0"."""
+    """e.g. "READ_CONTACTS granted for user 0"; the English of ``message`` when there is one."""
     source: str
     """The probe command, e.g. "dumpsys package packages", or "policy" / "catalog"."""
     data: Mapping[str, object] = field(default_factory=dict)
     """Machine-readable figures behind the text (counts, dates as ISO strings, sizes)."""
+    message: Message | None = None
+    """The message id and values the text was made from (each language renders it)."""
+
+    @classmethod
+    def of(
+        cls, message: Message, source: str, data: Mapping[str, object] | None = None
+    ) -> Evidence:
+        return cls(message.english(), source, data or {}, message)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from typing import Any
 from checks.catalog import MESSENGERS
 from checks.registry import INDEX
 from reports.i18n import CheckText, Lang, Texts
+from reports.i18n.formats import day
 
 
 def check_texts(tx: Texts, report: dict[str, Any]) -> dict[str, CheckText]:
@@ -34,9 +35,10 @@ def verdict_text(tx: Texts, summary: dict[str, Any]) -> str:
 def attested_text(tx: Texts, attested: dict[str, Any], prefix: str = "text") -> str:
     """"attested by DPO on 2026-10-01[, until 2027-03-31]" (``prefix``: text or findings)."""
     until = attested.get("until")
+    on = day(attested["on"], tx.lang)
     if until:
-        return tx.t(f"{prefix}.attested_until", by=attested["by"], on=attested["on"], until=until)
-    return tx.t(f"{prefix}.attested", by=attested["by"], on=attested["on"])
+        return tx.t(f"{prefix}.attested_until", by=attested["by"], on=on, until=day(until, tx.lang))
+    return tx.t(f"{prefix}.attested", by=attested["by"], on=on)
 
 
 def count_chips(summary: dict[str, Any]) -> list[tuple[str, int]]:

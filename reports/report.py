@@ -50,7 +50,7 @@ from checks.findings import Finding
 from checks.owners import classify
 from checks.result import ScanResult
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 """1.1 (additive): status ``informational``; ``summary.informational`` and ``attested``;
 ``attested.until``, ``device`` and ``package``. 1.2 (additive): ``integrity`` (digest and
 signature, ``reports.integrity``) and ``retention``. Every 1.0 and 1.1 report still validates."""
@@ -244,11 +244,11 @@ def _storage(evidence: StorageEvidence) -> dict[str, Any]:
 def _comparison(profile: Profile) -> dict[str, str]:
     """The article's comparison (catalog ``Profile``), field for field."""
     return {
-        "operator": profile.operator,
-        "seat": profile.seat,
-        "e2e_default": profile.e2e_default,
-        "registration": profile.registration,
-        "source": profile.source,
+        "operator": profile.operator.english(),
+        "seat": profile.seat.english(),
+        "e2e_default": profile.e2e_default.english(),
+        "registration": profile.registration.english(),
+        "source": profile.source.english(),
     }
 
 
@@ -292,8 +292,10 @@ def _finding(f: Finding) -> dict[str, Any]:
         "package": f.package,
         "profile": f.user_id,
         "title": f.title,
-        "evidence": [
-            {"text": e.text, "source": e.source, "data": _plain(e.data)} for e in f.evidence
+        "evidence": [  # since 1.3 with the message id and values (SIEMs group by id)
+            {"text": e.text, "source": e.source, "data": _plain(e.data)}
+            | (_plain(e.message.plain()) if e.message else {})
+            for e in f.evidence
         ],
         "remediation": list(f.remediation),
         "article_ref": {"section": f.article.section, "ref": f.article.ref},

@@ -15,15 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from checks.catalog import Edition
 from checks.facts import Snapshot
+from checks.findings import Evidence, say
 from checks.owners import Profile, ProfileKind
-from checks.rules._common import Install, profile_of
+from checks.rules._common import DEVICE_POLICY, Install, profile_of
 
 
 def business_work_profile(snapshot: Snapshot, found: Sequence[Install]) -> Profile | None:
     """The MDM work profile holding WhatsApp Business, if there is one."""
     for install in found:
-        if install.messenger.key != "whatsapp_business":
+        if install.messenger.edition is not Edition.BUSINESS:
             continue
         profile = profile_of(snapshot, install.user_id)
         if profile is not None and profile.mdm:
@@ -34,13 +36,28 @@ def business_work_profile(snapshot: Snapshot, found: Sequence[Install]) -> Profi
 _PERSONAL_SIDE = frozenset({ProfileKind.MAIN, ProfileKind.CLONE, ProfileKind.PRIVATE})
 
 
-def private_whatsapp(snapshot: Snapshot, install: Install, found: Sequence[Install]) -> Profile | None:
+def private_whatsapp(
+    snapshot: Snapshot, install: Install, found: Sequence[Install]
+) -> Profile | None:
     """The business work profile when ``install`` is consumer WhatsApp on the personal side of
     a BYOD phone; None otherwise."""
-    if install.messenger.key != "whatsapp":
+    if install.messenger.edition is not Edition.CONSUMER:
         return None
     home = profile_of(snapshot, install.user_id)
     main = profile_of(snapshot, 0)
     if home is None or home.kind not in _PERSONAL_SIDE or main is None or main.main_managed:
         return None
     return business_work_profile(snapshot, found)
+
+
+def business_beside(work: Profile) -> Evidence:
+    """ "WhatsApp Business sits in a work profile (user 10) managed by the MDM …"."""
+    return Evidence.of(
+        say(
+            "whatsapp.business_in",
+            "WhatsApp Business sits in {profile:profile}",
+            profile=work.describe(),
+        ),
+        DEVICE_POLICY,
+        {"business_user": work.user_id, "profile_owner": work.owner},
+    )

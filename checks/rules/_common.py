@@ -23,7 +23,7 @@ from checks.facts import (
     User,
     UserKind,
 )
-from checks.findings import Evidence, Outcome, Status
+from checks.findings import Evidence, Message, Outcome, Status, say, size_text
 from checks.owners import (
     SAMSUNG_DUAL_APP_USER,
     XIAOMI_DUAL_APP_USER,
@@ -53,29 +53,44 @@ BLOCKING = frozenset({OpMode.IGNORE, OpMode.DENY})
 """App-op modes that take away what a runtime grant gives (AppOpsManager MODE_IGNORED/ERRORED)."""
 
 _KINDS = {
-    UserKind.SYSTEM: "personal profile",
-    UserKind.SECONDARY: "secondary user",
-    UserKind.MANAGED_PROFILE: "work profile",
-    UserKind.OTHER_PROFILE: "clone or private profile",
-    UserKind.GUEST: "guest user",
-    UserKind.RESTRICTED: "restricted profile",
+    UserKind.SYSTEM: say("user.kind.personal", "personal profile"),
+    UserKind.SECONDARY: say("user.kind.secondary", "secondary user"),
+    UserKind.MANAGED_PROFILE: say("user.kind.work", "work profile"),
+    UserKind.OTHER_PROFILE: say("user.kind.clone_or_private", "clone or private profile"),
+    UserKind.GUEST: say("user.kind.guest", "guest user"),
+    UserKind.RESTRICTED: say("user.kind.restricted", "restricted profile"),
 }
 """Labels from the flags alone, when the device policy (who owns a profile) is unreadable."""
 
 _PROFILE_KINDS = {
-    ProfileKind.MAIN: "personal profile",
-    ProfileKind.WORK_MDM: "work profile",
-    ProfileKind.WORK_UNKNOWN_OWNER: "profile of an unknown owner",
-    ProfileKind.WORK_UNMANAGED: "unmanaged work profile",
-    ProfileKind.VENDOR_CONTAINER: "Secure Folder",
-    ProfileKind.CLONE: "clone profile",
-    ProfileKind.PRIVATE: "private space",
-    ProfileKind.SECONDARY: "secondary user",
-    ProfileKind.GUEST: "guest user",
-    ProfileKind.RESTRICTED: "restricted profile",
-    ProfileKind.OTHER_PROFILE: "unknown kind of profile",
+    ProfileKind.MAIN: _KINDS[UserKind.SYSTEM],
+    ProfileKind.WORK_MDM: _KINDS[UserKind.MANAGED_PROFILE],
+    ProfileKind.WORK_UNKNOWN_OWNER: say("user.kind.unknown_owner", "profile of an unknown owner"),
+    ProfileKind.WORK_UNMANAGED: say("user.kind.unmanaged_work", "unmanaged work profile"),
+    ProfileKind.VENDOR_CONTAINER: say("user.kind.secure_folder", "Secure Folder"),
+    ProfileKind.CLONE: say("user.kind.clone", "clone profile"),
+    ProfileKind.PRIVATE: say("user.kind.private_space", "private space"),
+    ProfileKind.SECONDARY: _KINDS[UserKind.SECONDARY],
+    ProfileKind.GUEST: _KINDS[UserKind.GUEST],
+    ProfileKind.RESTRICTED: _KINDS[UserKind.RESTRICTED],
+    ProfileKind.OTHER_PROFILE: say("user.kind.other", "unknown kind of profile"),
 }
-_VENDOR_CLONES = {SAMSUNG_DUAL_APP_USER: "Dual Messenger", XIAOMI_DUAL_APP_USER: "Dual apps"}
+_VENDOR_CLONES = {
+    SAMSUNG_DUAL_APP_USER: say("user.kind.dual_messenger", "Dual Messenger"),
+    XIAOMI_DUAL_APP_USER: say("user.kind.dual_apps", "Dual apps"),
+}
+_FULLY_MANAGED = say("user.kind.fully_managed", "fully managed phone")
+_WHAT = {
+    "the package list": say("fact.package_list", "the package list"),
+    "the list of users and profiles": say("fact.users", "the list of users and profiles"),
+    "the device policy": say("fact.device_policy", "the device policy"),
+    "app ops (all-files access, blocked grants)": say(
+        "fact.app_ops", "app ops (all-files access, blocked grants)"
+    ),
+    "the device properties": say("fact.device_properties", "the device properties"),
+    "Android's backup state": say("fact.backup_state", "Android's backup state"),
+}
+"""The facts a rule names when the phone withheld them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,14 +114,21 @@ def unseen(
     snapshot: Snapshot,
     fact: Unseen,
     source: str,
-    what: str,
+    what: str | Message,
     *,
     package: str | None = None,
     user_id: int | None = None,
 ) -> Outcome:
     """``unknown`` for a fact the phone withheld; ``error`` when the scan stopped before it."""
     status = Status.ERROR if collection_failed(snapshot, fact) else Status.UNKNOWN
-    evidence = Evidence(f"{what} could not be read: {fact.reason}", source, {"reason": fact.reason})
+    named = _WHAT.get(what, what) if isinstance(what, str) else what
+    message = say(
+        "fact.unreadable",
+        "{what} could not be read: {reason:reason}",
+        what=named,
+        reason=fact.reason,
+    )
+    evidence = Evidence.of(message, source, {"reason": fact.reason})
     return Outcome(status, (evidence,), package=package, user_id=user_id)
 
 
@@ -139,20 +161,29 @@ def profile_of(snapshot: Snapshot, user_id: int) -> Profile | None:
     return None if user is None else classify(user, snapshot.policy)
 
 
-def user_label(snapshot: Snapshot, user_id: int) -> str:
+def user_msg(snapshot: Snapshot, user_id: int) -> Message:
     """ "user 10 (work profile)", "user 150 (Secure Folder)"; the number alone when ``pm list
     users`` was not readable. Without the device policy the label comes from the flags."""
-    if isinstance(snapshot.users, Unseen):
-        return f"user {user_id}"
-    profile = profile_of(snapshot, user_id)
-    if profile is not None:
-        if profile.main_managed:
-            return f"user {user_id} (fully managed phone)"
-        if profile.kind is ProfileKind.CLONE and user_id in _VENDOR_CLONES:
-            return f"user {user_id} ({_VENDOR_CLONES[user_id]})"
-        return f"user {user_id} ({_PROFILE_KINDS[profile.kind]})"
-    user = find_user(snapshot.users, user_id)
-    return f"user {user_id} ({_KINDS[user.kind]})" if user else f"user {user_id}"
+    kind: Message | None = None
+    if not isinstance(snapshot.users, Unseen):
+        profile = profile_of(snapshot, user_id)
+        if profile is not None:
+            if profile.main_managed:
+                kind = _FULLY_MANAGED
+            elif profile.kind is ProfileKind.CLONE and user_id in _VENDOR_CLONES:
+                kind = _VENDOR_CLONES[user_id]
+            else:
+                kind = _PROFILE_KINDS[profile.kind]
+        elif (user := find_user(snapshot.users, user_id)) is not None:
+            kind = _KINDS[user.kind]
+    if kind is None:
+        return say("user.bare", "user {user}", user=user_id)
+    return say("user.labelled", "user {user} ({kind})", user=user_id, kind=kind)
+
+
+def user_label(snapshot: Snapshot, user_id: int) -> str:
+    """The English of ``user_msg``."""
+    return user_msg(snapshot, user_id).english()
 
 
 def find_user(users: Iterable[User], user_id: int) -> User | None:
@@ -213,12 +244,7 @@ def day(when: datetime | None) -> str:
 
 def size(n: int) -> str:
     """Bytes as people read them (binary units, one decimal)."""
-    value = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
+    return size_text(n)
 
 
 def folder_data(summary: FolderSummary) -> dict[str, object]:

@@ -9,20 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from checks.catalog import ANY_MEDIA, Archives, Location
+from checks.catalog import Location
 from checks.facts import EvidenceKind, FolderSummary, Snapshot, StorageEvidence, Unseen
-from checks.findings import Evidence, Outcome, Status
+from checks.findings import Evidence, Message, say, say_n
 from checks.rules._common import (
-    CATALOG,
     Install,
-    collection_failed,
     common_source,
-    count,
     day,
     find_source,
     folder_data,
     has_locations,
-    size,
     storage_for,
     unreadable_part,
 )
@@ -74,35 +70,72 @@ def location(install: Install, ev: StorageEvidence) -> Location | None:
     return next((loc for loc in install.variant.locations if loc.id == ev.location), None)
 
 
-def _where(ev: StorageEvidence, loc: Location | None) -> str:
-    below = " and below" if loc is not None and loc.depth is None else ""
-    return f"{ev.path}{below}"
+def _where(ev: StorageEvidence, loc: Location | None) -> Message:
+    if loc is not None and loc.depth is None:
+        return say("storage.path_and_below", "{path} and below", path=ev.path)
+    return say("storage.path", "{path}", path=ev.path)
 
 
 def archive_evidence(install: Install, ev: StorageEvidence, s: FolderSummary) -> Evidence:
     """ "3 chat backup files (msgstore*.db.crypt*), 150.2 MiB, newest 2026-11-20, in <path>"."""
     loc = location(install, ev)
-    what = "chat backup folder" if loc is not None and loc.dirs else "chat backup file"
-    pattern = f" ({loc.pattern})" if loc is not None and loc.pattern else ""
-    return Evidence(
-        f"{count(s.files, what)}{pattern}, {size(s.total_bytes)}, newest {day(s.newest)}, "
-        f"in {_where(ev, loc)}",
+    values = {
+        "size": s.total_bytes,
+        "newest": day(s.newest) if s.newest else None,
+        "where": _where(ev, loc),
+    }
+    if loc is not None and loc.dirs:
+        what = say_n(
+            "storage.backup_folders", "{n} chat backup folder", "{n} chat backup folders", s.files
+        )
+    else:
+        what = say_n(
+            "storage.backup_files", "{n} chat backup file", "{n} chat backup files", s.files
+        )
+    if loc is not None and loc.pattern:
+        message = say(
+            "storage.archive_pattern",
+            "{what} ({pattern}), {size:size}, newest {newest:date}, in {where}",
+            what=what,
+            pattern=loc.pattern,
+            **values,
+        )
+    else:
+        message = say(
+            "storage.archive",
+            "{what}, {size:size}, newest {newest:date}, in {where}",
+            what=what,
+            **values,
+        )
+    return Evidence.of(
+        message,
         find_source(ev.path),
         {"location": ev.location, "path": ev.path, **folder_data(s)},
     )
 
 
-def _nomedia(s: FolderSummary) -> str:
+def _nomedia(s: FolderSummary) -> Message:
     if s.nomedia is None:
-        return ".nomedia not checked"
-    return ".nomedia present" if s.nomedia else "no .nomedia"
+        return say("storage.nomedia_unchecked", ".nomedia not checked")
+    if s.nomedia:
+        return say("storage.nomedia_present", ".nomedia present")
+    return say("storage.nomedia_absent", "no .nomedia")
 
 
 def media_evidence(ev: StorageEvidence, s: FolderSummary) -> Evidence:
     """ "37 files in WhatsApp Images, newest 2026-11-20, no .nomedia" (folder named by catalog)."""
     folder = ev.path.rstrip("/").rsplit("/", 1)[-1]
-    return Evidence(
-        f"{count(s.files, 'file')} in {folder}, newest {day(s.newest)}, {_nomedia(s)}",
+    message = say_n(
+        "storage.media",
+        "{n} file in {folder}, newest {newest:date}, {nomedia}",
+        "{n} files in {folder}, newest {newest:date}, {nomedia}",
+        s.files,
+        folder=folder,
+        newest=day(s.newest) if s.newest else None,
+        nomedia=_nomedia(s),
+    )
+    return Evidence.of(
+        message,
         find_source(ev.path),
         {"location": ev.location, "path": ev.path, **folder_data(s)},
     )
@@ -113,10 +146,15 @@ def blind_evidence(blind: tuple[tuple[StorageEvidence, Unseen], ...]) -> list[Ev
     there are more than two (a work profile's storage makes a dozen identical lines)."""
     if len(blind) <= 2:
         return [
-            Evidence(
-                f"could not be read: {r.reason}"
+            Evidence.of(
+                say("storage.unreadable", "could not be read: {reason:reason}", reason=r.reason)
                 if ev.path in r.reason
-                else f"{ev.path} could not be read: {r.reason}",
+                else say(
+                    "storage.path_unreadable",
+                    "{path} could not be read: {reason:reason}",
+                    path=ev.path,
+                    reason=r.reason,
+                ),
                 find_source(ev.path),
                 {"location": ev.location, "path": ev.path, "reason": r.reason},
             )
@@ -131,8 +169,15 @@ def blind_evidence(blind: tuple[tuple[StorageEvidence, Unseen], ...]) -> list[Ev
     for cause, items in groups.items():
         paths = [ev.path for ev, _ in items]
         out.append(
-            Evidence(
-                f"{count(len(items), 'folder')} could not be read ({cause}), e.g. {paths[0]}",
+            Evidence.of(
+                say_n(
+                    "storage.folders_unreadable",
+                    "{n} folder could not be read ({reason:reason}), e.g. {path}",
+                    "{n} folders could not be read ({reason:reason}), e.g. {path}",
+                    len(items),
+                    reason=cause,
+                    path=paths[0],
+                ),
                 common_source(paths),
                 {"paths": paths, "reason": cause},
             )
@@ -147,179 +192,25 @@ def clean_evidence(looked: Look) -> Evidence:
     empty = len(looked.clean) - absent - hidden
     paths = [ev.path for ev, _ in looked.clean]
     data = {"folders": len(looked.clean), "empty": empty, "absent": absent, "hidden": hidden}
+    n = len(looked.clean)
     if looked.kind is EvidenceKind.ARCHIVE:
-        text = f"no chat backups in {count(len(looked.clean), 'place')} looked at ({absent} absent)"
+        message = say_n(
+            "storage.no_archives",
+            "no chat backups in {n} place looked at ({absent} absent)",
+            "no chat backups in {n} places looked at ({absent} absent)",
+            n,
+            absent=absent,
+        )
     else:
-        text = (
-            f"no visible media in {count(len(looked.clean), 'folder')} looked at: {empty} empty, "
-            f"{absent} absent, {hidden} hidden by .nomedia"
+        message = say_n(
+            "storage.no_media",
+            "no visible media in {n} folder looked at: {empty} empty, {absent} absent, {hidden} "
+            "hidden by .nomedia",
+            "no visible media in {n} folders looked at: {empty} empty, {absent} absent, {hidden} "
+            "hidden by .nomedia",
+            n,
+            empty=empty,
+            absent=absent,
+            hidden=hidden,
         )
-    return Evidence(text, common_source(paths), data)
-
-
-# --- MSG-05: exposed files by kind ----------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Exposed:
-    """Messenger files in one catalog location that some other app might read (MSG-05)."""
-
-    install: Install
-    label: str
-    """ "WhatsApp chat backups", "WhatsApp images", "WhatsApp hidden media"."""
-    category: str
-    """ "chat backup file", "visible media file" or "hidden media file" (evidence wording)."""
-    holds: tuple[str, ...]
-    needs_all_files: bool
-    """Chat backups and media hidden by .nomedia (Sent/, Private/): only all-files access (or
-    legacy storage) reaches them; MediaStore skips .nomedia folders."""
-    evidence: StorageEvidence
-    files: int
-
-    @property
-    def owner(self) -> str:
-        return self.install.name
-
-
-_HOLDS = {(kind,): kind for kind in ANY_MEDIA} | {ANY_MEDIA: "media"}
-"""Evidence word for what a location holds: "images", …, "media" for a mix."""
-
-
-def exposed_items(snapshot: Snapshot, group: list[Install]) -> tuple[list[Exposed], list[Look]]:
-    """Every exposed location of the user's messenger installs, and every look taken."""
-    items: list[Exposed] = []
-    looks: list[Look] = []
-    for install in group:
-        name = install.variant.label
-        if install.messenger.archives is Archives.LOCATED:
-            lk = look(snapshot, install, EvidenceKind.ARCHIVE)
-            looks.append(lk)
-            items += [
-                Exposed(install, f"{name} chat backups", "chat backup file", (), True, ev, s.files)
-                for ev, s in lk.exposed
-            ]
-        if not install.messenger.autosaves_media:
-            continue
-        lk = look(snapshot, install, EvidenceKind.MEDIA)
-        looks.append(lk)
-        for ev, s in lk.exposed:
-            loc = location(install, ev)
-            holds = loc.holds if loc is not None and loc.holds else ANY_MEDIA
-            what = _HOLDS.get(holds, "media")
-            items.append(
-                Exposed(install, f"{name} {what}", "visible media file", holds, False, ev, s.files)
-            )
-        hidden = [(ev, s) for ev, s in lk.clean if s.exists and s.files]
-        private = look(snapshot, install, EvidenceKind.PRIVATE_MEDIA)
-        if private.catalogued:
-            looks.append(private)
-        for ev, s in [*hidden, *private.exposed]:
-            items.append(
-                Exposed(install, f"{name} hidden media", "hidden media file", ANY_MEDIA, True, ev,
-                        s.files)
-            )
-    return items, looks
-
-
-def exposure_evidence(items: list[Exposed]) -> list[Evidence]:
-    """ "WhatsApp: 3 chat backup files in shared storage", one line per install and category."""
-    groups: dict[tuple[str, int, str], list[Exposed]] = {}
-    for i in items:
-        groups.setdefault((i.owner, i.install.user_id, i.category), []).append(i)
-    out = []
-    for (owner, _, category), group in groups.items():
-        files = sum(i.files for i in group)
-        out.append(
-            Evidence(
-                f"{group[0].install.variant.label}: {count(files, category)} in shared storage",
-                common_source([i.evidence.path for i in group]),
-                {"package": owner, "kind": category, "files": files,
-                 "kinds": list(dict.fromkeys(i.label for i in group))},
-            )
-        )
-    return out
-
-
-def undetermined(
-    snapshot: Snapshot, user_id: int, where: str, looks: list[Look], group: list[Install]
-) -> Outcome:
-    """Nothing exposed was seen: not applicable if every place was read; unknown (error) where
-    places could not be read; manual where the catalog knows no place of a variant."""
-    blind = [lk for lk in looks if lk.catalogued and (not lk.collected or lk.blind)]
-    if blind:
-        return blind_outcome(snapshot, user_id, where, blind)
-    unplaced = [
-        i.variant.label
-        for i in group
-        if (i.messenger.archives is Archives.LOCATED
-            and not has_locations(i.variant, EvidenceKind.ARCHIVE))
-        or (i.messenger.autosaves_media and not has_locations(i.variant, EvidenceKind.MEDIA))
-    ]
-    if unplaced:
-        return Outcome(
-            Status.MANUAL,
-            (
-                Evidence(
-                    f"the catalog knows no folders of {', '.join(dict.fromkeys(unplaced))}: "
-                    f"whether its data lies open in shared storage of {where} must be checked by "
-                    "hand",
-                    CATALOG,
-                    {"packages": list(dict.fromkeys(unplaced))},
-                ),
-            ),
-            user_id=user_id,
-        )
-    return Outcome(
-        Status.NOT_APPLICABLE,
-        (
-            Evidence(
-                f"no messenger data found in shared storage of {where}",
-                common_source([f"/storage/emulated/{user_id}"]),
-                {"user": user_id},
-            ),
-        ),
-        user_id=user_id,
-    )
-
-
-def blind_outcome(snapshot: Snapshot, user_id: int, where: str, blind: list[Look]) -> Outcome:
-    evidence = []
-    failed = False
-    for lk in blind:
-        label = f"{lk.install.variant.label} {_KIND_WORD[lk.kind]} folders"
-        if not lk.collected:
-            failed = failed or not snapshot.complete
-            evidence.append(
-                Evidence(
-                    f"{label}: not collected",
-                    find_source(f"/storage/emulated/{user_id}"),
-                    {"package": lk.install.name},
-                )
-            )
-            continue
-        failed = failed or any(collection_failed(snapshot, r) for _, r in lk.blind)
-        first = lk.blind[0][1].reason
-        evidence.append(
-            Evidence(
-                f"{label}: {len(lk.blind)} of {len(lk.blind) + len(lk.clean) + len(lk.exposed)} "
-                f"could not be read ({first})",
-                common_source([ev.path for ev, _ in lk.blind]),
-                {"package": lk.install.name, "unreadable": len(lk.blind)},
-            )
-        )
-    evidence.insert(
-        0,
-        Evidence(
-            f"could not tell whether messenger data lies in shared storage of {where}",
-            find_source(f"/storage/emulated/{user_id}"),
-            {"user": user_id},
-        ),
-    )
-    return Outcome(Status.ERROR if failed else Status.UNKNOWN, tuple(evidence), user_id=user_id)
-
-
-_KIND_WORD = {
-    EvidenceKind.ARCHIVE: "archive",
-    EvidenceKind.MEDIA: "media",
-    EvidenceKind.PRIVATE_MEDIA: "hidden media",
-}
+    return Evidence.of(message, common_source(paths), data)

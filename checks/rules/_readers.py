@@ -1,7 +1,7 @@
 """MSG-05's reading of one user: what messenger data lies open, and which other apps can read it.
 
 Exposure is what MSG-03 and MSG-04 find (``checks.rules._exposure.look``), sorted by the kind of
-file (``checks.rules._exposure.Exposed``); readers are the apps installed for the same user whose
+file (``checks.rules._exposed.Exposed``); readers are the apps installed for the same user whose
 grants reach that kind of file on this Android version (``reach``).
 
 What a grant reaches (developer.android.com: "Storage updates in Android 11", "Manage all files
@@ -27,19 +27,18 @@ from dataclasses import dataclass
 
 from checks.catalog import AUDIO, DOCUMENTS, IMAGES, VIDEOS
 from checks.facts import AppOps, EvidenceKind, OpMode, Package, Snapshot, Unseen
-from checks.findings import Evidence, Outcome, Status
+from checks.findings import Evidence, Message, Outcome, Status, say, say_n
 from checks.rules._common import (
     APP_OPS,
     BLOCKING,
     PACKAGES,
     Install,
-    count,
     granted,
     op_mode,
     unseen,
-    user_label,
+    user_msg,
 )
-from checks.rules._exposure import (
+from checks.rules._exposed import (
     Exposed,
     blind_outcome,
     exposed_items,
@@ -68,6 +67,8 @@ class Reach:
     """EVERYTHING, or the media kinds (IMAGES, VIDEOS, AUDIO) the app can read."""
     ways: tuple[str, ...]
     """How, in words: "READ_MEDIA_IMAGES granted (images only)"."""
+    how: tuple[Message, ...] = ()
+    """``ways`` as messages."""
 
     def can_read(self, item: Exposed) -> bool:
         if EVERYTHING in self.kinds:
@@ -84,13 +85,15 @@ def reach(pkg: Package, user_id: int, ops: AppOps, sdk: int | None) -> Reach:
     """What the app can read in the user's shared storage on a phone with API level ``sdk``
     (None: not known, judged as the older, wider rules)."""
     kinds: set[str] = set()
-    ways: list[str] = []
+    ways: list[Message] = []
     target = pkg.target_sdk
     if (sdk is None or sdk >= 30) and op_mode(
         ops, pkg, user_id, "MANAGE_EXTERNAL_STORAGE"
     ) is OpMode.ALLOW:
         kinds.add(EVERYTHING)
-        ways.append("all files access (app op MANAGE_EXTERNAL_STORAGE allow)")
+        ways.append(
+            say("reach.all_files", "all files access (app op MANAGE_EXTERNAL_STORAGE allow)")
+        )
     for permission, op in _STORAGE.items():
         if not granted(pkg, user_id, permission) or op_mode(ops, pkg, user_id, op) in BLOCKING:
             continue
@@ -99,21 +102,32 @@ def reach(pkg: Package, user_id: int, ops: AppOps, sdk: int | None) -> Reach:
         if _legacy(pkg, user_id, ops, sdk):
             kinds.add(EVERYTHING)
             why = (
-                "Android 9 or older" if sdk is not None and sdk <= 28
-                else "Android 10" if sdk == 29 else _targets(target)
+                say("reach.android9", "Android 9 or older")
+                if sdk is not None and sdk <= 28
+                else say("reach.android10", "Android 10")
+                if sdk == 29
+                else _targets(target)
             )
-            ways.append(f"{op} granted (legacy storage, {why}: every file)")
+            ways.append(
+                say(
+                    "reach.legacy",
+                    "{op} granted (legacy storage, {why}: every file)",
+                    op=op,
+                    why=why,
+                )
+            )
         elif sdk is not None and sdk >= 33 and target is not None and target >= 33:
             continue  # no effect for apps targeting 33+ on Android 13+
         else:
             kinds.update((IMAGES, VIDEOS, AUDIO))
-            ways.append(f"{op} granted (images, videos and audio)")
+            ways.append(say("reach.scoped", "{op} granted (images, videos and audio)", op=op))
     if sdk is None or sdk >= 33:
         for permission, (op, kind) in _MEDIA.items():
             if granted(pkg, user_id, permission) and op_mode(ops, pkg, user_id, op) not in BLOCKING:
                 kinds.add(kind)
-                ways.append(f"{op} granted ({kind} only)")
-    return Reach(frozenset(kinds), tuple(dict.fromkeys(ways)))
+                ways.append(_ONLY[kind](op))
+    how = tuple(dict.fromkeys(ways))
+    return Reach(frozenset(kinds), tuple(w.english() for w in how), how)
 
 
 def _legacy(pkg: Package, user_id: int, ops: AppOps, sdk: int | None) -> bool:
@@ -133,13 +147,22 @@ def _scoped_era(sdk: int | None) -> bool:
     return sdk is not None and sdk >= 30
 
 
-def _targets(target: int | None) -> str:
-    return "target API level not reported" if target is None else f"targets API {target}"
+def _targets(target: int | None) -> Message:
+    if target is None:
+        return say("reach.no_target", "target API level not reported")
+    return say("reach.target", "targets API {api}", api=target)
+
+
+_ONLY = {
+    IMAGES: lambda op: say("reach.images", "{op} granted (images only)", op=op),
+    VIDEOS: lambda op: say("reach.videos", "{op} granted (videos only)", op=op),
+    AUDIO: lambda op: say("reach.audio", "{op} granted (audio only)", op=op),
+}
 
 
 def exposure(snapshot: Snapshot, user_id: int, group: list[Install]) -> Outcome:
     """One outcome for the user: fail, pass, not applicable, manual, unknown or error (MSG-05)."""
-    where = user_label(snapshot, user_id)
+    where = user_msg(snapshot, user_id)
     items, looks = exposed_items(snapshot, group)
     if not items:
         return undetermined(snapshot, user_id, where, looks, group)
@@ -176,67 +199,101 @@ def exposure(snapshot: Snapshot, user_id: int, group: list[Install]) -> Outcome:
     lines = [_reader_evidence(pkg, r, readable, user_id) for pkg, r, readable in readers]
     if system:
         lines.append(
-            Evidence(
-                f"{count(len(system), 'preinstalled system app')} can read it too "
-                f"({', '.join(system)}); not counted: part of the firmware",
+            Evidence.of(
+                say_n(
+                    "readers.system",
+                    "{n} preinstalled system app can read it too ({names}); not counted: part "
+                    "of the firmware",
+                    "{n} preinstalled system apps can read it too ({names}); not counted: part "
+                    "of the firmware",
+                    len(system),
+                    names=system,
+                ),
                 PACKAGES,
                 {"system_readers": system},
             )
         )
     if unreached:
         lines.append(
-            Evidence(
-                "can read none of the exposed files: "
-                + "; ".join(f"{p.name} ({', '.join(r.ways)})" for p, r in unreached),
+            Evidence.of(
+                say(
+                    "readers.unreached",
+                    "can read none of the exposed files: {apps:semi}",
+                    apps=[_app(p.name, list(r.how)) for p, r in unreached],
+                ),
                 PACKAGES,
                 {"unreached": [p.name for p, _ in unreached]},
             )
         )
     if readers:
-        summary = Evidence(
-            f"{count(len(readers), 'other app')} can read messenger data in shared storage of "
-            f"{where}: "
-            + "; ".join(f"{p.name} ({_whats(readable)})" for p, _, readable in readers),
+        summary = Evidence.of(
+            say_n(
+                "readers.found",
+                "{n} other app can read messenger data in shared storage of {where}: {apps:semi}",
+                "{n} other apps can read messenger data in shared storage of {where}: {apps:semi}",
+                len(readers),
+                where=where,
+                apps=[_app(p.name, _whats(readable)) for p, _, readable in readers],
+            ),
             PACKAGES,
             {"readers": [p.name for p, _, _ in readers]},
         )
         return Outcome(Status.FAIL, (summary, *evidence, *lines), user_id=user_id)
     unseen_media = [
-        lk for lk in looks
+        lk
+        for lk in looks
         if lk.kind is EvidenceKind.MEDIA and lk.catalogued and (not lk.collected or lk.blind)
     ]
     if unseen_media and any(not p.is_system for p, _ in unreached):
         # Media folders that could not be read may hold what the media readers can read.
         out = blind_outcome(snapshot, user_id, where, unseen_media)
-        first = Evidence(
-            f"could not tell whether other apps with media access can read messenger media in "
-            f"shared storage of {where}: media folders could not be read",
+        first = Evidence.of(
+            say(
+                "readers.media_unseen",
+                "could not tell whether other apps with media access can read messenger media in "
+                "shared storage of {where}: media folders could not be read",
+                where=where,
+            ),
             out.evidence[0].source,
             {"user": user_id},
         )
         return Outcome(out.status, (first, *evidence, *out.evidence[1:], *lines), user_id=user_id)
-    summary = Evidence(
-        f"no other third-party app in {where} can read the messenger data found there",
+    summary = Evidence.of(
+        say(
+            "readers.none",
+            "no other third-party app in {where} can read the messenger data found there",
+            where=where,
+        ),
         PACKAGES,
         {"readers": 0},
     )
     return Outcome(Status.PASS, (summary, *evidence, *lines), user_id=user_id)
 
 
-def _whats(items: list[Exposed]) -> str:
+def _whats(items: list[Exposed]) -> list[Message]:
     """ "WhatsApp chat backups, WhatsApp images" (each label once, in order)."""
-    return ", ".join(dict.fromkeys(i.label for i in items))
+    return list(dict.fromkeys(i.label for i in items))
+
+
+def _app(name: str, what: list[Message]) -> Message:
+    return say("readers.app", "{package} ({what})", package=name, what=what)
 
 
 def _reader_evidence(pkg: Package, r: Reach, readable: list[Exposed], user_id: int) -> Evidence:
-    source = APP_OPS if any("all files" in w for w in r.ways) else PACKAGES
-    return Evidence(
-        f"{pkg.name} can read {_whats(readable)} in shared storage of user {user_id}: "
-        f"{'; '.join(r.ways)}",
+    source = APP_OPS if any(w.id == "reach.all_files" for w in r.how) else PACKAGES
+    return Evidence.of(
+        say(
+            "readers.reader",
+            "{package} can read {what} in shared storage of user {user}: {ways:semi}",
+            package=pkg.name,
+            what=_whats(readable),
+            user=user_id,
+            ways=list(r.how),
+        ),
         source,
         {
             "package": pkg.name,
             "access": list(r.ways),
-            "reads": list(dict.fromkeys(i.label for i in readable)),
+            "reads": [m.english() for m in _whats(readable)],
         },
     )

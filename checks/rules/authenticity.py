@@ -12,7 +12,16 @@ from typing import assert_never
 
 from checks.catalog import Build
 from checks.facts import SignerEvidence, Unseen
-from checks.findings import BEYOND, Article, Evidence, Outcome, Severity, Status
+from checks.findings import (
+    BEYOND,
+    Article,
+    Evidence,
+    Message,
+    Outcome,
+    Severity,
+    Status,
+    say,
+)
 from checks.rule import Context, check
 from checks.rules._common import (
     CATALOG,
@@ -69,19 +78,36 @@ def unofficial_client(ctx: Context) -> Iterator[Outcome]:
             case Build.MOD:
                 yield install.outcome(
                     Status.FAIL,
-                    Evidence(
-                        f"{name} is {label}, a modified "
-                        f"{install.messenger.name.removesuffix(' mod')} client not published by "
-                        "the vendor",
+                    Evidence.of(
+                        say(
+                            "auth.mod",
+                            "{package} is {label}, a modified {name} client not "
+                            "published by the vendor",
+                            package=name,
+                            label=label,
+                            name=install.messenger.name.removesuffix(" mod"),
+                        ),
                         CATALOG,
                         data,
                     ),
                 )
             case Build.FORK | Build.OFFICIAL | Build.BETA:
-                kinds = {Build.BETA: "the vendor's beta build", Build.FORK: "a third-party build "
-                         "of open-source code"}  # fmt: skip
-                kind = kinds.get(install.variant.build, "official")
-                named = Evidence(f"{name} is {label} ({kind}), not a known mod or clone", CATALOG, data)
+                kinds = {
+                    Build.BETA: say("auth.beta", "the vendor's beta build"),
+                    Build.FORK: say("auth.fork", "a third-party build of open-source code"),
+                }
+                kind = kinds.get(install.variant.build) or say("auth.official", "official")
+                named = Evidence.of(
+                    say(
+                        "auth.named",
+                        "{package} is {label} ({kind}), not a known mod or clone",
+                        package=name,
+                        label=label,
+                        kind=kind,
+                    ),
+                    CATALOG,
+                    data,
+                )
                 yield _signer_verdict(ctx, install, named, signers.get(name))
             case _:
                 assert_never(install.variant.build)
@@ -93,15 +119,27 @@ def _signer_verdict(
     name = install.name
     if found is None:
         return install.outcome(
-            Status.UNKNOWN, named, Evidence(f"the signer of {name} was not read", PACKAGES)
+            Status.UNKNOWN,
+            named,
+            Evidence.of(
+                say("auth.not_read", "the signer of {package} was not read", package=name), PACKAGES
+            ),
         )
     cert = found.certificate
     if isinstance(cert, Unseen):
         return install.outcome(
             Status.UNKNOWN,
             named,
-            Evidence(f"the signer of {name} could not be read: {cert.reason}", SIGNER,
-                     {"apk": found.apk, "bytes_read": found.bytes_read}),
+            Evidence.of(
+                say(
+                    "auth.unreadable",
+                    "the signer of {package} could not be read: {reason:reason}",
+                    package=name,
+                    reason=cert.reason,
+                ),
+                SIGNER,
+                {"apk": found.apk, "bytes_read": found.bytes_read},
+            ),
         )
     data: dict[str, object] = {
         "sha256": cert.sha256,
@@ -116,10 +154,17 @@ def _signer_verdict(
         return install.outcome(
             Status.UNKNOWN,
             named,
-            Evidence(
-                f"{name}: the APK's signer ({digest}, hash {cert.short_hash}) is not the one the "
-                f"package manager reports (signatures:[{', '.join(found.dumpsys_hashes)}]); "
-                "the two views of the phone disagree",
+            Evidence.of(
+                say(
+                    "auth.disagree",
+                    "{package}: the APK's signer ({digest}, hash {hash}) is not "
+                    "the one the package manager reports (signatures:[{hashes}]); the two views "
+                    "of the phone disagree",
+                    package=name,
+                    digest=digest,
+                    hash=cert.short_hash,
+                    hashes=list(found.dumpsys_hashes),
+                ),
                 SIGNER,
                 data,
             ),
@@ -129,24 +174,47 @@ def _signer_verdict(
         return install.outcome(
             Status.MANUAL,
             named,
-            Evidence(
-                f"{name} is signed by SHA-256 {digest} ({cert.scheme}); no published reference "
-                "digest exists for it: compare it with a known-good install and pin it in the "
-                "policy's [signers] table",
+            Evidence.of(
+                say(
+                    "auth.no_reference",
+                    "{package} is signed by SHA-256 {digest} ({scheme}); no "
+                    "published reference digest exists for it: compare it with a known-good "
+                    "install and pin it in the policy's [signers] table",
+                    package=name,
+                    digest=digest,
+                    scheme=cert.scheme,
+                ),
                 SIGNER,
                 data,
             ),
         )
     by_digest = {r.sha256: r for r in refs}
-    lineage = f"; key rotation lineage {' -> '.join(colons(d) for d in cert.lineage)}" if cert.lineage else ""
+    lineage: Message | str = ""
+    if cert.lineage:
+        lineage = say(
+            "auth.lineage",
+            "; key rotation lineage {chain}",
+            chain=" -> ".join(colons(d) for d in cert.lineage),
+        )
+    signed = {"package": name, "digest": digest, "scheme": cert.scheme, "lineage": lineage}
     if cert.sha256 in by_digest:
         ref = by_digest[cert.sha256]
         data["reference"] = {"label": ref.label, "source": ref.source}
         return install.outcome(
             Status.PASS,
             named,
-            Evidence(f"{name} is signed by SHA-256 {digest} ({cert.scheme}), matching the "
-                     f"{ref.label} ({ref.source}){lineage}", SIGNER, data),
+            Evidence.of(
+                say(
+                    "auth.matching",
+                    "{package} is signed by SHA-256 {digest} ({scheme}), "
+                    "matching the {ref} ({source}){lineage}",
+                    ref=ref.label,
+                    source=ref.source,
+                    **signed,
+                ),
+                SIGNER,
+                data,
+            ),
         )
     older = next((by_digest[d] for d in cert.lineage[:-1] if d in by_digest), None)
     if older is not None:
@@ -154,16 +222,35 @@ def _signer_verdict(
         return install.outcome(
             Status.PASS,
             named,
-            Evidence(f"{name} is signed by SHA-256 {digest} ({cert.scheme}), a key rotated from "
-                     f"the {older.label} ({older.source}), each rotation signed by the key "
-                     f"before it{lineage}", SIGNER, data),
+            Evidence.of(
+                say(
+                    "auth.rotated",
+                    "{package} is signed by SHA-256 {digest} ({scheme}), "
+                    "a key rotated from the {ref} ({source}), each rotation signed by the "
+                    "key before it{lineage}",
+                    ref=older.label,
+                    source=older.source,
+                    **signed,
+                ),
+                SIGNER,
+                data,
+            ),
         )
     expected = ", ".join(f"{colons(r.sha256)} ({r.label}, {r.source})" for r in refs)
     data["expected"] = [r.sha256 for r in refs]
     return install.outcome(
         Status.FAIL,
         named,
-        Evidence(f"{name} is signed by SHA-256 {digest} ({cert.scheme}), not by the expected "
-                 f"certificate {expected}: a modified or repackaged build under the official "
-                 f"name{lineage}", SIGNER, data),
+        Evidence.of(
+            say(
+                "auth.unexpected",
+                "{package} is signed by SHA-256 {digest} ({scheme}), "
+                "not by the expected certificate {expected}: a modified or repackaged "
+                "build under the official name{lineage}",
+                expected=expected,
+                **signed,
+            ),
+            SIGNER,
+            data,
+        ),
     )

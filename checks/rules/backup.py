@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.facts import Unseen
-from checks.findings import BEYOND, Article, Evidence, Outcome, Severity, Status
+from checks.findings import BEYOND, Article, Evidence, Outcome, Severity, Status, say
 from checks.rule import Context, check
 from checks.rules._common import (
     BACKUP,
@@ -14,17 +14,8 @@ from checks.rules._common import (
     TRANSPORTS,
     installs,
     unseen,
-    user_label,
+    user_msg,
 )
-
-_BACKS_UP_TOKENS = {
-    "whatsapp": "its backup agent saves only a token file, no chats",
-    "whatsapp_business": "its backup agent saves only a token file, no chats",
-    "telegram": "its backup agent saves only login tokens, no chats",
-    "signal": "its backup agent saves only account-recovery tokens, no chats",
-}
-"""What the messenger's own backup agent hands to Android's backup (messengers.md §2.4, §4.4,
-§5.4)."""
 
 
 @check(
@@ -61,28 +52,42 @@ def system_backup(ctx: Context) -> Iterator[Outcome]:
         if not install.package.allows_backup:
             yield install.outcome(
                 Status.PASS,
-                Evidence(
-                    "ALLOW_BACKUP not set: Android's backup copies none of its data",
+                Evidence.of(
+                    say(
+                        "backup.not_allowed",
+                        "ALLOW_BACKUP not set: Android's backup copies none of its data",
+                    ),
                     PACKAGES,
                     {"allow_backup": False},
                 ),
             )
             continue
-        flag = Evidence("ALLOW_BACKUP set in the app's flags", PACKAGES, {"allow_backup": True})
+        flag = Evidence.of(
+            say("backup.allowed", "ALLOW_BACKUP set in the app's flags"),
+            PACKAGES,
+            {"allow_backup": True},
+        )
         uid = install.user_id
         backup = snapshot.backup_for(uid)
         enabled_src, transports_src = _sources(uid)
-        where = "" if uid == 0 else f" for {user_label(snapshot, uid)}"
+        where = (
+            "" if uid == 0 else say("backup.for_user", " for {user}", user=user_msg(snapshot, uid))
+        )
         if isinstance(backup, Unseen):
-            out = unseen(snapshot, backup, enabled_src, f"Android's backup state{where}")
+            state = say("backup.state", "Android's backup state{where}", where=where)
+            out = unseen(snapshot, backup, enabled_src, state)
             yield install.outcome(out.status, flag, *out.evidence)
             continue
         if backup.activated is False:
             yield install.outcome(
                 Status.PASS,
                 flag,
-                Evidence(
-                    f"Android's backup service is not activated{where}",
+                Evidence.of(
+                    say(
+                        "backup.not_activated",
+                        "Android's backup service is not activated{where}",
+                        where=where,
+                    ),
                     enabled_src,
                     {"enabled": False, "activated": False, "user": uid},
                 ),
@@ -92,32 +97,55 @@ def system_backup(ctx: Context) -> Iterator[Outcome]:
             yield install.outcome(
                 Status.PASS,
                 flag,
-                Evidence(f"Android backup is off{where}", enabled_src, {"enabled": False, "user": uid}),
+                Evidence.of(
+                    say("backup.off", "Android backup is off{where}", where=where),
+                    enabled_src,
+                    {"enabled": False, "user": uid},
+                ),
             )
             continue
         if backup.enabled is None or backup.transport is None:
             text = (
-                f"bmgr reported neither enabled nor disabled{where}"
+                say(
+                    "backup.neither",
+                    "bmgr reported neither enabled nor disabled{where}",
+                    where=where,
+                )
                 if backup.enabled is None
-                else f"Android backup is on{where} but no selected transport was reported"
+                else say(
+                    "backup.no_transport",
+                    "Android backup is on{where} but no selected transport was reported",
+                    where=where,
+                )
             )
             source = enabled_src if backup.enabled is None else transports_src
             yield install.outcome(
-                Status.UNKNOWN, flag, Evidence(text, source, {"enabled": backup.enabled, "user": uid})
+                Status.UNKNOWN,
+                flag,
+                Evidence.of(text, source, {"enabled": backup.enabled, "user": uid}),
             )
             continue
-        what = _BACKS_UP_TOKENS.get(
-            install.messenger.key, "what its backup agent copies is not documented: assume app data"
+        what = install.messenger.backup_agent or say(
+            "backup.undocumented", "what its backup agent copies is not documented: assume app data"
         )
         yield install.outcome(
             Status.INFORMATIONAL,
             flag,
-            Evidence(
-                f"Android backup is on{where}, transport {backup.transport}",
+            Evidence.of(
+                say(
+                    "backup.on",
+                    "Android backup is on{where}, transport {transport}",
+                    where=where,
+                    transport=backup.transport,
+                ),
                 transports_src,
                 {"transport": backup.transport, "user": uid},
             ),
-            Evidence(f"{install.messenger.name}: {what}", CATALOG, {"key": install.messenger.key}),
+            Evidence.of(
+                say("backup.agent", "{name}: {what}", name=install.messenger.name, what=what),
+                CATALOG,
+                {"key": install.messenger.key},
+            ),
         )
 
 

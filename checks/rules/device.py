@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import assert_never
 
 from checks.facts import Encryption, Unseen
-from checks.findings import BEYOND, Article, Evidence, Outcome, Severity, Status
+from checks.findings import BEYOND, Article, Evidence, Outcome, Severity, Status, say
 from checks.rule import Context, check
 from checks.rules._common import GETPROP, POLICY, unseen
 
@@ -70,14 +70,30 @@ def patch_level(ctx: Context) -> Iterator[Outcome]:
     patch = identity.security_patch
     if patch is None:
         yield Outcome(
-            Status.UNKNOWN, (Evidence("ro.build.version.security_patch is not set", GETPROP),)
+            Status.UNKNOWN,
+            (
+                Evidence.of(
+                    say(
+                        "device.not_set",
+                        "{prop} is not set",
+                        prop="ro.build.version.security_patch",
+                    ),
+                    GETPROP,
+                ),
+            ),
         )
         return
     age = (ctx.today - patch).days
     limit = ctx.policy.max_patch_age_days
     data = {"security_patch": patch.isoformat(), "age_days": age, "max_age_days": limit}
-    text = f"security patch {patch.isoformat()}, {age} days old (policy allows {limit})"
-    yield Outcome(Status.FAIL if age > limit else Status.PASS, (Evidence(text, GETPROP, data),))
+    text = say(
+        "device.patch",
+        "security patch {patch:date}, {age} days old (policy allows {limit})",
+        patch=patch.isoformat(),
+        age=age,
+        limit=limit,
+    )
+    yield Outcome(Status.FAIL if age > limit else Status.PASS, (Evidence.of(text, GETPROP, data),))
 
 
 @check(
@@ -107,7 +123,17 @@ def os_version(ctx: Context) -> Iterator[Outcome]:
         return
     if identity.sdk is None:
         yield Outcome(
-            Status.UNKNOWN, (Evidence("ro.build.version.sdk is not set or not a number", GETPROP),)
+            Status.UNKNOWN,
+            (
+                Evidence.of(
+                    say(
+                        "device.not_a_number",
+                        "{prop} is not set or not a number",
+                        prop="ro.build.version.sdk",
+                    ),
+                    GETPROP,
+                ),
+            ),
         )
         return
     minimum = ctx.policy.min_android
@@ -119,12 +145,23 @@ def os_version(ctx: Context) -> Iterator[Outcome]:
         "min_sdk": floor,
     }
     release = identity.release or "?"
-    text = f"Android {release} (API {identity.sdk}); policy minimum Android {minimum} (API {floor})"
+    text = say(
+        "device.android",
+        "Android {release} (API {sdk}); policy minimum Android {minimum} (API {floor})",
+        release=release,
+        sdk=identity.sdk,
+        minimum=minimum,
+        floor=floor,
+    )
     yield Outcome(
         Status.FAIL if identity.sdk < floor else Status.PASS,
         (
-            Evidence(text, GETPROP, data),
-            Evidence(f"min_android = {minimum}", POLICY, {"min_android": minimum}),
+            Evidence.of(text, GETPROP, data),
+            Evidence.of(
+                say("device.min_android", "min_android = {minimum}", minimum=minimum),
+                POLICY,
+                {"min_android": minimum},
+            ),
         ),
     )
 
@@ -162,16 +199,25 @@ def encryption(ctx: Context) -> Iterator[Outcome]:
     match state:
         case Encryption.FILE_BASED | Encryption.FULL_DISK | Encryption.ENCRYPTED:
             words = {
-                Encryption.FILE_BASED: "file-based encryption",
-                Encryption.FULL_DISK: "full-disk encryption",
-                Encryption.ENCRYPTED: "encrypted (type not reported)",
+                Encryption.FILE_BASED: say("device.fbe", "file-based encryption"),
+                Encryption.FULL_DISK: say("device.fde", "full-disk encryption"),
+                Encryption.ENCRYPTED: say("device.encrypted", "encrypted (type not reported)"),
             }[state]
-            yield Outcome(Status.PASS, (Evidence(f"storage: {words}", GETPROP, data),))
+            seen = say("device.storage", "storage: {words}", words=words)
+            yield Outcome(Status.PASS, (Evidence.of(seen, GETPROP, data),))
         case Encryption.UNENCRYPTED | Encryption.UNSUPPORTED:
             yield Outcome(
-                Status.FAIL, (Evidence(f"ro.crypto.state = {state.value}", GETPROP, data),)
+                Status.FAIL,
+                (
+                    Evidence.of(
+                        say("device.crypto_state", "ro.crypto.state = {state}", state=state.value),
+                        GETPROP,
+                        data,
+                    ),
+                ),
             )
         case Encryption.UNREPORTED:
-            yield Outcome(Status.UNKNOWN, (Evidence("ro.crypto.state is not set", GETPROP, data),))
+            unset = say("device.not_set", "{prop} is not set", prop="ro.crypto.state")
+            yield Outcome(Status.UNKNOWN, (Evidence.of(unset, GETPROP, data),))
         case _:
             assert_never(state)

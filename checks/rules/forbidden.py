@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.findings import Article, Evidence, Outcome, Severity, Status
+from checks.findings import Article, Evidence, Outcome, Severity, Status, say
 from checks.rule import Context, check
 from checks.rules._common import (
     PITFALLS,
@@ -51,15 +51,27 @@ def policy_forbidden(ctx: Context) -> Iterator[Outcome]:
         if policy.denies(install.messenger.key, install.name):
             yield install.outcome(
                 Status.FAIL,
-                Evidence(
-                    f"{install.messenger.name} is forbidden by policy {policy.name}", POLICY, data
+                Evidence.of(
+                    say(
+                        "policy.forbidden",
+                        "{name} is forbidden by policy {policy:policy}",
+                        name=install.messenger.name,
+                        policy=policy.name,
+                    ),
+                    POLICY,
+                    data,
                 ),
             )
         else:
             yield install.outcome(
                 Status.PASS,
-                Evidence(
-                    f"{install.messenger.name} is not forbidden by policy {policy.name}",
+                Evidence.of(
+                    say(
+                        "policy.allowed",
+                        "{name} is not forbidden by policy {policy:policy}",
+                        name=install.messenger.name,
+                        policy=policy.name,
+                    ),
                     POLICY,
                     data,
                 ),

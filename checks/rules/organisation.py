@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.findings import Article, Evidence, Outcome, Severity, Status
+from checks.findings import Article, Evidence, Message, Outcome, Severity, Status, say
 from checks.policy import attest_key
 from checks.rule import Context, check
 from checks.rules._common import PACKAGES, PITFALLS, POLICY, installs
 
 
-def _attested(ctx: Context, check_id: str, duty: str, *, whatsapp: bool = False) -> Iterator[Outcome]:
+def _attested(
+    ctx: Context, check_id: str, duty: Message, *, whatsapp: bool = False
+) -> Iterator[Outcome]:
     """Manual: the phone cannot show it. ``checks.evaluate`` adds the policy's attestation
     (``[attest.ORG-01]``: who, when), and the item stays ``manual`` with ``attested`` set.
 
@@ -29,15 +31,23 @@ def _attested(ctx: Context, check_id: str, duty: str, *, whatsapp: bool = False)
         if not any(i.messenger.whatsapp_family for i in found):
             yield Outcome(
                 Status.NOT_APPLICABLE,
-                (Evidence("no WhatsApp-family app installed", PACKAGES),),
+                (
+                    Evidence.of(
+                        say("org.no_whatsapp", "no WhatsApp-family app installed"), PACKAGES
+                    ),
+                ),
             )
             return
     yield Outcome(
         Status.MANUAL,
         (
-            Evidence(
-                f"the phone cannot show this; a person must attest that {duty} "
-                f"(policy {attest_key(check_id)})",
+            Evidence.of(
+                say(
+                    "org.attest",
+                    "the phone cannot show this; a person must attest that {duty} (policy {key})",
+                    duty=duty,
+                    key=attest_key(check_id),
+                ),
                 POLICY,
                 {"policy": ctx.policy.name},
             ),
@@ -69,7 +79,9 @@ def _attested(ctx: Context, check_id: str, duty: str, *, whatsapp: bool = False)
 def customers_informed(ctx: Context) -> Iterator[Outcome]:
     """Manual on every phone; the policy's attestation is shown beside it."""
     yield from _attested(
-        ctx, "ORG-01", "customers are informed before the messenger is used with them"
+        ctx,
+        "ORG-01",
+        say("org.duty.informed", "customers are informed before the messenger is used with them"),
     )
 
 
@@ -95,7 +107,10 @@ def customers_informed(ctx: Context) -> Iterator[Outcome]:
 def no_internal_whatsapp(ctx: Context) -> Iterator[Outcome]:
     """Manual where a WhatsApp-family app is installed (attested in the policy), else n/a."""
     yield from _attested(
-        ctx, "ORG-02", "WhatsApp is not used for purely internal communication", whatsapp=True
+        ctx,
+        "ORG-02",
+        say("org.duty.internal", "WhatsApp is not used for purely internal communication"),
+        whatsapp=True,
     )
 
 
@@ -125,6 +140,9 @@ def no_professional_secrecy(ctx: Context) -> Iterator[Outcome]:
     yield from _attested(
         ctx,
         "ORG-03",
-        "WhatsApp is not used with doctors or other holders of professional secrecy",
+        say(
+            "org.duty.secrecy",
+            "WhatsApp is not used with doctors or other holders of professional secrecy",
+        ),
         whatsapp=True,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.facts import Unseen
-from checks.findings import Article, Evidence, Outcome, Severity, Status
+from checks.findings import Article, Evidence, Outcome, Severity, Status, say
 from checks.rule import Context, check
 from checks.rules._common import (
     APP_OPS,
@@ -83,17 +83,33 @@ def contacts_access(ctx: Context) -> Iterator[Outcome]:
         if not holds:
             yield install.outcome(Status.PASS, _not_held(user_id, blocked, denied, data))
             continue
-        evidence = [Evidence(f"{', '.join(holds)} granted for user {user_id}", PACKAGES, data)]
+        held = say(
+            "contacts.granted",
+            "{permissions} granted for user {user}",
+            permissions=holds,
+            user=user_id,
+        )
+        evidence = [Evidence.of(held, PACKAGES, data)]
         if isinstance(ops, Unseen):
             evidence.append(
-                Evidence(
-                    f"app ops could not be read: {ops.reason}", APP_OPS, {"reason": ops.reason}
+                Evidence.of(
+                    say(
+                        "fact.unreadable",
+                        "{what} could not be read: {reason:reason}",
+                        what=say("fact.app_ops_plain", "app ops"),
+                        reason=ops.reason,
+                    ),
+                    APP_OPS,
+                    {"reason": ops.reason},
                 )
             )
         if install.messenger.needs_contacts:
             evidence.append(
-                Evidence(
-                    "a person must attest that only customer contacts who consented are stored",
+                Evidence.of(
+                    say(
+                        "contacts.attest",
+                        "a person must attest that only customer contacts who consented are stored",
+                    ),
                     CATALOG,
                     {"needs_contacts": True},
                 )
@@ -101,8 +117,12 @@ def contacts_access(ctx: Context) -> Iterator[Outcome]:
             yield install.outcome(Status.MANUAL, *evidence)
         else:
             evidence.append(
-                Evidence(
-                    f"{install.messenger.name} works without the phonebook and asks for none",
+                Evidence.of(
+                    say(
+                        "contacts.not_needed",
+                        "{name} works without the phonebook and asks for none",
+                        name=install.messenger.name,
+                    ),
                     CATALOG,
                     {"needs_contacts": False},
                 )
@@ -115,13 +135,27 @@ def _not_held(
 ) -> Evidence:
     parts = []
     if blocked:
-        parts.append(f"{', '.join(blocked)} granted but blocked by its app op")
-    if denied:
-        parts.append(f"{', '.join(denied)} denied")
-    if not parts:
-        return Evidence(
-            f"contacts permissions not granted for user {user_id} (no entry)", PACKAGES, data
+        parts.append(
+            say(
+                "contacts.blocked",
+                "{permissions} granted but blocked by its app op",
+                permissions=blocked,
+            )
         )
-    return Evidence(
-        f"{'; '.join(parts)} for user {user_id}", APP_OPS if blocked else PACKAGES, data
+    if denied:
+        parts.append(say("contacts.denied", "{permissions} denied", permissions=denied))
+    if not parts:
+        return Evidence.of(
+            say(
+                "contacts.none",
+                "contacts permissions not granted for user {user} (no entry)",
+                user=user_id,
+            ),
+            PACKAGES,
+            data,
+        )
+    return Evidence.of(
+        say("contacts.not_held", "{parts:semi} for user {user}", parts=parts, user=user_id),
+        APP_OPS if blocked else PACKAGES,
+        data,
     )

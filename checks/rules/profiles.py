@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from checks.facts import Package, Unseen
-from checks.findings import Article, Evidence, Outcome, Severity, Status
+from checks.findings import Article, Evidence, Message, Outcome, Severity, Status, say, say_n
 from checks.owners import DPCS, Profile, ProfileKind
 from checks.policy import DeviceRole
 from checks.rule import Context, check
-from checks.rules._byod import private_whatsapp
+from checks.rules._byod import business_beside, private_whatsapp
 from checks.rules._common import (
     DEVICE_POLICY,
     PACKAGES,
@@ -20,12 +20,11 @@ from checks.rules._common import (
     POLICY,
     USERS,
     Install,
-    count,
     installs,
     profile_of,
     third_party_apps,
     unseen,
-    user_label,
+    user_msg,
 )
 
 
@@ -86,22 +85,30 @@ def isolation(ctx: Context) -> Iterator[Outcome]:
             continue
         if isinstance(snapshot.policy, Unseen):
             yield unseen(
-                snapshot, snapshot.policy, DEVICE_POLICY, "the device policy",
-                package=install.name, user_id=install.user_id,
+                snapshot,
+                snapshot.policy,
+                DEVICE_POLICY,
+                "the device policy",
+                package=install.name,
+                user_id=install.user_id,
             )
             continue
         device_owner = snapshot.policy.device_owner
         if device_owner and role is DeviceRole.DEDICATED and device_owner not in DPCS:
             yield install.outcome(
                 Status.MANUAL,
-                Evidence(
-                    f"the policy marks the phone dedicated to business; its device owner "
-                    f"{device_owner} is not a known MDM",
+                Evidence.of(
+                    say(
+                        "profiles.unknown_owner",
+                        "the policy marks the phone dedicated to "
+                        "business; its device owner {owner} is not a known MDM",
+                        owner=device_owner,
+                    ),
                     DEVICE_POLICY,
                     {"device_owner": device_owner, "device_role": role.value},
                 ),
-                Evidence(
-                    f"a person must confirm that {device_owner} is the organisation's MDM",
+                Evidence.of(
+                    _confirm(device_owner),
                     DEVICE_POLICY,
                     {"profile_owner": device_owner},
                 ),
@@ -110,9 +117,13 @@ def isolation(ctx: Context) -> Iterator[Outcome]:
         if device_owner and role is DeviceRole.DEDICATED:
             yield install.outcome(
                 Status.PASS,
-                Evidence(
-                    f"fully managed phone (device owner {device_owner}), dedicated to business "
-                    "by the policy",
+                Evidence.of(
+                    say(
+                        "profiles.dedicated",
+                        "fully managed phone (device owner {owner}), "
+                        "dedicated to business by the policy",
+                        owner=device_owner,
+                    ),
                     DEVICE_POLICY,
                     {"device_owner": device_owner, "device_role": role.value},
                 ),
@@ -120,16 +131,24 @@ def isolation(ctx: Context) -> Iterator[Outcome]:
             continue
         if isinstance(snapshot.users, Unseen):
             yield unseen(
-                snapshot, snapshot.users, USERS, "the list of users and profiles",
-                package=install.name, user_id=install.user_id,
+                snapshot,
+                snapshot.users,
+                USERS,
+                "the list of users and profiles",
+                package=install.name,
+                user_id=install.user_id,
             )
             continue
         profile = profile_of(snapshot, install.user_id)
         if profile is None:
             yield install.outcome(
                 Status.UNKNOWN,
-                Evidence(
-                    f"user {install.user_id} is not in the list of users, so its kind is not known",
+                Evidence.of(
+                    say(
+                        "profiles.unlisted",
+                        "user {user} is not in the list of users, so its kind is not known",
+                        user=install.user_id,
+                    ),
                     USERS,
                     {"user": install.user_id},
                 ),
@@ -142,7 +161,20 @@ def _what(profile: Profile) -> Evidence:
     data: dict[str, object] = {"user": profile.user_id, "profile": profile.kind.value}
     if profile.owner:
         data["owner"] = profile.owner
-    return Evidence(profile.describe(), DEVICE_POLICY, data)
+    return Evidence.of(_describe(profile), DEVICE_POLICY, data)
+
+
+def _describe(profile: Profile) -> Message:
+    """``Profile.describe()`` (checks.owners), in words each language renders."""
+    return say("profiles.describe", "{profile:profile}", profile=profile.describe())
+
+
+def _confirm(owner: str | None) -> Message:
+    return say(
+        "profiles.confirm",
+        "a person must confirm that {owner} is the organisation's MDM",
+        owner=owner,
+    )
 
 
 def _judge(
@@ -153,61 +185,120 @@ def _judge(
     packages: Sequence[Package],
 ) -> Outcome:
     snapshot, role = ctx.snapshot, ctx.policy.device_role
-    where = user_label(snapshot, install.user_id)
+    where = user_msg(snapshot, install.user_id)
     if profile.mdm:
-        return install.outcome(Status.PASS, Evidence(
-            f"installed only in {where}, managed by profile owner {profile.owner}",
-            DEVICE_POLICY, {"user": profile.user_id, "profile_owner": profile.owner},
-        ), _what(profile))
+        return install.outcome(
+            Status.PASS,
+            Evidence.of(
+                say(
+                    "profiles.isolated",
+                    "installed only in {where}, managed by profile owner {owner}",
+                    where=where,
+                    owner=profile.owner,
+                ),
+                DEVICE_POLICY,
+                {"user": profile.user_id, "profile_owner": profile.owner},
+            ),
+            _what(profile),
+        )
     if profile.kind is ProfileKind.WORK_UNKNOWN_OWNER:
-        return install.outcome(Status.MANUAL, _what(profile), Evidence(
-            f"a person must confirm that {profile.owner} is the organisation's MDM",
-            DEVICE_POLICY, {"profile_owner": profile.owner},
-        ))
+        return install.outcome(
+            Status.MANUAL,
+            _what(profile),
+            Evidence.of(
+                _confirm(profile.owner),
+                DEVICE_POLICY,
+                {"profile_owner": profile.owner},
+            ),
+        )
     if role is DeviceRole.DEDICATED:
-        return install.outcome(Status.MANUAL, Evidence(
-            f"installed in {where}; the policy marks the phone dedicated to business but "
-            "no MDM manages it: a person must attest that it is used for nothing else",
-            POLICY, {"user": profile.user_id, "device_role": role.value},
-        ))
+        return install.outcome(
+            Status.MANUAL,
+            Evidence.of(
+                say(
+                    "profiles.dedicated_unmanaged",
+                    "installed in {where}; the policy marks the phone "
+                    "dedicated to business but no MDM manages it: a person must attest that it is "
+                    "used for nothing else",
+                    where=where,
+                ),
+                POLICY,
+                {"user": profile.user_id, "device_role": role.value},
+            ),
+        )
     work = private_whatsapp(snapshot, install, found)
     if work is not None:
-        beside = Evidence(
-            f"WhatsApp Business sits in {work.describe()}",
-            DEVICE_POLICY, {"business_user": work.user_id, "profile_owner": work.owner},
-        )
+        beside = business_beside(work)
         if not ctx.policy.personal_whatsapp_forbidden:
-            return install.outcome(Status.INFORMATIONAL, Evidence(
-                f"consumer WhatsApp in {where} is the employee's private app (BYOD)",
-                PACKAGES, {"user": profile.user_id, "byod": True},
-            ), beside)
-        forbidden = Evidence(
-            "the policy forbids personal WhatsApp beside the work profile",
-            POLICY, {"personal_whatsapp": "forbidden"},
+            return install.outcome(
+                Status.INFORMATIONAL,
+                Evidence.of(
+                    say(
+                        "profiles.byod",
+                        "consumer WhatsApp in {where} is the employee's private app (BYOD)",
+                        where=where,
+                    ),
+                    PACKAGES,
+                    {"user": profile.user_id, "byod": True},
+                ),
+                beside,
+            )
+        forbidden = Evidence.of(
+            say(
+                "whatsapp.byod_forbidden",
+                "the policy forbids personal WhatsApp beside the work profile",
+            ),
+            POLICY,
+            {"personal_whatsapp": "forbidden"},
         )
-        return install.outcome(Status.FAIL, _outside(where, install, profile, packages), beside, forbidden)
+        return install.outcome(
+            Status.FAIL, _outside(where, install, profile, packages), beside, forbidden
+        )
     evidence = [_outside(where, install, profile, packages)]
     if profile.main_managed:
-        evidence.append(Evidence(
-            f"the phone is fully managed (device owner {profile.owner}) but the policy does "
-            "not mark it dedicated to business",
-            POLICY, {"device_owner": profile.owner, "device_role": role.value},
-        ))
+        evidence.append(
+            Evidence.of(
+                say(
+                    "profiles.not_dedicated",
+                    "the phone is fully managed (device owner {owner}) but "
+                    "the policy does not mark it dedicated to business",
+                    owner=profile.owner,
+                ),
+                POLICY,
+                {"device_owner": profile.owner, "device_role": role.value},
+            )
+        )
     elif profile.kind is ProfileKind.WORK_UNMANAGED:
-        evidence.append(Evidence(
-            f"{where} has no profile owner: no MDM manages it",
-            DEVICE_POLICY, {"user": profile.user_id},
-        ))
+        evidence.append(
+            Evidence.of(
+                say(
+                    "profiles.no_owner",
+                    "{where} has no profile owner: no MDM manages it",
+                    where=where,
+                ),
+                DEVICE_POLICY,
+                {"user": profile.user_id},
+            )
+        )
     elif profile.kind is not ProfileKind.MAIN:
         evidence.append(_what(profile))
     return install.outcome(Status.FAIL, *evidence)
 
 
-def _outside(where: str, install: Install, profile: Profile, packages: Sequence[Package]) -> Evidence:
+def _outside(
+    where: Message, install: Install, profile: Profile, packages: Sequence[Package]
+) -> Evidence:
     others = [p.name for p in third_party_apps(packages, profile.user_id) if p.name != install.name]
-    return Evidence(
-        f"installed in {where} beside {count(len(others), 'other third-party app')}, "
-        "outside any managed work profile",
+    return Evidence.of(
+        say_n(
+            "profiles.outside",
+            "installed in {where} beside {n} other third-party app, outside "
+            "any managed work profile",
+            "installed in {where} beside {n} other third-party apps, "
+            "outside any managed work profile",
+            len(others),
+            where=where,
+        ),
         PACKAGES,
         {"user": profile.user_id, "other_apps": len(others)},
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.facts import Snapshot, Unseen
-from checks.findings import BEYOND, Article, Evidence, Outcome, Severity, Status
+from checks.findings import BEYOND, Article, Evidence, Message, Outcome, Severity, Status, say
 from checks.installers import (
     MDM_AGENTS,
     SIDELOAD_INSTALLERS,
@@ -73,36 +73,54 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
         yield found
         return
     snapshot, policy = ctx.snapshot, ctx.policy
-    owners: dict[str, str] | None = None
+    owners: dict[str, Message] | None = None
     if not isinstance(snapshot.policy, Unseen):
         owners = {
-            pkg: f"the work profile's MDM ({pkg})"
+            pkg: say("sources.work_mdm", "the work profile's MDM ({package})", package=pkg)
             for pkg in snapshot.policy.profile_owners.values()
         }
         if snapshot.policy.device_owner:
-            owners[snapshot.policy.device_owner] = (
-                f"the device's MDM ({snapshot.policy.device_owner})"
+            owners[snapshot.policy.device_owner] = say(
+                "sources.device_mdm",
+                "the device's MDM ({package})",
+                package=snapshot.policy.device_owner,
             )
 
     admins = _admins(snapshot)
     system = _system_packages(snapshot)
 
-    def trusted(installer: str, package: str) -> str | None:
+    def trusted(installer: str, package: str) -> Message | None:
         if installer in STORES:
-            return STORES[installer]
+            return say("sources.store", "{store:source}", store=STORES[installer])
         if owners and installer in owners:
             return owners[installer]
         if installer in MDM_AGENTS and installer in admins:
-            return f"the MDM agent {MDM_AGENTS[installer]} ({installer}), an active device admin"
+            return say(
+                "sources.mdm_admin",
+                "the MDM agent {name} ({package}), an active device admin",
+                name=MDM_AGENTS[installer],
+                package=installer,
+            )
         if installer in system and installer != package and not is_package_installer(installer):
             if installer in SYSTEM_INSTALLERS:
-                return (
-                    f"{SYSTEM_INSTALLERS[installer]} ({installer}), a system installer of the "
-                    "phone (preloaded app)"
+                return say(
+                    "sources.system_installer",
+                    "{name} ({package}), a system installer of the phone (preloaded app)",
+                    name=SYSTEM_INSTALLERS[installer],
+                    package=installer,
                 )
-            return f"{installer}, a system app of the phone's firmware (the maker's installer)"
+            return say(
+                "sources.firmware_app",
+                "{package}, a system app of the phone's firmware (the maker's installer)",
+                package=installer,
+            )
         if installer in policy.trusted_installers:
-            return f"{installer} (trusted by policy {policy.name})"
+            return say(
+                "sources.trusted",
+                "{package} (trusted by policy {policy:policy})",
+                package=installer,
+                policy=policy.name,
+            )
         return None
 
     for install in found:
@@ -112,14 +130,22 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
         if installer is None and pkg.is_system:
             yield install.outcome(
                 Status.PASS,
-                Evidence("part of the phone's system image (preinstalled)", PACKAGES, data),
+                Evidence.of(
+                    say("sources.preinstalled", "part of the phone's system image (preinstalled)"),
+                    PACKAGES,
+                    data,
+                ),
             )
             continue
         if installer is None:
             yield install.outcome(
                 Status.FAIL,
-                Evidence(
-                    "no installer recorded: installed from an APK file (by adb or a file manager)",
+                Evidence.of(
+                    say(
+                        "sources.none",
+                        "no installer recorded: installed from an APK file (by adb "
+                        "or a file manager)",
+                    ),
                     PACKAGES,
                     data,
                 ),
@@ -130,37 +156,52 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
             if initiating and is_package_installer(initiating) and initiating != installer:
                 yield install.outcome(
                     Status.FAIL,
-                    Evidence(
-                        f"recorded installer is {source}, but the install was started by "
-                        f"{SIDELOAD_INSTALLERS.get(initiating, _APK)}: "
-                        "an APK file installed under a store's "
-                        "name",
+                    Evidence.of(
+                        say(
+                            "sources.disguised",
+                            "recorded installer is {source}, but the install "
+                            "was started by {how:source}: an APK file installed under a store's "
+                            "name",
+                            source=source,
+                            how=SIDELOAD_INSTALLERS.get(initiating, _APK),
+                        ),
                         PACKAGES,
                         data,
                     ),
                 )
                 continue
-            note = (
-                f" (install started by {initiating})"
+            note: Message | str = (
+                say("sources.started_by", " (install started by {package})", package=initiating)
                 if initiating and initiating != installer
                 else ""
             )
-            yield install.outcome(
-                Status.PASS, Evidence(f"installed by {source}{note}", PACKAGES, data)
+            seen = say(
+                "sources.installed_by", "installed by {source}{note}", source=source, note=note
             )
+            yield install.outcome(Status.PASS, Evidence.of(seen, PACKAGES, data))
             continue
         if is_package_installer(installer):
-            how = SIDELOAD_INSTALLERS.get(installer, _APK)
+            how = say(
+                "sources.sideload", "{how:source}", how=SIDELOAD_INSTALLERS.get(installer, _APK)
+            )
             yield install.outcome(
                 Status.FAIL,
-                Evidence(f"installed by {how}", PACKAGES, data),
+                Evidence.of(
+                    say("sources.installed_by", "installed by {source}{note}", source=how, note=""),
+                    PACKAGES,
+                    data,
+                ),
             )
         elif installer == pkg.name:
             yield install.outcome(
                 Status.FAIL,
-                Evidence(
-                    "the app is recorded as its own installer: an APK installed outside an app "
-                    "store (a self-updating download or a restore tool)",
+                Evidence.of(
+                    say(
+                        "sources.self",
+                        "the app is recorded as its own installer: an APK "
+                        "installed outside an app store (a self-updating download or a restore "
+                        "tool)",
+                    ),
                     PACKAGES,
                     data,
                 ),
@@ -168,9 +209,14 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
         elif installer in MDM_AGENTS and owners is not None:
             yield install.outcome(
                 Status.FAIL,
-                Evidence(
-                    f"installed by the MDM agent {MDM_AGENTS[installer]} ({installer}), which "
-                    "does not manage this phone (not an owner or active admin)",
+                Evidence.of(
+                    say(
+                        "sources.mdm_idle",
+                        "installed by the MDM agent {name} ({package}), which "
+                        "does not manage this phone (not an owner or active admin)",
+                        name=MDM_AGENTS[installer],
+                        package=installer,
+                    ),
                     DEVICE_POLICY,
                     data,
                 ),
@@ -178,9 +224,13 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
         elif owners is None:
             yield install.outcome(
                 Status.UNKNOWN,
-                Evidence(
-                    f"installed by {installer}, which may be the MDM: the device policy could "
-                    "not be read",
+                Evidence.of(
+                    say(
+                        "sources.maybe_mdm",
+                        "installed by {package}, which may be the MDM: the "
+                        "device policy could not be read",
+                        package=installer,
+                    ),
                     DEVICE_POLICY,
                     data,
                 ),
@@ -188,9 +238,13 @@ def untrusted_source(ctx: Context) -> Iterator[Outcome]:
         else:
             yield install.outcome(
                 Status.FAIL,
-                Evidence(
-                    f"installed by an unknown installer ({installer}): not an app store, the MDM "
-                    "or trusted by the policy",
+                Evidence.of(
+                    say(
+                        "sources.unknown",
+                        "installed by an unknown installer ({package}): not an "
+                        "app store, the MDM or trusted by the policy",
+                        package=installer,
+                    ),
                     PACKAGES,
                     data,
                 ),
@@ -201,9 +255,9 @@ def _admins(snapshot: Snapshot) -> frozenset[str]:
     """Packages of every owner and active device admin, in any user."""
     if isinstance(snapshot.policy, Unseen):
         return frozenset()
-    found = set(snapshot.policy.profile_owners.values()) | set(
+    found = set(snapshot.policy.profile_owners.values()) | {
         a for admins in snapshot.policy.admins.values() for a in admins
-    )
+    }
     if snapshot.policy.device_owner:
         found.add(snapshot.policy.device_owner)
     return frozenset(found)

@@ -12,7 +12,7 @@ from typing import assert_never
 
 from checks.catalog import Archives, Build
 from checks.facts import EvidenceKind, FolderSummary, Snapshot, StorageEvidence
-from checks.findings import Article, Evidence, Outcome, Severity, Status
+from checks.findings import Article, Evidence, Message, Outcome, Severity, Status, say
 from checks.rule import Context, check
 from checks.rules._common import (
     CATALOG,
@@ -21,7 +21,7 @@ from checks.rules._common import (
     collection_failed,
     find_source,
     installs,
-    user_label,
+    user_msg,
 )
 from checks.rules._exposure import (
     Look,
@@ -33,21 +33,28 @@ from checks.rules._exposure import (
 )
 
 
-def _not_collected(snapshot: Snapshot, install: Install, what: str) -> Outcome:
+def _not_collected(snapshot: Snapshot, install: Install, what: Message) -> Outcome:
     """The snapshot holds no evidence for folders the catalog knows: the scan stopped before
     storage (error), or the collector skipped this user (unknown)."""
     root = f"/storage/emulated/{install.user_id}"
     if not snapshot.complete:
-        where = user_label(snapshot, install.user_id)
-        text = f"{what} of {where} were not collected: the scan stopped early"
-        return install.outcome(
-            Status.ERROR, Evidence(text, find_source(root), {"user": install.user_id})
+        text = say(
+            "storage.stopped",
+            "{what} of {where} were not collected: the scan stopped early",
+            what=what,
+            where=user_msg(snapshot, install.user_id),
         )
-    text = (
-        f"no storage evidence was collected for {what} of {user_label(snapshot, install.user_id)}"
+        return install.outcome(
+            Status.ERROR, Evidence.of(text, find_source(root), {"user": install.user_id})
+        )
+    text = say(
+        "storage.not_collected",
+        "no storage evidence was collected for {what} of {where}",
+        what=what,
+        where=user_msg(snapshot, install.user_id),
     )
     return install.outcome(
-        Status.UNKNOWN, Evidence(text, find_source(root), {"user": install.user_id})
+        Status.UNKNOWN, Evidence.of(text, find_source(root), {"user": install.user_id})
     )
 
 
@@ -56,12 +63,16 @@ def _blind_status(snapshot: Snapshot, looked: Look) -> Status:
     return Status.ERROR if failed else Status.UNKNOWN
 
 
-def _uncatalogued(install: Install, what: str) -> Outcome:
+def _uncatalogued(install: Install, what: Message) -> Outcome:
     return install.outcome(
         Status.MANUAL,
-        Evidence(
-            f"the catalog knows no {what} folder of {install.variant.label}; check the phone "
-            "by hand",
+        Evidence.of(
+            say(
+                "storage.uncatalogued",
+                "the catalog knows no {what} folder of {label}; check the phone by hand",
+                what=what,
+                label=install.variant.label,
+            ),
             CATALOG,
             {"package": install.name},
         ),
@@ -121,8 +132,12 @@ def chat_archives(ctx: Context) -> Iterator[Outcome]:
             case Archives.NONE:
                 yield install.outcome(
                     Status.NOT_APPLICABLE,
-                    Evidence(
-                        f"{install.messenger.name} keeps no local chat archive (cloud chats)",
+                    Evidence.of(
+                        say(
+                            "storage.cloud_chats",
+                            "{name} keeps no local chat archive (cloud chats)",
+                            name=install.messenger.name,
+                        ),
                         CATALOG,
                         {"package": install.name},
                     ),
@@ -130,9 +145,12 @@ def chat_archives(ctx: Context) -> Iterator[Outcome]:
             case Archives.UNLOCATABLE:
                 yield install.outcome(
                     Status.MANUAL,
-                    Evidence(
-                        f"{install.messenger.name} backups have no fixed name or folder; check the "
-                        "phone by hand",
+                    Evidence.of(
+                        say(
+                            "storage.unlocatable",
+                            "{name} backups have no fixed name or folder; check the phone by hand",
+                            name=install.messenger.name,
+                        ),
                         CATALOG,
                         {"package": install.name},
                     ),
@@ -144,11 +162,15 @@ def chat_archives(ctx: Context) -> Iterator[Outcome]:
         if install.messenger.whatsapp_family and install.variant.build is Build.OFFICIAL:
             yield install.outcome(
                 Status.MANUAL,
-                Evidence(
-                    f"Google Drive backup is a setting inside {install.variant.label} that a "
-                    "non-root shell cannot read; check in the app: Settings > Chats > Chat "
-                    "backup > Back up to Google Drive must be Never (or end-to-end encrypted "
-                    "backup on, if the organisation allows it)",
+                Evidence.of(
+                    say(
+                        "storage.google_drive",
+                        "Google Drive backup is a setting inside {label} that a non-root shell "
+                        "cannot read; check in the app: Settings > Chats > Chat backup > Back up "
+                        "to Google Drive must be Never (or end-to-end encrypted backup on, if the "
+                        "organisation allows it)",
+                        label=install.variant.label,
+                    ),
                     CATALOG,
                     {"package": install.name, "needs": "root", "attestable": True},
                 ),
@@ -157,7 +179,12 @@ def chat_archives(ctx: Context) -> Iterator[Outcome]:
 
 def _archives(snapshot: Snapshot, looked: Look) -> Outcome:
     return _judge(
-        snapshot, looked, ("chat backup", "the chat backup folders"),
+        snapshot,
+        looked,
+        (
+            say("storage.what.backup", "chat backup"),
+            say("storage.what.backup_folders", "the chat backup folders"),
+        ),
         lambda ev, s: archive_evidence(looked.install, ev, s),
     )
 
@@ -165,7 +192,7 @@ def _archives(snapshot: Snapshot, looked: Look) -> Outcome:
 def _judge(
     snapshot: Snapshot,
     looked: Look,
-    what: tuple[str, str],
+    what: tuple[Message, Message],
     evidence: Callable[[StorageEvidence, FolderSummary], Evidence],
 ) -> Outcome:
     """Fail on anything exposed, unknown where folders were unreadable, pass where all were
@@ -235,9 +262,13 @@ def media_autosave(ctx: Context) -> Iterator[Outcome]:
         if not install.messenger.autosaves_media:
             yield install.outcome(
                 Status.NOT_APPLICABLE,
-                Evidence(
-                    f"{install.messenger.name} does not save received media to shared storage by "
-                    "itself (copies are made by hand)",
+                Evidence.of(
+                    say(
+                        "storage.no_autosave",
+                        "{name} does not save received media to shared "
+                        "storage by itself (copies are made by hand)",
+                        name=install.messenger.name,
+                    ),
                     CATALOG,
                     {"package": install.name},
                 ),
@@ -247,4 +278,8 @@ def media_autosave(ctx: Context) -> Iterator[Outcome]:
 
 
 def _media(snapshot: Snapshot, looked: Look) -> Outcome:
-    return _judge(snapshot, looked, ("media", "the media folders"), media_evidence)
+    what = (
+        say("storage.what.media", "media"),
+        say("storage.what.media_folders", "the media folders"),
+    )
+    return _judge(snapshot, looked, what, media_evidence)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.findings import Article, Evidence, Outcome, Severity, Status
+from checks.findings import Article, Evidence, Outcome, Severity, Status, say
 from checks.rule import Context, check
 from checks.rules._common import (
     ALTERNATIVES,
     PACKAGES,
     installs,
-    user_label,
+    user_msg,
 )
 
 
@@ -47,14 +47,18 @@ def telegram_cloud_chats(ctx: Context) -> Iterator[Outcome]:
         yield found
         return
     for install in found:
-        if install.messenger.key != "telegram":
+        if not install.messenger.secret_chats:
             continue
         yield install.outcome(
             Status.MANUAL,
-            Evidence(
-                f"{install.variant.label} installed for "
-                f"{user_label(ctx.snapshot, install.user_id)}: whether business chats are secret "
-                "chats cannot be read without root",
+            Evidence.of(
+                say(
+                    "telegram.secret_chats",
+                    "{label} installed for {where}: whether business chats are secret chats "
+                    "cannot be read without root",
+                    label=install.variant.label,
+                    where=user_msg(ctx.snapshot, install.user_id),
+                ),
                 PACKAGES,
                 {"package": install.name, "user": install.user_id},
             ),

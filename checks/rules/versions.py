@@ -7,14 +7,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.advisories import version_key
-from checks.findings import BEYOND, Article, Evidence, Outcome, Severity, Status
+from checks.advisories import Advisory, version_key
+from checks.findings import (
+    BEYOND,
+    Article,
+    Evidence,
+    Message,
+    Outcome,
+    Severity,
+    Status,
+    say,
+    say_n,
+)
 from checks.rule import Context, check
 from checks.rules._common import (
     CATALOG,
     PACKAGES,
     Install,
-    count,
     installs,
 )
 
@@ -57,24 +66,48 @@ def outdated_messenger(ctx: Context) -> Iterator[Outcome]:
         yield _version_outcome(install)
 
 
+def _range(a: Advisory) -> Message:
+    """ "2.25.8.0 up to (not including) 2.26.7.11", "below 7.1.0" (``Advisory.range``)."""
+    if a.affected_from:
+        return say(
+            "versions.range",
+            "{start} up to (not including) {fixed}",
+            start=a.affected_from,
+            fixed=a.fixed_in,
+        )
+    return say("versions.below", "below {fixed}", fixed=a.fixed_in)
+
+
 def _version_outcome(install: Install) -> Outcome:
     version = install.package.version_name
     own = install.variant.advisories
     advisories = install.messenger.advisories if own is None else own
     if not advisories:
-        why = f"the catalog lists no advisory for {install.variant.label}"
+        why = say(
+            "versions.no_advisory",
+            "the catalog lists no advisory for {label}",
+            label=install.variant.label,
+        )
         return install.outcome(
             Status.NOT_APPLICABLE,
-            Evidence(f"no security floor known: {why}", CATALOG, {"version": version}),
+            Evidence.of(
+                say("versions.no_floor", "no security floor known: {why}", why=why),
+                CATALOG,
+                {"version": version},
+            ),
         )
     current = version_key(version) if version else None
     if current is None:
         return install.outcome(
             Status.UNKNOWN,
-            Evidence(
-                "versionName missing"
+            Evidence.of(
+                say("versions.missing", "versionName missing")
                 if version is None
-                else f"versionName {version!r} is not a version number",
+                else say(
+                    "versions.not_a_number",
+                    "versionName {version} is not a version number",
+                    version=repr(version),
+                ),
                 PACKAGES,
                 {"version": version},
             ),
@@ -84,25 +117,45 @@ def _version_outcome(install: Install) -> Outcome:
         floor = max(advisories, key=lambda a: version_key(a.fixed_in) or ())
         return install.outcome(
             Status.PASS,
-            Evidence(
-                f"version {version} is outside every known advisory's affected range "
-                f"({count(len(advisories), 'advisory', 'advisories')}, highest floor "
-                f"{floor.fixed_in})",
+            Evidence.of(
+                say_n(
+                    "versions.outside",
+                    "version {version} is outside every known advisory's affected range ({n} "
+                    "advisory, highest floor {floor})",
+                    "version {version} is outside every known advisory's affected range ({n} "
+                    "advisories, highest floor {floor})",
+                    len(advisories),
+                    version=version,
+                    floor=floor.fixed_in,
+                ),
                 PACKAGES,
                 {"version": version, "advisories": len(advisories)},
             ),
         )
     evidence = [
-        Evidence(
-            f"version {version} lacks the fix for {len(missed)} of "
-            f"{count(len(advisories), 'known advisory', 'known advisories')}",
+        Evidence.of(
+            say_n(
+                "versions.lacks",
+                "version {version} lacks the fix for {missed} of {n} known advisory",
+                "version {version} lacks the fix for {missed} of {n} known advisories",
+                len(advisories),
+                version=version,
+                missed=len(missed),
+            ),
             PACKAGES,
             {"version": version, "missing": [a.id for a in missed]},
         )
     ]
     evidence += [
-        Evidence(
-            f"{a.id}: {a.issue}; affected {a.range}; source {a.source}",
+        Evidence.of(
+            say(
+                "versions.advisory",
+                "{id}: {issue}; affected {range}; source {source}",
+                id=a.id,
+                issue=a.issue,
+                range=_range(a),
+                source=a.source,
+            ),
             CATALOG,
             {
                 "id": a.id,

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.findings import Article, Evidence, Outcome, Severity, Status
+from checks.catalog import Edition
+from checks.findings import Article, Evidence, Outcome, Severity, Status, say
 from checks.rule import Context, check
-from checks.rules._byod import private_whatsapp
+from checks.rules._byod import business_beside, private_whatsapp
 from checks.rules._common import (
-    DEVICE_POLICY,
     PACKAGES,
     PITFALLS,
     POLICY,
     installs,
-    user_label,
+    user_msg,
 )
 
 
@@ -62,41 +62,50 @@ def consumer_whatsapp(ctx: Context) -> Iterator[Outcome]:
     if isinstance(found, Outcome):
         yield found
         return
-    business = [i for i in found if i.messenger.key == "whatsapp_business"]
+    business = [i for i in found if i.messenger.edition is Edition.BUSINESS]
     for install in found:
-        where = user_label(snapshot, install.user_id)
-        if install.messenger.key == "whatsapp_business":
+        where = user_msg(snapshot, install.user_id)
+        if install.messenger.edition is Edition.BUSINESS:
             yield install.outcome(
                 Status.PASS,
-                Evidence(
-                    f"WhatsApp Business installed for {where}",
+                Evidence.of(
+                    say(
+                        "whatsapp.business",
+                        "{name} installed for {where}",
+                        name=install.messenger.name,
+                        where=where,
+                    ),
                     PACKAGES,
                     {"package": install.name, "user": install.user_id},
                 ),
             )
             continue
-        if install.messenger.key != "whatsapp":
+        if install.messenger.edition is not Edition.CONSUMER:
             continue
         evidence = [
-            Evidence(
-                f"consumer WhatsApp ({install.name}) installed for {where}",
+            Evidence.of(
+                say(
+                    "whatsapp.consumer",
+                    "consumer {name} ({package}) installed for {where}",
+                    name=install.messenger.name,
+                    package=install.name,
+                    where=where,
+                ),
                 PACKAGES,
                 {"package": install.name, "user": install.user_id},
             )
         ]
         work = private_whatsapp(snapshot, install, found)
         if work is not None:
-            evidence.append(
-                Evidence(
-                    f"WhatsApp Business sits in {work.describe()}",
-                    DEVICE_POLICY,
-                    {"business_user": work.user_id, "profile_owner": work.owner},
-                )
-            )
+            evidence.append(business_beside(work))
             if not ctx.policy.personal_whatsapp_forbidden:
                 evidence.append(
-                    Evidence(
-                        "on the personal side of the phone, WhatsApp is the employee's private app (BYOD)",
+                    Evidence.of(
+                        say(
+                            "whatsapp.byod",
+                            "on the personal side of the phone, WhatsApp is the "
+                            "employee's private app (BYOD)",
+                        ),
                         POLICY,
                         {"personal_whatsapp": "private"},
                     )
@@ -104,8 +113,11 @@ def consumer_whatsapp(ctx: Context) -> Iterator[Outcome]:
                 yield install.outcome(Status.INFORMATIONAL, *evidence)
                 continue
             evidence.append(
-                Evidence(
-                    "the policy forbids personal WhatsApp beside the work profile",
+                Evidence.of(
+                    say(
+                        "whatsapp.byod_forbidden",
+                        "the policy forbids personal WhatsApp beside the work profile",
+                    ),
                     POLICY,
                     {"personal_whatsapp": "forbidden"},
                 )
@@ -113,8 +125,12 @@ def consumer_whatsapp(ctx: Context) -> Iterator[Outcome]:
         elif business:
             users = sorted({b.user_id for b in business})
             evidence.append(
-                Evidence(
-                    f"WhatsApp Business is also installed (users {', '.join(map(str, users))})",
+                Evidence.of(
+                    say(
+                        "whatsapp.business_too",
+                        "WhatsApp Business is also installed (users {users})",
+                        users=users,
+                    ),
                     PACKAGES,
                     {"business_users": users},
                 )

@@ -7,13 +7,19 @@ check's title, rationale and remediation, ``.catalog(value)`` for the messenger 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from babel.numbers import format_decimal
+
 from checks.catalog import SIDELOAD_INSTALLERS, STORES
 from checks.findings import BEYOND
 from checks.rule import CheckInfo
-from reports.i18n import de_catalog, de_checks, de_evidence, messages
+from reports.i18n import de_catalog, de_checks, de_evidence, evidence, formats, messages
 from reports.i18n.texts import CheckText, Lang, MissingText, lang_from_env
 
 _MESSAGES = {Lang.EN: messages.EN, Lang.DE: messages.DE}
+_SOURCES = {Lang.DE: {"catalog": "Katalog", "policy": "Richtlinie"}}
+_POLICY_NAMES = evidence.POLICY_NAMES
 
 
 class Texts:
@@ -28,6 +34,8 @@ class Texts:
             template = self._messages[key]
         except KeyError:
             raise MissingText(f"no {self.lang.value} text for {key!r}") from None
+        if self.lang is not Lang.EN:
+            params = {k: _local(v, self.lang) for k, v in params.items()}
         return template.format(**params) if params else template
 
     def check(self, info: CheckInfo) -> CheckText:
@@ -42,21 +50,43 @@ class Texts:
         """A value of the messenger comparison or an app source, in this language."""
         if self.lang is Lang.EN:
             return value
-        table = de_catalog.COMPARISON | de_catalog.SOURCES
+        table = {**evidence.by_english(self.lang, "catalog."), **de_catalog.SOURCES}
         try:
             return table[value]
         except KeyError:
             raise MissingText(f"no {self.lang.value} text for catalog value {value!r}") from None
 
-    def evidence(self, text: str) -> str:
-        """An evidence line in this language; a line no German pattern covers stays English."""
+    def evidence(self, item: Mapping[str, object] | str) -> str:
+        """An evidence item of the JSON report (or its text) in this language: rendered from its
+        message id and values; an item without one (an older report) by its English text."""
+        english = item if isinstance(item, str) else str(item["text"])
         if self.lang is Lang.EN:
-            return text
-        return de_evidence.translate(text) or text
+            return english
+        return evidence.text(item, self.lang) or de_evidence.translate(english) or english
+
+    def day(self, value: object) -> object:
+        """A date of the report ("2026-11-20") as this language writes it; anything else as it
+        is (None, an unseen fact)."""
+        return formats.day(value, self.lang) if isinstance(value, str) else value
+
+    def source(self, source: str) -> str:
+        """Where evidence came from: a probe command stays; "catalog", "policy" are words."""
+        return _SOURCES.get(self.lang, {}).get(source, source)
+
+    def policy_name(self, name: str) -> str:
+        """The policy's name; msgscan's built-in one in this language."""
+        return _POLICY_NAMES.get(self.lang, {}).get(name, name)
 
     def section(self, section: str) -> str:
         """An article section: the German headings stay as they are; "beyond" is translated."""
         return self.t("findings.beyond") if section == BEYOND else section
+
+
+def _local(value: object, lang: Lang) -> object:
+    """Numbers as the language writes them ("61,7"); English keeps Python's own."""
+    if isinstance(value, float):
+        return format_decimal(value, locale=lang.value)
+    return value
 
 
 def source_names() -> set[str]:

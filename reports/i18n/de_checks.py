@@ -42,7 +42,7 @@ CHECKS: dict[str, CheckText] = {
             ("Danach WhatsApp aus dem privaten Profil entfernen: Einstellungen > Apps > WhatsApp > "
             "Deinstallieren."),
             ("Oder WhatsApp ein eigenes, nur dienstlich genutztes Gerät geben; verwaltet das MDM es "
-            'vollständig (Device Owner), in der Richtlinie device_role = "dedicated" setzen.'),
+            'vollständig (als Geräteinhaber), in der Richtlinie device_role = "dedicated" setzen.'),
         ),
     ),
     "MSG-03": CheckText(

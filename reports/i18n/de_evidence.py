@@ -1,10 +1,11 @@
-"""German for the evidence lines the rules write in English (``Evidence.text``).
+"""German for evidence lines that carry no message id: reports written before schema 1.3.
 
-The rules state what they saw in English, and the JSON keeps that text. For a German page each
-line is matched, whole, against the patterns below, in order; the parts that came from the phone
-(paths, package names, versions, reasons) are carried over unchanged. A line no pattern matches
-stays English: ``tests/reports/test_i18n.py`` fails on any line of the shipped recordings and the
-report fixtures that does.
+Since 1.3 every rule's evidence is a message (``checks.findings.Message``) rendered from the
+gettext catalog by ``reports.i18n.evidence``; ``Texts.evidence`` comes here only for an item
+without an id — a saved report from an older msgscan, and the attestation lines
+``checks.evaluate`` still writes as text. Each line is matched, whole, against the patterns below,
+in order; the parts that came from the phone (paths, package names, versions, reasons) are
+carried over unchanged. A line no pattern matches stays English.
 """
 
 from __future__ import annotations
@@ -321,10 +322,10 @@ RULES: tuple[Rule, ...] = (
                  "Diensthandy, aber kein MDM verwaltet es: eine verantwortliche Person muss bestätigen, dass "
                  "es für nichts anderes genutzt wird"),
     _r(r"fully managed phone \(device owner (?P<o>.+)\), dedicated to business by the policy",
-       lambda m: f"vollständig verwaltetes Gerät (Device Owner {m['o']}), laut Richtlinie reines Diensthandy"),
+       lambda m: f"vollständig verwaltetes Gerät (Geräteinhaber {m['o']}), laut Richtlinie reines Diensthandy"),
     _r(r"the phone is fully managed \(device owner (?P<o>.+)\) but the policy does not mark it dedicated "
        r"to business",
-       lambda m: f"das Gerät ist vollständig verwaltet (Device Owner {m['o']}), aber die Richtlinie "
+       lambda m: f"das Gerät ist vollständig verwaltet (Geräteinhaber {m['o']}), aber die Richtlinie "
                  "kennzeichnet es nicht als reines Diensthandy"),
     _r(r"user (?P<u>\d+) is not in the list of users, so its kind is not known",
        lambda m: f"Nutzer {m['u']} steht nicht in der Nutzerliste, seine Art ist daher unbekannt"),

@@ -16,7 +16,7 @@ DE: dict[str, str] = {
     "device.sdk": "SDK {sdk}",
     "device.patch": "Sicherheitspatch",
     "device.encryption": "Verschlüsselung",
-    "device.owner": "Device Owner (MDM)",
+    "device.owner": "Geräteinhaber (MDM)",
     "encryption.file": "dateibasiert",
     "encryption.block": "Vollverschlüsselung",
     "encryption.encrypted": "verschlüsselt (Art nicht angegeben)",

@@ -47,7 +47,7 @@ def profile(s: str) -> str:
 
 PROFILES: tuple[Rule, ...] = (
     _r(r"the phone's main user \(user (?P<u>\d+)\), fully managed by device owner (?P<o>.+)",
-       lambda m: f"der Hauptnutzer des Geräts (Nutzer {m['u']}), vollständig verwaltet vom Device Owner "
+       lambda m: f"der Hauptnutzer des Geräts (Nutzer {m['u']}), vollständig verwaltet vom Geräteinhaber "
                  f"{_owner(m['o'])}"),
     _r(r"the personal profile \(user (?P<u>\d+)\)", lambda m: f"das private Profil (Nutzer {m['u']})"),
     _r(r"a work profile \(user (?P<u>\d+)\) managed by the MDM (?P<o>.+)",
@@ -87,7 +87,7 @@ RULES: tuple[Rule, ...] = (
     *((p, b) for p, b in PROFILES),
     # --- MSG-02 and MSG-01: owners and BYOD
     _r(r"the policy marks the phone dedicated to business; its device owner (?P<o>\S+) is not a known MDM",
-       lambda m: f"die Richtlinie kennzeichnet das Gerät als reines Diensthandy; sein Device Owner {m['o']} "
+       lambda m: f"die Richtlinie kennzeichnet das Gerät als reines Diensthandy; sein Geräteinhaber {m['o']} "
                  "ist kein bekanntes MDM"),
     _r(r"a person must confirm that (?P<o>\S+) is the organisation's MDM",
        lambda m: f"eine verantwortliche Person muss bestätigen, dass {m['o']} das MDM der Organisation ist"),

@@ -49,7 +49,7 @@ def _outcome(tx: Texts, f: dict[str, Any], labels: dict[int, str]) -> str:
         note = f" – {a['note']}" if a["note"] else ""
         notes = f"<li>{esc(attested_text(tx, a, 'findings') + note)}</li>"
     evidence = "".join(
-        f"<li>{esc(tx.evidence(e['text']))} <span class=\"src\">({esc(tx.t('findings.source', source=e['source']))})</span></li>"
+        f"<li>{esc(tx.evidence(e))} <span class=\"src\">({esc(tx.t('findings.source', source=tx.source(e['source'])))})</span></li>"
         for e in f["evidence"]
     )
     return (

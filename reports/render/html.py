@@ -17,11 +17,13 @@ from checks.catalog import SIDELOAD_INSTALLERS, STORES
 from checks.findings import Severity
 from checks.result import ScanResult
 from reports.i18n import Lang, Texts
+from reports.i18n.formats import day
+from reports.i18n.formats import size as local_size
 from reports.integrity import canonical, digest, seal_html
 from reports.localized import check_texts, count_chips, verdict_text
 from reports.render import _html_findings as findings
 from reports.render import sheet
-from reports.render._html import esc, page, size
+from reports.render._html import esc, page
 from reports.report import UNSEEN, build_report
 from reports.signing import SigningKey
 
@@ -121,11 +123,11 @@ def _overview(tx: Texts, report: dict[str, Any]) -> str:
         ("device.serial", device["serial"]),
         ("device.model", model or tx.t("value.not_reported")),
         ("device.android", android),
-        ("device.patch", fact(tx, device["security_patch"])),
+        ("device.patch", fact(tx, tx.day(device["security_patch"]))),
         ("device.encryption", _encryption(tx, device["encryption"])),
         ("device.owner", fact(tx, device["device_owner"]) if device["device_owner"] is not None
          else tx.t("value.none")),
-        ("scan.policy", scan["policy"]["name"]),
+        ("scan.policy", tx.policy_name(scan["policy"]["name"])),
         ("scan.id", scan["id"]),
     ]
     facts = "".join(f"<dt>{esc(tx.t(k))}</dt><dd>{esc(v)}</dd>" for k, v in rows)
@@ -180,10 +182,11 @@ def _storage_cell(tx: Texts, entries: Iterable[dict[str, Any]]) -> str:
         if found:
             files = sum(e["files"] for e in found)
             total = sum(e["total_bytes"] for e in found)
-            newest = max((e["newest"] or "" for e in found), default="")[:10] or "–"
+            newest = max((e["newest"] or "" for e in found), default="")[:10]
+            newest = day(newest, tx.lang) if newest else "–"
             hidden = all(e["nomedia"] is True for e in found) and kind == "media"
-            text = (tx.t("storage.found_hidden", files=files, size=size(total)) if hidden
-                    else tx.t("storage.found", files=files, size=size(total), newest=newest))
+            text = (tx.t("storage.found_hidden", files=files, size=local_size(total, tx.lang)) if hidden
+                    else tx.t("storage.found", files=files, size=local_size(total, tx.lang), newest=newest))
             paths = _where(e["path"] for e in found)
             parts.append(f"<div><strong>{label}:</strong> {esc(text)}{paths}</div>")
         elif any(e["status"] == "unknown" for e in mine):

@@ -189,6 +189,11 @@ def _desc(check_id: str) -> str | None:
     return known.info.rationale if known is not None and known.info.rationale else None
 
 
+def _message_id(evidence: Mapping[str, Any]) -> dict[str, Any]:
+    """The evidence's message id (report schema 1.3), so a SIEM groups by it."""
+    return {"message_id": evidence["id"]} if "id" in evidence else {}
+
+
 def ocsf_event(result: ScanResult | ScanContext, report: Mapping[str, Any],
                occ: Occurrence) -> dict[str, Any]:
     """The OCSF 1.5.0 Compliance Finding for one occurrence of a finding in ``report``."""
@@ -282,7 +287,11 @@ def ocsf_event(result: ScanResult | ScanContext, report: Mapping[str, Any],
             }
         },
     }
-    evidences = [{"data": {"source": e["source"], **e["data"]}} for e in f["evidence"] if e["data"]]
+    evidences = [
+        {"data": {"source": e["source"], **_message_id(e), **e["data"]}}
+        for e in f["evidence"]
+        if e["data"]
+    ]
     if evidences:
         event["evidences"] = evidences
     cleaned: dict[str, Any] = clean_tree(event)  # the choke point of OCSF, ECS, CEF, deliveries

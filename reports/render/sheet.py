@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from reports.i18n import CheckText, Lang, Texts
+from reports.i18n.formats import day
 from reports.i18n.statements import label, statement
 from reports.render._html import esc
 from reports.render._html_findings import about
@@ -41,7 +42,7 @@ def paged_media(lang: Lang, report: dict[str, Any]) -> str:
     """The ``@page`` rules: running header (device, scan id, date) and "Page n of m"."""
     device, scan = report["device"], report["scan"]
     head = f"msgscan · {model_of(device)} · {device['serial']}"
-    right = f"{label(lang, 'scan')} {scan['id']} · {scan['started'][:10]}"
+    right = f"{label(lang, 'scan')} {scan['id']} · {day(scan['started'], lang)}"
     pages = f"{label(lang, 'page')} "
     return (
         "@page{"
@@ -61,8 +62,8 @@ def _facts(lang: Lang, report: dict[str, Any], report_digest: str, key: str | No
         ("device", model_of(device)),
         ("serial", device["serial"]),
         ("scan", scan["id"]),
-        ("date", scan["started"][:10] + " " + scan["started"][11:19] + " UTC"),
-        ("policy", policy["name"]),
+        ("date", day(scan["started"], lang) + " " + scan["started"][11:19] + " UTC"),
+        ("policy", Texts(lang).policy_name(policy["name"])),
         ("policy_digest", policy["digest"]),
     ]
     cells = "".join(f"<dt>{esc(label(lang, k))}</dt><dd>{esc(v)}</dd>" for k, v in rows)

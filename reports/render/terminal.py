@@ -99,11 +99,11 @@ def _header(v: _View) -> RenderableType:
     )
     grid.add_row(_t(tx.t("text.device")), _t(f"{device['serial']}" + (f": {name}" if name else "")))
     grid.add_row(_t(tx.t("text.android")), _t(android))
-    grid.add_row(_t(tx.t("text.patch")), _t(v.fact(device["security_patch"])))
+    grid.add_row(_t(tx.t("text.patch")), _t(v.fact(tx.day(device["security_patch"]))))
     grid.add_row(_t(tx.t("text.verdict")),
                  _t(verdict_text(tx, summary), _VERDICT_STYLE.get(summary["verdict"], "")))
     grid.add_row(_t(tx.t("text.score")), _t(score))
-    grid.add_row(_t(tx.t("text.policy")), _t(scan["policy"]["name"]))
+    grid.add_row(_t(tx.t("text.policy")), _t(tx.policy_name(scan["policy"]["name"])))
     if not scan["complete"]:
         grid.add_row(_t(tx.t("text.scan")), _t(tx.t("text.stopped"), "yellow"))
     for problem in scan["problems"]:
@@ -146,7 +146,7 @@ def _row(v: _View, table: Table, f: dict[str, Any], first: Text, follow: str | N
     body.append(clean(v.checks[f["check_id"]].title), style="bold")
     body.append(f"  [{clean(about(v, f))}]", style="dim")
     if f["evidence"]:
-        body.append("\n" + clean(v.tx.evidence(f["evidence"][0]["text"])))
+        body.append("\n" + clean(v.tx.evidence(f["evidence"][0])))
     if follow:
         body.append("\n" + clean(follow), style="italic")
     table.add_row(first, _t(f["check_id"]), body)

@@ -144,7 +144,7 @@ def _header(v: _View) -> None:
     if isinstance(sdk, int):
         android += f" (SDK {sdk})"
     row("text.android", android)
-    row("text.patch", v.fact(device["security_patch"]))
+    row("text.patch", v.fact(tx.day(device["security_patch"])))
     row("text.verdict", verdict_text(tx, summary))
     score = (
         tx.t("score.none")
@@ -152,7 +152,7 @@ def _header(v: _View) -> None:
         else tx.t("score.value", score=summary["score"])
     )
     row("text.score", score)
-    row("text.policy", scan["policy"]["name"])
+    row("text.policy", tx.policy_name(scan["policy"]["name"]))
     if not scan["complete"]:
         row("text.scan", tx.t("text.stopped"))
     for problem in scan["problems"]:
@@ -235,7 +235,7 @@ def _item(v: _View, f: dict[str, Any], first: str) -> None:
     title = v.checks[f["check_id"]].title
     v.out.add(f"{first} {f['check_id']}  {title} [{about(v, f)}]", _INDENT, body)
     if f["evidence"]:
-        v.out.add(v.tx.evidence(f["evidence"][0]["text"]), body, body + "  ")
+        v.out.add(v.tx.evidence(f["evidence"][0]), body, body + "  ")
 
 
 def _step(v: _View, f: dict[str, Any], key: str) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from checks.policy import DEFAULT
-from reports.i18n import Lang
+from reports.i18n import Lang, Texts
 from reports.integrity import canonical, digest
 from reports.render.html import HtmlRenderer
 from reports.render.sheet import css_string
@@ -83,7 +83,7 @@ def test_every_printed_page_names_the_phone_the_scan_and_its_number(
 
     report = build_report(result)
     model, serial = report["device"]["model"], report["device"]["serial"]
-    day = result.started.strftime("%Y-%m-%d")
+    day = result.started.strftime("%Y-%m-%d" if lang is Lang.EN else "%d.%m.%Y")
     word = {Lang.EN: "Page", Lang.DE: "Seite"}[lang]
     of = {Lang.EN: "of", Lang.DE: "von"}[lang]
     assert len(pages) >= 3
@@ -95,7 +95,8 @@ def test_every_printed_page_names_the_phone_the_scan_and_its_number(
 
     sheet = " ".join(visit.text.split())  # the sheet's own text, from the DOM
     neutral = digest(canonical(report))
-    for fact in (model, serial, result.scan_id, day, report["scan"]["policy"]["name"],
+    policy = Texts(lang).policy_name(report["scan"]["policy"]["name"])
+    for fact in (model, serial, result.scan_id, day, policy,
                  report["scan"]["policy"]["digest"], neutral, key.fingerprint):
         assert fact in sheet, fact
     if lang is Lang.DE:
