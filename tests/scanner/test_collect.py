@@ -11,7 +11,7 @@ import pytest
 
 from checks.errors import DeviceLost
 from checks.facts import FolderSummary, Snapshot, Unseen, UserKind
-from reports.snapshot import snapshot_to_json
+from reports.render.snapshot import snapshot_to_json
 from scanner import batch, probes, recording
 from scanner.collect import collect
 from scanner.parse.text import decode
