@@ -372,7 +372,7 @@ def _is_date_time(instance: object) -> bool:
 def _formats() -> FormatChecker:
     """jsonschema's format checks, plus date-time: jsonschema checks that one only when the
     optional rfc3339-validator is installed, and skips it silently otherwise."""
-    from jsonschema import FormatChecker  # type: ignore[import-untyped]  # only validation needs it
+    from jsonschema import FormatChecker  # only validation needs it
 
     checker = FormatChecker()
     checker.checks("date-time", raises=ValueError)(_is_date_time)
@@ -381,7 +381,7 @@ def _formats() -> FormatChecker:
 
 @functools.cache
 def _validator() -> Draft202012Validator:
-    from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+    from jsonschema import Draft202012Validator
 
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)

@@ -28,7 +28,9 @@ def cmd_agent(args: argparse.Namespace) -> int:
         return ExitCode.FAILED if run_demo(chosen_lang(args.lang)).failed_phones else ExitCode.OK
     args.config = find_agent_config(args.config)
     config = load_config(args.config)
-    configure_from(args, max(args.verbose, {"debug": 2, "info": 1}.get(config.agent.log_level.value, 0)))
+    configure_from(
+        args, max(args.verbose, {"debug": 2, "info": 1}.get(config.agent.log_level.value, 0))
+    )
     agent = Agent(args.config)
     if not args.once:
         return agent.serve()

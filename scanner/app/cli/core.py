@@ -58,7 +58,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except MsgscanError as e:
         from reports.render.controls import strip_controls
 
-        print(f"error: {strip_controls(e.problem)}\nhint: {strip_controls(e.hint)}", file=sys.stderr)
+        print(
+            f"error: {strip_controls(e.problem)}\nhint: {strip_controls(e.hint)}", file=sys.stderr
+        )
         return int(e.exit_code)
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

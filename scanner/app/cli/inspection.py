@@ -27,11 +27,17 @@ def _read_input(name: str) -> bytes:
     if name == "-":
         data = sys.stdin.buffer.read(LIMIT_CAPTURE + 1)
         if len(data) > LIMIT_CAPTURE:
-            raise UsageError(f"standard input: more than the {LIMIT_CAPTURE >> 20} MiB msgscan reads",
-                             hint="pass the captured output of one `dumpsys package`")
+            raise UsageError(
+                f"standard input: more than the {LIMIT_CAPTURE >> 20} MiB msgscan reads",
+                hint="pass the captured output of one `dumpsys package`",
+            )
         return data
-    return read_regular(name, what="the capture", limit=LIMIT_CAPTURE,
-                        hint="pass the path of a saved capture, or - for stdin")
+    return read_regular(
+        name,
+        what="the capture",
+        limit=LIMIT_CAPTURE,
+        hint="pass the path of a saved capture, or - for stdin",
+    )
 
 
 def cmd_parse(args: argparse.Namespace) -> int:

@@ -50,7 +50,9 @@ def cmd_checks(args: argparse.Namespace) -> int:
     for r in rows:
         title = tx.check(INDEX[str(r["id"])].info).title
         sys.stdout.write(f"{r['id']:<7} {tx.t('severity.' + str(r['severity'])):<8} {title}\n")
-        sys.stdout.write(f"        {tx.t('checks.article')}: {r['article']['section']} — {r['article']['ref']}\n")
+        sys.stdout.write(
+            f"        {tx.t('checks.article')}: {r['article']['section']} — {r['article']['ref']}\n"
+        )
         if r["attestable"]:
             sys.stdout.write(f"        {tx.t('checks.attest')}: {r['attestable']['policy']}\n")
     return ExitCode.OK

@@ -27,8 +27,12 @@ from scanner.files import LIMIT_SETTINGS, read_regular
 def _policy(path: Path | None) -> Policy:
     if path is None:
         return DEFAULT_POLICY
-    data = read_regular(path, what="the policy", limit=LIMIT_SETTINGS,
-                        hint="check the path; policy.example.toml shows the format")
+    data = read_regular(
+        path,
+        what="the policy",
+        limit=LIMIT_SETTINGS,
+        hint="check the path; policy.example.toml shows the format",
+    )
     return parse_policy(data, str(path), known_checks=INDEX)
 
 
@@ -36,11 +40,15 @@ def cmd_scan(args: argparse.Namespace) -> int:
     destination(args)  # a bad --send fails before the phone is touched
     policy = _policy(args.policy)
     outputs = plan(args.output, args.format, "text")  # a bad -o fails before the phone is touched
-    device_name("check-the-key", policy, args.pseudonymize)  # a missing key fails before the phone is touched
+    device_name(
+        "check-the-key", policy, args.pseudonymize
+    )  # a missing key fails before the phone is touched
     key = chosen_key(args.sign_key, os.environ)  # so does an unreadable signing key
     transport = open_target(args)
     try:
-        result = scan_result(transport, policy, timeout=args.timeout, pseudonymize=args.pseudonymize)
+        result = scan_result(
+            transport, policy, timeout=args.timeout, pseudonymize=args.pseudonymize
+        )
     finally:
         transport.close()
     emit(outputs, chosen_lang(args.lang), lambda r: r.render(result), key=key)
@@ -48,8 +56,12 @@ def cmd_scan(args: argparse.Namespace) -> int:
         send(args, result)
     summary = summarize(result.findings, complete=result.snapshot.complete)
     if not result.snapshot.complete:
-        print(strip_controls(f"error: the scan of {result.device_name} is incomplete: {result.error}"),
-              file=sys.stderr)
+        print(
+            strip_controls(
+                f"error: the scan of {result.device_name} is incomplete: {result.error}"
+            ),
+            file=sys.stderr,
+        )
         return ExitCode.USAGE
     return ExitCode.FAILED if summary.failed else ExitCode.OK
 
@@ -80,8 +92,10 @@ def cmd_record(args: argparse.Namespace) -> int:
     finally:
         transport.close()
     recording.save(rec, args.output)
-    print(f"wrote {args.output}: {len(rec.commands)} commands, {transport.meter.exchanges} exchanges"
-          + ("" if snapshot.complete else " (INCOMPLETE: the phone stopped answering)"))
+    print(
+        f"wrote {args.output}: {len(rec.commands)} commands, {transport.meter.exchanges} exchanges"
+        + ("" if snapshot.complete else " (INCOMPLETE: the phone stopped answering)")
+    )
     return ExitCode.OK if snapshot.complete else ExitCode.USAGE
 
 

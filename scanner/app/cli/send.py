@@ -28,11 +28,17 @@ def destination(args: argparse.Namespace) -> tuple[AgentConfig, Destination] | N
 
     args.config = find_agent_config(args.config)
     config = load_config(args.config)
-    found = check_ca_files(parse_destinations(config.destinations, config.source,
-                                              base_dir=args.config.resolve().parent), config.source)
+    found = check_ca_files(
+        parse_destinations(
+            config.destinations, config.source, base_dir=args.config.resolve().parent
+        ),
+        config.source,
+    )
     if args.send not in found:
-        raise UsageError(f"{args.config}: no [destinations.{args.send}]",
-                         hint=f"known: {', '.join(found) or 'none'}; see docs/siem.md")
+        raise UsageError(
+            f"{args.config}: no [destinations.{args.send}]",
+            hint=f"known: {', '.join(found) or 'none'}; see docs/siem.md",
+        )
     return config, found[args.send]
 
 

@@ -33,24 +33,39 @@ def _recording(name: str | Path) -> Recording:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     if not 1 <= args.count <= 1000:
-        raise UsageError(f"--count {args.count}: expected 1 to 1000 phones", hint="pass a smaller --count")
+        raise UsageError(
+            f"--count {args.count}: expected 1 to 1000 phones", hint="pass a smaller --count"
+        )
     if args.port + args.count - 1 > 65535:
-        raise UsageError(f"--port {args.port} --count {args.count}: ports run past 65535", hint="pick a lower --port")
+        raise UsageError(
+            f"--port {args.port} --count {args.count}: ports run past 65535",
+            hint="pick a lower --port",
+        )
     if args.port <= 5585 and args.port + args.count - 1 >= 5555:
-        raise UsageError(f"ports {args.port}-{args.port + args.count - 1} overlap 5555-5585, where adb looks for emulators",
-                         hint="pick another --port, e.g. 7100")
+        raise UsageError(
+            f"ports {args.port}-{args.port + args.count - 1} overlap 5555-5585, where adb looks for emulators",
+            hint="pick another --port, e.g. 7100",
+        )
     rec = _recording(args.recording)
     if args.accept_any_key:
         auth = AuthPolicy(accept_any_key=True)
     else:
         keyfile = args.keys or adb_key_dir() / "adbkey.pub"
-        text = read_regular(keyfile, what="the trusted keys", limit=LIMIT_KEY,
-                            hint="pass --keys FILE with adbkey.pub lines, or --accept-any-key")
-        keys = tuple(line.strip() for line in text.decode("utf-8", "replace").splitlines() if line.strip())
+        text = read_regular(
+            keyfile,
+            what="the trusted keys",
+            limit=LIMIT_KEY,
+            hint="pass --keys FILE with adbkey.pub lines, or --accept-any-key",
+        )
+        keys = tuple(
+            line.strip() for line in text.decode("utf-8", "replace").splitlines() if line.strip()
+        )
         try:
             auth = AuthPolicy(trusted_keys=keys)
         except ValueError as e:
-            raise UsageError(f"{keyfile}: {e}", hint="each line must be an adbkey.pub public key") from None
+            raise UsageError(
+                f"{keyfile}: {e}", hint="each line must be an adbkey.pub public key"
+            ) from None
     try:
         faults = Faults(
             latency_s=args.latency_ms / 1000,
@@ -69,14 +84,18 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.farm is not None or args.farm_spec is not None:
         return _simulate_farm(args, auth, faults, stop)
     try:
-        with phones(rec, args.count, first_port=args.port, auth=auth, faults=faults, features=features) as servers:
+        with phones(
+            rec, args.count, first_port=args.port, auth=auth, faults=faults, features=features
+        ) as servers:
             for s in servers:
                 print(f"phone {s.serial} listening on {s.address}", flush=True)
             print("simulating; Ctrl-C or SIGTERM stops", flush=True)
             stop.wait()
     except OSError as e:
-        raise UsageError(f"cannot listen on port {args.port}…: {e.strerror}",
-                         hint="another program uses the port: pick another --port") from None
+        raise UsageError(
+            f"cannot listen on port {args.port}…: {e.strerror}",
+            hint="another program uses the port: pick another --port",
+        ) from None
     except KeyboardInterrupt:
         pass
     return ExitCode.OK
@@ -86,14 +105,22 @@ def _simulate_farm(
     args: argparse.Namespace, auth: AuthPolicy, faults: Faults, stop: threading.Event
 ) -> int:
     if args.count != 1:
-        raise UsageError("--count and --farm/--farm-spec: a farm says how many phones it has",
-                         hint="drop --count, or pass --farm N")
+        raise UsageError(
+            "--count and --farm/--farm-spec: a farm says how many phones it has",
+            hint="drop --count, or pass --farm N",
+        )
     if args.farm is not None and not 1 <= args.farm <= 1000:
-        raise UsageError(f"--farm {args.farm}: expected 1 to 1000 phones", hint="pass a smaller --farm")
+        raise UsageError(
+            f"--farm {args.farm}: expected 1 to 1000 phones", hint="pass a smaller --farm"
+        )
     phones = farm.load_spec(args.farm_spec) if args.farm_spec else farm.farm(args.farm, args.seed)
-    if args.port + len(phones) - 1 > 65535 or (args.port <= 5585 and args.port + len(phones) - 1 >= 5555):
-        raise UsageError(f"ports {args.port}-{args.port + len(phones) - 1} run past 65535 or overlap 5555-5585",
-                         hint="pick another --port, e.g. 7100")
+    if args.port + len(phones) - 1 > 65535 or (
+        args.port <= 5585 and args.port + len(phones) - 1 >= 5555
+    ):
+        raise UsageError(
+            f"ports {args.port}-{args.port + len(phones) - 1} run past 65535 or overlap 5555-5585",
+            hint="pick another --port, e.g. 7100",
+        )
     if args.save_farm:
         farm.save_spec(phones, args.save_farm)
     try:
@@ -107,8 +134,10 @@ def _simulate_farm(
             print("simulating; Ctrl-C or SIGTERM stops", flush=True)
             stop.wait()
     except OSError as e:
-        raise UsageError(f"cannot listen on port {args.port}…: {e.strerror}",
-                         hint="another program uses the port: pick another --port") from None
+        raise UsageError(
+            f"cannot listen on port {args.port}…: {e.strerror}",
+            hint="another program uses the port: pick another --port",
+        ) from None
     except KeyboardInterrupt:
         pass
     return ExitCode.OK
