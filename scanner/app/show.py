@@ -14,16 +14,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from checks.errors import UsageError
-from reports.render.interface import Renderer
 
 if TYPE_CHECKING:  # the renderers load when a command picks one: start-up stays small
     from reports.i18n import Lang
+    from reports.render.interface import Renderer
 
+    class SavedReportRenderer(Renderer, Protocol):
+        """A renderer that also renders a saved JSON report again (``msgscan report``); a
+        protocol for type checks only (its base imports the scan result model)."""
 
-class SavedReportRenderer(Renderer, Protocol):
-    """A renderer that also renders a saved JSON report again (``msgscan report``)."""
-
-    def render_report(self, report: dict[str, Any]) -> bytes: ...
+        def render_report(self, report: dict[str, Any]) -> bytes: ...
 
 
 def wants_color(environ: Mapping[str, str]) -> bool:
@@ -136,7 +136,6 @@ class RoundProgress:
 
 __all__ = [
     "RoundProgress",
-    "SavedReportRenderer",
     "chosen_lang",
     "load_saved",
     "text_renderer",

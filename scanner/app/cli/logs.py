@@ -11,7 +11,6 @@ report and the progress bar use it).
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from pathlib import Path
@@ -32,10 +31,14 @@ class _CurrentStderr:
         sys.stderr.flush()
 
 
+DEBUG, INFO, WARNING, ERROR = 10, 20, 30, 40
+"""The ``logging`` module's levels (importing it only for these costs ``checks`` ~15 ms)."""
+
+
 def log_level(verbose: int, quiet: int) -> int:
     if quiet:
-        return logging.ERROR
-    return logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+        return ERROR
+    return WARNING if verbose == 0 else INFO if verbose == 1 else DEBUG
 
 
 def structlog_module(*, rich: bool) -> ModuleType:
@@ -53,9 +56,17 @@ def structlog_module(*, rich: bool) -> ModuleType:
 
 
 def configure_logging(
-    verbose: int = 0, quiet: int = 0, fmt: str = "auto", log_file: Path | None = None
+    verbose: int = 0,
+    quiet: int = 0,
+    fmt: str = "auto",
+    log_file: Path | None = None,
+    *,
+    load: bool = True,
 ) -> None:
-    """structlog to stderr (or ``log_file``), human on a terminal unless told otherwise."""
+    """structlog to stderr (or ``log_file``), human on a terminal unless told otherwise.
+
+    ``load=False`` (a command that logs nothing) leaves structlog unloaded unless something
+    already imported it; ``--log-file`` is still opened, so a bad one is refused all the same."""
     stream: object = _CurrentStderr()
     if log_file is not None:
         try:
@@ -68,6 +79,8 @@ def configure_logging(
         terminal = False
     else:
         terminal = sys.stderr.isatty()
+    if not load and "structlog" not in sys.modules:
+        return
     human = fmt == "human" or (fmt == "auto" and terminal)
     structlog = structlog_module(rich=human and terminal and verbose > 0 and not quiet)
     renderer = (
@@ -93,13 +106,16 @@ def _clean_log(_logger: object, _name: str, event: object) -> object:
     return clean_tree(event)
 
 
-def configure_from(args: argparse.Namespace, verbose: int | None = None) -> None:
+def configure_from(
+    args: argparse.Namespace, verbose: int | None = None, *, load: bool = True
+) -> None:
     """Logging as the parsed ``-v``/``-q``/``--log-format``/``--log-file`` ask."""
     configure_logging(
         args.verbose if verbose is None else verbose,
         getattr(args, "quiet", 0),
         getattr(args, "log_format", "auto"),
         getattr(args, "log_file", None),
+        load=load,
     )
 
 

@@ -5,9 +5,15 @@
 from __future__ import annotations
 
 import argparse
+import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scanner.app.cli import argtypes
+
+if TYPE_CHECKING:
+    from reports.signing import SigningKey
 
 SIGNING_KEY_ENV = "MSGSCAN_SIGNING_KEY"
 """``reports.signing.ENV_KEY`` (which imports cryptography; a test checks they agree)."""
@@ -74,4 +80,14 @@ def sign_key_option(p: argparse.ArgumentParser) -> None:
     )
 
 
-__all__ = ["SIGNING_KEY_ENV", "lang_option", "sign_key_option", "target_options"]
+def signing_key(path: Path | None, environ: Mapping[str, str] = os.environ) -> SigningKey | None:
+    """``reports.signing.chosen_key``: ``--sign-key``, else ``$MSGSCAN_SIGNING_KEY``, else None;
+    without either, cryptography (~60 ms) is not even imported."""
+    if path is None and not environ.get(SIGNING_KEY_ENV):
+        return None
+    from reports.signing import chosen_key
+
+    return chosen_key(path, dict(environ))
+
+
+__all__ = ["SIGNING_KEY_ENV", "lang_option", "sign_key_option", "signing_key", "target_options"]

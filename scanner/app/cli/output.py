@@ -8,13 +8,10 @@ A saved JSON report renders into every format a scan writes (``msgscan report RE
 from __future__ import annotations
 
 import enum
-import json
-import socket
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, assert_never
+from typing import TYPE_CHECKING, Any, NamedTuple, assert_never
 
 from checks.errors import UsageError
 
@@ -41,6 +38,8 @@ class OutputFormat(enum.Enum):
     ) -> SavedReportRenderer:
         """The renderer of this format in ``lang`` (English by default); JSON and HTML are
         signed with ``key`` when given; text has tables and colours when ``terminal``."""
+        import socket
+
         from reports.i18n import Lang
 
         lang = lang or Lang.EN
@@ -107,8 +106,7 @@ _SUFFIXES = (  # longest first: report.ocsf.json is OCSF, report.json the report
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Output:
+class Output(NamedTuple):  # not a dataclass: the parser imports this module for --help
     format: str
     path: Path | None
     """None: standard output."""
@@ -201,6 +199,8 @@ def render_saved(
 
 def print_json(data: object) -> None:
     """``data`` as indented JSON on standard output, control characters removed."""
+    import json
+
     from reports.render.controls import clean_tree
 
     sys.stdout.write(json.dumps(clean_tree(data), indent=2, ensure_ascii=False) + "\n")

@@ -4,21 +4,20 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import Any
 
 from scanner.app.cli.exits import ExitCode
+from scanner.app.cli.options import signing_key
 from scanner.app.cli.output import plan, print_json, render_saved
 from scanner.app.show import chosen_lang
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from reports.signing import chosen_key
     from scanner.app.show import load_saved
 
     outputs = plan(args.output, args.format, "html")
-    key = chosen_key(args.sign_key, os.environ)
+    key = signing_key(args.sign_key)
     render_saved(load_saved(args.report), outputs, chosen_lang(args.lang), key=key)
     return ExitCode.OK
 

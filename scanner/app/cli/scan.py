@@ -4,7 +4,6 @@ then judged and reported, printed as facts, or saved for replay."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -14,8 +13,8 @@ from checks.policy import Policy
 from checks.policy_file import parse_policy
 from checks.registry import INDEX
 from reports.render.controls import strip_controls
-from reports.signing import chosen_key
 from scanner.app.cli.exits import ExitCode
+from scanner.app.cli.options import signing_key
 from scanner.app.cli.output import emit, plan, print_json
 from scanner.app.cli.send import destination, send
 from scanner.app.cli.target import open_target
@@ -43,7 +42,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
     device_name(
         "check-the-key", policy, args.pseudonymize
     )  # a missing key fails before the phone is touched
-    key = chosen_key(args.sign_key, os.environ)  # so does an unreadable signing key
+    key = signing_key(args.sign_key)  # so does an unreadable signing key
     transport = open_target(args)
     try:
         result = scan_result(
