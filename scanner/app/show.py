@@ -16,8 +16,11 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO
 from checks.errors import UsageError
 
 if TYPE_CHECKING:  # the renderers load when a command picks one: start-up stays small
+    from rich.progress import TaskID
+
     from reports.i18n import Lang
     from reports.render.interface import Renderer
+    from scanner.app.agent.round import PhoneOutcome
 
     class SavedReportRenderer(Renderer, Protocol):
         """A renderer that also renders a saved JSON report again (``msgscan report``); a
@@ -81,7 +84,7 @@ def load_saved(path: Path) -> dict[str, Any]:
     return data
 
 
-OnPhone = Callable[[Any], None]
+OnPhone = Callable[["PhoneOutcome"], None]
 
 
 class RoundProgress:
@@ -115,18 +118,18 @@ class RoundProgress:
             disable=not self.enabled,
         )
         self._label = label
-        self._task: Any = None
+        self._task: TaskID | None = None
 
     def watch(self, total: int, record: OnPhone) -> OnPhone:
         from reports.render.text import clean
 
-        self._task = self._progress.add_task(self._label, total=total, last="")
+        task = self._task = self._progress.add_task(self._label, total=total, last="")
         self._progress.start()
 
-        def on_phone(phone: Any) -> None:
+        def on_phone(phone: PhoneOutcome) -> None:
             record(phone)
             last = f"{clean(str(phone.target.id))}: {phone.state}"
-            self._progress.update(self._task, advance=1, last=last)
+            self._progress.update(task, advance=1, last=last)
 
         return on_phone
 

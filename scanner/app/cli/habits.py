@@ -13,7 +13,7 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from checks.errors import UsageError
 from scanner.app.cli.epilogs import EPILOGS
@@ -43,7 +43,7 @@ def logging_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     """``-v``, ``-q``, ``--log-format`` and ``--log-file``: on the program and on each
     subcommand (there with SUPPRESS defaults, so ``msgscan -v scan`` and ``msgscan scan -v``
     mean the same)."""
-    keep: Any = None if top else argparse.SUPPRESS
+    keep: str | None = None if top else argparse.SUPPRESS
     g = parser.add_argument_group("logging")
     g.add_argument(
         "-v",
