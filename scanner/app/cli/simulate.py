@@ -89,14 +89,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         ) as servers:
             for s in servers:
                 print(f"phone {s.serial} listening on {s.address}", flush=True)
-            print("simulating; Ctrl-C or SIGTERM stops", flush=True)
-            stop.wait()
+            _until_stopped(stop)
     except OSError as e:
-        raise UsageError(
-            f"cannot listen on port {args.port}…: {e.strerror}",
-            hint="another program uses the port: pick another --port",
-        ) from None
-    except KeyboardInterrupt:
+        raise _cannot_listen(args.port, e) from None
+    except KeyboardInterrupt:  # Ctrl-C ends cleanly, as SIGTERM does
         pass
     return ExitCode.OK
 
@@ -131,16 +127,25 @@ def _simulate_farm(
                 state = "" if p.reach == "ok" else f" [{p.reach}]"
                 verb = "not listening (unreachable) at" if s.server is None else "listening on"
                 print(f"phone {p.serial} ({what}){state} {verb} {s.address}", flush=True)
-            print("simulating; Ctrl-C or SIGTERM stops", flush=True)
-            stop.wait()
+            _until_stopped(stop)
     except OSError as e:
-        raise UsageError(
-            f"cannot listen on port {args.port}…: {e.strerror}",
-            hint="another program uses the port: pick another --port",
-        ) from None
-    except KeyboardInterrupt:
+        raise _cannot_listen(args.port, e) from None
+    except KeyboardInterrupt:  # Ctrl-C ends cleanly, as SIGTERM does
         pass
     return ExitCode.OK
+
+
+def _until_stopped(stop: threading.Event) -> None:
+    """Serve until SIGTERM sets ``stop`` (or Ctrl-C interrupts the wait)."""
+    print("simulating; Ctrl-C or SIGTERM stops", flush=True)
+    stop.wait()
+
+
+def _cannot_listen(port: int, e: OSError) -> UsageError:
+    return UsageError(
+        f"cannot listen on port {port}…: {e.strerror}",
+        hint="another program uses the port: pick another --port",
+    )
 
 
 __all__ = ["cmd_simulate"]
