@@ -99,6 +99,7 @@ def test_checks_loads_no_logging_or_renderers() -> None:
 def test_replay_scan_loads_only_what_it_uses(tmp_path: Path) -> None:
     """A text scan of a recording loads structlog (it logs) but not rich, jsonschema, HTML,
     JSON or the recording builder; with -v into a pipe it still needs no rich."""
+    assert [] == loaded(run_main("scan", "--replay", str(A16)), "reports.signing")  # no key given
     expected = ["structlog"]
     assert expected == loaded(run_main("scan", "--replay", str(A16)), *HEAVY[:-3], "structlog")
     assert expected == loaded(
