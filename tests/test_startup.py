@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from importlib.metadata import version
 from pathlib import Path
 
@@ -131,3 +132,45 @@ def test_silent_commands_leave_structlog_unloaded(argv: list[str], tmp_path: Pat
     (tmp_path / "x").write_text("Packages:\n")
     words = [a.replace("{tmp}", str(tmp_path)) for a in argv]
     assert [] == loaded(run_main("-v", *words), "structlog", "rich")
+
+
+def test_rich_loads_for_logs_only_on_a_terminal_when_asked() -> None:
+    """With stderr on a terminal, structlog gets rich (pretty tracebacks) only with -v: a scan
+    without -v shows warnings alone and leaves rich unloaded."""
+    import pty
+
+    def on_terminal(*argv: str) -> list[str]:
+        probe = (
+            run_main(*argv) + "import json\n"
+            "print(json.dumps([n for n in ('rich', 'structlog') if n in sys.modules]))"
+        )
+        main_fd, terminal = pty.openpty()
+        drain = threading.Thread(target=_drain, args=(main_fd,), daemon=True)  # never a full pty
+        drain.start()
+        try:
+            out = subprocess.run(
+                [sys.executable, "-c", probe],
+                cwd=ROOT,
+                stderr=terminal,
+                stdout=subprocess.PIPE,
+                check=True,
+                text=True,
+                timeout=120,
+            )
+        finally:
+            os.close(terminal)
+            os.close(main_fd)
+        found: list[str] = json.loads(out.stdout.strip().splitlines()[-1])
+        return found
+
+    assert ["structlog"] == on_terminal("scan", "--replay", str(A16))
+    assert ["rich", "structlog"] == on_terminal("-v", "scan", "--replay", str(A16))
+
+
+def _drain(fd: int) -> None:
+    """Read what the child writes to its terminal until it is closed."""
+    try:
+        while os.read(fd, 65536):
+            pass
+    except OSError:
+        pass
