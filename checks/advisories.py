@@ -1,10 +1,10 @@
 """Security advisories behind MSG-09: each one a fixed version, an affected range and a source.
 
-Source: ../shared/reference/messengers.md §2.5 (WhatsApp, corrected 2026-12-02), §4.5 (Telegram),
-§5.5 (Signal). Every entry names the record it comes from: a CVE record (cve.org, mirrored in
-CVEProject/cvelistV5) or, where no CVE id exists, the advisory of the vendor or of the researchers
-who found and disclosed it. An entry nobody can trace does not belong here (CVE-2026-23871 was
-withdrawn for that reason, see messengers.md §2.5).
+Sources: docs/sources.md ("Messengers"); messengers.md §2.5 (WhatsApp, corrected 2026-12-02),
+§4.5 (Telegram), §5.5 (Signal). Every entry names the record it comes from: a CVE record
+(cve.org, mirrored in CVEProject/cvelistV5) or, where no CVE id exists, the advisory of the
+vendor or of the researchers who found and disclosed it. An entry nobody can trace does not
+belong here (CVE-2026-23871 was withdrawn for that reason, see messengers.md §2.5).
 
 Versions compare component-wise as integers (``version_key``).
 """

@@ -5,8 +5,8 @@ returns (``scanner.app.agent.state``) and hands them back as ``previous`` on the
 
 A finding is *open* while its status is fail, manual, unknown or error; pass, informational and
 not_applicable are closed (an informational result asks nothing of anyone). One ``Tracked`` row
-per ``FindingKey`` (check, package, user) records the current occurrence. Rows exist only for keys that were open at some point: a check that has always passed
-has nothing to track.
+per ``FindingKey`` (check, package, user) records the current occurrence. Rows exist only for
+keys that were open at some point: a check that has always passed has nothing to track.
 
 Decisions (siem.md §7, issue 5):
 

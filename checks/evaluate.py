@@ -25,6 +25,7 @@ from checks.findings import (
     Waiver,
 )
 from checks.policy import ATTESTABLE, DEVICE_ATTESTABLE, Policy, attest_key
+from checks.registry import CHECKS
 from checks.rule import Check, Context
 
 
@@ -117,8 +118,6 @@ def judge(
     """One finding per rule outcome, in rule order, with the policy applied (severity, waivers,
     attestations): what each rule said, before ``evaluate`` merges the parts of one item."""
     if checks is None:
-        from checks.registry import CHECKS
-
         checks = CHECKS
     ctx = Context(snapshot, policy, today)
     name = device or snapshot.serial
@@ -134,10 +133,16 @@ def judge(
             if strict:
                 raise
             outcomes = [
-                Outcome(Status.ERROR, (Evidence(f"rule failed: {type(e).__name__}: {e}", "msgscan"),))
+                Outcome(
+                    Status.ERROR, (Evidence(f"rule failed: {type(e).__name__}: {e}", "msgscan"),)
+                )
             ]
         if not outcomes:
-            outcomes = [Outcome(Status.NOT_APPLICABLE, (Evidence("nothing on this phone to check", "msgscan"),))]
+            outcomes = [
+                Outcome(
+                    Status.NOT_APPLICABLE, (Evidence("nothing on this phone to check", "msgscan"),)
+                )
+            ]
         outcomes = downgrade(outcomes, snapshot, read)
         for outcome in outcomes:
             f = _finding(check, outcome, policy)
@@ -242,7 +247,9 @@ def summarize(findings: Iterable[Finding], *, complete: bool = True) -> Summary:
     for f in items:
         counts[f.status.value] += 1
     # informational, like manual and not_applicable, is left out of the score
-    scored = [f for f in items if f.status in (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.ERROR)]
+    scored = [
+        f for f in items if f.status in (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.ERROR)
+    ]
     total = sum(f.severity.weight for f in scored if not (f.status is Status.FAIL and f.waived))
     earned = sum(f.severity.weight for f in scored if f.status is Status.PASS)
     score = round(100.0 * earned / total, 1) if total > 0 else None
@@ -255,7 +262,9 @@ def summarize(findings: Iterable[Finding], *, complete: bool = True) -> Summary:
         verdict = "incomplete"
     else:
         verdict = "compliant"
-    return Summary(counts, score, verdict, failed, waived, counts[Status.INFORMATIONAL.value], attested)
+    return Summary(
+        counts, score, verdict, failed, waived, counts[Status.INFORMATIONAL.value], attested
+    )
 
 
 def section_of(status: str, waived: bool) -> str:

@@ -2,7 +2,7 @@
 
 Catalog data, each entry with where it comes from. Package names of stores and installers are
 what ``installerPackageName`` / ``initiatingPackageName`` show in ``dumpsys package``
-(messengers.md §1, §10; ../shared/reference/dumpsys-package-format.md). Tags as in messengers.md:
+(messengers.md §1, §10; docs/sources.md, ``dumpsys package`` rule 14). Tags as in messengers.md:
 untagged = the vendor's own page or listing; ``[secondary]`` = a third-party page; MVT =
 mvt-project/mvt ``src/mvt/android/utils.py``.
 """

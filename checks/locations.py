@@ -1,7 +1,8 @@
 """Where messengers leave files in shared storage: the catalog's locations (MSG-03, -04, -05).
 
-Source: ../shared/reference/messengers.md (sections cited per block). Paths are relative to one
-user's shared storage root (``/storage/emulated/<user>``); ``{pkg}`` stands for the package name.
+Source: messengers.md (sections cited per block; docs/sources.md, "Messengers"). Paths are
+relative to one user's shared storage root (``/storage/emulated/<user>``); ``{pkg}`` stands for
+the package name.
 Locations are looked at with counts, sizes and dates only, never file names or content.
 """
 

@@ -62,7 +62,8 @@ _INTUNE = (
 )
 _AIRWATCH = (
     "docs.vmware.com VMware-AirWatch 9.1 GUID-AW91-AFWProfiles_Concept: enrolment installs the "
-    "AirWatch Agent (now Intelligent Hub) inside the work profile as its profile owner; " + _PROVISION
+    "AirWatch Agent (now Intelligent Hub) inside the work profile as its profile owner; "
+    + _PROVISION
 )
 _SOTI = (
     "SOTI MobiControl Android Enterprise agent, play.google.com/store/apps/details?id="
@@ -82,12 +83,25 @@ _MAAS360 = (
 DPCS: dict[str, Owner] = {
     o.package: o
     for o in (
-        Owner("com.google.android.apps.work.clouddpc", "Android Device Policy", OwnerKind.MDM, _AMAPI),
-        Owner("com.microsoft.windowsintune.companyportal", "Microsoft Intune Company Portal",
-              OwnerKind.MDM, _INTUNE),
-        Owner("com.airwatch.androidagent", "Workspace ONE Intelligent Hub", OwnerKind.MDM, _AIRWATCH),
+        Owner(
+            "com.google.android.apps.work.clouddpc", "Android Device Policy", OwnerKind.MDM, _AMAPI
+        ),
+        Owner(
+            "com.microsoft.windowsintune.companyportal",
+            "Microsoft Intune Company Portal",
+            OwnerKind.MDM,
+            _INTUNE,
+        ),
+        Owner(
+            "com.airwatch.androidagent", "Workspace ONE Intelligent Hub", OwnerKind.MDM, _AIRWATCH
+        ),
         Owner("com.mobileiron", "Ivanti Mobile@Work (MobileIron Core)", OwnerKind.MDM, _PROVISION),
-        Owner("com.mobileiron.anyware.android", "Ivanti Go (MobileIron Cloud)", OwnerKind.MDM, _PROVISION),
+        Owner(
+            "com.mobileiron.anyware.android",
+            "Ivanti Go (MobileIron Cloud)",
+            OwnerKind.MDM,
+            _PROVISION,
+        ),
         Owner("net.soti.mobicontrol.androidwork", "SOTI MobiControl", OwnerKind.MDM, _SOTI),
         Owner("com.sds.emm.cloud.knox.samsung", "Samsung Knox Manage", OwnerKind.MDM, _KNOX_MANAGE),
         Owner("com.fiberlink.maas360.android.control", "IBM MaaS360", OwnerKind.MDM, _MAAS360),
@@ -103,7 +117,8 @@ _SECURE_FOLDER = (
     "com.samsung.knox.securefolder.containeragent.detector.KnoxDeviceAdminReceiver}, package="
     "com.samsung.knox.securefolder, isOrganizationOwnedDevice=false; bayton.org FAQ (jasonbayton/"
     "11ty) 'Enrolment failed but the work profile was created': `UserInfo{150:Secure Folder:"
-    "10061030}` beside a work profile; samsung.com/au/support/skp/faq/1123767 (what Secure Folder is)"
+    "10061030}` beside a work profile; samsung.com/au/support/skp/faq/1123767 (what Secure "
+    "Folder is)"
 )
 _CONTAINERAGENT = (
     "Samsung framework SemPersonaManager (B2C_FILE_SHARE = com.samsung.android.knox.containeragent"
@@ -115,9 +130,18 @@ _CONTAINERAGENT = (
 VENDOR_CONTAINERS: dict[str, Owner] = {
     o.package: o
     for o in (
-        Owner("com.samsung.knox.securefolder", "Samsung Secure Folder", OwnerKind.VENDOR, _SECURE_FOLDER),
-        Owner("com.samsung.android.knox.containeragent", "Samsung Secure Folder", OwnerKind.VENDOR,
-              _CONTAINERAGENT),
+        Owner(
+            "com.samsung.knox.securefolder",
+            "Samsung Secure Folder",
+            OwnerKind.VENDOR,
+            _SECURE_FOLDER,
+        ),
+        Owner(
+            "com.samsung.android.knox.containeragent",
+            "Samsung Secure Folder",
+            OwnerKind.VENDOR,
+            _CONTAINERAGENT,
+        ),
     )
 }
 """Profile owners that are the phone maker's own container app, not an organisation's MDM."""
@@ -182,7 +206,10 @@ class Profile:
         if self.kind is ProfileKind.WORK_UNMANAGED:
             return f"a work profile (user {uid}) without a profile owner: no MDM manages it"
         if self.kind is ProfileKind.VENDOR_CONTAINER:
-            return f"Samsung Secure Folder (user {uid}), owned by Samsung's own app {owner}, not by an MDM"
+            return (
+                f"Samsung Secure Folder (user {uid}), owned by Samsung's own app {owner}, "
+                "not by an MDM"
+            )
         if self.kind is ProfileKind.CLONE:
             if uid == SAMSUNG_DUAL_APP_USER:
                 return f"Samsung Dual Messenger (user {uid}), a second copy of personal apps"
@@ -247,7 +274,9 @@ _TYPES = {
 def _by_type(user_type: str | None) -> ProfileKind | None:
     if user_type is None:
         return None
-    return _TYPES.get(user_type, ProfileKind.OTHER_PROFILE if user_type.startswith("profile.") else None)
+    return _TYPES.get(
+        user_type, ProfileKind.OTHER_PROFILE if user_type.startswith("profile.") else None
+    )
 
 
 def _by_flags(user: User) -> ProfileKind:

@@ -29,7 +29,9 @@ ATTEST_TABLE = "attest"
 
 
 def attest_key(check_id: str) -> str:
-    """Where an item is attested in the policy file: ``[attest.ORG-01]`` or ``[[attest.MSG-07]]``."""
+    """Where an item is attested in the policy file.
+
+    ``[attest.ORG-01]`` or ``[[attest.MSG-07]]``."""
     if check_id in DEVICE_ATTESTABLE:
         return f"[[{ATTEST_TABLE}.{check_id}]]"
     return f"[{ATTEST_TABLE}.{check_id}]"

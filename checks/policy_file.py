@@ -15,9 +15,10 @@ from datetime import date
 from pathlib import PurePath
 from typing import NoReturn
 
-from checks.catalog import MESSENGERS, SIDELOAD_INSTALLERS
+from checks.catalog import MESSENGERS
 from checks.errors import PolicyError
 from checks.findings import Attestation, Severity, Waiver
+from checks.installers import SIDELOAD_INSTALLERS
 from checks.policy import (
     ATTEST_TABLE,
     ATTESTABLE,
@@ -49,7 +50,12 @@ _PACKAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)+")
 _WAIVE_INDEX = re.compile(r"waive\[(\d+)\]")
 _TABLES = ("policy", "device", "attest", "rules", "waive", "signers")
 _POLICY_KEYS: tuple[str, ...] = (
-    "name", "device_role", "deny_messengers", "trusted_installers", "pseudonym_key", "personal_whatsapp"
+    "name",
+    "device_role",
+    "deny_messengers",
+    "trusted_installers",
+    "pseudonym_key",
+    "personal_whatsapp",
 )
 _DEVICE_KEYS = ("max_patch_age_days", "min_android")
 _ATTEST_KEYS = ("by", "on", "until", "note")
@@ -146,7 +152,9 @@ class _Reader(TomlReader):
                 dev, "device.min_android", MIN_ANDROID, 14, "an Android major release such as 14"
             ),
             trusted_installers=frozenset(self.installers(top)),
-            attestations=self.attestations(self.table(doc.get(ATTEST_TABLE, {}), ATTEST_TABLE, None)),
+            attestations=self.attestations(
+                self.table(doc.get(ATTEST_TABLE, {}), ATTEST_TABLE, None)
+            ),
             overrides=self.overrides(self.table(doc.get("rules", {}), "rules", None)),
             waivers=self.waivers(doc.get("waive", [])),
             signer_pins=signer_pins(self, doc.get("signers", {})),

@@ -1,4 +1,4 @@
-"""Published signing-certificate digests of official messenger builds, each with its source (MSG-08).
+"""Published signing-certificate digests of official messenger builds, with sources (MSG-08).
 
 SHA-256 of the certificate (DER), as ``apksigner verify --print-certs`` prints it, stored as
 lower-case hex without colons. Only digests a source publishes are here. Where none was found

@@ -61,7 +61,9 @@ def did_you_mean(word: str, choices: Collection[str]) -> str:
 
 
 class TomlReader:
-    syntax_hint = "strings need quotes, numbers and true/false do not, and each [table] appears once"
+    syntax_hint = (
+        "strings need quotes, numbers and true/false do not, and each [table] appears once"
+    )
 
     def fail(self, key: str, problem: str, hint: str) -> NoReturn:
         raise NotImplementedError

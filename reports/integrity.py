@@ -71,13 +71,15 @@ def digest(data: bytes) -> str:
 
 def seal_json(document: dict[str, Any], key: SigningKey | None) -> dict[str, Any]:
     """``document`` (numbers normalized) with its ``integrity`` member last."""
-    body = normalized({k: v for k, v in document.items() if k != MEMBER})
+    body: dict[str, Any] = normalized({k: v for k, v in document.items() if k != MEMBER})
     covered = canonical(body)
     signature = None
     if key is not None:
         signature = {"algorithm": "ed25519", "key": key.fingerprint,
                      "value": base64.b64encode(key.sign(covered)).decode("ascii")}
-    return body | {MEMBER: {"canonical": CANONICAL, "sha256": digest(covered), "signature": signature}}
+    return body | {
+        MEMBER: {"canonical": CANONICAL, "sha256": digest(covered), "signature": signature}
+    }
 
 
 def seal_html(page: bytes, key: SigningKey | None) -> bytes:
@@ -86,7 +88,9 @@ def seal_html(page: bytes, key: SigningKey | None) -> bytes:
         page += b"\n"
     line = HTML_MARK + b"sha256=" + digest(page).encode()
     if key is not None:
-        line += b" key=" + key.fingerprint.encode() + b" ed25519=" + base64.b64encode(key.sign(page))
+        line += (
+            b" key=" + key.fingerprint.encode() + b" ed25519=" + base64.b64encode(key.sign(page))
+        )
     return page + line + b" -->\n"
 
 

@@ -1,9 +1,10 @@
 """The organisation's report-signing key: Ed25519 (``cryptography``), PEM files, fingerprints.
 
 ``msgscan keygen FILE`` writes the private key to FILE (PKCS#8 PEM, mode 0600, created with
-``O_EXCL``: an existing file is never replaced) and the public key to ``FILE.pub`` (SubjectPublicKeyInfo
-PEM), which auditors get. A key is named by its fingerprint: ``sha256:`` and the hex SHA-256 of
-the public key's DER SubjectPublicKeyInfo, which standard tools compute the same way::
+``O_EXCL``: an existing file is never replaced) and the public key to ``FILE.pub``
+(SubjectPublicKeyInfo PEM), which auditors get. A key is named by its fingerprint: ``sha256:``
+and the hex SHA-256 of the public key's DER SubjectPublicKeyInfo, which standard tools compute
+the same way::
 
     openssl pkey -pubin -in FILE.pub -outform DER | sha256sum
 
@@ -29,7 +30,9 @@ ENV_KEY = "MSGSCAN_SIGNING_KEY"
 
 
 def fingerprint(public: Ed25519PublicKey) -> str:
-    der = public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    der = public.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     return "sha256:" + hashlib.sha256(der).hexdigest()
 
 
@@ -48,7 +51,9 @@ class SigningKey:
 
 
 def public_pem(public: Ed25519PublicKey) -> bytes:
-    return public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
 
 
 def generate(path: Path) -> tuple[str, Path]:
@@ -80,8 +85,10 @@ def generate(path: Path) -> tuple[str, Path]:
         finally:
             os.close(fd)
     except OSError as e:
-        raise UsageError(f"{pub_path}: cannot write the public key ({e.strerror})",
-                         hint=f"the private key is in {path}; msgscan keygen cannot redo it there") from None
+        raise UsageError(
+            f"{pub_path}: cannot write the public key ({e.strerror})",
+            hint=f"the private key is in {path}; msgscan keygen cannot redo it there",
+        ) from None
     return fingerprint(key.public_key()), pub_path
 
 
@@ -101,8 +108,10 @@ def load_signing_key(path: Path) -> SigningKey:
     except OSError:
         mode = 0
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise UsageError(f"{path}: the signing key can be read by other users (mode {mode & 0o777:o})",
-                         hint=f"chmod 600 {path}")
+        raise UsageError(
+            f"{path}: the signing key can be read by other users (mode {mode & 0o777:o})",
+            hint=f"chmod 600 {path}",
+        )
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError, UnsupportedAlgorithm):
@@ -123,7 +132,9 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
         raise UsageError(f"{path}: not an Ed25519 public key in PEM",
                          hint="pass the .pub file `msgscan keygen` wrote beside the key") from None
     if not isinstance(key, Ed25519PublicKey):
-        raise UsageError(f"{path}: the key is not Ed25519", hint="pass the .pub file of an msgscan key")
+        raise UsageError(
+            f"{path}: the key is not Ed25519", hint="pass the .pub file of an msgscan key"
+        )
     return key
 
 

@@ -1,4 +1,9 @@
-"""Everything that touches the outside: phones over ADB, recordings, the simulated phone, the CLI."""
+"""Everything that touches the outside: phones over ADB, recordings, the simulated phone.
+
+The device side (transport, discovery, collect, parse, recordings, replay, simphone) imports
+nothing from ``reports``; ``scanner.app`` (CLI, agent, scan and record) composes it with
+``checks`` and ``reports`` (the contracts in pyproject.toml).
+"""
 
 from __future__ import annotations
 

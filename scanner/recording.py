@@ -183,8 +183,14 @@ def from_json(raw: Any, source: str) -> Recording:
         if not isinstance(f, dict):
             raise RecordingError(f"{where} is not an object", hint=hint)
         try:
-            content = _get_bytes(f, "content", where) if ("content" in f or "content_base64" in f) else None
-            files.append(FileEntry(str(f["path"]), int(f["mode"]), int(f["size"]), int(f["mtime"]), content))
+            content = (
+                _get_bytes(f, "content", where)
+                if ("content" in f or "content_base64" in f)
+                else None
+            )
+            files.append(
+                FileEntry(str(f["path"]), int(f["mode"]), int(f["size"]), int(f["mtime"]), content)
+            )
         except (KeyError, TypeError, ValueError) as e:
             raise RecordingError(f"{where}: needs path, mode, size and mtime", hint=hint) from e
     meta = raw.get("meta", {})

@@ -133,7 +133,9 @@ def _redirect_at(line: str, i: int) -> tuple[str, int] | None:
             if rest.startswith("/dev/null"):
                 consumed = len(line) - len(rest) + len("/dev/null")
                 return prefix.strip() + "/dev/null", consumed
-            raise ShellSyntaxError(f"can't create {rest.split()[0] if rest else ''}: Read-only file system")
+            raise ShellSyntaxError(
+                f"can't create {rest.split()[0] if rest else ''}: Read-only file system"
+            )
     return None
 
 

@@ -70,8 +70,10 @@ class FileSink:
             finally:
                 os.close(fd)
         except OSError as e:
-            raise TransientError(f"{self.path}: cannot write ({e.strerror})",
-                                 hint="check the folder exists and the agent may write it") from None
+            raise TransientError(
+                f"{self.path}: cannot write ({e.strerror})",
+                hint="check the folder exists and the agent may write it",
+            ) from None
         return Receipt.all_done(batch)
 
     def close(self) -> None:
@@ -91,7 +93,9 @@ class StdoutSink:
             stream.write(b"".join(line(e, self.format, self.host) for e in batch))
             stream.flush()
         except OSError as e:
-            raise TransientError(f"standard output: {e.strerror}", hint="check what reads it") from None
+            raise TransientError(
+                f"standard output: {e.strerror}", hint="check what reads it"
+            ) from None
         return Receipt.all_done(batch)
 
     def close(self) -> None:

@@ -73,8 +73,11 @@ class HecSink:
                     # with ack, what Splunk took is not known to be indexed: send it again
                     done=[] if self.ack else before,
                     dead={batch[bad].id: f"HEC 400: {why}"},
-                    retry={e.id: "after a rejected event"
-                           for e in (batch if self.ack else batch[bad + 1:]) if e is not batch[bad]},
+                    retry={
+                        e.id: "after a rejected event"
+                        for e in (batch if self.ack else batch[bad + 1 :])
+                        if e is not batch[bad]
+                    },
                     retry_after=0.0,
                 )
         self.client.check(resp, PATH)

@@ -28,6 +28,10 @@ from typing import Any
 import structlog
 
 from reports.deliver import spool
+from reports.deliver.elastic import ElasticSink
+from reports.deliver.file import FileSink, StdoutSink
+from reports.deliver.hec import HecSink
+from reports.deliver.http import WebhookSink
 from reports.deliver.interface import (
     DeliveryError,
     Receipt,
@@ -38,6 +42,7 @@ from reports.deliver.interface import (
     Unacceptable,
 )
 from reports.deliver.settings import Destination
+from reports.deliver.syslog import SyslogSink
 
 log = structlog.get_logger("msgscan.delivery")
 
@@ -47,12 +52,6 @@ IDLE_S = 1.0
 
 def open_sink(dest: Destination) -> Sink:
     """The sink for a destination's ``type``."""
-    from reports.deliver.elastic import ElasticSink
-    from reports.deliver.file import FileSink, StdoutSink
-    from reports.deliver.hec import HecSink
-    from reports.deliver.http import WebhookSink
-    from reports.deliver.syslog import SyslogSink
-
     match dest.kind:
         case "file":
             return FileSink(dest)

@@ -1,9 +1,9 @@
 """``[destinations.<name>]`` tables of the agent config, checked and typed.
 
 Every mistake is a ``DestinationConfigError`` "FILE: destinations.NAME.key: problem" with a hint,
-in the style of ``scanner.app.agent.config``. Secrets (HEC tokens, API keys, passwords) may be written
-inline or, better, named by an environment variable (``token_env``); they are read when a sink
-is built and never appear in an error or a log line.
+in the style of ``scanner.app.agent.config``. Secrets (HEC tokens, API keys, passwords) may be
+written inline or, better, named by an environment variable (``token_env``); they are read when a
+sink is built and never appear in an error or a log line.
 """
 
 from __future__ import annotations
@@ -168,7 +168,11 @@ class _Reader:
     def path(self, key: str, base: Path) -> Path:
         value: str = self.get(key, str)
         if not value.strip() or value.startswith("~"):
-            self.fail(key, f"got {value!r}, expected a path", 'write the full path, e.g. "/var/log/msgscan/findings.ndjson"')
+            self.fail(
+                key,
+                f"got {value!r}, expected a path",
+                'write the full path, e.g. "/var/log/msgscan/findings.ndjson"',
+            )
         return base / value
 
     def destination(self, base: Path) -> Destination:
@@ -217,12 +221,18 @@ class _Reader:
                 if not 0 < port < 65536:
                     self.fail("port", f"got {port}, expected 1 to 65535", "write port = 6514")
                 if protocol == "udp" and values.get("format") == "ocsf":
-                    self.fail("format", "OCSF JSON does not fit a UDP datagram (480 to 2048 octets)",
-                              'use protocol = "tcp" or "tls", or format = "cef" or "sd"')
+                    self.fail(
+                        "format",
+                        "OCSF JSON does not fit a UDP datagram (480 to 2048 octets)",
+                        'use protocol = "tcp" or "tls", or format = "cef" or "sd"',
+                    )
                 pen = self.get("enterprise_number", int, 32473)
                 if not 0 < pen < 2**31:
-                    self.fail("enterprise_number", f"got {pen}, expected a positive number",
-                              "write your IANA private enterprise number, e.g. enterprise_number = 32473")
+                    self.fail(
+                        "enterprise_number",
+                        f"got {pen}, expected a positive number",
+                        "write your IANA private enterprise number, e.g. enterprise_number = 32473",
+                    )
                 values |= {"protocol": protocol, "port": port, "enterprise_number": pen,
                            "hostname": self.get("hostname", str)}
             case "hec":

@@ -172,8 +172,9 @@ def health(db: Db, name: str, now: datetime | None = None) -> dict[str, Any]:
     now = now or datetime.now(UTC)
     s = load_state(db, name)
     with db.transaction() as tx:
-        depth, oldest = tx.execute("SELECT count(*), min(created) FROM outbox WHERE destination = ?",
-                                   (name,)).fetchone()
+        depth, oldest = tx.execute(
+            "SELECT count(*), min(created) FROM outbox WHERE destination = ?", (name,)
+        ).fetchone()
         drops = dict(tx.execute("SELECT reason, count FROM drops WHERE destination = ?",
                                 (name,)).fetchall())
         dead = tx.execute("SELECT count(*) FROM dead_letters WHERE destination = ?",

@@ -78,7 +78,9 @@ def rfc5424(ev: Mapping[str, Any], *, host: str | None, fmt: str, procid: int,
 
 def _sd(elements: Sequence[tuple[str, Mapping[str, object]]], pen: int) -> str:
     return "".join(
-        f"[{sd_name(sid)}@{pen}" + "".join(f' {sd_name(k)}="{sd_value(v)}"' for k, v in params.items()) + "]"
+        f"[{sd_name(sid)}@{pen}"
+        + "".join(f' {sd_name(k)}="{sd_value(v)}"' for k, v in params.items())
+        + "]"
         for sid, params in elements
     )
 
@@ -145,7 +147,8 @@ class SyslogSink:
             raise TransientError(
                 f"syslog {self.protocol} {self.host}:{self.port}: {e.__class__.__name__}: "
                 f"{getattr(e, 'strerror', None) or e}",
-                hint="check that the receiver runs and listens there (and its certificate, for tls)",
+                hint="check that the receiver runs and listens there "
+                "(and its certificate, for tls)",
             ) from None
         return Receipt.all_done(batch)
 

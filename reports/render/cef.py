@@ -4,8 +4,9 @@
 the check id (QRadar maps QIDs on it), the name the check title, severity 0-10 from the OCSF
 severity. The ``dvc*`` keys describe the reporting host (``dvchost``: the computer running
 msgscan); the scanned phone is the destination, ``dhost`` (its uid: serial or pseudonym) and
-``duid`` (the Android user the finding is about: 0 the main user, 10+ a work profile). Header fields escape ``\\`` and ``|``; extension values escape ``\\``, ``=`` and line
-breaks (spaces and pipes stay literal). The finding uid travels in a labelled custom string:
+``duid`` (the Android user the finding is about: 0 the main user, 10+ a work profile). Header
+fields escape ``\\`` and ``|``; extension values escape ``\\``, ``=`` and line breaks (spaces
+and pipes stay literal). The finding uid travels in a labelled custom string:
 receivers may treat ``externalId`` as a number, so it carries only the event id.
 """
 

@@ -38,12 +38,15 @@ def strip_controls(text: str) -> str:
 
 
 def clean_tree(value: Any) -> Any:
-    """``value`` (JSON-shaped: dicts, lists, strings, numbers; a tuple comes back as a list) with every string, keys
-    included, passed through ``strip_controls``; other values are returned as they are."""
+    """``value`` (JSON-shaped: dicts, lists, strings, numbers; a tuple comes back as a list)
+    with every string, keys included, passed through ``strip_controls``; other values are
+    returned as they are."""
     if isinstance(value, str):
         return strip_controls(value)
     if isinstance(value, dict):
-        return {strip_controls(k) if isinstance(k, str) else k: clean_tree(v) for k, v in value.items()}
+        return {
+            strip_controls(k) if isinstance(k, str) else k: clean_tree(v) for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return [clean_tree(v) for v in value]
     return value

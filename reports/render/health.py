@@ -26,7 +26,9 @@ HEALTH_CLASS = 0
 
 
 def is_health(ev: Mapping[str, Any]) -> bool:
-    return ev.get("class_uid") == HEALTH_CLASS and ev.get("metadata", {}).get("log_name") == HEALTH_LOG
+    return (
+        ev.get("class_uid") == HEALTH_CLASS and ev.get("metadata", {}).get("log_name") == HEALTH_LOG
+    )
 
 
 def health_event(*, host: str, version: str, destinations: Sequence[Mapping[str, Any]],
@@ -50,16 +52,26 @@ def health_event(*, host: str, version: str, destinations: Sequence[Mapping[str,
     summary = (f"msgscan agent on {host}: {rounds} rounds, {depth} events queued, {dropped} dropped"
                + (f", paused: {', '.join(paused)}" if paused else ""))
     return {
-        "class_uid": HEALTH_CLASS, "class_name": "Base Event",
-        "category_uid": 0, "category_name": "Uncategorized",
-        "activity_id": 99, "activity_name": "Other", "type_uid": 99, "type_name": "Base Event: Other",
-        "time": time_ms, "timezone_offset": 0,
-        "severity_id": 3 if bad else 1, "severity": "Medium" if bad else "Informational",
-        "status_id": 99 if bad else 1, "status": "Other" if bad else "Success",
+        "class_uid": HEALTH_CLASS,
+        "class_name": "Base Event",
+        "category_uid": 0,
+        "category_name": "Uncategorized",
+        "activity_id": 99,
+        "activity_name": "Other",
+        "type_uid": 99,
+        "type_name": "Base Event: Other",
+        "time": time_ms,
+        "timezone_offset": 0,
+        "severity_id": 3 if bad else 1,
+        "severity": "Medium" if bad else "Informational",
+        "status_id": 99 if bad else 1,
+        "status": "Other" if bad else "Success",
         "status_code": "DEGRADED" if bad else "OK",
         "message": summary,
         "metadata": {
-            "version": "1.5.0", "log_name": HEALTH_LOG, "event_code": "HEALTH",
+            "version": "1.5.0",
+            "log_name": HEALTH_LOG,
+            "event_code": "HEALTH",
             "uid": str(uuid.uuid5(EVENT_NAMESPACE, f"health|{host}|{time_ms}")),
             "product": {**PRODUCT, "version": version},
         },

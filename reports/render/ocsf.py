@@ -34,6 +34,7 @@ from datetime import datetime
 from typing import Any
 
 from checks.findings import WORST_FIRST
+from checks.registry import INDEX
 from checks.result import ScanResult
 from reports.render.controls import clean_tree
 from reports.render.ocsf_context import STANDARD, ScanContext, references
@@ -117,8 +118,6 @@ def event_uid(finding: str, scan_id: str, activity: Activity, heartbeat: str | N
 
 
 def _slug(check_id: str) -> str:
-    from checks.registry import INDEX
-
     known = INDEX.get(check_id)
     return known.info.slug if known is not None else check_id.lower()
 
@@ -186,8 +185,6 @@ def _status_detail(f: Mapping[str, Any], workflow: int) -> str:
 
 
 def _desc(check_id: str) -> str | None:
-    from checks.registry import INDEX
-
     known = INDEX.get(check_id)
     return known.info.rationale if known is not None and known.info.rationale else None
 
@@ -305,7 +302,9 @@ def merged(report: Mapping[str, Any]) -> list[dict[str, Any]]:
     out = []
     for group in groups.values():
         worst = min(group, key=lambda f: (_WORST.index(f["status"]), f.get("waived") is not None))
-        evidence = [e for f in [worst, *(g for g in group if g is not worst)] for e in f["evidence"]]
+        evidence = [
+            e for f in [worst, *(g for g in group if g is not worst)] for e in f["evidence"]
+        ]
         out.append({**worst, "evidence": evidence})
     return out
 
@@ -315,7 +314,9 @@ def snapshot_events(result: ScanResult) -> list[dict[str, Any]]:
     return report_events(build_report(result), ScanContext.of(result))
 
 
-def report_events(report: Mapping[str, Any], ctx: ScanContext | None = None) -> list[dict[str, Any]]:
+def report_events(
+    report: Mapping[str, Any], ctx: ScanContext | None = None
+) -> list[dict[str, Any]]:
     """Every finding of a (saved) report as a Create event: what a scan found, each finding
     opened by it. The agent, which keeps state, sends Update and Close as findings drift."""
     ctx = ctx or ScanContext.from_report(report)

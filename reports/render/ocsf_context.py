@@ -90,7 +90,9 @@ class ScanContext:
         policy = result.snapshot.policy
         managed = None
         if hasattr(policy, "device_owner"):
-            managed = bool(getattr(policy, "device_owner", None) or getattr(policy, "profile_owners", None))
+            managed = bool(
+                getattr(policy, "device_owner", None) or getattr(policy, "profile_owners", None)
+            )
         return cls(
             scan_id=result.scan_id, finished=result.finished,
             msgscan_version=result.msgscan_version, device_name=result.device_name,

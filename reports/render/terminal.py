@@ -23,9 +23,25 @@ from reports.localized import attested_text, relevant_steps, verdict_text
 from reports.render.text import _View, about, clean, in_section, installed_per_user, ordered
 from reports.report import build_report
 
-_VERDICT_STYLE = {"compliant": "bold green", "non_compliant": "bold red", "incomplete": "bold yellow"}
-_STATUS_STYLE = {"fail": "red", "manual": "blue", "unknown": "yellow", "error": "yellow", "informational": "cyan"}
-_SEVERITY_STYLE = {"critical": "bold red", "high": "red", "medium": "yellow", "low": "cyan", "info": "dim"}
+_VERDICT_STYLE = {
+    "compliant": "bold green",
+    "non_compliant": "bold red",
+    "incomplete": "bold yellow",
+}
+_STATUS_STYLE = {
+    "fail": "red",
+    "manual": "blue",
+    "unknown": "yellow",
+    "error": "yellow",
+    "informational": "cyan",
+}
+_SEVERITY_STYLE = {
+    "critical": "bold red",
+    "high": "red",
+    "medium": "yellow",
+    "low": "cyan",
+    "info": "dim",
+}
 
 
 def _t(value: object, style: str = "") -> Text:
@@ -76,7 +92,11 @@ def _header(v: _View) -> RenderableType:
     android = v.fact(device["android_release"])
     if isinstance(device["sdk"], int):
         android += f" (SDK {device['sdk']})"
-    score = tx.t("score.none") if summary["score"] is None else tx.t("score.value", score=summary["score"])
+    score = (
+        tx.t("score.none")
+        if summary["score"] is None
+        else tx.t("score.value", score=summary["score"])
+    )
     grid.add_row(_t(tx.t("text.device")), _t(f"{device['serial']}" + (f": {name}" if name else "")))
     grid.add_row(_t(tx.t("text.android")), _t(android))
     grid.add_row(_t(tx.t("text.patch")), _t(v.fact(device["security_patch"])))
@@ -88,7 +108,12 @@ def _header(v: _View) -> RenderableType:
         grid.add_row(_t(tx.t("text.scan")), _t(tx.t("text.stopped"), "yellow"))
     for problem in scan["problems"]:
         grid.add_row(Text(""), _t(f"- {problem}"))
-    title = _t(tx.t("text.header", version=scan["msgscan_version"], id=scan["id"], started=scan["started"]), "dim")
+    title = _t(
+        tx.t(
+            "text.header", version=scan["msgscan_version"], id=scan["id"], started=scan["started"]
+        ),
+        "dim",
+    )
     return Group(title, grid)
 
 

@@ -106,7 +106,9 @@ class _View:
         if profile is None:
             return tx.t("text.user", user_id=user_id)
         if profile["kind"] == "system" or user_id == 0:
-            kind = "profile.managed_phone" if profile["device_owner"] is True else "profile.personal"
+            kind = (
+                "profile.managed_phone" if profile["device_owner"] is True else "profile.personal"
+            )
         else:
             kind = _KINDS.get(profile["kind"], "profile.user")
         return tx.t("profile.label", kind=tx.t(kind), user_id=user_id)
@@ -115,9 +117,18 @@ class _View:
 def _header(v: _View) -> None:
     tx, out, report = v.tx, v.out, v.report
     scan, device, summary = report["scan"], report["device"], report["summary"]
-    keys = ("text.device", "text.android", "text.patch", "text.verdict", "text.score", "text.policy")
+    keys = (
+        "text.device",
+        "text.android",
+        "text.patch",
+        "text.verdict",
+        "text.score",
+        "text.policy",
+    )
     label = max(10, 2 + max(len(tx.t(k)) for k in (*keys, "text.scan")))
-    out.add(tx.t("text.header", version=scan["msgscan_version"], id=scan["id"], started=scan["started"]))
+    out.add(
+        tx.t("text.header", version=scan["msgscan_version"], id=scan["id"], started=scan["started"])
+    )
     if isinstance(device["model"], dict):  # the whole identity was withheld
         name = v.fact(device["model"])
     else:
@@ -135,7 +146,11 @@ def _header(v: _View) -> None:
     row("text.android", android)
     row("text.patch", v.fact(device["security_patch"]))
     row("text.verdict", verdict_text(tx, summary))
-    score = tx.t("score.none") if summary["score"] is None else tx.t("score.value", score=summary["score"])
+    score = (
+        tx.t("score.none")
+        if summary["score"] is None
+        else tx.t("score.value", score=summary["score"])
+    )
     row("text.score", score)
     row("text.policy", scan["policy"]["name"])
     if not scan["complete"]:
@@ -209,7 +224,9 @@ def ordered(findings: Iterable[dict[str, Any]], *statuses: str) -> list[dict[str
 
 def in_section(findings: Iterable[dict[str, Any]], section: str) -> list[dict[str, Any]]:
     """The findings listed under ``section`` (``checks.evaluate.section_of``), severe first."""
-    chosen = [f for f in findings if section_of(f["status"], f.get("waived") is not None) == section]
+    chosen = [
+        f for f in findings if section_of(f["status"], f.get("waived") is not None) == section
+    ]
     return ordered(chosen, chosen[0]["status"]) if chosen else []
 
 

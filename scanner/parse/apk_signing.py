@@ -84,7 +84,9 @@ def parse_eocd(tail: bytes) -> Eocd:
     if len(tail) != EOCD_SIZE:
         raise SigningError(f"the file's last {EOCD_SIZE} bytes were not read ({len(tail)} came)")
     if tail[:4] != EOCD_MAGIC:
-        raise SigningError("no ZIP end-of-central-directory at the end (a ZIP comment, or not an APK)")
+        raise SigningError(
+            "no ZIP end-of-central-directory at the end (a ZIP comment, or not an APK)"
+        )
     cd_size, cd_offset, comment = struct.unpack_from("<IIH", tail, 12)
     if comment:
         raise SigningError("the ZIP end record claims a comment, yet sits at the very end")
@@ -103,7 +105,7 @@ class _Reader:
             raise SigningError(f"{self.what}: truncated")
         (v,) = struct.unpack_from("<I", self.data, self.pos)
         self.pos += 4
-        return v
+        return int(v)
 
     def take(self, n: int) -> bytes:
         if n < 0 or n > self.left():
@@ -116,7 +118,7 @@ class _Reader:
         return _Reader(self.take(self.u32()), self.what)
 
     def items(self) -> list[_Reader]:
-        seq, out = self.prefixed(), []
+        seq, out = self.prefixed(), list[_Reader]()
         while seq.left():
             if len(out) >= MAX_ITEMS:
                 raise SigningError(f"{self.what}: more than {MAX_ITEMS} entries")
@@ -153,7 +155,9 @@ def block_pairs(window: bytes) -> dict[int, bytes]:
 
 
 class BlockLarger(SigningError):
-    """The signing block starts before the bytes read: ``size`` bytes end at the central directory."""
+    """The signing block starts before the bytes read.
+
+    ``size`` bytes end at the central directory."""
 
     def __init__(self, size: int) -> None:
         super().__init__(f"the APK Signing Block ({size} bytes) is larger than the read")
@@ -176,7 +180,7 @@ def _signers(value: bytes, scheme: str) -> list[Signer]:
             x509.load_der_x509_certificate(certs[0])
         except ValueError as e:
             raise SigningError(f"{scheme} signer's certificate is not X.509 DER") from e
-        lo, hi, lineage = 0, 0x7FFFFFFF, ()
+        lo, hi, lineage = 0, 0x7FFFFFFF, tuple[bytes, ...]()
         if scheme != "v2":
             lo, hi = signed.u32(), signed.u32()
             for attr in signed.items():
@@ -217,10 +221,12 @@ def current_signer(signers: list[Signer], sdk: int | None) -> Signer:
     raise SigningError(f"no signer in the APK applies to SDK {level}")
 
 
-_HASH = {0x0101: hashes.SHA256, 0x0102: hashes.SHA512, 0x0103: hashes.SHA256,
-         0x0104: hashes.SHA512, 0x0201: hashes.SHA256, 0x0202: hashes.SHA512,
-         0x0301: hashes.SHA256, 0x0421: hashes.SHA256, 0x0423: hashes.SHA256,
-         0x0425: hashes.SHA256}  # fmt: skip
+_HASH: dict[int, type[hashes.SHA256 | hashes.SHA512]] = {
+    0x0101: hashes.SHA256, 0x0102: hashes.SHA512, 0x0103: hashes.SHA256,
+    0x0104: hashes.SHA512, 0x0201: hashes.SHA256, 0x0202: hashes.SHA512,
+    0x0301: hashes.SHA256, 0x0421: hashes.SHA256, 0x0423: hashes.SHA256,
+    0x0425: hashes.SHA256,
+}  # fmt: skip
 
 
 def _verify(cert_der: bytes, algorithm: int, signature: bytes, data: bytes) -> None:

@@ -1,4 +1,4 @@
-"""Parse ``dumpsys appops`` and ``appops get <pkg>`` into app-op modes.
+"""Parse ``dumpsys appops`` into app-op modes.
 
 ``dumpsys appops`` (AOSP ``AppOpsService.dump``; ``services/core/java/com/android/server/``
 ``AppOpsService.java`` up to Android 9, ``.../server/appop/AppOpsService.java`` from 10) lists,
@@ -44,7 +44,6 @@ from scanner.parse.damage import Damage
 
 __all__ = [
     "KEPT_OPS",
-    "parse_appops_get",
     "parse_dumpsys_appops",
     "parse_dumpsys_appops_uid_modes",
 ]
@@ -88,7 +87,6 @@ _MODE_LINE = re.compile(r"^\s+([A-Z][A-Z0-9_]*): mode=([A-Za-z0-9]+)")
 """``OP: mode=N; time=...`` (package ops up to Android 8, uid-level modes in every release)."""
 _NAMED_LINE = re.compile(r"^\s+([A-Z][A-Z0-9_]*) \(([a-z]+)(?: / switch [A-Z0-9_]+=[a-z0-9=]+)?\):")
 """``OP (mode):`` or ``OP (mode / switch OTHER=mode):`` (package ops, Android 9-16)."""
-_GET_LINE = re.compile(r"^(?:Uid mode: )?([A-Z][A-Z0-9_]*): ([a-z0-9]+)(?:[;\s]|$)")
 
 _Blocks = list[tuple[int, int, dict[str, OpMode], dict[str, dict[str, OpMode]]]]
 
@@ -189,24 +187,4 @@ def parse_dumpsys_appops_uid_modes(text: str) -> dict[int, dict[str, OpMode]]:
     for uid, _, uid_modes, _ in _blocks(text):
         if uid >= 0 and uid_modes:
             result.setdefault(uid, {}).update(uid_modes)
-    return result
-
-
-def parse_appops_get(text: str) -> dict[str, OpMode]:
-    """Every op's mode from ``appops get <pkg>``: ``OP: mode; time=...; duration=...``.
-
-    ``AppOpsService.Shell`` ``get`` prints the uid's ops first (the first of them prefixed with
-    ``Uid mode: `` in Android 11+, unprefixed in 9), then the package's; since the uid mode
-    wins, the first line of an op wins. Times and durations are ignored (a negative
-    ``duration=-24855d...`` is a sentinel, BYD Android 10 capture). ``No operations.`` and
-    errors give an empty dict.
-    """
-    result: dict[str, OpMode] = {}
-    for line in text.split("\n"):
-        m = _GET_LINE.match(line.strip())
-        if not m:
-            continue
-        mode = _MODES.get(m.group(2))
-        if mode is not None:
-            result.setdefault(m.group(1), mode)
     return result

@@ -50,4 +50,5 @@ class Damage:
         more = f" and {len(self.blocks) - _EXAMPLES} more" if len(self.blocks) > _EXAMPLES else ""
         lines = "line" if self.lines == 1 else "lines"
         units = unit if len(self.blocks) == 1 else unit + "s"
-        return f"{self.lines} {lines} could not be read: {kinds}; in {len(self.blocks)} {units} ({named}{more})"
+        where = f"{len(self.blocks)} {units} ({named}{more})"
+        return f"{self.lines} {lines} could not be read: {kinds}; in {where}"

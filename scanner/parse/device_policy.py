@@ -37,7 +37,9 @@ __all__ = ["parse_device_policy"]
 
 _DEVICE_OWNER = re.compile(r"^Device Owner:\s*$")
 _PROFILE_OWNER = re.compile(r"^Profile Owner \(User (\d{1,10})\):\s*$")
-_ADMINS = re.compile(r"^Enabled Device Admins \(User (\d{1,10})(?:, provisioningState: -?\d+)?\):\s*$")
+_ADMINS = re.compile(
+    r"^Enabled Device Admins \(User (\d{1,10})(?:, provisioningState: -?\d+)?\):\s*$"
+)
 _COMPONENT_INFO = re.compile(r"ComponentInfo\{([^/{}\s]+)/[^{}\s]*\}")
 _ADMIN_LINE = re.compile(r"^([A-Za-z0-9_.]+)/[A-Za-z0-9_.$]*:$")
 """``flattenToShortString`` of the admin receiver, e.g. ``com.example.mdm/.AdminReceiver:``."""

@@ -24,7 +24,13 @@ from datetime import date
 
 from checks.facts import DeviceIdentity, Encryption
 
-__all__ = ["PROPS_KEPT", "identity_from_props", "parse_getprop", "scrub_getprop", "serial_from_props"]
+__all__ = [
+    "PROPS_KEPT",
+    "identity_from_props",
+    "parse_getprop",
+    "scrub_getprop",
+    "serial_from_props",
+]
 
 _START = re.compile(r"^\[([^\[\]\s]+)\]: \[")
 """A property line: ``[name]: [``. Names are dotted identifiers without brackets or whitespace

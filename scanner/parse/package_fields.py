@@ -1,7 +1,7 @@
 """The values inside a ``dumpsys package`` block: fields, ``User N:`` tokens, names, times.
 
 Split from ``scanner.parse.dumpsys_package`` (the block structure lives there); the same
-format reference (shared/reference/dumpsys-package-format.md) and rule numbers apply. A value
+format reference (docs/sources.md, ``dumpsys package``) and rule numbers apply. A value
 the reader needs that is neither of its forms is reported through ``damaged`` (see
 ``scanner.parse.damage``), never taken as false or absent.
 """
@@ -114,7 +114,9 @@ def user_fields(u: UserDraft, rest: str, damaged: Callable[[str], None]) -> None
         u.installed = Unseen("the installed= value could not be read")
 
 
-def flag(value: str, key: str, damaged: Callable[[str], None], *, unseen: bool = False) -> bool | Unseen:
+def flag(
+    value: str, key: str, damaged: Callable[[str], None], *, unseen: bool = False
+) -> bool | Unseen:
     if value in ("true", "false"):
         return value == "true"
     damaged(f"unreadable {key}= value")

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 """C0 controls (and DEL) except ``\\t`` and ``\\n``. A full ``dumpsys`` can carry raw binary,
 e.g. an ABX ``keystore=`` blob with NUL bytes inside ``dumpsys adb`` (public capture, see
-shared/reference/dumpsys-package-format.md rule 12); ``\\x0b``/``\\x0c``/``\\x1c``-``\\x1e``
+docs/sources.md, ``dumpsys package`` rule 12); ``\\x0b``/``\\x0c``/``\\x1c``-``\\x1e``
 would also count as line breaks for ``str.splitlines``."""
 
 REPLACEMENT = "\ufffd"

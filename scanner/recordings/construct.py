@@ -35,7 +35,7 @@ HOW_MADE = (
 
 @dataclass(frozen=True, slots=True)
 class Storage:
-    """Shared storage as a set of files (absolute path, mtime epoch, size) and unreadable folders."""
+    """Shared storage: files (absolute path, mtime epoch, size) and unreadable folders."""
 
     files: Sequence[tuple[str, int, int]] = ()
     denied: Sequence[str] = ()
@@ -64,7 +64,9 @@ class Storage:
         if root not in dirs and not any(p == root for p, _, _ in self.files):
             return f"find: {root}: No such file or directory\n", 1
         lines: list[str] = []
-        errors = [d for d in self.denied if d.startswith(root + "/") and not (d + "/").startswith(pruned)]
+        errors = [
+            d for d in self.denied if d.startswith(root + "/") and not (d + "/").startswith(pruned)
+        ]
         blocked = tuple(d + "/" for d in errors) + pruned
 
         def level(path: str) -> int:
@@ -74,14 +76,20 @@ class Storage:
             for d in sorted(dirs):
                 if d.startswith(root + "/") and not d.startswith(blocked):
                     name = d.rsplit("/", 1)[-1]
-                    if (depth is None or level(d) <= depth) and (pattern is None or fnmatch.fnmatchcase(name, pattern)):
+                    if (depth is None or level(d) <= depth) and (
+                        pattern is None or fnmatch.fnmatchcase(name, pattern)
+                    ):
                         lines.append(f"{render.epoch('2026-11-01T00:00:00')} 3452\n")
         else:
             for path, mtime, size in self.files:
                 if not path.startswith(root + "/") or path.startswith(blocked):
                     continue
                 name = path.rsplit("/", 1)[-1]
-                if name == ".nomedia" or (depth is not None and level(path) > depth) or level(path) < mindepth:
+                if (
+                    name == ".nomedia"
+                    or (depth is not None and level(path) > depth)
+                    or level(path) < mindepth
+                ):
                     continue
                 if pattern is None or fnmatch.fnmatchcase(name, pattern):
                     lines.append(f"{mtime} {size}\n")
@@ -109,7 +117,7 @@ class PhoneSpec:
     )
     current_transport: str | None = "com.google.android.gms/.backup.BackupTransportService"
     user_types: Mapping[int, str] = field(default_factory=dict)
-    """Android 11+ user types without ``android.os.usertype.``; derived from the flags when absent."""
+    """Android 11+ user types without ``android.os.usertype.``; from the flags when absent."""
     user_backup: Mapping[int, bool | None] = field(default_factory=dict)
     """Per other user: backup enabled (True/False) or None for "not activated"; users not listed
     answer like the system user."""
@@ -205,7 +213,10 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
         probes.PACKAGES.argv: (render.dumpsys_package(apps, spec.sdk, user_ids), 0),
         probes.APP_OPS.argv: (spec.app_ops, 0),
     }
-    types = {uid: spec.user_types.get(uid) or _default_type(uid, flags) for uid, _, flags, _ in spec.users}
+    types = {
+        uid: spec.user_types.get(uid) or _default_type(uid, flags)
+        for uid, _, flags, _ in spec.users
+    }
     owners = _owner_users(spec.device_policy)
     outputs[probes.USER_TYPES.argv] = (
         render.user_list_verbose(
@@ -214,7 +225,9 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
         ),
         0,
     )
-    users = tuple(User(uid, UserKind.SYSTEM, flags, running) for uid, _, flags, running in spec.users)
+    users = tuple(
+        User(uid, UserKind.SYSTEM, flags, running) for uid, _, flags, running in spec.users
+    )
     for uid, (enabled, listed) in probes.user_backup_probes(_packages(spec), users).items():
         state = spec.user_backup.get(uid, spec.backup_enabled)
         if state is None:
@@ -222,7 +235,10 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
             outputs[listed.argv] = (render.bmgr_not_activated(uid), 0)
         else:
             outputs[enabled.argv] = (render.bmgr_enabled(state), 0)
-            outputs[listed.argv] = (render.bmgr_transports(spec.transports, spec.current_transport), 0)
+            outputs[listed.argv] = (
+                render.bmgr_transports(spec.transports, spec.current_transport),
+                0,
+            )
     targets = probes.storage_targets(_packages(spec), users)
     for target in targets:
         outputs[target.files.argv] = spec.storage.find(target.files.argv)

@@ -159,6 +159,7 @@ def recording(phone: FarmPhone, *, today: date | None = None) -> Recording:
     meta = {
         **rec.meta,
         "how_made": rec.meta["how_made"] + " Drawn by scanner/recordings/farm.py "
-        "(layouts of Android 6-8 follow the renderer's Android 9 layout where it has no older one).",
+        "(layouts of Android 6-8 follow the renderer's Android 9 layout where it has no older "
+        "one).",
     }
     return Recording(rec.device, rec.commands, meta, rec.files)

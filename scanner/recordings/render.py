@@ -1,9 +1,10 @@
 """Render device output the way Android prints it, for constructed recordings.
 
-Every format here follows ../shared/reference/dumpsys-package-format.md (which cites AOSP
-``Settings.java`` for Android 9 and 16 and the real captures in ../shared/fixtures/android) or, for
-commands no capture shows, the AOSP source named at each function. Line layouts switch on the SDK
-level exactly where the reference's version table says they changed. Nothing here is a capture.
+Every format here follows the ``dumpsys package`` layouts of docs/sources.md (AOSP
+``Settings.java`` of Android 9 and 16, and the real captures listed there) or, for commands no
+capture shows, the AOSP source named at each function. Line layouts switch on the SDK level
+exactly where those sources show they changed ("reference §N" below: the sections of the
+project's format notes that docs/sources.md sums up). Nothing here is a capture.
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ def _user_line(sdk: int, uid: int, u: AppUser, inode: int) -> str:
     if sdk >= 30:  # Android 11-15: distractionFlags added
         return (
             f"    User {uid}: ceDataInode={ino} installed={installed} hidden=false suspended=false "
-            "distractionFlags=0 stopped=false notLaunched=false enabled=0 instant=false virtual=false"
+            "distractionFlags=0 stopped=false notLaunched=false enabled=0 instant=false "
+            "virtual=false"
         )
     # Android 9-10 (reference §3: Samsung Android 10 has no distractionFlags)
     return (
@@ -152,7 +154,8 @@ def dumpsys_package(apps: Iterable[App], sdk: int, user_ids: Iterable[int]) -> s
             out.append(_user_line(sdk, uid, u, 40000 + n * 7 + uid))
             if sdk >= 33:
                 out.append("      installReason=4" if u.installed else "      installReason=0")
-                out.append(f"      firstInstallTime={u.first_install if u.installed else EPOCH_PLACEHOLDER}")
+                first = u.first_install if u.installed else EPOCH_PLACEHOLDER
+                out.append(f"      firstInstallTime={first}")
                 out.append("      uninstallReason=0")
             if sdk >= 36:
                 out.append(f"      dataDir=/data/user/{uid}/{app.name}")
@@ -261,7 +264,9 @@ def device_policy(sdk: int, *, device_owner: str | None, profile_owners: Mapping
             lines.append("    name=")
         lines.append(f"    package={pkg}")
         if sdk >= 34:
-            lines.append(f"    isOrganizationOwnedDevice={'true' if header == 'Device Owner' else 'false'}")
+            lines.append(
+                f"    isOrganizationOwnedDevice={'true' if header == 'Device Owner' else 'false'}"
+            )
         lines.extend(extra)
         lines.append("")
 

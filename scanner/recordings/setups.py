@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 
+from checks.catalog import VARIANTS
 from scanner.recording import Recording, save
 from scanner.recordings import render
 from scanner.recordings.build import (
@@ -194,7 +195,7 @@ def preloaded_installers() -> PhoneSpec:
         _app("org.telegram.messenger", 10234, "12.1.1", 61021, {0: AppUser(grants={RC: False})},
              installer="com.xiaomi.mipicks", target_sdk=35),
         # The telegram.org APK updates itself: its own name is recorded as installer (as for the
-        # apps the real Honor 8 capture shows, ../shared/fixtures/android/isdi-huawei-frd-android7).
+        # apps the real Honor 8 capture shows: docs/sources.md, "Real output").
         _app("org.telegram.messenger.web", 10235, "12.1.1", 61021, {0: AppUser(grants={RC: False})},
              installer="org.telegram.messenger.web", target_sdk=35),
         # An APK opened from Xiaomi's file manager goes through Xiaomi's package installer.
@@ -296,8 +297,6 @@ SETUPS: dict[str, tuple[Callable[[], PhoneSpec], tuple[str, str, str]]] = {
 
 def _messengers(spec: PhoneSpec) -> dict[str, dict[str, list[int]]]:
     """The catalog messengers the spec installs and for whom (what a report must list)."""
-    from checks.catalog import VARIANTS
-
     return {
         a.name: {"installed_for": sorted(u for u, au in a.users.items() if au.installed)}
         for a in spec.apps

@@ -84,7 +84,11 @@ def _rsa_from_seed(seed: str) -> rsa.RSAPrivateKey:
 def make_key(folder: Path, name: str, *, seed: str | None = None, padding: int = 0) -> Key:
     """A fresh random key, or with ``seed`` the same key every time (for shipped recordings).
     ``padding`` bytes of DNS names in the certificate make a signing block that large or more."""
-    key = _rsa_from_seed(seed) if seed else rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key = (
+        _rsa_from_seed(seed)
+        if seed
+        else rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    )
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"msgscan test key {name}")])
     start = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
     builder = (
@@ -118,8 +122,16 @@ def unsigned_apk(path: Path, package: str, payload: int = 4096) -> Path:
     when = (2026, 1, 1, 0, 0, 0)  # fixed: the same inputs give the same bytes
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data, method in (
-            ("AndroidManifest.xml", f"msgscan test manifest for {package}\n".encode(), zipfile.ZIP_DEFLATED),
-            ("classes.dex", b"dex\n035\x00" + bytes(range(256)) * (payload // 256), zipfile.ZIP_STORED),
+            (
+                "AndroidManifest.xml",
+                f"msgscan test manifest for {package}\n".encode(),
+                zipfile.ZIP_DEFLATED,
+            ),
+            (
+                "classes.dex",
+                b"dex\n035\x00" + bytes(range(256)) * (payload // 256),
+                zipfile.ZIP_STORED,
+            ),
             ("resources.arsc", b"\x02\x00\x0c\x00" * 64, zipfile.ZIP_STORED),
         ):
             z.writestr(zipfile.ZipInfo(name, when), data, method)
@@ -179,6 +191,10 @@ def recording_apk(package: str, *, rotated: bool = False, sdk: int = 34) -> byte
     with tempfile.TemporaryDirectory(prefix="msgscan-apk-") as tmp:
         folder = Path(tmp)
         key = make_key(folder, f"{package} 1", seed=f"msgscan recording key {package} 1")
-        new = make_key(folder, f"{package} 2", seed=f"msgscan recording key {package} 2") if rotated else None
+        new = (
+            make_key(folder, f"{package} 2", seed=f"msgscan recording key {package} 2")
+            if rotated
+            else None
+        )
         plain = unsigned_apk(folder / "unsigned.apk", package)
         return sign(plain, folder / "signed.apk", key, rotate_to=new)

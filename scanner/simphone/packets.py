@@ -45,11 +45,6 @@ AUTH_RSAPUBLICKEY = 3
 TOKEN_SIZE = 20
 
 
-def command_name(command: int) -> str:
-    """The four ASCII letters of a command word, for logs and error messages."""
-    return command.to_bytes(4, "little").decode("ascii", errors="replace")
-
-
 def checksum(payload: bytes) -> int:
     """The pre-2017 ``data_check``: a plain byte sum (protocol.md's "crc32" is a misnomer)."""
     return sum(payload) & 0xFFFFFFFF

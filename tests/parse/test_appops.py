@@ -6,7 +6,6 @@ import pytest
 
 from checks.facts import AppOps, OpMode
 from scanner.parse.appops import (
-    parse_appops_get,
     parse_dumpsys_appops,
     parse_dumpsys_appops_uid_modes,
 )
@@ -14,7 +13,6 @@ from scanner.parse.text import decode
 from tests.parse.garbage import garbage
 
 HUAWEI = "isdi-huawei-frd-android7/dumpsys-all.txt"
-BYD = "byd-dilink-android10/appops-get-com.byd.clusternav.txt"
 STORAGE_AND_CONTACTS = {
     "READ_CONTACTS": OpMode.ALLOW,
     "WRITE_CONTACTS": OpMode.ALLOW,
@@ -207,46 +205,3 @@ class TestParseDumpsysAppopsSynthetic:
             type(parse_dumpsys_appops(text)),
             type(parse_dumpsys_appops_uid_modes(text)),
         )
-
-
-class TestParseAppopsGet:
-    def test_byd_capture(self, capture: Callable[[str], bytes]) -> None:
-        """BYD Android 10: every line's op and mode, negative durations included."""
-        expected = {
-            "SYSTEM_ALERT_WINDOW": OpMode.ALLOW,
-            "TOAST_WINDOW": OpMode.ALLOW,
-            "READ_EXTERNAL_STORAGE": OpMode.ALLOW,
-            "WRITE_EXTERNAL_STORAGE": OpMode.ALLOW,
-            "BIND_ACCESSIBILITY_SERVICE": OpMode.ALLOW,
-            "START_FOREGROUND": OpMode.ALLOW,
-        }
-
-        assert expected == parse_appops_get(decode(capture(BYD)))
-
-    def test_uid_mode_first_wins(self) -> None:
-        """Android 11+ prints uid modes first (``Uid mode:``); they win over the package's."""
-        text = (
-            "Uid mode: MANAGE_EXTERNAL_STORAGE: allow\n"
-            "MANAGE_EXTERNAL_STORAGE: default; time=+1h ago\n"
-            "READ_CONTACTS: ignore; rejectTime=+2m ago\n"
-            "CAMERA: allow; time=+1s ago (running)\n"
-        )
-        expected = {
-            "MANAGE_EXTERNAL_STORAGE": OpMode.ALLOW,
-            "READ_CONTACTS": OpMode.IGNORE,
-            "CAMERA": OpMode.ALLOW,
-        }
-
-        assert expected == parse_appops_get(text)
-
-    @pytest.mark.parametrize(
-        "text", ["No operations.\nDefault mode: allow\n", "Error: Unknown package: x\n", ""]
-    )
-    def test_no_operations(self, text: str) -> None:
-        """``No operations.``, errors and empty output give no modes."""
-        assert {} == parse_appops_get(text)
-
-    @pytest.mark.parametrize("text", garbage())
-    def test_never_raises(self, text: str) -> None:
-        """Garbage gives a dict, never an exception."""
-        assert isinstance(parse_appops_get(text), dict)

@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scanner.parse.appops import (
-    parse_appops_get,
     parse_dumpsys_appops,
     parse_dumpsys_appops_uid_modes,
 )
@@ -40,7 +39,6 @@ PARSERS: dict[str, Callable[[str], Any]] = {
     "device_policy": parse_device_policy,
     "appops": parse_dumpsys_appops,
     "appops_uid_modes": parse_dumpsys_appops_uid_modes,
-    "appops_get": parse_appops_get,
     "backup": lambda t: backup_state(t, t),
     "settings": parse_settings_list,
     "find_stat": lambda t: parse_find_stat(t, "/storage/emulated/0/WhatsApp", 0),
