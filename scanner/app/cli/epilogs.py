@@ -10,7 +10,7 @@ exit codes: 0 done (`scan` and `agent --once`: 1 when a check failed); 2 could n
 input (no phone, not authorized, busy, lost, timed out, unreadable or special file); `agent --once`:
 3 when the round is incomplete. Errors go to stderr as "error: ..." and "hint: ..." lines. Output into a
 closed pipe (| head) ends quietly with 141.
-"""
+"""  # noqa: E501 - printed as written (RawDescriptionHelpFormatter): --help stays as it was
 
 SIM_EPILOG = """\
 Each phone prints where it listens. Scan one with `msgscan scan --tcp 127.0.0.1:PORT`, or use
@@ -28,14 +28,14 @@ not start: bad config, policy or key, another agent holds the state directory, o
 database cannot be written (disk full); 3 (--once) the round is incomplete: a phone could not be
 scanned completely (unauthorized, busy, unreachable, lost, timed out, interrupted), a line of the
 TCP inventory is bad, or a destination did not take every event (paused, retrying); stderr says which.
-"""
+"""  # noqa: E501 - printed as written (RawDescriptionHelpFormatter): --help stays as it was
 
 SCAN_EPILOG = """\
 exit codes: 0 no failed check; 1 at least one failed check (waived failures and informational
 results do not count); 2 could not scan or bad input (no phone, not authorized, busy, lost or hung
 phone, bad policy or flag). A scan that lost the phone half way still writes its report, marked incomplete, and exits 2.
 With --send, events the destination did not take within 60 s also exit 2 (they stay queued).
-"""
+"""  # noqa: E501 - printed as written (RawDescriptionHelpFormatter): --help stays as it was
 
 
 KEYGEN_EPILOG = """\

@@ -1,7 +1,7 @@
 """What people expect of a command-line tool, in one place: ``-v``/``-q`` before or after the
 subcommand, ``--log-format`` and ``--log-file`` (configured in ``logs``), "did you mean" for a
-mistyped subcommand, per-command epilogs, a quiet end on a closed pipe (``msgscan checks | head``), and
-where the agent finds its config without ``--config``.
+mistyped subcommand, per-command epilogs, a quiet end on a closed pipe (``msgscan checks |
+head``), and where the agent finds its config without ``--config``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from scanner.app.cli.epilogs import EPILOGS
 from scanner.app.cli.exits import ExitCode
 
 EXIT_CLOSED_PIPE = ExitCode.CLOSED_PIPE
-"""What a shell reports for a program ended by SIGPIPE (128 + 13), as ``cat`` gives in ``| head``."""
+"""What a shell reports for a program ended by SIGPIPE (128 + 13), as ``cat`` gives in
+``| head``."""
 LOG_FORMATS = ("auto", "human", "json")
 
 

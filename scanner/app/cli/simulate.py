@@ -43,7 +43,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         )
     if args.port <= 5585 and args.port + args.count - 1 >= 5555:
         raise UsageError(
-            f"ports {args.port}-{args.port + args.count - 1} overlap 5555-5585, where adb looks for emulators",
+            f"ports {args.port}-{args.port + args.count - 1} overlap 5555-5585, "
+            "where adb looks for emulators",
             hint="pick another --port, e.g. 7100",
         )
     rec = _recording(args.recording)
@@ -123,7 +124,8 @@ def _simulate_farm(
         with farm_servers(phones, first_port=args.port, auth=auth, faults=faults) as slots:
             for s in slots:
                 p = s.phone
-                what = f"{p.maker} {p.model}, Android {farm.RELEASE[p.sdk]}, profiles: {', '.join(p.profiles) or 'none'}"
+                profiles = ", ".join(p.profiles) or "none"
+                what = f"{p.maker} {p.model}, Android {farm.RELEASE[p.sdk]}, profiles: {profiles}"
                 state = "" if p.reach == "ok" else f" [{p.reach}]"
                 verb = "not listening (unreachable) at" if s.server is None else "listening on"
                 print(f"phone {p.serial} ({what}){state} {verb} {s.address}", flush=True)
