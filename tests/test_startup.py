@@ -37,7 +37,10 @@ HEAVY = (
 
 def loaded(code: str, *names: str) -> list[str]:
     """Which of ``names`` a fresh interpreter has loaded after running ``code``."""
-    probe = f"{code}\nimport json, sys\nprint(json.dumps([n for n in {list(names)!r} if n in sys.modules]))"
+    probe = (
+        f"{code}\nimport json, sys\n"
+        f"print(json.dumps([n for n in {list(names)!r} if n in sys.modules]))"
+    )
     env = {k: v for k, v in os.environ.items() if k != "MSGSCAN_SIGNING_KEY"}
     out = subprocess.run(
         [sys.executable, "-c", probe],
@@ -75,6 +78,34 @@ def test_the_entry_point_loads_nothing_heavy() -> None:
         "scanner.app.cli.scan",
         "scanner.app.cli.report",
     )
+
+
+def test_the_entry_point_is_the_dispatch_alone() -> None:
+    """Of msgscan's own modules, ``import scanner.app.cli`` loads the dispatch (``core``, its
+    exit codes, habits and epilogs) and the error classes: no command module, no parser."""
+    code = (
+        "import sys, scanner.app.cli\nprint(sorted(m for m in sys.modules\n"
+        "    if m.split('.')[0] in ('scanner', 'checks', 'reports')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert [
+        "checks",
+        "checks.errors",
+        "scanner",
+        "scanner.app",
+        "scanner.app.cli",
+        "scanner.app.cli.core",
+        "scanner.app.cli.epilogs",
+        "scanner.app.cli.exits",
+        "scanner.app.cli.habits",
+    ] == json.loads(out.stdout)
 
 
 def test_the_parser_loads_nothing_heavy() -> None:
