@@ -84,8 +84,8 @@ def test_the_entry_point_is_the_dispatch_alone() -> None:
     """Of msgscan's own modules, ``import scanner.app.cli`` loads the dispatch (``core``, its
     exit codes, habits and epilogs) and the error classes: no command module, no parser."""
     code = (
-        "import sys, scanner.app.cli\nprint(sorted(m for m in sys.modules\n"
-        "    if m.split('.')[0] in ('scanner', 'checks', 'reports')))"
+        "import json, sys, scanner.app.cli\nprint(json.dumps(sorted(m for m in sys.modules\n"
+        "    if m.split('.')[0] in ('scanner', 'checks', 'reports'))))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],
