@@ -50,6 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    # Deferred here and below: `import scanner.app.cli` loads the dispatch only (test_startup).
     from scanner.app.cli.definition import build_parser
 
     args = build_parser().parse_args(argv)

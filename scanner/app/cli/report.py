@@ -7,15 +7,17 @@ import argparse
 import sys
 from typing import Any
 
+from checks.findings import STATUS_MEANING
+from checks.policy import DEVICE_ATTESTABLE, ORGANISATION_ATTESTABLE, attest_key
+from checks.registry import CHECKS, INDEX
+from reports.i18n import Texts
 from scanner.app.cli.exits import ExitCode
 from scanner.app.cli.options import signing_key
 from scanner.app.cli.output import plan, print_json, render_saved
-from scanner.app.show import chosen_lang
+from scanner.app.show import chosen_lang, load_saved
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from scanner.app.show import load_saved
-
     outputs = plan(args.output, args.format, "html")
     key = signing_key(args.sign_key)
     render_saved(load_saved(args.report), outputs, chosen_lang(args.lang), key=key)
@@ -23,9 +25,6 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_checks(args: argparse.Namespace) -> int:
-    from checks.findings import STATUS_MEANING
-    from checks.registry import CHECKS, INDEX
-
     rows: list[dict[str, Any]] = [
         {
             "id": c.info.id,
@@ -43,8 +42,6 @@ def cmd_checks(args: argparse.Namespace) -> int:
         statuses = [{"status": s.value, "meaning": m} for s, m in STATUS_MEANING.items()]
         print_json({"statuses": statuses, "checks": rows})
         return ExitCode.OK
-    from reports.i18n import Texts
-
     tx = Texts(chosen_lang(args.lang))
     for r in rows:
         title = tx.check(INDEX[str(r["id"])].info).title
@@ -59,8 +56,6 @@ def cmd_checks(args: argparse.Namespace) -> int:
 
 def _attestable(check_id: str) -> dict[str, str] | None:
     """How the policy attests the item: per organisation or per device, and under which key."""
-    from checks.policy import DEVICE_ATTESTABLE, ORGANISATION_ATTESTABLE, attest_key
-
     if check_id in ORGANISATION_ATTESTABLE:
         return {"per": "organisation", "policy": attest_key(check_id)}
     if check_id in DEVICE_ATTESTABLE:

@@ -13,13 +13,17 @@ from checks.policy import Policy
 from checks.policy_file import parse_policy
 from checks.registry import INDEX
 from reports.render.controls import strip_controls
+from reports.render.snapshot import snapshot_text, snapshot_to_json
+from scanner import recording
 from scanner.app.cli.exits import ExitCode
 from scanner.app.cli.options import signing_key
 from scanner.app.cli.output import emit, plan, print_json
 from scanner.app.cli.send import destination, send
 from scanner.app.cli.target import open_target
+from scanner.app.record import record
 from scanner.app.scan import device_name, scan_result
 from scanner.app.show import chosen_lang
+from scanner.collect import collect
 from scanner.files import LIMIT_SETTINGS, read_regular
 
 
@@ -66,9 +70,6 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
-    from reports.render.snapshot import snapshot_text, snapshot_to_json
-    from scanner.collect import collect
-
     transport = open_target(args)
     try:
         snapshot = collect(transport, timeout=args.timeout)
@@ -82,9 +83,6 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
-    from scanner import recording
-    from scanner.app.record import record
-
     transport = open_target(args)
     try:
         rec, snapshot = record(transport, timeout=args.timeout)

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 
 def open_target(args: argparse.Namespace) -> Transport:
-    """The transport the arguments name; the caller closes it."""
+    """The transport the arguments name; the caller closes it. Each kind imports its own
+    modules when chosen: a replay needs neither USB discovery nor the simulated phone."""
     if getattr(args, "demo", False):
         return _limited(_demo_transport(args), args)
     if getattr(args, "replay", None) is not None:
