@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from checks.errors import UsageError
+from reports.i18n import Lang, lang_from_env
 
 if TYPE_CHECKING:  # the renderers load when a command picks one: start-up stays small
     from rich.progress import TaskID
 
-    from reports.i18n import Lang
     from reports.render.interface import Renderer
     from scanner.app.agent.round import PhoneOutcome
 
@@ -36,8 +36,6 @@ def wants_color(environ: Mapping[str, str]) -> bool:
 
 def chosen_lang(flag: str | None, environ: Mapping[str, str] = os.environ) -> Lang:
     """``--lang``, else the locale's language (German for de_*, English otherwise)."""
-    from reports.i18n import Lang, lang_from_env
-
     return Lang(flag) if flag else lang_from_env(environ)
 
 
