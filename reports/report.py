@@ -26,9 +26,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
+from typing import TYPE_CHECKING, Any
 
 from checks.catalog import VARIANTS, Profile
 from checks.errors import MsgscanError
@@ -49,6 +47,9 @@ from checks.facts import (
 from checks.findings import Finding
 from checks.owners import classify
 from checks.result import ScanResult
+
+if TYPE_CHECKING:  # jsonschema loads in validate() only: ~50 ms that no other command needs
+    from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
 
 SCHEMA_VERSION = "1.3"
 """1.1 (additive): status ``informational``; ``summary.informational`` and ``attested``;
@@ -373,6 +374,8 @@ def _is_date_time(instance: object) -> bool:
 def _formats() -> FormatChecker:
     """jsonschema's format checks, plus date-time: jsonschema checks that one only when the
     optional rfc3339-validator is installed, and skips it silently otherwise."""
+    from jsonschema import FormatChecker  # only validation needs it
+
     checker = FormatChecker()
     checker.checks("date-time", raises=ValueError)(_is_date_time)
     return checker
@@ -380,6 +383,8 @@ def _formats() -> FormatChecker:
 
 @functools.cache
 def _validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema, format_checker=_formats())

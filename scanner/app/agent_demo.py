@@ -16,9 +16,12 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from reports.i18n import Lang
+
+if TYPE_CHECKING:
+    from scanner.simphone.adbd import PhoneServer
 
 FLEET_PAGE = "fleet.html"
 
@@ -58,7 +61,7 @@ def run_demo(lang: Lang, out: TextIO | None = None, folder: Path | None = None) 
 
     out = out or sys.stdout
     folder = folder or Path(tempfile.mkdtemp(prefix="msgscan-agent-demo-"))
-    servers: list[Any] = []
+    servers: list[PhoneServer] = []
     try:
         for name in SHIPPED:
             rec = recording.load(HERE / name)

@@ -18,7 +18,9 @@ from scanner.recording import Command, DeviceLabel, Recording
 from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
 
 
-def record(transport: Transport, *, timeout: float = DEFAULT_TIMEOUT_S) -> tuple[Recording, Snapshot]:
+def record(
+    transport: Transport, *, timeout: float = DEFAULT_TIMEOUT_S
+) -> tuple[Recording, Snapshot]:
     commands: list[Command] = []
 
     def keep(probe: Probe, output: Output) -> None:

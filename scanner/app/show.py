@@ -11,17 +11,22 @@ import os
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from checks.errors import UsageError
 from reports.i18n import Lang, lang_from_env
-from reports.render.fleet_html import is_fleet_summary, render_fleet
-from reports.render.html import HtmlRenderer
-from reports.render.interface import Renderer
-from reports.render.terminal import TerminalRenderer
-from reports.render.text import TextRenderer
-from reports.report import ReportInvalid, validate
-from scanner.files import LIMIT_REPORT, read_json
+
+if TYPE_CHECKING:  # the renderers load when a command picks one: start-up stays small
+    from rich.progress import TaskID
+
+    from reports.render.interface import Renderer
+    from scanner.app.agent.round import PhoneOutcome
+
+    class SavedReportRenderer(Renderer, Protocol):
+        """A renderer that also renders a saved JSON report again (``msgscan report``); a
+        protocol for type checks only (its base imports the scan result model)."""
+
+        def render_report(self, report: dict[str, Any]) -> bytes: ...
 
 
 def wants_color(environ: Mapping[str, str]) -> bool:
@@ -34,46 +39,50 @@ def chosen_lang(flag: str | None, environ: Mapping[str, str] = os.environ) -> La
     return Lang(flag) if flag else lang_from_env(environ)
 
 
-def text_renderer(lang: Lang, terminal: bool, environ: Mapping[str, str] = os.environ) -> Renderer:
+def text_renderer(
+    lang: Lang, terminal: bool, environ: Mapping[str, str] = os.environ
+) -> SavedReportRenderer:
     """Tables and colours for a terminal; the plain 100-column summary for files and pipes."""
     if not terminal:
+        from reports.render.text import TextRenderer
+
         return TextRenderer(lang)
+    from reports.render.terminal import TerminalRenderer
+
     width = min(shutil.get_terminal_size((100, 24)).columns, 160)
     return TerminalRenderer(lang, width=width, color=wants_color(environ))
 
 
 def load_saved(path: Path) -> dict[str, Any]:
     """A JSON report or fleet summary msgscan wrote, checked before anything renders it."""
-    data = read_json(path, what="the report", limit=LIMIT_REPORT,
-                     hint="pass a report written by `msgscan scan --format json -o FILE` or the "
-                          "agent's fleet-summary.json")
+    from reports.render.fleet_html import is_fleet_summary
+    from reports.report import ReportInvalid, validate
+    from scanner.files import LIMIT_REPORT, read_json
+
+    data = read_json(
+        path,
+        what="the report",
+        limit=LIMIT_REPORT,
+        hint="pass a report written by `msgscan scan --format json -o FILE` or the "
+        "agent's fleet-summary.json",
+    )
     if not isinstance(data, dict):
-        raise UsageError(f"{path}: not a msgscan report", hint="pass a report written with --format json")
+        raise UsageError(
+            f"{path}: not a msgscan report", hint="pass a report written with --format json"
+        )
     if is_fleet_summary(data):
         return data
     try:
         validate(data)
     except ReportInvalid as e:
-        raise UsageError(f"{path}: not a msgscan report of schema 1.x ({e.problem})",
-                         hint="pass a report written by `msgscan scan --format json`") from None
+        raise UsageError(
+            f"{path}: not a msgscan report of schema 1.x ({e.problem})",
+            hint="pass a report written by `msgscan scan --format json`",
+        ) from None
     return data
 
 
-def render_saved(data: dict[str, Any], fmt: str, lang: Lang, *, terminal: bool,
-                 key: Any = None) -> bytes:
-    """A loaded report (or fleet summary) as ``html`` or ``text``; HTML signed with ``key``."""
-    if is_fleet_summary(data):
-        if fmt != "html":
-            raise UsageError("a fleet summary renders as HTML only", hint="pass --format html")
-        return render_fleet(data, lang, key)
-    if fmt == "html":
-        return HtmlRenderer(lang, key).render_report(data)
-    renderer = text_renderer(lang, terminal)
-    assert isinstance(renderer, TextRenderer | TerminalRenderer)
-    return renderer.render_report(data)
-
-
-OnPhone = Callable[[Any], None]
+OnPhone = Callable[["PhoneOutcome"], None]
 
 
 class RoundProgress:
@@ -97,23 +106,28 @@ class RoundProgress:
         self.enabled = stream.isatty()
         console = Console(file=stream, no_color=not wants_color(os.environ), highlight=False)
         self._progress = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), TextColumn("{task.fields[last]}"),
-            console=console, transient=False, disable=not self.enabled,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[last]}"),
+            console=console,
+            transient=False,
+            disable=not self.enabled,
         )
         self._label = label
-        self._task: Any = None
+        self._task: TaskID | None = None
 
     def watch(self, total: int, record: OnPhone) -> OnPhone:
         from reports.render.text import clean
 
-        self._task = self._progress.add_task(self._label, total=total, last="")
+        task = self._task = self._progress.add_task(self._label, total=total, last="")
         self._progress.start()
 
-        def on_phone(phone: Any) -> None:
+        def on_phone(phone: PhoneOutcome) -> None:
             record(phone)
             last = f"{clean(str(phone.target.id))}: {phone.state}"
-            self._progress.update(self._task, advance=1, last=last)
+            self._progress.update(task, advance=1, last=last)
 
         return on_phone
 
@@ -121,4 +135,10 @@ class RoundProgress:
         self._progress.stop()
 
 
-__all__ = ["RoundProgress", "chosen_lang", "load_saved", "render_saved", "text_renderer", "wants_color"]
+__all__ = [
+    "RoundProgress",
+    "chosen_lang",
+    "load_saved",
+    "text_renderer",
+    "wants_color",
+]

@@ -11,11 +11,11 @@ import pytest
 
 from checks.errors import DeviceLost
 from checks.facts import FolderSummary, Snapshot, Unseen, UserKind
-from reports.snapshot import snapshot_to_json
+from reports.render.snapshot import snapshot_to_json
 from scanner import batch, probes, recording
+from scanner.app.record import record
 from scanner.collect import collect
 from scanner.parse.text import decode
-from scanner.app.record import record
 from scanner.recording import Command, DeviceLabel, Recording
 from scanner.recordings.build import SHIPPED, large_phone
 from scanner.recordings.construct import build

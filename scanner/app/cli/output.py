@@ -7,17 +7,76 @@ A saved JSON report renders into every format a scan writes (``msgscan report RE
 
 from __future__ import annotations
 
-import socket
+import enum
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple, assert_never
 
 from checks.errors import UsageError
-from reports.i18n import Lang
 
-FORMATS = ("text", "json", "html", "ocsf", "ecs", "cef", "csv")
+if TYPE_CHECKING:  # each renderer is imported when its format is chosen, not at start-up
+    from reports.i18n import Lang
+    from reports.signing import SigningKey
+    from scanner.app.show import SavedReportRenderer
+
+
+class OutputFormat(enum.Enum):
+    """The formats ``--format`` and ``-o`` choose; ``renderer()`` is the one place that picks an
+    implementation for each (exhaustive: a new member without a renderer fails mypy)."""
+
+    TEXT = "text"
+    JSON = "json"
+    HTML = "html"
+    OCSF = "ocsf"
+    ECS = "ecs"
+    CEF = "cef"
+    CSV = "csv"
+
+    def renderer(
+        self, lang: Lang | None = None, key: SigningKey | None = None, *, terminal: bool = False
+    ) -> SavedReportRenderer:
+        """The renderer of this format in ``lang`` (English by default); JSON and HTML are
+        signed with ``key`` when given; text has tables and colours when ``terminal``."""
+        import socket
+
+        from reports.i18n import Lang
+
+        lang = lang or Lang.EN
+        match self:
+            case OutputFormat.TEXT:
+                from scanner.app.show import text_renderer
+
+                return text_renderer(lang, terminal)
+            case OutputFormat.JSON:
+                from reports.render.json import JsonRenderer
+
+                return JsonRenderer(lang, key)
+            case OutputFormat.HTML:
+                from reports.render.html import HtmlRenderer
+
+                return HtmlRenderer(lang, key)
+            case OutputFormat.OCSF:
+                from reports.render.ocsf import OcsfRenderer
+
+                return OcsfRenderer()
+            case OutputFormat.ECS:
+                from reports.render.ecs import EcsRenderer
+
+                return EcsRenderer(observer=socket.gethostname())
+            case OutputFormat.CEF:
+                from reports.render.cef import CefRenderer
+
+                return CefRenderer(host=socket.gethostname())
+            case OutputFormat.CSV:
+                from reports.render.csv import CsvRenderer
+
+                return CsvRenderer(lang)
+            case _:
+                assert_never(self)
+
+
+FORMATS = tuple(f.value for f in OutputFormat)
 FORMAT_HELP = (
     "text: a summary for people (tables and colours on a terminal); html: one self-contained "
     "page to read, print and sign; json: the versioned report; ocsf: OCSF 1.5.0 Compliance "
@@ -31,14 +90,23 @@ OUTPUT_HELP = (
     "(-o csv:findings.txt)"
 )
 _SUFFIXES = (  # longest first: report.ocsf.json is OCSF, report.json the report
-    (".ocsf.ndjson", "ocsf"), (".ocsf.json", "ocsf"), (".ecs.ndjson", "ecs"), (".ecs.json", "ecs"),
-    (".ocsf", "ocsf"), (".ecs", "ecs"), (".cef", "cef"), (".csv", "csv"), (".json", "json"),
-    (".html", "html"), (".htm", "html"), (".txt", "text"), (".text", "text"),
+    (".ocsf.ndjson", "ocsf"),
+    (".ocsf.json", "ocsf"),
+    (".ecs.ndjson", "ecs"),
+    (".ecs.json", "ecs"),
+    (".ocsf", "ocsf"),
+    (".ecs", "ecs"),
+    (".cef", "cef"),
+    (".csv", "csv"),
+    (".json", "json"),
+    (".html", "html"),
+    (".htm", "html"),
+    (".txt", "text"),
+    (".text", "text"),
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Output:
+class Output(NamedTuple):  # not a dataclass: the parser imports this module for --help
     format: str
     path: Path | None
     """None: standard output."""
@@ -65,46 +133,38 @@ def plan(values: Sequence[str] | None, fmt: str | None, default: str) -> list[Ou
             continue
         found = format_of(path) or fmt or (default if len(values) == 1 else None)
         if found is None:
-            raise UsageError(f"-o {value}: cannot tell the format from the file name",
-                             hint=f"name it FORMAT:{value} (one of {', '.join(FORMATS)}), or use "
-                                  "an extension such as .json, .html, .csv")
+            raise UsageError(
+                f"-o {value}: cannot tell the format from the file name",
+                hint=f"name it FORMAT:{value} (one of {', '.join(FORMATS)}), or use "
+                "an extension such as .json, .html, .csv",
+            )
         outputs.append(Output(found, path))
     paths = [o.path for o in outputs]
     if len(set(paths)) != len(paths):
-        raise UsageError("the same file is named twice with -o", hint="give each output its own file")
+        raise UsageError(
+            "the same file is named twice with -o", hint="give each output its own file"
+        )
     return outputs
 
 
-def renderer(fmt: str, lang: Lang, *, terminal: bool = False, key: Any = None) -> Any:
+def renderer(
+    fmt: str, lang: Lang, *, terminal: bool = False, key: SigningKey | None = None
+) -> SavedReportRenderer:
     """The renderer of ``fmt``: it has ``render(result)`` and ``render_report(report)``; JSON and
     HTML are signed with ``key`` (a ``reports.signing.SigningKey``) when given."""
-    from reports.render.cef import CefRenderer
-    from reports.render.csv import CsvRenderer
-    from reports.render.ecs import EcsRenderer
-    from reports.render.html import HtmlRenderer
-    from reports.render.json import JsonRenderer
-    from reports.render.ocsf import OcsfRenderer
-    from scanner.app.show import text_renderer
-
-    match fmt:
-        case "text":
-            return text_renderer(lang, terminal)
-        case "json":
-            return JsonRenderer(lang, key)
-        case "html":
-            return HtmlRenderer(lang, key)
-        case "ocsf":
-            return OcsfRenderer()
-        case "ecs":
-            return EcsRenderer(observer=socket.gethostname())
-        case "cef":
-            return CefRenderer(host=socket.gethostname())
-        case "csv":
-            return CsvRenderer(lang)
-    raise UsageError(f"unknown format {fmt!r}", hint=f"one of {', '.join(FORMATS)}")
+    try:
+        chosen = OutputFormat(fmt)
+    except ValueError:
+        raise UsageError(f"unknown format {fmt!r}", hint=f"one of {', '.join(FORMATS)}") from None
+    return chosen.renderer(lang, key, terminal=terminal)
 
 
-def emit(outputs: Sequence[Output], lang: Lang, render: Any, *, key: Any = None) -> None:
+Render = Callable[["SavedReportRenderer"], bytes]
+
+
+def emit(
+    outputs: Sequence[Output], lang: Lang, render: Render, *, key: SigningKey | None = None
+) -> None:
     """Each output rendered by ``render(renderer)`` and written: files atomically, then stdout."""
     from scanner.recording import write_atomic
 
@@ -118,21 +178,44 @@ def emit(outputs: Sequence[Output], lang: Lang, render: Any, *, key: Any = None)
             write_atomic(out.path, data)
 
 
-def render_saved(data: dict[str, Any], outputs: Sequence[Output], lang: Lang, *,
-                 key: Any = None) -> None:
+def render_saved(
+    data: dict[str, Any], outputs: Sequence[Output], lang: Lang, *, key: SigningKey | None = None
+) -> None:
     """A loaded report (or fleet summary) into each output."""
     from reports.render.fleet_html import is_fleet_summary, render_fleet
 
     if is_fleet_summary(data):
         wrong = [o.format for o in outputs if o.format != "html"]
         if wrong:
-            raise UsageError(f"a fleet summary renders as HTML only, not {wrong[0]}",
-                             hint="pass --format html (or -o fleet.html); per-phone reports "
-                                  "render in every format")
+            raise UsageError(
+                f"a fleet summary renders as HTML only, not {wrong[0]}",
+                hint="pass --format html (or -o fleet.html); per-phone reports "
+                "render in every format",
+            )
         emit(outputs, lang, lambda _: render_fleet(data, lang, key))
         return
     emit(outputs, lang, lambda r: r.render_report(data), key=key)
 
 
-__all__ = ["FORMATS", "FORMAT_HELP", "OUTPUT_HELP", "Output", "emit", "format_of", "plan",
-           "render_saved", "renderer"]
+def print_json(data: object) -> None:
+    """``data`` as indented JSON on standard output, control characters removed."""
+    import json
+
+    from reports.render.controls import clean_tree
+
+    sys.stdout.write(json.dumps(clean_tree(data), indent=2, ensure_ascii=False) + "\n")
+
+
+__all__ = [
+    "FORMATS",
+    "FORMAT_HELP",
+    "OUTPUT_HELP",
+    "Output",
+    "OutputFormat",
+    "emit",
+    "format_of",
+    "plan",
+    "print_json",
+    "render_saved",
+    "renderer",
+]

@@ -1,0 +1,157 @@
+"""Start-up of msgscan's commands against Python's own (issue 18 item 1), in paired runs.
+
+    python bench/startup.py [--runs 15]
+
+For each command (``msgscan --help``, ``msgscan checks``, ``msgscan scan --replay`` of the
+shipped Android 16 recording) the script starts it and ``python -c pass`` in turn, A B A B ...,
+and reports wall and CPU time (min, median) and the ratio A/B pair by pair. The goal is that a
+command takes at most 3x the wall time of ``python -c pass`` plus its own work; "own work" is
+the median time of the same command run again inside a warm process (every module already
+imported), measured here too. It also reads ``python -X importtime -c "import scanner.app.cli"``
+(goal: at most 100 ms).
+
+Byte code is cached as in an installed copy (``PYTHONDONTWRITEBYTECODE`` is dropped and
+``PYTHONPYCACHEPREFIX`` points at a temporary folder, warmed by one run of each command first).
+The machine is shared: read medians and pair ratios, not single runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+A16 = ROOT / "scanner" / "recordings" / "android16-personal-whatsapp-telegram.json"
+COMMANDS = {
+    "msgscan --help": ["--help"],
+    "msgscan checks": ["checks"],
+    "msgscan scan --replay android16": ["scan", "--replay", str(A16)],
+}
+GOAL_RATIO = 3.0
+GOAL_IMPORT_MS = 100.0
+
+WARM = """\
+import contextlib, io, statistics, sys, time
+from scanner.app.cli import main
+argv = sys.argv[1:]
+def once():
+    out = io.TextIOWrapper(io.BytesIO())
+    with contextlib.suppress(SystemExit), contextlib.redirect_stdout(out):
+        main(argv)
+once()
+times = []
+for _ in range(RUNS):
+    t = time.perf_counter(); once(); times.append(time.perf_counter() - t)
+print(statistics.median(times))
+"""
+
+
+def msgscan() -> list[str]:
+    """The console script beside this interpreter, as a user runs it; else ``-m``."""
+    script = Path(sys.executable).with_name("msgscan")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "scanner.app.cli"]
+
+
+def timed(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + sys of the child, from wait4) of one run of ``argv``."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, _, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = 0  # reaped by wait4
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def own_work(args: Sequence[str], env: dict[str, str], runs: int) -> float:
+    """Median seconds of the command run inside a warm process (its work without start-up)."""
+    out = subprocess.run(
+        [sys.executable, "-c", WARM.replace("RUNS", str(runs)), *args],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def import_ms(env: dict[str, str]) -> float:
+    """Cumulative microseconds of ``import scanner.app.cli`` under ``-X importtime``, in ms."""
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import scanner.app.cli"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    line = next(x for x in out.stderr.splitlines() if x.rstrip().endswith("| scanner.app.cli"))
+    return int(line.split("|")[1]) / 1000
+
+
+def row(values: Sequence[float], scale: float = 1.0, digits: int = 3) -> str:
+    return f"{min(values) * scale:.{digits}f} / {statistics.median(values) * scale:.{digits}f}"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=15, help="paired runs per command (default 15)")
+    opts = ap.parse_args()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYTHONDONTWRITEBYTECODE", "MSGSCAN_SIGNING_KEY")
+    }
+    with tempfile.TemporaryDirectory(prefix="msgscan-pyc-") as cache:
+        env["PYTHONPYCACHEPREFIX"] = cache
+        env["COLUMNS"] = "100"
+        base = [sys.executable, "-c", "pass"]
+        for args in COMMANDS.values():  # warm-up: writes the byte code cache
+            timed([*msgscan(), *args], env)
+        imports = [import_ms(env) for _ in range(opts.runs)]
+        print(
+            f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {opts.runs} paired runs "
+            "each; figures are min / median"
+        )
+        met = "met" if statistics.median(imports) <= GOAL_IMPORT_MS else "NOT met"
+        print(
+            f"\n`import scanner.app.cli` (-X importtime, cumulative): {row(imports, 1, 1)} ms "
+            f"(goal <= {GOAL_IMPORT_MS:.0f} ms: {met})\n"
+        )
+        print(
+            "| command | wall s | CPU s | `python -c pass` wall s | wall ratio | own work s "
+            "| goal: wall <= 3 x pass + own work |"
+        )
+        print("|---|---|---|---|---|---|---|")
+        for name, args in COMMANDS.items():
+            a_wall, a_cpu, b_wall, ratios = [], [], [], []
+            for _ in range(opts.runs):
+                bw, _ = timed(base, env)
+                aw, ac = timed([*msgscan(), *args], env)
+                a_wall.append(aw)
+                a_cpu.append(ac)
+                b_wall.append(bw)
+                ratios.append(aw / bw)
+            own = own_work(args, env, max(5, opts.runs // 3))
+            bound = GOAL_RATIO * statistics.median(b_wall) + own
+            met = "met" if statistics.median(a_wall) <= bound else "NOT met"
+            print(
+                f"| `{name}` | {row(a_wall)} | {row(a_cpu)} | {row(b_wall)} | {row(ratios, 1, 2)} "
+                f"| {own:.3f} | {met} ({statistics.median(a_wall):.3f} <= {bound:.3f}) |"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""``msgscan agent``: the fleet agent as a service (a schedule), one round (``--once``) or the
+demo (three simulated phones, one round, a fleet page)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+
+from scanner.app.agent.once import once_exit
+from scanner.app.agent.service import Agent, load_config
+from scanner.app.cli.exits import ExitCode
+from scanner.app.cli.habits import find_agent_config
+from scanner.app.cli.logs import configure_from
+from scanner.app.cli.send import SEND_TIMEOUT_S
+from scanner.app.show import RoundProgress, chosen_lang
+from scanner.malloc import limit_arenas
+
+
+def cmd_agent(args: argparse.Namespace) -> int:
+    from reports.i18n import Texts
+    from reports.render.controls import strip_controls
+
+    limit_arenas()  # before any pool thread: see scanner/malloc.py
+    if args.demo:
+        from scanner.app.agent_demo import run_demo
+
+        return ExitCode.FAILED if run_demo(chosen_lang(args.lang)).failed_phones else ExitCode.OK
+    args.config = find_agent_config(args.config)
+    config = load_config(args.config)
+    configure_from(
+        args, max(args.verbose, {"debug": 2, "info": 1}.get(config.agent.log_level.value, 0))
+    )
+    agent = Agent(args.config)
+    if not args.once:
+        return agent.serve()
+    for sig in (signal.SIGTERM, signal.SIGINT):  # end the round in time; it exits 3, interrupted
+        signal.signal(sig, lambda *_: agent.stop.set())
+    try:
+        progress = RoundProgress(sys.stderr, Texts(chosen_lang(args.lang)).t("term.progress"))
+        try:  # a progress bar on stderr when it is a terminal; JSON logs stay as they are
+            report = agent.scan_round(watch=progress.watch if progress.enabled else None)
+        finally:
+            progress.close()
+        if not agent.stop.is_set():  # --once: deliver what the round queued, then exit
+            agent.delivery.flush(SEND_TIMEOUT_S)  # (after SIGTERM the queue waits for next time)
+        code, lines = once_exit(report, agent.delivery.health())
+    finally:
+        agent.close()
+    for line in lines:
+        print(strip_controls(line), file=sys.stderr)
+    return code
+
+
+__all__ = ["cmd_agent"]

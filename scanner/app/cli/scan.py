@@ -1,0 +1,99 @@
+"""``msgscan scan``, ``snapshot`` and ``record``: one phone (or a ``--replay`` recording) read,
+then judged and reported, printed as facts, or saved for replay."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from checks.evaluate import summarize
+from checks.policy import DEFAULT as DEFAULT_POLICY
+from checks.policy import Policy
+from checks.policy_file import parse_policy
+from checks.registry import INDEX
+from reports.render.controls import strip_controls
+from reports.render.snapshot import snapshot_text, snapshot_to_json
+from scanner import recording
+from scanner.app.cli.exits import ExitCode
+from scanner.app.cli.options import signing_key
+from scanner.app.cli.output import emit, plan, print_json
+from scanner.app.cli.send import destination, send
+from scanner.app.cli.target import open_target
+from scanner.app.record import record
+from scanner.app.scan import device_name, scan_result
+from scanner.app.show import chosen_lang
+from scanner.collect import collect
+from scanner.files import LIMIT_SETTINGS, read_regular
+
+
+def _policy(path: Path | None) -> Policy:
+    if path is None:
+        return DEFAULT_POLICY
+    data = read_regular(
+        path,
+        what="the policy",
+        limit=LIMIT_SETTINGS,
+        hint="check the path; policy.example.toml shows the format",
+    )
+    return parse_policy(data, str(path), known_checks=INDEX)
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    destination(args)  # a bad --send fails before the phone is touched
+    policy = _policy(args.policy)
+    outputs = plan(args.output, args.format, "text")  # a bad -o fails before the phone is touched
+    device_name(
+        "check-the-key", policy, args.pseudonymize
+    )  # a missing key fails before the phone is touched
+    key = signing_key(args.sign_key)  # so does an unreadable signing key
+    transport = open_target(args)
+    try:
+        result = scan_result(
+            transport, policy, timeout=args.timeout, pseudonymize=args.pseudonymize
+        )
+    finally:
+        transport.close()
+    emit(outputs, chosen_lang(args.lang), lambda r: r.render(result), key=key)
+    if args.send is not None:  # after the report: a SIEM outage must not cost the user the output
+        send(args, result)
+    summary = summarize(result.findings, complete=result.snapshot.complete)
+    if not result.snapshot.complete:
+        print(
+            strip_controls(
+                f"error: the scan of {result.device_name} is incomplete: {result.error}"
+            ),
+            file=sys.stderr,
+        )
+        return ExitCode.USAGE
+    return ExitCode.FAILED if summary.failed else ExitCode.OK
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    transport = open_target(args)
+    try:
+        snapshot = collect(transport, timeout=args.timeout)
+    finally:
+        transport.close()
+    if args.json:
+        print_json(snapshot_to_json(snapshot))
+    else:
+        sys.stdout.write(snapshot_text(snapshot))
+    return ExitCode.OK if snapshot.complete else ExitCode.USAGE
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    transport = open_target(args)
+    try:
+        rec, snapshot = record(transport, timeout=args.timeout)
+    finally:
+        transport.close()
+    recording.save(rec, args.output)
+    print(
+        f"wrote {args.output}: {len(rec.commands)} commands, {transport.meter.exchanges} exchanges"
+        + ("" if snapshot.complete else " (INCOMPLETE: the phone stopped answering)")
+    )
+    return ExitCode.OK if snapshot.complete else ExitCode.USAGE
+
+
+__all__ = ["cmd_record", "cmd_scan", "cmd_snapshot"]

@@ -1,0 +1,68 @@
+"""``msgscan scan --send NAME``: the findings of one scan delivered as events to a destination of
+the agent config, through the agent's outbox (what is not taken within 60 s stays queued)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from scanner.app.cli.habits import find_agent_config
+
+if TYPE_CHECKING:
+    from checks.result import ScanResult
+    from reports.deliver.settings import Destination
+    from scanner.app.agent.config import AgentConfig
+
+SEND_TIMEOUT_S = 60.0
+
+
+def destination(args: argparse.Namespace) -> tuple[AgentConfig, Destination] | None:
+    """The --send destination and the agent config it comes from (checked before any scan)."""
+    if args.send is None:
+        return None
+    from checks.errors import UsageError
+    from reports.deliver.settings import parse_destinations
+    from scanner.app.agent.delivery import check_ca_files
+    from scanner.app.agent.service import load_config
+
+    args.config = find_agent_config(args.config)
+    config = load_config(args.config)
+    found = check_ca_files(
+        parse_destinations(
+            config.destinations, config.source, base_dir=args.config.resolve().parent
+        ),
+        config.source,
+    )
+    if args.send not in found:
+        raise UsageError(
+            f"{args.config}: no [destinations.{args.send}]",
+            hint=f"known: {', '.join(found) or 'none'}; see docs/siem.md",
+        )
+    return config, found[args.send]
+
+
+def send(args: argparse.Namespace, result: ScanResult) -> None:
+    from reports.deliver import spool
+    from reports.deliver.interface import DeliveryError, Event
+    from reports.render.ocsf import snapshot_events
+    from scanner.app.agent.delivery import send_now
+    from scanner.app.agent.state import State
+
+    chosen = destination(args)
+    assert chosen is not None, "send() runs only with --send"
+    config, dest = chosen
+    events = [Event(e["metadata"]["uid"], e) for e in snapshot_events(result)]
+    with State.open(config.agent.database) as db:
+        if not send_now(dest, events, db, timeout=SEND_TIMEOUT_S):
+            figures = spool.health(db, dest.name)
+            raise DeliveryError(
+                f"{dest.name}: {figures['queue_depth']} event(s) not delivered "
+                f"({figures['state']}: {figures['last_error']})",
+                hint=f"they stay queued in {config.agent.database}; a running msgscan agent "
+                "delivers them, or run the scan again once the receiver is back",
+            )
+    print(f"sent {len(events)} event(s) to {dest.name}", file=sys.stderr)
+
+
+__all__ = ["SEND_TIMEOUT_S", "destination", "send"]
