@@ -26,6 +26,7 @@ from checks.policy import DEVICE_ATTESTABLE, ORGANISATION_ATTESTABLE, Policy, at
 from checks.policy_file import parse_policy
 from checks.registry import CHECKS, INDEX
 from reports.i18n import Lang, Texts
+from reports.render._html import load_templates
 from reports.render.cef import CefRenderer
 from reports.render.controls import clean_tree, strip_controls
 from reports.render.ecs import EcsRenderer
@@ -47,7 +48,15 @@ from scanner.app.cli.habits import (
     logging_options,
     quiet_on_closed_pipe,
 )
-from scanner.app.cli.output import FORMAT_HELP, FORMATS, OUTPUT_HELP, emit, plan, render_saved
+from scanner.app.cli.output import (
+    FORMAT_HELP,
+    FORMATS,
+    OUTPUT_HELP,
+    TEMPLATES_HELP,
+    emit,
+    plan,
+    render_saved,
+)
 from scanner.app.scan import device_name, scan_result
 from scanner.app.show import RoundProgress, chosen_lang, load_saved
 from scanner.files import LIMIT_CAPTURE, LIMIT_KEY, LIMIT_SETTINGS, read_regular
@@ -234,6 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="organisation policy (TOML; see policy.example.toml); default: the article's")
     p.add_argument("--format", choices=FORMATS, help=FORMAT_HELP + " (default text)")
     p.add_argument("-o", "--output", action="append", metavar="FILE", help=OUTPUT_HELP)
+    p.add_argument("--templates", type=Path, metavar="DIR", help=TEMPLATES_HELP)
     _lang_option(p)
     p.add_argument("--send", metavar="NAME",
                    help="also deliver the findings as events to the destination [destinations.NAME] "
@@ -304,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=FORMAT_HELP + " (default html). A fleet summary renders as html only (the "
                         "fleet page)")
     p.add_argument("-o", "--output", action="append", metavar="FILE", help=OUTPUT_HELP)
+    p.add_argument("--templates", type=Path, metavar="DIR", help=TEMPLATES_HELP)
     _lang_option(p)
     cli_integrity.sign_key_option(p)
 
@@ -680,12 +691,13 @@ def cmd_scan(args: argparse.Namespace) -> int:
     outputs = plan(args.output, args.format, "text")  # a bad -o fails before the phone is touched
     device_name("check-the-key", policy, args.pseudonymize)  # a missing key fails before the phone is touched
     key = chosen_key(args.sign_key, os.environ)  # so does an unreadable signing key
+    templates = load_templates(args.templates)  # and a missing or broken template
     transport = _open(args)
     try:
         result = scan_result(transport, policy, timeout=args.timeout, pseudonymize=args.pseudonymize)
     finally:
         transport.close()
-    emit(outputs, chosen_lang(args.lang), lambda r: r.render(result), key=key)
+    emit(outputs, chosen_lang(args.lang), lambda r: r.render(result), key=key, templates=templates)
     if args.send is not None:  # after the report: a SIEM outage must not cost the user the output
         _send(args, result)
     summary = summarize(result.findings, complete=result.snapshot.complete)
@@ -735,7 +747,9 @@ def cmd_agent(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     outputs = plan(args.output, args.format, "html")
     key = chosen_key(args.sign_key, os.environ)
-    render_saved(load_saved(args.report), outputs, chosen_lang(args.lang), key=key)
+    templates = load_templates(args.templates)
+    render_saved(load_saved(args.report), outputs, chosen_lang(args.lang), key=key,
+                 templates=templates)
     return EXIT_OK
 
 

@@ -75,9 +75,11 @@ def plan(values: Sequence[str] | None, fmt: str | None, default: str) -> list[Ou
     return outputs
 
 
-def renderer(fmt: str, lang: Lang, *, terminal: bool = False, key: Any = None) -> Any:
+def renderer(fmt: str, lang: Lang, *, terminal: bool = False, key: Any = None,
+             templates: Any = None) -> Any:
     """The renderer of ``fmt``: it has ``render(result)`` and ``render_report(report)``; JSON and
-    HTML are signed with ``key`` (a ``reports.signing.SigningKey``) when given."""
+    HTML are signed with ``key`` (a ``reports.signing.SigningKey``) when given; HTML uses
+    ``templates`` (``reports.render._html.load_templates``), None: the shipped ones."""
     from reports.render.cef import CefRenderer
     from reports.render.csv import CsvRenderer
     from reports.render.ecs import EcsRenderer
@@ -92,7 +94,7 @@ def renderer(fmt: str, lang: Lang, *, terminal: bool = False, key: Any = None) -
         case "json":
             return JsonRenderer(lang, key)
         case "html":
-            return HtmlRenderer(lang, key)
+            return HtmlRenderer(lang, key, templates)
         case "ocsf":
             return OcsfRenderer()
         case "ecs":
@@ -104,13 +106,15 @@ def renderer(fmt: str, lang: Lang, *, terminal: bool = False, key: Any = None) -
     raise UsageError(f"unknown format {fmt!r}", hint=f"one of {', '.join(FORMATS)}")
 
 
-def emit(outputs: Sequence[Output], lang: Lang, render: Any, *, key: Any = None) -> None:
+def emit(outputs: Sequence[Output], lang: Lang, render: Any, *, key: Any = None,
+         templates: Any = None) -> None:
     """Each output rendered by ``render(renderer)`` and written: files atomically, then stdout."""
     from scanner.recording import write_atomic
 
     for out in outputs:
         terminal = out.path is None and sys.stdout.isatty()
-        data: bytes = render(renderer(out.format, lang, terminal=terminal, key=key))
+        data: bytes = render(renderer(out.format, lang, terminal=terminal, key=key,
+                                      templates=templates))
         if out.path is None:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
@@ -119,7 +123,7 @@ def emit(outputs: Sequence[Output], lang: Lang, render: Any, *, key: Any = None)
 
 
 def render_saved(data: dict[str, Any], outputs: Sequence[Output], lang: Lang, *,
-                 key: Any = None) -> None:
+                 key: Any = None, templates: Any = None) -> None:
     """A loaded report (or fleet summary) into each output."""
     from reports.render.fleet_html import is_fleet_summary, render_fleet
 
@@ -129,10 +133,18 @@ def render_saved(data: dict[str, Any], outputs: Sequence[Output], lang: Lang, *,
             raise UsageError(f"a fleet summary renders as HTML only, not {wrong[0]}",
                              hint="pass --format html (or -o fleet.html); per-phone reports "
                                   "render in every format")
-        emit(outputs, lang, lambda _: render_fleet(data, lang, key))
+        emit(outputs, lang, lambda _: render_fleet(data, lang, key, templates))
         return
-    emit(outputs, lang, lambda r: r.render_report(data), key=key)
+    emit(outputs, lang, lambda r: r.render_report(data), key=key, templates=templates)
 
 
-__all__ = ["FORMATS", "FORMAT_HELP", "OUTPUT_HELP", "Output", "emit", "format_of", "plan",
-           "render_saved", "renderer"]
+TEMPLATES_HELP = (
+    "HTML templates of your organisation: a folder whose files replace msgscan's by name "
+    "(brand.html: the logo or name in the masthead; theme.css: the colours; masthead.html, "
+    "report/*.html, fleet.html: wording and sections); every file it lacks comes from msgscan. "
+    "A missing folder or a broken template is an error (exit 2) naming it"
+)
+
+
+__all__ = ["FORMATS", "FORMAT_HELP", "OUTPUT_HELP", "TEMPLATES_HELP", "Output", "emit",
+           "format_of", "plan", "render_saved", "renderer"]
