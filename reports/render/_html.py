@@ -107,14 +107,32 @@ class Templates:
                 yield path.relative_to(self.folder).as_posix()
 
     def _error(self, e: jinja2.TemplateError, name: str) -> UsageError:
-        where = getattr(e, "filename", None) or getattr(e, "name", None) or name
-        line = getattr(e, "lineno", None)
+        path, line = _origin(e)
+        where: object = name if path is None else path
+        if path is not None and self.folder is not None and path.is_relative_to(self.folder):
+            where = path.relative_to(self.folder).as_posix()
         at = f"{where}, line {line}" if line else str(where)
         return UsageError(
             f"--templates {self.folder}: the template {at} cannot be used: {e.message or e}",
             hint="fix or remove that file; every template you do not replace comes from msgscan "
             "(see reports/templates/ in the package)",
         )
+
+
+def _origin(e: jinja2.TemplateError) -> tuple[Path | None, int | None]:
+    """The template file and line an error comes from: a syntax error says so; for an error
+    while rendering, the innermost template frame of the traceback (Jinja gives its frames the
+    template's file name and line)."""
+    if isinstance(e, jinja2.TemplateSyntaxError) and e.filename:
+        return Path(e.filename), e.lineno
+    found: tuple[Path | None, int | None] = (None, None)
+    tb = e.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(SUFFIXES):
+            found = Path(filename), tb.tb_lineno
+        tb = tb.tb_next
+    return found
 
 
 @cache
