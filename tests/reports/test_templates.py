@@ -14,9 +14,11 @@ import pytest
 from checks.facts import DeviceIdentity, StorageEvidence
 from checks.result import ScanResult
 from reports.i18n import Lang
+from reports.integrity import Outcome, verify
 from reports.render._html import CSP, load_templates
 from reports.render.fleet_html import render_fleet
 from reports.render.html import SECTIONS, HtmlRenderer
+from reports.signing import generate, load_public_key, load_signing_key
 from scanner.app.cli import main
 from tests.reports.chromium import Chromium, find_chromium
 from tests.reports.scans import handmade, scan
@@ -154,6 +156,18 @@ def test_override_changes_logo_colour_and_wording(org: Path) -> None:
     assert f'content="{CSP}"' in page
 
 
+def test_override_page_is_sealed_and_signed(org: Path, tmp_path: Path) -> None:
+    """The digest and signature cover the page as the organisation's templates render it."""
+    _, public = generate(tmp_path / "key")
+    key = load_signing_key(tmp_path / "key")
+    page = HtmlRenderer(Lang.EN, key, load_templates(org)).render(scan(handmade()))
+
+    assert b"ACME Compliance" in page
+    assert verify(page, [load_public_key(public)]).outcome is Outcome.VALID
+    changed = page.replace(b"ACME Compliance", b"ACME Complianc3")
+    assert verify(changed, [load_public_key(public)]).outcome is Outcome.TAMPERED
+
+
 def test_missing_override_falls_back_to_the_shipped_template(tmp_path: Path) -> None:
     """An empty folder gives the shipped page byte for byte; a folder with one file changes only
     what that file renders."""
@@ -202,29 +216,61 @@ def test_report_and_scan_take_templates(
     assert (0, "") == (code, err) and "ACME Compliance" in out and "Internal – ACME" in out
 
 
-@pytest.mark.parametrize("command", ["scan", "report"])
-def test_bad_templates_exit_2_naming_the_file(
-    command: str, tmp_path: Path, saved: str, capsys: pytest.CaptureFixture[str]
+def _folder(root: Path, name: str, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (root / name / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / name / rel).write_text(text)
+    return root / name
+
+
+def test_bad_folder_stops_a_scan_before_the_phone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A missing folder, a template with a syntax error, or one that drops the CSP: exit 2,
-    stderr names the folder or the file (and its line), nothing is written."""
-    first = ["scan", "--replay", A16] if command == "scan" else ["report", saved]
+    """A missing folder or a template with a syntax error: exit 2 naming it, before msgscan
+    connects (nothing listens at the --tcp port: that error would come second)."""
+    broken = _folder(tmp_path, "broken", {"report/overview.html": "<p>\n{% if %}\n</p>\n"})
     out = tmp_path / "out.html"
-    broken = tmp_path / "broken"
-    (broken / "report").mkdir(parents=True)
-    (broken / "report" / "overview.html").write_text("<p>\n{% if %}\n</p>\n")
-    leaky = tmp_path / "leaky"
-    leaky.mkdir()
-    (leaky / "base.html").write_text(
-        "<html><head></head><body>{% block body %}{% endblock %}</body></html>\n"
-    )
+    for folder, problem in [
+        (tmp_path / "nowhere", "nowhere: does not exist"),
+        (broken, "the template report/overview.html, line 2 cannot be used"),
+    ]:
+        code, _, err = run(
+            capsys,
+            "scan",
+            "--tcp",
+            "127.0.0.1:9",
+            "--timeout",
+            "5",
+            "--templates",
+            str(folder),
+            "-o",
+            str(out),
+        )
+        assert 2 == code and "error: --templates" in err and problem in err, err
+        assert "127.0.0.1:9" not in err and not out.exists()
+
+
+def test_bad_templates_exit_2_naming_the_file(
+    tmp_path: Path, saved: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A missing folder, a syntax error, an unknown variable, or a base.html that drops the CSP:
+    exit 2, stderr names the folder or the file (and its line), nothing is written."""
+    out = tmp_path / "out.html"
+    leaky = "<html><head></head><body>{% block body %}{% endblock %}</body></html>\n"
     cases = [
         (tmp_path / "nowhere", "nowhere: does not exist"),
-        (broken, "report/overview.html, line 2"),
-        (leaky, "lost msgscan's Content-Security-Policy"),
+        (_folder(tmp_path, "broken", {"brand.html": "<p>{% for %}</p>\n"}), "brand.html, line 1"),
+        (
+            _folder(tmp_path, "typo", {"report/footer.html": "\n{{ footer.versoin }}\n"}),
+            "report/footer.html, line 2",
+        ),
+        (
+            _folder(tmp_path, "leaky", {"base.html": leaky}),
+            "lost msgscan's Content-Security-Policy",
+        ),
     ]
     for folder, problem in cases:
-        code, _, err = run(capsys, *first, "--templates", str(folder), "-o", str(out))
+        code, _, err = run(capsys, "report", saved, "--templates", str(folder), "-o", str(out))
         assert 2 == code and problem in err and "error: --templates" in err, (folder, err)
         assert not out.exists()
 
