@@ -8,10 +8,10 @@
 _shtab_msgscan_parse_subparsers=(dumpsys-package)
 _shtab_msgscan_subparsers=(scan simulate agent report checks devices snapshot record parse keygen verify)
 
-_shtab_msgscan_scan_option_strings=(-h --help --serial -s --tcp --replay --demo --timeout --auth-timeout --max-output --policy --format -o --output --lang --send --config --pseudonymize --sign-key -v --verbose -q --quiet --log-format --log-file)
+_shtab_msgscan_scan_option_strings=(-h --help --serial -s --tcp --replay --demo --timeout --auth-timeout --max-output --policy --format -o --output --templates --lang --send --config --pseudonymize --sign-key -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_simulate_option_strings=(-h --help --recording --port --count --accept-any-key --keys --legacy --farm --farm-spec --seed --save-farm --latency-ms --bandwidth-kbps --drop-after --hang-after --refuse-auth --corrupt --device-time -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_agent_option_strings=(-h --help --config --once --demo --lang -v --verbose -q --quiet --log-format --log-file)
-_shtab_msgscan_report_option_strings=(-h --help --format -o --output --lang --sign-key -v --verbose -q --quiet --log-format --log-file)
+_shtab_msgscan_report_option_strings=(-h --help --format -o --output --templates --lang --sign-key -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_checks_option_strings=(-h --help --json --lang -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_devices_option_strings=(-h --help --tcp --json -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_snapshot_option_strings=(-h --help --serial -s --tcp --replay --demo --timeout --auth-timeout --max-output --json -v --verbose -q --quiet --log-format --log-file)

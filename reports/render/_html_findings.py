@@ -1,4 +1,5 @@
-"""The findings part of the HTML report: one card per checklist item, and the attestation sheet."""
+"""The findings part of the HTML report: one card per checklist item that needs attention,
+the items that are fine, and what each status means (template ``report/findings.html``)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,12 @@ from typing import Any
 
 from reports.i18n import CheckText, Texts
 from reports.localized import attested_text, relevant_steps
-from reports.render._html import esc
 
 WORST = ("fail", "error", "unknown", "manual", "waived", "informational", "pass", "not_applicable")
 """Statuses from worst to best, for ordering; "waived" is a failure that does not count."""
+
+_FIX = ("fail", "manual", "unknown", "error", "waived", "informational")
+"""Statuses whose card says what to do."""
 
 
 def status_of(f: dict[str, Any]) -> str:
@@ -28,58 +31,52 @@ def about(tx: Texts, f: dict[str, Any], labels: dict[int, str]) -> str:
     if f["messenger"] or f["package"]:
         parts.append(f["messenger"] or f["package"])
     if f["profile"] is not None:
-        parts.append(labels.get(f["profile"], tx.t("profile.label", kind=tx.t("profile.user"),
-                                                   user_id=f["profile"])))
+        parts.append(
+            labels.get(
+                f["profile"], tx.t("profile.label", kind=tx.t("profile.user"), user_id=f["profile"])
+            )
+        )
     return ", ".join(parts) if parts else tx.t("findings.this_phone")
 
 
-def _badge(tx: Texts, status: str) -> str:
-    return f'<span class="badge s-{esc(status)}">{esc(tx.t("status." + status))}</span>'
-
-
-def _outcome(tx: Texts, f: dict[str, Any], labels: dict[int, str]) -> str:
-    badge = _badge(tx, f["status"])
-    notes = ""
+def _outcome(tx: Texts, f: dict[str, Any], labels: dict[int, str]) -> dict[str, Any]:
+    waived = attested = None
     if f["waived"] is not None:
-        w = f["waived"]
-        badge += ' <span class="badge s-waived">' + esc(
-            tx.t("findings.waived", until=w["until"], reason=w["reason"])) + "</span>"
+        waived = tx.t("findings.waived", until=f["waived"]["until"], reason=f["waived"]["reason"])
     if f["attested"] is not None:
         a = f["attested"]
-        note = f" – {a['note']}" if a["note"] else ""
-        notes = f"<li>{esc(attested_text(tx, a, 'findings') + note)}</li>"
-    evidence = "".join(
-        f"<li>{esc(tx.evidence(e))} <span class=\"src\">({esc(tx.t('findings.source', source=tx.source(e['source'])))})</span></li>"
-        for e in f["evidence"]
-    )
-    return (
-        f'<li>{badge} <span class="about">{esc(about(tx, f, labels))}</span>'
-        f"<ul>{evidence}{notes}</ul></li>"
-    )
+        attested = attested_text(tx, a, "findings") + (f" – {a['note']}" if a["note"] else "")
+    return {
+        "status": f["status"],
+        "waived": waived,
+        "about": about(tx, f, labels),
+        "evidence": [
+            (tx.evidence(e), tx.t("findings.source", source=tx.source(e["source"])))
+            for e in f["evidence"]
+        ],
+        "attested": attested,
+    }
 
 
-def _card(tx: Texts, cid: str, items: list[dict[str, Any]], text: CheckText,
-          labels: dict[int, str]) -> str:
+def _card(
+    tx: Texts, cid: str, items: list[dict[str, Any]], text: CheckText, labels: dict[int, str]
+) -> dict[str, Any]:
     w = worst(items)
-    first = items[0]
-    ref = first["article_ref"]
+    ref = items[0]["article_ref"]
     section = tx.section(ref["section"])
-    reference = f"{section} – {ref['ref']}" if ref["ref"] else section
-    fix = ""
-    if w in ("fail", "manual", "unknown", "error", "waived", "informational") and text.remediation:
-        steps = "".join(f"<li>{esc(step)}</li>" for step in relevant_steps(text.remediation, items))
-        fix = f'<div class="fix"><strong>{esc(tx.t("findings.remediation"))}</strong><ol>{steps}</ol></div>'
-    why = f'<p class="why">{esc(text.rationale)}</p>' if text.rationale else ""
     shown = [f for f in items if status_of(f) not in ("pass", "not_applicable")] or items
-    outcomes = "".join(_outcome(tx, f, labels) for f in shown)
-    return (
-        f'<article class="check w-{esc(w)}" id="{esc(cid)}"><header>'
-        f'<span class="id">{esc(cid)}</span><h3>{esc(text.title)}</h3>'
-        f'<span class="sev">{esc(tx.t("severity." + first["severity"]))}</span>{_badge(tx, w)}</header>'
-        f'<p class="ref">{esc(tx.t("findings.article"))}: {esc(reference)}</p>{why}'
-        f'<div class="src">{esc(tx.t("findings.evidence"))}</div>'
-        f'<ul class="outcomes">{outcomes}</ul>{fix}</article>'
-    )
+    return {
+        "id": cid,
+        "worst": w,
+        "title": text.title,
+        "severity": tx.t("severity." + items[0]["severity"]),
+        "reference": f"{section} – {ref['ref']}" if ref["ref"] else section,
+        "rationale": text.rationale,
+        "outcomes": [_outcome(tx, f, labels) for f in shown],
+        "steps": (
+            relevant_steps(text.remediation, items) if w in _FIX and text.remediation else None
+        ),
+    }
 
 
 def grouped(findings: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -90,31 +87,35 @@ def grouped(findings: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return groups
 
 
-def by_item(tx: Texts, findings: list[dict[str, Any]], labels: dict[int, str],
-            texts: dict[str, CheckText]) -> str:
+LEGEND = (
+    "failed",
+    "waived",
+    "manual",
+    "attested",
+    "unknown",
+    "error",
+    "informational",
+    "pass",
+    "not_applicable",
+)
+"""The sections of ``reports.localized.count_chips``, each explained once."""
+
+
+def by_item(
+    tx: Texts, findings: list[dict[str, Any]], labels: dict[int, str], texts: dict[str, CheckText]
+) -> dict[str, Any]:
+    """The cards (worst first, then in checklist order), the items that are fine (id, title,
+    status), and the legend (status, meaning)."""
     groups = grouped(findings)
     order = list(groups)
     attention = sorted(
         (cid for cid in order if worst(groups[cid]) not in ("pass", "not_applicable")),
         key=lambda cid: (WORST.index(worst(groups[cid])), order.index(cid)),
     )
-    fine = [cid for cid in order if cid not in attention]
-    cards = "".join(_card(tx, cid, groups[cid], texts[cid], labels) for cid in attention)
-    rows = "".join(
-        f'<li><span class="id">{esc(cid)}</span> {esc(texts[cid].title)} {_badge(tx, worst(groups[cid]))}</li>'
-        for cid in fine
-    )
-    fine_html = (f"<h3>{esc(tx.t('section.fine'))}</h3><ul class=\"fine\">{rows}</ul>" if fine else "")
-    return f"<h2>{esc(tx.t('findings.heading'))}</h2>{cards}{fine_html}{legend(tx)}"
-
-
-LEGEND = ("failed", "waived", "manual", "attested", "unknown", "error", "informational", "pass",
-          "not_applicable")
-"""The sections of ``reports.localized.count_chips``, each explained once."""
-
-
-def legend(tx: Texts) -> str:
-    items = "".join(
-        f'<li>{_badge(tx, s)} {esc(tx.t("meaning." + s))}</li>' for s in LEGEND
-    )
-    return f'<h3>{esc(tx.t("statuses.heading"))}</h3><ul class="fine legend">{items}</ul>'
+    return {
+        "cards": [_card(tx, cid, groups[cid], texts[cid], labels) for cid in attention],
+        "fine": [
+            (cid, texts[cid].title, worst(groups[cid])) for cid in order if cid not in attention
+        ],
+        "legend": [(s, tx.t("meaning." + s)) for s in LEGEND],
+    }

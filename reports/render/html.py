@@ -4,26 +4,34 @@ Device header, verdict and score, the messengers per profile, the findings group
 item with the article reference, evidence and what to do, the article's comparison of the
 messengers found, and the items a person attests, with room for a signature when printed. It is
 rendered from the JSON report (``reports.report.build_report``) so a saved report renders the
-same page (``msgscan report``). Every value from the phone is escaped (``_html.esc``).
+same page (``msgscan report``).
+
+The page is the template ``report.html`` (``reports/templates/``): one template per section,
+``report/NAME.html``, in the order of ``SECTIONS``. Each section's values come from its function
+in ``SECTIONS`` (``NAME: function(view) -> data``), given to the templates as ``NAME``; the
+functions compute, the templates only lay out and escape (``_html.esc``). A new section is a
+template and one entry here.
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from checks.catalog import SIDELOAD_INSTALLERS, STORES
-from checks.findings import Severity
+from markupsafe import Markup
+
+from checks.installers import SIDELOAD_INSTALLERS, STORES
 from checks.result import ScanResult
-from reports.i18n import Lang, Texts
+from reports.i18n import CheckText, Lang, Texts
 from reports.i18n.formats import day
 from reports.i18n.formats import size as local_size
 from reports.integrity import canonical, digest, seal_html
 from reports.localized import check_texts, count_chips, verdict_text
 from reports.render import _html_findings as findings
 from reports.render import sheet
-from reports.render._html import esc, page
+from reports.render._html import Templates, shipped
 from reports.report import UNSEEN, build_report
 from reports.signing import SigningKey
 
@@ -36,15 +44,37 @@ _KIND_KEYS = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class View:
+    """What every section of one page may use."""
+
+    tx: Texts
+    report: dict[str, Any]
+    labels: dict[int, str]
+    """Profile id -> "Personal (user 0)"."""
+    texts: dict[str, CheckText]
+    report_digest: str
+    """The JSON report's digest without its language texts, so any JSON of this scan matches."""
+    key: str | None
+    """The signing key's fingerprint; None: unsigned."""
+
+
 class HtmlRenderer:
     """The report page in one language; no I/O, the same result gives the same bytes."""
 
     media_type = "text/html; charset=utf-8"
 
-    def __init__(self, lang: Lang = Lang.EN, key: SigningKey | None = None) -> None:
+    def __init__(
+        self,
+        lang: Lang = Lang.EN,
+        key: SigningKey | None = None,
+        templates: Templates | None = None,
+    ) -> None:
         self.lang = lang
         self.key = key
         """Signs the page (``reports.integrity.seal_html``); None: the page carries its digest only."""
+        self.templates = templates or shipped()
+        """The shipped templates, or an organisation's in front of them (``--templates``)."""
 
     def render(self, result: ScanResult) -> bytes:
         return self.render_report(build_report(result))
@@ -52,32 +82,24 @@ class HtmlRenderer:
     def render_report(self, report: dict[str, Any]) -> bytes:
         """A saved JSON report (schema 1.x) as the page."""
         tx = Texts(self.lang)
-        labels = profile_labels(tx, report["profiles"])
-        # The JSON report's digest without its language texts, so any JSON of this scan matches.
-        neutral = digest(canonical({k: v for k, v in report.items() if k != "texts"}))
-        fingerprint = self.key.fingerprint if self.key else None
-        kept = (report.get("retention") or {}).get("kept_until")
-        body = "\n".join(
-            (
-                "<main>",
-                _masthead(tx, report),
-                _overview(tx, report),
-                _messengers(tx, report, labels),
-                findings.by_item(tx, report["findings"], labels, check_texts(tx, report)),
-                _comparison(tx, report["messengers"]),
-                sheet.sheet(tx, report, labels, check_texts(tx, report), report_digest=neutral,
-                            key=fingerprint, kept_until=kept),
-                (f"<footer>{esc(tx.t('doc.footer', version=report['scan']['msgscan_version']))}"
-                f"<br>{esc(tx.t('doc.checklist_source'))}"
-                f"<br>{esc(sheet.label(self.lang, 'report_digest'))}: {esc(neutral)} · "
-                f"{esc(sheet.label(self.lang, 'key'))}: "
-                f"{esc(fingerprint or sheet.label(self.lang, 'unsigned'))}</footer>"),
-                "</main>",
-            )
+        view = View(
+            tx,
+            report,
+            profile_labels(tx, report["profiles"]),
+            check_texts(tx, report),
+            digest(canonical({k: v for k, v in report.items() if k != "texts"})),
+            self.key.fingerprint if self.key else None,
         )
-        device = report["device"]["serial"]
-        style = sheet.paged_media(self.lang, report) + sheet.SHEET_STYLE
-        return seal_html(page(self.lang, f"{tx.t('doc.title')} – {device}", body, style), self.key)
+        page = self.templates.page(
+            "report.html",
+            self.lang,
+            t=tx.t,
+            report=report,
+            sections=list(SECTIONS),
+            paged_media=Markup(sheet.paged_media(self.lang, report)),  # css_string quotes all of it
+            **{name: build(view) for name, build in SECTIONS.items()},
+        )
+        return seal_html(page, self.key)
 
 
 def fact(tx: Texts, value: Any) -> str:
@@ -93,29 +115,21 @@ def profile_labels(tx: Texts, profiles: Any) -> dict[int, str]:
     for p in profiles:
         uid = p["user_id"]
         if p["kind"] == "system" or uid == 0:
-            kind = tx.t("profile.managed_phone" if p["device_owner"] is True else "profile.personal")
+            kind = tx.t(
+                "profile.managed_phone" if p["device_owner"] is True else "profile.personal"
+            )
         else:
             kind = tx.t(_KIND_KEYS.get(p["kind"], "profile.user"))
         out[uid] = tx.t("profile.label", kind=kind, user_id=uid)
     return out
 
 
-def _masthead(tx: Texts, report: dict[str, Any]) -> str:
-    scan = report["scan"]
-    return (
-        '<header class="masthead"><div><div class="brand">msgscan</div>'
-        f"<h1>{esc(tx.t('doc.title'))}</h1>"
-        f'<p class="sub">{esc(tx.t("doc.checklist_source"))}</p></div>'
-        f'<div class="sub">{esc(tx.t("scan.started"))}: {esc(scan["started"])}</div></header>'
-    )
-
-
-def _overview(tx: Texts, report: dict[str, Any]) -> str:
-    scan, device, summary = report["scan"], report["device"], report["summary"]
+def _overview(v: View) -> dict[str, Any]:
+    tx, scan, device, summary = v.tx, v.report["scan"], v.report["device"], v.report["summary"]
     if isinstance(device["model"], dict):
         model = fact(tx, device["model"])
     else:
-        model = " ".join(str(v) for v in (device["manufacturer"], device["model"]) if v)
+        model = " ".join(str(x) for x in (device["manufacturer"], device["model"]) if x)
     android = fact(tx, device["android_release"])
     if isinstance(device["sdk"], int):
         android += f" ({tx.t('device.sdk', sdk=device['sdk'])})"
@@ -125,33 +139,28 @@ def _overview(tx: Texts, report: dict[str, Any]) -> str:
         ("device.android", android),
         ("device.patch", fact(tx, tx.day(device["security_patch"]))),
         ("device.encryption", _encryption(tx, device["encryption"])),
-        ("device.owner", fact(tx, device["device_owner"]) if device["device_owner"] is not None
-         else tx.t("value.none")),
+        (
+            "device.owner",
+            fact(tx, device["device_owner"])
+            if device["device_owner"] is not None
+            else tx.t("value.none"),
+        ),
         ("scan.policy", tx.policy_name(scan["policy"]["name"])),
         ("scan.id", scan["id"]),
     ]
-    facts = "".join(f"<dt>{esc(tx.t(k))}</dt><dd>{esc(v)}</dd>" for k, v in rows)
-    score = (tx.t("score.none") if summary["score"] is None
-             else tx.t("score.value", score=summary["score"]))
-    counts = "".join(
-        f'<span class="badge s-{esc(status)}">{esc(tx.t("status." + status))}: {n}</span>'
-        for status, n in count_chips(summary)
-    )
-    notes = ""
-    if not scan["complete"]:
-        notes += f'<p class="note">{esc(tx.t("scan.incomplete"))}</p>'
-    if scan["problems"]:
-        items = "".join(f"<li>{esc(p)}</li>" for p in scan["problems"])
-        notes += f'<p class="note">{esc(tx.t("scan.problems"))}</p><ul>{items}</ul>'
-    return (
-        '<section class="overview">'
-        f'<div class="card"><h3>{esc(tx.t("device.heading"))}</h3><dl class="facts">{facts}</dl></div>'
-        f'<div><div class="verdict {esc(summary["verdict"])}" id="verdict">'
-        f'<div class="label">{esc(tx.t("verdict.heading"))}</div>'
-        f'<div class="text">{esc(verdict_text(tx, summary))}</div>'
-        f'<div class="score">{esc(tx.t("score.label"))}: <strong>{esc(score)}</strong></div></div>'
-        f'<div class="counts">{counts}</div>{notes}</div></section>'
-    )
+    return {
+        "facts": [(tx.t(k), value) for k, value in rows],
+        "verdict": summary["verdict"],
+        "verdict_text": verdict_text(tx, summary),
+        "score": (
+            tx.t("score.none")
+            if summary["score"] is None
+            else tx.t("score.value", score=summary["score"])
+        ),
+        "counts": count_chips(summary),
+        "complete": scan["complete"],
+        "problems": scan["problems"],
+    }
 
 
 def _encryption(tx: Texts, value: Any) -> str:
@@ -170,7 +179,7 @@ def source_name(tx: Texts, installer: str | None) -> str:
     return tx.catalog(known) if known else installer
 
 
-def _storage_cell(tx: Texts, entries: Iterable[dict[str, Any]]) -> str:
+def _storage_cell(tx: Texts, entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per kind (media, backups): what was found where, or that nothing was, or could not be read."""
     parts = []
     for kind in ("media", "archive"):
@@ -178,31 +187,34 @@ def _storage_cell(tx: Texts, entries: Iterable[dict[str, Any]]) -> str:
         if not mine:
             continue
         found = [e for e in mine if e["status"] == "found" and e["files"]]
-        label = esc(tx.t(f"storage.kind.{kind}"))
+        where = None
         if found:
             files = sum(e["files"] for e in found)
             total = sum(e["total_bytes"] for e in found)
             newest = max((e["newest"] or "" for e in found), default="")[:10]
             newest = day(newest, tx.lang) if newest else "–"
             hidden = all(e["nomedia"] is True for e in found) and kind == "media"
-            text = (tx.t("storage.found_hidden", files=files, size=local_size(total, tx.lang)) if hidden
-                    else tx.t("storage.found", files=files, size=local_size(total, tx.lang), newest=newest))
-            paths = _where(e["path"] for e in found)
-            parts.append(f"<div><strong>{label}:</strong> {esc(text)}{paths}</div>")
+            text = (
+                tx.t("storage.found_hidden", files=files, size=local_size(total, tx.lang))
+                if hidden
+                else tx.t("storage.found", files=files, size=local_size(total, tx.lang), newest=newest)
+            )
+            where = _where(e["path"] for e in found)
         elif any(e["status"] == "unknown" for e in mine):
-            parts.append(f"<div><strong>{label}:</strong> {esc(tx.t('storage.unknown'))}</div>")
+            text = tx.t("storage.unknown")
         else:
-            parts.append(f"<div><strong>{label}:</strong> {esc(tx.t('storage.absent'))}</div>")
-    return "".join(parts) or "–"
+            text = tx.t("storage.absent")
+        parts.append({"label": tx.t(f"storage.kind.{kind}"), "text": text, "where": where})
+    return parts
 
 
-def _where(paths: Iterable[str]) -> str:
-    """The folders, as the Files app shows them: their common parent once, then the names."""
+def _where(paths: Iterable[str]) -> tuple[str, str]:
+    """The folders, as the Files app shows them: their common parent once ("Android/media/ "),
+    then the names."""
     rel = [_relative(p) for p in paths]
     parent = posixpath.commonpath(rel) if len(rel) > 1 else posixpath.dirname(rel[0])
     names = [posixpath.relpath(r, parent) if parent else r for r in rel]
-    lead = f"{parent}/ " if parent else ""
-    return f'<div class="path">{esc(lead)}<span class="leaf">{esc(", ".join(names))}</span></div>'
+    return (f"{parent}/ " if parent else ""), ", ".join(names)
 
 
 def _relative(path: str) -> str:
@@ -213,11 +225,12 @@ def _relative(path: str) -> str:
     return path
 
 
-def _grant(tx: Texts, value: Any) -> str:
+def _grant(tx: Texts, value: Any) -> tuple[str, str]:
+    """The CSS class and the words of a grant."""
     if isinstance(value, dict):
-        return f'<span class="badge s-unknown">{esc(fact(tx, value))}</span>'
+        return "s-unknown", fact(tx, value)
     css = {"granted": "s-fail", "denied": "s-pass", "absent": "s-not_applicable"}.get(value, "")
-    return f'<span class="badge {css}">{esc(tx.t("grant." + str(value)))}</span>'
+    return css, tx.t("grant." + str(value))
 
 
 def _storage_grant(permissions: dict[str, Any]) -> Any:
@@ -229,66 +242,77 @@ def _storage_grant(permissions: dict[str, Any]) -> Any:
     return "absent"
 
 
-def _messengers(tx: Texts, report: dict[str, Any], labels: dict[int, str]) -> str:
-    head = f"<h2>{esc(tx.t('messengers.heading'))}</h2>"
-    messengers = report["messengers"]
+_COLUMNS = (
+    "col.profile",
+    "col.messenger",
+    "col.version",
+    "col.source",
+    "col.contacts",
+    "col.storage",
+    "col.all_files",
+    "col.data",
+    "col.backup",
+)
+
+
+def _messengers(v: View) -> dict[str, Any]:
+    """One row per messenger and profile it is installed in, by profile; ``unseen``: why the
+    list could not be read."""
+    tx, messengers = v.tx, v.report["messengers"]
     if isinstance(messengers, dict):
-        return head + f"<p>{esc(tx.t('messengers.unknown', reason=messengers[UNSEEN]))}</p>"
+        return {"unseen": tx.t("messengers.unknown", reason=messengers[UNSEEN]), "rows": []}
     rows = []
     for m in messengers:
-        name = esc(m["variant"])
-        if m["build"] in ("mod", "beta", "fork"):
-            name += f' <span class="badge s-fail">{esc(tx.t("build." + m["build"]))}</span>'
-        version = esc(m["version_name"] or "–")
-        source = esc(source_name(tx, m["installer"]))
         for inst in m["installs"]:
             if not inst["installed"]:
                 continue
-            uid = inst["user_id"]
-            perms = inst["permissions"]
-            storage = [e for e in m["storage"] if e["user_id"] == uid]
-            backup = tx.t("value.yes" if inst["allow_backup"] else "value.no")
-            rows.append((uid, (
-                f"<tr><td>{esc(labels.get(uid, tx.t('profile.label', kind=tx.t('profile.user'), user_id=uid)))}</td>"
-                f"<td class=\"app\"><strong>{name}</strong><div class=\"path\">{esc(m['package'])}</div></td>"
-                f"<td class=\"num\">{version}</td><td>{source}</td>"
-                f"<td>{_grant(tx, perms['contacts'])}</td>"
-                f"<td>{_grant(tx, _storage_grant(perms))}</td>"
-                f"<td>{_grant(tx, perms['all_files'])}</td>"
-                f"<td class=\"data\">{_storage_cell(tx, storage)}</td><td>{esc(backup)}</td></tr>"
-            )))
-    if not rows:
-        return head + f"<p>{esc(tx.t('messengers.none'))}</p>"
-    cols = ("col.profile", "col.messenger", "col.version", "col.source", "col.contacts",
-            "col.storage", "col.all_files", "col.data", "col.backup")
-    header = "".join(f"<th>{esc(tx.t(c))}</th>" for c in cols)
-    body = "".join(r for _, r in sorted(rows, key=lambda r: r[0]))
-    return head + f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
+            uid, perms = inst["user_id"], inst["permissions"]
+            rows.append(
+                {
+                    "user_id": uid,
+                    "profile": v.labels.get(
+                        uid, tx.t("profile.label", kind=tx.t("profile.user"), user_id=uid)
+                    ),
+                    "name": m["variant"],
+                    "build": (
+                        tx.t("build." + m["build"])
+                        if m["build"] in ("mod", "beta", "fork")
+                        else None
+                    ),
+                    "package": m["package"],
+                    "version": m["version_name"] or "–",
+                    "source": source_name(tx, m["installer"]),
+                    "grants": [
+                        _grant(tx, perms["contacts"]),
+                        _grant(tx, _storage_grant(perms)),
+                        _grant(tx, perms["all_files"]),
+                    ],
+                    "storage": _storage_cell(tx, [e for e in m["storage"] if e["user_id"] == uid]),
+                    "backup": tx.t("value.yes" if inst["allow_backup"] else "value.no"),
+                }
+            )
+    rows.sort(key=lambda r: int(r["user_id"]))
+    return {"unseen": None, "rows": rows, "columns": [tx.t(c) for c in _COLUMNS]}
 
 
 _COMPARISON = ("operator", "seat", "e2e_default", "registration", "source")
 
 
-def _comparison(tx: Texts, messengers: Any) -> str:
-    if isinstance(messengers, dict):
-        return ""
+def _comparison(v: View) -> dict[str, Any] | None:
+    """The article's comparison of the messengers found; None: none of them is compared."""
+    if isinstance(v.report["messengers"], dict):
+        return None
     seen: dict[str, dict[str, str]] = {}
-    for m in messengers:
+    for m in v.report["messengers"]:
         if m["comparison"] is not None and m["installs"]:
             seen.setdefault(m["name"], m["comparison"])
     if not seen:
-        return ""
-    header = "<th></th>" + "".join(f"<th>{esc(name)}</th>" for name in seen)
-    rows = "".join(
-        f"<tr><th>{esc(tx.t('comparison.' + field))}</th>"
-        + "".join(f"<td>{esc(_catalog(tx, c[field]))}</td>" for c in seen.values())
-        + "</tr>"
+        return None
+    rows = [
+        (v.tx.t("comparison." + field), [_catalog(v.tx, c[field]) for c in seen.values()])
         for field in _COMPARISON
-    )
-    return (
-        f"<h2>{esc(tx.t('comparison.heading'))}</h2><p class=\"sub\">{esc(tx.t('comparison.intro'))}</p>"
-        f"<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>"
-    )
+    ]
+    return {"names": list(seen), "rows": rows}
 
 
 def _catalog(tx: Texts, value: str) -> str:
@@ -299,8 +323,39 @@ def _catalog(tx: Texts, value: str) -> str:
         return value
 
 
-def severity_rank(value: str) -> int:
-    return Severity(value).rank
+def _findings(v: View) -> dict[str, Any]:
+    return findings.by_item(v.tx, v.report["findings"], v.labels, v.texts)
 
 
-__all__ = ["HtmlRenderer", "fact", "profile_labels", "source_name"]
+def _sheet(v: View) -> dict[str, Any]:
+    kept = (v.report.get("retention") or {}).get("kept_until")
+    return sheet.sheet(
+        v.tx, v.report, v.labels, v.texts, report_digest=v.report_digest, key=v.key, kept_until=kept
+    )
+
+
+def _footer(v: View) -> dict[str, Any]:
+    label = sheet.label
+    return {
+        "version": v.tx.t("doc.footer", version=v.report["scan"]["msgscan_version"]),
+        "digest_label": label(v.tx.lang, "report_digest"),
+        "digest": v.report_digest,
+        "key_label": label(v.tx.lang, "key"),
+        "key": v.key or label(v.tx.lang, "unsigned"),
+    }
+
+
+SECTIONS: dict[str, Callable[[View], Any]] = {
+    "masthead": lambda v: None,
+    "overview": _overview,
+    "messengers": _messengers,
+    "findings": _findings,
+    "comparison": _comparison,
+    "sheet": _sheet,
+    "footer": _footer,
+}
+"""The page's sections in order: ``report/NAME.html`` shows what ``function(view)`` returns,
+as the template variable ``NAME``."""
+
+
+__all__ = ["SECTIONS", "HtmlRenderer", "View", "fact", "profile_labels", "source_name"]

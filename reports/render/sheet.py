@@ -21,7 +21,6 @@ from typing import Any
 from reports.i18n import CheckText, Lang, Texts
 from reports.i18n.formats import day
 from reports.i18n.statements import label, statement
-from reports.render._html import esc
 from reports.render._html_findings import about
 from reports.render.text import clean
 
@@ -48,14 +47,16 @@ def paged_media(lang: Lang, report: dict[str, Any]) -> str:
         "@page{"
         "@top-left{content:" + css_string(head) + ";font:8pt sans-serif;color:#5b6475}"
         "@top-right{content:" + css_string(right) + ";font:8pt sans-serif;color:#5b6475}"
-        "@bottom-right{content:" + css_string(pages) + " counter(page) "
-        + css_string(f" {label(lang, 'of')} ") + " counter(pages);font:8pt sans-serif;color:#5b6475}"
+        "@bottom-right{content:"
+        + css_string(pages)
+        + " counter(page) "
+        + css_string(f" {label(lang, 'of')} ")
+        + " counter(pages);font:8pt sans-serif;color:#5b6475}"
         "}"
     )
 
 
-def _facts(lang: Lang, report: dict[str, Any], report_digest: str, key: str | None,
-           kept_until: str | None) -> str:
+def _facts(lang: Lang, report: dict[str, Any]) -> list[tuple[str, str]]:
     device, scan = report["device"], report["scan"]
     policy = scan["policy"]
     rows = [
@@ -66,51 +67,57 @@ def _facts(lang: Lang, report: dict[str, Any], report_digest: str, key: str | No
         ("policy", Texts(lang).policy_name(policy["name"])),
         ("policy_digest", policy["digest"]),
     ]
-    cells = "".join(f"<dt>{esc(label(lang, k))}</dt><dd>{esc(v)}</dd>" for k, v in rows)
-    cells += (f"<dt>{esc(label(lang, 'report_digest'))}</dt><dd><span class=\"digest\">"
-              f"{esc(report_digest)}</span><div class=\"src\">{esc(label(lang, 'report_digest_how'))}"
-              "</div></dd>")
-    cells += f"<dt>{esc(label(lang, 'key'))}</dt><dd>{esc(key or label(lang, 'unsigned'))}</dd>"
-    if kept_until:
-        cells += f"<dt>{esc(label(lang, 'retention'))}</dt><dd>{esc(kept_until)}</dd>"
-    return f'<dl class="facts sheet-facts">{cells}</dl>'
+    return [(label(lang, k), v) for k, v in rows]
 
 
-def sheet(tx: Texts, report: dict[str, Any], labels: dict[int, str], texts: dict[str, CheckText],
-          *, report_digest: str, key: str | None, kept_until: str | None = None) -> str:
-    """The sign-off sheet: the phone's identity, one statement per item, and the signature block."""
+def sheet(
+    tx: Texts,
+    report: dict[str, Any],
+    labels: dict[int, str],
+    texts: dict[str, CheckText],
+    *,
+    report_digest: str,
+    key: str | None,
+    kept_until: str | None = None,
+) -> dict[str, Any]:
+    """The sign-off sheet (template ``report/sheet.html``): the phone's identity, one statement
+    per open manual item (statement, check id, what it is about), and the signature block."""
     lang = tx.lang
     manual = [f for f in report["findings"] if f["status"] == "manual" and f["attested"] is None]
-    head = (f'<section class="attest" id="sheet"><h2>{esc(label(lang, "heading"))}</h2>'
-            + _facts(lang, report, report_digest, key, kept_until))
-    if not manual:
-        return head + f"<p>{esc(label(lang, 'none'))}</p></section>"
-    yes, no = esc(label(lang, "yes")), esc(label(lang, "no"))
-    rows = "".join(
-        f"<tr><td class=\"num\">{n}</td><td><p class=\"statement\">"
-        f"{esc(statement(lang, f['check_id'], f['messenger'], texts[f['check_id']].title))}</p>"
-        f"<div class=\"src\"><span class=\"id\">{esc(f['check_id'])}</span> · {esc(about(tx, f, labels))}</div></td>"
-        f'<td class="yn"><span class="box"></span> {yes}<br><span class="box"></span> {no}</td></tr>'
-        for n, f in enumerate(manual, 1)
-    )
-    sign = "".join(
-        f'<div class="signfield"><div class="sign"></div>{esc(label(lang, k))}</div>'
-        for k in ("name", "signed_on", "until", "signature")
-    )
-    return (
-        head + f"<p>{esc(label(lang, 'intro'))}</p>"
-        f"<table><thead><tr><th>#</th><th>{esc(label(lang, 'statement'))}</th>"
-        f"<th>{yes} / {no}</th></tr></thead><tbody>{rows}</tbody></table>"
-        f'<div class="signblock">{sign}</div></section>'
-    )
+    return {
+        "facts": _facts(lang, report),
+        "digest": report_digest,
+        "key": key or label(lang, "unsigned"),
+        "kept_until": kept_until,
+        "statements": [
+            (
+                statement(lang, f["check_id"], f["messenger"], texts[f["check_id"]].title),
+                f["check_id"],
+                about(tx, f, labels),
+            )
+            for f in manual
+        ],
+        "words": {k: label(lang, k) for k in _WORDS},
+    }
 
 
-SHEET_STYLE = (
-    ".sheet-facts{margin:8px 0 12px}.digest{font-family:\"DejaVu Sans Mono\",monospace;"
-    "font-size:11px;overflow-wrap:anywhere}.statement{margin:0;font-weight:600}"
-    ".attest td.yn{white-space:nowrap;width:70px}.signblock{display:flex;gap:24px;margin-top:28px}"
-    ".signfield{flex:1;color:#5b6475;font-size:12px}.signfield .sign{height:40px;margin-bottom:2px}"
+_WORDS = (
+    "heading",
+    "none",
+    "intro",
+    "statement",
+    "yes",
+    "no",
+    "name",
+    "signed_on",
+    "until",
+    "signature",
+    "report_digest",
+    "report_digest_how",
+    "key",
+    "retention",
 )
+"""The sheet's own words (``reports.i18n.statements.label``), as ``sheet.words`` in templates."""
 
 
-__all__ = ["SHEET_STYLE", "css_string", "label", "model_of", "paged_media", "sheet"]
+__all__ = ["css_string", "label", "model_of", "paged_media", "sheet"]

@@ -22,7 +22,7 @@ from scanner.app.cli.epilogs import (
 )
 from scanner.app.cli.habits import MsgscanParser, apply_help, logging_options
 from scanner.app.cli.options import lang_option, sign_key_option, target_options
-from scanner.app.cli.output import FORMAT_HELP, FORMATS, OUTPUT_HELP
+from scanner.app.cli.output import FORMAT_HELP, FORMATS, OUTPUT_HELP, TEMPLATES_HELP
 
 DEMO_RECORDING = "android16-personal-whatsapp-telegram"
 """The bundled recording ``scan --demo`` and ``simulate`` serve by default."""
@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=FORMATS, help=FORMAT_HELP + " (default text)")
     p.add_argument("-o", "--output", action="append", metavar="FILE", help=OUTPUT_HELP)
+    p.add_argument("--templates", type=Path, metavar="DIR", help=TEMPLATES_HELP)
     lang_option(p)
     p.add_argument(
         "--send",
@@ -207,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=FORMAT_HELP + " (default html). A fleet summary renders as html only (the fleet page)",
     )
     p.add_argument("-o", "--output", action="append", metavar="FILE", help=OUTPUT_HELP)
+    p.add_argument("--templates", type=Path, metavar="DIR", help=TEMPLATES_HELP)
     lang_option(p)
     sign_key_option(p)
 

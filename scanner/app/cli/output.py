@@ -17,6 +17,7 @@ from checks.errors import UsageError
 
 if TYPE_CHECKING:  # each renderer is imported when its format is chosen, not at start-up
     from reports.i18n import Lang
+    from reports.render._html import Templates
     from reports.signing import SigningKey
     from scanner.app.show import SavedReportRenderer
 
@@ -34,7 +35,12 @@ class OutputFormat(enum.Enum):
     CSV = "csv"
 
     def renderer(
-        self, lang: Lang | None = None, key: SigningKey | None = None, *, terminal: bool = False
+        self,
+        lang: Lang | None = None,
+        key: SigningKey | None = None,
+        *,
+        terminal: bool = False,
+        templates: Templates | None = None,
     ) -> SavedReportRenderer:
         """The renderer of this format in ``lang`` (English by default); JSON and HTML are
         signed with ``key`` when given; text has tables and colours when ``terminal``."""
@@ -55,7 +61,7 @@ class OutputFormat(enum.Enum):
             case OutputFormat.HTML:
                 from reports.render.html import HtmlRenderer
 
-                return HtmlRenderer(lang, key)
+                return HtmlRenderer(lang, key, templates)
             case OutputFormat.OCSF:
                 from reports.render.ocsf import OcsfRenderer
 
@@ -148,7 +154,12 @@ def plan(values: Sequence[str] | None, fmt: str | None, default: str) -> list[Ou
 
 
 def renderer(
-    fmt: str, lang: Lang, *, terminal: bool = False, key: SigningKey | None = None
+    fmt: str,
+    lang: Lang,
+    *,
+    terminal: bool = False,
+    key: SigningKey | None = None,
+    templates: Templates | None = None,
 ) -> SavedReportRenderer:
     """The renderer of ``fmt``: it has ``render(result)`` and ``render_report(report)``; JSON and
     HTML are signed with ``key`` (a ``reports.signing.SigningKey``) when given."""
@@ -156,21 +167,27 @@ def renderer(
         chosen = OutputFormat(fmt)
     except ValueError:
         raise UsageError(f"unknown format {fmt!r}", hint=f"one of {', '.join(FORMATS)}") from None
-    return chosen.renderer(lang, key, terminal=terminal)
+    return chosen.renderer(lang, key, terminal=terminal, templates=templates)
 
 
 Render = Callable[["SavedReportRenderer"], bytes]
 
 
 def emit(
-    outputs: Sequence[Output], lang: Lang, render: Render, *, key: SigningKey | None = None
+    outputs: Sequence[Output],
+    lang: Lang,
+    render: Render,
+    *,
+    key: SigningKey | None = None,
+    templates: Templates | None = None,
 ) -> None:
     """Each output rendered by ``render(renderer)`` and written: files atomically, then stdout."""
     from scanner.recording import write_atomic
 
     for out in outputs:
         terminal = out.path is None and sys.stdout.isatty()
-        data: bytes = render(renderer(out.format, lang, terminal=terminal, key=key))
+        chosen = renderer(out.format, lang, terminal=terminal, key=key, templates=templates)
+        data: bytes = render(chosen)
         if out.path is None:
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
@@ -179,7 +196,12 @@ def emit(
 
 
 def render_saved(
-    data: dict[str, Any], outputs: Sequence[Output], lang: Lang, *, key: SigningKey | None = None
+    data: dict[str, Any],
+    outputs: Sequence[Output],
+    lang: Lang,
+    *,
+    key: SigningKey | None = None,
+    templates: Templates | None = None,
 ) -> None:
     """A loaded report (or fleet summary) into each output."""
     from reports.render.fleet_html import is_fleet_summary, render_fleet
@@ -192,9 +214,27 @@ def render_saved(
                 hint="pass --format html (or -o fleet.html); per-phone reports "
                 "render in every format",
             )
-        emit(outputs, lang, lambda _: render_fleet(data, lang, key))
+        emit(outputs, lang, lambda _: render_fleet(data, lang, key, templates))
         return
-    emit(outputs, lang, lambda r: r.render_report(data), key=key)
+    emit(outputs, lang, lambda r: r.render_report(data), key=key, templates=templates)
+
+
+def templates_from(folder: Path | None) -> Templates | None:
+    """``--templates DIR`` loaded and compiled now (None: the shipped ones, loaded when HTML is
+    rendered), so a missing folder or a broken template stops before the phone is touched."""
+    if folder is None:
+        return None
+    from reports.render._html import load_templates  # Jinja2: only when an HTML folder is given
+
+    return load_templates(folder)
+
+
+TEMPLATES_HELP = (
+    "HTML templates of your organisation: a folder whose files replace msgscan's by name "
+    "(brand.html: the logo or name in the masthead; theme.css: the colours; masthead.html, "
+    "report/*.html, fleet.html: wording and sections); every file it lacks comes from msgscan. "
+    "A missing folder or a broken template is an error (exit 2) naming it"
+)
 
 
 def print_json(data: object) -> None:
@@ -210,6 +250,8 @@ __all__ = [
     "FORMATS",
     "FORMAT_HELP",
     "OUTPUT_HELP",
+    "TEMPLATES_HELP",
+    "templates_from",
     "Output",
     "OutputFormat",
     "emit",

@@ -13,14 +13,17 @@ from checks.registry import CHECKS, INDEX
 from reports.i18n import Texts
 from scanner.app.cli.exits import ExitCode
 from scanner.app.cli.options import signing_key
-from scanner.app.cli.output import plan, print_json, render_saved
+from scanner.app.cli.output import plan, print_json, render_saved, templates_from
 from scanner.app.show import chosen_lang, load_saved
 
 
 def cmd_report(args: argparse.Namespace) -> int:
     outputs = plan(args.output, args.format, "html")
     key = signing_key(args.sign_key)
-    render_saved(load_saved(args.report), outputs, chosen_lang(args.lang), key=key)
+    templates = templates_from(args.templates)
+    render_saved(
+        load_saved(args.report), outputs, chosen_lang(args.lang), key=key, templates=templates
+    )
     return ExitCode.OK
 
 

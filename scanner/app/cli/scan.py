@@ -17,7 +17,7 @@ from reports.render.snapshot import snapshot_text, snapshot_to_json
 from scanner import recording
 from scanner.app.cli.exits import ExitCode
 from scanner.app.cli.options import signing_key
-from scanner.app.cli.output import emit, plan, print_json
+from scanner.app.cli.output import emit, plan, print_json, templates_from
 from scanner.app.cli.send import destination, send
 from scanner.app.cli.target import open_target
 from scanner.app.record import record
@@ -47,6 +47,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         "check-the-key", policy, args.pseudonymize
     )  # a missing key fails before the phone is touched
     key = signing_key(args.sign_key)  # so does an unreadable signing key
+    templates = templates_from(args.templates)  # and a missing or broken template
     transport = open_target(args)
     try:
         result = scan_result(
@@ -54,7 +55,9 @@ def cmd_scan(args: argparse.Namespace) -> int:
         )
     finally:
         transport.close()
-    emit(outputs, chosen_lang(args.lang), lambda r: r.render(result), key=key)
+    emit(
+        outputs, chosen_lang(args.lang), lambda r: r.render(result), key=key, templates=templates
+    )
     if args.send is not None:  # after the report: a SIEM outage must not cost the user the output
         send(args, result)
     summary = summarize(result.findings, complete=result.snapshot.complete)
