@@ -22,6 +22,7 @@ import usb.core
 import usb.util
 
 from checks.errors import DeviceError, MissingBackend, UsageError
+from scanner import endpoints
 from scanner.transport import failures
 from scanner.transport import server as adb_server
 from scanner.transport.interface import Transport
@@ -32,7 +33,7 @@ from scanner.transport.server import (
     probe_server,
     server_address,
 )
-from scanner.transport.tcp import TcpTransport, parse_endpoint, probe_tcp
+from scanner.transport.tcp import TcpTransport, probe_tcp
 from scanner.transport.usb import ADB_INTERFACES, UsbTransport
 
 __all__ = [
@@ -51,7 +52,12 @@ Endpoint = str | tuple[str, int]
 
 
 def _endpoint(value: Endpoint) -> tuple[str, int]:
-    return parse_endpoint(value) if isinstance(value, str) else (value[0], int(value[1]))
+    if not isinstance(value, str):
+        return value[0], int(value[1])
+    try:
+        return endpoints.parse_endpoint(value)
+    except endpoints.InvalidValue as e:
+        raise UsageError(f"--tcp: {e.problem}", hint=e.hint) from None
 
 
 SYSFS_USB = Path("/sys/bus/usb/devices")

@@ -22,16 +22,6 @@ def esc(value: object) -> str:
     return html.escape(clean(str(value)), quote=True)
 
 
-def size(n: int) -> str:
-    """Bytes as people read them (binary units, one decimal)."""
-    value = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
-
-
 def page(lang: Lang, title: str, body: str, style: str = "") -> bytes:
     """One self-contained document: inline CSS (``STYLE``, then ``style``), no script, no
     external asset."""

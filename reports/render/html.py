@@ -16,12 +16,13 @@ from typing import Any
 from checks.catalog import SIDELOAD_INSTALLERS, STORES
 from checks.findings import Severity
 from checks.result import ScanResult
+from checks.rules._common import size  # the one size(): evidence and HTML show bytes alike
 from reports.i18n import Lang, Texts
 from reports.integrity import canonical, digest, seal_html
 from reports.localized import check_texts, count_chips, verdict_text
 from reports.render import _html_findings as findings
 from reports.render import sheet
-from reports.render._html import esc, page, size
+from reports.render._html import esc, page
 from reports.report import UNSEEN, build_report
 from reports.signing import SigningKey
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import structlog
@@ -31,7 +30,7 @@ from checks.result import ScanResult
 from reports.deliver import spool
 from reports.deliver.interface import Event
 from reports.deliver.sender import Sender, open_sink
-from reports.deliver.settings import Destination, parse_destinations
+from reports.deliver.settings import Destination
 from reports.render.ocsf import Activity, Occurrence, merged, ocsf_event
 from reports.report import build_report
 from scanner.files import LIMIT_CA, read_regular
@@ -113,9 +112,9 @@ class Delivery:
         self._health_at = float("-inf")
 
     @classmethod
-    def from_config(cls, tables: Mapping[str, Mapping[str, object]], source: str, db: Any,
-                    base_dir: Path) -> Delivery:
-        return cls(check_ca_files(parse_destinations(tables, source, base_dir=base_dir), source), db)
+    def from_config(cls, destinations: Mapping[str, Destination], source: str, db: Any) -> Delivery:
+        """The config's destinations (parsed once, with the config), their CA files checked."""
+        return cls(check_ca_files(destinations, source), db)
 
     def record(self, tx: Any, device_id: str, result: ScanResult, drift: Drift,
                previous: Mapping[FindingKey, Tracked], *, now: datetime | None = None) -> int:

@@ -32,13 +32,15 @@ from reports.render.json import JsonRenderer, dumps
 from reports.signing import SigningKey, load_signing_key
 from scanner.app.agent import targets as found
 from scanner.app.agent.addresses import Addresses
-from scanner.app.agent.config import AgentConfig, read_tcp_inventory
 from scanner.app.agent.delivery import Delivery
+from scanner.app.agent.inventory import read_tcp_inventory
 from scanner.app.agent.known import ever_evaluated, last_known
 from scanner.app.agent.once import not_scanned
 from scanner.app.agent.retention import prune_reports, statement
 from scanner.app.agent.round import Limits, Openers, PhoneOutcome, RoundOutcome, run_round
 from scanner.app.agent.rows import DeviceState, ScanRow, Via
+from scanner.app.agent.schedule import trigger
+from scanner.app.agent.settings import AgentConfig
 from scanner.app.agent.startup import AgentLocked, load_config, load_policy, lock, naming
 from scanner.app.agent.state import State
 from scanner.app.agent.summary import fleet_summary
@@ -109,8 +111,7 @@ class Agent:
         self.rounds = 0
 
     def _delivery(self, config: AgentConfig) -> Delivery:
-        return Delivery.from_config(config.destinations, config.source, self.state,
-                                    base_dir=self.config_path.resolve().parent)
+        return Delivery.from_config(config.destinations, config.source, self.state)
 
     # --- one round -----------------------------------------------------------------------------
 
@@ -353,20 +354,11 @@ class Agent:
 
     def _schedule(self) -> Any:
         from apscheduler.schedulers.background import BackgroundScheduler
-        from apscheduler.triggers.combining import OrTrigger
-        from apscheduler.triggers.cron import CronTrigger
-        from apscheduler.triggers.interval import IntervalTrigger
 
         sched = self.config.schedule
-        jitter = int(sched.jitter.total_seconds()) or None
-        trigger: Any
-        if hasattr(sched.trigger, "every"):
-            trigger = IntervalTrigger(seconds=sched.trigger.every.total_seconds(), jitter=jitter)
-        else:
-            parts = [CronTrigger(**fields, jitter=jitter) for fields in sched.trigger.apscheduler_fields()]
-            trigger = parts[0] if len(parts) == 1 else OrTrigger(parts)
         scheduler = BackgroundScheduler(daemon=True)
-        scheduler.add_job(self.round_due.set, trigger, id="round", coalesce=True, max_instances=1)
+        scheduler.add_job(self.round_due.set, trigger(sched.trigger, sched.jitter), id="round",
+                          coalesce=True, max_instances=1)
         return scheduler
 
     def _control(self, scheduler_box: list[Any]) -> None:
