@@ -21,9 +21,7 @@ from checks.errors import MsgscanError, UsageError
 from checks.evaluate import summarize
 from checks.facts import Snapshot, Unseen
 from checks.findings import STATUS_MEANING
-from checks.policy import DEFAULT as DEFAULT_POLICY
 from checks.policy import DEVICE_ATTESTABLE, ORGANISATION_ATTESTABLE, Policy, attest_key
-from checks.policy_file import parse_policy
 from checks.registry import CHECKS, INDEX
 from reports.i18n import Lang, Texts
 from reports.render.cef import CefRenderer
@@ -50,7 +48,7 @@ from scanner.app.cli.habits import (
 from scanner.app.cli.output import FORMAT_HELP, FORMATS, OUTPUT_HELP, emit, plan, render_saved
 from scanner.app.scan import device_name, scan_result
 from scanner.app.show import RoundProgress, chosen_lang, load_saved
-from scanner.files import LIMIT_CAPTURE, LIMIT_KEY, LIMIT_SETTINGS, read_regular
+from scanner.files import LIMIT_CAPTURE, LIMIT_KEY, read_regular
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -151,14 +149,12 @@ def _port(value: str) -> int:
 
 
 def _tcp(value: str) -> tuple[str, int]:
-    from scanner.transport.tcp import parse_endpoint
+    from scanner.endpoints import InvalidValue, parse_endpoint
 
     try:
         return parse_endpoint(value)
-    except UsageError:
-        raise argparse.ArgumentTypeError(
-            f"expected HOST:PORT (e.g. 192.168.1.20:5555 or [fe80::1]:5555), got {value!r}"
-        ) from None
+    except InvalidValue as e:
+        raise argparse.ArgumentTypeError(f"{e.problem} ({e.hint})") from None
 
 
 def _number(value: str, *, low: float, high: float, unit: str, zero_ok: bool = False) -> float:
@@ -625,11 +621,9 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 
 def _policy(path: Path | None) -> Policy:
-    if path is None:
-        return DEFAULT_POLICY
-    data = read_regular(path, what="the policy", limit=LIMIT_SETTINGS,
-                        hint="check the path; policy.example.toml shows the format")
-    return parse_policy(data, str(path), known_checks=INDEX)
+    from scanner.app.policy import load_policy
+
+    return load_policy(path, hint="check the path; policy.example.toml shows the format")
 
 
 SEND_TIMEOUT_S = 60.0
@@ -640,13 +634,11 @@ def _destination(args: argparse.Namespace) -> Any:
     if args.send is None:
         return None
     args.config = find_agent_config(args.config)
-    from reports.deliver.settings import parse_destinations
     from scanner.app.agent.delivery import check_ca_files
     from scanner.app.agent.service import load_config
 
     config = load_config(args.config)
-    found = check_ca_files(parse_destinations(config.destinations, config.source,
-                                              base_dir=args.config.resolve().parent), config.source)
+    found = check_ca_files(config.destinations, config.source)
     if args.send not in found:
         raise UsageError(f"{args.config}: no [destinations.{args.send}]",
                          hint=f"known: {', '.join(found) or 'none'}; see docs/siem.md")

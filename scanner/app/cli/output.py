@@ -106,7 +106,7 @@ def renderer(fmt: str, lang: Lang, *, terminal: bool = False, key: Any = None) -
 
 def emit(outputs: Sequence[Output], lang: Lang, render: Any, *, key: Any = None) -> None:
     """Each output rendered by ``render(renderer)`` and written: files atomically, then stdout."""
-    from scanner.recording import write_atomic
+    from scanner.files import write_atomic
 
     for out in outputs:
         terminal = out.path is None and sys.stdout.isatty()
