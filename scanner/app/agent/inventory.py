@@ -6,10 +6,12 @@ follow the one endpoint rule (``scanner.endpoints``) that ``--tcp`` and ``[tcp] 
 
 from __future__ import annotations
 
-from scanner.app.agent.settings import AgentConfigError
+from checks.errors import MsgscanError
+from scanner.app.agent.settings import AgentConfigError, TcpSettings
 from scanner.endpoints import Endpoint, InvalidValue, parse_endpoint
+from scanner.files import LIMIT_SETTINGS, read_regular
 
-__all__ = ["load_tcp_inventory", "read_tcp_inventory"]
+__all__ = ["all_endpoints", "load_tcp_inventory", "read_tcp_inventory"]
 
 
 def read_tcp_inventory(
@@ -46,3 +48,22 @@ def load_tcp_inventory(text: str, source: str) -> tuple[Endpoint, ...]:
     if problems:
         raise problems[0]
     return endpoints
+
+
+def all_endpoints(tcp: TcpSettings, source: str) -> tuple[tuple[Endpoint, ...], list[str]]:
+    """``[tcp] endpoints`` and the inventory file's good lines (each phone once, in order), and
+    the inventory's problems: an unreadable file, or each bad line by number."""
+    listed = tuple(tcp.endpoints)
+    if tcp.inventory_file is None:
+        return listed, []
+    try:
+        data = read_regular(
+            tcp.inventory_file,
+            what="the TCP inventory",
+            limit=LIMIT_SETTINGS,
+            hint=f"fix tcp.inventory_file in {source}",
+        )
+    except MsgscanError as e:
+        return listed, [e.problem]
+    extra, bad = read_tcp_inventory(data.decode("utf-8", "replace"), str(tcp.inventory_file))
+    return listed + tuple(e for e in extra if e not in listed), [e.problem for e in bad]

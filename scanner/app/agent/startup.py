@@ -15,6 +15,7 @@ from typing import IO
 from checks.errors import MsgscanError, UsageError
 from checks.policy import Policy
 from checks.result import pseudonym_key
+from reports.signing import SigningKey, load_signing_key
 from scanner.app.agent.config import parse_agent_config
 from scanner.app.agent.settings import AgentConfig, AgentConfigError
 from scanner.app.policy import load_policy as read_policy
@@ -26,8 +27,12 @@ class AgentLocked(MsgscanError):
 
 
 def load_config(path: Path) -> AgentConfig:
-    data = read_regular(path, what="the agent config", limit=LIMIT_SETTINGS,
-                        hint="check the path; agent.example.toml shows the format")
+    data = read_regular(
+        path,
+        what="the agent config",
+        limit=LIMIT_SETTINGS,
+        hint="check the path; agent.example.toml shows the format",
+    )
     return parse_agent_config(data, str(path), base_dir=path.resolve().parent)
 
 
@@ -45,6 +50,12 @@ def load_policy(config: AgentConfig, environ: Mapping[str, str] = os.environ) ->
                 f"{config.source}: agent.pseudonymize: true, but {e.problem}", hint=e.hint
             ) from None
     return policy
+
+
+def load_key(config: AgentConfig) -> SigningKey | None:
+    """``[agent] signing_key``, read and checked (mode 0600, Ed25519) before any round."""
+    path = config.agent.signing_key
+    return None if path is None else load_signing_key(path)
 
 
 def lock(state_dir: Path) -> IO[str]:

@@ -15,18 +15,37 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import structlog
+
 from checks.drift import Drift
 from checks.errors import MsgscanError
 from checks.registry import CHECKS
-from scanner.app.agent.known import Known
+from reports.integrity import seal_json
+from reports.render.controls import clean_tree
+from reports.render.json import dumps
+from reports.signing import SigningKey
+from scanner.app.agent.known import Known, last_known
 from scanner.app.agent.rows import DeviceRow, RoundRow, ScanRow
-from scanner.files import LIMIT_REPORT, read_json
+from scanner.app.agent.state import State
+from scanner.files import LIMIT_REPORT, read_json, write_atomic
+
+log = structlog.get_logger("msgscan.agent")
+SUMMARY_FILE = "fleet-summary.json"
 
 SUMMARY_VERSION = 2
 """2: stale last-known results, model, per-check totals, report links, first scans; and
 ``integrity`` (``reports.integrity``)."""
-_WORST = ("fail", "error", "unknown", "manual", "waived", "attested", "informational", "pass",
-          "not_applicable")
+_WORST = (
+    "fail",
+    "error",
+    "unknown",
+    "manual",
+    "waived",
+    "attested",
+    "informational",
+    "pass",
+    "not_applicable",
+)
 """Worst first: ``findings.WORST_FIRST`` with waived failures and attested manual items apart."""
 
 
@@ -113,8 +132,13 @@ def fleet_summary(
         if scan is not None and not scan.complete and facts and facts.complete:
             columns = _merged(columns, _columns(facts.complete.report_path))
         failed = max(facts.open_failures if facts else 0, scan.failed if scan else 0)
-        fresh = scan is not None and attempt is not None and attempt.id == scan.id \
-            and str(d.last_state) == "scanned" and scan.complete
+        fresh = (
+            scan is not None
+            and attempt is not None
+            and attempt.id == scan.id
+            and str(d.last_state) == "scanned"
+            and scan.complete
+        )
         changes = drift.get(d.id)
         first = d.id in firsts
         rows.append(
@@ -174,3 +198,33 @@ def fleet_summary(
         "devices": rows,
         "totals": totals,
     }
+
+
+def write_summary(
+    state: State,
+    path: Path,
+    *,
+    generated: datetime,
+    interrupted: bool,
+    drift: Mapping[str, Drift],
+    first_scans: Iterable[str],
+    addresses: Mapping[str, str],
+    key: SigningKey | None,
+) -> None:
+    """The fleet summary of what ``state`` holds now, sealed (signed with ``key``) and written
+    atomically to ``path``; a failed write is logged (the next round writes it again)."""
+    summary = fleet_summary(
+        generated=generated,
+        round_row=state.last_round(),
+        interrupted=interrupted,
+        devices=state.devices(),
+        last_scans=state.last_scans(),
+        drift=drift,
+        known=last_known(state),
+        first_scans=first_scans,
+        addresses=addresses,
+    )
+    try:
+        write_atomic(path, dumps(seal_json(clean_tree(summary), key)))
+    except MsgscanError as e:  # the state holds everything
+        log.error("summary.write_failed", problem=e.problem)
