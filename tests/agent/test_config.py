@@ -30,6 +30,7 @@ from scanner.app.agent.settings import (
     ScheduleSettings,
     TcpSettings,
     UsbSettings,
+    auto_concurrency,
 )
 from scanner.app.agent.startup import load_policy
 from checks.policy import DEFAULT as DEFAULT_POLICY
@@ -77,7 +78,7 @@ def defaults(data: bytes, **changes: object) -> AgentConfig:
         ),
         schedule=ScheduleSettings(Interval(timedelta(hours=6)), jitter=timedelta(0)),
         scan=ScanSettings(
-            concurrency=8,
+            concurrency=auto_concurrency(),
             timeout=timedelta(minutes=3),
             connect_timeout=timedelta(seconds=5),
             auth_timeout=timedelta(seconds=5),
@@ -440,6 +441,27 @@ ALL_HOURS = frozenset(range(24))
 ALL_DAYS = frozenset(range(1, 32))
 ALL_MONTHS = frozenset(range(1, 13))
 WEEK = frozenset(range(7))
+
+
+class TestConcurrency:
+    @pytest.mark.parametrize(
+        ("cores", "expected"), [(1, 16), (2, 32), (4, 64), (64, 64), (0, 16)]
+    )
+    def test_auto_rule(self, cores: int, expected: int) -> None:
+        """16 phones in flight per core, at most 64 (about 3 MB each)."""
+        assert expected == auto_concurrency(cores)
+
+    def test_auto_is_the_default(self) -> None:
+        """No setting and "auto" both follow the cores this process may use."""
+        cores = len(os.sched_getaffinity(0))
+        auto = _with("scan", 'concurrency = "auto"')
+
+        assert [min(64, 16 * cores)] * 2 == [
+            parse(MINIMAL).scan.concurrency, parse(auto).scan.concurrency
+        ]
+
+    def test_a_number_still_wins(self) -> None:
+        assert 3 == parse(_with("scan", "concurrency = 3")).scan.concurrency
 
 
 class TestCron:

@@ -39,6 +39,7 @@ from scanner.app.agent.settings import (
     ScheduleSettings,
     TcpSettings,
     UsbSettings,
+    auto_concurrency,
 )
 from scanner.endpoints import Endpoint, InvalidValue, parse_endpoint
 
@@ -250,12 +251,24 @@ class _Reader(TomlReader):
                     "scan.timeout covers the whole scan, connecting and authorising included",
                 )
         return ScanSettings(
-            concurrency=self.number(table, "scan.concurrency", CONCURRENCY, 8),
+            concurrency=self.concurrency(table),
             timeout=timeout,
             connect_timeout=steps["connect_timeout"],
             auth_timeout=steps["auth_timeout"],
             retry_unauthorized=self.get(table, "scan.retry_unauthorized", bool, True),
         )
+
+    def concurrency(self, table: Mapping[str, object]) -> int:
+        if table.get("concurrency", "auto") == "auto":
+            return auto_concurrency()
+        value = self.get(table, "scan.concurrency", int, REQUIRED)
+        if value not in CONCURRENCY:
+            self.fail(
+                "scan.concurrency",
+                f"got {value}, expected 1 to 256",
+                f'write concurrency = "auto" (the default: {auto_concurrency()} on this machine)',
+            )
+        return value
 
     def tcp(self, table: Mapping[str, object]) -> TcpSettings:
         found: dict[Endpoint, None] = {}

@@ -33,6 +33,8 @@ from checks.evaluate import summarize
 from checks.policy import Policy
 from checks.result import ScanResult
 from reports.render.json import JsonRenderer
+from reports.report import build_report
+from scanner.app.agent.summary import remember
 from scanner.app.agent.targets import Sighting, Target
 from scanner.app.scan import device_name, hide, scan_result
 from scanner.files import write_atomic
@@ -253,8 +255,10 @@ def run_round(
         if phone.result is not None:
             path = reports_dir / report_name(phone.result.device_name)
             try:
-                write_atomic(path, renderer.render(phone.result))
+                report = build_report(phone.result)
+                write_atomic(path, renderer.render_report(report))
                 phone.report_path = path
+                remember(path, report)  # its columns, for the fleet summary
             except MsgscanError as e:  # a full disk must not end the round: state still records
                 log.error("report.write_failed", device=phone.name, problem=e.problem)
             phone.failed = summarize(phone.result.findings).failed

@@ -176,7 +176,7 @@ class Agent:
                 on_phone=on_phone,
                 stop=self.stop,
                 renderer=JsonRenderer(
-                    key=self.signing_key, retention=statement(cfg.agent, now.date())
+                    key=self.signing_key, retention=statement(cfg.agent, now.date()), compact=True
                 ),
             )
         finally:

@@ -6,6 +6,7 @@ The schema only: ``scanner.app.agent.config`` reads the TOML into these, ``sched
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,6 +19,7 @@ from scanner.app.agent.schedule import Cron, Interval
 from scanner.endpoints import Endpoint
 
 __all__ = [
+    "AUTO_CONCURRENCY",
     "CONCURRENCY",
     "HEARTBEAT_SECONDS",
     "MAX_POLL",
@@ -31,6 +33,7 @@ __all__ = [
     "ScheduleSettings",
     "TcpSettings",
     "UsbSettings",
+    "auto_concurrency",
 ]
 
 
@@ -83,6 +86,7 @@ class ScanSettings:
     """``[scan]``: how many phones at once, and how long each may take."""
 
     concurrency: int
+    """Phones scanned at once: as configured, or ``auto_concurrency()`` for "auto"."""
     timeout: timedelta
     """Per phone, the whole scan: connect, authorise and collect."""
     connect_timeout: timedelta
@@ -131,5 +135,26 @@ class AgentConfig:
 MAX_POLL = timedelta(seconds=10)
 """A newly plugged phone must be scanned within 10 s of appearing (issue 5)."""
 CONCURRENCY = range(1, 257)
+PER_CORE = 16
+AUTO_CONCURRENCY = range(4, 65)
+
+
+def auto_concurrency(cores: int | None = None) -> int:
+    """``[scan] concurrency = "auto"`` (the default): 16 phones in flight per CPU core this
+    process may run on (``os.sched_getaffinity``), at least 4 and at most 64.
+
+    Why: a scan mostly waits for the phone (a real phone takes 0.5-3 s per command, the agent
+    about 0.1 s of CPU per 300-package phone), so about 16 waiting phones keep a core busy; each
+    phone in flight holds about 3 MB (its output and snapshot until the report is written), so
+    64 bound the memory (bench/RESULTS.md, "Agent round").
+    """
+    if cores is None:
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):  # not Linux
+            cores = os.cpu_count() or 1
+    return max(AUTO_CONCURRENCY.start, min(AUTO_CONCURRENCY.stop - 1, PER_CORE * max(1, cores)))
+
+
 RETENTION_DAYS = range(1, 3651)
 HEARTBEAT_SECONDS = range(1, 86401)

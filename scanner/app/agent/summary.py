@@ -10,6 +10,7 @@ A phone's first scan is ``first_scan``: its findings are not "new", they were ne
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -53,17 +54,42 @@ def _iso(when: datetime | None) -> str | None:
     return when.isoformat().replace("+00:00", "Z") if when else None
 
 
+_KNOWN: dict[str, tuple[tuple[int, int], dict[str, str]]] = {}
+"""Report path -> ((mtime_ns, size) of the file, its columns): what ``remember`` noted when the
+round wrote it, so the summary at the round's end does not read back a file just written."""
+
+
+def remember(path: Path, report: Mapping[str, Any]) -> None:
+    """Note the columns of ``report``, just written to ``path``, for the round's summary."""
+    try:
+        st = path.stat()
+    except OSError:
+        return
+    _KNOWN[str(path)] = ((st.st_mtime_ns, st.st_size), _worst(report))
+
+
 def _columns(report_path: str | None) -> dict[str, str]:
     """check id -> worst status in the phone's last report: a waived failure is "waived" (never
     shown as a pass), an attested manual item "attested"."""
     if not report_path:
         return {}
+    try:
+        st = os.stat(report_path)
+        known = _KNOWN.get(report_path)
+        if known is not None and known[0] == (st.st_mtime_ns, st.st_size):
+            return dict(known[1])  # the file the round wrote, unchanged since
+    except OSError:
+        pass
     try:  # the agent's own file; damaged or replaced by something else, it shows no columns
         report = read_json(report_path, what="the report", limit=LIMIT_REPORT, hint="")
     except MsgscanError:
         return {}
     if not isinstance(report, dict):
         return {}
+    return _worst(report)
+
+
+def _worst(report: Mapping[str, Any]) -> dict[str, str]:
     worst: dict[str, str] = {}
     try:
         for f in report.get("findings", []):
