@@ -63,6 +63,7 @@ def one_round(tree: Path, config: Path, env: dict[str, str], tmp: Path) -> dict[
             env={**env, "PYTHONPATH": str(tree)},
             stdout=subprocess.DEVNULL,
             stderr=log_file,
+            check=False,  # exit 1 or 3 is a result
         ).returncode
     wall = time.monotonic() - started
     user, system, max_kib = figures.read_text().split()[-3:]
@@ -79,14 +80,16 @@ def one_round(tree: Path, config: Path, env: dict[str, str], tmp: Path) -> dict[
     }
 
 
-def row(label: str, args: argparse.Namespace, runs: list[dict[str, float]]) -> str:
+def row(
+    label: str, concurrency: str, args: argparse.Namespace, runs: list[dict[str, float]]
+) -> str:
     def mm(key: str, fmt: str) -> str:
         values = [r[key] for r in runs]
         return f"{format(min(values), fmt)} / {format(statistics.median(values), fmt)}"
 
     per_phone = [1000 * r["cpu"] / max(1, r["scanned"]) for r in runs]
     return (
-        f"| {label} | {args.phones} {args.phone} | {args.latency_ms:g} ms | {args.concurrency} | "
+        f"| {label} | {args.phones} {args.phone} | {args.latency_ms:g} ms | {concurrency} | "
         f"{len(runs)} | {mm('wall', '.1f')} s | {mm('cpu', '.1f')} s | "
         f"{min(per_phone):.0f} / {statistics.median(per_phone):.0f} ms | {mm('rss_mb', '.0f')} MB | "
         f"{mm('median_phone', '.2f')} s | {int(min(r['scanned'] for r in runs))} scanned | "
@@ -157,20 +160,22 @@ def main() -> int:
         )
         return path
 
-    variants = [("this checkout", ROOT, config("this", args.concurrency))]
+    variants = [("this checkout", args.concurrency, ROOT, config("this", args.concurrency))]
     if args.against is not None:
         theirs = args.against_concurrency or args.concurrency
-        variants.insert(0, (f"{args.against.name}", args.against.resolve(), config("them", theirs)))
-    results: dict[str, list[dict[str, float]]] = {label: [] for label, _, _ in variants}
+        variants.insert(
+            0, (args.against.name, theirs, args.against.resolve(), config("them", theirs))
+        )
+    results: dict[str, list[dict[str, float]]] = {label: [] for label, *_ in variants}
     try:
         for _ in range(args.runs):
-            for label, tree, path in variants:
+            for label, _, tree, path in variants:
                 results[label].append(one_round(tree, path, env, tmp))
     finally:
         sim.terminate()
         sim.wait(timeout=30)
-    for label, _, _ in variants:
-        print(row(label, args, results[label]))
+    for label, concurrency, *_ in variants:
+        print(row(label, concurrency, args, results[label]))
     return 0
 
 
