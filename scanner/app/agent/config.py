@@ -19,11 +19,10 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from checks.errors import MsgscanError
 from checks.toml_reader import REQUIRED, TomlReader, describe, did_you_mean
-from reports.deliver.settings import Destination, parse_destinations
 from scanner.app.agent.schedule import MAX_DURATION, Interval, parse_cron, parse_duration
 from scanner.app.agent.settings import (
     CONCURRENCY,
@@ -42,6 +41,9 @@ from scanner.app.agent.settings import (
     auto_concurrency,
 )
 from scanner.endpoints import Endpoint, InvalidValue, parse_endpoint
+
+if TYPE_CHECKING:
+    from reports.deliver.settings import Destination
 
 __all__ = ["AgentConfigError", "parse_agent_config"]
 
@@ -299,6 +301,10 @@ class _Reader(TomlReader):
                     f"{describe(name)} is not a destination name",
                     "use letters, digits, _ and - (it is what msgscan scan --send NAME takes)",
                 )
+        if not value:
+            return MappingProxyType({})
+        from reports.deliver.settings import parse_destinations  # only with destinations
+
         try:
             parsed = parse_destinations(value, self.source, base_dir=self.base_dir)
         except MsgscanError as e:

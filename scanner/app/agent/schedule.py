@@ -17,19 +17,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, timedelta
-
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.combining import OrTrigger
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.cron.expressions import (
-    AllExpression,
-    MonthRangeExpression,
-    RangeExpression,
-)
-from apscheduler.triggers.interval import IntervalTrigger
+from typing import TYPE_CHECKING, Any
 
 from checks.toml_reader import describe
 from scanner.endpoints import InvalidValue
+
+if TYPE_CHECKING:
+    from apscheduler.triggers.base import BaseTrigger
+
+# APScheduler is imported where a cron line or a trigger needs it, not with this module: it
+# costs about 0.1 s at start-up (tzlocal, zoneinfo), and an interval schedule, "msgscan agent
+# --once" and "msgscan scan --send" never need it.
 
 __all__ = ["MAX_DURATION", "Cron", "Interval", "parse_cron", "parse_duration", "trigger"]
 
@@ -44,7 +42,6 @@ _FIELDS = (  # crontab's name, APScheduler's, lowest, highest, what names it tak
     ("day of month", "day", 1, 31, ""),
     ("month", "month", 1, 12, " or jan-dec"),
 )
-_CRONTAB = (AllExpression, RangeExpression, MonthRangeExpression)
 _FIELDS_HINT = "fields: minute hour day-of-month month day-of-week"
 _SHORTCUTS = {
     "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
@@ -142,6 +139,8 @@ def parse_cron(text: str) -> Cron:
             hint="pick days every listed month has, or use day-of-week",
         )
     cron = Cron(" ".join(fields), minutes, hours, days, months, weekdays)
+    from apscheduler.triggers.cron import CronTrigger
+
     for kwargs in cron.apscheduler_fields():  # the triggers the agent will run
         try:
             CronTrigger(**kwargs, timezone=UTC)
@@ -155,6 +154,10 @@ def parse_cron(text: str) -> Cron:
 
 def trigger(schedule: Interval | Cron, jitter: timedelta) -> BaseTrigger:
     """The APScheduler trigger of ``[schedule]``: an interval, or the cron line's trigger(s)."""
+    from apscheduler.triggers.combining import OrTrigger
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
     seconds = int(jitter.total_seconds()) or None
     if isinstance(schedule, Interval):
         return IntervalTrigger(seconds=schedule.every.total_seconds(), jitter=seconds)
@@ -166,6 +169,13 @@ def _field(
     fields: list[str], index: int, name: str, key: str, low: int, high: int, names: str
 ) -> frozenset[int]:
     """One field read by ``CronTrigger.from_crontab`` (the others left at ``*``), expanded."""
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.cron.expressions import (
+        AllExpression,
+        MonthRangeExpression,
+        RangeExpression,
+    )
+
     text = fields[index]
     line = " ".join(text if i == index else "*" for i in range(5))
     hint = f"the {name} field takes {low}-{high}{names}; {_FIELDS_HINT}"
@@ -177,15 +187,20 @@ def _field(
     (field,) = (f for f in parsed.fields if f.name == key)
     values: set[int] = set()
     for expr in field.expressions:
-        if type(expr) not in _CRONTAB:  # not APScheduler's extras ("last", "2nd fri")
+        if type(expr) not in (
+            AllExpression,
+            RangeExpression,
+            MonthRangeExpression,
+        ):  # not APScheduler's extras ("last", "2nd fri")
             raise InvalidValue(f"{name} {describe(text)} is not crontab syntax", hint=hint)
         values.update(_expand(expr, low, high))
     return frozenset(values)
 
 
-def _expand(expr: AllExpression, low: int, high: int) -> range:
+def _expand(expr: Any, low: int, high: int) -> range:
+    """The values of APScheduler's ``AllExpression`` or ``RangeExpression`` ``expr``."""
     step = expr.step or 1
-    if isinstance(expr, RangeExpression):
+    if getattr(expr, "first", None) is not None:
         last = high if expr.last is None else expr.last
         return range(expr.first, last + 1, step)
     return range(low, high + 1, step)
@@ -193,6 +208,8 @@ def _expand(expr: AllExpression, low: int, high: int) -> range:
 
 def _weekdays(text: str) -> frozenset[int]:
     """The day-of-week field in crontab's numbering (0-7, Sunday is 0 and 7), names allowed."""
+    from apscheduler.triggers.cron.expressions import AllExpression, RangeExpression
+
     hint = f"the day of week field takes 0-7 or sun-sat (Sunday is 0 or 7); {_FIELDS_HINT}"
 
     def number(match: re.Match[str]) -> str:
@@ -206,7 +223,7 @@ def _weekdays(text: str) -> frozenset[int]:
     values: set[int] = set()
     for item in text.split(","):
         numeric = re.sub(r"[A-Za-z]+", number, item)
-        compiled: AllExpression | None = None
+        compiled: Any = None
         for kind in (AllExpression, RangeExpression):
             if m := kind.value_re.match(numeric):
                 try:

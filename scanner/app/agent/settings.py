@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checks.errors import MsgscanError
-from reports.deliver.settings import Destination
 from scanner.app.agent.schedule import Cron, Interval
 from scanner.endpoints import Endpoint
+
+if TYPE_CHECKING:  # at run time only the config reader needs it (start-up cost)
+    from reports.deliver.settings import Destination
 
 __all__ = [
     "AUTO_CONCURRENCY",
