@@ -146,10 +146,10 @@ def auto_concurrency(cores: int | None = None) -> int:
     """``[scan] concurrency = "auto"`` (the default): 16 phones in flight per CPU core this
     process may run on (``os.sched_getaffinity``), at least 4 and at most 64.
 
-    Why: a scan mostly waits for the phone (a real phone takes 0.5-3 s per command, the agent
-    about 0.1 s of CPU per 300-package phone), so about 16 waiting phones keep a core busy; each
-    phone in flight holds about 3 MB (its output and snapshot until the report is written), so
-    64 bound the memory (bench/RESULTS.md, "Agent round").
+    Why: a scan mostly waits for the phone's commands while the agent's own work is about 0.1 s
+    of CPU per 300-package phone, so about 16 waiting phones keep a core busy; each phone in
+    flight holds about 3 MB (its output and snapshot until the report is written), so the cap of
+    64 bounds that share (bench/RESULTS.md, "Agent round").
     """
     if cores is None:
         try:
