@@ -30,6 +30,7 @@ from checks.policy import (
     attest_key,
 )
 from checks.policy_signers import signer_pins
+from checks.result import MIN_KEY_LENGTH  # the one pseudonym-key rule (a short key is guessable)
 from checks.toml_reader import (
     REQUIRED,
     TomlReader,
@@ -40,8 +41,6 @@ from checks.toml_reader import (
 MIN_ANDROID = range(6, 21)
 """Android 6 (runtime permissions) to 20: room for releases after 16, while 140 for 14 is caught."""
 MAX_PATCH_AGE_DAYS = range(1, 3651)
-MIN_KEY_LENGTH = 16
-"""The file's sha256 goes into every report: a short key could be guessed back from it."""
 
 MESSENGER_KEYS = tuple(m.key for m in MESSENGERS)
 _PACKAGE = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)+")

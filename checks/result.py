@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +20,9 @@ from checks.findings import Finding
 from checks.policy import Policy
 
 PSEUDONYM_PREFIX = "anon-"
+KEY_VARIABLE = "MSGSCAN_PSEUDONYM_KEY"
+MIN_KEY_LENGTH = 16
+"""A shorter key lets anyone who knows a serial guess its pseudonym."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,4 +72,28 @@ def pseudonym(serial: str, key: str) -> str:
     return PSEUDONYM_PREFIX + digest[:16]
 
 
-__all__ = ["PSEUDONYM_PREFIX", "ScanResult", "pseudonym"]
+def pseudonym_key(policy_key: str | None, environ: Mapping[str, str]) -> str:
+    """The key for pseudonyms: the policy's ``pseudonym_key``, else ``MSGSCAN_PSEUDONYM_KEY`` in
+    ``environ``; raises UsageError when neither is set or the key is too short.
+
+    The one rule for ``msgscan scan --pseudonymize`` and the agent's ``pseudonymize = true``.
+    """
+    key = policy_key or environ.get(KEY_VARIABLE)
+    if not key:
+        raise UsageError(
+            "pseudonyms need a key, and none is set",
+            hint=f"set pseudonym_key in the policy file or the {KEY_VARIABLE} environment "
+            "variable (systemd: EnvironmentFile=); the same key gives the same pseudonym for a "
+            "phone in every report",
+        )
+    if len(key) < MIN_KEY_LENGTH:
+        raise UsageError(
+            f"the pseudonym key is {len(key)} characters long; at least {MIN_KEY_LENGTH} are needed",
+            hint="a short key lets anyone who knows a serial guess the pseudonym: use a long random "
+            "value (e.g. `openssl rand -hex 24`)",
+        )
+    return key
+
+
+__all__ = ["KEY_VARIABLE", "MIN_KEY_LENGTH", "PSEUDONYM_PREFIX", "ScanResult", "pseudonym",
+           "pseudonym_key"]

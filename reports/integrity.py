@@ -59,8 +59,12 @@ def normalized(value: Any) -> Any:
 
 def canonical(document: dict[str, Any]) -> bytes:
     """The bytes the digest and signature of a JSON document cover."""
-    body = {k: v for k, v in document.items() if k != MEMBER}
-    text = json.dumps(normalized(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+    return _canonical(normalized({k: v for k, v in document.items() if k != MEMBER}))
+
+
+def _canonical(body: dict[str, Any]) -> bytes:
+    """``canonical`` of a body already normalized (``seal_json`` normalizes once)."""
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       allow_nan=False)
     return text.replace("\x7f", "\\u007f").encode("utf-8")
 
@@ -72,7 +76,7 @@ def digest(data: bytes) -> str:
 def seal_json(document: dict[str, Any], key: SigningKey | None) -> dict[str, Any]:
     """``document`` (numbers normalized) with its ``integrity`` member last."""
     body: dict[str, Any] = normalized({k: v for k, v in document.items() if k != MEMBER})
-    covered = canonical(body)
+    covered = _canonical(body)
     signature = None
     if key is not None:
         signature = {"algorithm": "ed25519", "key": key.fingerprint,

@@ -88,8 +88,13 @@ def _iso(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+_LEAVES = frozenset({str, int, bool})
+
+
 def _plain(value: Any) -> Any:
     """Evidence data as JSON: dates ISO, enums by value, mappings with sorted string keys."""
+    if value is None or type(value) in _LEAVES:  # most values, first (not a str or int enum)
+        return value
     if isinstance(value, Unseen):
         return _unseen(value)
     if isinstance(value, datetime):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.errors import DeviceError, MissingBackend, UsageError
+from scanner import endpoints
 from scanner.transport import failures
 from scanner.transport import server as adb_server
 from scanner.transport.interface import Transport
@@ -28,7 +29,7 @@ from scanner.transport.server import (
     probe_server,
     server_address,
 )
-from scanner.transport.tcp import TcpTransport, parse_endpoint, probe_tcp
+from scanner.transport.tcp import TcpTransport, probe_tcp
 from scanner.transport.usb import UsbTransport
 from scanner.usb_phones import SYSFS_USB, UsbPhone, UsbState, describe_usb, find_usb_phones
 
@@ -48,7 +49,12 @@ Endpoint = str | tuple[str, int]
 
 
 def _endpoint(value: Endpoint) -> tuple[str, int]:
-    return parse_endpoint(value) if isinstance(value, str) else (value[0], int(value[1]))
+    if not isinstance(value, str):
+        return value[0], int(value[1])
+    try:
+        return endpoints.parse_endpoint(value)
+    except endpoints.InvalidValue as e:
+        raise UsageError(f"--tcp: {e.problem}", hint=e.hint) from None
 
 
 @dataclass(frozen=True, slots=True)

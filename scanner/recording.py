@@ -33,7 +33,7 @@ from typing import Any
 from checks.errors import RecordingError
 from scanner.files import LIMIT_RECORDING, parse_json, read_regular, write_atomic
 
-__all__ = ["Recording", "load", "save", "write_atomic"]  # write_atomic: moved to scanner.files
+__all__ = ["Recording", "load", "save"]
 
 FORMAT = "msgscan-recording"
 VERSION = 1

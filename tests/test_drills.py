@@ -22,7 +22,7 @@ from scanner import recording
 from scanner.app.agent.config import parse_agent_config
 from scanner.app.agent.service import Agent
 from scanner.collect import collect
-from scanner.recording import write_atomic
+from scanner.files import write_atomic
 from scanner.recordings import build
 from scanner.simphone import AuthPolicy, PhoneServer
 from scanner.simphone.auth import KeyRing

@@ -47,16 +47,6 @@ def esc(value: object) -> Markup:
     return Markup(html.escape(clean(str(value)), quote=True))
 
 
-def size(n: int) -> str:
-    """Bytes as people read them (binary units, one decimal)."""
-    value = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
-
-
 class Templates:
     """The page templates: the shipped ones, or a folder of overrides in front of them."""
 
@@ -158,4 +148,4 @@ def load_templates(folder: Path | None) -> Templates:
     return templates
 
 
-__all__ = ["CSP", "Templates", "esc", "load_templates", "shipped", "size"]
+__all__ = ["CSP", "Templates", "esc", "load_templates", "shipped"]

@@ -35,10 +35,13 @@ class JsonRenderer:
     media_type = "application/json"
 
     def __init__(self, lang: Lang | None = None, key: SigningKey | None = None,
-                 retention: dict[str, Any] | None = None) -> None:
+                 retention: dict[str, Any] | None = None, *, compact: bool = False) -> None:
         self.lang = lang
         self.key = key
         self.retention = retention
+        self.compact = compact
+        """One line, no indentation (the agent's per-phone files: 6x cheaper to write, and
+        ``jq .`` indents them; the integrity seal does not cover whitespace)."""
 
     def render(self, result: ScanResult) -> bytes:
         return self.render_report(build_report(result))
@@ -49,14 +52,15 @@ class JsonRenderer:
             report = with_texts({k: v for k, v in report.items() if k != "texts"}, self.lang)
         if self.retention is not None:
             report["retention"] = self.retention
-        return dumps(seal_json(clean_tree(report), self.key))
+        return dumps(seal_json(clean_tree(report), self.key), compact=self.compact)
 
 
-def dumps(report: dict[str, Any]) -> bytes:
-    """A JSON document as msgscan writes it: indented, readable names, unsafe characters escaped."""
+def dumps(report: dict[str, Any], *, compact: bool = False) -> bytes:
+    """A JSON document as msgscan writes it: indented (or on one line, ``compact``: json's C
+    encoder), readable names, unsafe characters escaped."""
     # ensure_ascii=False keeps names readable; json escapes C0 controls itself, and these
     # characters only occur inside strings, where a \u escape means the same character.
-    text = json.dumps(report, indent=2, ensure_ascii=False)
+    text = json.dumps(report, indent=None if compact else 2, ensure_ascii=False)
     return (_UNSAFE.sub(_escape, text) + "\n").encode("utf-8")
 
 

@@ -54,7 +54,7 @@ def run_demo(lang: Lang, out: TextIO | None = None, folder: Path | None = None) 
     from reports.render.html import HtmlRenderer
     from scanner import recording
     from scanner.app.agent.service import SUMMARY_FILE, Agent
-    from scanner.recording import write_atomic
+    from scanner.files import write_atomic
     from scanner.recordings.build import HERE, SHIPPED
     from scanner.simphone.phone import phone_server
     from scanner.transport.keys import load_or_create_signer

@@ -10,10 +10,9 @@ import os
 import uuid
 from datetime import UTC, date, datetime
 
-from checks.errors import UsageError
 from checks.evaluate import evaluate
 from checks.policy import Policy
-from checks.result import ScanResult, pseudonym
+from checks.result import ScanResult, pseudonym, pseudonym_key
 from scanner import __version__
 from scanner.collect import collect
 from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
@@ -23,24 +22,7 @@ def device_name(serial: str, policy: Policy, pseudonymize: bool) -> str:
     """The name a report uses for the phone: its serial, or a keyed hash of it."""
     if not pseudonymize:
         return serial
-    key = policy.pseudonym_key or os.environ.get("MSGSCAN_PSEUDONYM_KEY")
-    if not key:
-        raise UsageError(
-            "--pseudonymize needs a key, and none is set",
-            hint="set pseudonym_key in the policy file or the MSGSCAN_PSEUDONYM_KEY environment "
-            "variable (the same key gives the same pseudonym for a phone in every report)",
-        )
-    if len(key) < MIN_KEY_LENGTH:
-        raise UsageError(
-            f"the pseudonym key is {len(key)} characters long; at least {MIN_KEY_LENGTH} are needed",
-            hint="a short key lets anyone who knows a serial guess the pseudonym: use a long random "
-            "value (e.g. `openssl rand -hex 24`)",
-        )
-    return pseudonym(serial, key)
-
-
-MIN_KEY_LENGTH = 16
-"""The same floor the policy file sets for ``pseudonym_key``."""
+    return pseudonym(serial, pseudonym_key(policy.pseudonym_key, os.environ))
 
 
 def hide(text: str, serial: str, name: str) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.errors import UsageError
-from scanner.recording import write_atomic
+from scanner.files import write_atomic
 
 RELEASE = {
     23: "6.0",

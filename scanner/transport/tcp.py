@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from adb_shell import exceptions as adb_exc
 
-from checks.errors import DeviceError, UsageError
+from checks.errors import DeviceError
 from scanner.transport import failures
 from scanner.transport._adbshell import (
     BoundedLink,
@@ -28,7 +28,7 @@ from scanner.transport._adbshell import (
     is_timeout,
 )
 
-__all__ = ["TcpTransport", "parse_endpoint", "probe_tcp"]
+__all__ = ["TcpTransport", "probe_tcp"]
 
 _UNREACHABLE = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.ENETDOWN}
 
@@ -119,18 +119,6 @@ def _explainer(host: str, port: int) -> Callable[[BaseException, Phase, float], 
         return failures.handshake_lost(name, describe(e))
 
     return explain
-
-
-def parse_endpoint(text: str) -> tuple[str, int]:
-    """Split ``host:port`` (IPv6 as ``[::1]:5555``); raise ``UsageError`` if it is not one."""
-    host, sep, port_text = text.rpartition(":")
-    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
-    if not sep or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise UsageError(
-            f"--tcp {text!r} is not HOST:PORT",
-            hint="Give the phone's address and adb port, e.g. --tcp 192.168.1.23:5555.",
-        )
-    return host, int(port_text)
 
 
 class TcpTransport(SessionTransport):

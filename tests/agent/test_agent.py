@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from checks.drift import Lifecycle
+from reports.integrity import verify
+from scanner.app.agent.summary import _worst
 from scanner import recording
 from scanner.app.agent.service import Agent, AgentLocked
 from scanner.recording import Recording
@@ -117,6 +119,12 @@ def test_mixed_round(tmp_path: Path, phones: list[PhoneServer], signer) -> None:
     assert 3 == report.failed_phones
     summary = json.loads((tmp_path / "state" / "reports" / "fleet-summary.json").read_text())
     assert 7 == summary["totals"]["devices"] and "MSG-01" in summary["checks"]
+    for phone in good:  # each phone's report: one line (README), sealed, its columns in the summary
+        data = (tmp_path / "state" / "reports" / f"{phone.address.replace(':', '_')}.json").read_bytes()
+        assert (1, True) == (data.count(b"\n"), data.endswith(b"\n"))
+        assert "matches its SHA-256" in verify(data).message
+        [row] = [d for d in summary["devices"] if d["device"] == phone.address]
+        assert _worst(json.loads(data)) == row["checks"] != {}  # noted at writing = read back
 
 
 def test_drift_across_rounds(tmp_path: Path, phones: list[PhoneServer], signer) -> None:  # type: ignore[no-untyped-def]

@@ -17,25 +17,25 @@ import pytest
 
 from checks.errors import MsgscanError
 from scanner.app.agent import config as agent_config
-from scanner.app.agent.config import (
+from scanner.app.agent.config import parse_agent_config
+from scanner.app.agent.inventory import load_tcp_inventory
+from scanner.app.agent.schedule import Interval, parse_cron, parse_duration
+from scanner.app.agent.settings import (
     AdbServerSettings,
     AgentConfig,
     AgentConfigError,
     AgentSettings,
-    Interval,
-    InvalidValue,
     LogLevel,
     ScanSettings,
     ScheduleSettings,
     TcpSettings,
     UsbSettings,
-    load_tcp_inventory,
-    parse_agent_config,
-    parse_cron,
-    parse_duration,
-    parse_endpoint,
-    pseudonym_key,
+    auto_concurrency,
 )
+from scanner.app.agent.startup import load_policy
+from checks.policy import DEFAULT as DEFAULT_POLICY
+from checks.result import pseudonym_key
+from scanner.endpoints import InvalidValue, parse_endpoint
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "agent.example.toml"
@@ -78,7 +78,7 @@ def defaults(data: bytes, **changes: object) -> AgentConfig:
         ),
         schedule=ScheduleSettings(Interval(timedelta(hours=6)), jitter=timedelta(0)),
         scan=ScanSettings(
-            concurrency=8,
+            concurrency=auto_concurrency(),
             timeout=timedelta(minutes=3),
             connect_timeout=timedelta(seconds=5),
             auth_timeout=timedelta(seconds=5),
@@ -293,7 +293,7 @@ BAD = [
         "600 s is not shorter than every (600 s)",
     ),
     (_with("schedule", 'cron = "0 7 * *"'), "schedule.cron", "has 4 fields, expected 5"),
-    (_with("schedule", 'cron = "0 25 * * *"'), "schedule.cron", "hour '25' is not 0 to 23"),
+    (_with("schedule", 'cron = "0 25 * * *"'), "schedule.cron", "hour '25': the last value (25) is higher than the maximum value (23)"),
     (_with("schedule", 'cron = "@daily"'), "schedule.cron", "@ shortcuts are not supported"),
     (_with("schedule", "cron = 7"), "schedule.cron", "got 7, expected a string"),
     # [scan]
@@ -443,6 +443,27 @@ ALL_MONTHS = frozenset(range(1, 13))
 WEEK = frozenset(range(7))
 
 
+class TestConcurrency:
+    @pytest.mark.parametrize(
+        ("cores", "expected"), [(1, 16), (2, 32), (4, 64), (64, 64), (0, 16)]
+    )
+    def test_auto_rule(self, cores: int, expected: int) -> None:
+        """16 phones in flight per core, at most 64 (about 3 MB each)."""
+        assert expected == auto_concurrency(cores)
+
+    def test_auto_is_the_default(self) -> None:
+        """No setting and "auto" both follow the cores this process may use."""
+        cores = len(os.sched_getaffinity(0))
+        auto = _with("scan", 'concurrency = "auto"')
+
+        assert [min(64, 16 * cores)] * 2 == [
+            parse(MINIMAL).scan.concurrency, parse(auto).scan.concurrency
+        ]
+
+    def test_a_number_still_wins(self) -> None:
+        assert 3 == parse(_with("scan", "concurrency = 3")).scan.concurrency
+
+
 class TestCron:
     @pytest.mark.parametrize(
         ("expression", "expected"),
@@ -477,21 +498,23 @@ class TestCron:
             ("0 7 * *", "has 4 fields, expected 5"),
             ("0 0 7 * * 1-5", "has 6 fields, expected 5"),
             ("", "has 0 fields"),
-            ("60 * * * *", "minute '60' is not 0 to 59"),
-            ("* 24 * * *", "hour '24' is not 0 to 23"),
-            ("* * 0 * *", "day of month '0' is not 1 to 31"),
-            ("* * 32 * *", "day of month '32' is not 1 to 31"),
-            ("* * * 13 *", "month '13' is not 1 to 12 or jan-dec"),
+            ("60 * * * *", "minute '60': the last value (60) is higher than the maximum value (59)"),
+            ("* 24 * * *", "hour '24': the last value (24) is higher than the maximum value (23)"),
+            ("* * 0 * *", "day of month '0': the first value (0) is lower than the minimum value (1)"),
+            ("* * 32 * *", "day of month '32': the last value (32) is higher than the maximum value (31)"),
+            ("* * * 13 *", "month '13': the last value (13) is higher than the maximum value (12)"),
             ("* * * * 8", "day of week '8' is not 0 to 7 or sun-sat"),
             ("* * * * monday", "day of week 'monday' is not"),
-            ("*/0 * * * *", "minute step '0' is not 1 to 59"),
-            ("*/x * * * *", "minute step 'x' is not"),
-            ("5-1 * * * *", "minute range '5-1' runs backwards"),
-            ("* * * * mon-sun", "day of week range 'mon-sun' runs backwards"),
-            ("1,,2 * * * *", "minute '' is not a number, range or *"),
-            ("1- * * * *", "minute '1-' is not a number, range or *"),
-            ("-1 * * * *", "minute '-1' is not a number, range or *"),
-            ("L * * * *", "minute 'L' is not 0 to 59"),
+            ("*/0 * * * *", "minute '*/0': Increment must be higher than 0"),
+            ("*/x * * * *", "minute '*/x': Unrecognized expression"),
+            ("5-1 * * * *", "minute '5-1': The minimum value in a range must not be higher"),
+            ("* * * * mon-sun", "day of week 'mon-sun': The minimum value in a range must not"),
+            ("1,,2 * * * *", "minute '1,,2': Unrecognized expression"),
+            ("1- * * * *", "minute '1-': Unrecognized expression"),
+            ("-1 * * * *", "minute '-1': Unrecognized expression"),
+            ("L * * * *", "minute 'L': Unrecognized expression"),
+            ("* * last * *", "day of month 'last' is not crontab syntax"),
+            ("* * * * 0-8", "day of week '0-8' is not 0 to 7"),
             ("0 0 30 feb *", "never runs"),
             ("0 0 31 4,6,9,11 *", "never runs"),
             ("@hourly", "@ shortcuts are not supported"),
@@ -527,9 +550,9 @@ class TestCron:
                 "*/20 * * jan,jul 0",
                 (
                     {
-                        "minute": "0,20,40",
+                        "minute": "*/20",
                         "hour": "*",
-                        "month": "1,7",
+                        "month": "jan,jul",
                         "day": "*",
                         "day_of_week": "sun",
                     },
@@ -547,7 +570,8 @@ class TestCron:
     def test_apscheduler_fields(
         self, expression: str, expected: tuple[dict[str, str], ...]
     ) -> None:
-        """Weekdays go to APScheduler 3 as names (it counts Monday as 0); both day fields: OR."""
+        """Weekdays go to APScheduler 3 as names (it counts Monday as 0); both day fields: OR;
+        the other fields as written (APScheduler read them)."""
         assert expected == parse_cron(expression).apscheduler_fields()
 
     @pytest.mark.parametrize(
@@ -577,31 +601,6 @@ class TestCron:
             fired.append(now.strftime("%a %d %H:%M"))
             now += timedelta(seconds=1)
         assert expected == fired
-
-    def test_works_without_apscheduler(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """Without APScheduler installed, msgscan's own validator decides alone."""
-        monkeypatch.setitem(sys.modules, "apscheduler.triggers.cron", None)
-        data = MINIMAL.replace(b'every = "6h"', b'cron = "0 7 * * 1-5"')
-
-        assert parse_cron("0 7 * * 1-5") == parse(data).schedule.trigger
-
-    def test_apscheduler_objection_is_a_config_error(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """Should APScheduler refuse what msgscan accepted, the config is refused, not the round."""
-
-        class Refusing:
-            def __init__(self, **fields: object) -> None:
-                raise ValueError("Unrecognized expression")
-
-        fake = types.ModuleType("apscheduler.triggers.cron")
-        fake.CronTrigger = Refusing  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "apscheduler.triggers.cron", fake)
-        data = MINIMAL.replace(b'every = "6h"', b'cron = "0 7 * * 1-5"')
-
-        key, problem = refusal(data)[1:]
-        assert ("schedule.cron", "APScheduler refuses '0 7 * * 1-5': Unrecognized expression") == (
-            key,
-            problem,
-        )
 
 
 class TestEndpoints:
@@ -695,9 +694,9 @@ class TestInventory:
 
 
 class TestDestinations:
-    def test_kept_raw_for_the_destinations_code(self) -> None:
-        """[destinations.NAME] tables come through as TOML gave them, once their content is valid
-        (reports.deliver.settings checks it; tests/deliver/test_settings.py)."""
+    def test_parsed_once_for_every_user(self) -> None:
+        """[destinations.NAME] tables come through parsed, once, as ``Destination``s the agent's
+        senders and ``scan --send`` use (tests/deliver/test_settings.py checks the content)."""
         data = MINIMAL + (
             b'[destinations.splunk]\ntype = "hec"\nurl = "https://splunk:8088"\nbatch = 100\n'
             b'token_env = "HEC_TOKEN"\n'
@@ -706,11 +705,15 @@ class TestDestinations:
 
         destinations = parse(data).destinations
 
-        assert {
-            "splunk": {"type": "hec", "url": "https://splunk:8088", "batch": 100,
-                       "token_env": "HEC_TOKEN"},
-            "siem-syslog": {"type": "syslog", "host": "siem", "verify_tls": False},
-        } == destinations
+        assert ["splunk", "siem-syslog"] == list(destinations)
+        assert ("hec", "https://splunk:8088", 100) == (
+            destinations["splunk"].kind, destinations["splunk"].url, destinations["splunk"].batch
+        )
+        assert ("syslog", "siem", False) == (
+            destinations["siem-syslog"].kind,
+            destinations["siem-syslog"].host,
+            destinations["siem-syslog"].verify_tls,
+        )
 
     def test_read_only(self) -> None:
         """A reload compares configs; nobody may change a parsed one in place."""
@@ -718,36 +721,46 @@ class TestDestinations:
         destinations = parse(data).destinations
 
         with pytest.raises(TypeError):
-            destinations["file"]["type"] = "stdout"  # type: ignore[index]
+            destinations["file"] = destinations["file"]  # type: ignore[index]
 
 
 class TestPseudonymKey:
     @pytest.mark.parametrize(
-        ("pseudonymize", "policy_key", "environ", "expected"),
+        ("policy_key", "environ", "expected"),
         [
-            (False, None, {}, None),
-            (False, "p" * 16, {"MSGSCAN_PSEUDONYM_KEY": "e" * 16}, None),
-            (True, "p" * 16, {"MSGSCAN_PSEUDONYM_KEY": "e" * 16}, "p" * 16),
-            (True, None, {"MSGSCAN_PSEUDONYM_KEY": "e" * 16}, "e" * 16),
+            ("p" * 16, {"MSGSCAN_PSEUDONYM_KEY": "e" * 16}, "p" * 16),
+            (None, {"MSGSCAN_PSEUDONYM_KEY": "e" * 16}, "e" * 16),
+            ("", {"MSGSCAN_PSEUDONYM_KEY": "e" * 16}, "e" * 16),
         ],
     )
     def test_key_from_policy_then_environment(
-        self, pseudonymize: bool, policy_key: str | None, environ: dict[str, str], expected: str
+        self, policy_key: str | None, environ: dict[str, str], expected: str
     ) -> None:
-        """The policy's key wins, the environment is the fallback, and off means no key."""
-        data = _with("agent", f'state_dir = "/s"\npseudonymize = {str(pseudonymize).lower()}')
+        """The policy's key wins, the environment is the fallback (the one rule, for scan and
+        agent alike)."""
+        assert expected == pseudonym_key(policy_key, environ)
 
-        assert expected == pseudonym_key(parse(data), policy_key, environ)
-
-    def test_missing_key_names_the_setting(self) -> None:
-        """pseudonymize = true with no key anywhere is refused before any phone is scanned."""
+    @pytest.mark.parametrize(
+        ("environ", "fragment"),
+        [({}, "none is set"), ({"MSGSCAN_PSEUDONYM_KEY": "short"}, "at least 16")],
+    )
+    def test_missing_or_short_key_names_the_setting(
+        self, tmp_path: Path, environ: dict[str, str], fragment: str
+    ) -> None:
+        """pseudonymize = true with no usable key is refused before any phone is scanned, with
+        or without a policy file, naming the config file and the setting."""
         data = b'[agent]\nstate_dir = "/s"\npseudonymize = true\n[schedule]\nevery = "6h"\n'
 
         with pytest.raises(AgentConfigError) as caught:
-            pseudonym_key(parse(data), None, {})
+            load_policy(parse(data), environ)
 
-        assert f"{SOURCE}: agent.pseudonymize: true, but no key is set" == caught.value.problem
-        assert "MSGSCAN_PSEUDONYM_KEY" in caught.value.hint
+        assert caught.value.problem.startswith(f"{SOURCE}: agent.pseudonymize: true, but ")
+        assert fragment in caught.value.problem
+        assert "MSGSCAN_PSEUDONYM_KEY" in caught.value.hint or "random" in caught.value.hint
+
+    def test_off_needs_no_key(self) -> None:
+        """pseudonymize = false (the default) asks for no key."""
+        assert DEFAULT_POLICY is load_policy(parse(MINIMAL), {})
 
 
 def _unit() -> dict[str, list[str]]:

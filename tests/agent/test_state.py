@@ -17,7 +17,7 @@ import pytest
 
 from checks.drift import FindingKey, Lifecycle
 from checks.findings import Finding, Status
-from scanner.app.agent import state as state_module
+from scanner.app.agent import migrations as state_module  # where migrate() reads them
 from scanner.app.agent.state import (
     SCHEMA_VERSION,
     DeviceState,

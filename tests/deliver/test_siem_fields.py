@@ -292,7 +292,7 @@ def test_agent_health_reaches_the_siem(receiver: Receiver, rsyslog: Rsyslog, tmp
         "siem": {"type": "syslog", "host": "127.0.0.1", "port": rsyslog.tcp, "format": "cef"},
     }
     with State.open(tmp_path / "s.db") as db:
-        delivery = Delivery.from_config(tables, "t", db, tmp_path)
+        delivery = Delivery.from_config(parse_destinations(tables, "t", base_dir=tmp_path), "t", db)
         with db.transaction() as tx:
             spool.enqueue(tx, "splunk", EVENTS[:2], max_queue=1000)
         delivery.flush(2)  # HEC answers 401: paused, its two events stay queued
@@ -334,7 +334,7 @@ def test_one_pending_health_event_per_destination(receiver: Receiver, tmp_path: 
     receiver.script = [Reply(401)]
     tables = {"splunk": {"type": "hec", "url": receiver.url, "token": "t"}}
     with State.open(tmp_path / "s.db") as db:
-        delivery = Delivery.from_config(tables, "t", db, tmp_path)
+        delivery = Delivery.from_config(parse_destinations(tables, "t", base_dir=tmp_path), "t", db)
         assert 1 == delivery.report_health(rounds=1)
         delivery.flush(2)  # 401: paused, the health event stays
         assert 1 == delivery.report_health(rounds=2, force=False)  # the state changed: sent

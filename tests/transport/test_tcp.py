@@ -13,8 +13,8 @@ from collections.abc import Callable
 import pytest
 from adb_shell.auth.sign_pythonrsa import PythonRSASigner
 
-from checks.errors import DeviceLost, DeviceNotFound, ProbeTimeout, UsageError
-from scanner.transport.tcp import TcpTransport, parse_endpoint, probe_tcp
+from checks.errors import DeviceLost, DeviceNotFound, ProbeTimeout
+from scanner.transport.tcp import TcpTransport, probe_tcp
 from tests.transport.peers import Listener
 
 Listen = Callable[[Callable[[socket.socket], None]], Listener]
@@ -137,25 +137,3 @@ class TestProbe:
 
         assert "unreachable" == state
         assert time.monotonic() - started < 1.3
-
-
-class TestParseEndpoint:
-    @pytest.mark.parametrize(
-        ("text", "expected"),
-        [
-            ("192.168.1.23:5555", ("192.168.1.23", 5555)),
-            ("phone.local:5555", ("phone.local", 5555)),
-            ("[::1]:5555", ("::1", 5555)),
-        ],
-    )
-    def test_valid(self, text: str, expected: tuple[str, int]) -> None:
-        """host:port, names and bracketed IPv6 are accepted."""
-        assert expected == parse_endpoint(text)
-
-    @pytest.mark.parametrize("text", ["192.168.1.23", ":5555", "host:", "host:99999", "h:x"])
-    def test_invalid(self, text: str) -> None:
-        """Anything else is a UsageError with an example."""
-        with pytest.raises(UsageError) as raised:
-            parse_endpoint(text)
-
-        assert "--tcp 192.168.1.23:5555" in raised.value.hint

@@ -16,7 +16,7 @@ from pathlib import Path
 import structlog
 
 from checks.errors import MsgscanError
-from scanner.recording import write_atomic
+from scanner.files import write_atomic
 
 log = structlog.get_logger("msgscan.agent")
 FILE = "addresses.json"

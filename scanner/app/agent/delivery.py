@@ -21,7 +21,6 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import structlog
@@ -31,7 +30,7 @@ from checks.result import ScanResult
 from reports.deliver import spool
 from reports.deliver.interface import Event
 from reports.deliver.sender import Sender, open_sink
-from reports.deliver.settings import Destination, parse_destinations
+from reports.deliver.settings import Destination
 from reports.render.ocsf import Activity, Occurrence, merged, ocsf_event
 from reports.report import build_report
 from scanner.files import LIMIT_CA, read_regular
@@ -53,19 +52,27 @@ def _gone(row: Tracked) -> dict[str, Any]:
     known = INDEX.get(row.key.check_id)
     article = known.info.article if known else None
     return {
-        "check_id": row.key.check_id, "status": "not_applicable", "severity": row.severity.value,
-        "package": row.key.package, "profile": row.key.user_id, "title": row.title,
-        "evidence": [{"text": "no longer present in a complete scan", "source": "drift",
-                      "data": {}}],
+        "check_id": row.key.check_id,
+        "status": "not_applicable",
+        "severity": row.severity.value,
+        "package": row.key.package,
+        "profile": row.key.user_id,
+        "title": row.title,
+        "evidence": [
+            {"text": "no longer present in a complete scan", "source": "drift", "data": {}}
+        ],
         "remediation": [],
-        "article_ref": {"section": article.section if article else "",
-                        "ref": article.ref if article else ""},
+        "article_ref": {
+            "section": article.section if article else "",
+            "ref": article.ref if article else "",
+        },
         "waived": None,
     }
 
 
-def lifecycle(report: Mapping[str, Any], drift: Drift,
-              previous: Mapping[FindingKey, Tracked]) -> list[tuple[FindingKey, Occurrence]]:
+def lifecycle(
+    report: Mapping[str, Any], drift: Drift, previous: Mapping[FindingKey, Tracked]
+) -> list[tuple[FindingKey, Occurrence]]:
     """The lifecycle events one scan's drift calls for, in key order."""
     found = {_key(f): f for f in merged(report)}
     rows = {r.key: r for r in drift.rows}
@@ -74,9 +81,18 @@ def lifecycle(report: Mapping[str, Any], drift: Drift,
     def add(key: FindingKey, activity: Activity, suppressed: bool = False) -> None:
         row = rows[key]
         finding = found.get(key) or _gone(row)
-        out.append((key, Occurrence(finding, activity, first_seen=row.first_seen,
-                                    last_seen=row.resolved_at or row.last_seen,
-                                    suppressed=suppressed)))
+        out.append(
+            (
+                key,
+                Occurrence(
+                    finding,
+                    activity,
+                    first_seen=row.first_seen,
+                    last_seen=row.resolved_at or row.last_seen,
+                    suppressed=suppressed,
+                ),
+            )
+        )
 
     for key in drift.new:
         add(key, Activity.CREATE)
@@ -93,12 +109,18 @@ def lifecycle(report: Mapping[str, Any], drift: Drift,
     return sorted(out, key=lambda kv: str(kv[0]))
 
 
-def check_ca_files(destinations: Mapping[str, Destination], source: str) -> Mapping[str, Destination]:
+def check_ca_files(
+    destinations: Mapping[str, Destination], source: str
+) -> Mapping[str, Destination]:
     """Each ``ca_file`` is a regular file of bounded size (OpenSSL would block on a FIFO)."""
     for name, d in destinations.items():
         if d.ca_file is not None:
-            read_regular(d.ca_file, what="the CA file", limit=LIMIT_CA,
-                         hint=f"fix destinations.{name}.ca_file in {source}")
+            read_regular(
+                d.ca_file,
+                what="the CA file",
+                limit=LIMIT_CA,
+                hint=f"fix destinations.{name}.ca_file in {source}",
+            )
     return destinations
 
 
@@ -113,12 +135,20 @@ class Delivery:
         self._health_at = float("-inf")
 
     @classmethod
-    def from_config(cls, tables: Mapping[str, Mapping[str, object]], source: str, db: Any,
-                    base_dir: Path) -> Delivery:
-        return cls(check_ca_files(parse_destinations(tables, source, base_dir=base_dir), source), db)
+    def from_config(cls, destinations: Mapping[str, Destination], source: str, db: Any) -> Delivery:
+        """The config's destinations (parsed once, with the config), their CA files checked."""
+        return cls(check_ca_files(destinations, source), db)
 
-    def record(self, tx: Any, device_id: str, result: ScanResult, drift: Drift,
-               previous: Mapping[FindingKey, Tracked], *, now: datetime | None = None) -> int:
+    def record(
+        self,
+        tx: Any,
+        device_id: str,
+        result: ScanResult,
+        drift: Drift,
+        previous: Mapping[FindingKey, Tracked],
+        *,
+        now: datetime | None = None,
+    ) -> int:
         """Queue the events of one scan for every destination, inside ``tx``; returns how many."""
         if not self.destinations:
             return 0
@@ -134,12 +164,21 @@ class Delivery:
                 row = rows[key]
                 if row.waived or key not in found:
                     continue
-                if spool.heartbeat_due(tx, name, device_id, str(key), now=now,
-                                       period_s=dest.heartbeat_s):
-                    batch.append((key, Occurrence(found[key], Activity.UPDATE,
-                                                  heartbeat=now.date().isoformat(),
-                                                  first_seen=row.first_seen,
-                                                  last_seen=row.last_seen)))
+                if spool.heartbeat_due(
+                    tx, name, device_id, str(key), now=now, period_s=dest.heartbeat_s
+                ):
+                    batch.append(
+                        (
+                            key,
+                            Occurrence(
+                                found[key],
+                                Activity.UPDATE,
+                                heartbeat=now.date().isoformat(),
+                                first_seen=row.first_seen,
+                                last_seen=row.last_seen,
+                            ),
+                        )
+                    )
             made = []
             for key, occ in batch:
                 ev = ocsf_event(result, report, occ)
@@ -147,8 +186,9 @@ class Delivery:
                 spool.mark_sent(tx, name, device_id, str(key), now)
             dropped = spool.enqueue(tx, name, made, max_queue=dest.max_queue, now=now)
             if dropped:
-                log.warning("delivery.dropped", destination=name, events=dropped,
-                            reason="queue_full")
+                log.warning(
+                    "delivery.dropped", destination=name, events=dropped, reason="queue_full"
+                )
             queued += len(made)
         return queued
 
@@ -177,8 +217,9 @@ class Delivery:
     def health(self) -> list[dict[str, Any]]:
         return [s.health() for s in self.senders.values()]
 
-    def report_health(self, *, rounds: int, now: datetime | None = None, force: bool = True,
-                      **more: Any) -> int:
+    def report_health(
+        self, *, rounds: int, now: datetime | None = None, force: bool = True, **more: Any
+    ) -> int:
         """Queue the agent's health (every destination's figures, the rounds) as an event for
         each destination, so the SIEM sees a paused or dropping destination too: after each
         round (``force``), else (the agent's heartbeat) every ``HEALTH_EVERY_S`` or when a
@@ -195,18 +236,30 @@ class Delivery:
         try:
             figures = self.health()
             changed = [(d["destination"], d["state"], d["dropped_total"]) for d in figures]
-            if not force and changed == self._health_seen and (
-                    time.monotonic() - self._health_at < HEALTH_EVERY_S):
+            if (
+                not force
+                and changed == self._health_seen
+                and (time.monotonic() - self._health_at < HEALTH_EVERY_S)
+            ):
                 return 0
-            ev = health_event(host=socket.gethostname(), version=__version__,
-                              destinations=figures, rounds=rounds,
-                              when=now or datetime.now(UTC), **more)
+            ev = health_event(
+                host=socket.gethostname(),
+                version=__version__,
+                destinations=figures,
+                rounds=rounds,
+                when=now or datetime.now(UTC),
+                **more,
+            )
             with self.db.transaction() as tx:
                 for name, dest in self.destinations.items():
-                    tx.execute("DELETE FROM outbox WHERE destination = ? AND"
-                               " json_extract(payload, '$.metadata.log_name') = ?", (name, HEALTH_LOG))
-                    spool.enqueue(tx, name, [Event(ev["metadata"]["uid"], ev)],
-                                  max_queue=dest.max_queue)
+                    tx.execute(
+                        "DELETE FROM outbox WHERE destination = ? AND"
+                        " json_extract(payload, '$.metadata.log_name') = ?",
+                        (name, HEALTH_LOG),
+                    )
+                    spool.enqueue(
+                        tx, name, [Event(ev["metadata"]["uid"], ev)], max_queue=dest.max_queue
+                    )
             self._health_seen, self._health_at = changed, time.monotonic()
         except Exception as e:  # noqa: BLE001 - a log line, never a lost round
             log.error("health.queue_failed", error=str(e))

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checks.findings import Status
+from scanner.app.agent.columns import _scan
 from scanner.app.agent.rows import ScanRow
-from scanner.app.agent.state import State, _scan
+from scanner.app.agent.state import State
 
 _LAST = (
     "SELECT s.* FROM scans s WHERE {where} AND s.rowid = (SELECT s2.rowid FROM scans s2"
@@ -51,8 +52,9 @@ def last_known(state: State) -> dict[str, Known]:
 
 def ever_evaluated(state: State, device_id: str) -> bool:
     """True once the phone had a scan that evaluated checks (its first scan is then behind it)."""
-    rows = state._rows("SELECT 1 FROM scans WHERE device_id = ? AND verdict IS NOT NULL LIMIT 1",
-                       (device_id,))
+    rows = state._rows(
+        "SELECT 1 FROM scans WHERE device_id = ? AND verdict IS NOT NULL LIMIT 1", (device_id,)
+    )
     return bool(rows)
 
 

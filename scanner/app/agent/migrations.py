@@ -1,4 +1,4 @@
-"""The state database's schema, as the list of SQL scripts that build it.
+"""The state database's schema, as the list of SQL scripts that build it, and ``migrate``.
 
 ``PRAGMA user_version`` counts the scripts applied. Never edit a released script: append one.
 """
@@ -7,6 +7,18 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
+
+import structlog
+
+from checks.errors import MsgscanError
+
+log = structlog.get_logger("msgscan.agent.state")
+
+
+class StateError(MsgscanError):
+    """The state database cannot be used (newer schema, not a database, locked, unwritable)."""
+
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -126,3 +138,34 @@ def statements(script: str) -> Iterator[str]:
             pending = ""
     if pending.strip():
         raise ValueError(f"incomplete SQL statement at the end of a migration: {pending!r}")
+
+
+def _schema_version(conn: sqlite3.Connection, path: Path) -> int:
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise StateError(
+            f"{path} was written by a newer msgscan (state schema {version}; this msgscan "
+            f"knows up to {SCHEMA_VERSION})",
+            hint="upgrade msgscan, or point the agent at another state path",
+        )
+    return version
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the database at ``path`` to ``SCHEMA_VERSION``; refuses a newer one (StateError)."""
+    if _schema_version(conn, path) == SCHEMA_VERSION:
+        return  # current: no write lock needed
+    conn.execute("BEGIN IMMEDIATE")  # re-read inside the lock: two processes may open at once
+    try:
+        version = _schema_version(conn, path)
+        for n in range(version, SCHEMA_VERSION):
+            for statement in statements(MIGRATIONS[n]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {n + 1}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    if version < SCHEMA_VERSION:
+        log.info("state.migrated", source=version, target=SCHEMA_VERSION)

@@ -14,7 +14,8 @@ A round with no phone at all is 0: nothing was found that could fail (the logs s
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import Any
 
 from scanner.app.agent.round import RoundOutcome
 from scanner.app.scan import hide
@@ -25,9 +26,16 @@ EXIT_ERROR = 2
 EXIT_INCOMPLETE = 3
 
 
-class _Round(Protocol):
+@dataclass(slots=True)
+class RoundReport:
+    """What one round did, for the caller (``--once`` exit code, tests, the heartbeat)."""
+
+    outcome: RoundOutcome
     failed_phones: int
-    not_scanned: list[str]
+    seconds: float
+    not_scanned: list[str] = field(default_factory=list)
+    """Why the round is incomplete: each phone not scanned completely ("NAME: state (why)"),
+    each bad inventory line, an interrupted round. Empty when every phone found was scanned."""
 
 
 def undelivered(health: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -40,7 +48,7 @@ def undelivered(health: Iterable[Mapping[str, Any]]) -> list[str]:
     ]
 
 
-def once_exit(report: _Round, health: Iterable[Mapping[str, Any]]) -> tuple[int, list[str]]:
+def once_exit(report: RoundReport, health: Iterable[Mapping[str, Any]]) -> tuple[int, list[str]]:
     """The exit code of ``agent --once`` and the lines that explain it (for stderr)."""
     reasons = [*report.not_scanned, *undelivered(health)]
     lines = [f"not done: {r}" for r in reasons]
@@ -51,14 +59,20 @@ def once_exit(report: _Round, health: Iterable[Mapping[str, Any]]) -> tuple[int,
     return EXIT_OK, []
 
 
-def not_scanned(outcome: RoundOutcome, inventory_problems: list[str],
-                name: Callable[[str], str]) -> list[str]:
+def not_scanned(
+    outcome: RoundOutcome, inventory_problems: list[str], name: Callable[[str], str]
+) -> list[str]:
     """Why a round is incomplete, one line each: phones not scanned completely (by their report
     name), sightings that could not be scanned, inventory problems, an interruption."""
-    reasons = [f"{p.name or p.target.id}: {p.state}" + (f" ({p.error})" if p.error else "")
-               for p in outcome.phones if p.state != "scanned"]
-    reasons += [f"{name(s.id)}: {s.state}" + (f" ({hide(s.detail, s.id, name(s.id))})" if s.detail else "")
-                for s in outcome.sightings]
+    reasons = [
+        f"{p.name or p.target.id}: {p.state}" + (f" ({p.error})" if p.error else "")
+        for p in outcome.phones
+        if p.state != "scanned"
+    ]
+    reasons += [
+        f"{name(s.id)}: {s.state}" + (f" ({hide(s.detail, s.id, name(s.id))})" if s.detail else "")
+        for s in outcome.sightings
+    ]
     reasons += inventory_problems
     if outcome.interrupted:
         reasons.append("the round was interrupted (SIGTERM or SIGINT)")

@@ -17,7 +17,7 @@ from typing import Any
 
 import structlog
 
-from scanner.app.agent.config import AgentSettings
+from scanner.app.agent.settings import AgentSettings
 
 log = structlog.get_logger("msgscan.agent")
 

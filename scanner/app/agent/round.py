@@ -33,6 +33,8 @@ from checks.evaluate import summarize
 from checks.policy import Policy
 from checks.result import ScanResult
 from reports.render.json import JsonRenderer
+from reports.report import build_report
+from scanner.app.agent.summary import remember
 from scanner.app.agent.targets import Sighting, Target
 from scanner.app.scan import device_name, hide, scan_result
 from scanner.files import write_atomic
@@ -113,15 +115,20 @@ class Openers:
 
             assert target.host is not None and target.port is not None
             transport = TcpTransport.connect(
-                target.host, target.port, signer=self.signer,
-                connect_timeout_s=s.connect_timeout_s, auth_timeout_s=s.auth_timeout_s,
+                target.host,
+                target.port,
+                signer=self.signer,
+                connect_timeout_s=s.connect_timeout_s,
+                auth_timeout_s=s.auth_timeout_s,
             )
         elif target.via == "usb":
             from scanner.transport.usb import UsbTransport
 
             transport = UsbTransport.connect(
-                target.id, signer=self.signer,
-                connect_timeout_s=s.connect_timeout_s, auth_timeout_s=s.auth_timeout_s,
+                target.id,
+                signer=self.signer,
+                connect_timeout_s=s.connect_timeout_s,
+                auth_timeout_s=s.auth_timeout_s,
             )
         else:
             from scanner.transport.server import ServerTransport
@@ -138,7 +145,10 @@ class Openers:
             self._open.discard(transport)
         try:
             transport.close()
-        except (OSError, MsgscanError) as e:  # closing a broken connection may fail; nothing to save
+        except (
+            OSError,
+            MsgscanError,
+        ) as e:  # closing a broken connection may fail; nothing to save
             log.debug("transport.close_failed", device=transport.serial, error=str(e))
 
     def cut_all(self) -> None:
@@ -154,12 +164,23 @@ class Openers:
                 log.debug("transport.abort_failed", device=t.serial, error=str(e))
 
 
-def _named(target: Target, policy: Policy, openers: Openers, state: str, error: str | None = None,
-           seconds: float = 0.0) -> PhoneOutcome:
+def _named(
+    target: Target,
+    policy: Policy,
+    openers: Openers,
+    state: str,
+    error: str | None = None,
+    seconds: float = 0.0,
+) -> PhoneOutcome:
     """An outcome that calls the phone by its report name; the id never leaks through ``error``."""
     name = device_name(target.id, policy, openers.settings.pseudonymize)
-    return PhoneOutcome(target, state, error=hide(error, target.id, name) if error else None,
-                        seconds=seconds, name=name)
+    return PhoneOutcome(
+        target,
+        state,
+        error=hide(error, target.id, name) if error else None,
+        seconds=seconds,
+        name=name,
+    )
 
 
 def scan_phone(target: Target, policy: Policy, openers: Openers) -> PhoneOutcome:
@@ -178,7 +199,10 @@ def scan_phone(target: Target, policy: Policy, openers: Openers) -> PhoneOutcome
         return outcome
     try:
         result = scan_result(
-            transport, policy, timeout=openers.settings.timeout_s, deadline=deadline,
+            transport,
+            policy,
+            timeout=openers.settings.timeout_s,
+            deadline=deadline,
             pseudonymize=openers.settings.pseudonymize,
         )
         outcome.result = result
@@ -231,8 +255,10 @@ def run_round(
         if phone.result is not None:
             path = reports_dir / report_name(phone.result.device_name)
             try:
-                write_atomic(path, renderer.render(phone.result))
+                report = build_report(phone.result)
+                write_atomic(path, renderer.render_report(report))
                 phone.report_path = path
+                remember(path, report)  # its columns, for the fleet summary
             except MsgscanError as e:  # a full disk must not end the round: state still records
                 log.error("report.write_failed", device=phone.name, problem=e.problem)
             phone.failed = summarize(phone.result.findings).failed
@@ -242,8 +268,14 @@ def run_round(
         # until the round ends would cost more memory than everything else the agent does.
         phone.result = None
         outcome.phones.append(phone)
-        log.info("phone.done", device=phone.name, via=phone.target.via, state=phone.state,
-                 seconds=round(phone.seconds, 2), failed=phone.failed)
+        log.info(
+            "phone.done",
+            device=phone.name,
+            via=phone.target.via,
+            state=phone.state,
+            seconds=round(phone.seconds, 2),
+            failed=phone.failed,
+        )
 
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="msgscan-scan")
     pending: dict[Future[PhoneOutcome], tuple[Target, float]] = {}
@@ -253,7 +285,10 @@ def run_round(
         while queue or pending:
             while queue and len(pending) < concurrency and not stop.is_set():
                 target = queue.pop(0)
-                pending[pool.submit(scan_phone, target, policy, openers)] = (target, time.monotonic())
+                pending[pool.submit(scan_phone, target, policy, openers)] = (
+                    target,
+                    time.monotonic(),
+                )
             if stop.is_set() and stopped_at is None:
                 stopped_at = time.monotonic()
                 openers.cut_all()
@@ -269,15 +304,31 @@ def run_round(
             for fut, (target, began) in list(pending.items()):
                 if now - began > openers.settings.timeout_s + grace:
                     pending.pop(fut)
-                    finish(_named(target, policy, openers, "timeout",
-                                  "abandoned after the scan timeout", now - began))
+                    finish(
+                        _named(
+                            target,
+                            policy,
+                            openers,
+                            "timeout",
+                            "abandoned after the scan timeout",
+                            now - began,
+                        )
+                    )
             # Stopping: cut connections end blocked reads at once; whatever still runs after
             # STOP_GRACE_S is left behind so the agent exits within its 10 s promise.
             if stopped_at is not None and time.monotonic() - stopped_at > STOP_GRACE_S:
                 for fut, (target, began) in list(pending.items()):
                     pending.pop(fut)
-                    finish(_named(target, policy, openers, "interrupted", INTERRUPTED,
-                                  time.monotonic() - began))
+                    finish(
+                        _named(
+                            target,
+                            policy,
+                            openers,
+                            "interrupted",
+                            INTERRUPTED,
+                            time.monotonic() - began,
+                        )
+                    )
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     outcome.finished = datetime.now(UTC)

@@ -15,7 +15,6 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,50 +23,36 @@ import psutil
 import structlog
 
 from checks.errors import MsgscanError
-from checks.evaluate import summarize
-from checks.facts import DeviceIdentity
-from reports.integrity import seal_json
-from reports.render.controls import clean_tree
-from reports.render.json import JsonRenderer, dumps
-from reports.signing import SigningKey, load_signing_key
+from reports.render.json import JsonRenderer
 from scanner.app.agent import targets as found
 from scanner.app.agent.addresses import Addresses
-from scanner.app.agent.config import AgentConfig, read_tcp_inventory
 from scanner.app.agent.delivery import Delivery
-from scanner.app.agent.known import ever_evaluated, last_known
-from scanner.app.agent.once import not_scanned
+from scanner.app.agent.inventory import all_endpoints
+from scanner.app.agent.once import RoundReport, not_scanned
+from scanner.app.agent.recorder import DEVICE_STATES, Recorder
 from scanner.app.agent.retention import prune_reports, statement
-from scanner.app.agent.round import Limits, Openers, PhoneOutcome, RoundOutcome, run_round
-from scanner.app.agent.rows import DeviceState, ScanRow, Via
-from scanner.app.agent.startup import AgentLocked, load_config, load_policy, lock, naming
+from scanner.app.agent.round import Limits, Openers, PhoneOutcome, run_round
+from scanner.app.agent.rows import DeviceState, Via
+from scanner.app.agent.schedule import trigger
+from scanner.app.agent.settings import AgentConfig
+from scanner.app.agent.startup import AgentLocked, load_config, load_key, load_policy, lock, naming
 from scanner.app.agent.state import State
-from scanner.app.agent.summary import fleet_summary
+from scanner.app.agent.summary import SUMMARY_FILE, write_summary
 from scanner.app.scan import device_name, hide
-from scanner.files import LIMIT_SETTINGS, read_regular, write_atomic
 
 log = structlog.get_logger("msgscan.agent")
 
-SUMMARY_FILE = "fleet-summary.json"
-__all__ = ["Agent", "AgentLocked", "RoundReport", "load_config", "load_policy", "lock", "naming"]
-_DEVICE_STATES = {s.value for s in DeviceState}
-
-
-def load_key(config: AgentConfig) -> SigningKey | None:
-    """``[agent] signing_key``, read and checked (mode 0600, Ed25519) before any round."""
-    path = config.agent.signing_key
-    return None if path is None else load_signing_key(path)
-
-
-@dataclass(slots=True)
-class RoundReport:
-    """What one round did, for the caller (``--once`` exit code, tests, the heartbeat)."""
-
-    outcome: RoundOutcome
-    failed_phones: int
-    seconds: float
-    not_scanned: list[str] = field(default_factory=list)
-    """Why the round is incomplete: each phone not scanned completely ("NAME: state (why)"),
-    each bad inventory line, an interrupted round. Empty when every phone found was scanned."""
+__all__ = [
+    "SUMMARY_FILE",
+    "Agent",
+    "AgentLocked",
+    "RoundReport",
+    "load_config",
+    "load_key",
+    "load_policy",
+    "lock",
+    "naming",
+]
 
 
 class Agent:
@@ -109,8 +94,7 @@ class Agent:
         self.rounds = 0
 
     def _delivery(self, config: AgentConfig) -> Delivery:
-        return Delivery.from_config(config.destinations, config.source, self.state,
-                                    base_dir=self.config_path.resolve().parent)
+        return Delivery.from_config(config.destinations, config.source, self.state)
 
     # --- one round -----------------------------------------------------------------------------
 
@@ -118,22 +102,12 @@ class Agent:
         """The configured endpoints and the inventory file's good lines; the inventory's
         problems (an unreadable file, each bad line by number) go to ``inventory_problems``."""
         tcp = self.config.tcp
-        listed = tuple(tcp.endpoints)
-        problems: list[str] = []
-        extra: tuple[tuple[str, int], ...] = ()
-        if tcp.inventory_file is not None:
-            try:
-                data = read_regular(tcp.inventory_file, what="the TCP inventory", limit=LIMIT_SETTINGS,
-                                    hint=f"fix tcp.inventory_file in {self.config.source}")
-                extra, bad = read_tcp_inventory(data.decode("utf-8", "replace"), str(tcp.inventory_file))
-                problems = [e.problem for e in bad]
-            except MsgscanError as e:
-                problems = [e.problem]
+        endpoints, problems = all_endpoints(tcp, self.config.source)
         if problems != self.inventory_problems:  # logged when they change, not every poll
             for problem in problems:
                 log.warning("inventory.problem", file=str(tcp.inventory_file), problem=problem)
         self.inventory_problems = problems
-        return listed + tuple(e for e in extra if e not in listed)
+        return endpoints
 
     def _openers(self) -> Openers:
         s = self.config.scan
@@ -146,58 +120,6 @@ class Agent:
                 pseudonymize=self.config.agent.pseudonymize,
             ),
         )
-
-    def _record(self, round_id: int | None, drift: dict[str, Any],
-                firsts: set[str] | None = None) -> Callable[[PhoneOutcome], None]:
-        reached: set[str] = set()  # phones scanned at some address this round
-        def record(phone: PhoneOutcome) -> None:
-            now = datetime.now(UTC)
-            state = _device_state(phone)
-            result = phone.result
-            identity = result.snapshot.identity if result is not None else None
-            model = identity.model if isinstance(identity, DeviceIdentity) else None
-            device = phone.name or phone.target.id
-            if phone.target.via == "tcp":  # known by its own serial, wherever it answers
-                if result is not None:
-                    device = result.device_name
-                    # Pseudonymised: the address is an identifier too, kept only as its pseudonym.
-                    self.addresses.remember(self._name(phone.target.id), device)
-                    reached.add(device)
-                else:
-                    device = self.addresses.device_at(self._name(phone.target.id)) or device
-                    if device in reached:  # it answered at its new address in this round
-                        log.info("phone.moved", device=device, old_address=phone.target.id)
-                        return
-            self.state.seen_device(device, via=Via(phone.target.via), state=DeviceState(state), at=now,
-                                   error=phone.error, model=model)
-            summary = summarize(result.findings, complete=result.snapshot.complete) if result else None
-            scan = ScanRow(
-                id=result.scan_id if result else f"none-{device}-{now.timestamp():.6f}",
-                round_id=round_id,
-                device_id=device,
-                started=result.started if result else now - timedelta(seconds=phone.seconds),
-                finished=result.finished if result else now,
-                state=DeviceState(state),
-                complete=bool(result and result.snapshot.complete),
-                verdict=summary.verdict if summary else None,
-                score=summary.score if summary else None,
-                failed=summary.failed if summary else 0,
-                report_path=str(phone.report_path) if phone.report_path else None,
-                error=phone.error,
-            )
-            if firsts is not None and result is not None and not ever_evaluated(self.state, device):
-                firsts.add(device)  # its findings were never looked at: not "new"
-            with self.state.transaction() as tx:
-                previous = self.state.previous(device)
-                drift[device] = self.state.apply_scan(
-                    tx, scan=scan, findings=result.findings if result else None
-                )
-                if result is not None:  # the events go with the finding state, or neither does
-                    self.delivery.record(tx, device, result, drift[device],
-                                         previous, now=now)
-            self.delivery.wake()
-
-        return record
 
     def scan_round(
         self,
@@ -214,7 +136,9 @@ class Agent:
         cfg = self.config
         if only is None:
             targets, sightings = found.find(
-                usb=cfg.usb.enabled, use_server=cfg.adb_server.use, endpoints=self.endpoints(),
+                usb=cfg.usb.enabled,
+                use_server=cfg.adb_server.use,
+                endpoints=self.endpoints(),
                 usb_backend=self.usb_backend,
             )
         else:
@@ -226,20 +150,34 @@ class Agent:
             now = datetime.now(UTC)
             round_id = self.state.begin_round(now) if only is None else None
             for s in sightings:
-                state = s.state if s.state in _DEVICE_STATES else "error"
+                state = s.state if s.state in DEVICE_STATES else "error"
                 name = self._name(s.id)
-                self.state.seen_device(name, via=Via(s.via), state=DeviceState(state), at=now,
-                                       error=hide(s.detail, s.id, name) or None)
+                self.state.seen_device(
+                    name,
+                    via=Via(s.via),
+                    state=DeviceState(state),
+                    at=now,
+                    error=hide(s.detail, s.id, name) or None,
+                )
             drift: dict[str, Any] = {}
             firsts: set[str] = set()
-            on_phone = self._record(round_id, drift, firsts)
+            on_phone: Callable[[PhoneOutcome], None] = Recorder(
+                self.state, self.addresses, self.delivery, self._name, round_id, drift, firsts
+            )
             if watch is not None:
                 on_phone = watch(len(targets), on_phone)
             outcome = run_round(
-                targets, sightings, policy=self.policy, openers=self._openers(),
-                concurrency=cfg.scan.concurrency, reports_dir=cfg.agent.reports_dir,
-                on_phone=on_phone, stop=self.stop, renderer=JsonRenderer(key=self.signing_key,
-                                      retention=statement(cfg.agent, now.date())),
+                targets,
+                sightings,
+                policy=self.policy,
+                openers=self._openers(),
+                concurrency=cfg.scan.concurrency,
+                reports_dir=cfg.agent.reports_dir,
+                on_phone=on_phone,
+                stop=self.stop,
+                renderer=JsonRenderer(
+                    key=self.signing_key, retention=statement(cfg.agent, now.date()), compact=True
+                ),
             )
         finally:
             with self._scan_lock:
@@ -248,30 +186,45 @@ class Agent:
         scanned = sum(1 for p in outcome.phones if p.state == "scanned")
         finished = datetime.now(UTC)
         if round_id is not None:
-            self.state.finish_round(round_id, finished, devices_seen=len(targets) + len(sightings),
-                                    scanned=scanned, failed=failed)
+            self.state.finish_round(
+                round_id,
+                finished,
+                devices_seen=len(targets) + len(sightings),
+                scanned=scanned,
+                failed=failed,
+            )
             self.state.prune(finished - timedelta(days=cfg.agent.retention_days))
             prune_reports(cfg.agent.reports_dir, cfg.agent.reports_retention_days, {SUMMARY_FILE})
-        summary = fleet_summary(
-            generated=finished, round_row=self.state.last_round(), interrupted=outcome.interrupted,
-            devices=self.state.devices(), last_scans=self.state.last_scans(), drift=drift,
-            known=last_known(self.state), first_scans=firsts,
+        write_summary(
+            self.state,
+            cfg.agent.reports_dir / SUMMARY_FILE,
+            generated=finished,
+            interrupted=outcome.interrupted,
+            drift=drift,
+            first_scans=firsts,
             addresses={d: a for a, d in self.addresses.by_address.items()},
+            key=self.signing_key,
         )
-        try:
-            write_atomic(cfg.agent.reports_dir / SUMMARY_FILE,
-                         dumps(seal_json(clean_tree(summary), self.signing_key)))
-        except MsgscanError as e:  # the state holds everything; the next round writes it again
-            log.error("summary.write_failed", problem=e.problem)
-        report = RoundReport(outcome, failed, time.monotonic() - started,
-                             not_scanned=not_scanned(outcome, self.inventory_problems, self._name))
+        report = RoundReport(
+            outcome,
+            failed,
+            time.monotonic() - started,
+            not_scanned=not_scanned(outcome, self.inventory_problems, self._name),
+        )
         if only is None:
             self.last_round = report
             self.rounds += 1
             self.delivery.report_health(rounds=self.rounds, devices_seen=len(self.state.devices()))
-        log.info("round.done", phones=len(targets), sightings=len(sightings), scanned=scanned,
-                 failed_phones=failed, seconds=round(report.seconds, 2), interrupted=outcome.interrupted,
-                 partial=only is not None)
+        log.info(
+            "round.done",
+            phones=len(targets),
+            sightings=len(sightings),
+            scanned=scanned,
+            failed_phones=failed,
+            seconds=round(report.seconds, 2),
+            interrupted=outcome.interrupted,
+            partial=only is not None,
+        )
         return report
 
     # --- the service ----------------------------------------------------------------------------
@@ -282,17 +235,27 @@ class Agent:
             policy = load_policy(config)
             key = load_key(config)
         except MsgscanError as e:
-            log.error("config.reload_failed", problem=e.problem, hint=e.hint, kept="previous config")
+            log.error(
+                "config.reload_failed", problem=e.problem, hint=e.hint, kept="previous config"
+            )
             return
-        if config.agent.state_dir != self.config.agent.state_dir or config.agent.database != self.config.agent.database:
-            log.error("config.reload_failed", problem="state_dir and database cannot change while running",
-                      kept="previous config")
+        if (
+            config.agent.state_dir != self.config.agent.state_dir
+            or config.agent.database != self.config.agent.database
+        ):
+            log.error(
+                "config.reload_failed",
+                problem="state_dir and database cannot change while running",
+                kept="previous config",
+            )
             return
         if config.destinations != self.config.destinations:
             try:
                 delivery = self._delivery(config)
             except MsgscanError as e:
-                log.error("config.reload_failed", problem=e.problem, hint=e.hint, kept="previous config")
+                log.error(
+                    "config.reload_failed", problem=e.problem, hint=e.hint, kept="previous config"
+                )
                 return
             self.delivery.close()
             self.delivery = delivery
@@ -319,19 +282,26 @@ class Agent:
             "last_round_s": round(self.last_round.seconds, 2) if self.last_round else None,
         }
         log.info("agent.heartbeat", **figures)
-        self.delivery.report_health(rounds=self.rounds, devices_seen=figures["devices_seen"],
-                                    last_round_s=figures["last_round_s"], force=False)
+        self.delivery.report_health(
+            rounds=self.rounds,
+            devices_seen=figures["devices_seen"],
+            last_round_s=figures["last_round_s"],
+            force=False,
+        )
         return figures
-
 
     def _name(self, device_id: str) -> str:
         return device_name(device_id, self.policy, self.config.agent.pseudonymize)
 
     def _watch(self) -> None:
         """Scan phones that appear between rounds: on USB, at the adb server, new inventory lines."""
+
         def attached() -> dict[str, found.Target]:
-            return found.present(usb=self.config.usb.enabled, use_server=self.config.adb_server.use,
-                                 usb_backend=self.usb_backend)
+            return found.present(
+                usb=self.config.usb.enabled,
+                use_server=self.config.adb_server.use,
+                usb_backend=self.usb_backend,
+            )
 
         known_attached = attached()
         known_tcp = set(self.endpoints())
@@ -353,20 +323,16 @@ class Agent:
 
     def _schedule(self) -> Any:
         from apscheduler.schedulers.background import BackgroundScheduler
-        from apscheduler.triggers.combining import OrTrigger
-        from apscheduler.triggers.cron import CronTrigger
-        from apscheduler.triggers.interval import IntervalTrigger
 
         sched = self.config.schedule
-        jitter = int(sched.jitter.total_seconds()) or None
-        trigger: Any
-        if hasattr(sched.trigger, "every"):
-            trigger = IntervalTrigger(seconds=sched.trigger.every.total_seconds(), jitter=jitter)
-        else:
-            parts = [CronTrigger(**fields, jitter=jitter) for fields in sched.trigger.apscheduler_fields()]
-            trigger = parts[0] if len(parts) == 1 else OrTrigger(parts)
         scheduler = BackgroundScheduler(daemon=True)
-        scheduler.add_job(self.round_due.set, trigger, id="round", coalesce=True, max_instances=1)
+        scheduler.add_job(
+            self.round_due.set,
+            trigger(sched.trigger, sched.jitter),
+            id="round",
+            coalesce=True,
+            max_instances=1,
+        )
         return scheduler
 
     def _control(self, scheduler_box: list[Any]) -> None:
@@ -394,12 +360,16 @@ class Agent:
         self.delivery.start()
         helpers = [
             threading.Thread(target=self._watch, name="msgscan-watch", daemon=True),
-            threading.Thread(target=self._control, args=(scheduler_box,), name="msgscan-control", daemon=True),
+            threading.Thread(
+                target=self._control, args=(scheduler_box,), name="msgscan-control", daemon=True
+            ),
         ]
         for t in helpers:
             t.start()
         self.round_due.set()
-        log.info("agent.started", config=str(self.config_path), state=str(self.config.agent.database))
+        log.info(
+            "agent.started", config=str(self.config_path), state=str(self.config.agent.database)
+        )
         try:
             while not self.stop.is_set():
                 if self.round_due.is_set():
@@ -419,14 +389,3 @@ class Agent:
         self.delivery.close()
         self.state.close()
         self._lock.close()
-
-
-def _device_state(phone: PhoneOutcome) -> str:
-    match phone.state:
-        case "scanned":
-            return "scanned"
-        case "interrupted":  # cut short by SIGTERM/SIGINT: nothing is wrong with the phone
-            return "interrupted"
-        case other:
-            return other if other in _DEVICE_STATES else "error"
-

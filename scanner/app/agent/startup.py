@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import fcntl
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
 
-from checks.errors import MsgscanError
-from checks.policy import DEFAULT as DEFAULT_POLICY
+from checks.errors import MsgscanError, UsageError
 from checks.policy import Policy
-from checks.policy_file import parse_policy
-from checks.registry import INDEX
-from scanner.app.agent.config import AgentConfig, parse_agent_config, pseudonym_key
+from checks.result import pseudonym_key
+from reports.signing import SigningKey, load_signing_key
+from scanner.app.agent.config import parse_agent_config
+from scanner.app.agent.settings import AgentConfig, AgentConfigError
+from scanner.app.policy import load_policy as read_policy
 from scanner.files import LIMIT_SETTINGS, make_private_dir, read_regular
 
 
@@ -25,21 +27,35 @@ class AgentLocked(MsgscanError):
 
 
 def load_config(path: Path) -> AgentConfig:
-    data = read_regular(path, what="the agent config", limit=LIMIT_SETTINGS,
-                        hint="check the path; agent.example.toml shows the format")
+    data = read_regular(
+        path,
+        what="the agent config",
+        limit=LIMIT_SETTINGS,
+        hint="check the path; agent.example.toml shows the format",
+    )
     return parse_agent_config(data, str(path), base_dir=path.resolve().parent)
 
 
-def load_policy(config: AgentConfig) -> Policy:
-    path = config.agent.policy
-    if path is None:
-        return DEFAULT_POLICY
-    data = read_regular(path, what="the policy", limit=LIMIT_SETTINGS,
-                        hint=f"fix [agent] policy in the agent config {config.source}")
-    policy = parse_policy(data, str(path), known_checks=INDEX)
+def load_policy(config: AgentConfig, environ: Mapping[str, str] = os.environ) -> Policy:
+    """``[agent] policy`` (or the defaults); with ``pseudonymize = true`` the key is checked
+    too (``checks.result.pseudonym_key``), so a missing one stops the agent before any round."""
+    policy = read_policy(
+        config.agent.policy, hint=f"fix [agent] policy in the agent config {config.source}"
+    )
     if config.agent.pseudonymize:
-        pseudonym_key(config, policy.pseudonym_key, os.environ)  # raises when no key is set
+        try:
+            pseudonym_key(policy.pseudonym_key, environ)
+        except UsageError as e:
+            raise AgentConfigError(
+                f"{config.source}: agent.pseudonymize: true, but {e.problem}", hint=e.hint
+            ) from None
     return policy
+
+
+def load_key(config: AgentConfig) -> SigningKey | None:
+    """``[agent] signing_key``, read and checked (mode 0600, Ed25519) before any round."""
+    path = config.agent.signing_key
+    return None if path is None else load_signing_key(path)
 
 
 def lock(state_dir: Path) -> IO[str]:

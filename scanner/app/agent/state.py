@@ -35,7 +35,6 @@ from typing import Any, Self
 import structlog
 
 from checks.drift import Drift, FindingKey, Lifecycle, Tracked, diff
-from checks.errors import MsgscanError
 from checks.findings import Finding
 from scanner.app.agent.columns import (
     _FIELDS,
@@ -51,15 +50,11 @@ from scanner.app.agent.columns import (
     _tracked,
     _values,
 )
-from scanner.app.agent.migrations import MIGRATIONS, SCHEMA_VERSION, statements
+from scanner.app.agent.migrations import MIGRATIONS, SCHEMA_VERSION, StateError, migrate
 from scanner.app.agent.rows import DeviceRow, DeviceState, FindingRow, RoundRow, ScanRow, Via
 from scanner.files import make_private_dir
 
 log = structlog.get_logger("msgscan.agent.state")
-
-
-class StateError(MsgscanError):
-    """The state database cannot be used (newer schema, not a database, locked, unwritable)."""
 
 
 class Transaction:
@@ -128,7 +123,7 @@ class State:
                 )
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
-            _migrate(conn, path)
+            migrate(conn, path)
         except sqlite3.Error as e:
             conn.close()
             raise StateError(f"cannot use the state database {path}: {e}", hint=hint) from e
@@ -193,8 +188,12 @@ class State:
         full = getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "full" in str(e)
         return StateError(
             f"cannot write the state database {self.path}: {e}",
-            hint=("free space on its filesystem, then run the agent again" if full else
-                  "check the filesystem it is on") + "; this write was rolled back, and events "
+            hint=(
+                "free space on its filesystem, then run the agent again"
+                if full
+                else "check the filesystem it is on"
+            )
+            + "; this write was rolled back, and events "
             "queued before it stay queued",
         )
 
@@ -356,36 +355,6 @@ class State:
             ).rowcount
         log.info("state.pruned", scans=scans, rounds=rounds, findings=findings)
         return scans + rounds + findings
-
-
-def _schema_version(conn: sqlite3.Connection, path: Path) -> int:
-    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise StateError(
-            f"{path} was written by a newer msgscan (state schema {version}; this msgscan "
-            f"knows up to {SCHEMA_VERSION})",
-            hint="upgrade msgscan, or point the agent at another state path",
-        )
-    return version
-
-
-def _migrate(conn: sqlite3.Connection, path: Path) -> None:
-    if _schema_version(conn, path) == SCHEMA_VERSION:
-        return  # current: no write lock needed
-    conn.execute("BEGIN IMMEDIATE")  # re-read inside the lock: two processes may open at once
-    try:
-        version = _schema_version(conn, path)
-        for n in range(version, SCHEMA_VERSION):
-            for statement in statements(MIGRATIONS[n]):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {n + 1}")
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    if version < SCHEMA_VERSION:
-        log.info("state.migrated", source=version, target=SCHEMA_VERSION)
 
 
 __all__ = [

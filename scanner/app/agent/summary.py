@@ -10,23 +10,43 @@ A phone's first scan is ``first_scan``: its findings are not "new", they were ne
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import structlog
+
 from checks.drift import Drift
 from checks.errors import MsgscanError
 from checks.registry import CHECKS
-from scanner.app.agent.known import Known
+from reports.integrity import seal_json
+from reports.render.controls import clean_tree
+from reports.render.json import dumps
+from reports.signing import SigningKey
+from scanner.app.agent.known import Known, last_known
 from scanner.app.agent.rows import DeviceRow, RoundRow, ScanRow
-from scanner.files import LIMIT_REPORT, read_json
+from scanner.app.agent.state import State
+from scanner.files import LIMIT_REPORT, read_json, write_atomic
+
+log = structlog.get_logger("msgscan.agent")
+SUMMARY_FILE = "fleet-summary.json"
 
 SUMMARY_VERSION = 2
 """2: stale last-known results, model, per-check totals, report links, first scans; and
 ``integrity`` (``reports.integrity``)."""
-_WORST = ("fail", "error", "unknown", "manual", "waived", "attested", "informational", "pass",
-          "not_applicable")
+_WORST = (
+    "fail",
+    "error",
+    "unknown",
+    "manual",
+    "waived",
+    "attested",
+    "informational",
+    "pass",
+    "not_applicable",
+)
 """Worst first: ``findings.WORST_FIRST`` with waived failures and attested manual items apart."""
 
 
@@ -34,17 +54,42 @@ def _iso(when: datetime | None) -> str | None:
     return when.isoformat().replace("+00:00", "Z") if when else None
 
 
+_KNOWN: dict[str, tuple[tuple[int, int], dict[str, str]]] = {}
+"""Report path -> ((mtime_ns, size) of the file, its columns): what ``remember`` noted when the
+round wrote it, so the summary at the round's end does not read back a file just written."""
+
+
+def remember(path: Path, report: Mapping[str, Any]) -> None:
+    """Note the columns of ``report``, just written to ``path``, for the round's summary."""
+    try:
+        st = path.stat()
+    except OSError:
+        return
+    _KNOWN[str(path)] = ((st.st_mtime_ns, st.st_size), _worst(report))
+
+
 def _columns(report_path: str | None) -> dict[str, str]:
     """check id -> worst status in the phone's last report: a waived failure is "waived" (never
     shown as a pass), an attested manual item "attested"."""
     if not report_path:
         return {}
+    try:
+        st = os.stat(report_path)
+        known = _KNOWN.get(report_path)
+        if known is not None and known[0] == (st.st_mtime_ns, st.st_size):
+            return dict(known[1])  # the file the round wrote, unchanged since
+    except OSError:
+        pass
     try:  # the agent's own file; damaged or replaced by something else, it shows no columns
         report = read_json(report_path, what="the report", limit=LIMIT_REPORT, hint="")
     except MsgscanError:
         return {}
     if not isinstance(report, dict):
         return {}
+    return _worst(report)
+
+
+def _worst(report: Mapping[str, Any]) -> dict[str, str]:
     worst: dict[str, str] = {}
     try:
         for f in report.get("findings", []):
@@ -113,8 +158,13 @@ def fleet_summary(
         if scan is not None and not scan.complete and facts and facts.complete:
             columns = _merged(columns, _columns(facts.complete.report_path))
         failed = max(facts.open_failures if facts else 0, scan.failed if scan else 0)
-        fresh = scan is not None and attempt is not None and attempt.id == scan.id \
-            and str(d.last_state) == "scanned" and scan.complete
+        fresh = (
+            scan is not None
+            and attempt is not None
+            and attempt.id == scan.id
+            and str(d.last_state) == "scanned"
+            and scan.complete
+        )
         changes = drift.get(d.id)
         first = d.id in firsts
         rows.append(
@@ -174,3 +224,33 @@ def fleet_summary(
         "devices": rows,
         "totals": totals,
     }
+
+
+def write_summary(
+    state: State,
+    path: Path,
+    *,
+    generated: datetime,
+    interrupted: bool,
+    drift: Mapping[str, Drift],
+    first_scans: Iterable[str],
+    addresses: Mapping[str, str],
+    key: SigningKey | None,
+) -> None:
+    """The fleet summary of what ``state`` holds now, sealed (signed with ``key``) and written
+    atomically to ``path``; a failed write is logged (the next round writes it again)."""
+    summary = fleet_summary(
+        generated=generated,
+        round_row=state.last_round(),
+        interrupted=interrupted,
+        devices=state.devices(),
+        last_scans=state.last_scans(),
+        drift=drift,
+        known=last_known(state),
+        first_scans=first_scans,
+        addresses=addresses,
+    )
+    try:
+        write_atomic(path, dumps(seal_json(clean_tree(summary), key)))
+    except MsgscanError as e:  # the state holds everything
+        log.error("summary.write_failed", problem=e.problem)

@@ -69,7 +69,9 @@ def find(
         if d.state == "device":
             targets[d.serial] = Target(d.serial, "server")
         else:
-            state = _SERVER_STATES.get(d.state, "no_permission" if "permission" in d.state else d.state)
+            state = _SERVER_STATES.get(
+                d.state, "no_permission" if "permission" in d.state else d.state
+            )
             sightings[d.serial] = Sighting(d.serial, "server", state, f"adb server says {d.state}")
     if usb:
         try:
@@ -85,7 +87,9 @@ def find(
             if state == "ready":
                 targets[name] = Target(name, "usb")
             else:
-                sightings[name] = Sighting(name, "usb", state.replace(" ", "_").lower(), p.detail or "")
+                sightings[name] = Sighting(
+                    name, "usb", state.replace(" ", "_").lower(), p.detail or ""
+                )
     for host, port in endpoints:
         name = f"{host}:{port}"
         if name not in targets and name not in sightings:

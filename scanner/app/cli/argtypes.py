@@ -31,15 +31,12 @@ def port(value: str) -> int:
 
 def endpoint(value: str) -> tuple[str, int]:
     """``HOST:PORT`` of a phone in ADB-over-TCP mode (IPv6 in brackets)."""
-    from checks.errors import UsageError
-    from scanner.transport.tcp import parse_endpoint
+    from scanner.endpoints import InvalidValue, parse_endpoint
 
     try:
         return parse_endpoint(value)
-    except UsageError:
-        raise argparse.ArgumentTypeError(
-            f"expected HOST:PORT (e.g. 192.168.1.20:5555 or [fe80::1]:5555), got {value!r}"
-        ) from None
+    except InvalidValue as e:
+        raise argparse.ArgumentTypeError(f"{e.problem} ({e.hint})") from None
 
 
 def number(value: str, *, low: float, high: float, unit: str, zero_ok: bool = False) -> float:

@@ -182,7 +182,7 @@ def emit(
     templates: Templates | None = None,
 ) -> None:
     """Each output rendered by ``render(renderer)`` and written: files atomically, then stdout."""
-    from scanner.recording import write_atomic
+    from scanner.files import write_atomic
 
     for out in outputs:
         terminal = out.path is None and sys.stdout.isatty()

@@ -8,10 +8,7 @@ import sys
 from pathlib import Path
 
 from checks.evaluate import summarize
-from checks.policy import DEFAULT as DEFAULT_POLICY
 from checks.policy import Policy
-from checks.policy_file import parse_policy
-from checks.registry import INDEX
 from reports.render.controls import strip_controls
 from reports.render.snapshot import snapshot_text, snapshot_to_json
 from scanner import recording
@@ -24,19 +21,12 @@ from scanner.app.record import record
 from scanner.app.scan import device_name, scan_result
 from scanner.app.show import chosen_lang
 from scanner.collect import collect
-from scanner.files import LIMIT_SETTINGS, read_regular
 
 
 def _policy(path: Path | None) -> Policy:
-    if path is None:
-        return DEFAULT_POLICY
-    data = read_regular(
-        path,
-        what="the policy",
-        limit=LIMIT_SETTINGS,
-        hint="check the path; policy.example.toml shows the format",
-    )
-    return parse_policy(data, str(path), known_checks=INDEX)
+    from scanner.app.policy import load_policy
+
+    return load_policy(path, hint="check the path; policy.example.toml shows the format")
 
 
 def cmd_scan(args: argparse.Namespace) -> int:

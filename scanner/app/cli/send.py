@@ -12,7 +12,7 @@ from scanner.app.cli.habits import find_agent_config
 if TYPE_CHECKING:
     from checks.result import ScanResult
     from reports.deliver.settings import Destination
-    from scanner.app.agent.config import AgentConfig
+    from scanner.app.agent.settings import AgentConfig
 
 SEND_TIMEOUT_S = 60.0
 
@@ -22,18 +22,12 @@ def destination(args: argparse.Namespace) -> tuple[AgentConfig, Destination] | N
     if args.send is None:
         return None
     from checks.errors import UsageError
-    from reports.deliver.settings import parse_destinations
     from scanner.app.agent.delivery import check_ca_files
     from scanner.app.agent.service import load_config
 
     args.config = find_agent_config(args.config)
     config = load_config(args.config)
-    found = check_ca_files(
-        parse_destinations(
-            config.destinations, config.source, base_dir=args.config.resolve().parent
-        ),
-        config.source,
-    )
+    found = check_ca_files(config.destinations, config.source)
     if args.send not in found:
         raise UsageError(
             f"{args.config}: no [destinations.{args.send}]",

@@ -1,0 +1,163 @@
+"""The fleet agent's settings, as its config file (``agent.example.toml``) gives them.
+
+The schema only: ``scanner.app.agent.config`` reads the TOML into these, ``schedule`` holds the
+``[schedule]`` triggers and ``inventory`` the TCP inventory file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from checks.errors import MsgscanError
+from scanner.app.agent.schedule import Cron, Interval
+from scanner.endpoints import Endpoint
+
+if TYPE_CHECKING:  # at run time only the config reader needs it (start-up cost)
+    from reports.deliver.settings import Destination
+
+__all__ = [
+    "AUTO_CONCURRENCY",
+    "CONCURRENCY",
+    "HEARTBEAT_SECONDS",
+    "MAX_POLL",
+    "RETENTION_DAYS",
+    "AdbServerSettings",
+    "AgentConfig",
+    "AgentConfigError",
+    "AgentSettings",
+    "LogLevel",
+    "ScanSettings",
+    "ScheduleSettings",
+    "TcpSettings",
+    "UsbSettings",
+    "auto_concurrency",
+]
+
+
+class AgentConfigError(MsgscanError):
+    """An agent config or TCP inventory that cannot be used: names the file, key and problem."""
+
+
+class LogLevel(StrEnum):
+    DEBUG = "debug"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSettings:
+    """``[agent]``: where the agent keeps its state and how it judges and logs."""
+
+    state_dir: Path
+    """SQLite state and the single-instance lock."""
+    reports_dir: Path
+    """Per-device JSON reports and the fleet summary; default ``<state_dir>/reports``."""
+    database: Path
+    """The SQLite file; default ``<state_dir>/msgscan.db``."""
+    policy: Path | None
+    """The organisation's policy file, or None for the article's defaults."""
+    pseudonymize: bool
+    """Keyed pseudonyms instead of serials; the key comes from ``checks.result.pseudonym_key``."""
+    retention_days: int
+    """Scan history older than this is pruned."""
+    heartbeat_seconds: int
+    log_level: LogLevel
+    signing_key: Path | None = None
+    """The Ed25519 key that signs every report and fleet summary (``msgscan keygen``), or None."""
+    reports_retention_days: int = 90
+    """Per-phone report files not rewritten for this long are deleted (default: retention_days)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleSettings:
+    """``[schedule]``: when rounds start."""
+
+    trigger: Interval | Cron
+    jitter: timedelta
+    """A random delay of up to this much added to each round (APScheduler's ``jitter``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScanSettings:
+    """``[scan]``: how many phones at once, and how long each may take."""
+
+    concurrency: int
+    """Phones scanned at once: as configured, or ``auto_concurrency()`` for "auto"."""
+    timeout: timedelta
+    """Per phone, the whole scan: connect, authorise and collect."""
+    connect_timeout: timedelta
+    auth_timeout: timedelta
+    """How long to wait for "Allow USB debugging?"; no one is there to tap it, so short."""
+    retry_unauthorized: bool
+    """Scan a phone that was unauthorised again in the next round."""
+
+
+@dataclass(frozen=True, slots=True)
+class UsbSettings:
+    enabled: bool
+    poll: timedelta
+    """How often to look for newly plugged phones; at most 10 s."""
+
+
+@dataclass(frozen=True, slots=True)
+class AdbServerSettings:
+    use: bool
+    """Scan phones held by a running adb server (never started or killed by the agent)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TcpSettings:
+    endpoints: tuple[Endpoint, ...]
+    """Fixed phones, duplicates dropped, in the order written."""
+    inventory_file: Path | None
+    """Re-read every round with ``load_tcp_inventory``; None when not set."""
+
+
+@dataclass(frozen=True, slots=True)
+class AgentConfig:
+    agent: AgentSettings
+    schedule: ScheduleSettings
+    scan: ScanSettings
+    usb: UsbSettings
+    adb_server: AdbServerSettings
+    tcp: TcpSettings
+    destinations: Mapping[str, Destination]
+    """``[destinations.<name>]``, parsed once (``reports.deliver.settings``), read-only."""
+    source: str
+    digest: str
+    """sha256 of the file's bytes: tells a reload (SIGHUP) that changed nothing from one that did."""
+
+
+MAX_POLL = timedelta(seconds=10)
+"""A newly plugged phone must be scanned within 10 s of appearing (issue 5)."""
+CONCURRENCY = range(1, 257)
+PER_CORE = 16
+AUTO_CONCURRENCY = range(4, 65)
+
+
+def auto_concurrency(cores: int | None = None) -> int:
+    """``[scan] concurrency = "auto"`` (the default): 16 phones in flight per CPU core this
+    process may run on (``os.sched_getaffinity``), at least 4 and at most 64.
+
+    Why: a scan mostly waits for the phone's commands while the agent's own work is about 0.1 s
+    of CPU per 300-package phone, so about 16 waiting phones keep a core busy; each phone in
+    flight holds about 3 MB (its output and snapshot until the report is written), so the cap of
+    64 bounds that share (bench/RESULTS.md, "Agent round").
+    """
+    if cores is None:
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):  # not Linux
+            cores = os.cpu_count() or 1
+    return max(AUTO_CONCURRENCY.start, min(AUTO_CONCURRENCY.stop - 1, PER_CORE * max(1, cores)))
+
+
+RETENTION_DAYS = range(1, 3651)
+HEARTBEAT_SECONDS = range(1, 86401)
