@@ -51,7 +51,7 @@ class TestJson:
         data = JsonRenderer().render(result)
 
         assert data.endswith(b"}\n") and not data.endswith(b"\n\n")
-        assert data.startswith(b'{\n  "schema_version": "1.2",\n  "scan": {\n    "id"')
+        assert data.startswith(b'{\n  "schema_version": "1.3",\n  "scan": {\n    "id"')
         written = json.loads(data.decode("utf-8"))
         assert list(written)[-1] == "integrity"  # the digest comes last (reports.integrity)
         del written["integrity"]
