@@ -38,7 +38,9 @@ class Alternative:
 
 ALTERNATIVES: tuple[Alternative, ...] = (
     Alternative(
-        "whatsapp", "WhatsApp / WhatsApp Business", ("whatsapp", "whatsapp_business", "whatsapp_mod"),
+        "whatsapp",
+        "WhatsApp / WhatsApp Business",
+        ("whatsapp", "whatsapp_business", "whatsapp_mod"),
         "The article's subject. For business use it advises WhatsApp Business. Only the WhatsApp "
         "Business Platform (Cloud API), not the Business app, comes with Meta's data-processing "
         "terms.",
@@ -47,28 +49,36 @@ ALTERNATIVES: tuple[Alternative, ...] = (
         "Bedingungen zur Auftragsverarbeitung.",
     ),
     Alternative(
-        "threema", "Threema / Threema Work", ("threema",),
+        "threema",
+        "Threema / Threema Work",
+        ("threema",),
         "Per the article the most compatible with the GDPR: a random Threema ID instead of a phone "
         "number, servers in Switzerland, end-to-end encrypted; Threema Work for business.",
         "Laut Artikel am besten mit der DSGVO vereinbar: zufällige Threema-ID statt Rufnummer, "
         "Server in der Schweiz, Ende-zu-Ende-verschlüsselt; Threema Work für Unternehmen.",
     ),
     Alternative(
-        "telegram", "Telegram", ("telegram",),
+        "telegram",
+        "Telegram",
+        ("telegram",),
         "An alternative per the article, but ordinary chats are open to the operator: "
         "end-to-end encryption only in secret chats, which the user must start.",
         "Laut Artikel eine Alternative, aber normale Chats sind dem Betreiber zugänglich: "
         "Ende-zu-Ende-Verschlüsselung nur in geheimen Chats, die der Nutzer starten muss.",
     ),
     Alternative(
-        "signal", "Signal", ("signal",),
+        "signal",
+        "Signal",
+        ("signal",),
         "End-to-end encrypted and open source per the article; the phonebook can be refused; "
         "operator and servers are in the USA.",
         "Laut Artikel Ende-zu-Ende-verschlüsselt und quelloffen; das Telefonbuch lässt sich "
         "verweigern; Betreiber und Server sitzen in den USA.",
     ),
     Alternative(
-        "wire", "Wire", ("wire",),
+        "wire",
+        "Wire",
+        ("wire",),
         "Per the article: registration by e-mail without a phone number, no access to the phone's "
         "data asked, end-to-end encrypted; seat in Berlin, holding in Switzerland.",
         "Laut Artikel: Registrierung per E-Mail ohne Rufnummer, kein Zugriff auf Gerätedaten "
@@ -89,10 +99,16 @@ def compare(found: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
     for alt in ALTERNATIVES:
         names = sorted({name for key, name in seen if key in alt.messengers})
         p = alt.profile
-        out.append({
-            "key": alt.key, "name": alt.name, "found": bool(names), "found_as": names,
-            **{f: getattr(p, f) for f in FIELDS}, "note": alt.note,
-        })
+        out.append(
+            {
+                "key": alt.key,
+                "name": alt.name,
+                "found": bool(names),
+                "found_as": names,
+                **{f: getattr(p, f) for f in FIELDS},
+                "note": alt.note,
+            }
+        )
     return out
 
 

@@ -19,8 +19,8 @@ from checks.result import ScanResult
 from reports.i18n import Lang, Texts
 from reports.integrity import canonical, digest, seal_html
 from reports.localized import check_texts, count_chips, verdict_text
+from reports.render import _html_audit, sheet
 from reports.render import _html_findings as findings
-from reports.render import sheet
 from reports.render._html import esc, page, size
 from reports.report import UNSEEN, build_report
 from reports.signing import SigningKey
@@ -62,7 +62,7 @@ class HtmlRenderer:
                 _overview(tx, report),
                 _messengers(tx, report, labels),
                 findings.by_item(tx, report["findings"], labels, check_texts(tx, report)),
-                _comparison(tx, report["messengers"]),
+                _html_audit.legal(self.lang, report["findings"]), _html_audit.alternatives(self.lang, report),
                 sheet.sheet(tx, report, labels, check_texts(tx, report), report_digest=neutral,
                             key=fingerprint, kept_until=kept),
                 (f"<footer>{esc(tx.t('doc.footer', version=report['scan']['msgscan_version']))}"
@@ -74,7 +74,7 @@ class HtmlRenderer:
             )
         )
         device = report["device"]["serial"]
-        style = sheet.paged_media(self.lang, report) + sheet.SHEET_STYLE
+        style = sheet.paged_media(self.lang, report) + sheet.SHEET_STYLE + _html_audit.STYLE
         return seal_html(page(self.lang, f"{tx.t('doc.title')} – {device}", body, style), self.key)
 
 
