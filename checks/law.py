@@ -226,9 +226,10 @@ LEGAL: dict[str, tuple[Basis, ...]] = {
         _b(
             BREACH,
             "Data typed into a modified client may have been disclosed; the controller has to "
-            "assess whether that is a breach to be notified.",
+            "assess whether it must be notified as a personal data breach.",
             "In einen veränderten Client eingegebene Daten können offengelegt worden sein; der "
-            "Verantwortliche muss prüfen, ob das eine meldepflichtige Verletzung ist.",
+            "Verantwortliche muss prüfen, ob das als Verletzung des Schutzes personenbezogener "
+            "Daten zu melden ist.",
         ),
     ),
     "MSG-09": (_b(SECURITY, _SEC_EN, _SEC_DE),),

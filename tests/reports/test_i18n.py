@@ -6,6 +6,7 @@ import pytest
 
 from checks.catalog import MESSENGERS
 from checks.registry import CHECKS
+from checks import law
 from reports.i18n import (
     Lang,
     MissingText,
@@ -55,8 +56,10 @@ class TestCatalogs:
         assert set(de_catalog.COMPARISON) >= values
 
     def test_domain_words(self) -> None:
-        """The German uses the domain's own terms."""
+        """The German uses the domain's own terms (the rules' texts and the provisions they
+        serve, ``checks.law``)."""
         german = " ".join(t.rationale + " ".join(t.remediation) for t in de_checks.CHECKS.values())
+        german += " ".join(b.provision.cite_de + b.de for bs in law.LEGAL.values() for b in bs)
 
         for word in ("DSGVO", "Berufsgeheimnisträger", "Einwilligung", "Auftragsverarbeitung"):
             assert word in german
