@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
+from checks.attested import refusals
 from checks.catalog import MESSENGERS, VARIANTS
 from checks.damaged import downgrade, watched
 from checks.facts import Snapshot
@@ -161,26 +162,28 @@ def attestation_text(a: Attestation) -> str:
 def _attest(f: Finding, policy: Policy, device: str, today: date) -> Finding:
     """A manual finding with the policy's attestation for this device and package, if one is in
     force. It stays ``manual`` (the phone showed nothing; a person vouches for it) with
-    ``attested`` set; an expired one is named in the evidence and attests nothing."""
+    ``attested`` set; an expired one is named in the evidence and attests nothing, and so is a
+    signed one that was not applied (``checks.attested``: forged, or for another phone)."""
     valid, lapsed = policy.attestation(f.check_id, device, f.package, today)
+    notes = tuple(Evidence(t, "attestation") for t in refusals(policy, f.check_id, device, f.package))
     if valid is not None:
         data = {"by": valid.by, "on": valid.on, "until": valid.until, "note": valid.note}
         seen = Evidence(attestation_text(valid), "policy", data)
-        return replace(f, attested=valid, evidence=(*f.evidence, seen))
+        return replace(f, attested=valid, evidence=(*f.evidence, seen, *notes))
     if lapsed is not None and lapsed.until is not None:
         text = (
             f"the attestation by {lapsed.by} on {lapsed.on.isoformat()} expired on "
             f"{lapsed.until.isoformat()}: attest it again ({attest_key(f.check_id)})"
         )
         data = {"by": lapsed.by, "on": lapsed.on, "until": lapsed.until}
-        return replace(f, evidence=(*f.evidence, Evidence(text, "policy", data)))
+        return replace(f, evidence=(*f.evidence, Evidence(text, "policy", data), *notes))
     if f.check_id in DEVICE_ATTESTABLE:
         text = (
             f"not attested for this phone: record it in the policy as {attest_key(f.check_id)}"
             " (device, by, on, until)"
         )
-        return replace(f, evidence=(*f.evidence, Evidence(text, "policy")))
-    return f
+        return replace(f, evidence=(*f.evidence, Evidence(text, "policy"), *notes))
+    return replace(f, evidence=(*f.evidence, *notes)) if notes else f
 
 
 _RANK = {s: i for i, s in enumerate(WORST_FIRST)}
