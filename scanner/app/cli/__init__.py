@@ -335,6 +335,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("file", metavar="FILE", help="captured output, or - for standard input")
     apply_help(sub)
     cli_integrity.add_commands(sub)
+    __import__("scanner.app.cli.attest", fromlist=["register"]).register(sub, COMMANDS)
     return parser
 
 
