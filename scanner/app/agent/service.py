@@ -32,6 +32,7 @@ from reports.render.json import JsonRenderer, dumps
 from reports.signing import SigningKey, load_signing_key
 from scanner.app.agent import targets as found
 from scanner.app.agent.addresses import Addresses
+from scanner.app.agent.attestations import policy_for_round
 from scanner.app.agent.config import AgentConfig, read_tcp_inventory
 from scanner.app.agent.delivery import Delivery
 from scanner.app.agent.known import ever_evaluated, last_known
@@ -236,7 +237,8 @@ class Agent:
             if watch is not None:
                 on_phone = watch(len(targets), on_phone)
             outcome = run_round(
-                targets, sightings, policy=self.policy, openers=self._openers(),
+                targets, sightings, policy=policy_for_round(self.policy, self.state, self.signing_key),
+                openers=self._openers(),
                 concurrency=cfg.scan.concurrency, reports_dir=cfg.agent.reports_dir,
                 on_phone=on_phone, stop=self.stop, renderer=JsonRenderer(key=self.signing_key,
                                       retention=statement(cfg.agent, now.date())),

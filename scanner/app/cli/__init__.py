@@ -677,7 +677,7 @@ def _send(args: argparse.Namespace, result: Any) -> None:
 
 def cmd_scan(args: argparse.Namespace) -> int:
     _destination(args)  # a bad --send fails before the phone is touched
-    policy = _policy(args.policy)
+    policy = __import__("scanner.app.cli.attest", fromlist=["x"]).scan_policy(args, _policy(args.policy))
     outputs = plan(args.output, args.format, "text")  # a bad -o fails before the phone is touched
     device_name("check-the-key", policy, args.pseudonymize)  # a missing key fails before the phone is touched
     key = chosen_key(args.sign_key, os.environ)  # so does an unreadable signing key
