@@ -27,7 +27,16 @@ LABELS: dict[Lang, dict[str, str]] = {
         "alt.absent": "not on this phone",
         "alt.note": "Article",
         "attest.waiting": "Waiting for attestation",
+        "attest.intro": "Per phone, the manual items a person can attest that are not attested in "
+        "its last report (record them with `msgscan attest`).",
         "attest.none_waiting": "Nothing waits for attestation.",
+        "attest.phone": "Phone",
+        "attest.item": "Item",
+        "attest.app": "App",
+        "attest.why": "Why",
+        "why.not attested": "not attested",
+        "why.expired": "attestation expired",
+        "why.not applied": "attestation not applied (see the phone's report)",
     },
     Lang.DE: {
         "legal": "Recht",
@@ -42,7 +51,16 @@ LABELS: dict[Lang, dict[str, str]] = {
         "alt.absent": "nicht auf diesem Gerät",
         "alt.note": "Artikel",
         "attest.waiting": "Wartet auf Bestätigung",
+        "attest.intro": "Je Gerät die manuellen Punkte, die eine Person bestätigen kann und die im "
+        "letzten Bericht nicht bestätigt sind (mit `msgscan attest` festhalten).",
         "attest.none_waiting": "Nichts wartet auf Bestätigung.",
+        "attest.phone": "Gerät",
+        "attest.item": "Punkt",
+        "attest.app": "App",
+        "attest.why": "Grund",
+        "why.not attested": "nicht bestätigt",
+        "why.expired": "Bestätigung abgelaufen",
+        "why.not applied": "Bestätigung nicht angewandt (siehe Bericht des Geräts)",
     },
 }
 

@@ -13,8 +13,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from checks.alternatives import FIELDS
+from checks.registry import INDEX
 from reports.i18n import Lang, Texts
 from reports.i18n import audit as words
+from reports.i18n.audit import LABELS
 from reports.render._html import esc
 from reports.render._text_audit import rows, value
 
@@ -95,4 +97,31 @@ def alternatives(lang: Lang, report: Mapping[str, Any]) -> str:
     )
 
 
-__all__ = ["STYLE", "alternatives", "legal"]
+def waiting(lang: Lang, summary: Mapping[str, Any]) -> str:
+    """The fleet page's list of what waits for attestation, per phone and item."""
+    tx = Texts(lang)
+    rows = []
+    for d in summary.get("devices", []):
+        for w in d.get("awaiting_attestation") or ():
+            check = INDEX.get(str(w.get("check_id")))
+            title = tx.check(check.info).title if check else ""
+            why = LABELS[lang].get(f"why.{w.get('why')}", str(w.get("why")))
+            rows.append(
+                f'<tr><td>{esc(d["device"])}</td><td><span class="id">{esc(w.get("check_id"))}'
+                f"</span> {esc(title)}</td><td>{esc(w.get('package') or '–')}</td>"
+                f"<td>{esc(why)}</td></tr>"
+            )
+    head = f"<h2>{esc(words.label(lang, 'attest.waiting'))}</h2>"
+    if not rows:
+        return f'{head}<p class="sub">{esc(words.label(lang, "attest.none_waiting"))}</p>'
+    cols = "".join(
+        f"<th>{esc(words.label(lang, k))}</th>"
+        for k in ("attest.phone", "attest.item", "attest.app", "attest.why")
+    )
+    return (
+        f'<section class="waiting">{head}<p class="sub">{esc(words.label(lang, "attest.intro"))}'
+        f"</p><table><thead><tr>{cols}</tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+    )
+
+
+__all__ = ["STYLE", "alternatives", "legal", "waiting"]

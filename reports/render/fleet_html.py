@@ -13,6 +13,7 @@ from typing import Any
 from checks.registry import INDEX
 from reports.i18n import Lang, Texts
 from reports.integrity import seal_html
+from reports.render import _html_audit
 from reports.render._html import esc, page
 from reports.signing import SigningKey
 
@@ -72,6 +73,7 @@ def render_fleet(summary: dict[str, Any], lang: Lang = Lang.EN, key: SigningKey 
             f"<p class=\"sub\">{esc(tx.t('fleet.legend'))} {_legend(tx)}</p>",
             *_grid_and_notes(tx, summary, checks),
             _check_names(tx, checks),
+            _html_audit.waiting(lang, summary),
             "</main>",
         )
     )

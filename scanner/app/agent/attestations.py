@@ -11,15 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 import structlog
 
 from checks.attested import Claim, with_claims
+from checks.errors import MsgscanError
 from checks.findings import Attestation
-from checks.policy import Policy
+from checks.policy import ATTESTABLE, Policy
 from reports.attestation_file import read
 from reports.signing import SigningKey
 from scanner.app.agent.state import State
+from scanner.files import LIMIT_REPORT, read_json
 
 log = structlog.get_logger("msgscan.agent.attestations")
 
@@ -94,4 +97,36 @@ def prune(state: State, before: date) -> int:
         ).rowcount
 
 
-__all__ = ["SOURCE", "claims", "documents", "policy_for_round", "prune", "record"]
+def waiting(report_path: str | None) -> list[dict[str, Any]]:
+    """What waits for attestation on one phone, from its last report: each manual item a person
+    can attest that is not attested, with why (``not attested``, ``expired``, ``not applied``)."""
+    if not report_path:
+        return []
+    try:  # the agent's own file; damaged or replaced by something else, it shows nothing
+        report = read_json(report_path, what="the report", limit=LIMIT_REPORT, hint="")
+        out: list[dict[str, Any]] = []
+        for f in report.get("findings", []):
+            if f.get("status") != "manual" or f.get("attested") or f["check_id"] not in ATTESTABLE:
+                continue
+            texts = " ".join(str(e.get("text", "")) for e in f.get("evidence", []))
+            why = (
+                "expired"
+                if " expired on " in texts
+                else "not applied"
+                if "not applied" in texts
+                else "not attested"
+            )
+            out.append(
+                {
+                    "check_id": f["check_id"],
+                    "package": f.get("package"),
+                    "profile": f.get("profile"),
+                    "why": why,
+                }
+            )
+    except (MsgscanError, AttributeError, KeyError, TypeError):
+        return []
+    return out
+
+
+__all__ = ["SOURCE", "claims", "documents", "policy_for_round", "prune", "record", "waiting"]

@@ -18,6 +18,7 @@ from typing import Any
 from checks.drift import Drift
 from checks.errors import MsgscanError
 from checks.registry import CHECKS
+from scanner.app.agent.attestations import waiting
 from scanner.app.agent.known import Known
 from scanner.app.agent.rows import DeviceRow, RoundRow, ScanRow
 from scanner.files import LIMIT_REPORT, read_json
@@ -133,6 +134,7 @@ def fleet_summary(
                 "known_failed": failed,
                 "first_scan": first,
                 "checks": columns,
+                "awaiting_attestation": waiting(scan.report_path if scan else None),
                 "drift": {
                     "new": [str(k) for k in changes.new] if changes and not first else [],
                     "changed": [str(k) for k in changes.changed] if changes else [],
@@ -155,6 +157,7 @@ def fleet_summary(
         "new": sum(len(r["drift"]["new"]) for r in rows),
         "resolved": sum(len(r["drift"]["resolved"]) for r in rows),
         "per_check": {c.info.id: per_check.get(c.info.id, {}) for c in CHECKS},
+        "awaiting_attestation": sum(len(r["awaiting_attestation"]) for r in rows),
     }
     return {
         "fleet_summary_version": SUMMARY_VERSION,
