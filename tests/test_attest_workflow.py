@@ -151,6 +151,8 @@ def test_expired_is_manual_again(capsys: pytest.CaptureFixture[str], tmp_path: P
         (["attest", "MSG-07", "--device", "D", "--by", "X", "--until", "2020-01-01", "-o",
           "{tmp}/a.json"], "already over"),
         (["attest", "MSG-07", "--device", "D", "--by", "X", "--until", UNTIL], "nothing to record to"),
+        (["attest", "MSG-07", "--device", "D", "--by", "X", "--on", "2099-01-01", "--until", UNTIL,
+          "-o", "{tmp}/a.json"], "cannot be dated in the future"),
         (["attest", "MSG-07", "--device", "D", "--by", "X", "--until", UNTIL, "-o", "{tmp}/a.json"],
          "no signing key"),
         (["scan", "--replay", A16, "--attestations", "{tmp}/p.toml", "--sign-key", "{tmp}/org.key"],
@@ -197,3 +199,30 @@ def test_agent_state_applies_and_refuses_a_changed_row(tmp_path: Path, key: Path
         assert f.attested is None
         assert any("CEO" in e.text and "agent state" in e.text and "does not verify" in e.text
                    for e in f.evidence)
+
+
+def test_organisation_item_for_every_phone(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                           key: Path) -> None:
+    """ORG-01 needs no --device: it holds for every phone."""
+    out = tmp_path / "org.json"
+    code, said, err = run(capsys, "attest", "ORG-01", "--by", "DPO", "--sign-key", str(key),
+                          "-o", str(out))
+    assert 0 == code, err
+    assert "attested ORG-01 for every phone by DPO" in said
+    report = json.loads(scan(capsys, "json", "--attestations", str(out), "--sign-key", str(key)))
+    f = next(f for f in report["findings"] if f["check_id"] == "ORG-01")
+    assert ("manual", "DPO", None) == (f["status"], f["attested"]["by"], f["attested"]["device"])
+
+
+def test_retention_forgets_expired_attestations(tmp_path: Path, key: Path) -> None:
+    """The agent's retention removes attestations that expired before the cut-off, no others."""
+    signing = load_signing_key(key)
+    old = Attestation(by="DPO", on=date(2025, 1, 1), until=date(2025, 2, 1), device=SERIAL)
+    new = Attestation(by="DPO", on=date.today(), until=date.fromisoformat(UNTIL), device=SERIAL)
+    with State.open(tmp_path / "s.db") as state:
+        for a in (old, new):
+            attestations.record(state, document([entry("MSG-07", a)], signing), [("MSG-07", a)],
+                                datetime.now(UTC))
+        assert 1 == attestations.prune(state, date(2025, 6, 1))
+        assert 1 == len(attestations.documents(state))
+        assert [new] == [c.attestation for c in attestations.claims(state, signing)]

@@ -6,9 +6,9 @@
 # See also: https://github.com/scop/bash-completion/blob/main/doc/configuration.md
 
 _shtab_msgscan_parse_subparsers=(dumpsys-package)
-_shtab_msgscan_subparsers=(scan simulate agent report checks devices snapshot record parse keygen verify)
+_shtab_msgscan_subparsers=(scan simulate agent report checks devices snapshot record parse keygen verify attest)
 
-_shtab_msgscan_scan_option_strings=(-h --help --serial -s --tcp --replay --demo --timeout --auth-timeout --max-output --policy --format -o --output --lang --send --config --pseudonymize --sign-key -v --verbose -q --quiet --log-format --log-file)
+_shtab_msgscan_scan_option_strings=(-h --help --serial -s --tcp --replay --demo --timeout --auth-timeout --max-output --policy --format -o --output --lang --send --config --pseudonymize --sign-key -v --verbose -q --quiet --log-format --log-file --attestations --attestation-key)
 _shtab_msgscan_simulate_option_strings=(-h --help --recording --port --count --accept-any-key --keys --legacy --farm --farm-spec --seed --save-farm --latency-ms --bandwidth-kbps --drop-after --hang-after --refuse-auth --corrupt --device-time -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_agent_option_strings=(-h --help --config --once --demo --lang -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_report_option_strings=(-h --help --format -o --output --lang --sign-key -v --verbose -q --quiet --log-format --log-file)
@@ -20,6 +20,7 @@ _shtab_msgscan_parse_dumpsys_package_option_strings=(-h --help -v --verbose -q -
 _shtab_msgscan_parse_option_strings=(-h --help -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_keygen_option_strings=(-h --help)
 _shtab_msgscan_verify_option_strings=(-h --help --key --json)
+_shtab_msgscan_attest_option_strings=(-h --help --device --by --on --until --package --note -o --output --config --sign-key)
 _shtab_msgscan_option_strings=(-h --help --version -v --verbose -q --quiet --log-format --log-file)
 
 
@@ -41,7 +42,7 @@ _shtab_msgscan_record___log_format_choices=(auto human json)
 _shtab_msgscan_parse_dumpsys_package___log_format_choices=(auto human json)
 _shtab_msgscan_parse_pos_0_choices=(dumpsys-package)
 _shtab_msgscan_parse___log_format_choices=(auto human json)
-_shtab_msgscan_pos_0_choices=(scan simulate agent report checks devices snapshot record parse keygen verify)
+_shtab_msgscan_pos_0_choices=(scan simulate agent report checks devices snapshot record parse keygen verify attest)
 _shtab_msgscan___log_format_choices=(auto human json)
 
 _shtab_msgscan_scan__h_nargs=0
@@ -123,6 +124,9 @@ _shtab_msgscan_keygen___help_nargs=0
 _shtab_msgscan_verify__h_nargs=0
 _shtab_msgscan_verify___help_nargs=0
 _shtab_msgscan_verify___json_nargs=0
+_shtab_msgscan_attest_pos_0_nargs=+
+_shtab_msgscan_attest__h_nargs=0
+_shtab_msgscan_attest___help_nargs=0
 _shtab_msgscan_pos_0_nargs=A...
 _shtab_msgscan__h_nargs=0
 _shtab_msgscan___help_nargs=0

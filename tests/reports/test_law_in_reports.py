@@ -103,3 +103,17 @@ def test_comparison_in_text_and_html_found_marked(
         )
         assert cell in page, name
     assert ("Threema GmbH" in text) and ("Wire Swiss GmbH" in page)
+
+
+def test_ocsf_references_are_the_same_provisions() -> None:
+    """The SIEM events cite exactly the provisions of the report's ``legal`` list (one place)."""
+    from reports.render.ocsf import snapshot_events
+
+    result = scan_result(ReplayTransport(recording.load(build.HERE / A16)), Policy())
+    events = snapshot_events(result)
+    assert events
+    for e in events:
+        check_id = e["compliance"]["control"]
+        refs = [r["uid"] for r in e["compliance"]["compliance_references"]][1:]
+        assert [b.provision.uid for b in law.legal(check_id)] == refs
+        assert refs

@@ -33,6 +33,7 @@ from reports.signing import SigningKey, load_signing_key
 from scanner.app.agent import targets as found
 from scanner.app.agent.addresses import Addresses
 from scanner.app.agent.attestations import policy_for_round
+from scanner.app.agent.attestations import prune as prune_attestations
 from scanner.app.agent.config import AgentConfig, read_tcp_inventory
 from scanner.app.agent.delivery import Delivery
 from scanner.app.agent.known import ever_evaluated, last_known
@@ -253,6 +254,7 @@ class Agent:
             self.state.finish_round(round_id, finished, devices_seen=len(targets) + len(sightings),
                                     scanned=scanned, failed=failed)
             self.state.prune(finished - timedelta(days=cfg.agent.retention_days))
+            prune_attestations(self.state, (finished - timedelta(days=cfg.agent.retention_days)).date())
             prune_reports(cfg.agent.reports_dir, cfg.agent.reports_retention_days, {SUMMARY_FILE})
         summary = fleet_summary(
             generated=finished, round_row=self.state.last_round(), interrupted=outcome.interrupted,
