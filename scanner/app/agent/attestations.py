@@ -1,6 +1,6 @@
 """Signed attestations in the agent's state: recorded by ``msgscan attest``, applied every round.
 
-Table ``attestations`` (migration 2): one row per attested item, holding the whole signed file it
+Table ``attestations`` (migration 3): one row per attested item, holding the whole signed file it
 came from (``reports.attestation_file``). Nothing is trusted for being in the database: every
 round reads the files again and checks their signatures against the agent's own key (``[agent]
 signing_key``), so a row changed behind the agent's back is reported as not applied, never as

@@ -112,7 +112,7 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (destination, device_id, key)
     ) WITHOUT ROWID;
     """,
-    # 2: signed attestations recorded by `msgscan attest` (scanner/app/agent/attestations.py)
+    # 3: signed attestations recorded by `msgscan attest` (scanner/app/agent/attestations.py)
     """
     CREATE TABLE attestations (
         id        INTEGER PRIMARY KEY,
