@@ -55,8 +55,11 @@ class Refusal:
     problem: str | None
     """The signature problem; None for a verified claim (refused only on another phone)."""
 
-    def why(self, check_id: str, device: str | None, package: str | None) -> str | None:
-        """The evidence line for a finding of ``check_id`` on ``device``, or None."""
+    def why(
+        self, check_id: str, device: str | None, package: str | None, serial: str | None = None
+    ) -> str | None:
+        """The evidence line for a finding of ``check_id`` on ``device`` (``serial``: the phone's
+        own serial, when the scan names it by a pseudonym), or None."""
         if check_id != self.check_id or (self.package is not None and self.package != package):
             return None
         head = f"the attestation by {self.by} on {self.on.isoformat()} ({self.source})"
@@ -65,6 +68,11 @@ class Refusal:
                 return f"{head} is not applied: {self.problem}"
             return None
         if self.device is not None and self.device != device:
+            if serial and self.device == serial:  # never repeat the serial a pseudonym hides
+                return (
+                    f"{head} names this phone by its serial, but this scan names it by its "
+                    f"pseudonym: not applied; attest it for {device}"
+                )
             return f"{head} is for another phone ({self.device}), not this one: not applied"
         return None
 
@@ -89,9 +97,15 @@ def with_claims(policy: Policy, claims: Iterable[Claim]) -> Policy:
     return replace(policy, attestations=attestations, refused=tuple(refused))
 
 
-def refusals(policy: Policy, check_id: str, device: str | None, package: str | None) -> list[str]:
+def refusals(
+    policy: Policy,
+    check_id: str,
+    device: str | None,
+    package: str | None,
+    serial: str | None = None,
+) -> list[str]:
     """Evidence lines for the claims not applied to this finding (``checks.evaluate``)."""
-    lines = (r.why(check_id, device, package) for r in policy.refused)
+    lines = (r.why(check_id, device, package, serial) for r in policy.refused)
     return list(dict.fromkeys(line for line in lines if line))
 
 

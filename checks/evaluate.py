@@ -147,7 +147,7 @@ def judge(
                 if waiver is not None:
                     f = replace(f, waived=waiver)
             elif f.status is Status.MANUAL and f.check_id in ATTESTABLE:
-                f = _attest(f, policy, name, today)
+                f = _attest(f, policy, name, today, snapshot.serial)
             findings.append(f)
     return findings
 
@@ -159,13 +159,16 @@ def attestation_text(a: Attestation) -> str:
     return f"attested by {a.by} on {a.on.isoformat()}{until}{note}"
 
 
-def _attest(f: Finding, policy: Policy, device: str, today: date) -> Finding:
+def _attest(
+    f: Finding, policy: Policy, device: str, today: date, serial: str | None = None
+) -> Finding:
     """A manual finding with the policy's attestation for this device and package, if one is in
     force. It stays ``manual`` (the phone showed nothing; a person vouches for it) with
     ``attested`` set; an expired one is named in the evidence and attests nothing, and so is a
     signed one that was not applied (``checks.attested``: forged, or for another phone)."""
     valid, lapsed = policy.attestation(f.check_id, device, f.package, today)
-    notes = tuple(Evidence(t, "attestation") for t in refusals(policy, f.check_id, device, f.package))
+    lines = refusals(policy, f.check_id, device, f.package, serial)
+    notes = tuple(Evidence(t, "attestation") for t in lines)
     if valid is not None:
         data = {"by": valid.by, "on": valid.on, "until": valid.until, "note": valid.note}
         seen = Evidence(attestation_text(valid), "policy", data)

@@ -226,3 +226,27 @@ def test_retention_forgets_expired_attestations(tmp_path: Path, key: Path) -> No
         assert 1 == attestations.prune(state, date(2025, 6, 1))
         assert 1 == len(attestations.documents(state))
         assert [new] == [c.attestation for c in attestations.claims(state, signing)]
+
+
+def test_pseudonymised_phone(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                             tmp_path: Path, key: Path) -> None:
+    """A scan that names the phone by its pseudonym applies an attestation made for the
+    pseudonym; one made for the real serial is not applied, and the report says so without
+    repeating the serial."""
+    monkeypatch.setenv("MSGSCAN_PSEUDONYM_KEY", "k" * 32)
+    flags = ("--pseudonymize", "--sign-key", str(key))
+    by_serial = tmp_path / "serial.json"
+    attest(capsys, key, by_serial)
+    out = scan(capsys, "json", "--attestations", str(by_serial), *flags)
+    report = json.loads(out)
+    name = report["device"]["serial"]
+    f = msg07(report)
+    assert name != SERIAL and SERIAL not in out
+    assert f["attested"] is None
+    assert any(f"by its pseudonym: not applied; attest it for {name}" in e["text"]
+               for e in f["evidence"])
+
+    by_name = tmp_path / "pseudonym.json"
+    attest(capsys, key, by_name, device=name)
+    f = msg07(json.loads(scan(capsys, "json", "--attestations", str(by_name), *flags)))
+    assert ("manual", name) == (f["status"], f["attested"]["device"])
