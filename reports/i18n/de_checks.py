@@ -131,7 +131,9 @@ CHECKS: dict[str, CheckText] = {
             "Geheimen Chat starten."),
             ("Für Kundendaten keine Telegram-Gruppen oder -Kanäle verwenden: sie sind nie "
             "Ende-zu-Ende-verschlüsselt."),
-            "Wer dieses Gerät wann und bis wann geprüft hat, in der Richtlinie festhalten: [[attest.MSG-07]].",
+            ("Wer dieses Gerät wann und bis wann geprüft hat, festhalten: msgscan attest MSG-07 "
+            "--device SERIENNUMMER (docs/attestations.md), oder in der Richtlinie: "
+            "[[attest.MSG-07]]."),
         ),
     ),
     "MSG-08": CheckText(
