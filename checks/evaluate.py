@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
+from checks.attested import refusals
 from checks.catalog import MESSENGERS, VARIANTS
 from checks.damaged import downgrade, watched
 from checks.facts import Snapshot
@@ -147,7 +148,7 @@ def judge(
                 if waiver is not None:
                     f = replace(f, waived=waiver)
             elif f.status is Status.MANUAL and f.check_id in ATTESTABLE:
-                f = _attest(f, policy, name, today)
+                f = _attest(f, policy, name, today, snapshot.serial)
             findings.append(f)
     return findings
 
@@ -170,27 +171,32 @@ def attestation_message(a: Attestation) -> Message:
                on=a.on.isoformat(), until=until, note=note)
 
 
-def _attest(f: Finding, policy: Policy, device: str, today: date) -> Finding:
+def _attest(
+    f: Finding, policy: Policy, device: str, today: date, serial: str | None = None
+) -> Finding:
     """A manual finding with the policy's attestation for this device and package, if one is in
     force. It stays ``manual`` (the phone showed nothing; a person vouches for it) with
-    ``attested`` set; an expired one is named in the evidence and attests nothing."""
+    ``attested`` set; an expired one is named in the evidence and attests nothing, and so is a
+    signed one that was not applied (``checks.attested``: forged, or for another phone)."""
     valid, lapsed = policy.attestation(f.check_id, device, f.package, today)
+    lines = refusals(policy, f.check_id, device, f.package, serial)
+    notes = tuple(Evidence(t, "attestation") for t in lines)
     if valid is not None:
         data = {"by": valid.by, "on": valid.on, "until": valid.until, "note": valid.note}
         seen = Evidence.of(attestation_message(valid), "policy", data)
-        return replace(f, attested=valid, evidence=(*f.evidence, seen))
+        return replace(f, attested=valid, evidence=(*f.evidence, seen, *notes))
     if lapsed is not None and lapsed.until is not None:
         text = say("attest.expired", "the attestation by {by} on {on:date} expired on "
                    "{until:date}: attest it again ({key})", by=lapsed.by,
                    on=lapsed.on.isoformat(), until=lapsed.until.isoformat(),
                    key=attest_key(f.check_id))
         data = {"by": lapsed.by, "on": lapsed.on, "until": lapsed.until}
-        return replace(f, evidence=(*f.evidence, Evidence.of(text, "policy", data)))
+        return replace(f, evidence=(*f.evidence, Evidence.of(text, "policy", data), *notes))
     if f.check_id in DEVICE_ATTESTABLE:
         text = say("attest.missing", "not attested for this phone: record it in the policy as "
                    "{key} (device, by, on, until)", key=attest_key(f.check_id))
-        return replace(f, evidence=(*f.evidence, Evidence.of(text, "policy")))
-    return f
+        return replace(f, evidence=(*f.evidence, Evidence.of(text, "policy"), *notes))
+    return replace(f, evidence=(*f.evidence, *notes)) if notes else f
 
 
 _RANK = {s: i for i, s in enumerate(WORST_FIRST)}

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from checks.attested import Refusal
 from checks.findings import Attestation, Severity, Waiver
 
 ORGANISATION_ATTESTABLE = ("ORG-01", "ORG-02", "ORG-03")
@@ -73,6 +74,9 @@ class Policy:
     """Installers accepted besides app stores and the device's MDM (e.g. an enterprise store)."""
     attestations: Mapping[str, tuple[Attestation, ...]] = field(default_factory=dict)
     """Check id -> its attestations (one for an ORG item; one per device for the others)."""
+    refused: tuple[Refusal, ...] = ()
+    """Signed attestations (``msgscan attest``) a scan does not apply, and why
+    (``checks.attested``)."""
     overrides: Mapping[str, Override] = field(default_factory=dict)
     waivers: tuple[Waiver, ...] = ()
     signer_pins: Mapping[str, frozenset[str]] = field(default_factory=dict)

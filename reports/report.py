@@ -28,6 +28,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from checks import law
+from checks.alternatives import compare
 from checks.catalog import VARIANTS, Profile
 from checks.errors import MsgscanError
 from checks.evaluate import summarize
@@ -54,7 +56,8 @@ if TYPE_CHECKING:  # jsonschema loads in validate() only: ~50 ms that no other c
 SCHEMA_VERSION = "1.3"
 """1.1 (additive): status ``informational``; ``summary.informational`` and ``attested``;
 ``attested.until``, ``device`` and ``package``. 1.2 (additive): ``integrity`` (digest and
-signature, ``reports.integrity``) and ``retention``. Every 1.0 and 1.1 report still validates."""
+signature, ``reports.integrity``) and ``retention``. 1.3 (additive): ``legal`` per finding
+(``checks.law``) and ``alternatives`` (``checks.alternatives``). Every 1.x report still validates."""
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "report-1.schema.json"
 UNSEEN = "unseen"
 """The key of the marker for a withheld fact: ``{"unseen": "<reason>"}``."""
@@ -288,6 +291,15 @@ def _messengers(snap: Snapshot) -> Any:
     return out
 
 
+def alternatives(snap: Snapshot) -> list[dict[str, Any]]:
+    """The article's whole comparison with the messengers installed on this phone marked."""
+    found = [] if isinstance(snap.packages, Unseen) else [
+        (VARIANTS[p.name][0].key, VARIANTS[p.name][0].name)
+        for p in snap.packages if p.name in VARIANTS and any(u.installed is not False for u in p.users)
+    ]
+    return compare(found)
+
+
 def _finding(f: Finding) -> dict[str, Any]:
     known = VARIANTS.get(f.package) if f.package else None
     return {
@@ -309,6 +321,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         if f.waived is None
         else {"until": f.waived.until.isoformat(), "reason": f.waived.reason},
         "attested": None if f.attested is None else _attested(f),
+        "legal": law.as_json(f.check_id),
     }
 
 
@@ -347,6 +360,7 @@ def build_report(result: ScanResult) -> dict[str, Any]:
         else [_profile(u, snap.policy) for u in snap.users],
         "messengers": _messengers(snap),
         "findings": [_finding(f) for f in result.findings],
+        "alternatives": alternatives(snap),
         "summary": {
             "counts": dict(summary.counts),
             "score": summary.score,

@@ -42,6 +42,7 @@ def helps(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -
         ["parse", "dumpsys-package"],
         ["keygen"],
         ["verify"],
+        ["attest"],
     ):
         with pytest.raises(SystemExit) as done:
             main([*words, "--help"])

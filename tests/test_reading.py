@@ -58,12 +58,19 @@ class TestScanHtml:
                      "Messenger-Vergleich des Artikels", "Berufsgeheimnisträgern"):
             assert text in out
 
-    def test_comparison_only_for_messengers_found(self, capsys: pytest.CaptureFixture[str]) -> None:
-        """The article's comparison shows WhatsApp and Telegram for this phone, not Threema."""
+    def test_whole_comparison_found_marked(self, capsys: pytest.CaptureFixture[str]) -> None:
+        """The article's whole comparison (all five messengers) is on the page; WhatsApp and
+        Telegram, found on this phone, are marked, Threema is not."""
         _, out, _ = run(capsys, "scan", "--replay", A16, "--format", "html", "--lang", "en")
-        table = out[out.index("The article&#x27;s messenger comparison"):]
+        table = out[out.index("The article&#x27;s comparison of messengers"):]
+        table = table[: table.index("</table>")]
 
-        assert "Telegram Messenger Inc." in table and "Threema GmbH" not in table
+        for name in ("Threema GmbH", "Telegram Messenger Inc.", "Wire Swiss GmbH",
+                     "Signal Technology Foundation"):
+            assert name in table
+        assert 2 == table.count('<th class="found">')
+        assert '<th class="found">Telegram <span class="mark">' in table
+        assert "<th>Threema / Threema Work</th>" in table
 
 
 class TestLanguage:

@@ -43,7 +43,7 @@ SIGNER = "base.apk signing block (pm path, tail -c, dd)"
     rationale=(
         "Modified clients (GBWhatsApp, FMWhatsApp and similar) are built by unknown parties, are "
         "not security-reviewed, break the vendor's terms and have shipped malware (FMWhatsApp "
-        "carried the Triada trojan). Everything typed into them must be taken as exposed."
+        "carried the Triada trojan). Everything typed into them should be treated as exposed."
     ),
     remediation=(
         "Uninstall the modified client: Settings > Apps > (the app) > Uninstall.",

@@ -122,7 +122,8 @@ def no_internal_whatsapp(ctx: Context) -> Iterator[Outcome]:
     article=Article(PITFALLS, "Experten: nicht mit Berufsgeheimnisträgern wie Ärzten"),
     rationale=(
         "Experts quoted by the article advise against WhatsApp in exchanges with people bound by "
-        "professional secrecy, such as doctors: their messages carry data the law protects most, "
+        "professional secrecy, such as doctors: their messages may carry data the law protects "
+        "most, "
         "and the messenger's metadata alone may reveal the relationship. Only phones with a "
         "WhatsApp-family app: not applicable elsewhere."
     ),

@@ -37,7 +37,8 @@ from checks.rules._common import (
             "Do not use Telegram groups or channels for customer data: they are never end-to-end "
             "encrypted."
         ),
-        "Record who checked this phone, when and until when in the policy: [[attest.MSG-07]].",
+        "Record who checked this phone, when and until when: msgscan attest MSG-07 --device "
+        "SERIAL (docs/attestations.md), or in the policy: [[attest.MSG-07]].",
     ),
 )
 def telegram_cloud_chats(ctx: Context) -> Iterator[Outcome]:

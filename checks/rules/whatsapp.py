@@ -27,9 +27,11 @@ from checks.rules._common import (
     severity=Severity.MEDIUM,
     article=Article(PITFALLS, "Achtung-Hinweis: für den Beruf besser WhatsApp Business"),
     rationale=(
-        "The article advises anyone who still uses WhatsApp for work to use WhatsApp Business. "
-        "The business app keeps work chats apart from a private account and gives the business "
-        "a profile customers can recognise; consumer WhatsApp mixes both. On a personal phone "
+        "The article advises anyone who uses WhatsApp for work despite its risks to use WhatsApp "
+        "Business. The business app keeps work chats apart from a private account and gives the "
+        "business a profile customers can recognise; consumer WhatsApp mixes both. Neither app "
+        "comes with a data-processing agreement from Meta: only the WhatsApp Business Platform "
+        "(Cloud API), a separate service for businesses, does. On a personal phone "
         "whose MDM work profile holds WhatsApp Business (BYOD), consumer WhatsApp on the personal "
         "side is the employee's own app: informational, unless the policy forbids it."
     ),

@@ -6,9 +6,9 @@
 # See also: https://github.com/scop/bash-completion/blob/main/doc/configuration.md
 
 _shtab_msgscan_parse_subparsers=(dumpsys-package)
-_shtab_msgscan_subparsers=(scan simulate agent report checks devices snapshot record parse keygen verify)
+_shtab_msgscan_subparsers=(scan simulate agent report checks devices snapshot record parse keygen verify attest)
 
-_shtab_msgscan_scan_option_strings=(-h --help --serial -s --tcp --replay --demo --timeout --auth-timeout --max-output --policy --format -o --output --templates --lang --send --config --pseudonymize --sign-key -v --verbose -q --quiet --log-format --log-file)
+_shtab_msgscan_scan_option_strings=(-h --help --serial -s --tcp --replay --demo --timeout --auth-timeout --max-output --policy --format -o --output --templates --lang --send --config --pseudonymize --sign-key --attestations --attestation-key -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_simulate_option_strings=(-h --help --recording --port --count --accept-any-key --keys --legacy --farm --farm-spec --seed --save-farm --latency-ms --bandwidth-kbps --drop-after --hang-after --refuse-auth --corrupt --device-time -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_agent_option_strings=(-h --help --config --once --demo --lang -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_report_option_strings=(-h --help --format -o --output --templates --lang --sign-key -v --verbose -q --quiet --log-format --log-file)
@@ -18,8 +18,9 @@ _shtab_msgscan_snapshot_option_strings=(-h --help --serial -s --tcp --replay --d
 _shtab_msgscan_record_option_strings=(-h --help --serial -s --tcp --timeout --auth-timeout --max-output -o --output -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_parse_dumpsys_package_option_strings=(-h --help -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_parse_option_strings=(-h --help -v --verbose -q --quiet --log-format --log-file)
-_shtab_msgscan_keygen_option_strings=(-h --help)
-_shtab_msgscan_verify_option_strings=(-h --help --key --json)
+_shtab_msgscan_keygen_option_strings=(-h --help -v --verbose -q --quiet --log-format --log-file)
+_shtab_msgscan_verify_option_strings=(-h --help --key --json -v --verbose -q --quiet --log-format --log-file)
+_shtab_msgscan_attest_option_strings=(-h --help --device --by --on --until --package --note -o --output --config --sign-key -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_option_strings=(-h --help --version -v --verbose -q --quiet --log-format --log-file)
 
 
@@ -41,7 +42,10 @@ _shtab_msgscan_record___log_format_choices=(auto human json)
 _shtab_msgscan_parse_dumpsys_package___log_format_choices=(auto human json)
 _shtab_msgscan_parse_pos_0_choices=(dumpsys-package)
 _shtab_msgscan_parse___log_format_choices=(auto human json)
-_shtab_msgscan_pos_0_choices=(scan simulate agent report checks devices snapshot record parse keygen verify)
+_shtab_msgscan_keygen___log_format_choices=(auto human json)
+_shtab_msgscan_verify___log_format_choices=(auto human json)
+_shtab_msgscan_attest___log_format_choices=(auto human json)
+_shtab_msgscan_pos_0_choices=(scan simulate agent report checks devices snapshot record parse keygen verify attest)
 _shtab_msgscan___log_format_choices=(auto human json)
 
 _shtab_msgscan_scan__h_nargs=0
@@ -120,9 +124,24 @@ _shtab_msgscan_parse__q_nargs=0
 _shtab_msgscan_parse___quiet_nargs=0
 _shtab_msgscan_keygen__h_nargs=0
 _shtab_msgscan_keygen___help_nargs=0
+_shtab_msgscan_keygen__v_nargs=0
+_shtab_msgscan_keygen___verbose_nargs=0
+_shtab_msgscan_keygen__q_nargs=0
+_shtab_msgscan_keygen___quiet_nargs=0
 _shtab_msgscan_verify__h_nargs=0
 _shtab_msgscan_verify___help_nargs=0
 _shtab_msgscan_verify___json_nargs=0
+_shtab_msgscan_verify__v_nargs=0
+_shtab_msgscan_verify___verbose_nargs=0
+_shtab_msgscan_verify__q_nargs=0
+_shtab_msgscan_verify___quiet_nargs=0
+_shtab_msgscan_attest_pos_0_nargs=+
+_shtab_msgscan_attest__h_nargs=0
+_shtab_msgscan_attest___help_nargs=0
+_shtab_msgscan_attest__v_nargs=0
+_shtab_msgscan_attest___verbose_nargs=0
+_shtab_msgscan_attest__q_nargs=0
+_shtab_msgscan_attest___quiet_nargs=0
 _shtab_msgscan_pos_0_nargs=A...
 _shtab_msgscan__h_nargs=0
 _shtab_msgscan___help_nargs=0

@@ -15,7 +15,9 @@ CHECKS: dict[str, CheckText] = {
         "Privates WhatsApp statt WhatsApp Business",
         "Wer WhatsApp trotz der Risiken beruflich nutzt, sollte laut Artikel zu WhatsApp Business "
         "greifen. Die Business-App trennt dienstliche Chats vom privaten Konto und zeigt Kunden "
-        "ein erkennbares Unternehmensprofil; das private WhatsApp vermischt beides. Auf einem "
+        "ein erkennbares Unternehmensprofil; das private WhatsApp vermischt beides. Keine der "
+        "beiden Apps kommt mit einem Vertrag zur Auftragsverarbeitung von Meta: nur die WhatsApp "
+        "Business Platform (Cloud API), ein eigener Dienst für Unternehmen. Auf einem "
         "privaten Gerät, dessen vom MDM verwaltetes Arbeitsprofil WhatsApp Business enthält (BYOD), "
         "ist das private WhatsApp auf der privaten Seite die eigene App der beschäftigten Person: "
         "nur ein Hinweis, sofern die Richtlinie es nicht untersagt.",
@@ -50,7 +52,7 @@ CHECKS: dict[str, CheckText] = {
         "Nachrichtenverläufe sollen laut Artikel nicht archiviert werden. Eine lokale "
         "Chat-Sicherung enthält den gesamten Verlauf in einer Datei im gemeinsamen Speicher, wo "
         "jede App mit Speicherzugriff sie kopieren kann; Cloud-Sicherungen legen ihn auf Servern "
-        "Dritter ab, ohne dass ein Vertrag zur Auftragsverarbeitung besteht.",
+        "Dritter ab.",
         (
             ("WhatsApp: alte lokale Sicherungen mit der App „Dateien“ löschen unter Interner "
             "Speicher > Android > media > com.whatsapp > WhatsApp > Databases (auf älteren Geräten "
@@ -70,8 +72,7 @@ CHECKS: dict[str, CheckText] = {
         "Messenger-Medien im gemeinsamen Speicher sichtbar",
         "Nachrichten und vor allem Anhänge sollen laut Artikel nicht automatisch im Gerätespeicher "
         "landen. Empfangene Fotos, Videos und Dokumente in gemeinsamen Ordnern ohne .nomedia "
-        "erscheinen in jeder Galerie und sind für andere Apps lesbar – auch personenbezogene Daten "
-        "von Kunden im Sinne der DSGVO.",
+        "erscheinen in jeder Galerie und sind für andere Apps lesbar.",
         (
             ("WhatsApp: Einstellungen > Chats > Sichtbarkeit von Medien: aus, und je Chat: Chat "
             "öffnen > Kontaktname > Sichtbarkeit von Medien: Nein."),
@@ -130,15 +131,17 @@ CHECKS: dict[str, CheckText] = {
             "Geheimen Chat starten."),
             ("Für Kundendaten keine Telegram-Gruppen oder -Kanäle verwenden: sie sind nie "
             "Ende-zu-Ende-verschlüsselt."),
-            "Wer dieses Gerät wann und bis wann geprüft hat, in der Richtlinie festhalten: [[attest.MSG-07]].",
+            ("Wer dieses Gerät wann und bis wann geprüft hat, festhalten: msgscan attest MSG-07 "
+            "--device SERIENNUMMER (docs/attestations.md), oder in der Richtlinie: "
+            "[[attest.MSG-07]]."),
         ),
     ),
     "MSG-08": CheckText(
         "Inoffizieller oder veränderter Messenger",
         "Veränderte Clients (GBWhatsApp, FMWhatsApp u. ä.) stammen von Unbekannten, sind nicht "
         "sicherheitsgeprüft, verletzen die Nutzungsbedingungen und enthielten bereits Schadsoftware "
-        "(FMWhatsApp mit dem Trojaner Triada). Alles, was darin eingegeben wurde, gilt als "
-        "offengelegt – ein meldepflichtiger Vorfall nach DSGVO ist zu prüfen.",
+        "(FMWhatsApp mit dem Trojaner Triada). Alles, was darin eingegeben wurde, ist als "
+        "offengelegt zu behandeln.",
         (
             "Den veränderten Client deinstallieren: Einstellungen > Apps > (App) > Deinstallieren.",
             ("Die offizielle App aus Google Play installieren (WhatsApp Business, Telegram, Signal, "
@@ -206,8 +209,7 @@ CHECKS: dict[str, CheckText] = {
     "ORG-01": CheckText(
         "Kunden vor der Messenger-Nutzung informiert",
         "Wer WhatsApp trotz der Risiken beruflich einsetzt, sollte Kunden vorab informieren: "
-        "Rufnummer, Profildaten und Metadaten gehen an den Betreiber, ein Unternehmen in den USA "
-        "(Drittlandübermittlung nach DSGVO).",
+        "Rufnummer, Profildaten und Metadaten gehen an den Betreiber, ein Unternehmen in den USA.",
         (
             ("In die Kundeninformation (Datenschutzhinweis, erste Nachricht, Vertragsanlage) "
             "aufnehmen, dass und wie der Messenger genutzt wird und welche Daten an den Betreiber "
@@ -231,8 +233,8 @@ CHECKS: dict[str, CheckText] = {
     "ORG-03": CheckText(
         "WhatsApp nicht mit Berufsgeheimnisträgern",
         "Im Artikel zitierte Fachleute raten von WhatsApp im Austausch mit Berufsgeheimnisträgern "
-        "wie Ärzten ab: Ihre Nachrichten enthalten besonders geschützte Daten (Art. 9 DSGVO, "
-        "§ 203 StGB), und schon die Metadaten des Messengers können die Beziehung offenlegen. Nur "
+        "wie Ärzten ab: Ihre Nachrichten können besonders geschützte Daten enthalten, und schon "
+        "die Metadaten des Messengers können die Beziehung offenlegen. Nur "
         "Geräte mit einer App der WhatsApp-Familie: sonst entfällt der Punkt.",
         (
             ("Mit Ärzten, Anwälten und anderen Berufsgeheimnisträgern einen anderen Kanal "

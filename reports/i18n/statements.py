@@ -42,8 +42,9 @@ LABELS: dict[Lang, dict[str, str]] = {
     Lang.EN: {
         "heading": "Sign-off sheet",
         "intro": "For this one phone. The phone cannot show the items below; by signing, the person "
-        "responsible confirms each statement ticked “yes”. Record the attestation in the policy "
-        "afterwards ([[attest.ID]] per phone, [attest.ORG-01] for the organisation).",
+        "responsible confirms each statement ticked “yes”. Record the attestation afterwards with "
+        "`msgscan attest ID --device SERIAL` (a signed file or the agent's state) or in the policy "
+        "([[attest.ID]] per phone, [attest.ORG-01] for the organisation).",
         "device": "Device",
         "serial": "Serial / pseudonym",
         "scan": "Scan id",
@@ -71,7 +72,8 @@ LABELS: dict[Lang, dict[str, str]] = {
         "heading": "Bestätigungsblatt",
         "intro": "Für genau dieses Telefon. Das Telefon kann die folgenden Punkte nicht zeigen; mit "
         "der Unterschrift bestätigt die verantwortliche Person jede mit „ja“ angekreuzte Aussage. "
-        "Die Bestätigung danach in der Richtlinie festhalten ([[attest.ID]] je Telefon, "
+        "Die Bestätigung danach mit `msgscan attest ID --device SERIENNUMMER` festhalten (signierte "
+        "Datei oder Zustand des Agenten) oder in der Richtlinie ([[attest.ID]] je Telefon, "
         "[attest.ORG-01] für die Organisation).",
         "device": "Gerät",
         "serial": "Seriennummer / Pseudonym",

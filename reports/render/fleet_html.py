@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from markupsafe import Markup
+
 from checks.registry import INDEX
 from reports.i18n import Lang, Texts
 from reports.integrity import seal_html
+from reports.render import _html_audit
 from reports.render._html import Templates, shipped
 from reports.signing import SigningKey
 
@@ -91,6 +94,7 @@ def render_fleet(
         notes=notes,
         names=[(c, tx.check(INDEX[c].info).title) for c in checks if c in INDEX],
         words=_WORDS[lang],
+        waiting=Markup(_html_audit.waiting(lang, summary)),  # escaped fragment
     )
     return seal_html(page, key)
 

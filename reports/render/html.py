@@ -29,8 +29,8 @@ from reports.i18n.formats import day
 from reports.i18n.formats import size as local_size
 from reports.integrity import canonical, digest, seal_html
 from reports.localized import check_texts, count_chips, verdict_text
+from reports.render import _html_audit, sheet
 from reports.render import _html_findings as findings
-from reports.render import sheet
 from reports.render._html import Templates, shipped
 from reports.report import UNSEEN, build_report
 from reports.signing import SigningKey
@@ -298,21 +298,15 @@ def _messengers(v: View) -> dict[str, Any]:
 _COMPARISON = ("operator", "seat", "e2e_default", "registration", "source")
 
 
-def _comparison(v: View) -> dict[str, Any] | None:
-    """The article's comparison of the messengers found; None: none of them is compared."""
-    if isinstance(v.report["messengers"], dict):
-        return None
-    seen: dict[str, dict[str, str]] = {}
-    for m in v.report["messengers"]:
-        if m["comparison"] is not None and m["installs"]:
-            seen.setdefault(m["name"], m["comparison"])
-    if not seen:
-        return None
-    rows = [
-        (v.tx.t("comparison." + field), [_catalog(v.tx, c[field]) for c in seen.values()])
-        for field in _COMPARISON
-    ]
-    return {"names": list(seen), "rows": rows}
+
+def _legal(v: View) -> Markup:
+    """The provisions each checklist item of this report serves (``checks.law``)."""
+    return Markup(_html_audit.legal(v.tx.lang, v.report["findings"]))  # escaped fragment
+
+
+def _alternatives(v: View) -> Markup:
+    """The article's whole comparison of messengers, those on this phone marked."""
+    return Markup(_html_audit.alternatives(v.tx.lang, v.report))  # escaped fragment
 
 
 def _catalog(tx: Texts, value: str) -> str:
@@ -350,7 +344,8 @@ SECTIONS: dict[str, Callable[[View], Any]] = {
     "overview": _overview,
     "messengers": _messengers,
     "findings": _findings,
-    "comparison": _comparison,
+    "legal": _legal,
+    "alternatives": _alternatives,
     "sheet": _sheet,
     "footer": _footer,
 }

@@ -18,43 +18,36 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from checks import law
 from checks.result import PSEUDONYM_PREFIX, ScanResult
 
 STANDARD = "msgscan messenger data-protection checklist"
 """``compliance.standards``: the checklist (after the German trade article) every check belongs
 to. The organisation's policy that tuned it is named in ``unmapped.msgscan.policy``."""
 GDPR = "GDPR (Regulation (EU) 2016/679)"
-GDPR_URL = "https://eur-lex.europa.eu/eli/reg/2016/679/oj"
-"""The regulation's official European Legislation Identifier on EUR-Lex."""
+GDPR_URL = law.GDPR_URL
 
-_GDPR_DEFAULT = ("32", "Security of processing")
-_GDPR: dict[str, tuple[tuple[str, str], ...]] = {
-    # The article's aim is GDPR-conform business use; each check cites what it protects.
-    "MSG-01": (("28", "Processor"), ("44", "Transfers to third countries")),
-    "MSG-02": (("25", "Data protection by design and by default"), _GDPR_DEFAULT),
-    "MSG-03": (("5(1)(e)", "Storage limitation"), _GDPR_DEFAULT),
-    "MSG-04": (("5(1)(f)", "Integrity and confidentiality"), _GDPR_DEFAULT),
-    "MSG-05": (("5(1)(f)", "Integrity and confidentiality"), _GDPR_DEFAULT),
-    "MSG-06": (("6(1)(a)", "Lawfulness of processing: consent"), ("7", "Conditions for consent")),
-    "MSG-07": (_GDPR_DEFAULT,),
-    "MSG-11": (("24", "Responsibility of the controller"),),
-    "ORG-01": (("13", "Information to be provided"),),
-}
+STGB = "German Criminal Code (StGB)"
 
 
 def gdpr_articles(check_id: str) -> tuple[tuple[str, str], ...]:
-    """The GDPR articles a check protects (Art. 32, security of processing, by default)."""
-    return _GDPR.get(check_id, (_GDPR_DEFAULT,))
+    """The GDPR articles a check serves (number, title), from ``checks.law``: the one place."""
+    return tuple((b.provision.number, b.provision.title) for b in law.legal(check_id)
+                 if b.provision.law == "GDPR")
 
 
 def references(check_id: str, article_ref: Mapping[str, str]) -> list[dict[str, str]]:
-    """``compliance.compliance_references``: the article section, then each GDPR article."""
+    """``compliance.compliance_references``: the article section, then each provision the check
+    serves (``checks.law``, as in the report's ``legal`` list)."""
     section, quote = article_ref.get("section", ""), article_ref.get("ref", "")
     out = [{"uid": f"article:{section}" if section else "article",
             "title": f"Trade article on business use of WhatsApp, {section}: {quote}".rstrip(": ")}]
-    for number, title in gdpr_articles(check_id):
-        out.append({"uid": f"GDPR Art. {number}", "title": f"{GDPR}, Art. {number}: {title}",
-                    "src_url": GDPR_URL})
+    for b in law.legal(check_id):
+        p = b.provision
+        name = GDPR if p.law == "GDPR" else STGB
+        mark = "Art." if p.law == "GDPR" else "§"
+        out.append({"uid": p.uid, "title": f"{name}, {mark} {p.number}: {p.title}",
+                    "src_url": p.url})
     return out
 
 

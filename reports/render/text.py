@@ -23,6 +23,7 @@ from checks.findings import Severity
 from checks.result import ScanResult
 from reports.i18n import CheckText, Lang, Texts
 from reports.localized import attested_text, check_texts, relevant_steps, verdict_text
+from reports.render import _text_audit
 from reports.report import UNSEEN, build_report
 
 WIDTH = 100
@@ -61,6 +62,7 @@ class TextRenderer:
         _header(v)
         _messengers(v)
         _findings(v)
+        _text_audit.comparison(v.tx, report, v.out.section, v.out.add)
         return ("\n".join(v.out.lines) + "\n").encode("utf-8")
 
 
@@ -236,6 +238,8 @@ def _item(v: _View, f: dict[str, Any], first: str) -> None:
     v.out.add(f"{first} {f['check_id']}  {title} [{about(v, f)}]", _INDENT, body)
     if f["evidence"]:
         v.out.add(v.tx.evidence(f["evidence"][0]), body, body + "  ")
+    if f.get("legal"):
+        v.out.add(_text_audit.legal_line(v.tx.lang, f), body, body + "  ")
 
 
 def _step(v: _View, f: dict[str, Any], key: str) -> None:

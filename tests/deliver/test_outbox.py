@@ -40,7 +40,7 @@ def test_migration_2_upgrades_a_version_1_database(tmp_path: Path) -> None:
         devices = tx.execute("SELECT count(*) FROM devices").fetchone()[0]
         spool.enqueue(tx, "x", EVENTS[:1], max_queue=10)
 
-    assert (2, SCHEMA_VERSION, 1) == (version, len(MIGRATIONS), devices)
+    assert (SCHEMA_VERSION, SCHEMA_VERSION, 1) == (version, len(MIGRATIONS), devices)
 
 
 def test_events_and_state_commit_together(state: State) -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from checks.catalog import MESSENGERS
 from checks.registry import CHECKS
+from checks import law
 from reports.i18n import (
     Lang,
     MissingText,
@@ -56,8 +57,10 @@ class TestCatalogs:
         assert {v.english() for v in values} <= set(by_english(Lang.DE, "catalog."))
 
     def test_domain_words(self) -> None:
-        """The German uses the domain's own terms."""
+        """The German uses the domain's own terms (the rules' texts and the provisions they
+        serve, ``checks.law``)."""
         german = " ".join(t.rationale + " ".join(t.remediation) for t in de_checks.CHECKS.values())
+        german += " ".join(b.provision.cite_de + b.de for bs in law.LEGAL.values() for b in bs)
 
         for word in ("DSGVO", "Berufsgeheimnisträger", "Einwilligung", "Auftragsverarbeitung"):
             assert word in german

@@ -96,17 +96,19 @@ class TestText:
         assert "Work profile (user 10): GBWhatsApp 17.85 (unofficial mod)" in text(scan(handmade()))
 
     def test_sections_worst_first(self) -> None:
-        """Failed, then manual, then unknown/error, then one line counting passes and n/a."""
+        """Failed, then manual, then unknown/error, then one line counting passes and n/a, then
+        the article's comparison of messengers."""
         out = text(scan(handmade()))
         order = [
             out.index("FAILED (3)"),
             out.index("MANUAL: a person must attest these (1)"),
             out.index("NOT CHECKED: unknown or error (2)"),
             out.index("2 passed, 1 not applicable."),
+            out.index("The article's comparison of messengers"),
         ]
 
         assert sorted(order) == order
-        assert out.rstrip("\n").endswith("2 passed, 1 not applicable.")
+        assert "2 passed, 1 not applicable.\n\nThe article's comparison of messengers\n" in out
 
     def test_failed_items_severe_first(self) -> None:
         """Within FAILED: severity, id, title, what it is about, evidence and the first fix."""

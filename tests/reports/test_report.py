@@ -75,6 +75,7 @@ def test_top_level_keys_in_order() -> None:
         "profiles",
         "messengers",
         "findings",
+        "alternatives",
         "summary",
     ] == list(report)
 
@@ -363,6 +364,7 @@ def test_findings() -> None:
         "article_ref": {"section": "Konfiguration", "ref": "test rule"},
         "waived": None,
         "attested": None,
+        "legal": [],
     } == first
     assert [
         ("TST-05", "critical", "error"),

@@ -124,6 +124,21 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (destination, device_id, key)
     ) WITHOUT ROWID;
     """,
+    # 3: signed attestations recorded by `msgscan attest` (scanner/app/agent/attestations.py)
+    """
+    CREATE TABLE attestations (
+        id        INTEGER PRIMARY KEY,
+        check_id  TEXT NOT NULL,
+        device    TEXT,
+        package   TEXT,
+        by        TEXT NOT NULL,
+        made_on   TEXT NOT NULL,
+        until     TEXT,
+        recorded  TEXT NOT NULL,
+        document  BLOB NOT NULL
+    );
+    CREATE INDEX attestations_device ON attestations (device, check_id);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

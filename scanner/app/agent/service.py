@@ -26,6 +26,8 @@ from checks.errors import MsgscanError
 from reports.render.json import JsonRenderer
 from scanner.app.agent import targets as found
 from scanner.app.agent.addresses import Addresses
+from scanner.app.agent.attestations import policy_for_round
+from scanner.app.agent.attestations import prune as prune_attestations
 from scanner.app.agent.delivery import Delivery
 from scanner.app.agent.inventory import all_endpoints
 from scanner.app.agent.once import RoundReport, not_scanned
@@ -169,7 +171,7 @@ class Agent:
             outcome = run_round(
                 targets,
                 sightings,
-                policy=self.policy,
+                policy=policy_for_round(self.policy, self.state, self.signing_key),
                 openers=self._openers(),
                 concurrency=cfg.scan.concurrency,
                 reports_dir=cfg.agent.reports_dir,
@@ -194,6 +196,7 @@ class Agent:
                 failed=failed,
             )
             self.state.prune(finished - timedelta(days=cfg.agent.retention_days))
+            prune_attestations(self.state, (finished - timedelta(days=cfg.agent.retention_days)).date())
             prune_reports(cfg.agent.reports_dir, cfg.agent.reports_retention_days, {SUMMARY_FILE})
         write_summary(
             self.state,

@@ -25,6 +25,7 @@ from reports.integrity import seal_json
 from reports.render.controls import clean_tree
 from reports.render.json import dumps
 from reports.signing import SigningKey
+from scanner.app.agent.attestations import waiting
 from scanner.app.agent.known import Known, last_known
 from scanner.app.agent.rows import DeviceRow, RoundRow, ScanRow
 from scanner.app.agent.state import State
@@ -183,6 +184,7 @@ def fleet_summary(
                 "known_failed": failed,
                 "first_scan": first,
                 "checks": columns,
+                "awaiting_attestation": waiting(scan.report_path if scan else None),
                 "drift": {
                     "new": [str(k) for k in changes.new] if changes and not first else [],
                     "changed": [str(k) for k in changes.changed] if changes else [],
@@ -205,6 +207,7 @@ def fleet_summary(
         "new": sum(len(r["drift"]["new"]) for r in rows),
         "resolved": sum(len(r["drift"]["resolved"]) for r in rows),
         "per_check": {c.info.id: per_check.get(c.info.id, {}) for c in CHECKS},
+        "awaiting_attestation": sum(len(r["awaiting_attestation"]) for r in rows),
     }
     return {
         "fleet_summary_version": SUMMARY_VERSION,

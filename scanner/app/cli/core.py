@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "parse": ("inspection", "cmd_parse"),
     "keygen": ("integrity", "cmd_keygen"),
     "verify": ("integrity", "cmd_verify"),
+    "attest": ("attest", "cmd_attest"),
 }
 """Each command: its module in ``scanner.app.cli`` and the function that runs it."""
 SILENT = frozenset({"checks", "report", "parse", "keygen", "verify"})

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from scanner import __version__
 from scanner.app.cli import argtypes
+from scanner.app.cli.attest_args import add_attest
 from scanner.app.cli.epilogs import (
     AGENT_EPILOG,
     EPILOG,
@@ -266,8 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
     what = p.add_subparsers(dest="what", metavar="WHAT", required=True)
     q = what.add_parser("dumpsys-package", help="parse `dumpsys package` / `pm dump` output")
     q.add_argument("file", metavar="FILE", help="captured output, or - for standard input")
-    apply_help(sub)
     _integrity_commands(sub)
+    add_attest(sub)
+    apply_help(sub)
     return parser
 
 

@@ -32,6 +32,10 @@ def _policy(path: Path | None) -> Policy:
 def cmd_scan(args: argparse.Namespace) -> int:
     destination(args)  # a bad --send fails before the phone is touched
     policy = _policy(args.policy)
+    if args.attestations:  # signed attestation files (cryptography loads only for them)
+        from scanner.app.cli.attest import scan_policy
+
+        policy = scan_policy(args, policy)
     outputs = plan(args.output, args.format, "text")  # a bad -o fails before the phone is touched
     device_name(
         "check-the-key", policy, args.pseudonymize

@@ -1,0 +1,112 @@
+"""Signed attestations (``msgscan attest``) as a scan applies them: pure, no I/O.
+
+An attestation file (``reports.attestation_file``) or the agent's state holds *claims*: who
+attested which item, for which phone, when and until when, each with whether its signature
+verified. ``with_claims`` makes them part of the policy a scan is judged by:
+
+* a claim whose signature verified is an ``Attestation`` like one in the policy file: it applies
+  only to its phone (serial or pseudonym) and package, an expired one leaves the item ``manual``
+  and the report says it expired (``checks.evaluate``);
+* a claim whose signature does not verify (forged, changed, unsigned, signed by a key the scan
+  does not trust) is never applied, and the report of its phone says why;
+* a verified claim for another phone is not applied, and the report says so too, when it came
+  from a file given for this scan (the policy's own attestations for other phones stay silent).
+
+An attested item stays ``manual`` with ``attested`` set, never ``pass``: the phone showed nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import TYPE_CHECKING
+
+from checks.findings import Attestation
+
+if TYPE_CHECKING:  # checks.policy imports this module for the Refusal type
+    from checks.policy import Policy
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One attestation read from a signed file or the agent's state."""
+
+    check_id: str
+    attestation: Attestation
+    source: str
+    """Where it came from, for the report: the file's name or "agent state"."""
+    key: str | None = None
+    """Fingerprint of the key whose signature verified; None when it did not."""
+    problem: str | None = None
+    """Why the signature does not count ("the signature does not verify"); None: it verified."""
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A claim a scan does not apply: its signature failed, or it is for another phone."""
+
+    check_id: str
+    device: str | None
+    package: str | None
+    by: str
+    on: date
+    source: str
+    problem: str | None
+    """The signature problem; None for a verified claim (refused only on another phone)."""
+
+    def why(
+        self, check_id: str, device: str | None, package: str | None, serial: str | None = None
+    ) -> str | None:
+        """The evidence line for a finding of ``check_id`` on ``device`` (``serial``: the phone's
+        own serial, when the scan names it by a pseudonym), or None."""
+        if check_id != self.check_id or (self.package is not None and self.package != package):
+            return None
+        head = f"the attestation by {self.by} on {self.on.isoformat()} ({self.source})"
+        if self.problem is not None:
+            if self.device is None or self.device == device:
+                return f"{head} is not applied: {self.problem}"
+            return None
+        if self.device is not None and self.device != device:
+            if serial and self.device == serial:  # never repeat the serial a pseudonym hides
+                return (
+                    f"{head} names this phone by its serial, but this scan names it by its "
+                    f"pseudonym: not applied; attest it for {device}"
+                )
+            return f"{head} is for another phone ({self.device}), not this one: not applied"
+        return None
+
+
+def signed_note(claim: Claim) -> str:
+    """The attestation's note with where it came from and which key signed it."""
+    origin = f"signed attestation, {claim.source}, key {claim.key}"
+    return f"{claim.attestation.note} ({origin})" if claim.attestation.note else origin
+
+
+def with_claims(policy: Policy, claims: Iterable[Claim]) -> Policy:
+    """``policy`` with the claims added: verified ones as attestations, all others (and the
+    verified ones, to name them on other phones) as refusals the report explains."""
+    attestations = {k: tuple(v) for k, v in policy.attestations.items()}
+    refused = list(policy.refused)
+    for c in claims:
+        a = c.attestation
+        refused.append(Refusal(c.check_id, a.device, a.package, a.by, a.on, c.source, c.problem))
+        if c.problem is None:
+            kept = replace(a, note=signed_note(c))
+            attestations[c.check_id] = (*attestations.get(c.check_id, ()), kept)
+    return replace(policy, attestations=attestations, refused=tuple(refused))
+
+
+def refusals(
+    policy: Policy,
+    check_id: str,
+    device: str | None,
+    package: str | None,
+    serial: str | None = None,
+) -> list[str]:
+    """Evidence lines for the claims not applied to this finding (``checks.evaluate``)."""
+    lines = (r.why(check_id, device, package, serial) for r in policy.refused)
+    return list(dict.fromkeys(line for line in lines if line))
+
+
+__all__ = ["Claim", "Refusal", "refusals", "signed_note", "with_claims"]

@@ -1,0 +1,132 @@
+"""Signed attestations in the agent's state: recorded by ``msgscan attest``, applied every round.
+
+Table ``attestations`` (migration 3): one row per attested item, holding the whole signed file it
+came from (``reports.attestation_file``). Nothing is trusted for being in the database: every
+round reads the files again and checks their signatures against the agent's own key (``[agent]
+signing_key``), so a row changed behind the agent's back is reported as not applied, never as
+attested. Without a signing key the agent cannot check them and applies none (it logs why).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import structlog
+
+from checks.attested import Claim, with_claims
+from checks.errors import MsgscanError
+from checks.findings import Attestation
+from checks.policy import ATTESTABLE, Policy
+from reports.attestation_file import read
+from reports.signing import SigningKey
+from scanner.app.agent.state import State
+from scanner.files import LIMIT_REPORT, read_json
+
+log = structlog.get_logger("msgscan.agent.attestations")
+
+SOURCE = "agent state"
+"""How a report names attestations that came from the agent's state."""
+
+
+def record(
+    state: State, document: bytes, entries: Sequence[tuple[str, Attestation]], at: datetime
+) -> int:
+    """Store the signed ``document`` once per entry, in one transaction; returns the rows added."""
+    with state.transaction() as tx:
+        tx.executemany(
+            "INSERT INTO attestations (check_id, device, package, by, made_on, until, recorded,"
+            " document) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    c,
+                    a.device,
+                    a.package,
+                    a.by,
+                    a.on.isoformat(),
+                    a.until.isoformat() if a.until else None,
+                    at.isoformat(),
+                    document,
+                )
+                for c, a in entries
+            ],
+        )
+    return len(entries)
+
+
+def documents(state: State) -> list[bytes]:
+    """Every signed file recorded, oldest first, each once."""
+    with state.transaction() as tx:
+        rows = tx.execute(
+            "SELECT document FROM attestations GROUP BY document ORDER BY min(id)"
+        ).fetchall()
+    return [bytes(r[0]) for r in rows]
+
+
+def claims(state: State, key: SigningKey | None) -> list[Claim]:
+    """Every recorded attestation, checked against the agent's key (none without a key)."""
+    docs = documents(state)
+    if not docs:
+        return []
+    if key is None:
+        log.warning(
+            "attestations.unchecked",
+            files=len(docs),
+            reason="no [agent] signing_key to check their signatures: none applied",
+        )
+        return []
+    trusted = [key.private.public_key()]
+    out: list[Claim] = []
+    for doc in docs:
+        out += read(doc, SOURCE, trusted)
+    return out
+
+
+def policy_for_round(policy: Policy, state: State, key: SigningKey | None) -> Policy:
+    """The policy a round judges by: ``policy`` with the state's attestations."""
+    found = claims(state, key)
+    return with_claims(policy, found) if found else policy
+
+
+def prune(state: State, before: date) -> int:
+    """Forget attestations that expired before ``before`` (retention); returns the rows gone."""
+    with state.transaction() as tx:
+        return tx.execute(
+            "DELETE FROM attestations WHERE until IS NOT NULL AND until < ?", (before.isoformat(),)
+        ).rowcount
+
+
+def waiting(report_path: str | None) -> list[dict[str, Any]]:
+    """What waits for attestation on one phone, from its last report: each manual item a person
+    can attest that is not attested, with why (``not attested``, ``expired``, ``not applied``)."""
+    if not report_path:
+        return []
+    try:  # the agent's own file; damaged or replaced by something else, it shows nothing
+        report = read_json(report_path, what="the report", limit=LIMIT_REPORT, hint="")
+        out: list[dict[str, Any]] = []
+        for f in report.get("findings", []):
+            if f.get("status") != "manual" or f.get("attested") or f["check_id"] not in ATTESTABLE:
+                continue
+            texts = " ".join(str(e.get("text", "")) for e in f.get("evidence", []))
+            why = (
+                "expired"
+                if " expired on " in texts
+                else "not applied"
+                if "not applied" in texts
+                else "not attested"
+            )
+            out.append(
+                {
+                    "check_id": f["check_id"],
+                    "package": f.get("package"),
+                    "profile": f.get("profile"),
+                    "why": why,
+                }
+            )
+    except (MsgscanError, AttributeError, KeyError, TypeError):
+        return []
+    return out
+
+
+__all__ = ["SOURCE", "claims", "documents", "policy_for_round", "prune", "record", "waiting"]
