@@ -99,10 +99,11 @@ def test_android10_alternatives() -> None:
     assert (date(2021, 3, 1), 29) == (snap.identity.security_patch, snap.identity.sdk)
 
 
-@pytest.mark.parametrize(("maxdata", "most"), [(1 << 20, 3), (256 * 1024, 3), (4096, 9)])
+@pytest.mark.parametrize(("maxdata", "most"), [(1 << 20, 12), (256 * 1024, 12), (4096, 40)])
 def test_busy_phone_exchange_count(maxdata: int, most: int) -> None:
-    """300 packages and 3 users take at most 9 exchanges (3 from Android 7 on), and no file
-    content is read but the messengers' APK signing data (tail -c of the ZIP end, dd of the block)."""
+    """300 packages and 3 users take 3 waves whatever the phone's command limit (at most 12
+    streams from Android 7 on, 40 exchanges within Android 6's 4 KiB), and no file content is
+    read but the messengers' APK signing data (tail -c of the ZIP end, dd of the block)."""
     transport = ReplayTransport(build(large_phone(300, 3, maxdata=maxdata), model="m", product="p", device="d"))
     snap = collect(transport)
     parts = [batch.checked_parts(cmd) for cmd in transport.meter.commands]
@@ -110,7 +111,8 @@ def test_busy_phone_exchange_count(maxdata: int, most: int) -> None:
     programs = {part.split()[0] for cmd in parts for inner in cmd or () for part in inner.split("; ")}
     assert not isinstance(snap.packages, Unseen) and not isinstance(snap.users, Unseen)
     assert (300, 3, True) == (len(snap.packages), len(snap.users), snap.complete)
-    assert transport.meter.exchanges <= most
+    assert (3, True) == (transport.meter.waves, transport.meter.exchanges <= most)
+    assert all(len(c) <= transport.max_command for c in transport.meter.commands)
     assert programs <= {"getprop", "pm", "cmd", "dumpsys", "bmgr", "find", "test", "echo", "tail", "dd"}
     assert 3 == sum(1 for s in snap.signers if not isinstance(s.certificate, Unseen))
 
@@ -166,10 +168,16 @@ def test_phone_lost_mid_inventory() -> None:
 
 
 def test_phone_lost_during_storage() -> None:
-    """Losing the phone in the storage exchange keeps the inventory and marks storage unknown."""
-    snap = collect(_Unplugged(shipped("android16-personal-whatsapp-telegram.json"), on_exchange=2, keep=0))
+    """Losing the phone in the second wave keeps the first: the inventory and the folders of
+    user 0 it asked beside it; what the second wave was to add (the .nomedia flags, the signers)
+    is unknown, and the snapshot is incomplete."""
+    second = len(probes.INVENTORY_STREAMS) + 2  # a replay runs the first wave's guesses in one stream
+    snap = collect(_Unplugged(shipped("android16-personal-whatsapp-telegram.json"), on_exchange=second, keep=0))
     assert (False, False) == (snap.complete, isinstance(snap.packages, Unseen))
-    assert snap.storage and all(isinstance(e.summary, Unseen) for e in snap.storage)
+    assert snap.storage and all(isinstance(e.summary, FolderSummary) for e in snap.storage)
+    assert all(e.summary.nomedia is None for e in snap.storage if isinstance(e.summary, FolderSummary))
+    assert snap.signers and all(isinstance(s.certificate, Unseen) for s in snap.signers)
+    assert {2} == {r.wave for r in snap.probes if not r.ok and r.error and "connection lost" in r.error}
 
 
 def test_record_then_replay_gives_the_same_snapshot(tmp_path: Path) -> None:
