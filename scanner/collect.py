@@ -247,6 +247,7 @@ def collect(
     problems += [f"{damage.SOURCES[fact]}: {why}" for fact, why in damaged.items()]
     problems += damage.unverified(waves.outputs.values())
     damaged_in_transit = any(o.damaged for o in waves.outputs.values())
+    used = [p for p in dict.fromkeys(used) if p.name in waves.asked]  # not a skipped .nomedia
     _hand_over(used, waves.outputs, on_output)
 
     serial, address = _own_serial(transport.serial, got.get(probes.GETPROP))
@@ -298,7 +299,7 @@ def _hand_over(used: Iterable[Probe], outputs: Mapping[str, Output], hook: Outpu
     damaged one, nor the guesses the snapshot did not use."""
     if hook is None:
         return
-    for probe in dict.fromkeys(used):
+    for probe in used:
         out = outputs.get(probe.name)
         if out is not None and out.damaged is None:
             hook(probe, out)
