@@ -32,7 +32,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-LINKS = {"USB-like: 1 ms, 280 Mbit/s": (1.0, 280_000), "Wi-Fi-like: 20 ms, 50 Mbit/s": (20.0, 50_000)}
+LINKS = {
+    "USB-like: 1 ms, 280 Mbit/s": (1.0, 280_000),
+    "Wi-Fi-like: 20 ms, 50 Mbit/s": (20.0, 50_000),
+}
 BASE = "ad9db04"
 """main when issue 18.3 started: two sequential exchanges for inventory and storage, one more
 for the signing blocks."""
@@ -71,24 +74,44 @@ def export(rev: str, into: Path) -> Path:
 
 def one_scan(tree: Path, port: int, keys: Path) -> dict[str, object]:
     env = {**os.environ, "PYTHONPATH": str(tree), "ANDROID_USER_HOME": str(keys)}
-    done = subprocess.run([sys.executable, "-c", DRIVER, str(port), str(keys)], cwd=tree, env=env,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER, str(port), str(keys)],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise SystemExit(f"scan in {tree} failed: {done.stderr[-800:]}")
     out: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return out
 
 
-def simulate(rec_path: Path, port: int, latency_ms: float, kbps: int, device_time: bool,
-             keys: Path) -> subprocess.Popen[str]:
-    argv = [sys.executable, "-m", "scanner.app.cli", "simulate", "--recording", str(rec_path),
-            "--port", str(port), "--accept-any-key", "--latency-ms", str(latency_ms),
-            "--bandwidth-kbps", str(kbps)]
+def simulate(
+    rec_path: Path, port: int, latency_ms: float, kbps: int, device_time: bool, keys: Path
+) -> subprocess.Popen[str]:
+    argv = [
+        sys.executable,
+        "-m",
+        "scanner.app.cli",
+        "simulate",
+        "--recording",
+        str(rec_path),
+        "--port",
+        str(port),
+        "--accept-any-key",
+        "--latency-ms",
+        str(latency_ms),
+        "--bandwidth-kbps",
+        str(kbps),
+    ]
     if device_time:
         argv.append("--device-time")
     env = {**os.environ, "ANDROID_USER_HOME": str(keys)}
-    sim = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.DEVNULL, text=True)
+    sim = subprocess.Popen(
+        argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     assert sim.stdout is not None
     for line in sim.stdout:
         if line.startswith("simulating"):
@@ -122,10 +145,14 @@ def main() -> int:
     before = export(args.before, tmp / "before")
     keys = tmp / "android"
     device_time = not args.no_device_time
-    print(f"phone: {args.phone}; device time {'on' if device_time else 'off'}; {args.runs} runs "
-          f"each, alternating; before = {args.before}, after = this tree")
-    print("| link | before: min / median | after: min / median | after / before (medians) | "
-          "before sent | after sent | same findings |")
+    print(
+        f"phone: {args.phone}; device time {'on' if device_time else 'off'}; {args.runs} runs "
+        f"each, alternating; before = {args.before}, after = this tree"
+    )
+    print(
+        "| link | before: min / median | after: min / median | after / before (medians) | "
+        "before sent | after sent | same findings |"
+    )
     print("|---|---|---|---|---|---|---|")
     for name, (latency_ms, kbps) in LINKS.items():
         sim = simulate(rec_path, args.port, latency_ms, kbps, device_time, keys)
@@ -142,11 +169,13 @@ def main() -> int:
         walls_old = [float(r["wall"]) for r in old]  # type: ignore[arg-type]
         walls_new = [float(r["wall"]) for r in new]  # type: ignore[arg-type]
         o, n = old[0], new[0]
-        print(f"| {name} | {fmt(walls_old)} | {fmt(walls_new)} | "
-              f"**{statistics.median(walls_new) / statistics.median(walls_old):.2f}x** | "
-              f"{o['exchanges']} exchanges, {o['sent']:,} B out, {o['received']:,} B in | "
-              f"{n['waves']} waves, {n['exchanges']} streams (at most {n['streams']} at once), "
-              f"{n['sent']:,} B out, {n['received']:,} B in | {'yes' if same else 'NO'} |")
+        print(
+            f"| {name} | {fmt(walls_old)} | {fmt(walls_new)} | "
+            f"**{statistics.median(walls_new) / statistics.median(walls_old):.2f}x** | "
+            f"{o['exchanges']} exchanges, {o['sent']:,} B out, {o['received']:,} B in | "
+            f"{n['waves']} waves, {n['exchanges']} streams (at most {n['streams']} at once), "
+            f"{n['sent']:,} B out, {n['received']:,} B in | {'yes' if same else 'NO'} |"
+        )
     return 0
 
 
