@@ -64,6 +64,8 @@ class ServerStats:
     """Every OPEN's destination in arrival order, refused ones included."""
     prompts: int = 0
     """Times an unknown key raised "Allow USB debugging?"."""
+    most_streams: int = 0
+    """The most streams one connection had open at the same time."""
 
 
 class PhoneServer:

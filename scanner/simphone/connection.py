@@ -230,6 +230,8 @@ class Connection(asyncio.Protocol):
         self._next_id = self._next_id % 0xFFFFFFFF + 1
         stream = Stream(self, local_id, remote_id)
         self._streams[local_id] = stream
+        stats = self._server.stats
+        stats.most_streams = max(stats.most_streams, len(self._streams))
         self.send(P.A_OKAY, local_id, remote_id)
         stream.task = asyncio.get_running_loop().create_task(self._serve(handler, stream, service))
 
