@@ -241,3 +241,21 @@ def test_without_user_types_the_users_stay() -> None:
     snap = replay(rec)
     assert not isinstance(snap.users, Unseen)
     assert [(0, None), (10, None)] == [(u.id, u.type) for u in snap.users]
+
+
+def test_guessed_folders_of_absent_messengers_are_dropped() -> None:
+    """The first wave asks every catalog messenger's folders of user 0; the snapshot keeps only
+    those of the messengers installed, and its probe records name each probe's wave and stream."""
+    rec = shipped("android16-personal-whatsapp-telegram.json")
+    transport = ReplayTransport(rec)
+    snap = collect(transport)
+    sent = "\n".join(transport.meter.commands)
+    guessed = probes.speculative_targets(0)
+    assert all(batch.command_line(t.files.argv) in sent for t in guessed)
+    installed = {p.name for p in snap.packages} if not isinstance(snap.packages, Unseen) else set()
+    assert {e.package for e in snap.storage} == installed & {t.package for t in guessed}
+    assert {r.name for r in snap.probes if r.name.startswith("storage:")} <= {
+        n for t in probes.storage_targets(snap.packages, snap.users) for n in (t.files.name, t.nomedia and t.nomedia.name) if n  # type: ignore[arg-type]
+    }
+    assert {1, 2, 3} == {r.wave for r in snap.probes} and all(r.stream for r in snap.probes)
+    assert 3 == transport.meter.waves
