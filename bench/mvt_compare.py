@@ -56,8 +56,11 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
     if not MVT.exists():
-        print(f"{MVT} is missing: python -m venv bench/.venv-mvt && "
-              "bench/.venv-mvt/bin/pip install mvt==2.7.0", file=sys.stderr)
+        print(
+            f"{MVT} is missing: python -m venv bench/.venv-mvt && "
+            "bench/.venv-mvt/bin/pip install mvt==2.7.0",
+            file=sys.stderr,
+        )
         return 2
 
     import logging
@@ -79,26 +82,60 @@ def main() -> int:
         rec = load(HERE / "android16-personal-whatsapp-telegram.json")
     tmp = Path(tempfile.mkdtemp(prefix="msgscan-mvt-"))
     save(rec, tmp / "phone.json")
-    env = {**os.environ, "HOME": str(tmp / "home"), "ANDROID_USER_HOME": str(tmp / "android"),
-           "MVT_NETWORK_ACCESS_ALLOWED": "false", "COLUMNS": "200"}
+    env = {
+        **os.environ,
+        "HOME": str(tmp / "home"),
+        "ANDROID_USER_HOME": str(tmp / "android"),
+        "MVT_NETWORK_ACCESS_ALLOWED": "false",
+        "COLUMNS": "200",
+    }
     DerivedCommands.modelled_device_time = args.device_time == "modelled"
-    faults = Faults(latency_s=args.latency_ms / 1000, bandwidth_bps=int(args.bandwidth_mbps * 1e6),
-                    use_device_time=args.device_time != "none")
+    faults = Faults(
+        latency_s=args.latency_ms / 1000,
+        bandwidth_bps=int(args.bandwidth_mbps * 1e6),
+        use_device_time=args.device_time != "none",
+    )
     shell = RecordedShell(rec)
     rows = []
     with phone_server(rec, faults=faults) as phone:
         target = phone.address
 
         def mvt(module: str | None, out: str) -> list[str]:
-            return [str(MVT), "check-adb", "-s", target, *(["-m", module] if module else []),
-                    "-n", "--fast", "-o", str(tmp / out)]
+            return [
+                str(MVT),
+                "check-adb",
+                "-s",
+                target,
+                *(["-m", module] if module else []),
+                "-n",
+                "--fast",
+                "-o",
+                str(tmp / out),
+            ]
 
         tools = (
-            ("msgscan `scan`", [[sys.executable, "-m", "scanner.app.cli", "scan", "--tcp", target,
-                                 "--format", "json", "-o", str(tmp / "msgscan.json")]]),
+            (
+                "msgscan `scan`",
+                [
+                    [
+                        sys.executable,
+                        "-m",
+                        "scanner.app.cli",
+                        "scan",
+                        "--tcp",
+                        target,
+                        "--format",
+                        "json",
+                        "-o",
+                        str(tmp / "msgscan.json"),
+                    ]
+                ],
+            ),
             ("MVT `check-adb`, all modules (one process)", [mvt(None, "mvt-all")]),
-            ("MVT `check-adb -m` Packages, Getprop, Settings (3 processes)",
-             [mvt(m, f"mvt-{m}") for m in MATCHING]),
+            (
+                "MVT `check-adb -m` Packages, Getprop, Settings (3 processes)",
+                [mvt(m, f"mvt-{m}") for m in MATCHING],
+            ),
         )
         for tool, argvs in tools:
             walls, cpus, rss, notes = [], [], [], []
@@ -114,18 +151,27 @@ def main() -> int:
                 cpus.append(cpu)
                 rss.append(peak)
             services = [s for s in phone.services[seen:] if s.startswith(("shell", "exec"))]
-            unanswered = sorted({s.split(":", 1)[1] for s in services
-                                 if shell.run(s.split(":", 1)[1]).exit_code == 127})
+            unanswered = sorted(
+                {
+                    s.split(":", 1)[1]
+                    for s in services
+                    if shell.run(s.split(":", 1)[1]).exit_code == 127
+                }
+            )
             rows.append((tool, walls, cpus, rss, len(services) // args.runs, unanswered, notes))
-    print(f"phone: {args.phone} ({len(rec.commands)} recorded commands), {args.latency_ms:g} ms "
-          f"one-way, {args.bandwidth_mbps:g} Mbit/s, device time: {args.device_time}; "
-          f"{args.runs} runs each, min / median")
+    print(
+        f"phone: {args.phone} ({len(rec.commands)} recorded commands), {args.latency_ms:g} ms "
+        f"one-way, {args.bandwidth_mbps:g} Mbit/s, device time: {args.device_time}; "
+        f"{args.runs} runs each, min / median"
+    )
     print("| tool | wall | CPU | peak RSS | streams per run | unanswered commands |")
     print("|---|---|---|---|---|---|")
     for tool, walls, cpus, rss, streams, unanswered, notes in rows:
-        print(f"| {tool} | {min(walls):.1f} / {statistics.median(walls):.1f} s | "
-              f"{min(cpus):.1f} / {statistics.median(cpus):.1f} s | "
-              f"{min(rss):.0f} / {statistics.median(rss):.0f} MB | {streams} | {len(unanswered)} |")
+        print(
+            f"| {tool} | {min(walls):.1f} / {statistics.median(walls):.1f} s | "
+            f"{min(cpus):.1f} / {statistics.median(cpus):.1f} s | "
+            f"{min(rss):.0f} / {statistics.median(rss):.0f} MB | {streams} | {len(unanswered)} |"
+        )
         for n in dict.fromkeys(notes):
             print(f"  note: {n}")
         for u in unanswered[:10]:
@@ -134,7 +180,9 @@ def main() -> int:
     for tool, walls, *_ in rows[1:]:
         print(f"{tool}: msgscan is {statistics.median(walls) / ours:.1f}x faster (medians)")
     missing = packages_check(rec, tmp / "mvt-Packages" / "packages.json")
-    print(f"MVT packages.json: {'every package with version and installer' if not missing else missing}")
+    print(
+        f"MVT packages.json: {'every package with version and installer' if not missing else missing}"
+    )
     return 0
 
 
@@ -153,7 +201,11 @@ def packages_check(rec: object, path: Path) -> list[str]:
     missing = []
     for p in parse_dumpsys_package(dump):
         got = found.get(p.name)
-        if got is None or got.get("version_name") != p.version_name or got.get("installer") != p.installer:
+        if (
+            got is None
+            or got.get("version_name") != p.version_name
+            or got.get("installer") != p.installer
+        ):
             missing.append(p.name)
     return missing
 

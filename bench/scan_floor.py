@@ -88,16 +88,35 @@ def wire_counts(rec: object, latency: float, bandwidth: int, signer: object) -> 
         return phone.packets_out, phone.bytes_out
 
 
-def simulate(rec_path: Path, port: int, latency: float, bandwidth: int, device_time: bool,
-             env: dict[str, str]) -> subprocess.Popen[str]:
+def simulate(
+    rec_path: Path,
+    port: int,
+    latency: float,
+    bandwidth: int,
+    device_time: bool,
+    env: dict[str, str],
+) -> subprocess.Popen[str]:
     """`msgscan simulate` in its own process, so that the phone's CPU is not the scan's."""
-    argv = [sys.executable, "-m", "scanner.app.cli", "simulate", "--recording", str(rec_path), "--port",
-            str(port), "--accept-any-key", "--latency-ms", str(latency * 1000), "--bandwidth-kbps",
-            str(bandwidth // 1000)]
+    argv = [
+        sys.executable,
+        "-m",
+        "scanner.app.cli",
+        "simulate",
+        "--recording",
+        str(rec_path),
+        "--port",
+        str(port),
+        "--accept-any-key",
+        "--latency-ms",
+        str(latency * 1000),
+        "--bandwidth-kbps",
+        str(bandwidth // 1000),
+    ]
     if device_time:
         argv.append("--device-time")
-    sim = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.DEVNULL, text=True)
+    sim = subprocess.Popen(
+        argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     assert sim.stdout is not None
     for line in sim.stdout:
         if line.startswith("simulating"):
@@ -110,8 +129,20 @@ def cli_scan(port: int, env: dict[str, str]) -> tuple[float, float, float]:
     from bench import measure
 
     done = measure.run(
-        [sys.executable, "-m", "scanner.app.cli", "scan", "--tcp", f"127.0.0.1:{port}", "--format",
-         "json", "-o", os.devnull], cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "scanner.app.cli",
+            "scan",
+            "--tcp",
+            f"127.0.0.1:{port}",
+            "--format",
+            "json",
+            "-o",
+            os.devnull,
+        ],
+        cwd=ROOT,
+        env=env,
     )
     assert done.returncode in (0, 1), done.stderr
     return done.wall, done.cpu, done.peak_rss_mb
@@ -121,8 +152,11 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--phone", choices=["shipped", "large"], default="large")
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--no-device-time", action="store_true",
-                    help="answer at once: the floor is then the link alone, the hardest target")
+    ap.add_argument(
+        "--no-device-time",
+        action="store_true",
+        help="answer at once: the floor is then the link alone, the hardest target",
+    )
     args = ap.parse_args()
     import logging
 
@@ -149,8 +183,10 @@ def main() -> int:
     signer = load_or_create_signer(tmp / "android")
     device_time = not args.no_device_time
     print(f"{args.runs} scans per link (wall: min / median); one CLI process per link")
-    print("| phone | link | device time (busiest service) | wall | waves | streams | bytes | "
-          "floor | median / floor | scan CPU | CLI wall | CLI CPU | CLI peak RSS |")
+    print(
+        "| phone | link | device time (busiest service) | wall | waves | streams | bytes | "
+        "floor | median / floor | scan CPU | CLI wall | CLI CPU | CLI peak RSS |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, (latency, bandwidth) in LINKS.items():
         _, wire = wire_counts(rec, latency, bandwidth, signer)

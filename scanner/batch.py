@@ -1,5 +1,5 @@
-"""Many probes in one exchange: one shell command, one stream, one round trip; and a wave of
-such streams side by side (``run_wave``).
+"""Many probes in one exchange: one shell command, one stream, one round trip (waves of such
+streams side by side: ``scanner.waves``).
 
 On a real phone a round trip is the cost (USB ~1 ms, Wi-Fi ~20 ms plus the stream set-up), so the
 scanner sends a short script, one checked segment per probe joined by ``;``::
@@ -33,11 +33,10 @@ import secrets
 import shlex
 import time
 import zlib
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from checks.errors import DeviceError, GarbledOutput, OutputTooLarge, ProbeTimeout
+from checks.errors import DeviceError, GarbledOutput, ProbeTimeout
 from scanner.parse.text import decode
 from scanner.probes import Probe
 from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
@@ -213,7 +212,7 @@ DEFAULT_LIMIT = 4000
 """Bytes per script when the transport cannot say what the phone accepts (safe on Android 6)."""
 
 
-class _Stream:
+class ProbeStream:
     """One stream of probes: their chunks, one command after another (``run``'s loop, also fed
     by a transport that multiplexes many streams: ``next_command`` and ``take``)."""
 
@@ -262,7 +261,9 @@ class _Stream:
         found = split(stdout, group, self._nonce)
         self.outputs.update(found)
         if error is None and len(found) < len(group):
-            error = _garbled(self.serial, self.commands[-1], stdout, len(group) - len(found), len(group))
+            error = _garbled(
+                self.serial, self.commands[-1], stdout, len(group) - len(found), len(group)
+            )
         if error is not None:
             self.fail(error)
 
@@ -299,7 +300,7 @@ def run(
     the remaining chunks are not tried: the phone is gone or hung, and every further attempt would
     cost another timeout.
     """
-    return _Stream(transport, probes, timeout, deadline).run_alone(transport)
+    return ProbeStream(transport, probes, timeout, deadline).run_alone(transport)
 
 
 def _garbled(serial: str, command: str, stdout: bytes, missing: int, total: int) -> GarbledOutput:
@@ -312,124 +313,3 @@ def _garbled(serial: str, command: str, stdout: bytes, missing: int, total: int)
         hint="Restart the phone and scan again; if it persists, record the phone "
         "(`msgscan record`) and report it.",
     )
-
-
-Streams = Sequence[Sequence[Probe]]
-FollowUp = Callable[[int, BatchResult], Streams]
-"""Called with a stream's number and result once it ended well; returns more streams for the
-same wave (questions that this answer makes possible, e.g. per-user ones once the users are
-known), started at once instead of a wave later."""
-
-
-def run_wave(
-    transport: Transport,
-    streams: Streams,
-    *,
-    timeout: float = DEFAULT_TIMEOUT_S,
-    deadline: float | None = None,
-    follow: FollowUp | None = None,
-) -> BatchResult:
-    """Run independent groups of probes as parallel streams: one wave; never raises.
-
-    A transport that multiplexes streams (``run_streams``: adb-shell's sessions) keeps up to
-    ``transport.streams`` of them open at once from this thread; one whose commands each have
-    their own connection (the adb server) runs them on as many threads; any other one after
-    another, in order. Once a stream fails, no stream starts another command (the phone is gone
-    or hung, as in ``run``). The wave's error is the cause, not a consequence: a timeout or an
-    output cut at the limit closes the connection, which every other open stream then sees.
-    """
-    stop = [False]
-    numbered: list[tuple[int, _Stream]] = []
-
-    def add(probes: Sequence[Probe]) -> _Stream:
-        stream = _Stream(transport, probes, timeout, deadline, stop)
-        numbered.append((len(numbered) + 1, stream))
-        return stream
-
-    width = max(1, int(getattr(transport, "streams", 1)))
-    sources = [add(s) for s in streams]
-    multiplexed = getattr(transport, "run_streams", None)
-    if multiplexed is not None and width > 1:
-        multiplexed(_Followed(sources, numbered, add, follow), width)
-    elif width > 1:
-        _threads(transport, numbered, add, follow, width)
-    else:
-        for number, stream in numbered:  # grows while it runs: follow-ups join the end
-            stream.run_alone(transport)
-            if stream.error is None and follow is not None:
-                for more in follow(number, stream.result()):
-                    add(more)
-    transport.meter.wave(min(width, len(numbered)))
-    merged = _merge([(n, s.result()) for n, s in numbered])
-    stream_of = {p.name: n for n, s in numbered for p in s.probes}
-    return BatchResult(merged.outputs, merged.missing, merged.error, merged.commands, stream_of)
-
-
-class _Followed(list[_Stream]):
-    """The wave's streams for a multiplexing transport, which re-reads this list as it runs: a
-    stream that ended well may add follow-up streams here (``FollowUp``)."""
-
-    def __init__(
-        self,
-        sources: list[_Stream],
-        numbered: list[tuple[int, _Stream]],
-        add: Callable[[Sequence[Probe]], _Stream],
-        follow: FollowUp | None,
-    ) -> None:
-        super().__init__(sources)
-        self._numbered, self._add, self._follow = numbered, add, follow
-
-    def finished(self, stream: _Stream) -> None:
-        """Called by the transport when ``stream`` has no next command."""
-        if self._follow is None or stream.error is not None or stream.stop[0]:
-            return
-        number = next(n for n, s in self._numbered if s is stream)
-        for more in self._follow(number, stream.result()):
-            self.append(self._add(more))
-
-
-def _threads(
-    transport: Transport,
-    numbered: list[tuple[int, _Stream]],
-    add: Callable[[Sequence[Probe]], _Stream],
-    follow: FollowUp | None,
-    width: int,
-) -> None:
-    with ThreadPoolExecutor(max_workers=width, thread_name_prefix="msgscan-stream") as pool:
-        running = {pool.submit(s.run_alone, transport): (n, s) for n, s in numbered}
-        while running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                number, stream = running.pop(future)
-                result = future.result()
-                if result.error is not None or follow is None or stream.stop[0]:
-                    continue
-                for more in follow(number, result):
-                    extra = add(more)
-                    running[pool.submit(extra.run_alone, transport)] = numbered[-1][0], extra
-
-
-def _cause_rank(error: DeviceError) -> int:
-    """Which of several streams' errors names what happened (lowest first)."""
-    if isinstance(error, ProbeTimeout):
-        return 0
-    if isinstance(error, OutputTooLarge):
-        return 1
-    return 3 if isinstance(error, GarbledOutput) else 2
-
-
-def _merge(results: list[tuple[int, BatchResult]]) -> BatchResult:
-    outputs: dict[str, Output] = {}
-    stream_of: dict[str, int] = {}
-    missing: list[str] = []
-    commands: list[str] = []
-    errors: list[DeviceError] = []
-    for number, result in results:
-        outputs.update(result.outputs)
-        stream_of.update(dict.fromkeys(result.outputs, number))
-        missing += result.missing
-        commands += result.commands
-        if result.error is not None:
-            errors.append(result.error)
-    error = min(errors, key=_cause_rank) if errors else None
-    return BatchResult(outputs, tuple(missing), error, tuple(commands), stream_of)

@@ -29,11 +29,8 @@ in ``problems`` and is not ``complete``: the agent never resolves a finding on i
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-
-import structlog
 
 from checks.errors import DeviceError, ProbeTimeout
 from checks.facts import (
@@ -43,7 +40,6 @@ from checks.facts import (
     DevicePolicy,
     FolderSummary,
     Package,
-    ProbeRecord,
     SignerEvidence,
     Snapshot,
     StorageEvidence,
@@ -52,7 +48,7 @@ from checks.facts import (
 )
 from scanner import batch, damage, names, probes
 from scanner.apk_reads import SignerReads
-from scanner.batch import BatchResult, FollowUp, Output
+from scanner.batch import BatchResult, Output
 from scanner.parse.appops import (
     appops_damage,
     parse_dumpsys_appops,
@@ -66,8 +62,7 @@ from scanner.parse.storage import parse_find_stat, parse_test_exists
 from scanner.parse.users import describe_failure, parse_pm_list_users, parse_user_types
 from scanner.probes import Probe
 from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
-
-log = structlog.get_logger("msgscan.collect")
+from scanner.waves import Streams, Waves
 
 OutputHook = Callable[[Probe, Output], None]
 """Called with every used probe's raw output (the recorder stores them)."""
@@ -83,7 +78,9 @@ class _Outputs:
     def get(self, probe: Probe) -> Output | Unseen:
         out = self.by_name.get(probe.name)
         if out is None:
-            return Unseen(f"{batch.command_line(probe.argv)}: not collected ({self.missing_reason})")
+            return Unseen(
+                f"{batch.command_line(probe.argv)}: not collected ({self.missing_reason})"
+            )
         if out.damaged is not None:
             return Unseen(f"{batch.command_line(probe.argv)}: output damaged in transit")
         if out.exit_code not in (0, None):
@@ -95,72 +92,7 @@ class _Outputs:
         return out
 
 
-class _Waves:
-    """The waves of one scan: every output, which wave and stream carried it, what broke."""
-
-    def __init__(self, transport: Transport, timeout: float, deadline: float | None) -> None:
-        self.transport, self.timeout, self.deadline = transport, timeout, deadline
-        self.width = max(1, int(getattr(transport, "streams", 1)))
-        self.outputs: dict[str, Output] = {}
-        self.asked: dict[str, Probe] = {}
-        self.place: dict[str, tuple[int, int]] = {}
-        self.lost: DeviceError | None = None
-        self.problems: list[str] = []
-        self.count = 0
-
-    def run(self, streams: Sequence[Sequence[Probe]], follow: FollowUp | None = None) -> BatchResult:
-        self.count += 1
-        started = time.monotonic()
-
-        def noted(number: int, result: BatchResult) -> batch.Streams:
-            more = follow(number, result) if follow else ()
-            self.asked.update((p.name, p) for s in more for p in s)
-            return more
-
-        self.asked.update((p.name, p) for s in streams for p in s)
-        result = batch.run_wave(
-            self.transport, streams, timeout=self.timeout, deadline=self.deadline, follow=noted
-        )
-        log.info(
-            "wave.done",
-            wave=self.count,
-            streams=max(result.stream_of.values(), default=0),
-            probes=len(result.stream_of),
-            answered=len(result.outputs),
-            bytes=sum(o.size for o in result.outputs.values()),
-            ms=round((time.monotonic() - started) * 1000, 1),
-        )
-        self.outputs.update(result.outputs)
-        self.place.update((name, (self.count, s)) for name, s in result.stream_of.items())
-        if result.error is not None and self.lost is None:
-            self.lost = result.error
-            self.problems.append(f"{result.error.problem} ({result.error.hint})")
-        return result
-
-    def so_far(self) -> BatchResult:
-        """Every output of every wave as one result (the error: the first that broke one)."""
-        return BatchResult(self.outputs, (), self.lost, ())
-
-    def record(self, p: Probe) -> ProbeRecord:
-        out = self.outputs.get(p.name)
-        wave, stream = self.place.get(p.name, (None, None))
-        if out is None:
-            error: str | None = self.lost.problem if self.lost else "not run"
-        else:
-            error = f"damaged in transit: {out.damaged}" if out.damaged else None
-        return ProbeRecord(
-            name=p.name,
-            command=batch.command_line(p.argv),
-            exit_code=out.exit_code if out else None,
-            ok=out is not None and out.exit_code in (0, None) and out.damaged is None,
-            bytes=out.size if out else 0,
-            error=error,
-            wave=wave,
-            stream=stream,
-        )
-
-
-def _per_user_backups(number: int, result: BatchResult) -> batch.Streams:
+def _per_user_backups(number: int, result: BatchResult) -> Streams:
     """Once ``pm list users`` answered: ``bmgr --user N`` for every other user, in one stream
     behind the inventory's own bmgr (the backup manager serves one at a time anyway)."""
     out = result.outputs.get(probes.USERS.name)
@@ -189,7 +121,7 @@ def collect(
 
     ``timeout`` bounds each exchange; ``deadline`` (``time.monotonic()``) the whole collection.
     """
-    waves = _Waves(transport, timeout, deadline)
+    waves = Waves(transport, timeout, deadline)
     guessed = probes.speculative_targets(0)
     side = max(1, waves.width - len(probes.INVENTORY_STREAMS))
     first = waves.run(
@@ -205,7 +137,8 @@ def collect(
     packages = _packages(got.get(probes.PACKAGES), got.get(probes.SHARED_USERS), damaged)
     app_ops = _app_ops(got.get(probes.APP_OPS), damaged)
     backup = _backup(got.get(probes.BACKUP_ENABLED), got.get(probes.BACKUP_TRANSPORTS))
-    damage.inventory(first.outputs, damaged)  # after the package parser, whose account is more precise
+    # After the package parser, whose account of the damage is more precise:
+    damage.inventory(first.outputs, damaged)
 
     storage: tuple[StorageEvidence, ...] = ()
     user_backups: dict[int, BackupState | Unseen] = {}
@@ -224,7 +157,9 @@ def collect(
             None if isinstance(listing, Unseen) else listing.text,
             None if isinstance(identity, Unseen) else identity.sdk,
         )
-        used += probes.storage_probes(targets) + tuple(p for pair in per_user.values() for p in pair)
+        used += probes.storage_probes(targets) + tuple(
+            p for pair in per_user.values() for p in pair
+        )
         second = _second_wave(waves, targets, per_user, reads.probes())
         used += second[1]
         if second[0] is not None:
@@ -272,7 +207,7 @@ def collect(
 
 
 def _second_wave(
-    waves: _Waves,
+    waves: Waves,
     targets: tuple[probes.StorageTarget, ...],
     per_user: Mapping[int, tuple[Probe, Probe]],
     signer_reads: tuple[Probe, ...],
@@ -294,7 +229,9 @@ def _second_wave(
     return waves.run(streams), signer_reads
 
 
-def _hand_over(used: Iterable[Probe], outputs: Mapping[str, Output], hook: OutputHook | None) -> None:
+def _hand_over(
+    used: Iterable[Probe], outputs: Mapping[str, Output], hook: OutputHook | None
+) -> None:
     """The recorder gets the outputs the snapshot was made of, in the order of asking; never a
     damaged one, nor the guesses the snapshot did not use."""
     if hook is None:
@@ -355,7 +292,9 @@ def _packages(
         return out
     # Without the Shared users: section, shared-uid apps lose their runtime grants: those rows
     # are then simply absent ("no entry"), never reported as denied.
-    listing = read_dumpsys_package(out.text, then=None if isinstance(shared, Unseen) else shared.text)
+    listing = read_dumpsys_package(
+        out.text, then=None if isinstance(shared, Unseen) else shared.text
+    )
     why = listing.damage.describe("package block")
     if why is not None:
         damaged["packages"] = why
@@ -380,7 +319,9 @@ def _backup(enabled: Output | Unseen, transports: Output | Unseen) -> BackupStat
     return backup_state(enabled.text, "" if isinstance(transports, Unseen) else transports.text)
 
 
-def _storage(targets: tuple[probes.StorageTarget, ...], result: BatchResult) -> tuple[StorageEvidence, ...]:
+def _storage(
+    targets: tuple[probes.StorageTarget, ...], result: BatchResult
+) -> tuple[StorageEvidence, ...]:
     reason = result.error.problem if result.error else "phone did not answer"
     evidence = []
     for t in targets:

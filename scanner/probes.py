@@ -87,7 +87,9 @@ def backup_probes(uid: int) -> tuple[Probe, Probe]:
     )
 
 
-def user_backup_probes(packages: Iterable[Package], users: Iterable[User]) -> dict[int, tuple[Probe, Probe]]:
+def user_backup_probes(
+    packages: Iterable[Package], users: Iterable[User]
+) -> dict[int, tuple[Probe, Probe]]:
     """``bmgr --user N enabled`` / ``list transports`` for every user other than the system
     user that has a catalog messenger (user 0 is the inventory's ``bmgr enabled``).
 
@@ -153,7 +155,9 @@ def _find(path: str, location: Location, root: str | None = None) -> tuple[str, 
     return tuple(argv)
 
 
-def storage_targets(packages: Iterable[Package], users: Iterable[User]) -> tuple[StorageTarget, ...]:
+def storage_targets(
+    packages: Iterable[Package], users: Iterable[User]
+) -> tuple[StorageTarget, ...]:
     """Where to look, for each installed messenger in each user it is installed for.
 
     Both the scoped and the legacy folders are looked at whatever the Android version: leftovers
@@ -175,7 +179,9 @@ def speculative_targets(user_id: int = 0) -> tuple[StorageTarget, ...]:
     """Every catalog messenger's folders in one user's storage, whether installed or not: asked
     in the inventory's wave (a ``find`` of an absent path costs the phone one failed stat); the
     collector keeps the answers of the messengers the inventory then shows installed."""
-    return tuple(t for name in VARIANTS if names.is_package_name(name) for t in _targets(name, user_id))
+    return tuple(
+        t for name in VARIANTS if names.is_package_name(name) for t in _targets(name, user_id)
+    )
 
 
 def _targets(package: str, user_id: int) -> list[StorageTarget]:

@@ -95,12 +95,16 @@ def phone_server(
 
 
 @contextmanager
-def phones(recording: Recording, count: int, *, first_port: int = 0, **kw: object) -> Iterator[list[PhoneServer]]:
+def phones(
+    recording: Recording, count: int, *, first_port: int = 0, **kw: object
+) -> Iterator[list[PhoneServer]]:
     """``count`` running phones on ports ``first_port`` … (or free ports with 0), stopped on exit."""
     with ExitStack() as stack:
         servers = []
         for i in range(count):
-            server = phone_server(recording, index=i, port=first_port + i if first_port else 0, **kw)  # type: ignore[arg-type]
+            server = phone_server(
+                recording, index=i, port=first_port + i if first_port else 0, **kw
+            )  # type: ignore[arg-type]
             servers.append(stack.enter_context(server))
         yield servers
 

@@ -158,7 +158,12 @@ class _Mux:
         elif command == constants.CLSE:
             del self.open[arg1]
             if stream.remote is None:  # refused: CLSE(0, local) instead of OKAY
-                stream.source.take(b"", failures.lost(self.link.name, stream.command, b"", "the phone refused to open a shell"))
+                stream.source.take(
+                    b"",
+                    failures.lost(
+                        self.link.name, stream.command, b"", "the phone refused to open a shell"
+                    ),
+                )
                 self.done.append((stream.command, 0))
                 return stream.source
             self.io.send(AdbMessage(constants.CLSE, arg1, stream.remote), self.info)  # type: ignore[attr-defined]
@@ -179,9 +184,13 @@ class _Mux:
             if self.link.aborted:
                 error = failures.cut_short(self.link.name, stream.command, partial)
             elif local == culprit:
-                error = failures.too_much_output(self.link.name, stream.command, limit, partial[:limit])
+                error = failures.too_much_output(
+                    self.link.name, stream.command, limit, partial[:limit]
+                )
             elif culprit is not None:
-                error = failures.lost(self.link.name, stream.command, partial, "closed: another stream sent too much")
+                error = failures.lost(
+                    self.link.name, stream.command, partial, "closed: another stream sent too much"
+                )
             elif is_timeout(e):
                 error = failures.timed_out(self.link.name, stream.command, stream.timeout, partial)
             else:
