@@ -122,11 +122,14 @@ def collect(
     ``timeout`` bounds each exchange; ``deadline`` (``time.monotonic()``) the whole collection.
     """
     waves = Waves(transport, timeout, deadline)
-    guessed = probes.speculative_targets(0)
+    # Guesses pay only where streams overlap; a transport that runs one stream at a time (a
+    # replay) is asked only what the snapshot needs, in the same three waves.
+    parallel = waves.width > 1
+    guessed = probes.speculative_targets(0) if parallel else ()
     side = max(1, waves.width - len(probes.INVENTORY_STREAMS))
     first = waves.run(
         [*probes.INVENTORY_STREAMS, *probes.streams_of([t.files for t in guessed], side)],
-        _per_user_backups,
+        _per_user_backups if parallel else None,
     )
     got = _Outputs(first.outputs, first.error.problem if first.error else "phone did not answer")
 
