@@ -40,12 +40,10 @@ LINKS = {"usb": (0.001, 280_000_000), "wifi": (0.020, 50_000_000)}
 
 def device_floor(recording: object, commands: list[str]) -> tuple[float, float]:
     """(all device time, the busiest service's) of ``commands``, in seconds."""
-    from collections import Counter
-
     from scanner.simphone.phone import RecordedPhone
 
     phone = RecordedPhone(recording)  # type: ignore[arg-type]
-    per_service: Counter[str] = Counter()
+    per_service: dict[str, float] = {}
     longest, total = 0.0, 0.0
     for c in commands:
         out = phone.run(c)
@@ -54,7 +52,7 @@ def device_floor(recording: object, commands: list[str]) -> tuple[float, float]:
             if service is None:
                 longest = max(longest, ms)
             else:
-                per_service[service] += ms
+                per_service[service] = per_service.get(service, 0.0) + ms
     return total / 1000, max([longest, *per_service.values()]) / 1000
 
 

@@ -102,9 +102,8 @@ def phones(
     with ExitStack() as stack:
         servers = []
         for i in range(count):
-            server = phone_server(
-                recording, index=i, port=first_port + i if first_port else 0, **kw
-            )  # type: ignore[arg-type]
+            port = first_port + i if first_port else 0
+            server = phone_server(recording, index=i, port=port, **kw)  # type: ignore[arg-type]
             servers.append(stack.enter_context(server))
         yield servers
 
