@@ -6,16 +6,15 @@ Replays a recording (the same batching, parsing, judging and JSON rendering as a
 phone's answers coming from memory) and measures, per scan: CPU time of this process, and the
 peak of Python allocations during the scan (``tracemalloc``, i.e. the scan's own working set on
 top of what the process already holds). A separate `msgscan scan --replay` process gives the
-whole-process view: CPU with start-up and imports, and peak RSS (``ru_maxrss``).
+whole-process view: CPU with start-up and imports, and its own peak RSS (``bench/measure.py``:
+under GNU time, so the bench's own memory never counts as the child's).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench import measure
 
 
 def main() -> int:
@@ -38,11 +39,11 @@ def main() -> int:
 
     from checks.policy import Policy
     from reports.render.json import JsonRenderer
+    from scanner.app.scan import scan_result
     from scanner.recording import load, save
     from scanner.recordings.build import HERE, large_phone
     from scanner.recordings.construct import build
     from scanner.replay import ReplayTransport
-    from scanner.app.scan import scan_result
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     tmp = Path(tempfile.mkdtemp(prefix="msgscan-cost-"))
@@ -50,9 +51,14 @@ def main() -> int:
         "shipped (18 packages)": HERE / "android16-personal-whatsapp-telegram.json",
         "large (300 packages, 3 users)": tmp / "large.json",
     }
-    save(build(large_phone(300, 3), model="Pixel 8", product="shiba", device="shiba"),
-         phones["large (300 packages, 3 users)"])
-    print("| phone | output | scan CPU (median) | scan peak Python memory | process CPU | process peak RSS |")
+    save(
+        build(large_phone(300, 3), model="Pixel 8", product="shiba", device="shiba"),
+        phones["large (300 packages, 3 users)"],
+    )
+    print(f"{args.runs} runs each; min / median")
+    print(
+        "| phone | output | scan CPU | scan peak Python memory | process CPU | process peak RSS |"
+    )
     print("|---|---|---|---|---|---|")
     for name, path in phones.items():
         rec = load(path)
@@ -72,15 +78,33 @@ def main() -> int:
         scan()
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        done = subprocess.run([sys.executable, "-m", "scanner.app.cli", "scan", "--replay", str(path),
-                               "--format", "json", "-o", os.devnull], cwd=ROOT, capture_output=True,
-                              check=False)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        assert done.returncode in (0, 1), done.stderr.decode()
-        proc_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-        print(f"| {name} | {size / 1e6:.2f} MB | {statistics.median(cpus) * 1000:.0f} ms | "
-              f"{peak / 2**20:.1f} MiB | {proc_cpu:.2f} s | {after.ru_maxrss / 1024:.0f} MB |")
+        procs = [
+            measure.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "scanner.app.cli",
+                    "scan",
+                    "--replay",
+                    str(path),
+                    "--format",
+                    "json",
+                    "-o",
+                    os.devnull,
+                ],
+                cwd=ROOT,
+            )
+            for _ in range(args.runs)
+        ]
+        assert all(p.returncode in (0, 1) for p in procs), procs[0].stderr
+        cpu_p = [p.cpu for p in procs]
+        rss = [p.peak_rss_mb for p in procs]
+        print(
+            f"| {name} | {size / 1e6:.2f} MB | {min(cpus) * 1000:.0f} / "
+            f"{statistics.median(cpus) * 1000:.0f} ms | {peak / 2**20:.1f} MiB | "
+            f"{min(cpu_p):.2f} / {statistics.median(cpu_p):.2f} s | "
+            f"{min(rss):.0f} / {statistics.median(rss):.0f} MB |"
+        )
     return 0
 
 

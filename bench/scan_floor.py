@@ -2,31 +2,30 @@
 
     python bench/scan_floor.py [--phone shipped|large] [--runs 3]
 
-For each link (USB-like: 1 ms per packet, 280 Mbit/s; Wi-Fi-like: 20 ms per packet, 50 Mbit/s) a
-simulated phone serves the recording with its recorded device-side command times
-(``Faults.use_device_time``) and msgscan scans it: connect, both exchanges, parse, judge, render
-the JSON report. The phone runs in this process on its own thread and event loop (it sleeps
-while it waits, so it costs the scan almost no CPU) and counts what it sends.
+For each link (USB-like: 1 ms one-way, 280 Mbit/s; Wi-Fi-like: 20 ms, 50 Mbit/s) a simulated
+phone (`msgscan simulate`, its own process) serves the recording with its recorded device-side
+command times (``Faults.use_device_time``) and msgscan scans it: connect, the waves of parallel
+streams, parse, judge, render the JSON report.
 
 The floor is what the link and the phone impose on any client that asks the same questions:
 
-    packets the phone sends x latency  +  wire bytes / bandwidth  +  device-side command time
+    (2 + waves) x latency  +  wire bytes / bandwidth  +  the busiest system service's device time
 
-The simulator charges its latency once per packet it sends, in order (a packet waits for the one
-before it), so "round trips" here are the phone's packets: 2 for the handshake, and per exchange
-its OKAY, one WRTE per maxdata (1 MiB) of output, each only after the host's OKAY (adb's flow
-control), and its CLSE. Two exchanges is the fewest msgscan's questions allow (the second
-depends on the first's answer).
+The simulator delivers each packet ``latency`` after it left, packets in flight overlapping, and
+serializes them at the bandwidth (``scanner/simphone/connection.py``); commands of one system
+service run one after another (``scanner/simphone/services.py``), so no client can finish before
+the busiest service has done all its work. The handshake costs 2 one-way trips, each wave at
+least one more (its answers wait for the question); 3 waves is the fewest msgscan's questions
+allow (the storage and APK reads depend on the inventory, the signing block on the APK's end).
 
-Also runs the scan as a separate `msgscan scan` process for its CPU time and peak RSS (Python
-start-up and imports included). Prints Markdown table rows for bench/RESULTS.md.
+Also runs the scan as a separate `msgscan scan` process for its CPU time and its own peak RSS
+(Python start-up and imports included; ``bench/measure.py``). Prints Markdown table rows.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -39,11 +38,22 @@ sys.path.insert(0, str(ROOT))
 LINKS = {"usb": (0.001, 280_000_000), "wifi": (0.020, 50_000_000)}
 
 
-def device_ms(recording: object, commands: list[str]) -> float:
-    from scanner.replay import RecordedShell
+def device_floor(recording: object, commands: list[str]) -> tuple[float, float]:
+    """(all device time, the busiest service's) of ``commands``, in seconds."""
+    from scanner.simphone.phone import RecordedPhone
 
-    shell = RecordedShell(recording)  # type: ignore[arg-type]
-    return sum(shell.run(c).device_ms for c in commands)
+    phone = RecordedPhone(recording)  # type: ignore[arg-type]
+    per_service: dict[str, float] = {}
+    longest, total = 0.0, 0.0
+    for c in commands:
+        out = phone.run(c)
+        total += out.device_ms
+        for service, ms in out.segments:
+            if service is None:
+                longest = max(longest, ms)
+            else:
+                per_service[service] = per_service.get(service, 0.0) + ms
+    return total / 1000, max([longest, *per_service.values()]) / 1000
 
 
 def scan_once(host: str, port: int, signer: object) -> tuple[float, float, object]:
@@ -76,16 +86,35 @@ def wire_counts(rec: object, latency: float, bandwidth: int, signer: object) -> 
         return phone.packets_out, phone.bytes_out
 
 
-def simulate(rec_path: Path, port: int, latency: float, bandwidth: int, device_time: bool,
-             env: dict[str, str]) -> subprocess.Popen[str]:
+def simulate(
+    rec_path: Path,
+    port: int,
+    latency: float,
+    bandwidth: int,
+    device_time: bool,
+    env: dict[str, str],
+) -> subprocess.Popen[str]:
     """`msgscan simulate` in its own process, so that the phone's CPU is not the scan's."""
-    argv = [sys.executable, "-m", "scanner.app.cli", "simulate", "--recording", str(rec_path), "--port",
-            str(port), "--accept-any-key", "--latency-ms", str(latency * 1000), "--bandwidth-kbps",
-            str(bandwidth // 1000)]
+    argv = [
+        sys.executable,
+        "-m",
+        "scanner.app.cli",
+        "simulate",
+        "--recording",
+        str(rec_path),
+        "--port",
+        str(port),
+        "--accept-any-key",
+        "--latency-ms",
+        str(latency * 1000),
+        "--bandwidth-kbps",
+        str(bandwidth // 1000),
+    ]
     if device_time:
         argv.append("--device-time")
-    sim = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.DEVNULL, text=True)
+    sim = subprocess.Popen(
+        argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     assert sim.stdout is not None
     for line in sim.stdout:
         if line.startswith("simulating"):
@@ -94,26 +123,38 @@ def simulate(rec_path: Path, port: int, latency: float, bandwidth: int, device_t
 
 
 def cli_scan(port: int, env: dict[str, str]) -> tuple[float, float, float]:
-    """(wall, CPU, peak RSS MB) of `msgscan scan --tcp` as its own process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "scanner.app.cli", "scan", "--tcp", f"127.0.0.1:{port}", "--format",
-         "json", "-o", os.devnull], cwd=ROOT, env=env, capture_output=True, check=False,
+    """(wall, CPU, its own peak RSS MB) of `msgscan scan --tcp` as its own process."""
+    from bench import measure
+
+    done = measure.run(
+        [
+            sys.executable,
+            "-m",
+            "scanner.app.cli",
+            "scan",
+            "--tcp",
+            f"127.0.0.1:{port}",
+            "--format",
+            "json",
+            "-o",
+            os.devnull,
+        ],
+        cwd=ROOT,
+        env=env,
     )
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    assert done.returncode in (0, 1), done.stderr.decode()
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return wall, cpu, after.ru_maxrss / 1024
+    assert done.returncode in (0, 1), done.stderr
+    return done.wall, done.cpu, done.peak_rss_mb
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--phone", choices=["shipped", "large"], default="large")
     ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--no-device-time", action="store_true",
-                    help="answer at once: the floor is then the link alone, the hardest target")
+    ap.add_argument(
+        "--no-device-time",
+        action="store_true",
+        help="answer at once: the floor is then the link alone, the hardest target",
+    )
     args = ap.parse_args()
     import logging
 
@@ -139,11 +180,14 @@ def main() -> int:
 
     signer = load_or_create_signer(tmp / "android")
     device_time = not args.no_device_time
-    print("| phone | link | device time | wall (median) | round trips (phone packets) | "
-          "exchanges | bytes | floor | ratio | scan CPU | CLI wall | CLI CPU | CLI peak RSS |")
+    print(f"{args.runs} scans per link (wall: min / median); one CLI process per link")
+    print(
+        "| phone | link | device time (busiest service) | wall | waves | streams | bytes | "
+        "floor | median / floor | scan CPU | CLI wall | CLI CPU | CLI peak RSS |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, (latency, bandwidth) in LINKS.items():
-        packets, wire = wire_counts(rec, latency, bandwidth, signer)
+        _, wire = wire_counts(rec, latency, bandwidth, signer)
         sim = simulate(rec_path, 7390, latency, bandwidth, device_time, env)
         try:
             runs = [scan_once("127.0.0.1", 7390, signer) for _ in range(args.runs)]
@@ -152,11 +196,13 @@ def main() -> int:
             sim.terminate()
             sim.wait(timeout=10)
         wall, cpu, transport = sorted(runs, key=lambda r: r[0])[len(runs) // 2]
-        dev = device_ms(rec, transport.meter.commands) / 1000 if device_time else 0.0  # type: ignore[attr-defined]
-        floor = packets * latency + wire * 8 / bandwidth + dev
+        meter = transport.meter  # type: ignore[attr-defined]
+        total, busiest = device_floor(rec, meter.commands) if device_time else (0.0, 0.0)
+        floor = (2 + 3) * latency + wire * 8 / bandwidth + busiest
         print(
             f"| {args.phone} | {name}: {latency * 1000:g} ms, {bandwidth / 1e6:g} Mbit/s | "
-            f"{dev:.3f} s | {wall:.3f} s | {packets} | {transport.meter.exchanges} | "  # type: ignore[attr-defined]
+            f"{total:.3f} s ({busiest:.3f} s) | {min(r[0] for r in runs):.3f} / {wall:.3f} s | "
+            f"{meter.waves} | {meter.exchanges} (at most {meter.most_streams} at once) | "
             f"{wire / 1e6:.2f} MB | {floor:.3f} s | {wall / floor:.2f}x | {cpu:.3f} s | "
             f"{cli_wall:.2f} s | {cli_cpu:.2f} s | {rss:.0f} MB |"
         )

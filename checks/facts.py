@@ -269,6 +269,9 @@ class ProbeRecord:
     ok: bool
     bytes: int
     error: str | None = None
+    wave: int | None = None
+    """Which wave of parallel streams asked it (1 = with the inventory), and in which stream."""
+    stream: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""Many probes in one exchange: one shell command, one stream, one round trip.
+"""Many probes in one exchange: one shell command, one stream, one round trip (waves of such
+streams side by side: ``scanner.waves``).
 
 On a real phone a round trip is the cost (USB ~1 ms, Wi-Fi ~20 ms plus the stream set-up), so the
 scanner sends a short script, one checked segment per probe joined by ``;``::
@@ -32,8 +33,8 @@ import secrets
 import shlex
 import time
 import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from checks.errors import DeviceError, GarbledOutput, ProbeTimeout
 from scanner.parse.text import decode
@@ -67,6 +68,8 @@ class BatchResult:
     """Probes that did not run to the end (the stream broke or timed out first)."""
     error: DeviceError | None
     commands: tuple[str, ...]
+    stream_of: Mapping[str, int] = field(default_factory=dict)
+    """Probe name -> the stream (1, 2, …) of its wave that asked it (``run_wave``)."""
 
 
 def command_line(argv: Sequence[str]) -> str:
@@ -209,6 +212,80 @@ DEFAULT_LIMIT = 4000
 """Bytes per script when the transport cannot say what the phone accepts (safe on Android 6)."""
 
 
+class ProbeStream:
+    """One stream of probes: their chunks, one command after another (``run``'s loop, also fed
+    by a transport that multiplexes many streams: ``next_command`` and ``take``)."""
+
+    def __init__(
+        self,
+        transport: Transport,
+        probes: Sequence[Probe],
+        timeout: float,
+        deadline: float | None,
+        stop: list[bool] | None = None,
+    ) -> None:
+        self.serial = transport.serial
+        self.probes = probes
+        self.groups = chunks(probes, getattr(transport, "max_command", DEFAULT_LIMIT))
+        self.timeout, self.deadline = timeout, deadline
+        self.stop = stop if stop is not None else [False]
+        """Shared by a wave's streams: once one failed, none starts another command."""
+        self.outputs: dict[str, Output] = {}
+        self.commands: list[str] = []
+        self.error: DeviceError | None = None
+        self._nonce = ""
+
+    def next_command(self) -> tuple[str, float] | None:
+        """The next script and the seconds it may take; None when done or given up."""
+        if self.error is not None or self.stop[0] or len(self.commands) >= len(self.groups):
+            return None
+        allowed = self.timeout
+        if self.deadline is not None:
+            allowed = min(allowed, self.deadline - time.monotonic())
+        if allowed <= 0:
+            self.fail(
+                ProbeTimeout(
+                    f"{self.serial}: the time allowed for this phone ran out",
+                    hint="raise the agent's [scan] timeout if the phone is slow but healthy",
+                )
+            )
+            return None
+        self._nonce = secrets.token_hex(4)
+        command = script(self.groups[len(self.commands)], self._nonce)
+        self.commands.append(command)
+        return command, allowed
+
+    def take(self, stdout: bytes, error: DeviceError | None) -> None:
+        """What the last command printed (and how it failed, if it did)."""
+        group = self.groups[len(self.commands) - 1]
+        found = split(stdout, group, self._nonce)
+        self.outputs.update(found)
+        if error is None and len(found) < len(group):
+            error = _garbled(
+                self.serial, self.commands[-1], stdout, len(group) - len(found), len(group)
+            )
+        if error is not None:
+            self.fail(error)
+
+    def fail(self, error: DeviceError) -> None:
+        self.error = error
+        self.stop[0] = True
+
+    def result(self) -> BatchResult:
+        missing = tuple(p.name for p in self.probes if p.name not in self.outputs)
+        return BatchResult(self.outputs, missing, self.error, tuple(self.commands))
+
+    def run_alone(self, transport: Transport) -> BatchResult:
+        while (step := self.next_command()) is not None:
+            command, allowed = step
+            try:
+                stdout, error = transport.shell(command, timeout=allowed).stdout, None
+            except DeviceError as e:
+                stdout, error = e.partial, e
+            self.take(stdout, error)
+        return self.result()
+
+
 def run(
     transport: Transport,
     probes: Sequence[Probe],
@@ -223,33 +300,7 @@ def run(
     the remaining chunks are not tried: the phone is gone or hung, and every further attempt would
     cost another timeout.
     """
-    limit = getattr(transport, "max_command", DEFAULT_LIMIT)
-    outputs: dict[str, Output] = {}
-    commands: list[str] = []
-    error: DeviceError | None = None
-    for group in chunks(probes, limit):
-        nonce = secrets.token_hex(4)
-        command = script(group, nonce)
-        allowed = timeout if deadline is None else min(timeout, deadline - time.monotonic())
-        if allowed <= 0:
-            error = ProbeTimeout(
-                f"{transport.serial}: the time allowed for this phone ran out",
-                hint="raise the agent's [scan] timeout if the phone is slow but healthy",
-            )
-            break
-        commands.append(command)
-        try:
-            stdout = transport.shell(command, timeout=allowed).stdout
-        except DeviceError as e:
-            stdout, error = e.partial, e
-        found = split(stdout, group, nonce)
-        outputs.update(found)
-        if error is None and len(found) < len(group):
-            error = _garbled(transport.serial, command, stdout, len(group) - len(found), len(group))
-        if error is not None:
-            break
-    missing = tuple(p.name for p in probes if p.name not in outputs)
-    return BatchResult(outputs, missing, error, tuple(commands))
+    return ProbeStream(transport, probes, timeout, deadline).run_alone(transport)
 
 
 def _garbled(serial: str, command: str, stdout: bytes, missing: int, total: int) -> GarbledOutput:

@@ -1,10 +1,18 @@
-"""Collect one ``Snapshot`` from a connected phone: three batched exchanges, then pure parsing.
+"""Collect one ``Snapshot`` from a connected phone: three waves of parallel streams, then parsing.
 
-1. The inventory batch: properties, users, owners, Android backup, every package with its per-user
-   grants, app ops. Nothing in it depends on anything else, so it is one script.
-2. The storage batch: for every messenger installed, in every user it is installed for, the
-   catalog's media and archive folders, as counts, sizes and dates; and ``bmgr --user N`` for
-   every user other than user 0 that holds a messenger (each profile's own backup state).
+A wave is a set of shell streams open side by side on the one connection (``batch.run_wave``);
+each stream is one batched script, so the phone runs the wave's commands at the same time, and
+only commands served by the same system service wait for each other (``probes.INVENTORY_STREAMS``
+groups them so).
+
+1. The inventory: properties, users, owners, Android backup, every package with its per-user
+   grants, app ops; beside it, speculatively, every catalog messenger's folders in user 0
+   (``probes.speculative_targets``: the answers of messengers not installed are dropped) and,
+   as soon as ``pm list users`` has answered, ``bmgr --user N`` for every other user (each
+   profile's own backup state; kept for the users a messenger sits in).
+2. What the inventory makes askable: the folders of the messengers in other users (and the
+   ``.nomedia`` flags of media folders that exist), the per-user backup state if the first wave
+   could not ask it, and the first reads of each messenger's APK (``pm path``, its ZIP end).
 3. The signing blocks of all messengers' APKs, a few KiB each (v1-only APKs need two more).
 
 A probe that fails, or that the phone never answered, becomes an ``Unseen`` fact with the reason
@@ -21,11 +29,8 @@ in ``problems`` and is not ``complete``: the agent never resolves a finding on i
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-
-import structlog
 
 from checks.errors import DeviceError, ProbeTimeout
 from checks.facts import (
@@ -35,14 +40,13 @@ from checks.facts import (
     DevicePolicy,
     FolderSummary,
     Package,
-    ProbeRecord,
     SignerEvidence,
     Snapshot,
     StorageEvidence,
     Unseen,
     User,
 )
-from scanner import batch, probes
+from scanner import batch, damage, names, probes
 from scanner.apk_reads import SignerReads
 from scanner.batch import BatchResult, Output
 from scanner.parse.appops import (
@@ -55,20 +59,18 @@ from scanner.parse.device_policy import parse_device_policy
 from scanner.parse.dumpsys_package import read_dumpsys_package
 from scanner.parse.getprop import identity_from_props, parse_getprop, serial_from_props
 from scanner.parse.storage import parse_find_stat, parse_test_exists
-from scanner.parse.text import implausible
 from scanner.parse.users import describe_failure, parse_pm_list_users, parse_user_types
 from scanner.probes import Probe
 from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
-
-log = structlog.get_logger("msgscan.collect")
+from scanner.waves import Streams, Waves
 
 OutputHook = Callable[[Probe, Output], None]
-"""Called with every probe's raw output (the recorder stores them)."""
+"""Called with every used probe's raw output (the recorder stores them)."""
 
 
 @dataclass(frozen=True, slots=True)
 class _Outputs:
-    """Outputs of one or more batches, and what went wrong."""
+    """Outputs of one or more waves, and what went wrong."""
 
     by_name: Mapping[str, Output]
     missing_reason: str | None
@@ -76,7 +78,9 @@ class _Outputs:
     def get(self, probe: Probe) -> Output | Unseen:
         out = self.by_name.get(probe.name)
         if out is None:
-            return Unseen(f"{batch.command_line(probe.argv)}: not collected ({self.missing_reason})")
+            return Unseen(
+                f"{batch.command_line(probe.argv)}: not collected ({self.missing_reason})"
+            )
         if out.damaged is not None:
             return Unseen(f"{batch.command_line(probe.argv)}: output damaged in transit")
         if out.exit_code not in (0, None):
@@ -88,47 +92,22 @@ class _Outputs:
         return out
 
 
-def _run(
-    transport: Transport,
-    group: tuple[Probe, ...],
-    timeout: float,
-    hook: OutputHook | None,
-    deadline: float | None = None,
-) -> BatchResult:
-    started = time.monotonic()
-    result = batch.run(transport, group, timeout=timeout, deadline=deadline)
-    log.info(
-        "batch.done",
-        probes=len(group),
-        missing=len(result.missing),
-        bytes=sum(o.size for o in result.outputs.values()),
-        ms=round((time.monotonic() - started) * 1000, 1),
-    )
-    if hook is not None:
-        for probe in group:
-            out = result.outputs.get(probe.name)
-            if out is not None and out.damaged is None:  # a recording never keeps damage
-                hook(probe, out)
-    return result
+def _per_user_backups(number: int, result: BatchResult) -> Streams:
+    """Once ``pm list users`` answered: ``bmgr --user N`` for every other user, in one stream
+    behind the inventory's own bmgr (the backup manager serves one at a time anyway)."""
+    out = result.outputs.get(probes.USERS.name)
+    if out is None or out.damaged or out.exit_code not in (0, None):
+        return ()
+    ids = sorted({u.id for u in parse_pm_list_users(out.text) if u.id and names.is_user_id(u.id)})
+    return [tuple(p for uid in ids for p in probes.backup_probes(uid))] if ids else ()
 
 
-def _records(group: tuple[Probe, ...], result: BatchResult) -> list[ProbeRecord]:
-    records = []
-    for p in group:
-        out = result.outputs.get(p.name)
-        records.append(
-            ProbeRecord(
-                name=p.name,
-                command=batch.command_line(p.argv),
-                exit_code=out.exit_code if out else None,
-                ok=out is not None and out.exit_code in (0, None) and out.damaged is None,
-                bytes=out.size if out else 0,
-                error=(f"damaged in transit: {out.damaged}" if out.damaged else None)
-                if out
-                else (result.error.problem if result.error else "not run"),
-            )
-        )
-    return records
+def _absent(out: Output, target: probes.StorageTarget) -> bool:
+    """The folder's listing arrived whole and says it does not exist (no ``.nomedia`` to ask)."""
+    if out.damaged:
+        return False
+    summary = parse_find_stat(out.text, target.path, out.exit_code)
+    return not isinstance(summary, Unseen) and not summary.exists
 
 
 def collect(
@@ -142,73 +121,72 @@ def collect(
 
     ``timeout`` bounds each exchange; ``deadline`` (``time.monotonic()``) the whole collection.
     """
-    problems: list[str] = []
-    first = _run(transport, probes.INVENTORY, timeout, on_output, deadline)
-    records = _records(probes.INVENTORY, first)
-    if first.error:
-        problems.append(f"{first.error.problem} ({first.error.hint})")
+    waves = Waves(transport, timeout, deadline)
+    # Guesses pay only where streams overlap; a transport that runs one stream at a time (a
+    # replay) is asked only what the snapshot needs, in the same three waves.
+    parallel = waves.width > 1
+    guessed = probes.speculative_targets(0) if parallel else ()
+    side = max(1, waves.width - len(probes.INVENTORY_STREAMS))
+    first = waves.run(
+        [*probes.INVENTORY_STREAMS, *probes.streams_of([t.files for t in guessed], side)],
+        _per_user_backups if parallel else None,
+    )
     got = _Outputs(first.outputs, first.error.problem if first.error else "phone did not answer")
 
     damaged: dict[str, str] = {}
-    problems += _transit(probes.INVENTORY, first)
     identity = _identity(got.get(probes.GETPROP))
     users = _users(got.get(probes.USERS), got.get(probes.USER_TYPES))
     policy = _policy(got.get(probes.DEVICE_POLICY))
     packages = _packages(got.get(probes.PACKAGES), got.get(probes.SHARED_USERS), damaged)
     app_ops = _app_ops(got.get(probes.APP_OPS), damaged)
     backup = _backup(got.get(probes.BACKUP_ENABLED), got.get(probes.BACKUP_TRANSPORTS))
-    _implausible(got, damaged)  # after the package parser, whose account is more precise
+    # After the package parser, whose account of the damage is more precise:
+    damage.inventory(first.outputs, damaged)
 
     storage: tuple[StorageEvidence, ...] = ()
     user_backups: dict[int, BackupState | Unseen] = {}
-    complete = first.error is None
-    lost = first.error
-    outputs = list(first.outputs.values())
+    used: list[Probe] = list(probes.INVENTORY)
+    rejected: tuple[str, ...] = ()
     if not isinstance(packages, Unseen):
-        problems += probes.rejected_names(packages, () if isinstance(users, Unseen) else users)
+        rejected = probes.rejected_names(packages, () if isinstance(users, Unseen) else users)
     signers: tuple[SignerEvidence, ...] = ()
-    if complete and not isinstance(packages, Unseen):
+    if waves.lost is None and not isinstance(packages, Unseen):
         known = () if isinstance(users, Unseen) else users
         targets = probes.storage_targets(packages, known)
         per_user = probes.user_backup_probes(packages, known)
-        group = probes.storage_probes(targets) + tuple(p for pair in per_user.values() for p in pair)
         listing = got.get(probes.PACKAGES)
         reads = SignerReads(
             packages,
             None if isinstance(listing, Unseen) else listing.text,
             None if isinstance(identity, Unseen) else identity.sdk,
         )
-        group += reads.probes()
-        if group:
-            second = _run(transport, group, timeout, on_output, deadline)
-            records += _records(group, second)
-            if second.error:
-                complete, lost = False, second.error
-                problems.append(f"{second.error.problem} ({second.error.hint})")
-            problems += _transit(group, second)
-            outputs += second.outputs.values()
-            _implausible_second(second, targets, per_user, damaged)
-            storage = _storage(targets, second)
-            more = _Outputs(second.outputs, second.error.problem if second.error else "phone did not answer")
-            user_backups = {
-                uid: _backup(more.get(enabled), more.get(listed))
-                for uid, (enabled, listed) in per_user.items()
-            }
-            reads.feed(second)
-        # The signing blocks: one more exchange for all messengers (apk_reads.MAX_ROUNDS at most).
-        while complete and (block_reads := reads.probes()):
-            extra = _run(transport, block_reads, timeout, on_output, deadline)
-            records += _records(block_reads, extra)
-            problems += _transit(block_reads, extra)
-            outputs += extra.outputs.values()
-            reads.feed(extra)
-            if extra.error:
-                complete, lost = False, extra.error
-                problems.append(f"{extra.error.problem} ({extra.error.hint})")
+        used += probes.storage_probes(targets) + tuple(
+            p for pair in per_user.values() for p in pair
+        )
+        second = _second_wave(waves, targets, per_user, reads.probes())
+        used += second[1]
+        if second[0] is not None:
+            reads.feed(second[0])
+        seen = waves.so_far()
+        damage.listings(seen.outputs, targets, per_user, damaged)
+        storage = _storage(targets, seen)
+        more = _Outputs(seen.outputs, waves.lost.problem if waves.lost else "phone did not answer")
+        user_backups = {
+            uid: _backup(more.get(enabled), more.get(listed))
+            for uid, (enabled, listed) in per_user.items()
+        }
+        # The signing blocks: one more wave for all messengers (apk_reads.MAX_ROUNDS at most).
+        while waves.lost is None and (block_reads := reads.probes()):
+            used += block_reads
+            reads.feed(waves.run([block_reads]))
         signers = reads.evidence()
-    problems += [f"{_SOURCES[fact]}: {why}" for fact, why in damaged.items()]
-    problems += _unverified(outputs)
-    damaged_in_transit = any(o.damaged for o in outputs)
+    problems = [*waves.problems, *rejected]  # the first cause of an interruption comes first
+    problems += damage.transit(waves.asked.values(), waves.outputs)
+    problems += [f"{damage.SOURCES[fact]}: {why}" for fact, why in damaged.items()]
+    problems += damage.unverified(waves.outputs.values())
+    damaged_in_transit = any(o.damaged for o in waves.outputs.values())
+    used = [p for p in dict.fromkeys(used) if p.name in waves.asked]  # not a skipped .nomedia
+    _hand_over(used, waves.outputs, on_output)
 
     serial, address = _own_serial(transport.serial, got.get(probes.GETPROP))
     return Snapshot(
@@ -222,92 +200,49 @@ def collect(
         storage=storage,
         backup=backup,
         user_backups=user_backups,
-        probes=tuple(records),
-        complete=complete and not damaged and not damaged_in_transit,
+        probes=tuple(waves.record(p) for p in used),
+        complete=waves.lost is None and not damaged and not damaged_in_transit,
         problems=tuple(problems),
-        interrupted_by=_interruption(lost),
+        interrupted_by=_interruption(waves.lost),
         signers=signers,
         damaged=damaged,
     )
 
 
-_FACTS = {
-    probes.GETPROP.name: "identity",
-    probes.USERS.name: "users",
-    probes.DEVICE_POLICY.name: "policy",
-    probes.BACKUP_ENABLED.name: "backup",
-    probes.BACKUP_TRANSPORTS.name: "backup",
-    probes.APP_OPS.name: "app_ops",
-    probes.PACKAGES.name: "packages",
-    probes.SHARED_USERS.name: "packages",
-}
-"""Probe -> the fact its output becomes."""
-_SOURCES = {
-    "identity": "getprop",
-    "users": "pm list users",
-    "policy": "dumpsys device_policy",
-    "backup": "bmgr",
-    "app_ops": "dumpsys appops",
-    "packages": "dumpsys package",
-    "storage": "find",
-    "user_backups": "bmgr --user",
-}
-
-
-def _implausible(got: _Outputs, damaged: dict[str, str]) -> None:
-    """Facts whose output cannot be whole (``text.implausible``: garbled, cut, timed out): what
-    the parsers read of them stands, but no rule may conclude anything from what they omit."""
-    for name, fact in _FACTS.items():
-        out = got.by_name.get(name)
-        if out is None or out.damaged is not None:
-            continue
-        why = implausible(out.text)
-        if why is not None:
-            damaged.setdefault(fact, why)
-
-
-def _implausible_second(
-    second: BatchResult,
+def _second_wave(
+    waves: Waves,
     targets: tuple[probes.StorageTarget, ...],
     per_user: Mapping[int, tuple[Probe, Probe]],
-    damaged: dict[str, str],
+    signer_reads: tuple[Probe, ...],
+) -> tuple[BatchResult | None, tuple[Probe, ...]]:
+    """What the inventory made askable and the first wave did not ask; (its result or None if
+    nothing was left, the probes it asked that are not storage or per-user ones)."""
+    listings: list[Probe] = []
+    for t in targets:
+        out = waves.outputs.get(t.files.name)
+        if out is None:
+            listings.append(t.files)
+        if t.nomedia is not None and (out is None or not _absent(out, t)):
+            listings.append(t.nomedia)
+    backups = [p for pair in per_user.values() for p in pair if p.name not in waves.outputs]
+    side = max(1, waves.width - bool(backups) - bool(signer_reads))
+    streams = [s for s in (*probes.streams_of(listings, side), tuple(backups), signer_reads) if s]
+    if not streams:
+        return None, signer_reads
+    return waves.run(streams), signer_reads
+
+
+def _hand_over(
+    used: Iterable[Probe], outputs: Mapping[str, Output], hook: OutputHook | None
 ) -> None:
-    """The same plausibility checks for the folder listings and the per-user bmgr answers."""
-    listings = [t.files.name for t in targets] + [t.nomedia.name for t in targets if t.nomedia]
-    for fact, names, what in (
-        ("storage", listings, "folder listing(s)"),
-        ("user_backups", [p.name for pair in per_user.values() for p in pair], "bmgr answer(s)"),
-    ):
-        bad = [
-            why
-            for name in names
-            if (o := second.outputs.get(name)) is not None and not o.damaged
-            and (why := implausible(o.text))
-        ]
-        if bad:
-            damaged[fact] = f"{len(bad)} {what} cannot be whole ({bad[0]})"
-
-
-def _transit(group: tuple[Probe, ...], result: BatchResult) -> list[str]:
-    """One problem per output whose checksum did not match."""
-    return [
-        f"the output of `{batch.command_line(p.argv)}` was damaged on the way from the phone "
-        f"({out.damaged}); it was not read (check the cable, hub or network and scan again)"
-        for p in group
-        if (out := result.outputs.get(p.name)) is not None and out.damaged
-    ]
-
-
-def _unverified(outputs: list[Output]) -> list[str]:
-    unverified = sum(1 for o in outputs if not o.verified and not o.damaged)
-    if not unverified:
-        return []
-    note = (
-        f"{unverified} of {len(outputs)} outputs came without the phone's checksum (no cksum, or "
-        "the shell could not open /proc/self/fd): damage on the way is found only where the "
-        "parsers notice it"
-    )
-    return [note]
+    """The recorder gets the outputs the snapshot was made of, in the order of asking; never a
+    damaged one, nor the guesses the snapshot did not use."""
+    if hook is None:
+        return
+    for probe in used:
+        out = outputs.get(probe.name)
+        if out is not None and out.damaged is None:
+            hook(probe, out)
 
 
 def _own_serial(reached: str, out: Output | Unseen) -> tuple[str, str | None]:
@@ -360,7 +295,9 @@ def _packages(
         return out
     # Without the Shared users: section, shared-uid apps lose their runtime grants: those rows
     # are then simply absent ("no entry"), never reported as denied.
-    listing = read_dumpsys_package(out.text, then=None if isinstance(shared, Unseen) else shared.text)
+    listing = read_dumpsys_package(
+        out.text, then=None if isinstance(shared, Unseen) else shared.text
+    )
     why = listing.damage.describe("package block")
     if why is not None:
         damaged["packages"] = why
@@ -385,7 +322,9 @@ def _backup(enabled: Output | Unseen, transports: Output | Unseen) -> BackupStat
     return backup_state(enabled.text, "" if isinstance(transports, Unseen) else transports.text)
 
 
-def _storage(targets: tuple[probes.StorageTarget, ...], result: BatchResult) -> tuple[StorageEvidence, ...]:
+def _storage(
+    targets: tuple[probes.StorageTarget, ...], result: BatchResult
+) -> tuple[StorageEvidence, ...]:
     reason = result.error.problem if result.error else "phone did not answer"
     evidence = []
     for t in targets:

@@ -4,18 +4,21 @@ A probe is a name (stable: it appears in logs, evidence and recordings), the arg
 from constants and catalog paths, never from phone output) and, optionally, a ``scrub`` that
 removes what a recording must not keep (serial numbers, user names) before it is stored.
 
-Probes are batched: ``INVENTORY`` runs in one exchange, the storage probes for every messenger
-and user, and the Android backup state of every other user a messenger sits in, in a second one
-(see ``scanner.batch``).
+Probes travel in waves of parallel streams (``scanner.batch.run_wave``, ``scanner.collect``):
+the first wave is ``INVENTORY_STREAMS`` plus ``speculative_targets`` (every catalog folder of
+user 0, asked before the inventory says which messengers are installed) and, as soon as the
+users are known, ``backup_probes`` of every other user; the second the folders of other users
+and the signers' first reads; then the signing blocks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from checks.catalog import VARIANTS, Location
+from checks.catalog import VARIANTS
 from checks.facts import EvidenceKind, Package, User
+from checks.locations import Location
 from scanner import names
 from scanner.parse.getprop import scrub_getprop
 from scanner.parse.users import scrub_pm_list_users, scrub_user_list_verbose
@@ -62,8 +65,31 @@ INVENTORY: tuple[Probe, ...] = (
     APP_OPS,
 )
 
+INVENTORY_STREAMS: tuple[tuple[Probe, ...], ...] = (
+    # First, so that its OPEN reaches the phone before the package dump's: `pm` is served by
+    # the package manager (cmd package), which the dump then holds for seconds; the users it
+    # names let the per-user questions start early. getprop reads the property area, no service.
+    (USERS, USER_TYPES, GETPROP),
+    (PACKAGES, SHARED_USERS),  # the package manager: the longest command of a scan
+    (APP_OPS,),  # the appops service
+    (DEVICE_POLICY,),  # the device_policy service
+    (BACKUP_ENABLED, BACKUP_TRANSPORTS),  # the backup manager (bmgr)
+)
+"""The inventory as streams of one wave: one per system service, since commands served by the
+same service wait for each other on the phone anyway (``scanner.simphone.services``)."""
 
-def user_backup_probes(packages: Iterable[Package], users: Iterable[User]) -> dict[int, tuple[Probe, Probe]]:
+
+def backup_probes(uid: int) -> tuple[Probe, Probe]:
+    """``bmgr --user N enabled`` and ``bmgr --user N list transports`` (see below)."""
+    return (
+        Probe(f"backup-enabled:{uid}", ("bmgr", "--user", str(uid), "enabled")),
+        Probe(f"backup-transports:{uid}", ("bmgr", "--user", str(uid), "list", "transports")),
+    )
+
+
+def user_backup_probes(
+    packages: Iterable[Package], users: Iterable[User]
+) -> dict[int, tuple[Probe, Probe]]:
     """``bmgr --user N enabled`` / ``list transports`` for every user other than the system
     user that has a catalog messenger (user 0 is the inventory's ``bmgr enabled``).
 
@@ -83,13 +109,7 @@ def user_backup_probes(packages: Iterable[Package], users: Iterable[User]) -> di
             if uid != 0 and names.is_user_id(uid) and (not known or uid in known)
         }
     )
-    return {
-        uid: (
-            Probe(f"backup-enabled:{uid}", ("bmgr", "--user", str(uid), "enabled")),
-            Probe(f"backup-transports:{uid}", ("bmgr", "--user", str(uid), "list", "transports")),
-        )
-        for uid in ids
-    }
+    return {uid: backup_probes(uid) for uid in ids}
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +155,9 @@ def _find(path: str, location: Location, root: str | None = None) -> tuple[str, 
     return tuple(argv)
 
 
-def storage_targets(packages: Iterable[Package], users: Iterable[User]) -> tuple[StorageTarget, ...]:
+def storage_targets(
+    packages: Iterable[Package], users: Iterable[User]
+) -> tuple[StorageTarget, ...]:
     """Where to look, for each installed messenger in each user it is installed for.
 
     Both the scoped and the legacy folders are looked at whatever the Android version: leftovers
@@ -144,32 +166,44 @@ def storage_targets(packages: Iterable[Package], users: Iterable[User]) -> tuple
     known_users = {u.id for u in users}
     targets: list[StorageTarget] = []
     for package in packages:
-        entry = VARIANTS.get(package.name)
-        if entry is None or not names.is_package_name(package.name):
+        if package.name not in VARIANTS or not names.is_package_name(package.name):
             continue
-        _, variant = entry
         for user_id in package.installed_for():
             if (known_users and user_id not in known_users) or not names.is_user_id(user_id):
                 continue  # a phone-supplied id that cannot be real never reaches a command
-            for location in variant.locations:
-                path = storage_path(user_id, location, package.name)
-                if not names.is_storage_path(path):
-                    continue
-                key = f"storage:{package.name}:{user_id}:{location.id}"
-                nomedia = None
-                if location.kind is EvidenceKind.MEDIA:
-                    nomedia = Probe(f"{key}:nomedia", ("test", "-e", f"{path}/.nomedia"))
-                targets.append(
-                    StorageTarget(
-                        package.name,
-                        user_id,
-                        location,
-                        path,
-                        Probe(key, _find(path, location, STORAGE_ROOT.format(user=user_id))),
-                        nomedia,
-                    )
-                )
+            targets += _targets(package.name, user_id)
     return tuple(targets)
+
+
+def speculative_targets(user_id: int = 0) -> tuple[StorageTarget, ...]:
+    """Every catalog messenger's folders in one user's storage, whether installed or not: asked
+    in the inventory's wave (a ``find`` of an absent path costs the phone one failed stat); the
+    collector keeps the answers of the messengers the inventory then shows installed."""
+    return tuple(
+        t for name in VARIANTS if names.is_package_name(name) for t in _targets(name, user_id)
+    )
+
+
+def _targets(package: str, user_id: int) -> list[StorageTarget]:
+    targets = []
+    for location in VARIANTS[package][1].locations:
+        path = storage_path(user_id, location, package)
+        if not names.is_storage_path(path):
+            continue
+        key = f"storage:{package}:{user_id}:{location.id}"
+        nomedia = None
+        if location.kind is EvidenceKind.MEDIA:
+            nomedia = Probe(f"{key}:nomedia", ("test", "-e", f"{path}/.nomedia"))
+        find = Probe(key, _find(path, location, STORAGE_ROOT.format(user=user_id)))
+        targets.append(StorageTarget(package, user_id, location, path, find, nomedia))
+    return targets
+
+
+def streams_of(probes: Sequence[Probe], count: int) -> list[tuple[Probe, ...]]:
+    """``probes`` dealt into at most ``count`` streams of about equal length, in order."""
+    count = max(1, min(count, len(probes)))
+    size = -(-len(probes) // count) if probes else 0
+    return [tuple(probes[i : i + size]) for i in range(0, len(probes), size)] if size else []
 
 
 def rejected_names(packages: Iterable[Package], users: Iterable[User]) -> tuple[str, ...]:

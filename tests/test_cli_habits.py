@@ -92,7 +92,7 @@ class TestLogging:
         os.close(leader)
         lines = [line for line in err.decode(errors="replace").splitlines() if line.strip()]
         assert lines and not any(line.lstrip().startswith("{") for line in lines)
-        assert any("info" in line and "batch.done" in line for line in lines)
+        assert any("info" in line and "wave.done" in line for line in lines)
 
     def test_quiet_silences_warnings(self, tmp_path: Path) -> None:
         proc = msgscan("scan", "--replay", A16, "-q", "-o", str(tmp_path / "r.json"))

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from checks.drift import Lifecycle
 from checks.errors import MsgscanError, UsageError
+from checks.facts import FolderSummary
 from checks.policy_file import parse_policy
 from checks.registry import CHECKS
 from scanner import recording
@@ -42,19 +43,21 @@ def key_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class Unplugged(RecordedPhone):
-    """Answers the inventory, then is pulled from the cable when the storage batch arrives."""
+    """Answers the first wave (the inventory and user 0's folders), then is pulled from the
+    cable when the second wave's APK reads arrive."""
 
     server: PhoneServer
 
     def run(self, command: str):  # type: ignore[no-untyped-def]
-        if "find /storage" in command:  # the storage batch (each probe inside its checksum frame)
+        if "pm path" in command:  # the second wave (each probe inside its checksum frame)
             for connection in list(self.server._connections):
                 connection.abort(reset=True)  # a connection reset, as a pulled cable gives
         return super().run(command)
 
 
 def test_phone_unplugged_mid_scan(key_dir: Path) -> None:
-    """The inventory is kept; the storage facts say the connection broke; nothing raises."""
+    """The first wave is kept (the inventory, user 0's folders); the signers the second wave
+    was to read say the connection broke; nothing raises."""
     phone = Unplugged(A16)
     server = PhoneServer(phone, serial="u", product="p", model="m", device="d",
                          auth=AuthPolicy(accept_any_key=True))  # fmt: skip
@@ -66,8 +69,10 @@ def test_phone_unplugged_mid_scan(key_dir: Path) -> None:
     assert not snapshot.complete
     assert "the connection broke" in snapshot.problems[0]
     assert isinstance(snapshot.packages, tuple) and len(snapshot.packages) > 0
-    assert snapshot.storage and all(
-        "not collected" in getattr(e.summary, "reason", "") for e in snapshot.storage
+    assert snapshot.storage and all(isinstance(e.summary, FolderSummary) for e in snapshot.storage)
+    assert snapshot.signers and all(
+        "the connection broke" in getattr(s.certificate, "reason", "") or "did not answer"
+        in getattr(s.certificate, "reason", "") for s in snapshot.signers
     )
 
 

@@ -14,6 +14,7 @@ from scanner.app.cli import main
 from scanner.recordings.build import SHIPPED, android16_personal
 from scanner.recordings.construct import build
 from scanner.simphone.phone import phone_server
+from scanner.transport.interface import DEFAULT_STREAMS
 from tests.apks import signed_test_apks
 
 
@@ -35,7 +36,7 @@ def apksigner_digest(apk: bytes, tmp: Path) -> str:
 
 def test_resigned_official_package_fails_over_tcp(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The policy pins the "vendor" key; the phone's com.whatsapp is the same app re-signed by
-    another key: MSG-08 fails (critical), naming both digests, in 3 shell exchanges."""
+    another key: MSG-08 fails (critical), naming both digests, in 3 waves of shell streams."""
     apks = signed_test_apks()
     official = hashlib.sha256(apks.official.der).hexdigest()
     _, (model, product, device) = SHIPPED["android16-personal-whatsapp-telegram.json"]
@@ -59,4 +60,4 @@ def test_resigned_official_package_fails_over_tcp(tmp_path: Path, capsys: pytest
     assert resigned == wa["evidence"][-1]["data"]["sha256"]
     colons = ":".join(official[i : i + 2] for i in range(0, 64, 2)).upper()
     assert colons in text and ":".join(resigned[i : i + 2] for i in range(0, 64, 2)).upper() in text
-    assert 3 == len(shells) and code != 0
+    assert 3 <= len(shells) <= 3 * DEFAULT_STREAMS and code != 0

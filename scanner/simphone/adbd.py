@@ -19,6 +19,7 @@ from scanner.simphone.connection import Connection
 from scanner.simphone.faults import NO_FAULTS, Faults
 from scanner.simphone.packets import CNXN_AUTH_LIMIT
 from scanner.simphone.responder import Responder
+from scanner.simphone.services import ServiceLocks
 
 MODERN_FEATURES: tuple[str, ...] = ("shell_v2", "cmd", "stat_v2", "ls_v2", "sendrecv_v2")
 """Android 11+ without compression: shell protocol, v2 stat/ls, RCV2/SND2 (flags 0 only)."""
@@ -63,6 +64,8 @@ class ServerStats:
     """Every OPEN's destination in arrival order, refused ones included."""
     prompts: int = 0
     """Times an unknown key raised "Allow USB debugging?"."""
+    most_streams: int = 0
+    """The most streams one connection had open at the same time."""
 
 
 class PhoneServer:
@@ -94,6 +97,8 @@ class PhoneServer:
         if port in EMULATOR_PORTS:
             raise ValueError(f"port {port} is in adb's emulator scan range 5555-5585; pick another")
         self.responder = responder
+        self.service_locks = ServiceLocks()
+        """The system services commands wait for (``services``): one command at a time each."""
         self.serial = serial
         self.product = product
         self.model = model

@@ -54,7 +54,9 @@ class Connection(asyncio.Protocol):
         self._stream_bytes_sent = 0
         self._hung = False
         self._closed = False
-        self._queue: collections.deque[tuple[int, int, int, bytes]] | None = None
+        self._queue: collections.deque[tuple[float, int, int, int, bytes]] | None = None
+        self._wire_free = 0.0
+        """When the phone's side of the link can start the next packet (loop time)."""
         self._writer: asyncio.Task[None] | None = None
         self._prompt: asyncio.TimerHandle | None = None
         self.host_banner = ""
@@ -228,6 +230,8 @@ class Connection(asyncio.Protocol):
         self._next_id = self._next_id % 0xFFFFFFFF + 1
         stream = Stream(self, local_id, remote_id)
         self._streams[local_id] = stream
+        stats = self._server.stats
+        stats.most_streams = max(stats.most_streams, len(self._streams))
         self.send(P.A_OKAY, local_id, remote_id)
         stream.task = asyncio.get_running_loop().create_task(self._serve(handler, stream, service))
 
@@ -259,18 +263,26 @@ class Connection(asyncio.Protocol):
         if self._queue is None and not faults.delays:
             self._emit(command, arg0, arg1, payload, faults)
             return
-        # Delayed packets queue behind each other so that they keep their order.
+        # The link model: a packet takes the wire once the one before it has left (bandwidth:
+        # packets serialize), then arrives ``latency_s`` later; packets in flight overlap, as on
+        # a real link, so parallel streams do not queue behind each other's latency. Delayed
+        # packets still leave in order.
+        loop = asyncio.get_running_loop()
+        start = max(loop.time(), self._wire_free)
+        self._wire_free = start + faults.delay_for(P.HEADER.size + len(payload)) - faults.latency_s
+        due = self._wire_free + faults.latency_s
         if self._queue is None:
             self._queue = collections.deque()
-            self._writer = asyncio.get_running_loop().create_task(self._drain_queue())
-        self._queue.append((command, arg0, arg1, payload))
+            self._writer = loop.create_task(self._drain_queue())
+        self._queue.append((due, command, arg0, arg1, payload))
 
     async def _drain_queue(self) -> None:
         assert self._queue is not None
+        loop = asyncio.get_running_loop()
         while self._queue:
-            command, arg0, arg1, payload = self._queue[0]
-            faults = self._server.faults
-            await asyncio.sleep(faults.delay_for(P.HEADER.size + len(payload)))
+            due, command, arg0, arg1, payload = self._queue[0]
+            if (wait := due - loop.time()) > 0:
+                await asyncio.sleep(wait)
             self._queue.popleft()
             self._emit(command, arg0, arg1, payload, self._server.faults)
         self._queue = None

@@ -13,9 +13,12 @@ from dataclasses import dataclass
 @dataclass(frozen=True, slots=True)
 class Faults:
     latency_s: float = 0.0
-    """Added before each packet the phone sends (one-way delay of a slow link)."""
+    """One-way delay of the link: each packet the phone sends arrives this long after it left.
+    Packets in flight overlap (a link carries many at once); only ``bandwidth_bps`` makes them
+    wait for each other."""
     bandwidth_bps: int | None = None
-    """Link speed in bits per second: each packet waits for its wire size at this rate."""
+    """Link speed in bits per second: a packet leaves once the one before it has, taking its
+    wire size at this rate."""
     drop_after_bytes: int | None = None
     """Close the TCP connection once the connection has sent this many bytes of stream data
     (WRTE payloads; the handshake does not count). A WRTE that would cross the limit is cut

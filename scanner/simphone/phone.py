@@ -14,6 +14,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 
+from scanner import batch
 from scanner.recording import Recording
 from scanner.recordings.farm import FarmPhone
 from scanner.recordings.farm_recording import recording as farm_recording
@@ -23,6 +24,7 @@ from scanner.simphone.auth import AuthPolicy
 from scanner.simphone.faults import Faults
 from scanner.simphone.files import VirtualFiles
 from scanner.simphone.responder import CommandOutput
+from scanner.simphone.services import service_of_line
 
 
 class RecordedPhone:
@@ -46,8 +48,21 @@ class RecordedPhone:
         return self._shell.derived.sdk
 
     def run(self, command: str) -> CommandOutput:
-        out = self._shell.run(command)
-        return CommandOutput(out.stdout, out.stderr, out.exit_code, out.device_ms)
+        parts = batch.checked_parts(command)
+        if parts is None:
+            out = self._shell.run(command)
+            segment = ((service_of_line(command), out.device_ms),)
+            return CommandOutput(out.stdout, out.stderr, out.exit_code, out.device_ms, segment)
+        # msgscan's checked batch, part by part as RecordedShell answers it (each part's output,
+        # then its cksum line), keeping each part's device time and service apart.
+        stdout, stderr, segments = bytearray(), bytearray(), []
+        for part in parts:
+            out = self._shell.run(part)
+            stdout += out.stdout + batch.cksum_line(out.stdout)
+            stderr += out.stderr
+            segments.append((service_of_line(part), out.device_ms))
+        total = sum(ms for _, ms in segments)
+        return CommandOutput(bytes(stdout), bytes(stderr), 0, total, tuple(segments))
 
 
 def phone_server(
@@ -80,12 +95,15 @@ def phone_server(
 
 
 @contextmanager
-def phones(recording: Recording, count: int, *, first_port: int = 0, **kw: object) -> Iterator[list[PhoneServer]]:
+def phones(
+    recording: Recording, count: int, *, first_port: int = 0, **kw: object
+) -> Iterator[list[PhoneServer]]:
     """``count`` running phones on ports ``first_port`` … (or free ports with 0), stopped on exit."""
     with ExitStack() as stack:
         servers = []
         for i in range(count):
-            server = phone_server(recording, index=i, port=first_port + i if first_port else 0, **kw)  # type: ignore[arg-type]
+            port = first_port + i if first_port else 0
+            server = phone_server(recording, index=i, port=port, **kw)  # type: ignore[arg-type]
             servers.append(stack.enter_context(server))
         yield servers
 

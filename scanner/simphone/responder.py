@@ -23,6 +23,9 @@ class CommandOutput:
     """0-255; 127 for an unknown command, 128+N for death by signal N (adbd's shell_service)."""
     device_ms: float = 0.0
     """How long the real phone took; slept only when ``Faults.use_device_time`` is set."""
+    segments: tuple[tuple[str | None, float], ...] = ()
+    """``device_ms`` in the order the line spends it, each part with the system service it
+    waits for (``services``), or None; empty: all of it at once, no service."""
     more: Iterable[bytes] | None = None
     """Further stdout produced while it is sent, one chunk at a time after ``stdout`` (a phone
     printing a gigabyte, or printing forever): only what the host reads is ever made. The host

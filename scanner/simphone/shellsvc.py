@@ -16,6 +16,7 @@ import struct
 from dataclasses import dataclass
 
 from scanner.simphone.responder import CommandOutput
+from scanner.simphone.services import ServiceLocks
 from scanner.simphone.streams import Phone, Stream, StreamClosed
 
 V2_HEADER = struct.Struct("<BI")
@@ -82,8 +83,23 @@ async def run_command(phone: Phone, command: str) -> CommandOutput:
         phone.record_error(f"responder.run({command!r})", e)
         return CommandOutput(b"", f"error: {e}\n".encode(), 126)
     if phone.faults.use_device_time and output.device_ms > 0:
-        await asyncio.sleep(output.device_ms / 1000)
+        await _spend(phone, output)
     return output
+
+
+async def _spend(phone: Phone, output: CommandOutput) -> None:
+    """Sleep the command's device time; a part served by a system service holds that
+    service's lock meanwhile, so a parallel stream's command of the same service waits
+    (``services``): device times overlap only where a real phone's would."""
+    locks: ServiceLocks | None = getattr(phone, "service_locks", None)
+    for service, ms in output.segments or ((None, output.device_ms),):
+        if ms <= 0:
+            continue
+        if service is None or locks is None:
+            await asyncio.sleep(ms / 1000)
+            continue
+        async with locks(service):
+            await asyncio.sleep(ms / 1000)
 
 
 def frame(request: ShellRequest, output: CommandOutput) -> bytes:

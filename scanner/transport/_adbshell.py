@@ -15,12 +15,20 @@ Why msgscan bounds the time itself (adb-shell 0.4.4, ``adb_device.py`` and
 So the link under adb-shell (a ``BaseTransport``) holds one absolute deadline, gives each read
 and write only the time left, raises ``LinkTimeout`` when it runs out and ``LinkClosed`` at end
 of stream. adb-shell lets both propagate unchanged; the session maps them to msgscan errors.
+
+**Several streams at once.** adb-shell's ``AdbDevice`` may be used from several threads: each
+``streaming_shell`` gets its own local id (``_local_id_lock``), and whichever thread holds the
+transport lock reads the next packet and files packets of other streams in a store that their
+threads pick up (``_AdbIOManager.read``). The deadline is therefore per thread (each stream's
+own), and a reconnect after a failure happens once, under a lock. A failure of the link ends
+every stream on it; ``scanner.batch.run_wave`` names the first cause, not the consequences.
 """
 
 from __future__ import annotations
 
 import enum
 import math
+import threading
 import time
 from collections.abc import Callable
 
@@ -30,8 +38,14 @@ from adb_shell.adb_device import AdbDevice
 from adb_shell.transport.base_transport import BaseTransport
 
 from checks.errors import DeviceError
-from scanner.transport import failures
-from scanner.transport.interface import DEFAULT_MAX_OUTPUT, DEFAULT_TIMEOUT_S, Meter, ShellResult
+from scanner.transport import _mux, failures
+from scanner.transport.interface import (
+    DEFAULT_MAX_OUTPUT,
+    DEFAULT_STREAMS,
+    DEFAULT_TIMEOUT_S,
+    Meter,
+    ShellResult,
+)
 
 
 class LinkTimeout(Exception):
@@ -76,9 +90,24 @@ class Phase(enum.Enum):
 class BoundedLink(BaseTransport):  # type: ignore[misc]  # adb-shell ships no type hints
     """A ``BaseTransport`` whose reads and writes never outlive ``deadline`` (monotonic s)."""
 
-    deadline: float = math.inf
     connected: bool = False
     """True once the TCP socket or the claimed USB interface is up."""
+    _tls: threading.local | None = None
+
+    @property
+    def deadline(self) -> float:
+        """When the calling thread's read or write must have finished (monotonic s)."""
+        value: float = getattr(self._own(), "deadline", math.inf)
+        return value
+
+    @deadline.setter
+    def deadline(self, value: float) -> None:
+        self._own().deadline = value
+
+    def _own(self) -> threading.local:
+        if self._tls is None:
+            self._tls = threading.local()
+        return self._tls
 
     def remaining(self) -> float:
         left = self.deadline - time.monotonic()
@@ -121,6 +150,8 @@ class Session:
         self._explain_connect = explain_connect
         self._allow_prompt = allow_prompt
         self._stale = True
+        self._reconnect = threading.Lock()
+        link.deadline = math.inf  # creates the per-thread deadlines before any stream runs
         self.max_output = DEFAULT_MAX_OUTPUT
         """Most bytes one ``shell`` call reads before it cuts the stream."""
 
@@ -169,8 +200,9 @@ class Session:
 
     def shell(self, command: str, timeout: float) -> bytes:
         """Run ``command`` (shell v1: stdout and stderr mixed) and return its bytes."""
-        if self._stale:
-            self.connect()
+        with self._reconnect:  # one thread reconnects; the others then use that connection
+            if self._stale:
+                self.connect()
         received = bytearray()
         self._link.deadline = time.monotonic() + timeout
         stream = self._device.streaming_shell(
@@ -196,6 +228,36 @@ class Session:
         finally:
             self._link.deadline = math.inf
         return bytes(received)
+
+    def run_streams(self, sources: _mux.Sources, width: int) -> list[tuple[str, int]]:
+        """Serve ``sources`` as parallel streams on this connection (``_mux``)."""
+        with self._reconnect:
+            if self._stale:
+                self.connect()
+        return _mux.run(self, sources, width, FAILURES)
+
+    def io(self) -> object:
+        return self._device._io_manager  # adb-shell 0.4.4: packet reading and writing
+
+    def new_local_id(self) -> int:
+        """A stream id no other stream on this connection has (adb-shell's own counter)."""
+        device = self._device
+        with device._local_id_lock:
+            device._local_id = device._local_id % (2**32 - 1) + 1
+            return int(device._local_id)
+
+    @property
+    def deadline(self) -> float:
+        return self._link.deadline
+
+    @deadline.setter
+    def deadline(self, value: float) -> None:
+        self._link.deadline = value
+
+    def broken(self) -> None:
+        """The connection failed under a stream: drop it; the next call reconnects."""
+        self._stale = True
+        self._close_quietly()
 
     @property
     def maxdata(self) -> int:
@@ -273,6 +335,8 @@ class SessionTransport:
         self.serial = serial
         self.meter = Meter()
         self.max_command = session.maxdata - len("shell:") - 1  # OPEN carries "shell:<cmd>\0"
+        self.streams = DEFAULT_STREAMS
+        """Shell streams run at once over the one connection (see the module doc)."""
 
     @property
     def max_output(self) -> int:
@@ -292,6 +356,19 @@ class SessionTransport:
             raise
         self.meter.count(command, len(stdout))
         return ShellResult(stdout=stdout)
+
+    def run_streams(self, sources: _mux.Sources, width: int) -> None:
+        """Run ``sources`` as up to ``width`` parallel streams (``scanner.batch.run_wave``)."""
+        try:
+            done = self._session.run_streams(sources, width)
+        except DeviceError as e:  # reconnecting failed: no stream opened
+            for i in range(len(sources)):
+                sources[i].take(b"", e) if sources[i].next_command() else None
+            return
+        finally:
+            self._session.deadline = math.inf
+        for command, received in done:
+            self.meter.count(command, received)
 
     def abort(self) -> None:
         """Cut the connection from another thread (the agent's stop): a blocked read ends now."""

@@ -1,7 +1,11 @@
 """The one interface every way of reaching a phone implements.
 
 A transport runs one shell command per call (one "exchange": open a stream, read it to the end)
-and says how much it cost. Implementations: ``tcp`` and ``usb`` (adb-shell, talking to adbd
+and says how much it cost. A transport with ``streams`` > 1 takes calls from several threads at
+once: each is its own stream over the same connection (ADB multiplexes streams by their ids,
+adb.md §1.5; the adb server opens one socket per command), so the phone runs them side by
+side. ``scanner.batch.run_wave`` uses that; a transport without the attribute gets one call at
+a time. Implementations: ``tcp`` and ``usb`` (adb-shell, talking to adbd
 directly), ``server`` (a running adb server's socket protocol) and ``replay`` (a recording, no
 phone).
 
@@ -11,12 +15,19 @@ some output arrived, the error carries that output in ``partial`` so a batch kee
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Protocol
 
 DEFAULT_TIMEOUT_S = 120.0
 """Whole-command limit. ``dumpsys package`` on a 300-app phone takes a few seconds; MVT saw
 single dumps needing far more on slow phones, so the default is generous and configurable."""
+
+DEFAULT_STREAMS = 8
+"""Shell streams a live transport runs at once. adbd serves each stream with its own thread and
+child process (AOSP adb/daemon/shell_service.cpp) and phones have 8 cores; the commands that
+matter wait on system services, not on cores (``scanner.simphone.services``), so more streams
+would only add host threads."""
 
 DEFAULT_MAX_OUTPUT = 64 << 20
 """Most bytes one exchange may return (64 MiB). The largest real output msgscan asks for, a full
@@ -38,15 +49,27 @@ class Meter:
     """What the exchanges with one phone cost: the numbers a benchmark and a test look at."""
 
     exchanges: int = 0
+    """Shell calls, i.e. streams opened (each one command, read to its end)."""
     bytes_sent: int = 0
     bytes_received: int = 0
     commands: list[str] = field(default_factory=list)
+    waves: int = 0
+    """Rounds of streams that ran side by side (``scanner.batch.run_wave``)."""
+    most_streams: int = 0
+    """The most streams one wave kept open at once."""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def count(self, command: str, result_bytes: int) -> None:
-        self.exchanges += 1
-        self.bytes_sent += len(command.encode())
-        self.bytes_received += result_bytes
-        self.commands.append(command)
+        with self._lock:  # streams of one wave finish on their own threads
+            self.exchanges += 1
+            self.bytes_sent += len(command.encode())
+            self.bytes_received += result_bytes
+            self.commands.append(command)
+
+    def wave(self, streams: int) -> None:
+        with self._lock:
+            self.waves += 1
+            self.most_streams = max(self.most_streams, streams)
 
 
 class Transport(Protocol):
@@ -60,6 +83,8 @@ class Transport(Protocol):
     service prefix; 4096-byte phones (adbd before Android 7) get several shorter scripts."""
     max_output: int
     """Most bytes one ``shell`` call reads (``DEFAULT_MAX_OUTPUT`` unless configured)."""
+    # Optional: ``streams: int``, how many ``shell`` calls may run at once from different
+    # threads (read with getattr, default 1: the replay and test transports run one at a time).
 
     def shell(self, command: str, *, timeout: float = DEFAULT_TIMEOUT_S) -> ShellResult:
         """Run ``command`` through the phone's shell; one exchange."""

@@ -25,6 +25,7 @@ from checks.errors import DeviceError, UsageError
 from scanner.transport import failures
 from scanner.transport.interface import (
     DEFAULT_MAX_OUTPUT,
+    DEFAULT_STREAMS,
     DEFAULT_TIMEOUT_S,
     Meter,
     ShellResult,
@@ -310,6 +311,9 @@ class ServerTransport:
         self.max_command = 0xFFFF - len("shell,v2,raw:") if self._v2 else 4096 - len("shell:") - 1
         self.max_output = DEFAULT_MAX_OUTPUT
         """Most bytes (stdout and stderr together) one ``shell`` call reads."""
+        self.streams = DEFAULT_STREAMS
+        """Commands run at once: each has its own socket, the server multiplexes them."""
+        self._open: set[_Conn] = set()
 
     def _state(self) -> str:
         for device in list_devices(self._host, self._port, self._connect_timeout_s):
@@ -360,9 +364,10 @@ class ServerTransport:
         self, command: str, timeout: float, stdout: bytearray, stderr: bytearray
     ) -> ShellResult:
         service = f"shell,v2,raw:{command}" if self._v2 else f"shell:{command}"
+        conn: _Conn | None = None
         try:
             with _Conn(self._host, self._port, timeout) as conn:
-                self._current = conn
+                self._open.add(conn)
                 conn.send(f"host:transport:{self.serial}")
                 conn.status()
                 conn.send(service)
@@ -388,6 +393,9 @@ class ServerTransport:
             if isinstance(e, ConnectionRefusedError):
                 raise failures.server_gone(self._server, _cause(e), bytes(stdout)) from e
             raise failures.lost(self.serial, command, bytes(stdout), _cause(e)) from e
+        finally:
+            if conn is not None:
+                self._open.discard(conn)
         if exit_code is None:
             raise failures.lost(
                 self.serial, command, bytes(stdout), "the stream ended without an exit status"
@@ -398,10 +406,9 @@ class ServerTransport:
         """Nothing to release: each command has its own socket."""
 
     def abort(self) -> None:
-        """Cut the running command's socket from another thread (the agent's stop)."""
+        """Cut the running commands' sockets from another thread (the agent's stop)."""
         self.aborted = True
-        conn = getattr(self, "_current", None)
-        if conn is not None:
+        for conn in list(self._open):
             try:
                 conn.sock.shutdown(socket.SHUT_RDWR)
             except OSError:

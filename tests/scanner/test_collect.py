@@ -99,10 +99,11 @@ def test_android10_alternatives() -> None:
     assert (date(2021, 3, 1), 29) == (snap.identity.security_patch, snap.identity.sdk)
 
 
-@pytest.mark.parametrize(("maxdata", "most"), [(1 << 20, 3), (256 * 1024, 3), (4096, 9)])
+@pytest.mark.parametrize(("maxdata", "most"), [(1 << 20, 12), (256 * 1024, 12), (4096, 40)])
 def test_busy_phone_exchange_count(maxdata: int, most: int) -> None:
-    """300 packages and 3 users take at most 9 exchanges (3 from Android 7 on), and no file
-    content is read but the messengers' APK signing data (tail -c of the ZIP end, dd of the block)."""
+    """300 packages and 3 users take 3 waves whatever the phone's command limit (at most 12
+    streams from Android 7 on, 40 exchanges within Android 6's 4 KiB), and no file content is
+    read but the messengers' APK signing data (tail -c of the ZIP end, dd of the block)."""
     transport = ReplayTransport(build(large_phone(300, 3, maxdata=maxdata), model="m", product="p", device="d"))
     snap = collect(transport)
     parts = [batch.checked_parts(cmd) for cmd in transport.meter.commands]
@@ -110,7 +111,8 @@ def test_busy_phone_exchange_count(maxdata: int, most: int) -> None:
     programs = {part.split()[0] for cmd in parts for inner in cmd or () for part in inner.split("; ")}
     assert not isinstance(snap.packages, Unseen) and not isinstance(snap.users, Unseen)
     assert (300, 3, True) == (len(snap.packages), len(snap.users), snap.complete)
-    assert transport.meter.exchanges <= most
+    assert (3, True) == (transport.meter.waves, transport.meter.exchanges <= most)
+    assert all(len(c) <= transport.max_command for c in transport.meter.commands)
     assert programs <= {"getprop", "pm", "cmd", "dumpsys", "bmgr", "find", "test", "echo", "tail", "dd"}
     assert 3 == sum(1 for s in snap.signers if not isinstance(s.certificate, Unseen))
 
@@ -166,10 +168,12 @@ def test_phone_lost_mid_inventory() -> None:
 
 
 def test_phone_lost_during_storage() -> None:
-    """Losing the phone in the storage exchange keeps the inventory and marks storage unknown."""
-    snap = collect(_Unplugged(shipped("android16-personal-whatsapp-telegram.json"), on_exchange=2, keep=0))
+    """Losing the phone in the second wave keeps the inventory and marks storage unknown."""
+    second = len(probes.INVENTORY_STREAMS) + 1  # a replay runs one stream at a time
+    snap = collect(_Unplugged(shipped("android16-personal-whatsapp-telegram.json"), on_exchange=second, keep=0))
     assert (False, False) == (snap.complete, isinstance(snap.packages, Unseen))
     assert snap.storage and all(isinstance(e.summary, Unseen) for e in snap.storage)
+    assert {2} == {r.wave for r in snap.probes if not r.ok and r.error and "connection lost" in r.error}
 
 
 def test_record_then_replay_gives_the_same_snapshot(tmp_path: Path) -> None:
@@ -233,3 +237,28 @@ def test_without_user_types_the_users_stay() -> None:
     snap = replay(rec)
     assert not isinstance(snap.users, Unseen)
     assert [(0, None), (10, None)] == [(u.id, u.type) for u in snap.users]
+
+
+class _Parallel(ReplayTransport):
+    """A replay that takes several streams at once (from threads), as a live phone does."""
+
+    streams = 8
+
+
+def test_guessed_folders_of_absent_messengers_are_dropped() -> None:
+    """With parallel streams the first wave asks every catalog messenger's folders of user 0;
+    the snapshot keeps only those of the messengers installed, equals the one-stream snapshot,
+    and its probe records name each probe's wave and stream."""
+    rec = shipped("android16-personal-whatsapp-telegram.json")
+    transport = _Parallel(rec)
+    snap = collect(transport)
+    sent = "\n".join(transport.meter.commands)
+    guessed = probes.speculative_targets(0)
+    assert all(batch.command_line(t.files.argv) in sent for t in guessed)
+    installed = {p.name for p in snap.packages} if not isinstance(snap.packages, Unseen) else set()
+    assert {e.package for e in snap.storage} == installed & {t.package for t in guessed}
+    strip = lambda s: {k: v for k, v in snapshot_to_json(s).items() if k != "probes"}  # noqa: E731
+    assert strip(snap) == strip(replay(rec))
+    assert {r.name for r in snap.probes} <= {r.name for r in replay(rec).probes}  # no .nomedia of an absent folder
+    assert {1, 2, 3} == {r.wave for r in snap.probes} and all(r.stream for r in snap.probes)
+    assert (3, 8) == (transport.meter.waves, transport.meter.most_streams)

@@ -175,7 +175,7 @@ class TestGarbage:
             snapshot = collect(transport, timeout=10)
             transport.close()
         assert not snapshot.complete
-        n = len(probes.INVENTORY)
+        n = len(probes.INVENTORY_STREAMS[0])  # the first stream of the first wave
         assert f"lacks the end markers of {n} of {n} commands" in snapshot.problems[0]
         assert Status.PASS not in statuses(snapshot)
 

@@ -38,7 +38,7 @@ def test_common_case_is_one_added_exchange_and_a_few_kib() -> None:
     apks = signed_test_apks()
     snap, transport = scan(phone_with({WA: apks.resigned, TG: apks.v3_rotated}))
     by = {s.package: s for s in snap.signers}
-    assert 3 == transport.meter.exchanges
+    assert 3 == transport.meter.waves
     assert (sha(apks.other.der), "v2", ()) == (by[WA].certificate.sha256, by[WA].certificate.scheme, by[WA].certificate.lineage)  # type: ignore[union-attr]
     assert (sha(apks.rotated.der), (sha(apks.official.der), sha(apks.rotated.der))) == (
         by[TG].certificate.sha256,  # type: ignore[union-attr]
@@ -61,7 +61,7 @@ def test_v1_only_takes_two_more_exchanges() -> None:
     snap, transport = scan(phone_with({WA: apks.v1, TG: apks.v2}))
     by = {s.package: s for s in snap.signers}
     assert (5, "v1", sha(apks.official.der)) == (
-        transport.meter.exchanges,
+        transport.meter.waves,
         by[WA].certificate.scheme,  # type: ignore[union-attr]
         by[WA].certificate.sha256,  # type: ignore[union-attr]
     )
@@ -74,7 +74,7 @@ def test_large_block_is_read_whole_in_one_more_exchange() -> None:
     apks = signed_test_apks()
     snap, transport = scan(phone_with({WA: apks.large_block, TG: apks.v2}))
     by = {s.package: s for s in snap.signers}
-    assert (4, sha(apks.large.der)) == (transport.meter.exchanges, by[WA].certificate.sha256)  # type: ignore[union-attr]
+    assert (4, sha(apks.large.der)) == (transport.meter.waves, by[WA].certificate.sha256)  # type: ignore[union-attr]
     assert apk_reads.WINDOW < by[WA].bytes_read <= apk_reads.MAX_BYTES < 64 << 10
 
 
@@ -83,7 +83,7 @@ def test_missing_apk_is_unseen_not_guessed() -> None:
     snap, transport = scan(phone_with({TG: signed_test_apks().v2}))
     [wa] = [s for s in snap.signers if s.package == WA]
     assert isinstance(wa.certificate, Unseen) and "tail could not read" in wa.certificate.reason
-    assert 3 == transport.meter.exchanges
+    assert 3 == transport.meter.waves
 
 
 def test_truncated_apk_is_unseen() -> None:

@@ -45,6 +45,11 @@ __all__ = ["Answer", "DerivedCommands", "PhoneFacts"]
 
 
 class DerivedCommands:
+    modelled_device_time = True
+    """Whether derived commands take the estimates below as device time. They are modelled, not
+    measured: a benchmark that compares tools on device times from one source (the recording)
+    sets this False, and the commands no recording holds then answer at once."""
+
     def __init__(self, recording: Recording) -> None:
         self.recording = recording
 
@@ -63,7 +68,9 @@ class DerivedCommands:
         if handler is None:
             return None
         answer = handler(self.facts, argv, stdin)
-        return None if answer is None else answer._replace(device_ms=self._device_ms(argv))
+        if answer is None:
+            return None
+        return answer._replace(device_ms=self._device_ms(argv) if self.modelled_device_time else 0.0)
 
     def _device_ms(self, argv: tuple[str, ...]) -> float:
         if argv[:2] == ("pm", "path"):

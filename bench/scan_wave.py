@@ -1,0 +1,183 @@
+"""Item 18.3: the scan's wall time before (sequential exchanges) and after (waves of parallel
+streams), side by side in one run, on the same simulated phone and link.
+
+    python bench/scan_wave.py [--phone large|shipped] [--runs 5] [--before ad9db04]
+
+"Before" is the tree at ``--before`` (default: the commit this work started from), exported with
+``git archive`` to a temporary folder; "after" is this tree. Both scan the same `msgscan
+simulate` process of this tree, which serves the recording with its device-side command times
+(``--device-time``; parts served by the same system service wait for each other,
+``scanner/simphone/services.py``) over each link model (USB-like: 1 ms one-way, 280 Mbit/s;
+Wi-Fi-like: 20 ms, 50 Mbit/s; latency overlaps for packets in flight, bandwidth serializes
+them: ``scanner/simphone/connection.py``). Each run is one scan in a fresh process of that tree:
+connect, collect, judge, render the JSON report; the wall time is taken inside the process from
+before the connect to after the render (Python start-up and imports excluded, they are the same
+for both). Runs alternate before/after. Prints Markdown rows: runs, min and median of each, the
+ratio of the medians, and what each sent (exchanges, waves, streams at once, bytes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+LINKS = {
+    "USB-like: 1 ms, 280 Mbit/s": (1.0, 280_000),
+    "Wi-Fi-like: 20 ms, 50 Mbit/s": (20.0, 50_000),
+}
+BASE = "ad9db04"
+"""main when issue 18.3 started: two sequential exchanges for inventory and storage, one more
+for the signing blocks."""
+
+DRIVER = """
+import json, logging, sys, time
+import structlog
+structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+from checks.policy import Policy
+from reports.render.json import JsonRenderer
+from scanner.app.scan import scan_result
+from scanner.transport.keys import load_or_create_signer
+from scanner.transport.tcp import TcpTransport
+from pathlib import Path
+signer = load_or_create_signer(Path(sys.argv[2]))
+started = time.perf_counter()
+transport = TcpTransport.connect("127.0.0.1", int(sys.argv[1]), signer=signer)
+result = scan_result(transport, Policy())
+JsonRenderer().render(result)
+wall = time.perf_counter() - started
+transport.close()
+m = transport.meter
+print(json.dumps({"wall": wall, "complete": result.snapshot.complete, "exchanges": m.exchanges,
+                  "waves": getattr(m, "waves", None), "streams": getattr(m, "most_streams", None),
+                  "sent": m.bytes_sent, "received": m.bytes_received,
+                  "findings": sorted((f.check_id, f.package or "", f.user_id or 0, f.status.value) for f in result.findings)}))
+"""
+
+
+def export(rev: str, into: Path) -> Path:
+    data = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=BytesIO(data)) as tar:
+        tar.extractall(into, filter="data")
+    return into
+
+
+def one_scan(tree: Path, port: int, keys: Path) -> dict[str, object]:
+    env = {**os.environ, "PYTHONPATH": str(tree), "ANDROID_USER_HOME": str(keys)}
+    done = subprocess.run(
+        [sys.executable, "-c", DRIVER, str(port), str(keys)],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"scan in {tree} failed: {done.stderr[-800:]}")
+    out: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return out
+
+
+def simulate(
+    rec_path: Path, port: int, latency_ms: float, kbps: int, device_time: bool, keys: Path
+) -> subprocess.Popen[str]:
+    argv = [
+        sys.executable,
+        "-m",
+        "scanner.app.cli",
+        "simulate",
+        "--recording",
+        str(rec_path),
+        "--port",
+        str(port),
+        "--accept-any-key",
+        "--latency-ms",
+        str(latency_ms),
+        "--bandwidth-kbps",
+        str(kbps),
+    ]
+    if device_time:
+        argv.append("--device-time")
+    env = {**os.environ, "ANDROID_USER_HOME": str(keys)}
+    sim = subprocess.Popen(
+        argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    assert sim.stdout is not None
+    for line in sim.stdout:
+        if line.startswith("simulating"):
+            break
+    return sim
+
+
+def fmt(walls: list[float]) -> str:
+    return f"{min(walls):.3f} / {statistics.median(walls):.3f} s"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--phone", choices=["large", "shipped"], default="large")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--before", default=BASE)
+    ap.add_argument("--no-device-time", action="store_true")
+    ap.add_argument("--port", type=int, default=7391)
+    args = ap.parse_args()
+
+    from scanner.recording import save
+    from scanner.recordings.build import HERE, large_phone
+    from scanner.recordings.construct import build
+
+    tmp = Path(tempfile.mkdtemp(prefix="msgscan-wave-"))
+    if args.phone == "large":
+        rec_path = tmp / "large.json"
+        save(build(large_phone(300, 3), model="Pixel 8", product="shiba", device="shiba"), rec_path)
+    else:
+        rec_path = HERE / "android16-personal-whatsapp-telegram.json"
+    before = export(args.before, tmp / "before")
+    keys = tmp / "android"
+    device_time = not args.no_device_time
+    print(
+        f"phone: {args.phone}; device time {'on' if device_time else 'off'}; {args.runs} runs "
+        f"each, alternating; before = {args.before}, after = this tree"
+    )
+    print(
+        "| link | before: min / median | after: min / median | after / before (medians) | "
+        "before sent | after sent | same findings |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for name, (latency_ms, kbps) in LINKS.items():
+        sim = simulate(rec_path, args.port, latency_ms, kbps, device_time, keys)
+        try:
+            old, new = [], []
+            for _ in range(args.runs):
+                old.append(one_scan(before, args.port, keys))
+                new.append(one_scan(ROOT, args.port, keys))
+        finally:
+            sim.terminate()
+            sim.wait(timeout=10)
+        assert all(r["complete"] for r in old + new), "a scan came back incomplete"
+        same = all(r["findings"] == old[0]["findings"] for r in old + new)
+        walls_old = [float(r["wall"]) for r in old]  # type: ignore[arg-type]
+        walls_new = [float(r["wall"]) for r in new]  # type: ignore[arg-type]
+        o, n = old[0], new[0]
+        print(
+            f"| {name} | {fmt(walls_old)} | {fmt(walls_new)} | "
+            f"**{statistics.median(walls_new) / statistics.median(walls_old):.2f}x** | "
+            f"{o['exchanges']} exchanges, {o['sent']:,} B out, {o['received']:,} B in | "
+            f"{n['waves']} waves, {n['exchanges']} streams (at most {n['streams']} at once), "
+            f"{n['sent']:,} B out, {n['received']:,} B in | {'yes' if same else 'NO'} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

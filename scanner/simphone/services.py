@@ -1,0 +1,62 @@
+"""Which of the phone's system services a command waits for: what serializes on a real phone.
+
+adbd runs every shell stream's command in its own process (AOSP adb/daemon/shell_service.cpp),
+so commands of parallel streams run side by side on the phone's cores. What they cannot share is
+a system service: ``dumpsys X`` is a binder call into system_server's service ``X`` (its
+``dump()``), and ``cmd X`` its ``onShellCommand``; ``pm`` is ``cmd package`` (the
+``/system/bin/pm`` script since Android 7 execs ``cmd package "$@"``) and ``bmgr`` calls the
+backup manager's binder. A service's dump and shell commands work under that service's lock
+(PackageManagerService's ``mLock`` / its snapshot, AppOpsService's ``this``, the backup manager's
+queue), so the simulator runs two commands of the same service one after the other, in the order
+they arrived. That is the conservative reading: on some releases some of them could overlap
+(Android 13's package snapshots, for one); the simulator never credits a scan with overlap a
+phone might not give.
+
+No service: toybox and shell builtins (``find``, ``stat``, ``test``, ``tail``, ``dd``, ``cksum``,
+``tee``, ``echo``) work on files and the kernel; ``getprop`` reads the shared property area
+mapped into every process (bionic's ``__system_property_get``), no binder call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+from collections.abc import Sequence
+
+PM_SERVICE = "package"
+
+_COMMAND_SERVICE = {"pm": PM_SERVICE, "bmgr": "backup", "am": "activity", "settings": "settings"}
+
+
+def service_of(argv: Sequence[str]) -> str | None:
+    """The system service ``argv`` is served by, or None for a plain program."""
+    if not argv:
+        return None
+    name = argv[0].rsplit("/", 1)[-1]
+    if name in ("dumpsys", "cmd"):
+        args = [a for a in argv[1:] if not a.startswith("-")]
+        return args[0] if args else None
+    return _COMMAND_SERVICE.get(name)
+
+
+def service_of_line(line: str) -> str | None:
+    """The service the first program of a shell line (``prog args 2>&1; echo …``) waits for."""
+    first = line.split(";", 1)[0].split("|", 1)[0]
+    try:
+        words = shlex.split(first)
+    except ValueError:
+        return None
+    return service_of([w for w in words if not w[:1].isdigit() or ">" not in w])
+
+
+class ServiceLocks:
+    """One lock per system service of one phone (FIFO: asyncio's locks wake waiters in order)."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def __call__(self, service: str) -> asyncio.Lock:
+        lock = self._locks.get(service)
+        if lock is None:
+            lock = self._locks[service] = asyncio.Lock()
+        return lock
