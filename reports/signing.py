@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,58 +91,33 @@ def generate(path: Path) -> tuple[str, Path]:
     return fingerprint(key.public_key()), pub_path
 
 
-def _read(path: Path, what: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as e:
-        raise UsageError(f"{path}: cannot read the {what} ({e.strerror})",
-                         hint="check the path; `msgscan keygen FILE` creates a key pair") from None
-
-
-def load_signing_key(path: Path) -> SigningKey:
-    """The private key in ``path``; refuses one that others can read (like ssh does)."""
-    data = _read(path, "signing key")
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        mode = 0
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise UsageError(
-            f"{path}: the signing key can be read by other users (mode {mode & 0o777:o})",
-            hint=f"chmod 600 {path}",
-        )
+def signing_key_from(data: bytes, name: str) -> SigningKey:
+    """The Ed25519 private key in PEM ``data`` (the file ``name``). Reading the file, bounded and
+    checked to be private, is the caller's (``scanner.app.keys``): reports do no file I/O."""
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError, UnsupportedAlgorithm):
-        raise UsageError(f"{path}: not an unencrypted Ed25519 private key in PEM",
+        raise UsageError(f"{name}: not an unencrypted Ed25519 private key in PEM",
                          hint="create one with `msgscan keygen FILE`") from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise UsageError(f"{path}: the key is not Ed25519",
+        raise UsageError(f"{name}: the key is not Ed25519",
                          hint="create one with `msgscan keygen FILE`")
     return SigningKey(key, fingerprint(key.public_key()))
 
 
-def load_public_key(path: Path) -> Ed25519PublicKey:
-    """The public key in ``path`` (``FILE.pub`` from keygen)."""
-    data = _read(path, "public key")
+def public_key_from(data: bytes, name: str) -> Ed25519PublicKey:
+    """The Ed25519 public key in PEM ``data`` (``FILE.pub`` from keygen, named ``name``)."""
     try:
         key = serialization.load_pem_public_key(data)
     except (ValueError, TypeError, UnsupportedAlgorithm):
-        raise UsageError(f"{path}: not an Ed25519 public key in PEM",
+        raise UsageError(f"{name}: not an Ed25519 public key in PEM",
                          hint="pass the .pub file `msgscan keygen` wrote beside the key") from None
     if not isinstance(key, Ed25519PublicKey):
         raise UsageError(
-            f"{path}: the key is not Ed25519", hint="pass the .pub file of an msgscan key"
+            f"{name}: the key is not Ed25519", hint="pass the .pub file of an msgscan key"
         )
     return key
 
 
-def chosen_key(path: Path | None, environ: dict[str, str] | os._Environ[str]) -> SigningKey | None:
-    """The key from an option or setting, else from ``MSGSCAN_SIGNING_KEY``, else None."""
-    if path is None and environ.get(ENV_KEY):
-        path = Path(environ[ENV_KEY])
-    return None if path is None else load_signing_key(path)
-
-
-__all__ = ["ENV_KEY", "SigningKey", "chosen_key", "fingerprint", "generate", "load_public_key",
-           "load_signing_key", "public_pem"]
+__all__ = ["ENV_KEY", "SigningKey", "fingerprint", "generate", "public_key_from", "public_pem",
+           "signing_key_from"]

@@ -20,7 +20,8 @@ import pytest
 from checks.findings import Attestation
 from checks.policy import Policy
 from reports.attestation_file import document, entry
-from reports.signing import generate, load_signing_key
+from reports.signing import generate
+from scanner.app.keys import load_signing_key
 from scanner import recording
 from scanner.app.agent import attestations
 from scanner.app.agent.state import State

@@ -19,7 +19,8 @@ from reports.integrity import Outcome, canonical, seal_json, verify
 from reports.render.fleet_html import render_fleet
 from reports.render.html import HtmlRenderer
 from reports.render.json import JsonRenderer, dumps
-from reports.signing import generate, load_public_key, load_signing_key
+from reports.signing import generate
+from scanner.app.keys import load_public_key, load_signing_key
 from scanner.app.agent.summary import fleet_summary
 from scanner.app.cli import main
 from tests.reports.scans import handmade, replayed, scan

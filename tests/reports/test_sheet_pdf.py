@@ -24,7 +24,8 @@ from reports.integrity import canonical, digest
 from reports.render.html import HtmlRenderer
 from reports.render.sheet import css_string
 from reports.report import build_report
-from reports.signing import generate, load_signing_key
+from reports.signing import generate
+from scanner.app.keys import load_signing_key
 from scanner import recording
 from scanner.recordings.build import HERE
 from scanner.replay import ReplayTransport

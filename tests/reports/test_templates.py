@@ -18,7 +18,8 @@ from reports.integrity import Outcome, verify
 from reports.render._html import CSP, load_templates
 from reports.render.fleet_html import render_fleet
 from reports.render.html import SECTIONS, HtmlRenderer
-from reports.signing import generate, load_public_key, load_signing_key
+from reports.signing import generate
+from scanner.app.keys import load_public_key, load_signing_key
 from scanner.app.cli import main
 from tests.reports.chromium import Chromium, find_chromium
 from tests.reports.scans import handmade, scan

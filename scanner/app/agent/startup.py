@@ -15,9 +15,10 @@ from typing import IO
 from checks.errors import MsgscanError, UsageError
 from checks.policy import Policy
 from checks.result import pseudonym_key
-from reports.signing import SigningKey, load_signing_key
+from reports.signing import SigningKey
 from scanner.app.agent.config import parse_agent_config
 from scanner.app.agent.settings import AgentConfig, AgentConfigError
+from scanner.app.keys import load_signing_key
 from scanner.app.policy import load_policy as read_policy
 from scanner.files import LIMIT_SETTINGS, make_private_dir, read_regular
 

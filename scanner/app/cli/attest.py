@@ -22,7 +22,8 @@ from checks.errors import UsageError
 from checks.findings import Attestation
 from checks.policy import DEVICE_ATTESTABLE, Policy
 from reports.attestation_file import document, entry, read
-from reports.signing import ENV_KEY, SigningKey, chosen_key, load_public_key
+from reports.signing import ENV_KEY, SigningKey
+from scanner.app.keys import chosen_key, load_public_key
 from scanner.files import LIMIT_SETTINGS, read_regular, write_atomic
 
 

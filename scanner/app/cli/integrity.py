@@ -14,10 +14,11 @@ import argparse
 import json
 import sys
 
-from checks.errors import UsageError
 from reports.integrity import Outcome, verify
-from reports.signing import generate, load_public_key
+from reports.signing import generate
 from scanner.app.cli.exits import ExitCode
+from scanner.app.keys import load_public_key
+from scanner.files import LIMIT_REPORT, read_regular
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
@@ -30,12 +31,7 @@ def cmd_keygen(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     keys = [load_public_key(k) for k in args.key]
-    try:
-        data = args.report.read_bytes()
-    except OSError as e:
-        raise UsageError(
-            f"{args.report}: cannot read the report ({e.strerror})", hint="check the path"
-        ) from None
+    data = read_regular(args.report, what="the report", limit=LIMIT_REPORT, hint="check the path")
     result = verify(data, keys)
     if args.json:
         out = {

@@ -81,11 +81,11 @@ def sign_key_option(p: argparse.ArgumentParser) -> None:
 
 
 def signing_key(path: Path | None, environ: Mapping[str, str] = os.environ) -> SigningKey | None:
-    """``reports.signing.chosen_key``: ``--sign-key``, else ``$MSGSCAN_SIGNING_KEY``, else None;
+    """``scanner.app.keys.chosen_key``: ``--sign-key``, else ``$MSGSCAN_SIGNING_KEY``, else None;
     without either, cryptography (~60 ms) is not even imported."""
     if path is None and not environ.get(SIGNING_KEY_ENV):
         return None
-    from reports.signing import chosen_key
+    from scanner.app.keys import chosen_key
 
     return chosen_key(path, dict(environ))
 
