@@ -65,14 +65,28 @@ def default_tests(path: str) -> list[str]:
     if str(p) in _TESTED_ELSEWHERE:
         return _TESTED_ELSEWHERE[str(p)]
     if p.parts[0] == "checks":
-        return ["tests/checks"]
+        return checks_tests()
     mirror = Path("tests", *p.parts[1:-1])
     return [str(mirror)] if (ROOT / mirror).is_dir() else ["tests"]
 
 
+_SLOW_PRIVACY = "tests/checks/test_recordings.py::TestShippedRecordings::test_no_file_names_in_evidence"
+"""Builds every shipped recording's phone again (about 30 s each on a busy machine) to look
+for file names in evidence: a privacy test of the recording builders, left out of mutant runs
+(``--tests`` puts it back)."""
+
+
+def checks_tests() -> list[str]:
+    """Every test file of tests/checks, the pins first (they kill most mutants soonest under
+    ``-x``), without the slow privacy test."""
+    files = sorted(str(t.relative_to(ROOT)) for t in (ROOT / "tests/checks").glob("test_*.py"))
+    files.sort(key=lambda f: "pinned" not in f)
+    return [*files, f"--deselect={_SLOW_PRIVACY}"]
+
+
 _TESTED_ELSEWHERE = {
     "checks/drift.py": ["tests/agent/test_drift.py", "tests/agent/test_pinned_drift.py"],  # the lifecycle is the agent's
-    "checks/evaluate.py": ["tests/checks", "tests/reports/test_report.py"],  # scores, verdicts
+    "checks/evaluate.py": [*checks_tests(), "tests/reports/test_report.py"],  # scores, verdicts
 }
 
 
