@@ -68,6 +68,28 @@ _FIELD_KEYS = frozenset(
 )  # fmt: skip
 
 
+_READ_KEYS = frozenset(
+    {"userId", "appId", "versionCode", "versionName", "flags", "pkgFlags", "installerPackageName",
+     "initiatingPackageName", "sharedUser", "firstInstallTime", "lastUpdateTime"}
+)  # fmt: skip
+"""The package fields ``package_field`` reads: every other ``key=`` line is passed over."""
+
+_BOUNDARIES = ("\nDUMP OF ", "\n---------")
+"""How a line that may start another service's output begins (see ``_Reader._boundary``)."""
+
+
+def _line_starts(text: str, markers: tuple[str, ...]) -> list[int]:
+    """Offsets of the lines of ``text`` after its first that begin with one of ``markers``
+    (each written with the newline before it), in order."""
+    starts = []
+    for marker in markers:
+        at = text.find(marker)
+        while at >= 0:
+            starts.append(at + 1)
+            at = text.find(marker, at + 1)
+    return sorted(starts)
+
+
 @dataclass(slots=True)
 class _SharedUser:
     install: dict[str, bool] = field(default_factory=dict)
@@ -109,11 +131,11 @@ def read_dumpsys_package(
     """
     reader = _Reader(package)
     for part in (text,) if then is None else (text, then):
-        lines = part.split("\n")
-        for raw in lines[:-1]:
-            reader.feed(raw)
-        if lines[-1].strip():
-            reader.cut(lines[-1])
+        head, sep, last = part.rpartition("\n")
+        if sep:
+            reader.read(head)
+        if last.strip():
+            reader.cut(last)
     return Listing(reader.result(), reader.damage)
 
 
@@ -141,6 +163,44 @@ class _Reader:
         self.garbled = "garbled line (bytes that are not text)"  # how a U+FFFD line is counted
         self.line = 0  # lines fed so far: several notes about one line count it once
 
+    def read(self, text: str) -> None:
+        """Feed each line of ``text`` (the lines of an output, joined by newlines). Only a line
+        that starts another service's output (``_BOUNDARIES``) can bring the reader back into
+        the package service, so the lines after one that left it are counted, not read (most
+        of a bugreport or an ISDI dump)."""
+        at = 0
+        for start in [*_line_starts(text, _BOUNDARIES), len(text) + 1]:
+            end = start - 1  # text[at:end]: a stretch of lines, the first one a boundary
+            nl = text.find("\n", at, end)
+            self.feed(text[at:end] if nl < 0 else text[at:nl])
+            if nl >= 0 and self.in_service:
+                self._stretch(text, nl + 1, end)
+            elif nl >= 0:
+                self.line += text.count("\n", nl + 1, end) + 1
+            at = start
+
+    def _stretch(self, text: str, at: int, end: int) -> None:
+        """Feed the lines of ``text[at:end]``. Before the first section, outside a block, a line
+        changes nothing unless it holds one of ``_LOUD``: the resolver tables that fill the first
+        part of a full dump are counted, not read."""
+        while self.section is None and self.block_at < 0:
+            start = at
+            if self.started:  # else the next line may be a fragment's first field
+                found = [i for i in (text.find(loud, at, end) for loud in _LOUD) if i >= 0]
+                if not found:
+                    self.line += text.count("\n", at, end) + 1
+                    return
+                nl = text.rfind("\n", at, min(found))
+                start = at if nl < 0 else nl + 1
+                self.line += text.count("\n", at, start)
+            nl = text.find("\n", start, end)
+            self.feed(text[start:end] if nl < 0 else text[start:nl])
+            if nl < 0:
+                return
+            at = nl + 1
+        for raw in text[at:end].split("\n"):
+            self.feed(raw)
+
     def feed(self, raw: str) -> None:
         self.line += 1
         line = raw.rstrip()  # trailing blanks: "User 0: " (Huawei 7), stray "\r"
@@ -154,12 +214,12 @@ class _Reader:
                 self._damaged(self.garbled)
             elif self.block_at < 0 and self._counted():
                 self.damage.note(self.garbled, "the listing", self.line)
-        if at == 0 and body.startswith(("DUMP OF ", "---------")):
+        if at > self.block_at >= 0:  # a block is only open inside the package service
+            self._block_line(body, at)
+        elif at == 0 and body.startswith(("DUMP OF ", "---------")):
             self._boundary(body)
         elif not self.in_service:
             return
-        elif self.block_at >= 0 and at > self.block_at:
-            self._block_line(body, at)
         elif self.block_at >= 0 and body.endswith("overlay paths:"):
             # AOSP 12+ Settings.dumpPackageLPr prints a shared library's per-user overlay
             # paths as prefix+newline, then "<library> overlay paths:" at column 0: not a
@@ -274,14 +334,18 @@ class _Reader:
             self.field_at = at
         if at > self.field_at:
             return  # a continuation line of something we do not read
-        user_id = _user_id(body)
-        if user_id is not None:
-            self._open_user(user_id, body, at)
-        elif body.endswith(":") and "=" not in body:
+        if body.startswith("User "):
+            user_id = _user_id(body)
+            if user_id is not None:
+                self._open_user(user_id, body, at)
+                return
+        key, sep, _ = body.partition("=")
+        if sep:
+            if key in _READ_KEYS and self.draft is not None and self.draft.keep:
+                package_field(self.draft, body, self._damaged)
+        elif body.endswith(":"):
             self.rows = _INSTALL if body == "install permissions:" else _SKIP
             self.rows_at = at
-        elif self.draft is not None and self.draft.keep:
-            package_field(self.draft, body, self._damaged)
 
     def _open_user(self, user_id: int, body: str, at: int) -> None:
         self.user_at = at
@@ -351,7 +415,8 @@ def _freeze(d: Draft, shared: _SharedUser | None) -> Package:
     first_install = d.first_install
     if first_install is None:
         first_install = min(
-            (u.first_install for u in users if u.installed is True and u.first_install), default=None
+            (u.first_install for u in users if u.installed is True and u.first_install),
+            default=None,
         )
     return Package(
         name=d.name or "",
@@ -368,6 +433,10 @@ def _freeze(d: Draft, shared: _SharedUser | None) -> Package:
         last_update=d.last_update,
         initiating_installer=d.initiating,
     )
+
+
+_LOUD = ("Packages:", "Hidden system packages:", "Shared users:", "Package [", REPLACEMENT)
+"""What a line before the first section must hold to change anything (``_Reader._stretch``)."""
 
 
 def _user_id(body: str) -> int | None:

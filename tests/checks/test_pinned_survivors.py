@@ -20,8 +20,9 @@ _TYPED_USERS = {
     ProfileKind.SECONDARY: User(10, UserKind.SECONDARY, 0x400, True, "full.SECONDARY"),
     ProfileKind.GUEST: User(11, UserKind.GUEST, 0x404, True, "full.GUEST"),
     ProfileKind.RESTRICTED: User(12, UserKind.RESTRICTED, 0x408, True, "full.RESTRICTED"),
-    ProfileKind.WORK_UNMANAGED: User(13, UserKind.MANAGED_PROFILE, 0x1030, True,
-                                     "profile.MANAGED", 0),
+    ProfileKind.WORK_UNMANAGED: User(
+        13, UserKind.MANAGED_PROFILE, 0x1030, True, "profile.MANAGED", 0
+    ),
     ProfileKind.CLONE: User(14, UserKind.OTHER_PROFILE, 0x1000, True, "profile.CLONE", 0),
     ProfileKind.PRIVATE: User(15, UserKind.OTHER_PROFILE, 0x1000, True, "profile.PRIVATE", 0),
     ProfileKind.OTHER_PROFILE: User(16, UserKind.OTHER_PROFILE, 0x1000, True, "profile.TEST", 0),
@@ -40,8 +41,9 @@ class TestProfileLabels:
         """A kind without a label would crash the rule that names the user; two kinds with one
         label would tell a guest user from a restricted profile by nothing."""
         snap = phone(users=(PERSONAL, *_TYPED_USERS.values()), policy=NO_OWNER)
-        labels = {0: user_label(snap, 0)} | {u.id: user_label(snap, u.id)
-                                             for u in _TYPED_USERS.values()}
+        labels = {0: user_label(snap, 0)} | {
+            u.id: user_label(snap, u.id) for u in _TYPED_USERS.values()
+        }
 
         assert all(label.startswith(f"user {uid} (") for uid, label in labels.items())
         assert len(set(labels.values())) == len(labels)
