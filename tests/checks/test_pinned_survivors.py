@@ -7,12 +7,35 @@ patterns), not the wording of evidence sentences (those become message ids).
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 import pytest
 
-from checks.facts import Unseen, User, UserKind
+from checks.evaluate import evaluate, judge
+from checks.facts import Snapshot, Unseen, User, UserKind
 from checks.owners import ProfileKind, classify
+from checks.policy import DEFAULT
+from checks.result import ScanResult
 from checks.rules._common import user_label
-from tests.checks.factories import NO_OWNER, PERSONAL, phone
+from checks.rules.storage import chat_archives
+from tests.checks.factories import (
+    NO_OWNER,
+    PERSONAL,
+    TODAY,
+    F,
+    P,
+    U,
+    app,
+    every,
+    findings,
+    folder,
+    phone,
+    seen,
+    statuses,
+)
+
+WA = "com.whatsapp"
 
 # AOSP UserManager.USER_TYPE_* (without "android.os.usertype."), as ``cmd user list -v`` prints
 # them on Android 11+; "profile.TEST" stands for a profile type msgscan does not know.
@@ -59,3 +82,97 @@ class TestProfileLabels:
             user.id,
         )
         assert with_policy == without
+
+
+class TestVendorClonesAndDescriptions:
+    """Samsung's Dual Messenger (user 95) and Xiaomi's Dual apps (user 999) are clone profiles
+    that the label names after the vendor; every kind of profile describes itself."""
+
+    def test_vendor_clone_labels(self) -> None:
+        users = tuple(
+            User(uid, UserKind.OTHER_PROFILE, 0x1000, True, "profile.CLONE", 0)
+            for uid in (14, 95, 999)
+        )
+        snap = phone(users=(PERSONAL, *users), policy=NO_OWNER)
+        labels = [user_label(snap, u.id) for u in users]
+
+        assert all(label.startswith(f"user {u.id} (") for u, label in zip(users, labels))
+        assert len({label.partition(" (")[2] for label in labels}) == 3
+
+    def test_every_kind_describes_itself(self) -> None:
+        described = {kind: classify(u, NO_OWNER).describe() for kind, u in _TYPED_USERS.items()}
+
+        assert all(f"user {_TYPED_USERS[k].id}" in text for k, text in described.items())
+        assert len(set(described.values())) == len(described)
+
+
+class TestDamagedFacts:
+    """checks.damaged: a conclusion from absence (pass, not applicable) drawn from a fact the
+    phone showed only in part is unknown; a failure stands; damage to a fact the rule did not
+    read changes nothing."""
+
+    DAMAGE = "1 line could not be read: line cut short (1); in 1 block (com.example)"
+
+    def _threema(self, **damaged: str) -> Snapshot:
+        snap = phone(app("ch.threema.app"), storage=every("ch.threema.app", folder(0)))
+        return replace(snap, damaged=damaged)
+
+    def test_pass_on_damaged_packages_is_unknown(self) -> None:
+        [finding] = findings(chat_archives, self._threema(packages=self.DAMAGE))
+
+        assert finding.status is U
+        assert {"damaged": "packages"} in [e.data for e in finding.evidence]
+
+    def test_damage_the_rule_did_not_read(self) -> None:
+        assert [P] == statuses(chat_archives, self._threema(app_ops=self.DAMAGE))
+
+    def test_failure_stands(self) -> None:
+        snap = phone(app(WA), storage=[seen(WA, "scoped.databases", folder(3))])
+        snap = replace(snap, damaged={"packages": self.DAMAGE})
+
+        assert F is findings(chat_archives, snap)[0].status
+
+
+class TestEvaluate:
+    """evaluate() merges the parts of one item, and keeps every item that has one part."""
+
+    def test_one_finding_per_item(self) -> None:
+        snap = phone(
+            app(WA, users=(0,)),
+            app("org.telegram.messenger"),
+            storage=[seen(WA, "scoped.databases", folder(3)), *every(WA, folder(0), kind="media")],
+        )
+        parts = judge(snap, DEFAULT, today=TODAY, strict=True)
+        merged = evaluate(snap, DEFAULT, today=TODAY, strict=True)
+        keys = [(f.check_id, f.package, f.user_id) for f in merged]
+
+        assert len(keys) == len(set(keys))
+        assert set(keys) == {(f.check_id, f.package, f.user_id) for f in parts}
+
+    def test_only_manual_parts_take_attestation_notes(self) -> None:
+        """A finding that passes names no attestation: only manual parts of MSG-03/06/07 are
+        attested (checks.policy.DEVICE_ATTESTABLE)."""
+        snap = phone(app("ch.threema.app"), storage=every("ch.threema.app", folder(0)))
+        [finding] = findings(chat_archives, snap)
+
+        assert (P, None) == (finding.status, finding.attested)
+        assert [] == [e for e in finding.evidence if e.source == "policy"]
+
+
+def test_scan_result_times_must_be_aware() -> None:
+    """A naive time would be printed as UTC whatever zone it was taken in."""
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    kwargs = {
+        "scan_id": "x",
+        "started": now,
+        "finished": now,
+        "msgscan_version": "0",
+        "policy": DEFAULT,
+        "snapshot": phone(),
+        "findings": (),
+        "device_name": "TESTPHONE",
+    }
+    ScanResult(**kwargs)  # type: ignore[arg-type]
+    for name in ("started", "finished"):
+        with pytest.raises(ValueError, match=name):
+            ScanResult(**{**kwargs, name: now.replace(tzinfo=None)})  # type: ignore[arg-type]
