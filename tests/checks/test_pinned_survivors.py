@@ -176,3 +176,25 @@ def test_scan_result_times_must_be_aware() -> None:
     for name in ("started", "finished"):
         with pytest.raises(ValueError, match=name):
             ScanResult(**{**kwargs, name: now.replace(tzinfo=None)})  # type: ignore[arg-type]
+
+
+class TestArchiveEvidenceNamesTheSearch:
+    """Chat backup evidence says how far the search went: Signal's backups are searched in the
+    whole tree below the folder (``depth=None``), WhatsApp's in its Databases folder only."""
+
+    SIGNAL = "org.thoughtcrime.securesms"
+
+    def test_signal_whole_tree(self) -> None:
+        snap = phone(app(self.SIGNAL), storage=[seen(self.SIGNAL, "backup.files", folder(2))])
+        [finding] = findings(chat_archives, snap)
+
+        assert finding.status is F
+        assert "signal-*.backup" in finding.evidence[0].text
+        assert finding.evidence[0].text.endswith("/storage/emulated/0 and below")
+
+    def test_whatsapp_one_folder(self) -> None:
+        snap = phone(app(WA), storage=[seen(WA, "scoped.databases", folder(3))])
+        finding = findings(chat_archives, snap)[0]
+
+        assert finding.status is F
+        assert finding.evidence[0].text.endswith("/WhatsApp/Databases")
