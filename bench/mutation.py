@@ -86,6 +86,8 @@ def checks_tests() -> list[str]:
 
 _TESTED_ELSEWHERE = {
     "checks/drift.py": ["tests/agent/test_drift.py", "tests/agent/test_pinned_drift.py"],  # the lifecycle is the agent's
+    "scanner/parse/package_facts.py": [  # split out of dumpsys_package.py: tested through it
+        "tests/parse/test_dumpsys_package.py", "tests/parse/test_pinned_mutants.py"],
     "checks/evaluate.py": [*checks_tests(), "tests/reports/test_report.py"],  # scores, verdicts
 }
 

@@ -28,11 +28,12 @@ Choices the reference leaves open:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from checks.facts import Package, PackageUser
+from checks.facts import Package
 from scanner.names import is_package_name
 from scanner.parse.damage import Damage
+from scanner.parse.package_facts import SharedUser, freeze
 from scanner.parse.package_fields import (
     Draft,
     UserDraft,
@@ -90,12 +91,6 @@ def _line_starts(text: str, markers: tuple[str, ...]) -> list[int]:
     return sorted(starts)
 
 
-@dataclass(slots=True)
-class _SharedUser:
-    install: dict[str, bool] = field(default_factory=dict)
-    runtime: dict[int, dict[str, bool]] = field(default_factory=dict)
-
-
 @dataclass(frozen=True, slots=True)
 class Listing:
     packages: tuple[Package, ...]
@@ -148,10 +143,10 @@ class _Reader:
         self.section: str | None = None  # None: no section header seen yet
         self.started = False  # any content line seen (a headless block must come first)
         self.drafts: dict[str, Draft] = {}
-        self.shared: dict[str, _SharedUser] = {}
+        self.shared: dict[str, SharedUser] = {}
         # The open block (a package draft or a shared user) and its indents; -1 = none.
         self.draft: Draft | None = None
-        self.shared_user: _SharedUser | None = None
+        self.shared_user: SharedUser | None = None
         self.block_at = -1
         self.field_at = -1  # indent of the block's fields, from its first line
         self.user: UserDraft | None = None
@@ -282,14 +277,14 @@ class _Reader:
         elif body.startswith("SharedUser [") and self.section == _SHARED:
             name = bracketed(body)
             if name is not None:
-                self._open(self.shared.setdefault(name, _SharedUser()), at)
+                self._open(self.shared.setdefault(name, SharedUser()), at)
                 self.label = f"shared user {name}"
         elif self.section is not None and body.endswith(":"):
             # "Queries:", "Package Changes:", "Dexopt state:" …: their "User 0:" lines and
             # package names say nothing about installed packages (rule 6, tekartik 11 dump).
             self.section = _OTHER
 
-    def _open(self, block: Draft | _SharedUser, at: int) -> None:
+    def _open(self, block: Draft | SharedUser, at: int) -> None:
         if isinstance(block, Draft):
             self.draft = block
             if block.keep and block.name is not None:
@@ -389,50 +384,8 @@ class _Reader:
 
     def result(self) -> tuple[Package, ...]:
         return tuple(
-            _freeze(d, self.shared.get(d.shared_user or "")) for d in self.drafts.values() if d.name
+            freeze(d, self.shared.get(d.shared_user or "")) for d in self.drafts.values() if d.name
         )
-
-
-def _freeze(d: Draft, shared: _SharedUser | None) -> Package:
-    install = {**shared.install, **d.install} if shared is not None else d.install
-    users = []
-    for uid in sorted(d.users):
-        u = d.users[uid]
-        runtime = u.runtime
-        if shared is not None and uid in shared.runtime:
-            runtime = {**shared.runtime[uid], **u.runtime}
-        users.append(
-            PackageUser(
-                user_id=uid,
-                installed=u.installed,
-                runtime_permissions=runtime,
-                enabled=u.enabled,
-                hidden=u.hidden,
-                suspended=u.suspended,
-                first_install=u.first_install,
-            )
-        )
-    first_install = d.first_install
-    if first_install is None:
-        first_install = min(
-            (u.first_install for u in users if u.installed is True and u.first_install),
-            default=None,
-        )
-    return Package(
-        name=d.name or "",
-        app_id=d.app_id,
-        version_name=d.version_name,
-        version_code=d.version_code,
-        installer=d.installer,
-        flags=frozenset(d.flags),
-        install_permissions=install,
-        users=tuple(users),
-        shared_user=d.shared_user,
-        target_sdk=d.target_sdk,
-        first_install=first_install,
-        last_update=d.last_update,
-        initiating_installer=d.initiating,
-    )
 
 
 _LOUD = ("Packages:", "Hidden system packages:", "Shared users:", "Package [", REPLACEMENT)
