@@ -8,7 +8,7 @@ patterns), not the wording of evidence sentences (those become message ids).
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 import pytest
 
@@ -19,6 +19,7 @@ from checks.policy import DEFAULT
 from checks.result import ScanResult
 from checks.rules._common import user_label
 from checks.rules.storage import chat_archives
+from checks.toml_reader import describe
 from tests.checks.factories import (
     NO_OWNER,
     PERSONAL,
@@ -198,3 +199,12 @@ class TestArchiveEvidenceNamesTheSearch:
 
         assert finding.status is F
         assert finding.evidence[0].text.endswith("/WhatsApp/Databases")
+
+
+def test_policy_errors_name_each_kind_of_value() -> None:
+    """A policy file's error says what was found; each TOML kind reads differently."""
+    values = [True, "yes", datetime(2026, 1, 1, 9, 0), date(2026, 1, 1), time(9, 0), [1], {}, 3]
+    shown = [describe(v) for v in values]
+
+    assert all(isinstance(s, str) and s for s in shown)
+    assert len(set(shown)) == len(values)
