@@ -12,8 +12,9 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from checks.evaluate import evaluate, judge
+from checks.evaluate import evaluate, judge, merge
 from checks.facts import Snapshot, Unseen, User, UserKind
+from checks.findings import Evidence
 from checks.owners import ProfileKind, classify
 from checks.policy import DEFAULT
 from checks.result import ScanResult
@@ -208,3 +209,19 @@ def test_policy_errors_name_each_kind_of_value() -> None:
 
     assert all(isinstance(s, str) and s for s in shown)
     assert len(set(shown)) == len(values)
+
+
+def test_merged_evidence_worst_part_first() -> None:
+    """The parts of one item are merged worst first (checks.evaluate.merge): the failing part's
+    evidence leads, then the unknown part's, then the passing part's, whatever the rule's order."""
+    [base] = findings(
+        chat_archives, phone(app("ch.threema.app"), storage=every("ch.threema.app", folder(0)))
+    )
+    parts = [
+        replace(base, status=status, evidence=(Evidence(status.value, "test"),))
+        for status in (P, U, F)
+    ]
+    [merged] = merge(parts)
+
+    assert merged.status is F
+    assert ["fail", "unknown", "pass"] == [e.text for e in merged.evidence]
