@@ -13,17 +13,21 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from checks.evaluate import evaluate, judge, merge
-from checks.facts import Snapshot, Unseen, User, UserKind
-from checks.findings import Evidence
+from checks.facts import AppOps, OpMode, Snapshot, Unseen, User, UserKind
+from checks.findings import Evidence, Status
 from checks.owners import ProfileKind, classify
 from checks.policy import DEFAULT
 from checks.result import ScanResult
 from checks.rules._common import user_label
+from checks.rules.exposure import storage_exposure
 from checks.rules.storage import chat_archives
 from checks.toml_reader import describe
 from tests.checks.factories import (
+    NO_OPS,
     NO_OWNER,
     PERSONAL,
+    RMI,
+    RMV,
     TODAY,
     F,
     P,
@@ -225,3 +229,43 @@ def test_merged_evidence_worst_part_first() -> None:
 
     assert merged.status is F
     assert ["fail", "unknown", "pass"] == [e.text for e in merged.evidence]
+
+
+class TestWhoReachesWhat:
+    """MSG-05 on Android 16: READ_MEDIA_* reach media of their own kind through MediaStore,
+    never chat backups (msgstore*.db.crypt* is no media file); all files access reaches both."""
+
+    READER = "com.example.files"
+    MANAGE = "android.permission.MANAGE_EXTERNAL_STORAGE"
+    BACKUPS = (
+        seen(WA, "scoped.databases", folder(3)),
+        *every(WA, folder(exists=False), kind="media"),
+    )
+    IMAGES = (
+        seen(WA, "scoped.images", folder(37)),
+        *every(WA, folder(exists=False), kind="archive"),
+    )
+
+    @pytest.mark.parametrize(
+        ("exposed", "grant", "expected"),
+        [
+            ("backups", RMI, P),
+            ("backups", RMV, P),
+            ("backups", "MANAGE", F),
+            ("images", RMI, F),
+            ("images", RMV, P),
+            ("images", "MANAGE", F),
+        ],
+    )
+    def test_readers(self, exposed: str, grant: str, expected: Status) -> None:
+        storage = self.BACKUPS if exposed == "backups" else self.IMAGES
+        if grant == "MANAGE":
+            reader = app(self.READER, grants={self.MANAGE: True})
+            ops = AppOps({(0, self.READER): {"MANAGE_EXTERNAL_STORAGE": OpMode.ALLOW}})
+        else:
+            reader, ops = app(self.READER, grants={grant: True}), NO_OPS
+        snap = phone(app(WA, app_id=10233), reader, storage=storage, app_ops=ops)
+        [finding] = findings(storage_exposure, snap)
+        readers = finding.evidence[0].data["readers"]
+
+        assert (expected, expected is F) == (finding.status, readers == [self.READER])
