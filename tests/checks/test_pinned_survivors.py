@@ -20,7 +20,7 @@ from checks.policy import DEFAULT
 from checks.result import ScanResult
 from checks.rules._common import user_label
 from checks.rules.exposure import storage_exposure
-from checks.rules.storage import chat_archives
+from checks.rules.storage import chat_archives, media_autosave
 from checks.toml_reader import describe
 from tests.checks.factories import (
     NO_OPS,
@@ -269,3 +269,30 @@ class TestWhoReachesWhat:
         readers = finding.evidence[0].data["readers"]
 
         assert (expected, expected is F) == (finding.status, readers == [self.READER])
+
+
+def test_clean_folders_counted_by_state() -> None:
+    """MSG-04 passes when every media folder was read and none shows media; its evidence counts
+    the folders that are empty, absent, or hold files hidden by .nomedia."""
+    absent = [
+        e
+        for e in every(WA, folder(exists=False), kind="media")
+        if e.location not in ("scoped.images", "scoped.video")
+    ]
+    snap = phone(
+        app(WA),
+        storage=[
+            seen(WA, "scoped.images", folder(0)),
+            seen(WA, "scoped.video", folder(5, nomedia=True)),
+            *absent,
+        ],
+    )
+    [finding] = findings(media_autosave, snap)
+
+    assert finding.status is P
+    assert {"folders": len(absent) + 2, "empty": 1, "absent": len(absent), "hidden": 1} == (
+        finding.evidence[-1].data
+    )
+    assert "media" in finding.evidence[-1].text
+    [archives, _drive] = findings(chat_archives, phone(app(WA), storage=every(WA, folder(0))))
+    assert "backup" in archives.evidence[-1].text
