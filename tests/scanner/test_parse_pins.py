@@ -5,6 +5,7 @@ the wording of a message."""
 from __future__ import annotations
 
 import datetime as dt
+import struct
 from collections.abc import Callable
 
 import pytest
@@ -14,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
-from scanner.parse.apk_signing import SigningError, _verify
+from scanner.parse.apk_signing import SigningError, _verify, parse_lineage
 
 _Key = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | dsa.DSAPrivateKey
 
@@ -94,3 +95,11 @@ class TestLineageSignatures:
         _verify(cert, algorithm, sign(keys[kind], data), data)  # verifies: no error
         with pytest.raises(SigningError):
             _verify(cert, algorithm, sign(keys[kind], data), data + b"!")
+
+
+def test_lineage_without_nodes_is_refused() -> None:
+    """A proof-of-rotation attribute of version 1 with no node proves nothing (apksig
+    SigningCertificateLineage needs at least one certificate): an error, never an empty lineage
+    that would let a rotated key stand for nobody."""
+    with pytest.raises(SigningError):
+        parse_lineage(struct.pack("<I", 1))
