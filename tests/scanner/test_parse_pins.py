@@ -103,3 +103,10 @@ def test_lineage_without_nodes_is_refused() -> None:
     that would let a rotated key stand for nobody."""
     with pytest.raises(SigningError):
         parse_lineage(struct.pack("<I", 1))
+
+
+@pytest.mark.parametrize("value", [b"", b"\x01\x00\x00", struct.pack("<II", 1, 4) + b"\x00\x00"])
+def test_truncated_lineage_is_a_signing_error(value: bytes) -> None:
+    """Bytes cut inside a number are named as a truncated lineage, never a struct error."""
+    with pytest.raises(SigningError, match="signing lineage"):
+        parse_lineage(value)
