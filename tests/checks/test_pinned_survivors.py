@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from checks.evaluate import evaluate, judge, merge
+from checks.evaluate import evaluate, judge, merge, section_of
 from checks.facts import AppOps, OpMode, Snapshot, Unseen, User, UserKind
 from checks.findings import Evidence, Status
 from checks.owners import ProfileKind, classify
@@ -296,3 +296,12 @@ def test_clean_folders_counted_by_state() -> None:
     assert "media" in finding.evidence[-1].text
     [archives, _drive] = findings(chat_archives, phone(app(WA), storage=every(WA, folder(0))))
     assert "backup" in archives.evidence[-1].text
+
+
+def test_every_status_has_its_report_section() -> None:
+    """A failure is listed as failed or waived; every other status under its own name, in every
+    report format (checks.evaluate.section_of)."""
+    assert {s.value: s.value for s in Status if s is not F} | {"fail": "failed"} == {
+        s.value: section_of(s.value, False) for s in Status
+    }
+    assert "waived" == section_of(F.value, True)
