@@ -12,10 +12,17 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
-from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 from cryptography.x509.oid import NameOID
 
-from scanner.parse.apk_signing import SigningError, _verify, parse_lineage
+from scanner.parse.apk_signing import (
+    MAX_ITEMS,
+    SigningError,
+    ZipEntry,
+    _verify,
+    parse_lineage,
+    v1_signer,
+)
 
 _Key = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | dsa.DSAPrivateKey
 
@@ -110,3 +117,67 @@ def test_truncated_lineage_is_a_signing_error(value: bytes) -> None:
     """Bytes cut inside a number are named as a truncated lineage, never a struct error."""
     with pytest.raises(SigningError, match="signing lineage"):
         parse_lineage(value)
+
+
+def _prefixed(data: bytes) -> bytes:
+    return struct.pack("<I", len(data)) + data
+
+
+def _lineage(keys: list[ec.EllipticCurvePrivateKey]) -> tuple[bytes, list[bytes]]:
+    """A v3 proof-of-rotation lineage (apksig SigningCertificateLineage, version 1): each node's
+    signed data (its certificate and the algorithm of its own key) signed by the key before."""
+    certs = [_cert(k) for k in keys]
+    nodes = b""
+    for i, cert in enumerate(certs):
+        signed = _prefixed(cert) + struct.pack("<I", 0x0201)
+        signature = keys[i - 1].sign(signed, ec.ECDSA(hashes.SHA256())) if i else b""
+        nodes += _prefixed(_prefixed(signed) + struct.pack("<II", 0, 0x0201) + _prefixed(signature))
+    return struct.pack("<I", 1) + nodes, certs
+
+
+class TestLineageLength:
+    """A lineage holds at most MAX_ITEMS (64) certificates: one more is refused before its
+    signature is checked (a phone's APK is untrusted input)."""
+
+    def test_sixty_four_rotations_are_read(self) -> None:
+        keys = [ec.generate_private_key(ec.SECP256R1()) for _ in range(MAX_ITEMS)]
+        value, certs = _lineage(keys)
+
+        assert tuple(certs) == parse_lineage(value)
+
+    def test_one_more_is_refused(self) -> None:
+        keys = [ec.generate_private_key(ec.SECP256R1()) for _ in range(MAX_ITEMS + 1)]
+        value, _ = _lineage(keys)
+
+        with pytest.raises(SigningError, match=str(MAX_ITEMS)):
+            parse_lineage(value)
+
+
+class TestV1Entry:
+    """A v1 (JAR) signature entry is read stored or deflated; any other ZIP method is refused,
+    as the platform's JarFile cannot read it, even when its bytes happen to be a PKCS#7."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def signed(cls) -> tuple[bytes, bytes]:
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert_der = _cert(key)
+        der = (
+            pkcs7.PKCS7SignatureBuilder()
+            .set_data(b"Signature-Version: 1.0\r\n")
+            .add_signer(x509.load_der_x509_certificate(cert_der), key, hashes.SHA256())
+            .sign(Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature])
+        )
+        return der, cert_der
+
+    def _entry(self, der: bytes, method: int) -> tuple[ZipEntry, bytes]:
+        local = b"PK\x03\x04" + bytes(22) + struct.pack("<HH", 0, 0) + der
+        return ZipEntry(b"META-INF/CERT.EC", method, len(der), len(der), 0), local
+
+    def test_stored(self, signed: tuple[bytes, bytes]) -> None:
+        der, cert_der = signed
+        assert cert_der == v1_signer(*self._entry(der, 0)).certificate
+
+    def test_unknown_method(self, signed: tuple[bytes, bytes]) -> None:
+        with pytest.raises(SigningError):
+            v1_signer(*self._entry(signed[0], 12))  # 12: bzip2
