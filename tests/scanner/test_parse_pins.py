@@ -19,6 +19,7 @@ from scanner.parse.apk_signing import (
     MAX_ITEMS,
     SigningError,
     ZipEntry,
+    _Reader,
     _verify,
     parse_lineage,
     v1_signer,
@@ -181,3 +182,15 @@ class TestV1Entry:
     def test_unknown_method(self, signed: tuple[bytes, bytes]) -> None:
         with pytest.raises(SigningError):
             v1_signer(*self._entry(signed[0], 12))  # 12: bzip2
+
+
+def test_sequences_hold_at_most_max_items() -> None:
+    """A length-prefixed sequence (signers, digests, attributes) of 64 entries is read; one
+    more is refused (a bound against hostile APKs, not a limit any real APK nears)."""
+
+    def sequence(n: int) -> _Reader:
+        return _Reader(_prefixed(b"".join(_prefixed(b"x") for _ in range(n))), "signers")
+
+    assert MAX_ITEMS == len(sequence(MAX_ITEMS).items())
+    with pytest.raises(SigningError, match=str(MAX_ITEMS)):
+        sequence(MAX_ITEMS + 1).items()
