@@ -14,7 +14,9 @@ of each that compares their results:
 
 Times are CPU times of this process (``time.process_time``: the machine is shared, wall time
 would measure the neighbours). Before timing, both parsers' packages and damage are compared
-on both texts (that first run is the warm-up): no times when they differ.
+on both texts (that first run is the warm-up): no times when they differ. ``--variants N`` then
+compares them on N random variants of the texts (lines cut, deleted, re-indented, garbled,
+headers and fields inserted) and exits 1 if any is read differently.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -71,6 +74,53 @@ def texts() -> dict[str, str]:
     }
 
 
+_INSERTS = (
+    "DUMP OF SERVICE package:", "DUMP OF SERVICE activity:",
+    "--------- 0.1s was the duration of dumpsys package", "Packages:", "Shared users:",
+    "Hidden system packages:", "Queries:", "  Package [com.whatsapp] (1):", "Package [x] (1):",
+    "    User 0: installed=true", "  SharedUser [a.b] (1):", "", "   ", "\r",
+    "    install permissions:", "      runtime permissions:", "      a.b.C: granted=true",
+    "      a: granted=tru", "      firstInstallTime=2020-01-01 10:00:00",
+    "    versionCode=12 targetSdk=22", "    userId=5", "x overlay paths:", "      installReason=0",
+)  # fmt: skip
+
+
+def variant(rng: random.Random, text: str) -> str:
+    """Up to 400 lines of ``text`` with a few lines cut, deleted, re-indented, garbled (U+FFFD)
+    or inserted (section and block headers, boundaries, fields, rows)."""
+    lines = text.split("\n")
+    start = rng.randrange(len(lines))
+    part = lines[start : start + rng.randrange(1, 400)] or [""]
+    for _ in range(rng.randrange(8)):
+        j, op = rng.randrange(len(part)), rng.randrange(5)
+        if op == 0:
+            part[j] = part[j][: rng.randrange(len(part[j]) + 1)]
+        elif op == 1:
+            part[j] = " " * rng.randrange(8) + part[j].lstrip()
+        elif op == 2:
+            part[j] += "\ufffd"
+        elif op == 3 and len(part) > 1:
+            del part[j]
+        else:
+            part.insert(j, rng.choice(_INSERTS))
+    return "\n".join(part) + rng.choice(("", "\n"))
+
+
+def compare(old: ModuleType, new: ModuleType, samples: list[str], n: int, seed: int) -> int:
+    """How many of ``n`` random variants the two parsers read differently (packages, damage;
+    with and without a package named, with and without a second output)."""
+    rng = random.Random(seed)
+    differ = 0
+    for _ in range(n):
+        text = variant(rng, rng.choice(samples))
+        then = variant(rng, rng.choice(samples)) if rng.random() < 0.2 else None
+        for package in (None, "com.xxx"):
+            a = old.read_dumpsys_package(text, package=package, then=then)
+            b = new.read_dumpsys_package(text, package=package, then=then)
+            differ += (a.packages, a.damage) != (b.packages, b.damage)
+    return differ
+
+
 def cpu(parse: Callable[[str], object], text: str) -> float:
     started = time.process_time()
     parse(text)
@@ -81,6 +131,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=15)
     ap.add_argument("--base", default=BASE, help="git revision of the old parser")
+    ap.add_argument(
+        "--variants",
+        type=int,
+        default=0,
+        help="also compare the parsers on this many random variants of the texts",
+    )
+    ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
     from scanner.parse import dumpsys_package as new
@@ -96,7 +153,8 @@ def main() -> int:
             "speed-up (min) | speed-up (median) |"
         )
         print("|---|---|---|---|---|---|---|---|---|")
-        for name, text in texts().items():
+        inputs = texts()
+        for name, text in inputs.items():
             a, b = old.read_dumpsys_package(text), new.read_dumpsys_package(text)
             if (a.packages, a.damage) != (b.packages, b.damage):
                 raise SystemExit(f"{name}: the parsers disagree; no times")
