@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 from cryptography.x509.oid import NameOID
 
+from checks.facts import OpMode
 from scanner.parse.apk_signing import (
     MAX_ITEMS,
     SigningError,
@@ -23,6 +24,10 @@ from scanner.parse.apk_signing import (
     _verify,
     parse_lineage,
     v1_signer,
+)
+from scanner.parse.appops import (
+    appops_damage,
+    parse_dumpsys_appops,
 )
 
 _Key = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | dsa.DSAPrivateKey
@@ -194,3 +199,38 @@ def test_sequences_hold_at_most_max_items() -> None:
     assert MAX_ITEMS == len(sequence(MAX_ITEMS).items())
     with pytest.raises(SigningError, match=str(MAX_ITEMS)):
         sequence(MAX_ITEMS + 1).items()
+
+
+# dumpsys appops as Android 10+ prints it (AppOpsService.dumpStatesLocked): package ops as
+# "OP (mode):", uid-level modes as "OP: mode=mode"; MODE_FOREGROUND prints "foreground".
+APPOPS = """\
+Current AppOps Service state:
+  Uid u0a232:
+    state=cch
+      READ_EXTERNAL_STORAGE: mode={uid_mode}
+    Package com.whatsapp:
+      READ_CONTACTS ({mode}):
+        Access: [fg-s] 2026-11-20 10:00:00.000 (-5d1h)
+"""
+
+
+class TestAppOps:
+    def test_foreground_mode(self) -> None:
+        """An op allowed only while the app is in the foreground is not "allow"."""
+        text = APPOPS.format(uid_mode="foreground", mode="foreground")
+
+        modes = parse_dumpsys_appops(text).modes[(0, "com.whatsapp")]
+
+        assert {"READ_CONTACTS": OpMode.FOREGROUND, "READ_EXTERNAL_STORAGE": OpMode.FOREGROUND} == (
+            modes
+        )
+
+    @pytest.mark.parametrize(
+        ("uid_mode", "mode", "damaged"),
+        [("allow", "allow", 0), ("allo", "allow", 1), ("allow", "allo", 1)],
+    )
+    def test_unreadable_modes_are_damage(self, uid_mode: str, mode: str, damaged: int) -> None:
+        """A kept op whose mode is none of AppOpsManager's is counted, in either line form."""
+        damage = appops_damage(APPOPS.format(uid_mode=uid_mode, mode=mode))
+
+        assert damaged == damage.lines
