@@ -28,7 +28,9 @@ from scanner.parse.apk_signing import (
 from scanner.parse.appops import (
     appops_damage,
     parse_dumpsys_appops,
+    parse_dumpsys_appops_uid_modes,
 )
+from scanner.parse.backup import parse_bmgr_not_activated
 
 _Key = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | dsa.DSAPrivateKey
 
@@ -234,3 +236,18 @@ class TestAppOps:
         damage = appops_damage(APPOPS.format(uid_mode=uid_mode, mode=mode))
 
         assert damaged == damage.lines
+
+    def test_uid_zero(self) -> None:
+        """Uid 0 (root) is a uid like any other: its uid-level modes are kept."""
+        text = "Current AppOps Service state:\n  Uid 0:\n    state=pers\n" + (
+            "      READ_EXTERNAL_STORAGE: mode=ignore\n"
+        )
+        assert {0: {"READ_EXTERNAL_STORAGE": OpMode.IGNORE}} == parse_dumpsys_appops_uid_modes(text)
+
+
+def test_backup_not_activated_after_another_line() -> None:
+    """bmgr's "not activated" line is found wherever it stands in the output (a linker warning
+    or another message may come first)."""
+    text = "WARNING: linker: unused DT entry\nError: Backup Manager is not activated for user 10\n"
+    assert parse_bmgr_not_activated(text)
+    assert not parse_bmgr_not_activated("Backup Manager currently enabled\n")
