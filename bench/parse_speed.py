@@ -170,6 +170,12 @@ def main() -> int:
                 f"{o_min * 1e3:.1f} ms | {o_med * 1e3:.1f} ms | {n_min * 1e3:.1f} ms | "
                 f"{n_med * 1e3:.1f} ms | {o_min / n_min:.2f}x | {o_med / n_med:.2f}x |"
             )
+        if args.variants:
+            differ = compare(old, new, list(inputs.values()), args.variants, args.seed)
+            print(
+                f"random variants (seed {args.seed}): {args.variants}, read differently: {differ}"
+            )
+            return 1 if differ else 0
     return 0
 
 

@@ -31,6 +31,7 @@ from scanner.parse.appops import (
     parse_dumpsys_appops_uid_modes,
 )
 from scanner.parse.backup import parse_bmgr_not_activated
+from scanner.parse.dumpsys_package import read_dumpsys_package
 
 _Key = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | dsa.DSAPrivateKey
 
@@ -251,3 +252,17 @@ def test_backup_not_activated_after_another_line() -> None:
     text = "WARNING: linker: unused DT entry\nError: Backup Manager is not activated for user 10\n"
     assert parse_bmgr_not_activated(text)
     assert not parse_bmgr_not_activated("Backup Manager currently enabled\n")
+
+
+def test_bad_package_header_is_damage_only_where_packages_count() -> None:
+    """A ``Package [`` header whose name Android would not allow is damage under ``Packages:``
+    (it may hide a messenger); under ``Hidden system packages:`` it hides nothing that counts."""
+    text = (
+        "Packages:\n  Package [x;reboot] (1):\n    userId=10001\n"
+        "  Package [com.example.a] (2):\n    userId=10002\n"
+        "Hidden system packages:\n  Package [a b;c] (3):\n    userId=1000\n"
+    )
+    listing = read_dumpsys_package(text)
+
+    assert ["com.example.a"] == [p.name for p in listing.packages]
+    assert (1, 1) == (listing.damage.lines, len(listing.damage.blocks))
