@@ -64,7 +64,7 @@ def default_tests(path: str) -> list[str]:
         if (ROOT / own[0]).is_file():
             return [*(t for t in own if (ROOT / t).is_file()), *_UNTIMED]
         return [*sorted(str(t.relative_to(ROOT)) for t in (ROOT / "tests/parse").glob("test_*.py")
-                        if t.name != "test_hostile.py"), *_UNTIMED]
+                        if t.name != "test_hostile.py"), own[2], *_UNTIMED]
     if p.parts[0] == "checks":
         return checks_tests()
     mirror = Path("tests", *p.parts[1:-1])

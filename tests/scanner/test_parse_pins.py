@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
 from cryptography.x509.oid import NameOID
 
-from checks.facts import OpMode
+from checks.facts import FolderSummary, OpMode
 from scanner.parse.apk_signing import (
     MAX_ITEMS,
     SigningError,
@@ -32,6 +32,8 @@ from scanner.parse.appops import (
 )
 from scanner.parse.backup import parse_bmgr_not_activated
 from scanner.parse.dumpsys_package import read_dumpsys_package
+from scanner.parse.storage import parse_find_stat
+from scanner.parse.text import garbled_lines
 
 _Key = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | dsa.DSAPrivateKey
 
@@ -266,3 +268,25 @@ def test_bad_package_header_is_damage_only_where_packages_count() -> None:
 
     assert ["com.example.a"] == [p.name for p in listing.packages]
     assert (1, 1) == (listing.damage.lines, len(listing.damage.blocks))
+
+
+def test_unreadable_app_id_is_damage() -> None:
+    """``userId=`` that is no number: the app id is unknown and the line is counted."""
+    listing = read_dumpsys_package("Packages:\n  Package [com.example.a] (1):\n    userId=1x\n")
+
+    assert [None] == [p.app_id for p in listing.packages]
+    assert 1 == listing.damage.lines
+
+
+def test_garbled_lines_are_those_with_u_fffd() -> None:
+    assert 2 == garbled_lines("ok\n\ufffd bad\nok too\nbad \ufffd\n")
+
+
+@pytest.mark.parametrize(("mtime", "files"), [(253402300799, 1), (253402300800, 0)])
+def test_mtime_past_year_9999_is_no_file_time(mtime: int, files: int) -> None:
+    """``find -printf '%T@ %s'`` of a file dated after 9999-12-31 23:59:59 (a forged or broken
+    time stamp) is not a date: the line is not a file time (the scan says the list is not
+    readable), never a crash."""
+    summary = parse_find_stat(f"{mtime} 100\n", "/storage/emulated/0/WhatsApp", 0)
+
+    assert files == (summary.files if isinstance(summary, FolderSummary) else 0)
