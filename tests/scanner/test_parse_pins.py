@@ -34,6 +34,7 @@ from scanner.parse.backup import parse_bmgr_not_activated
 from scanner.parse.dumpsys_package import read_dumpsys_package
 from scanner.parse.storage import parse_find_stat
 from scanner.parse.text import garbled_lines
+from scanner.parse.users import scrub_pm_list_users
 
 _Key = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | dsa.DSAPrivateKey
 
@@ -292,3 +293,14 @@ def test_mtime_past_year_9999_is_no_file_time(mtime: int, files: int) -> None:
     summary = parse_find_stat(f"{mtime} 100\n", "/storage/emulated/0/WhatsApp", 0)
 
     assert files == (summary.files if isinstance(summary, FolderSummary) else 0)
+
+
+def test_scrub_keeps_an_error_after_a_broken_entry() -> None:
+    """``pm list users`` cut inside an entry and followed by an exception: once the entry has
+    run longer than a name can, its lines are other lines again; the scrubbed recording keeps
+    the exception (it says why the list is short) and never the fragment of the name."""
+    text = "Users:\n\tUserInfo{0:Own\nx\ny\njava.lang.IllegalStateException: boom\n"
+    scrubbed = scrub_pm_list_users(text)
+
+    assert "IllegalStateException" in scrubbed
+    assert "Own" not in scrubbed
