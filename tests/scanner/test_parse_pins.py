@@ -33,7 +33,7 @@ from scanner.parse.appops import (
 from scanner.parse.backup import parse_bmgr_not_activated
 from scanner.parse.dumpsys_package import read_dumpsys_package
 from scanner.parse.storage import parse_find_stat
-from scanner.parse.text import garbled_lines
+from scanner.parse.text import decode, garbled_lines
 from scanner.parse.users import scrub_pm_list_users
 
 _Key = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | dsa.DSAPrivateKey
@@ -304,3 +304,10 @@ def test_scrub_keeps_an_error_after_a_broken_entry() -> None:
 
     assert "IllegalStateException" in scrubbed
     assert "Own" not in scrubbed
+
+
+def test_utf8_text_before_a_utf16_run_is_kept() -> None:
+    """Output that switches encoding (a UTF-8 line, then UTF-16LE as Windows PowerShell writes
+    it) is decoded piece by piece: nothing before the UTF-16 run is lost."""
+    users = "UserInfo{0:Owner:c13} running\n" * 3
+    assert "header line\n" + users == decode(b"header line\n" + users.encode("utf-16-le"))
