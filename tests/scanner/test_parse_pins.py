@@ -68,19 +68,19 @@ _Sign = Callable[[_Key, bytes], bytes]
 
 
 def _pss(digest: type[hashes.HashAlgorithm], salt: int) -> _Sign:
-    return lambda k, d: k.sign(d, padding.PSS(padding.MGF1(digest()), salt), digest())  # type: ignore[union-attr, call-arg, arg-type]
+    return lambda k, d: k.sign(d, padding.PSS(padding.MGF1(digest()), salt), digest())  # type: ignore[call-arg, arg-type]
 
 
 def _pkcs1(digest: type[hashes.HashAlgorithm]) -> _Sign:
-    return lambda k, d: k.sign(d, padding.PKCS1v15(), digest())  # type: ignore[union-attr, call-arg, arg-type]
+    return lambda k, d: k.sign(d, padding.PKCS1v15(), digest())  # type: ignore[call-arg, arg-type]
 
 
 def _ecdsa(digest: type[hashes.HashAlgorithm]) -> _Sign:
-    return lambda k, d: k.sign(d, ec.ECDSA(digest()))  # type: ignore[union-attr, call-arg, arg-type]
+    return lambda k, d: k.sign(d, ec.ECDSA(digest()))  # type: ignore[call-arg, arg-type]
 
 
 def _dsa(digest: type[hashes.HashAlgorithm]) -> _Sign:
-    return lambda k, d: k.sign(d, digest())  # type: ignore[union-attr, call-arg, arg-type]
+    return lambda k, d: k.sign(d, digest())  # type: ignore[call-arg, arg-type]
 
 
 # The APK Signature Scheme algorithm ids (apksig SignatureAlgorithm): RSA-PSS, RSA PKCS#1 v1.5,
