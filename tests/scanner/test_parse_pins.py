@@ -31,6 +31,7 @@ from scanner.parse.appops import (
     parse_dumpsys_appops_uid_modes,
 )
 from scanner.parse.backup import parse_bmgr_not_activated
+from scanner.parse.damage import Damage
 from scanner.parse.dumpsys_package import read_dumpsys_package
 from scanner.parse.storage import parse_find_stat
 from scanner.parse.text import decode, garbled_lines
@@ -311,3 +312,18 @@ def test_utf8_text_before_a_utf16_run_is_kept() -> None:
     it) is decoded piece by piece: nothing before the UTF-16 run is lost."""
     users = "UserInfo{0:Owner:c13} running\n" * 3
     assert "header line\n" + users == decode(b"header line\n" + users.encode("utf-16-le"))
+
+
+def test_uid_header_that_is_no_uid_is_damage() -> None:
+    """``  Uid u0a2x3:`` is no uid Android prints (UserHandle.formatUid): its ops would be lost
+    with it, so the header is counted as damage."""
+    assert 1 == appops_damage("Current AppOps Service state:\n  Uid u0a2x3:\n").lines
+    assert 0 == appops_damage("Current AppOps Service state:\n  Uid u0a232:\n").lines
+
+
+def test_damage_counts_each_kind() -> None:
+    damage = Damage()
+    damage.note("unreadable time", "com.example.a", 3)
+    damage.note("unreadable time", "com.example.b", 7)
+
+    assert ({"unreadable time": 2}, 2) == (damage.kinds, damage.lines)
