@@ -19,6 +19,7 @@ from checks.owners import ProfileKind, classify
 from checks.policy import DEFAULT
 from checks.result import ScanResult
 from checks.rules._common import user_label
+from checks.rules.backup import system_backup
 from checks.rules.exposure import storage_exposure
 from checks.rules.storage import chat_archives, media_autosave
 from checks.toml_reader import describe
@@ -305,3 +306,12 @@ def test_every_status_has_its_report_section() -> None:
         s.value: section_of(s.value, False) for s in Status
     }
     assert "waived" == section_of(F.value, True)
+
+
+@pytest.mark.parametrize("allows", [True, False])
+def test_backup_evidence_says_whether_the_app_allows_backup(allows: bool) -> None:
+    """The ALLOW_BACKUP flag (ApplicationInfo.FLAG_ALLOW_BACKUP) is a fact in the evidence data
+    of the system-backup rule, as the phone showed it."""
+    [finding] = findings(system_backup, phone(app(WA, backup=allows)))
+
+    assert allows in [e.data.get("allow_backup") for e in finding.evidence if e.data]
