@@ -54,25 +54,45 @@ def default_tests(path: str) -> list[str]:
     """The test files that exercise a module: its own in tests/parse, all of tests/checks for
     checks/ (rules are tested through ``evaluate``), else its package's mirror in tests/."""
     p = Path(path)
+    if str(p) in _TESTED_ELSEWHERE:
+        return _TESTED_ELSEWHERE[str(p)]
     if p.parts[:2] == ("scanner", "parse"):
         # Its own tests only: tests/parse/test_hostile.py bounds time and memory, so on a busy
         # machine it can fail for no mutant (add it with --tests to count crash-finding too).
-        own = [f"tests/parse/test_{p.stem}.py", "tests/parse/test_pinned_mutants.py"]
+        own = [f"tests/parse/test_{p.stem}.py", "tests/parse/test_pinned_mutants.py",
+               "tests/scanner/test_parse_pins.py"]
         if (ROOT / own[0]).is_file():
-            return [t for t in own if (ROOT / t).is_file()]
-        return sorted(str(t.relative_to(ROOT)) for t in (ROOT / "tests/parse").glob("test_*.py")
-                      if t.name != "test_hostile.py")
-    if str(p) in _TESTED_ELSEWHERE:
-        return _TESTED_ELSEWHERE[str(p)]
+            return [*(t for t in own if (ROOT / t).is_file()), *_UNTIMED]
+        return [*sorted(str(t.relative_to(ROOT)) for t in (ROOT / "tests/parse").glob("test_*.py")
+                        if t.name != "test_hostile.py"), own[2], *_UNTIMED]
     if p.parts[0] == "checks":
-        return ["tests/checks"]
+        return checks_tests()
     mirror = Path("tests", *p.parts[1:-1])
     return [str(mirror)] if (ROOT / mirror).is_dir() else ["tests"]
 
 
+_UNTIMED = ["--deselect=tests/parse/test_dumpsys_package.py::TestHuaweiAndroid7::test_parse_time"]
+"""A time bound (0.5 s for the 3.8 MB dump) that a busy machine breaks for no mutant."""
+
+_SLOW_PRIVACY = "tests/checks/test_recordings.py::TestShippedRecordings::test_no_file_names_in_evidence"
+"""Builds every shipped recording's phone again (about 30 s each on a busy machine) to look
+for file names in evidence: a privacy test of the recording builders, left out of mutant runs
+(``--tests`` puts it back)."""
+
+
+def checks_tests() -> list[str]:
+    """Every test file of tests/checks, the pins first (they kill most mutants soonest under
+    ``-x``), without the slow privacy test."""
+    files = sorted(str(t.relative_to(ROOT)) for t in (ROOT / "tests/checks").glob("test_*.py"))
+    files.sort(key=lambda f: "pinned" not in f)
+    return [*files, f"--deselect={_SLOW_PRIVACY}"]
+
+
 _TESTED_ELSEWHERE = {
     "checks/drift.py": ["tests/agent/test_drift.py", "tests/agent/test_pinned_drift.py"],  # the lifecycle is the agent's
-    "checks/evaluate.py": ["tests/checks", "tests/reports/test_report.py"],  # scores, verdicts
+    "scanner/parse/package_facts.py": [  # split out of dumpsys_package.py: tested through it
+        "tests/parse/test_dumpsys_package.py", "tests/parse/test_pinned_mutants.py", *_UNTIMED],
+    "checks/evaluate.py": [*checks_tests(), "tests/reports/test_report.py"],  # scores, verdicts
 }
 
 

@@ -28,11 +28,12 @@ Choices the reference leaves open:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from checks.facts import Package, PackageUser
+from checks.facts import Package
 from scanner.names import is_package_name
 from scanner.parse.damage import Damage
+from scanner.parse.package_facts import SharedUser, freeze
 from scanner.parse.package_fields import (
     Draft,
     UserDraft,
@@ -68,10 +69,26 @@ _FIELD_KEYS = frozenset(
 )  # fmt: skip
 
 
-@dataclass(slots=True)
-class _SharedUser:
-    install: dict[str, bool] = field(default_factory=dict)
-    runtime: dict[int, dict[str, bool]] = field(default_factory=dict)
+_READ_KEYS = frozenset(
+    {"userId", "appId", "versionCode", "versionName", "flags", "pkgFlags", "installerPackageName",
+     "initiatingPackageName", "sharedUser", "firstInstallTime", "lastUpdateTime"}
+)  # fmt: skip
+"""The package fields ``package_field`` reads: every other ``key=`` line is passed over."""
+
+_BOUNDARIES = ("\nDUMP OF ", "\n---------")
+"""How a line that may start another service's output begins (see ``_Reader._boundary``)."""
+
+
+def _line_starts(text: str, markers: tuple[str, ...]) -> list[int]:
+    """Offsets of the lines of ``text`` after its first that begin with one of ``markers``
+    (each written with the newline before it), in order."""
+    starts = []
+    for marker in markers:
+        at = text.find(marker)
+        while at >= 0:
+            starts.append(at + 1)
+            at = text.find(marker, at + 1)
+    return sorted(starts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +126,11 @@ def read_dumpsys_package(
     """
     reader = _Reader(package)
     for part in (text,) if then is None else (text, then):
-        lines = part.split("\n")
-        for raw in lines[:-1]:
-            reader.feed(raw)
-        if lines[-1].strip():
-            reader.cut(lines[-1])
+        head, sep, last = part.rpartition("\n")
+        if sep:
+            reader.read(head)
+        if last.strip():
+            reader.cut(last)
     return Listing(reader.result(), reader.damage)
 
 
@@ -126,10 +143,10 @@ class _Reader:
         self.section: str | None = None  # None: no section header seen yet
         self.started = False  # any content line seen (a headless block must come first)
         self.drafts: dict[str, Draft] = {}
-        self.shared: dict[str, _SharedUser] = {}
+        self.shared: dict[str, SharedUser] = {}
         # The open block (a package draft or a shared user) and its indents; -1 = none.
         self.draft: Draft | None = None
-        self.shared_user: _SharedUser | None = None
+        self.shared_user: SharedUser | None = None
         self.block_at = -1
         self.field_at = -1  # indent of the block's fields, from its first line
         self.user: UserDraft | None = None
@@ -140,6 +157,44 @@ class _Reader:
         self.label: str | None = None  # the open block as damage names it; None: not counted
         self.garbled = "garbled line (bytes that are not text)"  # how a U+FFFD line is counted
         self.line = 0  # lines fed so far: several notes about one line count it once
+
+    def read(self, text: str) -> None:
+        """Feed each line of ``text`` (the lines of an output, joined by newlines). Only a line
+        that starts another service's output (``_BOUNDARIES``) can bring the reader back into
+        the package service, so the lines after one that left it are counted, not read (most
+        of a bugreport or an ISDI dump)."""
+        at = 0
+        for start in [*_line_starts(text, _BOUNDARIES), len(text) + 1]:
+            end = start - 1  # text[at:end]: a stretch of lines, the first one a boundary
+            nl = text.find("\n", at, end)
+            self.feed(text[at:end] if nl < 0 else text[at:nl])
+            if nl >= 0 and self.in_service:
+                self._stretch(text, nl + 1, end)
+            elif nl >= 0:
+                self.line += text.count("\n", nl + 1, end) + 1
+            at = start
+
+    def _stretch(self, text: str, at: int, end: int) -> None:
+        """Feed the lines of ``text[at:end]``. Before the first section, outside a block, a line
+        changes nothing unless it holds one of ``_LOUD``: the resolver tables that fill the first
+        part of a full dump are counted, not read."""
+        while self.section is None and self.block_at < 0:
+            start = at
+            if self.started:  # else the next line may be a fragment's first field
+                found = [i for i in (text.find(loud, at, end) for loud in _LOUD) if i >= 0]
+                if not found:
+                    self.line += text.count("\n", at, end) + 1
+                    return
+                nl = text.rfind("\n", at, min(found))
+                start = at if nl < 0 else nl + 1
+                self.line += text.count("\n", at, start)
+            nl = text.find("\n", start, end)
+            self.feed(text[start:end] if nl < 0 else text[start:nl])
+            if nl < 0:
+                return
+            at = nl + 1
+        for raw in text[at:end].split("\n"):
+            self.feed(raw)
 
     def feed(self, raw: str) -> None:
         self.line += 1
@@ -154,12 +209,12 @@ class _Reader:
                 self._damaged(self.garbled)
             elif self.block_at < 0 and self._counted():
                 self.damage.note(self.garbled, "the listing", self.line)
-        if at == 0 and body.startswith(("DUMP OF ", "---------")):
+        if at > self.block_at >= 0:  # a block is only open inside the package service
+            self._block_line(body, at)
+        elif at == 0 and body.startswith(("DUMP OF ", "---------")):
             self._boundary(body)
         elif not self.in_service:
             return
-        elif self.block_at >= 0 and at > self.block_at:
-            self._block_line(body, at)
         elif self.block_at >= 0 and body.endswith("overlay paths:"):
             # AOSP 12+ Settings.dumpPackageLPr prints a shared library's per-user overlay
             # paths as prefix+newline, then "<library> overlay paths:" at column 0: not a
@@ -222,14 +277,14 @@ class _Reader:
         elif body.startswith("SharedUser [") and self.section == _SHARED:
             name = bracketed(body)
             if name is not None:
-                self._open(self.shared.setdefault(name, _SharedUser()), at)
+                self._open(self.shared.setdefault(name, SharedUser()), at)
                 self.label = f"shared user {name}"
         elif self.section is not None and body.endswith(":"):
             # "Queries:", "Package Changes:", "Dexopt state:" …: their "User 0:" lines and
             # package names say nothing about installed packages (rule 6, tekartik 11 dump).
             self.section = _OTHER
 
-    def _open(self, block: Draft | _SharedUser, at: int) -> None:
+    def _open(self, block: Draft | SharedUser, at: int) -> None:
         if isinstance(block, Draft):
             self.draft = block
             if block.keep and block.name is not None:
@@ -274,14 +329,18 @@ class _Reader:
             self.field_at = at
         if at > self.field_at:
             return  # a continuation line of something we do not read
-        user_id = _user_id(body)
-        if user_id is not None:
-            self._open_user(user_id, body, at)
-        elif body.endswith(":") and "=" not in body:
+        if body.startswith("User "):
+            user_id = _user_id(body)
+            if user_id is not None:
+                self._open_user(user_id, body, at)
+                return
+        key, sep, _ = body.partition("=")
+        if sep:
+            if key in _READ_KEYS and self.draft is not None and self.draft.keep:
+                package_field(self.draft, body, self._damaged)
+        elif body.endswith(":"):
             self.rows = _INSTALL if body == "install permissions:" else _SKIP
             self.rows_at = at
-        elif self.draft is not None and self.draft.keep:
-            package_field(self.draft, body, self._damaged)
 
     def _open_user(self, user_id: int, body: str, at: int) -> None:
         self.user_at = at
@@ -325,49 +384,12 @@ class _Reader:
 
     def result(self) -> tuple[Package, ...]:
         return tuple(
-            _freeze(d, self.shared.get(d.shared_user or "")) for d in self.drafts.values() if d.name
+            freeze(d, self.shared.get(d.shared_user or "")) for d in self.drafts.values() if d.name
         )
 
 
-def _freeze(d: Draft, shared: _SharedUser | None) -> Package:
-    install = {**shared.install, **d.install} if shared is not None else d.install
-    users = []
-    for uid in sorted(d.users):
-        u = d.users[uid]
-        runtime = u.runtime
-        if shared is not None and uid in shared.runtime:
-            runtime = {**shared.runtime[uid], **u.runtime}
-        users.append(
-            PackageUser(
-                user_id=uid,
-                installed=u.installed,
-                runtime_permissions=runtime,
-                enabled=u.enabled,
-                hidden=u.hidden,
-                suspended=u.suspended,
-                first_install=u.first_install,
-            )
-        )
-    first_install = d.first_install
-    if first_install is None:
-        first_install = min(
-            (u.first_install for u in users if u.installed is True and u.first_install), default=None
-        )
-    return Package(
-        name=d.name or "",
-        app_id=d.app_id,
-        version_name=d.version_name,
-        version_code=d.version_code,
-        installer=d.installer,
-        flags=frozenset(d.flags),
-        install_permissions=install,
-        users=tuple(users),
-        shared_user=d.shared_user,
-        target_sdk=d.target_sdk,
-        first_install=first_install,
-        last_update=d.last_update,
-        initiating_installer=d.initiating,
-    )
+_LOUD = ("Packages:", "Hidden system packages:", "Shared users:", "Package [", REPLACEMENT)
+"""What a line before the first section must hold to change anything (``_Reader._stretch``)."""
 
 
 def _user_id(body: str) -> int | None:

@@ -1,0 +1,183 @@
+"""``dumpsys package`` parsing, old against new, side by side in one run (issue 18, item 2).
+
+    python bench/parse_speed.py [--runs 15] [--base ad9db04]
+
+The old parser is ``scanner/parse/dumpsys_package.py`` as it was at ``--base`` (default: main
+before the speed work), taken from git (``git show BASE:path``) into a temporary module, so no
+old code ships. Both parse the same two texts, alternately, ``--runs`` times each, after a first run
+of each that compares their results:
+
+- the largest real capture, the Huawei FRD (Android 7) ISDI dump of 3.8 MB, read in place from
+  ../shared/fixtures/android (or ``MSGSCAN_FIXTURES``) and decoded as msgscan decodes it;
+- the ``dumpsys package packages`` the simulated phone answers for the constructed 300-package,
+  3-user phone (``scanner.recordings.build.large_phone``), as bench/scan_cost.py builds it.
+
+Times are CPU times of this process (``time.process_time``: the machine is shared, wall time
+would measure the neighbours). Before timing, both parsers' packages and damage are compared
+on both texts (that first run is the warm-up): no times when they differ. ``--variants N`` then
+compares them on N random variants of the texts (lines cut, deleted, re-indented, garbled,
+headers and fields inserted) and exits 1 if any is read differently.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+MODULE = "scanner/parse/dumpsys_package.py"
+BASE = "ad9db04"  # main before issue 18 item 2
+HUAWEI = "isdi-huawei-frd-android7/dumpsys-all.txt"
+
+
+def fixtures() -> Path:
+    override = os.environ.get("MSGSCAN_FIXTURES")
+    return Path(override) if override else ROOT.parent / "shared" / "fixtures" / "android"
+
+
+def old_parser(base: str, tmp: Path) -> ModuleType:
+    source = subprocess.run(
+        ["git", "show", f"{base}:{MODULE}"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    path = tmp / "dumpsys_package_old.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("dumpsys_package_old", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def texts() -> dict[str, str]:
+    from scanner.parse.text import decode
+    from scanner.recordings.build import large_phone
+    from scanner.recordings.construct import build
+
+    rec = build(large_phone(300, 3), model="Pixel 8", product="shiba", device="shiba")
+    [listing] = [c for c in rec.commands if " ".join(c.argv) == "dumpsys package packages"]
+    return {
+        f"Huawei FRD dumpsys ({HUAWEI})": decode((fixtures() / HUAWEI).read_bytes()),
+        "simulated phone, 300 packages x 3 users": decode(listing.stdout),
+    }
+
+
+_INSERTS = (
+    "DUMP OF SERVICE package:", "DUMP OF SERVICE activity:",
+    "--------- 0.1s was the duration of dumpsys package", "Packages:", "Shared users:",
+    "Hidden system packages:", "Queries:", "  Package [com.whatsapp] (1):", "Package [x] (1):",
+    "    User 0: installed=true", "  SharedUser [a.b] (1):", "", "   ", "\r",
+    "    install permissions:", "      runtime permissions:", "      a.b.C: granted=true",
+    "      a: granted=tru", "      firstInstallTime=2020-01-01 10:00:00",
+    "    versionCode=12 targetSdk=22", "    userId=5", "x overlay paths:", "      installReason=0",
+)  # fmt: skip
+
+
+def variant(rng: random.Random, text: str) -> str:
+    """Up to 400 lines of ``text`` with a few lines cut, deleted, re-indented, garbled (U+FFFD)
+    or inserted (section and block headers, boundaries, fields, rows)."""
+    lines = text.split("\n")
+    start = rng.randrange(len(lines))
+    part = lines[start : start + rng.randrange(1, 400)] or [""]
+    for _ in range(rng.randrange(8)):
+        j, op = rng.randrange(len(part)), rng.randrange(5)
+        if op == 0:
+            part[j] = part[j][: rng.randrange(len(part[j]) + 1)]
+        elif op == 1:
+            part[j] = " " * rng.randrange(8) + part[j].lstrip()
+        elif op == 2:
+            part[j] += "\ufffd"
+        elif op == 3 and len(part) > 1:
+            del part[j]
+        else:
+            part.insert(j, rng.choice(_INSERTS))
+    return "\n".join(part) + rng.choice(("", "\n"))
+
+
+def compare(old: ModuleType, new: ModuleType, samples: list[str], n: int, seed: int) -> int:
+    """How many of ``n`` random variants the two parsers read differently (packages, damage;
+    with and without a package named, with and without a second output)."""
+    rng = random.Random(seed)
+    differ = 0
+    for _ in range(n):
+        text = variant(rng, rng.choice(samples))
+        then = variant(rng, rng.choice(samples)) if rng.random() < 0.2 else None
+        for package in (None, "com.xxx"):
+            a = old.read_dumpsys_package(text, package=package, then=then)
+            b = new.read_dumpsys_package(text, package=package, then=then)
+            differ += (a.packages, a.damage) != (b.packages, b.damage)
+    return differ
+
+
+def cpu(parse: Callable[[str], object], text: str) -> float:
+    started = time.process_time()
+    parse(text)
+    return time.process_time() - started
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--base", default=BASE, help="git revision of the old parser")
+    ap.add_argument(
+        "--variants",
+        type=int,
+        default=0,
+        help="also compare the parsers on this many random variants of the texts",
+    )
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+
+    from scanner.parse import dumpsys_package as new
+
+    with tempfile.TemporaryDirectory(prefix="msgscan-parse-speed-") as tmp:
+        old = old_parser(args.base, Path(tmp))
+        print(
+            f"old: {MODULE} at {args.base}; new: the work tree; {args.runs} runs each, "
+            "alternating, CPU time"
+        )
+        print(
+            "| text | size | packages | old min | old median | new min | new median | "
+            "speed-up (min) | speed-up (median) |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|")
+        inputs = texts()
+        for name, text in inputs.items():
+            a, b = old.read_dumpsys_package(text), new.read_dumpsys_package(text)
+            if (a.packages, a.damage) != (b.packages, b.damage):
+                raise SystemExit(f"{name}: the parsers disagree; no times")
+            old_t: list[float] = []
+            new_t: list[float] = []
+            for _ in range(args.runs):  # alternate, so both see the same neighbours
+                old_t.append(cpu(old.read_dumpsys_package, text))
+                new_t.append(cpu(new.read_dumpsys_package, text))
+            o_min, o_med = min(old_t), statistics.median(old_t)
+            n_min, n_med = min(new_t), statistics.median(new_t)
+            print(
+                f"| {name} | {len(text.encode()) / 1e6:.2f} MB | {len(b.packages)} | "
+                f"{o_min * 1e3:.1f} ms | {o_med * 1e3:.1f} ms | {n_min * 1e3:.1f} ms | "
+                f"{n_med * 1e3:.1f} ms | {o_min / n_min:.2f}x | {o_med / n_med:.2f}x |"
+            )
+        if args.variants:
+            differ = compare(old, new, list(inputs.values()), args.variants, args.seed)
+            print(
+                f"random variants (seed {args.seed}): {args.variants}, read differently: {differ}"
+            )
+            return 1 if differ else 0
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,65 @@
+"""From a package block's draft to ``checks.facts.Package``: the shared user's grants merged in.
+
+Split from ``scanner.parse.dumpsys_package`` (the block structure lives there, the values in
+``scanner.parse.package_fields``). Apps with a ``sharedUser=`` get no permission rows in their
+own block (rule 1 of shared/reference/dumpsys-package-format.md): the ``Shared users:`` section's
+install and runtime grants are merged into every member, the member's own rows (if any) winning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from checks.facts import Package, PackageUser
+from scanner.parse.package_fields import Draft
+
+
+@dataclass(slots=True)
+class SharedUser:
+    """A ``SharedUser [`` block's grants, merged into each member package."""
+
+    install: dict[str, bool] = field(default_factory=dict)
+    runtime: dict[int, dict[str, bool]] = field(default_factory=dict)
+
+
+def freeze(d: Draft, shared: SharedUser | None) -> Package:
+    """The package ``d`` describes, with the grants of its shared user (``shared``) merged in."""
+    install = {**shared.install, **d.install} if shared is not None else d.install
+    users = []
+    for uid in sorted(d.users):
+        u = d.users[uid]
+        runtime = u.runtime
+        if shared is not None and uid in shared.runtime:
+            runtime = {**shared.runtime[uid], **u.runtime}
+        users.append(
+            PackageUser(
+                user_id=uid,
+                installed=u.installed,
+                runtime_permissions=runtime,
+                enabled=u.enabled,
+                hidden=u.hidden,
+                suspended=u.suspended,
+                first_install=u.first_install,
+            )
+        )
+    first_install = d.first_install
+    if first_install is None:
+        first_install = min(
+            (u.first_install for u in users if u.installed is True and u.first_install),
+            default=None,
+        )
+    return Package(
+        name=d.name or "",
+        app_id=d.app_id,
+        version_name=d.version_name,
+        version_code=d.version_code,
+        installer=d.installer,
+        flags=frozenset(d.flags),
+        install_permissions=install,
+        users=tuple(users),
+        shared_user=d.shared_user,
+        target_sdk=d.target_sdk,
+        first_install=first_install,
+        last_update=d.last_update,
+        initiating_installer=d.initiating,
+    )
