@@ -57,9 +57,9 @@ def default_tests(path: str) -> list[str]:
     if str(p) in _TESTED_ELSEWHERE:
         return _TESTED_ELSEWHERE[str(p)]
     if p.parts[:2] == ("scanner", "parse"):
-        # Its own tests only: tests/parse/test_hostile.py bounds time and memory, so on a busy
+        # Its own tests only: tests/scanner/parse/test_hostile.py bounds time and memory, so on a busy
         # machine it can fail for no mutant (add it with --tests to count crash-finding too).
-        own = [f"tests/parse/test_{p.stem}.py", "tests/parse/test_pinned_mutants.py",
+        own = [f"tests/scanner/parse/test_{p.stem}.py", "tests/scanner/parse/test_pinned_mutants.py",
                "tests/scanner/test_parse_pins.py"]
         if (ROOT / own[0]).is_file():
             return [*(t for t in own if (ROOT / t).is_file()), *_UNTIMED]
@@ -71,7 +71,7 @@ def default_tests(path: str) -> list[str]:
     return [str(mirror)] if (ROOT / mirror).is_dir() else ["tests"]
 
 
-_UNTIMED = ["--deselect=tests/parse/test_dumpsys_package.py::TestHuaweiAndroid7::test_parse_time"]
+_UNTIMED = ["--deselect=tests/scanner/parse/test_dumpsys_package.py::TestHuaweiAndroid7::test_parse_time"]
 """A time bound (0.5 s for the 3.8 MB dump) that a busy machine breaks for no mutant."""
 
 _SLOW_PRIVACY = "tests/checks/test_recordings.py::TestShippedRecordings::test_no_file_names_in_evidence"
@@ -89,9 +89,9 @@ def checks_tests() -> list[str]:
 
 
 _TESTED_ELSEWHERE = {
-    "checks/drift.py": ["tests/agent/test_drift.py", "tests/agent/test_pinned_drift.py"],  # the lifecycle is the agent's
+    "checks/drift.py": ["tests/scanner/app/agent/test_drift.py", "tests/scanner/app/agent/test_pinned_drift.py"],  # the lifecycle is the agent's
     "scanner/parse/package_facts.py": [  # split out of dumpsys_package.py: tested through it
-        "tests/parse/test_dumpsys_package.py", "tests/parse/test_pinned_mutants.py", *_UNTIMED],
+        "tests/scanner/parse/test_dumpsys_package.py", "tests/scanner/parse/test_pinned_mutants.py", *_UNTIMED],
     "checks/evaluate.py": [*checks_tests(), "tests/reports/test_report.py"],  # scores, verdicts
 }
 

@@ -24,11 +24,11 @@ from scanner.transport.interface import Transport
 from scanner.transport.keys import load_or_create_signer
 from scanner.transport.server import (
     ServerDevice,
-    ServerTransport,
     find_adb_server_process,
     probe_server,
     server_address,
 )
+from scanner.transport.server_shell import ServerTransport
 from scanner.transport.tcp import TcpTransport, probe_tcp
 from scanner.transport.usb import UsbTransport
 from scanner.usb_phones import SYSFS_USB, UsbPhone, UsbState, describe_usb, find_usb_phones

@@ -7,8 +7,8 @@ Elasticsearch ``_id``, so a resent event is stored once). ``host.*`` (``host.nam
 views key on it) and ``device.*`` name the phone by its uid: the pseudonym when the policy asks
 for one; ``observer.*`` is the computer that scanned it. ``rule.reference`` is a URL only (the
 GDPR text); the article section the check comes from is the label ``labels.article``. Every ECS
-field used here is checked against ECS 9.4.0's definitions (tests/deliver/test_siem_fields.py);
-``msgscan.*`` is our own namespace.
+field used here is checked against ECS 9.4.0's definitions
+(tests/reports/deliver/test_siem_fields.py); ``msgscan.*`` is our own namespace.
 """
 
 from __future__ import annotations

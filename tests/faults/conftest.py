@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from tests.agent.test_agent import phones, signer  # noqa: F401 - fixtures
+from tests.scanner.app.agent.test_agent import phones, signer  # noqa: F401 - fixtures

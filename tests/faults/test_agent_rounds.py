@@ -18,8 +18,8 @@ import pytest
 from scanner.simphone import PhoneServer
 from scanner.simphone.faults import Faults
 from scanner.simphone.phone import phone_server
-from tests.agent.test_agent import A14, A16, start
-from tests.deliver.peers import Receiver, Reply
+from tests.scanner.app.agent.test_agent import A14, A16, start
+from tests.reports.deliver.peers import Receiver, Reply
 from tests.faults.cli import ROOT, msgscan, no_traceback
 
 

@@ -134,7 +134,7 @@ def test_a_full_disk_during_a_round_is_a_state_error_and_keeps_the_queue(  # typ
     from scanner.app.agent.service import Agent
     from scanner.app.agent.targets import Target
     from scanner.simphone.phone import phone_server
-    from tests.agent.test_agent import A16, start
+    from tests.scanner.app.agent.test_agent import A16, start
     from tests.faults.test_agent_rounds import config
 
     phone = start(phones, phone_server(A16))

@@ -18,7 +18,7 @@ from scanner.app.agent.service import Agent
 from scanner.recording import Recording
 from scanner.simphone import PhoneServer
 from scanner.simphone.phone import phone_server
-from tests.agent.test_agent import start
+from tests.scanner.app.agent.test_agent import start
 from tests.faults.cli import A16, msgscan
 from tests.faults.test_agent_rounds import config, once
 

@@ -144,7 +144,7 @@ def test_the_agent_closes_nothing_on_a_damaged_phone(tmp_path: Path, signer: obj
     state as "error" (it answered, it was not lost), with the damage as the error."""
     from scanner.app.agent.service import Agent
     from scanner.simphone import AuthPolicy, PhoneServer
-    from tests.agent.test_agent import SwitchablePhone, write_config
+    from tests.scanner.app.agent.test_agent import SwitchablePhone, write_config
 
     phone = SwitchablePhone(load(ANDROID16))
     server = PhoneServer(phone, serial="damaged", product="p", model="m", device="d",

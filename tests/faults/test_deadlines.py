@@ -11,7 +11,7 @@ import pytest
 from scanner.simphone import AuthPolicy, PhoneServer
 from scanner.simphone.faults import Faults
 from scanner.simphone.phone import phone_server
-from tests.agent.test_agent import A14, start
+from tests.scanner.app.agent.test_agent import A14, start
 from tests.faults.cli import msgscan, no_traceback
 from tests.faults.test_agent_rounds import config, once
 

@@ -131,7 +131,7 @@ class Openers:
                 auth_timeout_s=s.auth_timeout_s,
             )
         else:
-            from scanner.transport.server import ServerTransport
+            from scanner.transport.server_shell import ServerTransport
 
             transport = ServerTransport(target.id, connect_timeout_s=s.connect_timeout_s)
         with self._lock:

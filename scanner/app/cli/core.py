@@ -33,7 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 """Each command: its module in ``scanner.app.cli`` and the function that runs it."""
 SILENT = frozenset({"checks", "report", "parse", "keygen", "verify"})
 """Commands that log nothing: they leave structlog (~100 ms with asyncio) unloaded
-(tests/test_startup.py runs each and checks)."""
+(tests/scanner/app/cli/test_startup.py runs each and checks)."""
 
 Command = Callable[[argparse.Namespace], int]
 
