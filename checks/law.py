@@ -287,7 +287,6 @@ LEGAL: dict[str, tuple[Basis, ...]] = {
             "other special categories of data.",
             "Der Austausch mit Ärzten und anderen Berufsgeheimnisträgern kann Gesundheitsdaten "
             "oder andere besondere Kategorien von Daten enthalten.",
-
         ),
         _b(
             DPIA,

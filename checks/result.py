@@ -92,7 +92,6 @@ def pseudonym_key(policy_key: str | None, environ: Mapping[str, str]) -> str:
             f"at least {MIN_KEY_LENGTH} are needed",
             hint="a short key lets anyone who knows a serial guess the pseudonym: use a long "
             "random value (e.g. `openssl rand -hex 24`)",
-
         )
     return key
 

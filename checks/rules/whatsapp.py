@@ -57,7 +57,6 @@ def consumer_whatsapp(ctx: Context) -> Iterator[Outcome]:
     install: pass, judged on its own whatever consumer WhatsApp exists elsewhere. Nothing (not
     applicable) without either.
 
-
     Decision: WhatsApp mods are not counted here; MSG-08 fails them as critical, and counting
     them twice would double one problem.
     """

@@ -43,8 +43,9 @@ CHECKS: dict[str, CheckText] = {
             "registrieren und WhatsApp Business darin installieren (Apps mit Aktenkoffer-Symbol)."),
             ("Danach WhatsApp aus dem privaten Profil entfernen: Einstellungen > Apps > WhatsApp > "
             "Deinstallieren."),
-            ("Oder WhatsApp ein eigenes, nur dienstlich genutztes Gerät geben; verwaltet das MDM es "
-            'vollständig (als Geräteinhaber), in der Richtlinie device_role = "dedicated" setzen.'),
+            ("Oder WhatsApp ein eigenes, nur dienstlich genutztes Gerät geben; verwaltet das MDM "
+            'es vollständig (als Geräteinhaber), in der Richtlinie device_role = "dedicated" '
+            "setzen."),
         ),
     ),
     "MSG-03": CheckText(
