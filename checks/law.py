@@ -133,9 +133,9 @@ LEGAL: dict[str, tuple[Basis, ...]] = {
         ),
         _b(
             PROCESSOR,
-            "Only the WhatsApp Business Platform (Cloud API) comes with Meta's data-processing terms; "
-            "the WhatsApp Business app and consumer WhatsApp do not, so business use of either may "
-            "lack an agreement under this provision.",
+            "Only the WhatsApp Business Platform (Cloud API) comes with Meta's data-processing "
+            "terms; the WhatsApp Business app and consumer WhatsApp do not, so business use of "
+            "either may lack an agreement under this provision.",
             "Nur die WhatsApp Business Platform (Cloud API) kommt mit Metas Bedingungen zur "
             "Auftragsverarbeitung; die WhatsApp-Business-App und das private WhatsApp nicht, daher "
             "kann bei beruflicher Nutzung beider ein Vertrag nach dieser Vorschrift fehlen.",
@@ -268,7 +268,8 @@ LEGAL: dict[str, tuple[Basis, ...]] = {
     "ORG-02": (
         _b(
             MINIMISATION,
-            "Internal communication over WhatsApp may pass staff data to the operator without need.",
+            "Internal communication over WhatsApp may pass staff data to the operator without "
+            "need.",
             "Interne Kommunikation über WhatsApp kann Daten der Beschäftigten ohne Not an den "
             "Betreiber geben.",
         ),
@@ -284,8 +285,8 @@ LEGAL: dict[str, tuple[Basis, ...]] = {
             SPECIAL,
             "Exchanges with doctors and other holders of professional secrecy may carry health or "
             "other special categories of data.",
-            "Der Austausch mit Ärzten und anderen Berufsgeheimnisträgern kann Gesundheitsdaten oder "
-            "andere besondere Kategorien von Daten enthalten.",
+            "Der Austausch mit Ärzten und anderen Berufsgeheimnisträgern kann Gesundheitsdaten "
+            "oder andere besondere Kategorien von Daten enthalten.",
         ),
         _b(
             DPIA,

@@ -88,9 +88,10 @@ def pseudonym_key(policy_key: str | None, environ: Mapping[str, str]) -> str:
         )
     if len(key) < MIN_KEY_LENGTH:
         raise UsageError(
-            f"the pseudonym key is {len(key)} characters long; at least {MIN_KEY_LENGTH} are needed",
-            hint="a short key lets anyone who knows a serial guess the pseudonym: use a long random "
-            "value (e.g. `openssl rand -hex 24`)",
+            f"the pseudonym key is {len(key)} characters long; "
+            f"at least {MIN_KEY_LENGTH} are needed",
+            hint="a short key lets anyone who knows a serial guess the pseudonym: use a long "
+            "random value (e.g. `openssl rand -hex 24`)",
         )
     return key
 

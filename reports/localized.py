@@ -1,4 +1,5 @@
-"""Texts in one language for a JSON report: for the renderers, and as the report's optional ``texts``."""
+"""Texts in one language for a JSON report: for the renderers, and as the report's optional
+``texts``."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ def check_texts(tx: Texts, report: dict[str, Any]) -> dict[str, CheckText]:
         if cid in out:
             continue
         known = INDEX.get(cid)
-        out[cid] = tx.check(known.info) if known else CheckText(f["title"], "", tuple(f["remediation"]))
+        out[cid] = (
+            tx.check(known.info) if known else CheckText(f["title"], "", tuple(f["remediation"]))
+        )
     return out
 
 
@@ -88,4 +91,11 @@ def with_texts(report: dict[str, Any], lang: Lang) -> dict[str, Any]:
     return report | {"texts": texts}
 
 
-__all__ = ["attested_text", "check_texts", "count_chips", "relevant_steps", "verdict_text", "with_texts"]
+__all__ = [
+    "attested_text",
+    "check_texts",
+    "count_chips",
+    "relevant_steps",
+    "verdict_text",
+    "with_texts",
+]

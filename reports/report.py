@@ -55,9 +55,9 @@ if TYPE_CHECKING:  # jsonschema loads in validate() only: ~50 ms that no other c
 
 SCHEMA_VERSION = "1.3"
 """1.1 (additive): status ``informational``; ``summary.informational`` and ``attested``;
-``attested.until``, ``device`` and ``package``. 1.2 (additive): ``integrity`` (digest and
-signature, ``reports.integrity``) and ``retention``. 1.3 (additive): ``legal`` per finding
-(``checks.law``) and ``alternatives`` (``checks.alternatives``). Every 1.x report still validates."""
+``attested.until``, ``device`` and ``package``. 1.2 (additive): ``integrity`` (digest and signature,
+``reports.integrity``) and ``retention``. 1.3 (additive): ``legal`` per finding (``checks.law``) and
+``alternatives`` (``checks.alternatives``). Every 1.x report still validates."""
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "report-1.schema.json"
 UNSEEN = "unseen"
 """The key of the marker for a withheld fact: ``{"unseen": "<reason>"}``."""
@@ -287,7 +287,9 @@ def _messengers(snap: Snapshot) -> Any:
             }
         )
     if not out and "packages" in snap.damaged:  # an unreadable block may be a messenger
-        return _unseen(Unseen(f"the package list could not be fully read: {snap.damaged['packages']}"))
+        return _unseen(
+            Unseen(f"the package list could not be fully read: {snap.damaged['packages']}")
+        )
     return out
 
 
@@ -295,7 +297,8 @@ def alternatives(snap: Snapshot) -> list[dict[str, Any]]:
     """The article's whole comparison with the messengers installed on this phone marked."""
     found = [] if isinstance(snap.packages, Unseen) else [
         (VARIANTS[p.name][0].key, VARIANTS[p.name][0].name)
-        for p in snap.packages if p.name in VARIANTS and any(u.installed is not False for u in p.users)
+        for p in snap.packages
+        if p.name in VARIANTS and any(u.installed is not False for u in p.users)
     ]
     return compare(found)
 
@@ -410,7 +413,8 @@ def _validator() -> Draft202012Validator:
 
 
 def validate(report: Mapping[str, Any], *, show: int = 5) -> None:
-    """Raise ``ReportInvalid`` naming the first ``show`` problems if ``report`` breaks the schema."""
+    """Raise ``ReportInvalid`` naming the first ``show`` problems if ``report`` breaks the
+    schema."""
     errors = sorted(_validator().iter_errors(report), key=lambda e: (e.json_path, e.message))
     if not errors:
         return

@@ -10,12 +10,12 @@ The reads ride on the scan's batches (``scanner.batch``), at most ``MAX_ROUNDS``
    whose block is smaller than the window; it is parsed on the host.
 
 Only three cases take more exchanges: a block larger than the window (its size is in the footer
-read; one more exchange reads it whole, up to ``MAX_BLOCK``), an APK that ``pm path`` puts elsewhere than
-``<codePath>/base.apk`` (e.g. a preinstalled ``/system/app/X/X.apk``: one more for its EOCD) and
-an APK signed with v1 only (no signing block: one exchange reads its central directory, one the
-``META-INF/*.RSA`` entry). Per messenger at most ``WINDOW`` + 1 KiB + 22 bytes (17 KiB) is read
-in the common case; a large block adds ``MAX_BLOCK`` + 1 KiB, v1 only ``2 * CD_PIECE +
-V1_ENTRY_MAX`` + 2 KiB: under 64 KiB per messenger in every case (``MAX_BYTES``).
+read; one more exchange reads it whole, up to ``MAX_BLOCK``), an APK that ``pm path`` puts
+elsewhere than ``<codePath>/base.apk`` (e.g. a preinstalled ``/system/app/X/X.apk``: one more for
+its EOCD) and an APK signed with v1 only (no signing block: one exchange reads its central
+directory, one the ``META-INF/*.RSA`` entry). Per messenger at most ``WINDOW`` + 1 KiB + 22 bytes
+(17 KiB) is read in the common case; a large block adds ``MAX_BLOCK`` + 1 KiB, v1 only ``2 *
+CD_PIECE + V1_ENTRY_MAX`` + 2 KiB: under 64 KiB per messenger in every case (``MAX_BYTES``).
 
 Bytes travel raw. Since Android 7 adbd runs a ``shell:`` command without a PTY (raw subprocess,
 AOSP ``shell_service.cpp``), so binary output arrives as is; before (SDK <= 23) the PTY turns
@@ -58,11 +58,19 @@ _APK_PATH = re.compile(r"/[A-Za-z0-9._~=+/-]{1,1000}")
 _DD_TAIL = re.compile(rb"(\d+)\+(\d+) records in\r?\n(\d+)\+(\d+) records out\r?\n(\d+) bytes")
 _PACKAGE_HEAD = re.compile(r"^  Package \[([^\]]+)\]", re.MULTILINE)
 _CODE_PATH = re.compile(r"^    codePath=(\S+)", re.MULTILINE)
-_SIGNATURES = re.compile(r"^    signatures=PackageSignatures\{[0-9a-f]+ (?:\[|version:\d+, signatures:\[)([0-9a-f, ]*)\]", re.MULTILINE)
+_SIGNATURES = re.compile(
+    r"^    signatures=PackageSignatures\{[0-9a-f]+ "
+    r"(?:\[|version:\d+, signatures:\[)([0-9a-f, ]*)\]",
+    re.MULTILINE,
+)
 
 
 def is_apk_path(path: object) -> bool:
-    return isinstance(path, str) and _APK_PATH.fullmatch(path) is not None and ".." not in path.split("/")
+    return (
+        isinstance(path, str)
+        and _APK_PATH.fullmatch(path) is not None
+        and ".." not in path.split("/")
+    )
 
 
 def unmangle(raw: bytes, sdk: int | None) -> bytes:
@@ -73,8 +81,8 @@ def unmangle(raw: bytes, sdk: int | None) -> bytes:
 def dd_data(raw: bytes) -> bytes | None:
     """The bytes ``dd`` copied, when its own report right after them confirms their number."""
     last = None
-    for last in _DD_TAIL.finditer(raw):
-        pass
+    for m in _DD_TAIL.finditer(raw):
+        last = m
     if last is None:
         return None
     n = int(last.group(5))
@@ -193,7 +201,8 @@ class SignerReads:
                 reads.append(("cd-tail", _dd(apk.path, max(cd + CD_PIECE, end - CD_PIECE), end)))
             return reads
         e = apk.entry
-        return [("v1", _dd(apk.path, e.local_offset, e.local_offset + sig.LOCAL_HEADER + 1024 + e.compressed))]
+        end = e.local_offset + sig.LOCAL_HEADER + 1024 + e.compressed
+        return [("v1", _dd(apk.path, e.local_offset, end))]
 
     def feed(self, result: BatchResult) -> None:
         """Take what the last exchange printed; an APK whose read failed is given up."""
@@ -252,12 +261,16 @@ class SignerReads:
                 except sig.SigningError:
                     continue
             if apk.entry is None:
-                raise sig.SigningError("no signing block, and no v1 signature in the central directory")
+                raise sig.SigningError(
+                    "no signing block, and no v1 signature in the central directory"
+                )
             if apk.entry.compressed > V1_ENTRY_MAX:
                 raise sig.SigningError("the v1 signature entry is larger than the read allows")
         if "v1" in out:
             assert apk.entry is not None
-            apk.signers = [sig.v1_signer(apk.entry, self._dd_at(apk, out["v1"], apk.entry.local_offset))]
+            apk.signers = [
+                sig.v1_signer(apk.entry, self._dd_at(apk, out["v1"], apk.entry.local_offset))
+            ]
 
     def _dd(self, apk: _Apk, out: Output) -> bytes:
         data = dd_data(unmangle(out.raw, self.sdk))
@@ -276,14 +289,22 @@ class SignerReads:
     def _evidence(self, apk: _Apk) -> SignerEvidence:
         if apk.signers is None:
             reason = apk.failure or "not read"
-            return SignerEvidence(apk.package, apk.path, Unseen(reason), apk.dumpsys_hashes, apk.read)
+            return SignerEvidence(
+                apk.package, apk.path, Unseen(reason), apk.dumpsys_hashes, apk.read
+            )
         try:
             current = sig.current_signer(apk.signers, self.sdk)
         except sig.SigningError as e:
-            return SignerEvidence(apk.package, apk.path, Unseen(str(e)), apk.dumpsys_hashes, apk.read)
+            return SignerEvidence(
+                apk.package, apk.path, Unseen(str(e)), apk.dumpsys_hashes, apk.read
+            )
         digest = sig.sha256(current.certificate)
         others = tuple(
-            dict.fromkeys(sig.sha256(s.certificate) for s in apk.signers if s.certificate != current.certificate)
+            dict.fromkeys(
+                sig.sha256(s.certificate)
+                for s in apk.signers
+                if s.certificate != current.certificate
+            )
         )
         cert = SigningCertificate(
             current.scheme,
@@ -298,7 +319,11 @@ class SignerReads:
 def _base_apk(out: Output) -> str:
     if out.exit_code not in (0, None):
         raise sig.SigningError(f"pm path named no APK (exit {out.exit_code})")
-    paths = [line.removeprefix("package:").strip() for line in out.text.splitlines() if line.startswith("package:")]
+    paths = [
+        line.removeprefix("package:").strip()
+        for line in out.text.splitlines()
+        if line.startswith("package:")
+    ]
     base = [p for p in paths if p.endswith("/base.apk")] or paths[:1]
     if not base:
         raise sig.SigningError("pm path named no APK")

@@ -2,9 +2,11 @@
 streams side by side: ``scanner.waves``).
 
 On a real phone a round trip is the cost (USB ~1 ms, Wi-Fi ~20 ms plus the stream set-up), so the
-scanner sends a short script, one checked segment per probe joined by ``;``::
+scanner sends a short script, one checked segment per probe joined by ``;`` (one line; shown here
+broken after its first ``|``)::
 
-    { { { getprop 2>&1; echo ":msgscan:<nonce>:0:$?"; } | tee /proc/self/fd/3 >&4 2>/dev/null; } 3>&1 | cksum; } 4>&1; echo :msgscan:=
+    { { { getprop 2>&1; echo ":msgscan:<nonce>:0:$?"; } |
+        tee /proc/self/fd/3 >&4 2>/dev/null; } 3>&1 | cksum; } 4>&1; echo :msgscan:=
 
 and cuts the output at the markers. Each marker carries the probe's exit status, which shell v1
 (adb-shell, and every phone behind an old adb server) does not report otherwise. Output that ends

@@ -211,7 +211,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
 
 def make_private_dir(directory: Path) -> None:
     """Create ``directory`` (and missing parents) as 0700 whatever the umask; an existing folder
-    keeps the mode its owner gave it. (The agent's state holds device ids, findings and queued events.)"""
+    keeps the mode its owner gave it. (The agent's state holds device ids, findings and queued
+    events.)"""
     missing = []
     d = directory
     while not d.exists():

@@ -52,9 +52,10 @@ from checks.rules._common import (
 )
 def consumer_whatsapp(ctx: Context) -> Iterator[Outcome]:
     """Per consumer WhatsApp install: fail, or informational when it sits on the personal side
-    (personal profile, its clones, its private space) of a BYOD phone (an MDM work profile holds WhatsApp Business) and the policy does not forbid
-    personal WhatsApp. Per WhatsApp Business install: pass, judged on its own whatever consumer
-    WhatsApp exists elsewhere. Nothing (not applicable) without either.
+    (personal profile, its clones, its private space) of a BYOD phone (an MDM work profile holds
+    WhatsApp Business) and the policy does not forbid personal WhatsApp. Per WhatsApp Business
+    install: pass, judged on its own whatever consumer WhatsApp exists elsewhere. Nothing (not
+    applicable) without either.
 
     Decision: WhatsApp mods are not counted here; MSG-08 fails them as critical, and counting
     them twice would double one problem.

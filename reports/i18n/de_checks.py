@@ -18,16 +18,16 @@ CHECKS: dict[str, CheckText] = {
         "ein erkennbares Unternehmensprofil; das private WhatsApp vermischt beides. Keine der "
         "beiden Apps kommt mit einem Vertrag zur Auftragsverarbeitung von Meta: nur die WhatsApp "
         "Business Platform (Cloud API), ein eigener Dienst für Unternehmen. Auf einem "
-        "privaten Gerät, dessen vom MDM verwaltetes Arbeitsprofil WhatsApp Business enthält (BYOD), "
-        "ist das private WhatsApp auf der privaten Seite die eigene App der beschäftigten Person: "
-        "nur ein Hinweis, sofern die Richtlinie es nicht untersagt.",
+        "privaten Gerät, dessen vom MDM verwaltetes Arbeitsprofil WhatsApp Business enthält "
+        "(BYOD), ist das private WhatsApp auf der privaten Seite die eigene App der beschäftigten "
+        "Person: nur ein Hinweis, sofern die Richtlinie es nicht untersagt.",
         (
             ("WhatsApp Business aus Google Play (oder per MDM ins Arbeitsprofil) installieren und "
             "die geschäftliche Rufnummer darin registrieren."),
-            ("Das Angebot von WhatsApp Business, die Chats dieser Nummer aus WhatsApp zu übernehmen, "
-            "annehmen; danach das private WhatsApp nicht mehr für Kunden verwenden."),
-            ("Ist das Gerät rein dienstlich, das private WhatsApp entfernen: Einstellungen > Apps > "
-            "WhatsApp > Deinstallieren (in jedem Profil, in dem es vorkommt)."),
+            ("Das Angebot von WhatsApp Business, die Chats dieser Nummer aus WhatsApp zu "
+            "übernehmen, annehmen; danach das private WhatsApp nicht mehr für Kunden verwenden."),
+            ("Ist das Gerät rein dienstlich, das private WhatsApp entfernen: Einstellungen > Apps "
+            "> WhatsApp > Deinstallieren (in jedem Profil, in dem es vorkommt)."),
         ),
     ),
     "MSG-02": CheckText(
@@ -39,12 +39,13 @@ CHECKS: dict[str, CheckText] = {
         "Organisation ist ein solcher Container: Samsungs Sicherer Ordner, eine Klon- oder "
         "Dual-App-Kopie und ein privater Bereich gehören dem Nutzer selbst.",
         (
-            ("Das Gerät im MDM der Organisation mit Arbeitsprofil (Android Enterprise) registrieren "
-            "und WhatsApp Business darin installieren (Apps mit Aktenkoffer-Symbol)."),
+            ("Das Gerät im MDM der Organisation mit Arbeitsprofil (Android Enterprise) "
+            "registrieren und WhatsApp Business darin installieren (Apps mit Aktenkoffer-Symbol)."),
             ("Danach WhatsApp aus dem privaten Profil entfernen: Einstellungen > Apps > WhatsApp > "
             "Deinstallieren."),
-            ("Oder WhatsApp ein eigenes, nur dienstlich genutztes Gerät geben; verwaltet das MDM es "
-            'vollständig (als Geräteinhaber), in der Richtlinie device_role = "dedicated" setzen.'),
+            ("Oder WhatsApp ein eigenes, nur dienstlich genutztes Gerät geben; verwaltet das MDM "
+            'es vollständig (als Geräteinhaber), in der Richtlinie device_role = "dedicated" '
+            "setzen."),
         ),
     ),
     "MSG-03": CheckText(
@@ -56,14 +57,15 @@ CHECKS: dict[str, CheckText] = {
         (
             ("WhatsApp: alte lokale Sicherungen mit der App „Dateien“ löschen unter Interner "
             "Speicher > Android > media > com.whatsapp > WhatsApp > Databases (auf älteren Geräten "
-            "WhatsApp > Databases); WhatsApp schreibt jede Nacht eine neue, daher zusätzlich andere "
-            "Apps vom Speicher fernhalten (MSG-05)."),
-            ("WhatsApp: Einstellungen > Chats > Chat-Backup > Auf Google Drive sichern: Nie, sofern "
-            "die Organisation keine Ende-zu-Ende-verschlüsselten Sicherungen freigegeben hat."),
+            "WhatsApp > Databases); WhatsApp schreibt jede Nacht eine neue, daher zusätzlich "
+            "andere Apps vom Speicher fernhalten (MSG-05)."),
+            ("WhatsApp: Einstellungen > Chats > Chat-Backup > Auf Google Drive sichern: Nie, "
+            "sofern die Organisation keine Ende-zu-Ende-verschlüsselten Sicherungen freigegeben "
+            "hat."),
             ("Signal: Einstellungen > Chats > Chat-Backups > Deaktivieren, dann die Dateien "
             "signal-*.backup bzw. Ordner signal-backup-* mit der App „Dateien“ löschen."),
-            ("Threema: Dateien threema-backup_*.zip löschen; Threema Work kann Datensicherungen per "
-            "MDM verbieten (th_disable_data_backups)."),
+            ("Threema: Dateien threema-backup_*.zip löschen; Threema Work kann Datensicherungen "
+            "per MDM verbieten (th_disable_data_backups)."),
             ("Wire: in „Download“ und „Documents“ nach aus Wire gespeicherten Sicherungsdateien "
             "suchen und sie löschen."),
         ),
@@ -82,8 +84,8 @@ CHECKS: dict[str, CheckText] = {
             "Chats, Gruppen und Kanäle."),
             ("Threema: Einstellungen > Medien > Medien in Galerie speichern: aus (Threema Work: "
             "MDM-Schlüssel th_disable_save_to_gallery)."),
-            ("Danach die bereits vorhandenen Dateien mit der App „Dateien“ verschieben oder löschen "
-            "(z. B. Android > media > com.whatsapp > WhatsApp > Media > WhatsApp Images, "
+            ("Danach die bereits vorhandenen Dateien mit der App „Dateien“ verschieben oder "
+            "löschen (z. B. Android > media > com.whatsapp > WhatsApp > Media > WhatsApp Images, "
             "Pictures > Telegram)."),
         ),
     ),
@@ -99,8 +101,8 @@ CHECKS: dict[str, CheckText] = {
             "zulassen."),
             ("Zugriff auf alle Dateien abschalten: Einstellungen > Apps > Spezieller App-Zugriff > "
             "Zugriff auf alle Dateien > (App): aus."),
-            ("Nicht benötigte Apps aus der Liste deinstallieren, zuerst die nicht aus einem App-Store "
-            "stammenden."),
+            ("Nicht benötigte Apps aus der Liste deinstallieren, zuerst die nicht aus einem "
+            "App-Store stammenden."),
             ("Die Messenger-Daten aus dem gemeinsamen Speicher entfernen (MSG-03, MSG-04) oder den "
             "Messenger in ein Arbeitsprofil verlegen (MSG-02)."),
         ),
@@ -115,17 +117,18 @@ CHECKS: dict[str, CheckText] = {
             ("Behält der Messenger den Kontaktzugriff: nur Kundenkontakte mit Einwilligung "
             "speichern, in den Kontakten des Arbeitsprofils oder Diensthandys, und dies in der "
             "Richtlinie bestätigen: [[attest.MSG-06]]."),
-            ("Sonst den Zugriff entziehen: Einstellungen > Apps > (App) > Berechtigungen > Kontakte "
-            "> Nicht zulassen; Nummern lassen sich in der App von Hand eingeben."),
-            ("Wire braucht kein Telefonbuch: Einstellungen > Apps > Wire > Berechtigungen > Kontakte "
-            "> Nicht zulassen."),
+            ("Sonst den Zugriff entziehen: Einstellungen > Apps > (App) > Berechtigungen > "
+            "Kontakte > Nicht zulassen; Nummern lassen sich in der App von Hand eingeben."),
+            ("Wire braucht kein Telefonbuch: Einstellungen > Apps > Wire > Berechtigungen > "
+            "Kontakte > Nicht zulassen."),
         ),
     ),
     "MSG-07": CheckText(
         "Telegram-Chats für den Betreiber lesbar, sofern nicht geheim",
         "Telegram verschlüsselt normale Chats nur zwischen Gerät und Server: der Betreiber kann "
         "sie lesen. Nur geheime Chats (eins zu eins) sind Ende-zu-Ende-verschlüsselt und müssen "
-        "vom Nutzer gestartet werden. Welche Chats genutzt werden, zeigt das Gerät ohne Root nicht.",
+        "vom Nutzer gestartet werden. Welche Chats genutzt werden, zeigt das Gerät ohne Root "
+        "nicht.",
         (
             ("Dienstliche Gespräche nur in geheimen Chats führen: Kontakt öffnen, ⋮ (Mehr) > "
             "Geheimen Chat starten."),
@@ -139,15 +142,15 @@ CHECKS: dict[str, CheckText] = {
     "MSG-08": CheckText(
         "Inoffizieller oder veränderter Messenger",
         "Veränderte Clients (GBWhatsApp, FMWhatsApp u. ä.) stammen von Unbekannten, sind nicht "
-        "sicherheitsgeprüft, verletzen die Nutzungsbedingungen und enthielten bereits Schadsoftware "
-        "(FMWhatsApp mit dem Trojaner Triada). Alles, was darin eingegeben wurde, ist als "
-        "offengelegt zu behandeln.",
+        "sicherheitsgeprüft, verletzen die Nutzungsbedingungen und enthielten bereits "
+        "Schadsoftware (FMWhatsApp mit dem Trojaner Triada). Alles, was darin eingegeben wurde, "
+        "ist als offengelegt zu behandeln.",
         (
             "Den veränderten Client deinstallieren: Einstellungen > Apps > (App) > Deinstallieren.",
-            ("Die offizielle App aus Google Play installieren (WhatsApp Business, Telegram, Signal, "
-            "Threema oder Wire) und neu registrieren."),
-            ("Bevor das Gerät wieder dienstlich genutzt wird, es von der IT auf Schadsoftware prüfen "
-            "lassen und darauf eingegebene Passwörter ändern."),
+            ("Die offizielle App aus Google Play installieren (WhatsApp Business, Telegram, "
+            "Signal, Threema oder Wire) und neu registrieren."),
+            ("Bevor das Gerät wieder dienstlich genutzt wird, es von der IT auf Schadsoftware "
+            "prüfen lassen und darauf eingegebene Passwörter ändern."),
         ),
     ),
     "MSG-09": CheckText(
@@ -157,8 +160,9 @@ CHECKS: dict[str, CheckText] = {
         "Anruf und wurden ausgenutzt. Eine Version unterhalb der Korrektur bleibt angreifbar, "
         "wie gut die App auch eingestellt ist.",
         (
-            ("Die App aktualisieren: Google Play > Profilsymbol > Apps und Gerät verwalten > Updates "
-            "verfügbar > Aktualisieren (oder das Update per MDM ins Arbeitsprofil verteilen)."),
+            ("Die App aktualisieren: Google Play > Profilsymbol > Apps und Gerät verwalten > "
+            "Updates verfügbar > Aktualisieren (oder das Update per MDM ins Arbeitsprofil "
+            "verteilen)."),
             ("Automatische Updates einschalten: Google Play > Profilsymbol > Einstellungen > "
             "Netzwerkeinstellungen > Automatische App-Updates."),
             ("Erhält die App auf dieser Android-Version keine Updates mehr, den Messenger auf ein "
@@ -175,7 +179,8 @@ CHECKS: dict[str, CheckText] = {
             "installieren: Einstellungen > Apps > (App) > Deinstallieren, dann Play Store > Suchen "
             "> Installieren."),
             ("Installationen aus unbekannten Quellen sperren: Einstellungen > Apps > Spezieller "
-            "App-Zugriff > Unbekannte Apps installieren: für jede App aus (oder per MDM erzwingen)."),
+            "App-Zugriff > Unbekannte Apps installieren: für jede App aus (oder per MDM "
+            "erzwingen)."),
             ("Verteilt die Organisation Apps mit einem eigenen Installer, diesen in der Richtlinie "
             "unter trusted_installers eintragen."),
         ),
@@ -263,8 +268,8 @@ CHECKS: dict[str, CheckText] = {
         (
             ("Android aktualisieren: Einstellungen > System > Softwareupdate (Samsung: "
             "Einstellungen > Software-Update > Herunterladen und installieren)."),
-            ("Bekommt das Gerät kein neueres Android, durch eines ersetzen, das der Hersteller noch "
-            "unterstützt."),
+            ("Bekommt das Gerät kein neueres Android, durch eines ersetzen, das der Hersteller "
+            "noch unterstützt."),
         ),
     ),
     "DEV-03": CheckText(
@@ -272,10 +277,11 @@ CHECKS: dict[str, CheckText] = {
         "Ohne Speicherverschlüsselung kann jeder, der das Gerät in der Hand hat, mit Kabel und "
         "Werkzeug alle Messenger-Datenbanken und Medien lesen – mit oder ohne Displaysperre.",
         (
-            ("Android 6–9: eine Displaysperre mit PIN einrichten, dann Einstellungen > Sicherheit > "
-            "Verschlüsselung > Telefon verschlüsseln (dabei laden)."),
-            ("Ab Android 10 verschlüsselt jedes ausgelieferte Gerät: ein unverschlüsseltes läuft mit "
-            "verändertem System; die Hersteller-Firmware neu aufspielen oder das Gerät ersetzen."),
+            ("Android 6–9: eine Displaysperre mit PIN einrichten, dann Einstellungen > Sicherheit "
+            "> Verschlüsselung > Telefon verschlüsseln (dabei laden)."),
+            ("Ab Android 10 verschlüsselt jedes ausgelieferte Gerät: ein unverschlüsseltes läuft "
+            "mit verändertem System; die Hersteller-Firmware neu aufspielen oder das Gerät "
+            "ersetzen."),
         ),
     ),
 }

@@ -39,6 +39,7 @@ _NOUNS = {
     "other third-party app": ("weiteren Dritt-App", "weiteren Dritt-Apps"),
     "preinstalled system app": ("vorinstallierte System-App", "vorinstallierte System-Apps"),
 }
+_KIND_DE = {"archive": "Sicherungen", "media": "Medien", "hidden media": "verborgene Medien"}
 
 
 def users(text: str) -> str:
@@ -372,7 +373,6 @@ def _reason(s: str) -> str:
     return s.replace("permission denied", "Zugriff verweigert").replace("not collected", "nicht erhoben")
 
 
-_KIND_DE = {"archive": "Sicherungen", "media": "Medien", "hidden media": "verborgene Medien"}
 _LABELS = (
     (" chat backups", " Chat-Sicherungen"), (" hidden media", " verborgene Medien"),
     (" images", " Bilder"), (" videos", " Videos"), (" audio", " Audio"),

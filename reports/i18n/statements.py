@@ -15,7 +15,8 @@ STATEMENTS: dict[Lang, dict[str, str]] = {
         "MSG-03": "{messenger} on this phone does not back up chats to Google Drive "
         "(Settings › Chats › Chat backup › Back up to Google Drive: “Never”).",
         "MSG-06": "The phonebook holds only contacts who have consented to it.",
-        "MSG-07": "Business conversations in {messenger} on this phone are held only in secret chats.",
+        "MSG-07": "Business conversations in {messenger} on this phone are held only in secret "
+        "chats.",
         "ORG-01": "Customers are informed before {messenger} is used to communicate with them.",
         "ORG-02": "WhatsApp is not used for purely internal company communication.",
         "ORG-03": "WhatsApp is not used to communicate with holders of professional secrecy "
@@ -41,10 +42,10 @@ _NO_APP = {Lang.EN: "the messenger", Lang.DE: "der Messenger"}
 LABELS: dict[Lang, dict[str, str]] = {
     Lang.EN: {
         "heading": "Sign-off sheet",
-        "intro": "For this one phone. The phone cannot show the items below; by signing, the person "
-        "responsible confirms each statement ticked “yes”. Record the attestation afterwards with "
-        "`msgscan attest ID --device SERIAL` (a signed file or the agent's state) or in the policy "
-        "([[attest.ID]] per phone, [attest.ORG-01] for the organisation).",
+        "intro": "For this one phone. The phone cannot show the items below; by signing, the "
+        "person responsible confirms each statement ticked “yes”. Record the attestation "
+        "afterwards with `msgscan attest ID --device SERIAL` (a signed file or the agent's state) "
+        "or in the policy ([[attest.ID]] per phone, [attest.ORG-01] for the organisation).",
         "device": "Device",
         "serial": "Serial / pseudonym",
         "scan": "Scan id",
@@ -70,11 +71,11 @@ LABELS: dict[Lang, dict[str, str]] = {
     },
     Lang.DE: {
         "heading": "Bestätigungsblatt",
-        "intro": "Für genau dieses Telefon. Das Telefon kann die folgenden Punkte nicht zeigen; mit "
-        "der Unterschrift bestätigt die verantwortliche Person jede mit „ja“ angekreuzte Aussage. "
-        "Die Bestätigung danach mit `msgscan attest ID --device SERIENNUMMER` festhalten (signierte "
-        "Datei oder Zustand des Agenten) oder in der Richtlinie ([[attest.ID]] je Telefon, "
-        "[attest.ORG-01] für die Organisation).",
+        "intro": "Für genau dieses Telefon. Das Telefon kann die folgenden Punkte nicht zeigen; "
+        "mit der Unterschrift bestätigt die verantwortliche Person jede mit „ja“ angekreuzte "
+        "Aussage. Die Bestätigung danach mit `msgscan attest ID --device SERIENNUMMER` festhalten "
+        "(signierte Datei oder Zustand des Agenten) oder in der Richtlinie ([[attest.ID]] je "
+        "Telefon, [attest.ORG-01] für die Organisation).",
         "device": "Gerät",
         "serial": "Seriennummer / Pseudonym",
         "scan": "Prüfungs-ID",

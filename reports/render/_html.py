@@ -32,7 +32,10 @@ from checks.errors import UsageError
 from reports.i18n import Lang
 from reports.render.text import clean
 
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'"
+)
 
 _CSP_META = f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
 
@@ -75,7 +78,8 @@ class Templates:
             raise self._error(e, name) from None
         if _CSP_META not in text.partition("</head>")[0]:
             raise UsageError(
-                f"--templates {self.folder}: the page {name} lost msgscan's Content-Security-Policy",
+                f"--templates {self.folder}: the page {name} lost msgscan's "
+                "Content-Security-Policy",
                 hint=f"keep the line {_CSP_META} in base.html's <head>: it keeps the page from "
                 "loading anything from elsewhere",
             )

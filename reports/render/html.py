@@ -72,7 +72,8 @@ class HtmlRenderer:
     ) -> None:
         self.lang = lang
         self.key = key
-        """Signs the page (``reports.integrity.seal_html``); None: the page carries its digest only."""
+        """Signs the page (``reports.integrity.seal_html``); None: the page carries its digest
+        only."""
         self.templates = templates or shipped()
         """The shipped templates, or an organisation's in front of them (``--templates``)."""
 
@@ -180,7 +181,8 @@ def source_name(tx: Texts, installer: str | None) -> str:
 
 
 def _storage_cell(tx: Texts, entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per kind (media, backups): what was found where, or that nothing was, or could not be read."""
+    """Per kind (media, backups): what was found where, or that nothing was, or could not be
+    read."""
     parts = []
     for kind in ("media", "archive"):
         mine = [e for e in entries if e["kind"] == kind]
@@ -197,7 +199,9 @@ def _storage_cell(tx: Texts, entries: Iterable[dict[str, Any]]) -> list[dict[str
             text = (
                 tx.t("storage.found_hidden", files=files, size=local_size(total, tx.lang))
                 if hidden
-                else tx.t("storage.found", files=files, size=local_size(total, tx.lang), newest=newest)
+                else tx.t(
+                    "storage.found", files=files, size=local_size(total, tx.lang), newest=newest
+                )
             )
             where = _where(e["path"] for e in found)
         elif any(e["status"] == "unknown" for e in mine):

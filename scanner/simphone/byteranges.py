@@ -1,4 +1,5 @@
-"""The simulated phone's byte-range readers: ``pm path``, ``tail -c`` and ``dd``, as toybox has them.
+"""The simulated phone's byte-range readers: ``pm path``, ``tail -c`` and ``dd``, as toybox has
+them.
 
 What a scan runs to read an APK's signer without pulling it (``scanner.apk_reads``), answered from
 the phone's file tree (``VirtualFiles``) the way the phone's programs do:

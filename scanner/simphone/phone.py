@@ -98,7 +98,8 @@ def phone_server(
 def phones(
     recording: Recording, count: int, *, first_port: int = 0, **kw: object
 ) -> Iterator[list[PhoneServer]]:
-    """``count`` running phones on ports ``first_port`` … (or free ports with 0), stopped on exit."""
+    """``count`` running phones on ports ``first_port`` … (or free ports with 0), stopped on
+    exit."""
     with ExitStack() as stack:
         servers = []
         for i in range(count):

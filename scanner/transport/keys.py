@@ -65,7 +65,8 @@ def load_or_create_signer(directory: Path | None = None) -> AdbSigner:
         if not public.exists():
             write_public_keyfile(str(private), str(public))
         return AdbSigner(str(private))
-    except (OSError, ValueError, TypeError, UnsupportedAlgorithm, PyAsn1Error) as e:  # unreadable file; not a PEM; bad DER
+    except (OSError, ValueError, TypeError, UnsupportedAlgorithm, PyAsn1Error) as e:
+        # unreadable file; not a PEM; bad DER
         raise UsageError(
             f"cannot use the ADB key {private}: {e}",
             hint=(
@@ -96,10 +97,15 @@ def check_private_key(private: Path) -> None:
         raise UsageError(
             f"{private}: the ADB key belongs to user id {st.st_uid}, not to you ({os.geteuid()}); "
             "msgscan refuses a key another user controls",
-            hint=f"chown {os.geteuid()} {private} && {fix}, or set ANDROID_USER_HOME to your own folder",
+            hint=(
+                f"chown {os.geteuid()} {private} && {fix}, or set ANDROID_USER_HOME to your own "
+                "folder"
+            ),
         )
     if st.st_mode & 0o022:
-        who = " and ".join(w for w, bit in (("the group", 0o020), ("others", 0o002)) if st.st_mode & bit)
+        who = " and ".join(
+            w for w, bit in (("the group", 0o020), ("others", 0o002)) if st.st_mode & bit
+        )
         raise UsageError(
             f"{private}: the ADB key is writable by {who} (mode {stat.S_IMODE(st.st_mode):04o}); "
             "msgscan refuses a key others can change, as ssh does",

@@ -43,7 +43,10 @@ from scanner.transport.interface import Transport
 log = structlog.get_logger("msgscan.agent")
 
 STOP_GRACE_S = 5.0
-INTERRUPTED = "the agent was stopping (SIGTERM or SIGINT) and cut the scan short; the next round scans the phone again"
+INTERRUPTED = (
+    "the agent was stopping (SIGTERM or SIGINT) and cut the scan short; the next round scans the "
+    "phone again"
+)
 
 
 @dataclass(frozen=True, slots=True)

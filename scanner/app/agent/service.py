@@ -196,7 +196,9 @@ class Agent:
                 failed=failed,
             )
             self.state.prune(finished - timedelta(days=cfg.agent.retention_days))
-            prune_attestations(self.state, (finished - timedelta(days=cfg.agent.retention_days)).date())
+            prune_attestations(
+                self.state, (finished - timedelta(days=cfg.agent.retention_days)).date()
+            )
             prune_reports(cfg.agent.reports_dir, cfg.agent.reports_retention_days, {SUMMARY_FILE})
         write_summary(
             self.state,
@@ -297,7 +299,8 @@ class Agent:
         return device_name(device_id, self.policy, self.config.agent.pseudonymize)
 
     def _watch(self) -> None:
-        """Scan phones that appear between rounds: on USB, at the adb server, new inventory lines."""
+        """Scan phones that appear between rounds: on USB, at the adb server, new inventory
+        lines."""
 
         def attached() -> dict[str, found.Target]:
             return found.present(

@@ -132,7 +132,8 @@ class AgentConfig:
     """``[destinations.<name>]``, parsed once (``reports.deliver.settings``), read-only."""
     source: str
     digest: str
-    """sha256 of the file's bytes: tells a reload (SIGHUP) that changed nothing from one that did."""
+    """sha256 of the file's bytes: tells a reload (SIGHUP) that changed nothing from one that
+    did."""
 
 
 MAX_POLL = timedelta(seconds=10)

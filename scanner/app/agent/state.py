@@ -244,9 +244,11 @@ class State:
         when = _iso(at)
         with self.transaction() as tx:
             tx.execute(
-                "INSERT INTO devices (id, via, first_seen, last_seen, last_state, last_error, model)"
+                "INSERT INTO devices"
+                " (id, via, first_seen, last_seen, last_state, last_error, model)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (id) DO UPDATE SET via = excluded.via, last_seen = excluded.last_seen,"
+                " ON CONFLICT (id) DO UPDATE SET via = excluded.via,"
+                " last_seen = excluded.last_seen,"
                 " last_state = excluded.last_state, last_error = excluded.last_error,"
                 " model = coalesce(excluded.model, devices.model)",
                 (device_id, Via(via).value, when, when, DeviceState(state).value, error, model),
@@ -339,9 +341,9 @@ class State:
                 "DELETE FROM scans WHERE started < ? AND id NOT IN"
                 " (SELECT last_scan_id FROM devices WHERE last_scan_id IS NOT NULL)"
                 # and each phone's last evaluated scan: the fleet page's last known results
-                " AND id NOT IN (SELECT s.id FROM scans s WHERE s.verdict IS NOT NULL AND s.finished"
-                " = (SELECT max(s2.finished) FROM scans s2 WHERE s2.device_id = s.device_id"
-                " AND s2.verdict IS NOT NULL))",
+                " AND id NOT IN (SELECT s.id FROM scans s WHERE s.verdict IS NOT NULL"
+                " AND s.finished = (SELECT max(s2.finished) FROM scans s2"
+                " WHERE s2.device_id = s.device_id AND s2.verdict IS NOT NULL))",
                 (cutoff,),
             ).rowcount
             rounds = tx.execute(

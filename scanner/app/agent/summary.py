@@ -144,7 +144,8 @@ def fleet_summary(
     addresses: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """``last_scans``: each phone's latest scan attempt; ``known``: what it was last known to
-    fail (``scanner.app.agent.known.last_known``); ``first_scans``: phones scanned for the first time."""
+    fail (``scanner.app.agent.known.last_known``); ``first_scans``: phones scanned for the first
+    time."""
     attempts = {s.device_id: s for s in last_scans}
     known = known or {}
     firsts = set(first_scans)

@@ -70,7 +70,9 @@ class DerivedCommands:
         answer = handler(self.facts, argv, stdin)
         if answer is None:
             return None
-        return answer._replace(device_ms=self._device_ms(argv) if self.modelled_device_time else 0.0)
+        return answer._replace(
+            device_ms=self._device_ms(argv) if self.modelled_device_time else 0.0
+        )
 
     def _device_ms(self, argv: tuple[str, ...]) -> float:
         if argv[:2] == ("pm", "path"):

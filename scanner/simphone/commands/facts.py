@@ -225,7 +225,7 @@ def _storage(rec: Recording) -> tuple[list[VirtualFile], list[str]]:
             argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "-name" and argv[i - 1] != "!"
         ]
         name = wanted[0] if wanted and "*" in wanted[0] else "f*.bin"
-        for n, line in enumerate(l for l in out.splitlines() if not l.startswith("find: ")):
+        for n, line in enumerate(r for r in out.splitlines() if not r.startswith("find: ")):
             mtime, _, size = line.partition(" ")
             if mtime.isdigit() and size.isdigit():
                 stand_in = name.replace("*", f"{n + 1:04d}", 1).replace("*", "")

@@ -70,7 +70,10 @@ def list_packages(facts: PhoneFacts, args: list[str]) -> Answer:
             )
             if parsed is None:
                 return Answer(
-                    f'Error: java.lang.NumberFormatException: For input string: "{value}"\n'.encode(),
+                    (
+                        "Error: java.lang.NumberFormatException: For input string: "
+                        f'"{value}"\n'
+                    ).encode(),
                     b"",
                     255,
                 )

@@ -76,7 +76,8 @@ def settings(facts: PhoneFacts, argv: tuple[str, ...], stdin: bytes) -> Answer |
     return Answer(
         b"",
         (
-            f"\nException occurred while executing '{verb}':\njava.lang.SecurityException: Permission "
+            f"\nException occurred while executing '{verb}':\n"
+            "java.lang.SecurityException: Permission "
             f"denial: writing to settings requires:android.permission.{permission}\n"
         ).encode(),
         255,
