@@ -36,15 +36,19 @@ from scanner.names import is_package_name
 from scanner.parse.damage import Damage
 from scanner.parse.package_facts import SharedUser, freeze
 from scanner.parse.package_fields import (
+    FIELD_HEADERS,
+    FIELD_KEYS,
+    READ_KEYS,
     Draft,
     UserDraft,
     bracketed,
     header_name,
+    line_starts,
     package_field,
     timestamp,
-    to_int,
     to_json_shape,
     user_fields,
+    user_id,
 )
 from scanner.parse.text import REPLACEMENT
 
@@ -58,38 +62,8 @@ _SECTIONS = {
 }
 _SKIP, _INSTALL, _RUNTIME = 0, 1, 2  # what the rows under a list header are
 
-# Keys that only occur as package fields: they let a fragment that starts mid-block (appium
-# ``pm-dump-tail-com.xxx.txt``, Android 7) be recognised without its ``Package [`` line.
-_FIELD_HEADERS = frozenset(
-    {"declared permissions:", "requested permissions:", "install permissions:"}
-)
-_FIELD_KEYS = frozenset(
-    {"userId", "appId", "sharedUser", "pkg", "codePath", "versionCode", "versionName",
-     "pkgFlags", "installerPackageName", "timeStamp", "firstInstallTime", "lastUpdateTime",
-     "signatures", "installPermissionsFixed"}
-)  # fmt: skip
-
-
-_READ_KEYS = frozenset(
-    {"userId", "appId", "versionCode", "versionName", "flags", "pkgFlags", "installerPackageName",
-     "initiatingPackageName", "sharedUser", "firstInstallTime", "lastUpdateTime"}
-)  # fmt: skip
-"""The package fields ``package_field`` reads: every other ``key=`` line is passed over."""
-
 _BOUNDARIES = ("\nDUMP OF ", "\n---------")
 """How a line that may start another service's output begins (see ``_Reader._boundary``)."""
-
-
-def _line_starts(text: str, markers: tuple[str, ...]) -> list[int]:
-    """Offsets of the lines of ``text`` after its first that begin with one of ``markers``
-    (each written with the newline before it), in order."""
-    starts = []
-    for marker in markers:
-        at = text.find(marker)
-        while at >= 0:
-            starts.append(at + 1)
-            at = text.find(marker, at + 1)
-    return sorted(starts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +139,7 @@ class _Reader:
         the package service, so the lines after one that left it are counted, not read (most
         of a bugreport or an ISDI dump)."""
         at = 0
-        for start in [*_line_starts(text, _BOUNDARIES), len(text) + 1]:
+        for start in [*line_starts(text, _BOUNDARIES), len(text) + 1]:
             end = start - 1  # text[at:end]: a stretch of lines, the first one a boundary
             nl = text.find("\n", at, end)
             self.feed(text[at:end] if nl < 0 else text[at:nl])
@@ -250,14 +224,14 @@ class _Reader:
             if at > field_at:
                 continue  # a continuation line of something we do not read
             if body.startswith("User "):
-                user_id = _user_id(body)
-                if user_id is not None:
+                uid = user_id(body)
+                if uid is not None:
                     self.line = n
-                    user, user_at = self._open_user(user_id, body), at
+                    user, user_at = self._open_user(uid, body), at
                     continue
             key, sep, _ = body.partition("=")
             if sep:
-                if draft is not None and key in _READ_KEYS:
+                if draft is not None and key in READ_KEYS:
                     self.line = n
                     package_field(draft, body, damaged)
             elif body.endswith(":"):
@@ -373,9 +347,9 @@ class _Reader:
     @staticmethod
     def _is_field(body: str) -> bool:
         return (
-            body in _FIELD_HEADERS
-            or body.partition("=")[0] in _FIELD_KEYS
-            or _user_id(body) is not None
+            body in FIELD_HEADERS
+            or body.partition("=")[0] in FIELD_KEYS
+            or user_id(body) is not None
         )
 
     def _open_user(self, user_id: int, body: str) -> UserDraft | None:
@@ -416,10 +390,3 @@ class _Reader:
 
 _LOUD = ("Packages:", "Hidden system packages:", "Shared users:", "Package [", REPLACEMENT)
 """What a line before the first section must hold to change anything (``_Reader._stretch``)."""
-
-
-def _user_id(body: str) -> int | None:
-    if not body.startswith("User "):
-        return None
-    number, sep, _ = body[5:].partition(":")
-    return to_int(number) if sep and number.isdigit() and number.isascii() else None
