@@ -109,6 +109,9 @@ def package_field(d: Draft, body: str, damaged: Callable[[str], None]) -> None:
         d.last_update = timestamp(value, damaged)
 
 
+_USER_KEYS = frozenset({"installed", "hidden", "blocked", "suspended", "enabled"})
+
+
 def user_fields(u: UserDraft, rest: str, damaged: Callable[[str], None]) -> None:
     # Tokens, never positions: "User 0:  installed=…" has two spaces on Android 6 (LG M150),
     # vendors insert keys (Hisense "restricted= alive="), Android 5 said "blocked=" for hidden.
@@ -117,8 +120,10 @@ def user_fields(u: UserDraft, rest: str, damaged: Callable[[str], None]) -> None
     seen = False
     for token in rest.split():
         key, _, value = token.partition("=")
-        seen = seen or key == "installed"
+        if key not in _USER_KEYS:
+            continue  # "ceDataInode=", "stopped=", "distractionFlags=" …
         if key == "installed":
+            seen = True
             u.installed = flag(value, key, damaged, unseen=True)
         elif key in ("hidden", "blocked"):
             u.hidden = flag(value, key, damaged) is True
