@@ -56,3 +56,45 @@ def test_grant_before_the_cut_line_is_kept() -> None:
     )
     [package] = read_dumpsys_package(HEAD + tail).packages
     assert package.users[0].runtime_permissions == {"android.permission.CAMERA": True}
+
+
+def test_damaged_lines_in_one_block_each_count() -> None:
+    """Two damaged lines of one block, a fact line between them: two lines, not one (the
+    reader's line number reaches the ``User N:`` line's notes)."""
+    text = dedent(
+        """\
+        Packages:
+          Package [com.whatsapp] (1):
+            userId=10100
+            versionCode=12a targetSdk=30
+            User 0: ceDataInode=1 installed=t hidden=false
+        """
+    )
+    listing = read_dumpsys_package(text)
+    assert listing.damage.lines == 2
+    assert listing.damage.kinds == {
+        "unreadable versionCode= line": 1,
+        "unreadable installed= value": 1,
+    }
+
+
+def test_boundary_as_last_line_reads_nothing_twice() -> None:
+    """An output whose last whole line is a boundary: the lines before it are read once."""
+    text = dedent(
+        """\
+        Packages:
+          Package [x;reboot] (1):
+            userId=10100
+          Package [com.whatsapp] (2):
+            userId=10101
+            versionCode=12a targetSdk=30
+        DUMP OF SERVICE package:
+        """
+    )
+    listing = read_dumpsys_package(text)
+    assert listing.damage.lines == 2
+    assert listing.damage.kinds == {
+        "package header without a valid name": 1,
+        "unreadable versionCode= line": 1,
+    }
+    assert [p.name for p in listing.packages] == ["com.whatsapp"]
