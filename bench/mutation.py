@@ -60,7 +60,7 @@ def default_tests(path: str) -> list[str]:
         # Its own tests only: tests/scanner/parse/test_hostile.py bounds time and memory, so on a busy
         # machine it can fail for no mutant (add it with --tests to count crash-finding too).
         own = [f"tests/scanner/parse/test_{p.stem}.py", "tests/scanner/parse/test_pinned_mutants.py",
-               "tests/scanner/test_parse_pins.py"]
+               "tests/scanner/test_parse_pins.py", "tests/scanner/parse/test_block_reader.py"]
         if (ROOT / own[0]).is_file():
             return [*(t for t in own if (ROOT / t).is_file()), *_UNTIMED]
         return [*sorted(str(t.relative_to(ROOT)) for t in (ROOT / "tests/parse").glob("test_*.py")

@@ -3,9 +3,10 @@
     python bench/parse_speed.py [--runs 15] [--base ad9db04]
 
 The old parser is ``scanner/parse/dumpsys_package.py`` as it was at ``--base`` (default: main
-before the speed work), taken from git (``git show BASE:path``) into a temporary module, so no
-old code ships. Both parse the same two texts, alternately, ``--runs`` times each, after a first run
-of each that compares their results:
+before the speed work) with the ``scanner/parse/package_fields.py`` it imported then, taken from
+git (``git show BASE:path``) into temporary modules, so no old code ships. Both parse the same
+two texts, alternately, ``--runs`` times each, after a first run of each that compares their
+results:
 
 - the largest real capture, the Huawei FRD (Android 7) ISDI dump of 3.8 MB, read in place from
   ../shared/fixtures/android (or ``MSGSCAN_FIXTURES``) and decoded as msgscan decodes it;
@@ -38,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 MODULE = "scanner/parse/dumpsys_package.py"
+FIELDS = "scanner/parse/package_fields.py"
 BASE = "ad9db04"  # main before issue 18 item 2
 HUAWEI = "isdi-huawei-frd-android7/dumpsys-all.txt"
 
@@ -47,18 +49,31 @@ def fixtures() -> Path:
     return Path(override) if override else ROOT.parent / "shared" / "fixtures" / "android"
 
 
-def old_parser(base: str, tmp: Path) -> ModuleType:
+def _load(base: str, path: str, name: str, tmp: Path) -> ModuleType:
     source = subprocess.run(
-        ["git", "show", f"{base}:{MODULE}"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["git", "show", f"{base}:{path}"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
-    path = tmp / "dumpsys_package_old.py"
-    path.write_text(source, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("dumpsys_package_old", path)
+    file = tmp / f"{name}.py"
+    file.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(name, file)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
+
+
+def old_parser(base: str, tmp: Path) -> ModuleType:
+    """The parser at ``base`` with the field readers it imported at ``base``
+    (``FIELDS``), so work moved into those readers is not counted for both."""
+    import scanner.parse.package_fields as current
+
+    fields = _load(base, FIELDS, "package_fields_old", tmp)
+    sys.modules["scanner.parse.package_fields"] = fields  # while the old parser imports
+    try:
+        return _load(base, MODULE, "dumpsys_package_old", tmp)
+    finally:
+        sys.modules["scanner.parse.package_fields"] = current
 
 
 def texts() -> dict[str, str]:

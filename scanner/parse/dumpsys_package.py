@@ -28,6 +28,7 @@ Choices the reference leaves open:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from checks.facts import Package
@@ -35,15 +36,19 @@ from scanner.names import is_package_name
 from scanner.parse.damage import Damage
 from scanner.parse.package_facts import SharedUser, freeze
 from scanner.parse.package_fields import (
+    FIELD_HEADERS,
+    FIELD_KEYS,
+    READ_KEYS,
     Draft,
     UserDraft,
     bracketed,
     header_name,
+    line_starts,
     package_field,
     timestamp,
-    to_int,
     to_json_shape,
     user_fields,
+    user_id,
 )
 from scanner.parse.text import REPLACEMENT
 
@@ -57,38 +62,8 @@ _SECTIONS = {
 }
 _SKIP, _INSTALL, _RUNTIME = 0, 1, 2  # what the rows under a list header are
 
-# Keys that only occur as package fields: they let a fragment that starts mid-block (appium
-# ``pm-dump-tail-com.xxx.txt``, Android 7) be recognised without its ``Package [`` line.
-_FIELD_HEADERS = frozenset(
-    {"declared permissions:", "requested permissions:", "install permissions:"}
-)
-_FIELD_KEYS = frozenset(
-    {"userId", "appId", "sharedUser", "pkg", "codePath", "versionCode", "versionName",
-     "pkgFlags", "installerPackageName", "timeStamp", "firstInstallTime", "lastUpdateTime",
-     "signatures", "installPermissionsFixed"}
-)  # fmt: skip
-
-
-_READ_KEYS = frozenset(
-    {"userId", "appId", "versionCode", "versionName", "flags", "pkgFlags", "installerPackageName",
-     "initiatingPackageName", "sharedUser", "firstInstallTime", "lastUpdateTime"}
-)  # fmt: skip
-"""The package fields ``package_field`` reads: every other ``key=`` line is passed over."""
-
 _BOUNDARIES = ("\nDUMP OF ", "\n---------")
 """How a line that may start another service's output begins (see ``_Reader._boundary``)."""
-
-
-def _line_starts(text: str, markers: tuple[str, ...]) -> list[int]:
-    """Offsets of the lines of ``text`` after its first that begin with one of ``markers``
-    (each written with the newline before it), in order."""
-    starts = []
-    for marker in markers:
-        at = text.find(marker)
-        while at >= 0:
-            starts.append(at + 1)
-            at = text.find(marker, at + 1)
-    return sorted(starts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +139,7 @@ class _Reader:
         the package service, so the lines after one that left it are counted, not read (most
         of a bugreport or an ISDI dump)."""
         at = 0
-        for start in [*_line_starts(text, _BOUNDARIES), len(text) + 1]:
+        for start in [*line_starts(text, _BOUNDARIES), len(text) + 1]:
             end = start - 1  # text[at:end]: a stretch of lines, the first one a boundary
             nl = text.find("\n", at, end)
             self.feed(text[at:end] if nl < 0 else text[at:nl])
@@ -193,42 +168,108 @@ class _Reader:
             if nl < 0:
                 return
             at = nl + 1
-        for raw in text[at:end].split("\n"):
-            self.feed(raw)
+        self.lines(text[at:end].split("\n"))
 
     def feed(self, raw: str) -> None:
-        self.line += 1
-        line = raw.rstrip()  # trailing blanks: "User 0: " (Huawei 7), stray "\r"
-        if not line:
-            return  # blank lines never end a block (rule 6)
-        body = line.lstrip(" ")
-        at = len(line) - len(body)
+        self.lines((raw,))
+
+    def lines(self, lines: Iterable[str]) -> None:
+        """Feed each line. The lines inside an open block (nearly all of a dump) are read here,
+        with the block's state in locals; any other line goes through ``_line``."""
+        n, block_at, field_at = self.line, self.block_at, self.field_at
+        rows, rows_at, user, user_at = self.rows, self.rows_at, self.user, self.user_at
+        draft, damaged = self._kept(), self._damaged
+        for raw in lines:
+            n += 1
+            line = raw.rstrip()  # trailing blanks: "User 0: " (Huawei 7), stray "\r"
+            if not line:
+                continue  # blank lines never end a block (rule 6)
+            body = line.lstrip(" ")
+            at = len(line) - len(body)
+            if not at > block_at >= 0:  # a block is only open inside the package service
+                self.line, self.field_at, self.rows, self.rows_at = n, field_at, rows, rows_at
+                self.user, self.user_at = user, user_at
+                fragment = self._line(body, at)
+                block_at, field_at, rows, rows_at = (
+                    self.block_at, self.field_at, self.rows, self.rows_at
+                )  # fmt: skip
+                user, user_at, draft = self.user, self.user_at, self._kept()
+                if not fragment:
+                    continue
+            elif REPLACEMENT in body:  # in a block: the block is damaged
+                self.line = n
+                damaged(self.garbled)
+            if rows_at >= 0:
+                if at > rows_at:
+                    if rows != _SKIP:
+                        self.line = n
+                        self._permission_row(body, rows, user)
+                    continue
+                rows, rows_at = _SKIP, -1
+            if user_at >= 0:
+                if at > user_at:
+                    if body == "runtime permissions:":
+                        rows, rows_at = _RUNTIME, at
+                    elif body.endswith(":") and "=" not in body:
+                        rows, rows_at = _SKIP, at  # "disabledComponents:", "overlay paths:" …
+                    elif user is not None and body.startswith("firstInstallTime="):
+                        self.line = n
+                        user.first_install = timestamp(body[17:], damaged)  # 13+
+                    continue
+                if body.startswith("installReason="):
+                    continue  # Android 13+: AOSP prints it with a literal indent (section 2)
+                user, user_at = None, -1
+            if field_at < 0:
+                field_at = at
+            if at > field_at:
+                continue  # a continuation line of something we do not read
+            if body.startswith("User "):
+                uid = user_id(body)
+                if uid is not None:
+                    self.line = n
+                    user, user_at = self._open_user(uid, body), at
+                    continue
+            key, sep, _ = body.partition("=")
+            if sep:
+                if draft is not None and key in READ_KEYS:
+                    self.line = n
+                    package_field(draft, body, damaged)
+            elif body.endswith(":"):
+                rows = _INSTALL if body == "install permissions:" else _SKIP
+                rows_at = at
+        self.line, self.field_at, self.rows, self.rows_at = n, field_at, rows, rows_at
+        self.user, self.user_at = user, user_at
+
+    def _kept(self) -> Draft | None:
+        return self.draft if self.draft is not None and self.draft.keep else None
+
+    def _line(self, body: str, at: int) -> bool:
+        """A line outside any open block; True when it opened a headless block it belongs to."""
         if REPLACEMENT in body and self.in_service:
-            # In a block, or a line that ends one (its indent is damaged): the block is damaged.
+            # A line that ends a block (its indent is damaged): the block is damaged.
             if self.label is not None:
                 self._damaged(self.garbled)
             elif self.block_at < 0 and self._counted():
                 self.damage.note(self.garbled, "the listing", self.line)
-        if at > self.block_at >= 0:  # a block is only open inside the package service
-            self._block_line(body, at)
-        elif at == 0 and body.startswith(("DUMP OF ", "---------")):
+        if at == 0 and body.startswith(("DUMP OF ", "---------")):
             self._boundary(body)
         elif not self.in_service:
-            return
+            return False
         elif self.block_at >= 0 and body.endswith("overlay paths:"):
             # AOSP 12+ Settings.dumpPackageLPr prints a shared library's per-user overlay
             # paths as prefix+newline, then "<library> overlay paths:" at column 0: not a
             # section header, and the package block goes on after it.
-            return
+            return False
         elif not self.started and at >= 4 and self._is_field(body):
             self.started = True  # a fragment cut inside a block (appium Android 7 tail)
             self._open(Draft(self.assumed, keep=self.assumed is not None), at - 2)
             self.label = self.assumed
-            self._block_line(body, at)
+            return True
         else:
             self.started = True
             self._close()
             self._top_line(body, at)
+        return False
 
     def _counted(self) -> bool:
         return self.section in (None, _PACKAGES, _SHARED)
@@ -306,62 +347,21 @@ class _Reader:
     @staticmethod
     def _is_field(body: str) -> bool:
         return (
-            body in _FIELD_HEADERS
-            or body.partition("=")[0] in _FIELD_KEYS
-            or _user_id(body) is not None
+            body in FIELD_HEADERS
+            or body.partition("=")[0] in FIELD_KEYS
+            or user_id(body) is not None
         )
 
-    def _block_line(self, body: str, at: int) -> None:
-        if self.rows_at >= 0:
-            if at > self.rows_at:
-                if self.rows != _SKIP:
-                    self._permission_row(body)
-                return
-            self.rows, self.rows_at = _SKIP, -1
-        if self.user_at >= 0:
-            if at > self.user_at:
-                self._user_line(body, at)
-                return
-            if body.startswith("installReason="):
-                return  # Android 13+: AOSP prints it with a literal indent (section 2)
-            self.user, self.user_at = None, -1
-        if self.field_at < 0:
-            self.field_at = at
-        if at > self.field_at:
-            return  # a continuation line of something we do not read
-        if body.startswith("User "):
-            user_id = _user_id(body)
-            if user_id is not None:
-                self._open_user(user_id, body, at)
-                return
-        key, sep, _ = body.partition("=")
-        if sep:
-            if key in _READ_KEYS and self.draft is not None and self.draft.keep:
-                package_field(self.draft, body, self._damaged)
-        elif body.endswith(":"):
-            self.rows = _INSTALL if body == "install permissions:" else _SKIP
-            self.rows_at = at
-
-    def _open_user(self, user_id: int, body: str, at: int) -> None:
-        self.user_at = at
+    def _open_user(self, user_id: int, body: str) -> UserDraft | None:
         if self.shared_user is not None:
-            self.user = UserDraft(user_id, runtime=self.shared_user.runtime.setdefault(user_id, {}))
-        elif self.draft is not None and self.draft.keep:
-            self.user = self.draft.users.setdefault(user_id, UserDraft(user_id))
-            user_fields(self.user, body.partition(":")[2], self._damaged)
-        else:
-            self.user = None
+            return UserDraft(user_id, runtime=self.shared_user.runtime.setdefault(user_id, {}))
+        if self.draft is not None and self.draft.keep:
+            user = self.draft.users.setdefault(user_id, UserDraft(user_id))
+            user_fields(user, body.partition(":")[2], self._damaged)
+            return user
+        return None
 
-    def _user_line(self, body: str, at: int) -> None:
-        if body == "runtime permissions:":
-            self.rows, self.rows_at = _RUNTIME, at
-        elif body.endswith(":") and "=" not in body:
-            self.rows, self.rows_at = _SKIP, at  # "disabledComponents:", "overlay paths:" …
-        elif body.startswith("firstInstallTime=") and self.user is not None:
-            value = body[len("firstInstallTime=") :]
-            self.user.first_install = timestamp(value, self._damaged)  # 13+
-
-    def _permission_row(self, body: str) -> None:
+    def _permission_row(self, body: str, rows: int, user: UserDraft | None) -> None:
         # "<perm>: granted=<bool>[, flags=[ A B ] | [ A|B]][, userId=N]" (rule 3)
         name, sep, rest = body.partition(": granted=")
         if not sep or not name or " " in name:
@@ -372,9 +372,9 @@ class _Reader:
         else:
             self._damaged("unreadable granted= value")
             return
-        if self.rows == _RUNTIME:
-            if self.user is not None:
-                self.user.runtime[name] = granted
+        if rows == _RUNTIME:
+            if user is not None:
+                user.runtime[name] = granted
         elif ", userId=" in rest:
             return  # Android 12+ per-user override of an install permission: see module doc
         elif self.shared_user is not None:
@@ -390,10 +390,3 @@ class _Reader:
 
 _LOUD = ("Packages:", "Hidden system packages:", "Shared users:", "Package [", REPLACEMENT)
 """What a line before the first section must hold to change anything (``_Reader._stretch``)."""
-
-
-def _user_id(body: str) -> int | None:
-    if not body.startswith("User "):
-        return None
-    number, sep, _ = body[5:].partition(":")
-    return to_int(number) if sep and number.isdigit() and number.isascii() else None

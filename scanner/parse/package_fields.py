@@ -51,6 +51,24 @@ class Draft:
     users: dict[int, UserDraft] = field(default_factory=dict)
 
 
+# Keys that only occur as package fields: they let a fragment that starts mid-block (appium
+# ``pm-dump-tail-com.xxx.txt``, Android 7) be recognised without its ``Package [`` line.
+FIELD_HEADERS = frozenset(
+    {"declared permissions:", "requested permissions:", "install permissions:"}
+)
+FIELD_KEYS = frozenset(
+    {"userId", "appId", "sharedUser", "pkg", "codePath", "versionCode", "versionName",
+     "pkgFlags", "installerPackageName", "timeStamp", "firstInstallTime", "lastUpdateTime",
+     "signatures", "installPermissionsFixed"}
+)  # fmt: skip
+
+
+READ_KEYS = frozenset(
+    {"userId", "appId", "versionCode", "versionName", "flags", "pkgFlags", "installerPackageName",
+     "initiatingPackageName", "sharedUser", "firstInstallTime", "lastUpdateTime"}
+)  # fmt: skip
+"""The package fields ``package_field`` reads: every other ``key=`` line is passed over."""
+
 _TEXT_KEYS = frozenset(
     {"installerPackageName", "initiatingPackageName", "sharedUser", "flags", "pkgFlags"}
 )
@@ -91,6 +109,9 @@ def package_field(d: Draft, body: str, damaged: Callable[[str], None]) -> None:
         d.last_update = timestamp(value, damaged)
 
 
+_USER_KEYS = frozenset({"installed", "hidden", "blocked", "suspended", "enabled"})
+
+
 def user_fields(u: UserDraft, rest: str, damaged: Callable[[str], None]) -> None:
     # Tokens, never positions: "User 0:  installed=…" has two spaces on Android 6 (LG M150),
     # vendors insert keys (Hisense "restricted= alive="), Android 5 said "blocked=" for hidden.
@@ -99,8 +120,10 @@ def user_fields(u: UserDraft, rest: str, damaged: Callable[[str], None]) -> None
     seen = False
     for token in rest.split():
         key, _, value = token.partition("=")
-        seen = seen or key == "installed"
+        if key not in _USER_KEYS:
+            continue  # "ceDataInode=", "stopped=", "distractionFlags=" …
         if key == "installed":
+            seen = True
             u.installed = flag(value, key, damaged, unseen=True)
         elif key in ("hidden", "blocked"):
             u.hidden = flag(value, key, damaged) is True
@@ -121,7 +144,6 @@ def flag(
         return value == "true"
     damaged(f"unreadable {key}= value")
     return Unseen(f"the {key}= value could not be read") if unseen else False
-
 
 
 def header_name(body: str) -> str:
@@ -199,3 +221,23 @@ def to_json_shape(packages: tuple[Package, ...] | list[Package]) -> dict[str, An
             for p in packages
         ]
     }
+
+
+def user_id(body: str) -> int | None:
+    """The N of a ``User N:`` line, or None."""
+    if not body.startswith("User "):
+        return None
+    number, sep, _ = body[5:].partition(":")
+    return to_int(number) if sep and number.isdigit() and number.isascii() else None
+
+
+def line_starts(text: str, markers: tuple[str, ...]) -> list[int]:
+    """Offsets of the lines of ``text`` after its first that begin with one of ``markers``
+    (each written with the newline before it), in order."""
+    starts = []
+    for marker in markers:
+        at = text.find(marker)
+        while at >= 0:
+            starts.append(at + 1)
+            at = text.find(marker, at + 1)
+    return sorted(starts)

@@ -1,0 +1,100 @@
+"""The block reader's state carries over from the lines of an output to its cut last line
+(``read_dumpsys_package`` reads the last line apart, see ``_Reader.cut``): a dump cut inside a
+runtime-permission row or a user's install time names the value it lost, as a whole line would.
+
+Synthetic text in the line formats of shared/reference/dumpsys-package-format.md (sections 2, 3).
+"""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+import pytest
+
+from scanner.parse.dumpsys_package import read_dumpsys_package
+
+HEAD = dedent(
+    """\
+    Packages:
+      Package [com.whatsapp] (1):
+        userId=10100
+        versionCode=1 targetSdk=30
+        User 0: ceDataInode=1 installed=true hidden=false suspended=false enabled=0
+          installReason=0
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("tail", "kind"),
+    [
+        (
+            "      runtime permissions:\n"
+            "        android.permission.CAMERA: granted=true\n"
+            "        android.permission.READ_CONTACTS: granted=tr",
+            "unreadable granted= value",
+        ),
+        ("      firstInstallTime=2024-03-0", "unreadable time"),
+    ],
+)
+def test_cut_last_line_is_read_in_its_block(tail: str, kind: str) -> None:
+    listing = read_dumpsys_package(HEAD + tail)
+    [package] = listing.packages
+    assert listing.damage.kinds == {"line cut short": 1, kind: 1}
+    assert listing.damage.lines == 1
+    assert listing.damage.blocks == ["'com.whatsapp'"]
+    assert package.users[0].installed is True
+    assert "android.permission.READ_CONTACTS" not in package.users[0].runtime_permissions
+    assert package.users[0].first_install is None
+
+
+def test_grant_before_the_cut_line_is_kept() -> None:
+    tail = (
+        "      runtime permissions:\n"
+        "        android.permission.CAMERA: granted=true\n"
+        "        android.permission.READ_CONTACTS: granted=tr"
+    )
+    [package] = read_dumpsys_package(HEAD + tail).packages
+    assert package.users[0].runtime_permissions == {"android.permission.CAMERA": True}
+
+
+def test_damaged_lines_in_one_block_each_count() -> None:
+    """Two damaged lines of one block, a fact line between them: two lines, not one (the
+    reader's line number reaches the ``User N:`` line's notes)."""
+    text = dedent(
+        """\
+        Packages:
+          Package [com.whatsapp] (1):
+            userId=10100
+            versionCode=12a targetSdk=30
+            User 0: ceDataInode=1 installed=t hidden=false
+        """
+    )
+    listing = read_dumpsys_package(text)
+    assert listing.damage.lines == 2
+    assert listing.damage.kinds == {
+        "unreadable versionCode= line": 1,
+        "unreadable installed= value": 1,
+    }
+
+
+def test_boundary_as_last_line_reads_nothing_twice() -> None:
+    """An output whose last whole line is a boundary: the lines before it are read once."""
+    text = dedent(
+        """\
+        Packages:
+          Package [x;reboot] (1):
+            userId=10100
+          Package [com.whatsapp] (2):
+            userId=10101
+            versionCode=12a targetSdk=30
+        DUMP OF SERVICE package:
+        """
+    )
+    listing = read_dumpsys_package(text)
+    assert listing.damage.lines == 2
+    assert listing.damage.kinds == {
+        "package header without a valid name": 1,
+        "unreadable versionCode= line": 1,
+    }
+    assert [p.name for p in listing.packages] == ["com.whatsapp"]
