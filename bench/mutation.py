@@ -63,7 +63,8 @@ def default_tests(path: str) -> list[str]:
                "tests/scanner/test_parse_pins.py"]
         if (ROOT / own[0]).is_file():
             return [*(t for t in own if (ROOT / t).is_file()), *_UNTIMED]
-        return [*sorted(str(t.relative_to(ROOT)) for t in (ROOT / "tests/scanner/parse").glob("test_*.py")
+        mirror = ROOT / "tests/scanner/parse"
+        return [*sorted(str(t.relative_to(ROOT)) for t in mirror.glob("test_*.py")
                         if t.name != "test_hostile.py"), own[2], *_UNTIMED]
     if p.parts[0] == "checks":
         return checks_tests()
