@@ -51,7 +51,8 @@ IGNORE = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".pytest_cache",
 
 
 def default_tests(path: str) -> list[str]:
-    """The test files that exercise a module: its own in tests/scanner/parse, all of tests/checks for
+    """The test files that exercise a module: its own in tests/scanner/parse,
+    all of tests/checks for
     checks/ (rules are tested through ``evaluate``), else its package's mirror in tests/."""
     p = Path(path)
     if str(p) in _TESTED_ELSEWHERE:
