@@ -51,7 +51,8 @@ IGNORE = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".pytest_cache",
 
 
 def default_tests(path: str) -> list[str]:
-    """The test files that exercise a module: its own in tests/parse, all of tests/checks for
+    """The test files that exercise a module: its own in tests/scanner/parse,
+    all of tests/checks for
     checks/ (rules are tested through ``evaluate``), else its package's mirror in tests/."""
     p = Path(path)
     if str(p) in _TESTED_ELSEWHERE:
@@ -63,7 +64,8 @@ def default_tests(path: str) -> list[str]:
                "tests/scanner/test_parse_pins.py", "tests/scanner/parse/test_block_reader.py"]
         if (ROOT / own[0]).is_file():
             return [*(t for t in own if (ROOT / t).is_file()), *_UNTIMED]
-        return [*sorted(str(t.relative_to(ROOT)) for t in (ROOT / "tests/parse").glob("test_*.py")
+        mirror = ROOT / "tests/scanner/parse"
+        return [*sorted(str(t.relative_to(ROOT)) for t in mirror.glob("test_*.py")
                         if t.name != "test_hostile.py"), own[2], *_UNTIMED]
     if p.parts[0] == "checks":
         return checks_tests()
