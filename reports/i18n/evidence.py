@@ -88,7 +88,7 @@ def _value(value: object, spec: str, lang: Lang) -> str:
     if spec == "date":
         return _UNKNOWN[lang] if value is None else formats.day(str(value), lang)
     if spec == "profile" and lang is Lang.DE:  # checks.owners.Profile.describe()
-        from reports.i18n.de_profiles import profile
+        from reports.i18n.de_evidence import profile
 
         return profile(str(value))
     if spec == "source" and lang is Lang.DE:  # an app store's or sideload tool's name

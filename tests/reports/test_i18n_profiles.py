@@ -1,4 +1,5 @@
-"""German for the profile, BYOD and per-profile backup evidence (reports/i18n/de_profiles.py)."""
+"""German for the profile, BYOD and per-profile backup evidence of reports before schema 1.3
+(the [[profile]] and [[profile_rule]] tables of reports/i18n/de_evidence.toml)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ import pytest
 
 from checks.facts import DevicePolicy, User, UserKind
 from checks.owners import ProfileKind, classify
-from reports.i18n.de_evidence import translate
-from reports.i18n.de_profiles import RULES
+from reports.i18n.de_evidence import tables, translate
 
 EXAMPLES = (
     ("the phone's main user (user 0), fully managed by device owner Android Device Policy "
@@ -52,9 +52,10 @@ def test_examples_in_german(text: str) -> None:
 
 
 def test_every_pattern_is_exercised() -> None:
-    """No pattern of de_profiles is dead: each is the first match of some example."""
-    first = {next(i for i, (p, _) in enumerate(RULES) if p.fullmatch(t)) for t in EXAMPLES}
-    assert [] == sorted(set(range(len(RULES))) - first)
+    """No profile pattern is dead: each is the first match of some example."""
+    rules = (*tables()["profile"], *tables()["profile_rule"])
+    first = {next(i for i, (p, _) in enumerate(rules) if p.fullmatch(t)) for t in EXAMPLES}
+    assert [] == sorted(set(range(len(rules))) - first)
 
 
 def test_every_profile_description_has_german() -> None:
