@@ -49,7 +49,7 @@ def refused() -> dict[str, Any]:
 def test_refusals_keep_their_english_and_carry_ids(refused: dict[str, Any]) -> None:
     """The English of each refusal is what it always was; each line has an id and params."""
     ids = sorted(e.get("id", "") for e in refused["evidence"] if e["source"] == "attestation")
-    assert ["attest.other_phone", "attest.refused", "attest.refused", "attest.refused"] == ids
+    assert ids == ["attest.other_phone", "attest.refused", "attest.refused", "attest.refused"]
     head = "the attestation by Team lead on 2026-11-20 (a.json)"
     texts = sorted(e["text"] for e in refused["evidence"] if e["source"] == "attestation")
     assert texts == sorted(
@@ -88,7 +88,7 @@ def test_a_signed_attestation_in_german() -> None:
     the JSON note stays the English it always was."""
     f = _msg07(_claim())
     assert (
-        "secret chats only (signed attestation, a.json, key sha256:ab12)" == f["attested"]["note"]
+        f["attested"]["note"] == "secret chats only (signed attestation, a.json, key sha256:ab12)"
     )
     [line] = [e for e in f["evidence"] if e.get("id") == "attest.by"]
     until = UNTIL.strftime("%d.%m.%Y")
