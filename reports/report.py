@@ -29,8 +29,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from checks import law
-from checks.alternatives import compare
-from checks.catalog import VARIANTS, Profile
+from checks.alternatives import compare, comparison
+from checks.catalog import VARIANTS
 from checks.evaluate import summarize
 from checks.facts import (
     AppOps,
@@ -242,17 +242,6 @@ def _storage(evidence: StorageEvidence) -> dict[str, Any]:
     return entry | figures
 
 
-def _comparison(profile: Profile) -> dict[str, str]:
-    """The article's comparison (catalog ``Profile``), field for field."""
-    return {
-        "operator": profile.operator.english(),
-        "seat": profile.seat.english(),
-        "e2e_default": profile.e2e_default.english(),
-        "registration": profile.registration.english(),
-        "source": profile.source.english(),
-    }
-
-
 def _messengers(snap: Snapshot) -> Any:
     if isinstance(snap.packages, Unseen):
         return _unseen(snap.packages)
@@ -273,7 +262,7 @@ def _messengers(snap: Snapshot) -> Any:
                 "version_name": package.version_name,
                 "version_code": package.version_code,
                 "installer": package.installer,
-                "comparison": None if profile is None else _comparison(profile),
+                "comparison": None if profile is None else comparison(profile),
                 "installs": [_install(package, pu, snap.app_ops) for pu in package.users],
                 "storage": [_storage(e) for e in snap.storage if e.package == name],
             }
