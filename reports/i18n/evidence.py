@@ -27,9 +27,14 @@ _PHONE_WORDS = {
         ("permission denied", "Zugriff verweigert"),
         ("not collected", "nicht erhoben"),
         ("No such file or directory", "Datei oder Verzeichnis nicht gefunden"),
+        (" failed (exit ", " fehlgeschlagen (Exit-Code "),
+        (" bytes of output)", " Byte Ausgabe)"),
+        ("output damaged in transit", "Ausgabe bei der Übertragung beschädigt"),
+        ("tail could not read ", "tail konnte nicht lesen: "),
     ),
 }
-"""Reasons the phone or the collector gives (``{r:reason}``): their standard words."""
+"""Reasons the phone or the collector gives (``{r:reason}``): their standard words
+(``scanner.collect``, ``scanner.apk_reads``)."""
 _UNKNOWN = {Lang.EN: "unknown", Lang.DE: "unbekannt"}
 POLICY_NAMES = {Lang.DE: {"default (article)": "Standard (Fachartikel)"}}
 """msgscan's built-in policy (``checks.policy.DEFAULT``) by name; an organisation's stays."""
