@@ -69,6 +69,11 @@ class Texts:
         is (None, an unseen fact)."""
         return formats.day(value, self.lang) if isinstance(value, str) else value
 
+    def moment(self, value: object) -> object:
+        """A time of the report ("2026-11-20T09:30:00Z") as this language writes it ("20.11.2026,
+        09:30:00 UTC" in German); anything else as it is."""
+        return formats.moment(value, self.lang) if isinstance(value, str) else value
+
     def source(self, source: str) -> str:
         """Where evidence came from: a probe command stays; "catalog", "policy" are words."""
         return _SOURCES.get(self.lang, {}).get(source, source)

@@ -1,12 +1,13 @@
 """Numbers, sizes and dates as each language writes them (Babel's CLDR data).
 
 "61.7 / 100", "150.2 MiB", "2026-11-20" in English; "61,7 / 100", "150,2 MiB", "20.11.2026" in
-German. English dates stay ISO 8601, as the JSON report and the evidence have always written them.
+German; a moment "2026-11-20T09:30:00Z" in English, "20.11.2026, 09:30:00 UTC" in German. English
+dates stay ISO 8601, as the JSON report and the evidence have always written them.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -52,4 +53,18 @@ def day(value: date | datetime | str, lang: Lang) -> str:
     return format_date(when, "dd.MM.yyyy", locale=_LOCALES[lang])
 
 
-__all__ = ["count", "day", "number", "size"]
+def moment(value: str, lang: Lang) -> str:
+    """A time of the report (ISO 8601 in UTC, "2026-11-20T09:30:00Z"): as it is in English,
+    "20.11.2026, 09:30:00 UTC" in German; text that is no such time stays."""
+    if lang is Lang.EN:
+        return value
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if when.utcoffset() != timedelta(0):
+        return value
+    return f"{day(when, lang)}, {when:%H:%M:%S} UTC"
+
+
+__all__ = ["count", "day", "moment", "number", "size"]

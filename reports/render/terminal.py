@@ -110,7 +110,10 @@ def _header(v: _View) -> RenderableType:
         grid.add_row(Text(""), _t(f"- {problem}"))
     title = _t(
         tx.t(
-            "text.header", version=scan["msgscan_version"], id=scan["id"], started=scan["started"]
+            "text.header",
+            version=scan["msgscan_version"],
+            id=scan["id"],
+            started=tx.moment(scan["started"]),
         ),
         "dim",
     )

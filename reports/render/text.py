@@ -129,7 +129,12 @@ def _header(v: _View) -> None:
     )
     label = max(10, 2 + max(len(tx.t(k)) for k in (*keys, "text.scan")))
     out.add(
-        tx.t("text.header", version=scan["msgscan_version"], id=scan["id"], started=scan["started"])
+        tx.t(
+            "text.header",
+            version=scan["msgscan_version"],
+            id=scan["id"],
+            started=tx.moment(scan["started"]),
+        )
     )
     if isinstance(device["model"], dict):  # the whole identity was withheld
         name = v.fact(device["model"])
