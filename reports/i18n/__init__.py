@@ -58,11 +58,16 @@ class Texts:
 
     def evidence(self, item: Mapping[str, object] | str) -> str:
         """An evidence item of the JSON report (or its text) in this language: rendered from its
-        message id and values; an item without one (an older report) by its English text."""
+        message id and values; an item without one (an older report) by its English text. A
+        nested message ({"id", "params"}, no text) is rendered in every language."""
+        has_id = not isinstance(item, str) and "id" in item
+        if has_id and (self.lang is not Lang.EN or "text" not in item):
+            assert not isinstance(item, str)
+            return evidence.render(item, self.lang)
         english = item if isinstance(item, str) else str(item["text"])
         if self.lang is Lang.EN:
             return english
-        return evidence.text(item, self.lang) or de_evidence.translate(english) or english
+        return de_evidence.translate(english) or english
 
     def day(self, value: object) -> object:
         """A date of the report ("2026-11-20") as this language writes it; anything else as it

@@ -178,7 +178,8 @@ def _findings(v: _View) -> list[RenderableType]:
         table = _section(tx.t("text.waived_heading", count=len(waived)), "bold")
         for f in waived:
             w = f["waived"]
-            _row(v, table, f, sev(f), tx.t("text.waived", until=w["until"], reason=w["reason"]))
+            until = tx.day(w["until"])
+            _row(v, table, f, sev(f), tx.t("text.waived", until=until, reason=w["reason"]))
         parts.append(table)
     manual = ordered(findings, "manual")
     if manual:

@@ -22,7 +22,13 @@ from checks.evaluate import section_of
 from checks.findings import Severity
 from checks.result import ScanResult
 from reports.i18n import CheckText, Lang, Texts
-from reports.localized import attested_text, check_texts, relevant_steps, verdict_text
+from reports.localized import (
+    attested_note,
+    attested_text,
+    check_texts,
+    relevant_steps,
+    verdict_text,
+)
 from reports.render import _text_audit
 from reports.report import UNSEEN, build_report
 
@@ -275,7 +281,8 @@ def _findings(v: _View) -> None:
     for f in waived:
         _item(v, f, sev(f))
         w = f["waived"]
-        out.add(tx.t("text.waived", until=w["until"], reason=w["reason"]), body, body + "  ")
+        until = tx.day(w["until"])
+        out.add(tx.t("text.waived", until=until, reason=w["reason"]), body, body + "  ")
     manual = ordered(findings, "manual")
     if manual:
         out.section(tx.t("text.manual", count=len(manual)))
@@ -283,7 +290,7 @@ def _findings(v: _View) -> None:
         _item(v, f, sev(f))
         if f["attested"] is not None:
             a = f["attested"]
-            note = f": {a['note']}" if a["note"] else ""
+            note = f": {attested_note(tx, f)}" if a["note"] else ""
             out.add(attested_text(tx, a) + note, body, body + "  ")
         else:
             _step(v, f, "text.todo")
