@@ -30,25 +30,19 @@ from reports.localized import (
     verdict_text,
 )
 from reports.render import _text_audit
+from reports.render.controls import ESCAPES
 from reports.report import UNSEEN, build_report
 
 WIDTH = 100
 _INDENT = " " * 4
 
-_ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
-    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
-    r"|\x1b[ -/]*[0-~]?"  # any other escape
-    r"|\x9b[0-?]*[ -/]*[@-~]"  # CSI as one C1 character
-)
 _BLANKS = re.compile(r"[\t\n\v\f\r\x85\u2028\u2029]+")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 def clean(text: str) -> str:
     """``text`` as one printable line: escape sequences and control characters removed."""
-    return _CONTROLS.sub("", _BLANKS.sub(" ", _ESCAPES.sub("", text)))
+    return _CONTROLS.sub("", _BLANKS.sub(" ", ESCAPES.sub("", text)))
 
 
 class TextRenderer:

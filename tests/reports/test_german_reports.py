@@ -20,7 +20,6 @@ import pytest
 
 from checks.advisories import BY_MESSENGER
 from checks.attested import TAMPERED, Claim, with_claims
-from checks.facts import DevicePolicy, User, UserKind
 from checks.findings import Attestation, Message, Waiver
 from checks.owners import ProfileKind, classify
 from checks.policy import DEFAULT, Policy
@@ -33,6 +32,7 @@ from scanner.app.scan import scan_result
 from scanner.recordings import profiles, setups
 from scanner.recordings.build import HERE, SHIPPED
 from scanner.replay import ReplayTransport
+from tests.reports.test_i18n_profiles import POLICIES, USERS
 from tests.reports.test_messages import ENGLISH, _visible
 
 A16 = HERE / "android16-personal-whatsapp-telegram.json"
@@ -195,30 +195,9 @@ def test_numbers_sizes_dates_and_times_are_german(german: dict[str, str]) -> Non
 def test_every_profile_and_advisory_message_renders_german() -> None:
     """Whatever classify() returns, and every advisory of the catalog: German from the id,
     not the English."""
-    users = [
-        User(0, UserKind.SYSTEM, 0x4C13, True),
-        User(10, UserKind.MANAGED_PROFILE, 0x1030, True),
-        User(95, UserKind.OTHER_PROFILE, 0x20001010, True),
-        User(999, UserKind.OTHER_PROFILE, 0x801010, True),
-        User(11, UserKind.OTHER_PROFILE, 0x1010, True, "profile.CLONE"),
-        User(12, UserKind.OTHER_PROFILE, 0x1010, True, "profile.PRIVATE"),
-        User(13, UserKind.OTHER_PROFILE, 0x1010, True),
-        User(14, UserKind.SECONDARY, 0x410, True),
-        User(15, UserKind.GUEST, 0x414, True),
-        User(16, UserKind.RESTRICTED, 0x418, True),
-        User(150, UserKind.MANAGED_PROFILE, 0x10061030, False),
-    ]
-    policies = [
-        DevicePolicy(None),
-        DevicePolicy("com.google.android.apps.work.clouddpc", {10: "com.example.mdm"}),
-        DevicePolicy(
-            None,
-            {10: "com.google.android.apps.work.clouddpc", 150: "com.samsung.knox.securefolder"},
-        ),
-    ]
     messages: dict[object, Message] = {}
-    for policy in policies:
-        for user in users:
+    for policy in POLICIES:
+        for user in USERS:
             p = classify(user, policy)
             messages[p.kind] = p.message()
     messages |= {a.id: a.issue for advs in BY_MESSENGER.values() for a in advs}
