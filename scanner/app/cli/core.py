@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "snapshot": ("scan", "cmd_snapshot"),
     "record": ("scan", "cmd_record"),
     "report": ("report", "cmd_report"),
-    "checks": ("report", "cmd_checks"),
+    "checks": ("checklist", "cmd_checks"),
     "agent": ("agent", "cmd_agent"),
     "simulate": ("simulate", "cmd_simulate"),
     "devices": ("inspection", "cmd_devices"),

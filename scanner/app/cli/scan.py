@@ -24,6 +24,10 @@ from scanner.collect import collect
 
 
 def _policy(path: Path | None) -> Policy:
+    if path is None:  # the article's: no policy file reader (tomllib) to load
+        from checks.policy import DEFAULT
+
+        return DEFAULT
     from scanner.app.policy import load_policy
 
     return load_policy(path, hint="check the path; policy.example.toml shows the format")
@@ -49,9 +53,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         )
     finally:
         transport.close()
-    emit(
-        outputs, chosen_lang(args.lang), lambda r: r.render(result), key=key, templates=templates
-    )
+    emit(outputs, chosen_lang(args.lang), lambda r: r.render(result), key=key, templates=templates)
     if args.send is not None:  # after the report: a SIEM outage must not cost the user the output
         send(args, result)
     summary = summarize(result.findings, complete=result.snapshot.complete)
