@@ -10,14 +10,11 @@ from pathlib import Path
 from checks.evaluate import summarize
 from checks.policy import Policy
 from reports.render.controls import strip_controls
-from reports.render.snapshot import snapshot_text, snapshot_to_json
-from scanner import recording
 from scanner.app.cli.exits import ExitCode
 from scanner.app.cli.options import signing_key
 from scanner.app.cli.output import emit, plan, print_json, templates_from
 from scanner.app.cli.send import destination, send
 from scanner.app.cli.target import open_target
-from scanner.app.record import record
 from scanner.app.scan import device_name, scan_result
 from scanner.app.show import chosen_lang
 from scanner.collect import collect
@@ -69,6 +66,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
+    from reports.render.snapshot import snapshot_text, snapshot_to_json  # not for a scan
+
     transport = open_target(args)
     try:
         snapshot = collect(transport, timeout=args.timeout)
@@ -82,6 +81,9 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
 
 def cmd_record(args: argparse.Namespace) -> int:
+    from scanner import recording  # the writer and the recorder: not for a scan
+    from scanner.app.record import record
+
     transport = open_target(args)
     try:
         rec, snapshot = record(transport, timeout=args.timeout)
