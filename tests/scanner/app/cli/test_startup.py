@@ -228,6 +228,23 @@ def test_replay_scan_loads_only_what_it_uses() -> None:
     assert ["structlog"] == loaded(verbose, *HEAVY[:-3], "structlog")
 
 
+def test_a_scan_that_sends_configures_logging_at_once(tmp_path: Path) -> None:
+    """``scan --send`` configures structlog before the command runs (the agent's delivery
+    modules log through structlog directly, so it must be set up before they import it); a scan
+    without it leaves structlog unconfigured until a line is written."""
+
+    def configured(*argv: str) -> bool:
+        probe = run_main(*argv) + "import structlog\nprint(structlog.is_configured())\n"
+        out = subprocess.run(
+            [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
+        return out.stdout.split()[-1] == "True"
+
+    config = str(tmp_path / "none.toml")  # refused: the scan stops before the phone, exit 2
+    assert configured("scan", "--replay", str(A16), "--send", "x", "--config", config)
+    assert not configured("scan", "--replay", str(A16))
+
+
 REPLAY_UNUSED = (
     "scanner.simphone.adbd",
     "scanner.simphone.auth",
