@@ -11,6 +11,7 @@ is written where that configuration says, as if structlog had been configured at
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,8 @@ DEBUG, INFO, WARNING, ERROR = 10, 20, 30, 40
 """The ``logging`` module's levels (importing it only for these costs start-up ~15 ms)."""
 
 _deferred: tuple[int, Callable[[], None]] | None = None
+_configuring = threading.Lock()
+"""Held while a deferred configuration runs: two threads' first lines configure it once."""
 
 
 def defer(level: int, configure: Callable[[], None]) -> None:
@@ -53,12 +56,14 @@ class Log:
 
     def _write(self, level: int, method: str, event: str, values: dict[str, Any]) -> None:
         global _deferred
-        if _deferred is not None:
-            threshold, configure = _deferred
-            if level < threshold:
+        pending = _deferred
+        if pending is not None:
+            if level < pending[0]:
                 return
-            _deferred = None
-            configure()
+            with _configuring:
+                if _deferred is not None:
+                    _deferred[1]()
+                    _deferred = None
         import structlog
 
         getattr(structlog.get_logger(self.name), method)(event, **values)

@@ -177,16 +177,17 @@ class RecordedShell:
 
     @cached_property
     def _ranges(self) -> ByteRanges:
-        """``pm path``, ``tail -c`` and ``dd`` over the recording's files, built (and the
-        simulated phone's modules imported) when a command the recording lacks needs them: a
-        replay of msgscan's own scan finds every answer recorded and never loads them."""
+        """``pm path``, ``tail -c`` and ``dd`` over the recording's files (the APK reads of a
+        scan), built on the first command the recording does not hold: a recording without
+        APKs never loads them, and none loads the simulated phone's server."""
         from scanner.simphone.byteranges import ByteRanges
 
         return ByteRanges(self.recording)
 
     @cached_property
     def derived(self) -> DerivedCommands:
-        """Answers derived from the recording's facts, for commands it lacks (like ``_ranges``)."""
+        """Answers derived from the recording's facts, built on the first command that neither
+        the recording nor ``_ranges`` answers (e.g. a client's other than msgscan's)."""
         from scanner.simphone.commands import DerivedCommands
 
         return DerivedCommands(self.recording)
