@@ -14,7 +14,6 @@ scan, ``msgscan checks`` and any report of schema 1.3 never pay for it.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from functools import cache
 from importlib import resources
@@ -234,6 +233,8 @@ def _german(template: str, m: re.Match[str]) -> str:
 @cache
 def tables() -> Mapping[str, tuple[Rule, ...]]:
     """de_evidence.toml, compiled: ``profile``, ``profile_rule`` and ``rule`` entries in order."""
+    import tomllib  # deferred: only a pre-1.3 report shown in German needs it (start-up, #18)
+
     data = tomllib.loads(resources.files("reports.i18n").joinpath("de_evidence.toml").read_text())
     return {
         name: tuple((_pattern(e["en"]), e["de"]) for e in data[name])
