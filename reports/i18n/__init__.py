@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from babel.numbers import format_decimal
-
 from checks.catalog import SIDELOAD_INSTALLERS, STORES
 from checks.findings import BEYOND
 from checks.rule import CheckInfo
-from reports.i18n import de_catalog, de_checks, de_evidence, evidence, formats, messages
+from reports.i18n import evidence, formats, messages
 from reports.i18n.texts import CheckText, Lang, MissingText, lang_from_env
 
 _MESSAGES = {Lang.EN: messages.EN, Lang.DE: messages.DE}
@@ -41,6 +39,8 @@ class Texts:
     def check(self, info: CheckInfo) -> CheckText:
         if self.lang is Lang.EN:
             return CheckText(info.title, info.rationale, info.remediation)
+        from reports.i18n import de_checks  # German only: English start-up skips it (#18)
+
         try:
             return de_checks.CHECKS[info.id]
         except KeyError:
@@ -50,6 +50,8 @@ class Texts:
         """A value of the messenger comparison or an app source, in this language."""
         if self.lang is Lang.EN:
             return value
+        from reports.i18n import de_catalog
+
         table = {**evidence.by_english(self.lang, "catalog."), **de_catalog.SOURCES}
         try:
             return table[value]
@@ -67,6 +69,8 @@ class Texts:
         english = item if isinstance(item, str) else str(item["text"])
         if self.lang is Lang.EN:
             return english
+        from reports.i18n import de_evidence
+
         return de_evidence.translate(english) or english
 
     def day(self, value: object) -> object:
@@ -95,6 +99,8 @@ class Texts:
 def _local(value: object, lang: Lang) -> object:
     """Numbers as the language writes them ("61,7"); English keeps Python's own."""
     if isinstance(value, float):
+        from babel.numbers import format_decimal  # not needed for English (start-up, #18)
+
         return format_decimal(value, locale=lang.value)
     return value
 

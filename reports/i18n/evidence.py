@@ -15,8 +15,6 @@ from functools import cache
 from importlib import resources
 from io import BytesIO
 
-from babel.messages.mofile import read_mo
-
 from checks.findings import fill
 from reports.i18n import formats
 from reports.i18n.texts import Lang, MissingText
@@ -45,6 +43,8 @@ def catalog(lang: Lang) -> Mapping[str, tuple[str, ...]]:
     """Message id -> its template(s) in ``lang`` (one, or singular and plural)."""
     path = resources.files("reports.i18n") / "locale" / lang.value / "LC_MESSAGES"
     data = (path / f"{DOMAIN}.mo").read_bytes()
+    from babel.messages.mofile import read_mo  # deferred: an English report reads no catalog
+
     out: dict[str, tuple[str, ...]] = {}
     for m in read_mo(BytesIO(data)):
         if m.context and m.string:
@@ -58,6 +58,8 @@ def by_english(lang: Lang, prefix: str) -> Mapping[str, str]:
     JSON report keeps in English, e.g. the messenger comparison: ids ``catalog.*``)."""
     path = resources.files("reports.i18n") / "locale" / lang.value / "LC_MESSAGES"
     data = (path / f"{DOMAIN}.mo").read_bytes()
+    from babel.messages.mofile import read_mo
+
     return {
         m.id: m.string
         for m in read_mo(BytesIO(data))

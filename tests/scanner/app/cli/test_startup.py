@@ -254,10 +254,14 @@ REPLAY_UNUSED = (
     "checks.policy_file",
     "structlog",
     "asyncio",
+    "babel",
+    "reports.i18n.de_checks",
+    "reports.i18n.de_evidence",
 )
 """What a replay scan of a recording with signed APKs does not load: the simulated phone's
 server (its auth imports cryptography), v1 (PKCS#7) signature reading when every APK has a
-signing block, the policy file reader without ``--policy``, and logging without ``-v``."""
+signing block, the policy file reader without ``--policy``, logging without ``-v``, and, for
+an English report, Babel and the German tables."""
 
 
 def test_replay_scan_loads_cryptography_only_for_the_certificates_it_reads() -> None:
