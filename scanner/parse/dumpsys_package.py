@@ -356,7 +356,9 @@ class _Reader:
         if self.shared_user is not None:
             return UserDraft(user_id, runtime=self.shared_user.runtime.setdefault(user_id, {}))
         if self.draft is not None and self.draft.keep:
-            user = self.draft.users.setdefault(user_id, UserDraft(user_id))
+            user = self.draft.users.get(user_id)
+            if user is None:
+                user = self.draft.users[user_id] = UserDraft(user_id)
             user_fields(user, body.partition(":")[2], self._damaged)
             return user
         return None
