@@ -40,11 +40,13 @@ from scanner.parse.package_fields import (
     FIELD_KEYS,
     READ_KEYS,
     Draft,
+    Row,
     UserDraft,
     bracketed,
     header_name,
     line_starts,
     package_field,
+    permission_row,
     timestamp,
     to_json_shape,
     user_fields,
@@ -61,6 +63,9 @@ _SECTIONS = {
     "Shared users:": _SHARED,
 }
 _SKIP, _INSTALL, _RUNTIME = 0, 1, 2  # what the rows under a list header are
+# What the lines deeper than the innermost open level are (see ``_innermost``):
+_NONE, _FIELD, _USER, _ROWS, _PASSED = 0, 1, 2, 3, 4
+_UNREAD: Row = ("", None, False)  # a line ``_Reader.read_rows`` has not seen
 
 _BOUNDARIES = ("\nDUMP OF ", "\n---------")
 """How a line that may start another service's output begins (see ``_Reader._boundary``)."""
@@ -132,6 +137,7 @@ class _Reader:
         self.label: str | None = None  # the open block as damage names it; None: not counted
         self.garbled = "garbled line (bytes that are not text)"  # how a U+FFFD line is counted
         self.line = 0  # lines fed so far: several notes about one line count it once
+        self.read_rows: dict[str, Row | None] = {}  # each distinct row is taken apart once
 
     def read(self, text: str) -> None:
         """Feed each line of ``text`` (the lines of an output, joined by newlines). Only a line
@@ -175,68 +181,100 @@ class _Reader:
 
     def lines(self, lines: Iterable[str]) -> None:
         """Feed each line. The lines inside an open block (nearly all of a dump) are read here,
-        with the block's state in locals; any other line goes through ``_line``."""
+        with the block's state in locals; any other line goes through ``_line``. The lines
+        deeper than the innermost open level (``inner``: a list's rows, a user's lines, the
+        continuation lines of a field) and the field lines with nothing open are read first,
+        as the chain after them would read them; every other line goes through that chain."""
         n, block_at, field_at = self.line, self.block_at, self.field_at
         rows, rows_at, user, user_at = self.rows, self.rows_at, self.user, self.user_at
-        draft, damaged = self._kept(), self._damaged
+        draft, damaged, read_rows = self._kept(), self._damaged, self.read_rows
+        inner, mode = _innermost(field_at, rows, rows_at, user_at)
         for raw in lines:
             n += 1
             line = raw.rstrip()  # trailing blanks: "User 0: " (Huawei 7), stray "\r"
-            if not line:
-                continue  # blank lines never end a block (rule 6)
             body = line.lstrip(" ")
             at = len(line) - len(body)
-            if not at > block_at >= 0:  # a block is only open inside the package service
-                self.line, self.field_at, self.rows, self.rows_at = n, field_at, rows, rows_at
-                self.user, self.user_at = user, user_at
-                fragment = self._line(body, at)
-                block_at, field_at, rows, rows_at = (
-                    self.block_at, self.field_at, self.rows, self.rows_at
-                )  # fmt: skip
-                user, user_at, draft = self.user, self.user_at, self._kept()
-                if not fragment:
-                    continue
-            elif REPLACEMENT in body:  # in a block: the block is damaged
-                self.line = n
-                damaged(self.garbled)
-            if rows_at >= 0:
-                if at > rows_at:
-                    if rows != _SKIP:
+            if at > inner:  # in a block (inner > field_at > block_at >= 0)
+                if REPLACEMENT in body:  # in a block: the block is damaged
+                    self.line = n
+                    damaged(self.garbled)
+                if mode == _ROWS:
+                    row = read_rows.get(body, _UNREAD)
+                    if row is _UNREAD:
+                        row = read_rows[body] = permission_row(body)
+                    if row is not None:
                         self.line = n
-                        self._permission_row(body, rows, user)
-                    continue
-                rows, rows_at = _SKIP, -1
-            if user_at >= 0:
-                if at > user_at:
-                    if body == "runtime permissions:":
-                        rows, rows_at = _RUNTIME, at
-                    elif body.endswith(":") and "=" not in body:
-                        rows, rows_at = _SKIP, at  # "disabledComponents:", "overlay paths:" …
+                        self._permission_row(row, rows, user)
+                elif mode == _USER:
+                    if body.endswith(":") and "=" not in body:
+                        # "runtime permissions:"; "disabledComponents:", "overlay paths:" …
+                        rows = _RUNTIME if body == "runtime permissions:" else _SKIP
+                        inner, mode, rows_at = at, _ROWS if rows else _PASSED, at
                     elif user is not None and body.startswith("firstInstallTime="):
                         self.line = n
                         user.first_install = timestamp(body[17:], damaged)  # 13+
+                continue  # _FIELD, _PASSED: a continuation line of something we do not read
+            if at == inner and mode == _FIELD and REPLACEMENT not in body:  # nothing open
+                key, sep, _ = body.partition("=")
+                if sep:
+                    if key in READ_KEYS:
+                        if draft is not None:
+                            self.line = n
+                            package_field(draft, body, damaged)
+                        continue
+                    if not key.startswith("User "):
+                        continue
+                elif not body.endswith(":") and not body.startswith("User "):
                     continue
-                if body.startswith("installReason="):
-                    continue  # Android 13+: AOSP prints it with a literal indent (section 2)
-                user, user_at = None, -1
-            if field_at < 0:
-                field_at = at
-            if at > field_at:
-                continue  # a continuation line of something we do not read
-            if body.startswith("User "):
-                uid = user_id(body)
-                if uid is not None:
+            while True:  # one pass; "break" ends the line
+                if not line:
+                    break  # blank lines never end a block (rule 6)
+                if not at > block_at >= 0:  # a block is only open inside the package service
+                    self.line, self.field_at, self.rows, self.rows_at = n, field_at, rows, rows_at
+                    self.user, self.user_at = user, user_at
+                    fragment = self._line(body, at)
+                    block_at, field_at, rows, rows_at = (
+                        self.block_at, self.field_at, self.rows, self.rows_at
+                    )  # fmt: skip
+                    user, user_at, draft = self.user, self.user_at, self._kept()
+                    if not fragment:
+                        break
+                elif REPLACEMENT in body:  # in a block: the block is damaged
                     self.line = n
-                    user, user_at = self._open_user(uid, body), at
-                    continue
-            key, sep, _ = body.partition("=")
-            if sep:
-                if draft is not None and key in READ_KEYS:
-                    self.line = n
-                    package_field(draft, body, damaged)
-            elif body.endswith(":"):
-                rows = _INSTALL if body == "install permissions:" else _SKIP
-                rows_at = at
+                    damaged(self.garbled)
+                if rows_at >= 0:
+                    rows, rows_at = _SKIP, -1  # at <= inner = rows_at: the list ends here
+                if user_at >= 0:
+                    if at > user_at:
+                        if body == "runtime permissions:":
+                            rows, rows_at = _RUNTIME, at
+                        elif body.endswith(":") and "=" not in body:
+                            rows, rows_at = _SKIP, at  # "disabledComponents:" …
+                        elif user is not None and body.startswith("firstInstallTime="):
+                            self.line = n
+                            user.first_install = timestamp(body[17:], damaged)  # 13+
+                        break
+                    if body.startswith("installReason="):
+                        break  # Android 13+: AOSP prints it with a literal indent (section 2)
+                    user, user_at = None, -1
+                if field_at < 0:
+                    field_at = at
+                if body.startswith("User "):
+                    uid = user_id(body)
+                    if uid is not None:
+                        self.line = n
+                        user, user_at = self._open_user(uid, body), at
+                        break
+                key, sep, _ = body.partition("=")
+                if sep:
+                    if draft is not None and key in READ_KEYS:
+                        self.line = n
+                        package_field(draft, body, damaged)
+                elif body.endswith(":"):
+                    rows = _INSTALL if body == "install permissions:" else _SKIP
+                    rows_at = at
+                break
+            inner, mode = _innermost(field_at, rows, rows_at, user_at)
         self.line, self.field_at, self.rows, self.rows_at = n, field_at, rows, rows_at
         self.user, self.user_at = user, user_at
 
@@ -363,21 +401,14 @@ class _Reader:
             return user
         return None
 
-    def _permission_row(self, body: str, rows: int, user: UserDraft | None) -> None:
-        # "<perm>: granted=<bool>[, flags=[ A B ] | [ A|B]][, userId=N]" (rule 3)
-        name, sep, rest = body.partition(": granted=")
-        if not sep or not name or " " in name:
-            return
-        state = rest.partition(",")[0].strip()
-        if state in ("true", "false"):
-            granted = state == "true"
-        else:
+    def _permission_row(self, row: Row, rows: int, user: UserDraft | None) -> None:
+        name, granted, override = row  # see ``package_fields.permission_row``
+        if granted is None:
             self._damaged("unreadable granted= value")
-            return
-        if rows == _RUNTIME:
+        elif rows == _RUNTIME:
             if user is not None:
                 user.runtime[name] = granted
-        elif ", userId=" in rest:
+        elif override:
             return  # Android 12+ per-user override of an install permission: see module doc
         elif self.shared_user is not None:
             self.shared_user.install[name] = granted
@@ -389,6 +420,21 @@ class _Reader:
             freeze(d, self.shared.get(d.shared_user or "")) for d in self.drafts.values() if d.name
         )
 
+
+def _innermost(field_at: int, rows: int, rows_at: int, user_at: int) -> tuple[int, int]:
+    """The innermost open level of a block: its indent (lines deeper than it are its own) and
+    what those lines are; no level (an indent no line has) outside a block or before its
+    first line."""
+    if rows_at >= 0:
+        return rows_at, _ROWS if rows != _SKIP else _PASSED
+    if user_at >= 0:
+        return user_at, _USER
+    if field_at >= 0:
+        return field_at, _FIELD
+    return _NO_LEVEL, _NONE
+
+
+_NO_LEVEL = 1 << 62
 
 _LOUD = ("Packages:", "Hidden system packages:", "Shared users:", "Package [", REPLACEMENT)
 """What a line before the first section must hold to change anything (``_Reader._stretch``)."""
