@@ -45,6 +45,7 @@ from scanner.parse.package_fields import (
     bracketed,
     header_name,
     line_starts,
+    new_user,
     package_field,
     permission_row,
     timestamp,
@@ -106,9 +107,10 @@ def read_dumpsys_package(
     """
     reader = _Reader(package)
     for part in (text,) if then is None else (text, then):
-        head, sep, last = part.rpartition("\n")
-        if sep:
-            reader.read(head)
+        cut = part.rfind("\n")
+        if cut >= 0:
+            reader.read(part, cut)
+        last = part[cut + 1 :]
         if last.strip():
             reader.cut(last)
     return Listing(reader.result(), reader.damage)
@@ -139,13 +141,13 @@ class _Reader:
         self.line = 0  # lines fed so far: several notes about one line count it once
         self.read_rows: dict[str, Row | None] = {}  # each distinct row is taken apart once
 
-    def read(self, text: str) -> None:
-        """Feed each line of ``text`` (the lines of an output, joined by newlines). Only a line
-        that starts another service's output (``_BOUNDARIES``) can bring the reader back into
-        the package service, so the lines after one that left it are counted, not read (most
-        of a bugreport or an ISDI dump)."""
+    def read(self, text: str, end: int) -> None:
+        """Feed each line of ``text[:end]`` (the lines of an output, joined by newlines). Only a
+        line that starts another service's output (``_BOUNDARIES``) can bring the reader back
+        into the package service, so the lines after one that left it are counted, not read
+        (most of a bugreport or an ISDI dump)."""
         at = 0
-        for start in [*line_starts(text, _BOUNDARIES), len(text) + 1]:
+        for start in [*line_starts(text, _BOUNDARIES, end), end + 1]:
             end = start - 1  # text[at:end]: a stretch of lines, the first one a boundary
             nl = text.find("\n", at, end)
             self.feed(text[at:end] if nl < 0 else text[at:nl])
@@ -394,10 +396,12 @@ class _Reader:
         if self.shared_user is not None:
             return UserDraft(user_id, runtime=self.shared_user.runtime.setdefault(user_id, {}))
         if self.draft is not None and self.draft.keep:
+            rest = body.partition(":")[2]
             user = self.draft.users.get(user_id)
             if user is None:
-                user = self.draft.users[user_id] = UserDraft(user_id)
-            user_fields(user, body.partition(":")[2], self._damaged)
+                user = self.draft.users[user_id] = new_user(user_id, rest, self._damaged)
+            else:
+                user_fields(user, rest, self._damaged)
             return user
         return None
 

@@ -134,22 +134,40 @@ def _field(body: str) -> tuple[Values, tuple[str, ...], tuple[str, ...]]:
 _USER_KEYS = frozenset({"installed", "hidden", "blocked", "suspended", "enabled"})
 
 
+def new_user(user_id: int, rest: str, damaged: Callable[[str], None]) -> UserDraft:
+    """The user a ``User N:`` line opens (``rest``: what follows its ":")."""
+    values, fresh, notes = _user_values(_shared_part(rest))
+    for note in notes:
+        damaged(note)
+    return UserDraft(user_id, *fresh)
+
+
 def user_fields(u: UserDraft, rest: str, damaged: Callable[[str], None]) -> None:
     """Set what a ``User N:`` line says after its ":" (``rest``) on ``u``."""
-    tail = rest  # without its first token when that is " ceDataInode=<digits>" (AOSP 7+),
-    if rest.startswith(" ceDataInode="):  # which every user has its own of
-        cut = rest.find(" ", 13)
-        if cut > 13 and rest[13:cut].isdigit():
-            tail = rest[cut:]
-    values, notes = _user_values(tail)
+    values, _, notes = _user_values(_shared_part(rest))
     for name, value in values:
         setattr(u, name, value)
     for note in notes:
         damaged(note)
 
 
+def _shared_part(rest: str) -> str:
+    """``rest`` without its first token when that is " ceDataInode=<digits>" (AOSP 7+), which
+    every user has its own of: the rest is what many users share."""
+    if rest.startswith(" ceDataInode="):
+        cut = rest.find(" ", 13)
+        if cut > 13 and rest[13:cut].isdigit():
+            return rest[cut:]
+    return rest
+
+
+Fresh = tuple[bool | Unseen, bool, bool, int | None]
+"""A new user's installed, hidden, suspended, enabled (``UserDraft``'s order)."""
+
+
 @lru_cache(maxsize=1024)
-def _user_values(rest: str) -> tuple[Values, tuple[str, ...]]:
+def _user_values(rest: str) -> tuple[Values, Fresh, tuple[str, ...]]:
+    """What the tokens of ``rest`` set, in order; the same applied to a new user; notes."""
     # Tokens, never positions: "User 0:  installed=…" has two spaces on Android 6 (LG M150),
     # vendors insert keys (Hisense "restricted= alive="), Android 5 said "blocked=" for hidden.
     # A value that is neither "true" nor "false" (a dump cut at "installed=t") is unknown:
@@ -177,7 +195,14 @@ def _user_values(rest: str) -> tuple[Values, tuple[str, ...]]:
                 notes.append("unreadable enabled= value")
     if not seen and REPLACEMENT in rest:  # cut or garbled before installed= came
         values.append(("installed", Unseen("the installed= value could not be read")))
-    return tuple(values), tuple(notes)
+    fresh = UserDraft(0)
+    for name, set_to in values:
+        setattr(fresh, name, set_to)
+    return (
+        tuple(values),
+        (fresh.installed, fresh.hidden, fresh.suspended, fresh.enabled),
+        tuple(notes),
+    )
 
 
 def flag(
@@ -323,16 +348,16 @@ def user_id(body: str) -> int | None:
     if not body.startswith("User "):
         return None
     number, sep, _ = body[5:].partition(":")
-    return to_int(number) if sep and number.isdigit() and number.isascii() else None
+    return int(number) if sep and number.isdigit() and number.isascii() else None
 
 
-def line_starts(text: str, markers: tuple[str, ...]) -> list[int]:
-    """Offsets of the lines of ``text`` after its first that begin with one of ``markers``
-    (each written with the newline before it), in order."""
+def line_starts(text: str, markers: tuple[str, ...], end: int) -> list[int]:
+    """Offsets of the lines of ``text[:end]`` after its first that begin with one of
+    ``markers`` (each written with the newline before it), in order."""
     starts = []
     for marker in markers:
-        at = text.find(marker)
+        at = text.find(marker, 0, end)
         while at >= 0:
             starts.append(at + 1)
-            at = text.find(marker, at + 1)
+            at = text.find(marker, at + 1, end)
     return sorted(starts)
