@@ -300,37 +300,8 @@ def to_json_shape(packages: tuple[Package, ...] | list[Package]) -> dict[str, An
     }
 
 
-HEADER = "="
-"""``line_shape``'s key of a list header (``install permissions:``): no key holds "="."""
-
 Row = tuple[str, bool | None, bool]
 """A permission row: name, granted (None: unreadable), whether it ends ``, userId=N``."""
-
-Shape = tuple[int, str, str | None, int | None, bool, Row | None]
-"""What the block reader needs of a line, see ``line_shape``."""
-
-_BLANK: Shape = (-1, "", None, None, False, None)
-
-
-def line_shape(raw: str) -> Shape:
-    """A line taken apart as the block reader reads it: its indent (-1: blank, trailing blanks
-    are no text: "User 0: " on Huawei 7, a stray "\r"), its body (the line without indent and
-    trailing blanks), its key (the body before "="; ``HEADER`` for a body ending ":" without
-    "="; else None), the N of ``User N:``, whether it holds U+FFFD, and the permission row it
-    is (``permission_row``)."""
-    line = raw.rstrip()
-    if not line:
-        return _BLANK
-    body = line.lstrip(" ")
-    key, sep, _ = body.partition("=")
-    return (
-        len(line) - len(body),
-        body,
-        key if sep else HEADER if body.endswith(":") else None,
-        user_id(body),
-        REPLACEMENT in body,
-        permission_row(body),
-    )
 
 
 def permission_row(body: str) -> Row | None:
