@@ -12,6 +12,7 @@ from textwrap import dedent
 
 import pytest
 
+from checks.facts import Unseen
 from scanner.parse.dumpsys_package import read_dumpsys_package
 
 HEAD = dedent(
@@ -146,3 +147,32 @@ def test_unreadable_rows_each_count_as_a_line() -> None:
     assert listing.damage.kinds == {"unreadable granted= value": 2}
     [package] = listing.packages
     assert package.users[0].runtime_permissions == {"android.permission.RECORD_AUDIO": True}
+
+
+def test_a_users_second_line_is_read_over_the_first() -> None:
+    """The same ``User N:`` twice in one block (output joined or repeated): the second line's
+    values count, and an unreadable one is named and leaves ``installed`` unknown, never true."""
+    text = HEAD + "    User 0: ceDataInode=1 installed=t hidden=true suspended=false enabled=0\n"
+    listing = read_dumpsys_package(text)
+    assert listing.damage.kinds == {"unreadable installed= value": 1}
+    [package] = listing.packages
+    [user] = package.users
+    assert isinstance(user.installed, Unseen)
+    assert user.hidden is True
+
+
+def test_unreadable_hidden_and_suspended_values_hide_nothing() -> None:
+    """``hidden=tru`` / ``suspended=fal`` (a garbled line): both named, and the app is taken as
+    neither hidden nor suspended, so no check loses sight of it."""
+    text = HEAD.replace("hidden=false suspended=false", "hidden=tru suspended=fal")
+    listing = read_dumpsys_package(text)
+    assert listing.damage.kinds == {"unreadable hidden= value": 1, "unreadable suspended= value": 1}
+    [package] = listing.packages
+    assert (package.users[0].hidden, package.users[0].suspended) == (False, False)
+
+
+def test_an_unreadable_enabled_value_is_named_and_unknown() -> None:
+    """``enabled=x``: named, and the user's enabled state is unknown (None), not a state."""
+    listing = read_dumpsys_package(HEAD.replace("enabled=0", "enabled=x"))
+    assert listing.damage.kinds == {"unreadable enabled= value": 1}
+    assert listing.packages[0].users[0].enabled is None
