@@ -1,8 +1,8 @@
 """Which block of a ``dumpsys package`` dump is open: sections, block headers, boundaries.
 
 Split from ``scanner.parse.dumpsys_package``, which reads the lines inside a block (the same
-format reference, shared/reference/dumpsys-package-format.md, and rule numbers apply). ``Blocks``
-holds the reader's state and reads every line outside an open block (``Blocks._line``).
+format reference, docs/sources.md ``dumpsys package``, and rule numbers apply). ``Blocks`` holds
+the reader's state and reads every line outside an open block (``Blocks._line``).
 """
 
 from __future__ import annotations
