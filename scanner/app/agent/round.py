@@ -9,14 +9,15 @@ transaction, the scan and the finding lifecycle; at the end the fleet summary.
 
 from __future__ import annotations
 
+import queue as queues
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import structlog
 
@@ -29,18 +30,30 @@ from checks.errors import (
     MsgscanError,
     ProbeTimeout,
 )
-from checks.evaluate import summarize
 from checks.policy import Policy
 from checks.result import ScanResult
 from reports.render.json import JsonRenderer
-from reports.report import build_report
+from scanner.app.agent.scanned import ReportJob, Scanned, report_name, written
 from scanner.app.agent.summary import remember
 from scanner.app.agent.targets import Sighting, Target
 from scanner.app.scan import device_name, hide, scan_result
-from scanner.files import write_atomic
 from scanner.transport.interface import Transport
 
 log = structlog.get_logger("msgscan.agent")
+
+__all__ = [
+    "INTERRUPTED",
+    "Limits",
+    "LocalScanners",
+    "Openers",
+    "PhoneOutcome",
+    "RoundOutcome",
+    "Scanners",
+    "report_name",
+    "run_round",
+    "scan_and_write",
+    "scan_phone",
+]
 
 STOP_GRACE_S = 5.0
 INTERRUPTED = (
@@ -64,6 +77,9 @@ class PhoneOutcome:
     """scanned, incomplete, unauthorized, busy, no_permission, unreachable, lost, timeout,
     interrupted, error."""
     result: ScanResult | None = None
+    """The scan, until its report is written (``scan_and_write``); then ``scanned``."""
+    scanned: Scanned | None = None
+    """What the agent keeps of the scan (``scanner.app.agent.scanned``); None after recording."""
     error: str | None = None
     seconds: float = 0.0
     report_path: Path | None = None
@@ -228,10 +244,82 @@ def scan_phone(target: Target, policy: Policy, openers: Openers) -> PhoneOutcome
     return outcome
 
 
-def report_name(device: str) -> str:
-    """A file name for a device's report: safe on every file system, stable per device."""
-    safe = "".join(c if c.isalnum() or c in "-._" else "_" for c in device)
-    return f"{safe or 'device'}.json"
+def scan_and_write(
+    target: Target, policy: Policy, openers: Openers, job: ReportJob
+) -> PhoneOutcome:
+    """Scan one phone and write its report; the outcome carries ``scanned``, not the snapshot."""
+    phone = scan_phone(target, policy, openers)
+    if phone.result is not None:
+        phone.scanned, phone.report_path, phone.failed = written(phone.result, job, phone.name)
+        phone.result = None
+    return phone
+
+
+class Scanners(Protocol):
+    """Where a round's phones are scanned: threads of this process, or worker processes."""
+
+    def submit(self, n: int, target: Target) -> None: ...
+
+    def finished(self, timeout: float) -> list[tuple[int, PhoneOutcome]]:
+        """Outcomes done since the last call (waits up to ``timeout`` for the first one);
+        raises what a scan raised (a bug, not the phone: ``scan_phone`` never raises)."""
+        ...
+
+    def alive(self) -> bool: ...
+
+    def cut(self) -> None:
+        """Stopping: close every open connection, so blocked reads end at once."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class LocalScanners:
+    """Scans on a pool of threads in this process (the GIL: one core's CPU at a time)."""
+
+    def __init__(self, policy: Policy, openers: Openers, job: ReportJob, threads: int) -> None:
+        self.policy, self.openers, self.job = policy, openers, job
+        self.pool = ThreadPoolExecutor(
+            max_workers=max(1, threads), thread_name_prefix="msgscan-scan"
+        )
+        self.done: queues.SimpleQueue[tuple[int, Future[PhoneOutcome]]] = queues.SimpleQueue()
+
+    def submit(self, n: int, target: Target) -> None:
+        fut = self.pool.submit(scan_and_write, target, self.policy, self.openers, self.job)
+        fut.add_done_callback(lambda f: self.done.put((n, f)))
+
+    def finished(self, timeout: float) -> list[tuple[int, PhoneOutcome]]:
+        ready: list[tuple[int, Future[PhoneOutcome]]] = []
+        try:
+            ready.append(self.done.get(timeout=timeout))
+            while True:
+                ready.append(self.done.get_nowait())
+        except queues.Empty:
+            pass
+        return [(n, fut.result()) for n, fut in ready if not fut.cancelled()]
+
+    def alive(self) -> bool:
+        return True
+
+    def cut(self) -> None:
+        self.openers.cut_all()
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def scanners_for(
+    processes: int, concurrency: int, policy: Policy, openers: Openers, job: ReportJob
+) -> Scanners:
+    """Worker processes when ``processes`` > 1 and the keys can cross to them, else threads."""
+    if processes > 1:
+        from scanner.app.agent.workers import WorkerScanners, portable
+
+        setup = portable(policy, openers, job, -(-concurrency // processes))
+        if setup is not None:
+            return WorkerScanners(processes, setup)
+        log.info("workers.unavailable", reason="the ADB signer cannot be passed to a process")
+    return LocalScanners(policy, openers, job, concurrency)
 
 
 def run_round(
@@ -245,31 +333,27 @@ def run_round(
     on_phone: Callable[[PhoneOutcome], None] | None = None,
     stop: threading.Event | None = None,
     renderer: JsonRenderer | None = None,
+    processes: int = 1,
+    keep_report: bool = False,
 ) -> RoundOutcome:
-    """Scan ``targets`` with at most ``concurrency`` at a time; ``on_phone`` gets each outcome
-    as soon as it is known (the agent records it in its state there)."""
+    """Scan ``targets`` with at most ``concurrency`` at a time, in ``processes`` processes (1:
+    threads of this one); ``on_phone`` gets each outcome as soon as it is known (the agent
+    records it in its state there). ``keep_report``: outcomes carry the report (SIEM events)."""
     stop = stop or threading.Event()
     outcome = RoundOutcome(datetime.now(UTC), sightings=list(sightings))
     reports_dir.mkdir(parents=True, exist_ok=True)
-    renderer = renderer or JsonRenderer()  # the agent's signs and states retention
+    job = ReportJob(reports_dir, renderer or JsonRenderer(), keep_report)
     grace = openers.settings.connect_timeout_s + openers.settings.auth_timeout_s + 5.0
 
     def finish(phone: PhoneOutcome) -> None:
-        if phone.result is not None:
-            path = reports_dir / report_name(phone.result.device_name)
-            try:
-                report = build_report(phone.result)
-                write_atomic(path, renderer.render_report(report))
-                phone.report_path = path
-                remember(path, report)  # its columns, for the fleet summary
-            except MsgscanError as e:  # a full disk must not end the round: state still records
-                log.error("report.write_failed", device=phone.name, problem=e.problem)
-            phone.failed = summarize(phone.result.findings).failed
+        scanned, path = phone.scanned, phone.report_path
+        if scanned and path and scanned.written is not None and scanned.columns is not None:
+            remember(path, scanned.written, scanned.columns)  # for the fleet summary
         if on_phone is not None:
             on_phone(phone)
-        # The snapshot is on disk and in the state now: holding 200 of them (300 packages each)
-        # until the round ends would cost more memory than everything else the agent does.
-        phone.result = None
+        # The findings are in the state now: holding 1000 phones' until the round ends would
+        # cost more memory than everything else the agent does.
+        phone.scanned = None
         outcome.phones.append(phone)
         log.info(
             "phone.done",
@@ -280,59 +364,47 @@ def run_round(
             failed=phone.failed,
         )
 
-    pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="msgscan-scan")
-    pending: dict[Future[PhoneOutcome], tuple[Target, float]] = {}
+    def give_up(n: int, state: str, why: str) -> None:
+        target, began = pending.pop(n)
+        finish(_named(target, policy, openers, state, why, time.monotonic() - began))
+
+    scanners = scanners_for(processes, concurrency, policy, openers, job)
+    pending: dict[int, tuple[Target, float]] = {}
     queue = list(targets)
     stopped_at: float | None = None
+    submitted = 0
     try:
         while queue or pending:
             while queue and len(pending) < concurrency and not stop.is_set():
-                target = queue.pop(0)
-                pending[pool.submit(scan_phone, target, policy, openers)] = (
-                    target,
-                    time.monotonic(),
-                )
+                submitted += 1
+                pending[submitted] = (queue[0], time.monotonic())
+                scanners.submit(submitted, queue.pop(0))
             if stop.is_set() and stopped_at is None:
                 stopped_at = time.monotonic()
-                openers.cut_all()
+                scanners.cut()
                 outcome.interrupted = True
                 queue.clear()
-            done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-            for fut in done:
-                pending.pop(fut)
-                finish(fut.result())
+            for n, phone in scanners.finished(0.5):
+                if pending.pop(n, None) is not None:  # else abandoned already
+                    finish(phone)
             # A phone past its deadline plus connect/auth grace is abandoned: its thread ends
             # when its transport deadline fires, but the round no longer waits for it.
             now = time.monotonic()
-            for fut, (target, began) in list(pending.items()):
+            for n, (_, began) in list(pending.items()):
                 if now - began > openers.settings.timeout_s + grace:
-                    pending.pop(fut)
-                    finish(
-                        _named(
-                            target,
-                            policy,
-                            openers,
-                            "timeout",
-                            "abandoned after the scan timeout",
-                            now - began,
-                        )
-                    )
+                    give_up(n, "timeout", "abandoned after the scan timeout")
             # Stopping: cut connections end blocked reads at once; whatever still runs after
             # STOP_GRACE_S is left behind so the agent exits within its 10 s promise.
             if stopped_at is not None and time.monotonic() - stopped_at > STOP_GRACE_S:
-                for fut, (target, began) in list(pending.items()):
-                    pending.pop(fut)
-                    finish(
-                        _named(
-                            target,
-                            policy,
-                            openers,
-                            "interrupted",
-                            INTERRUPTED,
-                            time.monotonic() - began,
-                        )
-                    )
+                for n in list(pending):
+                    give_up(n, "interrupted", INTERRUPTED)
+            if not scanners.alive():  # every worker process died (killed, out of memory)
+                log.error("workers.lost", phones=len(pending))
+                for n in list(pending):
+                    give_up(n, "error", "the process scanning the phone ended unexpectedly")
+                scanners.close()
+                scanners = LocalScanners(policy, openers, job, concurrency)
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        scanners.close()
     outcome.finished = datetime.now(UTC)
     return outcome

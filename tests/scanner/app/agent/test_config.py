@@ -31,6 +31,7 @@ from scanner.app.agent.settings import (
     TcpSettings,
     UsbSettings,
     auto_concurrency,
+    auto_processes,
 )
 from scanner.app.agent.startup import load_policy
 from checks.policy import DEFAULT as DEFAULT_POLICY
@@ -83,6 +84,7 @@ def defaults(data: bytes, **changes: object) -> AgentConfig:
             connect_timeout=timedelta(seconds=5),
             auth_timeout=timedelta(seconds=5),
             retry_unauthorized=True,
+            processes=auto_processes(),
         ),
         usb=UsbSettings(enabled=True, poll=timedelta(seconds=2)),
         adb_server=AdbServerSettings(use=True),
