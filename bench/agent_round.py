@@ -31,20 +31,63 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 TIME = "/usr/bin/time"
+SAMPLE_S = 0.05
+HEADER = (
+    "| code | phones | latency | concurrency | processes | runs | wall | agent CPU "
+    "| CPU per phone | phones' CPU per phone | peak RSS (tree) | peak PSS (tree) "
+    "| largest process | per phone median | result | exit |\n" + "|---" * 16 + "|"
+)
 
 
-def one_round(tree: Path, config: Path, env: dict[str, str], tmp: Path) -> dict[str, float]:
-    """Run ``msgscan agent --once`` of ``tree`` once; its wall, CPU, peak RSS and per-phone times."""
+def _pss_kib(pid: int) -> int:
+    """The process's proportional set size: its private pages plus its share of shared ones."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return 0
+
+
+def tree_memory_mb(root: psutil.Process) -> tuple[float, float]:
+    """(RSS, PSS) of ``root``'s descendants (the agent and its workers), each summed: RSS counts
+    a page shared by two processes twice, PSS half in each."""
+    rss = pss = 0
+    try:
+        procs = root.children(recursive=True)
+    except psutil.Error:
+        return 0.0, 0.0
+    for proc in procs:
+        try:
+            rss += proc.memory_info().rss
+            pss += _pss_kib(proc.pid) * 1024
+        except (psutil.Error, OSError):  # ended between the listing and the reading
+            pass
+    return rss / 2**20, pss / 2**20
+
+
+def cpu_s(proc: psutil.Process) -> float:
+    """User + system CPU of ``proc`` and the children it reaped."""
+    t = proc.cpu_times()
+    return float(t.user + t.system + t.children_user + t.children_system)
+
+
+def one_round(
+    tree: Path, config: Path, env: dict[str, str], tmp: Path, peers: psutil.Process
+) -> dict[str, float]:
+    """Run ``msgscan agent --once`` of ``tree`` once: its wall, the CPU of the agent's process
+    tree and of the simulated phones, the tree's peak RSS and the per-phone times."""
     state = config.parent / "state"
     if state.exists():
         subprocess.run(["rm", "-rf", str(state)], check=True)
     log_path, figures = tmp / "agent.log", tmp / "time.txt"
+    peers_before = cpu_s(peers)
     started = time.monotonic()
     with log_path.open("w") as log_file:  # a file, not a pipe: 1000 phones log more than it holds
-        code = subprocess.run(
+        agent = subprocess.Popen(
             [
                 TIME,
                 "-f",
@@ -63,16 +106,27 @@ def one_round(tree: Path, config: Path, env: dict[str, str], tmp: Path) -> dict[
             env={**env, "PYTHONPATH": str(tree)},
             stdout=subprocess.DEVNULL,
             stderr=log_file,
-            check=False,  # exit 1 or 3 is a result
-        ).returncode
+        )
+        watched, peak, peak_pss = psutil.Process(agent.pid), 0.0, 0.0
+        while agent.poll() is None:  # exit 1 or 3 is a result
+            rss, pss = tree_memory_mb(watched)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
+            time.sleep(SAMPLE_S)
+        code = agent.returncode
     wall = time.monotonic() - started
+    peers_cpu = cpu_s(peers) - peers_before
     user, system, max_kib = figures.read_text().split()[-3:]
     events = [json.loads(e) for e in log_path.read_text().splitlines() if e.startswith("{")]
     done = [e for e in events if e.get("event") == "phone.done"]
+    workers = [e for e in events if e.get("event") == "workers.started"]
     return {
         "wall": wall,
         "cpu": float(user) + float(system),
-        "rss_mb": int(max_kib) / 1024,
+        "peers_cpu": peers_cpu,
+        "rss_mb": peak,
+        "pss_mb": peak_pss,
+        "max_process_mb": int(max_kib) / 1024,
+        "processes": workers[0]["processes"] if workers else 1,
         "phones": len(done),
         "scanned": sum(1 for e in done if e["state"] == "scanned"),
         "median_phone": statistics.median(e["seconds"] for e in done) if done else 0.0,
@@ -88,11 +142,16 @@ def row(
         return f"{format(min(values), fmt)} / {format(statistics.median(values), fmt)}"
 
     per_phone = [1000 * r["cpu"] / max(1, r["scanned"]) for r in runs]
+    peers = [1000 * r["peers_cpu"] / max(1, r["scanned"]) for r in runs]
+    processes = sorted({int(r["processes"]) for r in runs})
     return (
         f"| {label} | {args.phones} {args.phone} | {args.latency_ms:g} ms | {concurrency} | "
-        f"{len(runs)} | {mm('wall', '.1f')} s | {mm('cpu', '.1f')} s | "
-        f"{min(per_phone):.0f} / {statistics.median(per_phone):.0f} ms | {mm('rss_mb', '.0f')} MB | "
-        f"{mm('median_phone', '.2f')} s | {int(min(r['scanned'] for r in runs))} scanned | "
+        f"{'/'.join(map(str, processes))} | {len(runs)} | {mm('wall', '.1f')} s | "
+        f"{mm('cpu', '.1f')} s | {min(per_phone):.0f} / {statistics.median(per_phone):.0f} ms | "
+        f"{min(peers):.0f} / {statistics.median(peers):.0f} ms | {mm('rss_mb', '.0f')} MB | "
+        f"{mm('pss_mb', '.0f')} MB | "
+        f"{mm('max_process_mb', '.0f')} MB | {mm('median_phone', '.2f')} s | "
+        f"{int(min(r['scanned'] for r in runs))} scanned | "
         f"exit {sorted({int(r['exit']) for r in runs})} |"
     )
 
@@ -160,6 +219,7 @@ def main() -> int:
         )
         return path
 
+    peers = psutil.Process(sim.pid)
     variants = [("this checkout", args.concurrency, ROOT, config("this", args.concurrency))]
     if args.against is not None:
         theirs = args.against_concurrency or args.concurrency
@@ -170,10 +230,11 @@ def main() -> int:
     try:
         for _ in range(args.runs):
             for label, _, tree, path in variants:
-                results[label].append(one_round(tree, path, env, tmp))
+                results[label].append(one_round(tree, path, env, tmp, peers))
     finally:
         sim.terminate()
         sim.wait(timeout=30)
+    print(HEADER)
     for label, concurrency, *_ in variants:
         print(row(label, concurrency, args, results[label]))
     return 0

@@ -260,9 +260,10 @@ class Scanners(Protocol):
 
     def submit(self, n: int, target: Target) -> None: ...
 
-    def finished(self, timeout: float) -> list[tuple[int, PhoneOutcome]]:
-        """Outcomes done since the last call (waits up to ``timeout`` for the first one);
-        raises what a scan raised (a bug, not the phone: ``scan_phone`` never raises)."""
+    def finished(self, timeout: float) -> list[tuple[int, PhoneOutcome | None]]:
+        """Outcomes done since the last call (waits up to ``timeout`` for the first one); None
+        for a phone whose process ended before it; raises what a scan raised (a bug, not the
+        phone: ``scan_phone`` never raises)."""
         ...
 
     def alive(self) -> bool: ...
@@ -288,7 +289,7 @@ class LocalScanners:
         fut = self.pool.submit(scan_and_write, target, self.policy, self.openers, self.job)
         fut.add_done_callback(lambda f: self.done.put((n, f)))
 
-    def finished(self, timeout: float) -> list[tuple[int, PhoneOutcome]]:
+    def finished(self, timeout: float) -> list[tuple[int, PhoneOutcome | None]]:
         ready: list[tuple[int, Future[PhoneOutcome]]] = []
         try:
             ready.append(self.done.get(timeout=timeout))
@@ -385,7 +386,12 @@ def run_round(
                 outcome.interrupted = True
                 queue.clear()
             for n, phone in scanners.finished(0.5):
-                if pending.pop(n, None) is not None:  # else abandoned already
+                if n not in pending:  # abandoned already
+                    continue
+                if phone is None:  # its worker process was killed (out of memory, a signal)
+                    give_up(n, "error", "the process scanning the phone ended unexpectedly")
+                else:
+                    del pending[n]
                     finish(phone)
             # A phone past its deadline plus connect/auth grace is abandoned: its thread ends
             # when its transport deadline fires, but the round no longer waits for it.
@@ -398,10 +404,8 @@ def run_round(
             if stopped_at is not None and time.monotonic() - stopped_at > STOP_GRACE_S:
                 for n in list(pending):
                     give_up(n, "interrupted", INTERRUPTED)
-            if not scanners.alive():  # every worker process died (killed, out of memory)
-                log.error("workers.lost", phones=len(pending))
-                for n in list(pending):
-                    give_up(n, "error", "the process scanning the phone ended unexpectedly")
+            if not scanners.alive():  # every worker process died: the rest scans here
+                log.error("workers.lost", phones=len(queue))
                 scanners.close()
                 scanners = LocalScanners(policy, openers, job, concurrency)
     finally:

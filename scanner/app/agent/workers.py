@@ -27,8 +27,9 @@ import threading
 import time
 import traceback
 from collections.abc import MutableMapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any, cast
 
 import structlog
 from cryptography.hazmat.primitives import hashes, serialization
@@ -128,32 +129,36 @@ def portable(policy: Policy, openers: Openers, job: ReportJob, threads: int) -> 
 class _ToAgent:
     """A structlog logger whose lines go to the agent's process."""
 
-    def __init__(self, results: Any) -> None:
-        self.results = results
-
-    def relay(self, method: str, event: MutableMapping[str, Any]) -> None:
-        self.results.put(("log", method, dict(event)))
+    def __init__(self, send: Any) -> None:
+        self.send = send
 
     def __getattr__(self, method: str) -> Any:
-        return lambda *_a, **kw: self.relay(method, kw["event"])
+        return lambda *_a, **kw: self.send(("log", method, dict(kw["event"])))
 
 
 def _to_agent(_logger: object, method: str, event: MutableMapping[str, Any]) -> Any:
     return (), {"event": event}
 
 
-def _serve(setup: Setup, tasks: Any, results: Any, stopping: Any) -> None:
-    """A worker's life: scan what ``tasks`` brings until it brings None; stop on ``stopping``."""
+def _serve(setup: Setup, conn: Connection) -> None:
+    """A worker's life: scan the phones ``conn`` brings, send back their outcomes; cut every
+    connection on "stop" or SIGTERM; end on "end" (or when the agent is gone)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     cut = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: cut.set())
     from scanner.malloc import limit_arenas
 
     limit_arenas()  # before any thread: see scanner/malloc.py
+    sending = threading.Lock()
+
+    def send(message: tuple[Any, ...]) -> None:
+        with sending:
+            conn.send(message)
+
     structlog.configure(
         processors=[structlog.processors.format_exc_info, _to_agent],
         wrapper_class=structlog.make_filtering_bound_logger(setup.log_level),
-        logger_factory=lambda *_: _ToAgent(results),
+        logger_factory=lambda *_: _ToAgent(send),
         cache_logger_on_first_use=False,
     )
     openers = Openers(setup.signer, setup.limits)
@@ -161,24 +166,19 @@ def _serve(setup: Setup, tasks: Any, results: Any, stopping: Any) -> None:
     if setup.key is not None:
         key = SigningKey(Ed25519PrivateKey.from_private_bytes(setup.key[0]), setup.key[1])
         r = job.renderer
-        job = ReportJob(
-            job.reports_dir,
-            JsonRenderer(r.lang, key, r.retention, compact=r.compact),
-            job.keep_report,
-        )
+        renderer = JsonRenderer(r.lang, key, r.retention, compact=r.compact)
+        job = ReportJob(job.reports_dir, renderer, job.keep_report)
+    work: queues.SimpleQueue[tuple[int, Target] | None] = queues.SimpleQueue()
 
     def scan() -> None:
-        while True:
-            item = tasks.get()
-            if item is None:
-                return
+        while (item := work.get()) is not None:
             n, target = item
             try:
                 phone = scan_and_write(target, setup.policy, openers, job)
             except Exception:  # a bug: the agent raises it, as it would in-process
-                results.put(("crash", n, traceback.format_exc()))
+                send(("crash", n, traceback.format_exc()))
                 continue
-            results.put(("phone", n, phone))
+            send(("phone", n, phone))
 
     threads = [
         threading.Thread(target=scan, name=f"msgscan-scan-{i}", daemon=True)
@@ -186,81 +186,133 @@ def _serve(setup: Setup, tasks: Any, results: Any, stopping: Any) -> None:
     ]
     for t in threads:
         t.start()
-    while any(t.is_alive() for t in threads):
-        if cut.is_set() or stopping.wait(0.2):
+    ending = False
+    while not ending:
+        if cut.is_set():
             openers.cut_all()  # also cuts what opens later (Openers.stopping)
             cut.clear()
-        for t in threads:
-            t.join(timeout=0.01)
-    results.close()
-    results.join_thread()
+        try:
+            if not conn.poll(0.2):
+                continue
+            message = conn.recv()
+        except (EOFError, OSError):  # the agent is gone: nobody to report to
+            openers.cut_all()
+            message = ("end",)
+        match message:
+            case ("scan", n, target):
+                work.put((n, target))
+            case ("stop",):
+                cut.set()
+            case ("end",):
+                ending = True
+    for _ in threads:
+        work.put(None)
+    for t in threads:
+        t.join()
+
+
+@dataclass(slots=True)
+class _Worker:
+    process: Any
+    conn: Connection
+    phones: set[int] = field(default_factory=set)
+    """The phones sent to it whose outcome has not come back."""
+    gone: bool = False
 
 
 class WorkerScanners:
-    """``round.Scanners`` over ``processes`` worker processes (``spawn``)."""
+    """``round.Scanners`` over ``processes`` worker processes (``spawn``), one pipe each."""
 
     def __init__(self, processes: int, setup: Setup) -> None:
         ctx = multiprocessing.get_context("spawn")
-        self.tasks: Any = ctx.Queue()
-        self.results: Any = ctx.Queue()
-        self.stopping = ctx.Event()
-        self.threads = setup.threads
-        self.procs = [
-            ctx.Process(
-                target=_serve,
-                args=(setup, self.tasks, self.results, self.stopping),
-                name=f"msgscan-worker-{i}",
-                daemon=True,
+        self.workers: list[_Worker] = []
+        for i in range(processes):
+            ours, theirs = ctx.Pipe()
+            proc = ctx.Process(
+                target=_serve, args=(setup, theirs), name=f"msgscan-worker-{i}", daemon=True
             )
-            for i in range(processes)
-        ]
-        for p in self.procs:
-            p.start()
+            proc.start()
+            theirs.close()
+            self.workers.append(_Worker(proc, ours))
         log.info("workers.started", processes=processes, phones_each=setup.threads)
 
-    def submit(self, n: int, target: Target) -> None:
-        self.tasks.put((n, target))
+    def _send(self, worker: _Worker, message: tuple[Any, ...]) -> bool:
+        try:
+            worker.conn.send(message)
+        except (OSError, ValueError):  # it died: its phones are reported by ``finished``
+            worker.gone = True
+            return False
+        return True
 
-    def finished(self, timeout: float) -> list[tuple[int, PhoneOutcome]]:
-        done: list[tuple[int, PhoneOutcome]] = []
-        wait = timeout
-        while True:
+    def submit(self, n: int, target: Target) -> None:
+        for worker in sorted(self._alive(), key=lambda w: len(w.phones)):
+            worker.phones.add(n)  # a dead one reports it lost
+            if self._send(worker, ("scan", n, target)):
+                return
+
+    def finished(self, timeout: float) -> list[tuple[int, PhoneOutcome | None]]:
+        done: list[tuple[int, PhoneOutcome | None]] = []
+        conns = {w.conn: w for w in self.workers if not w.gone}
+        for conn in wait(list(conns), timeout):
+            worker = conns[cast(Connection, conn)]
             try:
-                item = self.results.get(timeout=wait) if wait else self.results.get_nowait()
-            except queues.Empty:
-                return done
-            wait = 0.0
-            match item:
-                case ("phone", n, phone):
-                    done.append((n, phone))
-                case ("log", method, event):
-                    _relay(method, event)
-                case ("crash", n, text):
-                    raise RuntimeError(f"a worker process failed scanning phone {n}:\n{text}")
+                while worker.conn.poll():
+                    self._take(worker, worker.conn.recv(), done)
+            except (EOFError, OSError):
+                worker.gone = True
+        for worker in self.workers:
+            if not worker.gone and not worker.process.is_alive():
+                try:  # its last words, then its end
+                    while worker.conn.poll():
+                        self._take(worker, worker.conn.recv(), done)
+                except (EOFError, OSError):
+                    pass
+                worker.gone = True
+            if worker.gone and worker.phones:  # killed, out of memory: what it held is lost
+                done += [(n, None) for n in sorted(worker.phones)]
+                worker.phones.clear()
+        return done
+
+    def _take(
+        self, worker: _Worker, message: Any, done: list[tuple[int, PhoneOutcome | None]]
+    ) -> None:
+        match message:
+            case ("phone", n, phone):
+                worker.phones.discard(n)
+                done.append((n, phone))
+            case ("log", method, event):
+                _relay(method, event)
+            case ("crash", n, text):
+                worker.phones.discard(n)
+                raise RuntimeError(f"a worker process failed scanning phone {n}:\n{text}")
+
+    def _alive(self) -> list[_Worker]:
+        return [w for w in self.workers if not w.gone and w.process.is_alive()]
 
     def alive(self) -> bool:
-        return any(p.is_alive() for p in self.procs)
+        return bool(self._alive())
 
     def cut(self) -> None:
-        self.stopping.set()
+        for worker in self._alive():
+            self._send(worker, ("stop",))
 
     def close(self) -> None:
         """End every worker: at once when idle, killed after ``CLOSE_GRACE_S`` when not."""
-        for _ in range(len(self.procs) * self.threads):
-            self.tasks.put(None)
+        for worker in self._alive():
+            self._send(worker, ("end",))
         ends = time.monotonic() + CLOSE_GRACE_S
-        while self.alive() and time.monotonic() < ends:
+        while self._alive() and time.monotonic() < ends:
             try:
                 self.finished(0.05)  # their last lines; a late outcome is dropped (abandoned)
             except RuntimeError:
                 pass
-        for p in self.procs:
-            if p.is_alive():
-                p.kill()
-            p.join(timeout=CLOSE_GRACE_S)
-        self.tasks.cancel_join_thread()
-        for q in (self.tasks, self.results):
-            q.close()
+            for w in self.workers:
+                w.gone = w.gone or not w.process.is_alive()
+        for worker in self.workers:
+            if worker.process.is_alive():
+                worker.process.kill()
+            worker.process.join(timeout=CLOSE_GRACE_S)
+            worker.conn.close()
 
 
 def _relay(method: str, event: dict[str, Any]) -> None:
