@@ -96,6 +96,8 @@ class RoundOutcome:
     phones: list[PhoneOutcome] = field(default_factory=list)
     sightings: list[Sighting] = field(default_factory=list)
     interrupted: bool = False
+    processes: int = 1
+    """The processes the round scanned in: 1 is the agent's own threads (``scanners_for``)."""
 
 
 def _state_of(error: MsgscanError) -> str:
@@ -370,6 +372,7 @@ def run_round(
         finish(_named(target, policy, openers, state, why, time.monotonic() - began))
 
     scanners = scanners_for(processes, concurrency, policy, openers, job)
+    outcome.processes = getattr(scanners, "processes", 1)
     pending: dict[int, tuple[Target, float]] = {}
     queue = list(targets)
     stopped_at: float | None = None

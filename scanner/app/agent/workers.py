@@ -234,6 +234,7 @@ class WorkerScanners:
             proc.start()
             theirs.close()
             self.workers.append(_Worker(proc, ours))
+        self.processes = processes
         log.info("workers.started", processes=processes, phones_each=setup.threads)
 
     def _send(self, worker: _Worker, message: tuple[Any, ...]) -> bool:
