@@ -55,59 +55,88 @@ class TestHowMany:
         """A cpuset or ``taskset`` limit is what the agent may use, whatever os.cpu_count says."""
         allowed = os.sched_getaffinity(0)
         assert len(allowed) == usable_cores() == auto_processes()
-        assert len(allowed) == parse("").scan.processes == parse('processes = "auto"').scan.processes
+        assert (
+            len(allowed) == parse("").scan.processes == parse('processes = "auto"').scan.processes
+        )
         try:
             os.sched_setaffinity(0, {min(allowed)})
-            assert (1, 1) == (usable_cores(), parse("").scan.processes)
+            assert (usable_cores(), parse("").scan.processes) == (1, 1)
         finally:
             os.sched_setaffinity(0, allowed)
 
     def test_a_number_wins_and_nonsense_is_refused(self) -> None:
         from scanner.app.agent.settings import AgentConfigError
 
-        assert 3 == parse("processes = 3").scan.processes
-        for bad, problem in (("0", "got 0, expected 1 to 64"), ("65", "got 65, expected 1 to 64"),
-                             ("true", "got true, expected an integer")):
+        assert parse("processes = 3").scan.processes == 3
+        for bad, problem in (
+            ("0", "got 0, expected 1 to 64"),
+            ("65", "got 65, expected 1 to 64"),
+            ("true", "got true, expected an integer"),
+        ):
             with pytest.raises(AgentConfigError) as caught:
                 parse(f"processes = {bad}")
             assert "scan.processes" in caught.value.problem and problem in caught.value.problem
 
     @pytest.mark.parametrize(
-        ("allowed", "phones", "used"),
+        ("allowed", "count", "used"),
         [(2, 1000, 2), (2, 32, 2), (2, 31, 1), (8, 40, 2), (8, 1000, 8), (1, 1000, 1), (4, 0, 1)],
     )
     def test_a_round_starts_a_worker_for_every_16_phones(
-        self, allowed: int, phones: int, used: int
+        self, allowed: int, count: int, used: int
     ) -> None:
-        assert used == processes_for(allowed, phones)
+        assert processes_for(allowed, count) == used
 
 
-def write_config(tmp: Path, endpoints: list[str], processes: int, *, timeout: str = "20s",
-                 extra: str = "") -> Path:
+def write_config(
+    tmp: Path, endpoints: list[str], processes: int, *, timeout: str = "20s", extra: str = ""
+) -> Path:
     tmp.mkdir(parents=True, exist_ok=True)
     lines = [
-        "[agent]", 'state_dir = "state"',
-        "[schedule]", 'every = "1h"',
-        "[scan]", "concurrency = 16", f"processes = {processes}", f'timeout = "{timeout}"',
-        'connect_timeout = "2s"', 'auth_timeout = "1s"',
-        "[usb]", "enabled = false",
-        "[adb_server]", "use = false",
-        "[tcp]", "endpoints = [" + ", ".join(f'"{e}"' for e in endpoints) + "]",
+        "[agent]",
+        'state_dir = "state"',
+        "[schedule]",
+        'every = "1h"',
+        "[scan]",
+        "concurrency = 16",
+        f"processes = {processes}",
+        f'timeout = "{timeout}"',
+        'connect_timeout = "2s"',
+        'auth_timeout = "1s"',
+        "[usb]",
+        "enabled = false",
+        "[adb_server]",
+        "use = false",
+        "[tcp]",
+        "endpoints = [" + ", ".join(f'"{e}"' for e in endpoints) + "]",
     ]
     path = tmp / "agent.toml"
     path.write_text("\n".join(lines) + "\n" + extra)
     return path
 
 
-_MOMENTS = {"id", "started", "finished", "generated", "first_seen", "last_seen", "results_from",
-            "integrity", "report", "scan_id", "correlation_uid"}
+_MOMENTS = {
+    "id",
+    "started",
+    "finished",
+    "generated",
+    "first_seen",
+    "last_seen",
+    "results_from",
+    "integrity",
+    "report",
+    "scan_id",
+    "correlation_uid",
+}
 
 
 def _timeless(value: Any) -> Any:
     """``value`` without what differs between two scans of one phone: ids, times, the seal."""
     if isinstance(value, dict):
-        return {k: _timeless(v) for k, v in value.items()
-                if k not in _MOMENTS and not k.endswith(("time", "uid"))}
+        return {
+            k: _timeless(v)
+            for k, v in value.items()
+            if k not in _MOMENTS and not k.endswith(("time", "uid"))
+        }
     if isinstance(value, list | tuple):
         return [_timeless(v) for v in value]
     if isinstance(value, str):  # a command's random end marker
@@ -129,17 +158,23 @@ def _round(tmp: Path, endpoints: list[str], processes: int, signer: Any) -> dict
         assert agent.delivery.flush(10)
         db = sqlite3.connect(tmp / "state" / "msgscan.db")
         try:
-            findings = sorted(db.execute(
-                "SELECT device_id, check_id, package, user_id, status, lifecycle FROM findings"))
+            findings = sorted(
+                db.execute(
+                    "SELECT device_id, check_id, package, user_id, status, lifecycle FROM findings"
+                )
+            )
             devices = sorted(db.execute("SELECT id, via, last_state, model FROM devices"))
-            scans = sorted(db.execute("SELECT device_id, state, complete, verdict, score, failed "
-                                      "FROM scans"))
+            scans = sorted(
+                db.execute("SELECT device_id, state, complete, verdict, score, failed FROM scans")
+            )
         finally:
             db.close()
     finally:
         agent.close()
-    reports = {p.name: _timeless(json.loads(p.read_text()))
-               for p in (tmp / "state" / "reports").glob("*.json")}
+    reports = {
+        p.name: _timeless(json.loads(p.read_text()))
+        for p in (tmp / "state" / "reports").glob("*.json")
+    }
     lines = (json.loads(line) for line in (tmp / "events" / "findings.ndjson").open())
     events = sorted(  # the findings' events; the agent's health event tells its own memory
         (_timeless(e) for e in lines if e["metadata"]["log_name"] != "msgscan.health"),
@@ -148,29 +183,39 @@ def _round(tmp: Path, endpoints: list[str], processes: int, signer: Any) -> dict
     return {
         "events": events,
         "processes": report.outcome.processes,
-        "phones": sorted(_timeless((p.name, p.state, p.failed, p.error)) for p in report.outcome.phones),
+        "phones": sorted(
+            _timeless((p.name, p.state, p.failed, p.error)) for p in report.outcome.phones
+        ),
         "failed_phones": report.failed_phones,
-        "findings": findings, "devices": devices, "scans": scans, "reports": reports,
+        "findings": findings,
+        "devices": devices,
+        "scans": scans,
+        "reports": reports,
     }
 
 
 def test_a_round_in_workers_records_what_one_process_records(
-    tmp_path: Path, phones: list[PhoneServer]  # noqa: F811
+    tmp_path: Path,
+    phones: list[PhoneServer],  # noqa: F811
 ) -> None:
     """The same 32 phones (two kinds, one that refuses to answer in full) scanned in two worker
     processes and in the agent's own: the same outcomes, state rows, findings, reports and
     fleet summary, ids and times aside."""
     signer = load_or_create_signer(tmp_path / "adbkey")
-    servers = [start(phones, phone_server(A16 if i % 2 else A14, index=i)) for i in range(PHONES - 1)]
+    servers = [
+        start(phones, phone_server(A16 if i % 2 else A14, index=i)) for i in range(PHONES - 1)
+    ]
     servers.append(start(phones, phone_server(A16, index=99, faults=Faults(drop_after_bytes=200))))
     endpoints = [s.address for s in servers]
 
     workers = _round(tmp_path / "workers", endpoints, 2, signer)
     alone = _round(tmp_path / "alone", endpoints, 1, signer)
 
-    assert (2, 1) == (workers["processes"], alone["processes"])
-    assert {"scanned": PHONES - 1, "lost": 1} == {
-        s: sum(1 for p in workers["phones"] if p[1] == s) for s in ("scanned", "lost")}
+    assert (workers["processes"], alone["processes"]) == (2, 1)
+    assert {s: sum(1 for p in workers["phones"] if p[1] == s) for s in ("scanned", "lost")} == {
+        "scanned": PHONES - 1,
+        "lost": 1,
+    }
     assert len(workers["reports"]) == PHONES + 1  # every phone's, and the fleet summary
     assert len(workers["events"]) > PHONES  # SIEM events from the reports the workers kept
     for key in ("phones", "failed_phones", "findings", "devices", "scans", "reports", "events"):
@@ -179,30 +224,39 @@ def test_a_round_in_workers_records_what_one_process_records(
 
 def _children(proc: psutil.Process) -> list[psutil.Process]:
     try:
-        return proc.children(recursive=True)
+        return list(proc.children(recursive=True))
     except psutil.Error:
         return []
 
 
 def test_sigterm_ends_a_round_in_workers_and_leaves_no_worker(
-    tmp_path: Path, phones: list[PhoneServer]  # noqa: F811
+    tmp_path: Path,
+    phones: list[PhoneServer],  # noqa: F811
 ) -> None:
     """`agent --once` scanning 32 hanging phones in two workers gets SIGTERM: it exits 3 within
     10 s, every phone is recorded as interrupted (not lost), and no worker process outlives it."""
-    hanging = [start(phones, phone_server(A16, index=i, faults=Faults(hang_after_bytes=200)))
-               for i in range(PHONES)]
+    hanging = [
+        start(phones, phone_server(A16, index=i, faults=Faults(hang_after_bytes=200)))
+        for i in range(PHONES)
+    ]
     cfg = write_config(tmp_path, [s.address for s in hanging], 2, timeout="60s")
     cfg.write_text(cfg.read_text().replace("concurrency = 16", "concurrency = 32"))
     proc = subprocess.Popen(
         [sys.executable, "-m", "scanner.app.cli", "agent", "--once", "--config", str(cfg)],
-        cwd=ROOT, env={**os.environ, "ANDROID_USER_HOME": str(tmp_path / "home")},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env={**os.environ, "ANDROID_USER_HOME": str(tmp_path / "home")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     workers: list[psutil.Process] = []
     try:
         ends = time.monotonic() + 60
         while len(workers) < 2 and time.monotonic() < ends:  # started, connected, stuck
-            workers = [c for c in _children(psutil.Process(proc.pid)) if "spawn_main" in " ".join(c.cmdline())]
+            workers = [
+                c
+                for c in _children(psutil.Process(proc.pid))
+                if "spawn_main" in " ".join(c.cmdline())
+            ]
             time.sleep(0.2)
         time.sleep(6.0)
         stopping = time.monotonic()
@@ -212,11 +266,11 @@ def test_sigterm_ends_a_round_in_workers_and_leaves_no_worker(
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert 2 == len(workers)
-    assert (3, True) == (proc.returncode, took < 10), err.decode()
-    assert [] == [w.pid for w in workers if w.is_running() and w.status() != psutil.STATUS_ZOMBIE]
+    assert len(workers) == 2
+    assert (proc.returncode, took < 10) == (3, True), err.decode()
+    assert [w.pid for w in workers if w.is_running() and w.status() != psutil.STATUS_ZOMBIE] == []
     events = [json.loads(line) for line in err.decode().splitlines() if line.startswith("{")]
-    assert [2] == [e["processes"] for e in events if e.get("event") == "workers.started"]
+    assert [e["processes"] for e in events if e.get("event") == "workers.started"] == [2]
     db = sqlite3.connect(tmp_path / "state" / "msgscan.db")
     try:
         rows = dict(db.execute("SELECT id, last_state FROM devices").fetchall())
