@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import psutil
@@ -75,8 +76,36 @@ def cpu_s(proc: psutil.Process) -> float:
     return float(t.user + t.system + t.children_user + t.children_system)
 
 
+def simulator(
+    rec_path: Path, count: int, port: int, latency_ms: float, env: dict[str, str]
+) -> subprocess.Popen[str]:
+    """``msgscan simulate`` serving ``count`` phones from ``port`` on, in a process of its own."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "scanner.app.cli",
+            "simulate",
+            "--recording",
+            str(rec_path),
+            "--count",
+            str(count),
+            "--port",
+            str(port),
+            "--accept-any-key",
+            "--latency-ms",
+            str(latency_ms),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+
 def one_round(
-    tree: Path, config: Path, env: dict[str, str], tmp: Path, peers: psutil.Process
+    tree: Path, config: Path, env: dict[str, str], tmp: Path, peers: list[psutil.Process]
 ) -> dict[str, float]:
     """Run ``msgscan agent --once`` of ``tree`` once: its wall, the CPU of the agent's process
     tree and of the simulated phones, the tree's peak RSS and the per-phone times."""
@@ -84,7 +113,7 @@ def one_round(
     if state.exists():
         subprocess.run(["rm", "-rf", str(state)], check=True)
     log_path, figures = tmp / "agent.log", tmp / "time.txt"
-    peers_before = cpu_s(peers)
+    peers_before = sum(cpu_s(p) for p in peers)
     started = time.monotonic()
     with log_path.open("w") as log_file:  # a file, not a pipe: 1000 phones log more than it holds
         agent = subprocess.Popen(
@@ -114,7 +143,7 @@ def one_round(
             time.sleep(SAMPLE_S)
         code = agent.returncode
     wall = time.monotonic() - started
-    peers_cpu = cpu_s(peers) - peers_before
+    peers_cpu = sum(cpu_s(p) for p in peers) - peers_before
     user, system, max_kib = figures.read_text().split()[-3:]
     events = [json.loads(e) for e in log_path.read_text().splitlines() if e.startswith("{")]
     done = [e for e in events if e.get("event") == "phone.done"]
@@ -163,48 +192,37 @@ def main() -> int:
     ap.add_argument("--phone", choices=["shipped", "large"], default="shipped")
     ap.add_argument("--concurrency", default="auto", help="a number, or auto (the agent's rule)")
     ap.add_argument("--port", type=int, default=7400)
+    ap.add_argument(
+        "--peer-processes", type=int, default=2, help="simulator processes sharing the phones"
+    )
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--against", type=Path, help="another checkout to run side by side")
     ap.add_argument("--against-concurrency", help="its [scan] concurrency (default: --concurrency)")
     args = ap.parse_args()
 
-    from scanner.recording import save
+    from scanner.recording import load, save
     from scanner.recordings.build import HERE, large_phone
     from scanner.recordings.construct import build
 
     tmp = Path(tempfile.mkdtemp(prefix="msgscan-bench-"))
     if args.phone == "large":
-        rec_path = tmp / "large.json"
-        save(build(large_phone(300, 3), model="Pixel 8", product="shiba", device="shiba"), rec_path)
+        rec = build(large_phone(300, 3), model="Pixel 8", product="shiba", device="shiba")
     else:
-        rec_path = HERE / "android16-personal-whatsapp-telegram.json"
+        rec = load(HERE / "android16-personal-whatsapp-telegram.json")
     env = {**os.environ, "ANDROID_USER_HOME": str(tmp / "android")}
-    sim = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scanner.app.cli",
-            "simulate",
-            "--recording",
-            str(rec_path),
-            "--count",
-            str(args.phones),
-            "--port",
-            str(args.port),
-            "--accept-any-key",
-            "--latency-ms",
-            str(args.latency_ms),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert sim.stdout is not None
-    for line in sim.stdout:
-        if line.startswith("simulating"):
-            break
+    sims: list[subprocess.Popen[str]] = []
+    shares = [len(range(i, args.phones, args.peer_processes)) for i in range(args.peer_processes)]
+    first = args.port
+    for i, count in enumerate(s for s in shares if s):
+        rec_path = tmp / f"phones-{i}.json"  # each simulator's phones get serials of their own
+        save(replace(rec, device=replace(rec.device, serial=f"MSGSCANP{i}X")), rec_path)
+        sims.append(simulator(rec_path, count, first, args.latency_ms, env))
+        first += count
+    for sim in sims:
+        assert sim.stdout is not None
+        for line in sim.stdout:
+            if line.startswith("simulating"):
+                break
     endpoints = ", ".join(f'"127.0.0.1:{args.port + i}"' for i in range(args.phones))
 
     def config(name: str, concurrency: str) -> Path:
@@ -219,7 +237,7 @@ def main() -> int:
         )
         return path
 
-    peers = psutil.Process(sim.pid)
+    peers = [psutil.Process(sim.pid) for sim in sims]
     variants = [("this checkout", args.concurrency, ROOT, config("this", args.concurrency))]
     if args.against is not None:
         theirs = args.against_concurrency or args.concurrency
@@ -232,8 +250,9 @@ def main() -> int:
             for label, _, tree, path in variants:
                 results[label].append(one_round(tree, path, env, tmp, peers))
     finally:
-        sim.terminate()
-        sim.wait(timeout=30)
+        for sim in sims:
+            sim.terminate()
+            sim.wait(timeout=30)
     print(HEADER)
     for label, concurrency, *_ in variants:
         print(row(label, concurrency, args, results[label]))

@@ -147,7 +147,7 @@ class AgentConfig:
 MAX_POLL = timedelta(seconds=10)
 """A newly plugged phone must be scanned within 10 s of appearing (issue 5)."""
 CONCURRENCY = range(1, 257)
-PER_CORE = 16
+PER_CORE = 8
 AUTO_CONCURRENCY = range(4, 65)
 
 
@@ -160,13 +160,14 @@ def usable_cores() -> int:
 
 
 def auto_concurrency(cores: int | None = None) -> int:
-    """``[scan] concurrency = "auto"`` (the default): 16 phones in flight per CPU core this
+    """``[scan] concurrency = "auto"`` (the default): 8 phones in flight per CPU core this
     process may run on (``os.sched_getaffinity``), at least 4 and at most 64.
 
-    Why: a scan mostly waits for the phone's commands while the agent's own work is about 0.1 s
-    of CPU per 300-package phone, so about 16 waiting phones keep a core busy; each phone in
-    flight holds about 3 MB (its output and snapshot until the report is written), so the cap of
-    64 bounds that share (bench/RESULTS.md, "Agent round").
+    Why: a round scans in one process per core (``auto_processes``), each running its share of
+    the phones in flight on threads. A scan mostly waits for the phone, and at about 0.15 s of
+    CPU per 300-package phone a few waiting phones keep a core busy; each phone in flight holds
+    about 7 MB at its peak (its output, snapshot and report until the report is written), so 8
+    per core keeps a 2-core agent's process tree near 150 MB (bench/RESULTS.md, "Agent round").
     """
     if cores is None:
         cores = usable_cores()
