@@ -1,17 +1,23 @@
-"""One agent round over many simulated phones: wall time, the agent's CPU and peak RSS, per phone.
+"""One agent round over many simulated phones: wall time, the CPU of the agent's process tree and
+of the simulated phones, the tree's peak memory, per phone.
 
-    python bench/agent_round.py --phones 200 --latency-ms 2 [--phone shipped|large]
-        [--concurrency 32|auto] [--runs 3] [--against DIR]
+    python bench/agent_round.py --phones 1000 --latency-ms 2 [--phone shipped|large]
+        [--concurrency 32|auto] [--runs 3] [--against DIR] [--peer-processes 2]
 
-The phones run in a separate process (`msgscan simulate`), the agent in another (`msgscan agent
---once`), so the agent's memory and CPU are measured alone. "shipped" is the Android 16 recording
-(18 packages); "large" is a constructed 300-package, 3-user phone. The latency is added by the
-simulated phone before every packet it sends (one per round trip).
+The phones run in processes of their own (``msgscan simulate``, ``--peer-processes`` of them, the
+phones shared out; each gets serials of its own), the agent in another (``msgscan agent --once``,
+with its worker processes). "shipped" is the Android 16 recording (18 packages); "large" is a
+constructed 300-package, 3-user phone. The latency is added by the simulated phone before every
+packet it sends (one per round trip).
 
-The agent runs under ``/usr/bin/time``: its CPU (user + system) and peak RSS are what the kernel
-reports for that one process when it exits (``wait4``). The process is forked from ``time``, a
-small C program, so none of this script's memory is counted (``RUSAGE_CHILDREN`` of a Python
-parent counts the parent's pages a forked child inherited before ``exec``).
+The agent runs under ``/usr/bin/time``: its CPU (user + system) is what the kernel reports for it
+when it exits (``wait4``), which includes the worker processes it started and reaped. The process
+is forked from ``time``, a small C program, so none of this script's memory or CPU is counted.
+The simulated phones' CPU is read from their processes (psutil) before and after each round.
+Memory is sampled every 100 ms over the agent's whole process tree (the agent, its workers and
+multiprocessing's resource tracker): the peak of the summed RSS (a page two processes share
+counts twice) and of the summed PSS (shared pages split between them: what the tree costs the
+machine); "largest process" is the kernel's peak RSS of the biggest single process (``%M``).
 
 ``--against DIR`` runs a second checkout's agent (e.g. the code before a change, unpacked with
 ``git archive``) against the same simulated phones, alternating run by run, so both figures come
@@ -37,7 +43,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 TIME = "/usr/bin/time"
-SAMPLE_S = 0.05
+SAMPLE_S = 0.1
 HEADER = (
     "| code | phones | latency | concurrency | processes | runs | wall | agent CPU "
     "| CPU per phone | phones' CPU per phone | peak RSS (tree) | peak PSS (tree) "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import re
 import signal
 import sqlite3
@@ -278,3 +279,35 @@ def test_sigterm_ends_a_round_in_workers_and_leaves_no_worker(
         db.close()
     assert {s.address: "interrupted" for s in hanging} == rows
     assert "interrupted (SIGTERM or SIGINT)" in err.decode()
+
+
+def test_only_the_findings_cross_not_the_phones_output(tmp_path: Path) -> None:
+    """What a worker sends the agent for a 300-package phone is its findings and metadata: the
+    report is already on disk, and the pickled outcome is under a tenth of the phone's 1 MB
+    ``dumpsys package`` output (no output, no snapshot)."""
+    from checks.policy import Policy
+    from reports.render.json import JsonRenderer
+    from scanner.app.agent.round import Limits, Openers, scan_and_write
+    from scanner.app.agent.scanned import ReportJob
+    from scanner.app.agent.targets import Target
+    from scanner.recordings.build import large_phone
+    from scanner.recordings.construct import build as construct_phone
+    from scanner.replay import ReplayTransport
+
+    rec = construct_phone(large_phone(300, 3), model="Pixel 8", product="shiba", device="shiba")
+    output = len(rec.index()[("dumpsys", "package", "packages")].stdout)
+
+    class Replaying(Openers):
+        def open(self, target: Target) -> Any:
+            return ReplayTransport(rec)
+
+    openers = Replaying(None, Limits(timeout_s=60, connect_timeout_s=5, auth_timeout_s=5))
+    job = ReportJob(tmp_path, JsonRenderer(compact=True))
+    phone = scan_and_write(Target("10.0.0.1:5555", "tcp", "10.0.0.1", 5555), Policy(), openers, job)
+
+    assert (phone.state, phone.result) == ("scanned", None)
+    assert phone.scanned is not None and phone.report_path is not None
+    on_disk = json.loads(phone.report_path.read_text())
+    assert len(on_disk["findings"]) == len(phone.scanned.findings) > 0
+    assert phone.scanned.columns and phone.scanned.report is None
+    assert output > 900_000 and len(pickle.dumps(phone)) < output / 10
