@@ -229,6 +229,10 @@ def main() -> int:
         for line in sim.stdout:
             if line.startswith("simulating"):
                 break
+        else:  # it could not listen (a port taken): the round would count its phones unreachable
+            for other in sims:
+                other.terminate()
+            raise SystemExit(f"a simulator did not start (exit {sim.wait()}); are its ports free?")
     endpoints = ", ".join(f'"127.0.0.1:{args.port + i}"' for i in range(args.phones))
 
     def config(name: str, concurrency: str) -> Path:
