@@ -11,7 +11,8 @@ the state database, the schedule, delivery and the summary.
 
 Workers are started with ``spawn`` (a fresh interpreter, nothing inherited from the agent's
 threads) and are the agent's own children, so the kernel counts their CPU and memory with it.
-They ignore SIGINT (a Ctrl-C reaches the whole process group; the agent decides) and treat
+They ignore SIGINT and SIGHUP (a Ctrl-C or a closed terminal reaches the whole process group;
+the agent decides: it stops, or reloads its config for the next round) and treat
 SIGTERM, and the agent's stop, as a stop: every connection is cut at once and the phones are
 reported interrupted, as in-process. Their log lines go to the agent, which writes them as its
 own (one log, one format).
@@ -143,7 +144,8 @@ def _to_agent(_logger: object, method: str, event: MutableMapping[str, Any]) -> 
 def _serve(setup: Setup, conn: Connection) -> None:
     """A worker's life: scan the phones ``conn`` brings, send back their outcomes; cut every
     connection on "stop" or SIGTERM; end on "end" (or when the agent is gone)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for ignored in (signal.SIGINT, signal.SIGHUP):  # sent to the whole group; the agent decides
+        signal.signal(ignored, signal.SIG_IGN)
     cut = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: cut.set())
     from scanner.malloc import limit_arenas

@@ -18,6 +18,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -311,3 +312,43 @@ def test_only_the_findings_cross_not_the_phones_output(tmp_path: Path) -> None:
     assert len(on_disk["findings"]) == len(phone.scanned.findings) > 0
     assert phone.scanned.columns and phone.scanned.report is None
     assert output > 900_000 and len(pickle.dumps(phone)) < output / 10
+
+
+def test_a_worker_that_dies_costs_only_the_phones_it_held(
+    tmp_path: Path,
+    phones: list[PhoneServer],  # noqa: F811
+) -> None:
+    """One of two workers is killed (SIGKILL, as the OOM killer does) in the middle of a round:
+    the phones it held are recorded as errors that say why, every other phone is scanned (the
+    rest of the round in the surviving worker), and the round ends normally."""
+    signer = load_or_create_signer(tmp_path / "adbkey")
+    slow = Faults(latency_s=0.02)  # a few seconds a phone, so that phones are in flight
+    servers = [start(phones, phone_server(A16, index=i, faults=slow)) for i in range(PHONES)]
+    agent = Agent(write_config(tmp_path, [s.address for s in servers], 2), signer=signer)
+    me = psutil.Process()
+    killed: list[int] = []
+
+    def kill_one() -> None:
+        ends = time.monotonic() + 60
+        while time.monotonic() < ends:
+            workers = [c for c in me.children() if "spawn_main" in " ".join(c.cmdline())]
+            if len(workers) == 2 and agent.state is not None:
+                time.sleep(3.0)  # both connected to their first phones
+                workers[0].kill()
+                killed.append(workers[0].pid)
+                return
+            time.sleep(0.1)
+
+    killer = threading.Thread(target=kill_one)
+    killer.start()
+    try:
+        report = agent.scan_round()
+    finally:
+        killer.join()
+        agent.close()
+    states = [p.state for p in report.outcome.phones]
+    errors = [p.error for p in report.outcome.phones if p.state == "error"]
+    assert len(killed) == 1 and report.outcome.processes == 2
+    assert len(states) == PHONES and 1 <= len(errors) <= 8  # at most its 8 phones in flight
+    assert states.count("scanned") == PHONES - len(errors)
+    assert {"the process scanning the phone ended unexpectedly"} == set(errors)
