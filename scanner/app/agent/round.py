@@ -9,6 +9,7 @@ transaction, the scan and the finding lifecycle; at the end the fleet summary.
 
 from __future__ import annotations
 
+import pickle
 import queue as queues
 import threading
 import time
@@ -319,9 +320,13 @@ def scanners_for(
         from scanner.app.agent.workers import WorkerScanners, portable
 
         setup = portable(policy, openers, job, -(-concurrency // processes))
-        if setup is not None:
-            return WorkerScanners(processes, setup)
-        log.info("workers.unavailable", reason="the ADB signer cannot be passed to a process")
+        if setup is None:
+            log.info("workers.unavailable", reason="the ADB signer cannot be passed to a process")
+        else:
+            try:
+                return WorkerScanners(processes, setup)
+            except (OSError, TypeError, AttributeError, pickle.PicklingError) as e:
+                log.warning("workers.unavailable", reason=f"{type(e).__name__}: {e}")
     return LocalScanners(policy, openers, job, concurrency)
 
 

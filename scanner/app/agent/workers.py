@@ -127,6 +127,18 @@ def portable(policy: Policy, openers: Openers, job: ReportJob, threads: int) -> 
     return Setup(policy, openers.settings, signer, bare, key, threads, level)
 
 
+def report_job(setup: Setup) -> ReportJob:
+    """The agent's report job as a worker uses it: its renderer with the signing key again."""
+    job = setup.job
+    if setup.key is None:
+        return job
+    key = SigningKey(Ed25519PrivateKey.from_private_bytes(setup.key[0]), setup.key[1])
+    r = job.renderer
+    return ReportJob(
+        job.reports_dir, JsonRenderer(r.lang, key, r.retention, compact=r.compact), job.keep_report
+    )
+
+
 class _ToAgent:
     """A structlog logger whose lines go to the agent's process."""
 
@@ -164,12 +176,7 @@ def _serve(setup: Setup, conn: Connection) -> None:
         cache_logger_on_first_use=False,
     )
     openers = Openers(setup.signer, setup.limits)
-    job = setup.job
-    if setup.key is not None:
-        key = SigningKey(Ed25519PrivateKey.from_private_bytes(setup.key[0]), setup.key[1])
-        r = job.renderer
-        renderer = JsonRenderer(r.lang, key, r.retention, compact=r.compact)
-        job = ReportJob(job.reports_dir, renderer, job.keep_report)
+    job = report_job(setup)
     work: queues.SimpleQueue[tuple[int, Target] | None] = queues.SimpleQueue()
 
     def scan() -> None:
@@ -325,4 +332,4 @@ def _relay(method: str, event: dict[str, Any]) -> None:
     write(name, **event)
 
 
-__all__ = ["PemSigner", "Setup", "WorkerScanners", "portable"]
+__all__ = ["PemSigner", "Setup", "WorkerScanners", "portable", "report_job"]

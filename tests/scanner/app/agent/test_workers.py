@@ -352,3 +352,31 @@ def test_a_worker_that_dies_costs_only_the_phones_it_held(
     assert len(states) == PHONES and 1 <= len(errors) <= 8  # at most its 8 phones in flight
     assert states.count("scanned") == PHONES - len(errors)
     assert {"the process scanning the phone ended unexpectedly"} == set(errors)
+
+
+def test_the_keys_cross_to_a_worker_and_still_sign(tmp_path: Path) -> None:
+    """The ADB key and the report signing key, pickled to a worker as its setup is: the worker's
+    ADB signer signs as the agent's does, and its reports verify against the agent's key."""
+    from checks.policy import Policy
+    from reports.integrity import Outcome, verify
+    from reports.render.json import JsonRenderer
+    from reports.signing import generate, signing_key_from
+    from scanner.app.agent.round import Limits, Openers
+    from scanner.app.agent.scanned import ReportJob
+    from scanner.app.agent.workers import portable, report_job
+
+    adb = load_or_create_signer(tmp_path / "adbkey")
+    generate(tmp_path / "signing.key")
+    key = signing_key_from((tmp_path / "signing.key").read_bytes(), "signing.key")
+    openers = Openers(adb, Limits(timeout_s=60, connect_timeout_s=5, auth_timeout_s=5))
+    job = ReportJob(tmp_path, JsonRenderer(key=key, compact=True))
+    setup = portable(Policy(), openers, job, 4)
+    assert setup is not None
+    arrived = pickle.loads(pickle.dumps(setup))
+
+    token = os.urandom(20)
+    assert arrived.signer.GetPublicKey() == adb.GetPublicKey()
+    assert arrived.signer.Sign(token) == adb.Sign(token)  # PKCS#1 v1.5: deterministic
+    data = report_job(arrived).renderer.render_report({"schema_version": 5, "findings": []})
+    checked = verify(data, [key.private.public_key()])
+    assert (checked.outcome, checked.key) == (Outcome.VALID, key.fingerprint), checked.message
