@@ -9,16 +9,13 @@ transaction, the scan and the finding lifecycle; at the end the fleet summary.
 
 from __future__ import annotations
 
-import pickle
-import queue as queues
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
 import structlog
 
@@ -45,11 +42,9 @@ log = structlog.get_logger("msgscan.agent")
 __all__ = [
     "INTERRUPTED",
     "Limits",
-    "LocalScanners",
     "Openers",
     "PhoneOutcome",
     "RoundOutcome",
-    "Scanners",
     "report_name",
     "run_round",
     "scan_and_write",
@@ -258,78 +253,6 @@ def scan_and_write(
     return phone
 
 
-class Scanners(Protocol):
-    """Where a round's phones are scanned: threads of this process, or worker processes."""
-
-    def submit(self, n: int, target: Target) -> None: ...
-
-    def finished(self, timeout: float) -> list[tuple[int, PhoneOutcome | None]]:
-        """Outcomes done since the last call (waits up to ``timeout`` for the first one); None
-        for a phone whose process ended before it; raises what a scan raised (a bug, not the
-        phone: ``scan_phone`` never raises)."""
-        ...
-
-    def alive(self) -> bool: ...
-
-    def cut(self) -> None:
-        """Stopping: close every open connection, so blocked reads end at once."""
-        ...
-
-    def close(self) -> None: ...
-
-
-class LocalScanners:
-    """Scans on a pool of threads in this process (the GIL: one core's CPU at a time)."""
-
-    def __init__(self, policy: Policy, openers: Openers, job: ReportJob, threads: int) -> None:
-        self.policy, self.openers, self.job = policy, openers, job
-        self.pool = ThreadPoolExecutor(
-            max_workers=max(1, threads), thread_name_prefix="msgscan-scan"
-        )
-        self.done: queues.SimpleQueue[tuple[int, Future[PhoneOutcome]]] = queues.SimpleQueue()
-
-    def submit(self, n: int, target: Target) -> None:
-        fut = self.pool.submit(scan_and_write, target, self.policy, self.openers, self.job)
-        fut.add_done_callback(lambda f: self.done.put((n, f)))
-
-    def finished(self, timeout: float) -> list[tuple[int, PhoneOutcome | None]]:
-        ready: list[tuple[int, Future[PhoneOutcome]]] = []
-        try:
-            ready.append(self.done.get(timeout=timeout))
-            while True:
-                ready.append(self.done.get_nowait())
-        except queues.Empty:
-            pass
-        return [(n, fut.result()) for n, fut in ready if not fut.cancelled()]
-
-    def alive(self) -> bool:
-        return True
-
-    def cut(self) -> None:
-        self.openers.cut_all()
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
-
-
-def scanners_for(
-    processes: int, concurrency: int, policy: Policy, openers: Openers, job: ReportJob
-) -> Scanners:
-    """Worker processes when ``processes`` > 1 and the keys can cross to them, else threads."""
-    if processes > 1:
-        from scanner.app.agent.workers import WorkerScanners, portable
-
-        setup = portable(policy, openers, job, -(-concurrency // processes))
-        if setup is None:
-            log.info("workers.unavailable", reason="the ADB signer cannot be passed to a process")
-        else:
-            try:
-                return WorkerScanners(processes, setup)
-            except (OSError, TypeError, AttributeError, pickle.PicklingError) as e:
-                log.warning("workers.unavailable", reason=f"{type(e).__name__}: {e}")
-    return LocalScanners(policy, openers, job, concurrency)
-
-
 def run_round(
     targets: Sequence[Target],
     sightings: Sequence[Sighting],
@@ -375,6 +298,8 @@ def run_round(
     def give_up(n: int, state: str, why: str) -> None:
         target, began = pending.pop(n)
         finish(_named(target, policy, openers, state, why, time.monotonic() - began))
+
+    from scanner.app.agent.scanners import LocalScanners, scanners_for  # they scan with this module
 
     scanners = scanners_for(processes, concurrency, policy, openers, job)
     outcome.processes = getattr(scanners, "processes", 1)
