@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
@@ -121,6 +122,14 @@ def variant(rng: random.Random, text: str) -> str:
     return "\n".join(part) + rng.choice(("", "\n"))
 
 
+def same(a: object, b: object) -> bool:
+    """The two parsers' listings agree (packages, damage). ``Package.grants_read`` is newer than
+    the base: the old parser never sets it (always True), so the new one's packages are
+    compared with it set aside; ``tests/scanner/parse/test_shared_user_grants.py`` pins it."""
+    new = tuple(replace(p, grants_read=True) for p in b.packages)  # type: ignore[attr-defined]
+    return (a.packages, a.damage) == (new, b.damage)  # type: ignore[attr-defined]
+
+
 def compare(old: ModuleType, new: ModuleType, samples: list[str], n: int, seed: int) -> int:
     """How many of ``n`` random variants the two parsers read differently (packages, damage;
     with and without a package named, with and without a second output)."""
@@ -132,7 +141,7 @@ def compare(old: ModuleType, new: ModuleType, samples: list[str], n: int, seed: 
         for package in (None, "com.xxx"):
             a = old.read_dumpsys_package(text, package=package, then=then)
             b = new.read_dumpsys_package(text, package=package, then=then)
-            differ += (a.packages, a.damage) != (b.packages, b.damage)
+            differ += not same(a, b)
     return differ
 
 
@@ -171,7 +180,7 @@ def main() -> int:
         inputs = texts()
         for name, text in inputs.items():
             a, b = old.read_dumpsys_package(text), new.read_dumpsys_package(text)
-            if (a.packages, a.damage) != (b.packages, b.damage):
+            if not same(a, b):
                 raise SystemExit(f"{name}: the parsers disagree; no times")
             old_t: list[float] = []
             new_t: list[float] = []
