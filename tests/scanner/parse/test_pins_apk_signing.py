@@ -1,0 +1,43 @@
+"""Pins for mutants of ``scanner/parse/apk_signing.py`` that its own tests let live.
+
+The peer is Debian's apksigner: the signer we read from a whole APK is the one it prints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from scanner.parse import apk_signing as sig
+from tests.apks import signed_test_apks
+
+
+def apksigner_digest(apk: bytes, tmp: Path, min_sdk: int) -> str:
+    path = tmp / "x.apk"
+    path.write_bytes(apk)
+    out = subprocess.run(
+        ["apksigner", "verify", "--print-certs", "--min-sdk-version", str(min_sdk), str(path)],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return out.split("certificate SHA-256 digest: ")[1].split()[0]
+
+
+@pytest.mark.parametrize(("name", "sdk"), [("v1", 18), ("v2", 30), ("resigned", 30)])
+def test_signer_of_a_whole_apk_is_apksigners(name: str, sdk: int, tmp_path: Path) -> None:
+    """``signer_of_file`` (what the recordings are built with) returns the APK's signer: the v2
+    block's key, or the v1 entry's certificate when there is no signing block."""
+    apk = getattr(signed_test_apks(), name)
+    signer = sig.signer_of_file(apk, sdk)
+    assert hashlib.sha256(signer.certificate).hexdigest() == apksigner_digest(apk, tmp_path, sdk)
+    assert signer.scheme == ("v1" if name == "v1" else "v2")
+
+
+def test_signer_of_a_rotated_apk_from_android_9_is_the_new_key() -> None:
+    """apksigner rotate + --lineage: Android 9+ verifies v3, whose signer is the rotated key."""
+    apks = signed_test_apks()
+    signer = sig.signer_of_file(apks.v3_rotated, 33)
+    assert (signer.scheme, signer.certificate) == ("v3", apks.rotated.der)
+    assert signer.lineage[-1] == apks.rotated.der and signer.lineage[0] == apks.official.der
