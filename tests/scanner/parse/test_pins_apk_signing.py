@@ -6,7 +6,9 @@ The peer is Debian's apksigner: the signer we read from a whole APK is the one i
 from __future__ import annotations
 
 import hashlib
+import struct
 import subprocess
+import zlib
 from pathlib import Path
 
 import pytest
@@ -41,3 +43,24 @@ def test_signer_of_a_rotated_apk_from_android_9_is_the_new_key() -> None:
     signer = sig.signer_of_file(apks.v3_rotated, 33)
     assert (signer.scheme, signer.certificate) == ("v3", apks.rotated.der)
     assert signer.lineage[-1] == apks.rotated.der and signer.lineage[0] == apks.official.der
+
+
+def test_an_entry_marked_deflated_that_does_not_inflate_is_refused() -> None:
+    """libziparchive reads an entry by its method: a v1 signature entry marked deflated (8)
+    whose bytes are no deflate stream (here: a stored PKCS#7) cannot be read by Android, so
+    no signer is named; the same bytes marked stored are read."""
+    apks = signed_test_apks()
+    eocd = sig.parse_eocd(apks.v1[-sig.EOCD_SIZE :])
+    entry = sig.v1_entry(apks.v1[eocd.cd_offset : eocd.cd_offset + eocd.cd_size])
+    local = apks.v1[entry.local_offset :]
+    name_len, extra_len = struct.unpack_from("<HH", local, 26)
+    data = local[30 + name_len + extra_len :][: entry.compressed]
+    der = zlib.decompress(data, -15) if entry.method == 8 else data
+    header = b"PK\x03\x04" + bytes(22) + struct.pack("<HH", 0, 0)
+
+    def marked(method: int) -> sig.Signer:
+        return sig.v1_signer(sig.ZipEntry(entry.name, method, len(der), len(der), 0), header + der)
+
+    assert marked(0).certificate == apks.official.der
+    with pytest.raises(sig.SigningError, match="inflate"):
+        marked(8)

@@ -45,3 +45,12 @@ def test_a_value_that_is_no_serial_is_passed_over() -> None:
     props = {"ro.serialno": "x;reboot", "ro.boot.serialno": "ZY22abc9QX"}
     assert serial_from_props(props) == "ZY22abc9QX"
     assert serial_from_props({}) is None
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_multi_line_value_is_kept_as_printed(newline: str) -> None:
+    """getprop prints a value verbatim, newlines included (the capture's
+    ``persist.sys.boot.reason.history`` spans 3 lines): only the CR of CRLF output is dropped,
+    never a character the value ends a line with."""
+    text = newline.join(["[persist.x.history]: [reboot,X", "shutdown,userrequestedX", "lpm]", ""])
+    assert parse_getprop(text) == {"persist.x.history": "reboot,X\nshutdown,userrequestedX\nlpm"}
