@@ -103,7 +103,8 @@ def checks_tests() -> list[str]:
 
 
 _TESTED_ELSEWHERE = {
-    "checks/drift.py": ["tests/scanner/app/agent/test_drift.py", "tests/scanner/app/agent/test_pinned_drift.py"],  # the lifecycle is the agent's
+    "checks/drift.py": ["tests/scanner/app/agent/test_drift.py", "tests/scanner/app/agent/test_pinned_drift.py",
+                        "tests/checks/test_pins_drift.py"],  # the lifecycle is the agent's
     "scanner/parse/package_facts.py": [  # split out of dumpsys_package.py: tested through it
         "tests/scanner/parse/test_dumpsys_package.py", "tests/scanner/parse/test_pinned_mutants.py", *_UNTIMED],
     "checks/evaluate.py": [*checks_tests(), "tests/reports/test_report.py"],  # scores, verdicts
