@@ -64,3 +64,31 @@ def test_an_entry_marked_deflated_that_does_not_inflate_is_refused() -> None:
     assert marked(0).certificate == apks.official.der
     with pytest.raises(sig.SigningError, match="inflate"):
         marked(8)
+
+
+@pytest.mark.parametrize("name", ["v2", "v3_rotated", "large_block"])
+def test_each_pair_is_read_to_its_declared_length(name: str) -> None:
+    """APK Signing Block (ApkSigningBlockUtils): ``u64 size``, pairs of ``u64 length, u32 id,
+    value``, ``u64 size``, magic. The pairs read cover the block exactly, and a v2/v3 value is
+    one length-prefixed sequence of signers with nothing after it, as apksigner writes it."""
+    apk = getattr(signed_test_apks(), name)
+    window = apk[: sig.parse_eocd(apk[-sig.EOCD_SIZE :]).cd_offset]
+    (size,) = struct.unpack_from("<Q", window, len(window) - sig.FOOTER_SIZE)
+    pairs = sig.block_pairs(window)
+    assert 8 + sum(12 + len(v) for v in pairs.values()) + sig.FOOTER_SIZE == size + 8
+    for scheme in (sig.V2, sig.V3):
+        if scheme in pairs:
+            assert struct.unpack_from("<I", pairs[scheme])[0] + 4 == len(pairs[scheme])
+
+
+def test_a_cut_signature_entry_says_it_was_cut() -> None:
+    """Fewer bytes after the local header than the central directory's compressed size: the
+    read was cut short (the reason an ``unknown`` verdict gives), not a malformed signature."""
+    apks = signed_test_apks()
+    eocd = sig.parse_eocd(apks.v1[-sig.EOCD_SIZE :])
+    entry = sig.v1_entry(apks.v1[eocd.cd_offset : eocd.cd_offset + eocd.cd_size])
+    local = apks.v1[entry.local_offset :]
+    name_len, extra_len = struct.unpack_from("<HH", local, 26)
+    cut = local[: 30 + name_len + extra_len + entry.compressed - 1]
+    with pytest.raises(sig.SigningError, match="truncated"):
+        sig.v1_signer(entry, cut)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
-from scanner.parse.text import decode_checked
+from scanner.parse.text import decode_checked, implausible
 
 SAMSUNG = "samsung-s25-android16/getprop.utf16le.txt"
 
@@ -24,3 +24,17 @@ def test_a_short_utf16_answer_is_utf16(capture: Callable[[str], bytes], answer: 
     assert bom == b"\xff\xfe"
     got = decode_checked(bom + f"{answer}\r\n".encode("utf-16-le"))
     assert (got.text, got.garbled, got.encodings) == (f"{answer}\n", 0, ("utf-16-le",))
+
+
+TEKARTIK = "tekartik-wearos-android11/dumpsys-package-1.txt"
+
+
+@pytest.mark.needs_fixtures
+def test_a_dumpsys_that_timed_out_is_not_whole(capture: Callable[[str], bytes]) -> None:
+    """dumpsys gives up on a slow service and says so on stderr, which the batch merges (AOSP
+    cmds/dumpsys/dumpsys.cpp: ``*** SERVICE 'package' DUMP TIMEOUT (10000ms) EXPIRED ***``):
+    the dump before it is partial, so the output is implausible; the whole capture is not."""
+    whole = decode_checked(capture(TEKARTIK)).text
+    timed_out = whole + "*** SERVICE 'package' DUMP TIMEOUT (10000ms) EXPIRED ***\n"
+    assert implausible(whole) is None
+    assert implausible(timed_out) is not None
