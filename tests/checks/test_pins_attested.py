@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 
 from checks.attested import Claim, with_claims
+from checks.evaluate import judge
 from checks.findings import Attestation, Finding, Status
 from checks.policy import DEFAULT
 from checks.rules.telegram import telegram_cloud_chats
@@ -65,3 +66,16 @@ def test_a_claim_for_another_phone_is_named_on_its_package_only() -> None:
 def test_a_verified_claim_for_this_phone_attests_its_package_only() -> None:
     notes = refusal_notes(claim(TELEGRAM, problem=None))
     assert notes == {TELEGRAM: (Status.MANUAL, True, 0), CHALLEGRAM: (Status.MANUAL, False, 0)}
+
+
+def test_a_claim_naming_the_serial_never_repeats_it_under_a_pseudonym() -> None:
+    """The scan names the phone by its pseudonym: a verified claim made for its serial is not
+    applied, and the note says so without the serial (the pseudonym hides it); a claim for
+    another phone names that phone."""
+    pseudonym = "anon-0123456789abcdef"
+    snap = phone(app(TELEGRAM))
+    for device, named in ((SERIAL, False), ("R5CX000OTHER", True)):
+        policy = with_claims(DEFAULT, [claim(TELEGRAM, device=device, problem=None)])
+        [f] = judge(snap, policy, today=TODAY, checks=[telegram_cloud_chats], device=pseudonym)
+        [note] = [e.text for e in f.evidence if e.source == "attestation"]
+        assert (f.attested, device in note) == (None, named)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import pytest
 
 from checks.facts import DevicePolicy, User, UserKind
+from checks.rules._common import unreadable_part
 from checks.rules.profiles import isolation
 from checks.rules.whatsapp import consumer_whatsapp
-from tests.checks.factories import NA, PERSONAL, WORK, app, findings, phone, statuses
+from tests.checks.factories import NA, PERSONAL, WORK, app, findings, folder, phone, statuses
 
 ADP = "com.google.android.apps.work.clouddpc"
 
@@ -42,3 +43,14 @@ def test_the_profiles_owner_is_in_the_evidence() -> None:
 )
 def test_other_messengers_are_not_consumer_whatsapp(package: str) -> None:
     assert statuses(consumer_whatsapp, phone(app(package))) == [NA]
+
+
+@pytest.mark.parametrize(
+    ("n", "words"), [(1, "1 subfolder"), (2, "2 subfolders"), (37, "37 subfolders")]
+)
+def test_unreadable_subfolders_are_counted_in_the_reason(n: int, words: str) -> None:
+    """A folder read in part (find could not enter ``n`` folders below it): unknown, and the
+    reason counts them."""
+    part = unreadable_part(folder(3, unreadable=n))
+    assert part is not None and part.reason.startswith(f"{words} below it ")
+    assert unreadable_part(folder(3)) is None
