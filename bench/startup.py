@@ -1,6 +1,6 @@
 """Start-up of msgscan's commands against Python's own (issue 18 item 1), in paired runs.
 
-    python bench/startup.py [--runs 15]
+    python bench/startup.py [--runs 15] [--against DIR]
 
 For each command (``msgscan --help``, ``msgscan checks``, ``msgscan scan --replay`` of the
 shipped Android 16 recording) the script starts it and ``python -c pass`` in turn, A B A B ...,
@@ -9,6 +9,11 @@ command takes at most 3x the wall time of ``python -c pass`` plus its own work; 
 the median time of the same command run again inside a warm process (every module already
 imported), measured here too. It also reads ``python -X importtime -c "import scanner.app.cli"``
 (goal: at most 100 ms).
+
+``--against DIR`` (another tree of msgscan, e.g. ``git archive main | tar -x -C DIR``) also runs
+each command from that tree in the same rounds, as ``python -m scanner.app.cli`` with DIR as
+the working directory (its modules, this venv's libraries), and this tree the same way, so the
+before/after pair is launched alike; the table adds both, with CPU, and their ratio.
 
 Byte code is cached as in an installed copy (``PYTHONDONTWRITEBYTECODE`` is dropped and
 ``PYTHONPYCACHEPREFIX`` points at a temporary folder, warmed by one run of each command first).
@@ -28,12 +33,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-A16 = ROOT / "scanner" / "recordings" / "android16-personal-whatsapp-telegram.json"
+A16 = "{root}/scanner/recordings/android16-personal-whatsapp-telegram.json"
 COMMANDS = {
     "msgscan --help": ["--help"],
     "msgscan checks": ["checks"],
-    "msgscan scan --replay android16": ["scan", "--replay", str(A16)],
+    "msgscan scan --replay android16": ["scan", "--replay", A16],
 }
+"""Each command's arguments; ``{root}`` is the tree it runs from."""
 GOAL_RATIO = 3.0
 GOAL_IMPORT_MS = 100.0
 
@@ -59,11 +65,21 @@ def msgscan() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "scanner.app.cli"]
 
 
-def timed(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
+def in_tree(args: Sequence[str], root: Path = ROOT) -> list[str]:
+    return [a.replace("{root}", str(root)) for a in args]
+
+
+def as_module(root: Path, args: Sequence[str]) -> list[str]:
+    """``python -m scanner.app.cli ARGS`` of the tree ``root`` (run with ``root`` as the working
+    directory, so its modules come first)."""
+    return [sys.executable, "-m", "scanner.app.cli", *in_tree(args, root)]
+
+
+def timed(argv: Sequence[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, float]:
     """Wall and CPU seconds (user + sys of the child, from wait4) of one run of ``argv``."""
     start = time.perf_counter()
     proc = subprocess.Popen(
-        argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     _, _, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
@@ -74,7 +90,7 @@ def timed(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
 def own_work(args: Sequence[str], env: dict[str, str], runs: int) -> float:
     """Median seconds of the command run inside a warm process (its work without start-up)."""
     out = subprocess.run(
-        [sys.executable, "-c", WARM.replace("RUNS", str(runs)), *args],
+        [sys.executable, "-c", WARM.replace("RUNS", str(runs)), *in_tree(args)],
         env=env,
         cwd=ROOT,
         check=True,
@@ -107,7 +123,9 @@ def row(values: Sequence[float], scale: float = 1.0, digits: int = 3) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=15, help="paired runs per command (default 15)")
+    ap.add_argument("--against", type=Path, metavar="DIR", help="another tree to compare with")
     opts = ap.parse_args()
+    against: Path | None = opts.against.resolve() if opts.against else None
     env = {
         k: v
         for k, v in os.environ.items()
@@ -118,7 +136,9 @@ def main() -> int:
         env["COLUMNS"] = "100"
         base = [sys.executable, "-c", "pass"]
         for args in COMMANDS.values():  # warm-up: writes the byte code cache
-            timed([*msgscan(), *args], env)
+            timed([*msgscan(), *in_tree(args)], env)
+            if against is not None:
+                timed(as_module(against, args), env, against)
         imports = [import_ms(env) for _ in range(opts.runs)]
         print(
             f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {opts.runs} paired runs "
@@ -134,15 +154,25 @@ def main() -> int:
             "| goal: wall <= 3 x pass + own work |"
         )
         print("|---|---|---|---|---|---|---|")
+        pairs: dict[str, tuple[list[float], list[float], list[float], list[float]]] = {}
         for name, args in COMMANDS.items():
             a_wall, a_cpu, b_wall, ratios = [], [], [], []
+            m_wall, m_cpu, o_wall, o_cpu = [], [], [], []
             for _ in range(opts.runs):
                 bw, _ = timed(base, env)
-                aw, ac = timed([*msgscan(), *args], env)
+                aw, ac = timed([*msgscan(), *in_tree(args)], env)
                 a_wall.append(aw)
                 a_cpu.append(ac)
                 b_wall.append(bw)
                 ratios.append(aw / bw)
+                if against is not None:  # before and after, both with -m, in the same round
+                    ow, oc = timed(as_module(against, args), env, against)
+                    mw, mc = timed(as_module(ROOT, args), env, ROOT)
+                    o_wall.append(ow)
+                    o_cpu.append(oc)
+                    m_wall.append(mw)
+                    m_cpu.append(mc)
+            pairs[name] = (o_wall, o_cpu, m_wall, m_cpu)
             own = own_work(args, env, max(5, opts.runs // 3))
             bound = GOAL_RATIO * statistics.median(b_wall) + own
             met = "met" if statistics.median(a_wall) <= bound else "NOT met"
@@ -150,6 +180,18 @@ def main() -> int:
                 f"| `{name}` | {row(a_wall)} | {row(a_cpu)} | {row(b_wall)} | {row(ratios, 1, 2)} "
                 f"| {own:.3f} | {met} ({statistics.median(a_wall):.3f} <= {bound:.3f}) |"
             )
+        if against is not None:
+            print(
+                f"\nBefore ({against}) and after (this tree), both `python -m scanner.app.cli`, "
+                "in the same rounds:\n\n| command | before wall s | before CPU s | after wall s "
+                "| after CPU s | after / before CPU (medians) |\n|---|---|---|---|---|---|"
+            )
+            for name, (o_wall, o_cpu, m_wall, m_cpu) in pairs.items():
+                share = statistics.median(m_cpu) / statistics.median(o_cpu)
+                print(
+                    f"| `{name}` | {row(o_wall)} | {row(o_cpu)} | {row(m_wall)} | {row(m_cpu)} "
+                    f"| {share:.2f} |"
+                )
     return 0
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from checks.findings import Message, say
+
 
 def version_key(version: str) -> tuple[int, ...] | None:
     """Compare versions component-wise as integers (messengers.md); None if not a version.
@@ -49,12 +51,15 @@ class Advisory:
     """CVE id, or the researchers' name for the flaw where no CVE id exists."""
     fixed_in: str
     """The first version with the fix (the floor)."""
-    issue: str
+    issue: Message
+    """What the flaw is, in a few words (ids ``advisory.<id>``; German in the catalog)."""
     source: str
     """URL of the CVE record or advisory this entry traces to."""
     source_kind: SourceKind = SourceKind.CVE
     affected_from: str | None = None
     """The first affected version, where the record names one; None = every earlier version."""
+    name: Message | None = None
+    """How a report names a flaw that has no CVE id, in each language; None: its ``id``."""
 
     def affects(self, version: tuple[int, ...]) -> bool:
         floor = version_key(self.fixed_in) or ()
@@ -73,18 +78,38 @@ def _cve(cve: str) -> str:
     return f"https://www.cve.org/CVERecord?id={cve}"
 
 
-# messengers.md §2.5: (CVE, WhatsApp fixed in, WhatsApp Business fixed in or None, issue).
+# messengers.md §2.5: (CVE, WhatsApp fixed in, WhatsApp Business fixed in or None); the issue
+# of each as a message (id ``advisory.<cve>``).
 _WA_TABLE = (
-    ("CVE-2019-3568", "2.19.134", "2.19.44", "VoIP SRTCP buffer overflow (exploited by NSO)"),
-    ("CVE-2019-11932", "2.19.244", None, "GIF double free"),
-    ("CVE-2019-11931", "2.19.274", "2.19.104", "MP4 metadata stack overflow"),
-    ("CVE-2020-1891", "2.20.17", "2.20.7", "video-call out-of-bounds write"),
-    ("CVE-2020-1907", "2.20.196.16", "2.20.196.12", "RTP extension header stack overflow"),
-    ("CVE-2021-24041", "2.21.22.7", "2.21.22.7", "image-blur out-of-bounds write"),
-    ("CVE-2021-24042", "2.21.23", "2.21.23", "1:1 call out-of-bounds write"),
-    ("CVE-2022-27492", "2.22.16.2", "2.22.16.2", "integer underflow, crafted video"),
-    ("CVE-2022-36934", "2.22.16.12", "2.22.16.12", "integer overflow, RCE in a video call"),
+    ("CVE-2019-3568", "2.19.134", "2.19.44"),
+    ("CVE-2019-11932", "2.19.244", None),
+    ("CVE-2019-11931", "2.19.274", "2.19.104"),
+    ("CVE-2020-1891", "2.20.17", "2.20.7"),
+    ("CVE-2020-1907", "2.20.196.16", "2.20.196.12"),
+    ("CVE-2021-24041", "2.21.22.7", "2.21.22.7"),
+    ("CVE-2021-24042", "2.21.23", "2.21.23"),
+    ("CVE-2022-27492", "2.22.16.2", "2.22.16.2"),
+    ("CVE-2022-36934", "2.22.16.12", "2.22.16.12"),
 )
+_WA_ISSUES = {
+    m.id: m
+    for m in (
+        say("advisory.cve-2019-3568", "VoIP SRTCP buffer overflow (exploited by NSO)"),
+        say("advisory.cve-2019-11932", "GIF double free"),
+        say("advisory.cve-2019-11931", "MP4 metadata stack overflow"),
+        say("advisory.cve-2020-1891", "video-call out-of-bounds write"),
+        say("advisory.cve-2020-1907", "RTP extension header stack overflow"),
+        say("advisory.cve-2021-24041", "image-blur out-of-bounds write"),
+        say("advisory.cve-2021-24042", "1:1 call out-of-bounds write"),
+        say("advisory.cve-2022-27492", "integer underflow, crafted video"),
+        say("advisory.cve-2022-36934", "integer overflow, RCE in a video call"),
+    )
+}
+
+
+def _wa(cve: str, fixed_in: str) -> Advisory:
+    return Advisory(cve, fixed_in, _WA_ISSUES[f"advisory.{cve.lower()}"], _cve(cve))
+
 
 # CVE-2026-23866 (published 2026-05-01, assigner Meta, CWE-940): affected "2.25.8.0 through
 # 2.26.7.10" of WhatsApp for Android. The record names no WhatsApp Business range, so Business
@@ -92,43 +117,54 @@ _WA_TABLE = (
 _WA_23866 = Advisory(
     "CVE-2026-23866",
     "2.26.7.11",
-    "AI rich-response messages not validated: media fetched from an arbitrary URL, URL-scheme "
-    "handlers triggered",
+    say(
+        "advisory.cve-2026-23866",
+        "AI rich-response messages not validated: media fetched from an arbitrary URL, URL-scheme "
+        "handlers triggered",
+    ),
     _cve("CVE-2026-23866"),
     affected_from="2.25.8.0",
 )
 
 WHATSAPP: tuple[Advisory, ...] = (
-    *(Advisory(cve, wa, issue, _cve(cve)) for cve, wa, _, issue in _WA_TABLE),
+    *(_wa(cve, wa) for cve, wa, _ in _WA_TABLE),
     _WA_23866,
 )
-WHATSAPP_BUSINESS: tuple[Advisory, ...] = tuple(
-    Advisory(cve, b, issue, _cve(cve)) for cve, _, b, issue in _WA_TABLE if b
-)
+WHATSAPP_BUSINESS: tuple[Advisory, ...] = tuple(_wa(cve, b) for cve, _, b in _WA_TABLE if b)
 
 # messengers.md §4.5. The rlottie CVEs (CVE-2021-31315 .. -31322) share one fix, 7.1.0 (2090).
 TELEGRAM: tuple[Advisory, ...] = (
     Advisory(
-        "CVE-2021-31315", "7.1.0", "rlottie stack overflow via animated stickers",
+        "CVE-2021-31315",
+        "7.1.0",
+        say("advisory.cve-2021-31315", "rlottie stack overflow via animated stickers"),
         _cve("CVE-2021-31315"),
     ),
     Advisory(
-        "CVE-2021-31320", "7.1.0", "rlottie heap overflow via animated stickers",
+        "CVE-2021-31320",
+        "7.1.0",
+        say("advisory.cve-2021-31320", "rlottie heap overflow via animated stickers"),
         _cve("CVE-2021-31320"),
     ),
     # No CVE id and no Telegram advisory exist; ESET, who found it, published the disclosure.
     Advisory(
-        "EvilVideo (ESET, 2024; no CVE id)", "10.14.5", "APK disguised as a video",
+        "EvilVideo (ESET, 2024; no CVE id)",
+        "10.14.5",
+        say("advisory.evilvideo", "APK disguised as a video"),
         "https://www.welivesecurity.com/en/eset-research/"
         "cursed-tapes-exploiting-evilvideo-vulnerability-telegram-android/",
         SourceKind.RESEARCHER,
+        name=say("advisory.evilvideo.name", "EvilVideo (ESET, 2024; no CVE id)"),
     ),
 )
 
 # messengers.md §5.5.
 SIGNAL: tuple[Advisory, ...] = (
     Advisory(
-        "CVE-2019-17191", "4.47.7", "call answered without user action", _cve("CVE-2019-17191")
+        "CVE-2019-17191",
+        "4.47.7",
+        say("advisory.cve-2019-17191", "call answered without user action"),
+        _cve("CVE-2019-17191"),
     ),
 )
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checks.catalog import MESSENGERS, Profile
+from checks.findings import Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,24 +99,30 @@ def compare(found: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for alt in ALTERNATIVES:
         names = sorted({name for key, name in seen if key in alt.messengers})
-        p = alt.profile
         out.append(
             {
                 "key": alt.key,
                 "name": alt.name,
                 "found": bool(names),
                 "found_as": names,
-                **{f: _english(getattr(p, f)) for f in FIELDS},
+                **comparison(alt.profile),
                 "note": alt.note,
             }
         )
     return out
 
 
-def _english(value: object) -> str:
-    """A catalog value as the JSON carries it: a message's English text (``checks.findings``)."""
-    english = getattr(value, "english", None)
-    return str(english() if callable(english) else value)
+def comparison(profile: Profile) -> dict[str, str]:
+    """The catalog ``Profile`` as the JSON carries it: each fact's English (``FIELDS`` order);
+    each language renders the fact's message (ids ``catalog.<messenger>.<field>``)."""
+    facts: dict[str, Message] = {
+        "operator": profile.operator,
+        "seat": profile.seat,
+        "e2e_default": profile.e2e_default,
+        "registration": profile.registration,
+        "source": profile.source,
+    }
+    return {f: facts[f].english() for f in FIELDS}
 
 
 def note_de(key: str) -> str:
@@ -126,4 +133,4 @@ def note_de(key: str) -> str:
     raise LookupError(key)
 
 
-__all__ = ["ALTERNATIVES", "FIELDS", "Alternative", "compare", "note_de"]
+__all__ = ["ALTERNATIVES", "FIELDS", "Alternative", "compare", "comparison", "note_de"]

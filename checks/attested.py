@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from checks.findings import Attestation
+from checks.findings import Attestation, Message, say
 
 if TYPE_CHECKING:  # checks.policy imports this module for the Refusal type
     from checks.policy import Policy
@@ -38,8 +38,9 @@ class Claim:
     """Where it came from, for the report: the file's name or "agent state"."""
     key: str | None = None
     """Fingerprint of the key whose signature verified; None when it did not."""
-    problem: str | None = None
-    """Why the signature does not count ("the signature does not verify"); None: it verified."""
+    problem: Message | None = None
+    """Why the signature does not count (``TAMPERED``, ``UNSIGNED``, ``untrusted``); None: it
+    verified."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,35 +53,67 @@ class Refusal:
     by: str
     on: date
     source: str
-    problem: str | None
+    problem: Message | None
     """The signature problem; None for a verified claim (refused only on another phone)."""
 
     def why(
         self, check_id: str, device: str | None, package: str | None, serial: str | None = None
-    ) -> str | None:
+    ) -> Message | None:
         """The evidence line for a finding of ``check_id`` on ``device`` (``serial``: the phone's
         own serial, when the scan names it by a pseudonym), or None."""
         if check_id != self.check_id or (self.package is not None and self.package != package):
             return None
-        head = f"the attestation by {self.by} on {self.on.isoformat()} ({self.source})"
+        head = {"by": self.by, "on": self.on.isoformat(), "source": self.source}
         if self.problem is not None:
             if self.device is None or self.device == device:
-                return f"{head} is not applied: {self.problem}"
+                return say(
+                    "attest.refused",
+                    "the attestation by {by} on {on:date} ({source}) is not applied: {problem}",
+                    **head,
+                    problem=self.problem,
+                )
             return None
         if self.device is not None and self.device != device:
             if serial and self.device == serial:  # never repeat the serial a pseudonym hides
-                return (
-                    f"{head} names this phone by its serial, but this scan names it by its "
-                    f"pseudonym: not applied; attest it for {device}"
+                return say(
+                    "attest.by_serial",
+                    "the attestation by {by} on {on:date} ({source}) names this phone by its "
+                    "serial, but this scan names it by its pseudonym: not applied; attest it for "
+                    "{device}",
+                    **head,
+                    device=device,
                 )
-            return f"{head} is for another phone ({self.device}), not this one: not applied"
+            return say(
+                "attest.other_phone",
+                "the attestation by {by} on {on:date} ({source}) is for another phone ({other}), "
+                "not this one: not applied",
+                **head,
+                other=self.device,
+            )
         return None
 
 
-def signed_note(claim: Claim) -> str:
+TAMPERED = say("attest.tampered", "the file's signature does not verify: it was changed or forged")
+"""Why no claim of an attestation file counts (``reports.attestation_file.read``)."""
+UNSIGNED = say("attest.unsigned", "the file is not signed")
+
+
+def untrusted(key: str) -> Message:
+    """Why no claim counts: signed, but by a key the scan does not trust."""
+    return say("attest.untrusted", "signed by key {key}, which this scan does not trust", key=key)
+
+
+def signed_note(claim: Claim) -> Message:
     """The attestation's note with where it came from and which key signed it."""
-    origin = f"signed attestation, {claim.source}, key {claim.key}"
-    return f"{claim.attestation.note} ({origin})" if claim.attestation.note else origin
+    origin = {"source": claim.source, "key": claim.key}
+    if claim.attestation.note:
+        return say(
+            "attest.signed",
+            "{note} (signed attestation, {source}, key {key})",
+            note=claim.attestation.note,
+            **origin,
+        )
+    return say("attest.signed_only", "signed attestation, {source}, key {key}", **origin)
 
 
 def with_claims(policy: Policy, claims: Iterable[Claim]) -> Policy:
@@ -92,7 +125,8 @@ def with_claims(policy: Policy, claims: Iterable[Claim]) -> Policy:
         a = c.attestation
         refused.append(Refusal(c.check_id, a.device, a.package, a.by, a.on, c.source, c.problem))
         if c.problem is None:
-            kept = replace(a, note=signed_note(c))
+            signed = signed_note(c)
+            kept = replace(a, note=signed.english(), signed=signed)
             attestations[c.check_id] = (*attestations.get(c.check_id, ()), kept)
     return replace(policy, attestations=attestations, refused=tuple(refused))
 
@@ -103,10 +137,19 @@ def refusals(
     device: str | None,
     package: str | None,
     serial: str | None = None,
-) -> list[str]:
+) -> list[Message]:
     """Evidence lines for the claims not applied to this finding (``checks.evaluate``)."""
     lines = (r.why(check_id, device, package, serial) for r in policy.refused)
     return list(dict.fromkeys(line for line in lines if line))
 
 
-__all__ = ["Claim", "Refusal", "refusals", "signed_note", "with_claims"]
+__all__ = [
+    "TAMPERED",
+    "UNSIGNED",
+    "Claim",
+    "Refusal",
+    "refusals",
+    "signed_note",
+    "untrusted",
+    "with_claims",
+]

@@ -61,8 +61,10 @@ def remediation_for(steps: tuple[str, ...], package: str | None) -> tuple[str, .
     kept = []
     for step in steps:
         prefix = step.split(":", 1)[0]
-        if prefix not in _NAMES or prefix == messenger.name or (
-            messenger.whatsapp_family and prefix == "WhatsApp"
+        if (
+            prefix not in _NAMES
+            or prefix == messenger.name
+            or (messenger.whatsapp_family and prefix == "WhatsApp")
         ):
             kept.append(step)
     return tuple(kept) or steps
@@ -158,7 +160,7 @@ def _error(e: Exception) -> str:
 
 
 def attestation_text(a: Attestation) -> str:
-    """"attested by DPO on 2026-10-01 until 2027-03-31: note" (evidence, in every format)."""
+    """ "attested by DPO on 2026-10-01 until 2027-03-31: note" (evidence, in every format)."""
     return attestation_message(a).english()
 
 
@@ -166,9 +168,17 @@ def attestation_message(a: Attestation) -> Message:
     until: Message | str = ""
     if a.until:
         until = say("attest.until", " until {until:date}", until=a.until.isoformat())
-    note = f": {a.note}" if a.note else ""
-    return say("attest.by", "attested by {by} on {on:date}{until}{note}", by=a.by,
-               on=a.on.isoformat(), until=until, note=note)
+    note: Message | str = f": {a.note}" if a.note else ""
+    if a.signed is not None:
+        note = say("attest.note", ": {note}", note=a.signed)
+    return say(
+        "attest.by",
+        "attested by {by} on {on:date}{until}{note}",
+        by=a.by,
+        on=a.on.isoformat(),
+        until=until,
+        note=note,
+    )
 
 
 def _attest(
@@ -180,21 +190,28 @@ def _attest(
     signed one that was not applied (``checks.attested``: forged, or for another phone)."""
     valid, lapsed = policy.attestation(f.check_id, device, f.package, today)
     lines = refusals(policy, f.check_id, device, f.package, serial)
-    notes = tuple(Evidence(t, "attestation") for t in lines)
+    notes = tuple(Evidence.of(m, "attestation") for m in lines)
     if valid is not None:
         data = {"by": valid.by, "on": valid.on, "until": valid.until, "note": valid.note}
         seen = Evidence.of(attestation_message(valid), "policy", data)
         return replace(f, attested=valid, evidence=(*f.evidence, seen, *notes))
     if lapsed is not None and lapsed.until is not None:
-        text = say("attest.expired", "the attestation by {by} on {on:date} expired on "
-                   "{until:date}: attest it again ({key})", by=lapsed.by,
-                   on=lapsed.on.isoformat(), until=lapsed.until.isoformat(),
-                   key=attest_key(f.check_id))
+        text = say(
+            "attest.expired",
+            "the attestation by {by} on {on:date} expired on {until:date}: attest it again ({key})",
+            by=lapsed.by,
+            on=lapsed.on.isoformat(),
+            until=lapsed.until.isoformat(),
+            key=attest_key(f.check_id),
+        )
         data = {"by": lapsed.by, "on": lapsed.on, "until": lapsed.until}
         return replace(f, evidence=(*f.evidence, Evidence.of(text, "policy", data), *notes))
     if f.check_id in DEVICE_ATTESTABLE:
-        text = say("attest.missing", "not attested for this phone: record it in the policy as "
-                   "{key} (device, by, on, until)", key=attest_key(f.check_id))
+        text = say(
+            "attest.missing",
+            "not attested for this phone: record it in the policy as {key} (device, by, on, until)",
+            key=attest_key(f.check_id),
+        )
         return replace(f, evidence=(*f.evidence, Evidence.of(text, "policy"), *notes))
     return replace(f, evidence=(*f.evidence, *notes)) if notes else f
 

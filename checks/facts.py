@@ -129,6 +129,10 @@ class Package:
     last_update: datetime | None = None
     initiating_installer: str | None = None
     """``initiatingPackageName`` (Android 14+): who really started the install."""
+    grants_read: bool = True
+    """False for an app with a ``sharedUser=`` whose grants were not read: AOSP prints them only
+    under ``Shared users:`` (``dumpsys package shared-users``), so when that output or the
+    shared user's block in it is missing, the app's permissions are not known (not "none")."""
 
     @property
     def is_system(self) -> bool:

@@ -234,6 +234,9 @@ class Attestation:
     """The phone it was made for (serial or pseudonym); None for organisational items."""
     package: str | None = None
     """Only this messenger package, or None for every install on the device."""
+    signed: Message | None = None
+    """For a signed attestation (``checks.attested``): ``note`` as a message, with the file and
+    key it came from; ``note`` is its English."""
 
     def covers(self, device: str | None, package: str | None) -> bool:
         """Made for this device (or for every phone) and this package (or every package)."""

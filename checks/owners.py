@@ -25,6 +25,7 @@ import enum
 from dataclasses import dataclass
 
 from checks.facts import DevicePolicy, User, UserKind
+from checks.findings import Message, say
 
 __all__ = ["DPCS", "VENDOR_CONTAINERS", "Owner", "Profile", "ProfileKind", "classify"]
 
@@ -190,41 +191,94 @@ class Profile:
         return self.kind is ProfileKind.WORK_MDM
 
     def describe(self) -> str:
-        """What the profile is, in words a person knows."""
+        """What the profile is, in words a person knows (the English of ``message``)."""
+        return self.message().english()
+
+    def message(self) -> Message:
+        """What the profile is, as a message each language renders (ids ``owners.*``)."""
         uid, owner = self.user_id, self.owner
         named = f"{self.known.name} ({owner})" if self.known and owner else owner
-        if self.kind is ProfileKind.MAIN:
-            if owner:
-                return f"the phone's main user (user {uid}), fully managed by device owner {named}"
-            return f"the personal profile (user {uid})"
-        if self.kind is ProfileKind.WORK_MDM:
-            return f"a work profile (user {uid}) managed by the MDM {named}"
-        if self.kind is ProfileKind.WORK_UNKNOWN_OWNER:
-            return (
-                f"a managed profile (user {uid}) whose profile owner {owner} is not a known MDM"
+        kind = self.kind
+        if kind is ProfileKind.MAIN and owner:
+            return say(
+                "owners.main_managed",
+                "the phone's main user (user {user}), fully managed by device owner {owner}",
+                user=uid,
+                owner=named,
             )
-        if self.kind is ProfileKind.WORK_UNMANAGED:
-            return f"a work profile (user {uid}) without a profile owner: no MDM manages it"
-        if self.kind is ProfileKind.VENDOR_CONTAINER:
-            return (
-                f"Samsung Secure Folder (user {uid}), owned by Samsung's own app {owner}, "
-                "not by an MDM"
+        if kind is ProfileKind.MAIN:
+            return say("owners.main", "the personal profile (user {user})", user=uid)
+        if kind is ProfileKind.WORK_MDM:
+            return say(
+                "owners.work_mdm",
+                "a work profile (user {user}) managed by the MDM {owner}",
+                user=uid,
+                owner=named,
             )
-        if self.kind is ProfileKind.CLONE:
-            if uid == SAMSUNG_DUAL_APP_USER:
-                return f"Samsung Dual Messenger (user {uid}), a second copy of personal apps"
-            if uid == XIAOMI_DUAL_APP_USER:
-                return f"Xiaomi Dual apps (user {uid}), a second copy of personal apps"
-            return f"a clone profile (user {uid}), Android's second copy of personal apps"
-        if self.kind is ProfileKind.PRIVATE:
-            return f"the private space (user {uid}), the owner's hidden personal apps"
-        if self.kind is ProfileKind.SECONDARY:
-            return f"a secondary user (user {uid})"
-        if self.kind is ProfileKind.GUEST:
-            return f"a guest user (user {uid})"
-        if self.kind is ProfileKind.RESTRICTED:
-            return f"a restricted profile (user {uid})"
-        return f"a profile (user {uid}) of a kind msgscan does not know, not managed by an MDM"
+        if kind is ProfileKind.WORK_UNKNOWN_OWNER:
+            return say(
+                "owners.work_unknown_owner",
+                "a managed profile (user {user}) whose profile owner {owner} is not a known MDM",
+                user=uid,
+                owner=owner,
+            )
+        if kind is ProfileKind.WORK_UNMANAGED:
+            return say(
+                "owners.work_unmanaged",
+                "a work profile (user {user}) without a profile owner: no MDM manages it",
+                user=uid,
+            )
+        if kind is ProfileKind.VENDOR_CONTAINER:
+            return say(
+                "owners.vendor_container",
+                "Samsung Secure Folder (user {user}), owned by Samsung's own app {owner}, "
+                "not by an MDM",
+                user=uid,
+                owner=owner,
+            )
+        if kind is ProfileKind.CLONE:
+            return self._clone()
+        return self._other()
+
+    def _clone(self) -> Message:
+        uid = self.user_id
+        if uid == SAMSUNG_DUAL_APP_USER:
+            return say(
+                "owners.samsung_dual",
+                "Samsung Dual Messenger (user {user}), a second copy of personal apps",
+                user=uid,
+            )
+        if uid == XIAOMI_DUAL_APP_USER:
+            return say(
+                "owners.xiaomi_dual",
+                "Xiaomi Dual apps (user {user}), a second copy of personal apps",
+                user=uid,
+            )
+        return say(
+            "owners.clone",
+            "a clone profile (user {user}), Android's second copy of personal apps",
+            user=uid,
+        )
+
+    def _other(self) -> Message:
+        uid, kind = self.user_id, self.kind
+        if kind is ProfileKind.PRIVATE:
+            return say(
+                "owners.private",
+                "the private space (user {user}), the owner's hidden personal apps",
+                user=uid,
+            )
+        if kind is ProfileKind.SECONDARY:
+            return say("owners.secondary", "a secondary user (user {user})", user=uid)
+        if kind is ProfileKind.GUEST:
+            return say("owners.guest", "a guest user (user {user})", user=uid)
+        if kind is ProfileKind.RESTRICTED:
+            return say("owners.restricted", "a restricted profile (user {user})", user=uid)
+        return say(
+            "owners.other_profile",
+            "a profile (user {user}) of a kind msgscan does not know, not managed by an MDM",
+            user=uid,
+        )
 
 
 def _known(package: str | None) -> Owner | None:

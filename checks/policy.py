@@ -13,29 +13,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from checks.attestable import (  # re-exported: the policy's users import them from here
+    ATTEST_TABLE,
+    ATTESTABLE,
+    DEVICE_ATTESTABLE,
+    ORGANISATION_ATTESTABLE,
+    attest_key,
+)
 from checks.attested import Refusal
 from checks.findings import Attestation, Severity, Waiver
-
-ORGANISATION_ATTESTABLE = ("ORG-01", "ORG-02", "ORG-03")
-"""Organisational items: true or false for the whole organisation, so one ``[attest.ORG-01]``
-covers every phone."""
-DEVICE_ATTESTABLE = ("MSG-03", "MSG-06", "MSG-07")
-"""Items a person checks on the phone itself (MSG-03: WhatsApp's Google Drive backup setting;
-MSG-06: only consenting customers in the phonebook; MSG-07: business chats are secret chats):
-attested per device in ``[[attest.MSG-07]]`` entries, with who, when and until when. Only the
-item's ``manual`` parts take an attestation: a failure the phone shows stays a failure."""
-ATTESTABLE = ORGANISATION_ATTESTABLE + DEVICE_ATTESTABLE
-ATTEST_TABLE = "attest"
-"""The policy file's table of attestations: the one name every text points to."""
-
-
-def attest_key(check_id: str) -> str:
-    """Where an item is attested in the policy file.
-
-    ``[attest.ORG-01]`` or ``[[attest.MSG-07]]``."""
-    if check_id in DEVICE_ATTESTABLE:
-        return f"[[{ATTEST_TABLE}.{check_id}]]"
-    return f"[{ATTEST_TABLE}.{check_id}]"
 
 
 class DeviceRole(enum.Enum):
@@ -107,3 +93,17 @@ class Policy:
 
 
 DEFAULT = Policy()
+
+
+__all__ = [
+    "ATTESTABLE",
+    "ATTEST_TABLE",
+    "DEFAULT",
+    "DEFAULT_DIGEST",
+    "DEVICE_ATTESTABLE",
+    "ORGANISATION_ATTESTABLE",
+    "DeviceRole",
+    "Override",
+    "Policy",
+    "attest_key",
+]

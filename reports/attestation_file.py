@@ -24,7 +24,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from checks.attested import Claim
+from checks.attested import TAMPERED, UNSIGNED, Claim, untrusted
 from checks.errors import UsageError
 from checks.findings import Attestation
 from checks.policy import ATTESTABLE, DEVICE_ATTESTABLE
@@ -138,11 +138,11 @@ def read(data: bytes, name: str, trusted: Sequence[Ed25519PublicKey]) -> list[Cl
     if result.outcome is Outcome.VALID:
         return [Claim(c, a, name, result.key, None) for c, a in entries]
     if result.outcome is Outcome.TAMPERED:
-        problem = "the file's signature does not verify: it was changed or forged"
+        problem = TAMPERED
     elif result.key is None:
-        problem = "the file is not signed"
+        problem = UNSIGNED
     else:
-        problem = f"signed by key {result.key}, which this scan does not trust"
+        problem = untrusted(result.key)
     return [Claim(c, a, name, None, problem) for c, a in entries]
 
 

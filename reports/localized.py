@@ -44,6 +44,20 @@ def attested_text(tx: Texts, attested: dict[str, Any], prefix: str = "text") -> 
     return tx.t(f"{prefix}.attested", by=attested["by"], on=on)
 
 
+def attested_note(tx: Texts, finding: dict[str, Any]) -> str:
+    """The note of the finding's attestation in ``tx``'s language: the person's own words as
+    written; a signed one's origin ("signed attestation, FILE, key K") from its message in the
+    evidence (``attest.by``), since the JSON ``note`` keeps the English."""
+    note = str(finding["attested"]["note"] or "")
+    if tx.lang is Lang.EN or not note:
+        return note
+    for e in finding["evidence"]:
+        said = (e.get("params") or {}).get("note") if e.get("id") == "attest.by" else None
+        if isinstance(said, dict) and said.get("id") == "attest.note":  # ": {note}"
+            return tx.evidence(said["params"]["note"])
+    return note
+
+
 def count_chips(summary: dict[str, Any]) -> list[tuple[str, int]]:
     """The summary's numbers by the section each finding is listed under: failed (the verdict's
     number), waived, manual (attested apart), unknown, error, informational, pass, not_applicable.
@@ -92,6 +106,7 @@ def with_texts(report: dict[str, Any], lang: Lang) -> dict[str, Any]:
 
 
 __all__ = [
+    "attested_note",
     "attested_text",
     "check_texts",
     "count_chips",

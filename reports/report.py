@@ -13,25 +13,24 @@ starts from. Rules for its shape:
 * Times are ISO 8601 in UTC with ``Z``; dates are ``YYYY-MM-DD``.
 * When the phone is named by a pseudonym, its real serial appears nowhere: every string that holds
   it (a problem note, evidence text) has it replaced by the pseudonym.
+
+Checking a report against its schema is the other job, in ``reports.schema_check``
+(``validate``, ``ReportInvalid`` and ``SCHEMA_PATH`` are re-exported here for the callers).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
-import functools
-import json
 import math
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from checks import law
-from checks.alternatives import compare
-from checks.catalog import VARIANTS, Profile
-from checks.errors import MsgscanError
+from checks.alternatives import compare, comparison
+from checks.catalog import VARIANTS
 from checks.evaluate import summarize
 from checks.facts import (
     AppOps,
@@ -49,16 +48,13 @@ from checks.facts import (
 from checks.findings import Finding
 from checks.owners import classify
 from checks.result import ScanResult
-
-if TYPE_CHECKING:  # jsonschema loads in validate() only: ~50 ms that no other command needs
-    from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
+from reports.schema_check import SCHEMA_PATH, ReportInvalid, validate
 
 SCHEMA_VERSION = "1.3"
 """1.1 (additive): status ``informational``; ``summary.informational`` and ``attested``;
 ``attested.until``, ``device`` and ``package``. 1.2 (additive): ``integrity`` (digest and signature,
 ``reports.integrity``) and ``retention``. 1.3 (additive): ``legal`` per finding (``checks.law``) and
 ``alternatives`` (``checks.alternatives``). Every 1.x report still validates."""
-SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "report-1.schema.json"
 UNSEEN = "unseen"
 """The key of the marker for a withheld fact: ``{"unseen": "<reason>"}``."""
 
@@ -77,10 +73,6 @@ PERMISSION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 """Report key -> the ``android.permission.*`` names it sums up; then ``all_files`` (an app op)."""
 
 _ALL_FILES = "MANAGE_EXTERNAL_STORAGE"
-
-
-class ReportInvalid(MsgscanError):
-    """A built report does not match its own schema: a bug in msgscan, never in the phone."""
 
 
 def _unseen(fact: Unseen) -> dict[str, str]:
@@ -250,17 +242,6 @@ def _storage(evidence: StorageEvidence) -> dict[str, Any]:
     return entry | figures
 
 
-def _comparison(profile: Profile) -> dict[str, str]:
-    """The article's comparison (catalog ``Profile``), field for field."""
-    return {
-        "operator": profile.operator.english(),
-        "seat": profile.seat.english(),
-        "e2e_default": profile.e2e_default.english(),
-        "registration": profile.registration.english(),
-        "source": profile.source.english(),
-    }
-
-
 def _messengers(snap: Snapshot) -> Any:
     if isinstance(snap.packages, Unseen):
         return _unseen(snap.packages)
@@ -281,7 +262,7 @@ def _messengers(snap: Snapshot) -> Any:
                 "version_name": package.version_name,
                 "version_code": package.version_code,
                 "installer": package.installer,
-                "comparison": None if profile is None else _comparison(profile),
+                "comparison": None if profile is None else comparison(profile),
                 "installs": [_install(package, pu, snap.app_ops) for pu in package.users],
                 "storage": [_storage(e) for e in snap.storage if e.package == name],
             }
@@ -295,11 +276,15 @@ def _messengers(snap: Snapshot) -> Any:
 
 def alternatives(snap: Snapshot) -> list[dict[str, Any]]:
     """The article's whole comparison with the messengers installed on this phone marked."""
-    found = [] if isinstance(snap.packages, Unseen) else [
-        (VARIANTS[p.name][0].key, VARIANTS[p.name][0].name)
-        for p in snap.packages
-        if p.name in VARIANTS and any(u.installed is not False for u in p.users)
-    ]
+    found = (
+        []
+        if isinstance(snap.packages, Unseen)
+        else [
+            (VARIANTS[p.name][0].key, VARIANTS[p.name][0].name)
+            for p in snap.packages
+            if p.name in VARIANTS and any(u.installed is not False for u in p.users)
+        ]
+    )
     return compare(found)
 
 
@@ -379,51 +364,6 @@ def build_report(result: ScanResult) -> dict[str, Any]:
         secret = re.compile(re.escape(snap.serial), re.IGNORECASE)
         report = _scrub(report, secret, result.device_name)
     return report
-
-
-# --- validation -------------------------------------------------------------------------------
-
-_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
-
-
-def _is_date_time(instance: object) -> bool:
-    """RFC 3339 date-time; raises ValueError for an impossible one (month 13)."""
-    if not isinstance(instance, str):
-        return True
-    return bool(_DATE_TIME.fullmatch(instance)) and bool(datetime.fromisoformat(instance.upper()))
-
-
-def _formats() -> FormatChecker:
-    """jsonschema's format checks, plus date-time: jsonschema checks that one only when the
-    optional rfc3339-validator is installed, and skips it silently otherwise."""
-    from jsonschema import FormatChecker  # only validation needs it
-
-    checker = FormatChecker()
-    checker.checks("date-time", raises=ValueError)(_is_date_time)
-    return checker
-
-
-@functools.cache
-def _validator() -> Draft202012Validator:
-    from jsonschema import Draft202012Validator
-
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=_formats())
-
-
-def validate(report: Mapping[str, Any], *, show: int = 5) -> None:
-    """Raise ``ReportInvalid`` naming the first ``show`` problems if ``report`` breaks the
-    schema."""
-    errors = sorted(_validator().iter_errors(report), key=lambda e: (e.json_path, e.message))
-    if not errors:
-        return
-    listed = "; ".join(f"{e.json_path}: {e.message}" for e in errors[:show])
-    more = f" (and {len(errors) - show} more)" if len(errors) > show else ""
-    raise ReportInvalid(
-        f"the report breaks {SCHEMA_PATH.name} in {len(errors)} place(s): {listed}{more}",
-        hint="this is a bug in msgscan: report it with the snapshot (`msgscan snapshot --json`)",
-    )
 
 
 __all__ = [

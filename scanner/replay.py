@@ -17,13 +17,17 @@ scan goes through the same batching and parsing as a live one, and counts the sa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from scanner import batch
 from scanner.recording import Recording
-from scanner.simphone.byteranges import ByteRanges
-from scanner.simphone.commands import DerivedCommands
 from scanner.transport import failures
 from scanner.transport.interface import DEFAULT_MAX_OUTPUT, DEFAULT_TIMEOUT_S, Meter, ShellResult
+
+if TYPE_CHECKING:  # built on the first command the recording does not hold (start-up)
+    from scanner.simphone.byteranges import ByteRanges
+    from scanner.simphone.commands import DerivedCommands
 
 SH = "/system/bin/sh"
 STATUS = object()
@@ -170,8 +174,23 @@ class RecordedShell:
     def __init__(self, recording: Recording) -> None:
         self.recording = recording
         self._index = recording.index()
-        self._ranges = ByteRanges(recording)  # pm path, tail -c, dd over the recording's files
-        self.derived = DerivedCommands(recording)
+
+    @cached_property
+    def _ranges(self) -> ByteRanges:
+        """``pm path``, ``tail -c`` and ``dd`` over the recording's files (the APK reads of a
+        scan), built on the first command the recording does not hold: a recording without
+        APKs never loads them, and none loads the simulated phone's server."""
+        from scanner.simphone.byteranges import ByteRanges
+
+        return ByteRanges(self.recording)
+
+    @cached_property
+    def derived(self) -> DerivedCommands:
+        """Answers derived from the recording's facts, built on the first command that neither
+        the recording nor ``_ranges`` answers (e.g. a client's other than msgscan's)."""
+        from scanner.simphone.commands import DerivedCommands
+
+        return DerivedCommands(self.recording)
 
     def run(self, command: str) -> ShellOutput:
         parts = batch.checked_parts(command)

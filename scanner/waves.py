@@ -11,16 +11,15 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-import structlog
-
 from checks.errors import DeviceError, GarbledOutput, OutputTooLarge, ProbeTimeout
 from checks.facts import ProbeRecord
 from scanner import batch
 from scanner.batch import BatchResult, Output, ProbeStream
+from scanner.log import Log
 from scanner.probes import Probe
 from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
 
-log = structlog.get_logger("msgscan.collect")
+log = Log("msgscan.collect")  # structlog, imported when a line is written (scanner.log)
 
 Streams = Sequence[Sequence[Probe]]
 FollowUp = Callable[[int, BatchResult], Streams]

@@ -56,7 +56,7 @@ def business_beside(work: Profile) -> Evidence:
         say(
             "whatsapp.business_in",
             "WhatsApp Business sits in {profile:profile}",
-            profile=work.describe(),
+            profile=work.message(),
         ),
         DEVICE_POLICY,
         {"business_user": work.user_id, "profile_owner": work.owner},

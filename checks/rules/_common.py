@@ -205,6 +205,21 @@ def granted(package: Package, user_id: int, permission: str) -> bool:
     return legacy and package.install_permissions.get(permission) is True
 
 
+def grants_unread(pkg: Package) -> Evidence:
+    """An app with a shared user id whose grants (under ``Shared users:``) were not read."""
+    return Evidence.of(
+        say(
+            "grants.unread",
+            "{package} runs under the shared user id {shared}, whose permissions could not be "
+            "read (dumpsys package shared-users): its grants are not known",
+            package=pkg.name,
+            shared=pkg.shared_user or "",
+        ),
+        PACKAGES,
+        {"package": pkg.name, "shared_user": pkg.shared_user, "grants_read": False},
+    )
+
+
 def op_mode(ops: AppOps, package: Package, user_id: int, op: str) -> OpMode | None:
     return ops.mode(user_id, package.name, op, app_id=package.app_id)
 

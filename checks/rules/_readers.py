@@ -34,6 +34,7 @@ from checks.rules._common import (
     PACKAGES,
     Install,
     granted,
+    grants_unread,
     op_mode,
     unseen,
     user_msg,
@@ -180,14 +181,18 @@ def exposure(snapshot: Snapshot, user_id: int, group: list[Install]) -> Outcome:
     readers: list[tuple[Package, Reach, list[Exposed]]] = []
     system: list[str] = []
     unreached: list[tuple[Package, Reach]] = []
+    unread: list[Package] = []
     for pkg in packages:
         if user_id not in pkg.installed_for():
             continue
         r = reach(pkg, user_id, snapshot.app_ops, sdk)
-        if not r.kinds:
-            continue
         # An app is never a reader of its own files.
         readable = [i for i in items if i.owner != pkg.name and r.can_read(i)]
+        if not readable and not pkg.grants_read and not pkg.is_system and owners - {pkg.name}:
+            unread.append(pkg)  # its storage grants are not known: it may be a reader
+            continue
+        if not r.kinds:
+            continue
         if not readable:
             if owners - {pkg.name}:
                 unreached.append((pkg, r))
@@ -239,6 +244,12 @@ def exposure(snapshot: Snapshot, user_id: int, group: list[Install]) -> Outcome:
             {"readers": [p.name for p, _, _ in readers]},
         )
         return Outcome(Status.FAIL, (summary, *evidence, *lines), user_id=user_id)
+    if unread:
+        return Outcome(
+            Status.UNKNOWN,
+            (*(grants_unread(p) for p in unread), *evidence, *lines),
+            user_id=user_id,
+        )
     unseen_media = [
         lk
         for lk in looks

@@ -199,7 +199,7 @@ def _signer_verdict(
     signed = {"package": name, "digest": digest, "scheme": cert.scheme, "lineage": lineage}
     if cert.sha256 in by_digest:
         ref = by_digest[cert.sha256]
-        data["reference"] = {"label": ref.label, "source": ref.source}
+        data["reference"] = {"label": ref.label.english(), "source": ref.source.english()}
         return install.outcome(
             Status.PASS,
             named,
@@ -218,7 +218,7 @@ def _signer_verdict(
         )
     older = next((by_digest[d] for d in cert.lineage[:-1] if d in by_digest), None)
     if older is not None:
-        data["reference"] = {"label": older.label, "source": older.source}
+        data["reference"] = {"label": older.label.english(), "source": older.source.english()}
         return install.outcome(
             Status.PASS,
             named,
@@ -236,7 +236,16 @@ def _signer_verdict(
                 data,
             ),
         )
-    expected = ", ".join(f"{colons(r.sha256)} ({r.label}, {r.source})" for r in refs)
+    expected = [
+        say(
+            "auth.expected",
+            "{digest} ({label}, {source})",
+            digest=colons(r.sha256),
+            label=r.label,
+            source=r.source,
+        )
+        for r in refs
+    ]
     data["expected"] = [r.sha256 for r in refs]
     return install.outcome(
         Status.FAIL,

@@ -17,6 +17,7 @@ from checks.rules._common import (
     PACKAGES,
     PITFALLS,
     granted,
+    grants_unread,
     installs,
     op_mode,
 )
@@ -80,6 +81,9 @@ def contacts_access(ctx: Context) -> Iterator[Outcome]:
             mode = None if isinstance(ops, Unseen) else op_mode(ops, pkg, user_id, short)
             (blocked if mode in BLOCKING else holds).append(short)
         data = {"granted": holds, "blocked": blocked, "denied": denied, "user": user_id}
+        if not holds and not pkg.grants_read:
+            yield install.outcome(Status.UNKNOWN, grants_unread(pkg))
+            continue
         if not holds:
             yield install.outcome(Status.PASS, _not_held(user_id, blocked, denied, data))
             continue

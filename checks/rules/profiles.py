@@ -166,7 +166,7 @@ def _what(profile: Profile) -> Evidence:
 
 def _describe(profile: Profile) -> Message:
     """``Profile.describe()`` (checks.owners), in words each language renders."""
-    return say("profiles.describe", "{profile:profile}", profile=profile.describe())
+    return say("profiles.describe", "{profile:profile}", profile=profile.message())
 
 
 def _confirm(owner: str | None) -> Message:

@@ -151,7 +151,7 @@ def _version_outcome(install: Install) -> Outcome:
             say(
                 "versions.advisory",
                 "{id}: {issue}; affected {range}; source {source}",
-                id=a.id,
+                id=a.name or a.id,
                 issue=a.issue,
                 range=_range(a),
                 source=a.source,

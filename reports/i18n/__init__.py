@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from babel.numbers import format_decimal
-
 from checks.catalog import SIDELOAD_INSTALLERS, STORES
 from checks.findings import BEYOND
 from checks.rule import CheckInfo
-from reports.i18n import de_catalog, de_checks, de_evidence, evidence, formats, messages
+from reports.i18n import evidence, formats, messages
 from reports.i18n.texts import CheckText, Lang, MissingText, lang_from_env
 
 _MESSAGES = {Lang.EN: messages.EN, Lang.DE: messages.DE}
@@ -41,6 +39,8 @@ class Texts:
     def check(self, info: CheckInfo) -> CheckText:
         if self.lang is Lang.EN:
             return CheckText(info.title, info.rationale, info.remediation)
+        from reports.i18n import de_checks  # German only: English start-up skips it (#18)
+
         try:
             return de_checks.CHECKS[info.id]
         except KeyError:
@@ -50,6 +50,8 @@ class Texts:
         """A value of the messenger comparison or an app source, in this language."""
         if self.lang is Lang.EN:
             return value
+        from reports.i18n import de_catalog
+
         table = {**evidence.by_english(self.lang, "catalog."), **de_catalog.SOURCES}
         try:
             return table[value]
@@ -58,16 +60,28 @@ class Texts:
 
     def evidence(self, item: Mapping[str, object] | str) -> str:
         """An evidence item of the JSON report (or its text) in this language: rendered from its
-        message id and values; an item without one (an older report) by its English text."""
+        message id and values; an item without one (an older report) by its English text. A
+        nested message ({"id", "params"}, no text) is rendered in every language."""
+        has_id = not isinstance(item, str) and "id" in item
+        if has_id and (self.lang is not Lang.EN or "text" not in item):
+            assert not isinstance(item, str)
+            return evidence.render(item, self.lang)
         english = item if isinstance(item, str) else str(item["text"])
         if self.lang is Lang.EN:
             return english
-        return evidence.text(item, self.lang) or de_evidence.translate(english) or english
+        from reports.i18n import de_evidence
+
+        return de_evidence.translate(english) or english
 
     def day(self, value: object) -> object:
         """A date of the report ("2026-11-20") as this language writes it; anything else as it
         is (None, an unseen fact)."""
         return formats.day(value, self.lang) if isinstance(value, str) else value
+
+    def moment(self, value: object) -> object:
+        """A time of the report ("2026-11-20T09:30:00Z") as this language writes it ("20.11.2026,
+        09:30:00 UTC" in German); anything else as it is."""
+        return formats.moment(value, self.lang) if isinstance(value, str) else value
 
     def source(self, source: str) -> str:
         """Where evidence came from: a probe command stays; "catalog", "policy" are words."""
@@ -85,6 +99,8 @@ class Texts:
 def _local(value: object, lang: Lang) -> object:
     """Numbers as the language writes them ("61,7"); English keeps Python's own."""
     if isinstance(value, float):
+        from babel.numbers import format_decimal  # not needed for English (start-up, #18)
+
         return format_decimal(value, locale=lang.value)
     return value
 

@@ -15,8 +15,6 @@ from functools import cache
 from importlib import resources
 from io import BytesIO
 
-from babel.messages.mofile import read_mo
-
 from checks.findings import fill
 from reports.i18n import formats
 from reports.i18n.texts import Lang, MissingText
@@ -27,9 +25,14 @@ _PHONE_WORDS = {
         ("permission denied", "Zugriff verweigert"),
         ("not collected", "nicht erhoben"),
         ("No such file or directory", "Datei oder Verzeichnis nicht gefunden"),
+        (" failed (exit ", " fehlgeschlagen (Exit-Code "),
+        (" bytes of output)", " Byte Ausgabe)"),
+        ("output damaged in transit", "Ausgabe bei der Übertragung beschädigt"),
+        ("tail could not read ", "tail konnte nicht lesen: "),
     ),
 }
-"""Reasons the phone or the collector gives (``{r:reason}``): their standard words."""
+"""Reasons the phone or the collector gives (``{r:reason}``): their standard words
+(``scanner.collect``, ``scanner.apk_reads``)."""
 _UNKNOWN = {Lang.EN: "unknown", Lang.DE: "unbekannt"}
 POLICY_NAMES = {Lang.DE: {"default (article)": "Standard (Fachartikel)"}}
 """msgscan's built-in policy (``checks.policy.DEFAULT``) by name; an organisation's stays."""
@@ -40,6 +43,8 @@ def catalog(lang: Lang) -> Mapping[str, tuple[str, ...]]:
     """Message id -> its template(s) in ``lang`` (one, or singular and plural)."""
     path = resources.files("reports.i18n") / "locale" / lang.value / "LC_MESSAGES"
     data = (path / f"{DOMAIN}.mo").read_bytes()
+    from babel.messages.mofile import read_mo  # deferred: an English report reads no catalog
+
     out: dict[str, tuple[str, ...]] = {}
     for m in read_mo(BytesIO(data)):
         if m.context and m.string:
@@ -53,6 +58,8 @@ def by_english(lang: Lang, prefix: str) -> Mapping[str, str]:
     JSON report keeps in English, e.g. the messenger comparison: ids ``catalog.*``)."""
     path = resources.files("reports.i18n") / "locale" / lang.value / "LC_MESSAGES"
     data = (path / f"{DOMAIN}.mo").read_bytes()
+    from babel.messages.mofile import read_mo
+
     return {
         m.id: m.string
         for m in read_mo(BytesIO(data))
@@ -88,7 +95,7 @@ def _value(value: object, spec: str, lang: Lang) -> str:
     if spec == "date":
         return _UNKNOWN[lang] if value is None else formats.day(str(value), lang)
     if spec == "profile" and lang is Lang.DE:  # checks.owners.Profile.describe()
-        from reports.i18n.de_profiles import profile
+        from reports.i18n.de_evidence import profile
 
         return profile(str(value))
     if spec == "source" and lang is Lang.DE:  # an app store's or sideload tool's name

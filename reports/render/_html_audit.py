@@ -60,16 +60,14 @@ def alternatives(lang: Lang, report: Mapping[str, Any]) -> str:
         + "</th>"
         for r in table
     )
-    found = "".join(
-        f"<td{cls(r)}>"
-        + esc(
-            words.label(lang, "alt.found", names=", ".join(r["found_as"]))
-            if r["found"]
-            else words.label(lang, "alt.absent")
-        )
-        + "</td>"
-        for r in table
-    )
+
+    def marked(row: Mapping[str, Any]) -> str:
+        if row["found"]:
+            return words.label(lang, "alt.found", names=", ".join(row["found_as"]))
+        return words.label(lang, "alt.absent")
+
+    # An f-string, not str + Markup: Markup.__radd__ would escape the <td> itself.
+    found = "".join(f"<td{cls(r)}>{esc(marked(r))}</td>" for r in table)
     body = f"<tr><th></th>{found}</tr>"
     for field in FIELDS:
         body += (

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from reports.i18n import CheckText, Texts
-from reports.localized import attested_text, relevant_steps
+from reports.localized import attested_note, attested_text, relevant_steps
 
 WORST = ("fail", "error", "unknown", "manual", "waived", "informational", "pass", "not_applicable")
 """Statuses from worst to best, for ordering; "waived" is a failure that does not count."""
@@ -42,10 +42,13 @@ def about(tx: Texts, f: dict[str, Any], labels: dict[int, str]) -> str:
 def _outcome(tx: Texts, f: dict[str, Any], labels: dict[int, str]) -> dict[str, Any]:
     waived = attested = None
     if f["waived"] is not None:
-        waived = tx.t("findings.waived", until=f["waived"]["until"], reason=f["waived"]["reason"])
+        waived = tx.t(
+            "findings.waived", until=tx.day(f["waived"]["until"]), reason=f["waived"]["reason"]
+        )
     if f["attested"] is not None:
         a = f["attested"]
-        attested = attested_text(tx, a, "findings") + (f" – {a['note']}" if a["note"] else "")
+        note = f" – {attested_note(tx, f)}" if a["note"] else ""
+        attested = attested_text(tx, a, "findings") + note
     return {
         "status": f["status"],
         "waived": waived,

@@ -18,13 +18,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_ESCAPES = re.compile(
+ESCAPES = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
     r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
     r"|\x1b[ -/]*[0-~]?"  # any other escape
     r"|\x9b[0-?]*[ -/]*[@-~]"  # CSI as one C1 character
 )
+"""Terminal escape sequences as a whole (``reports.render.text.clean`` removes them too)."""
 _CONTROLS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
 )
@@ -34,7 +35,7 @@ def strip_controls(text: str) -> str:
     """``text`` without escape sequences and control characters (tab and newline stay)."""
     if not _CONTROLS.search(text):  # the common case (every escape starts with a control)
         return text
-    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+    return _CONTROLS.sub("", ESCAPES.sub("", text))
 
 
 def clean_tree(value: Any) -> Any:
@@ -52,4 +53,4 @@ def clean_tree(value: Any) -> Any:
     return value
 
 
-__all__ = ["clean_tree", "strip_controls"]
+__all__ = ["ESCAPES", "clean_tree", "strip_controls"]

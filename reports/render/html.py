@@ -95,6 +95,7 @@ class HtmlRenderer:
             "report.html",
             self.lang,
             t=tx.t,
+            moment=tx.moment,
             report=report,
             sections=list(SECTIONS),
             paged_media=Markup(sheet.paged_media(self.lang, report)),  # css_string quotes all of it

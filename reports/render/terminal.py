@@ -110,7 +110,10 @@ def _header(v: _View) -> RenderableType:
         grid.add_row(Text(""), _t(f"- {problem}"))
     title = _t(
         tx.t(
-            "text.header", version=scan["msgscan_version"], id=scan["id"], started=scan["started"]
+            "text.header",
+            version=scan["msgscan_version"],
+            id=scan["id"],
+            started=tx.moment(scan["started"]),
         ),
         "dim",
     )
@@ -175,7 +178,8 @@ def _findings(v: _View) -> list[RenderableType]:
         table = _section(tx.t("text.waived_heading", count=len(waived)), "bold")
         for f in waived:
             w = f["waived"]
-            _row(v, table, f, sev(f), tx.t("text.waived", until=w["until"], reason=w["reason"]))
+            until = tx.day(w["until"])
+            _row(v, table, f, sev(f), tx.t("text.waived", until=until, reason=w["reason"]))
         parts.append(table)
     manual = ordered(findings, "manual")
     if manual:

@@ -22,27 +22,27 @@ from checks.evaluate import section_of
 from checks.findings import Severity
 from checks.result import ScanResult
 from reports.i18n import CheckText, Lang, Texts
-from reports.localized import attested_text, check_texts, relevant_steps, verdict_text
+from reports.localized import (
+    attested_note,
+    attested_text,
+    check_texts,
+    relevant_steps,
+    verdict_text,
+)
 from reports.render import _text_audit
+from reports.render.controls import ESCAPES
 from reports.report import UNSEEN, build_report
 
 WIDTH = 100
 _INDENT = " " * 4
 
-_ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
-    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
-    r"|\x1b[ -/]*[0-~]?"  # any other escape
-    r"|\x9b[0-?]*[ -/]*[@-~]"  # CSI as one C1 character
-)
 _BLANKS = re.compile(r"[\t\n\v\f\r\x85\u2028\u2029]+")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
 def clean(text: str) -> str:
     """``text`` as one printable line: escape sequences and control characters removed."""
-    return _CONTROLS.sub("", _BLANKS.sub(" ", _ESCAPES.sub("", text)))
+    return _CONTROLS.sub("", _BLANKS.sub(" ", ESCAPES.sub("", text)))
 
 
 class TextRenderer:
@@ -129,7 +129,12 @@ def _header(v: _View) -> None:
     )
     label = max(10, 2 + max(len(tx.t(k)) for k in (*keys, "text.scan")))
     out.add(
-        tx.t("text.header", version=scan["msgscan_version"], id=scan["id"], started=scan["started"])
+        tx.t(
+            "text.header",
+            version=scan["msgscan_version"],
+            id=scan["id"],
+            started=tx.moment(scan["started"]),
+        )
     )
     if isinstance(device["model"], dict):  # the whole identity was withheld
         name = v.fact(device["model"])
@@ -270,7 +275,8 @@ def _findings(v: _View) -> None:
     for f in waived:
         _item(v, f, sev(f))
         w = f["waived"]
-        out.add(tx.t("text.waived", until=w["until"], reason=w["reason"]), body, body + "  ")
+        until = tx.day(w["until"])
+        out.add(tx.t("text.waived", until=until, reason=w["reason"]), body, body + "  ")
     manual = ordered(findings, "manual")
     if manual:
         out.section(tx.t("text.manual", count=len(manual)))
@@ -278,7 +284,7 @@ def _findings(v: _View) -> None:
         _item(v, f, sev(f))
         if f["attested"] is not None:
             a = f["attested"]
-            note = f": {a['note']}" if a["note"] else ""
+            note = f": {attested_note(tx, f)}" if a["note"] else ""
             out.add(attested_text(tx, a) + note, body, body + "  ")
         else:
             _step(v, f, "text.todo")

@@ -26,12 +26,14 @@ import re
 import struct
 import zlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
-from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives import hashes
+
+# cryptography is imported where a certificate is parsed or a signature verified, not here: its
+# x509 and pkcs7 modules cost every CLI command that imports the collector ~50-120 ms at start-up
+# (bench/startup.py), and most scans read no signing block (tests/scanner/app/cli/test_startup.py).
 
 EOCD_SIZE = 22
 EOCD_MAGIC = b"PK\x05\x06"
@@ -176,6 +178,8 @@ def _signers(value: bytes, scheme: str) -> list[Signer]:
         certs = [c.take(c.left()) for c in signed.items()]
         if not certs:
             raise SigningError(f"{scheme} signer without a certificate")
+        from cryptography import x509
+
         try:
             x509.load_der_x509_certificate(certs[0])
         except ValueError as e:
@@ -221,18 +225,30 @@ def current_signer(signers: list[Signer], sdk: int | None) -> Signer:
     raise SigningError(f"no signer in the APK applies to SDK {level}")
 
 
-_HASH: dict[int, type[hashes.SHA256 | hashes.SHA512]] = {
-    0x0101: hashes.SHA256, 0x0102: hashes.SHA512, 0x0103: hashes.SHA256,
-    0x0104: hashes.SHA512, 0x0201: hashes.SHA256, 0x0202: hashes.SHA512,
-    0x0301: hashes.SHA256, 0x0421: hashes.SHA256, 0x0423: hashes.SHA256,
-    0x0425: hashes.SHA256,
+_HASH: dict[int, str] = {
+    0x0101: "SHA256", 0x0102: "SHA512", 0x0103: "SHA256",
+    0x0104: "SHA512", 0x0201: "SHA256", 0x0202: "SHA512",
+    0x0301: "SHA256", 0x0421: "SHA256", 0x0423: "SHA256",
+    0x0425: "SHA256",
 }  # fmt: skip
+"""Signature algorithm id -> its digest (a class of ``cryptography``'s ``hashes``)."""
+
+
+def _digest(algorithm: int) -> type[hashes.SHA256 | hashes.SHA512]:
+    from cryptography.hazmat.primitives import hashes
+
+    name = _HASH.get(algorithm)
+    if name is None:
+        raise SigningError(f"lineage signed with an unknown algorithm 0x{algorithm:04x}")
+    return hashes.SHA256 if name == "SHA256" else hashes.SHA512
 
 
 def _verify(cert_der: bytes, algorithm: int, signature: bytes, data: bytes) -> None:
-    digest = _HASH.get(algorithm)
-    if digest is None:
-        raise SigningError(f"lineage signed with an unknown algorithm 0x{algorithm:04x}")
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
+
+    digest = _digest(algorithm)
     try:
         key = x509.load_der_x509_certificate(cert_der).public_key()
         if isinstance(key, rsa.RSAPublicKey) and algorithm in (0x0101, 0x0102):
@@ -327,6 +343,9 @@ def v1_signer(entry: ZipEntry, local: bytes) -> Signer:
             raise SigningError("the signature entry does not inflate") from e
     elif entry.method != 0:
         raise SigningError(f"the signature entry uses ZIP method {entry.method}")
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs7
+
     try:
         certs = pkcs7.load_der_pkcs7_certificates(data)
     except (ValueError, UnsupportedAlgorithm) as e:

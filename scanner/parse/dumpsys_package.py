@@ -32,38 +32,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from checks.facts import Package
-from scanner.names import is_package_name
 from scanner.parse.damage import Damage
-from scanner.parse.package_facts import SharedUser, freeze
+from scanner.parse.package_facts import freeze
 from scanner.parse.package_fields import (
-    FIELD_HEADERS,
-    FIELD_KEYS,
     READ_KEYS,
-    Draft,
+    Row,
     UserDraft,
-    bracketed,
-    header_name,
     line_starts,
+    new_user,
     package_field,
+    permission_row,
     timestamp,
     to_json_shape,
     user_fields,
     user_id,
 )
+from scanner.parse.package_sections import BOUNDARIES, INSTALL, RUNTIME, SKIP, Blocks
 from scanner.parse.text import REPLACEMENT
 
 __all__ = ["Listing", "parse_dumpsys_package", "read_dumpsys_package", "to_json_shape"]
 
-_PACKAGES, _HIDDEN, _SHARED, _OTHER = "packages", "hidden", "shared", "other"
-_SECTIONS = {
-    "Packages:": _PACKAGES,
-    "Hidden system packages:": _HIDDEN,
-    "Shared users:": _SHARED,
-}
-_SKIP, _INSTALL, _RUNTIME = 0, 1, 2  # what the rows under a list header are
-
-_BOUNDARIES = ("\nDUMP OF ", "\n---------")
-"""How a line that may start another service's output begins (see ``_Reader._boundary``)."""
+# What the lines deeper than the innermost open level are (see ``_innermost``):
+_NONE, _FIELD, _USER, _ROWS, _PASSED = 0, 1, 2, 3, 4
+_UNREAD: Row = ("", None, False)  # a line ``_Reader.read_rows`` has not seen
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,45 +92,26 @@ def read_dumpsys_package(
     """
     reader = _Reader(package)
     for part in (text,) if then is None else (text, then):
-        head, sep, last = part.rpartition("\n")
-        if sep:
-            reader.read(head)
+        cut = part.rfind("\n")
+        if cut >= 0:
+            reader.read(part, cut)
+        last = part[cut + 1 :]
         if last.strip():
             reader.cut(last)
     return Listing(reader.result(), reader.damage)
 
 
-class _Reader:
-    """Line-by-line state machine over one dump."""
+class _Reader(Blocks):
+    """Line-by-line state machine over one dump: the lines inside a block are read here, the
+    block and section headers and boundaries in ``Blocks``."""
 
-    def __init__(self, package: str | None) -> None:
-        self.assumed = package
-        self.in_service = True  # inside the package service's output (or no header seen)
-        self.section: str | None = None  # None: no section header seen yet
-        self.started = False  # any content line seen (a headless block must come first)
-        self.drafts: dict[str, Draft] = {}
-        self.shared: dict[str, SharedUser] = {}
-        # The open block (a package draft or a shared user) and its indents; -1 = none.
-        self.draft: Draft | None = None
-        self.shared_user: SharedUser | None = None
-        self.block_at = -1
-        self.field_at = -1  # indent of the block's fields, from its first line
-        self.user: UserDraft | None = None
-        self.user_at = -1
-        self.rows = _SKIP
-        self.rows_at = -1  # indent of the open list header; deeper lines are its rows
-        self.damage = Damage()
-        self.label: str | None = None  # the open block as damage names it; None: not counted
-        self.garbled = "garbled line (bytes that are not text)"  # how a U+FFFD line is counted
-        self.line = 0  # lines fed so far: several notes about one line count it once
-
-    def read(self, text: str) -> None:
-        """Feed each line of ``text`` (the lines of an output, joined by newlines). Only a line
-        that starts another service's output (``_BOUNDARIES``) can bring the reader back into
-        the package service, so the lines after one that left it are counted, not read (most
-        of a bugreport or an ISDI dump)."""
+    def read(self, text: str, end: int) -> None:
+        """Feed each line of ``text[:end]`` (the lines of an output, joined by newlines). Only a
+        line that starts another service's output (``BOUNDARIES``) can bring the reader back
+        into the package service, so the lines after one that left it are counted, not read
+        (most of a bugreport or an ISDI dump)."""
         at = 0
-        for start in [*line_starts(text, _BOUNDARIES), len(text) + 1]:
+        for start in [*line_starts(text, BOUNDARIES, end), end + 1]:
             end = start - 1  # text[at:end]: a stretch of lines, the first one a boundary
             nl = text.find("\n", at, end)
             self.feed(text[at:end] if nl < 0 else text[at:nl])
@@ -175,104 +147,102 @@ class _Reader:
 
     def lines(self, lines: Iterable[str]) -> None:
         """Feed each line. The lines inside an open block (nearly all of a dump) are read here,
-        with the block's state in locals; any other line goes through ``_line``."""
+        with the block's state in locals; any other line goes through ``_line``. The lines
+        deeper than the innermost open level (``inner``: a list's rows, a user's lines, the
+        continuation lines of a field) and the field lines with nothing open are read first,
+        as the chain after them would read them; every other line goes through that chain."""
         n, block_at, field_at = self.line, self.block_at, self.field_at
         rows, rows_at, user, user_at = self.rows, self.rows_at, self.user, self.user_at
-        draft, damaged = self._kept(), self._damaged
+        draft, damaged, read_rows = self._kept(), self._damaged, self.read_rows
+        inner, mode = _innermost(field_at, rows, rows_at, user_at)
         for raw in lines:
             n += 1
             line = raw.rstrip()  # trailing blanks: "User 0: " (Huawei 7), stray "\r"
-            if not line:
-                continue  # blank lines never end a block (rule 6)
             body = line.lstrip(" ")
             at = len(line) - len(body)
-            if not at > block_at >= 0:  # a block is only open inside the package service
-                self.line, self.field_at, self.rows, self.rows_at = n, field_at, rows, rows_at
-                self.user, self.user_at = user, user_at
-                fragment = self._line(body, at)
-                block_at, field_at, rows, rows_at = (
-                    self.block_at, self.field_at, self.rows, self.rows_at
-                )  # fmt: skip
-                user, user_at, draft = self.user, self.user_at, self._kept()
-                if not fragment:
-                    continue
-            elif REPLACEMENT in body:  # in a block: the block is damaged
-                self.line = n
-                damaged(self.garbled)
-            if rows_at >= 0:
-                if at > rows_at:
-                    if rows != _SKIP:
+            if at > inner:  # in a block (inner > field_at > block_at >= 0)
+                if REPLACEMENT in body:  # in a block: the block is damaged
+                    self.line = n
+                    damaged(self.garbled)
+                if mode == _ROWS:
+                    row = read_rows.get(body, _UNREAD)
+                    if row is _UNREAD:
+                        row = read_rows[body] = permission_row(body)
+                    if row is not None:
                         self.line = n
-                        self._permission_row(body, rows, user)
-                    continue
-                rows, rows_at = _SKIP, -1
-            if user_at >= 0:
-                if at > user_at:
-                    if body == "runtime permissions:":
-                        rows, rows_at = _RUNTIME, at
-                    elif body.endswith(":") and "=" not in body:
-                        rows, rows_at = _SKIP, at  # "disabledComponents:", "overlay paths:" …
+                        self._permission_row(row, rows, user)
+                elif mode == _USER:
+                    if body.endswith(":") and "=" not in body:
+                        # "runtime permissions:"; "disabledComponents:", "overlay paths:" …
+                        rows = RUNTIME if body == "runtime permissions:" else SKIP
+                        inner, mode, rows_at = at, _ROWS if rows else _PASSED, at
                     elif user is not None and body.startswith("firstInstallTime="):
                         self.line = n
                         user.first_install = timestamp(body[17:], damaged)  # 13+
+                continue  # _FIELD, _PASSED: a continuation line of something we do not read
+            if at == inner and mode == _FIELD and REPLACEMENT not in body:  # nothing open
+                key, sep, _ = body.partition("=")
+                if sep:
+                    if key in READ_KEYS:
+                        if draft is not None:
+                            self.line = n
+                            package_field(draft, body, damaged)
+                        continue
+                    if not key.startswith("User "):
+                        continue
+                elif not body.endswith(":") and not body.startswith("User "):
                     continue
-                if body.startswith("installReason="):
-                    continue  # Android 13+: AOSP prints it with a literal indent (section 2)
-                user, user_at = None, -1
-            if field_at < 0:
-                field_at = at
-            if at > field_at:
-                continue  # a continuation line of something we do not read
-            if body.startswith("User "):
-                uid = user_id(body)
-                if uid is not None:
+            while True:  # one pass; "break" ends the line
+                if not line:
+                    break  # blank lines never end a block (rule 6)
+                if not at > block_at >= 0:  # a block is only open inside the package service
+                    self.line, self.field_at, self.rows, self.rows_at = n, field_at, rows, rows_at
+                    self.user, self.user_at = user, user_at
+                    fragment = self._line(body, at)
+                    block_at, field_at, rows, rows_at = (
+                        self.block_at, self.field_at, self.rows, self.rows_at
+                    )  # fmt: skip
+                    user, user_at, draft = self.user, self.user_at, self._kept()
+                    if not fragment:
+                        break
+                elif REPLACEMENT in body:  # in a block: the block is damaged
                     self.line = n
-                    user, user_at = self._open_user(uid, body), at
-                    continue
-            key, sep, _ = body.partition("=")
-            if sep:
-                if draft is not None and key in READ_KEYS:
-                    self.line = n
-                    package_field(draft, body, damaged)
-            elif body.endswith(":"):
-                rows = _INSTALL if body == "install permissions:" else _SKIP
-                rows_at = at
+                    damaged(self.garbled)
+                if rows_at >= 0:
+                    rows, rows_at = SKIP, -1  # at <= inner = rows_at: the list ends here
+                if user_at >= 0:
+                    if at > user_at:
+                        if body == "runtime permissions:":
+                            rows, rows_at = RUNTIME, at
+                        elif body.endswith(":") and "=" not in body:
+                            rows, rows_at = SKIP, at  # "disabledComponents:" …
+                        elif user is not None and body.startswith("firstInstallTime="):
+                            self.line = n
+                            user.first_install = timestamp(body[17:], damaged)  # 13+
+                        break
+                    if body.startswith("installReason="):
+                        break  # Android 13+: AOSP prints it with a literal indent (section 2)
+                    user, user_at = None, -1
+                if field_at < 0:
+                    field_at = at
+                if body.startswith("User "):
+                    uid = user_id(body)
+                    if uid is not None:
+                        self.line = n
+                        user, user_at = self._open_user(uid, body), at
+                        break
+                key, sep, _ = body.partition("=")
+                if sep:
+                    if draft is not None and key in READ_KEYS:
+                        self.line = n
+                        package_field(draft, body, damaged)
+                elif body.endswith(":"):
+                    rows = INSTALL if body == "install permissions:" else SKIP
+                    rows_at = at
+                break
+            inner, mode = _innermost(field_at, rows, rows_at, user_at)
         self.line, self.field_at, self.rows, self.rows_at = n, field_at, rows, rows_at
         self.user, self.user_at = user, user_at
-
-    def _kept(self) -> Draft | None:
-        return self.draft if self.draft is not None and self.draft.keep else None
-
-    def _line(self, body: str, at: int) -> bool:
-        """A line outside any open block; True when it opened a headless block it belongs to."""
-        if REPLACEMENT in body and self.in_service:
-            # A line that ends a block (its indent is damaged): the block is damaged.
-            if self.label is not None:
-                self._damaged(self.garbled)
-            elif self.block_at < 0 and self._counted():
-                self.damage.note(self.garbled, "the listing", self.line)
-        if at == 0 and body.startswith(("DUMP OF ", "---------")):
-            self._boundary(body)
-        elif not self.in_service:
-            return False
-        elif self.block_at >= 0 and body.endswith("overlay paths:"):
-            # AOSP 12+ Settings.dumpPackageLPr prints a shared library's per-user overlay
-            # paths as prefix+newline, then "<library> overlay paths:" at column 0: not a
-            # section header, and the package block goes on after it.
-            return False
-        elif not self.started and at >= 4 and self._is_field(body):
-            self.started = True  # a fragment cut inside a block (appium Android 7 tail)
-            self._open(Draft(self.assumed, keep=self.assumed is not None), at - 2)
-            self.label = self.assumed
-            return True
-        else:
-            self.started = True
-            self._close()
-            self._top_line(body, at)
-        return False
-
-    def _counted(self) -> bool:
-        return self.section in (None, _PACKAGES, _SHARED)
 
     def cut(self, raw: str) -> None:
         """The output ended inside this line: its last value is unreadable (a U+FFFD stands for
@@ -281,101 +251,27 @@ class _Reader:
         self.feed(raw + REPLACEMENT)
         self.garbled = "garbled line (bytes that are not text)"
 
-    def _boundary(self, body: str) -> None:
-        # "DUMP OF SERVICE package:" (bugreport, ``pm dump``), "DUMP OF SERVICE package" without
-        # colon (ISDI wrapper, Huawei 7 capture line 1), "DUMP OF SETTINGS secure" (ISDI),
-        # "--------- 2.9s was the duration of dumpsys package" (bugreport footer).
-        self._close()
-        if body.startswith("DUMP OF SERVICE "):
-            self.in_service = body.split()[-1].rstrip(":") == "package"
-            self.section = None
-        elif body.startswith("DUMP OF ") or "was the duration of dumpsys" in body:
-            self.in_service = False
-
-    def _top_line(self, body: str, at: int) -> None:
-        section = _SECTIONS.get(body)
-        if section is not None:
-            self.section = section
-        elif body.startswith("Package ["):
-            if self.section == _SHARED:
-                return
-            name = bracketed(body)
-            counted = self.section in (None, _PACKAGES)
-            if name is None or not is_package_name(name):
-                # Read past, never taken for a package, and never a section header (the line
-                # ends with ":"), so every package after it still counts.
-                self._open(Draft(None, keep=False), at)
-                if counted:
-                    self.label = header_name(body)
-                    self.damage.note("package header without a valid name", self.label, self.line)
-                return
-            # An updated system app is listed twice: the factory copy under "Hidden
-            # system packages:" (Huawei 7 com.facebook.orca "stub (18.4)", tekartik 11
-            # package1 1.0.11) never replaces the active entry nor counts on its own.
-            keep = counted and name not in self.drafts
-            self._open(Draft(name, keep), at)
-            self.label = name if keep else None
-        elif body.startswith("SharedUser [") and self.section == _SHARED:
-            name = bracketed(body)
-            if name is not None:
-                self._open(self.shared.setdefault(name, SharedUser()), at)
-                self.label = f"shared user {name}"
-        elif self.section is not None and body.endswith(":"):
-            # "Queries:", "Package Changes:", "Dexopt state:" …: their "User 0:" lines and
-            # package names say nothing about installed packages (rule 6, tekartik 11 dump).
-            self.section = _OTHER
-
-    def _open(self, block: Draft | SharedUser, at: int) -> None:
-        if isinstance(block, Draft):
-            self.draft = block
-            if block.keep and block.name is not None:
-                self.drafts[block.name] = block
-        else:
-            self.shared_user = block
-        self.block_at = at
-
-    def _damaged(self, kind: str) -> None:
-        if self.label is not None:
-            self.damage.note(kind, self.label, self.line)
-
-    def _close(self) -> None:
-        self.draft = self.shared_user = self.user = None
-        self.label = None
-        self.block_at = self.field_at = self.user_at = self.rows_at = -1
-        self.rows = _SKIP
-
-    @staticmethod
-    def _is_field(body: str) -> bool:
-        return (
-            body in FIELD_HEADERS
-            or body.partition("=")[0] in FIELD_KEYS
-            or user_id(body) is not None
-        )
-
     def _open_user(self, user_id: int, body: str) -> UserDraft | None:
         if self.shared_user is not None:
             return UserDraft(user_id, runtime=self.shared_user.runtime.setdefault(user_id, {}))
         if self.draft is not None and self.draft.keep:
-            user = self.draft.users.setdefault(user_id, UserDraft(user_id))
-            user_fields(user, body.partition(":")[2], self._damaged)
+            rest = body.partition(":")[2]
+            user = self.draft.users.get(user_id)
+            if user is None:
+                user = self.draft.users[user_id] = new_user(user_id, rest, self._damaged)
+            else:
+                user_fields(user, rest, self._damaged)
             return user
         return None
 
-    def _permission_row(self, body: str, rows: int, user: UserDraft | None) -> None:
-        # "<perm>: granted=<bool>[, flags=[ A B ] | [ A|B]][, userId=N]" (rule 3)
-        name, sep, rest = body.partition(": granted=")
-        if not sep or not name or " " in name:
-            return
-        state = rest.partition(",")[0].strip()
-        if state in ("true", "false"):
-            granted = state == "true"
-        else:
+    def _permission_row(self, row: Row, rows: int, user: UserDraft | None) -> None:
+        name, granted, override = row  # see ``package_fields.permission_row``
+        if granted is None:
             self._damaged("unreadable granted= value")
-            return
-        if rows == _RUNTIME:
+        elif rows == RUNTIME:
             if user is not None:
                 user.runtime[name] = granted
-        elif ", userId=" in rest:
+        elif override:
             return  # Android 12+ per-user override of an install permission: see module doc
         elif self.shared_user is not None:
             self.shared_user.install[name] = granted
@@ -387,6 +283,21 @@ class _Reader:
             freeze(d, self.shared.get(d.shared_user or "")) for d in self.drafts.values() if d.name
         )
 
+
+def _innermost(field_at: int, rows: int, rows_at: int, user_at: int) -> tuple[int, int]:
+    """The innermost open level of a block: its indent (lines deeper than it are its own) and
+    what those lines are; no level (an indent no line has) outside a block or before its
+    first line."""
+    if rows_at >= 0:
+        return rows_at, _ROWS if rows != SKIP else _PASSED
+    if user_at >= 0:
+        return user_at, _USER
+    if field_at >= 0:
+        return field_at, _FIELD
+    return _NO_LEVEL, _NONE
+
+
+_NO_LEVEL = 1 << 62
 
 _LOUD = ("Packages:", "Hidden system packages:", "Shared users:", "Package [", REPLACEMENT)
 """What a line before the first section must hold to change anything (``_Reader._stretch``)."""

@@ -62,4 +62,5 @@ def freeze(d: Draft, shared: SharedUser | None) -> Package:
         first_install=first_install,
         last_update=d.last_update,
         initiating_installer=d.initiating,
+        grants_read=d.shared_user is None or shared is not None,
     )

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from functools import lru_cache
+from typing import Any, Literal
 
 from checks.facts import Package, Unseen
 from scanner.parse.text import REPLACEMENT
@@ -75,66 +76,133 @@ _TEXT_KEYS = frozenset(
 """Keys whose value is taken as text: with U+FFFD in it, it is left unset, never half-read."""
 
 
+Values = tuple[tuple[str, object], ...]
+"""What a line sets: (attribute of the draft, value) in line order."""
+
+
 def package_field(d: Draft, body: str, damaged: Callable[[str], None]) -> None:
+    """Set what the field line ``body`` (``key=value``) says on ``d``; note what is unreadable."""
+    values, flags, notes = _field(body)
+    for name, value in values:
+        setattr(d, name, value)
+    d.flags.update(flags)
+    for note in notes:
+        damaged(note)
+
+
+@lru_cache(maxsize=2048)
+def _field(body: str) -> tuple[Values, tuple[str, ...], tuple[str, ...]]:
+    """``package_field`` as a function of the line: values, flag names, notes (most apps share
+    most of their field lines, so each is read once)."""
     key, sep, value = body.partition("=")
     if not sep:
-        return
+        return (), (), ()
     if REPLACEMENT in value and key in _TEXT_KEYS:
-        damaged(f"unreadable {key}= value")  # a cut or garbled name is no name
-        return
+        return (), (), (f"unreadable {key}= value",)  # a cut or garbled name is no name
+    notes: list[str] = []
+    values: Values = ()
+    flags: tuple[str, ...] = ()
     if key in ("userId", "appId"):  # "appId=" from Android 14 on
-        d.app_id = to_int(value.split(" ", 1)[0])
-        if d.app_id is None:
-            damaged(f"unreadable {key}= value")
+        app_id = to_int(value.split(" ", 1)[0])
+        values = (("app_id", app_id),)
+        if app_id is None:
+            notes.append(f"unreadable {key}= value")
     elif key == "versionCode":
         # "versionCode=452576 minSdk=15 targetSdk=27"; Android 6: no minSdk (LG M150)
         pairs = dict(t.partition("=")[::2] for t in body.split())
-        d.version_code = to_int(pairs.get("versionCode", ""))
-        d.target_sdk = to_int(pairs.get("targetSdk", ""))
-        if d.version_code is None or ("targetSdk" in pairs and d.target_sdk is None):
-            damaged("unreadable versionCode= line")
+        code, target = to_int(pairs.get("versionCode", "")), to_int(pairs.get("targetSdk", ""))
+        values = (("version_code", code), ("target_sdk", target))
+        if code is None or ("targetSdk" in pairs and target is None):
+            notes.append("unreadable versionCode= line")
     elif key == "versionName":
-        d.version_name = value or None  # free text to the end of the line: "stub (18.4)"
+        values = (("version_name", value or None),)  # free text to the end: "stub (18.4)"
     elif key in ("flags", "pkgFlags"):
-        d.flags.update(value.strip("[] ").split())
+        flags = tuple(value.strip("[] ").split())
     elif key == "installerPackageName":
-        d.installer = package_name(value)  # absent line <= 12, "null" on 14+ (rule 14)
+        values = (("installer", package_name(value)),)  # absent <= 12, "null" on 14+ (rule 14)
     elif key == "initiatingPackageName":
-        d.initiating = package_name(value)
+        values = (("initiating", package_name(value)),)
     elif key == "sharedUser":
-        d.shared_user = shared_user_name(value)
-    elif key == "firstInstallTime":
-        d.first_install = timestamp(value, damaged)  # package-level up to Android 12
+        values = (("shared_user", shared_user_name(value)),)
+    elif key == "firstInstallTime":  # package-level up to Android 12
+        values = (("first_install", timestamp(value, notes.append)),)
     elif key == "lastUpdateTime":
-        d.last_update = timestamp(value, damaged)
+        values = (("last_update", timestamp(value, notes.append)),)
+    return values, flags, tuple(notes)
 
 
 _USER_KEYS = frozenset({"installed", "hidden", "blocked", "suspended", "enabled"})
 
 
+def new_user(user_id: int, rest: str, damaged: Callable[[str], None]) -> UserDraft:
+    """The user a ``User N:`` line opens (``rest``: what follows its ":")."""
+    values, fresh, notes = _user_values(_shared_part(rest))
+    for note in notes:
+        damaged(note)
+    return UserDraft(user_id, *fresh)
+
+
 def user_fields(u: UserDraft, rest: str, damaged: Callable[[str], None]) -> None:
+    """Set what a ``User N:`` line says after its ":" (``rest``) on ``u``."""
+    values, _, notes = _user_values(_shared_part(rest))
+    for name, value in values:
+        setattr(u, name, value)
+    for note in notes:
+        damaged(note)
+
+
+def _shared_part(rest: str) -> str:
+    """``rest`` without its first token when that is " ceDataInode=<digits>" (AOSP 7+), which
+    every user has its own of: the rest is what many users share."""
+    if rest.startswith(" ceDataInode="):
+        cut = rest.find(" ", 13)
+        if cut > 13 and rest[13:cut].isdigit():
+            return rest[cut:]
+    return rest
+
+
+Fresh = tuple[bool | Unseen, bool, bool, int | None]
+"""A new user's installed, hidden, suspended, enabled (``UserDraft``'s order)."""
+
+
+@lru_cache(maxsize=1024)
+def _user_values(rest: str) -> tuple[Values, Fresh, tuple[str, ...]]:
+    """What the tokens of ``rest`` set, in order; the same applied to a new user; notes."""
     # Tokens, never positions: "User 0:  installed=…" has two spaces on Android 6 (LG M150),
     # vendors insert keys (Hisense "restricted= alive="), Android 5 said "blocked=" for hidden.
     # A value that is neither "true" nor "false" (a dump cut at "installed=t") is unknown:
     # ``installed`` becomes Unseen, never False, and the line is counted as damaged.
     seen = False
+    values: list[tuple[str, object]] = []
+    notes: list[str] = []
     for token in rest.split():
+        if token[0] not in "ihbse":
+            continue  # no key read starts so: "ceDataInode=", "distractionFlags=" …
         key, _, value = token.partition("=")
         if key not in _USER_KEYS:
-            continue  # "ceDataInode=", "stopped=", "distractionFlags=" …
+            continue  # "stopped=", "instant=" …
         if key == "installed":
             seen = True
-            u.installed = flag(value, key, damaged, unseen=True)
+            values.append(("installed", flag(value, key, notes.append, unseen=True)))
         elif key in ("hidden", "blocked"):
-            u.hidden = flag(value, key, damaged) is True
+            values.append(("hidden", flag(value, key, notes.append) is True))
         elif key == "suspended":
-            u.suspended = flag(value, key, damaged) is True
-        elif key == "enabled":
-            u.enabled = to_int(value)
-            if u.enabled is None:
-                damaged("unreadable enabled= value")
+            values.append(("suspended", flag(value, key, notes.append) is True))
+        else:  # "enabled"
+            enabled = to_int(value)
+            values.append(("enabled", enabled))
+            if enabled is None:
+                notes.append("unreadable enabled= value")
     if not seen and REPLACEMENT in rest:  # cut or garbled before installed= came
-        u.installed = Unseen("the installed= value could not be read")
+        values.append(("installed", Unseen("the installed= value could not be read")))
+    fresh = UserDraft(0)
+    for name, set_to in values:
+        setattr(fresh, name, set_to)
+    return (
+        tuple(values),
+        (fresh.installed, fresh.hidden, fresh.suspended, fresh.enabled),
+        tuple(notes),
+    )
 
 
 def flag(
@@ -179,12 +247,21 @@ def to_int(value: str) -> int | None:
 
 def timestamp(value: str, damaged: Callable[[str], None] | None = None) -> datetime | None:
     """``yyyy-MM-dd HH:mm:ss[.SSS]`` in device-local time; placeholders give None (rule 7)."""
-    try:
-        when = datetime.fromisoformat(value.strip())
-    except ValueError:
+    when = _time(value)
+    if when is False:
         if damaged is not None and value.strip():
             damaged("unreadable time")
         return None
+    return when
+
+
+@lru_cache(maxsize=1024)
+def _time(value: str) -> datetime | Literal[False] | None:
+    """``timestamp`` without its note (False: unreadable); many apps share a time."""
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return False
     if when.tzinfo is not None:
         return None
     if when.year < 2008:  # the epoch in any zone (1969-12-31 … 1970-01-01): "no install"
@@ -223,21 +300,35 @@ def to_json_shape(packages: tuple[Package, ...] | list[Package]) -> dict[str, An
     }
 
 
+Row = tuple[str, bool | None, bool]
+"""A permission row: name, granted (None: unreadable), whether it ends ``, userId=N``."""
+
+
+def permission_row(body: str) -> Row | None:
+    """``<perm>: granted=<bool>[, flags=[ A B ] | [ A|B]][, userId=N]`` (rule 3), or None."""
+    name, sep, rest = body.partition(": granted=")
+    if not sep or not name or " " in name:
+        return None
+    state = rest.partition(",")[0].strip()
+    granted = state == "true" if state in ("true", "false") else None
+    return name, granted, ", userId=" in rest
+
+
 def user_id(body: str) -> int | None:
     """The N of a ``User N:`` line, or None."""
     if not body.startswith("User "):
         return None
     number, sep, _ = body[5:].partition(":")
-    return to_int(number) if sep and number.isdigit() and number.isascii() else None
+    return int(number) if sep and number.isdigit() and number.isascii() else None
 
 
-def line_starts(text: str, markers: tuple[str, ...]) -> list[int]:
-    """Offsets of the lines of ``text`` after its first that begin with one of ``markers``
-    (each written with the newline before it), in order."""
+def line_starts(text: str, markers: tuple[str, ...], end: int) -> list[int]:
+    """Offsets of the lines of ``text[:end]`` after its first that begin with one of
+    ``markers`` (each written with the newline before it), in order."""
     starts = []
     for marker in markers:
-        at = text.find(marker)
+        at = text.find(marker, 0, end)
         while at >= 0:
             starts.append(at + 1)
-            at = text.find(marker, at + 1)
+            at = text.find(marker, at + 1, end)
     return sorted(starts)

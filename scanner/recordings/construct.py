@@ -211,6 +211,10 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
             0,
         ),
         probes.PACKAGES.argv: (render.dumpsys_package(apps, spec.sdk, user_ids), 0),
+        # No app of a spec has a sharedUserId (render.dumpsys_package prints no sharedUser=),
+        # and AOSP Settings.dumpSharedUsersLPr prints its "Shared users:" title only before
+        # the first shared user: the answer is empty.
+        probes.SHARED_USERS.argv: ("", 0),
         probes.APP_OPS.argv: (spec.app_ops, 0),
     }
     types = {

@@ -1,4 +1,5 @@
-"""German for the profile, BYOD and per-profile backup evidence (reports/i18n/de_profiles.py)."""
+"""German for the profile, BYOD and per-profile backup evidence of reports before schema 1.3
+(the [[profile]] and [[profile_rule]] tables of reports/i18n/de_evidence.toml)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ import pytest
 
 from checks.facts import DevicePolicy, User, UserKind
 from checks.owners import ProfileKind, classify
-from reports.i18n.de_evidence import translate
-from reports.i18n.de_profiles import RULES
+from reports.i18n.de_evidence import tables, translate
 
 EXAMPLES = (
     ("the phone's main user (user 0), fully managed by device owner Android Device Policy "
@@ -52,33 +52,38 @@ def test_examples_in_german(text: str) -> None:
 
 
 def test_every_pattern_is_exercised() -> None:
-    """No pattern of de_profiles is dead: each is the first match of some example."""
-    first = {next(i for i, (p, _) in enumerate(RULES) if p.fullmatch(t)) for t in EXAMPLES}
-    assert [] == sorted(set(range(len(RULES))) - first)
+    """No profile pattern is dead: each is the first match of some example."""
+    rules = (*tables()["profile"], *tables()["profile_rule"])
+    first = {next(i for i, (p, _) in enumerate(rules) if p.fullmatch(t)) for t in EXAMPLES}
+    assert [] == sorted(set(range(len(rules))) - first)
+
+
+USERS = [
+    User(0, UserKind.SYSTEM, 0x4C13, True),
+    User(10, UserKind.MANAGED_PROFILE, 0x1030, True),
+    User(95, UserKind.OTHER_PROFILE, 0x20001010, True),
+    User(999, UserKind.OTHER_PROFILE, 0x801010, True),
+    User(11, UserKind.OTHER_PROFILE, 0x1010, True, "profile.CLONE"),
+    User(12, UserKind.OTHER_PROFILE, 0x1010, True, "profile.PRIVATE"),
+    User(13, UserKind.OTHER_PROFILE, 0x1010, True),
+    User(14, UserKind.SECONDARY, 0x410, True),
+    User(15, UserKind.GUEST, 0x414, True),
+    User(16, UserKind.RESTRICTED, 0x418, True),
+    User(150, UserKind.MANAGED_PROFILE, 0x10061030, False),
+]
+"""One user of every kind classify() tells apart (with POLICIES: every ProfileKind)."""
+POLICIES = [
+    DevicePolicy(None),
+    DevicePolicy("com.google.android.apps.work.clouddpc", {10: "com.google.android.apps.work.clouddpc"}),
+    DevicePolicy(None, {10: "com.example.mdm", 150: "com.samsung.knox.securefolder"}),
+]
 
 
 def test_every_profile_description_has_german() -> None:
-    """Whatever classify() returns, its description translates."""
-    users = [
-        User(0, UserKind.SYSTEM, 0x4C13, True),
-        User(10, UserKind.MANAGED_PROFILE, 0x1030, True),
-        User(95, UserKind.OTHER_PROFILE, 0x20001010, True),
-        User(999, UserKind.OTHER_PROFILE, 0x801010, True),
-        User(11, UserKind.OTHER_PROFILE, 0x1010, True, "profile.CLONE"),
-        User(12, UserKind.OTHER_PROFILE, 0x1010, True, "profile.PRIVATE"),
-        User(13, UserKind.OTHER_PROFILE, 0x1010, True),
-        User(14, UserKind.SECONDARY, 0x410, True),
-        User(15, UserKind.GUEST, 0x414, True),
-        User(16, UserKind.RESTRICTED, 0x418, True),
-    ]
-    policies = [
-        DevicePolicy(None),
-        DevicePolicy("com.google.android.apps.work.clouddpc", {10: "com.google.android.apps.work.clouddpc"}),
-        DevicePolicy(None, {10: "com.example.mdm", 150: "com.samsung.knox.securefolder"}),
-    ]
+    """Whatever classify() returns, its description translates (the table of pre-1.3 reports)."""
     kinds = set()
-    for policy in policies:
-        for user in [*users, User(150, UserKind.MANAGED_PROFILE, 0x10061030, False)]:
+    for policy in POLICIES:
+        for user in USERS:
             profile = classify(user, policy)
             kinds.add(profile.kind)
             assert translate(profile.describe()) is not None, profile.describe()

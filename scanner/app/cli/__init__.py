@@ -7,7 +7,7 @@ hung), 3 (``agent --once``) the round is incomplete.
 The package, the way httpie splits its CLI: ``definition`` (the parser) with ``options`` (shared
 option groups), ``argtypes`` (argument types) and ``epilogs``; ``core`` (main and dispatch);
 one module per command group: ``scan`` (scan, snapshot, record; ``target`` opens the phone,
-``send`` delivers to a SIEM), ``report`` (report, checks), ``agent``, ``simulate``,
+``send`` delivers to a SIEM), ``report``, ``checklist`` (checks), ``agent``, ``simulate``,
 ``inspection`` (devices, parse) and ``integrity`` (keygen, verify); ``output`` (formats and
 ``-o``), ``logs`` and ``habits``. Importing this package loads none of them but ``core``: a
 command's module is imported when it is dispatched (start-up: bench/startup.py).

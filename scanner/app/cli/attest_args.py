@@ -7,7 +7,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from checks.policy import ATTESTABLE, DEVICE_ATTESTABLE
+from checks.attestable import ATTESTABLE, DEVICE_ATTESTABLE
 from scanner.app.cli.options import SIGNING_KEY_ENV as ENV_KEY
 
 EPILOG = f"""\
@@ -21,6 +21,7 @@ An attested item stays manual, with who, when and until; one for another phone, 
 signature or expired is not applied, and the report says why.
 exit codes: 0 recorded; 2 bad input (item, date, key or file), nothing recorded.
 """
+
 
 def _day(text: str) -> date:
     try:

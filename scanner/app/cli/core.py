@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "snapshot": ("scan", "cmd_snapshot"),
     "record": ("scan", "cmd_record"),
     "report": ("report", "cmd_report"),
-    "checks": ("report", "cmd_checks"),
+    "checks": ("checklist", "cmd_checks"),
     "agent": ("agent", "cmd_agent"),
     "simulate": ("simulate", "cmd_simulate"),
     "devices": ("inspection", "cmd_devices"),
@@ -34,6 +34,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
 SILENT = frozenset({"checks", "report", "parse", "keygen", "verify"})
 """Commands that log nothing: they leave structlog (~100 ms with asyncio) unloaded
 (tests/scanner/app/cli/test_startup.py runs each and checks)."""
+LAZY_LOGS = SILENT | {"scan", "snapshot", "record"}
+"""Commands whose lines all go through ``scanner.log``: structlog is configured when the first
+line at the level is written (a scan's wave lines are ``info``: only with ``-v``). ``scan
+--send`` loads it at once: the agent's delivery modules log through structlog directly."""
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -58,7 +62,8 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         from scanner.app.cli.logs import configure_from
 
-        configure_from(args, load=args.command not in SILENT)
+        lazy = args.command in LAZY_LOGS and getattr(args, "send", None) is None
+        configure_from(args, load=not lazy)
         return int(command(args.command)(args))
     except MsgscanError as e:
         from reports.render.controls import strip_controls
@@ -72,4 +77,4 @@ def _main(argv: Sequence[str] | None) -> int:
         return ExitCode.USAGE
 
 
-__all__ = ["COMMANDS", "SILENT", "command", "main"]
+__all__ = ["COMMANDS", "LAZY_LOGS", "SILENT", "command", "main"]

@@ -19,6 +19,8 @@ from typing import TextIO, cast
 
 from checks.errors import UsageError
 from reports.render.controls import clean_tree
+from scanner import log
+from scanner.log import DEBUG, ERROR, INFO, WARNING
 
 
 class _CurrentStderr:
@@ -29,10 +31,6 @@ class _CurrentStderr:
 
     def flush(self) -> None:
         sys.stderr.flush()
-
-
-DEBUG, INFO, WARNING, ERROR = 10, 20, 30, 40
-"""The ``logging`` module's levels (importing it only for these costs ``checks`` ~15 ms)."""
 
 
 def log_level(verbose: int, quiet: int) -> int:
@@ -65,8 +63,10 @@ def configure_logging(
 ) -> None:
     """structlog to stderr (or ``log_file``), human on a terminal unless told otherwise.
 
-    ``load=False`` (a command that logs nothing) leaves structlog unloaded unless something
-    already imported it; ``--log-file`` is still opened, so a bad one is refused all the same."""
+    ``load=False`` (a command whose own lines go through ``scanner.log``) leaves structlog
+    unloaded, unless something already imported it, until the first line at the level is
+    written (``scanner.log.defer``); ``--log-file`` is still opened now, so a bad one is
+    refused all the same."""
     stream: object = _CurrentStderr()
     if log_file is not None:
         try:
@@ -79,10 +79,26 @@ def configure_logging(
         terminal = False
     else:
         terminal = sys.stderr.isatty()
+    level = log_level(verbose, quiet)
+
+    def configure() -> None:
+        _configure(
+            stream,
+            level,
+            human=fmt == "human" or (fmt == "auto" and terminal),
+            terminal=terminal,
+            rich=terminal and verbose > 0 and not quiet,
+        )
+
     if not load and "structlog" not in sys.modules:
+        log.defer(level, configure)
         return
-    human = fmt == "human" or (fmt == "auto" and terminal)
-    structlog = structlog_module(rich=human and terminal and verbose > 0 and not quiet)
+    log.configured()
+    configure()
+
+
+def _configure(stream: object, level: int, *, human: bool, terminal: bool, rich: bool) -> None:
+    structlog = structlog_module(rich=human and rich)
     renderer = (
         structlog.dev.ConsoleRenderer(colors=terminal and "NO_COLOR" not in os.environ)
         if human
@@ -95,7 +111,7 @@ def configure_logging(
             _clean_log,
             renderer,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(log_level(verbose, quiet)),
+        wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=structlog.PrintLoggerFactory(cast(TextIO, stream)),
         cache_logger_on_first_use=False,
     )

@@ -7,10 +7,12 @@ Synthetic text in the line formats of shared/reference/dumpsys-package-format.md
 
 from __future__ import annotations
 
+from datetime import datetime
 from textwrap import dedent
 
 import pytest
 
+from checks.facts import Unseen
 from scanner.parse.dumpsys_package import read_dumpsys_package
 
 HEAD = dedent(
@@ -98,3 +100,79 @@ def test_boundary_as_last_line_reads_nothing_twice() -> None:
         "unreadable versionCode= line": 1,
     }
     assert [p.name for p in listing.packages] == ["com.whatsapp"]
+
+
+def test_a_field_line_ends_the_user_and_the_list_before_it() -> None:
+    """A line at field depth closes the open ``User N:`` block and the open list: the lines
+    deeper than it are its continuation, never the user's install time or a grant."""
+    text = dedent(
+        """\
+        Packages:
+          Package [com.whatsapp] (1):
+            userId=10100
+            install permissions:
+              android.permission.INTERNET: granted=true
+            signatures=PackageSignatures{1 [a]}
+              android.permission.READ_CONTACTS: granted=true
+            User 0: ceDataInode=1 installed=true hidden=false suspended=false enabled=0
+              firstInstallTime=2024-01-01 10:00:00
+            installPermissionsFixed=true
+              firstInstallTime=2030-01-01 10:00:00
+        """
+    )
+    [package] = read_dumpsys_package(text).packages
+    assert package.install_permissions == {"android.permission.INTERNET": True}
+    assert package.users[0].first_install == datetime(2024, 1, 1, 10, 0)
+    assert package.first_install == datetime(2024, 1, 1, 10, 0)
+
+
+def test_output_starting_with_a_blank_line_still_reads_its_fragment() -> None:
+    """``pm dump <pkg>`` output that starts with an empty line and then mid-block (no
+    ``Package [`` line): the fragment is the package asked about."""
+    text = "\n    userId=10100\n    versionCode=5 targetSdk=30\n    User 0: installed=true\n"
+    [package] = read_dumpsys_package(text, package="com.whatsapp").packages
+    assert (package.name, package.app_id, package.version_code) == ("com.whatsapp", 10100, 5)
+
+
+def test_unreadable_rows_each_count_as_a_line() -> None:
+    """Two permission rows with unreadable values are two damaged lines, not one."""
+    text = HEAD + (
+        "      runtime permissions:\n"
+        "        android.permission.CAMERA: granted=tru\n"
+        "        android.permission.READ_CONTACTS: granted=fals\n"
+        "        android.permission.RECORD_AUDIO: granted=true\n"
+    )
+    listing = read_dumpsys_package(text)
+    assert listing.damage.lines == 2
+    assert listing.damage.kinds == {"unreadable granted= value": 2}
+    [package] = listing.packages
+    assert package.users[0].runtime_permissions == {"android.permission.RECORD_AUDIO": True}
+
+
+def test_a_users_second_line_is_read_over_the_first() -> None:
+    """The same ``User N:`` twice in one block (output joined or repeated): the second line's
+    values count, and an unreadable one is named and leaves ``installed`` unknown, never true."""
+    text = HEAD + "    User 0: ceDataInode=1 installed=t hidden=true suspended=false enabled=0\n"
+    listing = read_dumpsys_package(text)
+    assert listing.damage.kinds == {"unreadable installed= value": 1}
+    [package] = listing.packages
+    [user] = package.users
+    assert isinstance(user.installed, Unseen)
+    assert user.hidden is True
+
+
+def test_unreadable_hidden_and_suspended_values_hide_nothing() -> None:
+    """``hidden=tru`` / ``suspended=fal`` (a garbled line): both named, and the app is taken as
+    neither hidden nor suspended, so no check loses sight of it."""
+    text = HEAD.replace("hidden=false suspended=false", "hidden=tru suspended=fal")
+    listing = read_dumpsys_package(text)
+    assert listing.damage.kinds == {"unreadable hidden= value": 1, "unreadable suspended= value": 1}
+    [package] = listing.packages
+    assert (package.users[0].hidden, package.users[0].suspended) == (False, False)
+
+
+def test_an_unreadable_enabled_value_is_named_and_unknown() -> None:
+    """``enabled=x``: named, and the user's enabled state is unknown (None), not a state."""
+    listing = read_dumpsys_package(HEAD.replace("enabled=0", "enabled=x"))
+    assert listing.damage.kinds == {"unreadable enabled= value": 1}
+    assert listing.packages[0].users[0].enabled is None

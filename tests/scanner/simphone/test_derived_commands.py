@@ -197,7 +197,7 @@ def test_writes_are_refused(command: str, code: int, needle: bytes) -> None:
 
 
 def test_what_cannot_be_derived_is_127() -> None:
-    for command in ("frobnicate", "dumpsys package shared-users", "logcat -d"):
+    for command in ("frobnicate", "dumpsys package permissions", "logcat -d"):
         assert 127 == run(A14, command).exit_code, command
 
 

@@ -128,15 +128,171 @@ def test_checks_loads_no_logging_or_renderers() -> None:
     assert [] == loaded(run_main("checks"), *HEAVY, "asyncio")
 
 
-def test_replay_scan_loads_only_what_it_uses(tmp_path: Path) -> None:
-    """A text scan of a recording loads structlog (it logs) but not rich, jsonschema, HTML,
-    JSON or the recording builder; with -v into a pipe it still needs no rich."""
-    assert [] == loaded(run_main("scan", "--replay", str(A16)), "reports.signing")  # no key given
-    expected = ["structlog"]
-    assert expected == loaded(run_main("scan", "--replay", str(A16)), *HEAVY[:-3], "structlog")
-    assert expected == loaded(
-        run_main("-v", "scan", "--replay", str(A16)), *HEAVY[:-3], "structlog"
+RULES_AND_TRANSLATIONS = (
+    "checks.registry",
+    "checks.rules",
+    "checks.rule",
+    "checks.facts",
+    "checks.catalog",
+    "checks.findings",
+    "checks.policy",
+    "dataclasses",
+    "reports.i18n",
+    "reports.i18n.de_evidence",
+    "babel",
+)
+"""What ``msgscan checks`` in English (and ``--help``) does not load: the rule modules, the
+facts model and the catalog (creating their dataclasses was ~100 ms), and the translations
+(Babel and the German tables, ~40 ms)."""
+
+
+@pytest.mark.parametrize("argv", [["checks"], ["checks", "--json"], ["checks", "--lang", "en"]])
+def test_checks_in_english_loads_no_rule_module_and_no_translation(argv: list[str]) -> None:
+    """The English listing and ``--json`` are read from checklist.json: no rule module, no facts
+    model, no catalog, not even ``dataclasses``; no ``reports.i18n``, no Babel."""
+    assert [] == loaded(run_main(*argv), *RULES_AND_TRANSLATIONS)
+
+
+def test_checks_in_german_loads_the_registry_and_the_translations() -> None:
+    """German titles come from the translations of the registry's checks: both load."""
+    found = loaded(run_main("checks", "--lang", "de"), "checks.registry", "reports.i18n")
+    assert ["checks.registry", "reports.i18n"] == found
+
+
+def test_help_loads_no_policy_model() -> None:
+    """The parser reads the attestable items from ``checks.attestable``, not the policy model."""
+    code = (
+        "import contextlib, io\nfrom scanner.app.cli import main\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['attest', '--help'])\n"
     )
+    assert [] == loaded(code, *RULES_AND_TRANSLATIONS)
+
+
+def test_the_listing_file_is_what_the_registry_says() -> None:
+    """checklist.json is the registry's listing, byte for byte (``python -m
+    scanner.app.cli.checklist`` writes it again after a rule's metadata changed)."""
+    from scanner.app.cli.checklist import LISTING, listing, listing_json
+
+    assert listing_json(listing()) == LISTING.read_text(encoding="utf-8"), (
+        "checklist.json is stale: run python -m scanner.app.cli.checklist"
+    )
+
+
+def test_the_listing_s_english_words_are_the_translations_own() -> None:
+    """The words ``msgscan checks`` prints in English are ``reports.i18n``'s English, one for
+    every severity."""
+    from checks.findings import Severity
+    from reports.i18n import Lang, Texts
+    from scanner.app.cli.checklist import ENGLISH_WORDS
+
+    english = Texts(Lang.EN)
+    assert {key: english.t(key) for key in ENGLISH_WORDS} == ENGLISH_WORDS
+    severities = {k for k in ENGLISH_WORDS if k.startswith("severity.")}
+    assert {f"severity.{s.value}" for s in Severity} == severities
+
+
+@pytest.mark.parametrize(
+    ("flag", "environ"),
+    [
+        (None, {}),
+        (None, {"LANG": "de_DE.UTF-8"}),
+        (None, {"LANG": "en_GB.UTF-8"}),
+        (None, {"LC_ALL": "de_AT", "LANG": "en_US"}),
+        (None, {"LC_ALL": "", "LC_MESSAGES": "en_US", "LANG": "de_DE"}),
+        (None, {"LC_MESSAGES": "DE_ch"}),
+        (None, {"LANG": "C"}),
+        ("en", {"LANG": "de_DE"}),
+        ("de", {"LANG": "en_US"}),
+    ],
+)
+def test_the_listing_chooses_the_language_as_every_command_does(
+    flag: str | None, environ: dict[str, str]
+) -> None:
+    """``checklist.english`` (no translations loaded) agrees with ``show.chosen_lang``."""
+    from reports.i18n import Lang
+    from scanner.app.cli.checklist import english
+    from scanner.app.show import chosen_lang
+
+    assert english(flag, environ) == (chosen_lang(flag, environ) is Lang.EN)
+
+
+def test_replay_scan_loads_only_what_it_uses() -> None:
+    """A text scan of a recording loads neither rich, jsonschema, HTML, JSON nor the recording
+    builder; without -v it writes no log line, so structlog (and asyncio) stay unloaded; with
+    -v into a pipe structlog loads for the wave lines, still without rich."""
+    assert [] == loaded(run_main("scan", "--replay", str(A16)), "reports.signing")  # no key given
+    quiet = run_main("scan", "--replay", str(A16))
+    assert [] == loaded(quiet, *HEAVY[:-3], "structlog", "asyncio")
+    verbose = run_main("-v", "scan", "--replay", str(A16))
+    assert ["structlog"] == loaded(verbose, *HEAVY[:-3], "structlog")
+
+
+def test_a_scan_that_sends_configures_logging_at_once(tmp_path: Path) -> None:
+    """``scan --send`` configures structlog before the command runs (the agent's delivery
+    modules log through structlog directly, so it must be set up before they import it); a scan
+    without it leaves structlog unconfigured until a line is written."""
+
+    def configured(*argv: str) -> bool:
+        probe = run_main(*argv) + "import structlog\nprint(structlog.is_configured())\n"
+        out = subprocess.run(
+            [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
+        return out.stdout.split()[-1] == "True"
+
+    config = str(tmp_path / "none.toml")  # refused: the scan stops before the phone, exit 2
+    assert configured("scan", "--replay", str(A16), "--send", "x", "--config", config)
+    assert not configured("scan", "--replay", str(A16))
+
+
+REPLAY_UNUSED = (
+    "scanner.simphone.adbd",
+    "scanner.simphone.auth",
+    "scanner.simphone.connection",
+    "cryptography.hazmat.primitives.serialization.pkcs7",
+    "tomllib",
+    "checks.policy_file",
+    "structlog",
+    "asyncio",
+    "babel",
+    "reports.i18n.de_checks",
+    "reports.i18n.de_evidence",
+)
+"""What a replay scan of a recording with signed APKs does not load: the simulated phone's
+server (its auth imports cryptography), v1 (PKCS#7) signature reading when every APK has a
+signing block, the policy file reader without ``--policy``, logging without ``-v``, and, for
+an English report, Babel and the German tables."""
+
+
+def test_replay_scan_loads_cryptography_only_for_the_certificates_it_reads() -> None:
+    """The shipped Android 16 recording holds signed APKs: their certificates are parsed
+    (``cryptography.x509``), and nothing of the rest loads. A recording without APKs (the
+    profile set-ups) loads no cryptography at all."""
+    names = ("cryptography.x509", *REPLAY_UNUSED)
+    assert ["cryptography.x509"] == loaded(run_main("scan", "--replay", str(A16)), *names)
+    profile = ROOT / "scanner" / "recordings" / "profiles-secure-folder-android14.json"
+    assert [] == loaded(run_main("scan", "--replay", str(profile)), "cryptography", *names)
+
+
+def test_deferred_logging_writes_the_first_line_at_the_level_it_was_configured_for() -> None:
+    """``scanner.log``: with structlog deferred at WARNING, an info line is dropped without
+    importing structlog; the first warning configures it and lands on stderr as JSON."""
+    code = (
+        "import sys\nfrom scanner.app.cli.logs import configure_logging\n"
+        "from scanner.log import Log\n"
+        "configure_logging(0, 0, 'json', load=False)\n"
+        "Log('msgscan.test').info('dropped', n=1)\n"
+        "print('structlog' in sys.modules)\n"
+        "Log('msgscan.test').warning('kept', n=2)\n"
+        "print('structlog' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert ["False", "True"] == out.stdout.split()
+    [line] = out.stderr.splitlines()
+    record = json.loads(line)
+    assert ("kept", "warning", 2) == (record["event"], record["level"], record["n"])
 
 
 def test_rendering_a_saved_report_loads_the_schema_and_its_renderer(tmp_path: Path) -> None:
@@ -167,7 +323,7 @@ def test_silent_commands_leave_structlog_unloaded(argv: list[str], tmp_path: Pat
 
 def test_rich_loads_for_logs_only_on_a_terminal_when_asked() -> None:
     """With stderr on a terminal, structlog gets rich (pretty tracebacks) only with -v: a scan
-    without -v shows warnings alone and leaves rich unloaded."""
+    without -v shows warnings alone (it writes none) and leaves rich and structlog unloaded."""
     import pty
 
     def on_terminal(*argv: str) -> list[str]:
@@ -194,7 +350,7 @@ def test_rich_loads_for_logs_only_on_a_terminal_when_asked() -> None:
         found: list[str] = json.loads(out.stdout.strip().splitlines()[-1])
         return found
 
-    assert ["structlog"] == on_terminal("scan", "--replay", str(A16))
+    assert [] == on_terminal("scan", "--replay", str(A16))
     assert ["rich", "structlog"] == on_terminal("-v", "scan", "--replay", str(A16))
 
 
