@@ -1,17 +1,23 @@
-"""One agent round over many simulated phones: wall time, the agent's CPU and peak RSS, per phone.
+"""One agent round over many simulated phones: wall time, the CPU of the agent's process tree and
+of the simulated phones, the tree's peak memory, per phone.
 
-    python bench/agent_round.py --phones 200 --latency-ms 2 [--phone shipped|large]
-        [--concurrency 32|auto] [--runs 3] [--against DIR]
+    python bench/agent_round.py --phones 1000 --latency-ms 2 [--phone shipped|large]
+        [--concurrency 32|auto] [--runs 3] [--against DIR] [--peer-processes 2]
 
-The phones run in a separate process (`msgscan simulate`), the agent in another (`msgscan agent
---once`), so the agent's memory and CPU are measured alone. "shipped" is the Android 16 recording
-(18 packages); "large" is a constructed 300-package, 3-user phone. The latency is added by the
-simulated phone before every packet it sends (one per round trip).
+The phones run in processes of their own (``msgscan simulate``, ``--peer-processes`` of them, the
+phones shared out; each gets serials of its own), the agent in another (``msgscan agent --once``,
+with its worker processes). "shipped" is the Android 16 recording (18 packages); "large" is a
+constructed 300-package, 3-user phone. The latency is added by the simulated phone before every
+packet it sends (one per round trip).
 
-The agent runs under ``/usr/bin/time``: its CPU (user + system) and peak RSS are what the kernel
-reports for that one process when it exits (``wait4``). The process is forked from ``time``, a
-small C program, so none of this script's memory is counted (``RUSAGE_CHILDREN`` of a Python
-parent counts the parent's pages a forked child inherited before ``exec``).
+The agent runs under ``/usr/bin/time``: its CPU (user + system) is what the kernel reports for it
+when it exits (``wait4``), which includes the worker processes it started and reaped. The process
+is forked from ``time``, a small C program, so none of this script's memory or CPU is counted.
+The simulated phones' CPU is read from their processes (psutil) before and after each round.
+Memory is sampled every 100 ms over the agent's whole process tree (the agent, its workers and
+multiprocessing's resource tracker): the peak of the summed RSS (a page two processes share
+counts twice) and of the summed PSS (shared pages split between them: what the tree costs the
+machine); "largest process" is the kernel's peak RSS of the biggest single process (``%M``).
 
 ``--against DIR`` runs a second checkout's agent (e.g. the code before a change, unpacked with
 ``git archive``) against the same simulated phones, alternating run by run, so both figures come
@@ -29,22 +35,94 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 TIME = "/usr/bin/time"
+SAMPLE_S = 0.1
+HEADER = (
+    "| code | phones | latency | concurrency | processes | runs | wall | agent CPU "
+    "| CPU per phone | phones' CPU per phone | peak RSS (tree) | peak PSS (tree) "
+    "| largest process | per phone median | result | exit |\n" + "|---" * 16 + "|"
+)
 
 
-def one_round(tree: Path, config: Path, env: dict[str, str], tmp: Path) -> dict[str, float]:
-    """Run ``msgscan agent --once`` of ``tree`` once; its wall, CPU, peak RSS and per-phone times."""
+def _pss_kib(pid: int) -> int:
+    """The process's proportional set size: its private pages plus its share of shared ones."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1])
+    return 0
+
+
+def tree_memory_mb(root: psutil.Process) -> tuple[float, float]:
+    """(RSS, PSS) of ``root``'s descendants (the agent and its workers), each summed: RSS counts
+    a page shared by two processes twice, PSS half in each."""
+    rss = pss = 0
+    try:
+        procs = root.children(recursive=True)
+    except psutil.Error:
+        return 0.0, 0.0
+    for proc in procs:
+        try:
+            rss += proc.memory_info().rss
+            pss += _pss_kib(proc.pid) * 1024
+        except (psutil.Error, OSError):  # ended between the listing and the reading
+            pass
+    return rss / 2**20, pss / 2**20
+
+
+def cpu_s(proc: psutil.Process) -> float:
+    """User + system CPU of ``proc`` and the children it reaped."""
+    t = proc.cpu_times()
+    return float(t.user + t.system + t.children_user + t.children_system)
+
+
+def simulator(
+    rec_path: Path, count: int, port: int, latency_ms: float, env: dict[str, str]
+) -> subprocess.Popen[str]:
+    """``msgscan simulate`` serving ``count`` phones from ``port`` on, in a process of its own."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "scanner.app.cli",
+            "simulate",
+            "--recording",
+            str(rec_path),
+            "--count",
+            str(count),
+            "--port",
+            str(port),
+            "--accept-any-key",
+            "--latency-ms",
+            str(latency_ms),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+def one_round(
+    tree: Path, config: Path, env: dict[str, str], tmp: Path, peers: list[psutil.Process]
+) -> dict[str, float]:
+    """Run ``msgscan agent --once`` of ``tree`` once: its wall, the CPU of the agent's process
+    tree and of the simulated phones, the tree's peak RSS and the per-phone times."""
     state = config.parent / "state"
     if state.exists():
         subprocess.run(["rm", "-rf", str(state)], check=True)
     log_path, figures = tmp / "agent.log", tmp / "time.txt"
+    peers_before = sum(cpu_s(p) for p in peers)
     started = time.monotonic()
     with log_path.open("w") as log_file:  # a file, not a pipe: 1000 phones log more than it holds
-        code = subprocess.run(
+        agent = subprocess.Popen(
             [
                 TIME,
                 "-f",
@@ -63,16 +141,27 @@ def one_round(tree: Path, config: Path, env: dict[str, str], tmp: Path) -> dict[
             env={**env, "PYTHONPATH": str(tree)},
             stdout=subprocess.DEVNULL,
             stderr=log_file,
-            check=False,  # exit 1 or 3 is a result
-        ).returncode
+        )
+        watched, peak, peak_pss = psutil.Process(agent.pid), 0.0, 0.0
+        while agent.poll() is None:  # exit 1 or 3 is a result
+            rss, pss = tree_memory_mb(watched)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
+            time.sleep(SAMPLE_S)
+        code = agent.returncode
     wall = time.monotonic() - started
+    peers_cpu = sum(cpu_s(p) for p in peers) - peers_before
     user, system, max_kib = figures.read_text().split()[-3:]
     events = [json.loads(e) for e in log_path.read_text().splitlines() if e.startswith("{")]
     done = [e for e in events if e.get("event") == "phone.done"]
+    workers = [e for e in events if e.get("event") == "workers.started"]
     return {
         "wall": wall,
         "cpu": float(user) + float(system),
-        "rss_mb": int(max_kib) / 1024,
+        "peers_cpu": peers_cpu,
+        "rss_mb": peak,
+        "pss_mb": peak_pss,
+        "max_process_mb": int(max_kib) / 1024,
+        "processes": workers[0]["processes"] if workers else 1,
         "phones": len(done),
         "scanned": sum(1 for e in done if e["state"] == "scanned"),
         "median_phone": statistics.median(e["seconds"] for e in done) if done else 0.0,
@@ -88,11 +177,16 @@ def row(
         return f"{format(min(values), fmt)} / {format(statistics.median(values), fmt)}"
 
     per_phone = [1000 * r["cpu"] / max(1, r["scanned"]) for r in runs]
+    peers = [1000 * r["peers_cpu"] / max(1, r["scanned"]) for r in runs]
+    processes = sorted({int(r["processes"]) for r in runs})
     return (
         f"| {label} | {args.phones} {args.phone} | {args.latency_ms:g} ms | {concurrency} | "
-        f"{len(runs)} | {mm('wall', '.1f')} s | {mm('cpu', '.1f')} s | "
-        f"{min(per_phone):.0f} / {statistics.median(per_phone):.0f} ms | {mm('rss_mb', '.0f')} MB | "
-        f"{mm('median_phone', '.2f')} s | {int(min(r['scanned'] for r in runs))} scanned | "
+        f"{'/'.join(map(str, processes))} | {len(runs)} | {mm('wall', '.1f')} s | "
+        f"{mm('cpu', '.1f')} s | {min(per_phone):.0f} / {statistics.median(per_phone):.0f} ms | "
+        f"{min(peers):.0f} / {statistics.median(peers):.0f} ms | {mm('rss_mb', '.0f')} MB | "
+        f"{mm('pss_mb', '.0f')} MB | "
+        f"{mm('max_process_mb', '.0f')} MB | {mm('median_phone', '.2f')} s | "
+        f"{int(min(r['scanned'] for r in runs))} scanned | "
         f"exit {sorted({int(r['exit']) for r in runs})} |"
     )
 
@@ -104,48 +198,41 @@ def main() -> int:
     ap.add_argument("--phone", choices=["shipped", "large"], default="shipped")
     ap.add_argument("--concurrency", default="auto", help="a number, or auto (the agent's rule)")
     ap.add_argument("--port", type=int, default=7400)
+    ap.add_argument(
+        "--peer-processes", type=int, default=2, help="simulator processes sharing the phones"
+    )
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--against", type=Path, help="another checkout to run side by side")
     ap.add_argument("--against-concurrency", help="its [scan] concurrency (default: --concurrency)")
     args = ap.parse_args()
 
-    from scanner.recording import save
+    from scanner.recording import load, save
     from scanner.recordings.build import HERE, large_phone
     from scanner.recordings.construct import build
 
     tmp = Path(tempfile.mkdtemp(prefix="msgscan-bench-"))
     if args.phone == "large":
-        rec_path = tmp / "large.json"
-        save(build(large_phone(300, 3), model="Pixel 8", product="shiba", device="shiba"), rec_path)
+        rec = build(large_phone(300, 3), model="Pixel 8", product="shiba", device="shiba")
     else:
-        rec_path = HERE / "android16-personal-whatsapp-telegram.json"
+        rec = load(HERE / "android16-personal-whatsapp-telegram.json")
     env = {**os.environ, "ANDROID_USER_HOME": str(tmp / "android")}
-    sim = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scanner.app.cli",
-            "simulate",
-            "--recording",
-            str(rec_path),
-            "--count",
-            str(args.phones),
-            "--port",
-            str(args.port),
-            "--accept-any-key",
-            "--latency-ms",
-            str(args.latency_ms),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert sim.stdout is not None
-    for line in sim.stdout:
-        if line.startswith("simulating"):
-            break
+    sims: list[subprocess.Popen[str]] = []
+    shares = [len(range(i, args.phones, args.peer_processes)) for i in range(args.peer_processes)]
+    first = args.port
+    for i, count in enumerate(s for s in shares if s):
+        rec_path = tmp / f"phones-{i}.json"  # each simulator's phones get serials of their own
+        save(replace(rec, device=replace(rec.device, serial=f"MSGSCANP{i}X")), rec_path)
+        sims.append(simulator(rec_path, count, first, args.latency_ms, env))
+        first += count
+    for sim in sims:
+        assert sim.stdout is not None
+        for line in sim.stdout:
+            if line.startswith("simulating"):
+                break
+        else:  # it could not listen (a port taken): the round would count its phones unreachable
+            for other in sims:
+                other.terminate()
+            raise SystemExit(f"a simulator did not start (exit {sim.wait()}); are its ports free?")
     endpoints = ", ".join(f'"127.0.0.1:{args.port + i}"' for i in range(args.phones))
 
     def config(name: str, concurrency: str) -> Path:
@@ -160,6 +247,7 @@ def main() -> int:
         )
         return path
 
+    peers = [psutil.Process(sim.pid) for sim in sims]
     variants = [("this checkout", args.concurrency, ROOT, config("this", args.concurrency))]
     if args.against is not None:
         theirs = args.against_concurrency or args.concurrency
@@ -170,10 +258,12 @@ def main() -> int:
     try:
         for _ in range(args.runs):
             for label, _, tree, path in variants:
-                results[label].append(one_round(tree, path, env, tmp))
+                results[label].append(one_round(tree, path, env, tmp, peers))
     finally:
-        sim.terminate()
-        sim.wait(timeout=30)
+        for sim in sims:
+            sim.terminate()
+            sim.wait(timeout=30)
+    print(HEADER)
     for label, concurrency, *_ in variants:
         print(row(label, concurrency, args, results[label]))
     return 0

@@ -1,13 +1,14 @@
-"""One agent round over a farm of different phones: wall, agent CPU and peak RSS, per-phone times,
-and how many of the farm's expected findings the scans met.
+"""One agent round over a farm of different phones: wall, agent CPU and peak memory, per-phone
+times, and how many of the farm's expected findings the scans met.
 
-    python bench/farm_round.py --phones 50|200 [--seed 17] [--concurrency 32]
+    python bench/farm_round.py --phones 50|200 [--seed 17] [--concurrency auto|32]
 
 The phones run in their own process (`msgscan simulate --farm N --seed S --save-farm spec.json`),
 the agent in another (`msgscan agent --once`). Unreachable phones cost the connect timeout (2 s),
-unauthorized ones the auth timeout (2 s), slow ones 30 ms per packet. The agent's CPU and peak RSS
-are the kernel's figures for that one process (``/usr/bin/time``). Prints one Markdown row for
-bench/RESULTS.md.
+unauthorized ones the auth timeout (2 s), slow ones 30 ms per packet. The agent's CPU and peak
+memory are its process tree's: CPU the kernel's (``/usr/bin/time``, its reaped workers included),
+memory the tree's summed PSS sampled every 100 ms (``bench/agent_round.py``). Prints one Markdown
+row for bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -23,9 +24,13 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 ROOT = Path(__file__).resolve().parents[1]
 TIME = "/usr/bin/time"
 sys.path.insert(0, str(ROOT))
+
+from bench.agent_round import SAMPLE_S, tree_memory_mb  # noqa: E402 - after the path
 
 
 def met(
@@ -58,7 +63,7 @@ def main() -> int:
     ap = ArgumentParser()
     ap.add_argument("--phones", type=int, default=50)
     ap.add_argument("--seed", type=int, default=17)
-    ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--concurrency", default="auto", help="a number, or auto (the agent's rule)")
     ap.add_argument("--port", type=int, default=7600)
     args = ap.parse_args()
 
@@ -95,9 +100,11 @@ def main() -> int:
         addresses[line.split()[1]] = line.split()[-1]
     endpoints = ", ".join(f'"{a}"' for a in addresses.values())
     config = tmp / "agent.toml"
+    setting = '"auto"' if args.concurrency == "auto" else args.concurrency
     config.write_text(
         f'[agent]\nstate_dir = "state"\n[schedule]\nevery = "1h"\n'
-        f'[scan]\nconcurrency = {args.concurrency}\ntimeout = "60s"\nconnect_timeout = "2s"\n'
+        f"[scan]\nconcurrency = {setting}\n"
+        f'timeout = "60s"\nconnect_timeout = "2s"\n'
         f'auth_timeout = "2s"\n[usb]\nenabled = false\n[adb_server]\nuse = false\n'
         f"[tcp]\nendpoints = [{endpoints}]\n"
     )
@@ -107,7 +114,8 @@ def main() -> int:
         with log_path.open("w") as log_file:
             # Under /usr/bin/time: the kernel's CPU and peak RSS of the agent process alone
             # (RUSAGE_CHILDREN here would count this script's pages the child inherited).
-            agent = subprocess.run(
+            # Its workers are its own children, reaped by it: their CPU is in time's figure.
+            agent = subprocess.Popen(
                 [
                     TIME,
                     "-f",
@@ -124,11 +132,14 @@ def main() -> int:
                 env=env,
                 stdout=subprocess.DEVNULL,
                 stderr=log_file,
-                check=False,  # exit 1 or 3 is a result
             )
+            watched, peak = psutil.Process(agent.pid), 0.0
+            while agent.poll() is None:  # exit 1 or 3 is a result
+                peak = max(peak, tree_memory_mb(watched)[1])  # the tree's PSS
+                time.sleep(SAMPLE_S)
         wall = time.monotonic() - started
-        user, system, max_kib = figures.read_text().split()[-3:]
-        cpu, peak = float(user) + float(system), int(max_kib) * 1024
+        user, system, _ = figures.read_text().split()[-3:]
+        cpu = float(user) + float(system)
     finally:
         sim.terminate()
         sim.wait(timeout=30)
@@ -148,7 +159,7 @@ def main() -> int:
     ok, total, pending = met(load_spec(tmp / "farm.json"), addresses, reports)
     print(
         f"| {args.phones} (seed {args.seed}) | {args.concurrency} | {wall:.1f} s | {cpu:.1f} s | "
-        f"{peak / 2**20:.0f} MB | {statistics.median(scanned):.2f} s | {max(scanned):.2f} s | "
+        f"{peak:.0f} MB | {statistics.median(scanned):.2f} s | {max(scanned):.2f} s | "
         f"{dict(sorted(states.items()))} | {ok}/{total} | {pending} | exit {agent.returncode} |"
     )
     return 0

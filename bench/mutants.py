@@ -13,20 +13,68 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 _FLIPS: dict[type[ast.cmpop], list[type[ast.cmpop]]] = {
-    ast.Eq: [ast.NotEq], ast.NotEq: [ast.Eq],
-    ast.Lt: [ast.GtE, ast.LtE], ast.GtE: [ast.Lt, ast.Gt],
-    ast.Gt: [ast.LtE, ast.GtE], ast.LtE: [ast.Gt, ast.Lt],
-    ast.In: [ast.NotIn], ast.NotIn: [ast.In], ast.Is: [ast.IsNot], ast.IsNot: [ast.Is],
+    ast.Eq: [ast.NotEq],
+    ast.NotEq: [ast.Eq],
+    ast.Lt: [ast.GtE, ast.LtE],
+    ast.GtE: [ast.Lt, ast.Gt],
+    ast.Gt: [ast.LtE, ast.GtE],
+    ast.LtE: [ast.Gt, ast.Lt],
+    ast.In: [ast.NotIn],
+    ast.NotIn: [ast.In],
+    ast.Is: [ast.IsNot],
+    ast.IsNot: [ast.Is],
 }
-_SYMBOL = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
-           ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not"}
-_STRING_METHODS = {"startswith", "endswith", "split", "rsplit", "partition", "rpartition", "get",
-                   "removeprefix", "removesuffix", "strip", "rstrip", "lstrip", "find", "rfind",
-                   "index", "count", "replace", "compile", "match", "fullmatch", "search",
-                   "finditer", "findall", "sub", "setdefault", "pop"}
+_SYMBOL = {
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.In: "in",
+    ast.NotIn: "not in",
+    ast.Is: "is",
+    ast.IsNot: "is not",
+}
+_STRING_METHODS = {
+    "startswith",
+    "endswith",
+    "split",
+    "rsplit",
+    "partition",
+    "rpartition",
+    "get",
+    "removeprefix",
+    "removesuffix",
+    "strip",
+    "rstrip",
+    "lstrip",
+    "find",
+    "rfind",
+    "index",
+    "count",
+    "replace",
+    "compile",
+    "match",
+    "fullmatch",
+    "search",
+    "finditer",
+    "findall",
+    "sub",
+    "setdefault",
+    "pop",
+}
 _LOGGERS = {"log", "logger", "logging", "warnings"}
-_REMOVABLE = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Raise, ast.Break,
-              ast.Continue, ast.Delete)
+_REMOVABLE = (
+    ast.Expr,
+    ast.Assign,
+    ast.AugAssign,
+    ast.AnnAssign,
+    ast.Raise,
+    ast.Break,
+    ast.Continue,
+    ast.Delete,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +104,13 @@ def enum_members(roots: list[Path]) -> dict[str, list[str]]:
                     or (isinstance(b, ast.Attribute) and b.attr.endswith("Enum"))
                     for b in node.bases
                 ):
-                    names = [t.id for s in node.body if isinstance(s, ast.Assign)
-                             for t in s.targets if isinstance(t, ast.Name) and t.id.isupper()]
+                    names = [
+                        t.id
+                        for s in node.body
+                        if isinstance(s, ast.Assign)
+                        for t in s.targets
+                        if isinstance(t, ast.Name) and t.id.isupper()
+                    ]
                     if len(names) > 1:
                         members[node.name] = names
     return members
@@ -68,9 +121,13 @@ def _untouchable(tree: ast.AST) -> set[int]:
     skip: list[ast.AST] = []
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) and isinstance(
-            getattr(body[0], "value", None), ast.Constant
-        ) and isinstance(body[0].value.value, str):
+        if (
+            isinstance(body, list)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(getattr(body[0], "value", None), ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             skip.append(body[0])
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             skip += node.decorator_list
@@ -114,8 +171,9 @@ def _string_in_logic(parents: dict[int, ast.AST], node: ast.Constant) -> bool:
     return False
 
 
-def _candidates(node: ast.AST, parents: dict[int, ast.AST],
-                enums: dict[str, list[str]]) -> Iterator[tuple[str, str]]:
+def _candidates(
+    node: ast.AST, parents: dict[int, ast.AST], enums: dict[str, list[str]]
+) -> Iterator[tuple[str, str]]:
     """``(op, detail)`` for each mutation this node allows."""
     if isinstance(node, ast.Compare):
         for k, cmp in enumerate(node.ops):
@@ -133,14 +191,22 @@ def _candidates(node: ast.AST, parents: dict[int, ast.AST],
             yield "const", f"{v!r} -> {v + 1!r}"
         elif isinstance(v, str) and _string_in_logic(parents, node):
             yield "const", f"{v!r} -> {_mutated_string(v)!r}"
-    elif isinstance(node, ast.Return) and node.value is not None and not (
-        isinstance(node.value, ast.Constant) and node.value.value is None
+    elif (
+        isinstance(node, ast.Return)
+        and node.value is not None
+        and not (isinstance(node.value, ast.Constant) and node.value.value is None)
     ):
         yield "return", "return ... -> return None"
-    elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and isinstance(
-        node.ctx, ast.Load
-    ) and node.attr in enums.get(node.value.id, []):
-        yield "enum", f"{node.value.id}.{node.attr} -> {node.value.id}.{_next_member(enums[node.value.id], node.attr)}"
+    elif (
+        isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and isinstance(node.ctx, ast.Load)
+        and node.attr in enums.get(node.value.id, [])
+    ):
+        yield (
+            "enum",
+            f"{node.value.id}.{node.attr} -> {node.value.id}.{_next_member(enums[node.value.id], node.attr)}",
+        )
     if isinstance(node, ast.If | ast.While | ast.IfExp) and not isinstance(
         node.test, ast.Compare | ast.UnaryOp
     ):
@@ -178,7 +244,8 @@ def find_mutants(path: Path, enums: dict[str, list[str]]) -> list[Mutant]:
     rel = str(path.resolve().relative_to(ROOT))
     return [
         Mutant(rel, i, op, getattr(node, "lineno", 0), getattr(node, "col_offset", 0), detail)
-        for i, node in enumerate(ast.walk(tree)) if id(node) not in skip
+        for i, node in enumerate(ast.walk(tree))
+        if id(node) not in skip
         for op, detail in _candidates(node, parents, enums)
     ]
 
@@ -200,8 +267,13 @@ def mutate(source: str, mutant: Mutant, enums: dict[str, list[str]]) -> str:
     elif kind == "const":
         assert isinstance(node, ast.Constant)
         v = node.value
-        node.value = (not v) if isinstance(v, bool) else v + 1 if isinstance(
-            v, int | float) else _mutated_string(v)
+        node.value = (
+            (not v)
+            if isinstance(v, bool)
+            else v + 1
+            if isinstance(v, int | float)
+            else _mutated_string(v)
+        )
     elif kind == "return":
         node.value = ast.Constant(None)  # type: ignore[attr-defined]
     elif kind == "enum":
@@ -223,5 +295,3 @@ def _replace(parent: ast.AST, old: ast.AST, new: ast.AST) -> None:
             value[[i for i, v in enumerate(value) if v is old][0]] = new
             return
     raise ValueError(f"{old} not under {parent}")
-
-

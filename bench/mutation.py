@@ -44,8 +44,9 @@ from pathlib import Path
 from bench.mutants import ROOT, Mutant, enum_members, find_mutants, mutate
 
 EQUIVALENT = Path(__file__).with_name("mutation-equivalent.txt")
-IGNORE = shutil.ignore_patterns(".git", ".venv", "__pycache__", ".pytest_cache", "*.egg-info",
-                                ".mypy_cache", ".ruff_cache")
+IGNORE = shutil.ignore_patterns(
+    ".git", ".venv", "__pycache__", ".pytest_cache", "*.egg-info", ".mypy_cache", ".ruff_cache"
+)
 
 # --- running the tests -------------------------------------------------------------------------
 
@@ -60,35 +61,51 @@ def default_tests(path: str) -> list[str]:
     if p.parts[:2] == ("scanner", "parse"):
         # Its own tests only: tests/scanner/parse/test_hostile.py bounds time and memory, so on a busy
         # machine it can fail for no mutant (add it with --tests to count crash-finding too).
-        own = [f"tests/scanner/parse/test_{p.stem}.py",
-               f"tests/scanner/parse/test_pins_{p.stem}.py",
-               "tests/scanner/parse/test_pinned_mutants.py", "tests/scanner/test_parse_pins.py",
-               "tests/scanner/parse/test_block_reader.py"]
+        own = [
+            f"tests/scanner/parse/test_{p.stem}.py",
+            f"tests/scanner/parse/test_pins_{p.stem}.py",
+            "tests/scanner/parse/test_pinned_mutants.py",
+            "tests/scanner/test_parse_pins.py",
+            "tests/scanner/parse/test_block_reader.py",
+        ]
         if (ROOT / own[0]).is_file():
-            return [*(t for t in own if (ROOT / t).is_file()), *_HOSTILE.get(str(p), []),
-                    *_UNTIMED]
+            found = [t for t in own if (ROOT / t).is_file()]
+            return [*found, *_HOSTILE.get(str(p), []), *_UNTIMED]
         mirror = ROOT / "tests/scanner/parse"
-        return [*sorted(str(t.relative_to(ROOT)) for t in mirror.glob("test_*.py")
-                        if t.name != "test_hostile.py"), own[3], *_UNTIMED]
+        return [
+            *sorted(
+                str(t.relative_to(ROOT))
+                for t in mirror.glob("test_*.py")
+                if t.name != "test_hostile.py"
+            ),
+            own[3],
+            *_UNTIMED,
+        ]
     if p.parts[0] == "checks":
         return checks_tests()
     mirror = Path("tests", *p.parts[1:-1])
     return [str(mirror)] if (ROOT / mirror).is_dir() else ["tests"]
 
 
-_UNTIMED = ["--deselect=tests/scanner/parse/test_dumpsys_package.py::TestHuaweiAndroid7::test_parse_time"]
+_UNTIMED = [
+    "--deselect=tests/scanner/parse/test_dumpsys_package.py::TestHuaweiAndroid7::test_parse_time"
+]
 """A time bound (0.5 s for the 3.8 MB dump) that a busy machine breaks for no mutant."""
 
 _NOT_TEXT = "tests/scanner/parse/test_hostile.py::test_a_byte_that_is_not_text_is_always_noticed"
 _HOSTILE = {
     "scanner/parse/text.py": [
-        _NOT_TEXT, f"--deselect={_NOT_TEXT}[isdi-huawei-frd-android7/dumpsys-all.txt]"],
+        _NOT_TEXT,
+        f"--deselect={_NOT_TEXT}[isdi-huawei-frd-android7/dumpsys-all.txt]",
+    ],
 }
 """The hostile-input tests a parser module's mutants run too: those that bound no time (a bad
 byte in every real capture is noticed by ``text.implausible``), without the 3.8 MB Huawei dump
 (27 s of the test's 33 s; the other six captures hold UTF-8 and UTF-16)."""
 
-_SLOW_PRIVACY = "tests/checks/test_recordings.py::TestShippedRecordings::test_no_file_names_in_evidence"
+_SLOW_PRIVACY = (
+    "tests/checks/test_recordings.py::TestShippedRecordings::test_no_file_names_in_evidence"
+)
 """Builds every shipped recording's phone again (about 30 s each on a busy machine) to look
 for file names in evidence: a privacy test of the recording builders, left out of mutant runs
 (``--tests`` puts it back)."""
@@ -103,10 +120,16 @@ def checks_tests() -> list[str]:
 
 
 _TESTED_ELSEWHERE = {
-    "checks/drift.py": ["tests/scanner/app/agent/test_drift.py", "tests/scanner/app/agent/test_pinned_drift.py",
-                        "tests/checks/test_pins_drift.py"],  # the lifecycle is the agent's
+    "checks/drift.py": [
+        "tests/scanner/app/agent/test_drift.py",
+        "tests/scanner/app/agent/test_pinned_drift.py",
+        "tests/checks/test_pins_drift.py",
+    ],  # the lifecycle is the agent's
     "scanner/parse/package_facts.py": [  # split out of dumpsys_package.py: tested through it
-        "tests/scanner/parse/test_dumpsys_package.py", "tests/scanner/parse/test_pinned_mutants.py", *_UNTIMED],
+        "tests/scanner/parse/test_dumpsys_package.py",
+        "tests/scanner/parse/test_pinned_mutants.py",
+        *_UNTIMED,
+    ],
     "checks/evaluate.py": [*checks_tests(), "tests/reports/test_report.py"],  # scores, verdicts
 }
 
@@ -120,9 +143,15 @@ class Outcome:
 
 
 def _environment(tree: Path) -> dict[str, str]:
-    fixtures = os.environ.get("MSGSCAN_FIXTURES") or str(ROOT.parent / "shared" / "fixtures" / "android")
-    return {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1",
-            "MSGSCAN_FIXTURES": fixtures}
+    fixtures = os.environ.get("MSGSCAN_FIXTURES") or str(
+        ROOT.parent / "shared" / "fixtures" / "android"
+    )
+    return {
+        **os.environ,
+        "PYTHONPATH": str(tree),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "MSGSCAN_FIXTURES": fixtures,
+    }
 
 
 def run_tests(tree: Path, tests: list[str], timeout_s: float) -> tuple[str, float]:
@@ -130,15 +159,22 @@ def run_tests(tree: Path, tests: list[str], timeout_s: float) -> tuple[str, floa
     started = time.monotonic()
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     try:
-        done = subprocess.run(command, cwd=tree, env=_environment(tree), capture_output=True,
-                              timeout=timeout_s, check=False)
+        done = subprocess.run(
+            command,
+            cwd=tree,
+            env=_environment(tree),
+            capture_output=True,
+            timeout=timeout_s,
+            check=False,
+        )
     except subprocess.TimeoutExpired:
         return "timeout", time.monotonic() - started
     return ("passed" if done.returncode == 0 else "failed"), time.monotonic() - started
 
 
-def run_mutant(mutant: Mutant, tests: list[str], timeout_s: float,
-               enums: dict[str, list[str]]) -> Outcome:
+def run_mutant(
+    mutant: Mutant, tests: list[str], timeout_s: float, enums: dict[str, list[str]]
+) -> Outcome:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="msgscan-mutant-") as tmp:
         tree = Path(tmp) / ROOT.name
@@ -158,9 +194,14 @@ def check_isolation() -> None:
     with tempfile.TemporaryDirectory(prefix="msgscan-mutant-") as tmp:
         tree = Path(tmp) / ROOT.name
         shutil.copytree(ROOT / "checks", tree / "checks", ignore=IGNORE)
-        where = subprocess.run([sys.executable, "-c", "import checks; print(checks.__file__)"],
-                               cwd=tree, env=_environment(tree), capture_output=True, text=True,
-                               check=True).stdout.strip()
+        where = subprocess.run(
+            [sys.executable, "-c", "import checks; print(checks.__file__)"],
+            cwd=tree,
+            env=_environment(tree),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         if not where.startswith(str(tree)):
             raise SystemExit(f"mutants would not be tested: `import checks` gives {where}")
 
@@ -182,7 +223,9 @@ def targets(args: list[str]) -> list[Path]:
     for arg in args:
         p = (ROOT / arg).resolve()
         if p.is_dir():
-            files += sorted(f for f in p.rglob("*.py") if f.name != "__init__.py" or f.stat().st_size)
+            files += sorted(
+                f for f in p.rglob("*.py") if f.name != "__init__.py" or f.stat().st_size
+            )
         elif p.is_file():
             files.append(p)
         else:
@@ -205,13 +248,17 @@ def summary(outcomes: list[Outcome], equivalent: dict[str, str]) -> dict[str, ob
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.mutation", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.mutation", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("paths", nargs="+", help="files or directories, relative to the repository")
     parser.add_argument("--tests", nargs="+", help="test files to run (default: per module)")
     parser.add_argument("--sample", type=int, help="run this many mutants, chosen at random")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=1)
-    parser.add_argument("--timeout", type=float, help="seconds per mutant (default: 3 x baseline + 10)")
+    parser.add_argument(
+        "--timeout", type=float, help="seconds per mutant (default: 3 x baseline + 10)"
+    )
     parser.add_argument("--only", nargs="+", help="run just these mutant ids (as printed)")
     parser.add_argument("--list", action="store_true", help="list the mutants; run nothing")
     parser.add_argument("--json", type=Path, help="write every outcome here")
@@ -223,8 +270,10 @@ def main(argv: list[str] | None = None) -> int:
         mutants = [m for m in mutants if m.id in args.only]
     total = len(mutants)
     if args.sample is not None and args.sample < total:
-        mutants = sorted(random.Random(args.seed).sample(mutants, args.sample),
-                         key=lambda m: (m.path, m.index, m.op))
+        mutants = sorted(
+            random.Random(args.seed).sample(mutants, args.sample),
+            key=lambda m: (m.path, m.index, m.op),
+        )
     if args.list:
         for m in mutants:
             print(f"{m.id}  {m.detail}")
@@ -253,15 +302,35 @@ def main(argv: list[str] | None = None) -> int:
             m = outcome.mutant
             if outcome.status != "killed":
                 note = "  (judged equivalent)" if m.id in equivalent else ""
-                print(f"[{n}/{len(mutants)}] {outcome.status:8} {m.id}  {m.detail}{note}",
-                      flush=True)
+                print(
+                    f"[{n}/{len(mutants)}] {outcome.status:8} {m.id}  {m.detail}{note}", flush=True
+                )
     result = summary(outcomes, equivalent)
-    sampled = f" (sample of {len(mutants)} from {total}, seed {args.seed})" if len(mutants) < total else ""
+    sampled = (
+        f" (sample of {len(mutants)} from {total}, seed {args.seed})"
+        if len(mutants) < total
+        else ""
+    )
     print(f"{' '.join(args.paths)}{sampled}: " + ", ".join(f"{k} {v}" for k, v in result.items()))
     if args.json:
-        args.json.write_text(json.dumps({"summary": result, "outcomes": [
-            {**asdict(o.mutant), "id": o.mutant.id, "status": o.status, "seconds": round(o.seconds, 2)}
-            for o in outcomes]}, indent=2) + "\n")
+        args.json.write_text(
+            json.dumps(
+                {
+                    "summary": result,
+                    "outcomes": [
+                        {
+                            **asdict(o.mutant),
+                            "id": o.mutant.id,
+                            "status": o.status,
+                            "seconds": round(o.seconds, 2),
+                        }
+                        for o in outcomes
+                    ],
+                },
+                indent=2,
+            )
+            + "\n"
+        )
     return 0 if result["survived"] == 0 else 1
 
 

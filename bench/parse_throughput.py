@@ -44,14 +44,21 @@ def main() -> int:
         "decode (bytes -> clean text)": lambda: decode(data),
         "dumpsys package": lambda: parse_dumpsys_package(text),
         "appops (per package + per uid)": lambda: (
-            parse_dumpsys_appops(text), parse_dumpsys_appops_uid_modes(text)),
+            parse_dumpsys_appops(text),
+            parse_dumpsys_appops_uid_modes(text),
+        ),
         "device_policy": lambda: parse_device_policy(text),
         "all of the above, from bytes": lambda: (
-            parse_dumpsys_package(t := decode(data)), parse_dumpsys_appops(t),
-            parse_dumpsys_appops_uid_modes(t), parse_device_policy(t)),
+            parse_dumpsys_package(t := decode(data)),
+            parse_dumpsys_appops(t),
+            parse_dumpsys_appops_uid_modes(t),
+            parse_device_policy(t),
+        ),
     }
-    print(f"capture: {args.capture}, {len(data) / 1e6:.2f} MB, {text.count(chr(10))} lines, "
-          f"{len(parse_dumpsys_package(text))} packages")
+    print(
+        f"capture: {args.capture}, {len(data) / 1e6:.2f} MB, {text.count(chr(10))} lines, "
+        f"{len(parse_dumpsys_package(text))} packages"
+    )
     print("| step | best | median | MB/s (best) |")
     print("|---|---|---|---|")
     for name, step in steps.items():
@@ -62,8 +69,10 @@ def main() -> int:
             step()
             times.append(time.perf_counter() - started)
         best = min(times)
-        print(f"| {name} | {best * 1000:.0f} ms | {statistics.median(times) * 1000:.0f} ms | "
-              f"{len(data) / 1e6 / best:.0f} |")
+        print(
+            f"| {name} | {best * 1000:.0f} ms | {statistics.median(times) * 1000:.0f} ms | "
+            f"{len(data) / 1e6 / best:.0f} |"
+        )
     return 0
 
 

@@ -41,10 +41,21 @@ def phone_recording(apk_mib: int) -> tuple[object, int]:
 
     folder = Path(tempfile.mkdtemp(prefix="msgscan-bench-"))
     key, new = make_key(folder, "bench"), make_key(folder, "bench2")
-    big = sign(unsigned_apk(folder / "wa.apk", "com.whatsapp", payload=apk_mib << 20), folder / "wa-signed.apk", key)
-    small = sign(unsigned_apk(folder / "tg.apk", "org.telegram.messenger"), folder / "tg-signed.apk", key, rotate_to=new)
+    big = sign(
+        unsigned_apk(folder / "wa.apk", "com.whatsapp", payload=apk_mib << 20),
+        folder / "wa-signed.apk",
+        key,
+    )
+    small = sign(
+        unsigned_apk(folder / "tg.apk", "org.telegram.messenger"),
+        folder / "tg-signed.apk",
+        key,
+        rotate_to=new,
+    )
     _, (model, product, device) = SHIPPED["android16-personal-whatsapp-telegram.json"]
-    spec = replace(android16_personal(), apks={"com.whatsapp": big, "org.telegram.messenger": small})
+    spec = replace(
+        android16_personal(), apks={"com.whatsapp": big, "org.telegram.messenger": small}
+    )
     return build(spec, model=model, product=product, device=device), len(big)
 
 
@@ -101,9 +112,11 @@ def main() -> int:
     keydir = Path(tempfile.mkdtemp(prefix="msgscan-bench-key-"))
     signer = load_or_create_signer(keydir)
     print(f"WhatsApp base.apk {apk_size / (1 << 20):.1f} MiB; runs {args.runs}; min / median ms\n")
-    print("| link | scan without signer reads | scan with | added (paired median) | signing-block "
-          "exchange alone | added exchanges | added bytes received | APK bytes read per messenger "
-          "| pull WhatsApp base.apk | pull / signing-block exchange |")
+    print(
+        "| link | scan without signer reads | scan with | added (paired median) | signing-block "
+        "exchange alone | added exchanges | added bytes received | APK bytes read per messenger "
+        "| pull WhatsApp base.apk | pull / signing-block exchange |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     from scanner.transport.tcp import TcpTransport
 
@@ -133,8 +146,10 @@ def main() -> int:
         added = statistics.median(b - a for a, b in zip(without, with_))
         per = ", ".join(f"{p} {n}" for p, n in counts[2].items())
         ratio = statistics.median(pulls) / statistics.median(alone)
-        print(f"| {link} | {ms(without)} | {ms(with_)} | {added * 1000:+.0f} | {ms(alone)} | {counts[0]} | "
-              f"{counts[1]} | {per} | {ms(pulls)} | {ratio:.0f}x |")
+        print(
+            f"| {link} | {ms(without)} | {ms(with_)} | {added * 1000:+.0f} | {ms(alone)} | {counts[0]} | "
+            f"{counts[1]} | {per} | {ms(pulls)} | {ratio:.0f}x |"
+        )
     return 0
 
 

@@ -28,6 +28,7 @@ from scanner.app.agent.settings import (
     CONCURRENCY,
     HEARTBEAT_SECONDS,
     MAX_POLL,
+    PROCESSES,
     RETENTION_DAYS,
     AdbServerSettings,
     AgentConfig,
@@ -39,6 +40,7 @@ from scanner.app.agent.settings import (
     TcpSettings,
     UsbSettings,
     auto_concurrency,
+    auto_processes,
 )
 from scanner.endpoints import Endpoint, InvalidValue, parse_endpoint
 
@@ -54,7 +56,10 @@ _KEYS = {
         "heartbeat_seconds", "log_level", "signing_key", "reports_retention_days",
     ),
     "schedule": ("every", "cron", "jitter"),
-    "scan": ("concurrency", "timeout", "connect_timeout", "auth_timeout", "retry_unauthorized"),
+    "scan": (
+        "concurrency", "processes", "timeout", "connect_timeout", "auth_timeout",
+        "retry_unauthorized",
+    ),
     "usb": ("enabled", "poll"),
     "adb_server": ("use",),
     "tcp": ("endpoints", "inventory_file"),
@@ -258,7 +263,20 @@ class _Reader(TomlReader):
             connect_timeout=steps["connect_timeout"],
             auth_timeout=steps["auth_timeout"],
             retry_unauthorized=self.get(table, "scan.retry_unauthorized", bool, True),
+            processes=self.processes(table),
         )
+
+    def processes(self, table: Mapping[str, object]) -> int:
+        if table.get("processes", "auto") == "auto":
+            return auto_processes()
+        value = self.get(table, "scan.processes", int, REQUIRED)
+        if value not in PROCESSES:
+            self.fail(
+                "scan.processes",
+                f"got {value}, expected 1 to 64",
+                f'write processes = "auto" (the default: {auto_processes()} on this machine)',
+            )
+        return value
 
     def concurrency(self, table: Mapping[str, object]) -> int:
         if table.get("concurrency", "auto") == "auto":

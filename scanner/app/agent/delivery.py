@@ -26,13 +26,12 @@ from typing import Any
 import structlog
 
 from checks.drift import Drift, FindingKey, Tracked
-from checks.result import ScanResult
 from reports.deliver import spool
 from reports.deliver.interface import Event
 from reports.deliver.sender import Sender, open_sink
 from reports.deliver.settings import Destination
 from reports.render.ocsf import Activity, Occurrence, merged, ocsf_event
-from reports.report import build_report
+from scanner.app.agent.scanned import Scanned
 from scanner.files import LIMIT_CA, read_regular
 
 log = structlog.get_logger("msgscan.delivery")
@@ -143,17 +142,20 @@ class Delivery:
         self,
         tx: Any,
         device_id: str,
-        result: ScanResult,
+        result: Scanned,
         drift: Drift,
         previous: Mapping[FindingKey, Tracked],
         *,
         now: datetime | None = None,
     ) -> int:
-        """Queue the events of one scan for every destination, inside ``tx``; returns how many."""
+        """Queue the events of one scan for every destination, inside ``tx``; returns how many.
+        ``result`` carries its report (``keep_report``) whenever a destination is configured."""
         if not self.destinations:
             return 0
         now = now or datetime.now(UTC)
-        report = build_report(result)
+        report = result.report
+        if report is None:  # a round run without keep_report: a bug, never a silent loss
+            raise RuntimeError(f"no report kept for the SIEM events of {result.device_name}")
         events = lifecycle(report, drift, previous)
         found = {_key(f): f for f in merged(report)}
         rows = {r.key: r for r in drift.rows}
@@ -181,7 +183,7 @@ class Delivery:
                     )
             made = []
             for key, occ in batch:
-                ev = ocsf_event(result, report, occ)
+                ev = ocsf_event(result.context, report, occ)
                 made.append(Event(ev["metadata"]["uid"], ev))
                 spool.mark_sent(tx, name, device_id, str(key), now)
             dropped = spool.enqueue(tx, name, made, max_queue=dest.max_queue, now=now)

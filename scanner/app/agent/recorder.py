@@ -15,7 +15,6 @@ from typing import Any
 import structlog
 
 from checks.evaluate import summarize
-from checks.facts import DeviceIdentity
 from scanner.app.agent.addresses import Addresses
 from scanner.app.agent.delivery import Delivery
 from scanner.app.agent.known import ever_evaluated
@@ -74,10 +73,10 @@ class Recorder:
         # Known by its own serial, wherever it answers; pseudonymised, the address is an
         # identifier too, kept only as its pseudonym.
         address = self.name(phone.target.id)
-        if phone.result is not None:
-            self.addresses.remember(address, phone.result.device_name)
-            self.reached.add(phone.result.device_name)
-            return phone.result.device_name
+        if phone.scanned is not None:
+            self.addresses.remember(address, phone.scanned.device_name)
+            self.reached.add(phone.scanned.device_name)
+            return phone.scanned.device_name
         device = self.addresses.device_at(address) or device
         if device in self.reached:  # it answered at its new address in this round
             log.info("phone.moved", device=device, old_address=phone.target.id)
@@ -90,13 +89,16 @@ class Recorder:
         if device is None:
             return
         state = DeviceState(device_state(phone))
-        result = phone.result
-        identity = result.snapshot.identity if result is not None else None
-        model = identity.model if isinstance(identity, DeviceIdentity) else None
+        result = phone.scanned
         self.state.seen_device(
-            device, via=Via(phone.target.via), state=state, at=now, error=phone.error, model=model
+            device,
+            via=Via(phone.target.via),
+            state=state,
+            at=now,
+            error=phone.error,
+            model=result.model if result is not None else None,
         )
-        summary = summarize(result.findings, complete=result.snapshot.complete) if result else None
+        summary = summarize(result.findings, complete=result.complete) if result else None
         scan = ScanRow(
             id=result.scan_id if result else f"none-{device}-{now.timestamp():.6f}",
             round_id=self.round_id,
@@ -104,7 +106,7 @@ class Recorder:
             started=result.started if result else now - timedelta(seconds=phone.seconds),
             finished=result.finished if result else now,
             state=state,
-            complete=bool(result and result.snapshot.complete),
+            complete=bool(result and result.complete),
             verdict=summary.verdict if summary else None,
             score=summary.score if summary else None,
             failed=summary.failed if summary else 0,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,18 +28,28 @@ from checks.errors import (
     MsgscanError,
     ProbeTimeout,
 )
-from checks.evaluate import summarize
 from checks.policy import Policy
 from checks.result import ScanResult
 from reports.render.json import JsonRenderer
-from reports.report import build_report
+from scanner.app.agent.scanned import ReportJob, Scanned, report_name, written
 from scanner.app.agent.summary import remember
 from scanner.app.agent.targets import Sighting, Target
 from scanner.app.scan import device_name, hide, scan_result
-from scanner.files import write_atomic
 from scanner.transport.interface import Transport
 
 log = structlog.get_logger("msgscan.agent")
+
+__all__ = [
+    "INTERRUPTED",
+    "Limits",
+    "Openers",
+    "PhoneOutcome",
+    "RoundOutcome",
+    "report_name",
+    "run_round",
+    "scan_and_write",
+    "scan_phone",
+]
 
 STOP_GRACE_S = 5.0
 INTERRUPTED = (
@@ -64,6 +73,9 @@ class PhoneOutcome:
     """scanned, incomplete, unauthorized, busy, no_permission, unreachable, lost, timeout,
     interrupted, error."""
     result: ScanResult | None = None
+    """The scan, until its report is written (``scan_and_write``); then ``scanned``."""
+    scanned: Scanned | None = None
+    """What the agent keeps of the scan (``scanner.app.agent.scanned``); None after recording."""
     error: str | None = None
     seconds: float = 0.0
     report_path: Path | None = None
@@ -80,6 +92,8 @@ class RoundOutcome:
     phones: list[PhoneOutcome] = field(default_factory=list)
     sightings: list[Sighting] = field(default_factory=list)
     interrupted: bool = False
+    processes: int = 1
+    """The processes the round scanned in: 1 is the agent's own threads (``scanners_for``)."""
 
 
 def _state_of(error: MsgscanError) -> str:
@@ -228,10 +242,15 @@ def scan_phone(target: Target, policy: Policy, openers: Openers) -> PhoneOutcome
     return outcome
 
 
-def report_name(device: str) -> str:
-    """A file name for a device's report: safe on every file system, stable per device."""
-    safe = "".join(c if c.isalnum() or c in "-._" else "_" for c in device)
-    return f"{safe or 'device'}.json"
+def scan_and_write(
+    target: Target, policy: Policy, openers: Openers, job: ReportJob
+) -> PhoneOutcome:
+    """Scan one phone and write its report; the outcome carries ``scanned``, not the snapshot."""
+    phone = scan_phone(target, policy, openers)
+    if phone.result is not None:
+        phone.scanned, phone.report_path, phone.failed = written(phone.result, job, phone.name)
+        phone.result = None
+    return phone
 
 
 def run_round(
@@ -245,31 +264,27 @@ def run_round(
     on_phone: Callable[[PhoneOutcome], None] | None = None,
     stop: threading.Event | None = None,
     renderer: JsonRenderer | None = None,
+    processes: int = 1,
+    keep_report: bool = False,
 ) -> RoundOutcome:
-    """Scan ``targets`` with at most ``concurrency`` at a time; ``on_phone`` gets each outcome
-    as soon as it is known (the agent records it in its state there)."""
+    """Scan ``targets`` with at most ``concurrency`` at a time, in ``processes`` processes (1:
+    threads of this one); ``on_phone`` gets each outcome as soon as it is known (the agent
+    records it in its state there). ``keep_report``: outcomes carry the report (SIEM events)."""
     stop = stop or threading.Event()
     outcome = RoundOutcome(datetime.now(UTC), sightings=list(sightings))
     reports_dir.mkdir(parents=True, exist_ok=True)
-    renderer = renderer or JsonRenderer()  # the agent's signs and states retention
+    job = ReportJob(reports_dir, renderer or JsonRenderer(), keep_report)
     grace = openers.settings.connect_timeout_s + openers.settings.auth_timeout_s + 5.0
 
     def finish(phone: PhoneOutcome) -> None:
-        if phone.result is not None:
-            path = reports_dir / report_name(phone.result.device_name)
-            try:
-                report = build_report(phone.result)
-                write_atomic(path, renderer.render_report(report))
-                phone.report_path = path
-                remember(path, report)  # its columns, for the fleet summary
-            except MsgscanError as e:  # a full disk must not end the round: state still records
-                log.error("report.write_failed", device=phone.name, problem=e.problem)
-            phone.failed = summarize(phone.result.findings).failed
+        scanned, path = phone.scanned, phone.report_path
+        if scanned and path and scanned.written is not None and scanned.columns is not None:
+            remember(path, scanned.written, scanned.columns)  # for the fleet summary
         if on_phone is not None:
             on_phone(phone)
-        # The snapshot is on disk and in the state now: holding 200 of them (300 packages each)
-        # until the round ends would cost more memory than everything else the agent does.
-        phone.result = None
+        # The findings are in the state now: holding 1000 phones' until the round ends would
+        # cost more memory than everything else the agent does.
+        phone.scanned = None
         outcome.phones.append(phone)
         log.info(
             "phone.done",
@@ -280,59 +295,53 @@ def run_round(
             failed=phone.failed,
         )
 
-    pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="msgscan-scan")
-    pending: dict[Future[PhoneOutcome], tuple[Target, float]] = {}
+    def give_up(n: int, state: str, why: str) -> None:
+        target, began = pending.pop(n)
+        finish(_named(target, policy, openers, state, why, time.monotonic() - began))
+
+    from scanner.app.agent.scanners import LocalScanners, scanners_for  # they scan with this module
+
+    scanners = scanners_for(processes, concurrency, policy, openers, job)
+    outcome.processes = getattr(scanners, "processes", 1)
+    pending: dict[int, tuple[Target, float]] = {}
     queue = list(targets)
     stopped_at: float | None = None
+    submitted = 0
     try:
         while queue or pending:
             while queue and len(pending) < concurrency and not stop.is_set():
-                target = queue.pop(0)
-                pending[pool.submit(scan_phone, target, policy, openers)] = (
-                    target,
-                    time.monotonic(),
-                )
+                submitted += 1
+                pending[submitted] = (queue[0], time.monotonic())
+                scanners.submit(submitted, queue.pop(0))
             if stop.is_set() and stopped_at is None:
                 stopped_at = time.monotonic()
-                openers.cut_all()
+                scanners.cut()
                 outcome.interrupted = True
                 queue.clear()
-            done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-            for fut in done:
-                pending.pop(fut)
-                finish(fut.result())
+            for n, phone in scanners.finished(0.5):
+                if n not in pending:  # abandoned already
+                    continue
+                if phone is None:  # its worker process was killed (out of memory, a signal)
+                    give_up(n, "error", "the process scanning the phone ended unexpectedly")
+                else:
+                    del pending[n]
+                    finish(phone)
             # A phone past its deadline plus connect/auth grace is abandoned: its thread ends
             # when its transport deadline fires, but the round no longer waits for it.
             now = time.monotonic()
-            for fut, (target, began) in list(pending.items()):
+            for n, (_, began) in list(pending.items()):
                 if now - began > openers.settings.timeout_s + grace:
-                    pending.pop(fut)
-                    finish(
-                        _named(
-                            target,
-                            policy,
-                            openers,
-                            "timeout",
-                            "abandoned after the scan timeout",
-                            now - began,
-                        )
-                    )
+                    give_up(n, "timeout", "abandoned after the scan timeout")
             # Stopping: cut connections end blocked reads at once; whatever still runs after
             # STOP_GRACE_S is left behind so the agent exits within its 10 s promise.
             if stopped_at is not None and time.monotonic() - stopped_at > STOP_GRACE_S:
-                for fut, (target, began) in list(pending.items()):
-                    pending.pop(fut)
-                    finish(
-                        _named(
-                            target,
-                            policy,
-                            openers,
-                            "interrupted",
-                            INTERRUPTED,
-                            time.monotonic() - began,
-                        )
-                    )
+                for n in list(pending):
+                    give_up(n, "interrupted", INTERRUPTED)
+            if not scanners.alive():  # every worker process died: the rest scans here
+                log.error("workers.lost", phones=len(queue))
+                scanners.close()
+                scanners = LocalScanners(policy, openers, job, concurrency)
     finally:
-        pool.shutdown(wait=False, cancel_futures=True)
+        scanners.close()
     outcome.finished = datetime.now(UTC)
     return outcome

@@ -36,7 +36,7 @@ from scanner.app.agent.retention import prune_reports, statement
 from scanner.app.agent.round import Limits, Openers, PhoneOutcome, run_round
 from scanner.app.agent.rows import DeviceState, Via
 from scanner.app.agent.schedule import trigger
-from scanner.app.agent.settings import AgentConfig
+from scanner.app.agent.settings import AgentConfig, processes_for
 from scanner.app.agent.startup import AgentLocked, load_config, load_key, load_policy, lock, naming
 from scanner.app.agent.state import State
 from scanner.app.agent.summary import SUMMARY_FILE, write_summary
@@ -163,8 +163,9 @@ class Agent:
                 )
             drift: dict[str, Any] = {}
             firsts: set[str] = set()
+            delivery = self.delivery  # a reload mid-round replaces it for the next round
             on_phone: Callable[[PhoneOutcome], None] = Recorder(
-                self.state, self.addresses, self.delivery, self._name, round_id, drift, firsts
+                self.state, self.addresses, delivery, self._name, round_id, drift, firsts
             )
             if watch is not None:
                 on_phone = watch(len(targets), on_phone)
@@ -174,6 +175,8 @@ class Agent:
                 policy=policy_for_round(self.policy, self.state, self.signing_key),
                 openers=self._openers(),
                 concurrency=cfg.scan.concurrency,
+                processes=processes_for(cfg.scan.processes, len(targets)),
+                keep_report=bool(delivery.destinations),
                 reports_dir=cfg.agent.reports_dir,
                 on_phone=on_phone,
                 stop=self.stop,

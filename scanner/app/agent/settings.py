@@ -26,6 +26,8 @@ __all__ = [
     "CONCURRENCY",
     "HEARTBEAT_SECONDS",
     "MAX_POLL",
+    "PHONES_PER_PROCESS",
+    "PROCESSES",
     "RETENTION_DAYS",
     "AdbServerSettings",
     "AgentConfig",
@@ -36,7 +38,10 @@ __all__ = [
     "ScheduleSettings",
     "TcpSettings",
     "UsbSettings",
+    "usable_cores",
     "auto_concurrency",
+    "auto_processes",
+    "processes_for",
 ]
 
 
@@ -97,6 +102,9 @@ class ScanSettings:
     """How long to wait for "Allow USB debugging?"; no one is there to tap it, so short."""
     retry_unauthorized: bool
     """Scan a phone that was unauthorised again in the next round."""
+    processes: int = 1
+    """Processes a round's scans may spread over: as configured, or ``auto_processes()``; a
+    round uses fewer when it has few phones (``processes_for``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,25 +147,51 @@ class AgentConfig:
 MAX_POLL = timedelta(seconds=10)
 """A newly plugged phone must be scanned within 10 s of appearing (issue 5)."""
 CONCURRENCY = range(1, 257)
-PER_CORE = 16
+PER_CORE = 8
 AUTO_CONCURRENCY = range(4, 65)
 
 
+def usable_cores() -> int:
+    """The CPU cores this process may run on: its affinity (cgroup cpusets show there too)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
 def auto_concurrency(cores: int | None = None) -> int:
-    """``[scan] concurrency = "auto"`` (the default): 16 phones in flight per CPU core this
+    """``[scan] concurrency = "auto"`` (the default): 8 phones in flight per CPU core this
     process may run on (``os.sched_getaffinity``), at least 4 and at most 64.
 
-    Why: a scan mostly waits for the phone's commands while the agent's own work is about 0.1 s
-    of CPU per 300-package phone, so about 16 waiting phones keep a core busy; each phone in
-    flight holds about 3 MB (its output and snapshot until the report is written), so the cap of
-    64 bounds that share (bench/RESULTS.md, "Agent round").
+    Why: a round scans in one process per core (``auto_processes``), each running its share of
+    the phones in flight on threads. A scan mostly waits for the phone, and at about 0.15 s of
+    CPU per 300-package phone a few waiting phones keep a core busy; each phone in flight holds
+    about 7 MB at its peak (its output, snapshot and report until the report is written), so 8
+    per core keeps a 2-core agent's process tree near 150 MB (bench/RESULTS.md, "Agent round").
     """
     if cores is None:
-        try:
-            cores = len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):  # not Linux
-            cores = os.cpu_count() or 1
+        cores = usable_cores()
     return max(AUTO_CONCURRENCY.start, min(AUTO_CONCURRENCY.stop - 1, PER_CORE * max(1, cores)))
+
+
+PROCESSES = range(1, 65)
+PHONES_PER_PROCESS = 16
+"""A worker process costs its start-up (about 0.3 s of CPU importing msgscan) and its memory:
+a round starts one only for every 16 phones it has."""
+
+
+def auto_processes(cores: int | None = None) -> int:
+    """``[scan] processes = "auto"`` (the default): one per CPU core this process may run on,
+    at most 64. One process runs its scans' CPU on one core at a time (Python's GIL)."""
+    if cores is None:
+        cores = usable_cores()
+    return max(PROCESSES.start, min(PROCESSES.stop - 1, cores))
+
+
+def processes_for(processes: int, phones: int) -> int:
+    """How many processes a round of ``phones`` phones scans in, at most ``processes``: one per
+    ``PHONES_PER_PROCESS`` phones; 1 means the agent's own threads, no worker process."""
+    return max(1, min(processes, phones // PHONES_PER_PROCESS))
 
 
 RETENTION_DAYS = range(1, 3651)

@@ -60,13 +60,10 @@ _KNOWN: dict[str, tuple[tuple[int, int], dict[str, str]]] = {}
 round wrote it, so the summary at the round's end does not read back a file just written."""
 
 
-def remember(path: Path, report: Mapping[str, Any]) -> None:
-    """Note the columns of ``report``, just written to ``path``, for the round's summary."""
-    try:
-        st = path.stat()
-    except OSError:
-        return
-    _KNOWN[str(path)] = ((st.st_mtime_ns, st.st_size), _worst(report))
+def remember(path: Path, written: tuple[int, int], columns: dict[str, str]) -> None:
+    """Note the ``columns`` (``worst``) of the report just written to ``path``, whose
+    (mtime_ns, size) was ``written``, for the round's summary."""
+    _KNOWN[str(path)] = (written, columns)
 
 
 def _columns(report_path: str | None) -> dict[str, str]:
@@ -87,10 +84,10 @@ def _columns(report_path: str | None) -> dict[str, str]:
         return {}
     if not isinstance(report, dict):
         return {}
-    return _worst(report)
+    return worst(report)
 
 
-def _worst(report: Mapping[str, Any]) -> dict[str, str]:
+def worst(report: Mapping[str, Any]) -> dict[str, str]:
     worst: dict[str, str] = {}
     try:
         for f in report.get("findings", []):

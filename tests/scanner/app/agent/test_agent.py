@@ -16,7 +16,7 @@ import pytest
 
 from checks.drift import Lifecycle
 from reports.integrity import verify
-from scanner.app.agent.summary import _worst
+from scanner.app.agent.summary import worst
 from scanner import recording
 from scanner.app.agent.service import Agent, AgentLocked
 from scanner.recording import Recording
@@ -126,7 +126,7 @@ def test_mixed_round(tmp_path: Path, phones: list[PhoneServer], signer) -> None:
         assert (1, True) == (data.count(b"\n"), data.endswith(b"\n"))
         assert "matches its SHA-256" in verify(data).message
         [row] = [d for d in summary["devices"] if d["device"] == phone.address]
-        assert _worst(json.loads(data)) == row["checks"] != {}  # noted at writing = read back
+        assert worst(json.loads(data)) == row["checks"] != {}  # noted at writing = read back
 
 
 def test_drift_across_rounds(tmp_path: Path, phones: list[PhoneServer], signer) -> None:  # type: ignore[no-untyped-def]

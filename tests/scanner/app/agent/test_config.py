@@ -31,6 +31,7 @@ from scanner.app.agent.settings import (
     TcpSettings,
     UsbSettings,
     auto_concurrency,
+    auto_processes,
 )
 from scanner.app.agent.startup import load_policy
 from checks.policy import DEFAULT as DEFAULT_POLICY
@@ -83,6 +84,7 @@ def defaults(data: bytes, **changes: object) -> AgentConfig:
             connect_timeout=timedelta(seconds=5),
             auth_timeout=timedelta(seconds=5),
             retry_unauthorized=True,
+            processes=auto_processes(),
         ),
         usb=UsbSettings(enabled=True, poll=timedelta(seconds=2)),
         adb_server=AdbServerSettings(use=True),
@@ -445,10 +447,10 @@ WEEK = frozenset(range(7))
 
 class TestConcurrency:
     @pytest.mark.parametrize(
-        ("cores", "expected"), [(1, 16), (2, 32), (4, 64), (64, 64), (0, 16)]
+        ("cores", "expected"), [(1, 8), (2, 16), (4, 32), (8, 64), (64, 64), (0, 8)]
     )
     def test_auto_rule(self, cores: int, expected: int) -> None:
-        """16 phones in flight per core, at most 64 (about 3 MB each)."""
+        """8 phones in flight per core (at least 4), at most 64 (about 7 MB each at the peak)."""
         assert expected == auto_concurrency(cores)
 
     def test_auto_is_the_default(self) -> None:
@@ -456,7 +458,7 @@ class TestConcurrency:
         cores = len(os.sched_getaffinity(0))
         auto = _with("scan", 'concurrency = "auto"')
 
-        assert [min(64, 16 * cores)] * 2 == [
+        assert [max(4, min(64, 8 * cores))] * 2 == [
             parse(MINIMAL).scan.concurrency, parse(auto).scan.concurrency
         ]
 

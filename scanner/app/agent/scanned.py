@@ -1,0 +1,110 @@
+"""What the agent keeps of one scan once its report is written: small, and the same whichever
+process scanned the phone.
+
+A phone is scanned, judged and its JSON report written where it was scanned (a thread of the
+agent, or of one of its worker processes, ``scanner.app.agent.workers``). The agent's own process
+then needs only what its state, the fleet summary and SIEM delivery read: the findings, the
+scan's metadata, the report's columns and, when a destination is configured, the report itself.
+The phone's output and snapshot (1 MB of ``dumpsys package`` alone for 300 packages, more once
+parsed) never cross a process boundary.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from checks.errors import MsgscanError
+from checks.evaluate import summarize
+from checks.facts import DeviceIdentity
+from checks.findings import Finding
+from checks.result import ScanResult
+from reports.render.json import JsonRenderer
+from reports.render.ocsf_context import ScanContext
+from reports.report import build_report
+from scanner.app.agent.summary import worst
+from scanner.files import write_atomic
+
+log = structlog.get_logger("msgscan.agent")
+
+
+@dataclass(frozen=True, slots=True)
+class Scanned:
+    """One scan as the agent's state, summary and delivery see it."""
+
+    scan_id: str
+    started: datetime
+    finished: datetime
+    device_name: str
+    complete: bool
+    model: str | None
+    findings: tuple[Finding, ...]
+    context: ScanContext
+    """What a SIEM event says of the scan (``reports.render.ocsf``)."""
+    report: dict[str, Any] | None = None
+    """The report as ``build_report`` made it, for SIEM events; None without destinations."""
+    columns: dict[str, str] | None = None
+    """check id -> worst status in the written report (``summary.worst``); None if unwritten."""
+    written: tuple[int, int] | None = None
+    """(mtime_ns, size) of the written report: the summary trusts ``columns`` while it holds."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportJob:
+    """Where and how a scanned phone's report is written."""
+
+    reports_dir: Path
+    renderer: JsonRenderer
+    keep_report: bool = False
+    """Keep the report for SIEM delivery (a destination is configured)."""
+
+
+def report_name(device: str) -> str:
+    """A file name for a device's report: safe on every file system, stable per device."""
+    safe = "".join(c if c.isalnum() or c in "-._" else "_" for c in device)
+    return f"{safe or 'device'}.json"
+
+
+def written(result: ScanResult, job: ReportJob, name: str) -> tuple[Scanned, Path | None, int]:
+    """Write ``result``'s report atomically (``name``: the phone in logs). Returns what the
+    agent keeps of the scan, the report's path (None when it could not be written: a full disk
+    must not end the round, the state still records) and the failed checks."""
+    path: Path | None = job.reports_dir / report_name(result.device_name)
+    report = build_report(result)
+    kept = dict(report) if job.keep_report else None  # before rendering adds retention
+    columns: dict[str, str] | None = None
+    stat: tuple[int, int] | None = None
+    try:
+        assert path is not None
+        write_atomic(path, job.renderer.render_report(report))
+        columns = worst(report)
+        st = os.stat(path)
+        stat = (st.st_mtime_ns, st.st_size)
+    except MsgscanError as e:
+        log.error("report.write_failed", device=name, problem=e.problem)
+        path = None
+    except OSError:  # written, then gone before it was looked at: the summary reads it again
+        pass
+    identity = result.snapshot.identity
+    scanned = Scanned(
+        scan_id=result.scan_id,
+        started=result.started,
+        finished=result.finished,
+        device_name=result.device_name,
+        complete=result.snapshot.complete,
+        model=identity.model if isinstance(identity, DeviceIdentity) else None,
+        findings=result.findings,
+        context=ScanContext.of(result),
+        report=kept,
+        columns=columns,
+        written=stat,
+    )
+    return scanned, path, summarize(result.findings).failed
+
+
+__all__ = ["ReportJob", "Scanned", "report_name", "written"]
