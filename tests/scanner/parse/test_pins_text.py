@@ -1,0 +1,40 @@
+"""Pins for mutants of ``scanner/parse/text.py`` that its own tests let live.
+
+Windows PowerShell's ``>`` writes UTF-16LE with a BOM and CRLF (the S25+ getprop capture). An
+answer of one or two characters saved that way (``adb shell settings get global adb_enabled``
+gives ``1``) is shorter than a run of NUL pairs (4), so it is read as the tail of the
+output: still UTF-16 when every other byte is NUL, never UTF-8 with NULs in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from scanner.parse.text import decode_checked, implausible
+
+SAMSUNG = "samsung-s25-android16/getprop.utf16le.txt"
+
+
+@pytest.mark.needs_fixtures
+@pytest.mark.parametrize("answer", ["1", "0", "36", ""])
+def test_a_short_utf16_answer_is_utf16(capture: Callable[[str], bytes], answer: str) -> None:
+    bom = capture(SAMSUNG)[:2]
+    assert bom == b"\xff\xfe"
+    got = decode_checked(bom + f"{answer}\r\n".encode("utf-16-le"))
+    assert (got.text, got.garbled, got.encodings) == (f"{answer}\n", 0, ("utf-16-le",))
+
+
+TEKARTIK = "tekartik-wearos-android11/dumpsys-package-1.txt"
+
+
+@pytest.mark.needs_fixtures
+def test_a_dumpsys_that_timed_out_is_not_whole(capture: Callable[[str], bytes]) -> None:
+    """dumpsys gives up on a slow service and says so on stderr, which the batch merges (AOSP
+    cmds/dumpsys/dumpsys.cpp: ``*** SERVICE 'package' DUMP TIMEOUT (10000ms) EXPIRED ***``):
+    the dump before it is partial, so the output is implausible; the whole capture is not."""
+    whole = decode_checked(capture(TEKARTIK)).text
+    timed_out = whole + "*** SERVICE 'package' DUMP TIMEOUT (10000ms) EXPIRED ***\n"
+    assert implausible(whole) is None
+    assert implausible(timed_out) is not None
