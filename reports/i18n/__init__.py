@@ -50,7 +50,7 @@ class Texts:
         """A value of the messenger comparison or an app source, in this language."""
         if self.lang is Lang.EN:
             return value
-        from reports.i18n import de_catalog
+        from reports.i18n import de_catalog  # German only (start-up, #18)
 
         table = {**evidence.by_english(self.lang, "catalog."), **de_catalog.SOURCES}
         try:
@@ -69,7 +69,7 @@ class Texts:
         english = item if isinstance(item, str) else str(item["text"])
         if self.lang is Lang.EN:
             return english
-        from reports.i18n import de_evidence
+        from reports.i18n import de_evidence  # German only (start-up, #18)
 
         return de_evidence.translate(english) or english
 

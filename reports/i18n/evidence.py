@@ -58,7 +58,7 @@ def by_english(lang: Lang, prefix: str) -> Mapping[str, str]:
     JSON report keeps in English, e.g. the messenger comparison: ids ``catalog.*``)."""
     path = resources.files("reports.i18n") / "locale" / lang.value / "LC_MESSAGES"
     data = (path / f"{DOMAIN}.mo").read_bytes()
-    from babel.messages.mofile import read_mo
+    from babel.messages.mofile import read_mo  # deferred, as in catalog()
 
     return {
         m.id: m.string

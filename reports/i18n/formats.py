@@ -20,7 +20,7 @@ _UNITS = ("B", "KiB", "MiB", "GiB")
 
 def number(value: float, lang: Lang, digits: int = 1) -> str:
     """``value`` with ``digits`` decimals (trailing zeros kept): "61,7" in German."""
-    from babel.numbers import format_decimal
+    from babel.numbers import format_decimal  # deferred: see the module docstring
 
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, pattern, locale=_LOCALES[lang])
@@ -28,7 +28,7 @@ def number(value: float, lang: Lang, digits: int = 1) -> str:
 
 def count(value: int, lang: Lang) -> str:
     """A whole number with the language's grouping: "1,234" / "1.234"."""
-    from babel.numbers import format_decimal
+    from babel.numbers import format_decimal  # deferred: see the module docstring
 
     return format_decimal(value, "#,##0", locale=_LOCALES[lang])
 
@@ -54,7 +54,7 @@ def day(value: date | datetime | str, lang: Lang) -> str:
         when = value.date() if isinstance(value, datetime) else value
     if lang is Lang.EN:
         return when.isoformat()
-    from babel.dates import format_date
+    from babel.dates import format_date  # deferred: German only
 
     return format_date(when, "dd.MM.yyyy", locale=_LOCALES[lang])
 
