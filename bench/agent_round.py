@@ -82,34 +82,6 @@ def cpu_s(proc: psutil.Process) -> float:
     return float(t.user + t.system + t.children_user + t.children_system)
 
 
-def simulator(
-    rec_path: Path, count: int, port: int, latency_ms: float, env: dict[str, str]
-) -> subprocess.Popen[str]:
-    """``msgscan simulate`` serving ``count`` phones from ``port`` on, in a process of its own."""
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "scanner.app.cli",
-            "simulate",
-            "--recording",
-            str(rec_path),
-            "--count",
-            str(count),
-            "--port",
-            str(port),
-            "--accept-any-key",
-            "--latency-ms",
-            str(latency_ms),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-
-
 def one_round(
     tree: Path, config: Path, env: dict[str, str], tmp: Path, peers: list[psutil.Process]
 ) -> dict[str, float]:
@@ -206,6 +178,7 @@ def main() -> int:
     ap.add_argument("--against-concurrency", help="its [scan] concurrency (default: --concurrency)")
     args = ap.parse_args()
 
+    from bench import measure
     from scanner.recording import load, save
     from scanner.recordings.build import HERE, large_phone
     from scanner.recordings.construct import build
@@ -222,17 +195,19 @@ def main() -> int:
     for i, count in enumerate(s for s in shares if s):
         rec_path = tmp / f"phones-{i}.json"  # each simulator's phones get serials of their own
         save(replace(rec, device=replace(rec.device, serial=f"MSGSCANP{i}X")), rec_path)
-        sims.append(simulator(rec_path, count, first, args.latency_ms, env))
+        sims.append(
+            measure.simulator(
+                rec_path, first, latency_ms=args.latency_ms, env=env, count=count, cwd=ROOT
+            )
+        )
         first += count
     for sim in sims:
-        assert sim.stdout is not None
-        for line in sim.stdout:
-            if line.startswith("simulating"):
-                break
-        else:  # it could not listen (a port taken): the round would count its phones unreachable
+        try:
+            measure.ready(sim)
+        except SystemExit:  # a port taken: the round would count its phones unreachable
             for other in sims:
                 other.terminate()
-            raise SystemExit(f"a simulator did not start (exit {sim.wait()}); are its ports free?")
+            raise
     endpoints = ", ".join(f'"127.0.0.1:{args.port + i}"' for i in range(args.phones))
 
     def config(name: str, concurrency: str) -> Path:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -62,3 +63,47 @@ def run(argv: list[str], *, cwd: Path | None = None, env: dict[str, str] | None 
         done.stdout,
         done.stderr,
     )
+
+
+def simulator(
+    recording: Path,
+    port: int,
+    *,
+    latency_ms: float,
+    env: dict[str, str],
+    count: int | None = None,
+    kbps: int | None = None,
+    device_time: bool = False,
+    cwd: Path | None = None,
+) -> subprocess.Popen[str]:
+    """``msgscan simulate`` serving ``recording`` (``count`` phones from ``port`` on) in a
+    process of its own, so that the phones' CPU is not the measured command's; ``ready`` waits
+    for it."""
+    argv = ["simulate", "--recording", str(recording), "--port", str(port), "--accept-any-key"]
+    argv += ["--latency-ms", str(latency_ms)]
+    if count is not None:
+        argv += ["--count", str(count)]
+    if kbps is not None:
+        argv += ["--bandwidth-kbps", str(kbps)]
+    if device_time:
+        argv.append("--device-time")
+    return subprocess.Popen(
+        [sys.executable, "-m", "scanner.app.cli", *argv],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+
+
+def ready(sim: subprocess.Popen[str]) -> list[str]:
+    """The lines ``msgscan simulate`` printed before "simulating …" (one per phone); exits the
+    bench when the simulator ended first (e.g. a port taken: its phones would count as lost)."""
+    assert sim.stdout is not None
+    before: list[str] = []
+    for line in sim.stdout:
+        if line.startswith("simulating"):
+            return before
+        before.append(line)
+    raise SystemExit(f"a simulator did not start (exit {sim.wait()}); are its ports free?")

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -86,42 +85,6 @@ def wire_counts(rec: object, latency: float, bandwidth: int, signer: object) -> 
         return phone.packets_out, phone.bytes_out
 
 
-def simulate(
-    rec_path: Path,
-    port: int,
-    latency: float,
-    bandwidth: int,
-    device_time: bool,
-    env: dict[str, str],
-) -> subprocess.Popen[str]:
-    """`msgscan simulate` in its own process, so that the phone's CPU is not the scan's."""
-    argv = [
-        sys.executable,
-        "-m",
-        "scanner.app.cli",
-        "simulate",
-        "--recording",
-        str(rec_path),
-        "--port",
-        str(port),
-        "--accept-any-key",
-        "--latency-ms",
-        str(latency * 1000),
-        "--bandwidth-kbps",
-        str(bandwidth // 1000),
-    ]
-    if device_time:
-        argv.append("--device-time")
-    sim = subprocess.Popen(
-        argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
-    assert sim.stdout is not None
-    for line in sim.stdout:
-        if line.startswith("simulating"):
-            break
-    return sim
-
-
 def cli_scan(port: int, env: dict[str, str]) -> tuple[float, float, float]:
     """(wall, CPU, its own peak RSS MB) of `msgscan scan --tcp` as its own process."""
     from bench import measure
@@ -162,6 +125,7 @@ def main() -> int:
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
 
+    from bench import measure
     from scanner.recording import load, save
     from scanner.recordings.build import HERE, large_phone
     from scanner.recordings.construct import build
@@ -188,7 +152,11 @@ def main() -> int:
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, (latency, bandwidth) in LINKS.items():
         _, wire = wire_counts(rec, latency, bandwidth, signer)
-        sim = simulate(rec_path, 7390, latency, bandwidth, device_time, env)
+        sim = measure.simulator(
+            rec_path, 7390, latency_ms=latency * 1000, kbps=bandwidth // 1000,
+            device_time=device_time, env=env, cwd=ROOT,
+        )  # fmt: skip
+        measure.ready(sim)
         try:
             runs = [scan_once("127.0.0.1", 7390, signer) for _ in range(args.runs)]
             cli_wall, cli_cpu, rss = cli_scan(7390, env)

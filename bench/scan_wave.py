@@ -88,37 +88,6 @@ def one_scan(tree: Path, port: int, keys: Path) -> dict[str, object]:
     return out
 
 
-def simulate(
-    rec_path: Path, port: int, latency_ms: float, kbps: int, device_time: bool, keys: Path
-) -> subprocess.Popen[str]:
-    argv = [
-        sys.executable,
-        "-m",
-        "scanner.app.cli",
-        "simulate",
-        "--recording",
-        str(rec_path),
-        "--port",
-        str(port),
-        "--accept-any-key",
-        "--latency-ms",
-        str(latency_ms),
-        "--bandwidth-kbps",
-        str(kbps),
-    ]
-    if device_time:
-        argv.append("--device-time")
-    env = {**os.environ, "ANDROID_USER_HOME": str(keys)}
-    sim = subprocess.Popen(
-        argv, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
-    assert sim.stdout is not None
-    for line in sim.stdout:
-        if line.startswith("simulating"):
-            break
-    return sim
-
-
 def fmt(walls: list[float]) -> str:
     return f"{min(walls):.3f} / {statistics.median(walls):.3f} s"
 
@@ -132,6 +101,7 @@ def main() -> int:
     ap.add_argument("--port", type=int, default=7391)
     args = ap.parse_args()
 
+    from bench import measure
     from scanner.recording import save
     from scanner.recordings.build import HERE, large_phone
     from scanner.recordings.construct import build
@@ -155,7 +125,12 @@ def main() -> int:
     )
     print("|---|---|---|---|---|---|---|")
     for name, (latency_ms, kbps) in LINKS.items():
-        sim = simulate(rec_path, args.port, latency_ms, kbps, device_time, keys)
+        env = {**os.environ, "ANDROID_USER_HOME": str(keys)}
+        sim = measure.simulator(
+            rec_path, args.port, latency_ms=latency_ms, kbps=kbps, device_time=device_time,
+            env=env, cwd=ROOT,
+        )  # fmt: skip
+        measure.ready(sim)
         try:
             old, new = [], []
             for _ in range(args.runs):
