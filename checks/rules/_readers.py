@@ -162,7 +162,9 @@ _ONLY = {
 
 
 def exposure(snapshot: Snapshot, user_id: int, group: list[Install]) -> Outcome:
-    """One outcome for the user: fail, pass, not applicable, manual, unknown or error (MSG-05)."""
+    """One outcome for the user: fail, pass, not applicable, manual, unknown or error (MSG-05).
+    A third-party app whose grants were not read (``Package.grants_read``) may be a reader:
+    with no reader seen, the outcome is unknown, not pass."""
     where = user_msg(snapshot, user_id)
     items, looks = exposed_items(snapshot, group)
     if not items:

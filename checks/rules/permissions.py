@@ -54,7 +54,8 @@ def contacts_access(ctx: Context) -> Iterator[Outcome]:
     """Per install: contacts granted (runtime for that user or at install) and not blocked by
     the app op -> manual for messengers that may use the phonebook (a person attests only
     consenting customer contacts are stored), fail for Wire (it needs none); not granted or
-    blocked -> pass.
+    blocked -> pass; no grant seen for an app whose shared user's grants were not read
+    (``Package.grants_read``) -> unknown, never pass.
 
     Decisions: READ_CONTACTS and WRITE_CONTACTS are checked each against its own app op. With
     app ops unreadable a seen grant still counts (an op can only take access away) and the
