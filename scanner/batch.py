@@ -30,8 +30,8 @@ kept as *unverified*, checked by the parsers' plausibility checks only, and the 
 
 from __future__ import annotations
 
+import os
 import re
-import secrets
 import shlex
 import time
 import zlib
@@ -252,7 +252,7 @@ class ProbeStream:
                 )
             )
             return None
-        self._nonce = secrets.token_hex(4)
+        self._nonce = os.urandom(4).hex()  # = secrets.token_hex(4), without importing secrets
         command = script(self.groups[len(self.commands)], self._nonce)
         self.commands.append(command)
         return command, allowed

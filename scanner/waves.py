@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from checks.errors import DeviceError, GarbledOutput, OutputTooLarge, ProbeTimeout
 from checks.facts import ProbeRecord
@@ -102,6 +101,11 @@ def _threads(
     follow: FollowUp | None,
     width: int,
 ) -> None:
+    # deferred: only a transport whose commands each have their own connection (the adb server)
+    # runs streams on threads; a replay or adb-shell's sessions do not (concurrent.futures and the
+    # logging it imports, ~4 ms of start-up)
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
     with ThreadPoolExecutor(max_workers=width, thread_name_prefix="msgscan-stream") as pool:
         running = {pool.submit(s.run_alone, transport): (n, s) for n, s in numbered}
         while running:

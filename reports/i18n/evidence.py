@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
 from io import BytesIO
 
 from checks.findings import fill
@@ -38,11 +37,18 @@ POLICY_NAMES = {Lang.DE: {"default (article)": "Standard (Fachartikel)"}}
 """msgscan's built-in policy (``checks.policy.DEFAULT``) by name; an organisation's stays."""
 
 
+def _mo(lang: Lang) -> bytes:
+    """The compiled catalog of ``lang``, shipped with the package."""
+    from importlib import resources  # deferred: an English report reads no catalog (~3 ms)
+
+    path = resources.files("reports.i18n") / "locale" / lang.value / "LC_MESSAGES"
+    return (path / f"{DOMAIN}.mo").read_bytes()
+
+
 @cache
 def catalog(lang: Lang) -> Mapping[str, tuple[str, ...]]:
     """Message id -> its template(s) in ``lang`` (one, or singular and plural)."""
-    path = resources.files("reports.i18n") / "locale" / lang.value / "LC_MESSAGES"
-    data = (path / f"{DOMAIN}.mo").read_bytes()
+    data = _mo(lang)
     from babel.messages.mofile import read_mo  # deferred: an English report reads no catalog
 
     out: dict[str, tuple[str, ...]] = {}
@@ -56,8 +62,7 @@ def catalog(lang: Lang) -> Mapping[str, tuple[str, ...]]:
 def by_english(lang: Lang, prefix: str) -> Mapping[str, str]:
     """English -> ``lang`` for the messages whose id starts with ``prefix`` (catalog values the
     JSON report keeps in English, e.g. the messenger comparison: ids ``catalog.*``)."""
-    path = resources.files("reports.i18n") / "locale" / lang.value / "LC_MESSAGES"
-    data = (path / f"{DOMAIN}.mo").read_bytes()
+    data = _mo(lang)
     from babel.messages.mofile import read_mo  # deferred, as in catalog()
 
     return {

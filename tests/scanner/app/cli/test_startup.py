@@ -228,6 +228,19 @@ def test_replay_scan_loads_only_what_it_uses() -> None:
     assert ["structlog"] == loaded(verbose, *HEAVY[:-3], "structlog")
 
 
+def test_replay_scan_loads_no_thread_pool_temp_files_or_package_resources(tmp_path: Path) -> None:
+    """A replay runs its streams one after another (no thread pool: ``concurrent.futures`` and
+    the ``logging`` it imports stay unloaded), names its batches' markers without ``secrets``,
+    writes no file (no ``tempfile``) and reads no translation catalog in English (no
+    ``importlib.resources``); writing the report to a file loads ``tempfile`` for it."""
+    names = ("concurrent.futures", "logging", "secrets", "tempfile", "importlib.resources")
+    assert [] == loaded(run_main("scan", "--replay", str(A16)), *names)
+    report = tmp_path / "r.json"
+    code = run_main("scan", "--replay", str(A16), "-o", str(report))
+    assert ["tempfile"] == loaded(code, *names)
+    assert json.loads(report.read_text())["findings"]
+
+
 def test_a_scan_that_sends_configures_logging_at_once(tmp_path: Path) -> None:
     """``scan --send`` configures structlog before the command runs (the agent's delivery
     modules log through structlog directly, so it must be set up before they import it); a scan
