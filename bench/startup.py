@@ -1,6 +1,6 @@
 """Start-up of msgscan's commands against Python's own (issue 18 item 1), in paired runs.
 
-    python bench/startup.py [--runs 15] [--against DIR]
+    python bench/startup.py [--runs 15] [--against DIR] [--editable]
 
 For each command (``msgscan --help``, ``msgscan checks``, ``msgscan scan --replay`` of the
 shipped Android 16 recording) the script starts it and ``python -c pass`` in turn, A B A B ...,
@@ -10,10 +10,17 @@ the median time of the same command run again inside a warm process (every modul
 imported), measured here too. It also reads ``python -X importtime -c "import scanner.app.cli"``
 (goal: at most 100 ms).
 
-``--against DIR`` (another tree of msgscan, e.g. ``git archive main | tar -x -C DIR``) also runs
-each command from that tree in the same rounds, as ``python -m scanner.app.cli`` with DIR as
-the working directory (its modules, this venv's libraries), and this tree the same way, so the
-before/after pair is launched alike; the table adds both, with CPU, and their ratio.
+msgscan runs as a user installs it (README: ``pip install .``, not editable): the tree is
+installed into a throwaway venv in a temporary folder (``pip install --no-deps`` of a copy of
+its packages), whose ``msgscan`` console script is measured; the libraries come from this venv
+(a ``.pth`` line; this venv's editable-install finder is not loaded). ``--editable`` measures
+this venv's own ``msgscan`` script instead (the editable install: its import finder costs every
+command ~10-25 ms that an installed copy does not pay).
+
+``--against DIR`` (another tree of msgscan, e.g. ``git archive main | tar -x -C DIR``) installs
+that tree the same way and runs its ``msgscan`` in the same rounds, for the before/after table
+(wall and CPU of both, and their ratio). With ``--editable`` the tree before runs as ``python -m
+scanner.app.cli`` from its folder instead.
 
 Byte code is cached as in an installed copy (``PYTHONDONTWRITEBYTECODE`` is dropped and
 ``PYTHONPYCACHEPREFIX`` points at a temporary folder, warmed by one run of each command first).
@@ -24,12 +31,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,6 +72,57 @@ def msgscan() -> list[str]:
     """The console script beside this interpreter, as a user runs it; else ``-m``."""
     script = Path(sys.executable).with_name("msgscan")
     return [str(script)] if script.is_file() else [sys.executable, "-m", "scanner.app.cli"]
+
+
+def install(tree: Path, into: Path) -> Path:
+    """``tree`` installed into a new venv at ``into`` as a user installs it (not editable), with
+    this venv's libraries on its path; returns the venv's ``msgscan`` console script."""
+    src = into / "src"
+    src.mkdir(parents=True)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(tree / name, src / name)
+    for package in ("checks", "scanner", "reports"):  # a copy: no stale build/ of the tree
+        shutil.copytree(tree / package, src / package, ignore=shutil.ignore_patterns("__pycache__"))
+    venv = into / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    libraries = sysconfig.get_paths()["purelib"]  # this venv's: adb-shell, cryptography, ...
+    Path(site, "_msgscan_bench_libraries.pth").write_text(libraries + "\n")
+    pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps"]
+    subprocess.run([*pip, str(src)], check=True, timeout=600)
+    return venv / "bin" / "msgscan"
+
+
+Launch = Callable[[Sequence[str]], list[str]]
+"""A command's arguments -> the argv that runs it."""
+
+
+def script(msgscan_script: Path, root: Path) -> Launch:
+    """An installed ``msgscan`` console script, with ``{root}`` in the arguments set to ``root``."""
+
+    def launch(args: Sequence[str]) -> list[str]:
+        return [str(msgscan_script), *in_tree(args, root)]
+
+    return launch
+
+
+def editable(against: Path | None) -> tuple[Launch, Launch]:
+    """This venv's ``msgscan`` script (after), and ``python -m scanner.app.cli`` of ``against``
+    (before; run with that tree as the working directory)."""
+
+    def after(args: Sequence[str]) -> list[str]:
+        return [*msgscan(), *in_tree(args)]
+
+    def before(args: Sequence[str]) -> list[str]:
+        return as_module(against or ROOT, args)
+
+    return after, before
 
 
 def in_tree(args: Sequence[str], root: Path = ROOT) -> list[str]:
@@ -101,12 +161,12 @@ def own_work(args: Sequence[str], env: dict[str, str], runs: int) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def import_ms(env: dict[str, str]) -> float:
+def import_ms(python: str, env: dict[str, str]) -> float:
     """Cumulative microseconds of ``import scanner.app.cli`` under ``-X importtime``, in ms."""
     out = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import scanner.app.cli"],
+        [python, "-X", "importtime", "-c", "import scanner.app.cli"],
         env=env,
-        cwd=ROOT,
+        cwd=ROOT.parent,  # not the tree: its modules would come first
         check=True,
         capture_output=True,
         text=True,
@@ -124,6 +184,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=15, help="paired runs per command (default 15)")
     ap.add_argument("--against", type=Path, metavar="DIR", help="another tree to compare with")
+    ap.add_argument(
+        "--editable", action="store_true", help="this venv's (editable) msgscan, not an install"
+    )
     opts = ap.parse_args()
     against: Path | None = opts.against.resolve() if opts.against else None
     env = {
@@ -131,18 +194,27 @@ def main() -> int:
         for k, v in os.environ.items()
         if k not in ("PYTHONDONTWRITEBYTECODE", "MSGSCAN_SIGNING_KEY")
     }
-    with tempfile.TemporaryDirectory(prefix="msgscan-pyc-") as cache:
-        env["PYTHONPYCACHEPREFIX"] = cache
+    with tempfile.TemporaryDirectory(prefix="msgscan-startup-") as tmp:
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp, "pyc"))
         env["COLUMNS"] = "100"
+        if opts.editable:
+            after, before = editable(against)
+            python, how = sys.executable, "this venv's editable install"
+        else:
+            mine = install(ROOT, Path(tmp, "after"))
+            theirs = install(against, Path(tmp, "before")) if against is not None else mine
+            after, before = script(mine, ROOT), script(theirs, against or ROOT)
+            python, how = str(mine.with_name("python")), "installed (pip install --no-deps)"
+        cwd = ROOT.parent  # neither tree: only the installed (or editable) modules are found
         base = [sys.executable, "-c", "pass"]
         for args in COMMANDS.values():  # warm-up: writes the byte code cache
-            timed([*msgscan(), *in_tree(args)], env)
+            timed(after(args), env, cwd)
             if against is not None:
-                timed(as_module(against, args), env, against)
-        imports = [import_ms(env) for _ in range(opts.runs)]
+                timed(before(args), env, against if opts.editable else cwd)
+        imports = [import_ms(python, env) for _ in range(opts.runs)]
         print(
             f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {opts.runs} paired runs "
-            "each; figures are min / median"
+            f"each; msgscan {how}; figures are min / median"
         )
         met = "met" if statistics.median(imports) <= GOAL_IMPORT_MS else "NOT met"
         print(
@@ -157,22 +229,19 @@ def main() -> int:
         pairs: dict[str, tuple[list[float], list[float], list[float], list[float]]] = {}
         for name, args in COMMANDS.items():
             a_wall, a_cpu, b_wall, ratios = [], [], [], []
-            m_wall, m_cpu, o_wall, o_cpu = [], [], [], []
+            o_wall, o_cpu = [], []
             for _ in range(opts.runs):
-                bw, _ = timed(base, env)
-                aw, ac = timed([*msgscan(), *in_tree(args)], env)
+                bw, _ = timed(base, env, cwd)
+                aw, ac = timed(after(args), env, cwd)
                 a_wall.append(aw)
                 a_cpu.append(ac)
                 b_wall.append(bw)
                 ratios.append(aw / bw)
-                if against is not None:  # before and after, both with -m, in the same round
-                    ow, oc = timed(as_module(against, args), env, against)
-                    mw, mc = timed(as_module(ROOT, args), env, ROOT)
+                if against is not None:  # before, in the same round
+                    ow, oc = timed(before(args), env, against if opts.editable else cwd)
                     o_wall.append(ow)
                     o_cpu.append(oc)
-                    m_wall.append(mw)
-                    m_cpu.append(mc)
-            pairs[name] = (o_wall, o_cpu, m_wall, m_cpu)
+            pairs[name] = (o_wall, o_cpu, a_wall, a_cpu)
             own = own_work(args, env, max(5, opts.runs // 3))
             bound = GOAL_RATIO * statistics.median(b_wall) + own
             met = "met" if statistics.median(a_wall) <= bound else "NOT met"
@@ -182,9 +251,9 @@ def main() -> int:
             )
         if against is not None:
             print(
-                f"\nBefore ({against}) and after (this tree), both `python -m scanner.app.cli`, "
-                "in the same rounds:\n\n| command | before wall s | before CPU s | after wall s "
-                "| after CPU s | after / before CPU (medians) |\n|---|---|---|---|---|---|"
+                f"\nBefore ({against}) and after (this tree), both {how}, in the same rounds:"
+                "\n\n| command | before wall s | before CPU s | after wall s | after CPU s "
+                "| after / before CPU (medians) |\n|---|---|---|---|---|---|"
             )
             for name, (o_wall, o_cpu, m_wall, m_cpu) in pairs.items():
                 share = statistics.median(m_cpu) / statistics.median(o_cpu)
