@@ -12,7 +12,8 @@ Versions compare component-wise as integers (``version_key``).
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from checks.findings import Message, say
 
@@ -43,8 +44,7 @@ class SourceKind(enum.Enum):
     RESEARCHER = "researcher"  # the finders' disclosure, where neither of the above exists
 
 
-@dataclass(frozen=True, slots=True)
-class Advisory:
+class Advisory(Struct, frozen=True):
     """A security fix: a version inside ``affected_from`` .. below ``fixed_in`` is exposed."""
 
     id: str

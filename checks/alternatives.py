@@ -10,15 +10,15 @@ article says of the messenger, paraphrased, in English and German with the same 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from checks.catalog import MESSENGERS, Profile
 from checks.findings import Message
 
 
-@dataclass(frozen=True, slots=True)
-class Alternative:
+class Alternative(Struct, frozen=True):
     """One row of the article's comparison."""
 
     key: str

@@ -18,9 +18,11 @@ An attested item stays ``manual`` with ``attested`` set, never ``pass``: the pho
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from checks.findings import Attestation, Message, say
 
@@ -28,8 +30,7 @@ if TYPE_CHECKING:  # checks.policy imports this module for the Refusal type
     from checks.policy import Policy
 
 
-@dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(Struct, frozen=True):
     """One attestation read from a signed file or the agent's state."""
 
     check_id: str
@@ -43,8 +44,7 @@ class Claim:
     verified."""
 
 
-@dataclass(frozen=True, slots=True)
-class Refusal:
+class Refusal(Struct, frozen=True):
     """A claim a scan does not apply: its signature failed, or it is for another phone."""
 
     check_id: str

@@ -9,7 +9,8 @@ The storage locations themselves are in ``checks.locations``.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from checks import advisories as _adv
 from checks.advisories import Advisory, version_key  # noqa: F401  (re-exported)
@@ -40,8 +41,7 @@ class Build(enum.Enum):
     MOD = "mod"  # an unofficial, modified client (MSG-08)
 
 
-@dataclass(frozen=True, slots=True)
-class Variant:
+class Variant(Struct, frozen=True):
     package: str
     label: str
     build: Build
@@ -69,8 +69,7 @@ class Edition(enum.Enum):
 _TOKEN_FILE = say("catalog.backup.token_file", "its backup agent saves only a token file, no chats")
 
 
-@dataclass(frozen=True, slots=True)
-class Profile:
+class Profile(Struct, frozen=True):
     """The article's comparison of the messenger (checklist.md §B, messengers.md §9).
 
     Each value is a message: its English here, its German in the gettext catalog
@@ -83,8 +82,7 @@ class Profile:
     source: Message
 
 
-@dataclass(frozen=True, slots=True)
-class Messenger:
+class Messenger(Struct, frozen=True):
     key: str
     """Stable id: whatsapp, whatsapp_business, telegram, signal, threema, wire, whatsapp_mod."""
     name: str

@@ -11,8 +11,9 @@ snapshot that notes every fact it reads, so a new rule needs no list kept up to 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
+
+from msgspec import structs
 
 from checks.facts import Snapshot
 from checks.findings import Evidence, Outcome, Status, say
@@ -33,23 +34,24 @@ _SOURCES = {
 _CONCLUSIONS_FROM_ABSENCE = frozenset({Status.PASS, Status.NOT_APPLICABLE})
 
 
-class _Watched(Snapshot):
-    """A snapshot that records which facts are read (a subclass, so ``isinstance`` holds)."""
+class _Watched(Snapshot, frozen=True, dict=True):
+    """A snapshot that records which facts are read (a subclass, so ``isinstance`` holds; with
+    an instance ``__dict__`` for the set it notes into)."""
 
     def __getattribute__(self, name: str) -> object:
         if name in _FACTS:
             try:
                 object.__getattribute__(self, "_read").add(name)
-            except AttributeError:  # a copy made by dataclasses.replace: nothing to note into
+            except AttributeError:  # a copy made by structs.replace: nothing to note into
                 pass
         return object.__getattribute__(self, name)
 
 
 def watched(snapshot: Snapshot) -> tuple[Snapshot, set[str]]:
     """A copy of ``snapshot`` that notes each fact read into the returned set."""
-    copy = _Watched(**{f.name: getattr(snapshot, f.name) for f in dataclasses.fields(snapshot)})
+    copy = _Watched(**{name: getattr(snapshot, name) for name in snapshot.__struct_fields__})
     read: set[str] = set()
-    object.__setattr__(copy, "_read", read)
+    copy.__dict__["_read"] = read  # frozen: the fields cannot be set, the instance dict can
     return copy, read
 
 
@@ -72,7 +74,7 @@ def downgrade(outcomes: Iterable[Outcome], snapshot: Snapshot, read: set[str]) -
         for name in hit
     )
     return [
-        dataclasses.replace(o, status=Status.UNKNOWN, evidence=(*o.evidence, *notes))
+        structs.replace(o, status=Status.UNKNOWN, evidence=(*o.evidence, *notes))
         if o.status in _CONCLUSIONS_FROM_ABSENCE
         else o
         for o in outcomes

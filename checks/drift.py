@@ -36,8 +36,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
 from datetime import datetime
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from checks.findings import WORST_FIRST, Finding, Severity, Status
 
@@ -47,8 +49,7 @@ OPEN_STATUSES = frozenset({Status.FAIL, Status.MANUAL, Status.UNKNOWN, Status.ER
 _SEP = "|"
 
 
-@dataclass(frozen=True, slots=True)
-class FindingKey:
+class FindingKey(Struct, frozen=True):
     """What a finding is about: one check on one messenger install, user, or the whole device."""
 
     check_id: str
@@ -87,8 +88,7 @@ class Lifecycle(enum.Enum):
     """Closed: passed, not applicable, or gone from a complete scan."""
 
 
-@dataclass(frozen=True, slots=True)
-class Tracked:
+class Tracked(Struct, frozen=True):
     """The stored state of one finding on one phone."""
 
     key: FindingKey
@@ -113,8 +113,7 @@ class Tracked:
         return self.lifecycle is not Lifecycle.RESOLVED
 
 
-@dataclass(frozen=True, slots=True)
-class Drift:
+class Drift(Struct, frozen=True):
     """What one scan changed. Each key of ``rows`` is in at most one list."""
 
     rows: tuple[Tracked, ...]

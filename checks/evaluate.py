@@ -8,8 +8,10 @@ tests (``strict=True``) the exception propagates.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from datetime import date
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from checks.attested import refusals
 from checks.catalog import MESSENGERS, VARIANTS
@@ -251,8 +253,7 @@ def merge(findings: Iterable[Finding]) -> list[Finding]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class Summary:
+class Summary(Struct, frozen=True):
     counts: dict[str, int]
     """Findings per status (every status present, zeros included)."""
     score: float | None

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from msgspec import Struct, field
 
-@dataclass(frozen=True, slots=True)
-class Unseen:
+
+class Unseen(Struct, frozen=True):
     """A fact the phone did not let us read; checks report it as ``unknown``."""
 
     reason: str
@@ -35,8 +35,7 @@ class Encryption(enum.Enum):
     UNREPORTED = "unreported"  # no ro.crypto.state at all
 
 
-@dataclass(frozen=True, slots=True)
-class DeviceIdentity:
+class DeviceIdentity(Struct, frozen=True):
     """Identity of the phone from ``getprop``; no serial number, IMEI or phone number."""
 
     manufacturer: str | None
@@ -62,8 +61,7 @@ class UserKind(enum.Enum):
     RESTRICTED = "restricted"
 
 
-@dataclass(frozen=True, slots=True)
-class User:
+class User(Struct, frozen=True):
     """One Android user or profile. The user's display name is never kept."""
 
     id: int
@@ -79,8 +77,7 @@ class User:
     """The profile's parent user (``parentId=``), None for a full user or when not printed."""
 
 
-@dataclass(frozen=True, slots=True)
-class DevicePolicy:
+class DevicePolicy(Struct, frozen=True):
     """Device owner and profile owners from ``dumpsys device_policy``."""
 
     device_owner: str | None
@@ -91,8 +88,7 @@ class DevicePolicy:
     """User id -> packages of active device admins (includes owners; stalkerware shows here)."""
 
 
-@dataclass(frozen=True, slots=True)
-class PackageUser:
+class PackageUser(Struct, frozen=True):
     """A package's state for one user, from its ``User N:`` block."""
 
     user_id: int
@@ -108,8 +104,7 @@ class PackageUser:
     """Device-local time with no zone, as dumpsys prints it (placeholders dropped)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Package:
+class Package(Struct, frozen=True):
     """One package from ``dumpsys package`` (the active entry, never the hidden factory stub)."""
 
     name: str
@@ -162,8 +157,7 @@ class OpMode(enum.Enum):
     FOREGROUND = "foreground"
 
 
-@dataclass(frozen=True, slots=True)
-class AppOps:
+class AppOps(Struct, frozen=True):
     """App-op modes that differ from the default, per (user, package)."""
 
     modes: Mapping[tuple[int, str], Mapping[str, OpMode]]
@@ -182,8 +176,7 @@ class AppOps:
         return self.modes.get((user_id, package), {}).get(op)
 
 
-@dataclass(frozen=True, slots=True)
-class FolderSummary:
+class FolderSummary(Struct, frozen=True):
     """Files found in one shared-storage location: no names, no content."""
 
     exists: bool
@@ -205,8 +198,7 @@ class EvidenceKind(enum.Enum):
     PRIVATE_MEDIA = "private_media"  # media the app keeps hidden (Private/, .nomedia'd)
 
 
-@dataclass(frozen=True, slots=True)
-class StorageEvidence:
+class StorageEvidence(Struct, frozen=True):
     """One messenger folder (or name pattern) in one user's shared storage."""
 
     package: str
@@ -219,8 +211,7 @@ class StorageEvidence:
     summary: FolderSummary | Unseen
 
 
-@dataclass(frozen=True, slots=True)
-class BackupState:
+class BackupState(Struct, frozen=True):
     """Android's own backup (``bmgr``): is it on, and where does it send data."""
 
     enabled: bool | None
@@ -233,8 +224,7 @@ class BackupState:
     backed up); None when it did not say."""
 
 
-@dataclass(frozen=True, slots=True)
-class SigningCertificate:
+class SigningCertificate(Struct, frozen=True):
     """The certificate an installed APK is signed with, as read from its signing block."""
 
     scheme: str
@@ -249,8 +239,7 @@ class SigningCertificate:
     """``Arrays.hashCode`` of the certificate in hex: what ``dumpsys package`` prints."""
 
 
-@dataclass(frozen=True, slots=True)
-class SignerEvidence:
+class SignerEvidence(Struct, frozen=True):
     """Who signed one installed messenger's base.apk (certificates are public data)."""
 
     package: str
@@ -263,8 +252,7 @@ class SignerEvidence:
     """Bytes of the APK the scan read for this (EOCD, signing block, v1 entry)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ProbeRecord:
+class ProbeRecord(Struct, frozen=True):
     """How one probe went: for evidence ("from which command") and for timing."""
 
     name: str
@@ -278,8 +266,7 @@ class ProbeRecord:
     stream: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Snapshot:
+class Snapshot(Struct, frozen=True):
     """Everything msgscan collected from one phone, ready for the rules."""
 
     serial: str

@@ -10,8 +10,9 @@ from __future__ import annotations
 import enum
 import string
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
+
+from msgspec import Struct, field
 
 
 class Status(enum.Enum):
@@ -68,8 +69,7 @@ _WEIGHTS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Article:
+class Article(Struct, frozen=True):
     """Where a rule rests in the source article (../shared/article), or that it goes beyond it."""
 
     section: str
@@ -85,8 +85,7 @@ class Article:
 BEYOND = "beyond the article"
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
+class Message(Struct, frozen=True):
     """What a rule saw, as a message id and its values; each language renders it.
 
     ``template`` is the English (``{name}`` placeholders, ``{n:size}`` bytes, ``{d:date}`` an ISO
@@ -170,8 +169,7 @@ def _plain(value: object) -> object:
     return value
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(Struct, frozen=True):
     """One thing that was seen, in words, with the command it came from."""
 
     text: str
@@ -190,8 +188,7 @@ class Evidence:
         return cls(message.english(), source, data or {}, message)
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(Struct, frozen=True):
     """One result of one rule, about one messenger install, one user or the whole device."""
 
     status: Status
@@ -217,8 +214,7 @@ WORST_FIRST = (
 ``informational`` (XCCDF's: worth knowing, never a failure) ranks just above pass."""
 
 
-@dataclass(frozen=True, slots=True)
-class Attestation:
+class Attestation(Struct, frozen=True):
     """A person's statement that an item the device cannot show is in order.
 
     Organisational items (ORG-*) are attested once for every phone (``device`` None); items a
@@ -248,8 +244,7 @@ class Attestation:
         return self.until is not None and today > self.until
 
 
-@dataclass(frozen=True, slots=True)
-class Waiver:
+class Waiver(Struct, frozen=True):
     """An accepted failure, for one device (serial or pseudonym; "*" for all), until a date."""
 
     check_id: str
@@ -259,8 +254,7 @@ class Waiver:
     package: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(Struct, frozen=True):
     check_id: str
     status: Status
     severity: Severity

@@ -17,15 +17,14 @@ organisation's behalf.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 GDPR_URL = "https://eur-lex.europa.eu/eli/reg/2016/679/oj"
 """The regulation's official European Legislation Identifier on EUR-Lex."""
 STGB_203_URL = "https://www.gesetze-im-internet.de/stgb/__203.html"
 
 
-@dataclass(frozen=True, slots=True)
-class Provision:
+class Provision(Struct, frozen=True):
     """One provision of a law, cited the same way in every report."""
 
     law: str
@@ -100,8 +99,7 @@ SECRECY = Provision(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Basis:
+class Basis(Struct, frozen=True):
     """Why a rule may matter under one provision, in English and German with the same substance."""
 
     provision: Provision

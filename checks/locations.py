@@ -8,13 +8,12 @@ Locations are looked at with counts, sizes and dates only, never file names or c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from checks.facts import EvidenceKind
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(Struct, frozen=True):
     """One shared-storage place a messenger leaves files in."""
 
     id: str

@@ -22,7 +22,8 @@ assumed to be an MDM.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from checks.facts import DevicePolicy, User, UserKind
 from checks.findings import Message, say
@@ -37,8 +38,7 @@ class OwnerKind(enum.Enum):
     """The phone maker's own container app, set up and controlled by the phone's user."""
 
 
-@dataclass(frozen=True, slots=True)
-class Owner:
+class Owner(Struct, frozen=True):
     package: str
     name: str
     kind: OwnerKind
@@ -171,8 +171,7 @@ class ProfileKind(enum.Enum):
     OTHER_PROFILE = "other_profile"  # a profile of a type msgscan does not know
 
 
-@dataclass(frozen=True, slots=True)
-class Profile:
+class Profile(Struct, frozen=True):
     user_id: int
     kind: ProfileKind
     owner: str | None

@@ -10,8 +10,9 @@ from __future__ import annotations
 import enum
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
+
+from msgspec import Struct, field
 
 from checks.attestable import (  # re-exported: the policy's users import them from here
     ATTEST_TABLE,
@@ -32,8 +33,7 @@ class DeviceRole(enum.Enum):
     """A phone also used privately."""
 
 
-@dataclass(frozen=True, slots=True)
-class Override:
+class Override(Struct, frozen=True):
     """A rule's severity changed, or the rule switched off, with the reason why."""
 
     reason: str
@@ -44,8 +44,7 @@ class Override:
 DEFAULT_DIGEST = "sha256:" + hashlib.sha256(b"msgscan default policy 1").hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Policy:
+class Policy(Struct, frozen=True):
     name: str = "default (article)"
     denied_messengers: frozenset[str] = frozenset()
     """Catalog keys (whatsapp, telegram, ...) or package names the organisation forbids."""

@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
+
+from msgspec import Struct
 
 from checks.errors import UsageError
 from checks.facts import Snapshot
@@ -25,8 +26,7 @@ MIN_KEY_LENGTH = 16
 """A shorter key lets anyone who knows a serial guess its pseudonym."""
 
 
-@dataclass(frozen=True, slots=True)
-class ScanResult:
+class ScanResult(Struct, frozen=True):
     """A phone scanned and judged: the facts, the findings and the scan's own metadata."""
 
     scan_id: str

@@ -17,16 +17,16 @@ A rule that yields nothing is reported as one ``not_applicable`` finding.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date
+
+from msgspec import Struct
 
 from checks.facts import Snapshot
 from checks.findings import Article, Outcome, Severity
 from checks.policy import Policy
 
 
-@dataclass(frozen=True, slots=True)
-class Context:
+class Context(Struct, frozen=True):
     """Everything a rule may look at. ``today`` is passed in: rules never read a clock."""
 
     snapshot: Snapshot
@@ -34,8 +34,7 @@ class Context:
     today: date
 
 
-@dataclass(frozen=True, slots=True)
-class CheckInfo:
+class CheckInfo(Struct, frozen=True):
     id: str
     """Stable id (MSG-01 …); never changes meaning once released."""
     slug: str
@@ -51,8 +50,7 @@ class CheckInfo:
 RuleFunction = Callable[[Context], Iterator[Outcome]]
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(Struct, frozen=True):
     info: CheckInfo
     run: RuleFunction
 

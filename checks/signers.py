@@ -16,13 +16,13 @@ Sources (messengers.md §12):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from checks.findings import Message, say
 
 
-@dataclass(frozen=True, slots=True)
-class Reference:
+class Reference(Struct, frozen=True):
     sha256: str
     """Lower-case hex, no colons."""
     label: Message

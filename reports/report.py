@@ -28,6 +28,8 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from msgspec import Struct
+
 from checks import law
 from checks.alternatives import compare, comparison
 from checks.catalog import VARIANTS
@@ -98,6 +100,8 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, enum.Enum):
         return _plain(value.value)
+    if isinstance(value, Struct):  # the facts model's values (checks/)
+        return {name: _plain(getattr(value, name)) for name in value.__struct_fields__}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):

@@ -30,7 +30,9 @@ in ``problems`` and is not ``complete``: the agent never resolves a finding on i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from checks.errors import DeviceError, ProbeTimeout
 from checks.facts import (
@@ -68,8 +70,7 @@ OutputHook = Callable[[Probe, Output], None]
 """Called with every used probe's raw output (the recorder stores them)."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Outputs:
+class _Outputs(Struct, frozen=True):
     """Outputs of one or more waves, and what went wrong."""
 
     by_name: Mapping[str, Output]

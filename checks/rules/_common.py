@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
+
+from msgspec import Struct
 
 from checks.catalog import VARIANTS, Messenger, Variant
 from checks.facts import (
@@ -93,8 +94,7 @@ _WHAT = {
 """The facts a rule names when the phone withheld them."""
 
 
-@dataclass(frozen=True, slots=True)
-class Install:
+class Install(Struct, frozen=True):
     """One catalog messenger package installed for one Android user."""
 
     package: Package

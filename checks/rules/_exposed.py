@@ -7,7 +7,8 @@ Built on the looks of MSG-03 and MSG-04 (``checks.rules._exposure.look``). Priva
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from checks.catalog import ANY_MEDIA, Archives
 from checks.facts import EvidenceKind, Snapshot, StorageEvidence
@@ -23,8 +24,7 @@ from checks.rules._common import (
 from checks.rules._exposure import Look, location, look
 
 
-@dataclass(frozen=True, slots=True)
-class Exposed:
+class Exposed(Struct, frozen=True):
     """Messenger files in one catalog location that some other app might read (MSG-05)."""
 
     install: Install

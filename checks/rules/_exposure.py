@@ -7,7 +7,7 @@ MSG-05 asks the same question MSG-03 and MSG-04 ask, so all three share this one
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 
 from checks.catalog import Location
 from checks.facts import EvidenceKind, FolderSummary, Snapshot, StorageEvidence, Unseen
@@ -24,8 +24,7 @@ from checks.rules._common import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Look:
+class Look(Struct, frozen=True):
     """Storage evidence of one install for one kind, sorted."""
 
     install: Install

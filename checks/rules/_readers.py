@@ -23,7 +23,7 @@ on a storage device", Manifest.permission; AOSP PermissionPolicyService for LEGA
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from checks.catalog import AUDIO, DOCUMENTS, IMAGES, VIDEOS
 from checks.facts import AppOps, EvidenceKind, OpMode, Package, Snapshot, Unseen
@@ -62,8 +62,7 @@ _STORAGE = {
 """Runtime permission -> the app op that can take it back."""
 
 
-@dataclass(frozen=True, slots=True)
-class Reach:
+class Reach(Struct, frozen=True):
     kinds: frozenset[str]
     """EVERYTHING, or the media kinds (IMAGES, VIDEOS, AUDIO) the app can read."""
     ways: tuple[str, ...]

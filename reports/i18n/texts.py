@@ -10,7 +10,8 @@ from __future__ import annotations
 import enum
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 
 class Lang(enum.Enum):
@@ -18,8 +19,7 @@ class Lang(enum.Enum):
     DE = "de"
 
 
-@dataclass(frozen=True, slots=True)
-class CheckText:
+class CheckText(Struct, frozen=True):
     """What a person reads about one check, in one language."""
 
     title: str

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+from msgspec import Struct
+
 from checks.catalog import VARIANTS
 from checks.facts import AppOps, Snapshot, Unseen
 from reports.render.controls import strip_controls
@@ -34,6 +36,8 @@ def _plain(value: Any) -> Any:
             }
             for (user, package), ops in sorted(value.modes.items())
         ]
+    if isinstance(value, Struct):  # the facts model's values (checks/)
+        return {name: _plain(getattr(value, name)) for name in value.__struct_fields__}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, enum.Enum):

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
+from msgspec.structs import replace
 
 from checks.facts import SignerEvidence, SigningCertificate, Unseen
 from checks.policy import DEFAULT
 from checks.rules.authenticity import unofficial_client
 from checks.signers import REFERENCES
-from tests.checks.factories import F, M, NA, P, U, app, findings, phone, statuses, texts
+from tests.checks.factories import NA, F, M, P, U, app, findings, phone, statuses, texts
 
 WHATSAPP, ROTATED = (r.sha256 for r in REFERENCES["com.whatsapp"])
 OTHER = "ab" * 32

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
+from msgspec.structs import replace
 
 from checks.catalog import AUDIO, IMAGES, VIDEOS
 from checks.facts import AppOps, OpMode, Package, Snapshot, StorageEvidence
@@ -13,6 +12,7 @@ from checks.rules._readers import EVERYTHING, reach
 from checks.rules.exposure import storage_exposure
 from tests.checks.factories import (
     IDENTITY,
+    NA,
     NO_OPS,
     RES,
     RMA,
@@ -21,7 +21,6 @@ from tests.checks.factories import (
     WES,
     F,
     M,
-    NA,
     P,
     U,
     app,

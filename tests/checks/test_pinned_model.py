@@ -4,9 +4,8 @@ survived the other tests. (The rules' own pins are in ``test_pinned_mutants.py``
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
+from msgspec.structs import replace
 
 from checks.facts import AppOps, OpMode
 from checks.findings import Status

@@ -8,9 +8,8 @@ being collected; apps targeting SDK < 23 hold dangerous permissions from install
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
+from msgspec.structs import replace
 
 from checks.facts import AppOps, OpMode, Unseen, User, UserKind
 from checks.findings import Status

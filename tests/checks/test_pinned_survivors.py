@@ -7,10 +7,10 @@ patterns), not the wording of evidence sentences (those become message ids).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
 import pytest
+from msgspec.structs import replace
 
 from checks.evaluate import evaluate, judge, merge, section_of
 from checks.facts import AppOps, OpMode, Snapshot, Unseen, User, UserKind

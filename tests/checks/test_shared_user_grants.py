@@ -7,7 +7,7 @@ not pass on it; a grant or a reader seen elsewhere still counts."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from msgspec.structs import replace
 
 from checks.facts import AppOps, OpMode
 from checks.findings import Status

@@ -3,9 +3,8 @@ maker-named package installers and self-updating APKs."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
+from msgspec.structs import replace
 
 from checks.facts import DevicePolicy, Package, Unseen
 from checks.findings import Status

@@ -4,9 +4,10 @@ small rules of the tests' own (one per status) so the reports do not depend on c
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+
+from msgspec.structs import replace
 
 from checks.evaluate import evaluate
 from checks.facts import (
@@ -27,8 +28,8 @@ from checks.facts import (
 )
 from checks.findings import Article, Evidence, Outcome, Severity, Status
 from checks.policy import DEFAULT, Policy
-from checks.rule import Check, Context, check
 from checks.result import ScanResult
+from checks.rule import Check, Context, check
 from scanner import recording
 from scanner.collect import collect
 from scanner.replay import ReplayTransport

@@ -12,17 +12,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from checks.findings import Attestation, Evidence, Outcome, Severity, Status, Waiver
 from checks.policy import DEFAULT, Override, Policy
 from checks.policy_file import parse_policy
 from checks.registry import CHECKS, INDEX
+from checks.result import ScanResult
 from checks.rule import Check, Context, check
 from reports.i18n import Lang
 from reports.render.cef import CefRenderer
@@ -32,7 +33,6 @@ from reports.render.ocsf import OcsfRenderer
 from reports.render.terminal import TerminalRenderer
 from reports.render.text import TextRenderer
 from reports.report import build_report, validate
-from checks.result import ScanResult
 from tests.reports.scans import ARTICLE, RECORDINGS, RULES, SHIPPED, handmade, replayed, scan
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "policy.example.toml"

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import pytest
+from msgspec.structs import replace
 
 from checks.facts import DeviceIdentity, Package, Snapshot, Unseen
 from checks.findings import Evidence, Outcome, Severity, Status
+from checks.result import ScanResult, pseudonym
 from checks.rule import Context, check
 from reports.render.interface import Renderer
 from reports.render.json import JsonRenderer
 from reports.render.text import WIDTH, TextRenderer, clean
 from reports.report import build_report
-from checks.result import ScanResult, pseudonym
 from tests.reports.scans import ARTICLE, RULES, SHIPPED, handmade, replayed, scan, withheld
 
 ANSI = "\x1b[31m"

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from checks.errors import UsageError
 from checks.facts import AppOps, DeviceIdentity, OpMode, Unseen
 from checks.findings import Attestation, Evidence, Outcome, Severity, Status, Waiver
 from checks.policy import Policy
+from checks.result import ScanResult, pseudonym
 from checks.rule import Context, check
 from reports.render.json import JsonRenderer
 from reports.report import build_report, validate
-from checks.result import ScanResult, pseudonym
 from scanner import recording
 from tests.reports.scans import (
     ARTICLE,

@@ -5,11 +5,11 @@ error; what a phone says is a value, never template code."""
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from checks.facts import DeviceIdentity, StorageEvidence
 from checks.result import ScanResult
@@ -19,8 +19,8 @@ from reports.render._html import CSP, load_templates
 from reports.render.fleet_html import render_fleet
 from reports.render.html import SECTIONS, HtmlRenderer
 from reports.signing import generate
-from scanner.app.keys import load_public_key, load_signing_key
 from scanner.app.cli import main
+from scanner.app.keys import load_public_key, load_signing_key
 from tests.reports.chromium import Chromium, find_chromium
 from tests.reports.scans import handmade, scan
 from tests.test_reading import A16, run

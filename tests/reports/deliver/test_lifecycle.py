@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
+
+from msgspec.structs import replace
 
 from checks.drift import Drift, FindingKey, Tracked, diff
 from checks.findings import Finding, Severity, Status, Waiver
+from checks.result import ScanResult
 from reports.render.ocsf import Activity, ocsf_event
 from reports.report import build_report
-from checks.result import ScanResult
 from scanner.app.agent.delivery import lifecycle
 from tests.reports.deliver.peers import assert_ocsf
 from tests.reports.scans import FINISHED, handmade, scan
