@@ -2,7 +2,7 @@
 
 Light on purpose (no imports): the command line's parser reads these for ``msgscan attest``'s
 argument and ``--help``, so every command pays for this module at start-up; ``checks.policy``
-(the policy model, its dataclasses) re-exports them.
+(the policy model and its classes) re-exports them.
 """
 
 from __future__ import annotations
