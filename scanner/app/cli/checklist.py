@@ -4,10 +4,11 @@ section and how an item is attested.
 The listing is the rules' own metadata (``checks.registry``), kept as JSON beside this module
 (``checklist.json``, what ``msgscan checks --json`` prints): importing every rule module, the
 facts model and the catalog cost start-up ~100 ms when they were dataclasses (less as msgspec
-Structs, still more than the listing), for a listing that changes only with a rule. ``python -m scanner.app.cli.checklist``
-writes it again from the registry; a test checks it is what the registry says
-(tests/scanner/app/cli/test_startup.py). English comes from that listing, as
-``reports.i18n.Texts`` gives it; another language loads the registry and the translations.
+Structs, still more than the listing), for a listing that changes only with a rule.
+``python -m scanner.app.cli.checklist`` writes it again from the registry; a test checks it is
+what the registry says (tests/scanner/app/cli/test_startup.py). English comes from that
+listing, as ``reports.i18n.Texts`` gives it; another language loads the registry and the
+translations.
 """
 
 from __future__ import annotations
