@@ -253,7 +253,7 @@ class WorkerScanners:
 
     def __init__(self, processes: int, setup: Setup) -> None:
         self.start_method = start_method()
-        ctx = multiprocessing.get_context(self.start_method)
+        ctx: Any = multiprocessing.get_context(self.start_method)
         forked = self.start_method == "fork"
         self.workers: list[_Worker] = []
         for i in range(processes):
