@@ -2,7 +2,7 @@
 
 adb-shell 0.4.4 announces version 0x01000000 in its CNXN and sums every payload it sends and
 receives in pure Python (``adb_message.checksum``: a byte sum, about 5 % of a worker's samples on
-a 300-package phone). Since aosp/568123 (``../shared/reference/adb-protocol/delayed_ack.md``)
+a 300-package phone). Since aosp/568123 (AOSP adb's ``docs/dev/delayed_ack.md``)
 adbd announces 0x01000001 (``A_VERSION_SKIP_CHECKSUM``), and both sides then use the lower of
 the two announced versions: from 0x01000001 on ``data_check`` is 0 on send and ignored on receipt
 (adb.md §1.2; AOSP's ``send_packet``: ``if (t->get_protocol_version() >= A_VERSION_SKIP_CHECKSUM)

@@ -23,14 +23,7 @@ from scanner.simphone import Faults, PhoneServer
 from scanner.simphone.phone import phone_server
 
 from .test_agent import A16, ROOT, phones, start  # noqa: F401 - the phones fixture
-from .test_workers import PHONES, _workers, write_config
-
-
-def _talking(worker: psutil.Process) -> bool:
-    try:
-        return any(c.status == psutil.CONN_ESTABLISHED for c in worker.net_connections("tcp"))
-    except psutil.Error:
-        return False
+from .test_workers import PHONES, _talking, _workers, write_config
 
 
 def test_fork_only_while_no_other_thread_runs() -> None:

@@ -231,6 +231,14 @@ def _children(proc: psutil.Process) -> list[psutil.Process]:
         return []
 
 
+def _talking(worker: psutil.Process) -> bool:
+    """Whether ``worker`` is connected to a phone (it holds phones in flight)."""
+    try:
+        return any(c.status == psutil.CONN_ESTABLISHED for c in worker.net_connections("tcp"))
+    except psutil.Error:
+        return False
+
+
 def _workers(agent: psutil.Process) -> list[psutil.Process]:
     """The agent's worker processes: spawned ones run ``spawn_main``; forked ones are the
     agent's direct children that are not multiprocessing's resource tracker."""
@@ -346,8 +354,9 @@ def test_a_worker_that_dies_costs_only_the_phones_it_held(
             workers = [c for c in me.children() if "spawn_main" in " ".join(c.cmdline())]
             # this test's simulated phones run on threads of its process: spawned
             if len(workers) == 2 and agent.state is not None:
-                time.sleep(3.0)  # both connected to their first phones
-                workers[0].kill()
+                while not _talking(workers[0]) and time.monotonic() < ends:
+                    time.sleep(0.05)
+                workers[0].kill()  # while it holds phones: connected to at least one
                 killed.append(workers[0].pid)
                 return
             time.sleep(0.1)
