@@ -29,7 +29,7 @@ def test_adb_speaks_the_lower_version(
         auth=AuthPolicy(trusted_keys=(adb.public_key,)), version=version
     )
     assert f"connected to {phone.address}" in adb.connect(phone)
-    assert 0 == adb("-s", phone.address, "wait-for-device").returncode
+    assert adb("-s", phone.address, "wait-for-device").returncode == 0
     out = adb("-s", phone.address, "shell", "getprop", "ro.product.model")
 
     assert (0, f"{MODEL}\n".encode()) == (out.returncode, out.stdout)

@@ -42,7 +42,7 @@ def test_msgscan_speaks_the_lower_version(
     server = phone(auth=AuthPolicy(trusted_keys=(signer.GetPublicKey(),)), version=version)
     transport = TcpTransport.connect("127.0.0.1", server.port, signer=signer)
     try:
-        assert b"Pixel 7\n" == transport.shell("getprop ro.product.model", timeout=5).stdout
+        assert transport.shell("getprop ro.product.model", timeout=5).stdout == b"Pixel 7\n"
         big = transport.shell("bytes 300000", timeout=5).stdout  # several WRTE packets
     finally:
         transport.close()
@@ -57,7 +57,7 @@ def test_stock_adb_shell_still_sums(phone: Phone, signer: PythonRSASigner) -> No
     device = AdbDeviceTcp("127.0.0.1", server.port, default_transport_timeout_s=5)
     device.connect(rsa_keys=[signer], read_timeout_s=5)
     try:
-        assert "Pixel 7\n" == device.shell("getprop ro.product.model")
+        assert device.shell("getprop ro.product.model") == "Pixel 7\n"
     finally:
         device.close()
     assert server.stats.host_versions == [VERSION_MIN] and server.stats.summed_in > 0
