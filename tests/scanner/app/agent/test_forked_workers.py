@@ -85,3 +85,44 @@ def test_a_forked_worker_that_dies_costs_only_the_phones_it_held(
         db.close()
     assert sorted(rows.values()).count("scanned") == PHONES - len(errors)
     assert "the process scanning the phone ended unexpectedly" in err.decode()
+
+
+def test_forked_workers_end_when_the_agent_is_killed(
+    tmp_path: Path,
+    phones: list[PhoneServer],  # noqa: F811
+) -> None:
+    """SIGKILL leaves the agent no time to end its workers: each forked worker sees its pipe's
+    end of file (it closed the agent's ends it inherited, its own included), cuts its
+    connections and ends, while its phones hang (they would hold it for the 60 s timeout)."""
+    hanging = [
+        start(phones, phone_server(A16, index=i, faults=Faults(hang_after_bytes=200)))
+        for i in range(PHONES)
+    ]
+    cfg = write_config(tmp_path, [s.address for s in hanging], 2, timeout="60s")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scanner.app.cli", "agent", "--once", "--config", str(cfg)],
+        cwd=ROOT,
+        env={**os.environ, "ANDROID_USER_HOME": str(tmp_path / "home")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers: list[psutil.Process] = []
+    try:
+        ends = time.monotonic() + 60
+        while not (len(workers) == 2 and all(map(_talking, workers))):
+            assert time.monotonic() < ends, "two workers never connected to their phones"
+            workers = _workers(psutil.Process(proc.pid))
+            time.sleep(0.1)
+        proc.kill()
+        proc.wait(timeout=10)
+        gone, alive = psutil.wait_procs(workers, timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for w in _workers_left(workers):
+            w.kill()
+    assert (len(gone), alive) == (2, [])
+
+
+def _workers_left(workers: list[psutil.Process]) -> list[psutil.Process]:
+    return [w for w in workers if w.is_running() and w.status() != psutil.STATUS_ZOMBIE]
