@@ -134,6 +134,7 @@ def one_round(
         "pss_mb": peak_pss,
         "max_process_mb": int(max_kib) / 1024,
         "processes": workers[0]["processes"] if workers else 1,
+        "start": workers[0].get("start", "spawn") if workers else "",
         "phones": len(done),
         "scanned": sum(1 for e in done if e["state"] == "scanned"),
         "median_phone": statistics.median(e["seconds"] for e in done) if done else 0.0,
@@ -151,9 +152,11 @@ def row(
     per_phone = [1000 * r["cpu"] / max(1, r["scanned"]) for r in runs]
     peers = [1000 * r["peers_cpu"] / max(1, r["scanned"]) for r in runs]
     processes = sorted({int(r["processes"]) for r in runs})
+    starts = sorted({str(r["start"]) for r in runs if r.get("start")})
+    started = f" ({'/'.join(starts)})" if starts else ""
     return (
         f"| {label} | {args.phones} {args.phone} | {args.latency_ms:g} ms | {concurrency} | "
-        f"{'/'.join(map(str, processes))} | {len(runs)} | {mm('wall', '.1f')} s | "
+        f"{'/'.join(map(str, processes))}{started} | {len(runs)} | {mm('wall', '.1f')} s | "
         f"{mm('cpu', '.1f')} s | {min(per_phone):.0f} / {statistics.median(per_phone):.0f} ms | "
         f"{min(peers):.0f} / {statistics.median(peers):.0f} ms | {mm('rss_mb', '.0f')} MB | "
         f"{mm('pss_mb', '.0f')} MB | "

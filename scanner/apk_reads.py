@@ -27,7 +27,7 @@ copied; a read is only used when that count matches the bytes that arrived.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from checks.catalog import VARIANTS
@@ -92,21 +92,53 @@ def dd_data(raw: bytes) -> bytes | None:
     return raw[:n]
 
 
-def package_facts(dumpsys: str) -> dict[str, tuple[str | None, tuple[str, ...]]]:
+def package_facts(
+    dumpsys: str, wanted: Collection[str] | None = None
+) -> dict[str, tuple[str | None, tuple[str, ...]]]:
     """Package -> (codePath, ``signatures:[…]`` hashes) from ``dumpsys package packages``; the
-    first block of a package wins (``Packages:`` precedes ``Hidden system packages:``)."""
-    heads = list(_PACKAGE_HEAD.finditer(dumpsys))
+    first block of a package wins (``Packages:`` precedes ``Hidden system packages:``).
+    ``wanted``: only these packages (a scan reads the messengers' signers, not 300 packages')."""
     out: dict[str, tuple[str | None, tuple[str, ...]]] = {}
+    if wanted is not None:
+        for name in wanted:  # each block found by its header line, at C speed
+            body = _block(dumpsys, name)
+            if body is not None:
+                out[name] = _facts(body)
+        return out
+    heads = list(_PACKAGE_HEAD.finditer(dumpsys))
     for i, head in enumerate(heads):
         name = head.group(1)
         if name in out:
             continue
-        body = dumpsys[head.end() : heads[i + 1].start() if i + 1 < len(heads) else len(dumpsys)]
-        code = _CODE_PATH.search(body)
-        sigs = _SIGNATURES.search(body)
-        hashes = tuple(h.strip() for h in sigs.group(1).split(",") if h.strip()) if sigs else ()
-        out[name] = (code.group(1) if code else None, hashes)
+        out[name] = _facts(
+            dumpsys[head.end() : heads[i + 1].start() if i + 1 < len(heads) else len(dumpsys)]
+        )
     return out
+
+
+def _block(dumpsys: str, name: str) -> str | None:
+    """The text after the first ``  Package [name]`` header line, up to the next header: what
+    ``_PACKAGE_HEAD`` finds for ``name`` (its name ends at the first "]")."""
+    if "]" in name:
+        return None
+    head = f"  Package [{name}]"
+    if dumpsys.startswith(head):
+        at = 0
+    else:
+        at = dumpsys.find("\n" + head)
+        if at < 0:
+            return None
+        at += 1
+    end = at + len(head)
+    after = _PACKAGE_HEAD.search(dumpsys, end)
+    return dumpsys[end : after.start() if after else len(dumpsys)]
+
+
+def _facts(body: str) -> tuple[str | None, tuple[str, ...]]:
+    code = _CODE_PATH.search(body)
+    sigs = _SIGNATURES.search(body)
+    hashes = tuple(h.strip() for h in sigs.group(1).split(",") if h.strip()) if sigs else ()
+    return code.group(1) if code else None, hashes
 
 
 def _dd(path: str, start: int, end: int) -> tuple[str, ...]:
@@ -145,10 +177,10 @@ class SignerReads:
     """The plan and the state of reading every messenger's signer over a scan's batches."""
 
     def __init__(self, packages: Iterable[Package], dumpsys: str | None, sdk: int | None) -> None:
-        facts = package_facts(dumpsys) if dumpsys else {}
         self.sdk = sdk
         self.rounds = 0
         self.apks: list[_Apk] = []
+        read: list[tuple[Package, int]] = []
         for p in packages:
             users = p.installed_for()
             if p.name not in VARIANTS or not names.is_package_name(p.name) or not users:
@@ -156,6 +188,10 @@ class SignerReads:
             user = next((u for u in users if names.is_user_id(u)), None)
             if user is None:
                 continue
+            read.append((p, user))
+        wanted = {p.name for p, _ in read}
+        facts = package_facts(dumpsys, wanted) if dumpsys and wanted else {}
+        for p, user in read:
             code, hashes = facts.get(p.name, (None, ()))
             guess = f"{code}/base.apk" if code and is_apk_path(f"{code}/base.apk") else None
             self.apks.append(_Apk(p.name, user, guess, hashes))

@@ -16,6 +16,7 @@ scan goes through the same batching and parsing as a live one, and counts the sa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -34,6 +35,9 @@ STATUS = object()
 """Placeholder for ``$?`` inside a word, expanded when the command runs."""
 
 _OPERATORS = ("&&", "||", ";", "|")
+_PLAIN = re.compile(r"[^ \t\n12>'\"\\$#&|;]+")
+"""Characters that cannot start a redirection (``2>``, ``1>``, ``>``), an operator, a quote,
+an escape, ``$?`` or a comment: ``_tokens`` would append each to the word it is in."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,13 @@ def _tokens(line: str) -> list[object]:
             word = None
 
     while i < n:
+        plain = _PLAIN.match(line, i)
+        if plain:  # a run of characters that only ever join the word: taken at once
+            if word is None:
+                word = []
+            word.append(plain.group())
+            i = plain.end()
+            continue
         c = line[i]
         if c in " \t\n":
             flush()

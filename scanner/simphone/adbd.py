@@ -17,7 +17,7 @@ from typing import Self
 from scanner.simphone.auth import AuthPolicy, KeyRing
 from scanner.simphone.connection import Connection
 from scanner.simphone.faults import NO_FAULTS, Faults
-from scanner.simphone.packets import CNXN_AUTH_LIMIT
+from scanner.simphone.packets import CNXN_AUTH_LIMIT, VERSION_MIN, VERSION_SKIP_CHECKSUM
 from scanner.simphone.responder import Responder
 from scanner.simphone.services import ServiceLocks
 
@@ -66,6 +66,11 @@ class ServerStats:
     """Times an unknown key raised "Allow USB debugging?"."""
     most_streams: int = 0
     """The most streams one connection had open at the same time."""
+    host_versions: list[int] = field(default_factory=list)
+    """The version each host CNXN announced, in arrival order."""
+    summed_in: int = 0
+    """Packets with a payload that arrived, once online, carrying their byte sum: with both
+    sides at 0x01000001 a host sends 0 instead (before our CNXN it cannot know our version)."""
 
 
 class PhoneServer:
@@ -84,6 +89,7 @@ class PhoneServer:
         auth: AuthPolicy = DEFAULT_AUTH,
         faults: Faults = NO_FAULTS,
         features: tuple[str, ...] = MODERN_FEATURES,
+        version: int = VERSION_SKIP_CHECKSUM,
     ) -> None:
         for name, value in (("product", product), ("model", model), ("device", device)):
             if any(c in value for c in ":;=,\0"):
@@ -94,6 +100,8 @@ class PhoneServer:
                 f"features {sorted(unknown)} are not implemented; choose from "
                 f"{sorted(IMPLEMENTED_FEATURES)}"
             )
+        if version not in (VERSION_MIN, VERSION_SKIP_CHECKSUM):
+            raise ValueError(f"version {version:#010x}: 0x01000000 or 0x01000001")
         if port in EMULATOR_PORTS:
             raise ValueError(f"port {port} is in adb's emulator scan range 5555-5585; pick another")
         self.responder = responder
@@ -105,6 +113,9 @@ class PhoneServer:
         self.device = device
         self.host = host
         self.features = tuple(features)
+        self.version = version
+        """What the phone's CNXN announces: 0x01000001, or 0x01000000 for an adbd from before
+        aosp/568123, which checksums every packet and checks the host's (adb.md §1.2)."""
         self.faults = faults
         self.stats = ServerStats()
         self.errors: list[str] = []

@@ -94,13 +94,18 @@ class Connection(asyncio.Protocol):
             payload = bytes(buf[P.HEADER.size : end])
             del buf[:end]
             if command == P.A_CNXN:  # judged by the version it announces, not the old one
-                checked = arg0 < P.VERSION_SKIP_CHECKSUM
+                checked = min(arg0, self._server.version) < P.VERSION_SKIP_CHECKSUM
             else:
                 checked = self._negotiated.checksummed
             if checked and length and check != P.checksum(payload):
                 self.abort()
                 return
-            self._server.stats.packets_in += 1
+            stats = self._server.stats
+            if self._online and check and (checked or check == P.checksum(payload)):
+                stats.summed_in += 1
+            if command == P.A_CNXN:
+                stats.host_versions.append(arg0)
+            stats.packets_in += 1
             self._dispatch(command, arg0, arg1, payload)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -163,7 +168,7 @@ class Connection(asyncio.Protocol):
         self._streams.clear()
         if self._prompt is not None:
             self._prompt.cancel()
-        self._negotiated = P.Negotiated.from_host(version, maxdata)
+        self._negotiated = P.Negotiated.from_host(version, maxdata, self._server.version)
         self._online = False
         self.host_banner = payload.rstrip(b"\0").decode("utf-8", errors="replace")
         if self._server.auth.required:
@@ -179,7 +184,7 @@ class Connection(asyncio.Protocol):
         self._online = True
         self._token = None
         banner = self._server.banner.encode()
-        self.send(P.A_CNXN, P.VERSION_SKIP_CHECKSUM, P.MAX_PAYLOAD, banner)
+        self.send(P.A_CNXN, self._server.version, P.MAX_PAYLOAD, banner)
 
     def _on_auth(self, kind: int, payload: bytes) -> None:
         if self._online or self._token is None:

@@ -83,9 +83,12 @@ class Negotiated:
     maxdata: int
 
     @classmethod
-    def from_host(cls, host_version: int, host_maxdata: int) -> Negotiated:
+    def from_host(
+        cls, host_version: int, host_maxdata: int, own: int = VERSION_SKIP_CHECKSUM
+    ) -> Negotiated:
+        """``own``: the version this phone announces (0x01000000: an adbd before aosp/568123)."""
         return cls(
-            version=min(host_version, VERSION_SKIP_CHECKSUM),
+            version=min(host_version, own),
             maxdata=min(host_maxdata, MAX_PAYLOAD),
         )
 

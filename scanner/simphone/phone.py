@@ -9,10 +9,14 @@ the sync service sees the recording's ``files``.
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cached_property
+from typing import TYPE_CHECKING, TypeVar
 
 from scanner import batch
 from scanner.recording import Recording
@@ -26,11 +30,60 @@ from scanner.simphone.files import VirtualFiles
 from scanner.simphone.responder import CommandOutput
 from scanner.simphone.services import service_of_line
 
+if TYPE_CHECKING:
+    from scanner.simphone.byteranges import ByteRanges
+    from scanner.simphone.commands import DerivedCommands
+
+T = TypeVar("T")
+SHARED_RECORDINGS = 8
+"""How many recordings' derived answers one process keeps (a farm has a recording per phone;
+``msgscan simulate --count N`` serves one recording N times)."""
+_shared: OrderedDict[tuple[int, str], tuple[Recording, object]] = OrderedDict()
+_shared_lock = threading.Lock()
+
+
+def shared(recording: Recording, what: str, build: Callable[[], T]) -> T:
+    """``build()`` once per recording object and ``what``, for every phone serving it.
+
+    What a phone derives from its recording (the facts behind ``pm path``, ``ls``, ``stat``,
+    the APK byte ranges) depends on the recording alone, which is frozen, so phones serving the
+    same recording can share it: answers and device times stay those each phone would compute;
+    a scan no longer pays for parsing the recording again on each of its phones. The key is the
+    object's identity, held with the value so that it cannot be reused by another object."""
+    key = (id(recording), what)
+    with _shared_lock:
+        hit = _shared.get(key)
+        if hit is not None and hit[0] is recording:
+            _shared.move_to_end(key)
+            return hit[1]  # type: ignore[return-value]
+    value = build()
+    with _shared_lock:
+        _shared[key] = (recording, value)
+        while len(_shared) > 2 * SHARED_RECORDINGS:
+            _shared.popitem(last=False)
+    return value
+
+
+class _SharingShell(RecordedShell):
+    """``RecordedShell`` whose derived helpers are shared by the phones of one recording."""
+
+    @cached_property
+    def _ranges(self) -> ByteRanges:
+        from scanner.simphone.byteranges import ByteRanges
+
+        return shared(self.recording, "ranges", lambda: ByteRanges(self.recording))
+
+    @cached_property
+    def derived(self) -> DerivedCommands:
+        from scanner.simphone.commands import DerivedCommands
+
+        return shared(self.recording, "derived", lambda: DerivedCommands(self.recording))
+
 
 class RecordedPhone:
     def __init__(self, recording: Recording) -> None:
         self.recording = recording
-        self._shell = RecordedShell(recording)
+        self._shell = _SharingShell(recording)
 
     @property
     def files(self) -> VirtualFiles:

@@ -20,6 +20,7 @@ mapped into every process (bionic's ``__system_property_get``), no binder call.
 from __future__ import annotations
 
 import asyncio
+import functools
 import shlex
 from collections.abc import Sequence
 
@@ -41,7 +42,13 @@ def service_of(argv: Sequence[str]) -> str | None:
 
 def service_of_line(line: str) -> str | None:
     """The service the first program of a shell line (``prog args 2>&1; echo …``) waits for."""
-    first = line.split(";", 1)[0].split("|", 1)[0]
+    return _service_of_first(line.split(";", 1)[0].split("|", 1)[0])
+
+
+@functools.lru_cache(maxsize=4096)
+def _service_of_first(first: str) -> str | None:
+    """``service_of_line`` of the first program: a scan's lines differ by their nonce, which
+    comes after the ``;``, so every phone of a round asks the same few hundred of these."""
     try:
         words = shlex.split(first)
     except ValueError:

@@ -39,6 +39,7 @@ from adb_shell.transport.base_transport import BaseTransport
 
 from checks.errors import DeviceError
 from scanner.transport import _mux, failures
+from scanner.transport._version import NegotiatingIO
 from scanner.transport.interface import (
     DEFAULT_MAX_OUTPUT,
     DEFAULT_STREAMS,
@@ -143,6 +144,7 @@ class Session:
         self.name = name
         self._link = link
         self._device = AdbDevice(link)
+        self._device._io_manager = NegotiatingIO(link)  # 0x01000001: no checksum if both can
         self._signer = signer
         self._connect_timeout_s = connect_timeout_s
         self._auth_timeout_s = auth_timeout_s

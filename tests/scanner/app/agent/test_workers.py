@@ -231,6 +231,28 @@ def _children(proc: psutil.Process) -> list[psutil.Process]:
         return []
 
 
+def _talking(worker: psutil.Process) -> bool:
+    """Whether ``worker`` is connected to a phone (it holds phones in flight)."""
+    try:
+        return any(c.status == psutil.CONN_ESTABLISHED for c in worker.net_connections("tcp"))
+    except psutil.Error:
+        return False
+
+
+def _workers(agent: psutil.Process) -> list[psutil.Process]:
+    """The agent's worker processes: spawned ones run ``spawn_main``; forked ones are the
+    agent's direct children that are not multiprocessing's resource tracker."""
+    found = []
+    for c in _children(agent):
+        try:
+            line = " ".join(c.cmdline())
+            if "spawn_main" in line or (c.ppid() == agent.pid and "resource_tracker" not in line):
+                found.append(c)
+        except psutil.Error:
+            continue
+    return found
+
+
 def test_sigterm_ends_a_round_in_workers_and_leaves_no_worker(
     tmp_path: Path,
     phones: list[PhoneServer],  # noqa: F811
@@ -254,11 +276,7 @@ def test_sigterm_ends_a_round_in_workers_and_leaves_no_worker(
     try:
         ends = time.monotonic() + 60
         while len(workers) < 2 and time.monotonic() < ends:  # started, connected, stuck
-            workers = [
-                c
-                for c in _children(psutil.Process(proc.pid))
-                if "spawn_main" in " ".join(c.cmdline())
-            ]
+            workers = _workers(psutil.Process(proc.pid))
             time.sleep(0.2)
         time.sleep(6.0)
         stopping = time.monotonic()
@@ -273,6 +291,8 @@ def test_sigterm_ends_a_round_in_workers_and_leaves_no_worker(
     assert [w.pid for w in workers if w.is_running() and w.status() != psutil.STATUS_ZOMBIE] == []
     events = [json.loads(line) for line in err.decode().splitlines() if line.startswith("{")]
     assert [e["processes"] for e in events if e.get("event") == "workers.started"] == [2]
+    # `agent --once` runs no other thread when it starts them: forked, not a fresh interpreter
+    assert [e["start"] for e in events if e.get("event") == "workers.started"] == ["fork"]
     db = sqlite3.connect(tmp_path / "state" / "msgscan.db")
     try:
         rows = dict(db.execute("SELECT id, last_state FROM devices").fetchall())
@@ -332,9 +352,11 @@ def test_a_worker_that_dies_costs_only_the_phones_it_held(
         ends = time.monotonic() + 60
         while time.monotonic() < ends:
             workers = [c for c in me.children() if "spawn_main" in " ".join(c.cmdline())]
+            # this test's simulated phones run on threads of its process: spawned
             if len(workers) == 2 and agent.state is not None:
-                time.sleep(3.0)  # both connected to their first phones
-                workers[0].kill()
+                while not _talking(workers[0]) and time.monotonic() < ends:
+                    time.sleep(0.05)
+                workers[0].kill()  # while it holds phones: connected to at least one
                 killed.append(workers[0].pid)
                 return
             time.sleep(0.1)
