@@ -77,6 +77,10 @@ def lock(state_dir: Path) -> IO[str]:
     handle.truncate()
     handle.write(f"{os.getpid()}\n")
     handle.flush()
+    # A worker forked from this process gets a copy of the descriptor, and an flock lasts while
+    # any copy is open: closed in the child (the agent's copy keeps the lock), so a worker left
+    # over from a killed agent never locks a restarted one out of its state directory.
+    os.register_at_fork(after_in_child=handle.close)
     return handle
 
 

@@ -126,3 +126,45 @@ def test_forked_workers_end_when_the_agent_is_killed(
 
 def _workers_left(workers: list[psutil.Process]) -> list[psutil.Process]:
     return [w for w in workers if w.is_running() and w.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_workers_left_by_a_killed_agent_do_not_hold_its_lock(
+    tmp_path: Path,
+    phones: list[PhoneServer],  # noqa: F811
+) -> None:
+    """The state directory's flock lasts while any copy of its descriptor is open, and a fork
+    copies it: with the agent SIGKILLed and its workers still there (stopped here, so that they
+    cannot end first), an agent started again gets the lock at once."""
+    from scanner.app.agent.startup import lock
+
+    hanging = [
+        start(phones, phone_server(A16, index=i, faults=Faults(hang_after_bytes=200)))
+        for i in range(PHONES)
+    ]
+    cfg = write_config(tmp_path, [s.address for s in hanging], 2, timeout="60s")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scanner.app.cli", "agent", "--once", "--config", str(cfg)],
+        cwd=ROOT,
+        env={**os.environ, "ANDROID_USER_HOME": str(tmp_path / "home")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers: list[psutil.Process] = []
+    try:
+        ends = time.monotonic() + 60
+        while not (len(workers) == 2 and all(map(_talking, workers))):
+            assert time.monotonic() < ends, "two workers never connected to their phones"
+            workers = _workers(psutil.Process(proc.pid))
+            time.sleep(0.1)
+        for w in workers:
+            w.suspend()
+        proc.kill()
+        proc.wait(timeout=10)
+        assert len(_workers_left(workers)) == 2  # still there, holding what they inherited
+        held = lock(tmp_path / "state")  # raises AgentLocked if a worker's copy held the flock
+        held.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for w in _workers_left(workers):
+            w.kill()
