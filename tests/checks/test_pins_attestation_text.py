@@ -14,8 +14,9 @@ from tests.checks.factories import TODAY, app, findings, phone
 
 
 def test_the_attestation_text_is_the_evidence_of_the_attested_item() -> None:
-    a = Attestation("Team lead", TODAY - timedelta(days=1), "checked", TODAY + timedelta(days=9),
-                    "TESTPHONE")
+    a = Attestation(
+        "Team lead", TODAY - timedelta(days=1), "checked", TODAY + timedelta(days=9), "TESTPHONE"
+    )
     policy = Policy(attestations={"MSG-07": (a,)})
     [finding] = findings(telegram_cloud_chats, phone(app("org.telegram.messenger")), policy)
     assert (finding.status, finding.attested) == (Status.MANUAL, a)

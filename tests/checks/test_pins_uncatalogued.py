@@ -15,21 +15,31 @@ import pytest
 
 from checks.facts import EvidenceKind, StorageEvidence
 from checks.findings import Status
+from checks.rule import Check
 from checks.rules.exposure import storage_exposure
 from checks.rules.storage import chat_archives, media_autosave
-from checks.rule import Check
 from tests.checks.factories import RMI, app, findings, folder, phone
 
 
 @pytest.mark.parametrize(
     ("check", "package", "text"),
     [
-        (chat_archives, "com.whatsapp.plus", "the catalog knows no chat backup folder of WhatsApp "
-         "Plus; check the phone by hand"),
-        (media_autosave, "com.whatsapp.plus", "the catalog knows no media folder of WhatsApp "
-         "Plus; check the phone by hand"),
-        (chat_archives, "ch.threema.app.green", "the catalog knows no chat backup folder of "
-         "Threema (internal); check the phone by hand"),
+        (
+            chat_archives,
+            "com.whatsapp.plus",
+            "the catalog knows no chat backup folder of WhatsApp Plus; check the phone by hand",
+        ),
+        (
+            media_autosave,
+            "com.whatsapp.plus",
+            "the catalog knows no media folder of WhatsApp Plus; check the phone by hand",
+        ),
+        (
+            chat_archives,
+            "ch.threema.app.green",
+            "the catalog knows no chat backup folder of "
+            "Threema (internal); check the phone by hand",
+        ),
     ],
 )
 def test_a_folder_the_catalog_does_not_know_is_named_in_the_singular(
@@ -37,7 +47,8 @@ def test_a_folder_the_catalog_does_not_know_is_named_in_the_singular(
 ) -> None:
     outcomes = [f for f in findings(check, phone(app(package))) if f.package == package]
     uncatalogued = [
-        f for f in outcomes
+        f
+        for f in outcomes
         if any(e.message and e.message.id == "storage.uncatalogued" for e in f.evidence)
     ]
     [finding] = uncatalogued
