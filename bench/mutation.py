@@ -123,7 +123,9 @@ _TESTED_ELSEWHERE = {
     "checks/drift.py": [
         "tests/scanner/app/agent/test_drift.py",
         "tests/scanner/app/agent/test_pinned_drift.py",
-        "tests/checks/test_pins_drift.py",
+        *sorted(  # test_pins_drift.py and the later test_pins_drift_*.py
+            str(t.relative_to(ROOT)) for t in (ROOT / "tests/checks").glob("test_pins_drift*.py")
+        ),
     ],  # the lifecycle is the agent's
     "scanner/parse/package_facts.py": [  # split out of dumpsys_package.py: tested through it
         "tests/scanner/parse/test_dumpsys_package.py",
