@@ -92,3 +92,97 @@ def test_a_cut_signature_entry_says_it_was_cut() -> None:
     cut = local[: 30 + name_len + extra_len + entry.compressed - 1]
     with pytest.raises(sig.SigningError, match="truncated"):
         sig.v1_signer(entry, cut)
+
+
+# --- session 20 (fresh sample, seed 71) -------------------------------------------------------
+
+
+def _lp(data: bytes) -> bytes:
+    return struct.pack("<I", len(data)) + data
+
+
+def _block(*pairs: tuple[int, bytes]) -> bytes:
+    """An APK Signing Block as ApkSigningBlockUtils lays it out (size, pairs, size, magic)."""
+    body = b"".join(struct.pack("<QI", len(v) + 4, i) + v for i, v in pairs)
+    size = len(body) + sig.FOOTER_SIZE
+    return struct.pack("<Q", size) + body + struct.pack("<Q", size) + sig.BLOCK_MAGIC
+
+
+def _window(apk: bytes) -> bytes:
+    return apk[: sig.parse_eocd(apk[-sig.EOCD_SIZE :]).cd_offset]
+
+
+def test_a_v3_signer_outside_its_sdk_range_is_no_signer() -> None:
+    """ApkSignatureVerifier: a v3 signer counts only on a phone within its min/max SDK; an APK
+    whose only signer is a v3 one for SDK 33+ has no signer Android 11 accepts."""
+    v3 = sig.Signer("v3", b"new", 33)
+    with pytest.raises(sig.SigningError, match="no signer in the APK applies to SDK 30"):
+        sig.current_signer([v3], 30)
+    assert sig.current_signer([v3], 33) is v3
+
+
+@pytest.mark.parametrize("empty", [sig.V2, sig.V3])
+def test_a_scheme_block_without_signers_is_refused_not_skipped(empty: int) -> None:
+    """apksig V2/V3SchemeVerifier: a scheme block that lists no signer is an invalid signature
+    ("No signers found"), never "no such scheme": the APK does not fall back to the other
+    scheme (or to v1) because of it."""
+    pairs = sig.block_pairs(_window(signed_test_apks().v3_rotated))
+    kept = sig.V3 if empty == sig.V2 else sig.V2
+    data = _block((empty, _lp(b"")), (kept, pairs[kept]))
+    with pytest.raises(sig.SigningError, match="block without signers") as refused:
+        sig.signers_from_block(data)
+    assert not isinstance(refused.value, sig.NoSigningBlock)
+
+
+def test_a_signer_whose_certificate_is_not_der_is_refused() -> None:
+    """V2SchemeVerifier decodes the signer's certificate (X.509 DER): one that does not decode
+    names no signer. The real v2 APK with its certificate's DER tag spoilt."""
+    apks = signed_test_apks()
+    w = bytearray(_window(apks.v2))
+    at = bytes(w).find(apks.official.der)
+    assert at > 0 and w[at] == 0x30  # SEQUENCE
+    w[at] = 0x04  # an OCTET STRING of the same length: no certificate
+    with pytest.raises(sig.SigningError, match="not X.509 DER"):
+        sig.signers_from_block(bytes(w))
+
+
+def _v1_local() -> tuple[sig.ZipEntry, bytes]:
+    apks = signed_test_apks()
+    eocd = sig.parse_eocd(apks.v1[-sig.EOCD_SIZE :])
+    entry = sig.v1_entry(apks.v1[eocd.cd_offset : eocd.cd_offset + eocd.cd_size])
+    return entry, apks.v1[entry.local_offset :]
+
+
+@pytest.mark.parametrize("where", ["one byte off", "cut inside the header"])
+def test_a_local_header_that_is_not_there_is_refused(where: str) -> None:
+    """libziparchive checks the local file header's signature ``PK\\3\\4`` (30 bytes, APPNOTE
+    4.3.7) where the central directory points: bytes that are not one, or fewer than 30 of
+    them, are no signature entry."""
+    entry, local = _v1_local()
+    assert sig.v1_signer(entry, local).scheme == "v1"
+    bad = local[1:] if where == "one byte off" else local[:20]
+    with pytest.raises(sig.SigningError, match="local header is missing"):
+        sig.v1_signer(entry, bad)
+
+
+def test_a_block_past_two_gib_is_impossible_not_a_larger_read() -> None:
+    """apksig (ApkSigningBlockUtils.findApkSigningBlock) refuses a footer size past
+    Integer.MAX_VALUE - 8 as out of range: a size of 2 GiB or more is impossible here too, never
+    a request to read gigabytes more."""
+    for size in (1 << 31, (1 << 32) - 9):
+        data = bytes(8) + struct.pack("<Q", size) + sig.BLOCK_MAGIC
+        with pytest.raises(sig.SigningError, match="impossible size") as refused:
+            sig.block_pairs(data)
+        assert not isinstance(refused.value, sig.BlockLarger)
+
+
+def test_a_larger_block_asks_for_exactly_its_own_bytes() -> None:
+    """``BlockLarger.size`` is the block's length from its leading size field to the central
+    directory (u64 size + size): the read the collector makes next starts at that field."""
+    w = _window(signed_test_apks().large_block)
+    (size,) = struct.unpack_from("<Q", w, len(w) - sig.FOOTER_SIZE)
+    with pytest.raises(sig.BlockLarger) as larger:
+        sig.block_pairs(w[-4096:])
+    assert larger.value.size == size + 8
+    assert struct.unpack_from("<Q", w, len(w) - larger.value.size) == (size,)
+    assert sig.block_pairs(w[-larger.value.size :]) == sig.block_pairs(w)

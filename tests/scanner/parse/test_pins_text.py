@@ -38,3 +38,17 @@ def test_a_dumpsys_that_timed_out_is_not_whole(capture: Callable[[str], bytes]) 
     timed_out = whole + "*** SERVICE 'package' DUMP TIMEOUT (10000ms) EXPIRED ***\n"
     assert implausible(whole) is None
     assert implausible(timed_out) is not None
+
+
+@pytest.mark.needs_fixtures
+def test_a_bom_kept_in_text_is_dropped(capture: Callable[[str], bytes]) -> None:
+    """A UTF-8 capture saved with a BOM (Notepad's "UTF-8 with BOM") and read as text keeps
+    U+FEFF before its first line; it is no part of the output, so the first property of the
+    S25+ getprop capture is still read."""
+    from scanner.parse.getprop import parse_getprop
+
+    text = decode_checked(capture(SAMSUNG)).text
+    first = text.split("]: [", 1)[0].removeprefix("[")
+    again = decode_checked("\ufeff" + text)
+    assert again.text == text
+    assert first in parse_getprop(again.text)
