@@ -14,17 +14,17 @@ from scanner.parse.device_policy import parse_device_policy
 
 _OWNER = """\
 Current Device Policy Manager state:
-  Device Owner: 
+  Device Owner:~
     admin=ComponentInfo{de.example.mdmX/de.example.mdmX.AdminReceiver}
     package=de.example.mdmX
     isOrganizationOwnedDevice=true
     User ID: 0
 
-  Profile Owner (User 10): 
+  Profile Owner (User 10):~
     admin=ComponentInfo{com.example.workMAX/com.example.workMAX.Receiver}
     package=com.example.workMAX
     isOrganizationOwnedDevice=false
-"""
+""".replace("~", " ")  # the trailing space AOSP prints after an owner header
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
