@@ -52,3 +52,14 @@ def test_a_bom_kept_in_text_is_dropped(capture: Callable[[str], bytes]) -> None:
     again = decode_checked("\ufeff" + text)
     assert again.text == text
     assert first in parse_getprop(again.text)
+
+
+@pytest.mark.needs_fixtures
+def test_utf8_bytes_with_a_bom_are_the_text_after_it(capture: Callable[[str], bytes]) -> None:
+    """A UTF-8 capture saved with a BOM (``EF BB BF``, Notepad's "UTF-8 with BOM"; the LG
+    settings capture as bytes): the BOM is dropped, the text is the same as without it."""
+    raw = capture("isdi-lg-m150-android6/settings-global-system.txt")
+    plain = decode_checked(raw)
+    got = decode_checked(b"\xef\xbb\xbf" + raw)
+    assert (got.text, got.garbled, got.encodings) == (plain.text, plain.garbled, ("utf-8",))
+    assert got.text.startswith(plain.text[:20]) and "\ufeff" not in got.text
