@@ -36,6 +36,10 @@ def ops(*lines: str) -> str:
             f"2 lines could not be read: unreadable mode (2); in 2 ops ({RC}, {RMI})",
         ),
         (
+            ops("READ_CONTACTS (allo)", "READ_MEDIA_IMAGES (ign)", "READ_MEDIA_VIDEO (de)"),
+            f"3 lines could not be read: unreadable mode (3); in 3 ops ({RC}, {RMI}, {RMV})",
+        ),
+        (
             ops(
                 "READ_CONTACTS (allo)",
                 "READ_MEDIA_IMAGES (ign)",
@@ -47,7 +51,7 @@ def ops(*lines: str) -> str:
         ),
         (ops("READ_CONTACTS (allow)", "CAMERA (allo)"), None),
     ],
-    ids=["one", "two", "four", "none-kept"],
+    ids=["one", "two", "three", "four", "none-kept"],
 )
 def test_the_damage_is_counted_and_named(text: str, sentence: str | None) -> None:
     assert appops_damage(text).describe("op") == sentence

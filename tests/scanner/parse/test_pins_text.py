@@ -63,3 +63,11 @@ def test_utf8_bytes_with_a_bom_are_the_text_after_it(capture: Callable[[str], by
     got = decode_checked(b"\xef\xbb\xbf" + raw)
     assert (got.text, got.garbled, got.encodings) == (plain.text, plain.garbled, ("utf-8",))
     assert got.text.startswith(plain.text[:20]) and "\ufeff" not in got.text
+
+
+@pytest.mark.parametrize("answer", ["1", "36"])
+def test_a_short_utf16be_answer_is_utf16be(answer: str) -> None:
+    """The same for UTF-16BE with its BOM (``FE FF``; ``00 <ASCII>`` pairs): an answer shorter
+    than a run is still UTF-16BE when every first byte of a pair is NUL."""
+    got = decode_checked(b"\xfe\xff" + f"{answer}\r\n".encode("utf-16-be"))
+    assert (got.text, got.garbled, got.encodings) == (f"{answer}\n", 0, ("utf-16-be",))
