@@ -186,3 +186,15 @@ def test_a_larger_block_asks_for_exactly_its_own_bytes() -> None:
     assert larger.value.size == size + 8
     assert struct.unpack_from("<Q", w, len(w) - larger.value.size) == (size,)
     assert sig.block_pairs(w[-larger.value.size :]) == sig.block_pairs(w)
+
+
+def test_a_block_of_64_pairs_is_read_and_65_are_refused() -> None:
+    """``MAX_ITEMS``: up to 64 ID-value pairs are a signing block (apksigner writes a handful:
+    v2, v3, the verity padding 0x42726577 …); more is no real APK. The real v2 pair after 63
+    and after 64 pairs of other (unknown, so skipped) ids."""
+    v2 = sig.block_pairs(_window(signed_test_apks().v2))[sig.V2]
+    others = [(0x42726577 + n, bytes(4)) for n in range(64)]
+    read = sig.signers_from_block(_block(*others[:63], (sig.V2, v2)))
+    assert [s.scheme for s in read] == ["v2"]
+    with pytest.raises(sig.SigningError, match="too many entries"):
+        sig.signers_from_block(_block(*others, (sig.V2, v2)))
