@@ -198,3 +198,15 @@ def test_a_block_of_64_pairs_is_read_and_65_are_refused() -> None:
     assert [s.scheme for s in read] == ["v2"]
     with pytest.raises(sig.SigningError, match="too many entries"):
         sig.signers_from_block(_block(*others, (sig.V2, v2)))
+
+
+@pytest.mark.parametrize("length", [0, 3])
+def test_a_pair_shorter_than_its_id_is_impossible(length: int) -> None:
+    """ApkSigningBlockUtils: a pair's u64 length covers its u32 id, so a length below 4 is "size
+    out of range", never a pair to skip. Before the real v2 pair of the test APK."""
+    v2 = sig.block_pairs(_window(signed_test_apks().v2))[sig.V2]
+    body = struct.pack("<Q", length) + bytes(length) + struct.pack("<QI", len(v2) + 4, sig.V2) + v2
+    size = len(body) + sig.FOOTER_SIZE
+    data = struct.pack("<Q", size) + body + struct.pack("<Q", size) + sig.BLOCK_MAGIC
+    with pytest.raises(sig.SigningError, match=rf"entry's length \({length}\) is impossible"):
+        sig.block_pairs(data)

@@ -71,3 +71,30 @@ def test_a_short_utf16be_answer_is_utf16be(answer: str) -> None:
     than a run is still UTF-16BE when every first byte of a pair is NUL."""
     got = decode_checked(b"\xfe\xff" + f"{answer}\r\n".encode("utf-16-be"))
     assert (got.text, got.garbled, got.encodings) == (f"{answer}\n", 0, ("utf-16-be",))
+
+
+@pytest.mark.needs_fixtures
+def test_a_utf16le_copy_that_lost_its_first_byte_is_damaged_where_it_lost_it(
+    capture: Callable[[str], bytes],
+) -> None:
+    """The S25+ capture without its BOM and first byte (``00 72 00 6f …``) has as many bytes in
+    ``00 <ASCII>`` pairs as in ``<ASCII> 00`` pairs: it is read as UTF-16LE, the Windows form,
+    so the lost ``[`` shows as U+FFFD on the first line and every later line is the capture's;
+    read as UTF-16BE the first line would silently lack its ``[`` and a stray U+FFFD would
+    end the last."""
+    raw = capture(SAMSUNG)
+    whole = decode_checked(raw).text
+    got = decode_checked(raw[3:])
+    assert got.text == "\ufffd" + whole[1:]
+    assert got.garbled == 1 and got.text.endswith(whole.rsplit("\n", 2)[-2] + "\n")
+
+
+@pytest.mark.needs_fixtures
+def test_utf16_appended_to_utf8_with_a_bom_is_read(capture: Callable[[str], bytes]) -> None:
+    """A UTF-8 file with a BOM to which a Windows shell appended UTF-16LE (the mixed capture of
+    the module's docstring, the other way round): both parts are read, nothing is garbled."""
+    settings = capture("isdi-lg-m150-android6/settings-global-system.txt")
+    getprop = capture(SAMSUNG)[2:]  # UTF-16LE without its BOM, as appended
+    got = decode_checked(b"\xef\xbb\xbf" + settings + getprop)
+    assert got.garbled == 0
+    assert got.text == decode_checked(settings).text + decode_checked(capture(SAMSUNG)).text
