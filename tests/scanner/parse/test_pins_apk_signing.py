@@ -210,3 +210,48 @@ def test_a_pair_shorter_than_its_id_is_impossible(length: int) -> None:
     data = struct.pack("<Q", size) + body + struct.pack("<Q", size) + sig.BLOCK_MAGIC
     with pytest.raises(sig.SigningError, match=rf"entry's length \({length}\) is impossible"):
         sig.block_pairs(data)
+
+
+@pytest.mark.parametrize("got", [0, 4, 21])
+def test_an_end_record_read_short_is_named(got: int) -> None:
+    """The EOCD is the file's last 22 bytes (APPNOTE 4.3.16): a read that brought fewer (``tail
+    -c 22`` cut short) is named as such, never unpacked."""
+    tail = signed_test_apks().v2[-sig.EOCD_SIZE :]
+    assert sig.parse_eocd(tail).cd_offset > 0
+    with pytest.raises(sig.SigningError, match=f"were not read \\({got} came\\)"):
+        sig.parse_eocd(tail[-got:] if got else b"")
+
+
+def test_a_size_below_the_footer_is_impossible_even_when_it_fills_the_window() -> None:
+    """A block's size counts its own 24-byte footer (u64 size, magic): a size of 16 is
+    impossible, also in a window of exactly 16 + 8 bytes (which such a block would fill)."""
+    data = struct.pack("<Q", 16) + sig.BLOCK_MAGIC
+    assert len(data) == 16 + 8 == sig.FOOTER_SIZE
+    with pytest.raises(sig.SigningError, match="impossible size") as refused:
+        sig.block_pairs(data)
+    assert not isinstance(refused.value, sig.BlockLarger)
+
+
+@pytest.mark.parametrize(("kind", "algorithm"), [("ec", 0x0103), ("ec", 0x0421), ("rsa", 0x0201)])
+def test_a_lineage_algorithm_that_does_not_fit_the_key_is_refused(
+    kind: str, algorithm: int
+) -> None:
+    """apksig SigningCertificateLineage verifies a node with the algorithm its parent names,
+    which must be one for the parent's key (Signature.initVerify refuses another key type):
+    an RSA id for an EC key, or an ECDSA id for an RSA key, is refused by name."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+    from tests.scanner.test_parse_pins import _cert
+
+    data = b"signed data of the next lineage node"
+    if kind == "ec":
+        key = ec.generate_private_key(ec.SECP256R1())
+        signature = key.sign(data, ec.ECDSA(hashes.SHA256()))
+        cert = _cert(key)
+    else:
+        rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        signature = rsa_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+        cert = _cert(rsa_key)
+    with pytest.raises(sig.SigningError, match="the algorithm does not fit the key"):
+        sig._verify(cert, algorithm, signature, data)

@@ -98,3 +98,13 @@ def test_utf16_appended_to_utf8_with_a_bom_is_read(capture: Callable[[str], byte
     got = decode_checked(b"\xef\xbb\xbf" + settings + getprop)
     assert got.garbled == 0
     assert got.text == decode_checked(settings).text + decode_checked(capture(SAMSUNG)).text
+
+
+@pytest.mark.parametrize("utf16", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("answer", ["36", "ab"])
+def test_a_four_character_utf16_answer_without_a_bom_is_utf16(answer: str, utf16: str) -> None:
+    """``getprop ro.build.version.sdk`` answered ``36\\r\\n`` and saved as UTF-16 without a BOM
+    (a copy that lost its first two bytes): one run of four NUL pairs of one order and none of
+    the other long enough to count, still UTF-16 of that order, never UTF-8 with NULs."""
+    got = decode_checked(f"{answer}\r\n".encode(utf16))
+    assert (got.text, got.garbled, got.encodings) == (f"{answer}\n", 0, (utf16,))
