@@ -255,3 +255,13 @@ def test_a_lineage_algorithm_that_does_not_fit_the_key_is_refused(
         cert = _cert(rsa_key)
     with pytest.raises(sig.SigningError, match="the algorithm does not fit the key"):
         sig._verify(cert, algorithm, signature, data)
+
+
+@pytest.mark.parametrize(("name", "sdk"), [("v2", 30), ("resigned", 30)])
+def test_the_signer_digest_is_the_one_apksigner_prints(name: str, sdk: int, tmp_path: Path) -> None:
+    """``sha256`` of a signer's certificate is what the evidence and a policy pin name: the
+    "certificate SHA-256 digest" apksigner prints, lower-case hex."""
+    apk = getattr(signed_test_apks(), name)
+    digest = sig.sha256(sig.signer_of_file(apk, sdk).certificate)
+    assert digest == apksigner_digest(apk, tmp_path, sdk)
+    assert len(digest) == 64 and digest == digest.lower()

@@ -108,3 +108,28 @@ def test_a_four_character_utf16_answer_without_a_bom_is_utf16(answer: str, utf16
     the other long enough to count, still UTF-16 of that order, never UTF-8 with NULs."""
     got = decode_checked(f"{answer}\r\n".encode(utf16))
     assert (got.text, got.garbled, got.encodings) == (f"{answer}\n", 0, (utf16,))
+
+
+@pytest.mark.needs_fixtures
+def test_utf8_then_utf16_names_both_encodings_in_order(capture: Callable[[str], bytes]) -> None:
+    """``adb shell settings list global > f`` from cmd (UTF-8), then ``adb shell getprop >> f``
+    from Windows PowerShell (UTF-16LE, no BOM when appended): both are read, and the encodings
+    found are named in the order they came."""
+    settings = capture("isdi-lg-m150-android6/settings-global-system.txt")
+    got = decode_checked(settings + capture(SAMSUNG)[2:])
+    assert got.encodings == ("utf-8", "utf-16-le")
+    assert got.text == decode_checked(settings).text + decode_checked(capture(SAMSUNG)).text
+
+
+@pytest.mark.needs_fixtures
+@pytest.mark.parametrize(("spoilt", "says"), [(1, "1 line holds"), (2, "2 lines hold")])
+def test_garbled_lines_are_counted_in_the_reason(
+    capture: Callable[[str], bytes], spoilt: int, says: str
+) -> None:
+    """A NUL byte in one (or two) lines of the Wear OS dumpsys capture: the reason names how
+    many lines hold bytes that are not text, in words that fit the count."""
+    lines = decode_checked(capture(TEKARTIK)).text.split("\n")
+    for n in range(spoilt):
+        lines[10 + n] = lines[10 + n][:5] + "\x00" + lines[10 + n][5:]
+    text = decode_checked("\n".join(lines).encode()).text
+    assert implausible(text) == f"garbled output: {says} bytes that are not text"
