@@ -265,3 +265,29 @@ def test_the_signer_digest_is_the_one_apksigner_prints(name: str, sdk: int, tmp_
     digest = sig.sha256(sig.signer_of_file(apk, sdk).certificate)
     assert digest == apksigner_digest(apk, tmp_path, sdk)
     assert len(digest) == 64 and digest == digest.lower()
+
+
+def test_every_central_directory_entry_is_walked() -> None:
+    """Central directory headers follow each other (46 bytes, name, extra, comment; APPNOTE
+    4.3.12): the signature entry is found right after the entry before it, in a piece of the
+    directory that starts at any header (the collector reads the directory in pieces)."""
+    apks = signed_test_apks()
+    eocd = sig.parse_eocd(apks.v1[-sig.EOCD_SIZE :])
+    cd = apks.v1[eocd.cd_offset : eocd.cd_offset + eocd.cd_size]
+    entry = sig.v1_entry(cd)
+    starts = [i for i in range(len(cd)) if cd.startswith(b"PK\x01\x02", i)]
+    at = next(i for i in starts if cd[i + 46 : i + 46 + len(entry.name)] == entry.name)
+    assert len(starts) >= 3 and at != starts[0]
+    for start in starts[: starts.index(at) + 1]:
+        assert sig.v1_entry(cd[start:]) == entry
+
+
+def test_an_unknown_release_is_taken_as_android_13() -> None:
+    """Without the phone's SDK the signer is the one Android 13 (SDK 33, apksigner's default
+    --rotation-min-sdk-version) uses: a v3.1 signer from 33 on, not one from 34 on."""
+    old = sig.Signer("v3", b"old", 28, 33)
+    new = sig.Signer("v3.1", b"new", 34)
+    assert sig.current_signer([new, old], None) is old
+    assert sig.current_signer([new, old], 34) is new
+    rotated = sig.Signer("v3.1", b"rotated", 33)
+    assert sig.current_signer([rotated, sig.Signer("v3", b"v3", 28, 32)], None) is rotated
