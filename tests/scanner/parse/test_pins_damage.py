@@ -6,6 +6,8 @@ Through the app-op damage of ``dumpsys appops`` as Android 10+ prints it
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from scanner.names import shown
@@ -34,6 +36,10 @@ def ops(*lines: str) -> str:
             f"2 lines could not be read: unreadable mode (2); in 2 ops ({RC}, {RMI})",
         ),
         (
+            ops("READ_CONTACTS (allo)", "READ_MEDIA_IMAGES (ign)", "READ_MEDIA_VIDEO (de)"),
+            f"3 lines could not be read: unreadable mode (3); in 3 ops ({RC}, {RMI}, {RMV})",
+        ),
+        (
             ops(
                 "READ_CONTACTS (allo)",
                 "READ_MEDIA_IMAGES (ign)",
@@ -45,7 +51,28 @@ def ops(*lines: str) -> str:
         ),
         (ops("READ_CONTACTS (allow)", "CAMERA (allo)"), None),
     ],
-    ids=["one", "two", "four", "none-kept"],
+    ids=["one", "two", "three", "four", "none-kept"],
 )
 def test_the_damage_is_counted_and_named(text: str, sentence: str | None) -> None:
     assert appops_damage(text).describe("op") == sentence
+
+
+HUAWEI = "isdi-huawei-frd-android7/dumpsys-all.txt"
+
+
+@pytest.mark.needs_fixtures
+def test_damage_is_true_exactly_when_a_line_could_not_be_read(
+    capture: Callable[[str], bytes],
+) -> None:
+    """``Damage`` is false for the Huawei capture's whole appops section (nothing unreadable)
+    and true once one of WhatsApp's modes is one AppOpsManager has not (``mode=allo``)."""
+    from scanner.parse.text import decode
+
+    text = decode(capture(HUAWEI))
+    assert not appops_damage(text)
+    assert appops_damage(text).describe("op") is None
+    whatsapp = "      READ_CONTACTS: mode=0; time=+49m49s689ms ago\n"  # in Uid u0a232's block
+    cut = text.replace(whatsapp, whatsapp.replace("mode=0", "mode=allo"))
+    assert cut != text
+    assert appops_damage(cut)
+    assert appops_damage(cut).lines == 1
