@@ -28,17 +28,22 @@ Choices the reference leaves open:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from checks.facts import Package
 from scanner.parse.damage import Damage
 from scanner.parse.package_facts import freeze
 from scanner.parse.package_fields import (
     READ_KEYS,
+    Draft,
     Row,
     UserDraft,
     line_starts,
+    field_values,
+    install_rows,
     new_user,
     package_field,
     permission_row,
@@ -46,6 +51,8 @@ from scanner.parse.package_fields import (
     to_json_shape,
     user_fields,
     user_id,
+    user_lines,
+    user_values,
 )
 from scanner.parse.package_sections import BOUNDARIES, INSTALL, RUNTIME, SKIP, Blocks
 from scanner.parse.text import REPLACEMENT
@@ -140,7 +147,95 @@ class _Reader(Blocks):
             if nl < 0:
                 return
             at = nl + 1
-        self.lines(text[at:end].split("\n"))
+        self._blocks(text, at, end)
+
+    def _blocks(self, text: str, at: int, end: int) -> None:
+        """Feed the lines of ``text[at:end]`` (``at`` starts a line, ``text[end]`` is a
+        newline); a ``Package [`` block at column 2 whose lines all fit its common layout is
+        read whole by ``_whole_block``, every other line goes through ``lines``."""
+        while at <= end:
+            nl = text.find(_HEADER, at - 1, end)
+            if nl < 0:
+                self.lines(text[at:end].split("\n"))
+                return
+            if nl >= at:
+                self.lines(text[at:nl].split("\n"))
+            header_end = text.find("\n", nl + 1, end + 1)
+            if 0 <= self.block_at < 2:  # the header is a line of that block
+                self.feed(text[nl + 1 : header_end])
+            else:  # as ``lines`` reads a line at indent 2 outside a block
+                self.line += 1
+                self._line(text[nl + 3 : header_end].rstrip(), 2)
+            at = header_end + 1
+            draft = self.draft
+            if (
+                _FAST
+                and draft is not None
+                and draft.keep
+                and draft.name is not None
+                and self.block_at == 2
+                and self.field_at < 0
+                and at < end
+            ):
+                at = self._whole_block(text, at, end, draft.name)
+
+    def _whole_block(self, text: str, at: int, end: int, name: str) -> int:
+        """Read the block whose first line starts at ``at`` in one pass of C-level searches
+        and return where the line after it starts, when its layout is the common one: every
+        line indented by at least 4 and not blank, the first by exactly 4 (the fields), no
+        U+FFFD, and the line after it one that closes the block (indented by at most 2, not
+        blank, not ``… overlay paths:``; or a boundary). Each value is read by the functions
+        ``lines`` uses; if any of them notes something unreadable, nothing is kept and
+        ``at`` is returned, so the block is read line by line and its damage noted there."""
+        found = _REGION_END.search(text, at - 1, end + 1)  # text[end] is "\n": always found
+        stop = end if found is None else found.start()
+        if stop < at or text[at + 4] == " " or text.find(REPLACEMENT, at, stop) >= 0:
+            return at
+        if stop == end:
+            if not text.startswith(BOUNDARIES, end):
+                return at  # the block may go on in the cut line or in ``then``
+        else:
+            line = text[stop + 1 : text.find("\n", stop + 1, end + 1)].rstrip()
+            body = line.lstrip(" ")
+            if not body or len(line) - len(body) > 2 or body.endswith("overlay paths:"):
+                return at
+        attrs: dict[str, Any] = {}
+        flags: set[str] = set()
+        install: dict[str, bool] = {}
+        users: dict[int, UserDraft] = {}
+        for key, rows, uid, rest, lines in _TOP.findall(text, at - 1, stop):
+            if key:
+                values, named, notes = field_values(key.rstrip())
+                if notes:
+                    return at
+                attrs.update(values)
+                flags.update(named)
+            elif uid:
+                values, fresh, notes = user_values(rest.rstrip())
+                read = user_lines(lines)
+                if notes or read is None:
+                    return at
+                number = int(uid)
+                user = users.get(number)
+                if user is None:
+                    user = users[number] = UserDraft(number, *fresh)
+                else:  # a second "User N:" line for the same user
+                    for attr, value in values:
+                        setattr(user, attr, value)
+                times, runtime = read
+                if times:
+                    user.first_install = times[-1]
+                user.runtime.update(runtime)
+            else:
+                grants = install_rows(rows)
+                if grants is None:
+                    return at
+                install.update(grants)
+        draft = Draft(name, True, flags=flags, install=install, users=users, **attrs)
+        self.drafts[name] = self.draft = draft
+        self.line += text.count("\n", at, stop + 1)
+        self.field_at = 4
+        return stop + 1
 
     def feed(self, raw: str) -> None:
         self.lines((raw,))
@@ -298,6 +393,21 @@ def _innermost(field_at: int, rows: int, rows_at: int, user_at: int) -> tuple[in
 
 
 _NO_LEVEL = 1 << 62
+
+_FAST = True  # False: every line through ``_Reader.lines`` (the tests compare both)
+_HEADER = "\n  Package ["
+_REGION_END = re.compile(r"\n(?!    [^\S\n]*\S)")
+"""The end of a block's common layout: a line not indented by 4 or more, or blank."""
+_TOP = re.compile(
+    r"\n    (?:"
+    rf"((?:{'|'.join(sorted(READ_KEYS))})=[^\n]*)"
+    r"|install permissions:[^\S\n]*(?![^\n])((?:\n     [^\n]*)*)"
+    r"|User ([0-9]+):(?: ceDataInode=[0-9]+(?= ))?([^\n]*)((?:\n     [^\n]*|\n    installReason=[^\n]*)*)"
+    r")"
+)
+"""The lines at the fields' indent (4) that carry a fact: a field ``lines`` reads, an
+``install permissions:`` list with its rows, a ``User N:`` line with the lines that belong
+to the user (deeper ones and, Android 13+, ``installReason=``)."""
 
 _LOUD = ("Packages:", "Hidden system packages:", "Shared users:", "Package [", REPLACEMENT)
 """What a line before the first section must hold to change anything (``_Reader._stretch``)."""
