@@ -35,12 +35,14 @@ from typing import Any
 
 from checks.facts import Package
 from scanner.parse.damage import Damage
-from scanner.parse.package_facts import freeze
+from scanner.parse.package_facts import built, freeze
 from scanner.parse.package_fields import (
     READ_KEYS,
     Draft,
+    Fresh,
     Row,
     UserDraft,
+    UserLines,
     line_starts,
     field_values,
     install_rows,
@@ -172,70 +174,86 @@ class _Reader(Blocks):
                 _FAST
                 and draft is not None
                 and draft.keep
-                and draft.name is not None
                 and self.block_at == 2
                 and self.field_at < 0
                 and at < end
+                and not text[at + 4].isspace()  # the first line sets the fields' indent
             ):
-                at = self._whole_block(text, at, end, draft.name)
+                stop, lines_in = self._layout(text, at, end)
+                if stop > at and self._whole_block(text, at, stop, lines_in, draft):
+                    at = stop + 1
 
-    def _whole_block(self, text: str, at: int, end: int, name: str) -> int:
-        """Read the block whose first line starts at ``at`` in one pass of C-level searches
-        and return where the line after it starts, when its layout is the common one: every
-        line indented by at least 4 and not blank, the first by exactly 4 (the fields), no
-        U+FFFD, and the line after it one that closes the block (indented by at most 2, not
-        blank, not ``… overlay paths:``; or a boundary). Each value is read by the functions
-        ``lines`` uses; if any of them notes something unreadable, nothing is kept and
-        ``at`` is returned, so the block is read line by line and its damage noted there."""
-        found = _REGION_END.search(text, at - 1, end + 1)  # text[end] is "\n": always found
-        stop = end if found is None else found.start()
-        if stop < at or text[at + 4] == " " or text.find(REPLACEMENT, at, stop) >= 0:
-            return at
-        if stop == end:
-            if not text.startswith(BOUNDARIES, end):
-                return at  # the block may go on in the cut line or in ``then``
+    @staticmethod
+    def _layout(text: str, at: int, end: int) -> tuple[int, int]:
+        """Where the block whose first line starts at ``at`` ends (the newline of its last
+        line) when all its lines start with 4 blanks (or are blank) and the line after it
+        closes the block (indented by at most 2, not blank, not ``… overlay paths:``; or a
+        boundary), and how many lines it has; else -1."""
+        stop = text.find(_HEADER, at - 1, end)  # most blocks end at the next one
+        lines_in = text.count("\n", at - 1, stop)
+        if stop >= at and lines_in == text.count(_FIELDS, at - 1, stop):
+            line = text[stop + 1 : text.find("\n", stop + 1, end + 1)]
         else:
-            line = text[stop + 1 : text.find("\n", stop + 1, end + 1)].rstrip()
-            body = line.lstrip(" ")
-            if not body or len(line) - len(body) > 2 or body.endswith("overlay paths:"):
-                return at
+            found = _OUTDENT.search(text, at - 1, end + 1)  # text[end] is "\n": always found
+            stop = end if found is None else found.start()
+            if stop == end:
+                # the block may go on in the cut line or in ``then``
+                ends = text.startswith(BOUNDARIES, end)
+                return (stop, text.count("\n", at - 1, stop)) if ends else (-1, 0)
+            line = text[stop + 1 : text.find("\n", stop + 1, end + 1)]
+            lines_in = text.count("\n", at - 1, stop)
+        line = line.rstrip()
+        body = line.lstrip(" ")
+        if not body or len(line) - len(body) > 2 or body.endswith("overlay paths:"):
+            return -1, 0
+        return stop, lines_in
+
+    def _whole_block(self, text: str, at: int, stop: int, lines_in: int, draft: Draft) -> bool:
+        """Read the lines of ``text[at:stop]`` (a block of the common layout, see ``_layout``;
+        its header read, ``lines_in`` lines) into ``draft``, or straight into its
+``Package`` when it has no shared user, with a few C-level searches; False when a line holds
+        U+FFFD or a value one of the functions ``lines`` uses notes as unreadable: then
+        nothing is kept, and the lines are read one by one and the damage noted there."""
+        if text.find(REPLACEMENT, at, stop) >= 0:
+            return False
         attrs: dict[str, Any] = {}
         flags: set[str] = set()
         install: dict[str, bool] = {}
-        users: dict[int, UserDraft] = {}
+        users: dict[int, tuple[Fresh, UserLines]] = {}
         for key, rows, uid, rest, lines in _TOP.findall(text, at - 1, stop):
             if key:
                 values, named, notes = field_values(key.rstrip())
                 if notes:
-                    return at
+                    return False
                 attrs.update(values)
                 flags.update(named)
             elif uid:
-                values, fresh, notes = user_values(rest.rstrip())
+                _, fresh, notes = user_values(rest.rstrip())
                 read = user_lines(lines)
-                if notes or read is None:
-                    return at
                 number = int(uid)
-                user = users.get(number)
-                if user is None:
-                    user = users[number] = UserDraft(number, *fresh)
-                else:  # a second "User N:" line for the same user
-                    for attr, value in values:
-                        setattr(user, attr, value)
-                times, runtime = read
-                if times:
-                    user.first_install = times[-1]
-                user.runtime.update(runtime)
+                if notes or read is None or number in users:
+                    return False  # (a second "User N:" line for a user: read line by line)
+                users[number] = fresh, read
             else:
                 grants = install_rows(rows)
                 if grants is None:
-                    return at
+                    return False
                 install.update(grants)
-        draft = Draft(name, True, flags=flags, install=install, users=users, **attrs)
-        self.drafts[name] = self.draft = draft
-        self.line += text.count("\n", at, stop + 1)
+        self.line += lines_in
         self.field_at = 4
-        return stop + 1
+        name = draft.name or ""
+        if attrs.get("shared_user") is None:  # the package is complete: no grants to merge
+            self.built[name] = built(name, attrs, flags, install, users)
+            return True
+        for attr, value in attrs.items():
+            setattr(draft, attr, value)
+        draft.flags, draft.install = flags, install
+        for number, ((installed, hidden, suspended, enabled), (times, runtime)) in users.items():
+            draft.users[number] = UserDraft(
+                number, installed, hidden, suspended, enabled, times[-1] if times else None,
+                dict(runtime),
+            )  # fmt: skip
+        return True
 
     def feed(self, raw: str) -> None:
         self.lines((raw,))
@@ -374,8 +392,11 @@ class _Reader(Blocks):
             self.draft.install[name] = granted
 
     def result(self) -> tuple[Package, ...]:
+        built = self.built
         return tuple(
-            freeze(d, self.shared.get(d.shared_user or "")) for d in self.drafts.values() if d.name
+            built.get(d.name) or freeze(d, self.shared.get(d.shared_user or ""))
+            for d in self.drafts.values()
+            if d.name
         )
 
 
@@ -396,18 +417,21 @@ _NO_LEVEL = 1 << 62
 
 _FAST = True  # False: every line through ``_Reader.lines`` (the tests compare both)
 _HEADER = "\n  Package ["
-_REGION_END = re.compile(r"\n(?!    [^\S\n]*\S)")
-"""The end of a block's common layout: a line not indented by 4 or more, or blank."""
+_FIELDS = "\n    "
+_OUTDENT = re.compile(r"\n(?!    )")
+"""The end of a block's common layout: a line not indented by 4 or more."""
 _TOP = re.compile(
     r"\n    (?:"
     rf"((?:{'|'.join(sorted(READ_KEYS))})=[^\n]*)"
-    r"|install permissions:[^\S\n]*(?![^\n])((?:\n     [^\n]*)*)"
-    r"|User ([0-9]+):(?: ceDataInode=[0-9]+(?= ))?([^\n]*)((?:\n     [^\n]*|\n    installReason=[^\n]*)*)"
+    r"|install permissions:[^\S\n]*+(?![^\n])((?:\n    (?: [^\n]*+|[^\S\n]*+(?![^\n])))*+)"
+    r"|User ([0-9]+):(?: ceDataInode=[0-9]+(?= ))?([^\n]*)"
+    r"((?:\n    (?: [^\n]*+|installReason=[^\n]*+|[^\S\n]*+(?![^\n])))*+)"
     r")"
 )
 """The lines at the fields' indent (4) that carry a fact: a field ``lines`` reads, an
 ``install permissions:`` list with its rows, a ``User N:`` line with the lines that belong
-to the user (deeper ones and, Android 13+, ``installReason=``)."""
+to the user (deeper ones and, Android 13+, ``installReason=``); blank lines are part of
+the list or user they stand in, as ``lines`` skips them."""
 
 _LOUD = ("Packages:", "Hidden system packages:", "Shared users:", "Package [", REPLACEMENT)
 """What a line before the first section must hold to change anything (``_Reader._stretch``)."""

@@ -9,9 +9,10 @@ install and runtime grants are merged into every member, the member's own rows (
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from checks.facts import Package, PackageUser
-from scanner.parse.package_fields import Draft
+from scanner.parse.package_fields import Draft, Fresh, UserLines
 
 
 @dataclass(slots=True)
@@ -63,4 +64,52 @@ def freeze(d: Draft, shared: SharedUser | None) -> Package:
         last_update=d.last_update,
         initiating_installer=d.initiating,
         grants_read=d.shared_user is None or shared is not None,
+    )
+
+
+def built(
+    name: str,
+    fields: dict[str, Any],
+    flags: set[str],
+    install: dict[str, bool],
+    users: dict[int, tuple[Fresh, UserLines]],
+) -> Package:
+    """``freeze`` of a draft with no shared user, from what a whole block says: its fields
+    (``Draft`` attributes), flags, install grants, and per user the ``User N:`` line's values
+    and what the lines under it say (``package_fields.user_lines``)."""
+    frozen = []
+    for uid in sorted(users):
+        (installed, hidden, suspended, enabled), (times, runtime) = users[uid]
+        frozen.append(
+            PackageUser(
+                user_id=uid,
+                installed=installed,
+                runtime_permissions=dict(runtime),
+                enabled=enabled,
+                hidden=hidden,
+                suspended=suspended,
+                first_install=times[-1] if times else None,
+            )
+        )
+    first_install = fields.get("first_install")
+    if first_install is None:
+        first_install = min(
+            (u.first_install for u in frozen if u.installed is True and u.first_install),
+            default=None,
+        )
+    return Package(
+        name=name,
+        app_id=fields.get("app_id"),
+        version_name=fields.get("version_name"),
+        version_code=fields.get("version_code"),
+        installer=fields.get("installer"),
+        flags=frozenset(flags),
+        install_permissions=install,
+        users=tuple(frozen),
+        shared_user=None,
+        target_sdk=fields.get("target_sdk"),
+        first_install=first_install,
+        last_update=fields.get("last_update"),
+        initiating_installer=fields.get("initiating"),
+        grants_read=True,
     )

@@ -345,6 +345,8 @@ def user_lines(lines: str) -> UserLines | None:
     rows_at, runtime = -1, False
     for raw in lines.split("\n")[1:]:
         line = raw.rstrip()
+        if not line:
+            continue  # blank lines end nothing
         body = line.lstrip(" ")
         at = len(line) - len(body)
         if at > rows_at >= 0:

@@ -7,6 +7,7 @@ the reader's state and reads every line outside an open block (``Blocks._line``)
 
 from __future__ import annotations
 
+from checks.facts import Package
 from scanner.names import is_package_name
 from scanner.parse.damage import Damage
 from scanner.parse.package_facts import SharedUser
@@ -46,6 +47,7 @@ class Blocks:
         self.section: str | None = None  # None: no section header seen yet
         self.started = False  # any content line seen (a headless block must come first)
         self.drafts: dict[str, Draft] = {}
+        self.built: dict[str, Package] = {}  # a draft's package, built when its block was read
         self.shared: dict[str, SharedUser] = {}
         # The open block (a package draft or a shared user) and its indents; -1 = none.
         self.draft: Draft | None = None
