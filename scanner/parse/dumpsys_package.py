@@ -190,8 +190,8 @@ class _Reader(Blocks):
         closes the block (indented by at most 2, not blank, not ``… overlay paths:``; or a
         boundary), and how many lines it has; else -1."""
         stop = text.find(_HEADER, at - 1, end)  # most blocks end at the next one
-        lines_in = text.count("\n", at - 1, stop)
-        if stop >= at and lines_in == text.count(_FIELDS, at - 1, stop):
+        lines_in = text.count("\n", at - 1, stop) if stop >= at else -1
+        if lines_in >= 0 and lines_in == text.count(_FIELDS, at - 1, stop):
             line = text[stop + 1 : text.find("\n", stop + 1, end + 1)]
         else:
             found = _OUTDENT.search(text, at - 1, end + 1)  # text[end] is "\n": always found
@@ -222,13 +222,14 @@ class _Reader(Blocks):
         users: dict[int, tuple[Fresh, UserLines]] = {}
         for key, rows, uid, rest, lines in _TOP.findall(text, at - 1, stop):
             if key:
-                values, named, notes = field_values(key.rstrip())
+                values, named, notes = field_values(key)
                 if notes:
                     return False
                 attrs.update(values)
-                flags.update(named)
+                if named:
+                    flags.update(named)
             elif uid:
-                _, fresh, notes = user_values(rest.rstrip())
+                _, fresh, notes = user_values(rest)
                 read = user_lines(lines)
                 number = int(uid)
                 if notes or read is None or number in users:

@@ -93,8 +93,8 @@ def package_field(d: Draft, body: str, damaged: Callable[[str], None]) -> None:
 @lru_cache(maxsize=2048)
 def field_values(body: str) -> tuple[Values, tuple[str, ...], tuple[str, ...]]:
     """``package_field`` as a function of the line: values, flag names, notes (most apps share
-    most of their field lines, so each is read once)."""
-    key, sep, value = body.partition("=")
+    most of their field lines, so each is read once); trailing blanks are not part of it."""
+    key, sep, value = body.rstrip().partition("=")
     if not sep:
         return (), (), ()
     if REPLACEMENT in value and key in _TEXT_KEYS:
@@ -167,7 +167,9 @@ Fresh = tuple[bool | Unseen, bool, bool, int | None]
 
 @lru_cache(maxsize=1024)
 def user_values(rest: str) -> tuple[Values, Fresh, tuple[str, ...]]:
-    """What the tokens of ``rest`` set, in order; the same applied to a new user; notes."""
+    """What the tokens of ``rest`` set, in order; the same applied to a new user; notes.
+    Trailing blanks are not part of ``rest``."""
+    rest = rest.rstrip()
     # Tokens, never positions: "User 0:  installed=…" has two spaces on Android 6 (LG M150),
     # vendors insert keys (Hisense "restricted= alive="), Android 5 said "blocked=" for hidden.
     # A value that is neither "true" nor "false" (a dump cut at "installed=t") is unknown:
