@@ -169,7 +169,7 @@ def plain(value: object) -> object:
     if isinstance(value, (set, frozenset)):
         return sorted(plain(v) for v in value)  # type: ignore[type-var]
     if isinstance(value, dict):
-        return sorted((plain(k), plain(v)) for k, v in value.items())  # type: ignore[type-var]
+        return sorted((plain(k), plain(v)) for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     if isinstance(value, datetime):

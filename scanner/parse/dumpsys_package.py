@@ -43,9 +43,9 @@ from scanner.parse.package_fields import (
     Row,
     UserDraft,
     UserLines,
-    line_starts,
     field_values,
     install_rows,
+    line_starts,
     new_user,
     package_field,
     permission_row,
@@ -210,10 +210,10 @@ class _Reader(Blocks):
 
     def _whole_block(self, text: str, at: int, stop: int, lines_in: int, draft: Draft) -> bool:
         """Read the lines of ``text[at:stop]`` (a block of the common layout, see ``_layout``;
-        its header read, ``lines_in`` lines) into ``draft``, or straight into its
-``Package`` when it has no shared user, with a few C-level searches; False when a line holds
-        U+FFFD or a value one of the functions ``lines`` uses notes as unreadable: then
-        nothing is kept, and the lines are read one by one and the damage noted there."""
+                its header read, ``lines_in`` lines) into ``draft``, or straight into its
+        ``Package`` when it has no shared user, with a few C-level searches; False when a line holds
+                U+FFFD or a value one of the functions ``lines`` uses notes as unreadable: then
+                nothing is kept, and the lines are read one by one and the damage noted there."""
         if text.find(REPLACEMENT, at, stop) >= 0:
             return False
         attrs: dict[str, Any] = {}

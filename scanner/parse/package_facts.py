@@ -97,11 +97,13 @@ def built(
     frozen = []
     for uid in sorted(users):
         (installed, hidden, suspended, enabled), (times, runtime) = users[uid]
-        user = (
+        user: tuple[Any, ...] = (
             uid, installed, dict(runtime), enabled, hidden, suspended, times[-1] if times else None
         )  # fmt: skip
         frozen.append(
-            PackageUser(*user) if POSITIONAL else PackageUser(**dict(zip(_USER_FIELDS, user)))
+            PackageUser(*user)
+            if POSITIONAL
+            else PackageUser(**dict(zip(_USER_FIELDS, user, strict=True)))
         )
     get = fields.get
     first_install = get("first_install")
@@ -110,9 +112,13 @@ def built(
             (u.first_install for u in frozen if u.installed is True and u.first_install),
             default=None,
         )
-    package = (
+    package: tuple[Any, ...] = (
         name, get("app_id"), get("version_name"), get("version_code"), get("installer"),
         frozenset(flags), install, tuple(frozen), None, get("target_sdk"), first_install,
         get("last_update"), get("initiating"), True,
     )  # fmt: skip
-    return Package(*package) if POSITIONAL else Package(**dict(zip(_PACKAGE_FIELDS, package)))
+    return (
+        Package(*package)
+        if POSITIONAL
+        else Package(**dict(zip(_PACKAGE_FIELDS, package, strict=True)))
+    )

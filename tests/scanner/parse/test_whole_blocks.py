@@ -14,7 +14,7 @@ parser before issue 18 in tests/bench/test_parse_speed.py.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -49,10 +49,10 @@ _EDITS = (
 )  # fmt: skip
 
 
-def _line_by_line(monkeypatch: pytest.MonkeyPatch, read: Callable[[], Listing]) -> Listing:
+def _line_by_line(monkeypatch: pytest.MonkeyPatch, text: str, **options: str | None) -> Listing:
     with monkeypatch.context() as patch:
         patch.setattr(dumpsys_package, "_FAST", False)
-        return read()
+        return read_dumpsys_package(text, **options)
 
 
 def _whole_blocks_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -88,8 +88,8 @@ def test_the_simulated_phone_is_read_in_whole_blocks(
     fed: list[str] = []
     lines = dumpsys_package._Reader.lines
 
-    def counted(self: dumpsys_package._Reader, batch: object) -> None:
-        batch = list(batch)  # type: ignore[call-overload]
+    def counted(self: dumpsys_package._Reader, batch: Iterable[str]) -> None:
+        batch = list(batch)
         fed.extend(batch)
         lines(self, batch)
 
@@ -98,16 +98,18 @@ def test_the_simulated_phone_is_read_in_whole_blocks(
     assert len(listing.packages) == 300
     assert count[0] == 299  # the last block runs into the end of the output: line by line
     assert len(fed) < 100  # of 17,593 lines
-    assert listing == _line_by_line(monkeypatch, lambda: read_dumpsys_package(simulated))
+    assert listing == _line_by_line(monkeypatch, simulated)
 
 
 @pytest.mark.parametrize("name", CAPTURES)
-def test_captures_read_alike(name: str, fixtures_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_captures_read_alike(
+    name: str, fixtures_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     text = decode((fixtures_dir / name).read_bytes())
     count = _whole_blocks_read(monkeypatch)
     for package in (None, "com.example.testapp.first"):
         fast = read_dumpsys_package(text, package=package)
-        slow = _line_by_line(monkeypatch, lambda: read_dumpsys_package(text, package=package))
+        slow = _line_by_line(monkeypatch, text, package=package)
         assert fast == slow
         assert fast.packages
     if name.startswith("isdi"):
@@ -150,9 +152,7 @@ def test_variants_read_alike(seed: int, texts: list[str], monkeypatch: pytest.Mo
         then = _variant(rng, rng.choice(texts)) if rng.random() < 0.2 else None
         package = rng.choice((None, "com.xxx"))
         fast = read_dumpsys_package(text, package=package, then=then)
-        slow = _line_by_line(
-            monkeypatch, lambda: read_dumpsys_package(text, package=package, then=then)
-        )
+        slow = _line_by_line(monkeypatch, text, package=package, then=then)
         assert fast == slow, text
         damaged += bool(fast.damage)
     assert count[0] > 300  # many blocks of the variants are read whole
@@ -173,4 +173,4 @@ def test_every_edit_at_every_place_reads_alike(
     block.insert(where if where > 0 else len(block) + where, edit)
     text = "\n".join(["Packages:", *lines[first : heads[-3]], *block, *lines[heads[-2] :]])
     fast = read_dumpsys_package(text)
-    assert fast == _line_by_line(monkeypatch, lambda: read_dumpsys_package(text))
+    assert fast == _line_by_line(monkeypatch, text)
