@@ -28,23 +28,17 @@ Choices the reference leaves open:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from checks.facts import Package
 from scanner.parse.damage import Damage
-from scanner.parse.package_facts import built, freeze
+from scanner.parse.package_facts import built, freeze, whole_block
 from scanner.parse.package_fields import (
     READ_KEYS,
     Draft,
-    Fresh,
     Row,
     UserDraft,
-    UserLines,
-    field_values,
-    install_rows,
     line_starts,
     new_user,
     package_field,
@@ -53,10 +47,16 @@ from scanner.parse.package_fields import (
     to_json_shape,
     user_fields,
     user_id,
-    user_lines,
-    user_values,
 )
-from scanner.parse.package_sections import BOUNDARIES, INSTALL, RUNTIME, SKIP, Blocks
+from scanner.parse.package_sections import (
+    BOUNDARIES,
+    HEADER,
+    INSTALL,
+    RUNTIME,
+    SKIP,
+    Blocks,
+    block_end,
+)
 from scanner.parse.text import REPLACEMENT
 
 __all__ = ["Listing", "parse_dumpsys_package", "read_dumpsys_package", "to_json_shape"]
@@ -156,7 +156,7 @@ class _Reader(Blocks):
         newline); a ``Package [`` block at column 2 whose lines all fit its common layout is
         read whole by ``_whole_block``, every other line goes through ``lines``."""
         while at <= end:
-            nl = text.find(_HEADER, at - 1, end)
+            nl = text.find(HEADER, at - 1, end)
             if nl < 0:
                 self.lines(text[at:end].split("\n"))
                 return
@@ -179,67 +179,21 @@ class _Reader(Blocks):
                 and at < end
                 and not text[at + 4].isspace()  # the first line sets the fields' indent
             ):
-                stop, lines_in = self._layout(text, at, end)
+                stop, lines_in = block_end(text, at, end)
                 if stop > at and self._whole_block(text, at, stop, lines_in, draft):
                     at = stop + 1
 
-    @staticmethod
-    def _layout(text: str, at: int, end: int) -> tuple[int, int]:
-        """Where the block whose first line starts at ``at`` ends (the newline of its last
-        line) when all its lines start with 4 blanks (or are blank) and the line after it
-        closes the block (indented by at most 2, not blank, not ``… overlay paths:``; or a
-        boundary), and how many lines it has; else -1."""
-        stop = text.find(_HEADER, at - 1, end)  # most blocks end at the next one
-        lines_in = text.count("\n", at - 1, stop) if stop >= at else -1
-        if lines_in >= 0 and lines_in == text.count(_FIELDS, at - 1, stop):
-            line = text[stop + 1 : text.find("\n", stop + 1, end + 1)]
-        else:
-            found = _OUTDENT.search(text, at - 1, end + 1)  # text[end] is "\n": always found
-            stop = end if found is None else found.start()
-            if stop == end:
-                # the block may go on in the cut line or in ``then``
-                ends = text.startswith(BOUNDARIES, end)
-                return (stop, text.count("\n", at - 1, stop)) if ends else (-1, 0)
-            line = text[stop + 1 : text.find("\n", stop + 1, end + 1)]
-            lines_in = text.count("\n", at - 1, stop)
-        line = line.rstrip()
-        body = line.lstrip(" ")
-        if not body or len(line) - len(body) > 2 or body.endswith("overlay paths:"):
-            return -1, 0
-        return stop, lines_in
-
     def _whole_block(self, text: str, at: int, stop: int, lines_in: int, draft: Draft) -> bool:
-        """Read the lines of ``text[at:stop]`` (a block of the common layout, see ``_layout``;
-                its header read, ``lines_in`` lines) into ``draft``, or straight into its
-        ``Package`` when it has no shared user, with a few C-level searches; False when a line holds
-                U+FFFD or a value one of the functions ``lines`` uses notes as unreadable: then
-                nothing is kept, and the lines are read one by one and the damage noted there."""
-        if text.find(REPLACEMENT, at, stop) >= 0:
+        """Read the lines of ``text[at:stop]`` (a block of the common layout, see
+        ``package_sections.block_end``; its header read, ``lines_in`` lines) into ``draft``, or
+        straight into its ``Package`` when it has no shared user (``package_facts.whole_block``);
+        False when a line holds U+FFFD or a value the functions ``lines`` uses note as
+        unreadable: then nothing is kept, and the lines are read one by one and the damage
+        noted there."""
+        block = whole_block(text, at, stop)
+        if block is None:
             return False
-        attrs: dict[str, Any] = {}
-        flags: set[str] = set()
-        install: dict[str, bool] = {}
-        users: dict[int, tuple[Fresh, UserLines]] = {}
-        for key, rows, uid, rest, lines in _TOP.findall(text, at - 1, stop):
-            if key:
-                values, named, notes = field_values(key)
-                if notes:
-                    return False
-                attrs.update(values)
-                if named:
-                    flags.update(named)
-            elif uid:
-                _, fresh, notes = user_values(rest)
-                read = user_lines(lines)
-                number = int(uid)
-                if notes or read is None or number in users:
-                    return False  # (a second "User N:" line for a user: read line by line)
-                users[number] = fresh, read
-            else:
-                grants = install_rows(rows)
-                if grants is None:
-                    return False
-                install.update(grants)
+        attrs, flags, install, users = block
         self.line += lines_in
         self.field_at = 4
         name = draft.name or ""
@@ -417,22 +371,5 @@ def _innermost(field_at: int, rows: int, rows_at: int, user_at: int) -> tuple[in
 _NO_LEVEL = 1 << 62
 
 _FAST = True  # False: every line through ``_Reader.lines`` (the tests compare both)
-_HEADER = "\n  Package ["
-_FIELDS = "\n    "
-_OUTDENT = re.compile(r"\n(?!    )")
-"""The end of a block's common layout: a line not indented by 4 or more."""
-_TOP = re.compile(
-    r"\n    (?:"
-    rf"((?:{'|'.join(sorted(READ_KEYS))})=[^\n]*)"
-    r"|install permissions:[^\S\n]*+(?![^\n])((?:\n    (?: [^\n]*+|[^\S\n]*+(?![^\n])))*+)"
-    r"|User ([0-9]+):(?: ceDataInode=[0-9]+(?= ))?([^\n]*)"
-    r"((?:\n    (?: [^\n]*+|installReason=[^\n]*+|[^\S\n]*+(?![^\n])))*+)"
-    r")"
-)
-"""The lines at the fields' indent (4) that carry a fact: a field ``lines`` reads, an
-``install permissions:`` list with its rows, a ``User N:`` line with the lines that belong
-to the user (deeper ones and, Android 13+, ``installReason=``); blank lines are part of
-the list or user they stand in, as ``lines`` skips them."""
-
 _LOUD = ("Packages:", "Hidden system packages:", "Shared users:", "Package [", REPLACEMENT)
 """What a line before the first section must hold to change anything (``_Reader._stretch``)."""

@@ -8,11 +8,22 @@ install and runtime grants are merged into every member, the member's own rows (
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from checks.facts import Package, PackageUser
-from scanner.parse.package_fields import Draft, Fresh, UserLines
+from scanner.parse.package_fields import (
+    READ_KEYS,
+    Draft,
+    Fresh,
+    UserLines,
+    field_values,
+    install_rows,
+    user_lines,
+    user_values,
+)
+from scanner.parse.text import REPLACEMENT
 
 
 @dataclass(slots=True)
@@ -67,6 +78,60 @@ def freeze(d: Draft, shared: SharedUser | None) -> Package:
     )
 
 
+_TOP = re.compile(
+    r"\n    (?:"
+    rf"((?:{'|'.join(sorted(READ_KEYS))})=[^\n]*)"
+    r"|install permissions:[^\S\n]*+(?![^\n])((?:\n    (?: [^\n]*+|[^\S\n]*+(?![^\n])))*+)"
+    r"|User ([0-9]+):(?: ceDataInode=[0-9]+(?= ))?([^\n]*)"
+    r"((?:\n    (?: [^\n]*+|installReason=[^\n]*+|[^\S\n]*+(?![^\n])))*+)"
+    r")"
+)
+"""The lines at the fields' indent (4) that carry a fact: a field the line reader reads, an
+``install permissions:`` list with its rows, a ``User N:`` line with the lines that belong
+to the user (deeper ones and, Android 13+, ``installReason=``); blank lines are part of
+the list or user they stand in, as the line reader skips them."""
+
+Block = tuple[
+    dict[str, Any], set[str], dict[str, bool], dict[int, tuple[Fresh, UserLines]]
+]  # fmt: skip
+"""What a whole block says: ``Draft`` attributes, flags, install grants, per user the
+``User N:`` line's values and what the lines under it say."""
+
+
+def whole_block(text: str, at: int, stop: int) -> Block | None:
+    """What the lines of ``text[at:stop]`` say, a block of the common layout (see
+    ``package_sections.block_end``) read with one ``findall`` and the line reader's memoised
+    value readers; None when a line holds U+FFFD, a value is unreadable, or a user has a
+    second ``User N:`` line: the line reader then reads the block and notes its damage."""
+    if text.find(REPLACEMENT, at, stop) >= 0:
+        return None
+    attrs: dict[str, Any] = {}
+    flags: set[str] = set()
+    install: dict[str, bool] = {}
+    users: dict[int, tuple[Fresh, UserLines]] = {}
+    for key, rows, uid, rest, lines in _TOP.findall(text, at - 1, stop):
+        if key:
+            values, named, notes = field_values(key)
+            if notes:
+                return None
+            attrs.update(values)
+            if named:
+                flags.update(named)
+        elif uid:
+            _, fresh, notes = user_values(rest)
+            read = user_lines(lines)
+            number = int(uid)
+            if notes or read is None or number in users:
+                return None
+            users[number] = fresh, read
+        else:
+            grants = install_rows(rows)
+            if grants is None:
+                return None
+            install.update(grants)
+    return attrs, flags, install, users
+
+
 _USER_FIELDS = (
     "user_id", "installed", "runtime_permissions", "enabled", "hidden", "suspended",
     "first_install",
@@ -91,9 +156,7 @@ def built(
     install: dict[str, bool],
     users: dict[int, tuple[Fresh, UserLines]],
 ) -> Package:
-    """``freeze`` of a draft with no shared user, from what a whole block says: its fields
-    (``Draft`` attributes), flags, install grants, and per user the ``User N:`` line's values
-    and what the lines under it say (``package_fields.user_lines``)."""
+    """``freeze`` of a draft with no shared user, from what a whole block says (``Block``)."""
     frozen = []
     for uid in sorted(users):
         (installed, hidden, suspended, enabled), (times, runtime) = users[uid]

@@ -1,7 +1,7 @@
 """A ``Package [`` block of the common layout is read whole (``_Reader._whole_block``: a few
 C-level searches over the block), every other block line by line (``_Reader.lines``). Both
 readings must give the same packages and the same damage, line numbers included, on every
-text: the real captures, the 300-package simulated phone, and variants of them in which most
+text: the real captures, a simulated phone (60 packages, 3 users), and variants of them in which most
 blocks stay whole and a few get the edits the whole-block reading must notice and hand to the
 line reader (blank and re-indented lines, trailing blanks, U+FFFD, unreadable values, a second
 ``User N:`` line, ``installReason=`` at the fields' indent, a shared user, an ``overlay paths:``
@@ -71,7 +71,7 @@ def _whole_blocks_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 @pytest.fixture(scope="module")
 def simulated() -> str:
-    rec = build(large_phone(300, 3), model="Pixel 8", product="shiba", device="shiba")
+    rec = build(large_phone(60, 3), model="Pixel 8", product="shiba", device="shiba")
     [listing] = [c for c in rec.commands if " ".join(c.argv) == "dumpsys package packages"]
     return decode(listing.stdout)
 
@@ -95,9 +95,9 @@ def test_the_simulated_phone_is_read_in_whole_blocks(
 
     monkeypatch.setattr(dumpsys_package._Reader, "lines", counted)
     listing = read_dumpsys_package(simulated)
-    assert len(listing.packages) == 300
-    assert count[0] == 299  # the last block runs into the end of the output: line by line
-    assert len(fed) < 100  # of 17,593 lines
+    assert len(listing.packages) == 60
+    assert count[0] == 59  # the last block runs into the end of the output: line by line
+    assert len(fed) < 100  # of 3,500 lines
     assert listing == _line_by_line(monkeypatch, simulated)
 
 
@@ -142,12 +142,12 @@ def _variant(rng: random.Random, text: str) -> str:
     return "\n".join(part) + rng.choice(("", "\n", "\n", "\n"))
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(3))
 def test_variants_read_alike(seed: int, texts: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(seed)
     count = _whole_blocks_read(monkeypatch)
     damaged = 0
-    for _ in range(150):
+    for _ in range(120):
         text = _variant(rng, rng.choice(texts))
         then = _variant(rng, rng.choice(texts)) if rng.random() < 0.2 else None
         package = rng.choice((None, "com.xxx"))
@@ -155,8 +155,8 @@ def test_variants_read_alike(seed: int, texts: list[str], monkeypatch: pytest.Mo
         slow = _line_by_line(monkeypatch, text, package=package, then=then)
         assert fast == slow, text
         damaged += bool(fast.damage)
-    assert count[0] > 300  # many blocks of the variants are read whole
-    assert damaged > 20  # and many variants hold damage the line reader noted
+    assert count[0] > 250  # many blocks of the variants are read whole
+    assert damaged > 15  # and many variants hold damage the line reader noted
 
 
 @pytest.mark.parametrize("edit", _EDITS)
