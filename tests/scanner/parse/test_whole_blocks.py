@@ -1,11 +1,11 @@
 """A ``Package [`` block of the common layout is read whole (``_Reader._whole_block``: a few
 C-level searches over the block), every other block line by line (``_Reader.lines``). Both
 readings must give the same packages and the same damage, line numbers included, on every
-text: the real captures, a simulated phone (60 packages, 3 users), and variants of them in which most
-blocks stay whole and a few get the edits the whole-block reading must notice and hand to the
-line reader (blank and re-indented lines, trailing blanks, U+FFFD, unreadable values, a second
-``User N:`` line, ``installReason=`` at the fields' indent, a shared user, an ``overlay paths:``
-line, a cut last line, a second output).
+text: the real captures, a simulated phone (60 packages, 3 users), and variants of them in
+which most blocks stay whole and a few get the edits the whole-block reading must notice and
+hand to the line reader (blank and re-indented lines, trailing blanks, U+FFFD, unreadable
+values, a second ``User N:`` line, ``installReason=`` at the fields' indent, a shared user, an
+``overlay paths:`` line, a cut last line, a second output).
 
 The line reader itself is pinned by the other tests of this folder and compared with the
 parser before issue 18 in tests/bench/test_parse_speed.py.
@@ -173,4 +173,32 @@ def test_every_edit_at_every_place_reads_alike(
     block.insert(where if where > 0 else len(block) + where, edit)
     text = "\n".join(["Packages:", *lines[first : heads[-3]], *block, *lines[heads[-2] :]])
     fast = read_dumpsys_package(text)
+    assert fast == _line_by_line(monkeypatch, text)
+
+
+@pytest.mark.parametrize(
+    "under",
+    [
+        "      lastDisabledCaller: com.android.vending\n"
+        "        firstInstallTime=2020-02-02 02:02:02",  # no "=", no ":" at its end: no list
+        "      flags=a:\n        firstInstallTime=2020-02-02 02:02:02",  # "=" and ":": no list
+        "      overlay paths:\n        firstInstallTime=2020-02-02 02:02:02",  # a skipped list
+        "      runtime permissions:\n        a.b.C: granted=true\n           a.b.D: granted=false",
+        "      runtime permissions:\n       a.b.C: granted=true\n      a.b.D: granted=true",
+        "      firstInstallTime=2020-02-02 02:02:02\n    installReason=0\n"
+        "      runtime permissions:\n        a.b.C: granted=false",
+    ],
+)
+def test_a_users_odd_lines_read_alike(under: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines under a ``User N:`` line that AOSP does not print so, read whole as line by line:
+    a line is a list header only when it ends with ":" and holds no "="; a list's rows are
+    the lines deeper than its header; ``installReason=`` at the fields' indent keeps the user."""
+    text = (
+        "Packages:\n  Package [com.whatsapp] (1):\n    userId=10100\n"
+        "    User 0: ceDataInode=1 installed=true hidden=false suspended=false enabled=0\n"
+        f"{under}\n  Package [com.after] (2):\n    userId=10101\n"
+    )
+    count = _whole_blocks_read(monkeypatch)
+    fast = read_dumpsys_package(text)
+    assert count[0] == 1  # com.whatsapp, read whole
     assert fast == _line_by_line(monkeypatch, text)
