@@ -106,3 +106,53 @@ def test_an_unreadable_user_time_after_an_unreadable_row_counts_its_own_line() -
     [whatsapp, _] = listing.packages
     assert whatsapp.users[0].first_install is None
     assert whatsapp.users[0].runtime_permissions == {}
+
+
+@pytest.mark.parametrize("whole_blocks", [True, False])
+def test_granted_rows_under_a_list_that_is_not_grants_are_no_grants(
+    whole_blocks: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the rows of ``install permissions:`` (and a user's ``runtime permissions:``) are
+    grants: a ``…: granted=`` row under another list (here ``declared permissions:``) grants
+    nothing and, unreadable, damages nothing."""
+    monkeypatch.setattr(dumpsys_package, "_FAST", whole_blocks)
+    block = dedent(
+        """\
+          Package [com.whatsapp] (aaaaaaa):
+            userId=10300
+            declared permissions:
+              com.whatsapp.permission.BROADCAST: granted=true
+              com.whatsapp.permission.VOIP_CALL: granted=tru
+            install permissions:
+              android.permission.INTERNET: granted=true
+        """
+    )
+    for text in ("Packages:\n" + block, "Packages:\n" + block + "  Package [b.c] (1):\n"):
+        listing = read_dumpsys_package(text)
+        assert listing.packages[0].install_permissions == {"android.permission.INTERNET": True}
+        assert not listing.damage
+
+
+def test_a_block_under_an_invalid_header_never_hides_the_packages_after_it() -> None:
+    """An invalid ``Package [`` header opens a block that is read past: its lines, a list header
+    among them, are the block's, not section headers, so the messenger after it still counts."""
+    listing = read_dumpsys_package(
+        dedent(
+            """\
+            Packages:
+              Package [a.b] (1):
+                userId=10001
+              Package [bad name] (2):
+                userId=10002
+                install permissions:
+                  android.permission.CAMERA: granted=true
+                User 0: ceDataInode=2 installed=true
+              Package [com.whatsapp] (3):
+                userId=10003
+            """
+        )
+    )
+
+    assert [p.name for p in listing.packages] == ["a.b", "com.whatsapp"]
+    assert listing.damage.kinds == {"package header without a valid name": 1}
+    assert listing.packages[0].install_permissions == {}
