@@ -37,8 +37,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import fields, is_dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import fields, is_dataclass
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
@@ -132,9 +132,9 @@ def variant(rng: random.Random, text: str) -> str:
 def same(a: object, b: object) -> bool:
     """The two parsers' listings agree (packages, damage). ``Package.grants_read`` is newer than
     the base: the old parser never sets it (always True), so the new one's packages are
-    compared with it set aside; ``tests/scanner/parse/test_shared_user_grants.py`` pins it."""
-    new = tuple(replace(p, grants_read=True) for p in b.packages)  # type: ignore[attr-defined]
-    return (a.packages, a.damage) == (new, b.damage)  # type: ignore[attr-defined]
+    compared with it set aside (``plain``); ``tests/scanner/parse/test_shared_user_grants.py``
+    pins it."""
+    return plain(a) == plain(b)
 
 
 def compare(old: ModuleType, new: ModuleType, samples: list[str], n: int, seed: int) -> int:
@@ -161,14 +161,15 @@ def cpu(parse: Callable[[str], object], text: str) -> float:
 def plain(value: object) -> object:
     """``value`` (a listing, its packages, damage …) as plain data in a stable order, so that
     two processes' readings can be compared; ``Package.grants_read`` is left out (see ``same``).
-    """
-    if is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: plain(getattr(value, f.name)) for f in fields(value) if f.name != "grants_read"
-        }  # fmt: skip
+    Facts may be dataclasses (the old tree) or ``msgspec`` structs (``__struct_fields__``)."""
+    names = getattr(type(value), "__struct_fields__", None)
+    if names is None and is_dataclass(value) and not isinstance(value, type):
+        names = [f.name for f in fields(value)]
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names if name != "grants_read"}
     if isinstance(value, (set, frozenset)):
         return sorted(plain(v) for v in value)  # type: ignore[type-var]
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return sorted((plain(k), plain(v)) for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
@@ -179,6 +180,7 @@ def plain(value: object) -> object:
 
 WORKER = """
 import json, sys, time
+from collections.abc import Mapping
 from dataclasses import fields, is_dataclass
 from datetime import datetime
 sys.path.insert(0, sys.argv[1])
