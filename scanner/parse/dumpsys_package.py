@@ -176,7 +176,7 @@ class _Reader(Blocks):
                 and draft.keep
                 and self.block_at == 2
                 and self.field_at < 0
-                and at < end
+                and at + 4 < end  # the first line holds at least the indent
                 and not text[at + 4].isspace()  # the first line sets the fields' indent
             ):
                 stop, lines_in = block_end(text, at, end)

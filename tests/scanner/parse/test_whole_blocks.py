@@ -202,3 +202,17 @@ def test_a_users_odd_lines_read_alike(under: str, monkeypatch: pytest.MonkeyPatc
     fast = read_dumpsys_package(text)
     assert count[0] == 1  # com.whatsapp, read whole
     assert fast == _line_by_line(monkeypatch, text)
+
+
+@pytest.mark.parametrize("last", ["", " ", "  ", "   ", "    ", " x", "  x", "   x", "    x", "\t"])
+@pytest.mark.parametrize("then", [None, "    userId=5\n"])
+def test_a_short_line_after_the_last_header_is_read_without_error(
+    last: str, then: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A header followed by a line shorter than the fields' indent at the end of an output (a
+    dump cut there) is read as the line reader reads it, never an error."""
+    for ending in ("\n", ""):
+        text = f"Packages:\n  Package [com.whatsapp] (1):\n{last}{ending}"
+        fast = read_dumpsys_package(text, then=then)
+        assert [p.name for p in fast.packages] == ["com.whatsapp"]
+        assert fast == _line_by_line(monkeypatch, text, then=then)
