@@ -67,6 +67,7 @@ def default_tests(path: str) -> list[str]:
             "tests/scanner/parse/test_pinned_mutants.py",
             "tests/scanner/test_parse_pins.py",
             "tests/scanner/parse/test_block_reader.py",
+            "tests/scanner/parse/test_whole_blocks.py",
         ]
         if (ROOT / own[0]).is_file():
             found = [t for t in own if (ROOT / t).is_file()]
@@ -130,6 +131,7 @@ _TESTED_ELSEWHERE = {
     "scanner/parse/package_facts.py": [  # split out of dumpsys_package.py: tested through it
         "tests/scanner/parse/test_dumpsys_package.py",
         "tests/scanner/parse/test_pinned_mutants.py",
+        "tests/scanner/parse/test_whole_blocks.py",
         *_UNTIMED,
     ],
     "checks/evaluate.py": [*checks_tests(), "tests/reports/test_report.py"],  # scores, verdicts

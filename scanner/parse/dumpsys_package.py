@@ -33,9 +33,10 @@ from dataclasses import dataclass
 
 from checks.facts import Package
 from scanner.parse.damage import Damage
-from scanner.parse.package_facts import freeze
+from scanner.parse.package_facts import built, freeze, whole_block
 from scanner.parse.package_fields import (
     READ_KEYS,
+    Draft,
     Row,
     UserDraft,
     line_starts,
@@ -47,7 +48,15 @@ from scanner.parse.package_fields import (
     user_fields,
     user_id,
 )
-from scanner.parse.package_sections import BOUNDARIES, INSTALL, RUNTIME, SKIP, Blocks
+from scanner.parse.package_sections import (
+    BOUNDARIES,
+    HEADER,
+    INSTALL,
+    RUNTIME,
+    SKIP,
+    Blocks,
+    block_end,
+)
 from scanner.parse.text import REPLACEMENT
 
 __all__ = ["Listing", "parse_dumpsys_package", "read_dumpsys_package", "to_json_shape"]
@@ -140,7 +149,66 @@ class _Reader(Blocks):
             if nl < 0:
                 return
             at = nl + 1
-        self.lines(text[at:end].split("\n"))
+        self._blocks(text, at, end)
+
+    def _blocks(self, text: str, at: int, end: int) -> None:
+        """Feed the lines of ``text[at:end]`` (``at`` starts a line, ``text[end]`` is a
+        newline); a ``Package [`` block at column 2 whose lines all fit its common layout is
+        read whole by ``_whole_block``, every other line goes through ``lines``."""
+        while at <= end:
+            nl = text.find(HEADER, at - 1, end)
+            if nl < 0:
+                self.lines(text[at:end].split("\n"))
+                return
+            if nl >= at:
+                self.lines(text[at:nl].split("\n"))
+            header_end = text.find("\n", nl + 1, end + 1)
+            if 0 <= self.block_at < 2:  # the header is a line of that block
+                self.feed(text[nl + 1 : header_end])
+            else:  # as ``lines`` reads a line at indent 2 outside a block
+                self.line += 1
+                self._line(text[nl + 3 : header_end].rstrip(), 2)
+            at = header_end + 1
+            draft = self.draft
+            if (
+                _FAST
+                and draft is not None
+                and draft.keep
+                and self.block_at == 2
+                and self.field_at < 0
+                and at + 4 < end  # the first line holds at least the indent
+                and not text[at + 4].isspace()  # the first line sets the fields' indent
+            ):
+                stop, lines_in = block_end(text, at, end)
+                if stop > at and self._whole_block(text, at, stop, lines_in, draft):
+                    at = stop + 1
+
+    def _whole_block(self, text: str, at: int, stop: int, lines_in: int, draft: Draft) -> bool:
+        """Read the lines of ``text[at:stop]`` (a block of the common layout, see
+        ``package_sections.block_end``; its header read, ``lines_in`` lines) into ``draft``, or
+        straight into its ``Package`` when it has no shared user (``package_facts.whole_block``);
+        False when a line holds U+FFFD or a value the functions ``lines`` uses note as
+        unreadable: then nothing is kept, and the lines are read one by one and the damage
+        noted there."""
+        block = whole_block(text, at, stop)
+        if block is None:
+            return False
+        attrs, flags, install, users = block
+        self.line += lines_in
+        self.field_at = 4
+        name = draft.name or ""
+        if attrs.get("shared_user") is None:  # the package is complete: no grants to merge
+            self.built[name] = built(name, attrs, flags, install, users)
+            return True
+        for attr, value in attrs.items():
+            setattr(draft, attr, value)
+        draft.flags, draft.install = flags, install
+        for number, ((installed, hidden, suspended, enabled), (times, runtime)) in users.items():
+            draft.users[number] = UserDraft(
+                number, installed, hidden, suspended, enabled, times[-1] if times else None,
+                dict(runtime),
+            )  # fmt: skip
+        return True
 
     def feed(self, raw: str) -> None:
         self.lines((raw,))
@@ -279,8 +347,11 @@ class _Reader(Blocks):
             self.draft.install[name] = granted
 
     def result(self) -> tuple[Package, ...]:
+        built = self.built
         return tuple(
-            freeze(d, self.shared.get(d.shared_user or "")) for d in self.drafts.values() if d.name
+            built.get(d.name) or freeze(d, self.shared.get(d.shared_user or ""))
+            for d in self.drafts.values()
+            if d.name
         )
 
 
@@ -299,5 +370,6 @@ def _innermost(field_at: int, rows: int, rows_at: int, user_at: int) -> tuple[in
 
 _NO_LEVEL = 1 << 62
 
+_FAST = True  # False: every line through ``_Reader.lines`` (the tests compare both)
 _LOUD = ("Packages:", "Hidden system packages:", "Shared users:", "Package [", REPLACEMENT)
 """What a line before the first section must hold to change anything (``_Reader._stretch``)."""

@@ -8,10 +8,22 @@ install and runtime grants are merged into every member, the member's own rows (
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from checks.facts import Package, PackageUser
-from scanner.parse.package_fields import Draft
+from scanner.parse.package_fields import (
+    READ_KEYS,
+    Draft,
+    Fresh,
+    UserLines,
+    field_values,
+    install_rows,
+    user_lines,
+    user_values,
+)
+from scanner.parse.text import REPLACEMENT
 
 
 @dataclass(slots=True)
@@ -63,4 +75,113 @@ def freeze(d: Draft, shared: SharedUser | None) -> Package:
         last_update=d.last_update,
         initiating_installer=d.initiating,
         grants_read=d.shared_user is None or shared is not None,
+    )
+
+
+_TOP = re.compile(
+    r"\n    (?:"
+    rf"((?:{'|'.join(sorted(READ_KEYS))})=[^\n]*)"
+    r"|install permissions:[^\S\n]*+(?![^\n])((?:\n    (?: [^\n]*+|[^\S\n]*+(?![^\n])))*+)"
+    r"|User ([0-9]+):(?: ceDataInode=[0-9]+(?= ))?([^\n]*)"
+    r"((?:\n    (?: [^\n]*+|installReason=[^\n]*+|[^\S\n]*+(?![^\n])))*+)"
+    r")"
+)
+"""The lines at the fields' indent (4) that carry a fact: a field the line reader reads, an
+``install permissions:`` list with its rows, a ``User N:`` line with the lines that belong
+to the user (deeper ones and, Android 13+, ``installReason=``); blank lines are part of
+the list or user they stand in, as the line reader skips them."""
+
+Block = tuple[
+    dict[str, Any], set[str], dict[str, bool], dict[int, tuple[Fresh, UserLines]]
+]  # fmt: skip
+"""What a whole block says: ``Draft`` attributes, flags, install grants, per user the
+``User N:`` line's values and what the lines under it say."""
+
+
+def whole_block(text: str, at: int, stop: int) -> Block | None:
+    """What the lines of ``text[at:stop]`` say, a block of the common layout (see
+    ``package_sections.block_end``) read with one ``findall`` and the line reader's memoised
+    value readers; None when a line holds U+FFFD, a value is unreadable, or a user has a
+    second ``User N:`` line: the line reader then reads the block and notes its damage."""
+    if text.find(REPLACEMENT, at, stop) >= 0:
+        return None
+    attrs: dict[str, Any] = {}
+    flags: set[str] = set()
+    install: dict[str, bool] = {}
+    users: dict[int, tuple[Fresh, UserLines]] = {}
+    for key, rows, uid, rest, lines in _TOP.findall(text, at - 1, stop):
+        if key:
+            values, named, notes = field_values(key)
+            if notes:
+                return None
+            attrs.update(values)
+            if named:
+                flags.update(named)
+        elif uid:
+            _, fresh, notes = user_values(rest)
+            read = user_lines(lines)
+            number = int(uid)
+            if notes or read is None or number in users:
+                return None
+            users[number] = fresh, read
+        else:
+            grants = install_rows(rows)
+            if grants is None:
+                return None
+            install.update(grants)
+    return attrs, flags, install, users
+
+
+_USER_FIELDS = (
+    "user_id", "installed", "runtime_permissions", "enabled", "hidden", "suspended",
+    "first_install",
+)  # fmt: skip
+_PACKAGE_FIELDS = (
+    "name", "app_id", "version_name", "version_code", "installer", "flags",
+    "install_permissions", "users", "shared_user", "target_sdk", "first_install", "last_update",
+    "initiating_installer", "grants_read",
+)  # fmt: skip
+POSITIONAL = (
+    getattr(PackageUser, "__match_args__", None) == _USER_FIELDS
+    and getattr(Package, "__match_args__", None) == _PACKAGE_FIELDS
+)
+"""The facts' fields are in the order ``built`` passes them (a third cheaper than by name);
+if ``checks.facts`` ever orders them otherwise, ``built`` names each."""
+
+
+def built(
+    name: str,
+    fields: dict[str, Any],
+    flags: set[str],
+    install: dict[str, bool],
+    users: dict[int, tuple[Fresh, UserLines]],
+) -> Package:
+    """``freeze`` of a draft with no shared user, from what a whole block says (``Block``)."""
+    frozen = []
+    for uid in sorted(users):
+        (installed, hidden, suspended, enabled), (times, runtime) = users[uid]
+        user: tuple[Any, ...] = (
+            uid, installed, dict(runtime), enabled, hidden, suspended, times[-1] if times else None
+        )  # fmt: skip
+        frozen.append(
+            PackageUser(*user)
+            if POSITIONAL
+            else PackageUser(**dict(zip(_USER_FIELDS, user, strict=True)))
+        )
+    get = fields.get
+    first_install = get("first_install")
+    if first_install is None:
+        first_install = min(
+            (u.first_install for u in frozen if u.installed is True and u.first_install),
+            default=None,
+        )
+    package: tuple[Any, ...] = (
+        name, get("app_id"), get("version_name"), get("version_code"), get("installer"),
+        frozenset(flags), install, tuple(frozen), None, get("target_sdk"), first_install,
+        get("last_update"), get("initiating"), True,
+    )  # fmt: skip
+    return (
+        Package(*package)
+        if POSITIONAL
+        else Package(**dict(zip(_PACKAGE_FIELDS, package, strict=True)))
     )

@@ -82,7 +82,7 @@ Values = tuple[tuple[str, object], ...]
 
 def package_field(d: Draft, body: str, damaged: Callable[[str], None]) -> None:
     """Set what the field line ``body`` (``key=value``) says on ``d``; note what is unreadable."""
-    values, flags, notes = _field(body)
+    values, flags, notes = field_values(body)
     for name, value in values:
         setattr(d, name, value)
     d.flags.update(flags)
@@ -91,10 +91,10 @@ def package_field(d: Draft, body: str, damaged: Callable[[str], None]) -> None:
 
 
 @lru_cache(maxsize=2048)
-def _field(body: str) -> tuple[Values, tuple[str, ...], tuple[str, ...]]:
+def field_values(body: str) -> tuple[Values, tuple[str, ...], tuple[str, ...]]:
     """``package_field`` as a function of the line: values, flag names, notes (most apps share
-    most of their field lines, so each is read once)."""
-    key, sep, value = body.partition("=")
+    most of their field lines, so each is read once); trailing blanks are not part of it."""
+    key, sep, value = body.rstrip().partition("=")
     if not sep:
         return (), (), ()
     if REPLACEMENT in value and key in _TEXT_KEYS:
@@ -136,7 +136,7 @@ _USER_KEYS = frozenset({"installed", "hidden", "blocked", "suspended", "enabled"
 
 def new_user(user_id: int, rest: str, damaged: Callable[[str], None]) -> UserDraft:
     """The user a ``User N:`` line opens (``rest``: what follows its ":")."""
-    values, fresh, notes = _user_values(_shared_part(rest))
+    values, fresh, notes = user_values(_shared_part(rest))
     for note in notes:
         damaged(note)
     return UserDraft(user_id, *fresh)
@@ -144,7 +144,7 @@ def new_user(user_id: int, rest: str, damaged: Callable[[str], None]) -> UserDra
 
 def user_fields(u: UserDraft, rest: str, damaged: Callable[[str], None]) -> None:
     """Set what a ``User N:`` line says after its ":" (``rest``) on ``u``."""
-    values, _, notes = _user_values(_shared_part(rest))
+    values, _, notes = user_values(_shared_part(rest))
     for name, value in values:
         setattr(u, name, value)
     for note in notes:
@@ -166,8 +166,10 @@ Fresh = tuple[bool | Unseen, bool, bool, int | None]
 
 
 @lru_cache(maxsize=1024)
-def _user_values(rest: str) -> tuple[Values, Fresh, tuple[str, ...]]:
-    """What the tokens of ``rest`` set, in order; the same applied to a new user; notes."""
+def user_values(rest: str) -> tuple[Values, Fresh, tuple[str, ...]]:
+    """What the tokens of ``rest`` set, in order; the same applied to a new user; notes.
+    Trailing blanks are not part of ``rest``."""
+    rest = rest.rstrip()
     # Tokens, never positions: "User 0:  installed=…" has two spaces on Android 6 (LG M150),
     # vendors insert keys (Hisense "restricted= alive="), Android 5 said "blocked=" for hidden.
     # A value that is neither "true" nor "false" (a dump cut at "installed=t") is unknown:
@@ -312,6 +314,62 @@ def permission_row(body: str) -> Row | None:
     state = rest.partition(",")[0].strip()
     granted = state == "true" if state in ("true", "false") else None
     return name, granted, ", userId=" in rest
+
+
+@lru_cache(maxsize=1024)
+def install_rows(rows: str) -> tuple[tuple[str, bool], ...] | None:
+    """The grants of an ``install permissions:`` list's rows (``rows``: each row with the
+    newline before it), override rows left out (see the parser's module doc); None when a
+    granted= value is unreadable."""
+    grants = []
+    for raw in rows.split("\n")[1:]:
+        row = permission_row(raw.rstrip().lstrip(" "))
+        if row is not None:
+            name, granted, override = row
+            if granted is None:
+                return None
+            if not override:
+                grants.append((name, granted))
+    return tuple(grants)
+
+
+UserLines = tuple[tuple[datetime | None, ...], tuple[tuple[str, bool], ...]]
+
+
+@lru_cache(maxsize=1024)
+def user_lines(lines: str) -> UserLines | None:
+    """What the lines under a ``User N:`` line at indent 4 say (``lines``: each with the
+    newline before it; deeper ones and ``installReason=`` at 4): its ``firstInstallTime=``
+    values (13+) and runtime grants, in order; None when a value is unreadable. A list
+    header (``…:`` without ``=``) opens a list whose rows are the deeper lines after it."""
+    times: list[datetime | None] = []
+    grants: list[tuple[str, bool]] = []
+    rows_at, runtime = -1, False
+    for raw in lines.split("\n")[1:]:
+        line = raw.rstrip()
+        if not line:
+            continue  # blank lines end nothing
+        body = line.lstrip(" ")
+        at = len(line) - len(body)
+        if at > rows_at >= 0:
+            row = permission_row(body) if runtime else None
+            if row is not None:
+                name, granted, _ = row
+                if granted is None:
+                    return None
+                grants.append((name, granted))
+            continue
+        rows_at = -1
+        if at == 4:
+            continue  # installReason=
+        if body.endswith(":") and "=" not in body:
+            rows_at, runtime = at, body == "runtime permissions:"
+        elif body.startswith("firstInstallTime="):
+            notes: list[str] = []
+            times.append(timestamp(body[17:], notes.append))
+            if notes:
+                return None
+    return tuple(times), tuple(grants)
 
 
 def user_id(body: str) -> int | None:

@@ -7,6 +7,9 @@ the reader's state and reads every line outside an open block (``Blocks._line``)
 
 from __future__ import annotations
 
+import re
+
+from checks.facts import Package
 from scanner.names import is_package_name
 from scanner.parse.damage import Damage
 from scanner.parse.package_facts import SharedUser
@@ -22,7 +25,7 @@ from scanner.parse.package_fields import (
 )
 from scanner.parse.text import REPLACEMENT
 
-__all__ = ["BOUNDARIES", "INSTALL", "RUNTIME", "SKIP", "Blocks"]
+__all__ = ["BOUNDARIES", "HEADER", "INSTALL", "RUNTIME", "SKIP", "Blocks", "block_end"]
 
 SKIP, INSTALL, RUNTIME = 0, 1, 2  # what the rows under a list header are
 
@@ -35,6 +38,36 @@ _SECTIONS = {
 
 BOUNDARIES = ("\nDUMP OF ", "\n---------")
 """How a line that may start another service's output begins (see ``Blocks._boundary``)."""
+HEADER = "\n  Package ["
+"""How a ``dumpsys package`` block header begins (at column 2, with the newline before it)."""
+_FIELDS = "\n    "
+_OUTDENT = re.compile(r"\n(?!    )")
+"""The end of a block's common layout: a line not indented by 4 or more."""
+
+
+def block_end(text: str, at: int, end: int) -> tuple[int, int]:
+    """Where the block whose first line starts at ``at`` ends (the newline of its last line,
+    at most ``end``) when all its lines start with 4 blanks (or are blank) and the line after
+    it closes the block (indented by at most 2, not blank, not ``… overlay paths:``; or a
+    boundary), and how many lines it has; else (-1, 0)."""
+    stop = text.find(HEADER, at - 1, end)  # most blocks end at the next one
+    lines_in = text.count("\n", at - 1, stop) if stop >= at else -1
+    if lines_in >= 0 and lines_in == text.count(_FIELDS, at - 1, stop):
+        line = text[stop + 1 : text.find("\n", stop + 1, end + 1)]
+    else:
+        found = _OUTDENT.search(text, at - 1, end + 1)  # text[end] is "\n": always found
+        stop = end if found is None else found.start()
+        if stop == end:
+            # the block may go on in the cut line or in ``then``
+            ends = text.startswith(BOUNDARIES, end)
+            return (stop, text.count("\n", at - 1, stop)) if ends else (-1, 0)
+        line = text[stop + 1 : text.find("\n", stop + 1, end + 1)]
+        lines_in = text.count("\n", at - 1, stop)
+    line = line.rstrip()
+    body = line.lstrip(" ")
+    if not body or len(line) - len(body) > 2 or body.endswith("overlay paths:"):
+        return -1, 0
+    return stop, lines_in
 
 
 class Blocks:
@@ -46,6 +79,7 @@ class Blocks:
         self.section: str | None = None  # None: no section header seen yet
         self.started = False  # any content line seen (a headless block must come first)
         self.drafts: dict[str, Draft] = {}
+        self.built: dict[str, Package] = {}  # a draft's package, built when its block was read
         self.shared: dict[str, SharedUser] = {}
         # The open block (a package draft or a shared user) and its indents; -1 = none.
         self.draft: Draft | None = None

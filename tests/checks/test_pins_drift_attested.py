@@ -7,7 +7,7 @@ waived, and an attestation made between two scans changes the row.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from msgspec.structs import replace
 from datetime import UTC, date, datetime, timedelta
 
 from checks.drift import Drift, FindingKey, Lifecycle, Tracked, diff

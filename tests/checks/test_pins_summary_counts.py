@@ -6,7 +6,7 @@ report, 1.1): never the not-applicable ones, and informational findings are not 
 
 from __future__ import annotations
 
-from dataclasses import replace
+from msgspec.structs import replace
 
 from checks.evaluate import summarize
 from checks.findings import Article, Finding, Severity, Status

@@ -4,7 +4,7 @@ shared user id, in its text as in its data (the person must know which block to 
 
 from __future__ import annotations
 
-from dataclasses import replace
+from msgspec.structs import replace
 
 from checks.findings import Status
 from checks.rules.permissions import contacts_access

@@ -6,7 +6,7 @@ the images access it was seen holding cannot reach the chat backups."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from msgspec.structs import replace
 
 from checks.findings import Status
 from checks.rules.exposure import storage_exposure
