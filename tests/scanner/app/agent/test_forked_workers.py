@@ -94,25 +94,8 @@ def test_forked_workers_end_when_the_agent_is_killed(
     """SIGKILL leaves the agent no time to end its workers: each forked worker sees its pipe's
     end of file (it closed the agent's ends it inherited, its own included), cuts its
     connections and ends, while its phones hang (they would hold it for the 60 s timeout)."""
-    hanging = [
-        start(phones, phone_server(A16, index=i, faults=Faults(hang_after_bytes=200)))
-        for i in range(PHONES)
-    ]
-    cfg = write_config(tmp_path, [s.address for s in hanging], 2, timeout="60s")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "scanner.app.cli", "agent", "--once", "--config", str(cfg)],
-        cwd=ROOT,
-        env={**os.environ, "ANDROID_USER_HOME": str(tmp_path / "home")},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    workers: list[psutil.Process] = []
+    proc, workers = _round_on_hanging_phones(tmp_path, phones)
     try:
-        ends = time.monotonic() + 60
-        while not (len(workers) == 2 and all(map(_talking, workers))):
-            assert time.monotonic() < ends, "two workers never connected to their phones"
-            workers = _workers(psutil.Process(proc.pid))
-            time.sleep(0.1)
         proc.kill()
         proc.wait(timeout=10)
         gone, alive = psutil.wait_procs(workers, timeout=10)
@@ -137,25 +120,8 @@ def test_workers_left_by_a_killed_agent_do_not_hold_its_lock(
     cannot end first), an agent started again gets the lock at once."""
     from scanner.app.agent.startup import lock
 
-    hanging = [
-        start(phones, phone_server(A16, index=i, faults=Faults(hang_after_bytes=200)))
-        for i in range(PHONES)
-    ]
-    cfg = write_config(tmp_path, [s.address for s in hanging], 2, timeout="60s")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "scanner.app.cli", "agent", "--once", "--config", str(cfg)],
-        cwd=ROOT,
-        env={**os.environ, "ANDROID_USER_HOME": str(tmp_path / "home")},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    workers: list[psutil.Process] = []
+    proc, workers = _round_on_hanging_phones(tmp_path, phones)
     try:
-        ends = time.monotonic() + 60
-        while not (len(workers) == 2 and all(map(_talking, workers))):
-            assert time.monotonic() < ends, "two workers never connected to their phones"
-            workers = _workers(psutil.Process(proc.pid))
-            time.sleep(0.1)
         for w in workers:
             w.suspend()
         proc.kill()
@@ -168,3 +134,35 @@ def test_workers_left_by_a_killed_agent_do_not_hold_its_lock(
             proc.kill()
         for w in _workers_left(workers):
             w.kill()
+
+
+def _round_on_hanging_phones(
+    tmp_path: Path, running: list[PhoneServer]
+) -> tuple[subprocess.Popen[bytes], list[psutil.Process]]:
+    """`agent --once` over phones that hang after 200 bytes, once both forked workers talk to
+    their phones (they would hold them for the 60 s timeout)."""
+    hanging = [
+        start(running, phone_server(A16, index=i, faults=Faults(hang_after_bytes=200)))
+        for i in range(PHONES)
+    ]
+    cfg = write_config(tmp_path, [s.address for s in hanging], 2, timeout="60s")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scanner.app.cli", "agent", "--once", "--config", str(cfg)],
+        cwd=ROOT,
+        env={**os.environ, "ANDROID_USER_HOME": str(tmp_path / "home")},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers: list[psutil.Process] = []
+    ends = time.monotonic() + 60
+    try:
+        while not (len(workers) == 2 and all(map(_talking, workers))):
+            assert time.monotonic() < ends, "two workers never connected to their phones"
+            workers = _workers(psutil.Process(proc.pid))
+            time.sleep(0.1)
+    except BaseException:
+        proc.kill()
+        for w in _workers_left(workers):
+            w.kill()
+        raise
+    return proc, workers
