@@ -71,7 +71,8 @@ def default_tests(path: str) -> list[str]:
         ]
         if (ROOT / own[0]).is_file():
             found = [t for t in own if (ROOT / t).is_file()]
-            return [*found, *_HOSTILE.get(str(p), []), *_UNTIMED]
+            pins = _package_pins() if str(p) in _PACKAGE_MODULES else []
+            return [*pins, *found, *_HOSTILE.get(str(p), []), *_UNTIMED]
         mirror = ROOT / "tests/scanner/parse"
         return [
             *sorted(
@@ -86,6 +87,22 @@ def default_tests(path: str) -> list[str]:
         return checks_tests()
     mirror = Path("tests", *p.parts[1:-1])
     return [str(mirror)] if (ROOT / mirror).is_dir() else ["tests"]
+
+
+_PACKAGE_MODULES = {
+    "scanner/parse/dumpsys_package.py",
+    "scanner/parse/package_facts.py",
+    "scanner/parse/package_fields.py",
+    "scanner/parse/package_sections.py",
+}
+"""The ``dumpsys package`` parser: its behaviour is pinned in ``test_pins_package_*.py`` too."""
+
+
+def _package_pins() -> list[str]:
+    return sorted(
+        str(t.relative_to(ROOT))
+        for t in (ROOT / "tests/scanner/parse").glob("test_pins_package_*.py")
+    )
 
 
 _UNTIMED = [
@@ -129,6 +146,7 @@ _TESTED_ELSEWHERE = {
         ),
     ],  # the lifecycle is the agent's
     "scanner/parse/package_facts.py": [  # split out of dumpsys_package.py: tested through it
+        *_package_pins(),
         "tests/scanner/parse/test_dumpsys_package.py",
         "tests/scanner/parse/test_pinned_mutants.py",
         "tests/scanner/parse/test_whole_blocks.py",
