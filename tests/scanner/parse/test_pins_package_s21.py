@@ -9,10 +9,14 @@ dumpsys-package-format.md, sections 2 and 3.
 
 from __future__ import annotations
 
+from pathlib import Path
 from textwrap import dedent
 
-from scanner.parse import dumpsys_package
+import pytest
+
+from scanner.parse import dumpsys_package, package_facts
 from scanner.parse.dumpsys_package import Listing, read_dumpsys_package
+from scanner.parse.text import decode
 
 _GARBLED = "garbled line (bytes that are not text)"
 
@@ -80,3 +84,18 @@ def test_a_garbled_ce_data_inode_leaves_the_installed_state_unknown() -> None:
 
     assert not isinstance(user.installed, bool)
     assert listing.damage.kinds == {_GARBLED: 1}
+
+
+def test_facts_built_by_name_are_the_facts_built_by_position(
+    fixtures_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``package_facts.built`` passes the facts' fields by position while ``checks.facts``
+    orders them as it expects (``POSITIONAL``), else by name: both build the same packages
+    from a real capture."""
+    text = decode((fixtures_dir / "isdi-huawei-frd-android7/dumpsys-all.txt").read_bytes())
+    by_position = read_dumpsys_package(text)
+    monkeypatch.setattr(package_facts, "POSITIONAL", False)
+    by_name = read_dumpsys_package(text)
+
+    assert by_name == by_position
+    assert len(by_name.packages) == 252
