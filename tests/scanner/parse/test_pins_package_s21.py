@@ -9,6 +9,7 @@ dumpsys-package-format.md, sections 2 and 3.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from textwrap import dedent
 
@@ -99,3 +100,125 @@ def test_facts_built_by_name_are_the_facts_built_by_position(
 
     assert by_name == by_position
     assert len(by_name.packages) == 252
+
+
+def _whole(text: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Listing, int]:
+    """``_both(text)`` and how many blocks the fast reading read whole."""
+    count = [0]
+    whole = dumpsys_package._Reader._whole_block
+
+    def counted(self: dumpsys_package._Reader, *args: object) -> bool:
+        done = whole(self, *args)  # type: ignore[arg-type]
+        count[0] += done
+        return done
+
+    with monkeypatch.context() as patch:
+        patch.setattr(dumpsys_package._Reader, "_whole_block", counted)
+        listing = _both(text)
+    return listing, count[0]
+
+
+_USER_0 = "User 0: ceDataInode=1 installed=true hidden=false suspended=false enabled=0"
+
+
+@pytest.mark.parametrize(
+    ("under", "first_install", "runtime"),
+    [
+        ("     firstInstallTime=2021-05-01 10:00:00", datetime(2021, 5, 1, 10), {}),
+        (
+            "      firstInstallTime=2021-05-01 10:00:00\n"
+            "      firstInstallTime=2022-06-01 11:00:00",
+            datetime(2022, 6, 1, 11),
+            {},
+        ),
+        ("     runtime permissions:\n       a.b.C: granted=true", None, {"a.b.C": True}),
+        (
+            "      runtime permissions:\n        a.b.C: granted=false\n"
+            "    installReason=0\n      firstInstallTime=2023-07-01 12:00:00",
+            datetime(2023, 7, 1, 12),
+            {"a.b.C": False},
+        ),
+    ],
+)
+def test_a_users_lines_say_the_same_read_whole_or_line_by_line(
+    under: str,
+    first_install: datetime | None,
+    runtime: dict[str, bool],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the lines under a ``User N:`` line say (Android 13+: the user's own
+    ``firstInstallTime=``, the last one standing; its runtime grants), also at indents AOSP
+    does not print (5), and ``installReason=`` at the fields' indent keeping the user open: the
+    block is read whole and the same line by line."""
+    text = _block(_USER_0).replace(_USER_0 + "\n", f"{_USER_0}\n{under}\n")
+    listing, whole = _whole(text, monkeypatch)
+    [user] = listing.packages[0].users
+
+    assert whole == 1
+    assert user.first_install == first_install
+    assert user.runtime_permissions == runtime
+    assert not listing.damage
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Packages:\n\ufffd\ufffd\n" + _block()[len("Packages:\n") :],
+        "\ufffd\n" + _block(),
+        _block() + "Shared users:\n\ufffd\n  SharedUser [a.b] (1):\n    userId=1000\n",
+    ],
+)
+def test_a_garbled_line_outside_any_block_damages_the_listing(text: str) -> None:
+    """A line of bytes that are not text between the blocks (before the first section, under
+    ``Packages:`` before its first block, or before a section header) may have been a
+    package's header: the listing is damaged, in no package's name, and the packages around
+    it still count. (A garbled line that ends a block is that block's damage.)"""
+    listing = _both(text)
+
+    assert listing.damage.blocks == ["'the listing'"]
+    assert listing.damage.kinds == {_GARBLED: 1}
+    assert "com.whatsapp" in [p.name for p in listing.packages]
+
+
+def test_two_unreadable_field_lines_count_two_lines() -> None:
+    """Each unreadable field line is a damaged line of its own (a note is counted once per
+    line, so each note must carry its own line number)."""
+    listing = _both(_block("versionCode=12a targetSdk=30", "lastUpdateTime=2021-13-01 00:00:00"))
+
+    assert listing.damage.kinds == {"unreadable versionCode= line": 1, "unreadable time": 1}
+    assert listing.damage.lines == 2
+    assert listing.damage.last_line == 5
+
+
+def test_a_user_line_without_a_value_opens_the_user_both_ways() -> None:
+    """``User 0: ceDataInode`` (no ``=`` at all) is a user line: the user is opened and
+    counts as installed (module doc of ``scanner.parse.dumpsys_package``), read whole or line
+    by line."""
+    listing = _both(_block("versionName=2.24.1", "User 0: ceDataInode", "enabled=0"))
+
+    assert listing.packages[0].installed_for() == (0,)
+    assert not listing.damage
+
+
+def test_a_first_line_deeper_than_the_fields_is_still_read() -> None:
+    """A block whose first line is indented 5 (its fields then at 4): the line reader reads
+    every field line of the block, the first one too; the whole-block reading, which only
+    reads lines at indent 4, must not be used for it."""
+    text = _block("versionName=2.24.1").replace("    userId=10300", "     userId=10300")
+    listing = _both(text)
+    whatsapp = listing.packages[0]
+
+    assert (whatsapp.app_id, whatsapp.version_name) == (10300, "2.24.1")
+
+
+def test_a_user_line_with_only_installed_is_neither_hidden_nor_suspended() -> None:
+    """``User 0: installed=true`` (older releases and vendors print fewer keys): the keys it
+    lacks are at their defaults, not hidden, not suspended, no enabled state."""
+    listing = _both(_block("User 0: installed=true", "User 10: installed=false"))
+    [owner, work] = listing.packages[0].users
+
+    assert (owner.user_id, owner.installed, owner.enabled) == (0, True, None)
+    assert (owner.hidden, owner.suspended) == (False, False)
+    assert (work.user_id, work.installed, work.enabled) == (10, False, None)
+    assert (work.hidden, work.suspended) == (False, False)
+    assert not listing.damage
