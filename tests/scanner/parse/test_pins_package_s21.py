@@ -222,3 +222,54 @@ def test_a_user_line_with_only_installed_is_neither_hidden_nor_suspended() -> No
     assert (work.user_id, work.installed, work.enabled) == (10, False, None)
     assert (work.hidden, work.suspended) == (False, False)
     assert not listing.damage
+
+
+def test_an_unreadable_user_time_after_an_unreadable_user_line_counts_its_own_line() -> None:
+    """``User 0: installed=t`` and, under it, an unreadable ``firstInstallTime=`` (Android
+    13+): two damaged lines, each noted with its own line number; the user's installed state
+    is unknown and its install time none."""
+    listing = _both(_block("User 0: ceDataInode=1 installed=t", "  firstInstallTime=2021-13-01"))
+    [user] = listing.packages[0].users
+
+    assert listing.damage.kinds == {"unreadable installed= value": 1, "unreadable time": 1}
+    assert listing.damage.lines == 2
+    assert not isinstance(user.installed, bool)
+    assert user.first_install is None
+
+
+def test_an_empty_install_time_is_no_time_and_no_damage() -> None:
+    """``firstInstallTime=`` with nothing after it (package level, and a user's on Android
+    13+) is a placeholder, like the epoch (rule 7): no time, and not an unreadable value."""
+    listing = _both(_block("firstInstallTime=", _USER_0, "  firstInstallTime="))
+    whatsapp = listing.packages[0]
+
+    assert whatsapp.first_install is None
+    assert whatsapp.users[0].first_install is None
+    assert not listing.damage
+
+
+@pytest.mark.parametrize("boundary", ["DUMP OF SERVICE activity:", "--------- 0.2s was the duration"])
+def test_the_sections_after_the_last_block_are_not_its_lines(boundary: str) -> None:
+    """The last ``Package [`` block of ``Packages:``, then ``Shared users:`` with a shared
+    user's ``userId=`` and install grants, then another service's output (a bugreport or an
+    ISDI dump): the block ends at the section header, so the package keeps its own app id
+    and gains no grant of the shared user's."""
+    text = dedent(
+        """\
+        Packages:
+          Package [com.whatsapp] (aaaaaaa):
+            userId=10300
+            versionName=2.24.1
+        Shared users:
+          SharedUser [android.uid.system] (bbbbbbb):
+            userId=1000
+            install permissions:
+              android.permission.CAMERA: granted=true
+        """
+    )
+    listing = _both(text + boundary + "\n")
+    [whatsapp] = listing.packages
+
+    assert (whatsapp.app_id, whatsapp.version_name) == (10300, "2.24.1")
+    assert whatsapp.install_permissions == {}
+    assert not listing.damage
