@@ -165,12 +165,15 @@ def test_a_users_lines_say_the_same_read_whole_or_line_by_line(
     [
         "Packages:\n\ufffd\ufffd\n" + _block()[len("Packages:\n") :],
         "\ufffd\n" + _block(),
+        "Activity Resolver Table:\n  Non-Data Actions:\n\ufffd\n" + _block(),
+        "Activity Resolver Table:\n  Non-Data Actions:\n\ufffdx\n" + _block(),
         _block() + "Shared users:\n\ufffd\n  SharedUser [a.b] (1):\n    userId=1000\n",
     ],
 )
 def test_a_garbled_line_outside_any_block_damages_the_listing(text: str) -> None:
-    """A line of bytes that are not text between the blocks (before the first section, under
-    ``Packages:`` before its first block, or before a section header) may have been a
+    """A line of bytes that are not text between the blocks (before the first section, also
+    after resolver-table lines passed over unread; under ``Packages:`` before its first
+    block; under ``Shared users:`` before its first block) may have been a
     package's header: the listing is damaged, in no package's name, and the packages around
     it still count. (A garbled line that ends a block is that block's damage.)"""
     listing = _both(text)
