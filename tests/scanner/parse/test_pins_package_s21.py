@@ -251,7 +251,9 @@ def test_an_empty_install_time_is_no_time_and_no_damage() -> None:
     assert not listing.damage
 
 
-@pytest.mark.parametrize("boundary", ["DUMP OF SERVICE activity:", "--------- 0.2s was the duration"])
+@pytest.mark.parametrize(
+    "boundary", ["DUMP OF SERVICE activity:", "--------- 0.2s was the duration of dumpsys package"]
+)
 def test_the_sections_after_the_last_block_are_not_its_lines(boundary: str) -> None:
     """The last ``Package [`` block of ``Packages:``, then ``Shared users:`` with a shared
     user's ``userId=`` and install grants, then another service's output (a bugreport or an
