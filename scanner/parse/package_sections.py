@@ -163,7 +163,7 @@ class Blocks:
             # package1 1.0.11) never replaces the active entry nor counts on its own.
             keep = counted and name not in self.drafts
             self._open(Draft(name, keep), at)
-            self.label = name if keep else self._repeated(name, counted)
+            self.label = self._label(name, keep, counted)
         elif body.startswith("SharedUser [") and self.section == _SHARED:
             name = bracketed(body)
             if name is not None:
@@ -201,11 +201,15 @@ class Blocks:
             or user_id(body) is not None
         )
 
-    def _repeated(self, name: str, counted: bool) -> None:
-        """A second block of ``name`` where packages count: AOSP lists each package once there
+    def _label(self, name: str, keep: bool, counted: bool) -> str | None:
+        """How damage names the block of ``name`` just opened (None: not counted). A second
+        block of ``name`` where packages count is damage: AOSP lists each package once there
         (``Settings.mPackages`` is a map; the factory copy of an updated system app is under
         ``Hidden system packages:``), so it is text forged into a value printed raw (an app's
-        ``versionName`` with a newline) and which block is the phone's cannot be told: damage.
-        The first block's facts stay, as before, but never pass unchecked (review 6)."""
+        ``versionName`` with a newline) and which block is the phone's cannot be told. The
+        first block's facts stay, as before, but never pass unchecked (review 6)."""
+        if keep:
+            return name
         if counted:
             self.damage.note("package listed twice", name, self.line)
+        return None
