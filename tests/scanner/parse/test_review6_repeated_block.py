@@ -64,11 +64,12 @@ def test_a_second_block_of_a_package_in_packages_is_damage(
 def test_the_factory_copy_under_hidden_system_packages_is_no_damage() -> None:
     """The one way AOSP lists a package twice (an updated system app), as before."""
     second = "  Package [com.whatsapp] (3333333):"
-    text = _FORGED.replace(second, f"Hidden system packages:\n{second}")
+    hidden = _FORGED[_FORGED.index(second) : _FORGED.index("  Package [com.after]")]
+    text = _FORGED.replace(hidden, "") + "Hidden system packages:\n" + hidden
     listing = read_dumpsys_package(text)
 
     assert not listing.damage
-    assert "com.after" not in [p.name for p in listing.packages]  # hidden: not counted
+    assert [p.name for p in listing.packages] == ["com.evil.notes", "com.whatsapp", "com.after"]
 
 
 def test_no_capture_lists_a_package_twice(fixtures_dir: Path) -> None:
