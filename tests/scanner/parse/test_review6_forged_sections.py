@@ -128,3 +128,29 @@ def test_no_real_capture_has_a_displaced_block(name: str, fixtures_dir: Path) ->
 
     new = {_OUTSIDE, "section listed twice", "hidden system package without its active entry"}
     assert not new & set(listing.damage.kinds), name
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "Shared users:\n  Package [x;reboot] (2):\n  Package [com.cut",
+        "DUMP OF SERVICE activity:\n  Package [x;reboot] (2):\n  Package [com.cut",
+    ],
+)
+def test_what_cannot_be_a_package_name_is_no_displaced_block(after: str, fast: bool) -> None:
+    """Outside the package sections (a shared users' section, after the service's end) only a
+    header whose name Android allows is a displaced block: an invalid or cut name is not."""
+    text = "Packages:\n  Package [com.a] (1):\n    userId=1\n" + after + "\n"
+    listing = read_dumpsys_package(text)
+
+    assert [p.name for p in listing.packages] == ["com.a"]
+    assert not listing.damage
+
+
+def test_a_section_listed_twice_is_named() -> None:
+    text = "Packages:\n  Package [com.a] (1):\n    userId=1\nPackages:\n  Package [com.b] (2):\n"
+    listing = read_dumpsys_package(text + "    userId=2\n")
+
+    assert listing.damage.kinds == {"section listed twice": 1}
+    assert listing.damage.blocks == ["'Packages'"]
+    assert [p.name for p in listing.packages] == ["com.a", "com.b"]
