@@ -107,6 +107,7 @@ def read_dumpsys_package(
         last = part[cut + 1 :]
         if last.strip():
             reader.cut(last)
+    reader.orphans()
     return Listing(reader.result(), reader.damage)
 
 
@@ -127,6 +128,7 @@ class _Reader(Blocks):
             if nl >= 0 and self.in_service:
                 self._stretch(text, nl + 1, end)
             elif nl >= 0:
+                self.outside(text, nl, end)
                 self.line += text.count("\n", nl + 1, end) + 1
             at = start
 
