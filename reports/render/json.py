@@ -65,7 +65,8 @@ def clean_normal(value: Any) -> Any:
         return strip_controls(value)
     if kind is dict:
         return {
-            strip_controls(k) if isinstance(k, str) else k: clean_normal(v) for k, v in value.items()
+            strip_controls(k) if isinstance(k, str) else k: clean_normal(v)
+            for k, v in value.items()
         }
     if kind is list or kind is tuple:
         return [clean_normal(v) for v in value]
