@@ -1,7 +1,7 @@
 """The agent's CPU for one phone: what a worker spends scanning a phone and writing its report.
 
     python bench/agent_phone.py [--phone large|shipped] [--scans 20] [--latency-ms 2]
-        [--profile FILE.prof] [--port 9500]
+        [--profile FILE.prof] [--pieces] [--tree DIR] [--port 9500]
 
 The simulated phone runs in a process of its own (``msgscan simulate``), so none of its CPU is
 counted here. This process does what one of the agent's scan threads does for each phone
@@ -28,7 +28,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+if "--tree" in sys.argv:  # scan with another checkout's code (the phone stays this tree's)
+    sys.path.insert(0, str(Path(sys.argv[sys.argv.index("--tree") + 1]).resolve()))
+else:
+    sys.path.insert(0, str(ROOT))
 
 
 PIECES = (
@@ -47,6 +50,8 @@ PIECES = (
     ("scanner.app.agent.scanned", "worst", "report: its columns"),
     ("scanner.app.agent.scanned", "build_report", "report: build"),
     ("reports.render.json", "clean_tree", "report: clean controls"),
+    ("reports.render.json", "clean_normal", "report: clean controls"),
+    ("reports.render.json", "normalized", "report: seal"),
     ("reports.render.json", "seal_json", "report: seal"),
     ("reports.render.json", "dumps", "report: encode"),
     ("scanner.app.agent.scanned", "write_atomic", "report: write the file"),
@@ -69,7 +74,8 @@ class Pieces:
             *path, name = attribute.split(".")
             for part in path:
                 owner = getattr(owner, part)
-            setattr(owner, name, self._wrapped(getattr(owner, name), label))
+            if hasattr(owner, name):  # another tree (--tree) may not have every piece
+                setattr(owner, name, self._wrapped(getattr(owner, name), label))
 
     def _wrapped(self, function: Any, label: str) -> Any:
         import functools
@@ -106,6 +112,7 @@ def main() -> int:
     ap.add_argument("--latency-ms", type=float, default=2.0)
     ap.add_argument("--port", type=int, default=9500)
     ap.add_argument("--profile", type=Path, help="write a cProfile of the counted scans here")
+    ap.add_argument("--tree", type=Path, help="scan with this checkout's code (git archive)")
     ap.add_argument(
         "--pieces", action="store_true", help="the scanning thread's CPU per piece of the scan"
     )
@@ -116,6 +123,7 @@ def main() -> int:
 
     import structlog
 
+    sys.path.insert(1, str(ROOT))
     from bench import measure
     from checks.policy import Policy
     from reports.render.json import JsonRenderer
@@ -169,9 +177,10 @@ def main() -> int:
     ms = [1000 * c for c in cpu]
     if pieces is not None:
         pieces.show(len(cpu))
+    code = args.tree or ROOT
     print(
-        f"{args.phone} phone, {len(ms)} scans, latency {args.latency_ms:g} ms: CPU per scan "
-        f"min {min(ms):.1f} / median {statistics.median(ms):.1f} ms"
+        f"{code}: {args.phone} phone, {len(ms)} scans, latency {args.latency_ms:g} ms: "
+        f"CPU per scan min {min(ms):.1f} / median {statistics.median(ms):.1f} ms"
         + (" (under cProfile)" if profiler else "")
     )
     return 0

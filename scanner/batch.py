@@ -150,22 +150,31 @@ _EMPTY_CKSUM = (cksum(b""), 0)
 
 
 def split(stdout: bytes, probes: Sequence[Probe], nonce: str) -> dict[str, Output]:
-    marker = re.compile(rb":msgscan:" + nonce.encode() + rb":(\d+):(\d+)(\r?\n)?")
+    prefix = b":msgscan:" + nonce.encode() + b":"
     outputs: dict[str, Output] = {}
-    start = 0
-    for m in marker.finditer(stdout):
-        index = int(m.group(1))
-        if index >= len(probes) or m.start() < start:
+    start = at = 0
+    while (at := stdout.find(prefix, at)) >= 0:
+        # = finditer of the whole marker: the leftmost one, then on from its end
+        m = _MARKER_REST.match(stdout, at + len(prefix))
+        if m is None:
+            at += 1
             continue
-        raw = stdout[start : m.start()]
+        marker, at = stdout[at : m.end()], m.end()
+        index = int(m.group(1))
+        if index >= len(probes) or m.end() - len(marker) < start:
+            continue
+        raw = stdout[start : m.end() - len(marker)]
         end = stdout.find(CHECKSUM_END, m.end(), m.end() + _CHECKSUM_ROOM)
         between = None if end < 0 else stdout[m.end() : end]
-        damaged, verified = _check(raw, m.group(), between)
+        damaged, verified = _check(raw, marker, between)
         outputs[probes[index].name] = Output(int(m.group(2)), raw, damaged, verified)
         start = m.end() if end < 0 else _line_end(stdout, end + len(CHECKSUM_END))
     return outputs
 
 
+_MARKER_REST = re.compile(rb"(\d+):(\d+)(\r?\n)?")
+"""A status marker after ``:msgscan:<nonce>:``: the probe's index and exit status (one pattern
+for every nonce: compiling one per command cost more than the search)."""
 _CHECKSUM_ROOM = 256
 """Bytes between a status marker and the checksum's end: a cksum line, or a shell's message."""
 _CKSUM_LINE = re.compile(rb"(\d{1,10}) (\d{1,12})\r?\n")
