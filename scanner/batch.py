@@ -30,6 +30,7 @@ kept as *unverified*, checked by the parsers' plausibility checks only, and the 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shlex
@@ -84,6 +85,15 @@ class BatchResult:
 
 
 def command_line(argv: Sequence[str]) -> str:
+    """``argv`` quoted for ``sh``; a probe's (a tuple) is quoted once per scan, not three times
+    (its script's size, the script, its record): ``shlex.quote`` runs a regex per word."""
+    if type(argv) is tuple:
+        return _quoted(argv)
+    return shlex.join(argv)
+
+
+@functools.lru_cache(maxsize=4096)
+def _quoted(argv: tuple[str, ...]) -> str:
     return shlex.join(argv)
 
 
