@@ -25,8 +25,9 @@ import hashlib
 import re
 import struct
 import zlib
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives import hashes
@@ -50,14 +51,12 @@ class SigningError(Exception):
     """The bytes are not what an APK signature has: the reason, for an ``unknown`` verdict."""
 
 
-@dataclass(frozen=True, slots=True)
-class Eocd:
+class Eocd(Struct, frozen=True):
     cd_size: int
     cd_offset: int
 
 
-@dataclass(frozen=True, slots=True)
-class Signer:
+class Signer(Struct, frozen=True):
     scheme: str
     """"v1", "v2", "v3" or "v3.1"."""
     certificate: bytes
@@ -301,8 +300,7 @@ _CD_ENTRY = struct.Struct("<4s6xHHHIIIHHHHHII")  # through the local header offs
 _V1_NAME = re.compile(rb"META-INF/[^/]+\.(RSA|DSA|EC)", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
-class ZipEntry:
+class ZipEntry(Struct, frozen=True):
     name: bytes
     method: int
     compressed: int
