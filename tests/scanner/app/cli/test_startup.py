@@ -305,6 +305,15 @@ def test_replay_scan_creates_no_dataclass() -> None:
     assert [] == loaded(run_main("scan", "--replay", str(A16)), "dataclasses", "copy")
 
 
+def test_replay_scan_loads_no_socket_and_no_close_match_finder() -> None:
+    """``socket`` (with ``selectors``) loads for the host name only the ECS and CEF events carry,
+    and ``difflib`` for the hint after a mistyped choice (``msgscan scna``): a replay's text
+    report needs neither; a CEF report loads ``socket``."""
+    names = ("socket", "selectors", "difflib")
+    assert [] == loaded(run_main("scan", "--replay", str(A16)), *names)
+    assert ["socket"] == loaded(run_main("scan", "--replay", str(A16), "--format", "cef"), "socket")
+
+
 def test_deferred_logging_writes_the_first_line_at_the_level_it_was_configured_for() -> None:
     """``scanner.log``: with structlog deferred at WARNING, an info line is dropped without
     importing structlog; the first warning configures it and lands on stderr as JSON."""
