@@ -55,7 +55,7 @@ SIGNATURE_ALGORITHMS = frozenset(
     + [bytes([SEQUENCE, len(o) + 2, OID, len(o)]) + o for o in _ECDSA_OIDS]
 )
 """The AlgorithmIdentifiers taken, as their whole DER encoding."""
-RSA_KEY = b"\x30\x0d\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01\x05\x00"
+RSA_KEY = b"\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01\x05\x00"  # rsaEncryption, NULL
 EC_KEY = b"\x06\x07\x2a\x86\x48\xce\x3d\x02\x01"  # id-ecPublicKey, then the named curve's OID
 EC_CURVES = {
     b"\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07": "SECP256R1",
@@ -154,7 +154,7 @@ def check(der: bytes) -> tuple[bytes, bytes]:
     if v3 and tbs.peek() == EXTENSIONS:
         _extensions(tbs.inner(EXTENSIONS))
     tbs.done()
-    if b"\x30" + bytes([len(key_algorithm)]) + key_algorithm == RSA_KEY:
+    if key_algorithm == RSA_KEY:
         _rsa_numbers(key)
     elif not (key_algorithm.startswith(EC_KEY) and key_algorithm[len(EC_KEY) :] in EC_CURVES):
         raise Unread("a key type this reader does not take")

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from scanner.parse import apk_signing, der_certificate
@@ -192,14 +192,9 @@ def test_the_reader_takes_nothing_x509_refuses(index: int) -> None:
     assert refused > taken >= 0
 
 
-def test_x509_is_asked_for_what_the_reader_refuses() -> None:
-    """``apk_signing.certificate`` falls back to x509 for the certificates outside the subset
-    (an Ed25519 key here) and raises x509's ``ValueError`` for what neither reads."""
-    from cryptography.hazmat.primitives.asymmetric import ed25519
-
-    key = ed25519.Ed25519PrivateKey.generate()
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ed")])
-    der = (
+def _other_kind(key: ed25519.Ed25519PrivateKey | dsa.DSAPrivateKey) -> bytes:
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "other")])
+    return (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
@@ -207,11 +202,23 @@ def test_x509_is_asked_for_what_the_reader_refuses() -> None:
         .serial_number(7)
         .not_valid_before(datetime.datetime(2026, 1, 1))
         .not_valid_after(datetime.datetime(2030, 1, 1))
-        .sign(key, None)
+        .sign(key, None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256())
         .public_bytes(Encoding.DER)
     )
+
+
+@pytest.mark.parametrize("kind", ["ed25519", "dsa"])
+def test_x509_is_asked_for_what_the_reader_refuses(kind: str) -> None:
+    """``apk_signing.certificate`` falls back to x509 for the certificates outside the subset
+    (an Ed25519 key; a DSA key, whose parameters make a key algorithm of over 256 bytes) and
+    raises x509's ``ValueError`` for what neither reads; mutations of them raise nothing but
+    ``Unread`` in the reader."""
+    key = ed25519.Ed25519PrivateKey.generate() if kind == "ed25519" else dsa.generate_private_key(2048)
+    der = _other_kind(key)
     with pytest.raises(der_certificate.Unread):
         der_certificate.check(der)
     assert apk_signing.certificate(der, key=True) == key.public_key()
     with pytest.raises(ValueError):
         apk_signing.certificate(der[:-1])
+    for mutant in mutations(der, random.Random(kind)):
+        agrees(mutant)
