@@ -67,7 +67,9 @@ def test_mutable_defaults_are_fresh_for_each_instance() -> None:
     first.users[0].runtime["android.permission.CAMERA"] = True
     assert (second.flags, second.users, UserDraft(0).runtime) == (set(), {}, {})
     assert first != second
-    assert Damage().blocks is not Damage().blocks and SharedUser().install is not SharedUser().install
+    assert (
+        Damage().blocks is not Damage().blocks and SharedUser().install is not SharedUser().install
+    )
 
 
 def test_equality_is_by_field_and_by_class() -> None:
@@ -84,7 +86,9 @@ def test_copies_with_changed_fields_and_the_structures_that_hold_them() -> None:
     copied = replace(rec, device=replace(rec.device, serial="t"))
     assert (copied.device.serial, copied.commands, rec.device.serial) == ("t", rec.commands, "s")
     assert pickle.loads(pickle.dumps(rec)) == rec
-    assert Recording(DeviceLabel("s"), ()).meta == {} and Recording(DeviceLabel("s"), ()).files == ()
+    assert (
+        Recording(DeviceLabel("s"), ()).meta == {} and Recording(DeviceLabel("s"), ()).files == ()
+    )
     listing = Listing((), Damage())
     assert pickle.loads(pickle.dumps(listing)) == listing
     batch = BatchResult({"p": Output("t", 0, b"t")}, (), None, ("c",))

@@ -53,8 +53,13 @@ def recorded() -> tuple[bytes, ...]:
     return tuple(dict.fromkeys(seen))
 
 
-def _made(key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey, digest: hashes.HashAlgorithm,
-          *, until: int = 2051, extensions: bool = True) -> bytes:
+def _made(
+    key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+    digest: hashes.HashAlgorithm,
+    *,
+    until: int = 2051,
+    extensions: bool = True,
+) -> bytes:
     name = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "DE"),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Müller & Söhne GmbH"),
@@ -213,7 +218,11 @@ def test_x509_is_asked_for_what_the_reader_refuses(kind: str) -> None:
     (an Ed25519 key; a DSA key, whose parameters make a key algorithm of over 256 bytes) and
     raises x509's ``ValueError`` for what neither reads; mutations of them raise nothing but
     ``Unread`` in the reader."""
-    key = ed25519.Ed25519PrivateKey.generate() if kind == "ed25519" else dsa.generate_private_key(2048)
+    key = (
+        ed25519.Ed25519PrivateKey.generate()
+        if kind == "ed25519"
+        else dsa.generate_private_key(2048)
+    )
     der = _other_kind(key)
     with pytest.raises(der_certificate.Unread):
         der_certificate.check(der)
@@ -222,3 +231,130 @@ def test_x509_is_asked_for_what_the_reader_refuses(kind: str) -> None:
         apk_signing.certificate(der[:-1])
     for mutant in mutations(der, random.Random(kind)):
         agrees(mutant)
+
+
+Node = tuple[int, "list[Node] | bytes"]
+
+
+def tree(der: bytes) -> Node:
+    """``der`` (one TLV) as ``(tag, children)`` for constructed values, ``(tag, contents)``."""
+    [node] = _nodes(der)
+    return node
+
+
+def _nodes(data: bytes) -> list[Node]:
+    out: list[Node] = []
+    pos = 0
+    while pos < len(data):
+        tag, first = data[pos], data[pos + 1]
+        n = first & 0x7F if first >= 0x80 else 0
+        length = int.from_bytes(data[pos + 2 : pos + 2 + n], "big") if n else first
+        body = data[pos + 2 + n : pos + 2 + n + length]
+        out.append((tag, _nodes(body) if tag & 0x20 else body))
+        pos += 2 + n + length
+    return out
+
+
+RAW = -1
+"""The tag of a node whose bytes are written as they are (a hand-made TLV)."""
+
+
+def encode(node: Node) -> bytes:
+    tag, value = node
+    if tag == RAW:
+        assert isinstance(value, bytes)
+        return value
+    body = value if isinstance(value, bytes) else b"".join(encode(c) for c in value)
+    n = len(body)
+    length = (
+        bytes([n])
+        if n < 0x80
+        else bytes([0x80 | ((n.bit_length() + 7) // 8)])
+        + n.to_bytes((n.bit_length() + 7) // 8, "big")
+    )
+    return bytes([tag]) + length + body
+
+
+def _parts(der: bytes) -> tuple[Node, list[Node], list[Node]]:
+    cert = tree(der)
+    assert isinstance(cert[1], list)
+    tbs = cert[1][0][1]
+    assert isinstance(tbs, list)
+    return cert, cert[1], tbs
+
+
+def _with_tbs(der: bytes, change: object) -> bytes:
+    cert, parts, tbs = _parts(der)
+    change(tbs)  # type: ignore[operator]
+    return encode(cert)
+
+
+def _extension(oid: bytes, critical: bytes | None = None) -> Node:
+    items: list[Node] = [(0x06, oid)]
+    if critical is not None:
+        items.append((0x01, critical))
+    return (0x30, [*items, (0x04, b"\x04\x00")])
+
+
+def defects(der: bytes) -> dict[str, bytes]:
+    """Certificates made from ``der`` with one DER or RFC 5280 defect each."""
+    serial = next(i for i, (tag, _) in enumerate(_parts(der)[2]) if tag == 0x02)
+    validity, extensions = serial + 3, serial + 6
+    out = {
+        "a third time in the validity": _with_tbs(
+            der, lambda t: t[validity][1].append(t[validity][1][0])
+        ),
+        "an empty extension list": _with_tbs(
+            der, lambda t: t.__setitem__(extensions, (0xA3, [(0x30, [])]))
+        ),
+        "a repeated extension": _with_tbs(
+            der, lambda t: t[extensions][1][0][1].append(t[extensions][1][0][1][0])
+        ),
+        "critical FALSE written out": _with_tbs(
+            der, lambda t: t[extensions][1][0][1].append(_extension(b"\x55\x1d\x0f", b"\x00"))
+        ),
+        "version 1 written out": _with_tbs(
+            der, lambda t: t.__setitem__(0, (0xA0, b"\x02\x01\x00"))
+        ),
+        "a negative serial": _with_tbs(der, lambda t: t.__setitem__(serial, (0x02, b"\x80\x01"))),
+        "a serial with a redundant zero": _with_tbs(
+            der, lambda t: t.__setitem__(serial, (0x02, b"\x00\x01"))
+        ),
+        "an element after the extensions": _with_tbs(der, lambda t: t.append((0x05, b""))),
+    }
+    assert encode(tree(der)) == der  # the helpers re-encode the original exactly
+    head = 4 if der[1] == 0x82 else 5
+    out["an indefinite length"] = b"\x30\x80" + der[head:] + b"\x00\x00"
+
+    def long_form(t: list[Node]) -> None:
+        value = t[serial][1]
+        assert isinstance(value, bytes)
+        t[serial] = (RAW, b"\x02\x81" + bytes([len(value)]) + value)
+
+    out["a long-form length under 128"] = _with_tbs(der, long_form)
+
+    def indefinite_inside(t: list[Node]) -> None:  # 0x80 is no short-form length of 128
+        value = (RAW, b"\x04\x80" + bytes(128))
+        t[extensions] = (0xA3, [(0x30, [(0x30, [(0x06, b"\x55\x1d\x0e"), value])])])
+
+    out["an indefinite length inside"] = _with_tbs(der, indefinite_inside)
+    return out
+
+
+X509_TAKES = {"an empty extension list", "a repeated extension"}
+"""Defects x509's loader lets through (it reads extensions when asked for them)."""
+
+
+def test_the_reader_refuses_each_der_defect() -> None:
+    """Defects a byte mutation seldom makes (they need lengths rewritten): the reader refuses
+    each one. x509 refuses them too (a negative serial with a warning), but for an empty or
+    repeated extension list, which ``apk_signing.certificate`` then hands to x509, as before."""
+    der = made()[4]  # RSA, v3 with two extensions
+    found = defects(der)
+    assert len(found) == 11
+    for what, bad in found.items():
+        with pytest.raises(der_certificate.Unread):
+            der_certificate.check(bad)
+        assert (x509_reads(bad) is not None) == (what in X509_TAKES), what
+    for what in X509_TAKES:
+        assert isinstance(apk_signing.certificate(found[what]), x509.Certificate)
