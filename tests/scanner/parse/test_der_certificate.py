@@ -194,7 +194,7 @@ def test_the_reader_takes_nothing_x509_refuses(index: int) -> None:
                 taken += 1
             else:
                 refused += 1
-    assert refused > taken >= 0
+    assert 0.1 < taken / (taken + refused) < 0.4  # both sides of the property are exercised
 
 
 def _other_kind(key: ed25519.Ed25519PrivateKey | dsa.DSAPrivateKey) -> bytes:
