@@ -338,6 +338,12 @@ def defects(der: bytes) -> dict[str, bytes]:
         t[extensions] = (0xA3, [(0x30, [(0x30, [(0x06, b"\x55\x1d\x0e"), value])])])
 
     out["an indefinite length inside"] = _with_tbs(der, indefinite_inside)
+    for where, oid in (("first", b"\x80\x55\x04\x03"), ("second", b"\x55\x80\x04\x03")):
+
+        def subject(t: list[Node], oid: bytes = oid) -> None:  # CN with a padded arc
+            t[serial + 4] = (0x30, [(0x31, [(0x30, [(0x06, oid), (0x0C, b"x")])])])
+
+        out[f"a padded {where} arc of an object identifier"] = _with_tbs(der, subject)
     return out
 
 
@@ -346,12 +352,13 @@ X509_TAKES = {"an empty extension list", "a repeated extension"}
 
 
 def test_the_reader_refuses_each_der_defect() -> None:
-    """Defects a byte mutation seldom makes (they need lengths rewritten): the reader refuses
+    """Defects a byte mutation seldom makes (they need lengths rewritten, or a byte that the
+    random changes seldom hit: an object identifier's arc padded with 0x80): the reader refuses
     each one. x509 refuses them too (a negative serial with a warning), but for an empty or
     repeated extension list, which ``apk_signing.certificate`` then hands to x509, as before."""
     der = made()[4]  # RSA, v3 with two extensions
     found = defects(der)
-    assert len(found) == 11
+    assert len(found) == 13
     for what, bad in found.items():
         with pytest.raises(der_certificate.Unread):
             der_certificate.check(bad)
