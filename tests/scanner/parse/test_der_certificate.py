@@ -59,6 +59,8 @@ def _made(
     *,
     until: int = 2051,
     extensions: bool = True,
+    serial: int = 0xF1,
+    start: datetime.datetime = datetime.datetime(2020, 2, 29, 12, 0, 0, tzinfo=datetime.UTC),
 ) -> bytes:
     name = x509.Name([
         x509.NameAttribute(NameOID.COUNTRY_NAME, "DE"),
@@ -66,13 +68,12 @@ def _made(
         x509.NameAttribute(NameOID.EMAIL_ADDRESS, "pki@example.org"),
         x509.NameAttribute(NameOID.COMMON_NAME, "msgscan der test"),
     ])  # fmt: skip
-    start = datetime.datetime(2020, 2, 29, 12, 0, 0, tzinfo=datetime.UTC)
     builder = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
         .public_key(key.public_key())
-        .serial_number(0x00F1)
+        .serial_number(serial)
         .not_valid_before(start)
         .not_valid_after(datetime.datetime(until, 1, 1, tzinfo=datetime.UTC))
     )
@@ -88,7 +89,8 @@ def _made(
 def made() -> tuple[bytes, ...]:
     """Certificates of the other kinds the reader takes: EC keys on its three curves, RSA with
     other digests, names with UTF-8, PrintableString and IA5String, critical extensions, a
-    GeneralizedTime (2051), and a v3 certificate without extensions."""
+    GeneralizedTime (2051), a v3 certificate without extensions, and one valid from 29 February
+    2000 (UTCTime "00": 2000, a leap year) with the serial 0x80 (``00 80``: minimal)."""
     rng = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     return (
         _made(ec.generate_private_key(ec.SECP256R1()), hashes.SHA256()),
@@ -96,6 +98,7 @@ def made() -> tuple[bytes, ...]:
         _made(ec.generate_private_key(ec.SECP521R1()), hashes.SHA512()),
         _made(rng, hashes.SHA384(), extensions=False),
         _made(rng, hashes.SHA512()),
+        _made(rng, hashes.SHA256(), serial=0x80, start=datetime.datetime(2000, 2, 29)),
     )
 
 
@@ -344,21 +347,36 @@ def defects(der: bytes) -> dict[str, bytes]:
             t[serial + 4] = (0x30, [(0x31, [(0x30, [(0x06, oid), (0x0C, b"x")])])])
 
         out[f"a padded {where} arc of an object identifier"] = _with_tbs(der, subject)
+
+    def cut_arc(t: list[Node]) -> None:  # the last arc unfinished: its last byte has bit 8
+        t[serial + 4] = (0x30, [(0x31, [(0x30, [(0x06, b"\x55\x84\x80"), (0x0C, b"x")])])])
+
+    out["an object identifier whose last arc is cut"] = _with_tbs(der, cut_arc)
+    out["an empty issuer"] = _with_tbs(der, lambda t: t.__setitem__(serial + 2, (0x30, [])))
+
+    def padded_length(t: list[Node]) -> None:  # the key (an RSA-1024 SPKI): 0x82 0x00 0x9f
+        whole = encode(t[serial + 5])
+        assert whole[:2] == b"\x30\x81", whole[:3].hex()
+        t[serial + 5] = (RAW, b"\x30\x82\x00" + whole[2:])
+
+    out["a long-form length with a leading zero"] = _with_tbs(der, padded_length)
     return out
 
 
-X509_TAKES = {"an empty extension list", "a repeated extension"}
-"""Defects x509's loader lets through (it reads extensions when asked for them)."""
+X509_TAKES = {"an empty extension list", "a repeated extension", "an empty issuer"}
+"""Defects x509's loader lets through (it reads extensions when asked for them; RFC 5280 wants
+a non-empty issuer)."""
 
 
 def test_the_reader_refuses_each_der_defect() -> None:
     """Defects a byte mutation seldom makes (they need lengths rewritten, or a byte that the
     random changes seldom hit: an object identifier's arc padded with 0x80): the reader refuses
     each one. x509 refuses them too (a negative serial with a warning), but for an empty or
-    repeated extension list, which ``apk_signing.certificate`` then hands to x509, as before."""
+    repeated extension list and an empty issuer, which ``apk_signing.certificate`` then hands to
+    x509, as before."""
     der = made()[4]  # RSA, v3 with two extensions
     found = defects(der)
-    assert len(found) == 13
+    assert len(found) == 16
     for what, bad in found.items():
         with pytest.raises(der_certificate.Unread):
             der_certificate.check(bad)
