@@ -37,7 +37,8 @@ import shlex
 import time
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from checks.errors import DeviceError, GarbledOutput, ProbeTimeout
 from scanner.parse.text import decode
@@ -45,8 +46,7 @@ from scanner.probes import Probe
 from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
 
 
-@dataclass(frozen=True, slots=True)
-class Output:
+class Output(Struct, frozen=True):
     """What one probe printed (stdout and stderr together) and its exit status."""
 
     exit_code: int | None
@@ -72,8 +72,7 @@ class Output:
         return len(self.raw)
 
 
-@dataclass(frozen=True, slots=True)
-class BatchResult:
+class BatchResult(Struct, frozen=True):
     outputs: dict[str, Output]
     """Probe name -> output, for every probe whose end marker arrived."""
     missing: tuple[str, ...]

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
 """C0 controls (and DEL) except ``\\t`` and ``\\n``. A full ``dumpsys`` can carry raw binary,
@@ -45,8 +46,7 @@ _UTF16LE_RUN = re.compile(rb"(?:[\t\n\r\x20-\x7e\xa0-\xff]\x00){4,}")
 _UTF16BE_RUN = re.compile(rb"(?:\x00[\t\n\r\x20-\x7e\xa0-\xff]){4,}")
 
 
-@dataclass(frozen=True, slots=True)
-class Decoded:
+class Decoded(Struct, frozen=True):
     text: str
     garbled: int
     """Lines holding something that is not text in any encoding (shown as U+FFFD)."""
