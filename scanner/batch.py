@@ -46,7 +46,7 @@ from scanner.probes import Probe
 from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
 
 
-class Output(Struct, frozen=True):
+class Output(Struct, frozen=True, dict=True):
     """What one probe printed (stdout and stderr together) and its exit status."""
 
     exit_code: int | None
@@ -56,16 +56,17 @@ class Output(Struct, frozen=True):
     """Why the output cannot be trusted (its checksum does not match); None if it can."""
     verified: bool = False
     """The phone's checksum arrived and matches."""
-    _text: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def text(self) -> str:
         """``raw`` decoded (``scanner.parse.text.decode``), when first asked: the APK reads'
-        binary outputs are read as bytes only, and decoding them costs more than text."""
-        if self._text is None:
-            object.__setattr__(self, "_text", decode(self.raw))
-        assert self._text is not None
-        return self._text
+        binary outputs are read as bytes only, and decoding them costs more than text. Kept in
+        the instance ``__dict__`` (``dict=True``), which takes part in no comparison, hash or
+        pickle: a copy decodes again."""
+        text: str | None = self.__dict__.get("text")
+        if text is None:
+            text = self.__dict__["text"] = decode(self.raw)
+        return text
 
     @property
     def size(self) -> int:

@@ -30,7 +30,7 @@ FROZEN = [
     Decoded("a", 0, ("text",)),
     GETPROP,
     ShellResult(b"x", b"e", 3),
-    Output("t", 0, b"r", "damaged", True),
+    Output(0, b"r", "damaged", True),
     Eocd(1, 2),
     Signer("v3", b"der", 28, 33, (b"old", b"der")),
     ZipEntry(b"META-INF/A.RSA", 8, 10, 20, 30),
@@ -91,7 +91,7 @@ def test_copies_with_changed_fields_and_the_structures_that_hold_them() -> None:
     )
     listing = Listing((), Damage())
     assert pickle.loads(pickle.dumps(listing)) == listing
-    batch = BatchResult({"p": Output("t", 0, b"t")}, (), None, ("c",))
+    batch = BatchResult({"p": Output(0, b"t")}, (), None, ("c",))
     assert (batch.stream_of, pickle.loads(pickle.dumps(batch))) == ({}, batch)
     assert VirtualFile("x", 0o644, 1, 0, b"x") == VirtualFile("/x", 0o100644, 1, 0, b"x")
     with pytest.raises(ValueError):
