@@ -25,3 +25,14 @@ def test_a_scrubbed_user_list_is_scrubbed_again_unchanged() -> None:
     assert scrub_pm_list_users(SCRUBBED) == SCRUBBED
     assert scrub_pm_list_users(SCRUBBED.replace("\n", "\r\n")) == SCRUBBED
     assert [u.id for u in parse_pm_list_users(SCRUBBED)] == [0, 10]
+
+
+def test_a_name_spans_at_most_four_lines() -> None:
+    """UserInfo.toString prints the name as set (``UserInfo{id:name:flags}``), so a name with
+    line breaks spans lines; past four physical lines (``_MAX_NAME_LINES``) the entry is taken
+    for garbage, never a user, and the next entry is read on its own."""
+    four = "Users:\n\tUserInfo{0:Owner:c13} running\n\tUserInfo{10:a\nb\nc\nd:1030}\n"
+    assert [u.id for u in parse_pm_list_users(four)] == [0, 10]
+    five = "Users:\n\tUserInfo{10:a\nb\nc\nd\ne:1030}\n\tUserInfo{11:Work:1030}\n"
+    assert [u.id for u in parse_pm_list_users(five)] == [11]
+    assert scrub_pm_list_users(five) == f"Users:\n\tUserInfo{{11:{NAME_PLACEHOLDER}:1030}}\n"
