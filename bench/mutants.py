@@ -131,6 +131,8 @@ def _untouchable(tree: ast.AST) -> set[int]:
             skip.append(body[0])
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             skip += node.decorator_list
+        if isinstance(node, ast.ClassDef):  # the class's form, as a decorator: Struct(frozen=True)
+            skip += node.keywords
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns:
             skip.append(node.returns)
         if isinstance(node, ast.arg) and node.annotation:

@@ -73,9 +73,14 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def seal_json(document: dict[str, Any], key: SigningKey | None) -> dict[str, Any]:
-    """``document`` (numbers normalized) with its ``integrity`` member last."""
-    body: dict[str, Any] = normalized({k: v for k, v in document.items() if k != MEMBER})
+def seal_json(
+    document: dict[str, Any], key: SigningKey | None, *, normal: bool = False
+) -> dict[str, Any]:
+    """``document`` (numbers normalized) with its ``integrity`` member last. ``normal``: the
+    caller made it with ``normalized``'s numbers already (``reports.render.json``'s walk)."""
+    body: dict[str, Any] = {k: v for k, v in document.items() if k != MEMBER}
+    if not normal:
+        body = normalized(body)
     covered = _canonical(body)
     signature = None
     if key is not None:

@@ -20,7 +20,6 @@ Checking a report against its schema is the other job, in ``reports.schema_check
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import math
 import re
@@ -102,7 +101,9 @@ def _plain(value: Any) -> Any:
         return _plain(value.value)
     if isinstance(value, Struct):  # the facts model's values (checks/)
         return {name: _plain(getattr(value, name)) for name in value.__struct_fields__}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if hasattr(type(value), "__dataclass_fields__"):  # a dataclass instance: its module is
+        import dataclasses  # loaded already; a scan has none (start-up: no ``dataclasses``)
+
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from checks.catalog import VARIANTS
 from checks.facts import Package, SignerEvidence, SigningCertificate, Unseen
@@ -147,8 +148,7 @@ def _dd(path: str, start: int, end: int) -> tuple[str, ...]:
     return ("dd", f"if={path}", f"bs={BLOCK}", f"skip={first}", f"count={count}")
 
 
-@dataclass(slots=True)
-class _Apk:
+class _Apk(Struct):
     package: str
     user_id: int
     guess: str | None

@@ -30,13 +30,15 @@ kept as *unverified*, checked by the parsers' plausibility checks only, and the 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shlex
 import time
 import zlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from checks.errors import DeviceError, GarbledOutput, ProbeTimeout
 from scanner.parse.text import decode
@@ -44,11 +46,9 @@ from scanner.probes import Probe
 from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
 
 
-@dataclass(frozen=True, slots=True)
-class Output:
+class Output(Struct, frozen=True, dict=True):
     """What one probe printed (stdout and stderr together) and its exit status."""
 
-    text: str
     exit_code: int | None
     raw: bytes
     """The bytes as the phone sent them (before decoding): what a recording keeps."""
@@ -58,12 +58,22 @@ class Output:
     """The phone's checksum arrived and matches."""
 
     @property
+    def text(self) -> str:
+        """``raw`` decoded (``scanner.parse.text.decode``), when first asked: the APK reads'
+        binary outputs are read as bytes only, and decoding them costs more than text. Kept in
+        the instance ``__dict__`` (``dict=True``), which takes part in no comparison, hash or
+        pickle: a copy decodes again."""
+        text: str | None = self.__dict__.get("text")
+        if text is None:
+            text = self.__dict__["text"] = decode(self.raw)
+        return text
+
+    @property
     def size(self) -> int:
         return len(self.raw)
 
 
-@dataclass(frozen=True, slots=True)
-class BatchResult:
+class BatchResult(Struct, frozen=True):
     outputs: dict[str, Output]
     """Probe name -> output, for every probe whose end marker arrived."""
     missing: tuple[str, ...]
@@ -75,6 +85,15 @@ class BatchResult:
 
 
 def command_line(argv: Sequence[str]) -> str:
+    """``argv`` quoted for ``sh``; a probe's (a tuple) is quoted once per scan, not three times
+    (its script's size, the script, its record): ``shlex.quote`` runs a regex per word."""
+    if type(argv) is tuple:
+        return _quoted(argv)
+    return shlex.join(argv)
+
+
+@functools.lru_cache(maxsize=4096)
+def _quoted(argv: tuple[str, ...]) -> str:
     return shlex.join(argv)
 
 
@@ -111,18 +130,24 @@ def checked_parts(command: str) -> list[str] | None:
 _BIT_REVERSED = bytes(int(f"{i:08b}"[::-1], 2) for i in range(256))
 
 
-def cksum(data: bytes) -> int:
-    """POSIX ``cksum`` CRC (CRC-32/CKSUM over the data and its length), at zlib's speed.
+def cksum(data: bytes, *more: bytes) -> int:
+    """POSIX ``cksum`` CRC (CRC-32/CKSUM over the data and its length), at zlib's speed; of
+    ``data`` and ``more`` one after the other, as if joined (no copy of a 1 MB output).
 
     CKSUM is the unreflected CRC-32 with initial register 0; zlib's is the reflected one. With
     every byte bit-reversed, zlib started at register 0 (``value=0xFFFFFFFF``) computes the
     same CRC bit-reversed (4 MB in ~15 ms; a Python loop would take seconds).
     """
-    n, length = len(data), bytearray()
+    crc = 0xFFFFFFFF
+    n = 0
+    for part in (data, *more):
+        crc = zlib.crc32(part.translate(_BIT_REVERSED), crc)
+        n += len(part)
+    length = bytearray()
     while n:
         length.append(n & 0xFF)
         n >>= 8
-    crc = zlib.crc32((data + bytes(length)).translate(_BIT_REVERSED), 0xFFFFFFFF)
+    crc = zlib.crc32(bytes(length).translate(_BIT_REVERSED), crc)
     return int(f"{crc:032b}"[::-1], 2)
 
 
@@ -135,22 +160,31 @@ _EMPTY_CKSUM = (cksum(b""), 0)
 
 
 def split(stdout: bytes, probes: Sequence[Probe], nonce: str) -> dict[str, Output]:
-    marker = re.compile(rb":msgscan:" + nonce.encode() + rb":(\d+):(\d+)(\r?\n)?")
+    prefix = b":msgscan:" + nonce.encode() + b":"
     outputs: dict[str, Output] = {}
-    start = 0
-    for m in marker.finditer(stdout):
-        index = int(m.group(1))
-        if index >= len(probes) or m.start() < start:
+    start = at = 0
+    while (at := stdout.find(prefix, at)) >= 0:
+        # = finditer of the whole marker: the leftmost one, then on from its end
+        m = _MARKER_REST.match(stdout, at + len(prefix))
+        if m is None:
+            at += 1
             continue
-        raw = stdout[start : m.start()]
+        marker, at = stdout[at : m.end()], m.end()
+        index = int(m.group(1))
+        if index >= len(probes) or m.end() - len(marker) < start:
+            continue
+        raw = stdout[start : m.end() - len(marker)]
         end = stdout.find(CHECKSUM_END, m.end(), m.end() + _CHECKSUM_ROOM)
         between = None if end < 0 else stdout[m.end() : end]
-        damaged, verified = _check(stdout[start : m.end()], between)
-        outputs[probes[index].name] = Output(decode(raw), int(m.group(2)), raw, damaged, verified)
+        damaged, verified = _check(raw, marker, between)
+        outputs[probes[index].name] = Output(int(m.group(2)), raw, damaged, verified)
         start = m.end() if end < 0 else _line_end(stdout, end + len(CHECKSUM_END))
     return outputs
 
 
+_MARKER_REST = re.compile(rb"(\d+):(\d+)(\r?\n)?")
+"""A status marker after ``:msgscan:<nonce>:``: the probe's index and exit status (one pattern
+for every nonce: compiling one per command cost more than the search)."""
 _CHECKSUM_ROOM = 256
 """Bytes between a status marker and the checksum's end: a cksum line, or a shell's message."""
 _CKSUM_LINE = re.compile(rb"(\d{1,10}) (\d{1,12})\r?\n")
@@ -162,12 +196,13 @@ def _line_end(data: bytes, at: int) -> int:
     return at + 1 if data.startswith(b"\n", at) else at
 
 
-def _check(checked: bytes, between: bytes | None) -> tuple[str | None, bool]:
+def _check(output: bytes, marker: bytes, between: bytes | None) -> tuple[str | None, bool]:
     """(why the output is damaged or None, whether the phone's checksum confirmed it).
 
-    ``between`` is what came between the status marker and the checksum's end marker: None when
-    the end marker never came (the stream ended), empty when the phone printed no checksum
-    (shell v2 sends a missing ``cksum``'s message on stderr), else the cksum line.
+    The phone's checksum covers ``output`` and its status ``marker``. ``between`` is what came
+    between the marker and the checksum's end marker: None when the end marker never came (the
+    stream ended), empty when the phone printed no checksum (shell v2 sends a missing
+    ``cksum``'s message on stderr), else the cksum line.
     """
     if between is None or not between.strip() or b"cksum" in between:
         return None, False  # no checksum to compare (unverified): a phone without cksum
@@ -175,17 +210,19 @@ def _check(checked: bytes, between: bytes | None) -> tuple[str | None, bool]:
     if m is None:
         return f"{len(between)} unexpected bytes where the phone's checksum should be", False
     said = (int(m.group(1)), int(m.group(2)))
-    if said == _EMPTY_CKSUM and checked:
+    size = len(output) + len(marker)
+    if said == _EMPTY_CKSUM and size:
         return None, False  # tee could not open /proc/self/fd/3 (unverified)
-    if said == (cksum(checked), len(checked)):
+    if said[1] == size and said[0] == cksum(output, marker):
         return None, True
     # A PTY (legacy ``adb shell`` without a command) turns "\n" into "\r\n" after cksum saw it.
+    checked = output + marker
     if b"\r\n" in checked:
         plain = checked.replace(b"\r\n", b"\n")
         if said == (cksum(plain), len(plain)):
             return None, True
     return (
-        f"{len(checked)} bytes arrived, the phone sent {said[1]} bytes with CRC {said[0]}; "
+        f"{size} bytes arrived, the phone sent {said[1]} bytes with CRC {said[0]}; "
         f"these have CRC {cksum(checked)}"
     ), False
 

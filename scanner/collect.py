@@ -103,11 +103,26 @@ def _per_user_backups(number: int, result: BatchResult) -> Streams:
     return [tuple(p for uid in ids for p in probes.backup_probes(uid))] if ids else ()
 
 
-def _absent(out: Output, target: probes.StorageTarget) -> bool:
+Listings = dict[tuple[str, str], tuple[Output, FolderSummary | Unseen]]
+"""(probe name, path) -> the output of a folder listing and what it says, so that each listing
+is parsed once: the second wave asks whether a guessed folder exists, the evidence reads it."""
+
+
+def _listing(out: Output, target: probes.StorageTarget, parsed: Listings) -> FolderSummary | Unseen:
+    key = (target.files.name, target.path)
+    seen = parsed.get(key)
+    if seen is not None and seen[0] is out:
+        return seen[1]
+    summary = parse_find_stat(out.text, target.path, out.exit_code)
+    parsed[key] = (out, summary)
+    return summary
+
+
+def _absent(out: Output, target: probes.StorageTarget, parsed: Listings) -> bool:
     """The folder's listing arrived whole and says it does not exist (no ``.nomedia`` to ask)."""
     if out.damaged:
         return False
-    summary = parse_find_stat(out.text, target.path, out.exit_code)
+    summary = _listing(out, target, parsed)
     return not isinstance(summary, Unseen) and not summary.exists
 
 
@@ -164,13 +179,14 @@ def collect(
         used += probes.storage_probes(targets) + tuple(
             p for pair in per_user.values() for p in pair
         )
-        second = _second_wave(waves, targets, per_user, reads.probes())
+        parsed: Listings = {}
+        second = _second_wave(waves, targets, per_user, reads.probes(), parsed)
         used += second[1]
         if second[0] is not None:
             reads.feed(second[0])
         seen = waves.so_far()
         damage.listings(seen.outputs, targets, per_user, damaged)
-        storage = _storage(targets, seen)
+        storage = _storage(targets, seen, parsed)
         more = _Outputs(seen.outputs, waves.lost.problem if waves.lost else "phone did not answer")
         user_backups = {
             uid: _backup(more.get(enabled), more.get(listed))
@@ -215,6 +231,7 @@ def _second_wave(
     targets: tuple[probes.StorageTarget, ...],
     per_user: Mapping[int, tuple[Probe, Probe]],
     signer_reads: tuple[Probe, ...],
+    parsed: Listings,
 ) -> tuple[BatchResult | None, tuple[Probe, ...]]:
     """What the inventory made askable and the first wave did not ask; (its result or None if
     nothing was left, the probes it asked that are not storage or per-user ones)."""
@@ -223,7 +240,7 @@ def _second_wave(
         out = waves.outputs.get(t.files.name)
         if out is None:
             listings.append(t.files)
-        if t.nomedia is not None and (out is None or not _absent(out, t)):
+        if t.nomedia is not None and (out is None or not _absent(out, t, parsed)):
             listings.append(t.nomedia)
     backups = [p for pair in per_user.values() for p in pair if p.name not in waves.outputs]
     side = max(1, waves.width - bool(backups) - bool(signer_reads))
@@ -324,7 +341,7 @@ def _backup(enabled: Output | Unseen, transports: Output | Unseen) -> BackupStat
 
 
 def _storage(
-    targets: tuple[probes.StorageTarget, ...], result: BatchResult
+    targets: tuple[probes.StorageTarget, ...], result: BatchResult, parsed: Listings
 ) -> tuple[StorageEvidence, ...]:
     reason = result.error.problem if result.error else "phone did not answer"
     evidence = []
@@ -335,7 +352,7 @@ def _storage(
         elif out.damaged is not None:
             summary = Unseen("output damaged in transit")
         else:
-            summary = parse_find_stat(out.text, t.path, out.exit_code)
+            summary = _listing(out, t, parsed)
         if t.nomedia is not None and not isinstance(summary, Unseen) and summary.exists:
             flag = result.outputs.get(t.nomedia.name)
             nomedia = parse_test_exists(flag.exit_code) if flag and not flag.damaged else None

@@ -14,7 +14,8 @@ and the signers' first reads; then the signing blocks.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from checks.catalog import VARIANTS
 from checks.facts import EvidenceKind, Package, User
@@ -31,8 +32,7 @@ STAT_FORMAT = "%Y %s"
 """toybox ``stat -c``: mtime (epoch seconds) and size in bytes. No name ever leaves the phone."""
 
 
-@dataclass(frozen=True, slots=True)
-class Probe:
+class Probe(Struct, frozen=True):
     name: str
     argv: tuple[str, ...]
     scrub: Callable[[str], str] | None = None
@@ -112,8 +112,7 @@ def user_backup_probes(
     return {uid: backup_probes(uid) for uid in ids}
 
 
-@dataclass(frozen=True, slots=True)
-class StorageTarget:
+class StorageTarget(Struct, frozen=True):
     """One catalog location of one installed messenger in one user's storage."""
 
     package: str

@@ -27,8 +27,9 @@ import json
 import math
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from checks.errors import RecordingError
 from scanner.files import LIMIT_RECORDING, parse_json, read_regular, write_atomic
@@ -39,8 +40,7 @@ FORMAT = "msgscan-recording"
 VERSION = 1
 
 
-@dataclass(frozen=True, slots=True)
-class Command:
+class Command(Struct, frozen=True):
     argv: tuple[str, ...]
     stdout: bytes
     stderr: bytes = b""
@@ -48,8 +48,7 @@ class Command:
     device_ms: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class FileEntry:
+class FileEntry(Struct, frozen=True):
     path: str
     mode: int
     size: int
@@ -57,8 +56,7 @@ class FileEntry:
     content: bytes | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class DeviceLabel:
+class DeviceLabel(Struct, frozen=True):
     """What the phone says about itself in its ADB banner (and the serial it is known by)."""
 
     serial: str
@@ -67,8 +65,7 @@ class DeviceLabel:
     device: str = "sim"
 
 
-@dataclass(frozen=True, slots=True)
-class Recording:
+class Recording(Struct, frozen=True):
     device: DeviceLabel
     commands: tuple[Command, ...]
     meta: Mapping[str, Any] = field(default_factory=dict)

@@ -17,9 +17,10 @@ scan goes through the same batching and parsing as a live one, and counts the sa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 from scanner import batch
 from scanner.recording import Recording
@@ -40,8 +41,7 @@ _PLAIN = re.compile(r"[^ \t\n12>'\"\\$#&|;]+")
 an escape, ``$?`` or a comment: ``_tokens`` would append each to the word it is in."""
 
 
-@dataclass(frozen=True, slots=True)
-class ShellOutput:
+class ShellOutput(Struct, frozen=True):
     stdout: bytes
     stderr: bytes
     exit_code: int
@@ -52,8 +52,7 @@ class ShellSyntaxError(Exception):
     pass
 
 
-@dataclass(slots=True)
-class _Simple:
+class _Simple(Struct):
     words: list[list[object]] = field(default_factory=list)
     redirects: list[str] = field(default_factory=list)
 

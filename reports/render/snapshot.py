@@ -9,7 +9,6 @@ added. Every line of text is cleaned of control characters (a phone may put ESC 
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -38,7 +37,9 @@ def _plain(value: Any) -> Any:
         ]
     if isinstance(value, Struct):  # the facts model's values (checks/)
         return {name: _plain(getattr(value, name)) for name in value.__struct_fields__}
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    if hasattr(type(value), "__dataclass_fields__"):  # a dataclass instance: its module is
+        import dataclasses  # loaded already; a scan has none (start-up: no ``dataclasses``)
+
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, enum.Enum):
         return value.value

@@ -25,8 +25,11 @@ import hashlib
 import re
 import struct
 import zlib
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
+
+from scanner.parse import der_certificate
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives import hashes
@@ -50,14 +53,12 @@ class SigningError(Exception):
     """The bytes are not what an APK signature has: the reason, for an ``unknown`` verdict."""
 
 
-@dataclass(frozen=True, slots=True)
-class Eocd:
+class Eocd(Struct, frozen=True):
     cd_size: int
     cd_offset: int
 
 
-@dataclass(frozen=True, slots=True)
-class Signer:
+class Signer(Struct, frozen=True):
     scheme: str
     """"v1", "v2", "v3" or "v3.1"."""
     certificate: bytes
@@ -178,10 +179,8 @@ def _signers(value: bytes, scheme: str) -> list[Signer]:
         certs = [c.take(c.left()) for c in signed.items()]
         if not certs:
             raise SigningError(f"{scheme} signer without a certificate")
-        from cryptography import x509
-
         try:
-            x509.load_der_x509_certificate(certs[0])
+            certificate(certs[0])
         except ValueError as e:
             raise SigningError(f"{scheme} signer's certificate is not X.509 DER") from e
         lo, hi, lineage = 0, 0x7FFFFFFF, tuple[bytes, ...]()
@@ -243,14 +242,26 @@ def _digest(algorithm: int) -> type[hashes.SHA256 | hashes.SHA512]:
     return hashes.SHA256 if name == "SHA256" else hashes.SHA512
 
 
+def certificate(der: bytes, *, key: bool = False) -> object:
+    """Check that ``der`` is one X.509 certificate (DER); with ``key``, return its public key.
+    ``der_certificate`` reads the usual ones without importing ``cryptography.x509`` (start-up);
+    the rest go to ``x509.load_der_x509_certificate``. Raises ``ValueError`` (as x509 does)."""
+    try:
+        return der_certificate.public_key(der) if key else der_certificate.check(der)
+    except der_certificate.Unread:
+        from cryptography import x509
+
+        loaded = x509.load_der_x509_certificate(der)
+        return loaded.public_key() if key else loaded
+
+
 def _verify(cert_der: bytes, algorithm: int, signature: bytes, data: bytes) -> None:
-    from cryptography import x509
     from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
     from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
 
     digest = _digest(algorithm)
     try:
-        key = x509.load_der_x509_certificate(cert_der).public_key()
+        key = certificate(cert_der, key=True)
         if isinstance(key, rsa.RSAPublicKey) and algorithm in (0x0101, 0x0102):
             salt = 32 if algorithm == 0x0101 else 64
             key.verify(signature, data, padding.PSS(padding.MGF1(digest()), salt), digest())
@@ -301,8 +312,7 @@ _CD_ENTRY = struct.Struct("<4s6xHHHIIIHHHHHII")  # through the local header offs
 _V1_NAME = re.compile(rb"META-INF/[^/]+\.(RSA|DSA|EC)", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
-class ZipEntry:
+class ZipEntry(Struct, frozen=True):
     name: bytes
     method: int
     compressed: int

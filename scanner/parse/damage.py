@@ -9,7 +9,7 @@ from the output can be marked damaged (``Snapshot.damaged``) instead of read as 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 
 from scanner.names import shown
 
@@ -18,8 +18,7 @@ __all__ = ["Damage"]
 _EXAMPLES = 3
 
 
-@dataclass(slots=True)
-class Damage:
+class Damage(Struct):
     lines: int = 0
     """Lines that could not be read."""
     blocks: list[str] = field(default_factory=list)

@@ -29,7 +29,8 @@ Choices the reference leaves open:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from checks.facts import Package
 from scanner.parse.damage import Damage
@@ -66,8 +67,7 @@ _NONE, _FIELD, _USER, _ROWS, _PASSED = 0, 1, 2, 3, 4
 _UNREAD: Row = ("", None, False)  # a line ``_Reader.read_rows`` has not seen
 
 
-@dataclass(frozen=True, slots=True)
-class Listing:
+class Listing(Struct, frozen=True):
     packages: tuple[Package, ...]
     damage: Damage
     """Lines of the package sections that could not be read (see ``read_dumpsys_package``)."""
@@ -107,6 +107,7 @@ def read_dumpsys_package(
         last = part[cut + 1 :]
         if last.strip():
             reader.cut(last)
+    reader.orphans()
     return Listing(reader.result(), reader.damage)
 
 
@@ -127,6 +128,7 @@ class _Reader(Blocks):
             if nl >= 0 and self.in_service:
                 self._stretch(text, nl + 1, end)
             elif nl >= 0:
+                self.outside(text, nl, end)
                 self.line += text.count("\n", nl + 1, end) + 1
             at = start
 

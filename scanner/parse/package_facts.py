@@ -9,8 +9,9 @@ install and runtime grants are merged into every member, the member's own rows (
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from checks.facts import Package, PackageUser
 from scanner.parse.package_fields import (
@@ -26,8 +27,7 @@ from scanner.parse.package_fields import (
 from scanner.parse.text import REPLACEMENT
 
 
-@dataclass(slots=True)
-class SharedUser:
+class SharedUser(Struct):
     """A ``SharedUser [`` block's grants, merged into each member package."""
 
     install: dict[str, bool] = field(default_factory=dict)

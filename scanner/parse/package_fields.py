@@ -9,10 +9,11 @@ the reader needs that is neither of its forms is reported through ``damaged`` (s
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal
+
+from msgspec import Struct, field
 
 from checks.facts import Package, Unseen
 from scanner.parse.text import REPLACEMENT
@@ -21,8 +22,7 @@ _SYSTEM_IMAGE_TIME = datetime(2009, 1, 1)
 _MAX_UTC_OFFSET = timedelta(hours=14)
 
 
-@dataclass(slots=True)
-class UserDraft:
+class UserDraft(Struct):
     user_id: int
     installed: bool | Unseen = True
     hidden: bool = False
@@ -32,8 +32,8 @@ class UserDraft:
     runtime: dict[str, bool] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
-class Draft:
+# Mutable Structs (not dataclasses: msgscan's start-up, bench/RESULTS.md "Start-up").
+class Draft(Struct):
     """A package block being read; ``name`` is None for a headless fragment nobody named."""
 
     name: str | None

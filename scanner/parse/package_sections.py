@@ -95,6 +95,8 @@ class Blocks:
         self.garbled = "garbled line (bytes that are not text)"  # how a U+FFFD line is counted
         self.line = 0  # lines fed so far: several notes about one line count it once
         self.read_rows: dict[str, Row | None] = {}  # each distinct row is taken apart once
+        self.sections_seen: set[str] = set()
+        self.hidden: dict[str, int] = {}  # a factory copy's name -> the line of its header
 
     def _kept(self) -> Draft | None:
         return self.draft if self.draft is not None and self.draft.keep else None
@@ -144,9 +146,10 @@ class Blocks:
     def _top_line(self, body: str, at: int) -> None:
         section = _SECTIONS.get(body)
         if section is not None:
-            self.section = section
+            self._section(body, section)
         elif body.startswith("Package ["):
             if self.section == _SHARED:
+                self.stray(bracketed(body))
                 return
             name = bracketed(body)
             counted = self.section in (None, _PACKAGES)
@@ -163,7 +166,7 @@ class Blocks:
             # package1 1.0.11) never replaces the active entry nor counts on its own.
             keep = counted and name not in self.drafts
             self._open(Draft(name, keep), at)
-            self.label = name if keep else None
+            self.label = self._label(name, keep, counted)
         elif body.startswith("SharedUser [") and self.section == _SHARED:
             name = bracketed(body)
             if name is not None:
@@ -200,3 +203,59 @@ class Blocks:
             or body.partition("=")[0] in FIELD_KEYS
             or user_id(body) is not None
         )
+
+    def _label(self, name: str, keep: bool, counted: bool) -> str | None:
+        """How damage names the block of ``name`` just opened (None: not counted). A second
+        block of ``name`` where packages count is damage: AOSP lists each package once there
+        (``Settings.mPackages`` is a map; the factory copy of an updated system app is under
+        ``Hidden system packages:``), so it is text forged into a value printed raw (an app's
+        ``versionName`` with a newline) and which block is the phone's cannot be told. The
+        first block's facts stay, as before, but never pass unchecked (review 6)."""
+        if keep:
+            return name
+        if counted:
+            self.damage.note("package listed twice", name, self.line)
+        elif self.section == _HIDDEN:
+            self.hidden.setdefault(name, self.line)
+        else:
+            self.stray(name)
+        return None
+
+    # A forged line can also end ``Packages:`` early: a section header or a service boundary
+    # printed inside an app's versionName (review 6) puts every later block in the wrong part
+    # of the dump, where the reader would skip it without a word. AOSP prints package blocks
+    # only under ``Packages:`` and ``Hidden system packages:``, each section once, and a
+    # hidden entry only beside its active one (``Settings.mDisabledSysPackages`` holds the
+    # factory copies of updated system apps), so each of these is damage: a real boundary a
+    # forged one displaced (``read_dumpsys_package``'s listing is then damaged, and a rule
+    # that concludes from absence says unknown). Checked on every capture: none of them has
+    # a block elsewhere, a section twice or a hidden entry alone.
+
+    def stray(self, name: str | None, line: int | None = None) -> None:
+        """A ``Package [`` block of a valid name where no package block belongs."""
+        if name is not None and is_package_name(name):
+            self.damage.note("package block outside the package sections", name, line or self.line)
+
+    def _section(self, body: str, section: str) -> None:
+        if section in self.sections_seen:
+            self.damage.note("section listed twice", body.rstrip(":"), self.line)
+        self.sections_seen.add(section)
+        self.section = section
+
+    def outside(self, text: str, at: int, end: int) -> None:
+        """The lines ``text[at:end]`` after the package service's output ended: a block header
+        among them (at column 2, as in ``Packages:``) is a block a forged boundary displaced."""
+        if not self.sections_seen:
+            return
+        found = text.find(HEADER, at, end)
+        while found >= 0:
+            close = text.find("\n", found + 1, end)
+            line = self.line + text.count("\n", at, found) + 1
+            self.stray(bracketed(text[found + 3 : end if close < 0 else close]), line)
+            found = text.find(HEADER, found + 1, end)
+
+    def orphans(self) -> None:
+        """Note every hidden system package whose active entry the dump does not hold."""
+        for name, line in self.hidden.items():
+            if name not in self.drafts:
+                self.damage.note("hidden system package without its active entry", name, line)

@@ -12,14 +12,15 @@ import os
 import posixpath
 import stat as st
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+
+from msgspec import Struct
+from msgspec.structs import force_setattr
 
 DIR_MODE = st.S_IFDIR | 0o755
 DIR_SIZE = 4096  # what ext4 and f2fs report for a small directory
 
 
-@dataclass(frozen=True, slots=True)
-class VirtualFile:
+class VirtualFile(Struct, frozen=True):
     """One file or directory with the metadata ``stat`` reports."""
 
     path: str
@@ -35,9 +36,9 @@ class VirtualFile:
     def __post_init__(self) -> None:
         path = normalize(self.path)
         if path != self.path:
-            object.__setattr__(self, "path", path)
+            force_setattr(self, "path", path)
         if st.S_IFMT(self.mode) == 0:
-            object.__setattr__(self, "mode", st.S_IFREG | self.mode)
+            force_setattr(self, "mode", st.S_IFREG | self.mode)
         if self.content is not None and len(self.content) != self.size:
             raise ValueError(
                 f"{self.path}: size {self.size} but {len(self.content)} bytes of content; "
@@ -49,8 +50,7 @@ class VirtualFile:
         return st.S_ISDIR(self.mode)
 
 
-@dataclass(frozen=True, slots=True)
-class DirEntry:
+class DirEntry(Struct, frozen=True):
     """One line of a directory listing: the name in that directory and what it is."""
 
     name: str

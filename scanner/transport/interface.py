@@ -16,8 +16,9 @@ some output arrived, the error carries that output in ``partial`` so a batch kee
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 from typing import Protocol
+
+from msgspec import Struct
 
 DEFAULT_TIMEOUT_S = 120.0
 """Whole-command limit. ``dumpsys package`` on a 300-app phone takes a few seconds; MVT saw
@@ -36,28 +37,55 @@ hostile, and reading on would only fill memory. Past the limit the transport sto
 closes the stream and raises ``OutputTooLarge`` with the bytes up to the limit."""
 
 
-@dataclass(frozen=True, slots=True)
-class ShellResult:
+class ShellResult(Struct, frozen=True):
     stdout: bytes
     stderr: bytes = b""
     exit_code: int | None = None
     """None when the transport speaks shell v1, which carries no exit status."""
 
 
-@dataclass(slots=True)
 class Meter:
-    """What the exchanges with one phone cost: the numbers a benchmark and a test look at."""
+    """What the exchanges with one phone cost: the numbers a benchmark and a test look at.
 
-    exchanges: int = 0
-    """Shell calls, i.e. streams opened (each one command, read to its end)."""
-    bytes_sent: int = 0
-    bytes_received: int = 0
-    commands: list[str] = field(default_factory=list)
-    waves: int = 0
-    """Rounds of streams that ran side by side (``scanner.batch.run_wave``)."""
-    most_streams: int = 0
-    """The most streams one wave kept open at once."""
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    A plain class, not a dataclass (start-up) and not a Struct: its lock takes part in no
+    comparison and no ``repr``; nothing compares two meters, so it has no ``__eq__``."""
+
+    __slots__ = (
+        "_lock",
+        "bytes_received",
+        "bytes_sent",
+        "commands",
+        "exchanges",
+        "most_streams",
+        "waves",
+    )
+
+    def __init__(
+        self,
+        exchanges: int = 0,
+        bytes_sent: int = 0,
+        bytes_received: int = 0,
+        commands: list[str] | None = None,
+        waves: int = 0,
+        most_streams: int = 0,
+    ) -> None:
+        self.exchanges = exchanges
+        """Shell calls, i.e. streams opened (each one command, read to its end)."""
+        self.bytes_sent = bytes_sent
+        self.bytes_received = bytes_received
+        self.commands: list[str] = [] if commands is None else commands
+        self.waves = waves
+        """Rounds of streams that ran side by side (``scanner.batch.run_wave``)."""
+        self.most_streams = most_streams
+        """The most streams one wave kept open at once."""
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return (
+            f"Meter(exchanges={self.exchanges!r}, bytes_sent={self.bytes_sent!r}, "
+            f"bytes_received={self.bytes_received!r}, commands={self.commands!r}, "
+            f"waves={self.waves!r}, most_streams={self.most_streams!r})"
+        )
 
     def count(self, command: str, result_bytes: int) -> None:
         with self._lock:  # streams of one wave finish on their own threads

@@ -6,11 +6,11 @@ logs, stderr, the agent's fleet summary and its per-phone report."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from scanner import recording
 from scanner.app.agent.rows import DeviceState, Via
@@ -18,9 +18,9 @@ from scanner.app.agent.service import Agent
 from scanner.recording import Recording
 from scanner.simphone import PhoneServer
 from scanner.simphone.phone import phone_server
-from tests.scanner.app.agent.test_agent import start
 from tests.faults.cli import A16, msgscan
 from tests.faults.test_agent_rounds import config, once
+from tests.scanner.app.agent.test_agent import start
 
 EVIL = "\x1b[31m\x1b]0;owned\x07\x9b2J\u202e\x00\x7f"
 SERIAL = f"R5C{EVIL}T1"
@@ -51,7 +51,7 @@ def clean(text: str) -> bool:
 def test_every_report_format_is_clean(tmp_path: Path, fmt: str) -> None:
     run = msgscan("-vv", "scan", "--replay", str(hostile(tmp_path)), "--format", fmt)
 
-    assert 2 == run.code, run.err  # ESC in getprop marks the fact damaged: incomplete
+    assert run.code == 2, run.err  # ESC in getprop marks the fact damaged: incomplete
     assert clean(run.out), [f for f in FORBIDDEN if f in run.out]
     assert clean(run.err)  # the JSON log lines of -vv too
     assert "R5CT1" in run.out or fmt in ("text", "html")  # stripped, not dropped
@@ -63,7 +63,7 @@ def test_the_json_report_keeps_the_cleaned_values(tmp_path: Path) -> None:
     run = msgscan("scan", "--replay", str(hostile(tmp_path)), "--format", "json")
     report = json.loads(run.out)
 
-    assert "R5CT1" == report["device"]["serial"]
+    assert report["device"]["serial"] == "R5CT1"
     assert report["device"]["model"].startswith("SM-S936B")  # getprop marks the damage with U+FFFD
 
 
@@ -72,7 +72,7 @@ def test_snapshot_output_is_clean(tmp_path: Path) -> None:
     as_json = msgscan("snapshot", "--replay", str(path), "--json")
     as_text = msgscan("snapshot", "--replay", str(path))
 
-    assert (2, 2) == (as_json.code, as_text.code)  # damaged getprop: incomplete
+    assert (as_json.code, as_text.code) == (2, 2)  # damaged getprop: incomplete
     assert clean(as_json.out) and clean(as_text.out)
 
 
@@ -87,7 +87,7 @@ def test_the_fleet_summary_and_agent_reports_are_clean(tmp_path: Path, phones: l
 
     run = once(tmp_path, cfg)
 
-    assert 1 == run.code, run.err  # a failed check outranks the incomplete round
+    assert run.code == 1, run.err  # a failed check outranks the incomplete round
     summary = (tmp_path / "state" / "reports" / "fleet-summary.json").read_text()
     report = next(p for p in (tmp_path / "state" / "reports").glob("*.json")
                   if p.name != "fleet-summary.json").read_text()
@@ -119,5 +119,5 @@ def test_error_messages_are_clean(tmp_path: Path) -> None:
 
     run = msgscan("scan", "--replay", str(path))
 
-    assert 2 == run.code
+    assert run.code == 2
     assert clean(run.err) and f"{tmp_path}/phone" in run.err

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
+from msgspec import structs
+
 from checks.facts import Snapshot, Unseen
 from scanner import apk_reads
 from scanner.collect import collect
@@ -38,7 +40,7 @@ def test_common_case_is_one_added_exchange_and_a_few_kib() -> None:
     apks = signed_test_apks()
     snap, transport = scan(phone_with({WA: apks.resigned, TG: apks.v3_rotated}))
     by = {s.package: s for s in snap.signers}
-    assert 3 == transport.meter.waves
+    assert transport.meter.waves == 3
     assert (sha(apks.other.der), "v2", ()) == (by[WA].certificate.sha256, by[WA].certificate.scheme, by[WA].certificate.lineage)  # type: ignore[union-attr]
     assert (sha(apks.rotated.der), (sha(apks.official.der), sha(apks.rotated.der))) == (
         by[TG].certificate.sha256,  # type: ignore[union-attr]
@@ -83,7 +85,7 @@ def test_missing_apk_is_unseen_not_guessed() -> None:
     snap, transport = scan(phone_with({TG: signed_test_apks().v2}))
     [wa] = [s for s in snap.signers if s.package == WA]
     assert isinstance(wa.certificate, Unseen) and "tail could not read" in wa.certificate.reason
-    assert 3 == transport.meter.waves
+    assert transport.meter.waves == 3
 
 
 def test_truncated_apk_is_unseen() -> None:
@@ -124,7 +126,7 @@ def test_hostile_pm_path_never_reaches_a_command() -> None:
 
     rec = phone_with({WA: signed_test_apks().v2})
     lie = Command(("pm", "path", WA), b"package:/data/app/x;reboot/../base.apk\n")
-    transport = ReplayTransport(replace(rec, commands=(*rec.commands, lie)))
+    transport = ReplayTransport(structs.replace(rec, commands=(*rec.commands, lie)))
     snap = collect(transport)
     [wa] = [s for s in snap.signers if s.package == WA]
     assert isinstance(wa.certificate, Unseen) and "no phone has" in wa.certificate.reason
@@ -138,8 +140,8 @@ def test_every_shipped_messenger_shows_its_signer_digest() -> None:
 
     from checks.policy import DEFAULT
     from scanner import recording
-    from scanner.recordings.build import HERE
     from scanner.app.scan import scan_result
+    from scanner.recordings.build import HERE
 
     for name in SHIPPED:
         result = scan_result(ReplayTransport(recording.load(HERE / name)), DEFAULT)

@@ -20,6 +20,7 @@ from checks.errors import MsgscanError
 from checks.findings import Attestation
 from checks.policy import ATTESTABLE, Policy
 from reports.attestation_file import read
+from reports.render.controls import clean_tree
 from reports.signing import SigningKey
 from scanner.app.agent.state import State
 from scanner.files import LIMIT_REPORT, read_json
@@ -104,8 +105,21 @@ def waiting(report_path: str | None) -> list[dict[str, Any]]:
         return []
     try:  # the agent's own file; damaged or replaced by something else, it shows nothing
         report = read_json(report_path, what="the report", limit=LIMIT_REPORT, hint="")
+    except MsgscanError:
+        return []
+    return awaiting(report)
+
+
+def awaiting(report: Any) -> list[dict[str, Any]]:
+    """``waiting`` of a report at hand: the one a scan just wrote (``scanner.app.agent.scanned``:
+    the round's summary then need not read each phone's report back), or one read from a file.
+    The items are taken as the written file has them: their strings cleaned of controls."""
+    try:
         out: list[dict[str, Any]] = []
-        for f in report.get("findings", []):
+        for found in report.get("findings", []):
+            if found.get("status") != "manual":  # msgscan's own value: the same once cleaned
+                continue
+            f = clean_tree(found)  # as ``JsonRenderer`` wrote it (a no-op on a file's)
             if f.get("status") != "manual" or f.get("attested") or f["check_id"] not in ATTESTABLE:
                 continue
             texts = " ".join(str(e.get("text", "")) for e in f.get("evidence", []))
@@ -124,7 +138,7 @@ def waiting(report_path: str | None) -> list[dict[str, Any]]:
                     "why": why,
                 }
             )
-    except (MsgscanError, AttributeError, KeyError, TypeError):
+    except (AttributeError, KeyError, TypeError):
         return []
     return out
 

@@ -279,7 +279,7 @@ def run_round(
     def finish(phone: PhoneOutcome) -> None:
         scanned, path = phone.scanned, phone.report_path
         if scanned and path and scanned.written is not None and scanned.columns is not None:
-            remember(path, scanned.written, scanned.columns)  # for the fleet summary
+            remember(path, scanned.written, scanned.columns, scanned.awaiting)  # for the summary
         if on_phone is not None:
             on_phone(phone)
         # The findings are in the state now: holding 1000 phones' until the round ends would

@@ -27,6 +27,7 @@ from checks.result import ScanResult
 from reports.render.json import JsonRenderer
 from reports.render.ocsf_context import ScanContext
 from reports.report import build_report
+from scanner.app.agent.attestations import awaiting
 from scanner.app.agent.summary import worst
 from scanner.files import write_atomic
 
@@ -52,6 +53,9 @@ class Scanned:
     """check id -> worst status in the written report (``summary.worst``); None if unwritten."""
     written: tuple[int, int] | None = None
     """(mtime_ns, size) of the written report: the summary trusts ``columns`` while it holds."""
+    awaiting: list[dict[str, Any]] | None = None
+    """What in the written report awaits attestation (``attestations.awaiting``), for the
+    summary as ``columns``; None if unwritten."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +82,13 @@ def written(result: ScanResult, job: ReportJob, name: str) -> tuple[Scanned, Pat
     report = build_report(result)
     kept = dict(report) if job.keep_report else None  # before rendering adds retention
     columns: dict[str, str] | None = None
+    waits: list[dict[str, Any]] | None = None
     stat: tuple[int, int] | None = None
     try:
         assert path is not None
         write_atomic(path, job.renderer.render_report(report))
         columns = worst(report)
+        waits = awaiting(report)
         st = os.stat(path)
         stat = (st.st_mtime_ns, st.st_size)
     except MsgscanError as e:
@@ -103,6 +109,7 @@ def written(result: ScanResult, job: ReportJob, name: str) -> tuple[Scanned, Pat
         report=kept,
         columns=columns,
         written=stat,
+        awaiting=waits,
     )
     return scanned, path, summarize(result.findings).failed
 

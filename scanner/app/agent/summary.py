@@ -55,15 +55,35 @@ def _iso(when: datetime | None) -> str | None:
     return when.isoformat().replace("+00:00", "Z") if when else None
 
 
-_KNOWN: dict[str, tuple[tuple[int, int], dict[str, str]]] = {}
-"""Report path -> ((mtime_ns, size) of the file, its columns): what ``remember`` noted when the
-round wrote it, so the summary at the round's end does not read back a file just written."""
+_KNOWN: dict[str, tuple[tuple[int, int], dict[str, str], list[dict[str, Any]] | None]] = {}
+"""Report path -> ((mtime_ns, size) of the file, its columns, what in it awaits attestation):
+what ``remember`` noted when the round wrote it, so the summary at the round's end does not read
+back a file just written (with workers, reading every report back was most of the agent's own
+CPU in a round of 50 large phones)."""
 
 
-def remember(path: Path, written: tuple[int, int], columns: dict[str, str]) -> None:
-    """Note the ``columns`` (``worst``) of the report just written to ``path``, whose
-    (mtime_ns, size) was ``written``, for the round's summary."""
-    _KNOWN[str(path)] = (written, columns)
+def remember(
+    path: Path,
+    written: tuple[int, int],
+    columns: dict[str, str],
+    awaiting: list[dict[str, Any]] | None = None,
+) -> None:
+    """Note the ``columns`` (``worst``) and ``awaiting`` (``attestations.awaiting``) of the
+    report just written to ``path``, whose (mtime_ns, size) was ``written``, for the round's
+    summary."""
+    _KNOWN[str(path)] = (written, columns, awaiting)
+
+
+def _noted(report_path: str) -> tuple[dict[str, str], list[dict[str, Any]] | None] | None:
+    """What ``remember`` noted of the file, if it is still the file the round wrote."""
+    try:
+        st = os.stat(report_path)
+    except OSError:
+        return None
+    known = _KNOWN.get(report_path)
+    if known is not None and known[0] == (st.st_mtime_ns, st.st_size):
+        return known[1], known[2]
+    return None
 
 
 def _columns(report_path: str | None) -> dict[str, str]:
@@ -71,13 +91,9 @@ def _columns(report_path: str | None) -> dict[str, str]:
     shown as a pass), an attested manual item "attested"."""
     if not report_path:
         return {}
-    try:
-        st = os.stat(report_path)
-        known = _KNOWN.get(report_path)
-        if known is not None and known[0] == (st.st_mtime_ns, st.st_size):
-            return dict(known[1])  # the file the round wrote, unchanged since
-    except OSError:
-        pass
+    noted = _noted(report_path)
+    if noted is not None:
+        return dict(noted[0])  # the file the round wrote, unchanged since
     try:  # the agent's own file; damaged or replaced by something else, it shows no columns
         report = read_json(report_path, what="the report", limit=LIMIT_REPORT, hint="")
     except MsgscanError:
@@ -85,6 +101,14 @@ def _columns(report_path: str | None) -> dict[str, str]:
     if not isinstance(report, dict):
         return {}
     return worst(report)
+
+
+def _waiting(report_path: str | None) -> list[dict[str, Any]]:
+    """``attestations.waiting`` of the report, from what the round noted while it holds."""
+    noted = _noted(report_path) if report_path else None
+    if noted is not None and noted[1] is not None:
+        return [dict(item) for item in noted[1]]
+    return waiting(report_path)
 
 
 def worst(report: Mapping[str, Any]) -> dict[str, str]:
@@ -182,7 +206,7 @@ def fleet_summary(
                 "known_failed": failed,
                 "first_scan": first,
                 "checks": columns,
-                "awaiting_attestation": waiting(scan.report_path if scan else None),
+                "awaiting_attestation": _waiting(scan.report_path if scan else None),
                 "drift": {
                     "new": [str(k) for k in changes.new] if changes and not first else [],
                     "changed": [str(k) for k in changes.changed] if changes else [],

@@ -7,7 +7,6 @@ head``), and where the agent finds its config without ``--config``.
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import re
 import sys
@@ -33,6 +32,8 @@ class MsgscanParser(argparse.ArgumentParser):
         m = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
         if m:
             choices = re.findall(r"'([^']*)'", m[2]) or [c.strip() for c in m[2].split(",")]
+            import difflib  # a mistyped choice only (start-up)
+
             close = difflib.get_close_matches(m[1], choices, n=1, cutoff=0.5)
             if close:
                 hint = f"hint: did you mean '{close[0]}'?\n"

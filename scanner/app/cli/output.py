@@ -44,8 +44,6 @@ class OutputFormat(enum.Enum):
     ) -> SavedReportRenderer:
         """The renderer of this format in ``lang`` (English by default); JSON and HTML are
         signed with ``key`` when given; text has tables and colours when ``terminal``."""
-        import socket
-
         from reports.i18n import Lang
 
         lang = lang or Lang.EN
@@ -67,10 +65,14 @@ class OutputFormat(enum.Enum):
 
                 return OcsfRenderer()
             case OutputFormat.ECS:
+                import socket  # the host names the SIEM formats carry only (start-up)
+
                 from reports.render.ecs import EcsRenderer
 
                 return EcsRenderer(observer=socket.gethostname())
             case OutputFormat.CEF:
+                import socket
+
                 from reports.render.cef import CefRenderer
 
                 return CefRenderer(host=socket.gethostname())

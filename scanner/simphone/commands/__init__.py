@@ -17,8 +17,9 @@ scans stay byte-identical. A command it cannot derive gets ``None``: the shell a
 
 from __future__ import annotations
 
-from dataclasses import replace
 from functools import cached_property
+
+from msgspec.structs import replace
 
 from scanner.recording import Recording
 from scanner.simphone.commands import files, packages, properties

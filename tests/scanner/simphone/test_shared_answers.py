@@ -4,7 +4,7 @@ once per recording (a 1000-phone ``msgscan simulate --count`` parsed it 1000 tim
 
 from __future__ import annotations
 
-from dataclasses import replace
+from msgspec.structs import replace
 
 from scanner import recording
 from scanner.recordings import build

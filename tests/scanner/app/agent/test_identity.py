@@ -5,7 +5,7 @@ separate field; an address that cannot be reached is recorded against the phone 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from msgspec.structs import replace
 from pathlib import Path
 
 from scanner.app.agent.service import Agent

@@ -286,13 +286,32 @@ an English report, Babel and the German tables."""
 
 
 def test_replay_scan_loads_cryptography_only_for_the_certificates_it_reads() -> None:
-    """The shipped Android 16 recording holds signed APKs: their certificates are parsed
-    (``cryptography.x509``), and nothing of the rest loads. A recording without APKs (the
-    profile set-ups) loads no cryptography at all."""
-    names = ("cryptography.x509", *REPLAY_UNUSED)
-    assert ["cryptography.x509"] == loaded(run_main("scan", "--replay", str(A16)), *names)
+    """The shipped Android 16 recording holds signed APKs: their certificates are read by
+    ``scanner.parse.der_certificate`` and WhatsApp's rotation verified with the key classes
+    (``asymmetric.rsa``), so ``cryptography.x509`` (the package's names, extensions, ``email``)
+    stays unloaded, with nothing of the rest. A recording without APKs (the profile set-ups)
+    loads no cryptography at all."""
+    names = ("cryptography.x509", "cryptography.hazmat.primitives.asymmetric.rsa", *REPLAY_UNUSED)
+    found = loaded(run_main("scan", "--replay", str(A16)), *names, "email.utils")
+    assert ["cryptography.hazmat.primitives.asymmetric.rsa"] == found
     profile = ROOT / "scanner" / "recordings" / "profiles-secure-folder-android14.json"
     assert [] == loaded(run_main("scan", "--replay", str(profile)), "cryptography", *names)
+
+
+def test_replay_scan_creates_no_dataclass() -> None:
+    """Every value class a replay scan creates is a msgspec Struct or a plain class (the
+    parsers', the probes', the transport's, the batches', the recording's and the replay
+    shell's): ``dataclasses`` stays unloaded, and so does ``copy``, which only it imported."""
+    assert [] == loaded(run_main("scan", "--replay", str(A16)), "dataclasses", "copy")
+
+
+def test_replay_scan_loads_no_socket_and_no_close_match_finder() -> None:
+    """``socket`` (with ``selectors``) loads for the host name only the ECS and CEF events carry,
+    and ``difflib`` for the hint after a mistyped choice (``msgscan scna``): a replay's text
+    report needs neither; a CEF report loads ``socket``."""
+    names = ("socket", "selectors", "difflib")
+    assert [] == loaded(run_main("scan", "--replay", str(A16)), *names)
+    assert ["socket"] == loaded(run_main("scan", "--replay", str(A16), "--format", "cef"), "socket")
 
 
 def test_deferred_logging_writes_the_first_line_at_the_level_it_was_configured_for() -> None:
