@@ -2,9 +2,8 @@
 
 RFC 8017 A.1.1: ``RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }``; DER
 allows nothing after the exponent, nor after the key in its BIT STRING: a key with more is no
-RSA key and the
-certificate is not read (the reader refuses what DER does not allow, as for every defect of
-``test_der_certificate.defects``).
+RSA key and the certificate is not read (the reader refuses what DER does not allow, as for
+every defect of ``test_der_certificate.defects``).
 """
 
 from __future__ import annotations
