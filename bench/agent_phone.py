@@ -23,9 +23,10 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+from msgspec.structs import replace
 
 ROOT = Path(__file__).resolve().parents[1]
 if "--tree" in sys.argv:  # scan with another checkout's code (the phone stays this tree's)
