@@ -33,7 +33,7 @@ def _free_ports(n: int) -> int:
 def test_a_small_round_scans_every_phone() -> None:
     port = _free_ports(3)
     run = subprocess.run(
-        [sys.executable, "bench/agent_round.py", "--phones", "3", "--runs", "1", "--port", str(port)],
+        [sys.executable, "bench/agent_round.py", "--phones", "3", "--port", str(port)],
         cwd=ROOT, capture_output=True, text=True, timeout=240,
     )  # fmt: skip
 
