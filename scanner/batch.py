@@ -163,17 +163,18 @@ def split(stdout: bytes, probes: Sequence[Probe], nonce: str) -> dict[str, Outpu
     prefix = b":msgscan:" + nonce.encode() + b":"
     outputs: dict[str, Output] = {}
     start = at = 0
-    while (at := stdout.find(prefix, at)) >= 0:
+    while (begin := stdout.find(prefix, at)) >= 0:
         # = finditer of the whole marker: the leftmost one, then on from its end
-        m = _MARKER_REST.match(stdout, at + len(prefix))
+        m = _MARKER_REST.match(stdout, begin + len(prefix))
         if m is None:
-            at += 1
+            at = begin + 1
             continue
-        marker, at = stdout[at : m.end()], m.end()
+        at = m.end()
+        marker = stdout[begin:at]
         index = int(m.group(1))
-        if index >= len(probes) or m.end() - len(marker) < start:
+        if index >= len(probes) or begin < start:
             continue
-        raw = stdout[start : m.end() - len(marker)]
+        raw = stdout[start:begin]
         end = stdout.find(CHECKSUM_END, m.end(), m.end() + _CHECKSUM_ROOM)
         between = None if end < 0 else stdout[m.end() : end]
         damaged, verified = _check(raw, marker, between)

@@ -234,7 +234,8 @@ class Blocks:
     def stray(self, name: str | None, line: int | None = None) -> None:
         """A ``Package [`` block of a valid name where no package block belongs."""
         if name is not None and is_package_name(name):
-            self.damage.note("package block outside the package sections", name, line or self.line)
+            at = self.line if line is None else line
+            self.damage.note("package block outside the package sections", name, at)
 
     def _section(self, body: str, section: str) -> None:
         if section in self.sections_seen:
