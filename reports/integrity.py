@@ -153,13 +153,31 @@ def _sealed_version(doc: dict[str, Any]) -> bool:
     return isinstance(fleet, int) and fleet >= 2
 
 
+def _not_json_number(word: str) -> Any:
+    raise _Damaged(f"{word} is no JSON number (msgscan never writes one)")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        _not_json_number(text)
+    return value
+
+
 def _sealed_json(data: bytes) -> _Sealed:
     try:
-        doc = json.loads(data.decode("utf-8"), object_pairs_hook=_refuse_duplicates)
+        doc = json.loads(data.decode("utf-8"), object_pairs_hook=_refuse_duplicates,
+                         parse_constant=_not_json_number, parse_float=_finite)
     except UnicodeDecodeError as e:
         raise _Damaged(f"not UTF-8 at byte {e.start}") from None
     except json.JSONDecodeError as e:
         raise _Damaged(f"not valid JSON any more ({e.msg}, line {e.lineno})") from None
+    except RecursionError:
+        raise _Damaged("nested deeper than any report msgscan writes") from None
+    except _Damaged:
+        raise
+    except ValueError as e:  # an integer of more than 4300 digits
+        raise _Damaged(f"a value msgscan never writes ({e})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get(MEMBER), dict):
         if isinstance(doc, dict) and _sealed_version(doc):
             raise _Damaged("the integrity member was removed or renamed")
