@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import errno
 import json
-import math
 import os
 import stat
 from pathlib import Path
@@ -136,26 +135,13 @@ def json_depth(value: Any) -> int:
     return deepest
 
 
-def _not_json_number(word: str) -> Any:
-    raise ValueError(f"{word} is no JSON number")
-
-
-def _finite(text: str) -> float:
-    """A JSON number as Python reads it; one too large for a float (``1e999``) is refused, as
-    JSON has no infinity and nothing msgscan writes holds one."""
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text} is too large a number")
-    return value
-
-
 def parse_json(
     data: bytes | str, *, source: str, hint: str, error: type[MsgscanError] = UsageError
 ) -> Any:
     """``json.loads`` that reports bad input as ``error`` naming ``source``, never a traceback:
     invalid JSON or UTF-8, nesting deeper than ``MAX_JSON_DEPTH``, numbers Python cannot hold."""
     try:
-        value = json.loads(data, parse_constant=_not_json_number, parse_float=_finite)
+        value = json.loads(data)
     except json.JSONDecodeError as e:
         raise error(f"{source}: not JSON (line {e.lineno}, column {e.colno}: {e.msg})",
                     hint=hint) from None

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the renderers load when a command picks one: start-up stays
     from rich.progress import TaskID
 
     from reports.render.interface import Renderer
+    from reports.signing import SigningKey
     from scanner.app.agent.round import PhoneOutcome
 
     class SavedReportRenderer(Renderer, Protocol):
@@ -53,19 +54,34 @@ def text_renderer(
     return TerminalRenderer(lang, width=width, color=wants_color(environ))
 
 
-def load_saved(path: Path) -> dict[str, Any]:
-    """A JSON report or fleet summary msgscan wrote, checked before anything renders it."""
+def load_saved(path: Path, key: SigningKey | None = None) -> dict[str, Any]:
+    """A JSON report or fleet summary msgscan wrote, checked before anything renders it.
+
+    One that changed since it was written (its content no longer matches its digest, its seal
+    was removed, or, when ``key`` is the key it names, its signature fails) is refused: rendered
+    again, and signed with ``key``, it would be a forgery with a valid seal."""
+    import json
+
+    from reports.integrity import Outcome, verify
     from reports.render.fleet_html import is_fleet_summary
     from reports.report import ReportInvalid, validate
-    from scanner.files import LIMIT_REPORT, read_json
+    from scanner.files import LIMIT_REPORT, parse_json, read_regular
 
-    data = read_json(
-        path,
-        what="the report",
-        limit=LIMIT_REPORT,
-        hint="pass a report written by `msgscan scan --format json -o FILE` or the "
-        "agent's fleet-summary.json",
-    )
+    hint = ("pass a report written by `msgscan scan --format json -o FILE` or the "
+            "agent's fleet-summary.json")
+    raw = read_regular(path, what="the report", limit=LIMIT_REPORT, hint=hint)
+    data = parse_json(raw, source=str(path), hint=hint)
+    if isinstance(data, dict):
+        sealed = verify(raw, [key.private.public_key()] if key else [])
+        if sealed.outcome is Outcome.TAMPERED:
+            raise UsageError(f"{path}: {sealed.message}",
+                             hint=f"`msgscan verify {path}` says more; render the report as "
+                             "it was written")
+    try:  # NaN, Infinity, 1e999: no JSON number, never written by msgscan
+        json.dumps(data, allow_nan=False)
+    except ValueError:
+        raise UsageError(f"{path}: holds a number JSON cannot hold (NaN or Infinity)",
+                         hint=hint) from None
     if not isinstance(data, dict):
         raise UsageError(
             f"{path}: not a msgscan report", hint="pass a report written with --format json"

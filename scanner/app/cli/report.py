@@ -15,7 +15,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     key = signing_key(args.sign_key)
     templates = templates_from(args.templates)
     render_saved(
-        load_saved(args.report), outputs, chosen_lang(args.lang), key=key, templates=templates
+        load_saved(args.report, key), outputs, chosen_lang(args.lang), key=key, templates=templates
     )
     return ExitCode.OK
 
