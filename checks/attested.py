@@ -26,6 +26,9 @@ from msgspec.structs import replace
 
 from checks.findings import Attestation, Message, say
 
+PSEUDONYM_PREFIX = "anon-"
+"""``checks.result.PSEUDONYM_PREFIX`` (imported there would make a cycle; a test pins both)."""
+
 if TYPE_CHECKING:  # checks.policy imports this module for the Refusal type
     from checks.policy import Policy
 
@@ -60,7 +63,8 @@ class Refusal(Struct, frozen=True):
         self, check_id: str, device: str | None, package: str | None, serial: str | None = None
     ) -> Message | None:
         """The evidence line for a finding of ``check_id`` on ``device`` (``serial``: the phone's
-        own serial, when the scan names it by a pseudonym), or None."""
+        own serial, when the scan names it by a pseudonym), or None. Under a pseudonym, a claim
+        naming another phone by anything but a pseudonym says nothing: it may be a serial."""
         if check_id != self.check_id or (self.package is not None and self.package != package):
             return None
         head = {"by": self.by, "on": self.on.isoformat(), "source": self.source}
@@ -83,6 +87,8 @@ class Refusal(Struct, frozen=True):
                     **head,
                     device=device,
                 )
+            if serial and serial != device and not self.device.startswith(PSEUDONYM_PREFIX):
+                return None  # another phone's serial in a report that hides serials: silent
             return say(
                 "attest.other_phone",
                 "the attestation by {by} on {on:date} ({source}) is for another phone ({other}), "

@@ -71,10 +71,11 @@ def test_a_verified_claim_for_this_phone_attests_its_package_only() -> None:
 def test_a_claim_naming_the_serial_never_repeats_it_under_a_pseudonym() -> None:
     """The scan names the phone by its pseudonym: a verified claim made for its serial is not
     applied, and the note says so without the serial (the pseudonym hides it); a claim for
-    another phone names that phone."""
+    another phone names that phone by its pseudonym (one naming it by a serial says nothing:
+    tests/review7/test_pseudonym_other_phone.py)."""
     pseudonym = "anon-0123456789abcdef"
     snap = phone(app(TELEGRAM))
-    for device, named in ((SERIAL, False), ("R5CX000OTHER", True)):
+    for device, named in ((SERIAL, False), ("anon-fedcba9876543210", True)):
         policy = with_claims(DEFAULT, [claim(TELEGRAM, device=device, problem=None)])
         [f] = judge(snap, policy, today=TODAY, checks=[telegram_cloud_chats], device=pseudonym)
         [note] = [e.text for e in f.evidence if e.source == "attestation"]
