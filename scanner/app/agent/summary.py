@@ -21,15 +21,15 @@ import structlog
 from checks.drift import Drift
 from checks.errors import MsgscanError
 from checks.registry import CHECKS
-from reports.integrity import seal_json
+from reports.integrity import Outcome, seal_json, verify
 from reports.render.controls import clean_tree
 from reports.render.json import dumps
 from reports.signing import SigningKey
-from scanner.app.agent.attestations import waiting
+from scanner.app.agent.attestations import awaiting
 from scanner.app.agent.known import Known, last_known
 from scanner.app.agent.rows import DeviceRow, RoundRow, ScanRow
 from scanner.app.agent.state import State
-from scanner.files import LIMIT_REPORT, read_json, write_atomic
+from scanner.files import LIMIT_REPORT, parse_json, read_regular, write_atomic
 
 log = structlog.get_logger("msgscan.agent")
 SUMMARY_FILE = "fleet-summary.json"
@@ -86,7 +86,25 @@ def _noted(report_path: str) -> tuple[dict[str, str], list[dict[str, Any]] | Non
     return None
 
 
-def _columns(report_path: str | None) -> dict[str, str]:
+def _read_back(report_path: str, key: SigningKey | None) -> dict[str, Any] | None:
+    """The agent's own report file, or None when it is damaged, replaced by something else, or
+    changed since it was written (no longer matching its seal; with ``key``, its signature):
+    an edited report must not put its passes into the summary the agent signs."""
+    try:
+        raw = read_regular(report_path, what="the report", limit=LIMIT_REPORT, hint="")
+        report = parse_json(raw, source=report_path, hint="")
+    except MsgscanError:
+        return None
+    if not isinstance(report, dict):
+        return None
+    sealed = verify(raw, [key.private.public_key()] if key else [])
+    if sealed.outcome is Outcome.TAMPERED:
+        log.warning("report.changed", report=report_path, problem=sealed.message)
+        return None
+    return report
+
+
+def _columns(report_path: str | None, key: SigningKey | None = None) -> dict[str, str]:
     """check id -> worst status in the phone's last report: a waived failure is "waived" (never
     shown as a pass), an attested manual item "attested"."""
     if not report_path:
@@ -94,21 +112,19 @@ def _columns(report_path: str | None) -> dict[str, str]:
     noted = _noted(report_path)
     if noted is not None:
         return dict(noted[0])  # the file the round wrote, unchanged since
-    try:  # the agent's own file; damaged or replaced by something else, it shows no columns
-        report = read_json(report_path, what="the report", limit=LIMIT_REPORT, hint="")
-    except MsgscanError:
-        return {}
-    if not isinstance(report, dict):
-        return {}
-    return worst(report)
+    report = _read_back(report_path, key)  # damaged or changed: no columns
+    return {} if report is None else worst(report)
 
 
-def _waiting(report_path: str | None) -> list[dict[str, Any]]:
+def _waiting(report_path: str | None, key: SigningKey | None = None) -> list[dict[str, Any]]:
     """``attestations.waiting`` of the report, from what the round noted while it holds."""
-    noted = _noted(report_path) if report_path else None
+    if not report_path:
+        return []
+    noted = _noted(report_path)
     if noted is not None and noted[1] is not None:
         return [dict(item) for item in noted[1]]
-    return waiting(report_path)
+    report = _read_back(report_path, key)
+    return [] if report is None else awaiting(report)
 
 
 def worst(report: Mapping[str, Any]) -> dict[str, str]:
@@ -163,10 +179,11 @@ def fleet_summary(
     known: Mapping[str, Known] | None = None,
     first_scans: Iterable[str] = (),
     addresses: Mapping[str, str] | None = None,
+    key: SigningKey | None = None,
 ) -> dict[str, Any]:
     """``last_scans``: each phone's latest scan attempt; ``known``: what it was last known to
     fail (``scanner.app.agent.known.last_known``); ``first_scans``: phones scanned for the first
-    time."""
+    time; ``key``: the agent's signing key, to check the reports it reads back."""
     attempts = {s.device_id: s for s in last_scans}
     known = known or {}
     firsts = set(first_scans)
@@ -177,9 +194,9 @@ def fleet_summary(
         scan = facts.evaluated if facts and facts.evaluated else None
         if scan is None and attempt is not None and attempt.verdict is not None:
             scan = attempt
-        columns = _columns(scan.report_path if scan else None)
+        columns = _columns(scan.report_path if scan else None, key)
         if scan is not None and not scan.complete and facts and facts.complete:
-            columns = _merged(columns, _columns(facts.complete.report_path))
+            columns = _merged(columns, _columns(facts.complete.report_path, key))
         failed = max(facts.open_failures if facts else 0, scan.failed if scan else 0)
         fresh = (
             scan is not None
@@ -206,7 +223,7 @@ def fleet_summary(
                 "known_failed": failed,
                 "first_scan": first,
                 "checks": columns,
-                "awaiting_attestation": _waiting(scan.report_path if scan else None),
+                "awaiting_attestation": _waiting(scan.report_path if scan else None, key),
                 "drift": {
                     "new": [str(k) for k in changes.new] if changes and not first else [],
                     "changed": [str(k) for k in changes.changed] if changes else [],
@@ -274,6 +291,7 @@ def write_summary(
         known=last_known(state),
         first_scans=first_scans,
         addresses=addresses,
+        key=key,
     )
     try:
         write_atomic(path, dumps(seal_json(clean_tree(summary), key)))

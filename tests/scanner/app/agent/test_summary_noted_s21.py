@@ -35,12 +35,12 @@ def test_noted_items_are_the_files_and_a_changed_file_is_read(
     phone = start(phones, phone_server(A16, index=0))
     agent = Agent(write_config(tmp_path, [phone.address]), signer=signer)
 
-    def read_back(path: str | None) -> list[dict[str, Any]]:
+    def read_back(path: str | None, key: Any = None) -> dict[str, Any]:
         raise AssertionError(f"the summary read {path} back")
 
     try:
         with monkeypatch.context() as m:
-            m.setattr(summary, "waiting", read_back)
+            m.setattr(summary, "_read_back", read_back)
             agent.scan_round()
         row = _summary(tmp_path)["devices"][0]
         path = tmp_path / "state" / "reports" / row["last_scan"]["report_file"]
