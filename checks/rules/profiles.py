@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from checks.facts import Package, Unseen
+from checks.facts import Package, Snapshot, Unseen
 from checks.findings import Article, Evidence, Message, Outcome, Severity, Status, say, say_n
 from checks.owners import DPCS, Profile, ProfileKind
 from checks.policy import DeviceRole
@@ -58,10 +58,12 @@ def isolation(ctx: Context) -> Iterator[Outcome]:
     """Per WhatsApp-family install, judged by what its profile is and who owns it
     (``checks.owners``):
 
-    * pass in a work profile whose profile owner is a known MDM's DPC, or on a phone whose device
-      owner is a known DPC and which the policy marks dedicated;
+    * pass in a work profile whose profile owner is a known MDM's DPC, or in the main user of a
+      phone whose device owner is a known DPC and which the policy marks dedicated;
     * manual when the profile or device owner is not a known MDM (a person must confirm it is the
-      organisation's), or on a phone the policy marks dedicated without a device owner;
+      organisation's), or in the main user of a phone the policy marks dedicated without a
+      device owner (the policy's role speaks for the main user: a clone, private space, Secure
+      Folder or second user beside it is judged as what it is);
     * informational for consumer WhatsApp on the personal side (personal profile, its clones, its
       private space) of a BYOD phone (an MDM work profile holds WhatsApp Business), unless the
       policy forbids personal WhatsApp;
@@ -93,7 +95,9 @@ def isolation(ctx: Context) -> Iterator[Outcome]:
                 user_id=install.user_id,
             )
             continue
-        device_owner = snapshot.policy.device_owner
+        # The policy's "dedicated" speaks for the managed phone's main user only: a clone, a
+        # private space, a Secure Folder or a second user beside it is judged as what it is.
+        device_owner = snapshot.policy.device_owner if _in_main(snapshot, install) else None
         if device_owner and role is DeviceRole.DEDICATED and device_owner not in DPCS:
             yield install.outcome(
                 Status.MANUAL,
@@ -157,6 +161,15 @@ def isolation(ctx: Context) -> Iterator[Outcome]:
         yield _judge(ctx, install, profile, found, packages)
 
 
+def _in_main(snapshot: Snapshot, install: Install) -> bool:
+    """The install sits in the phone's main user: user 0, or the user the list calls the system
+    user (an unreadable list leaves user 0 as the only main user known)."""
+    if isinstance(snapshot.users, Unseen):
+        return install.user_id == 0
+    profile = profile_of(snapshot, install.user_id)
+    return profile is not None and profile.kind is ProfileKind.MAIN
+
+
 def _what(profile: Profile) -> Evidence:
     data: dict[str, object] = {"user": profile.user_id, "profile": profile.kind.value}
     if profile.owner:
@@ -211,7 +224,7 @@ def _judge(
                 {"profile_owner": profile.owner},
             ),
         )
-    if role is DeviceRole.DEDICATED:
+    if role is DeviceRole.DEDICATED and profile.kind is ProfileKind.MAIN:
         return install.outcome(
             Status.MANUAL,
             Evidence.of(
