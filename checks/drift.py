@@ -157,11 +157,14 @@ def diff(
     *,
     complete: bool,
     at: datetime,
+    switched_off: frozenset[str] = frozenset(),
 ) -> Drift:
     """The rows after a scan that saw ``current`` at ``at``, and what changed since ``previous``.
 
     ``complete`` is True only when the inventory and every selected check finished; only then may
-    a finding be resolved by its absence.
+    a finding be resolved by its absence. ``switched_off``: check ids the policy switched off
+    (``[rules.X] disabled``): absent because nobody looked, never resolved by that; an open
+    finding of one is suppressed (``waived``, CHANGED), as a waiver suppresses a failure.
     """
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"diff(at=...) must be timezone-aware, got {at!r}")
@@ -177,7 +180,10 @@ def diff(
     for key in sorted(previous.keys() | seen.keys(), key=str):
         before = previous.get(key)
         now = seen.get(key)
-        row, what = _step(key, before, now, complete=complete, at=at)
+        if now is None and key.check_id in switched_off:
+            row, what = _switched_off(before, at)
+        else:
+            row, what = _step(key, before, now, complete=complete, at=at)
         if row is not None:
             rows.append(row)
             lists[what].append(key)
@@ -189,6 +195,13 @@ def diff(
         unchanged=tuple(lists[Lifecycle.UNCHANGED]),
         kept=tuple(lists[None]),
     )
+
+
+def _switched_off(before: Tracked | None, at: datetime) -> tuple[Tracked | None, Lifecycle | None]:
+    """A key of a rule the policy switched off: suppressed if it was open, else kept."""
+    if before is None or not before.open or before.waived:
+        return before, None
+    return replace(before, lifecycle=Lifecycle.CHANGED, waived=True), Lifecycle.CHANGED
 
 
 def _step(

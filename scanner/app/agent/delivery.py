@@ -45,20 +45,22 @@ def _key(f: Mapping[str, Any]) -> FindingKey:
 
 
 def _gone(row: Tracked) -> dict[str, Any]:
-    """A report-shaped finding for a key that vanished from a complete scan."""
+    """A report-shaped finding for a key that vanished from a complete scan, or (``waived``)
+    whose rule the policy switched off: its last status stands, suppressed."""
     from checks.registry import INDEX
 
     known = INDEX.get(row.key.check_id)
     article = known.info.article if known else None
+    why = "switched off by the policy" if row.waived else "no longer present in a complete scan"
     return {
         "check_id": row.key.check_id,
-        "status": "not_applicable",
+        "status": row.status.value if row.waived else "not_applicable",
         "severity": row.severity.value,
         "package": row.key.package,
         "profile": row.key.user_id,
         "title": row.title,
         "evidence": [
-            {"text": "no longer present in a complete scan", "source": "drift", "data": {}}
+            {"text": why, "source": "drift", "data": {}}
         ],
         "remediation": [],
         "article_ref": {

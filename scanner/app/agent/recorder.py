@@ -51,6 +51,7 @@ class Recorder:
         round_id: int | None,
         drift: dict[str, Any],
         firsts: set[str] | None = None,
+        switched_off: frozenset[str] = frozenset(),
     ) -> None:
         self.state = state
         self.addresses = addresses
@@ -64,6 +65,9 @@ class Recorder:
         """Filled in: devices whose findings were never evaluated before (not "new")."""
         self.reached: set[str] = set()
         """Phones scanned at some address this round."""
+        self.switched_off = switched_off
+        """Check ids the round's policy switched off: their findings are suppressed, never
+        resolved (``checks.drift.diff``)."""
 
     def _device(self, phone: PhoneOutcome) -> str | None:
         """The device the outcome belongs to, or None when it is to be skipped."""
@@ -119,7 +123,10 @@ class Recorder:
         with self.state.transaction() as tx:
             previous = self.state.previous(device)
             self.drift[device] = self.state.apply_scan(
-                tx, scan=scan, findings=result.findings if result else None
+                tx,
+                scan=scan,
+                findings=result.findings if result else None,
+                switched_off=self.switched_off,
             )
             if result is not None:  # the events go with the finding state, or neither does
                 self.delivery.record(tx, device, result, self.drift[device], previous, now=now)

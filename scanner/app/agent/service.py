@@ -44,17 +44,8 @@ from scanner.app.scan import device_name, hide
 
 log = structlog.get_logger("msgscan.agent")
 
-__all__ = [
-    "SUMMARY_FILE",
-    "Agent",
-    "AgentLocked",
-    "RoundReport",
-    "load_config",
-    "load_key",
-    "load_policy",
-    "lock",
-    "naming",
-]
+__all__ = ["SUMMARY_FILE", "Agent", "AgentLocked", "RoundReport", "load_config", "load_key",
+           "load_policy", "lock", "naming"]
 
 
 class Agent:
@@ -164,15 +155,17 @@ class Agent:
             drift: dict[str, Any] = {}
             firsts: set[str] = set()
             delivery = self.delivery  # a reload mid-round replaces it for the next round
+            round_policy = policy_for_round(self.policy, self.state, self.signing_key)
+            off = frozenset(c for c, o in round_policy.overrides.items() if o.disabled)
             on_phone: Callable[[PhoneOutcome], None] = Recorder(
-                self.state, self.addresses, delivery, self._name, round_id, drift, firsts
+                self.state, self.addresses, delivery, self._name, round_id, drift, firsts, off
             )
             if watch is not None:
                 on_phone = watch(len(targets), on_phone)
             outcome = run_round(
                 targets,
                 sightings,
-                policy=policy_for_round(self.policy, self.state, self.signing_key),
+                policy=round_policy,
                 openers=self._openers(),
                 concurrency=cfg.scan.concurrency,
                 processes=processes_for(cfg.scan.processes, len(targets)),
