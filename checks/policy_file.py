@@ -179,7 +179,7 @@ class _Reader(TomlReader):
     def number(
         self, table: Mapping[str, object], key: str, valid: range, default: int, meaning: str
     ) -> int:
-        value = self.get(table, key, int, default)
+        value = self.get(table, key, int, default, example=default)
         if value not in valid:
             self.fail(
                 key,

@@ -102,9 +102,18 @@ class TomlReader:
                 )
         return value
 
-    def get(self, table: Mapping[str, object], key: str, kind: type[_T], default: object) -> _T:
+    def get(
+        self,
+        table: Mapping[str, object],
+        key: str,
+        kind: type[_T],
+        default: object,
+        example: object = None,
+    ) -> _T:
+        """``table[key]`` of ``kind``; ``example``: the value the hint shows (else one of
+        ``kind``'s, which may be outside the key's range)."""
         name = key.rpartition(".")[2]
-        hint = f"write {name} = {EXAMPLE[kind]}"
+        hint = f"write {name} = {EXAMPLE[kind] if example is None else example}"
         if kind is date:
             hint += " (a TOML date: no quotes, no time)"
         if name not in table:

@@ -428,7 +428,7 @@ class TestRefusals:
             (b"[polcy]\n", "did you mean policy?"),
             (b'[policy]\ndeny_messengers = ["WhatsApp"]\n', "did you mean whatsapp?"),
             (b'[rules.msg-12]\ndisabled = true\nreason = "r"\n', "did you mean MSG-12?"),
-            (b'[device]\nmin_android = "14"\n', "remove the quotes: write min_android = 90"),
+            (b'[device]\nmin_android = "14"\n', "remove the quotes: write min_android = 14"),
             (
                 b'[attest.ORG-01]\nby = "DSB"\non = "2026-10-01"\n',
                 "remove the quotes: write on = 2026-12-31 (a TOML date: no quotes, no time)",
