@@ -18,9 +18,11 @@ from scanner.app.agent.state import State
 
 _LAST = (
     "SELECT s.* FROM scans s WHERE {where} AND s.rowid = (SELECT s2.rowid FROM scans s2"
-    " WHERE s2.device_id = s.device_id AND {where2} ORDER BY s2.finished DESC, s2.rowid DESC"
-    " LIMIT 1)"
+    " WHERE s2.device_id = s.device_id AND {where2} ORDER BY s2.rowid DESC LIMIT 1)"
 )
+"""The phone's latest such scan: the one recorded last (the agent records a phone's scans in
+the order they ran), not the one with the latest clock time, which a clock that once ran ahead
+would keep "latest" until it caught up."""
 
 
 @dataclass(frozen=True, slots=True)

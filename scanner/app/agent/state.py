@@ -349,7 +349,7 @@ class State:
                 " (SELECT last_scan_id FROM devices WHERE last_scan_id IS NOT NULL)"
                 # and each phone's last evaluated scan: the fleet page's last known results
                 " AND id NOT IN (SELECT s.id FROM scans s WHERE s.verdict IS NOT NULL"
-                " AND s.finished = (SELECT max(s2.finished) FROM scans s2"
+                " AND s.rowid = (SELECT max(s2.rowid) FROM scans s2"  # known.last_known's
                 " WHERE s2.device_id = s.device_id AND s2.verdict IS NOT NULL))",
                 (cutoff,),
             ).rowcount
