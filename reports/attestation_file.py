@@ -118,6 +118,11 @@ def parse(data: bytes, name: str) -> list[tuple[str, Attestation]]:
                 hint="name the phone's serial or pseudonym",
             )
         until = item.get("until")
+        if check_id in DEVICE_ATTESTABLE and until is None:
+            raise UsageError(
+                f"{name}: {where}.until: {check_id} is attested per phone until a day",
+                hint="write the file with `msgscan attest --until YYYY-MM-DD`",
+            )
         a = Attestation(
             by=_text(item, "by", where, name, optional=False) or "",
             on=_date(item.get("on"), f"{where}.on", name),
