@@ -84,7 +84,7 @@ def parse(data: bytes, name: str) -> list[tuple[str, Attestation]]:
     """The entries of an attestation file (not yet checked for their signature)."""
     try:
         doc = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # JSONDecodeError is a ValueError
         raise UsageError(
             f"{name}: not an attestation file (not JSON)",
             hint="pass a file written by `msgscan attest`",
