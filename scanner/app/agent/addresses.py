@@ -30,7 +30,7 @@ class Addresses:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if isinstance(data, dict):
                 self.by_address = {str(k): str(v) for k, v in data.items()}
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             pass
 
     def device_at(self, address: str) -> str | None:
