@@ -190,16 +190,22 @@ _HEADER = re.compile(r"^\s*\d{1,6} users?:\s*$")
 def parse_user_types(text: str) -> dict[int, tuple[str | None, int | None]]:
     """User id -> (user type or None, parent user id or None) from ``cmd user list -v``.
 
-    Empty when the output has no verbose user lines (an older release, an error). Never raises.
+    Empty when the output has no verbose user lines (an older release, an error); a user whose
+    id is printed twice (a name with a line break can forge a line) gets no type and no parent,
+    so the flags decide. Never raises.
     """
     found: dict[int, tuple[str | None, int | None]] = {}
+    twice: set[int] = set()
     for line in text.split("\n"):
         m = _VERBOSE.match(line.rstrip("\r"))
         if m is None:
             continue
         parent = _PARENT.search(m["tail"])
-        found.setdefault(int(m["id"]), (m["type"], int(parent.group(1)) if parent else None))
-    return found
+        uid = int(m["id"])
+        if uid in found:  # a name printed raw can forge a line: neither line decides the type
+            twice.add(uid)
+        found.setdefault(uid, (m["type"], int(parent.group(1)) if parent else None))
+    return {uid: (None, None) if uid in twice else value for uid, value in found.items()}
 
 
 def scrub_user_list_verbose(text: str) -> str:
