@@ -10,6 +10,7 @@ the first day after which the agent may delete it unless a newer scan replaces i
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -32,9 +33,20 @@ def statement(settings: AgentSettings, on: date) -> dict[str, Any]:
     }
 
 
+_REPORT_START = re.compile(rb'\s*\{\s*"schema_version"\s*:')
+"""How every msgscan report begins (``reports.report.build_report``'s first member)."""
+
+
+def _is_report(path: Path) -> bool:
+    """A msgscan report, not some other JSON that shares the folder (an attestation file)."""
+    with path.open("rb") as f:
+        return _REPORT_START.match(f.read(64)) is not None
+
+
 def prune_reports(reports_dir: Path, days: int, keep: set[str], now: float | None = None) -> int:
-    """Delete per-phone reports (``*.json``) not rewritten for ``days``; never ``keep`` (the
-    fleet summary) and never anything but regular files. Returns how many went."""
+    """Delete per-phone reports (``*.json`` that are msgscan reports) not rewritten for
+    ``days``; never ``keep`` (the fleet summary), never other JSON files that share the folder,
+    never anything but regular files. Returns how many went."""
     cutoff = (now if now is not None else time.time()) - days * 86400
     gone = 0
     try:
@@ -45,7 +57,7 @@ def prune_reports(reports_dir: Path, days: int, keep: set[str], now: float | Non
         try:
             if path.name in keep or path.is_symlink() or not path.is_file():
                 continue
-            if path.stat().st_mtime < cutoff:
+            if path.stat().st_mtime < cutoff and _is_report(path):
                 path.unlink()
                 gone += 1
         except OSError as e:
