@@ -59,7 +59,8 @@ def load_saved(path: Path, key: SigningKey | None = None) -> dict[str, Any]:
 
     One that changed since it was written (its content no longer matches its digest, its seal
     was removed, or, when ``key`` is the key it names, its signature fails) is refused: rendered
-    again, and signed with ``key``, it would be a forgery with a valid seal."""
+    again, and signed with ``key``, it would be a forgery with a valid seal. With ``key``, so is
+    one that key did not sign (unsigned reads the same as a removed signature)."""
     import json
 
     from reports.integrity import Outcome, verify
@@ -77,6 +78,14 @@ def load_saved(path: Path, key: SigningKey | None = None) -> dict[str, Any]:
             raise UsageError(f"{path}: {sealed.message}",
                              hint=f"`msgscan verify {path}` says more; render the report as "
                              "it was written")
+        if key is not None and sealed.outcome is not Outcome.VALID:
+            # unsigned, or signed by another key: a signature now would vouch for content no
+            # key vouched for (a removed signature and a new digest read as "unsigned")
+            raise UsageError(f"{path}: not signed by {key.fingerprint}, so not signed again: "
+                             f"{sealed.message}",
+                             hint="render it without a key (no --sign-key, "
+                             "MSGSCAN_SIGNING_KEY unset: the output carries its digest), or "
+                             "scan again with the key")
     try:  # NaN, Infinity, 1e999: no JSON number, never written by msgscan
         json.dumps(data, allow_nan=False)
     except ValueError:

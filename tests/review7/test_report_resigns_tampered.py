@@ -90,9 +90,28 @@ def test_an_unchanged_report_still_renders(key: tuple[Path, Path], tmp_path: Pat
                                            signed: bool) -> None:
     saved = _write(tmp_path / "report.json", _report(key[0] if signed else None))
     target = tmp_path / "page.html"
-    assert main(["report", str(saved), "--sign-key", str(key[0]), "-o", str(target)]) == 0
-    assert target.exists()
+    assert main(["report", str(saved), "--sign-key", str(key[0]), "-o", str(target)]) == (
+        0 if signed else 2
+    )
+    assert target.exists() is signed
     assert main(["report", str(saved), "-o", str(tmp_path / "plain.json")]) == 0
+
+
+def test_a_stripped_signature_and_a_new_digest_are_not_signed_again(
+    key: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The forger removes the signature, edits, and writes the new SHA-256 (docs/integrity.md
+    shows how): the file reads as an unsigned report. Signed again by whoever renders it, it
+    would be a forgery ``msgscan verify`` calls VALID; ``--sign-key`` signs only a report that
+    the same key signed."""
+    forged = seal_json(_forged(_report(key[0])), None)
+    saved = _write(tmp_path / "forged.json", forged)
+    target = tmp_path / "page.html"
+    assert main(["report", str(saved), "--sign-key", str(key[0]), "-o", str(target)]) == 2
+    assert "not signed by" in capsys.readouterr().err
+    assert not target.exists()
+    # without a key it still renders: the page carries its digest only, "cannot tell"
+    assert main(["report", str(saved), "-o", str(target)]) == 0
 
 
 def test_a_report_from_before_the_seal_still_renders(tmp_path: Path) -> None:
