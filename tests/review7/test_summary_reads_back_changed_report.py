@@ -88,3 +88,15 @@ def test_an_edited_report_with_a_new_digest_fails_the_agents_signature(
     path.write_text(json.dumps(doc))
     [row] = _summary(path, key_path)["devices"]
     assert "fail" in row["checks"].values()
+
+
+def test_with_the_agents_key_an_unsigned_report_gives_no_columns(
+    tmp_path: Path, key_path: Path
+) -> None:
+    """The signature removed and the digest rewritten, the file reads as unsigned: an agent with
+    a key signs every report it writes, so it takes nothing from one its key did not sign."""
+    forged = seal_json(_forged(_report(key_path)), None)
+    path = tmp_path / "MSGSCAN16PH.json"
+    path.write_text(json.dumps(forged))
+    [row] = _summary(path, key_path)["devices"]
+    assert row["checks"] == {}

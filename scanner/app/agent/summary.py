@@ -98,7 +98,10 @@ def _read_back(report_path: str, key: SigningKey | None) -> dict[str, Any] | Non
     if not isinstance(report, dict):
         return None
     sealed = verify(raw, [key.private.public_key()] if key else [])
-    if sealed.outcome is Outcome.TAMPERED:
+    # with a key the agent signed every report it wrote: one its key did not sign (a removed
+    # signature and a new digest read as unsigned) is not the agent's
+    unsigned = key is not None and sealed.outcome is not Outcome.VALID
+    if sealed.outcome is Outcome.TAMPERED or unsigned:
         log.warning("report.changed", report=report_path, problem=sealed.message)
         return None
     return report
