@@ -58,6 +58,9 @@ class Refusal(Struct, frozen=True):
     source: str
     problem: Message | None
     """The signature problem; None for a verified claim (refused only on another phone)."""
+    quiet: bool = False
+    """A verified claim that says nothing on other phones (the agent's state: the fleet's
+    attestations, not a file given for this scan); one naming this phone's serial still does."""
 
     def why(
         self, check_id: str, device: str | None, package: str | None, serial: str | None = None
@@ -87,8 +90,10 @@ class Refusal(Struct, frozen=True):
                     **head,
                     device=device,
                 )
-            if serial and serial != device and not self.device.startswith(PSEUDONYM_PREFIX):
-                return None  # another phone's serial in a report that hides serials: silent
+            if self.quiet or (
+                serial and serial != device and not self.device.startswith(PSEUDONYM_PREFIX)
+            ):
+                return None  # the fleet's, or another phone's serial where serials are hidden
             return say(
                 "attest.other_phone",
                 "the attestation by {by} on {on:date} ({source}) is for another phone ({other}), "
@@ -122,14 +127,17 @@ def signed_note(claim: Claim) -> Message:
     return say("attest.signed_only", "signed attestation, {source}, key {key}", **origin)
 
 
-def with_claims(policy: Policy, claims: Iterable[Claim]) -> Policy:
+def with_claims(policy: Policy, claims: Iterable[Claim], *, quiet: bool = False) -> Policy:
     """``policy`` with the claims added: verified ones as attestations, all others (and the
-    verified ones, to name them on other phones) as refusals the report explains."""
+    verified ones, to name them on other phones unless ``quiet``) as refusals the report
+    explains."""
     attestations = {k: tuple(v) for k, v in policy.attestations.items()}
     refused = list(policy.refused)
     for c in claims:
         a = c.attestation
-        refused.append(Refusal(c.check_id, a.device, a.package, a.by, a.on, c.source, c.problem))
+        refused.append(
+            Refusal(c.check_id, a.device, a.package, a.by, a.on, c.source, c.problem, quiet)
+        )
         if c.problem is None:
             signed = signed_note(c)
             kept = replace(a, note=signed.english(), signed=signed)
