@@ -23,6 +23,7 @@ from scanner.parse import apk_signing
 from scanner.recording import Command, DeviceLabel, FileEntry, Recording
 from scanner.recordings import render
 from scanner.recordings.render import App
+from scanner.simphone import pm_list
 
 HOW_MADE = (
     "Constructed by scanner/recordings/construct.py from a phone spec, not captured from a phone. "
@@ -137,6 +138,8 @@ _DEVICE_MS = {"getprop": 40.0, "pm": 450.0, "cmd": 150.0, "dumpsys": 150.0, "bmg
 
 
 def _ms(argv: Sequence[str], apps: int) -> float:
+    if argv[:3] == ("pm", "list", "packages"):
+        return 250.0  # cmd package (no app_process): an estimate, like the others here
     if argv[:2] == ("dumpsys", "package"):
         return 200.0 + 6.0 * apps
     if argv[:2] == ("dumpsys", "appops"):
@@ -153,7 +156,7 @@ def _packages(spec: PhoneSpec) -> tuple[Package, ...]:
             version_name=a.version_name,
             version_code=a.version_code,
             installer=a.installer,
-            flags=frozenset(),
+            flags=frozenset({"SYSTEM"} if a.system else ()),
             users=tuple(PackageUser(uid, u.installed) for uid, u in a.users.items()),
         )
         for a in spec.apps
@@ -243,6 +246,9 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
                 render.bmgr_transports(spec.transports, spec.current_transport),
                 0,
             )
+    for probe in probes.pm_list_probes(spec.sdk):  # what the system prints, from the spec
+        said = pm_list.list_packages(_packages(spec), user_ids, spec.sdk, list(probe.argv[3:]))
+        outputs[probe.argv] = ((said.stdout + said.stderr).decode(), said.exit_code)
     targets = probes.storage_targets(_packages(spec), users)
     for target in targets:
         outputs[target.files.argv] = spec.storage.find(target.files.argv)

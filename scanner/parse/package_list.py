@@ -1,0 +1,168 @@
+"""``pm list packages`` read, and cross-checked against ``dumpsys package`` (issue 12's residual).
+
+Why: AOSP prints an app's ``versionName`` raw in ``dumpsys package``, and a version name may hold
+a newline, so an app listed before a messenger can forge text inside the dump: a fake block for
+the messenger, a forged ``Hidden system packages:`` header before the real block, fake blocks
+for every app after it (``scanner.parse.package_sections`` names every other forgery it can see
+alone). ``pm list packages`` prints one ``package:NAME`` line per package from the package
+manager's own records; a package name holds no newline and the fields after it are numbers and
+the installer's package name, so no app can forge a line of it.
+
+Format (AOSP ``services/core/java/com/android/server/pm/PackageManagerShellCommand.java``
+``runListPackages``, Android 7+, and ``cmds/pm/src/com/android/commands/pm/Pm.java`` on 6)::
+
+    package:[<sourceDir>=]<name>[ versionCode:<n>][  installer=<name>|null][ uid:<n>]
+
+``-U``, ``--uid`` and ``--show-versioncode`` exist from Android 8 (API 26; the 7.x source has
+``listInstaller`` but no ``showUid``); ``versionCode:`` is the int ``versionCode`` on 8.x and
+``longVersionCode`` from 9. An unknown option prints ``Error: Unknown option: X`` (exit 255 via
+``cmd``, 1 from the Android 6 ``Pm``), an exception ``Error: java.lang…``. Derived from AOSP, no
+real capture of it is in ``../shared``; tests use text derived from these sources, marked so.
+
+Which packages it lists, for user 0 with ``-u`` (``ComputerEngine.getInstalledPackagesBody`` /
+``PackageManagerService.getInstalledPackages`` and ``checkUseInstalledOrHidden``): every
+package installed for user 0 (hidden ones too), and system packages that are not (except
+"hidden until installed" ones). Static shared libraries and SDK libraries (``name_<version>``
+in ``dumpsys``) are filtered out for the shell. Factory copies of updated system apps (``Hidden
+system packages:``) are never listed: their active entry is, with ``FLAG_SYSTEM``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from msgspec import Struct
+
+from checks.facts import Package
+from scanner.names import is_package_name, shown
+from scanner.parse.damage import Damage
+
+__all__ = ["Listed", "PackageList", "cross_check", "parse_pm_list_packages"]
+
+MAX_LINES = 100_000
+"""More lines than any phone has packages (a 100 000-package dump is the hostile tests' case):
+a list longer than this is not read (the cross-check is not made)."""
+
+_LINE = re.compile(
+    r"package:([A-Za-z0-9._]{1,255})(?: versionCode:(-?\d{1,19}))?"
+    r"(?:  installer=([A-Za-z0-9._]{1,255}))?(?: uid:(\d{1,10}))?\r?"
+)
+_LIBRARY = re.compile(r"_\d+$")
+"""A static shared library's or SDK library's name in ``dumpsys``: ``<package>_<version>``
+(``PackageManagerService.renameStaticSharedLibraryPackage``), never listed to the shell."""
+NO_INSTALLER = "null"
+"""What ``-i`` prints for a package without an installer (``String.valueOf(null)``)."""
+
+
+class Listed(Struct, frozen=True):
+    """One ``package:`` line: what it printed beside the name (None: not asked or not shown)."""
+
+    uid: int | None = None
+    installer: str | None = None
+    version_code: int | None = None
+
+
+class PackageList(Struct, frozen=True):
+    packages: Mapping[str, Listed]
+    unusable: str | None = None
+    """Why the list cannot be used (an error, a line that is not a ``package:`` line, a name
+    listed twice); None when every line was read."""
+
+
+def parse_pm_list_packages(text: str) -> PackageList:
+    """Every ``package:`` line of ``text``; never raises, linear in ``text``, and bounded: more
+    than ``MAX_LINES`` lines make the list unusable without reading them."""
+    if text.count("\n", 0, len(text)) > MAX_LINES:
+        return PackageList({}, f"more than {MAX_LINES} lines")
+    packages: dict[str, Listed] = {}
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        if line.startswith("Error:") or "Exception" in line:
+            return PackageList({}, f"pm printed an error ({shown(line.strip(), 60)})")
+        m = _LINE.fullmatch(line)
+        if m is None or not is_package_name(m.group(1)):
+            return PackageList({}, f"line {number} is not a package line")
+        name, code, installer, uid = m.groups()
+        if name in packages:
+            return PackageList({}, f"{shown(name)} is listed twice")
+        packages[name] = Listed(
+            uid=None if uid is None else int(uid),
+            installer=installer,
+            version_code=None if code is None else int(code),
+        )
+    return PackageList(packages)
+
+
+def cross_check(
+    packages: Iterable[Package],
+    hidden: Iterable[str],
+    system: PackageList,
+    third: PackageList,
+) -> Damage:
+    """Where ``dumpsys package`` (its active ``packages`` and the factory copies ``hidden``)
+    disagrees with ``pm list packages -s -u`` (``system``) and ``-3 -u`` (``third``), both of
+    user 0 and both usable: one note per package and disagreement (``Damage``)."""
+    damage = Damage()
+    listed = {**third.packages, **system.packages}
+    active = {p.name: p for p in packages}
+    for name in system.packages.keys() & third.packages.keys():
+        damage.note("listed by pm as both system and third-party", name)
+    for name in hidden:
+        if name in third.packages:
+            damage.note("a factory copy of an app pm lists as third-party", name)
+        elif name not in system.packages:
+            damage.note("a factory copy of an app pm does not list", name)
+    for name in listed.keys() - active.keys():
+        damage.note("listed by pm list packages, not by dumpsys package", name)
+    for name, p in active.items():
+        entry = listed.get(name)
+        if entry is None:
+            if _expected(p):
+                damage.note("listed by dumpsys package, not by pm list packages", name)
+            continue
+        if p.is_system != (name in system.packages):
+            damage.note("a system app pm lists as third-party" if p.is_system else
+                        "a third-party app pm lists as system", name)
+        for kind in _disagreements(p, entry):
+            damage.note(kind, name)
+    return damage
+
+
+def _expected(p: Package) -> bool:
+    """Whether ``pm list packages -u`` (user 0) must list ``p``: installed for user 0 (a value
+    read as True, never a damaged one), and not a library the shell is not shown."""
+    user = p.user(0)
+    return user is not None and user.installed is True and not _LIBRARY.search(p.name)
+
+
+def _disagreements(p: Package, entry: Listed) -> list[str]:
+    """The values both print that differ. ``uid:`` is user 0's uid, ``userId=`` the app id."""
+    kinds = []
+    if entry.uid is not None and p.app_id is not None and entry.uid % 100000 != p.app_id:
+        kinds.append("uid differs")
+    if entry.version_code is not None and p.version_code is not None:
+        if entry.version_code != p.version_code:
+            kinds.append("versionCode differs")
+    if entry.installer is not None and entry.installer != NO_INSTALLER and p.installer:
+        if entry.installer != p.installer:
+            kinds.append("installer differs")
+    return kinds
+
+
+def usable(lists: Mapping[str, PackageList | str]) -> tuple[PackageList, PackageList] | str:
+    """The system and third-party lists, or why the cross-check cannot be made (a list that
+    failed, is missing, or cannot be read; a system list without a package)."""
+    system, third = lists.get("system"), lists.get("third")
+    for which, got in (("pm list packages -s", system), ("pm list packages -3", third)):
+        if got is None:
+            return f"{which} was not asked"
+        if isinstance(got, str):
+            return got
+        if got.unusable is not None:
+            return f"{which}: {got.unusable}"
+    assert isinstance(system, PackageList) and isinstance(third, PackageList)
+    if not system.packages:
+        return "pm list packages -s listed no package"
+    return system, third
