@@ -89,6 +89,7 @@ def check(
     kinds = ", ".join(f"{kind} ({n})" for kind, n in found.kinds.items())
     named = ", ".join(found.blocks[:_EXAMPLES])
     more = f" and {len(found.blocks) - _EXAMPLES} more" if len(found.blocks) > _EXAMPLES else ""
-    why = f"disagrees with pm list packages: {kinds}; in {len(found.blocks)} package(s) ({named}{more})"
+    count = len(found.blocks)
+    why = f"disagrees with pm list packages: {kinds}; in {count} package(s) ({named}{more})"
     damaged["packages"] = f"{damaged['packages']}; {why}" if "packages" in damaged else why
     return []

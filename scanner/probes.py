@@ -79,8 +79,8 @@ INVENTORY_STREAMS: tuple[tuple[Probe, ...], ...] = (
 same service wait for each other on the phone anyway (``scanner.simphone.services``)."""
 
 
-# ``pm list packages`` for the cross-check with ``dumpsys package`` (``scanner.parse.package_list``):
-# the system and the third-party packages of user 0, each with every value ``dumpsys`` prints
+# ``pm list packages`` for the cross-check with ``dumpsys package`` (``parse.package_list``): the
+# system and the third-party packages of user 0, each with every value ``dumpsys`` prints
 # too. ``-u``, ``-i``, ``-s`` and ``-3`` exist on every Android msgscan supports (6+, ``Pm.java``);
 # ``-U`` and ``--show-versioncode`` from Android 8 (API 26, ``PackageManagerShellCommand``), so
 # the options are chosen once getprop has said the SDK, in the inventory's wave

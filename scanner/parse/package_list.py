@@ -123,8 +123,10 @@ def cross_check(
                 damage.note("listed by dumpsys package, not by pm list packages", name)
             continue
         if p.is_system != (name in system.packages):
-            damage.note("a system app pm lists as third-party" if p.is_system else
-                        "a third-party app pm lists as system", name)
+            if p.is_system:
+                damage.note("a system app pm lists as third-party", name)
+            else:
+                damage.note("a third-party app pm lists as system", name)
         for kind in _disagreements(p, entry):
             damage.note(kind, name)
     return damage
@@ -142,12 +144,12 @@ def _disagreements(p: Package, entry: Listed) -> list[str]:
     kinds = []
     if entry.uid is not None and p.app_id is not None and entry.uid % 100000 != p.app_id:
         kinds.append("uid differs")
-    if entry.version_code is not None and p.version_code is not None:
-        if entry.version_code != p.version_code:
-            kinds.append("versionCode differs")
-    if entry.installer is not None and entry.installer != NO_INSTALLER and p.installer:
-        if entry.installer != p.installer:
-            kinds.append("installer differs")
+    code = entry.version_code
+    if code is not None and p.version_code is not None and code != p.version_code:
+        kinds.append("versionCode differs")
+    by = entry.installer
+    if by is not None and by != NO_INSTALLER and p.installer and by != p.installer:
+        kinds.append("installer differs")
     return kinds
 
 

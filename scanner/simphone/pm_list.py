@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-
 from typing import TYPE_CHECKING
 
 from checks.facts import Package
