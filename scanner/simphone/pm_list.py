@@ -8,6 +8,13 @@ Android 10 (API 29); an option the phone's version does not know prints ``Error:
 X`` (status 255 from ``cmd package``, Android 7+; on stderr with status 1 from Android 6's
 ``Pm``). Static shared and SDK libraries (``name_<version>``) are never listed to the shell.
 
+``-u`` (``MATCH_UNINSTALLED_PACKAGES``) adds the system packages not installed for the user, and
+no other: ``PackageInfoUtils.checkUseInstalledOrHidden`` (``PackageParser`` before Android 12)
+takes a package that ``PackageUserState.isAvailable`` (installed for the user; hidden only with
+``-u``) or a system app when ``MATCH_KNOWN_PACKAGES`` (= ``MATCH_UNINSTALLED_PACKAGES``) is set;
+a third-party app of another profile only is not listed for user 0. (The model has no "hidden"
+state: every installed package is listed.)
+
 The answer comes from the phone's model, never from a dump it printed: a constructed recording's
 model is its spec (``scanner.recordings.construct`` records these answers for msgscan's own
 commands, so recordings and farm phones agree, and a fault test that forges the dump keeps the
@@ -119,10 +126,8 @@ def list_packages(
     for p in packages:
         if _LIBRARY.search(p.name):
             continue  # filterSharedLibPackage: the shell is not shown static/SDK libraries
-        if not (
-            _installed_for(p, user) or (uninstalled and any(u.user_id == user for u in p.users))
-        ):
-            continue
+        if not (_installed_for(p, user) or (uninstalled and p.is_system)):
+            continue  # -u adds system apps only (checkUseInstalledOrHidden, below)
         if name_filter is not None and name_filter not in p.name:
             continue
         p_uid = user * 100000 + (p.app_id or 0)
