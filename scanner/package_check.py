@@ -86,10 +86,6 @@ def check(
     found = cross_check(packages, hidden, *got)
     if not found:
         return []
-    kinds = ", ".join(f"{kind} ({n})" for kind, n in found.kinds.items())
-    named = ", ".join(found.blocks[:_EXAMPLES])
-    more = f" and {len(found.blocks) - _EXAMPLES} more" if len(found.blocks) > _EXAMPLES else ""
-    count = len(found.blocks)
-    why = f"disagrees with pm list packages: {kinds}; in {count} package(s) ({named}{more})"
+    why = f"disagrees with pm list packages: {found.describe(_EXAMPLES)}"
     damaged["packages"] = f"{damaged['packages']}; {why}" if "packages" in damaged else why
     return []

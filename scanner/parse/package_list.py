@@ -36,9 +36,8 @@ from msgspec import Struct
 
 from checks.facts import Package
 from scanner.names import is_package_name, shown
-from scanner.parse.damage import Damage
 
-__all__ = ["Listed", "PackageList", "cross_check", "parse_pm_list_packages"]
+__all__ = ["Disagreement", "Listed", "PackageList", "cross_check", "parse_pm_list_packages"]
 
 MAX_LINES = 100_000
 """More lines than any phone has packages (a 100 000-package dump is the hostile tests' case):
@@ -68,6 +67,30 @@ class PackageList(Struct, frozen=True):
     unusable: str | None = None
     """Why the list cannot be used (an error, a line that is not a ``package:`` line, a name
     listed twice); None when every line was read."""
+
+
+class Disagreement(Struct):
+    """What the two lists disagree on: kind -> count, and the packages (each once, in order)."""
+
+    kinds: dict[str, int]
+    names: dict[str, None]
+
+    def note(self, kind: str, name: str) -> None:
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
+        self.names[name] = None
+
+    def __bool__(self) -> bool:
+        return bool(self.kinds)
+
+    def describe(self, examples: int = 3) -> str | None:
+        """One sentence for the report (names escaped, at most ``examples``), or None."""
+        if not self.kinds:
+            return None
+        kinds = ", ".join(f"{kind} ({n})" for kind, n in self.kinds.items())
+        shown_names = [shown(n) for n, _ in zip(self.names, range(examples), strict=False)]
+        more = len(self.names) - len(shown_names)
+        named = ", ".join(shown_names) + (f" and {more} more" if more else "")
+        return f"{kinds}; in {len(self.names)} package(s) ({named})"
 
 
 def parse_pm_list_packages(text: str) -> PackageList:
@@ -100,11 +123,11 @@ def cross_check(
     hidden: Iterable[str],
     system: PackageList,
     third: PackageList,
-) -> Damage:
+) -> Disagreement:
     """Where ``dumpsys package`` (its active ``packages`` and the factory copies ``hidden``)
     disagrees with ``pm list packages -s -u`` (``system``) and ``-3 -u`` (``third``), both of
-    user 0 and both usable: one note per package and disagreement (``Damage``)."""
-    damage = Damage()
+    user 0 and both usable: one note per package and disagreement (linear in the packages)."""
+    damage = Disagreement({}, {})
     listed = {**third.packages, **system.packages}
     active = {p.name: p for p in packages}
     for name in system.packages.keys() & third.packages.keys():

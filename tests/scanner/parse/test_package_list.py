@@ -14,6 +14,7 @@ from msgspec.structs import replace
 from checks.facts import Package, PackageUser
 from scanner.parse.package_list import (
     MAX_LINES,
+    Disagreement,
     Listed,
     PackageList,
     cross_check,
@@ -95,13 +96,10 @@ def test_a_list_over_the_bound_is_not_read() -> None:
     assert parse_pm_list_packages("package:a.b\n" + "\n" * (MAX_LINES - 1)).unusable is None
 
 
-def _check(dump: tuple[Package, ...] = DUMP, hidden: tuple[str, ...] = (), **lists: str) -> Damage:
+def _check(dump: tuple[Package, ...] = DUMP, hidden: tuple[str, ...] = (), **lists: str) -> Disagreement:
     system = parse_pm_list_packages(lists.get("system", SYSTEM_10))
     third = parse_pm_list_packages(lists.get("third", THIRD_10))
     return cross_check(dump, hidden, system, third)
-
-
-Damage = type(cross_check((), (), PackageList({}), PackageList({})))
 
 
 def test_lists_that_agree_are_no_damage() -> None:
@@ -113,7 +111,7 @@ def test_the_forged_list_a_factory_copy_of_a_third_party_app() -> None:
     """The residual: WhatsApp's real block under a forged hidden header, a forged active one."""
     found = _check(hidden=("com.whatsapp",))
     assert {"a factory copy of an app pm lists as third-party": 1} == found.kinds
-    assert ["'com.whatsapp'"] == found.blocks
+    assert ["com.whatsapp"] == list(found.names)
     assert {"a factory copy of an app pm does not list": 1} == _check(hidden=("x.y",)).kinds
     assert not _check(hidden=("com.android.vending",))  # an updated system app: as AOSP has it
 
@@ -135,7 +133,7 @@ def test_the_forged_list_a_factory_copy_of_a_third_party_app() -> None:
 )
 def test_each_disagreement_is_named(dump: tuple[Package, ...], kind: str) -> None:
     found = _check(dump)
-    assert {kind: 1} == found.kinds and 1 == len(found.blocks)
+    assert {kind: 1} == found.kinds and 1 == len(found.names)
 
 
 def test_what_pm_does_not_show_the_shell_is_not_a_disagreement() -> None:
@@ -155,7 +153,7 @@ def test_what_pm_does_not_show_the_shell_is_not_a_disagreement() -> None:
 def test_a_package_in_both_lists() -> None:
     found = _check(system=SYSTEM_10 + "package:com.whatsapp\n")
     assert 1 == found.kinds["listed by pm as both system and third-party"]
-    assert ["'com.whatsapp'"] == found.blocks
+    assert ["com.whatsapp"] == list(found.names)
 
 
 def test_usable_says_why_not() -> None:
@@ -166,3 +164,16 @@ def test_usable_says_why_not() -> None:
     refused = parse_pm_list_packages("Error: Unknown option: -U\n")
     assert str(usable({"system": refused, "third": good})).startswith("pm list packages -s: pm printed")
     assert "pm list packages -s listed no package" == usable({"system": PackageList({}), "third": good})
+
+
+def test_the_description_names_a_few_escaped() -> None:
+    found = Disagreement({}, {})
+    assert found.describe() is None and not found
+    for name in ("a.b", "c.d", "e\nf", "g.h"):
+        found.note("uid differs", name)
+    found.note("versionCode differs", "a.b")
+    assert (
+        "uid differs (4), versionCode differs (1); in 4 package(s) ('a.b', 'c.d', 'e\\nf' and 1 more)"
+        == found.describe()
+    )
+    assert found.describe(1) == "uid differs (4), versionCode differs (1); in 4 package(s) ('a.b' and 3 more)"
