@@ -98,6 +98,8 @@ def parse_pm_list_packages(text: str) -> PackageList:
     than ``MAX_LINES`` lines make the list unusable without reading them."""
     if text.count("\n", 0, len(text)) > MAX_LINES:
         return PackageList({}, f"more than {MAX_LINES} lines")
+    if text.strip() and not text.endswith("\n"):
+        return PackageList({}, "its last line has no end (cut)")  # AOSP ends each with println
     packages: dict[str, Listed] = {}
     for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():

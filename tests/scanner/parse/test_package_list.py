@@ -82,6 +82,7 @@ def test_reads_android_6_lines_and_crlf() -> None:
         ("package:.bad\n", "line 1"),  # a name Android refuses
         ("package:a.b\npackage:a.b\n", "listed twice"),
         ("package:a.b\ufffd\n", "line 1"),
+        ("package:a.b\npackage:com.whats", "its last line has no end"),  # cut: maybe com.whatsapp
     ],
 )
 def test_an_error_or_an_unreadable_line_makes_the_list_unusable(text: str, why: str) -> None:
