@@ -158,10 +158,19 @@ def cross_check(
 
 
 def _expected(p: Package) -> bool:
-    """Whether ``pm list packages -u`` (user 0) must list ``p``: installed for user 0 (a value
-    read as True, never a damaged one), and not a library the shell is not shown."""
+    """Whether ``pm list packages -u`` (user 0) must list ``p``: a third-party app installed for
+    user 0 (a value read as True, never a damaged one), not a library the shell is not shown.
+    System packages are left out of this direction: APEX modules (Android 12+ keeps them among
+    the package settings; ``pm`` lists them only with ``--apex-only``) and preinstalled static
+    libraries would be damage on every phone; a system package ``pm`` lists and ``dumpsys``
+    lacks, and every value of one both list, are still checked."""
     user = p.user(0)
-    return user is not None and user.installed is True and not _LIBRARY.search(p.name)
+    return (
+        not p.is_system
+        and user is not None
+        and user.installed is True
+        and not _LIBRARY.search(p.name)
+    )
 
 
 def _disagreements(p: Package, entry: Listed) -> list[str]:

@@ -139,11 +139,14 @@ def test_each_disagreement_is_named(dump: tuple[Package, ...], kind: str) -> Non
 
 def test_what_pm_does_not_show_the_shell_is_not_a_disagreement() -> None:
     """Not installed for user 0 (another profile's app), a static shared library
-    (``name_<version>``), a value only one side prints, ``installer=null``."""
+    (``name_<version>``), a system package (an APEX module), a value only one side prints,
+    ``installer=null``."""
     others = (
         _pkg("com.whatsapp.w4b", 10240, 1, installed=False),
         _pkg("com.google.android.trichromelibrary_636717833", 10250, 636717833, system=True),
         replace(_pkg("x.unread", 10260, 1), users=(PackageUser(0, installed=None),)),  # type: ignore[arg-type]
+        _pkg("com.google.android.tzdata5", 10270, 1, system=True),  # an APEX module
+        _pkg("com.lib_3", 10280, 3),  # a static library from the store (not system)
     )
     assert not _check((*DUMP, *others))
     unknown = (*DUMP[:2], replace(DUMP[2], app_id=None, version_code=None, installer=None), DUMP[3])
