@@ -96,7 +96,7 @@ class Disagreement(Struct):
 def parse_pm_list_packages(text: str) -> PackageList:
     """Every ``package:`` line of ``text``; never raises, linear in ``text``, and bounded: more
     than ``MAX_LINES`` lines make the list unusable without reading them."""
-    if text.count("\n", 0, len(text)) > MAX_LINES:
+    if text.count("\n") > MAX_LINES:
         return PackageList({}, f"more than {MAX_LINES} lines")
     if text.strip() and not text.endswith("\n"):
         return PackageList({}, "its last line has no end (cut)")  # AOSP ends each with println
@@ -190,15 +190,17 @@ def _disagreements(p: Package, entry: Listed) -> list[str]:
 def usable(lists: Mapping[str, PackageList | str]) -> tuple[PackageList, PackageList] | str:
     """The system and third-party lists, or why the cross-check cannot be made (a list that
     failed, is missing, or cannot be read; a system list without a package)."""
-    system, third = lists.get("system"), lists.get("third")
-    for which, got in (("pm list packages -s", system), ("pm list packages -3", third)):
-        if got is None:
+    got: list[PackageList] = []
+    for kind, which in (("system", "pm list packages -s"), ("third", "pm list packages -3")):
+        value = lists.get(kind)
+        if value is None:
             return f"{which} was not asked"
-        if isinstance(got, str):
-            return got
-        if got.unusable is not None:
-            return f"{which}: {got.unusable}"
-    assert isinstance(system, PackageList) and isinstance(third, PackageList)
+        if isinstance(value, str):
+            return value
+        if value.unusable is not None:
+            return f"{which}: {value.unusable}"
+        got.append(value)
+    system, third = got
     if not system.packages:
         return "pm list packages -s listed no package"
     return system, third
