@@ -181,3 +181,20 @@ def test_the_description_names_a_few_escaped() -> None:
         == found.describe()
     )
     assert found.describe(1) == "uid differs (4), versionCode differs (1); in 4 package(s) ('a.b' and 3 more)"
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["whole-block", "line-by-line"])
+def test_both_readers_name_the_factory_copies(fast: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Listing.hidden``: the names under ``Hidden system packages:``, which the cross-check
+    compares with pm's lists (AOSP prints an updated system app's factory copy there)."""
+    from scanner.parse import dumpsys_package
+
+    monkeypatch.setattr(dumpsys_package, "_FAST", fast)
+    dump = (
+        "Packages:\n  Package [com.android.vending] (1):\n    userId=10111\n"
+        "    User 0: ceDataInode=1 installed=true\n"
+        "Hidden system packages:\n  Package [com.android.vending] (2):\n    userId=10111\n"
+    )
+    listing = dumpsys_package.read_dumpsys_package(dump)
+    assert ("com.android.vending",) == listing.hidden
+    assert ["com.android.vending"] == [p.name for p in listing.packages]
