@@ -4,16 +4,17 @@ DERIVED FROM AOSP ``runListPackages`` (no real capture of ``pm list packages`` i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scanner.parse.dumpsys_package import read_dumpsys_package
 from scanner.parse.package_list import cross_check, parse_pm_list_packages
 from scanner.parse.text import decode
-from tests.scanner.parse.test_hostile import FAST, FRAGMENTS, check_bounded
+from tests.scanner.parse.test_hostile import CAPTURES, FAST, FRAGMENTS, check_bounded, mutated
 
 PM_FRAGMENTS = [
     "package:com.whatsapp", "package:com.whatsapp versionCode:262641074  installer=null uid:10233",
@@ -56,3 +57,14 @@ def test_a_long_list_is_linear() -> None:
     text = "".join(f"package:p{i}.x versionCode:{i}  installer=null uid:{10000 + i}\n" for i in range(100_000))
     check_bounded(parse_pm_list_packages, text)
     assert 100_000 == len(parse_pm_list_packages(text).packages)
+
+
+@pytest.mark.needs_fixtures
+@pytest.mark.parametrize("name", CAPTURES)
+@settings(FAST, max_examples=5)
+@given(data=st.data())
+def test_mutated_captures(capture: Callable[[str], bytes], name: str, data: st.DataObject) -> None:
+    """A mutated window of every real capture (none is a pm list: any text may arrive)."""
+    text = data.draw(mutated(capture(name)))
+    check_bounded(parse_pm_list_packages, text)
+    check_bounded(_both, text)
