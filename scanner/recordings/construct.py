@@ -17,6 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from msgspec import structs
+
 from checks.facts import Package, PackageUser, User, UserKind
 from scanner import probes
 from scanner.parse import apk_signing
@@ -246,8 +248,14 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
                 render.bmgr_transports(spec.transports, spec.current_transport),
                 0,
             )
-    for probe in probes.pm_list_probes(spec.sdk):  # what the system prints, from the spec
-        said = pm_list.list_packages(_packages(spec), user_ids, spec.sdk, list(probe.argv[3:]))
+    # What the system prints, from the spec: every app has an entry for every user, as
+    # render.dumpsys_package prints one (installed=false where the spec has none).
+    as_listed = tuple(
+        structs.replace(p, users=tuple(PackageUser(u, u in p.installed_for()) for u in user_ids))
+        for p in _packages(spec)
+    )
+    for probe in probes.pm_list_probes(spec.sdk):
+        said = pm_list.list_packages(as_listed, user_ids, spec.sdk, list(probe.argv[3:]))
         outputs[probe.argv] = ((said.stdout + said.stderr).decode(), said.exit_code)
     targets = probes.storage_targets(_packages(spec), users)
     for target in targets:

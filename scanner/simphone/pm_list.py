@@ -8,12 +8,11 @@ Android 10 (API 29); an option the phone's version does not know prints ``Error:
 X`` (status 255 from ``cmd package``, Android 7+; on stderr with status 1 from Android 6's
 ``Pm``). Static shared and SDK libraries (``name_<version>``) are never listed to the shell.
 
-``-u`` (``MATCH_UNINSTALLED_PACKAGES``) adds the system packages not installed for the user, and
-no other: ``PackageInfoUtils.checkUseInstalledOrHidden`` (``PackageParser`` before Android 12)
-takes a package that ``PackageUserState.isAvailable`` (installed for the user; hidden only with
-``-u``) or a system app when ``MATCH_KNOWN_PACKAGES`` (= ``MATCH_UNINSTALLED_PACKAGES``) is set;
-a third-party app of another profile only is not listed for user 0. (The model has no "hidden"
-state: every installed package is listed.)
+``-u`` (``MATCH_UNINSTALLED_PACKAGES``) lists every package the user has an entry for, as
+this simulator did before (MVT's ``check-adb`` finds a work profile's apps through it). AOSP's
+``PackageInfoUtils.checkUseInstalledOrHidden`` may list only the system ones among those not
+installed for the user; not settled here. The cross-check does not depend on it: it expects
+``pm`` to list a third-party app only where ``dumpsys`` shows it installed for user 0.
 
 The answer comes from the phone's model, never from a dump it printed: a constructed recording's
 model is its spec (``scanner.recordings.construct`` records these answers for msgscan's own
@@ -126,8 +125,10 @@ def list_packages(
     for p in packages:
         if _LIBRARY.search(p.name):
             continue  # filterSharedLibPackage: the shell is not shown static/SDK libraries
-        if not (_installed_for(p, user) or (uninstalled and p.is_system)):
-            continue  # -u adds system apps only (checkUseInstalledOrHidden, below)
+        if not (
+            _installed_for(p, user) or (uninstalled and any(u.user_id == user for u in p.users))
+        ):
+            continue  # -u: every package the user has an entry for (see the module's note)
         if name_filter is not None and name_filter not in p.name:
             continue
         p_uid = user * 100000 + (p.app_id or 0)
