@@ -48,7 +48,7 @@ from checks.facts import (
     Unseen,
     User,
 )
-from scanner import batch, damage, names, probes
+from scanner import batch, damage, names, package_check, probes
 from scanner.apk_reads import SignerReads
 from scanner.batch import BatchResult, Output
 from scanner.parse.appops import (
@@ -145,7 +145,7 @@ def collect(
     side = max(1, waves.width - len(probes.INVENTORY_STREAMS))
     first = waves.run(
         [*probes.INVENTORY_STREAMS, *probes.streams_of([t.files for t in guessed], side)],
-        _per_user_backups if parallel else None,
+        package_check.follow(_per_user_backups if parallel else None),
     )
     got = _Outputs(first.outputs, first.error.problem if first.error else "phone did not answer")
 
@@ -153,7 +153,9 @@ def collect(
     identity = _identity(got.get(probes.GETPROP))
     users = _users(got.get(probes.USERS), got.get(probes.USER_TYPES))
     policy = _policy(got.get(probes.DEVICE_POLICY))
-    packages = _packages(got.get(probes.PACKAGES), got.get(probes.SHARED_USERS), damaged)
+    hidden: list[str] = []
+    packages = _packages(got.get(probes.PACKAGES), got.get(probes.SHARED_USERS), damaged, hidden)
+    checked = package_check.check(got.by_name, waves.asked, packages, hidden, damaged)
     app_ops = _app_ops(got.get(probes.APP_OPS), damaged)
     backup = _backup(got.get(probes.BACKUP_ENABLED), got.get(probes.BACKUP_TRANSPORTS))
     # After the package parser, whose account of the damage is more precise:
@@ -161,7 +163,7 @@ def collect(
 
     storage: tuple[StorageEvidence, ...] = ()
     user_backups: dict[int, BackupState | Unseen] = {}
-    used: list[Probe] = list(probes.INVENTORY)
+    used: list[Probe] = [*probes.INVENTORY, *package_check.asked(waves.asked)]
     rejected: tuple[str, ...] = ()
     if not isinstance(packages, Unseen):
         rejected = probes.rejected_names(packages, () if isinstance(users, Unseen) else users)
@@ -198,6 +200,7 @@ def collect(
             reads.feed(waves.run([block_reads]))
         signers = reads.evidence()
     problems = [*waves.problems, *rejected]  # the first cause of an interruption comes first
+    problems += checked
     problems += damage.transit(waves.asked.values(), waves.outputs)
     problems += [f"{damage.SOURCES[fact]}: {why}" for fact, why in damaged.items()]
     problems += damage.unverified(waves.outputs.values())
@@ -307,7 +310,7 @@ def _policy(out: Output | Unseen) -> DevicePolicy | Unseen:
 
 
 def _packages(
-    out: Output | Unseen, shared: Output | Unseen, damaged: dict[str, str]
+    out: Output | Unseen, shared: Output | Unseen, damaged: dict[str, str], hidden: list[str]
 ) -> tuple[Package, ...] | Unseen:
     if isinstance(out, Unseen):
         return out
@@ -316,6 +319,7 @@ def _packages(
     listing = read_dumpsys_package(
         out.text, then=None if isinstance(shared, Unseen) else shared.text
     )
+    hidden += listing.hidden
     why = listing.damage.describe("package block")
     if why is not None:
         damaged["packages"] = why

@@ -79,6 +79,27 @@ INVENTORY_STREAMS: tuple[tuple[Probe, ...], ...] = (
 same service wait for each other on the phone anyway (``scanner.simphone.services``)."""
 
 
+# ``pm list packages`` for the cross-check with ``dumpsys package`` (``parse.package_list``): the
+# system and the third-party packages of user 0, each with every value ``dumpsys`` prints
+# too. ``-u``, ``-i``, ``-s`` and ``-3`` exist on every Android msgscan supports (6+, ``Pm.java``);
+# ``-U`` and ``--show-versioncode`` from Android 8 (API 26, ``PackageManagerShellCommand``), so
+# the options are chosen once getprop has said the SDK, in the inventory's wave
+# (``scanner.collect``); an unknown SDK gets the Android 6 options.
+PM_LIST_SDK = 26
+"""The first API level whose ``pm list packages`` knows ``-U`` and ``--show-versioncode``."""
+PM_LIST_KINDS = (("system", "-s"), ("third", "-3"))
+
+
+def pm_list_probes(sdk: int | None) -> tuple[Probe, Probe]:
+    """``pm list packages -s|-3 -u -i [-U --show-versioncode]`` for an SDK (None: unknown)."""
+    extra = ("-U", "--show-versioncode") if sdk is not None and sdk >= PM_LIST_SDK else ()
+    system, third = (
+        Probe(f"pm-list-{kind}", ("pm", "list", "packages", flag, "-u", "-i", *extra))
+        for kind, flag in PM_LIST_KINDS
+    )
+    return system, third
+
+
 def backup_probes(uid: int) -> tuple[Probe, Probe]:
     """``bmgr --user N enabled`` and ``bmgr --user N list transports`` (see below)."""
     return (

@@ -71,6 +71,7 @@ class Listing(Struct, frozen=True):
     packages: tuple[Package, ...]
     damage: Damage
     """Lines of the package sections that could not be read (see ``read_dumpsys_package``)."""
+    hidden: tuple[str, ...] = ()  # the names under ``Hidden system packages:`` (factory copies)
 
 
 def parse_dumpsys_package(text: str, *, package: str | None = None) -> tuple[Package, ...]:
@@ -108,7 +109,7 @@ def read_dumpsys_package(
         if last.strip():
             reader.cut(last)
     reader.orphans()
-    return Listing(reader.result(), reader.damage)
+    return Listing(reader.result(), reader.damage, tuple(reader.hidden))
 
 
 class _Reader(Blocks):

@@ -17,12 +17,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from msgspec import structs
+
 from checks.facts import Package, PackageUser, User, UserKind
 from scanner import probes
 from scanner.parse import apk_signing
 from scanner.recording import Command, DeviceLabel, FileEntry, Recording
 from scanner.recordings import render
 from scanner.recordings.render import App
+from scanner.simphone import pm_list
 
 HOW_MADE = (
     "Constructed by scanner/recordings/construct.py from a phone spec, not captured from a phone. "
@@ -137,6 +140,8 @@ _DEVICE_MS = {"getprop": 40.0, "pm": 450.0, "cmd": 150.0, "dumpsys": 150.0, "bmg
 
 
 def _ms(argv: Sequence[str], apps: int) -> float:
+    if argv[:3] == ("pm", "list", "packages"):
+        return 250.0  # cmd package (no app_process): an estimate, like the others here
     if argv[:2] == ("dumpsys", "package"):
         return 200.0 + 6.0 * apps
     if argv[:2] == ("dumpsys", "appops"):
@@ -153,7 +158,7 @@ def _packages(spec: PhoneSpec) -> tuple[Package, ...]:
             version_name=a.version_name,
             version_code=a.version_code,
             installer=a.installer,
-            flags=frozenset(),
+            flags=frozenset({"SYSTEM"} if a.system else ()),
             users=tuple(PackageUser(uid, u.installed) for uid, u in a.users.items()),
         )
         for a in spec.apps
@@ -243,6 +248,15 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
                 render.bmgr_transports(spec.transports, spec.current_transport),
                 0,
             )
+    # What the system prints, from the spec: every app has an entry for every user, as
+    # render.dumpsys_package prints one (installed=false where the spec has none).
+    as_listed = tuple(
+        structs.replace(p, users=tuple(PackageUser(u, u in p.installed_for()) for u in user_ids))
+        for p in _packages(spec)
+    )
+    for probe in probes.pm_list_probes(spec.sdk):
+        said = pm_list.list_packages(as_listed, user_ids, spec.sdk, list(probe.argv[3:]))
+        outputs[probe.argv] = ((said.stdout + said.stderr).decode(), said.exit_code)
     targets = probes.storage_targets(_packages(spec), users)
     for target in targets:
         outputs[target.files.argv] = spec.storage.find(target.files.argv)

@@ -169,7 +169,8 @@ def test_phone_lost_mid_inventory() -> None:
 
 def test_phone_lost_during_storage() -> None:
     """Losing the phone in the second wave keeps the inventory and marks storage unknown."""
-    second = len(probes.INVENTORY_STREAMS) + 1  # a replay runs one stream at a time
+    # a replay runs one stream at a time; the first wave's last is the pm list stream
+    second = len(probes.INVENTORY_STREAMS) + 2
     snap = collect(_Unplugged(shipped("android16-personal-whatsapp-telegram.json"), on_exchange=second, keep=0))
     assert (False, False) == (snap.complete, isinstance(snap.packages, Unseen))
     assert snap.storage and all(isinstance(e.summary, Unseen) for e in snap.storage)

@@ -99,6 +99,7 @@ class PhoneFacts:
     denied: tuple[str, ...] = ()
     """Folders whose content the shell cannot reach at all (another user's storage)."""
     unlistable: frozenset[str] = field(default_factory=frozenset)
+    modelled: bool = True  # a constructed recording: its dump renders a model (simphone.pm_list)
 
     @property
     def sdk(self) -> int:
@@ -323,4 +324,5 @@ def read_facts(rec: Recording) -> PhoneFacts:
         _tree(rec, packages, apks, denied),
         tuple(denied),
         UNLISTABLE,
+        rec.meta.get("source") == "constructed",
     )

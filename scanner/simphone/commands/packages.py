@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from checks.facts import Package
+from scanner.simphone import pm_list
 from scanner.simphone.commands.facts import PhoneFacts
 from scanner.simphone.commands.output import Answer, fail, ok
 
@@ -41,96 +42,10 @@ def _installed_for(p: Package, user: int) -> bool:
     return any(u.user_id == user and u.installed for u in p.users)
 
 
-def _enabled(p: Package, user: int) -> bool:
-    state = next((u.enabled for u in p.users if u.user_id == user), None)
-    return state not in (2, 3)  # COMPONENT_ENABLED_STATE_DISABLED(_USER)
-
-
 def _user_arg(value: str) -> int | None:
     if value in ("current", "cur", "all"):
         return 0
     return int(value) if value.isdigit() else None
-
-
-def list_packages(facts: PhoneFacts, args: list[str]) -> Answer:
-    show_path = show_installer = show_uid = show_version = False
-    disabled = enabled = system = third = uninstalled = False
-    user, uid = 0, None
-    while args and args[0].startswith("-"):
-        opt = args.pop(0)
-        if opt in ("--user", "--uid"):
-            if not args:
-                message = (
-                    f'Error: java.lang.IllegalArgumentException: Argument expected after "{opt}"\n'
-                )
-                return Answer(message.encode(), b"", 255)
-            value = args.pop(0)
-            parsed = (
-                _user_arg(value) if opt == "--user" else (int(value) if value.isdigit() else None)
-            )
-            if parsed is None:
-                return Answer(
-                    (
-                        "Error: java.lang.NumberFormatException: For input string: "
-                        f'"{value}"\n'
-                    ).encode(),
-                    b"",
-                    255,
-                )
-            if opt == "--user":
-                user = parsed
-            else:
-                uid, show_uid = parsed, True
-            continue
-        if opt == "--show-versioncode":
-            show_version = True
-            continue
-        for c in opt[1:]:
-            if c not in "defilsuU3a":
-                return Answer(f"Error: Unknown option: {opt}\n".encode(), b"", 255)
-            disabled |= c == "d"
-            enabled |= c == "e"
-            show_path |= c == "f"
-            show_installer |= c == "i"
-            system |= c == "s"
-            uninstalled |= c == "u"
-            show_uid |= c == "U"
-            third |= c == "3"
-    name_filter = args[0] if args else None
-    if user not in {u.id for u in facts.users} and facts.users:
-        # UserManagerService: getInstalledPackages for a missing user returns an empty list.
-        return ok()
-    lines = []
-    for p in facts.packages:
-        if not (
-            _installed_for(p, user) or (uninstalled and any(u.user_id == user for u in p.users))
-        ):
-            continue
-        if name_filter is not None and name_filter not in p.name:
-            continue
-        p_uid = user * 100000 + (p.app_id or 0)
-        if uid is not None and p_uid != uid:
-            continue
-        on = _enabled(p, user)
-        if (
-            (disabled and on)
-            or (enabled and not on)
-            or (system and not p.is_system)
-            or (third and p.is_system)
-        ):
-            continue
-        line = "package:"
-        if show_path:
-            line += f"{facts.apk(p.name) or '/data/app/' + p.name + '/base.apk'}="
-        line += p.name
-        if show_version:
-            line += f" versionCode:{p.version_code}"
-        if show_installer:
-            line += f"  installer={p.installer or 'null'}"
-        if show_uid:
-            line += f" uid:{p_uid}"
-        lines.append(line + "\n")
-    return ok("".join(lines))
 
 
 def path(facts: PhoneFacts, args: list[str]) -> Answer:
@@ -153,7 +68,7 @@ def pm(facts: PhoneFacts, argv: tuple[str, ...], stdin: bytes) -> Answer | None:
         return None
     verb = args.pop(0)
     if verb == "list" and args and args[0] in ("packages", "package"):
-        return list_packages(facts, args[1:])
+        return pm_list.derived(facts, args[1:])
     if verb == "list" and args[:1] == ["users"]:
         return None  # answered from the recording, or not at all
     if verb == "path":

@@ -13,7 +13,8 @@ its active one, so a displaced block is damage (``package_sections.Blocks.stray`
 What a parser cannot tell alone (left, and said so): an app that forges a whole block for the
 messenger under ``Packages:`` AND a ``Hidden system packages:`` header before the real block, on
 a phone without a real hidden section, and forges a block for every app after it too. A
-cross-check against ``pm list packages`` would close that; it is a new probe, not done.
+cross-check against ``pm list packages`` closes that (session 22: ``scanner.package_check``,
+``tests/faults/test_forged_version_name.py``); the parser alone still cannot tell.
 """
 
 from __future__ import annotations

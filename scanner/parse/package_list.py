@@ -1,0 +1,206 @@
+"""``pm list packages`` read, and cross-checked against ``dumpsys package`` (issue 12's residual).
+
+Why: AOSP prints an app's ``versionName`` raw in ``dumpsys package``, and a version name may hold
+a newline, so an app listed before a messenger can forge text inside the dump: a fake block for
+the messenger, a forged ``Hidden system packages:`` header before the real block, fake blocks
+for every app after it (``scanner.parse.package_sections`` names every other forgery it can see
+alone). ``pm list packages`` prints one ``package:NAME`` line per package from the package
+manager's own records; a package name holds no newline and the fields after it are numbers and
+the installer's package name, so no app can forge a line of it.
+
+Format (AOSP ``services/core/java/com/android/server/pm/PackageManagerShellCommand.java``
+``runListPackages``, Android 7+, and ``cmds/pm/src/com/android/commands/pm/Pm.java`` on 6)::
+
+    package:[<sourceDir>=]<name>[ versionCode:<n>][  installer=<name>|null][ uid:<n>]
+
+``-U``, ``--uid`` and ``--show-versioncode`` exist from Android 8 (API 26; the 7.x source has
+``listInstaller`` but no ``showUid``); ``versionCode:`` is the int ``versionCode`` on 8.x and
+``longVersionCode`` from 9. An unknown option prints ``Error: Unknown option: X`` (exit 255 via
+``cmd``, 1 from the Android 6 ``Pm``), an exception ``Error: java.lang…``. Derived from AOSP, no
+real capture of it is in ``../shared``; tests use text derived from these sources, marked so.
+
+Which packages it lists, for user 0 with ``-u`` (``ComputerEngine.getInstalledPackagesBody`` /
+``PackageManagerService.getInstalledPackages`` and ``checkUseInstalledOrHidden``): every
+package installed for user 0 (hidden ones too), and system packages that are not (except
+"hidden until installed" ones). Static shared libraries and SDK libraries (``name_<version>``
+in ``dumpsys``) are filtered out for the shell. Factory copies of updated system apps (``Hidden
+system packages:``) are never listed: their active entry is, with ``FLAG_SYSTEM``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from msgspec import Struct
+
+from checks.facts import Package
+from scanner.names import is_package_name, shown
+
+__all__ = ["Disagreement", "Listed", "PackageList", "cross_check", "parse_pm_list_packages"]
+
+MAX_LINES = 100_000
+"""More lines than any phone has packages (a 100 000-package dump is the hostile tests' case):
+a list longer than this is not read (the cross-check is not made)."""
+
+_LINE = re.compile(
+    r"package:([A-Za-z0-9._]{1,255})(?: versionCode:(-?\d{1,19}))?"
+    r"(?:  installer=([A-Za-z0-9._]{1,255}))?(?: uid:(\d{1,10}))?\r?"
+)
+_LIBRARY = re.compile(r"_\d+$")
+"""A static shared library's or SDK library's name in ``dumpsys``: ``<package>_<version>``
+(``PackageManagerService.renameStaticSharedLibraryPackage``), never listed to the shell."""
+NO_INSTALLER = "null"
+"""What ``-i`` prints for a package without an installer (``String.valueOf(null)``)."""
+
+
+class Listed(Struct, frozen=True):
+    """One ``package:`` line: what it printed beside the name (None: not asked or not shown)."""
+
+    uid: int | None = None
+    installer: str | None = None
+    version_code: int | None = None
+
+
+class PackageList(Struct, frozen=True):
+    packages: Mapping[str, Listed]
+    unusable: str | None = None
+    """Why the list cannot be used (an error, a line that is not a ``package:`` line, a name
+    listed twice); None when every line was read."""
+
+
+class Disagreement(Struct):
+    """What the two lists disagree on: kind -> count, and the packages (each once, in order)."""
+
+    kinds: dict[str, int]
+    names: dict[str, None]
+
+    def note(self, kind: str, name: str) -> None:
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
+        self.names[name] = None
+
+    def __bool__(self) -> bool:
+        return bool(self.kinds)
+
+    def describe(self, examples: int = 3) -> str | None:
+        """One sentence for the report (names escaped, at most ``examples``), or None."""
+        if not self.kinds:
+            return None
+        kinds = ", ".join(f"{kind} ({n})" for kind, n in self.kinds.items())
+        shown_names = [shown(n) for n, _ in zip(self.names, range(examples), strict=False)]
+        more = len(self.names) - len(shown_names)
+        named = ", ".join(shown_names) + (f" and {more} more" if more else "")
+        return f"{kinds}; in {len(self.names)} package(s) ({named})"
+
+
+def parse_pm_list_packages(text: str) -> PackageList:
+    """Every ``package:`` line of ``text``; never raises, linear in ``text``, and bounded: more
+    than ``MAX_LINES`` lines make the list unusable without reading them."""
+    if text.count("\n") > MAX_LINES:
+        return PackageList({}, f"more than {MAX_LINES} lines")
+    if text.strip() and not text.endswith("\n"):
+        return PackageList({}, "its last line has no end (cut)")  # AOSP ends each with println
+    packages: dict[str, Listed] = {}
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        if line.startswith("Error:") or "Exception" in line:
+            return PackageList({}, f"pm printed an error ({shown(line.strip(), 60)})")
+        m = _LINE.fullmatch(line)
+        if m is None or not is_package_name(m.group(1)):
+            return PackageList({}, f"line {number} is not a package line")
+        name, code, installer, uid = m.groups()
+        if name in packages:
+            return PackageList({}, f"{shown(name)} is listed twice")
+        packages[name] = Listed(
+            uid=None if uid is None else int(uid),
+            installer=installer,
+            version_code=None if code is None else int(code),
+        )
+    return PackageList(packages)
+
+
+def cross_check(
+    packages: Iterable[Package],
+    hidden: Iterable[str],
+    system: PackageList,
+    third: PackageList,
+) -> Disagreement:
+    """Where ``dumpsys package`` (its active ``packages`` and the factory copies ``hidden``)
+    disagrees with ``pm list packages -s -u`` (``system``) and ``-3 -u`` (``third``), both of
+    user 0 and both usable: one note per package and disagreement (linear in the packages)."""
+    damage = Disagreement({}, {})
+    listed = {**third.packages, **system.packages}
+    active = {p.name: p for p in packages}
+    for name in system.packages.keys() & third.packages.keys():
+        damage.note("listed by pm as both system and third-party", name)
+    for name in hidden:
+        if name in third.packages:
+            damage.note("a factory copy of an app pm lists as third-party", name)
+        elif name not in system.packages:
+            damage.note("a factory copy of an app pm does not list", name)
+    for name in listed.keys() - active.keys():
+        damage.note("listed by pm list packages, not by dumpsys package", name)
+    for name, p in active.items():
+        entry = listed.get(name)
+        if entry is None:
+            if _expected(p):
+                damage.note("listed by dumpsys package, not by pm list packages", name)
+            continue
+        if p.is_system != (name in system.packages):
+            if p.is_system:
+                damage.note("a system app pm lists as third-party", name)
+            else:
+                damage.note("a third-party app pm lists as system", name)
+        for kind in _disagreements(p, entry):
+            damage.note(kind, name)
+    return damage
+
+
+def _expected(p: Package) -> bool:
+    """Whether ``pm list packages -u`` (user 0) must list ``p``: a third-party app installed for
+    user 0 (a value read as True, never a damaged one), not a library the shell is not shown.
+    System packages are left out of this direction: APEX modules (Android 12+ keeps them among
+    the package settings; ``pm`` lists them only with ``--apex-only``) and preinstalled static
+    libraries would be damage on every phone; a system package ``pm`` lists and ``dumpsys``
+    lacks, and every value of one both list, are still checked."""
+    user = p.user(0)
+    return (
+        not p.is_system
+        and user is not None
+        and user.installed is True
+        and not _LIBRARY.search(p.name)
+    )
+
+
+def _disagreements(p: Package, entry: Listed) -> list[str]:
+    """The values both print that differ. ``uid:`` is user 0's uid, ``userId=`` the app id."""
+    kinds = []
+    if entry.uid is not None and p.app_id is not None and entry.uid % 100000 != p.app_id:
+        kinds.append("uid differs")
+    code = entry.version_code
+    if code is not None and p.version_code is not None and code != p.version_code:
+        kinds.append("versionCode differs")
+    by = entry.installer
+    if by is not None and by != NO_INSTALLER and p.installer and by != p.installer:
+        kinds.append("installer differs")
+    return kinds
+
+
+def usable(lists: Mapping[str, PackageList | str]) -> tuple[PackageList, PackageList] | str:
+    """The system and third-party lists, or why the cross-check cannot be made (a list that
+    failed, is missing, or cannot be read; a system list without a package)."""
+    got: list[PackageList] = []
+    for kind, which in (("system", "pm list packages -s"), ("third", "pm list packages -3")):
+        value = lists.get(kind)
+        if value is None:
+            return f"{which} was not asked"
+        if isinstance(value, str):
+            return value
+        if value.unusable is not None:
+            return f"{which}: {value.unusable}"
+        got.append(value)
+    system, third = got
+    if not system.packages:
+        return "pm list packages -s listed no package"
+    return system, third
