@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
-__all__ = ["Unread", "check", "public_key"]
+__all__ = ["Unread", "check", "public_key", "rsa_numbers"]
 
 SEQUENCE, SET, INTEGER, BIT_STRING, OCTET_STRING, OID, BOOLEAN = 0x30, 0x31, 2, 3, 4, 6, 1
 UTC_TIME, GENERALIZED_TIME = 0x17, 0x18
@@ -155,7 +155,7 @@ def check(der: bytes) -> tuple[bytes, bytes]:
         _extensions(tbs.inner(EXTENSIONS))
     tbs.done()
     if key_algorithm == RSA_KEY:
-        _rsa_numbers(key)
+        rsa_numbers(key)
     elif not (key_algorithm.startswith(EC_KEY) and key_algorithm[len(EC_KEY) :] in EC_CURVES):
         raise Unread("a key type this reader does not take")
     return key_algorithm, key
@@ -173,7 +173,7 @@ def public_key(der: bytes) -> RSAPublicKey | EllipticCurvePublicKey:
             return ec.EllipticCurvePublicKey.from_encoded_point(curve, key)
         from cryptography.hazmat.primitives.asymmetric import rsa
 
-        n, e = _rsa_numbers(key)
+        n, e = rsa_numbers(key)
         return rsa.RSAPublicNumbers(e, n).public_key()
     except ValueError as err:  # numbers the key classes refuse: x509 says what it makes of them
         raise Unread("a key the key classes refuse") from err
@@ -269,7 +269,7 @@ def _extensions(tagged: _Der) -> None:
         raise Unread("an empty extension list")
 
 
-def _rsa_numbers(key: bytes) -> tuple[int, int]:
+def rsa_numbers(key: bytes) -> tuple[int, int]:
     """RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }, both positive."""
     whole = _Der(key, 0, len(key))
     numbers = whole.inner(SEQUENCE)

@@ -285,17 +285,25 @@ signing block, the policy file reader without ``--policy``, logging without ``-v
 an English report, Babel and the German tables."""
 
 
-def test_replay_scan_loads_cryptography_only_for_the_certificates_it_reads() -> None:
+def test_replay_scan_loads_no_cryptography_and_no_openssl() -> None:
     """The shipped Android 16 recording holds signed APKs: their certificates are read by
-    ``scanner.parse.der_certificate`` and WhatsApp's rotation verified with the key classes
-    (``asymmetric.rsa``), so ``cryptography.x509`` (the package's names, extensions, ``email``)
-    stays unloaded, with nothing of the rest. A recording without APKs (the profile set-ups)
-    loads no cryptography at all."""
-    names = ("cryptography.x509", "cryptography.hazmat.primitives.asymmetric.rsa", *REPLAY_UNUSED)
-    found = loaded(run_main("scan", "--replay", str(A16)), *names, "email.utils")
-    assert ["cryptography.hazmat.primitives.asymmetric.rsa"] == found
+    ``scanner.parse.der_certificate`` and WhatsApp's rotation (RSA PKCS #1 v1.5) verified by
+    ``scanner.parse.rsa_pkcs1``, their digests taken with CPython's own SHA-256
+    (``checks.digests``): no ``cryptography`` at all, no ``hashlib`` and no ``_hashlib``
+    (OpenSSL's libcrypto), with nothing of the rest. A recording without APKs (the profile
+    set-ups) loads none of it either."""
+    names = (
+        "cryptography",
+        "_cffi_backend",
+        "hashlib",
+        "_hashlib",
+        "hmac",
+        "email.utils",
+        *REPLAY_UNUSED,
+    )
+    assert [] == loaded(run_main("scan", "--replay", str(A16)), *names)
     profile = ROOT / "scanner" / "recordings" / "profiles-secure-folder-android14.json"
-    assert [] == loaded(run_main("scan", "--replay", str(profile)), "cryptography", *names)
+    assert [] == loaded(run_main("scan", "--replay", str(profile)), *names)
 
 
 def test_replay_scan_creates_no_dataclass() -> None:
