@@ -21,20 +21,26 @@ class Hash(Protocol):
     def digest(self) -> bytes: ...
 
 
-def _builtin() -> tuple[Callable[[bytes], Hash], Callable[[bytes], Hash]]:
-    names = ("_sha2", "_sha2") if sys.version_info >= (3, 12) else ("_sha256", "_sha512")
+def _builtin(name: str) -> Callable[[bytes], Hash]:
+    """CPython's own ``name`` ("sha256", "sha512"), else ``hashlib``'s."""
+    module = "_sha2" if sys.version_info >= (3, 12) else f"_{name}"
     try:
-        sha256_ = importlib.import_module(names[0]).sha256
-        sha512_ = importlib.import_module(names[1]).sha512
+        made: Callable[[bytes], Hash] = getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError):  # a Python built without its own digests: OpenSSL's
         import hashlib
 
-        return hashlib.sha256, hashlib.sha512
-    return sha256_, sha512_
+        made = getattr(hashlib, name)
+    return made
 
 
-sha256, sha512 = _builtin()
-"""``sha256(data)``, ``sha512(data)``: objects with ``hexdigest()`` and ``digest()``."""
+sha256 = _builtin("sha256")
+"""``sha256(data)``: an object with ``hexdigest()`` and ``digest()``, as ``hashlib``'s."""
+
+
+def sha512(data: bytes) -> Hash:
+    """``hashlib.sha512(data)``'s like; its module loads at the first use (a SHA-512 signature
+    is rare: start-up)."""
+    return _builtin("sha512")(data)
 
 
 def sha256_hex(data: bytes) -> str:

@@ -313,7 +313,7 @@ def parse_lineage(value: bytes) -> tuple[bytes, ...]:
 
 
 _CD_ENTRY = struct.Struct("<4s6xHHHIIIHHHHHII")  # through the local header offset (46 bytes)
-_V1_NAME = re.compile(rb"META-INF/[^/]+\.(RSA|DSA|EC)", re.IGNORECASE)
+_V1_NAME = rb"META-INF/[^/]+\.(RSA|DSA|EC)"  # compiled when used (start-up)
 
 
 class ZipEntry(Struct, frozen=True):
@@ -331,7 +331,7 @@ def v1_entry(central_directory: bytes) -> ZipEntry:
         f = _CD_ENTRY.unpack_from(central_directory, pos)
         name_len, extra_len, comment_len = f[7], f[8], f[9]
         name = central_directory[pos + 46 : pos + 46 + name_len]
-        if len(name) == name_len and _V1_NAME.fullmatch(name):
+        if len(name) == name_len and re.fullmatch(_V1_NAME, name, re.I):
             return ZipEntry(name, f[1], f[5], f[6], f[13])
         pos = central_directory.find(b"PK\x01\x02", pos + 46 + name_len + extra_len + comment_len)
     raise SigningError("no signing block and no META-INF/*.RSA|DSA|EC entry: the APK is unsigned")

@@ -64,8 +64,8 @@ EC_CURVES = {
 }
 _STRINGS = {  # a name's value tags, each with the characters X.680 allows in it
     0x0C: None,  # UTF8String: valid UTF-8
-    0x13: re.compile(rb"[A-Za-z0-9 '()+,\-./:=?]*"),  # PrintableString
-    0x16: re.compile(rb"[\x00-\x7f]*"),  # IA5String
+    0x13: rb"[A-Za-z0-9 '()+,\-./:=?]*",  # PrintableString (compiled when used: start-up)
+    0x16: rb"[\x00-\x7f]*",  # IA5String
 }
 _TIME = re.compile(rb"[0-9]{12}Z|[0-9]{14}Z")
 
@@ -225,7 +225,7 @@ def _name(name: _Der) -> None:
                 value.decode("utf-8")
             except UnicodeDecodeError as e:
                 raise Unread("a UTF8String that is not UTF-8") from e
-        elif not allowed.fullmatch(value):
+        elif not re.fullmatch(allowed, value):
             raise Unread("a string with characters its type does not allow")
 
 

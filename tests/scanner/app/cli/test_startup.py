@@ -409,3 +409,19 @@ def _drain(fd: int) -> None:
             pass
     except OSError:
         pass
+
+
+def test_a_json_report_loads_cryptography_only_to_sign(tmp_path: Path) -> None:
+    """The JSON report's digest is CPython's own SHA-256 and its model msgspec's: without a
+    key neither ``cryptography`` nor ``hashlib`` nor ``dataclasses`` loads; with
+    ``--sign-key`` the Ed25519 key (``reports.signing``, cryptography) loads and signs."""
+    names = ("cryptography", "hashlib", "_hashlib", "dataclasses", "reports.signing")
+    plain = tmp_path / "plain.json"
+    assert [] == loaded(run_main("scan", "--replay", str(A16), "-o", str(plain)), *names)
+    assert json.loads(plain.read_bytes())["integrity"]["sha256"]
+    key = tmp_path / "k"
+    loaded(run_main("keygen", str(key)))
+    signed = tmp_path / "signed.json"
+    code = run_main("scan", "--replay", str(A16), "--sign-key", str(key), "-o", str(signed))
+    assert "cryptography" in loaded(code, *names)
+    assert json.loads(signed.read_bytes())["integrity"]["signature"]["algorithm"] == "ed25519"
