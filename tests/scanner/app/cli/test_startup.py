@@ -425,3 +425,12 @@ def test_a_json_report_loads_cryptography_only_to_sign(tmp_path: Path) -> None:
     code = run_main("scan", "--replay", str(A16), "--sign-key", str(key), "-o", str(signed))
     assert "cryptography" in loaded(code, *names)
     assert json.loads(signed.read_bytes())["integrity"]["signature"]["algorithm"] == "ed25519"
+
+
+def test_replay_scan_loads_no_shutil_threading_or_send_module() -> None:
+    """argparse's help width comes from ``habits.terminal_columns`` (no ``shutil``, with its
+    ``bz2`` and ``lzma``), the locks are ``_thread``'s (no ``threading``), and the ``--send``
+    and schema-validation modules' imports wait for their use."""
+    names = ("shutil", "bz2", "lzma", "threading", "scanner.app.cli.send", "jsonschema")
+    assert [] == loaded(run_main("scan", "--replay", str(A16)), *names)
+    assert [] == loaded(run_main("checks"), *names)
