@@ -125,10 +125,11 @@ def key(bits: int, e: int = 65537) -> Key:
     return Key(p * q, e, pow(e, -1, (p - 1) * (q - 1)))
 
 
-IN_LIMITS = [(736, 65537), (1024, 3), (1025, 65537), (2048, 65537), (3072, (1 << 70) + 1),
-             (3073, (1 << 63) + 1)]  # fmt: skip
-"""Keys OpenSSL verifies with: small (SHA-512 does not fit a 736-bit key), odd sizes, e = 3,
-an exponent of 71 bits on a 3072-bit modulus, of 64 bits on a 3073-bit one."""
+IN_LIMITS = [(496, 3), (736, 65537), (744, 65537), (752, 65537), (1024, 3), (1025, 65537),
+             (2048, 65537), (3072, (1 << 70) + 1), (3073, (1 << 63) + 1)]  # fmt: skip
+"""Keys OpenSSL verifies with: small ones where the encoding's FF run is exactly 8 bytes
+(SHA-256 in 496 bits, SHA-512 in 752), 7 (SHA-512 in 744: refused) or less (736), odd sizes,
+e = 3, an exponent of 71 bits on a 3072-bit modulus, of 64 bits on a 3073-bit one."""
 
 
 def openssl_accepts(der: bytes, digest: str, signature: bytes, data: bytes) -> bool:
@@ -226,11 +227,12 @@ def test_forged_and_mutated_signatures_are_refused_as_openssl_refuses_them(
     data = b"the new certificate and its algorithm"
     samples = dict(forgeries(k, digest, data))
     valid = k.encoded(digest, data)
-    if valid[2:].index(b"\x00") >= rsa_pkcs1.MIN_PADDING:
+    fits = len(valid) == k.size and valid[2:].index(b"\x00") >= rsa_pkcs1.MIN_PADDING
+    if fits:
         for i, m in enumerate(mutations(k.sign_raw(valid), k, rng)):
             samples[f"mutation {i}"] = m
         samples["other digest"] = k.sign_raw(k.encoded(digest, data))
-    assert len(samples) >= 10
+    assert len(samples) >= (10 if fits else 1)  # SHA-512 fills no 496-bit key
     for name, signature in samples.items():
         other = "SHA512" if digest == "SHA256" else "SHA256"
         checked = other if name == "other digest" else digest
@@ -344,3 +346,27 @@ def test_a_lineage_verified_here_loads_no_key_class_and_a_forged_one_is_refused(
         apk_signing._verify(k.der, 0x0103, bytes(bad), data)
     with pytest.raises(apk_signing.SigningError, match="not signed by the key before it"):
         apk_signing._verify(k.der, 0x0104, good, data)  # SHA-512's id: another digest
+
+
+def test_a_modulus_over_openssl_s_largest_is_left_to_it() -> None:
+    """A modulus of more than 16384 bits (``OPENSSL_RSA_MAX_MODULUS_BITS``): OpenSSL refuses
+    the key, so ``verified`` takes none of its signatures. The modulus is a product of
+    OpenSSL's primes (RSA holds for any product of distinct primes)."""
+    primes: list[int] = []
+    while math.prod(primes).bit_length() <= rsa_pkcs1.MAX_MODULUS_BITS:
+        primes.append(_openssl_prime(2050 if not primes else 2048))
+    n = math.prod(primes)
+    lam = math.lcm(*(p - 1 for p in primes))
+    big = Key(n, 65537, pow(65537, -1, lam))
+    data = b"lineage node"
+    m = int.from_bytes(big.encoded("SHA256", data), "big")
+    s = 0  # the private power by the Chinese remainder theorem (a 16 kbit power takes minutes)
+    for p in primes:
+        rest = n // p
+        s += pow(m % p, big.d % (p - 1), p) * rest * pow(rest, -1, p)
+    signature = (s % n).to_bytes(big.size, "big")
+    assert pow(int.from_bytes(signature, "big"), 65537, n) == int.from_bytes(
+        big.encoded("SHA256", data), "big"
+    )
+    assert not openssl_accepts(big.der, "SHA256", signature, data)
+    assert not rsa_pkcs1.verified(big.der, "SHA256", signature, data)
