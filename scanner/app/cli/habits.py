@@ -12,7 +12,7 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from checks.errors import UsageError
 from scanner.app.cli.epilogs import EPILOGS
@@ -44,9 +44,12 @@ def terminal_columns() -> int:
 class MsgscanParser(argparse.ArgumentParser):
     """argparse with a hint for a mistyped choice: ``msgscan scna`` -> did you mean 'scan'?"""
 
-    def _get_formatter(self) -> argparse.HelpFormatter:
-        """argparse's own (``formatter_class(prog=...)``) with the width it would take itself,
-        the terminal's columns less 2, measured by ``terminal_columns``."""
+    def _get_formatter(self, *args: Any, **kwargs: Any) -> argparse.HelpFormatter:
+        """argparse's own (3.11 to 3.13: ``formatter_class(prog=...)``) with the width it would
+        take itself, the terminal's columns less 2, measured by ``terminal_columns``; a later
+        argparse (3.14 sets colours here) makes its own."""
+        if sys.version_info >= (3, 14) or args or kwargs:
+            return super()._get_formatter(*args, **kwargs)
         make: Callable[..., argparse.HelpFormatter] = self.formatter_class
         return make(prog=self.prog, width=terminal_columns() - 2)
 

@@ -207,7 +207,7 @@ def test_valid_signatures_are_verified_here_and_by_openssl(bits: int, e: int, di
     for data in (b"", b"lineage node", bytes(range(256)) * 9):
         em = k.encoded(digest, data)
         signature = k.sign_raw(em)
-        if em[2:].index(b"\x00") < rsa_pkcs1.MIN_PADDING:  # fewer than 8 bytes FF
+        if em[2:].index(b"\x00") < 8:  # fewer than 8 bytes FF (OpenSSL)
             assert not openssl_accepts(k.der, digest, signature, data)
             assert not rsa_pkcs1.verified(k.der, digest, signature, data)
             continue
@@ -227,7 +227,7 @@ def test_forged_and_mutated_signatures_are_refused_as_openssl_refuses_them(
     data = b"the new certificate and its algorithm"
     samples = dict(forgeries(k, digest, data))
     valid = k.encoded(digest, data)
-    fits = len(valid) == k.size and valid[2:].index(b"\x00") >= rsa_pkcs1.MIN_PADDING
+    fits = len(valid) == k.size and valid[2:].index(b"\x00") >= 8
     if fits:
         for i, m in enumerate(mutations(k.sign_raw(valid), k, rng)):
             samples[f"mutation {i}"] = m
@@ -349,13 +349,16 @@ def test_a_lineage_verified_here_loads_no_key_class_and_a_forged_one_is_refused(
 
 
 def test_a_modulus_over_openssl_s_largest_is_left_to_it() -> None:
-    """A modulus of more than 16384 bits (``OPENSSL_RSA_MAX_MODULUS_BITS``): OpenSSL refuses
+    """A modulus of 16385 bits, one more than ``OPENSSL_RSA_MAX_MODULUS_BITS``: OpenSSL refuses
     the key, so ``verified`` takes none of its signatures. The modulus is a product of
     OpenSSL's primes (RSA holds for any product of distinct primes)."""
-    primes: list[int] = []
-    while math.prod(primes).bit_length() <= rsa_pkcs1.MAX_MODULUS_BITS:
-        primes.append(_openssl_prime(2050 if not primes else 2048))
-    n = math.prod(primes)
+    primes = [_openssl_prime(2048) for _ in range(15)]  # 15 of 1024 bits, then one to fill
+    rng, want = random.Random(16385), 16385  # OPENSSL_RSA_MAX_MODULUS_BITS + 1
+    while math.prod(primes).bit_length() != want:
+        del primes[15:]
+        last = _prime(want - math.prod(primes).bit_length() + rng.randrange(2), rng)
+        primes.append(last)
+    n = math.prod(primes)  # exactly one bit more than OpenSSL takes
     lam = math.lcm(*(p - 1 for p in primes))
     big = Key(n, 65537, pow(65537, -1, lam))
     data = b"lineage node"
