@@ -302,7 +302,7 @@ def test_certificates_outside_the_subset_and_other_keys_are_left_to_cryptography
     data = b"lineage node"
     signature = k.sign_raw(k.encoded("SHA256", data))
     assert rsa_pkcs1.verified(k.der, "SHA256", signature, data)
-    assert not rsa_pkcs1.verified(k.der + b"\x00", "SHA256", signature, data)
+    assert rsa_pkcs1.verified(k.der + b"\x00", "SHA256", signature, data) is False
     assert not rsa_pkcs1.verified(k.der, "SHA384", signature, data)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "msgscan ec test")])
     ec_der = (
@@ -317,7 +317,7 @@ def test_certificates_outside_the_subset_and_other_keys_are_left_to_cryptography
         .public_bytes(Encoding.DER)
     )
     der_certificate.check(ec_der)
-    assert not rsa_pkcs1.verified(ec_der, "SHA256", signature, data)
+    assert rsa_pkcs1.verified(ec_der, "SHA256", signature, data) is False  # a bool, always
 
 
 def test_cryptography_s_own_signatures_are_verified() -> None:
