@@ -3,12 +3,12 @@
     python bench/startup.py [--runs 15] [--against DIR] [--editable] [--callgrind]
 
 For each command (``msgscan --help``, ``msgscan checks``, ``msgscan scan --replay`` of the
-shipped Android 16 recording) the script starts it and ``python -c pass`` in turn, A B A B ...,
-and reports wall and CPU time (min, median) and the ratio A/B pair by pair. The goal is that a
-command takes at most 3x the wall time of ``python -c pass`` plus its own work; "own work" is
-the median time of the same command run again inside a warm process (every module already
-imported), measured here too. It also reads ``python -X importtime -c "import scanner.app.cli"``
-(goal: at most 100 ms).
+shipped Android 16 recording, as text and as the JSON report) the script starts it and
+``python -c pass`` in turn, A B A B ..., and reports wall and CPU time (min, median) and the
+ratio A/B pair by pair. The goal is that a command takes at most 3x the wall time of
+``python -c pass`` plus its own work; "own work" is the median time of the same command run
+again inside a warm process (every module already imported), measured here too. It also reads
+``python -X importtime -c "import scanner.app.cli"`` (goal: at most 100 ms).
 
 msgscan runs as a user installs it (README: ``pip install .``, not editable): the tree is
 installed into a throwaway venv in a temporary folder (``pip install --no-deps`` of a copy of
@@ -50,6 +50,7 @@ COMMANDS = {
     "msgscan --help": ["--help"],
     "msgscan checks": ["checks"],
     "msgscan scan --replay android16": ["scan", "--replay", A16],
+    "msgscan scan --replay android16 --format json": ["scan", "--replay", A16, "--format", "json"],
 }
 """Each command's arguments; ``{root}`` is the tree it runs from."""
 GOAL_RATIO = 3.0

@@ -8,7 +8,6 @@ read by ``checks.policy_file.parse_policy``; this module holds only the model.
 from __future__ import annotations
 
 import enum
-import hashlib
 from collections.abc import Mapping
 from datetime import date
 
@@ -22,6 +21,7 @@ from checks.attestable import (  # re-exported: the policy's users import them f
     attest_key,
 )
 from checks.attested import Refusal
+from checks.digests import sha256_hex
 from checks.findings import Attestation, Severity, Waiver
 
 
@@ -41,7 +41,7 @@ class Override(Struct, frozen=True):
     disabled: bool = False
 
 
-DEFAULT_DIGEST = "sha256:" + hashlib.sha256(b"msgscan default policy 1").hexdigest()
+DEFAULT_DIGEST = "sha256:" + sha256_hex(b"msgscan default policy 1")
 
 
 class Policy(Struct, frozen=True):

@@ -8,8 +8,6 @@ the two differ.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Mapping
 from datetime import datetime
 
@@ -68,6 +66,9 @@ def pseudonym(serial: str, key: str) -> str:
             "the pseudonym key is empty",
             hint="set MSGSCAN_PSEUDONYM_KEY (or pseudonym_key in the policy) to a secret string",
         )
+    import hashlib  # here, not at the top: only --pseudonymize needs them (start-up)
+    import hmac
+
     digest = hmac.new(key.encode("utf-8"), serial.encode("utf-8"), hashlib.sha256).hexdigest()
     return PSEUDONYM_PREFIX + digest[:16]
 

@@ -21,18 +21,20 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
-import hashlib
 import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from msgspec import Struct
 
-from reports.signing import SigningKey, fingerprint
+from checks.digests import sha256_hex
+
+if TYPE_CHECKING:  # cryptography loads where a signature is checked (signing: reports.signing)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from reports.signing import SigningKey
 
 MEMBER = "integrity"
 CANONICAL = "jq -cSj 'del(.integrity)'"
@@ -70,7 +72,7 @@ def _canonical(body: dict[str, Any]) -> bytes:
 
 
 def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return sha256_hex(data)
 
 
 def seal_json(
@@ -111,16 +113,14 @@ class Outcome(enum.IntEnum):
     CANNOT_TELL = 2
 
 
-@dataclass(frozen=True, slots=True)
-class Verification:
+class Verification(Struct, frozen=True):
     outcome: Outcome
     message: str
     digest: str | None = None
     key: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class _Sealed:
+class _Sealed(Struct, frozen=True):
     covered: bytes
     claimed_digest: str
     key: str | None
@@ -240,12 +240,16 @@ def verify(data: bytes, trusted: Sequence[Ed25519PublicKey] = ()) -> Verificatio
     if sealed.signature is None:
         return Verification(Outcome.CANNOT_TELL, "the content matches its SHA-256, but the report "
                             "is not signed: anyone could have written it", actual)
+    from reports.signing import fingerprint  # cryptography: only a signed report needs it
+
     by_print = {fingerprint(k): k for k in trusted}
     key = by_print.get(sealed.key or "")
     if key is None:
         known = ", ".join(by_print) or "none given (--key PUB)"
         return Verification(Outcome.CANNOT_TELL, f"signed by key {sealed.key}, which is not a key "
                             f"you trust (trusted: {known})", actual, sealed.key)
+    from cryptography.exceptions import InvalidSignature
+
     try:
         key.verify(sealed.signature, sealed.covered)
     except InvalidSignature:

@@ -27,14 +27,15 @@ class ReportInvalid(MsgscanError):
     """A built report does not match its own schema: a bug in msgscan, never in the phone."""
 
 
-_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+_DATE_TIME = r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})"
 
 
 def _is_date_time(instance: object) -> bool:
     """RFC 3339 date-time; raises ValueError for an impossible one (month 13)."""
     if not isinstance(instance, str):
         return True
-    return bool(_DATE_TIME.fullmatch(instance)) and bool(datetime.fromisoformat(instance.upper()))
+    matched = re.fullmatch(_DATE_TIME, instance)  # compiled here: validation only (start-up)
+    return bool(matched) and bool(datetime.fromisoformat(instance.upper()))
 
 
 def _formats() -> FormatChecker:

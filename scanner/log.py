@@ -11,7 +11,7 @@ is written where that configuration says, as if structlog had been configured at
 
 from __future__ import annotations
 
-import threading
+from _thread import allocate_lock  # threading.Lock itself, without threading (start-up)
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +19,7 @@ DEBUG, INFO, WARNING, ERROR = 10, 20, 30, 40
 """The ``logging`` module's levels (importing it only for these costs start-up ~15 ms)."""
 
 _deferred: tuple[int, Callable[[], None]] | None = None
-_configuring = threading.Lock()
+_configuring = allocate_lock()
 """Held while a deferred configuration runs: two threads' first lines configure it once."""
 
 

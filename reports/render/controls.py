@@ -15,6 +15,7 @@ controls, and the bidi and zero-width marks that make text read other than it is
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -26,16 +27,21 @@ ESCAPES = re.compile(
     r"|\x9b[0-?]*[ -/]*[@-~]"  # CSI as one C1 character
 )
 """Terminal escape sequences as a whole (``reports.render.text.clean`` removes them too)."""
-_CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
-)
+_CONTROLS = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+
+
+@functools.cache
+def _controls() -> re.Pattern[str]:
+    """``_CONTROLS`` compiled at the first use: a text report needs none (start-up)."""
+    return re.compile(_CONTROLS)
 
 
 def strip_controls(text: str) -> str:
     """``text`` without escape sequences and control characters (tab and newline stay)."""
-    if not _CONTROLS.search(text):  # the common case (every escape starts with a control)
+    controls = _controls()
+    if not controls.search(text):  # the common case (every escape starts with a control)
         return text
-    return _CONTROLS.sub("", ESCAPES.sub("", text))
+    return controls.sub("", ESCAPES.sub("", text))
 
 
 def clean_tree(value: Any) -> Any:

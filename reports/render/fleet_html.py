@@ -8,7 +8,7 @@ since the last round. Device ids and error texts come from phones and are escape
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -17,7 +17,9 @@ from reports.i18n import Lang, Texts
 from reports.integrity import seal_html
 from reports.render import _html_audit
 from reports.render._html import Templates, shipped
-from reports.signing import SigningKey
+
+if TYPE_CHECKING:  # cryptography loads only when a key signs (start-up)
+    from reports.signing import SigningKey
 
 _MARKS = {
     "fail": "✗",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -33,7 +33,9 @@ from reports.render import _html_audit, sheet
 from reports.render import _html_findings as findings
 from reports.render._html import Templates, shipped
 from reports.report import UNSEEN, build_report
-from reports.signing import SigningKey
+
+if TYPE_CHECKING:  # cryptography loads only when a key signs (start-up)
+    from reports.signing import SigningKey
 
 _KIND_KEYS = {
     "secondary": "profile.secondary",

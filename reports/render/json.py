@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checks.result import ScanResult
 from reports.i18n import Lang
@@ -13,7 +13,9 @@ from reports.integrity import normalized, seal_json
 from reports.localized import with_texts
 from reports.render.controls import clean_tree, strip_controls
 from reports.report import build_report
-from reports.signing import SigningKey
+
+if TYPE_CHECKING:  # cryptography loads only when a key signs (start-up)
+    from reports.signing import SigningKey
 
 _UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 """Characters json leaves raw with ensure_ascii=False that a terminal or an editor acts on: DEL,

@@ -8,7 +8,6 @@ picks are pure. ``scanner.app.cli`` wires it in.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
@@ -48,6 +47,8 @@ def text_renderer(
         from reports.render.text import TextRenderer
 
         return TextRenderer(lang)
+    import shutil  # here: only a terminal's width needs it (bz2, lzma: start-up)
+
     from reports.render.terminal import TerminalRenderer
 
     width = min(shutil.get_terminal_size((100, 24)).columns, 160)

@@ -21,7 +21,6 @@ every failure is a ``SigningError`` naming what was wrong, never another excepti
 
 from __future__ import annotations
 
-import hashlib
 import re
 import struct
 import zlib
@@ -29,7 +28,8 @@ from typing import TYPE_CHECKING
 
 from msgspec import Struct
 
-from scanner.parse import der_certificate
+from checks.digests import sha256_hex
+from scanner.parse import der_certificate, rsa_pkcs1
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives import hashes
@@ -70,7 +70,7 @@ class Signer(Struct, frozen=True):
 
 
 def sha256(der: bytes) -> str:
-    return hashlib.sha256(der).hexdigest()
+    return sha256_hex(der)
 
 
 def java_hash(der: bytes) -> str:
@@ -231,6 +231,8 @@ _HASH: dict[int, str] = {
     0x0425: "SHA256",
 }  # fmt: skip
 """Signature algorithm id -> its digest (a class of ``cryptography``'s ``hashes``)."""
+_PKCS1 = (0x0103, 0x0104, 0x0421)
+"""The RSA PKCS #1 v1.5 algorithm ids (``_verify``)."""
 
 
 def _digest(algorithm: int) -> type[hashes.SHA256 | hashes.SHA512]:
@@ -256,6 +258,8 @@ def certificate(der: bytes, *, key: bool = False) -> object:
 
 
 def _verify(cert_der: bytes, algorithm: int, signature: bytes, data: bytes) -> None:
+    if algorithm in _PKCS1 and rsa_pkcs1.verified(cert_der, _HASH[algorithm], signature, data):
+        return  # valid as OpenSSL would find it, without importing cryptography (start-up)
     from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
     from cryptography.hazmat.primitives.asymmetric import dsa, ec, padding, rsa
 
@@ -309,7 +313,7 @@ def parse_lineage(value: bytes) -> tuple[bytes, ...]:
 
 
 _CD_ENTRY = struct.Struct("<4s6xHHHIIIHHHHHII")  # through the local header offset (46 bytes)
-_V1_NAME = re.compile(rb"META-INF/[^/]+\.(RSA|DSA|EC)", re.IGNORECASE)
+_V1_NAME = rb"META-INF/[^/]+\.(RSA|DSA|EC)"  # compiled when used (start-up)
 
 
 class ZipEntry(Struct, frozen=True):
@@ -327,7 +331,7 @@ def v1_entry(central_directory: bytes) -> ZipEntry:
         f = _CD_ENTRY.unpack_from(central_directory, pos)
         name_len, extra_len, comment_len = f[7], f[8], f[9]
         name = central_directory[pos + 46 : pos + 46 + name_len]
-        if len(name) == name_len and _V1_NAME.fullmatch(name):
+        if len(name) == name_len and re.fullmatch(_V1_NAME, name, re.I):
             return ZipEntry(name, f[1], f[5], f[6], f[13])
         pos = central_directory.find(b"PK\x01\x02", pos + 46 + name_len + extra_len + comment_len)
     raise SigningError("no signing block and no META-INF/*.RSA|DSA|EC entry: the APK is unsigned")

@@ -80,7 +80,7 @@ _MODES: Mapping[str, OpMode] = {
 }
 
 _SECTION = re.compile(r"^DUMP OF SERVICE appops:?\s*$")
-_OTHER_SECTION = re.compile(r"^DUMP OF ")
+_OTHER_SECTION = r"^DUMP OF "  # compiled when used (start-up)
 _UID = re.compile(r"^  Uid (?:u\d{1,10}[a-z]+\d{1,10}|\d{1,10}):\s*$")
 _PACKAGE = re.compile(r"^    Package (\S+?):?(?:\s.*)?$")
 _MODE_LINE = re.compile(r"^\s+([A-Z][A-Z0-9_]*): mode=([A-Za-z0-9]+)")
@@ -97,7 +97,7 @@ def _lines(text: str) -> list[str]:
     if start is None:
         return lines
     end = next(
-        (i for i in range(start + 1, len(lines)) if _OTHER_SECTION.match(lines[i])), len(lines)
+        (i for i in range(start + 1, len(lines)) if re.match(_OTHER_SECTION, lines[i])), len(lines)
     )
     return lines[start + 1 : end]
 

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
-__all__ = ["Unread", "check", "public_key"]
+__all__ = ["Unread", "check", "public_key", "rsa_numbers"]
 
 SEQUENCE, SET, INTEGER, BIT_STRING, OCTET_STRING, OID, BOOLEAN = 0x30, 0x31, 2, 3, 4, 6, 1
 UTC_TIME, GENERALIZED_TIME = 0x17, 0x18
@@ -64,8 +64,8 @@ EC_CURVES = {
 }
 _STRINGS = {  # a name's value tags, each with the characters X.680 allows in it
     0x0C: None,  # UTF8String: valid UTF-8
-    0x13: re.compile(rb"[A-Za-z0-9 '()+,\-./:=?]*"),  # PrintableString
-    0x16: re.compile(rb"[\x00-\x7f]*"),  # IA5String
+    0x13: rb"[A-Za-z0-9 '()+,\-./:=?]*",  # PrintableString (compiled when used: start-up)
+    0x16: rb"[\x00-\x7f]*",  # IA5String
 }
 _TIME = re.compile(rb"[0-9]{12}Z|[0-9]{14}Z")
 
@@ -155,7 +155,7 @@ def check(der: bytes) -> tuple[bytes, bytes]:
         _extensions(tbs.inner(EXTENSIONS))
     tbs.done()
     if key_algorithm == RSA_KEY:
-        _rsa_numbers(key)
+        rsa_numbers(key)
     elif not (key_algorithm.startswith(EC_KEY) and key_algorithm[len(EC_KEY) :] in EC_CURVES):
         raise Unread("a key type this reader does not take")
     return key_algorithm, key
@@ -173,7 +173,7 @@ def public_key(der: bytes) -> RSAPublicKey | EllipticCurvePublicKey:
             return ec.EllipticCurvePublicKey.from_encoded_point(curve, key)
         from cryptography.hazmat.primitives.asymmetric import rsa
 
-        n, e = _rsa_numbers(key)
+        n, e = rsa_numbers(key)
         return rsa.RSAPublicNumbers(e, n).public_key()
     except ValueError as err:  # numbers the key classes refuse: x509 says what it makes of them
         raise Unread("a key the key classes refuse") from err
@@ -225,7 +225,7 @@ def _name(name: _Der) -> None:
                 value.decode("utf-8")
             except UnicodeDecodeError as e:
                 raise Unread("a UTF8String that is not UTF-8") from e
-        elif not allowed.fullmatch(value):
+        elif not re.fullmatch(allowed, value):
             raise Unread("a string with characters its type does not allow")
 
 
@@ -269,7 +269,7 @@ def _extensions(tagged: _Der) -> None:
         raise Unread("an empty extension list")
 
 
-def _rsa_numbers(key: bytes) -> tuple[int, int]:
+def rsa_numbers(key: bytes) -> tuple[int, int]:
     """RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }, both positive."""
     whole = _Der(key, 0, len(key))
     numbers = whole.inner(SEQUENCE)

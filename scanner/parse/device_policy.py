@@ -40,10 +40,10 @@ _PROFILE_OWNER = re.compile(r"^Profile Owner \(User (\d{1,10})\):\s*$")
 _ADMINS = re.compile(
     r"^Enabled Device Admins \(User (\d{1,10})(?:, provisioningState: -?\d+)?\):\s*$"
 )
-_COMPONENT_INFO = re.compile(r"ComponentInfo\{([^/{}\s]+)/[^{}\s]*\}")
-_ADMIN_LINE = re.compile(r"^([A-Za-z0-9_.]+)/[A-Za-z0-9_.$]*:$")
+_COMPONENT_INFO = r"ComponentInfo\{([^/{}\s]+)/[^{}\s]*\}"  # compiled when used (start-up)
+_ADMIN_LINE = r"^([A-Za-z0-9_.]+)/[A-Za-z0-9_.$]*:$"
 """``flattenToShortString`` of the admin receiver, e.g. ``com.example.mdm/.AdminReceiver:``."""
-_PACKAGE = re.compile(r"^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$")
+_PACKAGE = r"^[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*$"
 
 
 def _indent(line: str) -> int:
@@ -57,10 +57,10 @@ def _owner_package(body: list[str]) -> str | None:
         text = line.strip()
         if text.startswith("package="):
             value = text.removeprefix("package=").strip()
-            if _PACKAGE.match(value):
+            if re.match(_PACKAGE, value):
                 return value
         elif text.startswith("admin=") and admin is None:
-            found = _COMPONENT_INFO.search(text)
+            found = re.search(_COMPONENT_INFO, text)
             if found:
                 admin = found.group(1)
     return admin
@@ -77,7 +77,7 @@ def _admin_packages(body: list[str]) -> list[str]:
             level = _indent(line)
         if _indent(line) != level:
             continue
-        found = _ADMIN_LINE.match(line.strip())
+        found = re.match(_ADMIN_LINE, line.strip())
         if found and found.group(1) not in packages:
             packages.append(found.group(1))
     return packages

@@ -170,7 +170,7 @@ def _encryption(props: Mapping[str, str]) -> Encryption:
             return Encryption.UNREPORTED
 
 
-_SERIAL = re.compile(r"[A-Za-z0-9._-]{4,64}")
+_SERIAL = r"[A-Za-z0-9._-]{4,64}"  # compiled when used: once a scan (start-up)
 _NOT_A_SERIAL = frozenset({"unknown", "0123456789abcdef", "0000000000000000", "null"})
 """Placeholders that many phones share (cheap builds leave AOSP's ``0123456789ABCDEF``): they
 name no one phone, so they never become a device id."""
@@ -184,7 +184,7 @@ def serial_from_props(props: Mapping[str, str]) -> str | None:
     recording (``PROPS_KEPT`` leaves it out) and never shown beside the id."""
     for name in ("ro.serialno", "ro.boot.serialno"):
         value = props.get(name, "").strip()
-        if _SERIAL.fullmatch(value) and value.lower() not in _NOT_A_SERIAL:
+        if re.fullmatch(_SERIAL, value) and value.lower() not in _NOT_A_SERIAL:
             return value
     return None
 

@@ -42,8 +42,8 @@ _BOMS = (
 # Four or more characters of ASCII text in UTF-16: far longer than any NUL-separated run in
 # binary noise inside UTF-8 text (``installed=\0true`` is one pair), and every line of real
 # output is longer.
-_UTF16LE_RUN = re.compile(rb"(?:[\t\n\r\x20-\x7e\xa0-\xff]\x00){4,}")
-_UTF16BE_RUN = re.compile(rb"(?:\x00[\t\n\r\x20-\x7e\xa0-\xff]){4,}")
+_UTF16LE_RUN = rb"(?:[\t\n\r\x20-\x7e\xa0-\xff]\x00){4,}"  # compiled when used (start-up)
+_UTF16BE_RUN = rb"(?:\x00[\t\n\r\x20-\x7e\xa0-\xff]){4,}"
 
 
 class Decoded(Struct, frozen=True):
@@ -109,8 +109,8 @@ def _bytes_to_text(data: bytes) -> tuple[str, tuple[str, ...]]:
             return _mixed(data[len(bom) :], encoding)
     if b"\x00" not in data:
         return data.decode("utf-8", errors="replace"), ("utf-8",)
-    le = sum(len(m.group()) for m in _UTF16LE_RUN.finditer(data))
-    be = sum(len(m.group()) for m in _UTF16BE_RUN.finditer(data))
+    le = sum(len(m.group()) for m in re.finditer(_UTF16LE_RUN, data))
+    be = sum(len(m.group()) for m in re.finditer(_UTF16BE_RUN, data))
     if not le and not be:
         return data.decode("utf-8", errors="replace"), ("utf-8",)
     return _mixed(data, "utf-16-le" if le >= be else "utf-16-be")
@@ -123,7 +123,7 @@ def _mixed(data: bytes, utf16: str) -> tuple[str, tuple[str, ...]]:
     A CJK character (no NUL byte) inside UTF-16 text splits a run; its two bytes are then read
     as UTF-8 and show as U+FFFD, which is counted as garbled, never guessed.
     """
-    run = _UTF16LE_RUN if utf16 == "utf-16-le" else _UTF16BE_RUN
+    run = re.compile(_UTF16LE_RUN if utf16 == "utf-16-le" else _UTF16BE_RUN)
     parts: list[str] = []
     found: list[str] = []
     at = 0

@@ -184,7 +184,7 @@ _VERBOSE = re.compile(
     r"(?P<tail>(?: \([A-Za-z-]+(?:=\d{1,10})?\))*)\s*$"
 )
 _PARENT = re.compile(r"\(parentId=(\d{1,10})\)")
-_HEADER = re.compile(r"^\s*\d{1,6} users?:\s*$")
+_HEADER = r"^\s*\d{1,6} users?:\s*$"  # compiled when used (start-up)
 
 
 def parse_user_types(text: str) -> dict[int, tuple[str | None, int | None]]:
@@ -218,7 +218,7 @@ def scrub_user_list_verbose(text: str) -> str:
         if m is not None:
             start, end = m.span("name")
             kept.append(line[:start] + NAME_PLACEHOLDER + line[end:])
-        elif _HEADER.match(line) or not line.strip() and kept:
+        elif re.match(_HEADER, line) or not line.strip() and kept:
             kept.append(line)
     while kept and not kept[-1].strip():
         kept.pop()

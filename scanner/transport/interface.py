@@ -15,7 +15,7 @@ some output arrived, the error carries that output in ``partial`` so a batch kee
 
 from __future__ import annotations
 
-import threading
+from _thread import allocate_lock  # threading.Lock itself, without threading (start-up)
 from typing import Protocol
 
 from msgspec import Struct
@@ -78,7 +78,7 @@ class Meter:
         """Rounds of streams that ran side by side (``scanner.batch.run_wave``)."""
         self.most_streams = most_streams
         """The most streams one wave kept open at once."""
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
 
     def __repr__(self) -> str:
         return (

@@ -12,7 +12,7 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from checks.errors import UsageError
 from scanner.app.cli.epilogs import EPILOGS
@@ -24,8 +24,34 @@ EXIT_CLOSED_PIPE = ExitCode.CLOSED_PIPE
 LOG_FORMATS = ("auto", "human", "json")
 
 
+def terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns``, as argparse's help formatter asks it, without
+    importing ``shutil`` (with ``bz2``, ``lzma``: ~2 ms of every start): ``$COLUMNS`` when a
+    positive number, else the width of the terminal on standard output, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        size = os.get_terminal_size(sys.__stdout__.fileno())  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):  # no stdout, closed, detached, not a terminal
+        return 80
+    return size.columns or 80
+
+
 class MsgscanParser(argparse.ArgumentParser):
     """argparse with a hint for a mistyped choice: ``msgscan scna`` -> did you mean 'scan'?"""
+
+    def _get_formatter(self, *args: Any, **kwargs: Any) -> argparse.HelpFormatter:
+        """argparse's own (3.11 to 3.13: ``formatter_class(prog=...)``) with the width it would
+        take itself, the terminal's columns less 2, measured by ``terminal_columns``; a later
+        argparse (3.14 sets colours here) makes its own."""
+        if sys.version_info >= (3, 14) or args or kwargs:
+            return super()._get_formatter(*args, **kwargs)
+        make: Callable[..., argparse.HelpFormatter] = self.formatter_class
+        return make(prog=self.prog, width=terminal_columns() - 2)
 
     def error(self, message: str) -> NoReturn:
         hint = ""
@@ -123,6 +149,7 @@ __all__ = [
     "find_agent_config",
     "logging_options",
     "quiet_on_closed_pipe",
+    "terminal_columns",
 ]
 
 

@@ -11,7 +11,7 @@ import enum
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
 from checks.errors import UsageError
 
@@ -114,10 +114,13 @@ _SUFFIXES = (  # longest first: report.ocsf.json is OCSF, report.json the report
 )
 
 
-class Output(NamedTuple):  # not a dataclass: the parser imports this module for --help
-    format: str
-    path: Path | None
-    """None: standard output."""
+class Output:  # a plain class: the parser imports this module for --help (no NamedTuple)
+    __slots__ = ("format", "path")
+
+    def __init__(self, format: str, path: Path | None) -> None:
+        self.format = format
+        self.path = path
+        """None: standard output."""
 
 
 def format_of(path: Path) -> str | None:

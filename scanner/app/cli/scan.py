@@ -13,7 +13,6 @@ from reports.render.controls import strip_controls
 from scanner.app.cli.exits import ExitCode
 from scanner.app.cli.options import signing_key
 from scanner.app.cli.output import emit, plan, print_json, templates_from
-from scanner.app.cli.send import destination, send
 from scanner.app.cli.target import open_target
 from scanner.app.scan import device_name, scan_result
 from scanner.app.show import chosen_lang
@@ -31,7 +30,10 @@ def _policy(path: Path | None) -> Policy:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    destination(args)  # a bad --send fails before the phone is touched
+    if args.send is not None:  # a bad --send fails before the phone is touched
+        from scanner.app.cli.send import destination  # only --send needs it (start-up)
+
+        destination(args)
     policy = _policy(args.policy)
     if args.attestations:  # signed attestation files (cryptography loads only for them)
         from scanner.app.cli.attest import scan_policy
@@ -52,6 +54,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         transport.close()
     emit(outputs, chosen_lang(args.lang), lambda r: r.render(result), key=key, templates=templates)
     if args.send is not None:  # after the report: a SIEM outage must not cost the user the output
+        from scanner.app.cli.send import send
+
         send(args, result)
     summary = summarize(result.findings, complete=result.snapshot.complete)
     if not result.snapshot.complete:

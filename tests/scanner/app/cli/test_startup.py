@@ -285,17 +285,25 @@ signing block, the policy file reader without ``--policy``, logging without ``-v
 an English report, Babel and the German tables."""
 
 
-def test_replay_scan_loads_cryptography_only_for_the_certificates_it_reads() -> None:
+def test_replay_scan_loads_no_cryptography_and_no_openssl() -> None:
     """The shipped Android 16 recording holds signed APKs: their certificates are read by
-    ``scanner.parse.der_certificate`` and WhatsApp's rotation verified with the key classes
-    (``asymmetric.rsa``), so ``cryptography.x509`` (the package's names, extensions, ``email``)
-    stays unloaded, with nothing of the rest. A recording without APKs (the profile set-ups)
-    loads no cryptography at all."""
-    names = ("cryptography.x509", "cryptography.hazmat.primitives.asymmetric.rsa", *REPLAY_UNUSED)
-    found = loaded(run_main("scan", "--replay", str(A16)), *names, "email.utils")
-    assert ["cryptography.hazmat.primitives.asymmetric.rsa"] == found
+    ``scanner.parse.der_certificate`` and WhatsApp's rotation (RSA PKCS #1 v1.5) verified by
+    ``scanner.parse.rsa_pkcs1``, their digests taken with CPython's own SHA-256
+    (``checks.digests``): no ``cryptography`` at all, no ``hashlib`` and no ``_hashlib``
+    (OpenSSL's libcrypto), with nothing of the rest. A recording without APKs (the profile
+    set-ups) loads none of it either."""
+    names = (
+        "cryptography",
+        "_cffi_backend",
+        "hashlib",
+        "_hashlib",
+        "hmac",
+        "email.utils",
+        *REPLAY_UNUSED,
+    )
+    assert [] == loaded(run_main("scan", "--replay", str(A16)), *names)
     profile = ROOT / "scanner" / "recordings" / "profiles-secure-folder-android14.json"
-    assert [] == loaded(run_main("scan", "--replay", str(profile)), "cryptography", *names)
+    assert [] == loaded(run_main("scan", "--replay", str(profile)), *names)
 
 
 def test_replay_scan_creates_no_dataclass() -> None:
@@ -401,3 +409,28 @@ def _drain(fd: int) -> None:
             pass
     except OSError:
         pass
+
+
+def test_a_json_report_loads_cryptography_only_to_sign(tmp_path: Path) -> None:
+    """The JSON report's digest is CPython's own SHA-256 and its model msgspec's: without a
+    key neither ``cryptography`` nor ``hashlib`` nor ``dataclasses`` loads; with
+    ``--sign-key`` the Ed25519 key (``reports.signing``, cryptography) loads and signs."""
+    names = ("cryptography", "hashlib", "_hashlib", "dataclasses", "reports.signing")
+    plain = tmp_path / "plain.json"
+    assert [] == loaded(run_main("scan", "--replay", str(A16), "-o", str(plain)), *names)
+    assert json.loads(plain.read_bytes())["integrity"]["sha256"]
+    key = tmp_path / "k"
+    loaded(run_main("keygen", str(key)))
+    signed = tmp_path / "signed.json"
+    code = run_main("scan", "--replay", str(A16), "--sign-key", str(key), "-o", str(signed))
+    assert "cryptography" in loaded(code, *names)
+    assert json.loads(signed.read_bytes())["integrity"]["signature"]["algorithm"] == "ed25519"
+
+
+def test_replay_scan_loads_no_shutil_threading_or_send_module() -> None:
+    """argparse's help width comes from ``habits.terminal_columns`` (no ``shutil``, with its
+    ``bz2`` and ``lzma``), the locks are ``_thread``'s (no ``threading``), and the ``--send``
+    and schema-validation modules' imports wait for their use."""
+    names = ("shutil", "bz2", "lzma", "threading", "scanner.app.cli.send", "jsonschema")
+    assert [] == loaded(run_main("scan", "--replay", str(A16)), *names)
+    assert [] == loaded(run_main("checks"), *names)
