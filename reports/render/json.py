@@ -86,36 +86,48 @@ class JsonRenderer:
             report = with_texts({k: v for k, v in report.items() if k != "texts"}, self.lang)
         if self.retention is not None:
             report["retention"] = self.retention
-        try:
-            fast = self._clean_already(report)
-        except Exception:  # noqa: BLE001 - the walk below raises what it raises, as it did
-            fast = None
-        if fast is not None:
-            return fast
-        return dumps(seal_json(clean_normal(report), self.key, normal=True), compact=self.compact)
+        return sealed(report, self.key, compact=self.compact)
 
     def _clean_already(self, report: dict[str, Any]) -> bytes | None:
-        """The report written without the cleaning walk when it would change nothing, else
-        None. It would change nothing when the canonical text (json's) holds no control
-        character to strip (json escapes C0 controls; the others are raw) and no integral float
-        (which ``normalized`` writes as an int). Its text is then the canonical form; msgspec
-        writes the file (compact) when its sorted text is byte for byte json's, so the numbers
-        in the file are the ones sealed. ``tests/reports/test_clean_already_s22.py``."""
-        body = {k: v for k, v in report.items() if k != MEMBER}
-        covered = canonical_text(body).encode("utf-8")
-        if (_ESCAPED_C0.search(covered) or _INTEGRAL.search(covered) or b"e+" in covered
-                or _raw_control(covered)):
-            return None
-        sealed = seal_covered(body, covered, self.key)
-        if self.compact:
-            try:
-                same = msgspec.json.encode(body, order="sorted") == covered
-            except (TypeError, ValueError, OverflowError):  # a key or a type it does not take
-                same = False
-            if same:
-                return msgspec.json.encode(sealed) + b"\n"
-        return (json.dumps(sealed, indent=None if self.compact else 2, ensure_ascii=False)
-                + "\n").encode("utf-8")
+        return _clean_already(report, self.key, self.compact)
+
+
+def sealed(document: dict[str, Any], key: SigningKey | None, *, compact: bool = False) -> bytes:
+    """``document`` cleaned of control characters, sealed (signed with ``key``) and written
+    (``dumps``): ``dumps(seal_json(clean_tree(document), key), compact=compact)``, without the
+    walks when they would change nothing (``_clean_already``)."""
+    try:
+        fast = _clean_already(document, key, compact)
+    except Exception:  # noqa: BLE001 - the walk below raises what it raises, as it did
+        fast = None
+    if fast is not None:
+        return fast
+    return dumps(seal_json(clean_normal(document), key, normal=True), compact=compact)
+
+
+def _clean_already(document: dict[str, Any], key: SigningKey | None, compact: bool) -> bytes | None:
+    """The document written without the cleaning walk when it would change nothing, else None.
+    It would change nothing when the canonical text (json's) holds no control character to
+    strip (json escapes C0 controls; the others are raw) and no integral float (which
+    ``normalized`` writes as an int). Its text is then the canonical form. msgspec writes the
+    file (one line, or indented by two as json does) when its sorted text is byte for byte
+    json's, so the numbers in the file are the ones sealed; else json does.
+    ``tests/reports/test_clean_already_s22.py``."""
+    body = {k: v for k, v in document.items() if k != MEMBER}
+    covered = canonical_text(body).encode("utf-8")
+    if (_ESCAPED_C0.search(covered) or _INTEGRAL.search(covered) or b"e+" in covered
+            or _raw_control(covered)):
+        return None
+    done = seal_covered(body, covered, key)
+    try:
+        same = msgspec.json.encode(body, order="sorted") == covered
+    except (TypeError, ValueError, OverflowError):  # a key or a type it does not take
+        same = False
+    if same:
+        line = msgspec.json.encode(done)
+        return (line if compact else msgspec.json.format(line, indent=2)) + b"\n"
+    return (json.dumps(done, indent=None if compact else 2, ensure_ascii=False)
+            + "\n").encode("utf-8")
 
 
 def clean_normal(value: Any) -> Any:
@@ -148,4 +160,4 @@ def dumps(report: dict[str, Any], *, compact: bool = False) -> bytes:
     return (_UNSAFE.sub(_escape, text) + "\n").encode("utf-8")
 
 
-__all__ = ["JsonRenderer", "clean_normal", "dumps"]
+__all__ = ["JsonRenderer", "clean_normal", "dumps", "sealed"]

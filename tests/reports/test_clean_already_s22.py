@@ -153,3 +153,14 @@ def test_jq_prints_the_canonical_form_of_a_compact_report(tmp_path: Path) -> Non
                              capture_output=True, check=True).stdout
     assert hashlib.sha256(printed).hexdigest() == json.loads(data)["integrity"]["sha256"]
     assert verify(data, [_KEY.private.public_key()]).outcome is Outcome.VALID
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(_TEXT, _TREE, max_size=5))
+def test_sealed_is_what_the_fleet_summary_wrote(document: dict[str, Any]) -> None:
+    """``sealed`` (the fleet summary's writer since session 22) gives the bytes of what it
+    wrote before: ``dumps(seal_json(clean_tree(summary), key))``, indented by two."""
+    from reports.render.controls import clean_tree
+    from reports.render.json import sealed
+
+    assert sealed(dict(document), _KEY) == dumps(seal_json(clean_tree(dict(document)), _KEY))

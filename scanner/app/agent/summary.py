@@ -21,9 +21,7 @@ import structlog
 from checks.drift import Drift
 from checks.errors import MsgscanError
 from checks.registry import CHECKS
-from reports.integrity import seal_json
-from reports.render.controls import clean_tree
-from reports.render.json import dumps
+from reports.render.json import sealed
 from reports.signing import SigningKey
 from scanner.app.agent.attestations import waiting
 from scanner.app.agent.known import Known, last_known
@@ -276,6 +274,6 @@ def write_summary(
         addresses=addresses,
     )
     try:
-        write_atomic(path, dumps(seal_json(clean_tree(summary), key)))
+        write_atomic(path, sealed(summary, key))  # dumps(seal_json(clean_tree(summary), key))
     except MsgscanError as e:  # the state holds everything
         log.error("summary.write_failed", problem=e.problem)
