@@ -2,7 +2,7 @@
 of the simulated phones, the tree's peak memory, per phone.
 
     python bench/agent_round.py --phones 1000 --latency-ms 2 [--phone shipped|large]
-        [--concurrency 32|auto] [--runs 3] [--against DIR] [--peer-processes 2]
+        [--concurrency 32|auto] [--runs 3] [--against DIR] [--peer-processes 2] [--rounds N]
 
 The phones run in processes of their own (``msgscan simulate``, ``--peer-processes`` of them, the
 phones shared out; each gets serials of its own), the agent in another (``msgscan agent --once``,
@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -82,11 +83,25 @@ def cpu_s(proc: psutil.Process) -> float:
     return float(t.user + t.system + t.children_user + t.children_system)
 
 
+def _rounds_done(log_path: Path) -> int:
+    try:
+        return log_path.read_text().count('"event": "round.done"')
+    except OSError:
+        return 0
+
+
 def one_round(
-    tree: Path, config: Path, env: dict[str, str], tmp: Path, peers: list[psutil.Process]
+    tree: Path,
+    config: Path,
+    env: dict[str, str],
+    tmp: Path,
+    peers: list[psutil.Process],
+    rounds: int = 1,
 ) -> dict[str, float]:
     """Run ``msgscan agent --once`` of ``tree`` once: its wall, the CPU of the agent's process
-    tree and of the simulated phones, the tree's peak RSS and the per-phone times."""
+    tree and of the simulated phones, the tree's peak RSS and the per-phone times. ``rounds``
+    > 1: ``msgscan agent`` (a running agent, its rounds back to back) until that many rounds
+    are done, then SIGTERM; the figures are of all of them."""
     state = config.parent / "state"
     if state.exists():
         subprocess.run(["rm", "-rf", str(state)], check=True)
@@ -107,7 +122,7 @@ def one_round(
                 "agent",
                 "--config",
                 str(config),
-                "--once",
+                *(["--once"] if rounds == 1 else []),
             ],
             cwd=tree,
             env={**env, "PYTHONPATH": str(tree)},
@@ -115,9 +130,13 @@ def one_round(
             stderr=log_file,
         )
         watched, peak, peak_pss = psutil.Process(agent.pid), 0.0, 0.0
+        stopped = False
         while agent.poll() is None:  # exit 1 or 3 is a result
             rss, pss = tree_memory_mb(watched)
             peak, peak_pss = max(peak, rss), max(peak_pss, pss)
+            if rounds > 1 and not stopped and _rounds_done(log_path) >= rounds:
+                watched.children()[0].send_signal(signal.SIGTERM)  # the agent, under time
+                stopped = True
             time.sleep(SAMPLE_S)
         code = agent.returncode
     wall = time.monotonic() - started
@@ -134,6 +153,7 @@ def one_round(
         "pss_mb": peak_pss,
         "max_process_mb": int(max_kib) / 1024,
         "processes": workers[0]["processes"] if workers else 1,
+        "starts": len(workers),
         "start": workers[0].get("start", "spawn") if workers else "",
         "phones": len(done),
         "scanned": sum(1 for e in done if e["state"] == "scanned"),
@@ -154,8 +174,12 @@ def row(
     processes = sorted({int(r["processes"]) for r in runs})
     starts = sorted({str(r["start"]) for r in runs if r.get("start")})
     started = f" ({'/'.join(starts)})" if starts else ""
+    if args.rounds > 1:  # how often the workers were started over the rounds
+        started += f", started {'/'.join(str(int(r['starts'])) for r in runs)}x"
+    rounds = f" × {args.rounds} rounds" if args.rounds > 1 else ""
     return (
-        f"| {label} | {args.phones} {args.phone} | {args.latency_ms:g} ms | {concurrency} | "
+        f"| {label} | {args.phones} {args.phone}{rounds} | {args.latency_ms:g} ms "
+        f"| {concurrency} | "
         f"{'/'.join(map(str, processes))}{started} | {len(runs)} | {mm('wall', '.1f')} s | "
         f"{mm('cpu', '.1f')} s | {min(per_phone):.0f} / {statistics.median(per_phone):.0f} ms | "
         f"{min(peers):.0f} / {statistics.median(peers):.0f} ms | {mm('rss_mb', '.0f')} MB | "
@@ -177,6 +201,12 @@ def main() -> int:
         "--peer-processes", type=int, default=2, help="simulator processes sharing the phones"
     )
     ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="1: agent --once; more: a running agent (msgscan agent) for that many rounds",
+    )
     ap.add_argument("--against", type=Path, help="another checkout to run side by side")
     ap.add_argument("--against-concurrency", help="its [scan] concurrency (default: --concurrency)")
     args = ap.parse_args()
@@ -216,10 +246,11 @@ def main() -> int:
     def config(name: str, concurrency: str) -> Path:
         folder = tmp / name
         folder.mkdir()
+        every = "1h" if args.rounds == 1 else "1s"  # a running agent: its rounds back to back
         setting = f'"{concurrency}"' if concurrency == "auto" else concurrency
         path = folder / "agent.toml"
         path.write_text(
-            f'[agent]\nstate_dir = "state"\n[schedule]\nevery = "1h"\n'
+            f'[agent]\nstate_dir = "state"\n[schedule]\nevery = "{every}"\n'
             f'[scan]\nconcurrency = {setting}\ntimeout = "120s"\n'
             f"[usb]\nenabled = false\n[adb_server]\nuse = false\n[tcp]\nendpoints = [{endpoints}]\n"
         )
@@ -236,7 +267,7 @@ def main() -> int:
     try:
         for _ in range(args.runs):
             for label, _, tree, path in variants:
-                results[label].append(one_round(tree, path, env, tmp, peers))
+                results[label].append(one_round(tree, path, env, tmp, peers, args.rounds))
     finally:
         for sim in sims:
             sim.terminate()
