@@ -239,3 +239,46 @@ def test_sigterm_ends_a_running_agent_with_its_kept_workers(
     rounds = [e for e in events if e.get("event") == "round.done"]
     assert rounds[0]["scanned"] == rounds[1]["scanned"] == PHONES
     assert rounds[-1]["interrupted"] is True
+
+
+def test_a_kept_worker_holding_a_phone_the_round_gave_up_on_ends_with_the_round(
+    tmp_path: Path,
+    phones: list[PhoneServer],  # noqa: F811
+) -> None:
+    """The round is over but one kept worker still scans a phone that hangs (abandoned: its
+    scan outlives the round): that worker is ended with the round, as every worker was before
+    workers were kept; the idle one stays for the next round, which replaces the other."""
+    from checks.policy import Policy
+    from reports.render.json import JsonRenderer
+    from scanner.app.agent.round import Limits, Openers
+    from scanner.app.agent.scanned import ReportJob
+    from scanner.app.agent.targets import Target
+    from scanner.app.agent.workers import portable
+
+    hanging = start(phones, phone_server(A16, faults=Faults(hang_after_bytes=200)))
+    openers = Openers(
+        load_or_create_signer(tmp_path / "adbkey"),
+        Limits(timeout_s=60, connect_timeout_s=5, auth_timeout_s=5),
+    )
+    setup = portable(Policy(), openers, ReportJob(tmp_path, JsonRenderer(compact=True)), 2)
+    assert setup is not None
+    kept = KeptWorkers()
+    pool = kept.lend(2, setup)
+    assert pool is not None
+    try:
+        host, port = hanging.address.rsplit(":", 1)
+        pool.submit(1, Target(hanging.address, "tcp", host, int(port)))
+        holder = next(w for w in pool.workers if w.phones)
+        idle = next(w for w in pool.workers if not w.phones)
+        ends = time.monotonic() + 60
+        while not _talking(psutil.Process(holder.process.pid)) and time.monotonic() < ends:
+            time.sleep(0.05)
+        pool.close()  # the round gave up on phone 1
+        assert not holder.process.is_alive() and idle.process.is_alive()
+        assert kept.lend(2, setup) is pool  # given back, and lent again: renewed
+        assert [w.process.is_alive() for w in pool.workers] == [True, True]
+        assert idle in pool.workers and holder not in pool.workers
+        pool.close()
+    finally:
+        kept.close()
+    assert not any(w.process.is_alive() for w in pool.workers)
