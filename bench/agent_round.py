@@ -174,11 +174,12 @@ def row(
     processes = sorted({int(r["processes"]) for r in runs})
     starts = sorted({str(r["start"]) for r in runs if r.get("start")})
     started = f" ({'/'.join(starts)})" if starts else ""
-    if args.rounds > 1:  # how often the workers were started over the rounds
+    rounds = getattr(args, "rounds", 1)
+    if rounds > 1:  # how often the workers were started over the rounds
         started += f", started {'/'.join(str(int(r['starts'])) for r in runs)}x"
-    rounds = f" × {args.rounds} rounds" if args.rounds > 1 else ""
+    several = f" × {rounds} rounds" if rounds > 1 else ""
     return (
-        f"| {label} | {args.phones} {args.phone}{rounds} | {args.latency_ms:g} ms "
+        f"| {label} | {args.phones} {args.phone}{several} | {args.latency_ms:g} ms "
         f"| {concurrency} | "
         f"{'/'.join(map(str, processes))}{started} | {len(runs)} | {mm('wall', '.1f')} s | "
         f"{mm('cpu', '.1f')} s | {min(per_phone):.0f} / {statistics.median(per_phone):.0f} ms | "
