@@ -14,6 +14,8 @@ The agent runs under ``/usr/bin/time``: its CPU (user + system) is what the kern
 when it exits (``wait4``), which includes the worker processes it started and reaped. The process
 is forked from ``time``, a small C program, so none of this script's memory or CPU is counted.
 The simulated phones' CPU is read from their processes (psutil) before and after each round.
+"Of it the agent's own process" is the CPU of the agent's process alone (psutil, its workers
+not counted), read every 100 ms while it runs: what it spends in its last 100 ms is missing.
 Memory is sampled every 100 ms over the agent's whole process tree (the agent, its workers and
 multiprocessing's resource tracker): the peak of the summed RSS (a page two processes share
 counts twice) and of the summed PSS (shared pages split between them: what the tree costs the
@@ -47,8 +49,8 @@ TIME = "/usr/bin/time"
 SAMPLE_S = 0.1
 HEADER = (
     "| code | phones | latency | concurrency | processes | runs | wall | agent CPU "
-    "| CPU per phone | phones' CPU per phone | peak RSS (tree) | peak PSS (tree) "
-    "| largest process | per phone median | result | exit |\n" + "|---" * 16 + "|"
+    "| CPU per phone | of it the agent's own process | phones' CPU per phone | peak RSS (tree) "
+    "| peak PSS (tree) | largest process | per phone median | result | exit |\n" + "|---" * 17 + "|"
 )
 
 
@@ -130,10 +132,15 @@ def one_round(
             stderr=log_file,
         )
         watched, peak, peak_pss = psutil.Process(agent.pid), 0.0, 0.0
-        stopped = False
+        stopped, own = False, 0.0
         while agent.poll() is None:  # exit 1 or 3 is a result
             rss, pss = tree_memory_mb(watched)
             peak, peak_pss = max(peak, rss), max(peak_pss, pss)
+            try:  # the agent's own process (under time), its workers not counted
+                mine = watched.children()[0].cpu_times()
+                own = float(mine.user + mine.system)
+            except (psutil.Error, IndexError):
+                pass
             if rounds > 1 and not stopped and _rounds_done(log_path) >= rounds:
                 watched.children()[0].send_signal(signal.SIGTERM)  # the agent, under time
                 stopped = True
@@ -148,6 +155,7 @@ def one_round(
     return {
         "wall": wall,
         "cpu": float(user) + float(system),
+        "own_cpu": own,
         "peers_cpu": peers_cpu,
         "rss_mb": peak,
         "pss_mb": peak_pss,
@@ -171,6 +179,7 @@ def row(
 
     per_phone = [1000 * r["cpu"] / max(1, r["scanned"]) for r in runs]
     peers = [1000 * r["peers_cpu"] / max(1, r["scanned"]) for r in runs]
+    own = [1000 * r.get("own_cpu", 0.0) / max(1, r["scanned"]) for r in runs]
     processes = sorted({int(r["processes"]) for r in runs})
     starts = sorted({str(r["start"]) for r in runs if r.get("start")})
     started = f" ({'/'.join(starts)})" if starts else ""
@@ -183,6 +192,7 @@ def row(
         f"| {concurrency} | "
         f"{'/'.join(map(str, processes))}{started} | {len(runs)} | {mm('wall', '.1f')} s | "
         f"{mm('cpu', '.1f')} s | {min(per_phone):.0f} / {statistics.median(per_phone):.0f} ms | "
+        f"{min(own):.1f} / {statistics.median(own):.1f} ms | "
         f"{min(peers):.0f} / {statistics.median(peers):.0f} ms | {mm('rss_mb', '.0f')} MB | "
         f"{mm('pss_mb', '.0f')} MB | "
         f"{mm('max_process_mb', '.0f')} MB | {mm('median_phone', '.2f')} s | "
