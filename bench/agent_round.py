@@ -2,7 +2,7 @@
 of the simulated phones, the tree's peak memory, per phone.
 
     python bench/agent_round.py --phones 1000 --latency-ms 2 [--phone shipped|large]
-        [--concurrency 32|auto] [--runs 3] [--against DIR] [--peer-processes 2]
+        [--concurrency 32|auto] [--runs 3] [--against DIR] [--peer-processes 2] [--rounds N]
 
 The phones run in processes of their own (``msgscan simulate``, ``--peer-processes`` of them, the
 phones shared out; each gets serials of its own), the agent in another (``msgscan agent --once``,
@@ -14,6 +14,8 @@ The agent runs under ``/usr/bin/time``: its CPU (user + system) is what the kern
 when it exits (``wait4``), which includes the worker processes it started and reaped. The process
 is forked from ``time``, a small C program, so none of this script's memory or CPU is counted.
 The simulated phones' CPU is read from their processes (psutil) before and after each round.
+"Of it the agent's own process" is the CPU of the agent's process alone (psutil, its workers
+not counted), read every 100 ms while it runs: what it spends in its last 100 ms is missing.
 Memory is sampled every 100 ms over the agent's whole process tree (the agent, its workers and
 multiprocessing's resource tracker): the peak of the summed RSS (a page two processes share
 counts twice) and of the summed PSS (shared pages split between them: what the tree costs the
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -46,8 +49,8 @@ TIME = "/usr/bin/time"
 SAMPLE_S = 0.1
 HEADER = (
     "| code | phones | latency | concurrency | processes | runs | wall | agent CPU "
-    "| CPU per phone | phones' CPU per phone | peak RSS (tree) | peak PSS (tree) "
-    "| largest process | per phone median | result | exit |\n" + "|---" * 16 + "|"
+    "| CPU per phone | of it the agent's own process | phones' CPU per phone | peak RSS (tree) "
+    "| peak PSS (tree) | largest process | per phone median | result | exit |\n" + "|---" * 17 + "|"
 )
 
 
@@ -82,11 +85,25 @@ def cpu_s(proc: psutil.Process) -> float:
     return float(t.user + t.system + t.children_user + t.children_system)
 
 
+def _rounds_done(log_path: Path) -> int:
+    try:
+        return log_path.read_text().count('"event": "round.done"')
+    except OSError:
+        return 0
+
+
 def one_round(
-    tree: Path, config: Path, env: dict[str, str], tmp: Path, peers: list[psutil.Process]
+    tree: Path,
+    config: Path,
+    env: dict[str, str],
+    tmp: Path,
+    peers: list[psutil.Process],
+    rounds: int = 1,
 ) -> dict[str, float]:
     """Run ``msgscan agent --once`` of ``tree`` once: its wall, the CPU of the agent's process
-    tree and of the simulated phones, the tree's peak RSS and the per-phone times."""
+    tree and of the simulated phones, the tree's peak RSS and the per-phone times. ``rounds``
+    > 1: ``msgscan agent`` (a running agent, its rounds back to back) until that many rounds
+    are done, then SIGTERM; the figures are of all of them."""
     state = config.parent / "state"
     if state.exists():
         subprocess.run(["rm", "-rf", str(state)], check=True)
@@ -107,7 +124,7 @@ def one_round(
                 "agent",
                 "--config",
                 str(config),
-                "--once",
+                *(["--once"] if rounds == 1 else []),
             ],
             cwd=tree,
             env={**env, "PYTHONPATH": str(tree)},
@@ -115,9 +132,18 @@ def one_round(
             stderr=log_file,
         )
         watched, peak, peak_pss = psutil.Process(agent.pid), 0.0, 0.0
+        stopped, own = False, 0.0
         while agent.poll() is None:  # exit 1 or 3 is a result
             rss, pss = tree_memory_mb(watched)
             peak, peak_pss = max(peak, rss), max(peak_pss, pss)
+            try:  # the agent's own process (under time), its workers not counted
+                mine = watched.children()[0].cpu_times()
+                own = float(mine.user + mine.system)
+            except (psutil.Error, IndexError):
+                pass
+            if rounds > 1 and not stopped and _rounds_done(log_path) >= rounds:
+                watched.children()[0].send_signal(signal.SIGTERM)  # the agent, under time
+                stopped = True
             time.sleep(SAMPLE_S)
         code = agent.returncode
     wall = time.monotonic() - started
@@ -129,11 +155,13 @@ def one_round(
     return {
         "wall": wall,
         "cpu": float(user) + float(system),
+        "own_cpu": own,
         "peers_cpu": peers_cpu,
         "rss_mb": peak,
         "pss_mb": peak_pss,
         "max_process_mb": int(max_kib) / 1024,
         "processes": workers[0]["processes"] if workers else 1,
+        "starts": len(workers),
         "start": workers[0].get("start", "spawn") if workers else "",
         "phones": len(done),
         "scanned": sum(1 for e in done if e["state"] == "scanned"),
@@ -151,13 +179,20 @@ def row(
 
     per_phone = [1000 * r["cpu"] / max(1, r["scanned"]) for r in runs]
     peers = [1000 * r["peers_cpu"] / max(1, r["scanned"]) for r in runs]
+    own = [1000 * r.get("own_cpu", 0.0) / max(1, r["scanned"]) for r in runs]
     processes = sorted({int(r["processes"]) for r in runs})
     starts = sorted({str(r["start"]) for r in runs if r.get("start")})
     started = f" ({'/'.join(starts)})" if starts else ""
+    rounds = getattr(args, "rounds", 1)
+    if rounds > 1:  # how often the workers were started over the rounds
+        started += f", started {'/'.join(str(int(r['starts'])) for r in runs)}x"
+    several = f" × {rounds} rounds" if rounds > 1 else ""
     return (
-        f"| {label} | {args.phones} {args.phone} | {args.latency_ms:g} ms | {concurrency} | "
+        f"| {label} | {args.phones} {args.phone}{several} | {args.latency_ms:g} ms "
+        f"| {concurrency} | "
         f"{'/'.join(map(str, processes))}{started} | {len(runs)} | {mm('wall', '.1f')} s | "
         f"{mm('cpu', '.1f')} s | {min(per_phone):.0f} / {statistics.median(per_phone):.0f} ms | "
+        f"{min(own):.1f} / {statistics.median(own):.1f} ms | "
         f"{min(peers):.0f} / {statistics.median(peers):.0f} ms | {mm('rss_mb', '.0f')} MB | "
         f"{mm('pss_mb', '.0f')} MB | "
         f"{mm('max_process_mb', '.0f')} MB | {mm('median_phone', '.2f')} s | "
@@ -177,6 +212,12 @@ def main() -> int:
         "--peer-processes", type=int, default=2, help="simulator processes sharing the phones"
     )
     ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="1: agent --once; more: a running agent (msgscan agent) for that many rounds",
+    )
     ap.add_argument("--against", type=Path, help="another checkout to run side by side")
     ap.add_argument("--against-concurrency", help="its [scan] concurrency (default: --concurrency)")
     args = ap.parse_args()
@@ -216,10 +257,11 @@ def main() -> int:
     def config(name: str, concurrency: str) -> Path:
         folder = tmp / name
         folder.mkdir()
+        every = "1h" if args.rounds == 1 else "1s"  # a running agent: its rounds back to back
         setting = f'"{concurrency}"' if concurrency == "auto" else concurrency
         path = folder / "agent.toml"
         path.write_text(
-            f'[agent]\nstate_dir = "state"\n[schedule]\nevery = "1h"\n'
+            f'[agent]\nstate_dir = "state"\n[schedule]\nevery = "{every}"\n'
             f'[scan]\nconcurrency = {setting}\ntimeout = "120s"\n'
             f"[usb]\nenabled = false\n[adb_server]\nuse = false\n[tcp]\nendpoints = [{endpoints}]\n"
         )
@@ -236,7 +278,7 @@ def main() -> int:
     try:
         for _ in range(args.runs):
             for label, _, tree, path in variants:
-                results[label].append(one_round(tree, path, env, tmp, peers))
+                results[label].append(one_round(tree, path, env, tmp, peers, args.rounds))
     finally:
         for sim in sims:
             sim.terminate()

@@ -66,9 +66,14 @@ def canonical(document: dict[str, Any]) -> bytes:
 
 def _canonical(body: dict[str, Any]) -> bytes:
     """``canonical`` of a body already normalized (``seal_json`` normalizes once)."""
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+    return canonical_text(body).replace("\x7f", "\\u007f").encode("utf-8")
+
+
+def canonical_text(body: dict[str, Any]) -> str:
+    """``body`` as json writes it sorted and without whitespace: the canonical form before
+    U+007F is escaped and the text encoded."""
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       allow_nan=False)
-    return text.replace("\x7f", "\\u007f").encode("utf-8")
 
 
 def digest(data: bytes) -> str:
@@ -83,7 +88,12 @@ def seal_json(
     body: dict[str, Any] = {k: v for k, v in document.items() if k != MEMBER}
     if not normal:
         body = normalized(body)
-    covered = _canonical(body)
+    return seal_covered(body, _canonical(body), key)
+
+
+def seal_covered(body: dict[str, Any], covered: bytes, key: SigningKey | None) -> dict[str, Any]:
+    """``body`` (without ``integrity``) with its seal over ``covered``, which must be
+    ``canonical(body)`` (``reports.render.json`` makes it once and checks it)."""
     signature = None
     if key is not None:
         signature = {"algorithm": "ed25519", "key": key.fingerprint,
@@ -259,5 +269,6 @@ def verify(data: bytes, trusted: Sequence[Ed25519PublicKey] = ()) -> Verificatio
                         actual, sealed.key)
 
 
-__all__ = ["CANONICAL", "HTML_MARK", "MEMBER", "Outcome", "Verification", "canonical", "digest",
-           "normalized", "seal_html", "seal_json", "verify"]
+__all__ = ["CANONICAL", "HTML_MARK", "MEMBER", "Outcome", "Verification", "canonical",
+           "canonical_text", "digest",
+           "normalized", "seal_covered", "seal_html", "seal_json", "verify"]

@@ -87,10 +87,19 @@ def _iso(when: datetime) -> str:
 _LEAVES = frozenset({str, int, bool})
 
 
+def _by_key(item: tuple[Any, Any]) -> str:
+    return str(item[0])
+
+
 def _plain(value: Any) -> Any:
     """Evidence data as JSON: dates ISO, enums by value, mappings with sorted string keys."""
-    if value is None or type(value) in _LEAVES:  # most values, first (not a str or int enum)
+    kind = type(value)
+    if value is None or kind in _LEAVES:  # most values, first (not a str or int enum)
         return value
+    if kind is dict:  # exactly a dict (not one of the types below): as Mapping does, at once
+        return {str(k): _plain(v) for k, v in sorted(value.items(), key=_by_key)}
+    if kind is list or kind is tuple:
+        return [_plain(v) for v in value]
     if isinstance(value, Unseen):
         return _unseen(value)
     if isinstance(value, datetime):
@@ -106,7 +115,7 @@ def _plain(value: Any) -> Any:
 
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+        return {str(k): _plain(v) for k, v in sorted(value.items(), key=_by_key)}
     if isinstance(value, frozenset | set):
         return sorted((_plain(v) for v in value), key=str)
     if isinstance(value, tuple | list):

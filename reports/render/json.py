@@ -7,9 +7,11 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from checks.result import ScanResult
 from reports.i18n import Lang
-from reports.integrity import normalized, seal_json
+from reports.integrity import MEMBER, canonical_text, normalized, seal_covered, seal_json
 from reports.localized import with_texts
 from reports.render.controls import clean_tree, strip_controls
 from reports.report import build_report
@@ -21,6 +23,37 @@ _UNSAFE = re.compile("[\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\uf
 """Characters json leaves raw with ensure_ascii=False that a terminal or an editor acts on: DEL,
 the C1 controls (U+009B starts an escape sequence like ESC [), bidi and zero-width marks, and
 the line separators JavaScript does not allow in strings."""
+
+
+_ESCAPED_C0 = re.compile(rb"\\[bfr]|\\u00[01]")
+"""A C0 control but tab and newline as json escapes it in a string (or a backslash written
+before ``b``, ``f``, ``r``, ``u00``: that only costs the walk)."""
+_NOT_LEAD = bytes(range(256)).translate(None, b"\x7f\xc2\xd8\xe2\xef")
+"""Every byte but DEL and the UTF-8 lead bytes of the other characters ``strip_controls``
+removes (C1 U+0080-009F, U+061C, U+200B-200F, U+2028-202E, U+2060-2069, U+FEFF)."""
+_RAW_CONTROL = re.compile(
+    rb"\x7f|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8b-\x8f\xa8-\xae]|\xe2\x81[\xa0-\xa9]|\xef\xbb\xbf"
+)
+"""Those characters in UTF-8 (a lead byte starts a character: no false match inside one)."""
+_INTEGRAL = re.compile(rb"\.0[,\]}]")
+"""An integral float as json writes it (``66.0``, ``-0.0``; from 1e16 on with ``e+``, looked for
+apart: one literal each is a fast search): ``normalized`` writes it as an int (text in a string
+that looks like one only costs the walk)."""
+
+
+def _raw_control(data: bytes) -> bool:
+    leads = data.translate(None, _NOT_LEAD)
+    if not leads:
+        return False
+    if len(leads) > 256:  # many dashes and quotes: one pass of the pattern
+        return _RAW_CONTROL.search(data) is not None
+    for lead in set(leads):
+        at = data.find(lead)
+        while at >= 0:
+            if _RAW_CONTROL.match(data, at):
+                return True
+            at = data.find(lead, at + 1)
+    return False
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -55,7 +88,48 @@ class JsonRenderer:
             report = with_texts({k: v for k, v in report.items() if k != "texts"}, self.lang)
         if self.retention is not None:
             report["retention"] = self.retention
-        return dumps(seal_json(clean_normal(report), self.key, normal=True), compact=self.compact)
+        return sealed(report, self.key, compact=self.compact)
+
+    def _clean_already(self, report: dict[str, Any]) -> bytes | None:
+        return _clean_already(report, self.key, self.compact)
+
+
+def sealed(document: dict[str, Any], key: SigningKey | None, *, compact: bool = False) -> bytes:
+    """``document`` cleaned of control characters, sealed (signed with ``key``) and written
+    (``dumps``): ``dumps(seal_json(clean_tree(document), key), compact=compact)``, without the
+    walks when they would change nothing (``_clean_already``)."""
+    try:
+        fast = _clean_already(document, key, compact)
+    except Exception:  # noqa: BLE001 - the walk below raises what it raises, as it did
+        fast = None
+    if fast is not None:
+        return fast
+    return dumps(seal_json(clean_normal(document), key, normal=True), compact=compact)
+
+
+def _clean_already(document: dict[str, Any], key: SigningKey | None, compact: bool) -> bytes | None:
+    """The document written without the cleaning walk when it would change nothing, else None.
+    It would change nothing when the canonical text (json's) holds no control character to
+    strip (json escapes C0 controls; the others are raw) and no integral float (which
+    ``normalized`` writes as an int). Its text is then the canonical form. msgspec writes the
+    file (one line, or indented by two as json does) when its sorted text is byte for byte
+    json's, so the numbers in the file are the ones sealed; else json does.
+    ``tests/reports/test_clean_already_s22.py``."""
+    body = {k: v for k, v in document.items() if k != MEMBER}
+    covered = canonical_text(body).encode("utf-8")
+    if (_ESCAPED_C0.search(covered) or _INTEGRAL.search(covered) or b"e+" in covered
+            or _raw_control(covered)):
+        return None
+    done = seal_covered(body, covered, key)
+    try:
+        same = msgspec.json.encode(body, order="sorted") == covered
+    except (TypeError, ValueError, OverflowError):  # a key or a type it does not take
+        same = False
+    if same:
+        line = msgspec.json.encode(done)
+        return (line if compact else msgspec.json.format(line, indent=2)) + b"\n"
+    return (json.dumps(done, indent=None if compact else 2, ensure_ascii=False)
+            + "\n").encode("utf-8")
 
 
 def clean_normal(value: Any) -> Any:
@@ -88,4 +162,4 @@ def dumps(report: dict[str, Any], *, compact: bool = False) -> bytes:
     return (_UNSAFE.sub(_escape, text) + "\n").encode("utf-8")
 
 
-__all__ = ["JsonRenderer", "clean_normal", "dumps"]
+__all__ = ["JsonRenderer", "clean_normal", "dumps", "sealed"]

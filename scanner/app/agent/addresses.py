@@ -32,23 +32,34 @@ class Addresses:
                 self.by_address = {str(k): str(v) for k, v in data.items()}
         except (OSError, ValueError, RecursionError):
             pass
+        self.newest = {d: a for a, d in self.by_address.items()}
+        """Device -> its newest address (the last of its entries)."""
 
     def device_at(self, address: str) -> str | None:
         return self.by_address.get(address)
 
     def address_of(self, device: str) -> str | None:
-        found = [a for a, d in self.by_address.items() if d == device]
-        return found[-1] if found else None
+        return self.newest.get(device)
 
     def remember(self, address: str, device: str) -> None:
-        if list(self.by_address.items())[-1:] == [(address, device)]:
-            return
+        if self.by_address.get(address) == device and self.newest.get(device) == address:
+            return  # already the phone's newest address: nothing to write (every round's case)
         # The newest address of a phone comes last; an old one still names the phone, so a
         # failed attempt there is no new device.
-        self.by_address.pop(address, None)
+        before = self.by_address.pop(address, None)
         self.by_address[address] = device
+        self.newest[device] = address
+        if before is not None and before != device and self.newest.get(before) == address:
+            older = [a for a, d in self.by_address.items() if d == before]
+            if older:
+                self.newest[before] = older[-1]
+            else:
+                del self.newest[before]
+        # What json.dumps(indent=1) wrote, by its C encoder (indent makes it the Python one).
+        text = json.dumps(self.by_address, separators=(",\n ", ": "))
+        text = "{\n " + text[1:-1] + "\n}" if self.by_address else text
         try:
-            write_atomic(self.path, (json.dumps(self.by_address, indent=1) + "\n").encode())
+            write_atomic(self.path, (text + "\n").encode())
         except MsgscanError as e:
             log.error("addresses.write_failed", problem=e.problem)
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import structlog
 
@@ -36,6 +36,9 @@ from scanner.app.agent.summary import remember
 from scanner.app.agent.targets import Sighting, Target
 from scanner.app.scan import device_name, hide, scan_result
 from scanner.transport.interface import Transport
+
+if TYPE_CHECKING:
+    from scanner.app.agent.workers import KeptWorkers
 
 log = structlog.get_logger("msgscan.agent")
 
@@ -266,10 +269,12 @@ def run_round(
     renderer: JsonRenderer | None = None,
     processes: int = 1,
     keep_report: bool = False,
+    kept: KeptWorkers | None = None,
 ) -> RoundOutcome:
     """Scan ``targets`` with at most ``concurrency`` at a time, in ``processes`` processes (1:
     threads of this one); ``on_phone`` gets each outcome as soon as it is known (the agent
-    records it in its state there). ``keep_report``: outcomes carry the report (SIEM events)."""
+    records it in its state there). ``keep_report``: outcomes carry the report (SIEM events).
+    ``kept``: a running agent's workers, kept across its rounds."""
     stop = stop or threading.Event()
     outcome = RoundOutcome(datetime.now(UTC), sightings=list(sightings))
     reports_dir.mkdir(parents=True, exist_ok=True)
@@ -301,7 +306,7 @@ def run_round(
 
     from scanner.app.agent.scanners import LocalScanners, scanners_for  # they scan with this module
 
-    scanners = scanners_for(processes, concurrency, policy, openers, job)
+    scanners = scanners_for(processes, concurrency, policy, openers, job, kept)
     outcome.processes = getattr(scanners, "processes", 1)
     pending: dict[int, tuple[Target, float]] = {}
     queue = list(targets)

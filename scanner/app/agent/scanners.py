@@ -9,7 +9,7 @@ from __future__ import annotations
 import pickle
 import queue as queues
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import structlog
 
@@ -17,6 +17,9 @@ from checks.policy import Policy
 from scanner.app.agent.round import Openers, PhoneOutcome, scan_and_write
 from scanner.app.agent.scanned import ReportJob
 from scanner.app.agent.targets import Target
+
+if TYPE_CHECKING:
+    from scanner.app.agent.workers import KeptWorkers
 
 log = structlog.get_logger("msgscan.agent")
 
@@ -78,9 +81,15 @@ class LocalScanners:
 
 
 def scanners_for(
-    processes: int, concurrency: int, policy: Policy, openers: Openers, job: ReportJob
+    processes: int,
+    concurrency: int,
+    policy: Policy,
+    openers: Openers,
+    job: ReportJob,
+    kept: KeptWorkers | None = None,
 ) -> Scanners:
-    """Worker processes when ``processes`` > 1 and the keys can cross to them, else threads."""
+    """Worker processes when ``processes`` > 1 and the keys can cross to them (``kept``'s,
+    when it has them free: a running agent's, kept across its rounds), else threads."""
     if processes > 1:
         from scanner.app.agent.workers import WorkerScanners, portable
 
@@ -89,7 +98,8 @@ def scanners_for(
             log.info("workers.unavailable", reason="the ADB signer cannot be passed to a process")
         else:
             try:
-                return WorkerScanners(processes, setup)
+                lent = kept.lend(processes, setup) if kept is not None else None
+                return lent or WorkerScanners(processes, setup)
             except (OSError, TypeError, AttributeError, pickle.PicklingError) as e:
                 log.warning("workers.unavailable", reason=f"{type(e).__name__}: {e}")
     return LocalScanners(policy, openers, job, concurrency)

@@ -40,6 +40,7 @@ from scanner.app.agent.settings import AgentConfig, processes_for
 from scanner.app.agent.startup import AgentLocked, load_config, load_key, load_policy, lock, naming
 from scanner.app.agent.state import State
 from scanner.app.agent.summary import SUMMARY_FILE, write_summary
+from scanner.app.agent.workers import KeptWorkers
 from scanner.app.scan import device_name, hide
 
 log = structlog.get_logger("msgscan.agent")
@@ -82,6 +83,7 @@ class Agent:
         self.reload_due = threading.Event()
         self._scan_lock = threading.Lock()
         self._busy: set[str] = set()
+        self.kept_workers: KeptWorkers | None = None  # ``serve``'s, kept across its rounds
         self.last_round: RoundReport | None = None
         self.inventory_problems: list[str] = []
         self.rounds = 0
@@ -169,6 +171,7 @@ class Agent:
                 openers=self._openers(),
                 concurrency=cfg.scan.concurrency,
                 processes=processes_for(cfg.scan.processes, len(targets)),
+                kept=self.kept_workers,
                 keep_report=bool(delivery.destinations),
                 reports_dir=cfg.agent.reports_dir,
                 on_phone=on_phone,
@@ -357,6 +360,7 @@ class Agent:
             signal.signal(signal.SIGTERM, lambda *_: self.stop.set())
             signal.signal(signal.SIGINT, lambda *_: self.stop.set())
             signal.signal(signal.SIGHUP, lambda *_: self.reload_due.set())
+        self.kept_workers = KeptWorkers()
         scheduler_box = [self._schedule()]
         scheduler_box[0].start()
         self.delivery.start()
@@ -388,6 +392,8 @@ class Agent:
         return 0
 
     def close(self) -> None:
+        if self.kept_workers is not None:
+            self.kept_workers.close()
         self.delivery.close()
         self.state.close()
         self._lock.close()

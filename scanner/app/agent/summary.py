@@ -21,9 +21,8 @@ import structlog
 from checks.drift import Drift
 from checks.errors import MsgscanError
 from checks.registry import CHECKS
-from reports.integrity import Outcome, seal_json, verify
-from reports.render.controls import clean_tree
-from reports.render.json import dumps
+from reports.integrity import Outcome, verify
+from reports.render.json import sealed
 from reports.signing import SigningKey
 from scanner.app.agent.attestations import awaiting
 from scanner.app.agent.known import Known, last_known
@@ -97,12 +96,12 @@ def _read_back(report_path: str, key: SigningKey | None) -> dict[str, Any] | Non
         return None
     if not isinstance(report, dict):
         return None
-    sealed = verify(raw, [key.private.public_key()] if key else [])
+    checked = verify(raw, [key.private.public_key()] if key else [])
     # with a key the agent signed every report it wrote: one its key did not sign (a removed
     # signature and a new digest read as unsigned) is not the agent's
-    unsigned = key is not None and sealed.outcome is not Outcome.VALID
-    if sealed.outcome is Outcome.TAMPERED or unsigned:
-        log.warning("report.changed", report=report_path, problem=sealed.message)
+    unsigned = key is not None and checked.outcome is not Outcome.VALID
+    if checked.outcome is Outcome.TAMPERED or unsigned:
+        log.warning("report.changed", report=report_path, problem=checked.message)
         return None
     return report
 
@@ -297,6 +296,6 @@ def write_summary(
         key=key,
     )
     try:
-        write_atomic(path, dumps(seal_json(clean_tree(summary), key)))
+        write_atomic(path, sealed(summary, key))
     except MsgscanError as e:  # the state holds everything
         log.error("summary.write_failed", problem=e.problem)
