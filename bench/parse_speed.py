@@ -186,14 +186,15 @@ def cpu(parse: Callable[[str], object], text: str) -> float:
 
 def plain(value: object) -> object:
     """``value`` (a listing, its packages, damage …) as plain data in a stable order, so that
-    two processes' readings can be compared; ``Package.grants_read`` and ``Listing.hidden``, which
-the base does not have, are left out (see ``same``).
+    two processes' readings can be compared; ``Package.grants_read``, ``Listing.hidden`` and
+``Damage.blocks_seen`` (``blocks`` as a set), which the base does not have, are left out (see
+``same``).
     Facts may be dataclasses (the old tree) or ``msgspec`` structs (``__struct_fields__``)."""
     names = getattr(type(value), "__struct_fields__", None)
     if names is None and is_dataclass(value) and not isinstance(value, type):
         names = [f.name for f in fields(value)]
     if names is not None:
-        newer = ("grants_read", "hidden")
+        newer = ("grants_read", "hidden", "blocks_seen")
         return {name: plain(getattr(value, name)) for name in names if name not in newer}
     if isinstance(value, (set, frozenset)):
         return sorted(plain(v) for v in value)  # type: ignore[type-var]

@@ -26,7 +26,7 @@ class Damage(Struct):
     kinds: dict[str, int] = field(default_factory=dict)
     """What was wrong -> how often ("unreadable installed= value": 2)."""
     last_line: int | None = None
-    seen: set[str] = field(default_factory=set)
+    blocks_seen: set[str] = field(default_factory=set)
     """``blocks`` as a set: a note's membership test stays constant (a list made 100,000 damaged
     headers take 95 s)."""
 
@@ -37,8 +37,8 @@ class Damage(Struct):
         self.last_line = line
         self.kinds[kind] = self.kinds.get(kind, 0) + 1
         label = "an unnamed block" if block is None else shown(block)
-        if label not in self.seen:
-            self.seen.add(label)
+        if label not in self.blocks_seen:
+            self.blocks_seen.add(label)
             self.blocks.append(label)
 
     def __bool__(self) -> bool:
