@@ -201,7 +201,9 @@ def build_parser() -> argparse.ArgumentParser:
         "report",
         type=Path,
         metavar="REPORT.json",
-        help="a report from `msgscan scan --format json`, or the agent's fleet-summary.json",
+        help="a report from `msgscan scan --format json`, or the agent's fleet-summary.json; "
+        "one that changed since it was written, or with --sign-key one that key did not sign, "
+        "is refused (exit 2)",
     )
     p.add_argument(
         "--format",
