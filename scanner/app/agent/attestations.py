@@ -23,7 +23,6 @@ from reports.attestation_file import read
 from reports.render.controls import clean_tree
 from reports.signing import SigningKey
 from scanner.app.agent.state import State
-from scanner.files import LIMIT_REPORT, read_json
 
 log = structlog.get_logger("msgscan.agent.attestations")
 
@@ -101,21 +100,11 @@ def prune(state: State, before: date) -> int:
         ).rowcount
 
 
-def waiting(report_path: str | None) -> list[dict[str, Any]]:
-    """What waits for attestation on one phone, from its last report: each manual item a person
-    can attest that is not attested, with why (``not attested``, ``expired``, ``not applied``)."""
-    if not report_path:
-        return []
-    try:  # the agent's own file; damaged or replaced by something else, it shows nothing
-        report = read_json(report_path, what="the report", limit=LIMIT_REPORT, hint="")
-    except MsgscanError:
-        return []
-    return awaiting(report)
-
-
 def awaiting(report: Any) -> list[dict[str, Any]]:
-    """``waiting`` of a report at hand: the one a scan just wrote (``scanner.app.agent.scanned``:
-    the round's summary then need not read each phone's report back), or one read from a file.
+    """What waits for attestation on one phone, from its report: each manual item a person can
+    attest that is not attested, with why (``not attested``, ``expired``, ``not applied``). The
+    report is the one a scan just wrote (``scanner.app.agent.scanned``: the round's summary then
+    need not read each phone's report back), or one the summary read back and checked.
     The items are taken as the written file has them: their strings cleaned of controls."""
     try:
         out: list[dict[str, Any]] = []
@@ -146,4 +135,4 @@ def awaiting(report: Any) -> list[dict[str, Any]]:
     return out
 
 
-__all__ = ["SOURCE", "claims", "documents", "policy_for_round", "prune", "record", "waiting"]
+__all__ = ["SOURCE", "claims", "documents", "policy_for_round", "prune", "record"]

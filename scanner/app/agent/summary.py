@@ -106,27 +106,29 @@ def _read_back(report_path: str, key: SigningKey | None) -> dict[str, Any] | Non
     return report
 
 
+def _view(
+    report_path: str | None, key: SigningKey | None = None
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """(check id -> worst status, ``attestations.awaiting``) of the phone's last report: what
+    the round noted while the file holds, else the file read back once (damaged or changed: no
+    columns, nothing awaiting). A waived failure is "waived" (never shown as a pass), an
+    attested manual item "attested"."""
+    if not report_path:
+        return {}, []
+    noted = _noted(report_path)
+    columns = None if noted is None else dict(noted[0])
+    waits = None if noted is None or noted[1] is None else [dict(item) for item in noted[1]]
+    if columns is None or waits is None:
+        report = _read_back(report_path, key)
+        if columns is None:
+            columns = {} if report is None else worst(report)
+        if waits is None:
+            waits = [] if report is None else awaiting(report)
+    return columns, waits
+
+
 def _columns(report_path: str | None, key: SigningKey | None = None) -> dict[str, str]:
-    """check id -> worst status in the phone's last report: a waived failure is "waived" (never
-    shown as a pass), an attested manual item "attested"."""
-    if not report_path:
-        return {}
-    noted = _noted(report_path)
-    if noted is not None:
-        return dict(noted[0])  # the file the round wrote, unchanged since
-    report = _read_back(report_path, key)  # damaged or changed: no columns
-    return {} if report is None else worst(report)
-
-
-def _waiting(report_path: str | None, key: SigningKey | None = None) -> list[dict[str, Any]]:
-    """``attestations.waiting`` of the report, from what the round noted while it holds."""
-    if not report_path:
-        return []
-    noted = _noted(report_path)
-    if noted is not None and noted[1] is not None:
-        return [dict(item) for item in noted[1]]
-    report = _read_back(report_path, key)
-    return [] if report is None else awaiting(report)
+    return _view(report_path, key)[0]
 
 
 def worst(report: Mapping[str, Any]) -> dict[str, str]:
@@ -196,7 +198,7 @@ def fleet_summary(
         scan = facts.evaluated if facts and facts.evaluated else None
         if scan is None and attempt is not None and attempt.verdict is not None:
             scan = attempt
-        columns = _columns(scan.report_path if scan else None, key)
+        columns, waits = _view(scan.report_path if scan else None, key)
         if scan is not None and not scan.complete and facts and facts.complete:
             columns = _merged(columns, _columns(facts.complete.report_path, key))
         failed = max(facts.open_failures if facts else 0, scan.failed if scan else 0)
@@ -225,7 +227,7 @@ def fleet_summary(
                 "known_failed": failed,
                 "first_scan": first,
                 "checks": columns,
-                "awaiting_attestation": _waiting(scan.report_path if scan else None, key),
+                "awaiting_attestation": waits,
                 "drift": {
                     "new": [str(k) for k in changes.new] if changes and not first else [],
                     "changed": [str(k) for k in changes.changed] if changes else [],

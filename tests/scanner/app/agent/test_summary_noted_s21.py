@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from scanner.app.agent import summary
-from scanner.app.agent.attestations import awaiting, waiting
+from scanner.app.agent.attestations import awaiting
 from scanner.app.agent.service import Agent
 from scanner.simphone import PhoneServer
 from scanner.simphone.phone import phone_server
@@ -46,9 +46,8 @@ def test_noted_items_are_the_files_and_a_changed_file_is_read(
         path = tmp_path / "state" / "reports" / row["last_scan"]["report_file"]
         noted = summary._noted(str(path))
         assert noted is not None and noted[1] is not None  # the summary did not read the file
-        from_file = waiting(str(path))
+        from_file = awaiting(json.loads(path.read_bytes()))
         assert from_file and noted[1] == from_file == row["awaiting_attestation"]
-        assert awaiting(json.loads(path.read_bytes())) == from_file
 
         # The report replaced behind the agent's back: what it says now counts, not the note.
         report = json.loads(path.read_bytes())
@@ -58,7 +57,7 @@ def test_noted_items_are_the_files_and_a_changed_file_is_read(
         path.write_text(json.dumps(report))
         os.utime(path, ns=(1, 1))
         assert summary._noted(str(path)) is None
-        assert summary._waiting(str(path)) == [] != from_file
+        assert summary._view(str(path))[1] == [] != from_file
     finally:
         agent.close()
 
