@@ -37,7 +37,9 @@ class Key:
     """The certificate, DER: its SHA-256 is the signer digest a scan reports."""
 
 
-def _prime(rng: random.Random, bits: int) -> int:
+def probable_prime(rng: random.Random, bits: int) -> int:
+    """A probable prime of exactly ``bits`` bits (at least 8) with its top two bits set, so
+    that the product of two has exactly their bits summed; drawn from ``rng``."""
     while True:
         n = rng.getrandbits(bits) | (1 << (bits - 1)) | (1 << (bits - 2)) | 1
         if all(n % p for p in _SMALL_PRIMES) and _probably_prime(n, rng):
@@ -70,7 +72,7 @@ def _rsa_from_seed(seed: str) -> rsa.RSAPrivateKey:
     rng = random.Random(hashlib.sha256(seed.encode()).digest())
     e = 65537
     while True:
-        p, q = _prime(rng, 1024), _prime(rng, 1024)
+        p, q = probable_prime(rng, 1024), probable_prime(rng, 1024)
         phi = (p - 1) * (q - 1)
         if p != q and math.gcd(e, phi) == 1 and (p * q).bit_length() == 2048:
             break

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
 from scanner.parse import apk_signing, der_certificate, rsa_pkcs1
+from scanner.recordings.signed_apks import probable_prime
 
 HASHES = {"SHA256": hashes.SHA256, "SHA512": hashes.SHA512}
 ISSUER = rsa.generate_private_key(public_exponent=65537, key_size=1024)
@@ -72,33 +73,6 @@ def certificate(n: int, e: int) -> bytes:
     return der
 
 
-def _is_prime(n: int, rng: random.Random) -> bool:
-    for p in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37):
-        if n % p == 0:
-            return n == p
-    d, r = n - 1, 0
-    while d % 2 == 0:
-        d, r = d // 2, r + 1
-    for _ in range(24):
-        x = pow(rng.randrange(2, n - 1), d, n)
-        if x in (1, n - 1):
-            continue
-        for _ in range(r - 1):
-            x = pow(x, 2, n)
-            if x == n - 1:
-                break
-        else:
-            return False
-    return True
-
-
-def _prime(bits: int, rng: random.Random) -> int:
-    while True:  # the top two bits set: the product of two has exactly their bits summed
-        p = rng.getrandbits(bits) | (3 << (bits - 2)) | 1
-        if _is_prime(p, rng):
-            return p
-
-
 def _openssl_prime(key_bits: int) -> int:
     return rsa.generate_private_key(public_exponent=65537, key_size=key_bits).private_numbers().p
 
@@ -113,7 +87,7 @@ def key_primes(bits: int, e: int = 65537) -> tuple[int, int]:
         if bits >= 1024:
             p, q = _openssl_prime(bits + bits % 2), _openssl_prime(bits - bits % 2)
         else:
-            p, q = _prime(bits - bits // 2, rng), _prime(bits // 2, rng)
+            p, q = probable_prime(rng, bits - bits // 2), probable_prime(rng, bits // 2)
         if (p * q).bit_length() == bits and p != q and math.gcd(e, (p - 1) * (q - 1)) == 1:
             return p, q
 
@@ -356,7 +330,7 @@ def test_a_modulus_over_openssl_s_largest_is_left_to_it() -> None:
     rng, want = random.Random(16385), 16385  # OPENSSL_RSA_MAX_MODULUS_BITS + 1
     while math.prod(primes).bit_length() != want:
         del primes[15:]
-        last = _prime(want - math.prod(primes).bit_length() + rng.randrange(2), rng)
+        last = probable_prime(rng, want - math.prod(primes).bit_length() + rng.randrange(2))
         primes.append(last)
     n = math.prod(primes)  # exactly one bit more than OpenSSL takes
     lam = math.lcm(*(p - 1 for p in primes))
