@@ -7,9 +7,10 @@ compares the lists with what the package parser read (``scanner.parse.package_li
 A disagreement is damage of ``dumpsys package`` (``Snapshot.damaged["packages"]``): no rule
 that reads the package list passes or says "not applicable", the scan is incomplete (exit 2)
 and the agent resolves nothing. A ``pm list`` that failed, was refused (old Android, a
-``SecurityException``), was not answered or cannot be read is not damage of the dump: the
+``SecurityException``) or was not answered is not damage of the dump: the
 cross-check is then not made and the snapshot's problems say so; nothing passes and nothing
-fails because of it (a real capture holds no ``pm list``: its replay gets that note).
+fails because of it (a real capture holds no ``pm list``: its replay gets that note). One
+that answered and cannot be read (``PackageList.garbled``) is damage: no app can write it.
 """
 
 from __future__ import annotations
@@ -80,6 +81,16 @@ def check(
             lists[kind] = f"`{command}` failed (exit {out.exit_code}, {out.size} bytes of output)"
         else:
             lists[kind] = parse_pm_list_packages(out.text)
+    flags = dict(probes.PM_LIST_KINDS)
+    garbled = [
+        f"pm list packages {flags[kind]}: {v.unusable}"
+        for kind, v in lists.items()
+        if isinstance(v, PackageList) and v.garbled
+    ]
+    if garbled:  # answered, and unreadable: no app writes such a list (package_list)
+        why = f"could not be checked against pm list packages: {'; '.join(garbled)}"
+        damaged["packages"] = f"{damaged['packages']}; {why}" if "packages" in damaged else why
+        return []
     got = usable(lists)
     if isinstance(got, str):
         return [f"{NOT_MADE} ({got}); a forged package block is found only where dumpsys shows it"]

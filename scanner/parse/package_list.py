@@ -67,6 +67,10 @@ class PackageList(Struct, frozen=True):
     unusable: str | None = None
     """Why the list cannot be used (an error, a line that is not a ``package:`` line, a name
     listed twice); None when every line was read."""
+    garbled: bool = False
+    """``unusable`` because the list pm answered cannot be read (a line that is neither a
+    ``package:`` line nor an error pm prints, a name listed twice or one Android refuses, a cut
+    last line, too many lines): no app can write such a list, so it is damage, not a refusal."""
 
 
 class Disagreement(Struct):
@@ -97,21 +101,24 @@ def parse_pm_list_packages(text: str) -> PackageList:
     """Every ``package:`` line of ``text``; never raises, linear in ``text``, and bounded: more
     than ``MAX_LINES`` lines make the list unusable without reading them."""
     if text.count("\n") > MAX_LINES:
-        return PackageList({}, f"more than {MAX_LINES} lines")
-    if text.strip() and not text.endswith("\n"):
-        return PackageList({}, "its last line has no end (cut)")  # AOSP ends each with println
+        return PackageList({}, f"more than {MAX_LINES} lines", garbled=True)
+    if text.strip() and not text.endswith("\n"):  # AOSP ends each with println
+        return PackageList({}, "its last line has no end (cut)", garbled=True)
     packages: dict[str, Listed] = {}
     for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
-        if line.startswith("Error:") or "Exception" in line:
+        # A package line first: a package or installer name may hold "Exception"
+        # (com.Exception.x), and must not make the list read as pm's error.
+        listed = line.startswith("package:")
+        m = _LINE.fullmatch(line) if listed else None
+        if not listed and (line.startswith("Error:") or "Exception" in line):
             return PackageList({}, f"pm printed an error ({shown(line.strip(), 60)})")
-        m = _LINE.fullmatch(line)
         if m is None or not is_package_name(m.group(1)):
-            return PackageList({}, f"line {number} is not a package line")
+            return PackageList({}, f"line {number} is not a package line", garbled=True)
         name, code, installer, uid = m.groups()
         if name in packages:
-            return PackageList({}, f"{shown(name)} is listed twice")
+            return PackageList({}, f"{shown(name)} is listed twice", garbled=True)
         packages[name] = Listed(
             uid=None if uid is None else int(uid),
             installer=installer,
