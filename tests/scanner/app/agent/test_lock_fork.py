@@ -6,14 +6,15 @@ from __future__ import annotations
 import gc
 import os
 from pathlib import Path
+from typing import IO
 
 from scanner.app.agent import startup
 
 
-def _closed_in_child(*handles: object) -> int:
+def _closed_in_child(*handles: IO[str]) -> int:
     pid = os.fork()
     if pid == 0:  # the child: exit 0 only if every handle is closed here
-        os._exit(0 if all(getattr(h, "closed") for h in handles) else 1)
+        os._exit(0 if all(h.closed for h in handles) else 1)
     _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status)
 
