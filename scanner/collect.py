@@ -143,8 +143,9 @@ def collect(
     parallel = waves.width > 1
     guessed = probes.speculative_targets(0) if parallel else ()
     side = max(1, waves.width - len(probes.INVENTORY_STREAMS))
+    guesses = [probes.root_probe(0), *(t.files for t in guessed)] if guessed else []
     first = waves.run(
-        [*probes.INVENTORY_STREAMS, *probes.streams_of([t.files for t in guessed], side)],
+        [*probes.INVENTORY_STREAMS, *probes.streams_of(guesses, side)],
         package_check.follow(_per_user_backups if parallel else None),
     )
     got = _Outputs(first.outputs, first.error.problem if first.error else "phone did not answer")
@@ -188,7 +189,7 @@ def collect(
             reads.feed(second[0])
         seen = waves.so_far()
         damage.listings(seen.outputs, targets, per_user, damaged)
-        storage = _storage(targets, seen, parsed)
+        storage = _storage(targets, seen, parsed, _roots(targets, seen, known))
         more = _Outputs(seen.outputs, waves.lost.problem if waves.lost else "phone did not answer")
         user_backups = {
             uid: _backup(more.get(enabled), more.get(listed))
@@ -238,7 +239,7 @@ def _second_wave(
 ) -> tuple[BatchResult | None, tuple[Probe, ...]]:
     """What the inventory made askable and the first wave did not ask; (its result or None if
     nothing was left, the probes it asked that are not storage or per-user ones)."""
-    listings: list[Probe] = []
+    listings = [p for p in probes.root_probes(targets).values() if p.name not in waves.outputs]
     for t in targets:
         out = waves.outputs.get(t.files.name)
         if out is None:
@@ -344,8 +345,42 @@ def _backup(enabled: Output | Unseen, transports: Output | Unseen) -> BackupStat
     return backup_state(enabled.text, "" if isinstance(transports, Unseen) else transports.text)
 
 
+def _roots(
+    targets: tuple[probes.StorageTarget, ...], result: BatchResult, users: Iterable[User]
+) -> dict[int, Unseen | None]:
+    """Per user the targets look into: None if a folder absent there is absent, else why not.
+
+    Absent is believed only where ``test -d`` saw the user's storage root and the user is
+    running (``pm list users``): a stopped user's credential-encrypted storage is locked
+    (vold evicts its key, FBE, Android 7+), so no folder name below its root can be read, and
+    on Android 11+ its storage is not mounted at all."""
+    stopped = {u.id for u in users if not u.running}
+    reason = result.error.problem if result.error else "phone did not answer"
+    seen: dict[int, Unseen | None] = {}
+    for uid, probe in probes.root_probes(targets).items():
+        root = probes.STORAGE_ROOT.format(user=uid)
+        out = result.outputs.get(probe.name)
+        if uid in stopped:
+            seen[uid] = Unseen(f"storage root {root} locked: user {uid} is not running")
+        elif out is None:
+            seen[uid] = Unseen(f"storage root {root} not checked (not collected: {reason})")
+        elif out.damaged is not None:
+            seen[uid] = Unseen(f"storage root {root} not checked (output damaged in transit)")
+        elif out.exit_code == 1:
+            seen[uid] = Unseen(f"storage root {root} not visible to the shell (user {uid})")
+        elif out.exit_code != 0:
+            status = "no exit status" if out.exit_code is None else f"exit {out.exit_code}"
+            seen[uid] = Unseen(f"storage root {root} not checked (test -d {status})")
+        else:
+            seen[uid] = None
+    return seen
+
+
 def _storage(
-    targets: tuple[probes.StorageTarget, ...], result: BatchResult, parsed: Listings
+    targets: tuple[probes.StorageTarget, ...],
+    result: BatchResult,
+    parsed: Listings,
+    roots: Mapping[int, Unseen | None],
 ) -> tuple[StorageEvidence, ...]:
     reason = result.error.problem if result.error else "phone did not answer"
     evidence = []
@@ -357,6 +392,9 @@ def _storage(
             summary = Unseen("output damaged in transit")
         else:
             summary = _listing(out, t, parsed)
+        if isinstance(summary, FolderSummary) and not summary.exists:
+            # "No such file" below a root the shell cannot see says nothing of the folder.
+            summary = roots.get(t.user_id) or summary
         if t.nomedia is not None and not isinstance(summary, Unseen) and summary.exists:
             flag = result.outputs.get(t.nomedia.name)
             nomedia = parse_test_exists(flag.exit_code) if flag and not flag.damaged else None
