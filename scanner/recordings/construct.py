@@ -51,7 +51,7 @@ class Storage:
     hidden: Sequence[str] = ()
     """Users' storage roots the shell cannot see at all (``/storage/emulated/10``): ``test -d``
     fails and ``find`` says "No such file or directory" for anything below, as for a work
-    profile's root that is not mounted in the shell's view (Android 11+ FUSE, one mount per user)."""
+    profile's root not mounted in the shell's view (Android 11+ FUSE, one mount per user)."""
 
     def visible(self, root: str) -> bool:
         """``test -d`` of a user's storage root: the shell can stat it (also when denied)."""
@@ -274,7 +274,7 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
         said = pm_list.list_packages(as_listed, user_ids, spec.sdk, list(probe.argv[3:]))
         outputs[probe.argv] = ((said.stdout + said.stderr).decode(), said.exit_code)
     targets = probes.storage_targets(_packages(spec), users)
-    for uid, probe in probes.root_probes(targets).items():
+    for probe in probes.root_probes(targets).values():
         outputs[probe.argv] = ("", 0 if spec.storage.visible(probe.argv[-1]) else 1)
     for target in targets:
         outputs[target.files.argv] = spec.storage.find(target.files.argv)
