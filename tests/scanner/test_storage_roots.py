@@ -110,6 +110,7 @@ def test_hidden_work_profile_root_is_unknown_on_the_simulated_phone(tmp_path: ob
     for uid in (0, 10, 95):
         once = re.compile(rf"test -d /storage/emulated/{uid}(?!\d)")
         assert 1 == sum(len(once.findall(c)) for c in asked), uid
+    assert 3 == sum(c.count("test -d /storage/emulated/") for c in asked)  # no other user's
 
 
 def test_a_visible_root_with_absent_folders_still_passes() -> None:
