@@ -238,3 +238,43 @@ def test_a_recording_that_says_nothing_of_a_root_does_not_model_it() -> None:
     facts = read_facts(silent)
     assert 1 == sim_files.test(facts, ("test", "-d", ROOT10), b"").exit_code
     assert 0 == sim_files.test(facts, ("test", "-d", "/storage/emulated/0"), b"").exit_code
+
+
+def test_a_visible_root_is_a_folder_like_a_denied_one() -> None:
+    """Modelled as another user's storage root the shell may stat (mode 2770, as the denied
+    ones): what ``stat`` by hand shows."""
+    facts = read_facts(made(spec(HIDDEN)))
+    shown = sim_files.stat(facts, ("stat", "-c", "%a %s %Y %F", "/storage/emulated/95"), b"")
+    assert b"2770 3452 1230768000 directory\n" == shown.stdout
+
+
+def test_user_0_root_hidden_hides_sdcard_too() -> None:
+    """User 0's root hidden: ``/sdcard`` (its other name) and the files a recording keeps there
+    are gone for the derived commands as well."""
+    facts = read_facts(made(spec(Storage(hidden=("/storage/emulated/0",)))))
+    for path in ("/storage/emulated/0", "/sdcard"):
+        assert 1 == sim_files.test(facts, ("test", "-d", path), b"").exit_code, path
+    assert 1 == sim_files.test(facts, ("test", "-e", "/sdcard/msgscan.txt"), b"").exit_code
+    assert 0 == sim_files.test(facts, ("test", "-d", "/storage/emulated/95"), b"").exit_code
+    visible = read_facts(made(spec(Storage())))
+    assert 0 == sim_files.test(visible, ("test", "-e", "/sdcard/msgscan.txt"), b"").exit_code
+
+
+def test_storage_probes_take_any_iterable() -> None:
+    targets = probes.speculative_targets(10)
+    assert probes.storage_probes(iter(targets)) == probes.storage_probes(targets)
+    assert probes.root_probe(10) == probes.storage_probes(targets)[0]
+
+
+def test_nomedia_flags_below_a_hidden_root_are_not_there() -> None:
+    nomedia = f"{IMAGES10}/.nomedia"
+    files = ((f"{IMAGES10}/a.jpg", 1795000000, 2048), (nomedia, 1795000000, 0))
+    seen = replay(made(spec(Storage(files=files))))
+    (images,) = [
+        e.summary
+        for e in seen.storage
+        if e.user_id == 10 and e.package == W4B and e.location == "scoped.images"
+    ]
+    assert isinstance(images, FolderSummary) and images.nomedia is True
+    assert not Storage(files=files, hidden=(ROOT10,)).exists(nomedia)
+    assert Storage(files=files).exists(nomedia)
