@@ -353,8 +353,10 @@ def _roots(
     Absent is believed only where ``test -d`` saw the user's storage root and the user is
     running (``pm list users``): a stopped user's credential-encrypted storage is locked
     (vold evicts its key, FBE, Android 7+), so no folder name below its root can be read, and
-    on Android 11+ its storage is not mounted at all."""
-    stopped = {u.id for u in users if not u.running}
+    on Android 11+ its storage is not mounted at all. User 0, the system user, always runs
+    (``UserController`` never stops it): a listing without its ``running`` leaves it to the
+    root probe."""
+    stopped = {u.id for u in users if not u.running and u.id != 0}
     reason = result.error.problem if result.error else "phone did not answer"
     seen: dict[int, Unseen | None] = {}
     for uid, probe in probes.root_probes(targets).items():

@@ -278,3 +278,12 @@ def test_nomedia_flags_below_a_hidden_root_are_not_there() -> None:
     assert isinstance(images, FolderSummary) and images.nomedia is True
     assert not Storage(files=files, hidden=(ROOT10,)).exists(nomedia)
     assert Storage(files=files).exists(nomedia)
+
+
+def test_user_0_listed_without_running_is_left_to_its_root_probe() -> None:
+    """The system user always runs; a ``pm list users`` line without ``running`` for it does not
+    blind user 0's storage (its root probe answered)."""
+    s = spec(Storage())
+    users = [(u, n, f, r if u != 0 else False) for u, n, f, r in s.users]
+    snapshot = replay(made(dataclasses.replace(s, users=users)))
+    assert Status.PASS == status(snapshot, "MSG-04", "com.whatsapp", 0)
