@@ -16,8 +16,9 @@ groups them so).
 3. The signing blocks of all messengers' APKs, a few KiB each (v1-only APKs need two more).
 
 A probe that fails, or that the phone never answered, becomes an ``Unseen`` fact with the reason
-(the rules then say ``unknown``); a lost or hung phone gives a snapshot marked incomplete. This
-module decides nothing about compliance.
+(the rules then say ``unknown``), and so does a folder not found below a user's storage root the
+shell could not see (``scanner.roots``); a lost or hung phone gives a snapshot marked
+incomplete. This module decides nothing about compliance.
 
 Damage is named, never read as absence. An output whose checksum does not match (see
 ``scanner.batch``) is not parsed: its fact is ``Unseen`` ("damaged in transit"). An output that
@@ -48,7 +49,7 @@ from checks.facts import (
     Unseen,
     User,
 )
-from scanner import batch, damage, names, package_check, probes
+from scanner import batch, damage, names, package_check, probes, roots
 from scanner.apk_reads import SignerReads
 from scanner.batch import BatchResult, Output
 from scanner.parse.appops import (
@@ -189,7 +190,7 @@ def collect(
             reads.feed(second[0])
         seen = waves.so_far()
         damage.listings(seen.outputs, targets, per_user, damaged)
-        storage = _storage(targets, seen, parsed, _roots(targets, seen, known))
+        storage = _storage(targets, seen, parsed, roots.seen(targets, seen, known))
         more = _Outputs(seen.outputs, waves.lost.problem if waves.lost else "phone did not answer")
         user_backups = {
             uid: _backup(more.get(enabled), more.get(listed))
@@ -345,44 +346,11 @@ def _backup(enabled: Output | Unseen, transports: Output | Unseen) -> BackupStat
     return backup_state(enabled.text, "" if isinstance(transports, Unseen) else transports.text)
 
 
-def _roots(
-    targets: tuple[probes.StorageTarget, ...], result: BatchResult, users: Iterable[User]
-) -> dict[int, Unseen | None]:
-    """Per user the targets look into: None if a folder absent there is absent, else why not.
-
-    Absent is believed only where ``test -d`` saw the user's storage root and the user is
-    running (``pm list users``): a stopped user's credential-encrypted storage is locked
-    (vold evicts its key, FBE, Android 7+), so no folder name below its root can be read, and
-    on Android 11+ its storage is not mounted at all. User 0, the system user, always runs
-    (``UserController`` never stops it): a listing without its ``running`` leaves it to the
-    root probe."""
-    stopped = {u.id for u in users if not u.running and u.id != 0}
-    reason = result.error.problem if result.error else "phone did not answer"
-    seen: dict[int, Unseen | None] = {}
-    for uid, probe in probes.root_probes(targets).items():
-        root = probes.STORAGE_ROOT.format(user=uid)
-        out = result.outputs.get(probe.name)
-        if uid in stopped:
-            seen[uid] = Unseen(f"storage root {root} locked: user {uid} is not running")
-        elif out is None:
-            seen[uid] = Unseen(f"storage root {root} not checked (not collected: {reason})")
-        elif out.damaged is not None:
-            seen[uid] = Unseen(f"storage root {root} not checked (output damaged in transit)")
-        elif out.exit_code == 1:
-            seen[uid] = Unseen(f"storage root {root} not visible to the shell (user {uid})")
-        elif out.exit_code != 0:
-            status = "no exit status" if out.exit_code is None else f"exit {out.exit_code}"
-            seen[uid] = Unseen(f"storage root {root} not checked (test -d {status})")
-        else:
-            seen[uid] = None
-    return seen
-
-
 def _storage(
     targets: tuple[probes.StorageTarget, ...],
     result: BatchResult,
     parsed: Listings,
-    roots: Mapping[int, Unseen | None],
+    visible: Mapping[int, Unseen | None],
 ) -> tuple[StorageEvidence, ...]:
     reason = result.error.problem if result.error else "phone did not answer"
     evidence = []
@@ -396,7 +364,7 @@ def _storage(
             summary = _listing(out, t, parsed)
         if isinstance(summary, FolderSummary) and not summary.exists:
             # "No such file" below a root the shell cannot see says nothing of the folder.
-            summary = roots.get(t.user_id) or summary
+            summary = visible.get(t.user_id) or summary
         if t.nomedia is not None and not isinstance(summary, Unseen) and summary.exists:
             flag = result.outputs.get(t.nomedia.name)
             nomedia = parse_test_exists(flag.exit_code) if flag and not flag.damaged else None

@@ -24,7 +24,8 @@ from checks.findings import Finding, Status
 from checks.policy import Policy
 from scanner import probes
 from scanner.batch import BatchResult, Output
-from scanner.collect import _roots, collect
+from scanner.collect import collect
+from scanner.roots import seen as roots_seen
 from scanner.recording import Command, Recording
 from scanner.recordings import profiles
 from scanner.recordings.construct import PhoneSpec, Storage, build
@@ -152,8 +153,7 @@ def test_only_a_root_test_d_saw_makes_absence_count(
 ) -> None:
     outputs = {} if output is None else {probes.root_probe(10).name: output}
     result = BatchResult(outputs, (), None, ())
-    seen = _roots((_target(10),), result, ())
-    got = seen[10]
+    got = roots_seen((_target(10),), result, ())[10]
     wanted = None if reason is None else f"storage root {ROOT10} {reason}"
     assert (None if got is None else got.reason) == wanted
 
