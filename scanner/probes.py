@@ -66,9 +66,9 @@ INVENTORY: tuple[Probe, ...] = (
 )
 
 INVENTORY_STREAMS: tuple[tuple[Probe, ...], ...] = (
-    # First, so that its OPEN reaches the phone before the package dump's: `pm` is served by
-    # the package manager (cmd package), which the dump then holds for seconds; the users it
-    # names let the per-user questions start early. getprop reads the property area, no service.
+    # The user manager (`pm list users` is handed to it: scanner/simphone/services.py), so it
+    # does not wait for the package dump; first, so that the users it names let the per-user
+    # questions start early. getprop reads the property area, no service.
     (USERS, USER_TYPES, GETPROP),
     (PACKAGES, SHARED_USERS),  # the package manager: the longest command of a scan
     (APP_OPS,),  # the appops service
