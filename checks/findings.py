@@ -133,8 +133,44 @@ class _Fill(string.Formatter):
 
 
 def fill(template: str, params: Mapping[str, object], value: Callable[[object, str], str]) -> str:
-    """``template`` with each placeholder replaced by ``value(param, spec)``."""
-    return _Fill(value).vformat(template, (), params)
+    """``template`` with each placeholder replaced by ``value(param, spec)``.
+
+    What ``string.Formatter.vformat`` gives, from the template's parts parsed once: a template
+    whose every field is a plain name with a literal spec and no conversion is filled from its
+    cached parts (the judging fills ~1,600 messages a 300-package phone); any other (``{a.b}``,
+    ``{0}``, ``{x!r}``, a nested ``{x:{y}}``) goes through ``string.Formatter`` as before."""
+    parts = _PARTS.get(template)
+    if parts is None:
+        parts = _parse(template)
+    if parts is False:
+        return _Fill(value).vformat(template, (), params)
+    out: list[str] = []
+    for literal, name, spec in parts:
+        if literal:
+            out.append(literal)
+        if name is not None:
+            out.append(value(params[name], spec))
+    return "".join(out)
+
+
+_PARTS: dict[str, list[tuple[str, str | None, str]] | bool] = {}
+"""Each template's parts (literal text, field name or None, spec), or False: not a plain one."""
+_PARTS_MAX = 4096
+
+
+def _parse(template: str) -> list[tuple[str, str | None, str]] | bool:
+    parts: list[tuple[str, str | None, str]] | bool = []
+    for literal, name, spec, conversion in string.Formatter().parse(template):
+        if name is not None and (
+            conversion is not None or not name.isidentifier() or "{" in (spec or "")
+        ):
+            parts = False
+            break
+        assert parts is not False
+        parts.append((literal, name, spec or ""))
+    if len(_PARTS) < _PARTS_MAX:  # templates are the rules' constants: a few hundred
+        _PARTS[template] = parts
+    return parts
 
 
 def size_text(n: int) -> str:
