@@ -64,3 +64,17 @@ def test_messages_read_as_before() -> None:
     nested = Message("y", "{inner}; {when:date}", {"inner": m, "when": None})
     assert nested.english() == "3 files (2.0 KiB); unknown"
     assert hash(nested) == hash(("y", "3 files (2.0 KiB); unknown"))
+
+
+def test_a_nested_spec_is_filled_as_the_formatter_fills_it() -> None:
+    """A spec holding a field (``{a:{b}}``) is not a literal: the Formatter fills it first, so
+    the value function sees the filled spec, not ``{b}`` (lead: mutants 169:69 and 169:77)."""
+
+    def echo(value: object, spec: str) -> str:
+        return f"{value}|{spec}"
+
+    template = "{a:{b}} and {a:x{b}y}"
+    expected = findings._Fill(echo).vformat(template, (), {"a": "v", "b": "s"})
+    assert expected == "v|s| and v|xs|y"
+    assert fill(template, {"a": "v", "b": "s"}, echo) == expected
+    assert findings._PARTS[template] is None
