@@ -53,9 +53,11 @@ def last_known(state: State) -> dict[str, Known]:
 
 
 def ever_evaluated(state: State, device_id: str) -> bool:
-    """True once the phone had a scan that evaluated checks (its first scan is then behind it)."""
+    """True once the phone had a scan that evaluated checks (its first scan is then behind it);
+    an ambiguous scan (two phones under one id, ``lineage``) changed nothing and does not count."""
     rows = state._rows(
-        "SELECT 1 FROM scans WHERE device_id = ? AND verdict IS NOT NULL LIMIT 1", (device_id,)
+        "SELECT 1 FROM scans WHERE device_id = ? AND verdict IS NOT NULL AND state != ? LIMIT 1",
+        (device_id, "ambiguous"),
     )
     return bool(rows)
 

@@ -9,18 +9,24 @@ already answered at its new address in this round.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
 
+from checks.drift import Drift
 from checks.evaluate import summarize
+from scanner.app.agent import lineage
 from scanner.app.agent.addresses import Addresses
+from scanner.app.agent.columns import _tracked
 from scanner.app.agent.delivery import Delivery
+from scanner.app.agent.identity import describe, differs, legacy
 from scanner.app.agent.known import ever_evaluated
 from scanner.app.agent.round import PhoneOutcome
 from scanner.app.agent.rows import DeviceState, ScanRow, Via
-from scanner.app.agent.state import State
+from scanner.app.agent.scanned import Scanned
+from scanner.app.agent.state import State, Transaction
 
 __all__ = ["DEVICE_STATES", "Recorder", "device_state"]
 
@@ -66,6 +72,8 @@ class Recorder:
         self.reached: set[str] = set()
         """Phones scanned at some address this round."""
         self.switched_off = switched_off
+        self.scanned: dict[str, _Scan] = {}
+        """Devices scanned this round: a second phone answering as one is a twin."""
         """Check ids the round's policy switched off: their findings are suppressed, never
         resolved (``checks.drift.diff``)."""
 
@@ -94,14 +102,10 @@ class Recorder:
             return
         state = DeviceState(device_state(phone))
         result = phone.scanned
-        self.state.seen_device(
-            device,
-            via=Via(phone.target.via),
-            state=state,
-            at=now,
-            error=phone.error,
-            model=result.model if result is not None else None,
-        )
+        seen = self._seen(device, result)
+        if seen.twin:
+            state = DeviceState.AMBIGUOUS
+        error = seen.twin or phone.error
         summary = summarize(result.findings, complete=result.complete) if result else None
         scan = ScanRow(
             id=result.scan_id if result else f"none-{device}-{now.timestamp():.6f}",
@@ -115,19 +119,111 @@ class Recorder:
             score=summary.score if summary else None,
             failed=summary.failed if summary else 0,
             report_path=str(phone.report_path) if phone.report_path else None,
-            error=phone.error,
+            error=error,
         )
-        first = result is not None and not ever_evaluated(self.state, device)
-        if self.firsts is not None and first:
-            self.firsts.add(device)  # its findings were never looked at: not "new"
         with self.state.transaction() as tx:
-            previous = self.state.previous(device)
-            self.drift[device] = self.state.apply_scan(
+            if seen.replaced is not None:
+                old = lineage.retire(tx, device, why=seen.replaced, at=now, report=scan.report_path)
+                log.warning("phone.replaced", device=device, history=old, problem=seen.replaced)
+            self.state.seen_device(
+                device,
+                via=Via(phone.target.via),
+                state=state,
+                at=now,
+                error=error,
+                model=result.model if result is not None and not seen.twin else None,
+            )
+            first = result is not None and not ever_evaluated(self.state, device)
+            rows = tx.execute("SELECT * FROM findings WHERE device_id = ?", (device,)).fetchall()
+            previous = {t.key: t for t in map(_tracked, rows)}
+            drift = self.state.apply_scan(
                 tx,
                 scan=scan,
-                findings=result.findings if result else None,
+                findings=result.findings if result and not seen.twin else None,
                 switched_off=self.switched_off,
+                resolve=seen.resolve,
             )
+            if result is not None and seen.twin:
+                self._ambiguous(tx, device, seen.twin, again=seen.held)
+                drift = Drift(rows=drift.rows)
+            elif result is not None:
+                if result.trait is not None:
+                    lineage.set_trait(tx, device, result.trait)
+                touched = {str(k) for k in (*drift.new, *drift.changed, *drift.resolved)}
+                saved = [tuple(r) for r in rows if r["key"] in touched]
+                self.scanned[device] = _Scan(scan.id, result.trait, (tuple(touched), saved))
+            self.drift[device] = drift
             if result is not None:  # the events go with the finding state, or neither does
-                self.delivery.record(tx, device, result, self.drift[device], previous, now=now)
+                self.delivery.record(tx, device, result, drift, previous, now=now)
+        if self.firsts is not None and first and not seen.twin:
+            self.firsts.add(device)  # its findings were never looked at: not "new"
         self.delivery.wake()
+
+    def _seen(self, device: str, result: Scanned | None) -> _Seen:
+        """Whose history the scan continues (``lineage``)."""
+        if result is None:
+            return _Seen()
+        row = lineage.device(self.state, device)
+        twin = self.scanned.get(device)
+        if twin is not None:
+            pair = " and ".join(dict.fromkeys((describe(twin.trait), describe(result.trait))))
+            return _Seen(
+                twin=f"two phones answered as {device} in this round ({pair}): neither scan "
+                "changes its history, nothing is resolved; give each phone its own serial, "
+                "or reach it one way only (USB or Wi-Fi)"
+            )
+        if lineage.held(self.state, row, self.round_id):
+            return _Seen(
+                twin=f"two phones answered as {device} in its last round: this scan changes "
+                "nothing in its history until a round in which one phone answers as it",
+                held=True,
+            )
+        if row is None:
+            return _Seen()
+        before = row.trait or legacy(row.model)
+        if differs(before, result.trait):
+            since = row.first_seen.date().isoformat()
+            return _Seen(
+                replaced=f"replaced: {describe(before)} answered as {device} from {since}, "
+                f"then {describe(result.trait)}; these are the earlier phone's findings, "
+                "which the new phone's scans never resolve"
+            )
+        # a phone whose getprop named nothing cannot show it is the one before: nothing closes
+        return _Seen(resolve=before is None or result.trait is not None)
+
+    def _ambiguous(self, tx: Transaction, device: str, why: str, *, again: bool) -> None:
+        """The second scan of one id in a round: what the first one changed is put back.
+        ``again``: the id's first scan in the round after one with twins (no twin seen yet)."""
+        if again:
+            lineage.ambiguous(tx, device, None, why)
+            return
+        first = self.scanned.get(device)
+        if first is not None and first.saved is not None:
+            lineage.undo(tx, device, first.saved)
+            lineage.mark(tx, [first.scan_id], why)
+            dropped = lineage.unsent(tx, first.scan_id)
+            self.scanned[device] = _Scan(first.scan_id, first.trait, None)
+            log.warning("phone.ambiguous", device=device, events_withdrawn=dropped, problem=why)
+        lineage.ambiguous(tx, device, self.round_id, why)
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    twin: str | None = None
+    """Why the scan is ambiguous (another phone answered as its id): it changes nothing."""
+    replaced: str | None = None
+    """Why the id's history so far is another phone's (``lineage.retire``)."""
+    resolve: bool = True
+    """False: the scan closes nothing (its phone's identity is unconfirmed)."""
+    held: bool = False
+    """``twin`` because the id's last round had twins (none seen in this one yet)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """The round's first scan of an id, to put back when a second phone answers as it."""
+
+    scan_id: str
+    trait: str | None
+    saved: lineage.Saved | None
+    """What it changed, as it was before (None: put back already)."""

@@ -7,8 +7,9 @@ offline). Both are recorded in the agent's state; sightings are tried again next
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import structlog
@@ -29,6 +30,9 @@ class Target:
     via: Via
     host: str | None = None
     port: int | None = None
+    since_ns: int = field(default_factory=time.time_ns, compare=False, repr=False)
+    """When the phone was found (before its round scans it): a report of its name written since
+    is another phone's that answered as the same id this round (``scanned.written``)."""
 
 
 @dataclass(frozen=True, slots=True)
