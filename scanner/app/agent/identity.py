@@ -55,7 +55,9 @@ def describe(trait: str | None) -> str:
         return "an unknown phone"
     manufacturer, brand, model, device = _parts(trait)
     words = " ".join(dict.fromkeys(w for w in (manufacturer or brand, model) if w))
-    return f"{words} ({device})" if device else words or "an unknown phone"
+    if not device:
+        return words or "an unknown phone"
+    return f"{words or 'a phone'} ({device})"
 
 
 __all__ = ["describe", "differs", "legacy", "trait_of"]

@@ -69,8 +69,12 @@ def find(
             server_devices = adb_server.list_devices()
         except MsgscanError as e:
             log.warning("adb_server.list_failed", problem=e.problem)
+    twins = _twins(d.serial for d in server_devices)
     for d in server_devices:
-        if d.state == "device":
+        if d.serial in twins:
+            sightings[d.serial] = Sighting(d.serial, "server", "ambiguous", _twin_detail(
+                twins[d.serial], "phones at the adb server", d.serial))
+        elif d.state == "device":
             targets[d.serial] = Target(d.serial, "server")
         else:
             state = _SERVER_STATES.get(
@@ -83,9 +87,14 @@ def find(
         except MsgscanError as e:  # no libusb: TCP and the server still work
             log.warning("usb.unavailable", problem=e.problem)
             phones = []
+        usb_twins = _twins(p.serial for p in phones if p.serial)
         for p in phones:
             name = p.serial or f"usb:{p.bus}-{p.address}"
             if name in targets or name in sightings:
+                continue
+            if name in usb_twins:
+                detail = _twin_detail(usb_twins[name], "USB phones", name)
+                sightings[name] = Sighting(name, "usb", "ambiguous", detail)
                 continue
             state = str(p.state.value if hasattr(p.state, "value") else p.state)
             if state == "ready":
@@ -99,6 +108,22 @@ def find(
         if name not in targets and name not in sightings:
             targets[name] = Target(name, "tcp", host, port)
     return list(targets.values()), list(sightings.values())
+
+
+def _twins(serials: Iterable[str]) -> dict[str, int]:
+    """The serials more than one phone reports, and how many do (cheap phones and clones share
+    one such as 0123456789ABCDEF): a connection by serial cannot tell which phone it reached."""
+    count: dict[str, int] = {}
+    for serial in serials:
+        count[serial] = count.get(serial, 0) + 1
+    return {serial: n for serial, n in count.items() if n > 1}
+
+
+def _twin_detail(n: int, what: str, serial: str) -> str:
+    return (
+        f"{n} {what} report the serial {serial}: none is scanned, as msgscan could not tell "
+        "which one it reached; give each phone its own serial, or scan them one at a time"
+    )
 
 
 def present(*, usb: bool, use_server: bool, usb_backend: Any = None) -> dict[str, Target]:
