@@ -14,14 +14,19 @@ they seem).
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from scanner.app.agent.columns import _iso
+from scanner.app.agent.columns import _iso, _tracked
 from scanner.app.agent.rows import DeviceRow, DeviceState
 from scanner.app.agent.state import State, Transaction
+
+if TYPE_CHECKING:
+    from reports.render.ocsf_context import ScanContext
+    from scanner.app.agent.delivery import Delivery
 
 Saved = tuple[tuple[str, ...], list[tuple[Any, ...]]]
 """(the finding keys a scan wrote, their rows as they were before it)."""
@@ -121,4 +126,84 @@ def retire(
     return old
 
 
-__all__ = ["Saved", "ambiguous", "device", "held", "mark", "retire", "set_trait", "undo", "unsent"]
+
+
+def open_events(
+    tx: Transaction,
+    delivery: Delivery,
+    device_id: str,
+    context: ScanContext,
+    why: str,
+    now: datetime,
+    keys: Collection[str] | None = None,
+) -> int:
+    """Queue, for every destination, a Create for each open finding of ``device_id`` (of
+    ``keys`` only, when given), its evidence saying ``why``; returns how many.
+
+    - A retired history (``retire``) under its new id: the SIEM keeps the earlier phone's
+      failures open under a name of their own, whatever the new phone's scans close under the
+      id; the events correlate to the earlier phone's last scan.
+    - A twin's first scan put back (``undo``) whose Close events had gone out already: the
+      findings it closed open again."""
+    from checks.registry import INDEX
+    from reports.deliver import spool
+    from reports.deliver.interface import Event
+    from reports.render.ocsf import Activity, Occurrence, ocsf_event
+
+    if not delivery.destinations:
+        return 0
+    rows = tx.execute(
+        "SELECT * FROM findings WHERE device_id = ? AND lifecycle != ?", (device_id, "resolved")
+    ).fetchall()
+    known = tx.execute(
+        "SELECT d.last_scan_id, d.model, s.complete FROM devices d"
+        " LEFT JOIN scans s ON s.id = d.last_scan_id WHERE d.id = ?",
+        (device_id,),
+    ).fetchone()
+    last_scan, model, complete = known if known is not None else (None, None, None)
+    ctx = context
+    if context.device_name != device_id:  # a retired history: its own name, its last scan
+        scan_id = last_scan or f"{device_id}-replaced"
+        ctx = dataclasses.replace(context, device_name=device_id, scan_id=scan_id, build=None)
+    report = {"device": {"model": model}, "scan": {"complete": bool(complete)}}
+    made = []
+    for t in map(_tracked, rows):
+        if keys is not None and str(t.key) not in keys:
+            continue
+        known = INDEX.get(t.key.check_id)
+        article = known.info.article if known else None
+        finding = {
+            "check_id": t.key.check_id,
+            "status": t.status.value,
+            "severity": t.severity.value,
+            "package": t.key.package,
+            "profile": t.key.user_id,
+            "title": t.title,
+            "evidence": [{"text": why, "source": "identity", "data": {}}],
+            "remediation": [],
+            "article_ref": {
+                "section": article.section if article else "",
+                "ref": article.ref if article else "",
+            },
+            "waived": None,
+        }
+        occ = Occurrence(finding, Activity.CREATE, first_seen=t.first_seen, last_seen=t.last_seen)
+        ev = ocsf_event(ctx, report, occ)
+        made.append(Event(ev["metadata"]["uid"], ev))
+    for name, dest in delivery.destinations.items():
+        spool.enqueue(tx, name, made, max_queue=dest.max_queue, now=now)
+    return len(made) * len(delivery.destinations)
+
+
+__all__ = [
+    "Saved",
+    "ambiguous",
+    "device",
+    "held",
+    "mark",
+    "open_events",
+    "retire",
+    "set_trait",
+    "undo",
+    "unsent",
+]

@@ -124,7 +124,12 @@ class Recorder:
         with self.state.transaction() as tx:
             if seen.replaced is not None:
                 old = lineage.retire(tx, device, why=seen.replaced, at=now, report=scan.report_path)
-                log.warning("phone.replaced", device=device, history=old, problem=seen.replaced)
+                assert result is not None
+                why = seen.replaced
+                sent = lineage.open_events(tx, self.delivery, old, result.context, why, now)
+                log.warning(
+                    "phone.replaced", device=device, history=old, events=sent, problem=seen.replaced
+                )
             self.state.seen_device(
                 device,
                 via=Via(phone.target.via),
@@ -144,17 +149,18 @@ class Recorder:
                 resolve=seen.resolve,
             )
             if result is not None and seen.twin:
-                self._ambiguous(tx, device, seen.twin, again=seen.held)
+                self._ambiguous(tx, device, seen.twin, result, now, again=seen.held)
                 drift = Drift(rows=drift.rows)
-            elif result is not None:
-                if result.trait is not None:
-                    lineage.set_trait(tx, device, result.trait)
-                touched = {str(k) for k in (*drift.new, *drift.changed, *drift.resolved)}
-                saved = [tuple(r) for r in rows if r["key"] in touched]
-                self.scanned[device] = _Scan(scan.id, result.trait, (tuple(touched), saved))
             self.drift[device] = drift
             if result is not None:  # the events go with the finding state, or neither does
-                self.delivery.record(tx, device, result, drift, previous, now=now)
+                queued = self.delivery.record(tx, device, result, drift, previous, now=now)
+            if result is not None and not seen.twin:
+                if result.trait is not None:
+                    lineage.set_trait(tx, device, result.trait)
+                touched = tuple(str(k) for k in (*drift.new, *drift.changed, *drift.resolved))
+                saved = [tuple(r) for r in rows if r["key"] in touched]
+                undo = _Undo(touched, saved, tuple(map(str, drift.resolved)), queued)
+                self.scanned[device] = _Scan(scan.id, result.trait, undo)
         if self.firsts is not None and first and not seen.twin:
             self.firsts.add(device)  # its findings were never looked at: not "new"
         self.delivery.wake()
@@ -191,19 +197,33 @@ class Recorder:
         # a phone whose getprop named nothing cannot show it is the one before: nothing closes
         return _Seen(resolve=before is None or result.trait is not None)
 
-    def _ambiguous(self, tx: Transaction, device: str, why: str, *, again: bool) -> None:
+    def _ambiguous(
+        self, tx: Transaction, device: str, why: str, result: Scanned, now: datetime, *, again: bool
+    ) -> None:
         """The second scan of one id in a round: what the first one changed is put back.
         ``again``: the id's first scan in the round after one with twins (no twin seen yet)."""
         if again:
             lineage.ambiguous(tx, device, None, why)
             return
         first = self.scanned.get(device)
-        if first is not None and first.saved is not None:
-            lineage.undo(tx, device, first.saved)
+        if first is not None and first.undo is not None:
+            undo = first.undo
+            lineage.undo(tx, device, (undo.keys, undo.rows))
             lineage.mark(tx, [first.scan_id], why)
-            dropped = lineage.unsent(tx, first.scan_id)
+            withdrawn = lineage.unsent(tx, first.scan_id)
+            reopened = 0
+            if withdrawn < undo.queued:  # some went out: what it closed opens again there
+                reopened = lineage.open_events(
+                    tx, self.delivery, device, result.context, why, now, undo.closed
+                )
             self.scanned[device] = _Scan(first.scan_id, first.trait, None)
-            log.warning("phone.ambiguous", device=device, events_withdrawn=dropped, problem=why)
+            log.warning(
+                "phone.ambiguous",
+                device=device,
+                events_withdrawn=withdrawn,
+                events_reopening=reopened,
+                problem=why,
+            )
         lineage.ambiguous(tx, device, self.round_id, why)
 
 
@@ -225,5 +245,17 @@ class _Scan:
 
     scan_id: str
     trait: str | None
-    saved: lineage.Saved | None
-    """What it changed, as it was before (None: put back already)."""
+    undo: _Undo | None
+    """How to put it back (None: put back already)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Undo:
+    keys: tuple[str, ...]
+    """The finding keys the scan opened, changed or resolved."""
+    rows: list[tuple[Any, ...]]
+    """Their rows before it (a key without one had none)."""
+    closed: tuple[str, ...]
+    """The keys it resolved."""
+    queued: int
+    """The SIEM events it queued."""

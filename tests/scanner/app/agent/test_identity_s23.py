@@ -29,7 +29,7 @@ def _open(agent: Agent, device: str) -> dict[str, str]:
     return {str(k): t.lifecycle.value for k, t in agent.state.previous(device).items()}
 
 
-def _round(config: Path, signer) -> Agent:  # type: ignore[no-untyped-def]
+def _round(config: Path, signer) -> Agent:  # type: ignore[no-untyped-def]  # noqa: F811
     agent = Agent(config, signer=signer)
     agent.scan_round()
     return agent
@@ -158,3 +158,120 @@ def test_the_same_phone_again_is_no_swap(
         assert [d.id for d in agent.state.devices()] == [server.address]
     finally:
         agent.close()
+
+
+def _events(tmp_path: Path) -> list[dict]:  # type: ignore[type-arg]
+    path = tmp_path / "events" / "findings.ndjson"
+    lines = path.read_text().splitlines() if path.exists() else []
+    return [e for e in map(json.loads, lines) if e["class_uid"] == 2003]
+
+
+def _with_file_destination(config: Path) -> Path:
+    config.write_text(config.read_text() + '[destinations.findings]\ntype = "file"\n'
+                      'path = "events/findings.ndjson"\nheartbeat = "7d"\n')
+    return config
+
+
+def test_siem_keeps_a_swapped_phones_failures_open_and_says_why(
+    tmp_path: Path, phones: list[PhoneServer], signer  # type: ignore[no-untyped-def]  # noqa: F811
+) -> None:
+    """The swap sends no Close for the earlier phone's findings; its open ones are created again
+    under the retired id, their evidence naming the swap."""
+    phone = SwitchablePhone(A16)
+    server = start(phones, PhoneServer(phone, serial="x", product="pa2q", model="SM-S936B",
+                                       device="pa2q", auth=AuthPolicy(accept_any_key=True)))
+    config = _with_file_destination(write_config(tmp_path, [server.address]))
+
+    def round_events() -> list[dict]:  # type: ignore[type-arg]
+        before = len(_events(tmp_path))
+        agent = Agent(config, signer=signer)
+        try:
+            agent.scan_round()
+            assert agent.delivery.flush(10)
+            open_keys = {str(r.tracked.key) for r in agent.state.open_findings(server.address)}
+        finally:
+            agent.close()
+        return [*_events(tmp_path)[before:], {"open": open_keys}]
+
+    *first, opened = round_events()
+    assert first and all(e["activity_name"] == "Create" for e in first)
+    phone.switch(A14)
+    *swap, _ = round_events()
+    closes = [e for e in swap if e["activity_name"] == "Close"]
+    assert closes == [], [e["message"] for e in closes]
+    retired = [e for e in swap if f"on {server.address}~1" in e["message"]]
+    assert len(retired) == len(opened["open"]) and retired
+    assert all(e["activity_name"] == "Create" for e in retired)
+    assert all("SM-S936B" in " ".join(e["compliance"]["status_details"]) for e in retired)
+    assert {e["finding_info"]["uid"] for e in retired}.isdisjoint(
+        {e["finding_info"]["uid"] for e in first})  # a name of their own
+
+
+def test_siem_hears_nothing_from_twins_and_nothing_closes(
+    tmp_path: Path, phones: list[PhoneServer], signer  # type: ignore[no-untyped-def]  # noqa: F811
+) -> None:
+    """Whatever the first twin's scan queued is withdrawn; no event closes the Telegram finding."""
+    with_tg = start(phones, _server(with_serial(with_telegram(), CLONE)))
+    config = _with_file_destination(write_config(tmp_path, [with_tg.address]))
+    agent = _round(config, signer)
+    try:
+        assert agent.delivery.flush(10)
+    finally:
+        agent.close()
+    before = len(_events(tmp_path))
+    clean = start(phones, _server(with_serial(A14, CLONE)))
+    _with_file_destination(write_config(tmp_path, [with_tg.address, clean.address]))
+    agent = _round(config, signer)
+    try:
+        assert agent.delivery.flush(10)
+    finally:
+        agent.close()
+    later = _events(tmp_path)[before:]
+    assert [e["message"] for e in later if e["activity_name"] == "Close"] == []
+
+
+def test_a_close_that_went_out_before_the_twin_came_is_opened_again(
+    tmp_path: Path, phones: list[PhoneServer], signer  # type: ignore[no-untyped-def]  # noqa: F811
+) -> None:
+    """One phone at a time, senders running: the clean twin's Close of Telegram's finding is
+    delivered before the other twin answers; then the finding is created again, saying why."""
+    with_tg = start(phones, _server(with_serial(with_telegram(), CLONE)))
+    config = _with_file_destination(write_config(tmp_path, [with_tg.address]))
+    agent = _round(config, signer)
+    try:
+        assert agent.delivery.flush(10)
+    finally:
+        agent.close()
+    before = len(_events(tmp_path))
+    clean = start(phones, _server(with_serial(A14, CLONE)))
+    _with_file_destination(write_config(tmp_path, [clean.address, with_tg.address]))
+    config.write_text(config.read_text().replace("concurrency = 8", "concurrency = 1"))
+    agent = Agent(config, signer=signer)
+    try:
+        agent.delivery.start()
+        first_done: list[float] = []
+
+        def wait_for_delivery(total: int, record):  # type: ignore[no-untyped-def]
+            def each(phone):  # type: ignore[no-untyped-def]
+                record(phone)
+                if not first_done:  # let the sender deliver the first twin's events
+                    first_done.append(1.0)
+                    for _ in range(100):
+                        if any(e["activity_name"] == "Close" for e in _events(tmp_path)[before:]):
+                            break
+                        import time
+
+                        time.sleep(0.05)
+            return each
+
+        agent.scan_round(watch=wait_for_delivery)
+        assert agent.delivery.flush(10)
+        rows = agent.state.previous(CLONE)
+    finally:
+        agent.close()
+    later = [e for e in _events(tmp_path)[before:] if "org.telegram.messenger" in e["message"]
+             and e["metadata"]["event_code"] == "MSG-07"]
+    assert [e["activity_name"] for e in later] == ["Close", "Create"], later
+    assert "answered as" in " ".join(later[1]["compliance"]["status_details"])
+    assert later[0]["finding_info"]["uid"] == later[1]["finding_info"]["uid"]
+    assert next(t for k, t in rows.items() if str(k) == TELEGRAM).open

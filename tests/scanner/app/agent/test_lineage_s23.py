@@ -4,6 +4,7 @@ discovery (``targets``), and a state file of schema 3 opened by this msgscan."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -49,7 +50,8 @@ def test_the_trait_is_the_model_not_the_build() -> None:
     for part, other in (("manufacturer", "Google"), ("brand", "google"), ("model", "Pixel 7a"),
                         ("device", "lynx")):
         assert differs(a, trait_of(identity(**{part: other}))), part
-    assert describe(trait_of(identity(manufacturer=None))) == "samsung SM-S936B (pa2q)"  # brand
+    # the brand stands in for a missing manufacturer
+    assert describe(trait_of(identity(manufacturer=None))) == "samsung SM-S936B (pa2q)"
     assert describe(trait_of(identity(device=None))) == "samsung SM-S936B"
 
 
@@ -175,7 +177,7 @@ def test_withdrawn_events_are_the_scans_own(tmp_path: Path) -> None:
                 tx.execute(
                     "INSERT INTO outbox (destination, event_id, payload, created) VALUES"
                     " ('siem', ?, ?, 't')",
-                    (f"e{n}", '{"metadata": {"correlation_uid": "%s"}}' % scan),
+                    (f"e{n}", json.dumps({"metadata": {"correlation_uid": scan}})),
                 )
             assert lineage.unsent(tx, "s1") == 2
         assert [r[0] for r in state._rows("SELECT event_id FROM outbox")] == ["e2"]
@@ -222,8 +224,10 @@ def test_a_schema_3_state_file_loads_and_loses_nothing(tmp_path: Path) -> None:
         for statement in statements(script):
             conn.execute(statement)
     conn.execute("PRAGMA user_version = 3")
-    conn.execute("INSERT INTO devices VALUES ('S', 'tcp', ?, ?, 'scanned', NULL, 'SM-S936B', NULL)",
-                 (T0.isoformat(), T0.isoformat()))
+    conn.execute(
+        "INSERT INTO devices VALUES ('S', 'tcp', ?, ?, 'scanned', NULL, 'SM-S936B', NULL)",
+        (T0.isoformat(), T0.isoformat()),
+    )
     conn.execute("INSERT INTO scans (id, device_id, started, finished, state, complete, verdict)"
                  " VALUES ('s0', 'S', ?, ?, 'scanned', 1, 'fail')", (T0.isoformat(), T0.isoformat()))
     conn.execute("UPDATE devices SET last_scan_id = 's0'")
