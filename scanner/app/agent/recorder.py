@@ -103,8 +103,9 @@ class Recorder:
         state = DeviceState(device_state(phone))
         result = phone.scanned
         seen = self._seen(device, result)
-        if seen.twin:
+        if seen.twin:  # the round's outcome says so too: `--once` counts the round incomplete
             state = DeviceState.AMBIGUOUS
+            phone.state, phone.error = state.value, seen.twin
         error = seen.twin or phone.error
         summary = summarize(result.findings, complete=result.complete) if result else None
         scan = ScanRow(
@@ -160,7 +161,7 @@ class Recorder:
                 touched = tuple(str(k) for k in (*drift.new, *drift.changed, *drift.resolved))
                 saved = [tuple(r) for r in rows if r["key"] in touched]
                 undo = _Undo(touched, saved, tuple(map(str, drift.resolved)), queued)
-                self.scanned[device] = _Scan(scan.id, result.trait, undo)
+                self.scanned[device] = _Scan(scan.id, result.trait, undo, phone)
         if self.firsts is not None and first and not seen.twin:
             self.firsts.add(device)  # its findings were never looked at: not "new"
         self.delivery.wake()
@@ -216,7 +217,8 @@ class Recorder:
                 reopened = lineage.open_events(
                     tx, self.delivery, device, result.context, why, now, undo.closed
                 )
-            self.scanned[device] = _Scan(first.scan_id, first.trait, None)
+            self.scanned[device] = _Scan(first.scan_id, first.trait, None, first.phone)
+            first.phone.state, first.phone.error = DeviceState.AMBIGUOUS.value, why
             log.warning(
                 "phone.ambiguous",
                 device=device,
@@ -247,6 +249,8 @@ class _Scan:
     trait: str | None
     undo: _Undo | None
     """How to put it back (None: put back already)."""
+    phone: PhoneOutcome
+    """Its outcome in the round, marked ambiguous with the second."""
 
 
 @dataclass(frozen=True, slots=True)
