@@ -144,6 +144,12 @@ def test_a_swapped_phone_does_not_resolve_the_old_phones_findings(
     assert rows[retired[0]]["known_failed"] == old_failed and rows[retired[0]]["stale"]
     assert rows[retired[0]]["state"] == "replaced"
     assert summary["totals"]["resolved"] == 0
+    from reports.i18n import Lang
+    from reports.render.fleet_html import render_fleet
+
+    page = render_fleet(summary).decode()
+    assert "replaced (another phone answers as this id now)" in page and "SM-S936B" in page
+    assert "ersetzt (unter dieser Kennung" in render_fleet(summary, Lang.DE).decode()
 
 
 def test_the_same_phone_again_is_no_swap(
