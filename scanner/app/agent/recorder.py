@@ -156,7 +156,7 @@ class Recorder:
             if result is not None:  # the events go with the finding state, or neither does
                 queued = self.delivery.record(tx, device, result, drift, previous, now=now)
             if result is not None and not seen.twin:
-                if result.trait is not None:
+                if seen.store and result.trait is not None:
                     lineage.set_trait(tx, device, result.trait)
                 touched = tuple(str(k) for k in (*drift.new, *drift.changed, *drift.resolved))
                 saved = [tuple(r) for r in rows if r["key"] in touched]
@@ -196,7 +196,8 @@ class Recorder:
                 "which the new phone's scans never resolve"
             )
         # a phone whose getprop named nothing cannot show it is the one before: nothing closes
-        return _Seen(resolve=before is None or result.trait is not None)
+        resolve = before is None or result.trait is not None
+        return _Seen(resolve=resolve, store=row.trait != result.trait)
 
     def _ambiguous(
         self, tx: Transaction, device: str, why: str, result: Scanned, now: datetime, *, again: bool
@@ -239,6 +240,8 @@ class _Seen:
     """False: the scan closes nothing (its phone's identity is unconfirmed)."""
     held: bool = False
     """``twin`` because the id's last round had twins (none seen in this one yet)."""
+    store: bool = True
+    """The device row does not hold the scan's trait yet."""
 
 
 @dataclass(frozen=True, slots=True)
