@@ -285,3 +285,39 @@ def test_a_close_that_went_out_before_the_twin_came_is_opened_again(
     assert "answered as" in " ".join(later[1]["compliance"]["status_details"])
     assert later[0]["finding_info"]["uid"] == later[1]["finding_info"]["uid"]
     assert next(t for k, t in rows.items() if str(k) == TELEGRAM).open
+
+
+def without_product(rec):  # type: ignore[no-untyped-def]
+    """The recording with getprop's ro.product.* lines cut (a garbled or stripped getprop)."""
+    from msgspec.structs import replace
+
+    def cut(out: bytes) -> bytes:
+        return b"".join(line for line in out.splitlines(keepends=True)
+                        if not line.startswith(b"[ro.product."))
+
+    commands = tuple(replace(c, stdout=cut(c.stdout)) if c.argv[:1] == ("getprop",) else c
+                     for c in rec.commands)
+    return replace(rec, commands=commands)
+
+
+def test_a_phone_that_names_no_model_resolves_nothing(
+    tmp_path: Path, phones: list[PhoneServer], signer  # type: ignore[no-untyped-def]  # noqa: F811
+) -> None:
+    """A phone with a known trait, then a scan whose getprop names no model: that scan cannot
+    show it is the same phone, so nothing it passes is resolved; the next scan that names the
+    same model resolves it."""
+    phone = SwitchablePhone(with_telegram())
+    server = start(phones, PhoneServer(phone, serial="x", product="lynx", model="Pixel 7a",
+                                       device="lynx", auth=AuthPolicy(accept_any_key=True)))
+    config = write_config(tmp_path, [server.address])
+    seen = []
+    for rec in (with_telegram(), without_product(A14), A14):
+        phone.switch(rec)
+        agent = _round(config, signer)
+        try:
+            seen.append(_open(agent, server.address).get(TELEGRAM))
+            devices = [d.id for d in agent.state.devices()]
+        finally:
+            agent.close()
+    assert seen == ["new", "new", "resolved"], seen
+    assert devices == [server.address]
