@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from scanner.app.agent.service import Agent
+from scanner.app.agent.summary import _merged, worst
 from scanner.simphone import AuthPolicy, PhoneServer
 from tests.scanner.app.agent.test_agent import (  # noqa: F401
     A14,
@@ -74,6 +75,10 @@ def test_two_phones_with_one_serial_in_a_round_resolve_nothing(
         row = next(d for d in summary["devices"] if d["device"] == CLONE)
         assert row["state"] == "ambiguous" and "answered as" in row["error"]
         assert row["drift"] == {"new": [], "changed": [], "resolved": []}
+        # its columns are the worst of both phones' reports, never one twin's passes
+        both = [worst(json.loads(Path(p).read_text())) for p in (s.report_path for s in scans)
+                if p]
+        assert row["checks"] == _merged(*both) and len(both) == 2
         # each phone got its own report: two files, neither overwrote the other
         paths = {s.report_path for s in scans}
         assert len(paths) == 2 and all(p and Path(p).is_file() for p in paths), paths
