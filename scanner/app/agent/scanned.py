@@ -111,6 +111,15 @@ def _own_path(job: ReportJob, result: ScanResult, since_ns: int) -> Path:
     return path
 
 
+def _unclaim(path: Path | None) -> None:
+    """Remove the empty file that claimed a report's name (``_own_path``) if no report came."""
+    try:
+        if path is not None and os.stat(path).st_size == 0:
+            os.unlink(path)
+    except OSError:
+        pass
+
+
 def written(
     result: ScanResult, job: ReportJob, name: str, since_ns: int = 0
 ) -> tuple[Scanned, Path | None, int]:
@@ -133,6 +142,7 @@ def written(
         stat = (st.st_mtime_ns, st.st_size)
     except MsgscanError as e:
         log.error("report.write_failed", device=name, problem=e.problem)
+        _unclaim(path)
         path = None
     except OSError:  # written, then gone before it was looked at: the summary reads it again
         pass

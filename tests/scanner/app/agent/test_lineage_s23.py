@@ -246,3 +246,35 @@ def test_a_schema_3_state_file_loads_and_loses_nothing(tmp_path: Path) -> None:
         # the first scan after the upgrade compares the model the old row kept
         assert differs(d.trait or legacy(d.model), trait_of(identity(model="Pixel 7a")))
         assert not differs(d.trait or legacy(d.model), trait_of(identity()))
+
+
+# -- each twin keeps its report ---------------------------------------------------------------
+
+
+def test_a_report_name_is_claimed_once_a_round(tmp_path: Path) -> None:
+    import os
+    import time
+    from types import SimpleNamespace
+
+    from reports.render.json import JsonRenderer
+    from scanner.app.agent.scanned import ReportJob, _own_path, _unclaim
+
+    job = ReportJob(tmp_path, JsonRenderer())
+    one = SimpleNamespace(device_name="S", scan_id="aaaaaaaa-1")
+    two = SimpleNamespace(device_name="S", scan_id="bbbbbbbb-2")
+    assert _own_path(job, one, 0) == tmp_path / "S.json"  # outside a round: no claim
+    assert not (tmp_path / "S.json").exists()
+    old = tmp_path / "S.json"
+    old.write_text("{}")
+    os.utime(old, (1, 1))  # the last round's report
+    since = time.time_ns()
+    assert _own_path(job, one, since) == old  # replaces the last round's
+    assert old.stat().st_mtime_ns >= since and old.read_text() == "{}"  # claimed, kept
+    assert _own_path(job, two, since) == tmp_path / "S-bbbbbbbb.json"  # the twin's own
+    fresh = tmp_path / "N.json"
+    assert _own_path(job, SimpleNamespace(device_name="N", scan_id="c"), since) == fresh
+    assert fresh.stat().st_size == 0  # claimed by an empty file
+    _unclaim(fresh)  # no report came: the claim goes
+    _unclaim(old)  # a report: stays
+    _unclaim(None)
+    assert not fresh.exists() and old.exists()
