@@ -154,13 +154,13 @@ class Recorder:
                 drift = Drift(rows=drift.rows)
             self.drift[device] = drift
             if result is not None:  # the events go with the finding state, or neither does
-                queued = self.delivery.record(tx, device, result, drift, previous, now=now)
+                self.delivery.record(tx, device, result, drift, previous, now=now)
             if result is not None and not seen.twin:
                 if seen.store and result.trait is not None:
                     lineage.set_trait(tx, device, result.trait)
                 touched = tuple(str(k) for k in (*drift.new, *drift.changed, *drift.resolved))
                 saved = [tuple(r) for r in rows if r["key"] in touched]
-                undo = _Undo(touched, saved, tuple(map(str, drift.resolved)), queued)
+                undo = _Undo(touched, saved, tuple(map(str, drift.resolved)))
                 self.scanned[device] = _Scan(scan.id, result.trait, undo, phone)
         if self.firsts is not None and first and not seen.twin:
             self.firsts.add(device)  # its findings were never looked at: not "new"
@@ -214,7 +214,9 @@ class Recorder:
             lineage.mark(tx, [first.scan_id], why)
             withdrawn = lineage.unsent(tx, first.scan_id)
             reopened = 0
-            if withdrawn < undo.queued:  # some went out: what it closed opens again there
+            # A Close may have gone out, or be on its way (a sender reads its batch before it
+            # settles it): what the first scan closed is created again, a duplicate at worst.
+            if undo.closed:
                 reopened = lineage.open_events(
                     tx, self.delivery, device, result.context, why, now, undo.closed
                 )
@@ -264,5 +266,3 @@ class _Undo:
     """Their rows before it (a key without one had none)."""
     closed: tuple[str, ...]
     """The keys it resolved."""
-    queued: int
-    """The SIEM events it queued."""

@@ -62,6 +62,10 @@ def test_an_unknown_part_is_no_difference() -> None:
     assert trait_of(identity(manufacturer=None, brand=None, model=None, device=None)) is None
     assert trait_of(object()) is None  # getprop not seen
     assert describe(None) == "an unknown phone"
+    # the separator inside a value is a blank: still four parts, the same phone as itself
+    odd = trait_of(identity(model="SM\x1fS936B"))
+    assert describe(odd) == "samsung SM S936B (pa2q)" and not differs(odd, odd)
+    assert differs(odd, trait_of(identity()))
     assert describe(trait_of(identity(manufacturer=None, brand=None, model=None))) == "a phone (pa2q)"
 
 
