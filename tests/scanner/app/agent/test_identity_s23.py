@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from scanner.app.agent.identity import describe
 from scanner.app.agent.service import Agent
 from scanner.app.agent.summary import _merged, worst
 from scanner.simphone import AuthPolicy, PhoneServer
@@ -170,9 +171,74 @@ def test_the_same_phone_again_is_no_swap(
     agent = _round(config, signer)
     try:
         assert _open(agent, server.address)[TELEGRAM] == "resolved"
-        assert [d.id for d in agent.state.devices()] == [server.address]
+        (device,) = agent.state.devices()
+        assert device.id == server.address
+        assert describe(device.trait) == "Google Pixel 7a (lynx)"  # kept from the first scan
     finally:
         agent.close()
+
+
+def with_prop(rec, name: str, value: str):  # type: ignore[no-untyped-def]
+    """The recording with one getprop property's value changed."""
+    import re
+
+    from msgspec.structs import replace
+
+    def change(out: bytes) -> bytes:
+        return re.sub(rb"\[" + re.escape(name.encode()) + rb"\]: \[[^\]]*\]",
+                      b"[" + name.encode() + b"]: [" + value.encode() + b"]", out)
+
+    commands = tuple(replace(c, stdout=change(c.stdout)) if c.argv[:1] == ("getprop",) else c
+                     for c in rec.commands)
+    return replace(rec, commands=commands)
+
+
+def test_the_same_model_name_on_other_hardware_is_a_swap(
+    tmp_path: Path, phones: list[PhoneServer], signer  # type: ignore[no-untyped-def]  # noqa: F811
+) -> None:
+    """Two phones sold under one model name (a regional variant) with other hardware code
+    names: the device part of the trait tells them apart, and nothing is resolved."""
+    phone = SwitchablePhone(with_telegram())
+    server = start(phones, PhoneServer(phone, serial="x", product="lynx", model="Pixel 7a",
+                                       device="lynx", auth=AuthPolicy(accept_any_key=True)))
+    config = write_config(tmp_path, [server.address])
+    _round(config, signer).close()
+    phone.switch(with_prop(A14, "ro.product.device", "tangorpro"))
+    agent = _round(config, signer)
+    try:
+        assert TELEGRAM not in _open(agent, server.address)
+        assert _open(agent, f"{server.address}~1")[TELEGRAM] == "new"  # kept open, not resolved
+    finally:
+        agent.close()
+
+
+def test_an_old_state_without_traits_still_notices_a_swap_by_its_model(
+    tmp_path: Path, phones: list[PhoneServer], signer  # type: ignore[no-untyped-def]  # noqa: F811
+) -> None:
+    """A device row from before schema 4 holds the model only: another model answering is a
+    swap, the same model is not."""
+    import sqlite3
+
+    phone = SwitchablePhone(with_telegram())
+    server = start(phones, PhoneServer(phone, serial="x", product="lynx", model="Pixel 7a",
+                                       device="lynx", auth=AuthPolicy(accept_any_key=True)))
+    config = write_config(tmp_path, [server.address])
+    _round(config, signer).close()
+    db = sqlite3.connect(tmp_path / "state" / "msgscan.db")
+    db.execute("UPDATE devices SET trait = NULL")  # what the migration leaves in an old row
+    db.commit()
+    db.close()
+    phone.switch(A16)  # a Samsung
+    agent = _round(config, signer)
+    try:
+        assert _open(agent, f"{server.address}~1")[TELEGRAM] == "new"
+        assert "Pixel 7a" in (lineage_device(agent, f"{server.address}~1").last_error or "")
+    finally:
+        agent.close()
+
+
+def lineage_device(agent: Agent, device: str):  # type: ignore[no-untyped-def]
+    return next(d for d in agent.state.devices() if d.id == device)
 
 
 def _events(tmp_path: Path) -> list[dict]:  # type: ignore[type-arg]
