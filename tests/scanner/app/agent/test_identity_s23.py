@@ -224,14 +224,25 @@ def test_an_old_state_without_traits_still_notices_a_swap_by_its_model(
                                        device="lynx", auth=AuthPolicy(accept_any_key=True)))
     config = write_config(tmp_path, [server.address])
     _round(config, signer).close()
-    db = sqlite3.connect(tmp_path / "state" / "msgscan.db")
-    db.execute("UPDATE devices SET trait = NULL")  # what the migration leaves in an old row
-    db.commit()
-    db.close()
+
+    def upgraded() -> None:
+        db = sqlite3.connect(tmp_path / "state" / "msgscan.db")
+        db.execute("UPDATE devices SET trait = NULL")  # what the migration leaves in an old row
+        db.commit()
+        db.close()
+
+    upgraded()
+    agent = _round(config, signer)  # the same model: no swap, and the trait is kept now
+    try:
+        assert [d.id for d in agent.state.devices()] == [server.address]
+        assert describe(lineage_device(agent, server.address).trait) == "Google Pixel 7a (lynx)"
+    finally:
+        agent.close()
+    upgraded()
     phone.switch(A16)  # a Samsung
     agent = _round(config, signer)
     try:
-        assert _open(agent, f"{server.address}~1")[TELEGRAM] == "new"
+        assert _open(agent, f"{server.address}~1")[TELEGRAM] == "unchanged"  # open, kept
         assert "Pixel 7a" in (lineage_device(agent, f"{server.address}~1").last_error or "")
     finally:
         agent.close()
