@@ -16,8 +16,9 @@ groups them so).
 3. The signing blocks of all messengers' APKs, a few KiB each (v1-only APKs need two more).
 
 A probe that fails, or that the phone never answered, becomes an ``Unseen`` fact with the reason
-(the rules then say ``unknown``); a lost or hung phone gives a snapshot marked incomplete. This
-module decides nothing about compliance.
+(the rules then say ``unknown``), and so does a folder not found below a user's storage root the
+shell could not see (``scanner.roots``); a lost or hung phone gives a snapshot marked
+incomplete. This module decides nothing about compliance.
 
 Damage is named, never read as absence. An output whose checksum does not match (see
 ``scanner.batch``) is not parsed: its fact is ``Unseen`` ("damaged in transit"). An output that
@@ -48,7 +49,7 @@ from checks.facts import (
     Unseen,
     User,
 )
-from scanner import batch, damage, names, package_check, probes
+from scanner import batch, damage, names, package_check, probes, roots
 from scanner.apk_reads import SignerReads
 from scanner.batch import BatchResult, Output
 from scanner.parse.appops import (
@@ -143,8 +144,9 @@ def collect(
     parallel = waves.width > 1
     guessed = probes.speculative_targets(0) if parallel else ()
     side = max(1, waves.width - len(probes.INVENTORY_STREAMS))
+    guesses = [probes.root_probe(0), *(t.files for t in guessed)] if guessed else []
     first = waves.run(
-        [*probes.INVENTORY_STREAMS, *probes.streams_of([t.files for t in guessed], side)],
+        [*probes.INVENTORY_STREAMS, *probes.streams_of(guesses, side)],
         package_check.follow(_per_user_backups if parallel else None),
     )
     got = _Outputs(first.outputs, first.error.problem if first.error else "phone did not answer")
@@ -188,7 +190,7 @@ def collect(
             reads.feed(second[0])
         seen = waves.so_far()
         damage.listings(seen.outputs, targets, per_user, damaged)
-        storage = _storage(targets, seen, parsed)
+        storage = _storage(targets, seen, parsed, roots.seen(targets, seen, known))
         more = _Outputs(seen.outputs, waves.lost.problem if waves.lost else "phone did not answer")
         user_backups = {
             uid: _backup(more.get(enabled), more.get(listed))
@@ -238,7 +240,7 @@ def _second_wave(
 ) -> tuple[BatchResult | None, tuple[Probe, ...]]:
     """What the inventory made askable and the first wave did not ask; (its result or None if
     nothing was left, the probes it asked that are not storage or per-user ones)."""
-    listings: list[Probe] = []
+    listings = [p for p in probes.root_probes(targets).values() if p.name not in waves.outputs]
     for t in targets:
         out = waves.outputs.get(t.files.name)
         if out is None:
@@ -345,7 +347,10 @@ def _backup(enabled: Output | Unseen, transports: Output | Unseen) -> BackupStat
 
 
 def _storage(
-    targets: tuple[probes.StorageTarget, ...], result: BatchResult, parsed: Listings
+    targets: tuple[probes.StorageTarget, ...],
+    result: BatchResult,
+    parsed: Listings,
+    visible: Mapping[int, Unseen | None],
 ) -> tuple[StorageEvidence, ...]:
     reason = result.error.problem if result.error else "phone did not answer"
     evidence = []
@@ -357,6 +362,9 @@ def _storage(
             summary = Unseen("output damaged in transit")
         else:
             summary = _listing(out, t, parsed)
+        if isinstance(summary, FolderSummary) and not summary.exists:
+            # "No such file" below a root the shell cannot see says nothing of the folder.
+            summary = visible.get(t.user_id) or summary
         if t.nomedia is not None and not isinstance(summary, Unseen) and summary.exists:
             flag = result.outputs.get(t.nomedia.name)
             nomedia = parse_test_exists(flag.exit_code) if flag and not flag.damaged else None

@@ -66,9 +66,9 @@ INVENTORY: tuple[Probe, ...] = (
 )
 
 INVENTORY_STREAMS: tuple[tuple[Probe, ...], ...] = (
-    # First, so that its OPEN reaches the phone before the package dump's: `pm` is served by
-    # the package manager (cmd package), which the dump then holds for seconds; the users it
-    # names let the per-user questions start early. getprop reads the property area, no service.
+    # The user manager (`pm list users` is handed to it: scanner/simphone/services.py), so it
+    # does not wait for the package dump; first, so that the users it names let the per-user
+    # questions start early. getprop reads the property area, no service.
     (USERS, USER_TYPES, GETPROP),
     (PACKAGES, SHARED_USERS),  # the package manager: the longest command of a scan
     (APP_OPS,),  # the appops service
@@ -251,8 +251,27 @@ def rejected_names(packages: Iterable[Package], users: Iterable[User]) -> tuple[
     return tuple(problems)
 
 
+def root_probe(user_id: int) -> Probe:
+    """``test -d /storage/emulated/N``: can the shell see user N's storage root at all?
+
+    ``find`` says "No such file or directory" for a folder below a root the shell cannot see as
+    for a folder that is not there, so a folder's absence counts only where this answered 0.
+    On Android 11+ each user's emulated storage is its own FUSE mount (MediaProvider's
+    ``FuseDaemon``), mounted by vold when the user is unlocked (``StorageManagerService
+    .onUnlockUser`` -> ``vold.onUserStarted``); the shell, a process of user 0, often gets ENOENT
+    or EACCES for another user's root, and for any user that is locked or stopped. ``test`` is a
+    shell builtin (mksh, Android 6+): status 0 = a folder the shell can stat, 1 = not."""
+    return Probe(f"storage-root:{user_id}", ("test", "-d", STORAGE_ROOT.format(user=user_id)))
+
+
+def root_probes(targets: Iterable[StorageTarget]) -> dict[int, Probe]:
+    """One ``root_probe`` per user the targets look into, by user id."""
+    return {uid: root_probe(uid) for uid in sorted({t.user_id for t in targets})}
+
+
 def storage_probes(targets: Iterable[StorageTarget]) -> tuple[Probe, ...]:
-    probes: list[Probe] = []
+    targets = tuple(targets)
+    probes: list[Probe] = list(root_probes(targets).values())
     for t in targets:
         probes.append(t.files)
         if t.nomedia is not None:

@@ -28,6 +28,13 @@ _PHONE_WORDS = {
         (" bytes of output)", " Byte Ausgabe)"),
         ("output damaged in transit", "Ausgabe bei der Übertragung beschädigt"),
         ("tail could not read ", "tail konnte nicht lesen: "),
+        # scanner.collect._roots: a user's storage root the shell could not see or check
+        ("storage root ", "Speicher-Stammordner "),
+        (" not visible to the shell (user ", " für die Shell nicht sichtbar (Nutzer "),
+        (" locked: user ", " gesperrt: Nutzer "),
+        (" is not running", " läuft nicht"),
+        (" not checked (", " nicht geprüft ("),
+        ("phone did not answer", "Telefon antwortete nicht"),
     ),
 }
 """Reasons the phone or the collector gives (``{r:reason}``): their standard words

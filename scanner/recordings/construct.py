@@ -34,6 +34,10 @@ HOW_MADE = (
     "capture shows, the AOSP sources named in scanner/recordings/render.py. Device-side times "
     "are estimates."
 )
+ROOTS_NOTE = (
+    " Each user's storage root answers test -d from the spec: 0 where the shell can see it, 1 "
+    "for the roots the spec hides ({hidden}), below which find says No such file or directory."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,14 @@ class Storage:
     denied: Sequence[str] = ()
     folders: Sequence[str] = ()
     """Folders that exist even when empty."""
+    hidden: Sequence[str] = ()
+    """Users' storage roots the shell cannot see at all (``/storage/emulated/10``): ``test -d``
+    fails and ``find`` says "No such file or directory" for anything below, as for a work
+    profile's root not mounted in the shell's view (Android 11+ FUSE, one mount per user)."""
+
+    def visible(self, root: str) -> bool:
+        """``test -d`` of a user's storage root: the shell can stat it (also when denied)."""
+        return root not in self.hidden
 
     def _dirs(self) -> set[str]:
         dirs = set(self.folders)
@@ -61,6 +73,8 @@ class Storage:
         want_dirs = argv[argv.index("-type") + 1] == "d"
         names = [argv[i + 1] for i, a in enumerate(argv) if a == "-name" and argv[i - 1] != "!"]
         pattern = names[0] if names else None
+        if any(root == h or root.startswith(h + "/") for h in self.hidden):
+            return f"find: {root}: No such file or directory\n", 1
         if any(root == d or root.startswith(d + "/") for d in self.denied):
             return f"find: {root}: Permission denied\n", 1
         dirs = self._dirs()
@@ -100,6 +114,8 @@ class Storage:
         return out, 1 if errors else 0
 
     def exists(self, path: str) -> bool:
+        if any(path.startswith(h + "/") for h in self.hidden):
+            return False
         return any(p == path for p, _, _ in self.files) or path in self._dirs()
 
 
@@ -258,6 +274,8 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
         said = pm_list.list_packages(as_listed, user_ids, spec.sdk, list(probe.argv[3:]))
         outputs[probe.argv] = ((said.stdout + said.stderr).decode(), said.exit_code)
     targets = probes.storage_targets(_packages(spec), users)
+    for probe in probes.root_probes(targets).values():
+        outputs[probe.argv] = ("", 0 if spec.storage.visible(probe.argv[-1]) else 1)
     for target in targets:
         outputs[target.files.argv] = spec.storage.find(target.files.argv)
         if target.nomedia is not None:
@@ -269,7 +287,9 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
     )
     meta = {
         "source": "constructed",
-        "how_made": HOW_MADE + (" " + SIGNING_NOTE if apk_files else ""),
+        "how_made": HOW_MADE
+        + ROOTS_NOTE.format(hidden=", ".join(spec.storage.hidden) or "none")
+        + (" " + SIGNING_NOTE if apk_files else ""),
         "description": spec.description,
         "maxdata": spec.maxdata,
         "expect": dict(spec.expect),

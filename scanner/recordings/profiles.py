@@ -124,12 +124,13 @@ def clones_private_space() -> PhoneSpec:
         apps=apps,
         device_policy=render.device_policy(sdk, device_owner=None, profile_owners={}),
         app_ops=render.dumpsys_appops(sdk, {}),
-        storage=Storage(),
+        storage=Storage(hidden=("/storage/emulated/12",)),
         user_backup={11: True, 12: True},
         description=(
             "Android 15 phone with consumer WhatsApp in the personal profile, in an app-cloning "
             "profile (user 11, type profile.CLONE) and in the private space (user 12, type "
-            "profile.PRIVATE, locked); no MDM. Backup is on in every profile."
+            "profile.PRIVATE, locked: stopped, its storage root not visible to the shell); no MDM. "
+            "Backup is on in every profile."
         ),
         expect={"today": TODAY, "findings": {
             "MSG-01": [F, F, F], "MSG-02": [F, F, F], "MSG-12": [I, I, I], "ORG-02": [M], "ORG-03": [M]},
@@ -154,14 +155,17 @@ def dual_messenger_unknown_owner() -> PhoneSpec:
         device_policy=render.device_policy(sdk, device_owner=None, profile_owners={
             10: "com.example.mdm.agent/.AdminReceiver"}),
         app_ops=render.dumpsys_appops(sdk, {}),
-        storage=Storage(),
+        storage=Storage(hidden=("/storage/emulated/10",)),
         user_backup={10: True},
         description=(
             "Android 13 Galaxy: consumer WhatsApp in the personal profile and a second copy in "
             "Samsung Dual Messenger (user 95); WhatsApp Business in a work profile (user 10) whose "
             "profile owner com.example.mdm.agent is not in msgscan's catalog of MDMs. Dual Messenger's "
             "user type is not known from a capture; the recording prints profile.CLONE for it. bmgr --user "
-            "95 is not answered (this phone's recording lacks it): unknown."
+            "95 is not answered (this phone's recording lacks it): unknown. The shell cannot see the work "
+            "profile's storage root (/storage/emulated/10: test -d fails, find says No such file or "
+            "directory, as for a root not mounted in the shell's view): its WhatsApp Business "
+            "folders are unknown, not absent."
         ),
         expect={"today": TODAY, "findings": {
             "MSG-01": [F, F, P], "MSG-02": [F, F, M], "MSG-12": [I, U, I], "ORG-02": [M], "ORG-03": [M]},

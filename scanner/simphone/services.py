@@ -12,6 +12,12 @@ they arrived. That is the conservative reading: on some releases some of them co
 (Android 13's package snapshots, for one); the simulator never credits a scan with overlap a
 phone might not give.
 
+``pm list users`` (and ``cmd package list users``) is the exception: PackageManagerShellCommand's
+``runList`` hands ``users`` straight to the user manager's shell command (``ServiceManager.
+getService("user").shellCommand(…, {"list"}, …)``, Android 7+; Android 6's Pm.java asks
+``IUserManager.getUsers``), so it waits for the user service, not for the package manager's
+lock, and a long ``dumpsys package`` does not hold it up.
+
 No service: toybox and shell builtins (``find``, ``stat``, ``test``, ``tail``, ``dd``, ``cksum``,
 ``tee``, ``echo``) work on files and the kernel; ``getprop`` reads the shared property area
 mapped into every process (bionic's ``__system_property_get``), no binder call.
@@ -25,6 +31,7 @@ import shlex
 from collections.abc import Sequence
 
 PM_SERVICE = "package"
+USER_SERVICE = "user"
 
 _COMMAND_SERVICE = {"pm": PM_SERVICE, "bmgr": "backup", "am": "activity", "settings": "settings"}
 
@@ -36,8 +43,14 @@ def service_of(argv: Sequence[str]) -> str | None:
     name = argv[0].rsplit("/", 1)[-1]
     if name in ("dumpsys", "cmd"):
         args = [a for a in argv[1:] if not a.startswith("-")]
-        return args[0] if args else None
-    return _COMMAND_SERVICE.get(name)
+        service = args[0] if args else None
+        rest = args[1:3]
+    else:
+        service = _COMMAND_SERVICE.get(name)
+        rest = [a for a in argv[1:] if not a.startswith("-")][:2]
+    if service == PM_SERVICE and rest == ["list", "users"]:
+        return USER_SERVICE  # forwarded to the user manager (module doc)
+    return service
 
 
 def service_of_line(line: str) -> str | None:

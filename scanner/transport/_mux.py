@@ -121,9 +121,9 @@ class _Mux:
                         sources.finished(source)
                         continue
                     self._open(source, *step)
+                if len(sources) > seen:
+                    continue  # follow-ups just added: open them now, not after the next packet
                 if not self.open:
-                    if len(sources) > seen:
-                        continue
                     return
                 ended = self._step()
                 if ended is not None:

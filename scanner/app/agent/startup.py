@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from typing import IO
@@ -25,6 +26,19 @@ from scanner.files import LIMIT_SETTINGS, make_private_dir, read_regular
 
 class AgentLocked(MsgscanError):
     """Another agent already works on this state directory."""
+
+
+# The lock files a forked child closes: one fork hook for the process (os.register_at_fork
+# cannot unregister, so a hook per lock() call would pile up in a process that locks often).
+_HELD: weakref.WeakSet[IO[str]] = weakref.WeakSet()
+
+
+def _close_held_in_child() -> None:
+    for handle in list(_HELD):
+        handle.close()
+
+
+os.register_at_fork(after_in_child=_close_held_in_child)
 
 
 def load_config(path: Path) -> AgentConfig:
@@ -80,7 +94,7 @@ def lock(state_dir: Path) -> IO[str]:
     # A worker forked from this process gets a copy of the descriptor, and an flock lasts while
     # any copy is open: closed in the child (the agent's copy keeps the lock), so a worker left
     # over from a killed agent never locks a restarted one out of its state directory.
-    os.register_at_fork(after_in_child=handle.close)
+    _HELD.add(handle)
     return handle
 
 

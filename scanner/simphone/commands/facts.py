@@ -11,6 +11,13 @@ Android's top-level folders, each package's APK (a stand-in: the recording holds
 and the shared-storage folders msgscan's ``find`` probes saw, with one stand-in file per file
 they counted (date and size as recorded; the name is made up, since a recording never keeps
 file names). Folders a probe could not read stay unreadable.
+
+Each user's storage root (``/storage/emulated/N``) is in the tree where the recording shows the
+shell saw it: user 0's always (unless its ``test -d`` failed), another user's where its
+``test -d`` (``probes.root_probe``) answered 0 or a ``find`` below it got an answer other than
+"No such file or directory". A root whose ``test -d`` failed is hidden: nothing at or below it
+exists for the shell, as for a work profile's storage that is not mounted in the shell's view.
+A root the recording says nothing of is not modelled either (a derived ``test -d`` then fails).
 """
 
 from __future__ import annotations
@@ -240,6 +247,20 @@ def _storage(rec: Recording) -> tuple[list[VirtualFile], list[str]]:
     return files, denied
 
 
+def _roots(rec: Recording) -> tuple[set[str], set[str]]:
+    """Users' storage roots the recorded ``test -d`` probes saw, and those they could not see."""
+    seen: set[str] = set()
+    hidden: set[str] = set()
+    for c in rec.commands:
+        argv = c.argv
+        if len(argv) == 3 and argv[:2] == ("test", "-d") and _user_root(argv[2]) == argv[2]:
+            if c.exit_code == 0:
+                seen.add(argv[2])
+            elif c.exit_code == 1:
+                hidden.add(argv[2])
+    return seen - hidden, hidden
+
+
 def _user_root(path: str) -> str | None:
     m = re.match(r"^/storage/emulated/\d+", path)
     return m.group(0) if m else None
@@ -288,6 +309,9 @@ def _tree(
             add(VirtualFile(apk, 0o100644, len(data), when, data))
     for d in denied:  # another user's storage exists, the shell just cannot look inside
         add(VirtualFile(d, DIR | 0o2770, 3452, 1230768000, None))
+    roots, hidden = _roots(rec)
+    for root in sorted(roots):
+        add(VirtualFile(root, DIR | 0o2770, 3452, 1230768000, None))
     stored, _ = _storage(rec)
     for seen in stored:
         add(seen)
@@ -296,7 +320,14 @@ def _tree(
             add(VirtualFile("/sdcard/" + rel, seen.mode, seen.size, seen.mtime, None))
     # A file recorded where a folder is implied cannot be both: keep the folder.
     dirs = {e.rsplit("/", 1)[0] for e in entries}
-    kept = (f for f in entries.values() if f.is_dir or f.path not in dirs)
+    if "/storage/emulated/0" in hidden:
+        hidden.add("/sdcard")  # user 0's storage by another name
+    kept = (
+        f
+        for f in entries.values()
+        if (f.is_dir or f.path not in dirs)
+        and not any(f.path == h or f.path.startswith(h + "/") for h in hidden)
+    )
     return PhoneTree(kept, denied, UNLISTABLE)
 
 
