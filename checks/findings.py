@@ -133,8 +133,51 @@ class _Fill(string.Formatter):
 
 
 def fill(template: str, params: Mapping[str, object], value: Callable[[object, str], str]) -> str:
-    """``template`` with each placeholder replaced by ``value(param, spec)``."""
-    return _Fill(value).vformat(template, (), params)
+    """``template`` with each placeholder replaced by ``value(param, spec)``.
+
+    What ``string.Formatter.vformat`` gives, from the template's parts parsed once: a template
+    whose every field is a plain name with a literal spec and no conversion is filled from its
+    cached parts (the judging fills ~1,600 messages a 300-package phone); any other (``{a.b}``,
+    ``{0}``, ``{x!r}``, a nested ``{x:{y}}``) goes through ``string.Formatter`` as before."""
+    parts = _PARTS.get(template, _UNPARSED)
+    if parts is _UNPARSED:
+        parts = _parse(template)
+    if parts is None:
+        return _Fill(value).vformat(template, (), params)
+    out: list[str] = []
+    for literal, name, spec in parts:
+        if literal:
+            out.append(literal)
+        if name is not None:
+            out.append(value(params[name], spec))
+    return "".join(out)
+
+
+Parts = tuple[tuple[str, str | None, str], ...]
+"""A template's literal texts, each followed by a field's name (or None) and its spec."""
+_PARTS: dict[str, Parts | None] = {}
+"""Each template's parts, or None: not a plain one (the Formatter fills it)."""
+_PARTS_MAX = 4096
+_UNPARSED: Parts = ()
+
+
+def _parse(template: str) -> Parts | None:
+    parts: list[tuple[str, str | None, str]] | None = []
+    try:
+        for literal, name, spec, conversion in string.Formatter().parse(template):
+            if name is not None and (
+                conversion is not None or not name.isidentifier() or "{" in (spec or "")
+            ):
+                parts = None
+                break
+            assert parts is not None
+            parts.append((literal, name, spec or ""))
+    except ValueError:  # a stray brace: the Formatter raises what it raises, where it does
+        parts = None
+    done = None if parts is None else tuple(parts)
+    if len(_PARTS) < _PARTS_MAX:  # templates are the rules' constants: a few hundred
+        _PARTS[template] = done
+    return done
 
 
 def size_text(n: int) -> str:

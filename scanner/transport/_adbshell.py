@@ -93,6 +93,9 @@ class BoundedLink(BaseTransport):  # type: ignore[misc]  # adb-shell ships no ty
 
     connected: bool = False
     """True once the TCP socket or the claimed USB interface is up."""
+    stream: bool = False
+    """A byte stream (TCP): a packet's header and payload may go in one write. On USB the
+    phone reads the header as a transfer of its own, so each is written apart."""
     _tls: threading.local | None = None
 
     @property

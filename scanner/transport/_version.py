@@ -60,6 +60,9 @@ class NegotiatingIO(_AdbIOManager):  # type: ignore[misc]  # adb-shell ships no 
         data = msg.data
         check = checksum(data) if data and self.checksummed else 0
         header = _HEADER.pack(msg.command, msg.arg0, msg.arg1, len(data), check, msg.magic)
+        if data and getattr(self._transport, "stream", False):  # TCP: the same bytes, one write
+            self._transport.bulk_write(header + data, adb_info.transport_timeout_s)
+            return
         self._transport.bulk_write(header, adb_info.transport_timeout_s)
         if data:  # a second write, as adb-shell does: a USB phone reads the header on its own
             self._transport.bulk_write(data, adb_info.transport_timeout_s)

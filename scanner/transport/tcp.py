@@ -36,6 +36,8 @@ _UNREACHABLE = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.EN
 class _TcpLink(BoundedLink):
     """A socket whose reads and writes never outlive the link's deadline."""
 
+    stream = True
+
     def __init__(self, host: str, port: int) -> None:
         self.host = host
         self.port = port
