@@ -158,6 +158,7 @@ def diff(
     complete: bool,
     at: datetime,
     switched_off: frozenset[str] = frozenset(),
+    resolve: bool = True,
 ) -> Drift:
     """The rows after a scan that saw ``current`` at ``at``, and what changed since ``previous``.
 
@@ -165,6 +166,8 @@ def diff(
     a finding be resolved by its absence. ``switched_off``: check ids the policy switched off
     (``[rules.X] disabled``): absent because nobody looked, never resolved by that; an open
     finding of one is suppressed (``waived``, CHANGED), as a waiver suppresses a failure.
+    ``resolve`` False: the scan may not close anything (the phone's identity is unconfirmed):
+    an open row it would resolve is kept as it was; what it opens or changes it still records.
     """
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"diff(at=...) must be timezone-aware, got {at!r}")
@@ -184,6 +187,8 @@ def diff(
             row, what = _switched_off(before, at)
         else:
             row, what = _step(key, before, now, complete=complete, at=at)
+            if what is Lifecycle.RESOLVED and not resolve:
+                row, what = before, None
         if row is not None:
             rows.append(row)
             lists[what].append(key)

@@ -174,6 +174,8 @@ DE: dict[str, str] = {
     "state.timeout": "Zeitüberschreitung",
     "state.interrupted": "unterbrochen",
     "state.error": "Fehler",
+    "state.ambiguous": "mehrdeutig (zwei Telefone meldeten sich unter dieser Kennung)",
+    "state.replaced": "ersetzt (unter dieser Kennung meldet sich jetzt ein anderes Telefon)",
     "fleet.never_scanned": "nie geprüft",
     "text.header": "msgscan {version}, Prüfung {id}, {started}",
     "text.device": "Gerät",

@@ -211,6 +211,8 @@ EN: dict[str, str] = {
     "state.timeout": "timed out",
     "state.interrupted": "interrupted",
     "state.error": "error",
+    "state.ambiguous": "ambiguous (two phones answered as this id)",
+    "state.replaced": "replaced (another phone answers as this id now)",
     "fleet.never_scanned": "never scanned",
     "term.progress": "Scanning phones",
     "checks.article": "article",

@@ -25,6 +25,16 @@ the order they ran), not the one with the latest clock time, which a clock that 
 would keep "latest" until it caught up."""
 
 
+_TWINS = (
+    "SELECT s.device_id, s.report_path FROM devices d JOIN scans s ON s.device_id = d.id"
+    " WHERE d.last_state = ?1 AND s.state = ?1 AND s.report_path IS NOT NULL"
+    " AND s.round_id = (SELECT max(s2.round_id) FROM scans s2 WHERE s2.device_id = d.id)"
+    " ORDER BY s.rowid"
+)
+"""The reports of the ambiguous scans in the latest round of each phone that is ambiguous now
+(from the few such devices, by their scans' index: not a walk over every scan)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Known:
     evaluated: ScanRow | None
@@ -33,6 +43,9 @@ class Known:
     """The last complete scan."""
     open_failures: int
     """Failures still open in the state (not waived): what the phone is known to fail."""
+    twins: tuple[str, ...] = ()
+    """The reports of its ambiguous scans in its latest round (two phones answered as its id,
+    ``lineage``): its columns are the worst of them all."""
 
 
 def _last(state: State, where: str) -> dict[str, ScanRow]:
@@ -48,14 +61,22 @@ def last_known(state: State) -> dict[str, Known]:
     for row in state.open_findings():
         if row.tracked.status is Status.FAIL and not row.tracked.waived:
             failures[row.device_id] = failures.get(row.device_id, 0) + 1
+    twins: dict[str, list[str]] = {}
+    for r in state._rows(_TWINS, ("ambiguous",)):
+        twins.setdefault(r["device_id"], []).append(r["report_path"])
     ids = set(evaluated) | set(complete) | set(failures)
-    return {d: Known(evaluated.get(d), complete.get(d), failures.get(d, 0)) for d in ids}
+    return {
+        d: Known(evaluated.get(d), complete.get(d), failures.get(d, 0), tuple(twins.get(d, ())))
+        for d in ids
+    }
 
 
 def ever_evaluated(state: State, device_id: str) -> bool:
-    """True once the phone had a scan that evaluated checks (its first scan is then behind it)."""
+    """True once the phone had a scan that evaluated checks (its first scan is then behind it);
+    an ambiguous scan (two phones under one id, ``lineage``) changed nothing and does not count."""
     rows = state._rows(
-        "SELECT 1 FROM scans WHERE device_id = ? AND verdict IS NOT NULL LIMIT 1", (device_id,)
+        "SELECT 1 FROM scans WHERE device_id = ? AND verdict IS NOT NULL AND state != ? LIMIT 1",
+        (device_id, "ambiguous"),
     )
     return bool(rows)
 

@@ -139,6 +139,14 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX attestations_device ON attestations (device, check_id);
     """,
+    # 4: who a phone seems to be (scanner/app/agent/identity.py): its device trait, so that a
+    # phone swapped behind the same id starts a new history; and the last round in which two
+    # phones answered as one id, whose history the next round does not advance either.
+    # Old rows keep NULL: the first scan after the upgrade compares the model they kept.
+    """
+    ALTER TABLE devices ADD COLUMN trait TEXT;
+    ALTER TABLE devices ADD COLUMN ambiguous_round INTEGER;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -9,18 +9,24 @@ already answered at its new address in this round.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
 
+from checks.drift import Drift
 from checks.evaluate import summarize
+from scanner.app.agent import lineage
 from scanner.app.agent.addresses import Addresses
+from scanner.app.agent.columns import _tracked
 from scanner.app.agent.delivery import Delivery
+from scanner.app.agent.identity import describe, differs, legacy
 from scanner.app.agent.known import ever_evaluated
 from scanner.app.agent.round import PhoneOutcome
 from scanner.app.agent.rows import DeviceState, ScanRow, Via
-from scanner.app.agent.state import State
+from scanner.app.agent.scanned import Scanned
+from scanner.app.agent.state import State, Transaction
 
 __all__ = ["DEVICE_STATES", "Recorder", "device_state"]
 
@@ -66,6 +72,8 @@ class Recorder:
         self.reached: set[str] = set()
         """Phones scanned at some address this round."""
         self.switched_off = switched_off
+        self.scanned: dict[str, _Scan] = {}
+        """Devices scanned this round: a second phone answering as one is a twin."""
         """Check ids the round's policy switched off: their findings are suppressed, never
         resolved (``checks.drift.diff``)."""
 
@@ -94,14 +102,11 @@ class Recorder:
             return
         state = DeviceState(device_state(phone))
         result = phone.scanned
-        self.state.seen_device(
-            device,
-            via=Via(phone.target.via),
-            state=state,
-            at=now,
-            error=phone.error,
-            model=result.model if result is not None else None,
-        )
+        seen = self._seen(device, result)
+        if seen.twin:  # the round's outcome says so too: `--once` counts the round incomplete
+            state = DeviceState.AMBIGUOUS
+            phone.state, phone.error = state.value, seen.twin
+        error = seen.twin or phone.error
         summary = summarize(result.findings, complete=result.complete) if result else None
         scan = ScanRow(
             id=result.scan_id if result else f"none-{device}-{now.timestamp():.6f}",
@@ -115,19 +120,149 @@ class Recorder:
             score=summary.score if summary else None,
             failed=summary.failed if summary else 0,
             report_path=str(phone.report_path) if phone.report_path else None,
-            error=phone.error,
+            error=error,
         )
-        first = result is not None and not ever_evaluated(self.state, device)
-        if self.firsts is not None and first:
-            self.firsts.add(device)  # its findings were never looked at: not "new"
         with self.state.transaction() as tx:
-            previous = self.state.previous(device)
-            self.drift[device] = self.state.apply_scan(
+            if seen.replaced is not None:
+                old = lineage.retire(tx, device, why=seen.replaced, at=now, report=scan.report_path)
+                assert result is not None
+                why = seen.replaced
+                sent = lineage.open_events(tx, self.delivery, old, result.context, why, now)
+                log.warning(
+                    "phone.replaced", device=device, history=old, events=sent, problem=seen.replaced
+                )
+            self.state.seen_device(
+                device,
+                via=Via(phone.target.via),
+                state=state,
+                at=now,
+                error=error,
+                model=result.model if result is not None and not seen.twin else None,
+            )
+            first = result is not None and not ever_evaluated(self.state, device)
+            rows = tx.execute("SELECT * FROM findings WHERE device_id = ?", (device,)).fetchall()
+            previous = {t.key: t for t in map(_tracked, rows)}
+            drift = self.state.apply_scan(
                 tx,
                 scan=scan,
-                findings=result.findings if result else None,
+                findings=result.findings if result and not seen.twin else None,
                 switched_off=self.switched_off,
+                resolve=seen.resolve,
             )
+            if result is not None and seen.twin:
+                self._ambiguous(tx, device, seen.twin, result, now, again=seen.held)
+                drift = Drift(rows=drift.rows)
+            self.drift[device] = drift
             if result is not None:  # the events go with the finding state, or neither does
-                self.delivery.record(tx, device, result, self.drift[device], previous, now=now)
+                self.delivery.record(tx, device, result, drift, previous, now=now)
+            if result is not None and not seen.twin:
+                if seen.store and result.trait is not None:
+                    lineage.set_trait(tx, device, result.trait)
+                touched = tuple(str(k) for k in (*drift.new, *drift.changed, *drift.resolved))
+                saved = [tuple(r) for r in rows if r["key"] in touched]
+                undo = _Undo(touched, saved, tuple(map(str, drift.resolved)))
+                self.scanned[device] = _Scan(scan.id, result.trait, undo, phone)
+        if self.firsts is not None and first and not seen.twin:
+            self.firsts.add(device)  # its findings were never looked at: not "new"
         self.delivery.wake()
+
+    def _seen(self, device: str, result: Scanned | None) -> _Seen:
+        """Whose history the scan continues (``lineage``)."""
+        if result is None:
+            return _Seen()
+        row = lineage.device(self.state, device)
+        twin = self.scanned.get(device)
+        if twin is not None:
+            pair = " and ".join(dict.fromkeys((describe(twin.trait), describe(result.trait))))
+            return _Seen(
+                twin=f"two phones answered as {device} in this round ({pair}): neither scan "
+                "changes its history, nothing is resolved; give each phone its own serial, "
+                "or reach it one way only (USB or Wi-Fi)"
+            )
+        if lineage.held(self.state, row, self.round_id):
+            return _Seen(
+                twin=f"two phones answered as {device} in its last round: this scan changes "
+                "nothing in its history until a round in which one phone answers as it",
+                held=True,
+            )
+        if row is None:
+            return _Seen()
+        before = row.trait or legacy(row.model)
+        if differs(before, result.trait):
+            since = row.first_seen.date().isoformat()
+            return _Seen(
+                replaced=f"replaced: {describe(before)} answered as {device} from {since}, "
+                f"then {describe(result.trait)}; these are the earlier phone's findings, "
+                "which the new phone's scans never resolve"
+            )
+        # a phone whose getprop named nothing cannot show it is the one before: nothing closes
+        resolve = before is None or result.trait is not None
+        return _Seen(resolve=resolve, store=row.trait != result.trait)
+
+    def _ambiguous(
+        self, tx: Transaction, device: str, why: str, result: Scanned, now: datetime, *, again: bool
+    ) -> None:
+        """The second scan of one id in a round: what the first one changed is put back.
+        ``again``: the id's first scan in the round after one with twins (no twin seen yet)."""
+        if again:
+            lineage.ambiguous(tx, device, None, why)
+            return
+        first = self.scanned.get(device)
+        if first is not None and first.undo is not None:
+            undo = first.undo
+            lineage.undo(tx, device, (undo.keys, undo.rows))
+            lineage.mark(tx, [first.scan_id], why)
+            withdrawn = lineage.unsent(tx, first.scan_id)
+            reopened = 0
+            # A Close may have gone out, or be on its way (a sender reads its batch before it
+            # settles it): what the first scan closed is created again, a duplicate at worst.
+            if undo.closed:
+                reopened = lineage.open_events(
+                    tx, self.delivery, device, result.context, why, now, undo.closed
+                )
+            self.scanned[device] = _Scan(first.scan_id, first.trait, None, first.phone)
+            first.phone.state, first.phone.error = DeviceState.AMBIGUOUS.value, why
+            log.warning(
+                "phone.ambiguous",
+                device=device,
+                events_withdrawn=withdrawn,
+                events_reopening=reopened,
+                problem=why,
+            )
+        lineage.ambiguous(tx, device, self.round_id, why)
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    twin: str | None = None
+    """Why the scan is ambiguous (another phone answered as its id): it changes nothing."""
+    replaced: str | None = None
+    """Why the id's history so far is another phone's (``lineage.retire``)."""
+    resolve: bool = True
+    """False: the scan closes nothing (its phone's identity is unconfirmed)."""
+    held: bool = False
+    """``twin`` because the id's last round had twins (none seen in this one yet)."""
+    store: bool = True
+    """The device row does not hold the scan's trait yet."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    """The round's first scan of an id, to put back when a second phone answers as it."""
+
+    scan_id: str
+    trait: str | None
+    undo: _Undo | None
+    """How to put it back (None: put back already)."""
+    phone: PhoneOutcome
+    """Its outcome in the round, marked ambiguous with the second."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Undo:
+    keys: tuple[str, ...]
+    """The finding keys the scan opened, changed or resolved."""
+    rows: list[tuple[Any, ...]]
+    """Their rows before it (a key without one had none)."""
+    closed: tuple[str, ...]
+    """The keys it resolved."""

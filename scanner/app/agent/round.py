@@ -251,7 +251,9 @@ def scan_and_write(
     """Scan one phone and write its report; the outcome carries ``scanned``, not the snapshot."""
     phone = scan_phone(target, policy, openers)
     if phone.result is not None:
-        phone.scanned, phone.report_path, phone.failed = written(phone.result, job, phone.name)
+        phone.scanned, phone.report_path, phone.failed = written(
+            phone.result, job, phone.name, target.since_ns
+        )
         phone.result = None
     return phone
 

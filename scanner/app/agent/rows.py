@@ -33,6 +33,10 @@ class DeviceState(enum.StrEnum):
     TIMEOUT = "timeout"
     INTERRUPTED = "interrupted"
     ERROR = "error"
+    AMBIGUOUS = "ambiguous"
+    """Two phones answered as this id in one round (or the last one): nothing resolved."""
+    REPLACED = "replaced"
+    """Another phone answered as this id: the earlier phone's history, kept under a new id."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +51,10 @@ class DeviceRow:
     model: str | None
     last_scan_id: str | None
     """The last scan recorded for the phone, whether or not it got to evaluate anything."""
+    trait: str | None = None
+    """Who the phone seems to be (``identity.trait_of``); None before its first scan with one."""
+    ambiguous_round: int | None = None
+    """The last round in which two phones answered as this id."""
 
 
 @dataclass(frozen=True, slots=True)

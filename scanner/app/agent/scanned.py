@@ -11,6 +11,7 @@ parsed) never cross a process boundary.
 
 from __future__ import annotations
 
+import fcntl
 import os
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,6 +29,7 @@ from reports.render.json import JsonRenderer
 from reports.render.ocsf_context import ScanContext
 from reports.report import build_report
 from scanner.app.agent.attestations import awaiting
+from scanner.app.agent.identity import trait_of
 from scanner.app.agent.summary import worst
 from scanner.files import write_atomic
 
@@ -56,6 +58,8 @@ class Scanned:
     awaiting: list[dict[str, Any]] | None = None
     """What in the written report awaits attestation (``attestations.awaiting``), for the
     summary as ``columns``; None if unwritten."""
+    trait: str | None = None
+    """Who the phone seems to be (``identity.trait_of``): a swapped phone starts a new history."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +78,56 @@ def report_name(device: str) -> str:
     return f"{safe or 'device'}.json"
 
 
-def written(result: ScanResult, job: ReportJob, name: str) -> tuple[Scanned, Path | None, int]:
+CLAIMS = ".report-names.lock"
+"""Held (``flock``) while a report's name is claimed, by the agent and its worker processes."""
+
+
+def _own_path(job: ReportJob, result: ScanResult, since_ns: int) -> Path:
+    """The report's path: the phone's name, unless a report of that name was written (or
+    claimed) since ``since_ns`` (before the round began): then another phone answered as the
+    same id this round, and each keeps its own report (the name with the scan's id). The name
+    is claimed under a lock by touching the file, so a twin finishing at the same time sees it."""
+    path = job.reports_dir / report_name(result.device_name)
+    if not since_ns:
+        return path
+    try:
+        fd = os.open(job.reports_dir / CLAIMS, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError:
+        return path
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            taken = os.stat(path).st_mtime_ns >= since_ns
+        except FileNotFoundError:
+            taken = False
+        if taken:
+            return job.reports_dir / report_name(f"{result.device_name}-{result.scan_id[:8]}")
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o600))
+        os.utime(path)
+    except OSError:  # the report is written, or its failure logged, as without the claim
+        pass
+    finally:
+        os.close(fd)
+    return path
+
+
+def _unclaim(path: Path | None) -> None:
+    """Remove the empty file that claimed a report's name (``_own_path``) if no report came."""
+    try:
+        if path is not None and os.stat(path).st_size == 0:
+            os.unlink(path)
+    except OSError:
+        pass
+
+
+def written(
+    result: ScanResult, job: ReportJob, name: str, since_ns: int = 0
+) -> tuple[Scanned, Path | None, int]:
     """Write ``result``'s report atomically (``name``: the phone in logs). Returns what the
     agent keeps of the scan, the report's path (None when it could not be written: a full disk
-    must not end the round, the state still records) and the failed checks."""
-    path: Path | None = job.reports_dir / report_name(result.device_name)
+    must not end the round, the state still records) and the failed checks. ``since_ns``: when
+    the round began (``Target.since_ns``), to keep a twin's report (``_own_path``)."""
+    path: Path | None = _own_path(job, result, since_ns)
     report = build_report(result)
     kept = dict(report) if job.keep_report else None  # before rendering adds retention
     columns: dict[str, str] | None = None
@@ -93,6 +142,7 @@ def written(result: ScanResult, job: ReportJob, name: str) -> tuple[Scanned, Pat
         stat = (st.st_mtime_ns, st.st_size)
     except MsgscanError as e:
         log.error("report.write_failed", device=name, problem=e.problem)
+        _unclaim(path)
         path = None
     except OSError:  # written, then gone before it was looked at: the summary reads it again
         pass
@@ -110,6 +160,7 @@ def written(result: ScanResult, job: ReportJob, name: str) -> tuple[Scanned, Pat
         columns=columns,
         written=stat,
         awaiting=waits,
+        trait=trait_of(identity),
     )
     return scanned, path, summarize(result.findings).failed
 

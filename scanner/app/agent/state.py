@@ -270,13 +270,14 @@ class State:
         scan: ScanRow,
         findings: Sequence[Finding] | None,
         switched_off: frozenset[str] = frozenset(),
+        resolve: bool = True,
     ) -> Drift:
         """Record ``scan`` and move its phone's findings on, inside ``tx``; returns the drift.
 
         ``findings`` None means the scan never got to evaluate anything (unauthorized, busy,
         offline): the scan is recorded and no finding changes. The phone must have been recorded
         with ``seen_device`` first. ``switched_off``: the check ids the policy switched off
-        (``checks.drift.diff``).
+        (``checks.drift.diff``); ``resolve`` False: the scan closes nothing (``diff``).
         """
         if tx.execute("SELECT 1 FROM devices WHERE id = ?", (scan.device_id,)).fetchone() is None:
             raise StateError(
@@ -291,6 +292,7 @@ class State:
             complete=scan.complete and findings is not None,
             at=scan.finished,
             switched_off=switched_off if findings is not None else frozenset(),
+            resolve=resolve,
         )
         written = [row for row in drift.rows if previous.get(row.key) != row]
         tx.executemany(

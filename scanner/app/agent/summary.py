@@ -201,6 +201,9 @@ def fleet_summary(
         columns, waits = _view(scan.report_path if scan else None, key)
         if scan is not None and not scan.complete and facts and facts.complete:
             columns = _merged(columns, _columns(facts.complete.report_path, key))
+        for twin in facts.twins if facts else ():  # two phones as one id: the worst of both
+            if scan is None or twin != scan.report_path:
+                columns = _merged(columns, _columns(twin, key))
         failed = max(facts.open_failures if facts else 0, scan.failed if scan else 0)
         fresh = (
             scan is not None

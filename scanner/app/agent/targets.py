@@ -7,8 +7,9 @@ offline). Both are recorded in the agent's state; sightings are tried again next
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import structlog
@@ -29,6 +30,9 @@ class Target:
     via: Via
     host: str | None = None
     port: int | None = None
+    since_ns: int = field(default_factory=time.time_ns, compare=False, repr=False)
+    """When the phone was found (before its round scans it): a report of its name written since
+    is another phone's that answered as the same id this round (``scanned.written``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +69,12 @@ def find(
             server_devices = adb_server.list_devices()
         except MsgscanError as e:
             log.warning("adb_server.list_failed", problem=e.problem)
+    twins = _twins(d.serial for d in server_devices)
     for d in server_devices:
-        if d.state == "device":
+        if d.serial in twins:
+            sightings[d.serial] = Sighting(d.serial, "server", "ambiguous", _twin_detail(
+                twins[d.serial], "phones at the adb server", d.serial))
+        elif d.state == "device":
             targets[d.serial] = Target(d.serial, "server")
         else:
             state = _SERVER_STATES.get(
@@ -79,9 +87,14 @@ def find(
         except MsgscanError as e:  # no libusb: TCP and the server still work
             log.warning("usb.unavailable", problem=e.problem)
             phones = []
+        usb_twins = _twins(p.serial for p in phones if p.serial)
         for p in phones:
             name = p.serial or f"usb:{p.bus}-{p.address}"
             if name in targets or name in sightings:
+                continue
+            if name in usb_twins:
+                detail = _twin_detail(usb_twins[name], "USB phones", name)
+                sightings[name] = Sighting(name, "usb", "ambiguous", detail)
                 continue
             state = str(p.state.value if hasattr(p.state, "value") else p.state)
             if state == "ready":
@@ -95,6 +108,22 @@ def find(
         if name not in targets and name not in sightings:
             targets[name] = Target(name, "tcp", host, port)
     return list(targets.values()), list(sightings.values())
+
+
+def _twins(serials: Iterable[str]) -> dict[str, int]:
+    """The serials more than one phone reports, and how many do (cheap phones and clones share
+    one such as 0123456789ABCDEF): a connection by serial cannot tell which phone it reached."""
+    count: dict[str, int] = {}
+    for serial in serials:
+        count[serial] = count.get(serial, 0) + 1
+    return {serial: n for serial, n in count.items() if n > 1}
+
+
+def _twin_detail(n: int, what: str, serial: str) -> str:
+    return (
+        f"{n} {what} report the serial {serial}: none is scanned, as msgscan could not tell "
+        "which one it reached; give each phone its own serial, or scan them one at a time"
+    )
 
 
 def present(*, usb: bool, use_server: bool, usb_backend: Any = None) -> dict[str, Target]:

@@ -1,0 +1,63 @@
+"""Who a phone seems to be, so that a phone swapped behind the same id is not taken for the one
+before it.
+
+The agent keys a phone's history by its id (its USB serial, the adb server's name for it, or
+over TCP its own ``ro.serialno``, else its address). Cheap phones and clones share a serial, an
+address is handed to the next phone by DHCP, and a phone is replaced behind the same desk: then
+a clean scan of the new phone would resolve the old phone's failures, which nobody fixed.
+
+The **trait** is what the phone's ``getprop`` already tells every scan: ``ro.product.
+manufacturer``, ``ro.product.brand``, ``ro.product.model`` and ``ro.product.device`` (the
+hardware's code name). They are the same on every unit of a model, so they identify no person
+and no phone (the guide's privacy rule: no serial, IMEI, number or ``android_id``, not even
+hashed), and they do not change with system updates, unlike ``ro.build.fingerprint`` (boot ids
+change every boot). The price: a phone swapped for another unit of the same model is not
+noticed; the README says so.
+"""
+
+from __future__ import annotations
+
+from checks.facts import DeviceIdentity
+
+_FIELDS = ("manufacturer", "brand", "model", "device")
+_SEP = "\x1f"
+
+
+def trait_of(identity: object) -> str | None:
+    """The phone's trait as the state keeps it, or None when getprop named none of its parts."""
+    if not isinstance(identity, DeviceIdentity):
+        return None
+    parts = [(getattr(identity, name) or "").replace(_SEP, " ") for name in _FIELDS]
+    return _SEP.join(parts) if any(parts) else None
+
+
+def _parts(trait: str) -> tuple[str, ...]:
+    parts = tuple(trait.split(_SEP))
+    return parts if len(parts) == len(_FIELDS) else ("", "", trait, "")  # an old row's model
+
+
+def legacy(model: str | None) -> str | None:
+    """The trait of a device row written before traits were kept: its model alone."""
+    return None if not model else _SEP.join(("", "", model, ""))
+
+
+def differs(before: str | None, now: str | None) -> bool:
+    """True when the two traits name different phones: some part both name differs. A part one
+    side lacks (a garbled or missing property) is no difference; neither is an unknown trait."""
+    if before is None or now is None:
+        return False
+    return any(a and b and a != b for a, b in zip(_parts(before), _parts(now), strict=True))
+
+
+def describe(trait: str | None) -> str:
+    """The trait in words, e.g. "samsung SM-S936B (pa2q)"."""
+    if trait is None:
+        return "an unknown phone"
+    manufacturer, brand, model, device = _parts(trait)
+    words = " ".join(dict.fromkeys(w for w in (manufacturer or brand, model) if w))
+    if not device:
+        return words or "an unknown phone"
+    return f"{words or 'a phone'} ({device})"
+
+
+__all__ = ["describe", "differs", "legacy", "trait_of"]

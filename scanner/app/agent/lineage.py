@@ -1,0 +1,209 @@
+"""Whose history a scan continues: the state's side of ``identity`` (phones that are not who
+they seem).
+
+- **Two phones under one id in one round** (clones sharing a serial, one phone on USB and on
+  Wi-Fi at once): neither scan may move the other's history. The first scan of the id was
+  recorded when it finished; when a second one arrives, what the first changed is put back
+  (``undo``), both scans are marked ``ambiguous``, and the device keeps ``ambiguous_round``.
+  The next round of the id does not advance its history either (``held``): only a round in
+  which one phone answered shows the twin is gone.
+- **A swapped phone** (its trait differs from the one the id had): the id's history so far
+  belongs to the earlier phone and moves, whole, to a new id (``retire``): its open failures
+  stay open there, marked ``replaced``, until someone closes them; the id starts again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from scanner.app.agent.columns import _iso, _tracked
+from scanner.app.agent.rows import DeviceRow, DeviceState
+from scanner.app.agent.state import State, Transaction
+
+if TYPE_CHECKING:
+    from reports.render.ocsf_context import ScanContext
+    from scanner.app.agent.delivery import Delivery
+
+Saved = tuple[tuple[str, ...], list[tuple[Any, ...]]]
+"""(the finding keys a scan wrote, their rows as they were before it)."""
+
+
+def device(state: State, device_id: str) -> DeviceRow | None:
+    from scanner.app.agent.columns import _device
+
+    rows = state._rows("SELECT * FROM devices WHERE id = ?", (device_id,))
+    return _device(rows[0]) if rows else None
+
+
+def undo(tx: Transaction, device_id: str, saved: Saved) -> None:
+    """Put the saved keys back as they were before the scan that wrote them."""
+    keys, rows = saved
+    tx.executemany(
+        "DELETE FROM findings WHERE device_id = ? AND key = ?", [(device_id, k) for k in keys]
+    )
+    if rows:
+        marks = ", ".join("?" * len(rows[0]))
+        tx.executemany(f"INSERT INTO findings VALUES ({marks})", rows)
+
+
+def unsent(tx: Transaction, scan_id: str) -> int:
+    """Drop the events of ``scan_id`` still waiting in the SIEM outbox; returns how many."""
+    cursor = tx.execute(
+        "DELETE FROM outbox WHERE json_extract(payload, '$.metadata.correlation_uid') = ?",
+        (scan_id,),
+    )
+    return max(cursor.rowcount, 0)
+
+
+def mark(tx: Transaction, scan_ids: Sequence[str], why: str) -> None:
+    """The scans are ambiguous: say so in each one's state and error."""
+    tx.executemany(
+        "UPDATE scans SET state = ?, error = ? WHERE id = ?",
+        [(DeviceState.AMBIGUOUS.value, why, s) for s in scan_ids],
+    )
+
+
+def ambiguous(tx: Transaction, device_id: str, round_id: int | None, why: str) -> None:
+    tx.execute(
+        "UPDATE devices SET ambiguous_round = coalesce(?, ambiguous_round), last_state = ?,"
+        " last_error = ? WHERE id = ?",
+        (round_id, DeviceState.AMBIGUOUS.value, why, device_id),
+    )
+
+
+def held(state: State, row: DeviceRow | None, round_id: int | None) -> bool:
+    """True when two phones answered as the device in the last round it was scanned in."""
+    if row is None or row.ambiguous_round is None:
+        return False
+    if round_id is None:  # outside a round: the twin may still be there
+        return True
+    rows = state._rows(
+        "SELECT max(round_id) FROM scans WHERE device_id = ? AND round_id < ?",
+        (row.id, round_id),
+    )
+    return bool(rows) and rows[0][0] == row.ambiguous_round
+
+
+def set_trait(tx: Transaction, device_id: str, trait: str) -> None:
+    tx.execute("UPDATE devices SET trait = ? WHERE id = ?", (trait, device_id))
+
+
+def retire(
+    tx: Transaction, device_id: str, *, why: str, at: datetime, report: str | None = None
+) -> str:
+    """Move the device's history (scans, findings, SIEM bookkeeping) to a new id and start the
+    device again; returns the new id (``<id>~<n>``). ``report``: the new phone's report, written
+    where the earlier phone's was: the moved scans no longer name it as theirs."""
+    n = 1
+    while tx.execute("SELECT 1 FROM devices WHERE id = ?", (f"{device_id}~{n}",)).fetchone():
+        n += 1
+    old = f"{device_id}~{n}"
+    try:
+        tx.execute(
+            "INSERT INTO devices (id, via, first_seen, last_seen, last_state, last_error, model,"
+            " last_scan_id, trait) SELECT ?, via, first_seen, last_seen, ?, ?, model,"
+            " last_scan_id, trait FROM devices WHERE id = ?",
+            (old, DeviceState.REPLACED.value, why, device_id),
+        )
+        for table in ("scans", "findings", "sent_findings"):
+            tx.execute(f"UPDATE {table} SET device_id = ? WHERE device_id = ?", (old, device_id))
+    except sqlite3.IntegrityError as e:  # pragma: no cover - the ids were checked above
+        raise RuntimeError(f"cannot retire {device_id}: {e}") from e
+    if report is not None:
+        tx.execute(
+            "UPDATE scans SET report_path = NULL WHERE device_id = ? AND report_path = ?",
+            (old, report),
+        )
+    tx.execute(
+        "UPDATE devices SET first_seen = ?, last_scan_id = NULL, model = NULL, trait = NULL,"
+        " ambiguous_round = NULL WHERE id = ?",
+        (_iso(at), device_id),
+    )
+    return old
+
+
+
+
+def open_events(
+    tx: Transaction,
+    delivery: Delivery,
+    device_id: str,
+    context: ScanContext,
+    why: str,
+    now: datetime,
+    keys: Collection[str] | None = None,
+) -> int:
+    """Queue, for every destination, a Create for each open finding of ``device_id`` (of
+    ``keys`` only, when given), its evidence saying ``why``; returns how many.
+
+    - A retired history (``retire``) under its new id: the SIEM keeps the earlier phone's
+      failures open under a name of their own, whatever the new phone's scans close under the
+      id; the events correlate to the earlier phone's last scan.
+    - A twin's first scan put back (``undo``) whose Close events had gone out already: the
+      findings it closed open again."""
+    from checks.registry import INDEX
+    from reports.deliver import spool
+    from reports.deliver.interface import Event
+    from reports.render.ocsf import Activity, Occurrence, ocsf_event
+
+    if not delivery.destinations:
+        return 0
+    rows = tx.execute(
+        "SELECT * FROM findings WHERE device_id = ? AND lifecycle != ?", (device_id, "resolved")
+    ).fetchall()
+    known = tx.execute(
+        "SELECT d.last_scan_id, d.model, s.complete FROM devices d"
+        " LEFT JOIN scans s ON s.id = d.last_scan_id WHERE d.id = ?",
+        (device_id,),
+    ).fetchone()
+    last_scan, model, complete = known if known is not None else (None, None, None)
+    ctx = context
+    if context.device_name != device_id:  # a retired history: its own name, its last scan
+        scan_id = last_scan or f"{device_id}-replaced"
+        ctx = dataclasses.replace(context, device_name=device_id, scan_id=scan_id, build=None)
+    report = {"device": {"model": model}, "scan": {"complete": bool(complete)}}
+    made = []
+    for t in map(_tracked, rows):
+        if keys is not None and str(t.key) not in keys:
+            continue
+        known = INDEX.get(t.key.check_id)
+        article = known.info.article if known else None
+        finding = {
+            "check_id": t.key.check_id,
+            "status": t.status.value,
+            "severity": t.severity.value,
+            "package": t.key.package,
+            "profile": t.key.user_id,
+            "title": t.title,
+            "evidence": [{"text": why, "source": "identity", "data": {}}],
+            "remediation": [],
+            "article_ref": {
+                "section": article.section if article else "",
+                "ref": article.ref if article else "",
+            },
+            "waived": None,
+        }
+        occ = Occurrence(finding, Activity.CREATE, first_seen=t.first_seen, last_seen=t.last_seen)
+        ev = ocsf_event(ctx, report, occ)
+        made.append(Event(ev["metadata"]["uid"], ev))
+    for name, dest in delivery.destinations.items():
+        spool.enqueue(tx, name, made, max_queue=dest.max_queue, now=now)
+    return len(made) * len(delivery.destinations)
+
+
+__all__ = [
+    "Saved",
+    "ambiguous",
+    "device",
+    "held",
+    "mark",
+    "open_events",
+    "retire",
+    "set_trait",
+    "undo",
+    "unsent",
+]
