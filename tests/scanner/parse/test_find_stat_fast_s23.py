@@ -75,3 +75,19 @@ def test_a_large_folder() -> None:
     late = text + f"{LAST + 1} 5\n"  # not a date: the line reader says so
     assert isinstance(parse_find_stat(late, "/a", 0), Unseen)
     assert parse_find_stat(late, "/a", 0) == line_by_line(late, "/a", 0)
+
+
+def test_the_line_reader_still_counts_what_the_one_pass_does_not_take() -> None:
+    """A listing with one unreadable subfolder (or a line with a blank) is not read in one pass:
+    the line reader's counts are pinned on their own (lead's mutation sample: with every clean
+    listing in one pass, a wrong start of its file count went unnoticed)."""
+    text = "1700000000 10\n1700000100 20\nfind: /sdcard/WhatsApp/x: Permission denied\n"
+    assert parse_find_stat(text, "/sdcard/WhatsApp", 1) == FolderSummary(
+        exists=True,
+        files=2,
+        total_bytes=30,
+        newest=datetime.fromtimestamp(1700000100, UTC),
+        unreadable=1,
+    )
+    padded = parse_find_stat(" 1700000000 10\n", "/sdcard/WhatsApp", 0)
+    assert isinstance(padded, FolderSummary) and (padded.files, padded.total_bytes) == (1, 10)
