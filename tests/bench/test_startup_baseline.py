@@ -1,5 +1,5 @@
-"""bench/startup.py's baseline ``python -c pass`` is the interpreter msgscan runs in (bench/RESULTS.md,
-"Start-up", session 23): an installed copy's console script and its baseline start the same
+"""bench/startup.py's baseline ``python -c pass`` is the interpreter msgscan runs in
+(bench/RESULTS.md, "Start-up", session 23): an installed copy's console script and its baseline start the same
 Python, and neither loads this venv's editable-install finder (a ``.pth`` hook that ran in the
 baseline of sessions 19-22 but not in the msgscan measured against it)."""
 
@@ -28,4 +28,3 @@ def test_the_baseline_is_the_installed_copy_s_interpreter(tmp_path: Path) -> Non
     assert Path(executable).is_relative_to(tmp_path / "copy" / "venv")
     assert not [m for m in modules if "editable" in m]
     assert "pathlib" not in modules  # what the editable finder imports
-
