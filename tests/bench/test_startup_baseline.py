@@ -1,7 +1,7 @@
 """bench/startup.py's baseline ``python -c pass`` is the interpreter msgscan runs in
-(bench/RESULTS.md, "Start-up", session 23): an installed copy's console script and its baseline start the same
-Python, and neither loads this venv's editable-install finder (a ``.pth`` hook that ran in the
-baseline of sessions 19-22 but not in the msgscan measured against it)."""
+(bench/RESULTS.md, "Start-up", session 23): an installed copy's console script and its baseline
+start the same Python, and neither loads this venv's editable-install finder (a ``.pth`` hook
+that ran in the baseline of sessions 19-22 but not in the msgscan measured against it)."""
 
 from __future__ import annotations
 
