@@ -239,12 +239,12 @@ def count(
         print(f"| `{name}` | {theirs:.1f} | {mine:.1f} | {mine / theirs:.3f} | {bound} |")
 
 
-def own_instructions(args: Sequence[str], env: dict[str, str], runs: int = 2) -> float:
+def own_instructions(args: Sequence[str], env: dict[str, str], runs: int = 3) -> float:
     """Instructions of the command's own work: a warm process running it ``runs`` more times,
     less the same process running it not again, per run (``valgrind --tool=callgrind``)."""
     counts = []
     for n in (0, runs):
-        code = WARM.replace("RUNS", str(n))
+        code = WARM.split("times = []")[0] + f"for _ in range({n}):\n    once()\n"
         counts.append(instructions([sys.executable, "-c", code, *in_tree(args)], env, ROOT))
     return (counts[1] - counts[0]) / runs
 

@@ -19,15 +19,22 @@ import functools
 import re
 from typing import Any
 
-ESCAPES = re.compile(
+_ESCAPES = (
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: colours, cursor moves
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
     r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC strings
     r"|\x1b[ -/]*[0-~]?"  # any other escape
     r"|\x9b[0-?]*[ -/]*[@-~]"  # CSI as one C1 character
 )
-"""Terminal escape sequences as a whole (``reports.render.text.clean`` removes them too)."""
 _CONTROLS = "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+
+
+@functools.cache
+def escapes() -> re.Pattern[str]:
+    """Terminal escape sequences as a whole (``reports.render.text.clean`` removes them too),
+    compiled at the first use: ``--help``, ``checks`` and the logs' set-up need none (4 M
+    instructions, bench/RESULTS.md "Start-up", session 23)."""
+    return re.compile(_ESCAPES)
 
 
 @functools.cache
@@ -41,7 +48,7 @@ def strip_controls(text: str) -> str:
     controls = _controls()
     if not controls.search(text):  # the common case (every escape starts with a control)
         return text
-    return controls.sub("", ESCAPES.sub("", text))
+    return controls.sub("", escapes().sub("", text))
 
 
 def clean_tree(value: Any) -> Any:
@@ -59,4 +66,4 @@ def clean_tree(value: Any) -> Any:
     return value
 
 
-__all__ = ["ESCAPES", "clean_tree", "strip_controls"]
+__all__ = ["clean_tree", "escapes", "strip_controls"]

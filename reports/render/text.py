@@ -30,7 +30,7 @@ from reports.localized import (
     verdict_text,
 )
 from reports.render import _text_audit
-from reports.render.controls import ESCAPES
+from reports.render.controls import escapes
 from reports.report import UNSEEN, build_report
 
 WIDTH = 100
@@ -42,7 +42,7 @@ _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u20
 
 def clean(text: str) -> str:
     """``text`` as one printable line: escape sequences and control characters removed."""
-    return _CONTROLS.sub("", _BLANKS.sub(" ", ESCAPES.sub("", text)))
+    return _CONTROLS.sub("", _BLANKS.sub(" ", escapes().sub("", text)))
 
 
 class TextRenderer:

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 MAX_SECONDS = 7 * 86400.0
 """The longest time limit accepted (a week): more is a typo, and the OS cannot wait for inf."""
@@ -16,6 +20,15 @@ MAX_SECONDS = 7 * 86400.0
 LANGS = ("en", "de")
 """The values of ``--lang``: ``reports.i18n.Lang`` in its order (a test checks they agree;
 importing reports.i18n here would load every translation for ``--help``)."""
+
+
+def path(value: str) -> Path:
+    """A file or folder named on the command line, as a ``Path``: ``pathlib`` (with
+    ``urllib.parse`` and ``ipaddress``: 16 M instructions) is imported when one is given, not
+    for every ``--help`` and ``checks`` (bench/RESULTS.md, "Start-up", session 23)."""
+    from pathlib import Path
+
+    return Path(value)
 
 
 def port(value: str) -> int:

@@ -4,11 +4,14 @@ parser imports this for ``--help``; the command itself is ``scanner.app.cli.atte
 from __future__ import annotations
 
 import argparse
-from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checks.attestable import ATTESTABLE, DEVICE_ATTESTABLE
+from scanner.app.cli.argtypes import path
 from scanner.app.cli.options import SIGNING_KEY_ENV as ENV_KEY
+
+if TYPE_CHECKING:
+    from datetime import date
 
 EPILOG = f"""\
 Per-phone items ({", ".join(DEVICE_ATTESTABLE)}) need --device (the serial or pseudonym the
@@ -24,6 +27,8 @@ exit codes: 0 recorded; 2 bad input (item, date, key or file), nothing recorded.
 
 
 def _day(text: str) -> date:
+    from datetime import date  # given only to ``attest``: not loaded for every --help
+
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -76,26 +81,26 @@ def add_attest(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument(
         "-o",
         "--output",
-        type=Path,
+        type=path,
         metavar="FILE",
         help="write the signed attestation file (JSON, mode 0600)",
     )
     p.add_argument(
         "--config",
-        type=Path,
+        type=path,
         metavar="FILE",
         help="also record it in the state of the agent with this config",
     )
     p.add_argument(
         "--sign-key",
-        type=Path,
+        type=path,
         metavar="FILE",
         help=f"the organisation's Ed25519 key (default: the {ENV_KEY} environment variable)",
     )
     scan = sub.choices["scan"]
     scan.add_argument(
         "--attestations",
-        type=Path,
+        type=path,
         action="append",
         default=[],
         metavar="FILE",
@@ -104,7 +109,7 @@ def add_attest(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     )
     scan.add_argument(
         "--attestation-key",
-        type=Path,
+        type=path,
         action="append",
         default=[],
         metavar="PUB",

@@ -8,7 +8,6 @@ Building the parser imports nothing heavy (no renderer, no recording builder, no
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from scanner import __version__
 from scanner.app.cli import argtypes
@@ -56,13 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
     target_options(p, replay=True)
     p.add_argument(
         "--policy",
-        type=Path,
+        type=argtypes.path,
         metavar="FILE",
         help="organisation policy (TOML; see policy.example.toml); default: the article's",
     )
     p.add_argument("--format", choices=FORMATS, help=FORMAT_HELP + " (default text)")
     p.add_argument("-o", "--output", action="append", metavar="FILE", help=OUTPUT_HELP)
-    p.add_argument("--templates", type=Path, metavar="DIR", help=TEMPLATES_HELP)
+    p.add_argument("--templates", type=argtypes.path, metavar="DIR", help=TEMPLATES_HELP)
     lang_option(p)
     p.add_argument(
         "--send",
@@ -73,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--config",
-        type=Path,
+        type=argtypes.path,
         metavar="FILE",
         help="agent config (TOML) that defines the --send destination; default: as "
         "`msgscan agent` finds it",
@@ -109,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     auth.add_argument("--accept-any-key", action="store_true", help="accept every host key")
     auth.add_argument(
         "--keys",
-        type=Path,
+        type=argtypes.path,
         metavar="FILE",
         help="trusted public keys, one per line (adbkey.pub format); default: this "
         "computer's ~/.android/adbkey.pub. Other keys wait like an unanswered "
@@ -127,14 +126,17 @@ def build_parser() -> argparse.ArgumentParser:
         "unauthorized), drawn from --seed",
     )
     farm_src.add_argument(
-        "--farm-spec", type=Path, metavar="FILE", help="serve the phones of a farm spec file"
+        "--farm-spec",
+        type=argtypes.path,
+        metavar="FILE",
+        help="serve the phones of a farm spec file",
     )
     farm.add_argument(
         "--seed", type=int, default=0, help="seed of --farm (default 0; same seed, same phones)"
     )
     farm.add_argument(
         "--save-farm",
-        type=Path,
+        type=argtypes.path,
         metavar="FILE",
         help="also write the farm as a spec file (facts and what a scan must find)",
     )
@@ -170,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--config",
-        type=Path,
+        type=argtypes.path,
         metavar="FILE",
         help="agent config (TOML; see agent.example.toml); default: the first of "
         "$XDG_CONFIG_HOME/msgscan/agent.toml (~/.config/…) and "
@@ -199,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "report",
-        type=Path,
+        type=argtypes.path,
         metavar="REPORT.json",
         help="a report from `msgscan scan --format json`, or the agent's fleet-summary.json; "
         "one that changed since it was written, or with --sign-key one that key did not sign, "
@@ -211,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=FORMAT_HELP + " (default html). A fleet summary renders as html only (the fleet page)",
     )
     p.add_argument("-o", "--output", action="append", metavar="FILE", help=OUTPUT_HELP)
-    p.add_argument("--templates", type=Path, metavar="DIR", help=TEMPLATES_HELP)
+    p.add_argument("--templates", type=argtypes.path, metavar="DIR", help=TEMPLATES_HELP)
     lang_option(p)
     sign_key_option(p)
 
@@ -254,7 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "-o",
         "--output",
-        type=Path,
+        type=argtypes.path,
         required=True,
         metavar="FILE",
         help="recording to write (JSON, written atomically)",
@@ -282,7 +284,7 @@ def _integrity_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
         epilog=KEYGEN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("key", type=Path, metavar="FILE", help="the private key file to create")
+    p.add_argument("key", type=argtypes.path, metavar="FILE", help="the private key file to create")
     p = sub.add_parser(
         "verify",
         help="check a report's digest and signature",
@@ -291,13 +293,13 @@ def _integrity_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
     )
     p.add_argument(
         "report",
-        type=Path,
+        type=argtypes.path,
         metavar="REPORT",
         help="a JSON or HTML report, or a fleet summary, written by msgscan",
     )
     p.add_argument(
         "--key",
-        type=Path,
+        type=argtypes.path,
         action="append",
         default=[],
         metavar="PUB",

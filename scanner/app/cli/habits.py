@@ -11,12 +11,14 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping
-from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from checks.errors import UsageError
 from scanner.app.cli.epilogs import EPILOGS
 from scanner.app.cli.exits import ExitCode
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 EXIT_CLOSED_PIPE = ExitCode.CLOSED_PIPE
 """What a shell reports for a program ended by SIGPIPE (128 + 13), as ``cat`` gives in
@@ -94,9 +96,11 @@ def logging_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         help="human: readable lines; json: one JSON object per line; auto (default): "
         "human on a terminal, JSON otherwise (files, journald, pipes)",
     )
+    from scanner.app.cli.argtypes import path  # the parser's, loaded with it
+
     g.add_argument(
         "--log-file",
-        type=Path,
+        type=path,
         metavar="FILE",
         default=keep,
         help="append the log to FILE instead of stderr (JSON unless --log-format human)",
@@ -120,6 +124,8 @@ def quiet_on_closed_pipe(run: Callable[[], int]) -> int:
 
 def config_candidates(environ: Mapping[str, str] = os.environ) -> list[Path]:
     """Where the agent looks for its config without ``--config``, in order."""
+    from pathlib import Path
+
     xdg = environ.get("XDG_CONFIG_HOME") or str(
         Path(environ.get("HOME", "~")).expanduser() / ".config"
     )

@@ -13,14 +13,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 from types import ModuleType
-from typing import TextIO, cast
+from typing import TYPE_CHECKING, TextIO, cast
 
 from checks.errors import UsageError
 from reports.render.controls import clean_tree
 from scanner import log
 from scanner.log import DEBUG, ERROR, INFO, WARNING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 class _CurrentStderr:

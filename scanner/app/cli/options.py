@@ -7,12 +7,13 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scanner.app.cli import argtypes
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from reports.signing import SigningKey
 
 SIGNING_KEY_ENV = "MSGSCAN_SIGNING_KEY"
@@ -29,7 +30,9 @@ def target_options(p: argparse.ArgumentParser, *, replay: bool) -> None:
         "--tcp", type=argtypes.endpoint, metavar="HOST:PORT", help="a phone in ADB-over-TCP mode"
     )
     if replay:
-        x.add_argument("--replay", type=Path, metavar="FILE", help="a recording instead of a phone")
+        x.add_argument(
+            "--replay", type=argtypes.path, metavar="FILE", help="a recording instead of a phone"
+        )
         x.add_argument(
             "--demo",
             action="store_true",
@@ -73,7 +76,7 @@ def sign_key_option(p: argparse.ArgumentParser) -> None:
     """``--sign-key`` of the commands that write reports (docs/integrity.md)."""
     p.add_argument(
         "--sign-key",
-        type=Path,
+        type=argtypes.path,
         metavar="FILE",
         help="sign the report with this Ed25519 key (from `msgscan keygen`; default: "
         f"the {SIGNING_KEY_ENV} environment variable); every report carries its SHA-256",

@@ -10,12 +10,13 @@ from __future__ import annotations
 import enum
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, assert_never
 
 from checks.errors import UsageError
 
 if TYPE_CHECKING:  # each renderer is imported when its format is chosen, not at start-up
+    from pathlib import Path
+
     from reports.i18n import Lang
     from reports.render._html import Templates
     from reports.signing import SigningKey
@@ -132,6 +133,8 @@ def plan(values: Sequence[str] | None, fmt: str | None, default: str) -> list[Ou
     """The outputs ``-o`` values and ``--format`` ask for (standard output when none)."""
     if not values:
         return [Output(fmt or default, None)]
+    from pathlib import Path  # only for -o: the parser imports this module for --help
+
     outputs = []
     for value in values:
         named, sep, rest = value.partition(":")

@@ -174,7 +174,7 @@ def test_the_listing_file_is_what_the_registry_says() -> None:
     scanner.app.cli.checklist`` writes it again after a rule's metadata changed)."""
     from scanner.app.cli.checklist import LISTING, listing, listing_json
 
-    assert listing_json(listing()) == LISTING.read_text(encoding="utf-8"), (
+    assert listing_json(listing()) == Path(LISTING).read_text(encoding="utf-8"), (
         "checklist.json is stale: run python -m scanner.app.cli.checklist"
     )
 
