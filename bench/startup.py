@@ -52,6 +52,8 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from startup_floor import describe, floors
+
 ROOT = Path(__file__).resolve().parents[1]
 A16 = "{root}/scanner/recordings/android16-personal-whatsapp-telegram.json"
 COMMANDS = {
@@ -61,6 +63,8 @@ COMMANDS = {
     "msgscan scan --replay android16 --format json": ["scan", "--replay", A16, "--format", "json"],
 }
 """Each command's arguments; ``{root}`` is the tree it runs from."""
+REPLAY = "msgscan scan --replay android16"
+"""The command whose floor is measured (``startup_floor``)."""
 GOAL_RATIO = 3.0
 GOAL_IMPORT_MS = 100.0
 
@@ -224,6 +228,15 @@ def count(
         passes.append(instructions(baseline(python), env, cwd) / 1e6)
         print(f"`{python} -c pass`: {passes[-1]:.1f} M instructions")
     base = passes[-1]  # the interpreter msgscan runs in
+    own_replay = own_instructions(COMMANDS[REPLAY], env) / 1e6
+    print(
+        f"\nThe floor (bench/startup_floor.py) against the replay's bound, 3 x pass + its own "
+        f"work ({own_replay:.1f} M) = {GOAL_RATIO * base + own_replay:.1f} M:\n\n"
+        "| process | M instructions | over the bound M |\n|---|---|---|"
+    )
+    for name, argv in floors(after(COMMANDS[REPLAY]), installed_python, env, cwd).items():
+        floor = instructions(argv, env, cwd) / 1e6
+        print(f"| {name} | {floor:.1f} | {floor - GOAL_RATIO * base - own_replay:+.1f} |")
     print(
         "\n| command | before M | after M | after / before | own work M "
         "| 3 x pass + own work M |\n|---|---|---|---|---|---|"
@@ -254,6 +267,35 @@ def baseline(python: str) -> list[str]:
     return [python, "-c", "pass"]
 
 
+def floor_table(
+    programs: dict[str, list[str]], own: float, env: dict[str, str], cwd: Path, runs: int
+) -> None:
+    """The floor's processes (``startup_floor``), each in paired runs with ``python -c pass``,
+    against the replay's bound (3 x pass + the replay's own work ``own``)."""
+    base = baseline(programs[next(iter(programs))][0])
+    print(
+        f"\nThe floor (bench/startup_floor.py) against the replay's bound, 3 x pass + its own "
+        f"work ({own:.3f} s):\n\n| process | wall s | CPU s | `python -c pass` wall s "
+        "| wall ratio | floor <= bound? |\n|---|---|---|---|---|---|"
+    )
+    for name, argv in programs.items():
+        timed(argv, env, cwd)  # its byte code
+        walls, cpus, passes = [], [], []
+        for _ in range(runs):
+            passes.append(timed(base, env, cwd)[0])
+            wall, cpu = timed(argv, env, cwd)
+            walls.append(wall)
+            cpus.append(cpu)
+        bound = GOAL_RATIO * statistics.median(passes) + own
+        ok = statistics.median(walls) <= bound
+        verdict = f"{'yes' if ok else 'NO'} ({statistics.median(walls):.3f} vs {bound:.3f})"
+        ratios = [w / p for w, p in zip(walls, passes, strict=True)]
+        print(
+            f"| {name} | {row(walls)} | {row(cpus)} | {row(passes)} | {row(ratios, 1, 2)} "
+            f"| {verdict} |"
+        )
+
+
 def row(values: Sequence[float], scale: float = 1.0, digits: int = 3) -> str:
     return f"{min(values) * scale:.{digits}f} / {statistics.median(values) * scale:.{digits}f}"
 
@@ -267,6 +309,9 @@ def main() -> int:
     )
     ap.add_argument(
         "--callgrind", action="store_true", help="count instructions (valgrind), not time"
+    )
+    ap.add_argument(
+        "--modules", action="store_true", help="print the floor's module lists (JSON) and stop"
     )
     opts = ap.parse_args()
     against: Path | None = opts.against.resolve() if opts.against else None
@@ -293,6 +338,9 @@ def main() -> int:
             timed(after(args), env, cwd)
             if against is not None:
                 timed(before(args), env, against if opts.editable else cwd)
+        if opts.modules:
+            print(describe(after(COMMANDS[REPLAY]), python, env, cwd))
+            return 0
         if opts.callgrind:
             theirs_cwd = against if opts.editable and against is not None else cwd
             count(after, before if against is not None else None, env, cwd, theirs_cwd, python)
@@ -314,6 +362,7 @@ def main() -> int:
         print("|---|---|---|---|---|---|---|")
         pairs: dict[str, tuple[list[float], list[float], list[float], list[float]]] = {}
         earlier: list[str] = []
+        owns: dict[str, float] = {}
         for name, args in COMMANDS.items():
             a_wall, a_cpu, b_wall, ratios = [], [], [], []
             o_wall, o_cpu, d_wall = [], [], []
@@ -331,7 +380,7 @@ def main() -> int:
                     o_wall.append(ow)
                     o_cpu.append(oc)
             pairs[name] = (o_wall, o_cpu, a_wall, a_cpu)
-            own = own_work(args, env, max(5, opts.runs // 3))
+            own = owns[name] = own_work(args, env, max(5, opts.runs // 3))
             bound = GOAL_RATIO * statistics.median(b_wall) + own
             ok = statistics.median(a_wall) <= bound
             met, sign = ("met", "<=") if ok else ("NOT met", ">")
@@ -343,6 +392,9 @@ def main() -> int:
                 old_bound = GOAL_RATIO * statistics.median(d_wall) + own
                 old_met = "met" if statistics.median(a_wall) <= old_bound else "NOT met"
                 earlier.append(f"| `{name}` | {row(d_wall)} | {old_met} ({old_bound:.3f}) |")
+        floor_table(
+            floors(after(COMMANDS[REPLAY]), python, env, cwd), owns[REPLAY], env, cwd, opts.runs
+        )
         if earlier:
             print(
                 f"\nThis venv's `{sys.executable} -c pass` (with its editable-install finder), "

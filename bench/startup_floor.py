@@ -1,0 +1,106 @@
+"""The floor under a replay's start-up (issue 18 item 1, session 24): processes that import
+exactly the modules of other packages (Python's own and msgspec's) that ``msgscan scan
+--replay`` has loaded when it exits, and none of msgscan's own.
+
+``bench/startup.py`` times them (and counts their instructions with ``--callgrind``) beside
+``python -c pass`` of the same interpreter. If the floor alone is above the bound (3 x pass +
+the replay's own work), no change inside msgscan's modules can meet the bound while the
+replay imports those modules.
+
+- ``floor``: every module of another package a replay has in ``sys.modules`` at its exit,
+  less those of ``python -c pass``, imported in the replay's order;
+- ``floor without msgspec's chain``: the same less every module ``import msgspec`` loads in a
+  fresh interpreter (``typing``, ``re``, ``enum``, ``typing_extensions``, ``inspect``,
+  ``uuid``, ``decimal``, ...): what a replay would still import if no module of msgspec's
+  chain were on its path;
+- ``import msgspec``: msgspec's chain alone.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+OURS = ("scanner", "checks", "reports")
+
+DUMP = """\
+import sys
+sys.argv = ARGV
+try:
+    exec(compile(open(sys.argv[0], encoding="utf-8").read(), sys.argv[0], "exec"))
+except SystemExit:
+    pass
+finally:
+    sys.__stdout__.flush()
+    with open(OUT, "w", encoding="utf-8") as out:
+        out.write(chr(10).join(sys.modules))
+"""
+"""Runs a console script (``ARGV[0]``) as its interpreter would and writes the names of
+``sys.modules`` at its end, in their order, to ``OUT``."""
+
+
+def modules_of(python: str, code: str, env: dict[str, str], cwd: Path) -> list[str]:
+    """``sys.modules`` of ``python -c CODE`` after it ran, in their order."""
+    probe = f"{code}\nimport sys\nprint(chr(10).join(sys.modules))"
+    out = subprocess.run(
+        [python, "-c", probe], env=env, cwd=cwd, check=True, capture_output=True, text=True
+    )
+    return out.stdout.split()
+
+
+def replay_modules(argv: Sequence[str], python: str, env: dict[str, str], cwd: Path) -> list[str]:
+    """The modules of other packages than msgscan's that the console script run as ``argv``
+    (``argv[0]`` the script) has loaded at its exit, in their order, less ``python -c pass``'s."""
+    out = Path(cwd if cwd.is_dir() else "/tmp", ".msgscan-floor-modules")
+    code = DUMP.replace("ARGV", repr(list(argv))).replace("OUT", repr(str(out)))
+    try:
+        subprocess.run(
+            [python, "-c", code], env=env, cwd=cwd, stdout=subprocess.DEVNULL, timeout=120
+        )
+        names = out.read_text(encoding="utf-8").split()
+    finally:
+        out.unlink(missing_ok=True)
+    start = set(modules_of(python, "pass", env, cwd))
+    return [n for n in names if n not in start and n.split(".")[0] not in OURS]
+
+
+def importer(names: Sequence[str]) -> str:
+    """A ``-c`` program that imports ``names`` in their order (each one not yet loaded)."""
+    loop = "\n    if m not in sys.modules:\n        __import__(m)\n"
+    return f"import sys\nfor m in {list(names)!r}:{loop}"
+
+
+def floors(
+    argv: Sequence[str], python: str, env: dict[str, str], cwd: Path
+) -> dict[str, list[str]]:
+    """The floor's processes (module docstring) by name, each as the argv that runs it."""
+    replay = replay_modules(argv, python, env, cwd)
+    chain = set(modules_of(python, "import msgspec", env, cwd)) - set(
+        modules_of(python, "pass", env, cwd)
+    )
+    rest = [n for n in replay if n not in chain]
+    return {
+        f"floor: the replay's {len(replay)} modules of other packages": [
+            python,
+            "-c",
+            importer(replay),
+        ],
+        f"floor without msgspec's chain ({len(rest)} modules)": [python, "-c", importer(rest)],
+        f"`import msgspec` ({len(chain)} modules)": [python, "-c", "import msgspec"],
+    }
+
+
+def describe(argv: Sequence[str], python: str, env: dict[str, str], cwd: Path) -> str:
+    """The floor's module lists, as JSON (``python bench/startup_floor.py`` prints them)."""
+    replay = replay_modules(argv, python, env, cwd)
+    chain = set(modules_of(python, "import msgspec", env, cwd))
+    return json.dumps(
+        {
+            "replay": replay,
+            "msgspec_chain": [n for n in replay if n in chain],
+            "without_msgspec_chain": [n for n in replay if n not in chain],
+        },
+        indent=1,
+    )
