@@ -14,8 +14,8 @@ starts from. Rules for its shape:
 * When the phone is named by a pseudonym, its real serial appears nowhere: every string that holds
   it (a problem note, evidence text) has it replaced by the pseudonym.
 
-Checking a report against its schema is the other job, in ``reports.schema_check``
-(``validate``, ``ReportInvalid`` and ``SCHEMA_PATH`` are re-exported here for the callers).
+Checking a report against its schema is the other job, in ``reports.schema_check`` (``validate``,
+``ReportInvalid`` and ``SCHEMA_PATH`` are re-exported here, loaded when asked: ``__getattr__``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import math
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from msgspec import Struct
 
@@ -49,7 +49,9 @@ from checks.facts import (
 from checks.findings import Finding
 from checks.owners import classify
 from checks.result import ScanResult
-from reports.schema_check import SCHEMA_PATH, ReportInvalid, validate
+
+if TYPE_CHECKING:  # a replay's text report never validates: no pathlib (RESULTS, "Start-up")
+    from reports.schema_check import SCHEMA_PATH, ReportInvalid, validate
 
 SCHEMA_VERSION = "1.3"
 """1.1 (additive): status ``informational``; ``summary.informational`` and ``attested``;
@@ -378,6 +380,12 @@ def build_report(result: ScanResult) -> dict[str, Any]:
         secret = re.compile(re.escape(snap.serial), re.IGNORECASE)
         report = _scrub(report, secret, result.device_name)
     return report
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("SCHEMA_PATH", "ReportInvalid", "validate"):
+        return getattr(__import__("reports.schema_check").schema_check, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [

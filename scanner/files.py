@@ -28,10 +28,12 @@ import errno
 import json
 import os
 import stat
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checks.errors import MsgscanError, UsageError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 KIB = 1 << 10
 MIB = 1 << 20
@@ -72,6 +74,22 @@ def _size(n: int) -> str:
     return f"{n / MIB:.1f} MiB" if n >= MIB else f"{n / KIB:.0f} KiB" if n >= KIB else f"{n} bytes"
 
 
+def path_text(path: str) -> str:
+    """``str(pathlib.Path(path))``: the path as msgscan opens and names it (``./a//b/`` is
+    ``a/b``), without importing ``pathlib`` on POSIX (with ``urllib.parse`` and ``ipaddress`` it
+    is 16 M instructions of a replay's start-up; bench/RESULTS.md, "Start-up", session 24).
+    CPython's POSIX rule (``pathlib._PosixFlavour``): exactly two leading slashes stay, more are
+    one; empty and ``.`` parts go; nothing left is ``.``."""
+    if os.name != "posix":
+        from pathlib import Path
+
+        return str(Path(path))
+    body = path.lstrip("/")
+    lead = len(path) - len(body)
+    root = "//" if lead == 2 else "/" if lead else ""
+    return root + "/".join(part for part in body.split("/") if part and part != ".") or "."
+
+
 def read_regular(
     path: str | os.PathLike[str],
     *,
@@ -84,7 +102,12 @@ def read_regular(
 
     ``what`` names the file's role in messages ("the policy", "the recording").
     """
-    p = Path(path)
+    if isinstance(path, str):
+        p: str | Path = path_text(path)  # what Path(path) opens and prints: no pathlib
+    else:
+        from pathlib import Path
+
+        p = Path(path)
     try:
         fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
     except FileNotFoundError:
@@ -181,6 +204,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     A file that cannot be written (missing folder, a directory in the way, no permission, disk
     full) raises ``UsageError`` naming it; the old file, if any, is left as it was.
     """
+    from pathlib import Path  # deferred: a scan that writes no file never loads it
+
     target = Path(path)
     try:
         _check_link_owner(target)
@@ -252,6 +277,8 @@ _UMASK = _current_umask()
 
 
 def _write_replacement(target: Path, mode: int, data: bytes) -> None:
+    from pathlib import Path
+
     directory = target.parent if str(target.parent) else Path(".")
     import tempfile  # deferred: a scan that writes no file never loads it (~4 ms of start-up)
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 from checks.errors import UsageError
 from reports.i18n import Lang, lang_from_env
 
 if TYPE_CHECKING:  # the renderers load when a command picks one: start-up stays small
+    from pathlib import Path
+
     from rich.progress import TaskID
 
     from reports.render.interface import Renderer

@@ -31,6 +31,15 @@ def path(value: str) -> Path:
     return Path(value)
 
 
+def recording(value: str) -> str:
+    """A recording to replay (``--replay``): the text ``str(path(value))`` would be, from
+    ``scanner.files.path_text``, so a replay opens and names the same file without importing
+    ``pathlib`` (bench/RESULTS.md, "Start-up", session 24)."""
+    from scanner.files import path_text
+
+    return path_text(value)
+
+
 def port(value: str) -> int:
     """A TCP port for a simulated phone, outside adb's emulator range."""
     if not value.isdigit() or not 0 < int(value) < 65536:

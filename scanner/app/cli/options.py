@@ -31,7 +31,10 @@ def target_options(p: argparse.ArgumentParser, *, replay: bool) -> None:
     )
     if replay:
         x.add_argument(
-            "--replay", type=argtypes.path, metavar="FILE", help="a recording instead of a phone"
+            "--replay",
+            type=argtypes.recording,
+            metavar="FILE",
+            help="a recording instead of a phone",
         )
         x.add_argument(
             "--demo",

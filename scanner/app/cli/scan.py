@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checks.evaluate import summarize
 from checks.policy import Policy
@@ -17,6 +17,9 @@ from scanner.app.cli.target import open_target
 from scanner.app.scan import device_name, scan_result
 from scanner.app.show import chosen_lang
 from scanner.collect import collect
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def _policy(path: Path | None) -> Policy:
