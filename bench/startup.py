@@ -52,7 +52,9 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from startup_floor import describe, floors
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as python bench/startup.py
+
+from bench.startup_floor import describe, floors  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 A16 = "{root}/scanner/recordings/android16-personal-whatsapp-telegram.json"

@@ -11,8 +11,9 @@ replay imports those modules.
   less those of ``python -c pass``, imported in the replay's order;
 - ``floor without msgspec's chain``: the same less every module ``import msgspec`` loads in a
   fresh interpreter (``typing``, ``re``, ``enum``, ``typing_extensions``, ``inspect``,
-  ``uuid``, ``decimal``, ...): what a replay would still import if no module of msgspec's
-  chain were on its path;
+  ``uuid``, ``decimal``, ...), imported in the same order: what a replay would still import if
+  msgspec were not on its path (with what those modules import themselves: ``argparse`` imports
+  ``re`` and ``enum``, which are in msgspec's chain too, but not ``typing``);
 - ``import msgspec``: msgspec's chain alone.
 """
 

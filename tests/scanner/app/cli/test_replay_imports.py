@@ -33,7 +33,7 @@ def loaded(code: str, *names: str) -> list[str]:
     found: list[str] = json.loads(out.stdout.strip().splitlines()[-1])
     return found
 
-PATHLIB = ("pathlib", "urllib", "urllib.parse", "ipaddress", "fnmatch", "ntpath")
+PATHLIB = ("pathlib", "urllib", "urllib.parse", "ipaddress", "fnmatch", "ntpath", "importlib.util")
 """``pathlib`` and what it imports (16 M instructions of a replay's 454 M): the recording's
 path is the text ``Path`` would make of it (``scanner.files.path_text``)."""
 
