@@ -1,6 +1,7 @@
 """Start-up of msgscan's commands against Python's own (issue 18 item 1), in paired runs.
 
-    python bench/startup.py [--runs 15] [--against DIR] [--editable] [--callgrind]
+    python bench/startup.py [--runs 15] [--against DIR] [--editable] [--callgrind [--marginal]]
+    python bench/startup.py --modules
 
 For each command (``msgscan --help``, ``msgscan checks``, ``msgscan scan --replay`` of the
 shipped Android 16 recording, as text and as the JSON report) the script starts it and
@@ -24,6 +25,10 @@ scanner.app.cli`` from its folder instead.
 
 ``--callgrind`` counts instead the instructions of one run of each command (and of ``python -c
 pass``) under ``valgrind --tool=callgrind``, after and before: a figure the load does not move.
+
+Both also measure the floor under a replay (``bench/startup_floor.py``, its lists printed by
+``--modules``) against the replay's bound; ``--callgrind --marginal`` counts what a few modules
+cost on top of what is loaded before them anyway (``startup_floor.MARGINALS``).
 
 The baseline ``python -c pass`` is the interpreter msgscan runs in: the installed copy's venv
 (whose only ``.pth`` file is the libraries' path line), or with ``--editable`` this venv. Until
@@ -54,7 +59,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as python bench/startup.py
 
-from bench.startup_floor import describe, floors  # noqa: E402
+from bench import startup_floor as floor  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 A16 = "{root}/scanner/recordings/android16-personal-whatsapp-telegram.json"
@@ -244,15 +249,8 @@ def count(
             continue
         theirs = instructions(before(args), env, before_cwd) / 1e6
         print(f"| `{name}` | {theirs:.1f} | {mine:.1f} | {mine / theirs:.3f} | {bound} |")
-    own = owns[REPLAY]
-    print(
-        f"\nThe floor (bench/startup_floor.py) against the replay's bound, 3 x pass + its own "
-        f"work ({own:.1f} M) = {GOAL_RATIO * base + own:.1f} M:\n\n"
-        "| process | M instructions | over the bound M |\n|---|---|---|"
-    )
-    for name, argv in floors(after(COMMANDS[REPLAY]), installed_python, env, cwd).items():
-        floor = instructions(argv, env, cwd) / 1e6
-        print(f"| {name} | {floor:.1f} | {floor - GOAL_RATIO * base - own:+.1f} |")
+    ps = floor.floors(after(COMMANDS[REPLAY]), installed_python, env, cwd)
+    floor.floor_counts(ps, owns[REPLAY], GOAL_RATIO * base, lambda a: instructions(a, env, cwd))
 
 
 def own_instructions(args: Sequence[str], env: dict[str, str], runs: int = 3) -> float:
@@ -272,35 +270,6 @@ def baseline(python: str) -> list[str]:
     return [python, "-c", "pass"]
 
 
-def floor_table(
-    programs: dict[str, list[str]], own: float, env: dict[str, str], cwd: Path, runs: int
-) -> None:
-    """The floor's processes (``startup_floor``), each in paired runs with ``python -c pass``,
-    against the replay's bound (3 x pass + the replay's own work ``own``)."""
-    base = baseline(programs[next(iter(programs))][0])
-    print(
-        f"\nThe floor (bench/startup_floor.py) against the replay's bound, 3 x pass + its own "
-        f"work ({own:.3f} s):\n\n| process | wall s | CPU s | `python -c pass` wall s "
-        "| wall ratio | floor <= bound? |\n|---|---|---|---|---|---|"
-    )
-    for name, argv in programs.items():
-        timed(argv, env, cwd)  # its byte code
-        walls, cpus, passes = [], [], []
-        for _ in range(runs):
-            passes.append(timed(base, env, cwd)[0])
-            wall, cpu = timed(argv, env, cwd)
-            walls.append(wall)
-            cpus.append(cpu)
-        bound = GOAL_RATIO * statistics.median(passes) + own
-        ok = statistics.median(walls) <= bound
-        verdict = f"{'yes' if ok else 'NO'} ({statistics.median(walls):.3f} vs {bound:.3f})"
-        ratios = [w / p for w, p in zip(walls, passes, strict=True)]
-        print(
-            f"| {name} | {row(walls)} | {row(cpus)} | {row(passes)} | {row(ratios, 1, 2)} "
-            f"| {verdict} |"
-        )
-
-
 def row(values: Sequence[float], scale: float = 1.0, digits: int = 3) -> str:
     return f"{min(values) * scale:.{digits}f} / {statistics.median(values) * scale:.{digits}f}"
 
@@ -314,6 +283,9 @@ def main() -> int:
     )
     ap.add_argument(
         "--callgrind", action="store_true", help="count instructions (valgrind), not time"
+    )
+    ap.add_argument(
+        "--marginal", action="store_true", help="with --callgrind: only the modules' own costs"
     )
     ap.add_argument(
         "--modules", action="store_true", help="print the floor's module lists (JSON) and stop"
@@ -344,7 +316,10 @@ def main() -> int:
             if against is not None:
                 timed(before(args), env, against if opts.editable else cwd)
         if opts.modules:
-            print(describe(after(COMMANDS[REPLAY]), python, env, cwd))
+            print(floor.describe(after(COMMANDS[REPLAY]), python, env, cwd))
+            return 0
+        if opts.callgrind and opts.marginal:
+            floor.marginal_counts(python, lambda a: instructions(a, env, cwd))
             return 0
         if opts.callgrind:
             theirs_cwd = against if opts.editable and against is not None else cwd
@@ -397,9 +372,8 @@ def main() -> int:
                 old_bound = GOAL_RATIO * statistics.median(d_wall) + own
                 old_met = "met" if statistics.median(a_wall) <= old_bound else "NOT met"
                 earlier.append(f"| `{name}` | {row(d_wall)} | {old_met} ({old_bound:.3f}) |")
-        floor_table(
-            floors(after(COMMANDS[REPLAY]), python, env, cwd), owns[REPLAY], env, cwd, opts.runs
-        )
+        ps = floor.floors(after(COMMANDS[REPLAY]), python, env, cwd)
+        floor.floor_table(ps, owns[REPLAY], GOAL_RATIO, opts.runs, lambda a: timed(a, env, cwd))
         if earlier:
             print(
                 f"\nThis venv's `{sys.executable} -c pass` (with its editable-install finder), "

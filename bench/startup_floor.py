@@ -20,8 +20,9 @@ replay imports those modules.
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 OURS = ("scanner", "checks", "reports")
@@ -105,3 +106,92 @@ def describe(argv: Sequence[str], python: str, env: dict[str, str], cwd: Path) -
         },
         indent=1,
     )
+
+
+STDLIB_USED = "import re, enum, typing, datetime, collections, contextlib, argparse, json, math"
+"""What msgscan imports from Python's library whether or not msgspec does (``MARGINALS``)."""
+MARGINALS = {
+    "msgspec": STDLIB_USED,
+    "typing_extensions": STDLIB_USED,
+    "uuid": STDLIB_USED,
+    "decimal": STDLIB_USED,
+    "typing": "import re, enum, collections, functools, contextlib, argparse",
+    "pathlib": f"{STDLIB_USED}, msgspec",
+    "argparse": "pass",
+}
+"""Each module's own cost, ``--callgrind --marginal``: instructions of ``python -c "BASE;
+import MODULE"`` less those of ``python -c "BASE"``, BASE what is loaded before it anyway."""
+
+
+def floor_table(
+    programs: dict[str, list[str]],
+    own: float,
+    ratio: float,
+    runs: int,
+    run: Callable[[list[str]], tuple[float, float]],
+) -> None:
+    """The floor's processes, each in paired runs with ``python -c pass`` (``run``: wall and CPU
+    seconds of one run). A replay is its start-up and its own work (``own``), so its bound,
+    ``ratio`` x pass + own work, leaves ``ratio`` x pass to its start-up: a floor above that
+    (floor + own work above the bound) cannot be met by a replay that imports those modules."""
+    base = [programs[next(iter(programs))][0], "-c", "pass"]
+    print(
+        f"\nThe floor (bench/startup_floor.py): its wall + the replay's own work ({own:.3f} s) "
+        f"against the replay's bound, {ratio:g} x pass + own work:\n\n"
+        "| process | wall s | CPU s | `python -c pass` wall s | wall ratio "
+        "| floor + own work <= bound? |\n|---|---|---|---|---|---|"
+    )
+    for name, argv in programs.items():
+        run(argv)  # its byte code
+        walls, cpus, passes = [], [], []
+        for _ in range(runs):
+            passes.append(run(base)[0])
+            wall, cpu = run(argv)
+            walls.append(wall)
+            cpus.append(cpu)
+        bound = ratio * statistics.median(passes) + own
+        mine = statistics.median(walls) + own
+        verdict = f"{'yes' if mine <= bound else 'NO'} ({mine:.3f} vs {bound:.3f})"
+        ratios = [w / p for w, p in zip(walls, passes, strict=True)]
+        print(
+            f"| {name} | {_row(walls)} | {_row(cpus)} | {_row(passes)} | {_row(ratios, 2)} "
+            f"| {verdict} |"
+        )
+
+
+def floor_counts(
+    programs: dict[str, list[str]], own: float, passes: float, count: Callable[[list[str]], int]
+) -> None:
+    """The floor's processes in instructions (``count``), + the replay's own work ``own``,
+    against its bound: ``passes`` (the ratio times ``python -c pass``) + ``own``, in millions
+    (``floor_table``: the floor is over the bound when it is over ``passes``)."""
+    print(
+        f"\nThe floor (bench/startup_floor.py) + the replay's own work ({own:.1f} M) against its "
+        f"bound, 3 x pass + own work = {passes + own:.1f} M:\n\n"
+        "| process | floor M | floor + own work M | over the bound M |\n|---|---|---|---|"
+    )
+    for name, argv in programs.items():
+        floor = count(argv) / 1e6
+        print(f"| {name} | {floor:.1f} | {floor + own:.1f} | {floor - passes:+.1f} |")
+
+
+def marginal_counts(python: str, count: Callable[[list[str]], int]) -> None:
+    """``MARGINALS`` in instructions (``count``; each counted once before: its byte code)."""
+    print("| module | base | M instructions of its own |\n|---|---|---|")
+    for name, (base_argv, with_argv) in marginal_programs(python).items():
+        for argv in (base_argv, with_argv):
+            count(argv)
+        own = count(with_argv) - count(base_argv)
+        print(f"| `{name}` | `{MARGINALS[name]}` | {own / 1e6:.1f} |")
+
+
+def _row(values: Sequence[float], digits: int = 3) -> str:
+    return f"{min(values):.{digits}f} / {statistics.median(values):.{digits}f}"
+
+
+def marginal_programs(python: str) -> dict[str, tuple[list[str], list[str]]]:
+    """For each of ``MARGINALS``: the argv of its base and of its base with the module."""
+    return {
+        name: ([python, "-c", base], [python, "-c", f"{base}\nimport {name}"])
+        for name, base in MARGINALS.items()
+    }
