@@ -38,3 +38,22 @@ def test_the_floor_imports_what_a_replay_imports_and_nothing_of_msgscan(tmp_path
     assert not [m for m in found[1] if m.split(".")[0] in (*OURS, "msgspec", "typing_extensions")]
     assert not {"typing", "inspect", "uuid", "decimal"} & found[1]
     assert alone[-1] == "import msgspec"
+
+
+def test_msgspec_s_chain_is_in_a_user_s_install() -> None:
+    """What RESULTS says of msgspec's chain: ``import msgspec`` loads ``typing_extensions`` (with
+    ``inspect``), ``uuid`` and ``decimal`` wherever ``typing_extensions`` is installed, and a
+    user's install has it: jsonschema, a runtime dependency, requires ``referencing``, which
+    requires ``typing-extensions`` on Python < 3.13."""
+    import sys
+    from importlib.metadata import requires
+
+    def names(dist: str) -> dict[str, str]:
+        return {r.split(";")[0].split(">")[0].split("=")[0].strip().lower(): r
+                for r in requires(dist) or []}
+
+    assert "jsonschema" in names("msgscan")
+    assert "referencing" in names("jsonschema")
+    assert "python_version < '3.13'" in names("referencing")["typing-extensions"]
+    chain = modules_of(sys.executable, "import msgspec", dict(os.environ), ROOT)
+    assert {"typing_extensions", "inspect", "uuid", "decimal"} <= set(chain)
