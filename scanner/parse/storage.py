@@ -44,6 +44,7 @@ def parse_find_stat(text: str, path: str, exit_code: int | None) -> FolderSummar
     newest = 0
     unreadable = 0
     junk = 0
+    gone: FolderSummary | Unseen | None = None  # what find said of the location itself
     for line in text.splitlines():
         line = line.strip()
         if not line:
@@ -55,13 +56,21 @@ def parse_find_stat(text: str, path: str, exit_code: int | None) -> FolderSummar
             continue
         if m := _ERROR.match(line):
             where, why = m.group(1).rstrip("/"), m.group(2)
-            if where == path.rstrip("/"):
-                if why == "No such file or directory":
-                    return FolderSummary(exists=False)
-                return Unseen(f"{why.lower()}: {path}")
+            if where == path.rstrip("/") and gone is None:
+                # alone, or a name with newlines forged it (review9): find lists nothing else
+                # of a location it cannot stat, so another line makes it junk, not absence
+                gone = (
+                    FolderSummary(exists=False)
+                    if why == "No such file or directory"
+                    else Unseen(f"{why.lower()}: {path}")
+                )
+                continue
             unreadable += 1
             continue
         junk += 1
+    if gone is not None and not (files or unreadable or junk):
+        return gone
+    junk += gone is not None
     if junk:
         # Not find's output at all (e.g. "inaccessible or not found" when find is missing), or
         # lines that should be "<mtime> <size>" and are not (cut, garbled): a file behind such a
