@@ -16,50 +16,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from msgspec.structs import replace
 
-from checks.policy import Policy
-from reports.render.json import JsonRenderer
 from scanner.app.agent.addresses import Addresses
 from scanner.app.agent.delivery import Delivery
 from scanner.app.agent.recorder import Recorder
 from scanner.app.agent.round import PhoneOutcome
-from scanner.app.agent.scanned import ReportJob, written
 from scanner.app.agent.state import State
 from scanner.app.agent.targets import Target
-from scanner.app.scan import scan_result
-from scanner.recording import DeviceLabel, Recording
-from scanner.replay import ReplayTransport
+from scanner.recording import Recording
+from tests.review9.harness import open_rows, round_of
 from tests.scanner.app.agent.test_agent import A14, A16, with_telegram
 
 TELEGRAM = "MSG-07|org.telegram.messenger|0"
 
 
-def _as(rec: Recording, serial: str) -> Recording:
-    return replace(rec, device=DeviceLabel(serial))
-
-
 def _round(state: State, tmp: Path, rec: Recording, serial: str) -> None:
-    round_id = state.begin_round(datetime.now(UTC))
-    record = Recorder(state, Addresses(tmp), Delivery({}, state), lambda d: d, round_id, {}, set())
-    result = scan_result(ReplayTransport(_as(rec, serial)), Policy())
-    job = ReportJob(tmp / "reports", JsonRenderer(), False)
-    (tmp / "reports").mkdir(exist_ok=True)
-    scanned, path, failed = written(result, job, serial)
-    record(
-        PhoneOutcome(
-            Target(serial, "usb"),
-            "scanned",
-            scanned=scanned,
-            report_path=path,
-            failed=failed,
-            name=serial,
-        )
-    )
+    round_of(state, tmp, [(rec, serial)])
 
 
-def _open(state: State, device: str) -> dict[str, bool]:
-    return {str(k): t.open for k, t in state.previous(device).items()}
+_open = open_rows
 
 
 def test_a_phone_answering_as_a_retired_id_does_not_resolve_its_failures(tmp_path: Path) -> None:
