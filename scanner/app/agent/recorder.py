@@ -198,8 +198,8 @@ class Recorder:
                 "which the new phone's scans never resolve"
             )
         # a phone whose getprop named nothing cannot show it is the one before: nothing closes
-        resolve = before is None or result.trait is not None
-        return _Seen(resolve=resolve, store=row.trait != result.trait)
+        # (also where no scan of the id named one: any phone could answer as it, review9)
+        return _Seen(resolve=result.trait is not None, store=row.trait != result.trait)
 
     def _ambiguous(
         self, tx: Transaction, device: str, why: str, result: Scanned, now: datetime, *, again: bool
