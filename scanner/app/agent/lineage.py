@@ -125,6 +125,8 @@ def retire(
     return old
 
 
+
+
 def open_events(
     tx: Transaction,
     delivery: Delivery,
