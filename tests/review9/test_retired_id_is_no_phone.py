@@ -69,3 +69,14 @@ def test_a_failed_attempt_first_does_not_make_the_retired_id_a_phone(tmp_path: P
         _round(state, tmp_path, A14, "S~1")
         kept = {d.id: _open(state, d.id).get(TELEGRAM) for d in state.devices()}
         assert True in kept.values() and False not in kept.values(), kept
+
+
+def test_the_moved_on_history_says_why(tmp_path: Path) -> None:
+    with State.open(tmp_path / "state.db") as state:
+        _round(state, tmp_path, with_telegram(), "S")
+        _round(state, tmp_path, A16, "S")
+        _round(state, tmp_path, A14, "S~1")
+        devices = {d.id: d for d in state.devices()}
+        assert str(devices["S~1~1"].last_state) == "replaced"
+        assert devices["S~1~1"].last_error == "replaced: S~1 is an earlier phone's retired history"
+        assert _open(state, "S~1~1")[TELEGRAM] and TELEGRAM not in _open(state, "S~1")

@@ -189,7 +189,7 @@ class Recorder:
             return _Seen()
         before = row.trait or legacy(row.model)
         if row.last_state is DeviceState.REPLACED:  # a retired history is no phone's (review9)
-            return _Seen(replaced=row.last_error or f"replaced: {device} is a retired history")
+            return _Seen(replaced=f"replaced: {device} is an earlier phone's retired history")
         if differs(before, result.trait):
             since = row.first_seen.date().isoformat()
             return _Seen(
