@@ -84,6 +84,28 @@ def parse_find_stat(text: str, path: str, exit_code: int | None) -> FolderSummar
     )
 
 
+def scrub_find_stat(text: str, path: str) -> str:
+    """The listing as a recording may keep it (``msgscan record``): each line read as
+    ``parse_find_stat`` reads it, without a name below ``path`` (review9: find and stat name
+    the subfolder they may not list, the file gone before stat got to it). Stat lines and the
+    location's own error stay; an error about a path below it keeps its reason; any other
+    line becomes a placeholder, so the same counts and verdict come out of the replay."""
+    kept = []
+    for line in text.splitlines():
+        m = _ERROR.match(line.strip())
+        if not line.strip() or _STAT_LINE.match(line.strip()):
+            kept.append(line)
+        elif m and m.group(1).rstrip("/") == path.rstrip("/"):
+            kept.append(line.strip())
+        elif m:
+            kept.append(
+                f"{line.strip().split(':', 1)[0]}: {path.rstrip('/')}/(name removed): {m.group(2)}"
+            )
+        else:
+            kept.append("(line removed: it may hold a name)")
+    return "".join(f"{k}\n" for k in kept)
+
+
 def parse_test_exists(exit_code: int | None) -> bool | None:
     """``test -e``: status 0 = exists, 1 = does not; anything else (or no status) = unknown."""
     if exit_code == 0:
