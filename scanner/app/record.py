@@ -13,6 +13,7 @@ from checks.facts import DeviceIdentity, Snapshot
 from scanner import __version__
 from scanner.batch import Output
 from scanner.collect import collect
+from scanner.parse.storage import scrub_find_stat
 from scanner.probes import Probe
 from scanner.recording import Command, DeviceLabel, Recording
 from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
@@ -27,6 +28,8 @@ def record(
         raw = output.raw
         if probe.scrub is not None:
             raw = probe.scrub(output.text).encode("utf-8")
+        elif probe.name.startswith("storage:") and probe.argv[:1] == ("find",):
+            raw = scrub_find_stat(output.text, probe.argv[1]).encode("utf-8")  # review9
         commands.append(Command(probe.argv, raw, b"", output.exit_code, 0.0))
 
     snapshot = collect(transport, timeout=timeout, on_output=keep)

@@ -44,6 +44,7 @@ def parse_find_stat(text: str, path: str, exit_code: int | None) -> FolderSummar
     newest = 0
     unreadable = 0
     junk = 0
+    gone: FolderSummary | Unseen | None = None  # what find said of the location itself
     for line in text.splitlines():
         line = line.strip()
         if not line:
@@ -55,13 +56,21 @@ def parse_find_stat(text: str, path: str, exit_code: int | None) -> FolderSummar
             continue
         if m := _ERROR.match(line):
             where, why = m.group(1).rstrip("/"), m.group(2)
-            if where == path.rstrip("/"):
-                if why == "No such file or directory":
-                    return FolderSummary(exists=False)
-                return Unseen(f"{why.lower()}: {path}")
+            if where == path.rstrip("/") and gone is None:
+                # alone, or a name with newlines forged it (review9): find lists nothing else
+                # of a location it cannot stat, so another line makes it junk, not absence
+                gone = (
+                    FolderSummary(exists=False)
+                    if why == "No such file or directory"
+                    else Unseen(f"{why.lower()}: {path}")
+                )
+                continue
             unreadable += 1
             continue
         junk += 1
+    if gone is not None and not (files or unreadable or junk):
+        return gone
+    junk += gone is not None
     if junk:
         # Not find's output at all (e.g. "inaccessible or not found" when find is missing), or
         # lines that should be "<mtime> <size>" and are not (cut, garbled): a file behind such a
@@ -73,6 +82,28 @@ def parse_find_stat(text: str, path: str, exit_code: int | None) -> FolderSummar
     return FolderSummary(
         exists=True, files=files, total_bytes=total, newest=when, unreadable=unreadable
     )
+
+
+def scrub_find_stat(text: str, path: str) -> str:
+    """The listing as a recording may keep it (``msgscan record``): each line read as
+    ``parse_find_stat`` reads it, without a name below ``path`` (review9: find and stat name
+    the subfolder they may not list, the file gone before stat got to it). Stat lines and the
+    location's own error stay; an error about a path below it keeps its reason; any other
+    line becomes a placeholder, so the same counts and verdict come out of the replay."""
+    kept = []
+    for line in text.splitlines():
+        m = _ERROR.match(line.strip())
+        if not line.strip() or _STAT_LINE.match(line.strip()):
+            kept.append(line)
+        elif m and m.group(1).rstrip("/") == path.rstrip("/"):
+            kept.append(line.strip())
+        elif m:
+            kept.append(
+                f"{line.strip().split(':', 1)[0]}: {path.rstrip('/')}/(name removed): {m.group(2)}"
+            )
+        else:
+            kept.append("(line removed: it may hold a name)")
+    return "".join(f"{k}\n" for k in kept)
 
 
 def parse_test_exists(exit_code: int | None) -> bool | None:

@@ -79,11 +79,10 @@ def held(state: State, row: DeviceRow | None, round_id: int | None) -> bool:
     """True when two phones answered as the device in the last round it was scanned in."""
     if row is None or row.ambiguous_round is None:
         return False
-    if round_id is None:  # outside a round: the twin may still be there
-        return True
+    # outside a round (hotplug): while its last round is the twins' (review9: not for ever)
     rows = state._rows(
         "SELECT max(round_id) FROM scans WHERE device_id = ? AND round_id < ?",
-        (row.id, round_id),
+        (row.id, round_id if round_id is not None else 2**62),
     )
     return bool(rows) and rows[0][0] == row.ambiguous_round
 

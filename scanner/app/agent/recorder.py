@@ -188,6 +188,8 @@ class Recorder:
         if row is None:
             return _Seen()
         before = row.trait or legacy(row.model)
+        if row.last_state is DeviceState.REPLACED:  # a retired history is no phone's (review9)
+            return _Seen(replaced=f"replaced: {device} is an earlier phone's retired history")
         if differs(before, result.trait):
             since = row.first_seen.date().isoformat()
             return _Seen(
@@ -196,8 +198,8 @@ class Recorder:
                 "which the new phone's scans never resolve"
             )
         # a phone whose getprop named nothing cannot show it is the one before: nothing closes
-        resolve = before is None or result.trait is not None
-        return _Seen(resolve=resolve, store=row.trait != result.trait)
+        # (also where no scan of the id named one: any phone could answer as it, review9)
+        return _Seen(resolve=result.trait is not None, store=row.trait != result.trait)
 
     def _ambiguous(
         self, tx: Transaction, device: str, why: str, result: Scanned, now: datetime, *, again: bool

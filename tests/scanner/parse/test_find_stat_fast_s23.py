@@ -19,6 +19,7 @@ LAST = 253402300799
 
 def line_by_line(text: str, path: str, exit_code: int | None) -> FolderSummary | Unseen:
     files = total = newest = unreadable = junk = 0
+    gone: FolderSummary | Unseen | None = None  # review9: the location's error only alone
     for line in text.splitlines():
         line = line.strip()
         if not line:
@@ -30,13 +31,16 @@ def line_by_line(text: str, path: str, exit_code: int | None) -> FolderSummary |
             continue
         if m := _ERROR.match(line):
             where, why = m.group(1).rstrip("/"), m.group(2)
-            if where == path.rstrip("/"):
-                if why == "No such file or directory":
-                    return FolderSummary(exists=False)
-                return Unseen(f"{why.lower()}: {path}")
+            if where == path.rstrip("/") and gone is None:
+                absent = why == "No such file or directory"
+                gone = FolderSummary(exists=False) if absent else Unseen(f"{why.lower()}: {path}")
+                continue
             unreadable += 1
             continue
         junk += 1
+    if gone is not None and not (files or unreadable or junk):
+        return gone
+    junk += gone is not None
     if junk:
         status = "no exit status" if exit_code is None else f"exit {exit_code}"
         return Unseen(f"find could not list {path} ({status}, {junk} unexpected lines)")
