@@ -166,3 +166,27 @@ def test_a_schema_4_state_file_loads_and_loses_nothing(tmp_path: Path) -> None:
         with state.transaction() as tx:  # a swap after the upgrade: the next free name
             assert lineage.retire(tx, "S", why="again", at=T0) == "S~2"
             assert lineage.number(tx, "S") == 2
+
+
+def test_ecs_carries_the_lineage_only_when_there_is_one() -> None:
+    from datetime import UTC, datetime
+
+    from reports.render.ecs import ecs_from_ocsf as ecs_document
+    from reports.render.ocsf import Activity, Occurrence, ocsf_event
+    from reports.render.ocsf_context import ScanContext
+
+    ctx = ScanContext("s1", datetime(2026, 12, 3, tzinfo=UTC), "1", "S", "default", None, False)
+    f = {"check_id": "MSG-03", "status": "fail", "severity": "high", "package": "com.whatsapp",
+         "profile": 0, "title": "t", "evidence": [], "remediation": [],
+         "article_ref": {"section": "", "ref": ""}, "waived": None}
+    report = {"device": {}, "scan": {"complete": True}}
+    first = ocsf_event(ctx, report, Occurrence(f, Activity.CREATE))
+    from dataclasses import replace
+
+    third = ocsf_event(replace(ctx, lineage=2), report, Occurrence(f, Activity.CREATE))
+    assert "lineage" not in first["unmapped"]["msgscan"]
+    assert third["unmapped"]["msgscan"]["lineage"] == 2
+    assert first["finding_info"]["uid"] != third["finding_info"]["uid"]
+    assert first["metadata"]["uid"] != third["metadata"]["uid"]
+    assert "lineage" not in ecs_document(first)["msgscan"]["finding"]
+    assert ecs_document(third)["msgscan"]["finding"]["lineage"] == 2
