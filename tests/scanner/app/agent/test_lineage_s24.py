@@ -190,3 +190,51 @@ def test_ecs_carries_the_lineage_only_when_there_is_one() -> None:
     assert first["metadata"]["uid"] != third["metadata"]["uid"]
     assert "lineage" not in ecs_document(first)["msgscan"]["finding"]
     assert ecs_document(third)["msgscan"]["finding"]["lineage"] == 2
+
+
+# -- a swap for another unit of the same model -------------------------------------------------
+
+
+def test_a_same_model_swap_behind_an_address_is_told_by_the_phones_own_serial(
+    tmp_path: Path, phones: list[PhoneServer], signer  # type: ignore[no-untyped-def]  # noqa: F811
+) -> None:
+    """A DHCP lease moves to an identical fleet phone: over TCP the agent keys a phone by its own
+    ``ro.serialno`` (read in the getprop every scan runs), so the new phone is another device and
+    its clean scan resolves nothing of the earlier one's. No hashed serial is kept beside the id:
+    it would say what the id says (README, "Fleet agent")."""
+    from scanner.app.agent.identity import describe
+    from tests.scanner.app.agent.test_agent import with_telegram
+    from tests.scanner.app.agent.test_identity import with_serial
+
+    phone = SwitchablePhone(with_serial(with_telegram(), "PIXEL7A0001"))
+    server = start(phones, PhoneServer(phone, serial="x", product="lynx", model="Pixel 7a",
+                                       device="lynx", auth=AuthPolicy(accept_any_key=True)))
+    config = write_config(tmp_path, [server.address])
+    telegram = "MSG-07|org.telegram.messenger|0"
+
+    def round_open() -> dict[str, dict[str, str]]:
+        agent = Agent(config, signer=signer)
+        try:
+            agent.scan_round()
+            return {d.id: {str(k): t.lifecycle.value for k, t in agent.state.previous(d.id).items()}
+                    for d in agent.state.devices()} | {
+                "_traits": {d.id: describe(d.trait) for d in agent.state.devices()}}
+        finally:
+            agent.close()
+
+    assert round_open()["PIXEL7A0001"][telegram] == "new"
+    phone.switch(with_serial(A14, "PIXEL7A0002"))  # the same model, without Telegram
+    after = round_open()
+    assert after["PIXEL7A0001"][telegram] == "new", "the other unit resolved it"
+    assert telegram not in after["PIXEL7A0002"]
+    assert after["_traits"] == {"PIXEL7A0001": "Google Pixel 7a (lynx)",
+                                "PIXEL7A0002": "Google Pixel 7a (lynx)"}
+    # the limit, as the README states it: units sharing AOSP's placeholder serial are known by
+    # their address, and one of them swapped for another of the same model is not noticed
+    other = tmp_path / "placeholder"
+    other.mkdir()
+    phone.switch(with_serial(with_telegram(), "0123456789ABCDEF"))
+    config = write_config(other, [server.address])
+    assert round_open()[server.address][telegram] == "new"
+    phone.switch(with_serial(A14, "0123456789ABCDEF"))
+    assert round_open()[server.address][telegram] == "resolved"  # unnoticed: the README says so
