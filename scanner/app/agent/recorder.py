@@ -155,7 +155,8 @@ class Recorder:
                 drift = Drift(rows=drift.rows)
             self.drift[device] = drift
             if result is not None:  # the events go with the finding state, or neither does
-                if n := lineage.number(tx, device):  # a phone swapped in: uids of its own
+                n = lineage.number(tx, device) if self.delivery.destinations else 0
+                if n:  # a phone swapped in behind the id: finding uids of its own
                     ctx = dataclasses.replace(result.context, lineage=n)
                     result = dataclasses.replace(result, context=ctx)
                 self.delivery.record(tx, device, result, drift, previous, now=now)
