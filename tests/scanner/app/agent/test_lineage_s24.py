@@ -238,3 +238,39 @@ def test_a_same_model_swap_behind_an_address_is_told_by_the_phones_own_serial(
     assert round_open()[server.address][telegram] == "new"
     phone.switch(with_serial(A14, "0123456789ABCDEF"))
     assert round_open()[server.address][telegram] == "resolved"  # unnoticed: the README says so
+
+
+def test_open_events_sends_the_keys_asked_for_as_the_finding_was_sent(
+    tmp_path: Path, phones: list[PhoneServer], signer  # type: ignore[no-untyped-def]  # noqa: F811
+) -> None:
+    """``lineage.open_events`` (a twin's Close put back, a retired history): a Create for each
+    key asked for and no other, with the article the finding cites, under its own uid."""
+    import json
+    from datetime import UTC, datetime
+
+    from scanner.app.agent import lineage
+    from reports.render.ocsf_context import ScanContext
+
+    server = start(phones, PhoneServer(SwitchablePhone(A16), serial="x", product="pa2q",
+                                       model="SM-S936B", device="pa2q",
+                                       auth=AuthPolicy(accept_any_key=True)))
+    config = _with_file_destination(write_config(tmp_path, [server.address]))
+    sent = {e["finding_info"]["uid"]: e for e in _round(config, signer, tmp_path)}
+    agent = Agent(config, signer=signer)
+    try:
+        keys = sorted(str(r.tracked.key) for r in agent.state.open_findings(server.address))
+        assert len(keys) > 2
+        ctx = ScanContext("later", datetime.now(UTC), "1", server.address, "p", None, False)
+        with agent.state.transaction() as tx:
+            tx.execute("DELETE FROM outbox")
+            n = lineage.open_events(tx, agent.delivery, server.address, ctx, "why", ctx.finished,
+                                    keys[:2])
+            queued = [json.loads(r[0]) for r in tx.execute("SELECT payload FROM outbox")]
+    finally:
+        agent.close()
+    assert n == 2 and len(queued) == 2
+    for ev in queued:
+        before = sent[ev["finding_info"]["uid"]]  # the uid the SIEM has
+        assert ev["activity_name"] == "Create" and ev["compliance"]["status_details"] == ["why"]
+        assert ev["compliance"]["requirements"] == before["compliance"]["requirements"]
+        assert ev["compliance"]["requirements"][0] != ": "  # an article section and its quote
