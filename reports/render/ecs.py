@@ -88,6 +88,7 @@ def ecs_from_ocsf(ev: Mapping[str, Any], *, observer: str | None = None) -> dict
                 "uid": info["uid"],
                 "state": "closed" if ev["activity_id"] == 3 else "open",
                 "resource_uid": resource["uid"],
+                **_some(lineage=native.get("lineage")),  # a phone swapped in behind the id
             },
             "result": {
                 "status": native["status"],

@@ -7,7 +7,8 @@ the scan id is ``metadata.correlation_uid`` and every time is integer millisecon
 Identities are deterministic so a SIEM can drop duplicates and follow one finding across scans:
 
 * ``finding_info.uid`` = ``"sha256:" + sha256(json(["v1", device, check, resource]))``: never the
-  time, scan, severity or evidence.
+  time, scan, severity or evidence; for the n-th phone swapped in behind a device id (the agent's
+  lineage, ``unmapped.msgscan.lineage``) ``["v1", device, check, resource, n]``.
 * ``metadata.uid`` (the event id; ECS ``event.id``, Elasticsearch ``_id``) = UUIDv5 of
   ``finding_uid|scan_id|activity`` (a heartbeat: ``finding_uid|hb|<UTC date>``), so a resent
   event keeps its id.
@@ -107,8 +108,14 @@ def resource_uid(device: str, package: str | None, user_id: int | None) -> str:
     return "/".join(parts)
 
 
-def finding_uid(device: str, check_id: str, resource: str) -> str:
-    text = json.dumps(["v1", device, check_id, resource], separators=(",", ":"))
+def finding_uid(device: str, check_id: str, resource: str, lineage: int = 0) -> str:
+    """``lineage``: which phone behind the device id (0 its first; n after n swaps, the agent's
+    state says), so a phone swapped behind an id never shares a finding uid with the one before
+    it; 0 leaves the uid as it always was."""
+    parts: list[object] = ["v1", device, check_id, resource]
+    if lineage:
+        parts.append(lineage)
+    text = json.dumps(parts, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -202,7 +209,7 @@ def ocsf_event(result: ScanResult | ScanContext, report: Mapping[str, Any],
     status: str = f["status"]
     device_uid = ctx.device_name
     resource = _resource(device_uid, f, _versions(report))
-    uid = finding_uid(device_uid, f["check_id"], resource["uid"])
+    uid = finding_uid(device_uid, f["check_id"], resource["uid"], ctx.lineage)
     activity = occ.activity
     severity_id = SEVERITY_ID.get(f["severity"], 0)
     compliance_id, compliance_name = _COMPLIANCE[status]
@@ -284,6 +291,7 @@ def ocsf_event(result: ScanResult | ScanContext, report: Mapping[str, Any],
                 # the report summary's "failed": what decides the verdict and the exit code
                 "counts_as_failure": status == "fail" and f.get("waived") is None,
                 "heartbeat": occ.heartbeat is not None,
+                **({"lineage": ctx.lineage} if ctx.lineage else {}),
             }
         },
     }

@@ -75,6 +75,9 @@ class ScanContext:
     build: str | None = None
     managed: bool | None = None
     """A device or profile owner exists (OCSF ``is_managed``); None when the phone withheld it."""
+    lineage: int = 0
+    """Which phone behind the device id (the agent's state: 0 its first, n after n swaps); part
+    of every finding uid when not 0 (``ocsf.finding_uid``)."""
 
     @classmethod
     def of(cls, result: ScanResult | ScanContext) -> ScanContext:

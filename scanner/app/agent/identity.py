@@ -11,8 +11,14 @@ manufacturer``, ``ro.product.brand``, ``ro.product.model`` and ``ro.product.devi
 hardware's code name). They are the same on every unit of a model, so they identify no person
 and no phone (the guide's privacy rule: no serial, IMEI, number or ``android_id``, not even
 hashed), and they do not change with system updates, unlike ``ro.build.fingerprint`` (boot ids
-change every boot). The price: a phone swapped for another unit of the same model is not
-noticed; the README says so.
+change every boot). Another unit of the same model is told apart by the id itself: the USB
+serial is the phone's ``ro.serialno`` (init writes it into the USB gadget) and over TCP the id
+is the ``ro.serialno`` from getprop (``scanner.collect``), both from the bootloader, unchanged by
+a factory reset or an update; a hash of it kept here would repeat the id. (init copies
+``androidboot.serialno`` to ``ro.boot.serialno`` and ``ro.serialno``; apps lost ``Build.SERIAL``
+in Android 8 and 10, the shell did not: the Android 16 capture's ``adb shell getprop`` has both.) Units sharing a
+placeholder serial (``0123456789ABCDEF``) are known by their address and one swapped for
+another of the same model is not noticed; the README says so.
 """
 
 from __future__ import annotations

@@ -95,17 +95,21 @@ def retire(
     tx: Transaction, device_id: str, *, why: str, at: datetime, report: str | None = None
 ) -> str:
     """Move the device's history (scans, findings, SIEM bookkeeping) to a new id and start the
-    device again; returns the new id (``<id>~<n>``). ``report``: the new phone's report, written
-    where the earlier phone's was: the moved scans no longer name it as theirs."""
-    n = 1
+    device again; returns the new id (``<id>~<n>``, n: the phone's number behind the id, never
+    reused). ``report``: the new phone's report, written where the earlier phone's was: the
+    moved scans no longer name it as theirs. The moved history keeps its SIEM name and lineage
+    (its events keep the finding uids the SIEM has); the id's next phone is the next lineage."""
+    known = tx.execute("SELECT lineage FROM devices WHERE id = ?", (device_id,)).fetchone()
+    n = (known[0] if known is not None else 0) + 1
     while tx.execute("SELECT 1 FROM devices WHERE id = ?", (f"{device_id}~{n}",)).fetchone():
         n += 1
     old = f"{device_id}~{n}"
     try:
         tx.execute(
             "INSERT INTO devices (id, via, first_seen, last_seen, last_state, last_error, model,"
-            " last_scan_id, trait) SELECT ?, via, first_seen, last_seen, ?, ?, model,"
-            " last_scan_id, trait FROM devices WHERE id = ?",
+            " last_scan_id, trait, lineage, siem_name) SELECT ?, via, first_seen, last_seen, ?,"
+            " ?, model, last_scan_id, trait, lineage, coalesce(siem_name, id) FROM devices"
+            " WHERE id = ?",
             (old, DeviceState.REPLACED.value, why, device_id),
         )
         for table in ("scans", "findings", "sent_findings"):
@@ -119,12 +123,16 @@ def retire(
         )
     tx.execute(
         "UPDATE devices SET first_seen = ?, last_scan_id = NULL, model = NULL, trait = NULL,"
-        " ambiguous_round = NULL WHERE id = ?",
-        (_iso(at), device_id),
+        " ambiguous_round = NULL, lineage = ? WHERE id = ?",
+        (_iso(at), n, device_id),
     )
     return old
 
 
+def number(tx: Transaction, device_id: str) -> int:
+    """The device's lineage: which phone behind its id (0: its first; see ``retire``)."""
+    row = tx.execute("SELECT lineage FROM devices WHERE id = ?", (device_id,)).fetchone()
+    return int(row[0]) if row is not None else 0
 
 
 def open_events(
@@ -139,9 +147,10 @@ def open_events(
     """Queue, for every destination, a Create for each open finding of ``device_id`` (of
     ``keys`` only, when given), its evidence saying ``why``; returns how many.
 
-    - A retired history (``retire``) under its new id: the SIEM keeps the earlier phone's
-      failures open under a name of their own, whatever the new phone's scans close under the
-      id; the events correlate to the earlier phone's last scan.
+    - A retired history (``retire``) under its new id: its open failures are sent again under
+      the finding uids the SIEM has for them (its SIEM name and lineage), which the new phone's
+      never share (the next lineage): whatever the new phone's scans close, these stay open.
+      The events correlate to the earlier phone's last scan.
     - A twin's first scan put back (``undo``) whose Close events had gone out already: the
       findings it closed open again."""
     from checks.registry import INDEX
@@ -155,15 +164,16 @@ def open_events(
         "SELECT * FROM findings WHERE device_id = ? AND lifecycle != ?", (device_id, "resolved")
     ).fetchall()
     known = tx.execute(
-        "SELECT d.last_scan_id, d.model, s.complete FROM devices d"
+        "SELECT d.last_scan_id, d.model, s.complete, d.lineage, d.siem_name FROM devices d"
         " LEFT JOIN scans s ON s.id = d.last_scan_id WHERE d.id = ?",
         (device_id,),
     ).fetchone()
-    last_scan, model, complete = known if known is not None else (None, None, None)
-    ctx = context
-    if context.device_name != device_id:  # a retired history: its own name, its last scan
+    last_scan, model, complete, lineage_n, siem_name = known or (None, None, None, 0, None)
+    ctx = dataclasses.replace(context, lineage=lineage_n or 0)
+    if context.device_name != device_id:  # a retired history: its SIEM name, its last scan
         scan_id = last_scan or f"{device_id}-replaced"
-        ctx = dataclasses.replace(context, device_name=device_id, scan_id=scan_id, build=None)
+        name = siem_name or device_id
+        ctx = dataclasses.replace(ctx, device_name=name, scan_id=scan_id, build=None)
     report = {"device": {"model": model}, "scan": {"complete": bool(complete)}}
     made = []
     for t in map(_tracked, rows):
@@ -200,6 +210,7 @@ __all__ = [
     "device",
     "held",
     "mark",
+    "number",
     "open_events",
     "retire",
     "set_trait",

@@ -147,6 +147,15 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE devices ADD COLUMN trait TEXT;
     ALTER TABLE devices ADD COLUMN ambiguous_round INTEGER;
     """,
+    # 5: which phone behind an id a row is (scanner/app/agent/lineage.py): ``lineage`` counts
+    # the phones retired from the id before it (0: its first), so each phone's SIEM finding uids
+    # are its own (``reports.render.ocsf.finding_uid``); ``siem_name``: the id a retired
+    # history's events were sent under (NULL: its own id). Old rows are each id's first phone,
+    # and a history retired under schema 4 keeps the name it was created again under.
+    """
+    ALTER TABLE devices ADD COLUMN lineage INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE devices ADD COLUMN siem_name TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -8,6 +8,7 @@ already answered at its new address in this round.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -126,7 +127,7 @@ class Recorder:
             if seen.replaced is not None:
                 old = lineage.retire(tx, device, why=seen.replaced, at=now, report=scan.report_path)
                 assert result is not None
-                why = seen.replaced
+                why = f"{seen.replaced}; the agent keeps them as {old}"
                 sent = lineage.open_events(tx, self.delivery, old, result.context, why, now)
                 log.warning(
                     "phone.replaced", device=device, history=old, events=sent, problem=seen.replaced
@@ -154,6 +155,10 @@ class Recorder:
                 drift = Drift(rows=drift.rows)
             self.drift[device] = drift
             if result is not None:  # the events go with the finding state, or neither does
+                n = lineage.number(tx, device) if self.delivery.destinations else 0
+                if n:  # a phone swapped in behind the id: finding uids of its own
+                    ctx = dataclasses.replace(result.context, lineage=n)
+                    result = dataclasses.replace(result, context=ctx)
                 self.delivery.record(tx, device, result, drift, previous, now=now)
             if result is not None and not seen.twin:
                 if seen.store and result.trait is not None:

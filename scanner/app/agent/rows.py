@@ -55,6 +55,10 @@ class DeviceRow:
     """Who the phone seems to be (``identity.trait_of``); None before its first scan with one."""
     ambiguous_round: int | None = None
     """The last round in which two phones answered as this id."""
+    lineage: int = 0
+    """Which phone behind the id: how many were retired from it before this one (``lineage``)."""
+    siem_name: str | None = None
+    """A retired history: the id its SIEM events name (the one it was scanned as); None: its own."""
 
 
 @dataclass(frozen=True, slots=True)

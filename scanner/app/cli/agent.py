@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from pathlib import Path
 
 from scanner.app.agent.once import once_exit
 from scanner.app.agent.service import Agent, load_config
@@ -22,6 +23,10 @@ def cmd_agent(args: argparse.Namespace) -> int:
     from reports.render.controls import strip_controls
 
     limit_arenas()  # before any pool thread: see scanner/malloc.py
+    if (args.history or args.forget is not None) and (args.once or args.demo):
+        from checks.errors import UsageError
+
+        raise UsageError("--history and --forget run no round", hint="drop --once and --demo")
     if args.demo:
         from scanner.app.agent_demo import run_demo
 
@@ -31,6 +36,8 @@ def cmd_agent(args: argparse.Namespace) -> int:
     configure_from(
         args, max(args.verbose, {"debug": 2, "info": 1}.get(config.agent.log_level.value, 0))
     )
+    if args.history or args.forget is not None:
+        return _histories(args, config.agent.database)
     agent = Agent(args.config)
     if not args.once:
         return agent.serve()
@@ -50,6 +57,36 @@ def cmd_agent(args: argparse.Namespace) -> int:
     for line in lines:
         print(strip_controls(line), file=sys.stderr)
     return code
+
+
+def _histories(args: argparse.Namespace, database: Path) -> int:
+    """``--history`` / ``--forget ID`` (``scanner.app.agent.history``)."""
+    from checks.errors import UsageError
+    from reports.render.controls import strip_controls
+    from scanner.app.agent import history
+    from scanner.app.agent.state import State
+
+    if not database.exists():  # never create a state database only to find nothing in it
+        if args.forget is not None:
+            raise UsageError(
+                f"{args.forget!r} is not a retired history: there is no state "
+                f"database {database} yet",
+                hint="check --config",
+            )
+        print(history.lines([])[0])
+        return ExitCode.OK
+    with State.open(database) as state:
+        if args.forget is None:
+            print("\n".join(strip_controls(line) for line in history.lines(history.retired(state))))
+            return ExitCode.OK
+        gone = history.forget(state, args.forget)
+    print(
+        strip_controls(
+            f"forgot {args.forget}: {gone.scans} scans, {gone.findings} findings "
+            f"({gone.open} open); its reports and the events sent stay"
+        )
+    )
+    return ExitCode.OK
 
 
 __all__ = ["cmd_agent"]

@@ -191,6 +191,19 @@ def build_parser() -> argparse.ArgumentParser:
         "run one round with a new temporary state folder, write the fleet page "
         "and each phone's report there and print where (exit codes as --once)",
     )
+    kept = p.add_mutually_exclusive_group()
+    kept.add_argument(
+        "--history",
+        action="store_true",
+        help="list the retired histories in the state (a phone swapped behind an id leaves "
+        "its history as <id>~n, its failures open) and exit",
+    )
+    kept.add_argument(
+        "--forget",
+        metavar="ID",
+        help="remove the retired history ID from the state (its scans and findings; its "
+        "reports and the SIEM events sent stay) and exit; 2 if ID is no retired history",
+    )
     lang_option(p)
 
     p = sub.add_parser(

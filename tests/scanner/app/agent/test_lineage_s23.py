@@ -241,7 +241,7 @@ def test_a_schema_3_state_file_loads_and_loses_nothing(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     with State.open(path) as state:
-        assert SCHEMA_VERSION == 4
+        assert SCHEMA_VERSION >= 4  # and what later migrations add (test_lineage_s24)
         (d,) = state.devices()
         assert (d.id, d.model, d.last_scan_id, d.trait, d.ambiguous_round) == (
             "S", "SM-S936B", "s0", None, None)

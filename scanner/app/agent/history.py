@@ -1,0 +1,113 @@
+"""``msgscan agent --history`` and ``--forget ID``: the retired histories of swapped phones.
+
+When another phone answers as an id, the earlier phone's history moves to ``<id>~n``
+(``lineage.retire``): its open failures stay open there, in the fleet page and the SIEM, until
+someone decides they are done with. ``--history`` lists those histories; ``--forget ID``
+removes one from the agent's state, in one transaction:
+
+- **removed**: the history's device row, its scans, its findings (open and resolved) and its
+  SIEM bookkeeping (when each finding was last sent), so the fleet page drops it at the agent's
+  next round and nothing of it is counted again;
+- **kept**: its report files (evidence an auditor may hold; they go with
+  ``reports_retention_days`` like any phone's), events already queued or delivered (the SIEM
+  keeps the findings open: close them there), attestations, the rounds, and the id the phone
+  was scanned as with its new phone's history. The name is never given to another history
+  (``lineage.retire``).
+
+Only a retired history can be forgotten: a phone the agent still scans keeps its history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from checks.errors import UsageError
+from scanner.app.agent.identity import describe, legacy
+from scanner.app.agent.rows import DeviceState
+from scanner.app.agent.state import State
+
+
+@dataclass(frozen=True, slots=True)
+class Retired:
+    """One retired history, as ``--history`` lists it."""
+
+    id: str
+    phone: str
+    """Who the phone seemed to be (``identity.describe``)."""
+    first_seen: datetime
+    last_seen: datetime
+    scans: int
+    open: int
+    """Its findings still open (failed, unknown, manual): what forgetting it drops."""
+    reason: str
+
+
+def retired(state: State) -> list[Retired]:
+    """Every retired history in the state, by id."""
+    out = []
+    for d in state.devices():
+        if d.last_state is not DeviceState.REPLACED:
+            continue
+        scans = state._rows("SELECT count(*) FROM scans WHERE device_id = ?", (d.id,))[0][0]
+        phone = describe(d.trait or legacy(d.model))
+        out.append(
+            Retired(
+                d.id,
+                phone,
+                d.first_seen,
+                d.last_seen,
+                scans,
+                len(state.open_findings(d.id)),
+                d.last_error or "replaced",
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    scans: int
+    findings: int
+    open: int
+
+
+def forget(state: State, device_id: str) -> Forgotten:
+    """Remove the retired history ``device_id`` (see the module); UsageError (exit 2) for an id
+    the state has no retired history of."""
+    with state.transaction() as tx:
+        row = tx.execute("SELECT last_state FROM devices WHERE id = ?", (device_id,)).fetchone()
+        if row is None or row[0] != DeviceState.REPLACED.value:
+            names = ", ".join(r.id for r in retired(state)) or "none"
+            raise UsageError(
+                f"{device_id!r} is not a retired history in {state.path}"
+                + (" (a phone the agent scans keeps its history)" if row is not None else ""),
+                hint=f"`msgscan agent --history` lists them (now: {names})",
+            )
+        open_now = tx.execute(
+            "SELECT count(*) FROM findings WHERE device_id = ? AND lifecycle != 'resolved'",
+            (device_id,),
+        ).fetchone()[0]
+        tx.execute("DELETE FROM sent_findings WHERE device_id = ?", (device_id,))
+        findings = tx.execute("DELETE FROM findings WHERE device_id = ?", (device_id,)).rowcount
+        tx.execute("UPDATE devices SET last_scan_id = NULL WHERE id = ?", (device_id,))
+        scans = tx.execute("DELETE FROM scans WHERE device_id = ?", (device_id,)).rowcount
+        tx.execute("DELETE FROM devices WHERE id = ?", (device_id,))
+    return Forgotten(scans, findings, open_now)
+
+
+def lines(histories: list[Retired]) -> list[str]:
+    """``--history``'s output: one block per retired history."""
+    if not histories:
+        return ["no retired histories (a phone swapped behind an id leaves one: <id>~n)"]
+    out = []
+    for h in histories:
+        out.append(
+            f"{h.id}  {h.phone}, seen {h.first_seen.date().isoformat()} to "
+            f"{h.last_seen.date().isoformat()}, {h.scans} scans, {h.open} findings open"
+        )
+        out.append(f"  {h.reason}")
+    return out
+
+
+__all__ = ["Forgotten", "Retired", "forget", "lines", "retired"]
