@@ -192,10 +192,22 @@ def pm_list_users(users: Iterable[tuple[int, str, int, bool]]) -> str:
 
 
 _FLAG_NAMES = {
-    0x1: "PRIMARY", 0x2: "ADMIN", 0x4: "GUEST", 0x8: "RESTRICTED", 0x10: "INITIALIZED",
-    0x20: "MANAGED_PROFILE", 0x40: "DISABLED", 0x80: "QUIET_MODE", 0x100: "EPHEMERAL",
-    0x200: "DEMO", 0x400: "FULL", 0x800: "SYSTEM", 0x1000: "PROFILE", 0x2000: "EPHEMERAL_ON_CREATE",
-    0x4000: "MAIN", 0x8000: "FOR_TESTING",
+    0x1: "PRIMARY",
+    0x2: "ADMIN",
+    0x4: "GUEST",
+    0x8: "RESTRICTED",
+    0x10: "INITIALIZED",
+    0x20: "MANAGED_PROFILE",
+    0x40: "DISABLED",
+    0x80: "QUIET_MODE",
+    0x100: "EPHEMERAL",
+    0x200: "DEMO",
+    0x400: "FULL",
+    0x800: "SYSTEM",
+    0x1000: "PROFILE",
+    0x2000: "EPHEMERAL_ON_CREATE",
+    0x4000: "MAIN",
+    0x8000: "FOR_TESTING",
 }
 """UserInfo.FLAG_* names, as UserInfo.flagsToString prints them (joined with "|")."""
 
@@ -223,6 +235,41 @@ def user_list_verbose(
         tail += " (profile-owner)" if uid in owned else ""
         tail += " (current)" if uid == 0 else ""
         lines.append(f"{i}: id={uid}, name={name}{kind}, flags={names}{tail}")
+    return "\n".join(lines) + "\n"
+
+
+CE_LABEL_SDK = 35
+"""From which release the constructed dump prints ``CE unlocked users:`` (the field renamed
+``mCeUnlockedUsers``) instead of ``Local unlocked users:`` (AOSP 14 still prints the latter; the
+release of the rename is not pinned by a source here, so the parser reads both)."""
+
+
+def dumpsys_mount(sdk: int, unlocked: Iterable[int]) -> str:
+    """``dumpsys mount``: StorageManagerService.dump (MountService before Android 8) prints the
+    disks, volumes and records, the primary storage UUID, then (Android 7+) the users whose
+    credential-encrypted storage is unlocked, twice (``Arrays.toString`` of ``int[]``), then the
+    OBB tables and the last maintenance. Layout after the real Android 7 capture
+    (``isdi-huawei-frd-android7/dumpsys-all.txt``), without its vendor's connector logs."""
+    ids = ", ".join(str(u) for u in sorted(set(unlocked)))
+    lines = [
+        "Disks:",
+        "",
+        "Volumes:",
+        "  VolumeInfo{emulated}:",
+        "    type=EMULATED diskId=null partGuid=null mountFlags=PRIMARY|VISIBLE mountUserId=-1 "
+        "state=MOUNTED ",
+        "    fsType=null fsUuid=null fsLabel=null ",
+        "    path=/storage/emulated internalPath=/data/media ",
+        "",
+        "Records:",
+        "",
+        "Primary storage UUID: null",
+        "",
+    ]
+    if sdk >= 24:
+        label = "CE" if sdk >= CE_LABEL_SDK else "Local"
+        lines += [f"{label} unlocked users: [{ids}]", f"System unlocked users: [{ids}]", ""]
+    lines += ["mObbMounts:", "", "mObbPathToStateMap:", "", "Last maintenance: 2026-11-01 03:00:00"]
     return "\n".join(lines) + "\n"
 
 

@@ -126,8 +126,6 @@ def retire(
     return old
 
 
-
-
 def open_events(
     tx: Transaction,
     delivery: Delivery,
