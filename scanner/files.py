@@ -143,21 +143,18 @@ def parse_json(
     try:
         value = json.loads(data)
     except json.JSONDecodeError as e:
-        raise error(
-            f"{source}: not JSON (line {e.lineno}, column {e.colno}: {e.msg})", hint=hint
-        ) from None
+        raise error(f"{source}: not JSON (line {e.lineno}, column {e.colno}: {e.msg})",
+                    hint=hint) from None
     except UnicodeDecodeError as e:
         raise error(f"{source}: not UTF-8 text (byte offset {e.start})", hint=hint) from None
     except RecursionError:
-        raise error(
-            f"{source}: JSON nested deeper than msgscan reads ({MAX_JSON_DEPTH} levels)", hint=hint
-        ) from None
+        raise error(f"{source}: JSON nested deeper than msgscan reads ({MAX_JSON_DEPTH} levels)",
+                    hint=hint) from None
     except ValueError as e:  # e.g. an integer of more than 4300 digits
         raise error(f"{source}: not usable JSON ({e})", hint=hint) from None
     if json_depth(value) > MAX_JSON_DEPTH:
-        raise error(
-            f"{source}: JSON nested deeper than msgscan reads ({MAX_JSON_DEPTH} levels)", hint=hint
-        )
+        raise error(f"{source}: JSON nested deeper than msgscan reads ({MAX_JSON_DEPTH} levels)",
+                    hint=hint)
     return value
 
 

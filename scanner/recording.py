@@ -199,9 +199,8 @@ def from_json(raw: Any, source: str) -> Recording:
 
 def load(path: str | os.PathLike[str]) -> Recording:
     hint = "pass a file written by `msgscan record`"
-    data = read_regular(
-        path, what="the recording", limit=LIMIT_RECORDING, hint=hint, error=RecordingError
-    )
+    data = read_regular(path, what="the recording", limit=LIMIT_RECORDING, hint=hint,
+                        error=RecordingError)
     return from_json(parse_json(data, source=str(path), hint=hint, error=RecordingError), str(path))
 
 
@@ -212,18 +211,11 @@ a replay test may go lower) up to ``MAX_PAYLOAD`` (1 MiB, adb/adb.h)."""
 
 def _check_maxdata(value: object, source: str, hint: str) -> None:
     low, high = MAXDATA_RANGE
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or value != int(value)
-        or not low <= value <= high
-    ):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
+            or value != int(value) or not low <= value <= high:
         raise RecordingError(
             f"{source}: meta.maxdata must be a whole number of bytes from {low} to {high}, "
-            f"got {json.dumps(value)[:40]}",
-            hint=hint,
-        )
+            f"got {json.dumps(value)[:40]}", hint=hint)
 
 
 def dumps(recording: Recording) -> bytes:

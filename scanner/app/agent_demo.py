@@ -37,29 +37,15 @@ class DemoRun:
 
 def _config(folder: Path, endpoints: list[str]) -> Path:
     path = folder / "agent.toml"
-    path.write_text(
-        "\n".join(
-            [
-                "# written by `msgscan agent --demo`: one round over the simulated phones below",
-                "[agent]",
-                'state_dir = "state"',
-                "[schedule]",
-                'every = "1h"',
-                "[scan]",
-                'timeout = "60s"',
-                'connect_timeout = "5s"',
-                'auth_timeout = "5s"',
-                "[usb]",
-                "enabled = false",
-                "[adb_server]",
-                "use = false",
-                "[tcp]",
-                "endpoints = [" + ", ".join(f'"{e}"' for e in endpoints) + "]",
-            ]
-        )
-        + "\n",
-        encoding="utf-8",
-    )
+    path.write_text("\n".join([
+        "# written by `msgscan agent --demo`: one round over the simulated phones below",
+        "[agent]", 'state_dir = "state"',
+        "[schedule]", 'every = "1h"',
+        "[scan]", 'timeout = "60s"', 'connect_timeout = "5s"', 'auth_timeout = "5s"',
+        "[usb]", "enabled = false",
+        "[adb_server]", "use = false",
+        "[tcp]", "endpoints = [" + ", ".join(f'"{e}"' for e in endpoints) + "]",
+    ]) + "\n", encoding="utf-8")
     return path
 
 
@@ -80,10 +66,8 @@ def run_demo(lang: Lang, out: TextIO | None = None, folder: Path | None = None) 
         for name in SHIPPED:
             rec = recording.load(HERE / name)
             servers.append(phone_server(rec).start())
-            print(
-                f"demo: simulated phone {name.removesuffix('.json')} at {servers[-1].address}",
-                file=out,
-            )
+            print(f"demo: simulated phone {name.removesuffix('.json')} at {servers[-1].address}",
+                  file=out)
         config = _config(folder, [s.address for s in servers])
         agent = Agent(config, signer=load_or_create_signer(folder / "adbkey"))
         reports_dir = agent.config.agent.reports_dir
@@ -104,10 +88,8 @@ def run_demo(lang: Lang, out: TextIO | None = None, folder: Path | None = None) 
         page = saved.with_suffix(".html")
         write_atomic(page, HtmlRenderer(lang).render_report(json.loads(saved.read_text("utf-8"))))
         pages.append(page)
-    print(
-        f"demo: one round over {len(servers)} phones, {report.failed_phones} with a failed check",
-        file=out,
-    )
+    print(f"demo: one round over {len(servers)} phones, {report.failed_phones} with a failed check",
+          file=out)
     print(f"demo: fleet page      {fleet_page}", file=out)
     for page in pages:
         print(f"demo: phone report    {page}", file=out)

@@ -56,10 +56,7 @@ def scan_result(
         device_name=device,
         error=None
         if snapshot.complete
-        else hide(
-            hide("; ".join(dict.fromkeys(snapshot.problems)), transport.serial, device),
-            snapshot.serial,
-            device,
-        )
+        else hide(hide("; ".join(dict.fromkeys(snapshot.problems)), transport.serial, device),
+                  snapshot.serial, device)
         or "scan incomplete",
     )

@@ -69,34 +69,29 @@ def load_saved(path: Path, key: SigningKey | None = None) -> dict[str, Any]:
     from reports.report import ReportInvalid, validate
     from scanner.files import LIMIT_REPORT, parse_json, read_regular
 
-    hint = (
-        "pass a report written by `msgscan scan --format json -o FILE` or the "
-        "agent's fleet-summary.json"
-    )
+    hint = ("pass a report written by `msgscan scan --format json -o FILE` or the "
+            "agent's fleet-summary.json")
     raw = read_regular(path, what="the report", limit=LIMIT_REPORT, hint=hint)
     data = parse_json(raw, source=str(path), hint=hint)
     if isinstance(data, dict):
         sealed = verify(raw, [key.private.public_key()] if key else [])
         if sealed.outcome is Outcome.TAMPERED:
-            raise UsageError(
-                f"{path}: {sealed.message}",
-                hint=f"`msgscan verify {path}` says more; render the report as it was written",
-            )
+            raise UsageError(f"{path}: {sealed.message}",
+                             hint=f"`msgscan verify {path}` says more; render the report as "
+                             "it was written")
         if key is not None and sealed.outcome is not Outcome.VALID:
             # unsigned, or signed by another key: a signature now would vouch for content no
             # key vouched for (a removed signature and a new digest read as "unsigned")
-            raise UsageError(
-                f"{path}: not signed by {key.fingerprint}, so not signed again: {sealed.message}",
-                hint="render it without a key (no --sign-key, "
-                "MSGSCAN_SIGNING_KEY unset: the output carries its digest), or "
-                "scan again with the key",
-            )
+            raise UsageError(f"{path}: not signed by {key.fingerprint}, so not signed again: "
+                             f"{sealed.message}",
+                             hint="render it without a key (no --sign-key, "
+                             "MSGSCAN_SIGNING_KEY unset: the output carries its digest), or "
+                             "scan again with the key")
     try:  # NaN, Infinity, 1e999: no JSON number, never written by msgscan
         json.dumps(data, allow_nan=False)
     except ValueError:
-        raise UsageError(
-            f"{path}: holds a number JSON cannot hold (NaN or Infinity)", hint=hint
-        ) from None
+        raise UsageError(f"{path}: holds a number JSON cannot hold (NaN or Infinity)",
+                         hint=hint) from None
     if not isinstance(data, dict):
         raise UsageError(
             f"{path}: not a msgscan report", hint="pass a report written with --format json"

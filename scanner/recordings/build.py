@@ -75,18 +75,8 @@ def _props(
     return props
 
 
-def _app(
-    name: str, app_id: int, version: str, code: int, users: Mapping[int, AppUser], **kw: object
-) -> App:
-    return App(
-        name,
-        app_id,
-        version,
-        code,
-        users=users,
-        identity_hash=f"{app_id * 2654435761 % 0xFFFFFFF:07x}",
-        **kw,
-    )  # type: ignore[arg-type]
+def _app(name: str, app_id: int, version: str, code: int, users: Mapping[int, AppUser], **kw: object) -> App:
+    return App(name, app_id, version, code, users=users, identity_hash=f"{app_id * 2654435761 % 0xFFFFFFF:07x}", **kw)  # type: ignore[arg-type]
 
 
 def _system_apps(users: list[int], sdk: int) -> list[App]:
@@ -99,32 +89,10 @@ def _system_apps(users: list[int], sdk: int) -> list[App]:
         _app("com.android.settings", 1000, "14", 34, every, system=True, installer=None),
         _app("com.google.android.gms", 10110, "24.47.13", 244713035, every, system=True),
         _app("com.android.vending", 10111, "43.9.17-31", 84391730, every, system=True),
-        _app(
-            "com.android.providers.media.module",
-            10112,
-            "340090000",
-            340090000,
-            every,
-            system=True,
-            installer=None,
-        ),
-        _app(
-            "com.google.android.documentsui",
-            10113,
-            "14-11812373",
-            340000000,
-            every,
-            system=True,
-            installer=None,
-        ),
-        _app(
-            "com.google.android.apps.photos",
-            10120,
-            "7.6.0.685525034",
-            49344810,
-            {u: AppUser(grants=dict(media)) for u in users},
-            system=True,
-        ),
+        _app("com.android.providers.media.module", 10112, "340090000", 340090000, every, system=True, installer=None),
+        _app("com.google.android.documentsui", 10113, "14-11812373", 340000000, every, system=True, installer=None),
+        _app("com.google.android.apps.photos", 10120, "7.6.0.685525034", 49344810,
+             {u: AppUser(grants=dict(media)) for u in users}, system=True),
         _app("com.android.chrome", 10121, "131.0.6778.81", 677808133, every, system=True),
         _app("com.google.android.gm", 10122, "2024.11.10.694001204", 64953617, every, system=True),
         _app("com.google.android.apps.maps", 10123, "11.155.0101", 1065421023, every, system=True),
@@ -138,64 +106,26 @@ def android14_work_profile() -> PhoneSpec:
     sdk = 34
     users = [0, 10]
     wa_b = _app(
-        "com.whatsapp.w4b",
-        10245,
-        "2.26.41.74",
-        262641074,
-        {
-            10: AppUser(
-                grants={RC: True, WC: True, CAM: True, MIC: False, NOTIF: True},
-                first_install="2026-02-11 08:30:12",
-            )
-        },
+        "com.whatsapp.w4b", 10245, "2.26.41.74", 262641074,
+        {10: AppUser(grants={RC: True, WC: True, CAM: True, MIC: False, NOTIF: True}, first_install="2026-02-11 08:30:12")},
         target_sdk=35,
     )
     apps = _system_apps(users, sdk) + [
-        _app(
-            "com.google.android.apps.work.clouddpc",
-            10150,
-            "165.28.0",
-            16528,
-            {10: AppUser()},
-            installer="com.android.vending",
-        ),
+        _app("com.google.android.apps.work.clouddpc", 10150, "165.28.0", 16528, {10: AppUser()}, installer="com.android.vending"),
         wa_b,
         _app("de.dkb.portalapp", 10201, "3.12.0", 3120, {0: AppUser(grants={CAM: True})}),
-        _app(
-            "com.spotify.music", 10202, "8.9.96.476", 120304767, {0: AppUser(grants={NOTIF: True})}
-        ),
-        _app(
-            "com.microsoft.teams",
-            10246,
-            "1416/1.0.0.2024",
-            2024200101,
-            {10: AppUser(grants={RC: False, MIC: True})},
-            installer="com.android.vending",
-        ),
+        _app("com.spotify.music", 10202, "8.9.96.476", 120304767, {0: AppUser(grants={NOTIF: True})}),
+        _app("com.microsoft.teams", 10246, "1416/1.0.0.2024", 2024200101, {10: AppUser(grants={RC: False, MIC: True})}, installer="com.android.vending"),
     ]
     return PhoneSpec(
         serial="MSGSCAN14WP",
-        props=_props(
-            manufacturer="Google",
-            brand="google",
-            model="Pixel 7a",
-            device="lynx",
-            release="14",
-            sdk=sdk,
-            patch="2026-10-05",
-            crypto=("encrypted", "file"),
-        ),
-        users=[
-            (0, "Owner", OWNER_FLAGS_MODERN, True),
-            (10, "Work profile", WORK_PROFILE_FLAGS, True),
-        ],
+        props=_props(manufacturer="Google", brand="google", model="Pixel 7a", device="lynx",
+                     release="14", sdk=sdk, patch="2026-10-05", crypto=("encrypted", "file")),
+        users=[(0, "Owner", OWNER_FLAGS_MODERN, True), (10, "Work profile", WORK_PROFILE_FLAGS, True)],
         apps=apps,
         device_policy=render.device_policy(
-            sdk,
-            device_owner=None,
-            profile_owners={
-                10: "com.google.android.apps.work.clouddpc/.receivers.CloudDeviceAdminReceiver"
-            },
+            sdk, device_owner=None,
+            profile_owners={10: "com.google.android.apps.work.clouddpc/.receivers.CloudDeviceAdminReceiver"},
         ),
         app_ops=render.dumpsys_appops(sdk, {}),
         storage=Storage(denied=("/storage/emulated/10",)),
@@ -214,22 +144,9 @@ def android14_work_profile() -> PhoneSpec:
             "storage": "user 10 unreadable: every storage location of WhatsApp Business is unknown",
             "today": TODAY,
             "findings": {
-                "MSG-01": [P],
-                "MSG-02": [P],
-                "MSG-03": [U, M],
-                "MSG-04": [U],
-                "MSG-05": [U],
-                "MSG-06": [M],
-                "MSG-07": [NA],
-                "MSG-08": [M],
-                "MSG-09": [P],
-                "MSG-10": [P],
-                "MSG-11": [P],
-                "MSG-12": [I],
-                **ORG,
-                "DEV-01": [P],
-                "DEV-02": [P],
-                "DEV-03": [P],
+                "MSG-01": [P], "MSG-02": [P], "MSG-03": [U, M], "MSG-04": [U], "MSG-05": [U],
+                "MSG-06": [M], "MSG-07": [NA], "MSG-08": [M], "MSG-09": [P], "MSG-10": [P],
+                "MSG-11": [P], "MSG-12": [I], **ORG, "DEV-01": [P], "DEV-02": [P], "DEV-03": [P],
             },
             "verdict": "incomplete",
         },
@@ -244,119 +161,44 @@ def android16_personal() -> PhoneSpec:
     day = 86400
     now = render.epoch("2026-11-20T18:03:11")
     files: list[tuple[str, int, int]] = []
-    files += [
-        (f"{wa_root}/Media/WhatsApp Images/f{i:04d}.jpg", now - i * 3 * 3600, 180_000 + 911 * i)
-        for i in range(37)
-    ]
+    files += [(f"{wa_root}/Media/WhatsApp Images/f{i:04d}.jpg", now - i * 3 * 3600, 180_000 + 911 * i) for i in range(37)]
     files += [(f"{wa_root}/Media/WhatsApp Images/Sent/.nomedia", now - 300 * day, 0)]
     files += [(f"{wa_root}/Media/WhatsApp Images/Private/.nomedia", now - 300 * day, 0)]
+    files += [(f"{wa_root}/Media/WhatsApp Video/f{i:04d}.mp4", now - i * day, 4_100_000 + 7919 * i) for i in range(6)]
+    files += [(f"{wa_root}/Media/WhatsApp Documents/f{i:04d}.pdf", now - i * 2 * day, 250_000 + 104_729 * i) for i in range(4)]
+    files += [(f"{wa_root}/Media/WhatsApp Voice Notes/202647/f{i:04d}.opus", now - i * day, 21_000) for i in range(5)]
     files += [
-        (f"{wa_root}/Media/WhatsApp Video/f{i:04d}.mp4", now - i * day, 4_100_000 + 7919 * i)
-        for i in range(6)
-    ]
-    files += [
-        (
-            f"{wa_root}/Media/WhatsApp Documents/f{i:04d}.pdf",
-            now - i * 2 * day,
-            250_000 + 104_729 * i,
-        )
-        for i in range(4)
-    ]
-    files += [
-        (f"{wa_root}/Media/WhatsApp Voice Notes/202647/f{i:04d}.opus", now - i * day, 21_000)
-        for i in range(5)
-    ]
-    files += [
-        (
-            f"{wa_root}/Databases/msgstore-2026-11-{d:02d}.1.db.crypt14",
-            render.epoch(f"2026-11-{d:02d}T02:00:41"),
-            52_428_800 + d * 4096,
-        )
+        (f"{wa_root}/Databases/msgstore-2026-11-{d:02d}.1.db.crypt14", render.epoch(f"2026-11-{d:02d}T02:00:41"), 52_428_800 + d * 4096)
         for d in (18, 19)
-    ] + [
-        (
-            f"{wa_root}/Databases/msgstore.db.crypt14",
-            render.epoch("2026-11-20T02:00:40"),
-            52_436_992,
-        )
-    ]
-    files += [
-        (f"{tg_root}/Telegram Images/f{i:04d}.jpg", now - i * 5 * 3600, 95_000 + 313 * i)
-        for i in range(12)
-    ]
-    files += [
-        (f"{tg_root}/Telegram Video/f{i:04d}.mp4", now - i * 5 * day, 2_000_000) for i in range(2)
-    ]
+    ] + [(f"{wa_root}/Databases/msgstore.db.crypt14", render.epoch("2026-11-20T02:00:40"), 52_436_992)]
+    files += [(f"{tg_root}/Telegram Images/f{i:04d}.jpg", now - i * 5 * 3600, 95_000 + 313 * i) for i in range(12)]
+    files += [(f"{tg_root}/Telegram Video/f{i:04d}.mp4", now - i * 5 * day, 2_000_000) for i in range(2)]
     wa = _app(
-        "com.whatsapp",
-        10233,
-        "2.26.41.74",
-        262641074,
-        {
-            0: AppUser(
-                grants={RC: True, WC: True, RMI: True, RMV: True, CAM: True, MIC: True, NOTIF: True}
-            )
-        },
+        "com.whatsapp", 10233, "2.26.41.74", 262641074,
+        {0: AppUser(grants={RC: True, WC: True, RMI: True, RMV: True, CAM: True, MIC: True, NOTIF: True})},
         target_sdk=35,
     )
     tg = _app(
-        "org.telegram.messenger",
-        10234,
-        "12.1.1",
-        61021,
-        {0: AppUser(grants={RC: False, RMI: True, RMV: True, NOTIF: True})},
+        "org.telegram.messenger", 10234, "12.1.1", 61021, {0: AppUser(grants={RC: False, RMI: True, RMV: True, NOTIF: True})},
         target_sdk=35,
     )
     apps = _system_apps(users, sdk) + [
         wa,
         tg,
-        _app(
-            "com.ghisler.android.TotalCommander", 10240, "3.60", 1360, {0: AppUser()}, target_sdk=34
-        ),
-        _app(
-            "com.simplemobiletools.gallery.pro",
-            10241,
-            "6.28.1",
-            428,
-            {0: AppUser(grants={RMI: True, RMV: True})},
-            installer="org.fdroid.fdroid",
-        ),
-        _app(
-            "com.instagram.android",
-            10242,
-            "356.0.0.40.93",
-            378406542,
-            {0: AppUser(grants={RMI: True, RMV: False, CAM: True})},
-        ),
-        _app(
-            "com.example.cleaner",
-            10243,
-            "1.4.2",
-            142,
-            {0: AppUser(grants={RMI: True, RMV: True})},
-            installer="com.google.android.packageinstaller",
-        ),
+        _app("com.ghisler.android.TotalCommander", 10240, "3.60", 1360, {0: AppUser()}, target_sdk=34),
+        _app("com.simplemobiletools.gallery.pro", 10241, "6.28.1", 428, {0: AppUser(grants={RMI: True, RMV: True})}, installer="org.fdroid.fdroid"),
+        _app("com.instagram.android", 10242, "356.0.0.40.93", 378406542, {0: AppUser(grants={RMI: True, RMV: False, CAM: True})}),
+        _app("com.example.cleaner", 10243, "1.4.2", 142, {0: AppUser(grants={RMI: True, RMV: True})}, installer="com.google.android.packageinstaller"),
         _app("de.dkb.portalapp", 10201, "3.12.0", 3120, {0: AppUser(grants={CAM: True})}),
     ]
     return PhoneSpec(
         serial="MSGSCAN16PH",
-        props=_props(
-            manufacturer="samsung",
-            brand="samsung",
-            model="SM-S936B",
-            device="pa2q",
-            release="16",
-            sdk=sdk,
-            patch="2026-06-05",
-            crypto=("encrypted", "file"),
-        ),
+        props=_props(manufacturer="samsung", brand="samsung", model="SM-S936B", device="pa2q",
+                     release="16", sdk=sdk, patch="2026-06-05", crypto=("encrypted", "file")),
         users=[(0, "Owner", OWNER_FLAGS_MODERN, True)],
         apps=apps,
         device_policy=render.device_policy(sdk, device_owner=None, profile_owners={}),
-        app_ops=render.dumpsys_appops(
-            sdk,
-            {(10240, "com.ghisler.android.TotalCommander"): {"MANAGE_EXTERNAL_STORAGE": "allow"}},
-        ),
+        app_ops=render.dumpsys_appops(sdk, {(10240, "com.ghisler.android.TotalCommander"): {"MANAGE_EXTERNAL_STORAGE": "allow"}}),
         storage=Storage(files=files),
         apks={
             "com.whatsapp": recording_apk("com.whatsapp", rotated=True),
@@ -372,38 +214,19 @@ def android16_personal() -> PhoneSpec:
             "vendors, so MSG-08 fails them against the vendors' published digests."
         ),
         expect={
-            "messengers": {
-                "com.whatsapp": {"installed_for": [0]},
-                "org.telegram.messenger": {"installed_for": [0]},
-            },
+            "messengers": {"com.whatsapp": {"installed_for": [0]}, "org.telegram.messenger": {"installed_for": [0]}},
             "whatsapp_images": {"files": 37, "nomedia": False},
             "whatsapp_archives": 3,
             "storage_readers": [
-                "com.whatsapp",
-                "org.telegram.messenger",
-                "com.ghisler.android.TotalCommander",
-                "com.simplemobiletools.gallery.pro",
-                "com.instagram.android",
-                "com.example.cleaner",
+                "com.whatsapp", "org.telegram.messenger",
+                "com.ghisler.android.TotalCommander", "com.simplemobiletools.gallery.pro",
+                "com.instagram.android", "com.example.cleaner",
             ],
             "today": TODAY,
             "findings": {
-                "MSG-01": [F],
-                "MSG-02": [F],
-                "MSG-03": [F, M, NA],
-                "MSG-04": [F, F],
-                "MSG-05": [F],
-                "MSG-06": [M, P],
-                "MSG-07": [M],
-                "MSG-08": [F, F],
-                "MSG-09": [P, P],
-                "MSG-10": [P, P],
-                "MSG-11": [P, P],
-                "MSG-12": [I, I],
-                **ORG,
-                "DEV-01": [F],
-                "DEV-02": [P],
-                "DEV-03": [P],
+                "MSG-01": [F], "MSG-02": [F], "MSG-03": [F, M, NA], "MSG-04": [F, F], "MSG-05": [F],
+                "MSG-06": [M, P], "MSG-07": [M], "MSG-08": [F, F], "MSG-09": [P, P], "MSG-10": [P, P],
+                "MSG-11": [P, P], "MSG-12": [I, I], **ORG, "DEV-01": [F], "DEV-02": [P], "DEV-03": [P],
             },
             "verdict": "non_compliant",
         },
@@ -414,62 +237,20 @@ def android10_alternatives() -> PhoneSpec:
     sdk = 29
     users = [0]
     files = [
-        (
-            "/storage/emulated/0/Signal/Backups/signal-2026-11-19-03-00-12.backup",
-            render.epoch("2026-11-19T03:00:12"),
-            187_904_512,
-        ),
-        (
-            "/storage/emulated/0/Signal/Backups/signal-2026-11-20-03-00-09.backup",
-            render.epoch("2026-11-20T03:00:09"),
-            188_010_496,
-        ),
-        (
-            "/storage/emulated/0/Pictures/Threema/f0001.jpg",
-            render.epoch("2026-11-02T12:00:00"),
-            310_000,
-        ),
+        ("/storage/emulated/0/Signal/Backups/signal-2026-11-19-03-00-12.backup", render.epoch("2026-11-19T03:00:12"), 187_904_512),
+        ("/storage/emulated/0/Signal/Backups/signal-2026-11-20-03-00-09.backup", render.epoch("2026-11-20T03:00:09"), 188_010_496),
+        ("/storage/emulated/0/Pictures/Threema/f0001.jpg", render.epoch("2026-11-02T12:00:00"), 310_000),
     ]
     apps = _system_apps(users, sdk) + [
-        _app(
-            "org.thoughtcrime.securesms",
-            10160,
-            "7.24.2",
-            149101,
-            {0: AppUser(grants={RC: True, WC: True, RES: True, WES: True, CAM: True})},
-            target_sdk=34,
-        ),
+        _app("org.thoughtcrime.securesms", 10160, "7.24.2", 149101, {0: AppUser(grants={RC: True, WC: True, RES: True, WES: True, CAM: True})}, target_sdk=34),
         # Threema and Wire ship allowBackup="false" (messengers.md §6.4, §7).
-        _app(
-            "ch.threema.app",
-            10161,
-            "6.1.2",
-            1060,
-            {0: AppUser(grants={RC: False, RES: True, CAM: True})},
-            installer="com.android.vending",
-            allow_backup=False,
-        ),
-        _app(
-            "com.wire",
-            10162,
-            "4.9.1",
-            49100,
-            {0: AppUser(grants={RES: True, CAM: True, MIC: True})},
-            allow_backup=False,
-        ),
+        _app("ch.threema.app", 10161, "6.1.2", 1060, {0: AppUser(grants={RC: False, RES: True, CAM: True})}, installer="com.android.vending", allow_backup=False),
+        _app("com.wire", 10162, "4.9.1", 49100, {0: AppUser(grants={RES: True, CAM: True, MIC: True})}, allow_backup=False),
     ]
     return PhoneSpec(
         serial="MSGSCAN10AL",
-        props=_props(
-            manufacturer="motorola",
-            brand="motorola",
-            model="moto g(8)",
-            device="rav",
-            release="10",
-            sdk=sdk,
-            patch="2021-03-01",
-            crypto=("encrypted", "file"),
-        ),
+        props=_props(manufacturer="motorola", brand="motorola", model="moto g(8)", device="rav",
+                     release="10", sdk=sdk, patch="2021-03-01", crypto=("encrypted", "file")),
         users=[(0, "Owner", OWNER_FLAGS_10, True)],
         apps=apps,
         device_policy=render.device_policy(sdk, device_owner=None, profile_owners={}),
@@ -498,22 +279,10 @@ def android10_alternatives() -> PhoneSpec:
             "security_patch": "2021-03-01",
             "today": TODAY,
             "findings": {
-                "MSG-01": [NA],
-                "MSG-02": [NA],
-                "MSG-03": [F, P, M],
-                "MSG-04": [NA, F, NA],
-                "MSG-05": [F],
-                "MSG-06": [M, P, P],
-                "MSG-07": [NA],
-                "MSG-08": [F, M, M],
-                "MSG-09": [P, NA, NA],
-                "MSG-10": [P, P, P],
-                "MSG-11": [P, P, P],
-                "MSG-12": [I, P, P],
-                **ORG_NO_WHATSAPP,
-                "DEV-01": [F],
-                "DEV-02": [F],
-                "DEV-03": [P],
+                "MSG-01": [NA], "MSG-02": [NA], "MSG-03": [F, P, M], "MSG-04": [NA, F, NA],
+                "MSG-05": [F], "MSG-06": [M, P, P], "MSG-07": [NA], "MSG-08": [F, M, M],
+                "MSG-09": [P, NA, NA], "MSG-10": [P, P, P], "MSG-11": [P, P, P], "MSG-12": [I, P, P],
+                **ORG_NO_WHATSAPP, "DEV-01": [F], "DEV-02": [F], "DEV-03": [P],
             },
             "verdict": "non_compliant",
         },
@@ -522,14 +291,8 @@ def android10_alternatives() -> PhoneSpec:
 
 SHIPPED = {
     "android14-work-profile-business.json": (android14_work_profile, ("Pixel 7a", "lynx", "lynx")),
-    "android16-personal-whatsapp-telegram.json": (
-        android16_personal,
-        ("SM-S936B", "pa2qxeea", "pa2q"),
-    ),
-    "android10-signal-threema-wire.json": (
-        android10_alternatives,
-        ("moto g(8)", "rav_retail", "rav"),
-    ),
+    "android16-personal-whatsapp-telegram.json": (android16_personal, ("SM-S936B", "pa2qxeea", "pa2q")),
+    "android10-signal-threema-wire.json": (android10_alternatives, ("moto g(8)", "rav_retail", "rav")),
 }
 
 
@@ -549,9 +312,7 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-def large_phone(
-    packages: int = 300, users: int = 3, *, serial: str = "MSGSCANBIG1", maxdata: int = 1 << 20
-) -> PhoneSpec:
+def large_phone(packages: int = 300, users: int = 3, *, serial: str = "MSGSCANBIG1", maxdata: int = 1 << 20) -> PhoneSpec:
     """A busy Android 14 phone: ``packages`` apps, ``users`` users (owner, a work profile, then
     secondary users), WhatsApp for the owner, WhatsApp Business in the work profile, Telegram
     for the third user, media and backups in the owner's storage. For counting exchanges and
@@ -561,23 +322,9 @@ def large_phone(
     ids = ids[:users]
     base = _system_apps(ids, sdk)
     messengers = [
-        _app(
-            "com.whatsapp",
-            10233,
-            "2.26.41.74",
-            262641074,
-            {0: AppUser(grants={RC: True, RMI: True})},
-        ),
-        _app(
-            "com.whatsapp.w4b",
-            10245,
-            "2.26.41.74",
-            262641074,
-            {ids[min(1, len(ids) - 1)]: AppUser(grants={RC: False})},
-        ),
-        _app(
-            "org.telegram.messenger", 10234, "12.1.1", 61021, {ids[-1]: AppUser(grants={RC: True})}
-        ),
+        _app("com.whatsapp", 10233, "2.26.41.74", 262641074, {0: AppUser(grants={RC: True, RMI: True})}),
+        _app("com.whatsapp.w4b", 10245, "2.26.41.74", 262641074, {ids[min(1, len(ids) - 1)]: AppUser(grants={RC: False})}),
+        _app("org.telegram.messenger", 10234, "12.1.1", 61021, {ids[-1]: AppUser(grants={RC: True})}),
     ]
     filler = [
         _app(
@@ -585,47 +332,24 @@ def large_phone(
             10300 + i,
             f"{1 + i % 7}.{i % 13}.{i % 5}",
             1000 + i,
-            {
-                u: AppUser(grants={CAM: i % 3 == 0, RMI: i % 4 == 0, NOTIF: True})
-                for u in ids
-                if (i + u) % 3 != 1
-            },
+            {u: AppUser(grants={CAM: i % 3 == 0, RMI: i % 4 == 0, NOTIF: True}) for u in ids if (i + u) % 3 != 1},
         )
         for i in range(max(0, packages - len(base) - len(messengers)))
     ]
     wa_root = "/storage/emulated/0/Android/media/com.whatsapp/WhatsApp"
     now = render.epoch("2026-11-20T18:00:00")
-    files = [
-        (f"{wa_root}/Media/WhatsApp Images/f{i:05d}.jpg", now - i * 600, 150_000 + i)
-        for i in range(2000)
-    ]
+    files = [(f"{wa_root}/Media/WhatsApp Images/f{i:05d}.jpg", now - i * 600, 150_000 + i) for i in range(2000)]
     files += [(f"{wa_root}/Databases/msgstore.db.crypt15", now - 57600, 80_000_000)]
     flags = {0: OWNER_FLAGS_MODERN, 10: WORK_PROFILE_FLAGS}
     return PhoneSpec(
         serial=serial,
-        props=_props(
-            manufacturer="Google",
-            brand="google",
-            model="Pixel 8",
-            device="shiba",
-            release="14",
-            sdk=sdk,
-            patch="2026-09-05",
-            crypto=("encrypted", "file"),
-        ),
-        users=[
-            (u, "Owner" if u == 0 else f"User {u}", flags.get(u, SECONDARY_FLAGS), True)
-            for u in ids
-        ],
+        props=_props(manufacturer="Google", brand="google", model="Pixel 8", device="shiba",
+                     release="14", sdk=sdk, patch="2026-09-05", crypto=("encrypted", "file")),
+        users=[(u, "Owner" if u == 0 else f"User {u}", flags.get(u, SECONDARY_FLAGS), True) for u in ids],
         apps=base + messengers + filler,
         device_policy=render.device_policy(
-            sdk,
-            device_owner=None,
-            profile_owners={
-                10: "com.google.android.apps.work.clouddpc/.receivers.CloudDeviceAdminReceiver"
-            }
-            if 10 in ids
-            else {},
+            sdk, device_owner=None,
+            profile_owners={10: "com.google.android.apps.work.clouddpc/.receivers.CloudDeviceAdminReceiver"} if 10 in ids else {},
         ),
         app_ops=render.dumpsys_appops(sdk, {}),
         storage=Storage(files=files),

@@ -239,7 +239,7 @@ def _signed_apps(spec: PhoneSpec) -> tuple[tuple[App, ...], tuple[FileEntry, ...
 
 
 def _locked_storage(spec: PhoneSpec) -> Storage:
-    """The spec's storage as the shell sees it with the locked users' roots (``PhoneSpec.locked``)."""
+    """The spec's storage as the shell sees it, with the locked users' roots (``locked``)."""
     roots = [probes.STORAGE_ROOT.format(user=u) for u in spec.locked]
     if not roots or spec.sdk < 24:
         return spec.storage
@@ -277,10 +277,7 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
     owners = _owner_users(spec.device_policy)
     outputs[probes.USER_TYPES.argv] = (
         render.user_list_verbose(
-            spec.sdk,
-            spec.users,
-            types,
-            device_owner="Device Owner:" in spec.device_policy,
+            spec.sdk, spec.users, types, device_owner="Device Owner:" in spec.device_policy,
             profile_owners=owners,
         ),
         0,

@@ -45,46 +45,26 @@ def _wab(users: dict[int, AppUser]) -> App:
     return _app("com.whatsapp.w4b", 10245, "2.26.41.74", 262641074, users, target_sdk=35)
 
 
-def _phone(
-    serial: str, sdk: int, release: str, model: str, device: str, brand: str = "google"
-) -> dict[str, str]:
-    return _props(
-        manufacturer=brand if brand != "google" else "Google",
-        brand=brand,
-        model=model,
-        device=device,
-        release=release,
-        sdk=sdk,
-        patch="2026-10-05",
-        crypto=("encrypted", "file"),
-    )
+def _phone(serial: str, sdk: int, release: str, model: str, device: str, brand: str = "google") -> dict[str, str]:
+    return _props(manufacturer=brand if brand != "google" else "Google", brand=brand, model=model,
+                  device=device, release=release, sdk=sdk, patch="2026-10-05", crypto=("encrypted", "file"))
 
 
 def byod_intune() -> PhoneSpec:
     """Personal phone, Intune work profile with WhatsApp Business, consumer WhatsApp privately."""
     sdk, ids = 34, [0, 10]
     apps = _system_apps(ids, sdk) + [
-        _app(
-            "com.microsoft.windowsintune.companyportal", 10150, "5.0.6294.0", 6294, {10: AppUser()}
-        ),
+        _app("com.microsoft.windowsintune.companyportal", 10150, "5.0.6294.0", 6294, {10: AppUser()}),
         _wa({0: AppUser(grants={RC: True})}),
         _wab({10: AppUser(grants={RC: True})}),
     ]
     return PhoneSpec(
         serial="MSGSCANBYOD",
         props=_phone("MSGSCANBYOD", sdk, "14", "Pixel 8", "shiba"),
-        users=[
-            (0, "Owner", OWNER_FLAGS_MODERN, True),
-            (10, "Work profile", WORK_PROFILE_FLAGS, True),
-        ],
+        users=[(0, "Owner", OWNER_FLAGS_MODERN, True), (10, "Work profile", WORK_PROFILE_FLAGS, True)],
         apps=apps,
-        device_policy=render.device_policy(
-            sdk,
-            device_owner=None,
-            profile_owners={
-                10: "com.microsoft.windowsintune.companyportal/com.microsoft.omadm.client.PolicyManagerReceiver"
-            },
-        ),
+        device_policy=render.device_policy(sdk, device_owner=None, profile_owners={
+            10: "com.microsoft.windowsintune.companyportal/com.microsoft.omadm.client.PolicyManagerReceiver"}),
         app_ops=render.dumpsys_appops(sdk, {}),
         storage=Storage(denied=("/storage/emulated/10",)),
         user_backup={10: None},
@@ -94,20 +74,9 @@ def byod_intune() -> PhoneSpec:
             "the personal profile. Android backup is on for the owner and not activated in the "
             "work profile (bmgr --user 10 answers 'not activated')."
         ),
-        expect={
-            "today": TODAY,
-            "findings": {
-                "MSG-01": [I, P],
-                "MSG-02": [I, P],
-                "MSG-12": [I, P],
-                "ORG-02": [M],
-                "ORG-03": [M],
-            },
-            "messengers": {
-                "com.whatsapp": {"installed_for": [0]},
-                "com.whatsapp.w4b": {"installed_for": [10]},
-            },
-        },
+        expect={"today": TODAY, "findings": {
+            "MSG-01": [I, P], "MSG-02": [I, P], "MSG-12": [I, P], "ORG-02": [M], "ORG-03": [M]},
+            "messengers": {"com.whatsapp": {"installed_for": [0]}, "com.whatsapp.w4b": {"installed_for": [10]}}},
     )
 
 
@@ -115,15 +84,8 @@ def secure_folder() -> PhoneSpec:
     """Samsung Secure Folder (user 150) with WhatsApp: a private vault, not an MDM container."""
     sdk, ids = 34, [0, 150]
     apps = _system_apps(ids, sdk) + [
-        _app(
-            "com.samsung.knox.securefolder",
-            10144,
-            "1.9.10.13",
-            190910013,
-            {0: AppUser(), 150: AppUser()},
-            system=True,
-            installer=None,
-        ),
+        _app("com.samsung.knox.securefolder", 10144, "1.9.10.13", 190910013, {0: AppUser(), 150: AppUser()},
+             system=True, installer=None),
         _wab({150: AppUser(grants={RC: True})}),
         _app("com.spotify.music", 10202, "8.9.96.476", 120304767, {0: AppUser()}),
     ]
@@ -133,13 +95,8 @@ def secure_folder() -> PhoneSpec:
         # Flags as a public capture shows them (bayton.org FAQ): UserInfo{150:Secure Folder:10061030}.
         users=[(0, "Owner", OWNER_FLAGS_MODERN, True), (150, "Secure Folder", 0x10061030, False)],
         apps=apps,
-        device_policy=render.device_policy(
-            sdk,
-            device_owner=None,
-            profile_owners={
-                150: "com.samsung.knox.securefolder/.containeragent.detector.KnoxDeviceAdminReceiver"
-            },
-        ),
+        device_policy=render.device_policy(sdk, device_owner=None, profile_owners={
+            150: "com.samsung.knox.securefolder/.containeragent.detector.KnoxDeviceAdminReceiver"}),
         app_ops=render.dumpsys_appops(sdk, {}),
         storage=Storage(denied=("/storage/emulated/150",)),
         user_backup={150: False},
@@ -148,11 +105,9 @@ def secure_folder() -> PhoneSpec:
             "owner Samsung's Secure Folder app, as a public dump shows it) holding WhatsApp Business; no MDM on the phone. "
             "Android backup is off inside the Secure Folder."
         ),
-        expect={
-            "today": TODAY,
-            "findings": {"MSG-01": [P], "MSG-02": [F], "MSG-12": [P], "ORG-02": [M], "ORG-03": [M]},
-            "messengers": {"com.whatsapp.w4b": {"installed_for": [150]}},
-        },
+        expect={"today": TODAY, "findings": {
+            "MSG-01": [P], "MSG-02": [F], "MSG-12": [P], "ORG-02": [M], "ORG-03": [M]},
+            "messengers": {"com.whatsapp.w4b": {"installed_for": [150]}}},
     )
 
 
@@ -163,11 +118,8 @@ def clones_private_space() -> PhoneSpec:
     return PhoneSpec(
         serial="MSGSCAN15CL",
         props=_phone("MSGSCAN15CL", sdk, "15", "Pixel 9", "tokay"),
-        users=[
-            (0, "Owner", OWNER_FLAGS_MODERN, True),
-            (11, "Clone", CLONE_FLAGS, True),
-            (12, "Private space", CLONE_FLAGS | QUIET, False),
-        ],
+        users=[(0, "Owner", OWNER_FLAGS_MODERN, True), (11, "Clone", CLONE_FLAGS, True),
+               (12, "Private space", CLONE_FLAGS | QUIET, False)],
         user_types={11: "profile.CLONE", 12: "profile.PRIVATE"},
         apps=apps,
         device_policy=render.device_policy(sdk, device_owner=None, profile_owners={}),
@@ -180,17 +132,9 @@ def clones_private_space() -> PhoneSpec:
             "profile.PRIVATE, locked: stopped, its storage root not visible to the shell); no MDM. "
             "Backup is on in every profile."
         ),
-        expect={
-            "today": TODAY,
-            "findings": {
-                "MSG-01": [F, F, F],
-                "MSG-02": [F, F, F],
-                "MSG-12": [I, I, I],
-                "ORG-02": [M],
-                "ORG-03": [M],
-            },
-            "messengers": {"com.whatsapp": {"installed_for": [0, 11, 12]}},
-        },
+        expect={"today": TODAY, "findings": {
+            "MSG-01": [F, F, F], "MSG-02": [F, F, F], "MSG-12": [I, I, I], "ORG-02": [M], "ORG-03": [M]},
+            "messengers": {"com.whatsapp": {"installed_for": [0, 11, 12]}}},
     )
 
 
@@ -205,15 +149,11 @@ def dual_messenger_unknown_owner() -> PhoneSpec:
     return PhoneSpec(
         serial="MSGSCANDUAL",
         props=_phone("MSGSCANDUAL", sdk, "13", "SM-A536B", "a53x", brand="samsung"),
-        users=[
-            (0, "Owner", 0x13 | 0x400 | 0x800, True),
-            (10, "Work", WORK_PROFILE_FLAGS, True),
-            (95, "DUAL_APP", 0x20001010, True),
-        ],  # as a public capture shows it
+        users=[(0, "Owner", 0x13 | 0x400 | 0x800, True), (10, "Work", WORK_PROFILE_FLAGS, True),
+               (95, "DUAL_APP", 0x20001010, True)],  # as a public capture shows it
         apps=apps,
-        device_policy=render.device_policy(
-            sdk, device_owner=None, profile_owners={10: "com.example.mdm.agent/.AdminReceiver"}
-        ),
+        device_policy=render.device_policy(sdk, device_owner=None, profile_owners={
+            10: "com.example.mdm.agent/.AdminReceiver"}),
         app_ops=render.dumpsys_appops(sdk, {}),
         storage=Storage(hidden=("/storage/emulated/10",)),
         user_backup={10: True},
@@ -227,20 +167,9 @@ def dual_messenger_unknown_owner() -> PhoneSpec:
             "directory, as for a root not mounted in the shell's view): its WhatsApp Business "
             "folders are unknown, not absent."
         ),
-        expect={
-            "today": TODAY,
-            "findings": {
-                "MSG-01": [F, F, P],
-                "MSG-02": [F, F, M],
-                "MSG-12": [I, U, I],
-                "ORG-02": [M],
-                "ORG-03": [M],
-            },
-            "messengers": {
-                "com.whatsapp": {"installed_for": [0, 95]},
-                "com.whatsapp.w4b": {"installed_for": [10]},
-            },
-        },
+        expect={"today": TODAY, "findings": {
+            "MSG-01": [F, F, P], "MSG-02": [F, F, M], "MSG-12": [I, U, I], "ORG-02": [M], "ORG-03": [M]},
+            "messengers": {"com.whatsapp": {"installed_for": [0, 95]}, "com.whatsapp.w4b": {"installed_for": [10]}}},
     )
 
 
@@ -252,11 +181,8 @@ def xiaomi_dual_apps_second_space() -> PhoneSpec:
         serial="MSGSCANXIAO",
         props=_phone("MSGSCANXIAO", sdk, "14", "2306EPN60G", "aristotle", brand="Xiaomi"),
         # Flags as public notes of a Xiaomi 13T show them: XSpace 801010, Second Space 413.
-        users=[
-            (0, "Owner", OWNER_FLAGS_MODERN, True),
-            (11, "security space", 0x413, False),
-            (999, "XSpace", 0x801010, True),
-        ],
+        users=[(0, "Owner", OWNER_FLAGS_MODERN, True), (11, "security space", 0x413, False),
+               (999, "XSpace", 0x801010, True)],
         user_types={11: "full.SECONDARY", 999: "profile.CLONE"},
         apps=apps,
         device_policy=render.device_policy(sdk, device_owner=None, profile_owners={}),
@@ -270,35 +196,19 @@ def xiaomi_dual_apps_second_space() -> PhoneSpec:
             "capture; the recording prints profile.CLONE and full.SECONDARY. Backup is on for the "
             "owner, off in XSpace and not activated in the Second Space."
         ),
-        expect={
-            "today": TODAY,
-            "findings": {
-                "MSG-01": [F, F, F],
-                "MSG-02": [F, F, F],
-                "MSG-12": [I, P, P],
-                "ORG-02": [M],
-                "ORG-03": [M],
-            },
-            "messengers": {"com.whatsapp": {"installed_for": [0, 11, 999]}},
-        },
+        expect={"today": TODAY, "findings": {
+            "MSG-01": [F, F, F], "MSG-02": [F, F, F], "MSG-12": [I, P, P], "ORG-02": [M], "ORG-03": [M]},
+            "messengers": {"com.whatsapp": {"installed_for": [0, 11, 999]}}},
     )
 
 
 RECORDINGS = {
     "profiles-byod-intune-android14.json": (byod_intune, ("Pixel 8", "shiba", "shiba")),
     "profiles-secure-folder-android14.json": (secure_folder, ("SM-S911B", "dm1qxxx", "dm1q")),
-    "profiles-clone-private-space-android15.json": (
-        clones_private_space,
-        ("Pixel 9", "tokay", "tokay"),
-    ),
-    "profiles-dual-messenger-unknown-dpc-android13.json": (
-        dual_messenger_unknown_owner,
-        ("SM-A536B", "a53xnsxx", "a53x"),
-    ),
+    "profiles-clone-private-space-android15.json": (clones_private_space, ("Pixel 9", "tokay", "tokay")),
+    "profiles-dual-messenger-unknown-dpc-android13.json": (dual_messenger_unknown_owner, ("SM-A536B", "a53xnsxx", "a53x")),
     "profiles-xiaomi-dual-apps-second-space-android14.json": (
-        xiaomi_dual_apps_second_space,
-        ("2306EPN60G", "aristotle_eea", "aristotle"),
-    ),
+        xiaomi_dual_apps_second_space, ("2306EPN60G", "aristotle_eea", "aristotle")),
 }
 
 
@@ -307,12 +217,8 @@ def made(name: str) -> Recording:
     rec = build(make(), model=model, product=product, device=device)
     if name.startswith("profiles-dual-messenger"):
         # The phone did not answer bmgr for the Dual Messenger user: that user's state is unknown.
-        rec = Recording(
-            rec.device,
-            tuple(c for c in rec.commands if c.argv[:3] != ("bmgr", "--user", "95")),
-            rec.meta,
-            rec.files,
-        )
+        rec = Recording(rec.device, tuple(c for c in rec.commands if c.argv[:3] != ("bmgr", "--user", "95")),
+                        rec.meta, rec.files)
     return rec
 
 

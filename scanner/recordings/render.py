@@ -192,22 +192,10 @@ def pm_list_users(users: Iterable[tuple[int, str, int, bool]]) -> str:
 
 
 _FLAG_NAMES = {
-    0x1: "PRIMARY",
-    0x2: "ADMIN",
-    0x4: "GUEST",
-    0x8: "RESTRICTED",
-    0x10: "INITIALIZED",
-    0x20: "MANAGED_PROFILE",
-    0x40: "DISABLED",
-    0x80: "QUIET_MODE",
-    0x100: "EPHEMERAL",
-    0x200: "DEMO",
-    0x400: "FULL",
-    0x800: "SYSTEM",
-    0x1000: "PROFILE",
-    0x2000: "EPHEMERAL_ON_CREATE",
-    0x4000: "MAIN",
-    0x8000: "FOR_TESTING",
+    0x1: "PRIMARY", 0x2: "ADMIN", 0x4: "GUEST", 0x8: "RESTRICTED", 0x10: "INITIALIZED",
+    0x20: "MANAGED_PROFILE", 0x40: "DISABLED", 0x80: "QUIET_MODE", 0x100: "EPHEMERAL",
+    0x200: "DEMO", 0x400: "FULL", 0x800: "SYSTEM", 0x1000: "PROFILE", 0x2000: "EPHEMERAL_ON_CREATE",
+    0x4000: "MAIN", 0x8000: "FOR_TESTING",
 }
 """UserInfo.FLAG_* names, as UserInfo.flagsToString prints them (joined with "|")."""
 

@@ -39,8 +39,6 @@ def features_for_sdk(sdk: int) -> tuple[str, ...]:
     if sdk < 30:
         return ("shell_v2", "cmd", "stat_v2")
     return MODERN_FEATURES
-
-
 """Only what this simulator really implements may be advertised: hosts use a feature as soon
 as both banners list it (delayed_ack, compression, abb... are not implemented)."""
 

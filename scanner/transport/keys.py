@@ -88,15 +88,11 @@ def check_private_key(private: Path) -> None:
     st = os.stat(private)  # follows a symlink: the file that is used
     fix = f"chmod 600 {private}"
     if not stat.S_ISREG(st.st_mode):
-        raise UsageError(
-            f"{private}: the ADB key is {kind_of(st.st_mode)}, not a regular file",
-            hint="move it away; msgscan creates a new key there (phones ask again)",
-        )
+        raise UsageError(f"{private}: the ADB key is {kind_of(st.st_mode)}, not a regular file",
+                         hint="move it away; msgscan creates a new key there (phones ask again)")
     if st.st_size > LIMIT_KEY:
-        raise UsageError(
-            f"{private}: the ADB key is {st.st_size} bytes, too large for a key",
-            hint="move it away; msgscan creates a new key there (phones ask again)",
-        )
+        raise UsageError(f"{private}: the ADB key is {st.st_size} bytes, too large for a key",
+                         hint="move it away; msgscan creates a new key there (phones ask again)")
     if st.st_uid != os.geteuid():
         raise UsageError(
             f"{private}: the ADB key belongs to user id {st.st_uid}, not to you ({os.geteuid()}); "

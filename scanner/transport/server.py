@@ -33,8 +33,6 @@ __all__ = [
 ]
 
 DEFAULT_PORT = 5037
-
-
 def server_address() -> tuple[str, int]:
     """The server adb itself would use: ``ADB_SERVER_SOCKET=tcp:[host:]port``, else
     ``ANDROID_ADB_SERVER_ADDRESS`` / ``ANDROID_ADB_SERVER_PORT``, else 127.0.0.1:5037."""

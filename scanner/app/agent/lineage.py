@@ -126,6 +126,8 @@ def retire(
     return old
 
 
+
+
 def open_events(
     tx: Transaction,
     delivery: Delivery,
