@@ -31,7 +31,8 @@ from scanner.batch import BatchResult, Output
 from scanner.collect import collect
 from scanner.parse.unlocked import parse_unlocked_users, scrub_dumpsys_mount
 from scanner.recording import Command, Recording
-from scanner.recordings import build as shipped, profiles, render
+from scanner.recordings import build as shipped
+from scanner.recordings import profiles, render
 from scanner.recordings.build import OWNER_FLAGS_10
 from scanner.recordings.construct import PhoneSpec, Storage, build
 from scanner.replay import ReplayTransport
@@ -134,7 +135,8 @@ def test_the_real_android_7_dump_names_user_0_unlocked() -> None:
             None,
         ),
         (
-            "Local unlocked users: [0]\nLocal unlocked users: [0, 10]\nSystem unlocked users: [0, 10]\n",
+            "Local unlocked users: [0]\nLocal unlocked users: [0, 10]\n"
+            "System unlocked users: [0, 10]\n",
             None,
         ),
         (
