@@ -37,6 +37,8 @@ from scanner.recordings.build import OWNER_FLAGS_10
 from scanner.recordings.construct import PhoneSpec, Storage, build
 from scanner.replay import ReplayTransport
 from scanner.roots import seen as roots_seen
+from scanner.simphone.commands import files as sim_files
+from scanner.simphone.commands.facts import read_facts
 from scanner.simphone.phone import phone_server
 from scanner.transport.keys import load_or_create_signer
 from scanner.transport.tcp import TcpTransport
@@ -388,3 +390,35 @@ def test_the_reason_reads_in_german() -> None:
     assert "credential-encrypted storage is not unlocked" in english
     assert "credential-encrypted" not in german
     assert "verschlüsselter Speicher ist nicht entsperrt" in german
+
+
+# --- the simulated phone's own model (derived commands: what ``adb shell`` by hand gets) --------
+
+
+def test_the_simulated_phone_seals_a_locked_users_storage() -> None:
+    """Files a listing once saw below a user the recording's ``dumpsys mount`` shows locked are
+    not there for derived commands; the root itself still is (Android 7-10)."""
+    files = ((f"{IMAGES10}/a.jpg", 1795000000, 2048),)
+    open_rec = made(
+        dataclasses.replace(work_profile(29, "10", locked=()), storage=Storage(files=files))
+    )
+    sealed_rec = with_output(open_rec, probes.STORAGE_USERS.argv, render.dumpsys_mount(29, [0]))
+    opened, sealed = read_facts(open_rec), read_facts(sealed_rec)
+    assert (frozenset(), frozenset({10})) == (opened.locked, sealed.locked)
+    listing = ("find", ROOT10, "-type", "f")
+    assert sim_files.find(opened, listing, b"").stdout.count(b"\n") == 1
+    found = sim_files.find(sealed, listing, b"")
+    assert b"" == found.stdout and 0 == found.exit_code
+    assert 0 == sim_files.test(sealed, ("test", "-d", ROOT10), b"").exit_code
+    assert 1 == sim_files.test(sealed, ("test", "-d", IMAGES10), b"").exit_code
+    assert 0 == sim_files.test(opened, ("test", "-d", IMAGES10), b"").exit_code
+
+
+def test_the_simulated_phone_needs_a_lock_state_to_seal_anything() -> None:
+    """A recording without ``dumpsys mount`` (made before it), or an Android 6 one: no user is
+    modelled locked."""
+    rec = made(work_profile(29, "10"))
+    assert frozenset({10}) == read_facts(rec).locked
+    assert frozenset() == read_facts(with_output(rec, probes.STORAGE_USERS.argv, None)).locked
+    assert frozenset() == read_facts(made(work_profile(23, "6.0.1"))).locked
+    assert frozenset({0, 10}) == read_facts(made(work_profile(29, "10", locked=(0, 10)))).locked
