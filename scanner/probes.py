@@ -77,8 +77,9 @@ INVENTORY_STREAMS: tuple[tuple[Probe, ...], ...] = (
     (USERS, USER_TYPES, GETPROP),
     (PACKAGES, SHARED_USERS),  # the package manager: the longest command of a scan
     (APP_OPS,),  # the appops service
-    (DEVICE_POLICY,),  # the device_policy service
-    (STORAGE_USERS,),  # the mount service (StorageManagerService)
+    # device_policy, then the mount service (StorageManagerService): two short dumps of two
+    # services, one after the other in one stream rather than an exchange of their own.
+    (DEVICE_POLICY, STORAGE_USERS),
     (BACKUP_ENABLED, BACKUP_TRANSPORTS),  # the backup manager (bmgr)
 )
 """The inventory as streams of one wave: one per system service, since commands served by the

@@ -169,7 +169,7 @@ def test_the_scrub_keeps_nothing_but_the_two_lines() -> None:
 def test_the_probe_is_asked_in_the_inventorys_wave_on_its_own_service() -> None:
     assert ("dumpsys", "mount") == probes.STORAGE_USERS.argv
     assert probes.STORAGE_USERS in probes.INVENTORY
-    assert (probes.STORAGE_USERS,) in probes.INVENTORY_STREAMS
+    assert (probes.DEVICE_POLICY, probes.STORAGE_USERS) in probes.INVENTORY_STREAMS
 
 
 # --- what a root probe and the lock state make of an absent folder ----------------------------
