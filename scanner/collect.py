@@ -190,7 +190,14 @@ def collect(
             reads.feed(second[0])
         seen = waves.so_far()
         damage.listings(seen.outputs, targets, per_user, damaged)
-        storage = _storage(targets, seen, parsed, roots.seen(targets, seen, known))
+        visible = roots.seen(
+            targets,
+            seen,
+            known,
+            unlocked=roots.unlocked_users(got.get(probes.STORAGE_USERS)),
+            sdk=None if isinstance(identity, Unseen) else identity.sdk,
+        )
+        storage = _storage(targets, seen, parsed, visible)
         more = _Outputs(seen.outputs, waves.lost.problem if waves.lost else "phone did not answer")
         user_backups = {
             uid: _backup(more.get(enabled), more.get(listed))
@@ -362,8 +369,11 @@ def _storage(
             summary = Unseen("output damaged in transit")
         else:
             summary = _listing(out, t, parsed)
-        if isinstance(summary, FolderSummary) and not summary.exists:
-            # "No such file" below a root the shell cannot see says nothing of the folder.
+        if isinstance(summary, FolderSummary) and (
+            not summary.exists or not summary.files and t.path == roots.root_of(t.user_id)
+        ):
+            # "No such file" below a root the shell cannot see says nothing of the folder, nor
+            # does a search of a locked root that matched nothing (its names are ciphertext).
             summary = visible.get(t.user_id) or summary
         if t.nomedia is not None and not isinstance(summary, Unseen) and summary.exists:
             flag = result.outputs.get(t.nomedia.name)

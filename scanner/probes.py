@@ -22,6 +22,7 @@ from checks.facts import EvidenceKind, Package, User
 from checks.locations import Location
 from scanner import names
 from scanner.parse.getprop import scrub_getprop
+from scanner.parse.unlocked import scrub_dumpsys_mount
 from scanner.parse.users import scrub_pm_list_users, scrub_user_list_verbose
 
 STORAGE_ROOT = "/storage/emulated/{user}"
@@ -52,6 +53,9 @@ BACKUP_TRANSPORTS = Probe("backup-transports", ("bmgr", "list", "transports"))
 PACKAGES = Probe("packages", ("dumpsys", "package", "packages"))
 SHARED_USERS = Probe("shared-users", ("dumpsys", "package", "shared-users"))
 APP_OPS = Probe("app-ops", ("dumpsys", "appops"))
+# Android 7+: which users' credential-encrypted storage is unlocked (scanner.parse.unlocked); a
+# running user can be locked, and a folder missing below its storage root says nothing.
+STORAGE_USERS = Probe("storage-users", ("dumpsys", "mount"), scrub=scrub_dumpsys_mount)
 
 INVENTORY: tuple[Probe, ...] = (
     GETPROP,
@@ -63,6 +67,7 @@ INVENTORY: tuple[Probe, ...] = (
     PACKAGES,
     SHARED_USERS,
     APP_OPS,
+    STORAGE_USERS,
 )
 
 INVENTORY_STREAMS: tuple[tuple[Probe, ...], ...] = (
@@ -72,7 +77,9 @@ INVENTORY_STREAMS: tuple[tuple[Probe, ...], ...] = (
     (USERS, USER_TYPES, GETPROP),
     (PACKAGES, SHARED_USERS),  # the package manager: the longest command of a scan
     (APP_OPS,),  # the appops service
-    (DEVICE_POLICY,),  # the device_policy service
+    # device_policy, then the mount service (StorageManagerService): two short dumps of two
+    # services, one after the other in one stream rather than an exchange of their own.
+    (DEVICE_POLICY, STORAGE_USERS),
     (BACKUP_ENABLED, BACKUP_TRANSPORTS),  # the backup manager (bmgr)
 )
 """The inventory as streams of one wave: one per system service, since commands served by the

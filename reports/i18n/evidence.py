@@ -33,6 +33,17 @@ _PHONE_WORDS = {
         (" not visible to the shell (user ", " für die Shell nicht sichtbar (Nutzer "),
         (" locked: user ", " gesperrt: Nutzer "),
         (" is not running", " läuft nicht"),
+        # scanner.roots: a running user whose credential-encrypted storage is locked
+        (
+            " is running but its credential-encrypted storage is not unlocked",
+            " läuft, aber sein mit den Anmeldedaten verschlüsselter Speicher ist nicht entsperrt",
+        ),
+        ("lock state of user ", "Sperrstatus von Nutzer "),
+        (" unknown: ", " unbekannt: "),
+        (
+            "dumpsys mount printed no unlocked-users lines",
+            "dumpsys mount nannte keine entsperrten Nutzer",
+        ),
         (" not checked (", " nicht geprüft ("),
         ("phone did not answer", "Telefon antwortete nicht"),
     ),

@@ -39,6 +39,12 @@ ROOTS_NOTE = (
     "for the roots the spec hides ({hidden}), below which find says No such file or directory."
 )
 
+LOCKED_NOTE = (
+    " Users {locked} are running but locked (credential-encrypted storage not unlocked): dumpsys "
+    "mount leaves them out of its unlocked users, their storage root shows ciphertext names on "
+    "Android 7-10 (test -d 0, find below: No such file or directory) and is not mounted on 11+."
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Storage:
@@ -48,6 +54,11 @@ class Storage:
     denied: Sequence[str] = ()
     folders: Sequence[str] = ()
     """Folders that exist even when empty."""
+    encrypted: Sequence[str] = ()
+    """Users' storage roots the shell sees but whose names are ciphertext: a running user whose
+    credential-encrypted storage is locked, on Android 7-10 (``scanner.parse.unlocked``).
+    ``test -d`` answers 0; ``find`` below says "No such file or directory"; a search of the
+    root itself matches no name."""
     hidden: Sequence[str] = ()
     """Users' storage roots the shell cannot see at all (``/storage/emulated/10``): ``test -d``
     fails and ``find`` says "No such file or directory" for anything below, as for a work
@@ -75,6 +86,10 @@ class Storage:
         pattern = names[0] if names else None
         if any(root == h or root.startswith(h + "/") for h in self.hidden):
             return f"find: {root}: No such file or directory\n", 1
+        if any(root.startswith(e + "/") for e in self.encrypted):
+            return f"find: {root}: No such file or directory\n", 1
+        if root in self.encrypted:
+            return "", 0  # every name below is ciphertext: no -name pattern matches
         if any(root == d or root.startswith(d + "/") for d in self.denied):
             return f"find: {root}: Permission denied\n", 1
         dirs = self._dirs()
@@ -114,7 +129,7 @@ class Storage:
         return out, 1 if errors else 0
 
     def exists(self, path: str) -> bool:
-        if any(path.startswith(h + "/") for h in self.hidden):
+        if any(path.startswith(h + "/") for h in (*self.hidden, *self.encrypted)):
             return False
         return any(p == path for p, _, _ in self.files) or path in self._dirs()
 
@@ -129,6 +144,10 @@ class PhoneSpec:
     device_policy: str
     app_ops: str
     storage: Storage = Storage()
+    locked: Sequence[int] = ()
+    """Running users whose credential-encrypted storage is not unlocked (Android 7+): missing
+    from ``dumpsys mount``'s unlocked users; their storage root shows ciphertext names on 7-10
+    (``Storage.encrypted``) and is not mounted on 11+ (``Storage.hidden``)."""
     backup_enabled: bool = True
     transports: Sequence[str] = (
         "com.google.android.gms/.backup.BackupTransportService",
@@ -219,8 +238,20 @@ def _signed_apps(spec: PhoneSpec) -> tuple[tuple[App, ...], tuple[FileEntry, ...
     return tuple(apps), tuple(files)
 
 
+def _locked_storage(spec: PhoneSpec) -> Storage:
+    """The spec's storage as the shell sees it, with the locked users' roots (``locked``)."""
+    roots = [probes.STORAGE_ROOT.format(user=u) for u in spec.locked]
+    if not roots or spec.sdk < 24:
+        return spec.storage
+    if spec.sdk >= 30:
+        return replace(spec.storage, hidden=(*spec.storage.hidden, *roots))
+    return replace(spec.storage, encrypted=(*spec.storage.encrypted, *roots))
+
+
 def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recording:
     user_ids = [u[0] for u in spec.users]
+    storage = _locked_storage(spec)
+    unlocked = [u[0] for u in spec.users if (u[3] or u[0] == 0) and u[0] not in spec.locked]
     apps, apk_files = _signed_apps(spec)
     outputs: dict[tuple[str, ...], tuple[str, int]] = {
         probes.GETPROP.argv: (render.getprop(spec.props), 0),
@@ -237,6 +268,7 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
         # the first shared user: the answer is empty.
         probes.SHARED_USERS.argv: ("", 0),
         probes.APP_OPS.argv: (spec.app_ops, 0),
+        probes.STORAGE_USERS.argv: (render.dumpsys_mount(spec.sdk, unlocked), 0),
     }
     types = {
         uid: spec.user_types.get(uid) or _default_type(uid, flags)
@@ -275,12 +307,12 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
         outputs[probe.argv] = ((said.stdout + said.stderr).decode(), said.exit_code)
     targets = probes.storage_targets(_packages(spec), users)
     for probe in probes.root_probes(targets).values():
-        outputs[probe.argv] = ("", 0 if spec.storage.visible(probe.argv[-1]) else 1)
+        outputs[probe.argv] = ("", 0 if storage.visible(probe.argv[-1]) else 1)
     for target in targets:
-        outputs[target.files.argv] = spec.storage.find(target.files.argv)
+        outputs[target.files.argv] = storage.find(target.files.argv)
         if target.nomedia is not None:
             flag = target.nomedia.argv[-1]
-            outputs[target.nomedia.argv] = ("", 0 if spec.storage.exists(flag) else 1)
+            outputs[target.nomedia.argv] = ("", 0 if storage.exists(flag) else 1)
     commands = tuple(
         Command(argv, text.encode(), b"", status, _ms(argv, len(spec.apps)))
         for argv, (text, status) in outputs.items()
@@ -288,7 +320,8 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
     meta = {
         "source": "constructed",
         "how_made": HOW_MADE
-        + ROOTS_NOTE.format(hidden=", ".join(spec.storage.hidden) or "none")
+        + ROOTS_NOTE.format(hidden=", ".join(storage.hidden) or "none")
+        + (LOCKED_NOTE.format(locked=", ".join(map(str, spec.locked))) if spec.locked else "")
         + (" " + SIGNING_NOTE if apk_files else ""),
         "description": spec.description,
         "maxdata": spec.maxdata,

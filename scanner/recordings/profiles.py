@@ -14,6 +14,7 @@ from scanner.recording import Recording, save
 from scanner.recordings import render
 from scanner.recordings.build import (
     HERE,
+    OWNER_FLAGS_10,
     OWNER_FLAGS_MODERN,
     RC,
     TODAY,
@@ -202,6 +203,41 @@ def xiaomi_dual_apps_second_space() -> PhoneSpec:
     )
 
 
+def work_profile_locked() -> PhoneSpec:
+    """Android 10 work profile with its own challenge, running but locked since a reboot."""
+    sdk, ids = 29, [0, 10]
+    apps = _system_apps(ids, sdk) + [
+        _app("com.microsoft.windowsintune.companyportal", 10150, "5.0.6294.0", 6294, {10: AppUser()}),
+        _wa({0: AppUser(grants={RC: True})}),
+        _wab({10: AppUser(grants={RC: True})}),
+    ]
+    return PhoneSpec(
+        serial="MSGSCANLOCK",
+        props=_phone("MSGSCANLOCK", sdk, "10", "SM-G973F", "beyond1", brand="samsung"),
+        # MANAGED_PROFILE | INITIALIZED: before Android 11 a work profile has no FLAG_PROFILE.
+        users=[(0, "Owner", OWNER_FLAGS_10, True), (10, "Work profile", 0x30, True)],
+        locked=(10,),
+        apps=apps,
+        device_policy=render.device_policy(sdk, device_owner=None, profile_owners={
+            10: "com.microsoft.windowsintune.companyportal/com.microsoft.omadm.client.PolicyManagerReceiver"}),
+        app_ops=render.dumpsys_appops(sdk, {}),
+        user_backup={10: None},
+        description=(
+            "Android 10 Galaxy whose Intune work profile (user 10, WhatsApp Business) has its own "
+            "work challenge, not entered since the phone restarted: the profile runs (pm list users "
+            "says running) but its credential-encrypted storage is locked (dumpsys mount names only "
+            "user 0 unlocked). Its storage root answers test -d, while every name below it is "
+            "ciphertext: find says No such file or directory for WhatsApp Business's folders "
+            "whether they exist or not, so they are unknown, not absent. Consumer WhatsApp in the "
+            "unlocked personal profile has no media or backups in shared storage (pass)."
+        ),
+        expect={"today": TODAY, "findings": {
+            "MSG-01": [I, P], "MSG-02": [I, P], "MSG-03": [M, U], "MSG-04": [P, U],
+            "MSG-12": [I, P], "ORG-02": [M], "ORG-03": [M]},
+            "messengers": {"com.whatsapp": {"installed_for": [0]}, "com.whatsapp.w4b": {"installed_for": [10]}}},
+    )
+
+
 RECORDINGS = {
     "profiles-byod-intune-android14.json": (byod_intune, ("Pixel 8", "shiba", "shiba")),
     "profiles-secure-folder-android14.json": (secure_folder, ("SM-S911B", "dm1qxxx", "dm1q")),
@@ -209,6 +245,7 @@ RECORDINGS = {
     "profiles-dual-messenger-unknown-dpc-android13.json": (dual_messenger_unknown_owner, ("SM-A536B", "a53xnsxx", "a53x")),
     "profiles-xiaomi-dual-apps-second-space-android14.json": (
         xiaomi_dual_apps_second_space, ("2306EPN60G", "aristotle_eea", "aristotle")),
+    "profiles-work-profile-locked-android10.json": (work_profile_locked, ("SM-G973F", "beyond1ltexx", "beyond1")),
 }
 
 

@@ -226,6 +226,41 @@ def user_list_verbose(
     return "\n".join(lines) + "\n"
 
 
+CE_LABEL_SDK = 35
+"""From which release the constructed dump prints ``CE unlocked users:`` (the field renamed
+``mCeUnlockedUsers``) instead of ``Local unlocked users:`` (AOSP 14 still prints the latter; the
+release of the rename is not pinned by a source here, so the parser reads both)."""
+
+
+def dumpsys_mount(sdk: int, unlocked: Iterable[int]) -> str:
+    """``dumpsys mount``: StorageManagerService.dump (MountService before Android 8) prints the
+    disks, volumes and records, the primary storage UUID, then (Android 7+) the users whose
+    credential-encrypted storage is unlocked, twice (``Arrays.toString`` of ``int[]``), then the
+    OBB tables and the last maintenance. Layout after the real Android 7 capture
+    (``isdi-huawei-frd-android7/dumpsys-all.txt``), without its vendor's connector logs."""
+    ids = ", ".join(str(u) for u in sorted(set(unlocked)))
+    lines = [
+        "Disks:",
+        "",
+        "Volumes:",
+        "  VolumeInfo{emulated}:",
+        "    type=EMULATED diskId=null partGuid=null mountFlags=PRIMARY|VISIBLE mountUserId=-1 "
+        "state=MOUNTED ",
+        "    fsType=null fsUuid=null fsLabel=null ",
+        "    path=/storage/emulated internalPath=/data/media ",
+        "",
+        "Records:",
+        "",
+        "Primary storage UUID: null",
+        "",
+    ]
+    if sdk >= 24:
+        label = "CE" if sdk >= CE_LABEL_SDK else "Local"
+        lines += [f"{label} unlocked users: [{ids}]", f"System unlocked users: [{ids}]", ""]
+    lines += ["mObbMounts:", "", "mObbPathToStateMap:", "", "Last maintenance: 2026-11-01 03:00:00"]
+    return "\n".join(lines) + "\n"
+
+
 def bmgr_not_activated(user_id: int) -> str:
     """Bmgr.isBackupActive's refusal (stderr, merged by the probe's 2>&1)."""
     return f"Error: Backup Manager is not activated for user {user_id}\n"

@@ -153,7 +153,7 @@ def test_only_a_root_test_d_saw_makes_absence_count(
 ) -> None:
     outputs = {} if output is None else {probes.root_probe(10).name: output}
     result = BatchResult(outputs, (), None, ())
-    got = roots_seen((_target(10),), result, ())[10]
+    got = roots_seen((_target(10),), result, (), unlocked=frozenset({0, 10}), sdk=34)[10]
     wanted = None if reason is None else f"storage root {ROOT10} {reason}"
     assert (None if got is None else got.reason) == wanted
 

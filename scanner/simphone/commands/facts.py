@@ -18,6 +18,10 @@ shell saw it: user 0's always (unless its ``test -d`` failed), another user's wh
 "No such file or directory". A root whose ``test -d`` failed is hidden: nothing at or below it
 exists for the shell, as for a work profile's storage that is not mounted in the shell's view.
 A root the recording says nothing of is not modelled either (a derived ``test -d`` then fails).
+
+A user the recording shows running but locked (Android 7+: absent from the unlocked users of
+its ``dumpsys mount``, ``scanner.parse.unlocked``) keeps its root where that is seen, but nothing
+below it: its names are ciphertext (Android 7-10), so no path below the root resolves.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from scanner.parse.dumpsys_package import parse_dumpsys_package
 from scanner.parse.getprop import parse_getprop
 from scanner.parse.settings import parse_settings_list
 from scanner.parse.text import decode
+from scanner.parse.unlocked import FBE_SDK, parse_unlocked_users
 from scanner.parse.users import parse_pm_list_users
 from scanner.recording import Recording
 from scanner.simphone.files import DirEntry, VirtualFile, VirtualFiles, normalize
@@ -106,6 +111,8 @@ class PhoneFacts:
     denied: tuple[str, ...] = ()
     """Folders whose content the shell cannot reach at all (another user's storage)."""
     unlistable: frozenset[str] = field(default_factory=frozenset)
+    locked: frozenset[int] = frozenset()
+    """Running users whose credential-encrypted storage the recording shows locked."""
     modelled: bool = True  # a constructed recording: its dump renders a model (simphone.pm_list)
 
     @property
@@ -286,8 +293,21 @@ def _settings(rec: Recording, props: dict[str, str]) -> dict[str, dict[str, str]
     return out
 
 
+def locked_users(rec: Recording, users: Iterable[User], sdk: int) -> frozenset[int]:
+    """Running users the recorded ``dumpsys mount`` leaves out of its unlocked users (none
+    where it was not recorded or says nothing, and before Android 7)."""
+    unlocked = parse_unlocked_users(_text(rec, probes.STORAGE_USERS.argv) or "")
+    if unlocked is None or sdk < FBE_SDK:
+        return frozenset()
+    return frozenset(u.id for u in users if (u.running or u.id == 0) and u.id not in unlocked)
+
+
 def _tree(
-    rec: Recording, packages: Iterable[Package], facts_apk: dict[str, str], denied: list[str]
+    rec: Recording,
+    packages: Iterable[Package],
+    facts_apk: dict[str, str],
+    denied: list[str],
+    locked: Iterable[int] = (),
 ) -> PhoneTree:
     entries: dict[str, VirtualFile] = {}
 
@@ -322,11 +342,15 @@ def _tree(
     dirs = {e.rsplit("/", 1)[0] for e in entries}
     if "/storage/emulated/0" in hidden:
         hidden.add("/sdcard")  # user 0's storage by another name
+    sealed = tuple(f"{probes.STORAGE_ROOT.format(user=u)}/" for u in locked)
+    if 0 in locked:
+        sealed += ("/sdcard/",)
     kept = (
         f
         for f in entries.values()
         if (f.is_dir or f.path not in dirs)
         and not any(f.path == h or f.path.startswith(h + "/") for h in hidden)
+        and not f.path.startswith(sealed)
     )
     return PhoneTree(kept, denied, UNLISTABLE)
 
@@ -344,6 +368,7 @@ def read_facts(rec: Recording) -> PhoneFacts:
     facts = PhoneFacts(props, users, packages, code_paths, blocks, app_ops, {}, VirtualFiles())
     apks = {p.name: a for p in packages if (a := facts.apk(p.name))}
     _, denied = _storage(rec)
+    locked = locked_users(rec, users, sdk_of(props))
     return PhoneFacts(
         props,
         users,
@@ -352,8 +377,9 @@ def read_facts(rec: Recording) -> PhoneFacts:
         blocks,
         app_ops,
         _settings(rec, props),
-        _tree(rec, packages, apks, denied),
+        _tree(rec, packages, apks, denied, locked),
         tuple(denied),
         UNLISTABLE,
+        locked,
         rec.meta.get("source") == "constructed",
     )
