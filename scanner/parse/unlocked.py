@@ -26,7 +26,7 @@ volumes and records::
 users`` (``mSystemUnlockedUsers``): users the system has finished unlocking for
 (``onUnlockUser``, which on 11+ mounts their storage). Both print ``Arrays.toString`` of an
 ``int[]`` (Android 7's ``MountService`` and AOSP 14's ``StorageManagerService`` alike; the
-real Android 7 capture ``../shared/fixtures/android/isdi-huawei-frd-android7/dumpsys-all.txt``
+real Android 7 capture named in docs/sources.md (the Huawei Honor 8's ``dumpsys``)
 shows ``Local unlocked users: [0]``). Later releases renamed the field ``mCeUnlockedUsers`` and
 print ``CE unlocked users: [...]`` instead of the first line; both labels are read. Android 6
 has neither line (no file-based encryption, no per-user lock): its users' state stays unknown

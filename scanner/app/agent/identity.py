@@ -16,9 +16,9 @@ serial is the phone's ``ro.serialno`` (init writes it into the USB gadget) and o
 is the ``ro.serialno`` from getprop (``scanner.collect``), both from the bootloader, unchanged by
 a factory reset or an update; a hash of it kept here would repeat the id. (init copies
 ``androidboot.serialno`` to ``ro.boot.serialno`` and ``ro.serialno``; apps lost ``Build.SERIAL``
-in Android 8 and 10, the shell did not: the Android 16 capture's ``adb shell getprop`` has both.) Units sharing a
-placeholder serial (``0123456789ABCDEF``) are known by their address and one swapped for
-another of the same model is not noticed; the README says so.
+in Android 8 and 10, the shell did not: the Android 16 capture's ``adb shell getprop`` has
+both.) Units sharing a placeholder serial (``0123456789ABCDEF``) are known by their address and
+one swapped for another of the same model is not noticed; the README says so.
 """
 
 from __future__ import annotations
