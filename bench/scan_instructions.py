@@ -11,7 +11,8 @@ phone is the constructed ``large_phone(300, 3)`` recording, answered in process 
 ``cksum`` line, so the outputs are split and checked as a live phone's). For each tree, one
 process under ``valgrind --tool=callgrind`` scans once to warm up and then ``--scans`` more
 times, another only warms up; the difference of their instruction counts over ``--scans`` is
-one scan's. Both processes import their tree only (``--inner`` puts it first on ``sys.path``).
+one scan's. Both processes import their tree only (``--inner`` puts it first on ``sys.path``)
+and, first, what a worker process has loaded (``scanner.app.agent.worker_side``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _inner(tree: Path, recording: Path, scans: int) -> None:
     sys.path.insert(0, str(tree))
+    import scanner.app.agent.worker_side  # noqa: F401 - what a worker has loaded (hashlib too)
     from checks.policy import Policy
     from reports.render.json import JsonRenderer
     from scanner.app.scan import scan_result
