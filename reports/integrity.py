@@ -24,6 +24,7 @@ import enum
 import json
 import math
 import re
+import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +78,13 @@ def canonical_text(body: dict[str, Any]) -> str:
 
 
 def digest(data: bytes) -> str:
+    """SHA-256 of ``data`` in hex: OpenSSL's (``hashlib``) once something loaded it (the agent's
+    workers have: ``multiprocessing``), 5x faster on a report than CPython's own, which a
+    command that has not loaded it uses (start-up, ``checks.digests``): the same digest."""
+    hashlib = sys.modules.get("hashlib")
+    if hashlib is not None:
+        hexed: str = hashlib.sha256(data).hexdigest()
+        return hexed
     return sha256_hex(data)
 
 

@@ -41,7 +41,7 @@ from collections.abc import Mapping, Sequence
 from msgspec import Struct, field
 
 from checks.errors import DeviceError, GarbledOutput, ProbeTimeout
-from scanner.parse.text import decode
+from scanner.parse.text import CONTROL_BYTES, decode
 from scanner.probes import Probe
 from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
 
@@ -62,10 +62,11 @@ class Output(Struct, frozen=True, dict=True):
         """``raw`` decoded (``scanner.parse.text.decode``), when first asked: the APK reads'
         binary outputs are read as bytes only, and decoding them costs more than text. Kept in
         the instance ``__dict__`` (``dict=True``), which takes part in no comparison, hash or
-        pickle: a copy decodes again."""
+        pickle: a copy decodes again. ``split`` notes there (``controls``) whether ``raw``
+        holds a control byte when its checksum's pass over the bytes saw it."""
         text: str | None = self.__dict__.get("text")
         if text is None:
-            text = self.__dict__["text"] = decode(self.raw)
+            text = self.__dict__["text"] = decode(self.raw, controls=self.__dict__.get("controls"))
         return text
 
     @property
@@ -138,9 +139,19 @@ def cksum(data: bytes, *more: bytes) -> int:
     every byte bit-reversed, zlib started at register 0 (``value=0xFFFFFFFF``) computes the
     same CRC bit-reversed (4 MB in ~15 ms; a Python loop would take seconds).
     """
-    crc = 0xFFFFFFFF
-    n = 0
-    for part in (data, *more):
+    return _cksum(data, more)[0]
+
+
+def _cksum(data: bytes, more: tuple[bytes, ...]) -> tuple[int, bool]:
+    """``cksum(data, *more)`` and whether ``data`` holds a byte of ``CONTROL_BYTES``: the same
+    pass of ``translate`` tells, as it deletes them (then the CRC's bytes are taken again)."""
+    reversed_ = data.translate(_BIT_REVERSED, CONTROL_BYTES)
+    controls = len(reversed_) != len(data)
+    if controls:
+        reversed_ = data.translate(_BIT_REVERSED)
+    crc = zlib.crc32(reversed_, 0xFFFFFFFF)
+    n = len(data)
+    for part in more:
         crc = zlib.crc32(part.translate(_BIT_REVERSED), crc)
         n += len(part)
     length = bytearray()
@@ -148,7 +159,7 @@ def cksum(data: bytes, *more: bytes) -> int:
         length.append(n & 0xFF)
         n >>= 8
     crc = zlib.crc32(bytes(length).translate(_BIT_REVERSED), crc)
-    return int(f"{crc:032b}"[::-1], 2)
+    return int(f"{crc:032b}"[::-1], 2), controls
 
 
 def cksum_line(data: bytes) -> bytes:
@@ -177,8 +188,10 @@ def split(stdout: bytes, probes: Sequence[Probe], nonce: str) -> dict[str, Outpu
         raw = stdout[start:begin]
         end = stdout.find(CHECKSUM_END, m.end(), m.end() + _CHECKSUM_ROOM)
         between = None if end < 0 else stdout[m.end() : end]
-        damaged, verified = _check(raw, marker, between)
-        outputs[probes[index].name] = Output(int(m.group(2)), raw, damaged, verified)
+        damaged, verified, controls = _checked(raw, marker, between)
+        out = outputs[probes[index].name] = Output(int(m.group(2)), raw, damaged, verified)
+        if controls is not None:
+            out.__dict__["controls"] = controls  # for ``Output.text``
         start = m.end() if end < 0 else _line_end(stdout, end + len(CHECKSUM_END))
     return outputs
 
@@ -198,7 +211,17 @@ def _line_end(data: bytes, at: int) -> int:
 
 
 def _check(output: bytes, marker: bytes, between: bytes | None) -> tuple[str | None, bool]:
-    """(why the output is damaged or None, whether the phone's checksum confirmed it).
+    """(why the output is damaged or None, whether the phone's checksum confirmed it): see
+    ``_checked``."""
+    damaged, verified, _ = _checked(output, marker, between)
+    return damaged, verified
+
+
+def _checked(
+    output: bytes, marker: bytes, between: bytes | None
+) -> tuple[str | None, bool, bool | None]:
+    """(why the output is damaged or None, whether the phone's checksum confirmed it, whether
+    ``output`` holds a control byte: None when not looked at).
 
     The phone's checksum covers ``output`` and its status ``marker``. ``between`` is what came
     between the marker and the checksum's end marker: None when the end marker never came (the
@@ -206,26 +229,28 @@ def _check(output: bytes, marker: bytes, between: bytes | None) -> tuple[str | N
     ``cksum``'s message on stderr), else the cksum line.
     """
     if between is None or not between.strip() or b"cksum" in between:
-        return None, False  # no checksum to compare (unverified): a phone without cksum
+        return None, False, None  # no checksum to compare (unverified): a phone without cksum
     m = _CKSUM_LINE.fullmatch(between)
     if m is None:
-        return f"{len(between)} unexpected bytes where the phone's checksum should be", False
+        return f"{len(between)} unexpected bytes where the phone's checksum should be", False, None
     said = (int(m.group(1)), int(m.group(2)))
     size = len(output) + len(marker)
     if said == _EMPTY_CKSUM and size:
-        return None, False  # tee could not open /proc/self/fd/3 (unverified)
-    if said[1] == size and said[0] == cksum(output, marker):
-        return None, True
+        return None, False, None  # tee could not open /proc/self/fd/3 (unverified)
+    if said[1] == size:
+        crc, controls = _cksum(output, (marker,))
+        if said[0] == crc:
+            return None, True, controls
     # A PTY (legacy ``adb shell`` without a command) turns "\n" into "\r\n" after cksum saw it.
     checked = output + marker
     if b"\r\n" in checked:
         plain = checked.replace(b"\r\n", b"\n")
         if said == (cksum(plain), len(plain)):
-            return None, True
+            return None, True, None
     return (
         f"{size} bytes arrived, the phone sent {said[1]} bytes with CRC {said[0]}; "
         f"these have CRC {cksum(checked)}"
-    ), False
+    ), False, None
 
 
 def chunks(probes: Sequence[Probe], limit: int) -> list[list[Probe]]:

@@ -156,18 +156,44 @@ def built(
     install: dict[str, bool],
     users: dict[int, tuple[Fresh, UserLines]],
 ) -> Package:
-    """``freeze`` of a draft with no shared user, from what a whole block says (``Block``)."""
+    """``freeze`` of a draft with no shared user, from what a whole block says (``Block``): the
+    facts built by position, and the earliest install time of the users that have the app
+    found in the same pass over them (``first_install`` when the block has none, 13+)."""
+    if not POSITIONAL:
+        return _built_by_name(name, fields, flags, install, users)
+    frozen = []
+    earliest = None
+    for uid in sorted(users):
+        (installed, hidden, suspended, enabled), (times, runtime) = users[uid]
+        when = times[-1] if times else None
+        frozen.append(PackageUser(uid, installed, dict(runtime), enabled, hidden, suspended, when))
+        if when is not None and installed is True and (earliest is None or when < earliest):
+            earliest = when
+    get = fields.get
+    first_install = get("first_install")
+    return Package(
+        name, get("app_id"), get("version_name"), get("version_code"), get("installer"),
+        frozenset(flags), install, tuple(frozen), None, get("target_sdk"),
+        earliest if first_install is None else first_install, get("last_update"),
+        get("initiating"), True,
+    )  # fmt: skip
+
+
+def _built_by_name(
+    name: str,
+    fields: dict[str, Any],
+    flags: set[str],
+    install: dict[str, bool],
+    users: dict[int, tuple[Fresh, UserLines]],
+) -> Package:
+    """``built`` with every field named (``POSITIONAL`` false: the facts' order changed)."""
     frozen = []
     for uid in sorted(users):
         (installed, hidden, suspended, enabled), (times, runtime) = users[uid]
         user: tuple[Any, ...] = (
             uid, installed, dict(runtime), enabled, hidden, suspended, times[-1] if times else None
         )  # fmt: skip
-        frozen.append(
-            PackageUser(*user)
-            if POSITIONAL
-            else PackageUser(**dict(zip(_USER_FIELDS, user, strict=True)))
-        )
+        frozen.append(PackageUser(**dict(zip(_USER_FIELDS, user, strict=True))))
     get = fields.get
     first_install = get("first_install")
     if first_install is None:
@@ -180,8 +206,4 @@ def built(
         frozenset(flags), install, tuple(frozen), None, get("target_sdk"), first_install,
         get("last_update"), get("initiating"), True,
     )  # fmt: skip
-    return (
-        Package(*package)
-        if POSITIONAL
-        else Package(**dict(zip(_PACKAGE_FIELDS, package, strict=True)))
-    )
+    return Package(**dict(zip(_PACKAGE_FIELDS, package, strict=True)))

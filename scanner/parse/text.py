@@ -54,16 +54,18 @@ class Decoded(Struct, frozen=True):
     """The encodings found, in order (``("utf-16-le", "utf-8")`` for a mixed capture)."""
 
 
-def decode(data: bytes | str) -> str:
+def decode(data: bytes | str, *, controls: bool | None = None) -> str:
     """Decode command output: encoding by content, ``\\n`` line ends, no controls.
 
     Never raises: undecodable bytes become U+FFFD. ``str`` input only gets its line ends and
-    control characters normalised.
+    control characters normalised. ``controls``: whether the bytes hold one of
+    ``CONTROL_BYTES``, when the caller's own pass over them saw it (``scanner.batch``'s
+    checksum); None: looked for here.
     """
-    return decode_checked(data).text
+    return decode_checked(data, controls=controls).text
 
 
-def decode_checked(data: bytes | str) -> Decoded:
+def decode_checked(data: bytes | str, *, controls: bool | None = None) -> Decoded:
     """``decode`` with the count of garbled lines and the encodings that were found."""
     encodings: tuple[str, ...]
     if isinstance(data, str):
@@ -71,7 +73,9 @@ def decode_checked(data: bytes | str) -> Decoded:
     else:
         text, encodings = _bytes_to_text(data)
     text = text.removeprefix("\ufeff")  # a BOM that survived as text (str input)
-    if isinstance(data, bytes) and not _has_control_byte(data):
+    if isinstance(data, bytes) and not (
+        _has_control_byte(data) if controls is None else controls
+    ):
         # No \r and no control to replace: in UTF-8 every byte of a multi-byte character is
         # >= 0x80, and in UTF-16 a C0 control or DEL has a byte below 0x20 (or 0x7f) and a NUL.
         return Decoded(text, garbled_lines(text), encodings)
@@ -84,14 +88,14 @@ def decode_checked(data: bytes | str) -> Decoded:
     return Decoded(text, garbled, encodings)
 
 
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
+CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
 """The bytes of ``_CONTROL`` (``\r`` among them): a C-speed look before the regex pass."""
 
 
 def _has_control_byte(data: bytes) -> bool:
-    """Whether ``data`` holds a byte of ``_CONTROL_BYTES`` (a tenth of ``_CONTROL.search``'s
+    """Whether ``data`` holds a byte of ``CONTROL_BYTES`` (a tenth of ``_CONTROL.search``'s
     time on a 1 MB dump: ``bytes.translate`` deletes them in C)."""
-    return len(data.translate(None, _CONTROL_BYTES)) != len(data)
+    return len(data.translate(None, CONTROL_BYTES)) != len(data)
 
 
 def garbled_lines(text: str) -> int:
