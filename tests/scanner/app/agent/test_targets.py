@@ -229,6 +229,20 @@ def start_agent(running: Serve, agent: Agent) -> None:
     time.sleep(1.5)  # one poll after the first round: a newcomer now is new to the watcher
 
 
+def recorded(agent: Agent, limit_s: float = 5.0) -> list[tuple[str, str, str]]:
+    """The devices the agent's state holds (id, via, last state), once a scan's outcome is
+    recorded: the report file is written before the round records the phone, so a test that
+    saw the file waits (bounded) for the record instead of reading the state in between."""
+    seen: list[tuple[str, str, str]] = []
+    until = time.monotonic() + limit_s
+    while time.monotonic() < until:
+        seen = [(d.id, str(d.via), str(d.last_state)) for d in agent.state.devices()]
+        if any(state != "ready" for _, _, state in seen):  # "ready": found, not yet scanned
+            break
+        time.sleep(0.05)
+    return seen
+
+
 class TestHotplug:
     """README: "a newly plugged phone … is scanned within 10 s" — measured from the moment the
     phone is there to the moment its report is written."""
@@ -251,8 +265,7 @@ class TestHotplug:
         assert took is not None, "the phone at the adb server was not scanned within 10 s"
         [path] = reports(agent)
         assert expected_findings(A14) == report_findings(path)
-        assert [(serial, "server", "scanned")] == [
-            (d.id, str(d.via), str(d.last_state)) for d in agent.state.devices()]
+        assert [(serial, "server", "scanned")] == recorded(agent)
 
     @ADB36
     def test_phone_plugged_into_usb(
@@ -284,5 +297,4 @@ class TestHotplug:
         assert ["R58PLUGGED"] == opened
         [path] = reports(agent)
         assert expected_findings(A16) == report_findings(path)
-        assert [("R58PLUGGED", "usb", "scanned")] == [
-            (d.id, str(d.via), str(d.last_state)) for d in agent.state.devices()]
+        assert [("R58PLUGGED", "usb", "scanned")] == recorded(agent)
