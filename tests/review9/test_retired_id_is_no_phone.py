@@ -15,8 +15,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from scanner.app.agent.addresses import Addresses
 from scanner.app.agent.delivery import Delivery
 from scanner.app.agent.recorder import Recorder
@@ -50,13 +48,6 @@ def test_a_phone_answering_as_a_retired_id_does_not_resolve_its_failures(tmp_pat
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review9, not fixed: a failed attempt (unauthorized, busy) at the retired id "
-    "overwrites the row's 'replaced' state (State.seen_device), the only mark of a retired "
-    "history, so the next clean scan continues it; a durable mark needs a schema change "
-    "(fleet9's state)",
-)
 def test_a_failed_attempt_first_does_not_make_the_retired_id_a_phone(tmp_path: Path) -> None:
     with State.open(tmp_path / "state.db") as state:
         _round(state, tmp_path, with_telegram(), "S")

@@ -24,7 +24,6 @@ from datetime import datetime
 
 from checks.errors import UsageError
 from scanner.app.agent.identity import describe, legacy
-from scanner.app.agent.rows import DeviceState
 from scanner.app.agent.state import State
 
 
@@ -41,13 +40,16 @@ class Retired:
     open: int
     """Its findings still open (failed, unknown, manual): what forgetting it drops."""
     reason: str
+    """Why its phone was retired (the reason the history was first moved for)."""
+    moved: str | None = None
+    """Why it moved last, when that was another reason (a phone answered as its id)."""
 
 
 def retired(state: State) -> list[Retired]:
     """Every retired history in the state, by id."""
     out = []
     for d in state.devices():
-        if d.last_state is not DeviceState.REPLACED:
+        if d.retired is None:  # the lasting mark (state schema 6), whatever its last state
             continue
         scans = state._rows("SELECT count(*) FROM scans WHERE device_id = ?", (d.id,))[0][0]
         phone = describe(d.trait or legacy(d.model))
@@ -59,7 +61,8 @@ def retired(state: State) -> list[Retired]:
                 d.last_seen,
                 scans,
                 len(state.open_findings(d.id)),
-                d.last_error or "replaced",
+                d.retired,
+                d.last_error if d.last_error not in (None, d.retired) else None,
             )
         )
     return out
@@ -76,8 +79,8 @@ def forget(state: State, device_id: str) -> Forgotten:
     """Remove the retired history ``device_id`` (see the module); UsageError (exit 2) for an id
     the state has no retired history of."""
     with state.transaction() as tx:
-        row = tx.execute("SELECT last_state FROM devices WHERE id = ?", (device_id,)).fetchone()
-        if row is None or row[0] != DeviceState.REPLACED.value:
+        row = tx.execute("SELECT retired FROM devices WHERE id = ?", (device_id,)).fetchone()
+        if row is None or row[0] is None:
             names = ", ".join(r.id for r in retired(state)) or "none"
             raise UsageError(
                 f"{device_id!r} is not a retired history in {state.path}"
@@ -107,6 +110,8 @@ def lines(histories: list[Retired]) -> list[str]:
             f"{h.last_seen.date().isoformat()}, {h.scans} scans, {h.open} findings open"
         )
         out.append(f"  {h.reason}")
+        if h.moved is not None:
+            out.append(f"  moved again: {h.moved}")
     return out
 
 

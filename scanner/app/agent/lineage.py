@@ -9,7 +9,12 @@ they seem).
   which one phone answered shows the twin is gone.
 - **A swapped phone** (its trait differs from the one the id had): the id's history so far
   belongs to the earlier phone and moves, whole, to a new id (``retire``): its open failures
-  stay open there, marked ``replaced``, until someone closes them; the id starts again.
+  stay open there, marked retired (state schema 6's ``retired`` column; its state
+  ``replaced``), until someone closes them; the id starts again.
+- **A phone answering as a retired id** (``<id>~n``: USB serials may hold ``~``): a retired
+  history is no phone's. Any attempt at it, a scan or a failed one (unauthorized, busy,
+  offline, a sighting), first moves the history aside again (``State.seen_device``), so
+  nothing a phone does under that id touches it (review9).
 """
 
 from __future__ import annotations
@@ -98,19 +103,22 @@ def retire(
     device again; returns the new id (``<id>~<n>``, n: the phone's number behind the id, never
     reused). ``report``: the new phone's report, written where the earlier phone's was: the
     moved scans no longer name it as theirs. The moved history keeps its SIEM name and lineage
-    (its events keep the finding uids the SIEM has); the id's next phone is the next lineage."""
+    (its events keep the finding uids the SIEM has); the id's next phone is the next lineage.
+    The moved row is marked retired (``DeviceRow.retired``: ``why``, or the reason a retired
+    history moved again was first retired for); the id is a live one again, with no SIEM name
+    of its own (its events name it)."""
     known = tx.execute("SELECT lineage FROM devices WHERE id = ?", (device_id,)).fetchone()
-    n = (known[0] if known is not None else 0) + 1
+    n = (known[0] if known is not None else 0) + 1  # never 0: a retired row's id~0 is no name
     while tx.execute("SELECT 1 FROM devices WHERE id = ?", (f"{device_id}~{n}",)).fetchone():
         n += 1
     old = f"{device_id}~{n}"
     try:
         tx.execute(
             "INSERT INTO devices (id, via, first_seen, last_seen, last_state, last_error, model,"
-            " last_scan_id, trait, lineage, siem_name) SELECT ?, via, first_seen, last_seen, ?,"
-            " ?, model, last_scan_id, trait, lineage, coalesce(siem_name, id) FROM devices"
-            " WHERE id = ?",
-            (old, DeviceState.REPLACED.value, why, device_id),
+            " last_scan_id, trait, lineage, siem_name, retired) SELECT ?, via, first_seen,"
+            " last_seen, ?, ?, model, last_scan_id, trait, lineage, coalesce(siem_name, id),"
+            " coalesce(retired, ?) FROM devices WHERE id = ?",
+            (old, DeviceState.REPLACED.value, why, why, device_id),
         )
         for table in ("scans", "findings", "sent_findings"):
             tx.execute(f"UPDATE {table} SET device_id = ? WHERE device_id = ?", (old, device_id))
@@ -121,9 +129,9 @@ def retire(
             "UPDATE scans SET report_path = NULL WHERE device_id = ? AND report_path = ?",
             (old, report),
         )
-    tx.execute(
+    tx.execute(  # the SIEM name and the retired mark stay with the history they name
         "UPDATE devices SET first_seen = ?, last_scan_id = NULL, model = NULL, trait = NULL,"
-        " ambiguous_round = NULL, lineage = ? WHERE id = ?",
+        " ambiguous_round = NULL, lineage = ?, siem_name = NULL, retired = NULL WHERE id = ?",
         (_iso(at), n, device_id),
     )
     return old

@@ -156,6 +156,36 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE devices ADD COLUMN lineage INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE devices ADD COLUMN siem_name TEXT;
     """,
+    # 6: a retired history's lasting mark (scanner/app/agent/lineage.py): ``retired`` holds why
+    # its phone was retired (NULL: the row is a live id). Until now the only mark was the row's
+    # last state, 'replaced', which any attempt at the id (unauthorized, busy, offline, a
+    # sighting) overwrote, so the next clean scan continued the history (review9).
+    # Old rows: first, a live id that a re-retired history left its SIEM name on (``retire``
+    # did not clear it: the row ``<id>~<lineage>`` it made is there) loses that name, which
+    # belongs to the moved history. Then a row is retired when its state says so, or when it
+    # carries a SIEM name (only a retired history has one now), or when its id is
+    # ``<another row's id>~<digits>`` (every retired history's form; a history retired under
+    # schema 4 has no SIEM name) and it is no live id a history was retired from (``retire``
+    # made ``<id>~<lineage>`` from it and gave it that lineage). An id marked that way by
+    # mistake is moved aside at its next attempt with its findings still open: never a finding
+    # resolved that nobody fixed.
+    """
+    ALTER TABLE devices ADD COLUMN retired TEXT;
+    UPDATE devices SET siem_name = NULL WHERE siem_name IS NOT NULL
+        AND last_state != 'replaced'
+        AND EXISTS (SELECT 1 FROM devices m WHERE m.id = devices.id || '~' || devices.lineage
+                    AND m.siem_name = devices.siem_name);
+    UPDATE devices SET retired = CASE WHEN last_state = 'replaced'
+            THEN coalesce(last_error, 'replaced')
+            ELSE 'replaced: a retired history (an attempt at its id overwrote its state'
+                 || ' before state schema 6)' END
+        WHERE last_state = 'replaced' OR siem_name IS NOT NULL
+        OR (EXISTS (SELECT 1 FROM devices p WHERE length(devices.id) > length(p.id) + 1
+                    AND substr(devices.id, 1, length(p.id) + 1) = p.id || '~'
+                    AND substr(devices.id, length(p.id) + 2) NOT GLOB '*[^0-9]*')
+            AND NOT EXISTS (SELECT 1 FROM devices m
+                            WHERE m.id = devices.id || '~' || devices.lineage));
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

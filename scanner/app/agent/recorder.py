@@ -193,7 +193,7 @@ class Recorder:
         if row is None:
             return _Seen()
         before = row.trait or legacy(row.model)
-        if row.last_state is DeviceState.REPLACED:  # a retired history is no phone's (review9)
+        if row.retired is not None:  # a retired history is no phone's (review9; its lasting mark)
             return _Seen(replaced=f"replaced: {device} is an earlier phone's retired history")
         if differs(before, result.trait):
             since = row.first_seen.date().isoformat()

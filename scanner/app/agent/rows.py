@@ -36,7 +36,8 @@ class DeviceState(enum.StrEnum):
     AMBIGUOUS = "ambiguous"
     """Two phones answered as this id in one round (or the last one): nothing resolved."""
     REPLACED = "replaced"
-    """Another phone answered as this id: the earlier phone's history, kept under a new id."""
+    """Another phone answered as this id: the earlier phone's history, kept under a new id.
+    The lasting mark is ``DeviceRow.retired``; this state is what the history showed last."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,9 @@ class DeviceRow:
     """Which phone behind the id: how many were retired from it before this one (``lineage``)."""
     siem_name: str | None = None
     """A retired history: the id its SIEM events name (the one it was scanned as); None: its own."""
+    retired: str | None = None
+    """A retired history (``lineage.retire``): why its phone was retired; None: a live id. No
+    attempt at the id overwrites it (``State.seen_device`` moves the history aside first)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -239,10 +239,20 @@ class State:
     ) -> None:
         """Record that ``device_id`` was found (or scanned) in ``state`` at ``at``.
 
-        A model of None keeps the one known before; ``error`` replaces the last error.
+        A model of None keeps the one known before; ``error`` replaces the last error. An id
+        that is a retired history (``DeviceRow.retired``) is no phone's: the history moves aside
+        first (``lineage.retire``, to ``<id>~n``), whole and still retired, and the phone starts
+        the id again, so no attempt, failed or clean, writes into it.
         """
         when = _iso(at)
         with self.transaction() as tx:
+            row = tx.execute("SELECT retired FROM devices WHERE id = ?", (device_id,)).fetchone()
+            if row is not None and row[0] is not None:
+                from scanner.app.agent import lineage  # it builds on this module
+
+                why = f"replaced: {device_id} is an earlier phone's retired history"
+                moved = lineage.retire(tx, device_id, why=why, at=at)
+                log.warning("device.retired_history_moved", device=device_id, history=moved)
             tx.execute(
                 "INSERT INTO devices"
                 " (id, via, first_seen, last_seen, last_state, last_error, model)"
@@ -279,9 +289,11 @@ class State:
         with ``seen_device`` first. ``switched_off``: the check ids the policy switched off
         (``checks.drift.diff``); ``resolve`` False: the scan closes nothing (``diff``).
         """
-        if tx.execute("SELECT 1 FROM devices WHERE id = ?", (scan.device_id,)).fetchone() is None:
+        row = tx.execute("SELECT retired FROM devices WHERE id = ?", (scan.device_id,)).fetchone()
+        if row is None or row[0] is not None:
+            what = "is not in" if row is None else "is a retired history in"
             raise StateError(
-                f"device {scan.device_id} is not in the state database {self.path}",
+                f"device {scan.device_id} {what} the state database {self.path}",
                 hint="record the phone with seen_device() before its scan",
             )
         tx.execute(_insert("scans", _FIELDS[ScanRow]), _values(scan))

@@ -220,7 +220,7 @@ def fleet_summary(
                 "model": d.model,
                 "address": (addresses or {}).get(d.id),
                 "via": str(d.via),
-                "state": str(d.last_state),
+                "state": "replaced" if d.retired is not None else str(d.last_state),
                 "error": d.last_error,
                 "first_seen": _iso(d.first_seen),
                 "last_seen": _iso(d.last_seen),
