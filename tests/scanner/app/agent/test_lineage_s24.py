@@ -154,7 +154,7 @@ def test_a_schema_4_state_file_loads_and_loses_nothing(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     with State.open(path) as state:
-        assert SCHEMA_VERSION >= 5  # and schema 6 (tests/scanner/app/agent/test_retired_mark_s25.py)
+        assert SCHEMA_VERSION >= 5  # and 6: tests/scanner/app/agent/test_retired_mark_s25.py
         rows = {d.id: d for d in state.devices()}
         assert set(rows) == {"S", "S~1"}
         for device in rows:
