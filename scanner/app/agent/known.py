@@ -26,13 +26,17 @@ would keep "latest" until it caught up."""
 
 
 _TWINS = (
-    "SELECT s.device_id, s.report_path FROM devices d JOIN scans s ON s.device_id = d.id"
-    " WHERE d.last_state = ?1 AND s.state = ?1 AND s.report_path IS NOT NULL"
-    " AND s.round_id = (SELECT max(s2.round_id) FROM scans s2 WHERE s2.device_id = d.id)"
+    "SELECT s.device_id, s.report_path, s.failed FROM devices d JOIN scans s"
+    " ON s.device_id = d.id WHERE d.ambiguous_round IS NOT NULL AND s.state = ?1"
+    " AND s.verdict IS NOT NULL AND s.round_id = (SELECT s2.round_id FROM scans s2"
+    " WHERE s2.device_id = d.id AND s2.verdict IS NOT NULL ORDER BY s2.rowid DESC LIMIT 1)"
     " ORDER BY s.rowid"
 )
-"""The reports of the ambiguous scans in the latest round of each phone that is ambiguous now
-(from the few such devices, by their scans' index: not a walk over every scan)."""
+"""The ambiguous scans in the round of each phone's last evaluated scan, for the phones that
+ever had twins (from the few such devices, by their scans' index: not a walk over every scan).
+Not by the device's last state: a failed attempt after the twins' round (unauthorized, busy)
+overwrites it, and the fleet page then showed one twin's columns and failures as the last
+known results, hiding the other's failures (retire10)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +48,10 @@ class Known:
     open_failures: int
     """Failures still open in the state (not waived): what the phone is known to fail."""
     twins: tuple[str, ...] = ()
-    """The reports of its ambiguous scans in its latest round (two phones answered as its id,
-    ``lineage``): its columns are the worst of them all."""
+    """The reports of the ambiguous scans in the round of its last evaluated scan (two phones
+    answered as its id, ``lineage``): its columns are the worst of them all."""
+    twins_failed: int = 0
+    """The most failures one of those scans found (the twins' failures never enter the state)."""
 
 
 def _last(state: State, where: str) -> dict[str, ScanRow]:
@@ -62,11 +68,20 @@ def last_known(state: State) -> dict[str, Known]:
         if row.tracked.status is Status.FAIL and not row.tracked.waived:
             failures[row.device_id] = failures.get(row.device_id, 0) + 1
     twins: dict[str, list[str]] = {}
+    twins_failed: dict[str, int] = {}
     for r in state._rows(_TWINS, ("ambiguous",)):
-        twins.setdefault(r["device_id"], []).append(r["report_path"])
+        if r["report_path"] is not None:
+            twins.setdefault(r["device_id"], []).append(r["report_path"])
+        twins_failed[r["device_id"]] = max(twins_failed.get(r["device_id"], 0), r["failed"])
     ids = set(evaluated) | set(complete) | set(failures)
     return {
-        d: Known(evaluated.get(d), complete.get(d), failures.get(d, 0), tuple(twins.get(d, ())))
+        d: Known(
+            evaluated.get(d),
+            complete.get(d),
+            failures.get(d, 0),
+            tuple(twins.get(d, ())),
+            twins_failed.get(d, 0),
+        )
         for d in ids
     }
 

@@ -184,6 +184,8 @@ class Recorder:
                 "changes its history, nothing is resolved; give each phone its own serial, "
                 "or reach it one way only (USB or Wi-Fi)"
             )
+        if row is not None and row.retired is not None:  # no phone's (review9; its lasting mark)
+            return _Seen(replaced=f"replaced: {device} is an earlier phone's retired history")
         if lineage.held(self.state, row, self.round_id):
             return _Seen(
                 twin=f"two phones answered as {device} in its last round: this scan changes "
@@ -193,8 +195,6 @@ class Recorder:
         if row is None:
             return _Seen()
         before = row.trait or legacy(row.model)
-        if row.retired is not None:  # a retired history is no phone's (review9; its lasting mark)
-            return _Seen(replaced=f"replaced: {device} is an earlier phone's retired history")
         if differs(before, result.trait):
             since = row.first_seen.date().isoformat()
             return _Seen(

@@ -204,7 +204,11 @@ def fleet_summary(
         for twin in facts.twins if facts else ():  # two phones as one id: the worst of both
             if scan is None or twin != scan.report_path:
                 columns = _merged(columns, _columns(twin, key))
-        failed = max(facts.open_failures if facts else 0, scan.failed if scan else 0)
+        failed = max(
+            facts.open_failures if facts else 0,
+            scan.failed if scan else 0,
+            facts.twins_failed if facts else 0,  # the worst twin's, as the columns are
+        )
         fresh = (
             scan is not None
             and attempt is not None

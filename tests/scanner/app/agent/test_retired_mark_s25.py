@@ -411,3 +411,55 @@ def test_a_schema_6_state_file_opens_unchanged(tmp_path: Path) -> None:
         before = [(d.id, d.retired, d.siem_name) for d in state.devices()]
     with State.open(tmp_path / "state.db") as state:
         assert [(d.id, d.retired, d.siem_name) for d in state.devices()] == before
+
+
+# -- twins' results on the fleet page after a failed attempt (item 3) --------------------------
+
+
+def _page_row(state: State, device: str) -> dict[str, object]:
+    from scanner.app.agent.known import last_known
+    from scanner.app.agent.summary import fleet_summary
+
+    summary = fleet_summary(
+        generated=datetime.now(UTC), round_row=state.last_round(), interrupted=False,
+        devices=state.devices(), last_scans=state.last_scans(), drift={},
+        known=last_known(state),
+    )
+    return next(r for r in summary["devices"] if r["device"] == device)
+
+
+def _twins_round(state: State, tmp: Path, serial: str, *recs: Recording) -> None:
+    """One round in which ``recs`` answer as ``serial``, each report under its own name (the
+    agent's ``since_ns``: a twin's report is not overwritten)."""
+    import time
+
+    since = time.time_ns()
+    record = recorder(state, tmp)
+    (tmp / "reports").mkdir(exist_ok=True)
+    for rec in recs:
+        result = scan_result(ReplayTransport(replace(rec, device=DeviceLabel(serial))), Policy())
+        job = ReportJob(tmp / "reports", JsonRenderer())
+        scanned, path, failed = written(result, job, serial, since)
+        record(PhoneOutcome(Target(serial, "usb"), "scanned", scanned=scanned, report_path=path,
+                            failed=failed, name=serial))
+
+
+@pytest.mark.parametrize("how", ["unauthorized", "busy", "offline"])
+def test_a_failed_attempt_after_twins_keeps_the_worst_twins_results_on_the_fleet_page(
+    tmp_path: Path, how: str
+) -> None:
+    """Two phones answered as T (the Samsung with 9 failures first): the page shows the worst
+    of both. A failed attempt in the next round overwrote the device's last state, which was how
+    the page found the twins: it showed only the clean twin's columns and 0 failures."""
+    with State.open(tmp_path / "state.db") as state:
+        _twins_round(state, tmp_path, "T", A16, A14)
+        twins = _page_row(state, "T")
+        assert twins["checks"]["MSG-03"] == "fail"  # type: ignore[index]
+        assert twins["known_failed"] == 9  # the Samsung's, though the Pixel's scan came last
+        _failed(state, tmp_path, "T", how)
+        after = _page_row(state, "T")
+        assert (after["state"], after["stale"]) == (how, True)
+        assert (after["checks"], after["known_failed"]) == (twins["checks"], 9)
+        _twins_round(state, tmp_path, "T", A14)  # the held round: that phone's results
+        _twins_round(state, tmp_path, "T", A14)  # then its history moves on
+        assert _page_row(state, "T")["checks"]["MSG-03"] == "unknown"  # type: ignore[index]
