@@ -47,10 +47,10 @@ class Known:
     """The last complete scan."""
     open_failures: int
     """Failures still open in the state (not waived): what the phone is known to fail."""
-    twins: tuple[str, ...] = ()
+    twins: tuple[str, ...]
     """The reports of the ambiguous scans in the round of its last evaluated scan (two phones
     answered as its id, ``lineage``): its columns are the worst of them all."""
-    twins_failed: int = 0
+    twins_failed: int
     """The most failures one of those scans found (the twins' failures never enter the state)."""
 
 

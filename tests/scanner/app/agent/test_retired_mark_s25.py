@@ -463,3 +463,13 @@ def test_a_failed_attempt_after_twins_keeps_the_worst_twins_results_on_the_fleet
         _twins_round(state, tmp_path, "T", A14)  # the held round: that phone's results
         _twins_round(state, tmp_path, "T", A14)  # then its history moves on
         assert _page_row(state, "T")["checks"]["MSG-03"] == "unknown"  # type: ignore[index]
+
+
+def test_clean_twins_and_a_clean_phone_count_no_failures(tmp_path: Path) -> None:
+    with State.open(tmp_path / "state.db") as state:
+        _twins_round(state, tmp_path, "T", A14, with_telegram())  # 0 failures each
+        _twins_round(state, tmp_path, "U", A14)
+        _twins_round(state, tmp_path, "V", A16)
+        rows = {d: _page_row(state, d) for d in ("T", "U", "V")}
+        assert [rows[d]["known_failed"] for d in ("T", "U", "V")] == [0, 0, 9]
+        assert rows["T"]["checks"]["MSG-07"] == "manual"  # type: ignore[index]
