@@ -473,3 +473,11 @@ def test_clean_twins_and_a_clean_phone_count_no_failures(tmp_path: Path) -> None
         rows = {d: _page_row(state, d) for d in ("T", "U", "V")}
         assert [rows[d]["known_failed"] for d in ("T", "U", "V")] == [0, 0, 9]
         assert rows["T"]["checks"]["MSG-07"] == "manual"  # type: ignore[index]
+
+
+def test_a_phone_never_scanned_has_no_known_failures(tmp_path: Path) -> None:
+    """Seen only (unauthorized from its first sighting): nothing known, nothing failed."""
+    with State.open(tmp_path / "state.db") as state:
+        _failed(state, tmp_path, "N", "unauthorized")
+        row = _page_row(state, "N")
+        assert (row["known_failed"], row["last_scan"], row["checks"]) == (0, None, {})
