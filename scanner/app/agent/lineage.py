@@ -108,7 +108,7 @@ def retire(
     history moved again was first retired for); the id is a live one again, with no SIEM name
     of its own (its events name it)."""
     known = tx.execute("SELECT lineage FROM devices WHERE id = ?", (device_id,)).fetchone()
-    n = (known[0] if known is not None else 0) + 1  # never 0: a retired row's id~0 is no name
+    n = (known[0] if known is not None else 0) + 1  # >= 1: no <id>~0 (migration 6 relies on it)
     while tx.execute("SELECT 1 FROM devices WHERE id = ?", (f"{device_id}~{n}",)).fetchone():
         n += 1
     old = f"{device_id}~{n}"
