@@ -481,3 +481,24 @@ def test_a_phone_never_scanned_has_no_known_failures(tmp_path: Path) -> None:
         _failed(state, tmp_path, "N", "unauthorized")
         row = _page_row(state, "N")
         assert (row["known_failed"], row["last_scan"], row["checks"]) == (0, None, {})
+
+
+def test_the_cli_lists_a_moved_history_and_forgets_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scanner.app.cli.core import main
+    from tests.scanner.app.agent.test_agent import write_config
+
+    config = write_config(tmp_path, ["127.0.0.1:9"])
+    with State.open(tmp_path / "state" / "msgscan.db") as state:
+        _retired_at_s1(state, tmp_path)
+        _failed(state, tmp_path, "S~1", "unauthorized")
+        first = lineage.device(state, "S~1~1").retired  # type: ignore[union-attr]
+    capsys.readouterr()
+    assert main(["agent", "--config", str(config), "--history"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("S~1~1  Google Pixel 7a (lynx), seen ") and out[1] == f"  {first}"
+    assert out[2] == "  moved again: replaced: S~1 is an earlier phone's retired history"
+    assert main(["agent", "--config", str(config), "--forget", "S~1"]) == 2  # the live one
+    assert main(["agent", "--config", str(config), "--forget", "S~1~1"]) == 0
+    assert capsys.readouterr().out.startswith("forgot S~1~1: 1 scans, ")
