@@ -13,6 +13,7 @@ the transport boundary) on a real state file.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -35,7 +36,7 @@ from scanner.app.scan import device_name, scan_result
 from scanner.recording import DeviceLabel, Recording
 from scanner.replay import ReplayTransport
 from tests.review9.harness import open_rows, recorder, round_of
-from tests.scanner.app.agent.test_agent import A14, A16, with_telegram
+from tests.scanner.app.agent.test_agent import A14, A16, signer, with_telegram  # noqa: F401
 
 TELEGRAM = "MSG-07|org.telegram.messenger|0"
 FAILED = ("unauthorized", "busy", "offline", "no_permission", "timeout", "lost", "error",
@@ -502,3 +503,48 @@ def test_the_cli_lists_a_moved_history_and_forgets_it(
     assert main(["agent", "--config", str(config), "--forget", "S~1"]) == 2  # the live one
     assert main(["agent", "--config", str(config), "--forget", "S~1~1"]) == 0
     assert capsys.readouterr().out.startswith("forgot S~1~1: 1 scans, ")
+
+
+def test_siem_events_of_a_retired_history_moved_by_a_failed_attempt(
+    tmp_path: Path, signer  # type: ignore[no-untyped-def]  # noqa: F811
+) -> None:
+    """A move on a failed attempt queues nothing (the history keeps its SIEM name, lineage and
+    uids): the events delivered before it are all there are after it."""
+    from scanner.app.agent.addresses import Addresses
+    from scanner.app.agent.recorder import Recorder
+    from scanner.app.agent.service import Agent
+    from tests.scanner.app.agent.test_agent import write_config
+    from tests.scanner.app.agent.test_identity_s23 import _events, _with_file_destination
+
+    config = _with_file_destination(write_config(tmp_path, ["127.0.0.1:9"]))
+    agent = Agent(config, signer=signer)
+    try:
+        state = agent.state
+
+        def record(rec: Recording | None, serial: str) -> None:
+            rid = state.begin_round(datetime.now(UTC))
+            rec_ = Recorder(state, Addresses(tmp_path), agent.delivery, lambda d: d, rid, {})
+            if rec is None:
+                rec_(PhoneOutcome(Target(serial, "usb"), "unauthorized", name=serial))
+                return
+            result = scan_result(ReplayTransport(replace(rec, device=DeviceLabel(serial))),
+                                 Policy())
+            job = ReportJob(tmp_path / "reports", JsonRenderer(), keep_report=True)
+            (tmp_path / "reports").mkdir(exist_ok=True)
+            scanned, path, failed = written(result, job, serial)
+            rec_(PhoneOutcome(Target(serial, "usb"), "scanned", scanned=scanned,
+                              report_path=path, failed=failed, name=serial))
+
+        def queued() -> list[str]:  # every finding event, delivered or still queued
+            assert agent.delivery.flush(10)
+            return [json.dumps(e, sort_keys=True) for e in _events(tmp_path)]
+
+        record(with_telegram(), "S")
+        record(A16, "S")  # the swap: the Pixel's open findings created again as S~1's
+        before = queued()
+        assert before and not state._rows("SELECT 1 FROM outbox")
+        record(None, "S~1")  # unauthorized: the history moves to S~1~1
+        assert queued() == before and not state._rows("SELECT 1 FROM outbox")
+        assert lineage.device(state, "S~1~1").siem_name == "S"  # type: ignore[union-attr]
+    finally:
+        agent.close()
