@@ -306,7 +306,9 @@ def run_round(
         target, began = pending.pop(n)
         finish(_named(target, policy, openers, state, why, time.monotonic() - began))
 
-    from scanner.app.agent.scanners import LocalScanners, scanners_for  # they scan with this module
+    from scanner.app.agent import scanners as scanning  # it scans with this module
+
+    LocalScanners, scanners_for = scanning.LocalScanners, scanning.scanners_for
 
     scanners = scanners_for(processes, concurrency, policy, openers, job, kept)
     outcome.processes = getattr(scanners, "processes", 1)
@@ -314,6 +316,7 @@ def run_round(
     queue = list(targets)
     stopped_at: float | None = None
     submitted = 0
+    scanning.collecting_less()
     try:
         while queue or pending:
             while queue and len(pending) < concurrency and not stop.is_set():
@@ -350,5 +353,6 @@ def run_round(
                 scanners = LocalScanners(policy, openers, job, concurrency)
     finally:
         scanners.close()
+        scanning.collecting_as_before()
     outcome.finished = datetime.now(UTC)
     return outcome
