@@ -69,6 +69,8 @@ events = []
 plain = ext._LoaderBasics.exec_module
 def exec_module(self, module):
     name = module.__name__
+    if name.split(".")[0] not in OURS:
+        return plain(self, module)
     events.append(name)
     os.getppid()
     try:
@@ -78,8 +80,8 @@ def exec_module(self, module):
         os.getppid()
 ext._LoaderBasics.exec_module = exec_module
 """
-"""Marks the start and the end of each module's loading (reading and unmarshalling its byte
-code, running its body) with a call to ``os.getppid()``, and records the events: the module's
+"""Marks the start and the end of each of msgscan's modules' loading (reading and
+unmarshalling its byte code, running its body) with a call to ``os.getppid()``, and records the events: the module's
 name at its start, ``""`` at its end."""
 
 
@@ -89,7 +91,7 @@ def program(others: list[str], ours: list[str], out: Path) -> str:
     return "\n".join(
         [
             floor.importer(others),
-            MARKED,
+            MARKED.replace("OURS", repr(floor.OURS)),
             *(f"import {name}" for name in ours),
             f"open({str(out)!r}, 'w').write(json.dumps(events))",
         ]
