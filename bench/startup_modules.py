@@ -81,8 +81,8 @@ def exec_module(self, module):
 ext._LoaderBasics.exec_module = exec_module
 """
 """Marks the start and the end of each of msgscan's modules' loading (reading and
-unmarshalling its byte code, running its body) with a call to ``os.getppid()``, and records the events: the module's
-name at its start, ``""`` at its end."""
+unmarshalling its byte code, running its body) with a call to ``os.getppid()``, and records
+the events: the module's name at its start, ``""`` at its end."""
 
 
 def program(others: list[str], ours: list[str], out: Path) -> str:
