@@ -24,7 +24,13 @@ that tree the same way and runs its ``msgscan`` in the same rounds, for the befo
 scanner.app.cli`` from its folder instead.
 
 ``--callgrind`` counts instead the instructions of one run of each command (and of ``python -c
-pass``) under ``valgrind --tool=callgrind``, after and before: a figure the load does not move.
+pass``) under ``valgrind --tool=callgrind``, after and before: a figure the load does not move
+(``bench/startup_count.py``).
+
+Both tables print beside the old goal the one msgscan controls (``startup_floor.SHARE_GOAL``):
+each command's own share (the command less its floor, the process importing the other packages'
+modules it loads, less its own work) at most 2 x pass; timed, on medians of the paired runs (the
+floor runs in each round too).
 
 Both also measure the floor under a replay (``bench/startup_floor.py``, its lists printed by
 ``--modules``) against the replay's bound; ``--callgrind --marginal`` counts what a few modules
@@ -199,72 +205,6 @@ def import_ms(python: str, env: dict[str, str]) -> float:
     return int(line.split("|")[1]) / 1000
 
 
-def instructions(argv: Sequence[str], env: dict[str, str], cwd: Path) -> int:
-    """Instructions one run of ``argv`` executes (``valgrind --tool=callgrind``, all threads)."""
-    with tempfile.TemporaryDirectory(prefix="msgscan-callgrind-") as tmp:
-        out = Path(tmp, "callgrind.out")
-        subprocess.run(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", *argv],
-            env=env,
-            cwd=cwd,
-            check=False,  # a scan's exit code says what it found
-            capture_output=True,
-            timeout=1200,
-        )
-        line = next(x for x in out.read_text().splitlines() if x.startswith("summary:"))
-        return int(line.split()[1])
-
-
-def count(
-    after: Launch,
-    before: Launch | None,
-    env: dict[str, str],
-    cwd: Path,
-    before_cwd: Path,
-    installed_python: str,
-) -> None:
-    """The ``--callgrind`` table: instructions of each command after (and before), in millions;
-    first those of ``python -c pass`` of this venv (with its editable-install finder: sessions
-    19-22's baseline) and of the venv msgscan runs in (the baseline now: Python's own start). The
-    last column is the goal in instructions: 3 x the latter's pass + the command's own work (the
-    same command in a warm process), a reading the load does not move; it ignores what the
-    kernel spends (exec, mapping the libraries), which the timed runs include."""
-    passes = []
-    for python in (sys.executable, installed_python):
-        subprocess.run(baseline(python), env=env, cwd=cwd, check=True)  # its byte code
-        passes.append(instructions(baseline(python), env, cwd) / 1e6)
-        print(f"`{python} -c pass`: {passes[-1]:.1f} M instructions")
-    base = passes[-1]  # the interpreter msgscan runs in
-    owns: dict[str, float] = {}
-    print(
-        "\n| command | before M | after M | after / before | own work M "
-        "| 3 x pass + own work M |\n|---|---|---|---|---|---|"
-    )
-    for name, args in COMMANDS.items():
-        mine = instructions(after(args), env, cwd) / 1e6
-        own = owns[name] = own_instructions(args, env) / 1e6
-        bound = f"{own:.1f} | {GOAL_RATIO * base + own:.1f}"
-        if before is None:
-            print(f"| `{name}` | | {mine:.1f} | | {bound} |")
-            continue
-        theirs = instructions(before(args), env, before_cwd) / 1e6
-        print(f"| `{name}` | {theirs:.1f} | {mine:.1f} | {mine / theirs:.3f} | {bound} |")
-    ps = floor.floors(after(COMMANDS[REPLAY]), installed_python, env, cwd)
-    floor.floor_counts(ps, owns[REPLAY], GOAL_RATIO * base, lambda a: instructions(a, env, cwd))
-
-
-def own_instructions(args: Sequence[str], env: dict[str, str], runs: int = 3) -> float:
-    """Instructions of the command's own work: a warm process running it ``runs`` more times,
-    less the same process running it not again, per run (``valgrind --tool=callgrind``)."""
-    counts = []
-    for n in (0, runs):
-        code = WARM.split("times = []")[0] + f"for _ in range({n}):\n    once()\n"
-        if n == 0:  # its byte code first: the first command's count would include compiling
-            subprocess.run([sys.executable, "-c", code, *in_tree(args)], env=env, cwd=ROOT)
-        counts.append(instructions([sys.executable, "-c", code, *in_tree(args)], env, ROOT))
-    return (counts[1] - counts[0]) / runs
-
-
 def baseline(python: str) -> list[str]:
     """``python -c pass`` of the interpreter msgscan runs in: the bound's baseline."""
     return [python, "-c", "pass"]
@@ -318,10 +258,12 @@ def main() -> int:
         if opts.modules:
             print(floor.describe(after(COMMANDS[REPLAY]), python, env, cwd))
             return 0
-        if opts.callgrind and opts.marginal:
-            floor.marginal_counts(python, lambda a: instructions(a, env, cwd))
-            return 0
         if opts.callgrind:
+            from bench.startup_count import count, instructions
+
+            if opts.marginal:
+                floor.marginal_counts(python, lambda a: instructions(a, env, cwd))
+                return 0
             theirs_cwd = against if opts.editable and against is not None else cwd
             count(after, before if against is not None else None, env, cwd, theirs_cwd, python)
             return 0
@@ -335,21 +277,26 @@ def main() -> int:
             f"\n`import scanner.app.cli` (-X importtime, cumulative): {row(imports, 1, 1)} ms "
             f"(goal <= {GOAL_IMPORT_MS:.0f} ms: {met})\n"
         )
+        floors = {n: floor.floor_of(after(a), python, env, cwd) for n, a in COMMANDS.items()}
+        for program in floors.values():  # warm-up: its byte code
+            timed(program, env, cwd)
         print(
+            f"Goals: the old bound, and {floor.SHARE_GOAL} (medians of the paired runs)\n\n"
             "| command | wall s | CPU s | `python -c pass` wall s | wall ratio | own work s "
-            "| goal: wall <= 3 x pass + own work |"
+            f"| goal: wall <= 3 x pass + own work | floor wall s | {floor.SHARE_COLUMN} |"
         )
-        print("|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|")
         pairs: dict[str, tuple[list[float], list[float], list[float], list[float]]] = {}
         earlier: list[str] = []
         owns: dict[str, float] = {}
         for name, args in COMMANDS.items():
             a_wall, a_cpu, b_wall, ratios = [], [], [], []
-            o_wall, o_cpu, d_wall = [], [], []
+            o_wall, o_cpu, d_wall, f_wall = [], [], [], []
             for _ in range(opts.runs):
                 if dev is not None:
                     d_wall.append(timed(dev, env, cwd)[0])
                 bw, _ = timed(base, env, cwd)
+                f_wall.append(timed(floors[name], env, cwd)[0])
                 aw, ac = timed(after(args), env, cwd)
                 a_wall.append(aw)
                 a_cpu.append(ac)
@@ -364,9 +311,12 @@ def main() -> int:
             bound = GOAL_RATIO * statistics.median(b_wall) + own
             ok = statistics.median(a_wall) <= bound
             met, sign = ("met", "<=") if ok else ("NOT met", ">")
+            medians = [statistics.median(x) for x in (a_wall, f_wall, b_wall)]
+            share = floor.share_cell(medians[0], medians[1], own, medians[2], 3)
             print(
                 f"| `{name}` | {row(a_wall)} | {row(a_cpu)} | {row(b_wall)} | {row(ratios, 1, 2)} "
-                f"| {own:.3f} | {met} ({statistics.median(a_wall):.3f} {sign} {bound:.3f}) |"
+                f"| {own:.3f} | {met} ({statistics.median(a_wall):.3f} {sign} {bound:.3f}) "
+                f"| {row(f_wall)} | {share} |"
             )
             if d_wall:
                 old_bound = GOAL_RATIO * statistics.median(d_wall) + own
@@ -388,10 +338,10 @@ def main() -> int:
                 "| after / before CPU (medians) |\n|---|---|---|---|---|---|"
             )
             for name, (o_wall, o_cpu, m_wall, m_cpu) in pairs.items():
-                share = statistics.median(m_cpu) / statistics.median(o_cpu)
+                cpu = statistics.median(m_cpu) / statistics.median(o_cpu)
                 print(
                     f"| `{name}` | {row(o_wall)} | {row(o_cpu)} | {row(m_wall)} | {row(m_cpu)} "
-                    f"| {share:.2f} |"
+                    f"| {cpu:.2f} |"
                 )
     return 0
 

@@ -15,6 +15,13 @@ replay imports those modules.
   msgspec were not on its path (with what those modules import themselves: ``argparse`` imports
   ``re`` and ``enum``, which are in msgspec's chain too, but not ``typing``);
 - ``import msgspec``: msgspec's chain alone.
+
+The goal msgscan controls (session 25, the lead's decision on issue 18 item 1): msgscan's own
+share of a command's start-up, ``own share = command - floor - own work`` (the floor here the
+command's own: Python's start and the other packages' modules that command imports), at most
+``2 x python -c pass``, the allowance the issue gives start-up beyond the interpreter
+(``SHARE_GOAL``; ``share_cell`` prints it beside the old bound in both of ``bench/startup.py``'s
+tables: instructions, and medians of paired timed runs).
 """
 
 from __future__ import annotations
@@ -26,6 +33,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 OURS = ("scanner", "checks", "reports")
+SHARE_RATIO = 2.0
+SHARE_GOAL = "own share = command - floor - own work <= 2 x pass"
+SHARE_COLUMN = "own share <= 2 x pass?"
+"""The goal msgscan controls (module docstring), and the header of its column in the tables."""
 
 DUMP = """\
 import sys
@@ -195,3 +206,23 @@ def marginal_programs(python: str) -> dict[str, tuple[list[str], list[str]]]:
         name: ([python, "-c", base], [python, "-c", f"{base}\nimport {name}"])
         for name, base in MARGINALS.items()
     }
+
+
+def own_share(command: float, floor: float, own: float) -> float:
+    """msgscan's own share of a command's start-up (``SHARE_GOAL``): the command less its floor
+    (Python's start and the other packages' modules it imports) less its own work."""
+    return command - floor - own
+
+
+def share_cell(command: float, floor: float, own: float, passed: float, digits: int) -> str:
+    """The ``SHARE_COLUMN`` cell: ``yes`` when the own share is at most ``SHARE_RATIO`` x
+    ``passed`` (``python -c pass``), else ``NO``, with both figures (``digits`` decimals)."""
+    share, allowance = own_share(command, floor, own), SHARE_RATIO * passed
+    verdict = "yes" if share <= allowance else "NO"
+    return f"{verdict} ({share:.{digits}f} vs {allowance:.{digits}f})"
+
+
+def floor_of(argv: Sequence[str], python: str, env: dict[str, str], cwd: Path) -> list[str]:
+    """The argv of the command's floor: a process importing the modules of other packages the
+    command run as ``argv`` has loaded at its exit (``replay_modules``), in its order."""
+    return [python, "-c", importer(replay_modules(argv, python, env, cwd))]

@@ -13,6 +13,7 @@ cleaned of terminal escape sequences and control characters before it is wrapped
 
 from __future__ import annotations
 
+import functools
 import re
 import textwrap
 from collections.abc import Iterable
@@ -36,13 +37,23 @@ from reports.report import UNSEEN, build_report
 WIDTH = 100
 _INDENT = " " * 4
 
-_BLANKS = re.compile(r"[\t\n\v\f\r\x85\u2028\u2029]+")
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_BLANKS = r"[\t\n\v\f\r\x85\u2028\u2029]+"
+_CONTROLS = r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """``_BLANKS`` and ``_CONTROLS``, compiled at the first line that holds a character
+    ``str.isprintable`` refuses (4 M instructions: classes past U+00FF make a big charset)."""
+    return re.compile(_BLANKS), re.compile(_CONTROLS)
 
 
 def clean(text: str) -> str:
     """``text`` as one printable line: escape sequences and control characters removed."""
-    return _CONTROLS.sub("", _BLANKS.sub(" ", escapes().sub("", text)))
+    if text.isprintable():  # no blank, control, bidi or zero-width mark, no escape's first byte
+        return text
+    blanks, controls = _patterns()
+    return controls.sub("", blanks.sub(" ", escapes().sub("", text)))
 
 
 class TextRenderer:

@@ -49,8 +49,10 @@ def test_msgspec_s_chain_is_in_a_user_s_install() -> None:
     from importlib.metadata import requires
 
     def names(dist: str) -> dict[str, str]:
-        return {r.split(";")[0].split(">")[0].split("=")[0].strip().lower(): r
-                for r in requires(dist) or []}
+        return {
+            r.split(";")[0].split(">")[0].split("=")[0].strip().lower(): r
+            for r in requires(dist) or []
+        }
 
     assert "jsonschema" in names("msgscan")
     assert "referencing" in names("jsonschema")
