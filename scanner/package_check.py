@@ -20,27 +20,45 @@ from collections.abc import Mapping, Sequence
 from checks.facts import Package, Unseen
 from scanner import batch, probes
 from scanner.batch import BatchResult, Output
+from scanner.names import is_user_id
 from scanner.parse.getprop import parse_getprop
-from scanner.parse.package_list import PackageList, cross_check, parse_pm_list_packages, usable
+from scanner.parse.package_list import (
+    PackageList,
+    cross_check,
+    cross_check_user,
+    parse_pm_list_packages,
+    usable,
+)
+from scanner.parse.users import parse_pm_list_users
 from scanner.probes import Probe
 from scanner.waves import FollowUp, Streams
 
 NOT_MADE = "the cross-check of dumpsys package with pm list packages was not made"
-_NAMES = tuple(f"pm-list-{kind}" for kind, _ in probes.PM_LIST_KINDS)
 _EXAMPLES = 3
 
 
 def follow(then: FollowUp | None) -> FollowUp:
-    """``then``'s follow-up streams, and the ``pm list`` stream once ``getprop`` has answered."""
+    """``then``'s follow-up streams, and the ``pm list`` stream once ``getprop`` has answered:
+    user 0's lists and those of every other user ``pm list users`` named (the same stream, so
+    no wave is added: ``pm list users`` and ``getprop`` end one stream together)."""
 
     def more(number: int, result: BatchResult) -> Streams:
         streams = list(then(number, result)) if then is not None else []
         out = result.outputs.get(probes.GETPROP.name)
         if out is not None:
-            streams.append(probes.pm_list_probes(_sdk(out)))
+            sdk = _sdk(out)
+            users = (0, *_other_users(result.outputs.get(probes.USERS.name)))
+            streams.append(tuple(p for u in users for p in probes.pm_list_probes(sdk, u)))
         return streams
 
     return more
+
+
+def _other_users(out: Output | None) -> list[int]:
+    """The users other than 0 that ``pm list users`` named (ids Android allows), in order."""
+    if out is None or out.damaged is not None or out.exit_code not in (0, None):
+        return []
+    return sorted({u.id for u in parse_pm_list_users(out.text) if u.id and is_user_id(u.id)})
 
 
 def _sdk(out: Output) -> int | None:
@@ -50,9 +68,41 @@ def _sdk(out: Output) -> int | None:
     return int(value) if value.isdigit() and len(value) < 4 else None
 
 
+def _by_user(asked: Mapping[str, Probe]) -> dict[int, tuple[Probe | None, Probe | None]]:
+    """The ``pm list`` probes asked, by user (``probes.pm_list_probes``' names), user 0 first."""
+    found: dict[int, tuple[Probe | None, Probe | None]] = {}
+    for name, probe in asked.items():
+        if not name.startswith("pm-list-"):
+            continue
+        kind, _, user = name.removeprefix("pm-list-").partition(":")
+        if kind not in _KINDS or (user and not user.isdigit()):
+            continue
+        uid = int(user) if user else 0
+        system, third = found.get(uid, (None, None))
+        found[uid] = (probe, third) if kind == "system" else (system, probe)
+    return dict(sorted(found.items()))
+
+
+_KINDS = {kind for kind, _ in probes.PM_LIST_KINDS}
+
+
 def asked(asked: Mapping[str, Probe]) -> list[Probe]:
     """The ``pm list`` probes the scan asked (for its records and the recorder)."""
-    return [asked[name] for name in _NAMES if name in asked]
+    return [p for pair in _by_user(asked).values() for p in pair if p is not None]
+
+
+def _read(probe: Probe | None, outputs: Mapping[str, Output]) -> PackageList | str | None:
+    if probe is None:
+        return None
+    command = batch.command_line(probe.argv)
+    out = outputs.get(probe.name)
+    if out is None:
+        return f"`{command}` was not answered"
+    if out.damaged is not None:
+        return f"`{command}` was damaged in transit"
+    if out.exit_code not in (0, None):
+        return f"`{command}` failed (exit {out.exit_code}, {out.size} bytes of output)"
+    return parse_pm_list_packages(out.text)
 
 
 def check(
@@ -62,41 +112,58 @@ def check(
     hidden: Sequence[str],
     damaged: dict[str, str],
 ) -> list[str]:
-    """Note a disagreement in ``damaged["packages"]``; return the note when the cross-check
-    could not be made (none when ``dumpsys package`` itself was not read: nothing to check)."""
+    """Note a disagreement in ``damaged["packages"]``; return a note for each user whose
+    cross-check could not be made (none when ``dumpsys package`` itself was not read: nothing
+    to check). User 0 is checked against the whole dump (``cross_check``), every other user
+    against its ``User N:`` states (``cross_check_user``)."""
     if isinstance(packages, Unseen):
         return []
-    lists: dict[str, PackageList | str] = {}
-    for (kind, _), name in zip(probes.PM_LIST_KINDS, _NAMES, strict=True):
-        probe = asked.get(name)
-        if probe is None:
-            continue
-        command = batch.command_line(probe.argv)
-        out = outputs.get(name)
-        if out is None:
-            lists[kind] = f"`{command}` was not answered"
-        elif out.damaged is not None:
-            lists[kind] = f"`{command}` was damaged in transit"
-        elif out.exit_code not in (0, None):
-            lists[kind] = f"`{command}` failed (exit {out.exit_code}, {out.size} bytes of output)"
-        else:
-            lists[kind] = parse_pm_list_packages(out.text)
+    notes: list[str] = []
+    for user, pair in _by_user(asked).items():
+        lists: dict[str, PackageList | str] = {}
+        for (kind, _), probe in zip(probes.PM_LIST_KINDS, pair, strict=True):
+            if (value := _read(probe, outputs)) is not None:
+                lists[kind] = value
+        note = _check_user(user, lists, packages, hidden, damaged)
+        if note is not None:
+            notes.append(note)
+    return notes
+
+
+def _check_user(
+    user: int,
+    lists: Mapping[str, PackageList | str],
+    packages: Sequence[Package],
+    hidden: Sequence[str],
+    damaged: dict[str, str],
+) -> str | None:
     flags = dict(probes.PM_LIST_KINDS)
+    whose = f" --user {user}" if user else ""
     garbled = [
-        f"pm list packages {flags[kind]}: {v.unusable}"
+        f"pm list packages {flags[kind]}{whose}: {v.unusable}"
         for kind, v in lists.items()
         if isinstance(v, PackageList) and v.garbled
     ]
     if garbled:  # answered, and unreadable: no app writes such a list (package_list)
-        why = f"could not be checked against pm list packages: {'; '.join(garbled)}"
-        damaged["packages"] = f"{damaged['packages']}; {why}" if "packages" in damaged else why
-        return []
+        _damage(damaged, f"could not be checked against pm list packages: {'; '.join(garbled)}")
+        return None
     got = usable(lists)
     if isinstance(got, str):
-        return [f"{NOT_MADE} ({got}); a forged package block is found only where dumpsys shows it"]
-    found = cross_check(packages, hidden, *got)
-    if not found:
-        return []
-    why = f"disagrees with pm list packages: {found.describe(_EXAMPLES)}"
+        if user == 0:
+            return (
+                f"{NOT_MADE} ({got}); a forged package block is found only where dumpsys shows it"
+            )
+        return (
+            f"{NOT_MADE} for user {user} ({got}); the packages installed for user {user} "
+            "are read from dumpsys package alone"
+        )
+    found = (
+        cross_check(packages, hidden, *got) if user == 0 else cross_check_user(packages, user, *got)
+    )
+    if found:
+        _damage(damaged, f"disagrees with pm list packages{whose}: {found.describe(_EXAMPLES)}")
+    return None
+
+
+def _damage(damaged: dict[str, str], why: str) -> None:
     damaged["packages"] = f"{damaged['packages']}; {why}" if "packages" in damaged else why
-    return []

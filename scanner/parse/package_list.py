@@ -37,7 +37,14 @@ from msgspec import Struct
 from checks.facts import Package
 from scanner.names import is_package_name, shown
 
-__all__ = ["Disagreement", "Listed", "PackageList", "cross_check", "parse_pm_list_packages"]
+__all__ = [
+    "Disagreement",
+    "Listed",
+    "PackageList",
+    "cross_check",
+    "cross_check_user",
+    "parse_pm_list_packages",
+]
 
 MAX_LINES = 100_000
 """More lines than any phone has packages (a 100 000-package dump is the hostile tests' case):
@@ -161,6 +168,49 @@ def cross_check(
                 damage.note("a third-party app pm lists as system", name)
         for kind in _disagreements(p, entry):
             damage.note(kind, name)
+    return damage
+
+
+def cross_check_user(
+    packages: Iterable[Package], user: int, system: PackageList, third: PackageList
+) -> Disagreement:
+    """Where the ``User N:`` states of ``dumpsys package`` disagree with ``pm list packages -s``
+    (``system``) and ``-3`` (``third``) ``--user N`` (no ``-u``) of a user other than 0, both
+    usable. Without ``-u`` pm lists a package for N exactly when it is installed for N and not
+    hidden (``PackageUserStateUtils.isAvailable``; ``PackageUserState.isAvailable`` before 12),
+    so either direction is damage: a package pm lists that dumpsys shows not installed (or
+    hidden) for N, and a third-party app dumpsys shows installed for N that pm does not list
+    (system packages only one way, as for user 0: ``_expected``). ``uid:`` is N's uid
+    (``N * 100000`` + the app id). A state dumpsys could not read (``Unseen``) is already
+    damage and is not compared. Linear in the packages."""
+    damage = Disagreement({}, {})
+    listed = {**third.packages, **system.packages}
+    active = {p.name: p for p in packages}
+    for name in system.packages.keys() & third.packages.keys():
+        damage.note("listed by pm as both system and third-party", name)
+    for name in listed.keys() - active.keys():
+        damage.note(f"listed by pm list packages for user {user}, not by dumpsys package", name)
+    for name, p in active.items():
+        state = p.user(user)
+        entry = listed.get(name)
+        if state is not None and not isinstance(state.installed, bool):
+            continue  # unreadable in the dump: named there already
+        shown = state is not None and state.installed is True and not state.hidden
+        if entry is None:
+            if shown and not p.is_system and not _LIBRARY.search(name):
+                damage.note(f"installed for user {user} by dumpsys package, not listed by pm", name)
+            continue
+        if not shown:
+            damage.note(f"listed by pm for user {user}, not installed for it by dumpsys", name)
+        if p.is_system != (name in system.packages):
+            if p.is_system:
+                damage.note("a system app pm lists as third-party", name)
+            else:
+                damage.note("a third-party app pm lists as system", name)
+        for kind in _disagreements(p, entry):
+            damage.note(kind, name)
+        if entry.uid is not None and entry.uid // 100000 != user:
+            damage.note(f"uid of another user than {user}", name)
     return damage
 
 
