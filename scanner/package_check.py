@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from checks.catalog import VARIANTS
 from checks.facts import Package, Unseen
 from scanner import batch, probes
 from scanner.batch import BatchResult, Output
@@ -86,6 +87,19 @@ def _by_user(asked: Mapping[str, Probe]) -> dict[int, tuple[Probe | None, Probe 
 _KINDS = {kind for kind, _ in probes.PM_LIST_KINDS}
 
 
+def _messenger_users(packages: Sequence[Package]) -> dict[int, tuple[None, None]]:
+    """The users other than 0 that ``dumpsys package`` shows a catalog messenger installed for
+    (ids Android allows), with no probe: a user whose lists were not asked is named too."""
+    users = {
+        uid
+        for p in packages
+        if p.name in VARIANTS
+        for uid in p.installed_for()
+        if uid and is_user_id(uid)
+    }
+    return dict.fromkeys(sorted(users), (None, None))
+
+
 def asked(asked: Mapping[str, Probe]) -> list[Probe]:
     """The ``pm list`` probes the scan asked (for its records and the recorder)."""
     return [p for pair in _by_user(asked).values() for p in pair if p is not None]
@@ -119,7 +133,10 @@ def check(
     if isinstance(packages, Unseen):
         return []
     notes: list[str] = []
-    for user, pair in _by_user(asked).items():
+    # User 0 always (a replay of a real capture asks no pm list: its note says so), and every
+    # user dumpsys shows a catalog messenger installed for, asked or not.
+    by_user = {0: (None, None), **_messenger_users(packages), **_by_user(asked)}
+    for user, pair in sorted(by_user.items()):
         lists: dict[str, PackageList | str] = {}
         for (kind, _), probe in zip(probes.PM_LIST_KINDS, pair, strict=True):
             if (value := _read(probe, outputs)) is not None:
