@@ -1,15 +1,19 @@
 """The cross-check of ``dumpsys package`` against ``pm list packages`` in a scan (issue 12).
 
 ``follow`` asks ``pm list packages`` in the inventory's wave, as soon as the stream that holds
-``getprop`` has ended (its options depend on the SDK: ``probes.pm_list_probes``); ``check``
-compares the lists with what the package parser read (``scanner.parse.package_list``).
+``getprop`` and ``pm list users`` has ended (its options depend on the SDK:
+``probes.pm_list_probes``): user 0's lists and, in the same stream, those of every other user
+``pm list users`` named (session 25: a work profile's, a clone's or a private space's install
+states are otherwise read from the dump alone). ``check`` compares the lists with what the
+package parser read (``scanner.parse.package_list``): user 0's with the whole dump, another
+user's with its ``User N:`` states.
 
 A disagreement is damage of ``dumpsys package`` (``Snapshot.damaged["packages"]``): no rule
 that reads the package list passes or says "not applicable", the scan is incomplete (exit 2)
 and the agent resolves nothing. A ``pm list`` that failed, was refused (old Android, a
-``SecurityException``) or was not answered is not damage of the dump: the
-cross-check is then not made and the snapshot's problems say so; nothing passes and nothing
-fails because of it (a real capture holds no ``pm list``: its replay gets that note). One
+``SecurityException``) or was not answered is not damage of the dump: the cross-check of that
+user is then not made and the snapshot's problems say so, naming the user; nothing passes and
+nothing fails because of it (a real capture holds no ``pm list``: its replay gets that note). One
 that answered and cannot be read (``PackageList.garbled``) is damage: no app can write it.
 """
 

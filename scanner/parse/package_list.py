@@ -19,6 +19,13 @@ Format (AOSP ``services/core/java/com/android/server/pm/PackageManagerShellComma
 ``cmd``, 1 from the Android 6 ``Pm``), an exception ``Error: java.lang…``. Derived from AOSP, no
 real capture of it is in ``../shared``; tests use text derived from these sources, marked so.
 
+Per user (``--user N``, every version; docs/sources.md): from Android 14 a list without it covers
+every user and joins their uids (``uid:10187,1010187``), so msgscan always names the user; a
+user the shell may not access fails the list (``SecurityException``, status 255 on 14-15; an
+``Error:`` line with status 0 on 16); a user that does not exist lists nothing (status 0).
+``cross_check_user`` compares another user's lists, asked without ``-u`` (which would add
+``MATCH_ANY_USER`` on a phone with a managed profile), with that user's ``User N:`` states.
+
 Which packages it lists, for user 0 with ``-u`` (``ComputerEngine.getInstalledPackagesBody`` /
 ``PackageManagerService.getInstalledPackages`` and ``checkUseInstalledOrHidden``): every
 package installed for user 0 (hidden ones too), and system packages that are not (except
