@@ -44,16 +44,17 @@ _EXAMPLES = 3
 
 def follow(then: FollowUp | None) -> FollowUp:
     """``then``'s follow-up streams, and the ``pm list`` stream once ``getprop`` has answered:
-    user 0's lists and those of every other user ``pm list users`` named (the same stream, so
-    no wave is added: ``pm list users`` and ``getprop`` end one stream together)."""
+    user 0's lists and one of every other user ``pm list users`` named (the same stream, so no
+    wave is added: ``pm list users`` and ``getprop`` end one stream together)."""
 
     def more(number: int, result: BatchResult) -> Streams:
         streams = list(then(number, result)) if then is not None else []
         out = result.outputs.get(probes.GETPROP.name)
         if out is not None:
             sdk = _sdk(out)
-            users = (0, *_other_users(result.outputs.get(probes.USERS.name)))
-            streams.append(tuple(p for u in users for p in probes.pm_list_probes(sdk, u)))
+            users = _other_users(result.outputs.get(probes.USERS.name))
+            others = [probes.pm_user_list_probe(sdk, u) for u in users]
+            streams.append((*probes.pm_list_probes(sdk), *others))
         return streams
 
     return more
@@ -73,40 +74,38 @@ def _sdk(out: Output) -> int | None:
     return int(value) if value.isdigit() and len(value) < 4 else None
 
 
-def _by_user(asked: Mapping[str, Probe]) -> dict[int, tuple[Probe | None, Probe | None]]:
-    """The ``pm list`` probes asked, by user (``probes.pm_list_probes``' names), user 0 first."""
-    found: dict[int, tuple[Probe | None, Probe | None]] = {}
+_USER = "pm-list-user:"
+
+
+def _user_probes(asked: Mapping[str, Probe]) -> dict[int, Probe]:
+    """The other users' ``pm list`` probes asked, by user (``probes.pm_user_list_probe``)."""
+    found = {}
     for name, probe in asked.items():
-        if not name.startswith("pm-list-"):
-            continue
-        kind, _, user = name.removeprefix("pm-list-").partition(":")
-        if kind not in _KINDS or (user and not user.isdigit()):
-            continue
-        uid = int(user) if user else 0
-        system, third = found.get(uid, (None, None))
-        found[uid] = (probe, third) if kind == "system" else (system, probe)
-    return dict(sorted(found.items()))
+        user = name.removeprefix(_USER)
+        if name.startswith(_USER) and user.isdigit():
+            found[int(user)] = probe
+    return found
 
 
-_KINDS = {kind for kind, _ in probes.PM_LIST_KINDS}
+def asked(asked: Mapping[str, Probe]) -> list[Probe]:
+    """The ``pm list`` probes the scan asked (for its records and the recorder)."""
+    own = [asked[name] for name in _NAMES if name in asked]
+    return [*own, *(p for _, p in sorted(_user_probes(asked).items()))]
 
 
-def _messenger_users(packages: Sequence[Package]) -> dict[int, tuple[None, None]]:
+_NAMES = tuple(f"pm-list-{kind}" for kind, _ in probes.PM_LIST_KINDS)
+
+
+def _messenger_users(packages: Sequence[Package]) -> set[int]:
     """The users other than 0 that ``dumpsys package`` shows a catalog messenger installed for
-    (ids Android allows), with no probe: a user whose lists were not asked is named too."""
-    users = {
+    (ids Android allows): one whose list was not asked is named too."""
+    return {
         uid
         for p in packages
         if p.name in VARIANTS
         for uid in p.installed_for()
         if uid and is_user_id(uid)
     }
-    return dict.fromkeys(sorted(users), (None, None))
-
-
-def asked(asked: Mapping[str, Probe]) -> list[Probe]:
-    """The ``pm list`` probes the scan asked (for its records and the recorder)."""
-    return [p for pair in _by_user(asked).values() for p in pair if p is not None]
 
 
 def _read(probe: Probe | None, outputs: Mapping[str, Output]) -> PackageList | str | None:
@@ -133,19 +132,34 @@ def check(
     """Note a disagreement in ``damaged["packages"]``; return a note for each user whose
     cross-check could not be made (none when ``dumpsys package`` itself was not read: nothing
     to check). User 0 is checked against the whole dump (``cross_check``), every other user
-    against its ``User N:`` states (``cross_check_user``)."""
+    ``pm list users`` named against its ``User N:`` states (``cross_check_user``), and a user
+    dumpsys shows a catalog messenger for whose list was not asked is named."""
     if isinstance(packages, Unseen):
         return []
-    notes: list[str] = []
-    # User 0 always (a replay of a real capture asks no pm list: its note says so), and every
-    # user dumpsys shows a catalog messenger installed for, asked or not.
-    by_user = {0: (None, None), **_messenger_users(packages), **_by_user(asked)}
-    for user, pair in sorted(by_user.items()):
-        lists: dict[str, PackageList | str] = {}
-        for (kind, _), probe in zip(probes.PM_LIST_KINDS, pair, strict=True):
-            if (value := _read(probe, outputs)) is not None:
-                lists[kind] = value
-        note = _check_user(user, lists, packages, hidden, damaged)
+    lists: dict[str, PackageList | str] = {}
+    for (kind, _), name in zip(probes.PM_LIST_KINDS, _NAMES, strict=True):
+        if (value := _read(asked.get(name), outputs)) is not None:
+            lists[kind] = value
+    notes = []
+    flags = dict(probes.PM_LIST_KINDS)
+    garbled = [
+        f"pm list packages {flags[kind]}: {v.unusable}"
+        for kind, v in lists.items()
+        if isinstance(v, PackageList) and v.garbled
+    ]
+    got = usable(lists)
+    if garbled:  # answered, and unreadable: no app writes such a list (package_list)
+        _damage(damaged, f"could not be checked against pm list packages: {'; '.join(garbled)}")
+    elif isinstance(got, str):
+        notes.append(
+            f"{NOT_MADE} ({got}); a forged package block is found only where dumpsys shows it"
+        )
+    elif found := cross_check(packages, hidden, *got):
+        _damage(damaged, f"disagrees with pm list packages: {found.describe(_EXAMPLES)}")
+    by_user: dict[int, Probe | None] = dict.fromkeys(_messenger_users(packages))
+    by_user.update(_user_probes(asked))
+    for user, probe in sorted(by_user.items()):
+        note = _check_user(user, _read(probe, outputs), packages, damaged)
         if note is not None:
             notes.append(note)
     return notes
@@ -153,37 +167,32 @@ def check(
 
 def _check_user(
     user: int,
-    lists: Mapping[str, PackageList | str],
+    listed: PackageList | str | None,
     packages: Sequence[Package],
-    hidden: Sequence[str],
     damaged: dict[str, str],
 ) -> str | None:
-    flags = dict(probes.PM_LIST_KINDS)
-    whose = f" --user {user}" if user else ""
-    garbled = [
-        f"pm list packages {flags[kind]}{whose}: {v.unusable}"
-        for kind, v in lists.items()
-        if isinstance(v, PackageList) and v.garbled
-    ]
-    if garbled:  # answered, and unreadable: no app writes such a list (package_list)
-        _damage(damaged, f"could not be checked against pm list packages: {'; '.join(garbled)}")
+    """One other user's cross-check; the note when it could not be made."""
+    command = f"pm list packages --user {user}"
+    if isinstance(listed, PackageList) and listed.garbled:
+        _damage(damaged, f"could not be checked against {command}: {listed.unusable}")
         return None
-    got = usable(lists)
-    if isinstance(got, str):
-        if user == 0:
-            return (
-                f"{NOT_MADE} ({got}); a forged package block is found only where dumpsys shows it"
-            )
-        return (
-            f"{NOT_MADE} for user {user} ({got}); the packages installed for user {user} "
-            "are read from dumpsys package alone"
-        )
-    found = (
-        cross_check(packages, hidden, *got) if user == 0 else cross_check_user(packages, user, *got)
+    if listed is None:
+        why = f"{command} was not asked"
+    elif isinstance(listed, str):
+        why = listed
+    elif listed.unusable is not None:
+        why = f"{command}: {listed.unusable}"
+    elif not listed.packages:
+        why = f"{command} listed no package"  # a user that does not exist, or refused on 16
+    else:
+        found = cross_check_user(packages, user, listed)
+        if found:
+            _damage(damaged, f"disagrees with {command}: {found.describe(_EXAMPLES)}")
+        return None
+    return (
+        f"{NOT_MADE} for user {user} ({why}); the packages installed for user {user} are read "
+        "from dumpsys package alone"
     )
-    if found:
-        _damage(damaged, f"disagrees with pm list packages{whose}: {found.describe(_EXAMPLES)}")
-    return None
 
 
 def _damage(damaged: dict[str, str], why: str) -> None:

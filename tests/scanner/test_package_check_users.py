@@ -42,51 +42,59 @@ SETTINGS = Package(
     users=(PackageUser(0, True), PackageUser(10, True)),
 )  # fmt: skip
 LISTED_W4B = Listed(uid=1010245, installer="com.android.vending", version_code=262641074)
-SYSTEM = PackageList({"com.android.settings": Listed(uid=1001000, version_code=36)})
 
 
 def kinds(found: object) -> set[str]:
     return set(getattr(found, "kinds", {}))
 
 
-def test_lists_that_agree_find_nothing() -> None:
-    third = PackageList({"com.whatsapp.w4b": LISTED_W4B})
-    assert not cross_check_user((W4B, SETTINGS), 10, SYSTEM, third)
+def listing(*names: str) -> PackageList:
+    return PackageList({n: LISTED_W4B if n == W4B.name else Listed() for n in names})
+
+
+def test_a_list_that_agrees_finds_nothing() -> None:
+    assert not cross_check_user((W4B, SETTINGS), 10, listing(W4B.name, SETTINGS.name))
+    assert not cross_check_user((W4B, SETTINGS), 10, listing(W4B.name))  # a system app unlisted
 
 
 def test_listed_for_the_user_but_not_installed_or_hidden_there_is_damage() -> None:
-    third = PackageList({"com.whatsapp.w4b": replace(LISTED_W4B, uid=10245)})
-    found = cross_check_user((W4B,), 0 + 11, SYSTEM, third)  # user 11: W4B has no User 11 line
-    assert "listed by pm for user 11, not installed for it by dumpsys" in kinds(found)
+    found = cross_check_user((W4B,), 11, PackageList({W4B.name: replace(LISTED_W4B, uid=1110245)}))
+    assert {"listed by pm for user 11, not installed for it by dumpsys"} == kinds(found)
     hidden = replace(W4B, users=(PackageUser(10, True, hidden=True),))
-    third = PackageList({"com.whatsapp.w4b": LISTED_W4B})
-    found = cross_check_user((hidden, SETTINGS), 10, SYSTEM, third)
+    found = cross_check_user((hidden, SETTINGS), 10, listing(W4B.name))
     assert {"listed by pm for user 10, not installed for it by dumpsys"} == kinds(found)
-    assert list(found.names) == ["com.whatsapp.w4b"]
+    assert [W4B.name] == list(found.names)
+    uninstalled = replace(W4B, users=(PackageUser(10, False),))
+    assert kinds(cross_check_user((uninstalled,), 10, listing(W4B.name)))
 
 
-def test_installed_for_the_user_but_not_listed_is_damage_for_third_party_apps_only() -> None:
-    found = cross_check_user((W4B, SETTINGS), 10, SYSTEM, PackageList({}))
+def test_installed_for_the_user_but_not_listed_is_damage() -> None:
+    found = cross_check_user((W4B, SETTINGS), 10, listing())
     assert {"installed for user 10 by dumpsys package, not listed by pm"} == kinds(found)
-    # a system package pm does not list (APEX, a preinstalled library) is not damage
-    assert not cross_check_user((SETTINGS,), 10, PackageList({}), PackageList({}))
+    assert [W4B.name] == list(found.names)  # not the system app (APEX, libraries)
     library = replace(W4B, name="com.example.lib_3")
-    assert not cross_check_user((library, SETTINGS), 10, SYSTEM, PackageList({}))
+    assert not cross_check_user((library,), 10, listing())
+    hidden = replace(W4B, users=(PackageUser(10, True, hidden=True),))
+    assert not cross_check_user((hidden,), 10, listing())
+
+
+def test_a_system_messenger_must_be_listed_too() -> None:
+    """A catalog messenger is never an APEX module or a library: preinstalled, it is listed."""
+    preloaded = replace(W4B, flags=frozenset({"SYSTEM"}))
+    assert kinds(cross_check_user((preloaded,), 10, listing())) == {
+        "installed for user 10 by dumpsys package, not listed by pm"
+    }
 
 
 def test_an_unreadable_state_is_not_compared() -> None:
     cut = replace(W4B, users=(PackageUser(10, Unseen("cut")),))
-    assert not cross_check_user((cut, SETTINGS), 10, SYSTEM, PackageList({}))
-    assert not cross_check_user(
-        (cut, SETTINGS), 10, SYSTEM, PackageList({"com.whatsapp.w4b": LISTED_W4B})
-    )
+    assert not cross_check_user((cut,), 10, listing())
+    assert not cross_check_user((cut,), 10, listing(W4B.name))
 
 
 def test_values_pm_prints_must_agree() -> None:
     def one(entry: Listed) -> set[str]:
-        return kinds(
-            cross_check_user((W4B, SETTINGS), 10, SYSTEM, PackageList({"com.whatsapp.w4b": entry}))
-        )
+        return kinds(cross_check_user((W4B,), 10, PackageList({W4B.name: entry})))
 
     assert {"uid of another user than 10"} == one(replace(LISTED_W4B, uid=10245))
     assert {"uid differs"} == one(replace(LISTED_W4B, uid=1010246))
@@ -96,30 +104,9 @@ def test_values_pm_prints_must_agree() -> None:
     assert set() == one(Listed())  # Android 6: no -U, no --show-versioncode
 
 
-def test_lists_and_dump_that_disagree_on_the_package_itself() -> None:
-    both = cross_check_user(
-        (W4B,), 10, PackageList({**SYSTEM.packages, "com.whatsapp.w4b": LISTED_W4B}),
-        PackageList({"com.whatsapp.w4b": LISTED_W4B}),
-    )  # fmt: skip
-    assert "listed by pm as both system and third-party" in kinds(both)
-    unknown = cross_check_user(
-        (W4B,), 10, SYSTEM, PackageList({"com.whatsapp.w4b": LISTED_W4B, "org.x": Listed()})
-    )
-    assert {"listed by pm list packages for user 10, not by dumpsys package"} == kinds(unknown)
-    as_system = cross_check_user(
-        (W4B, SETTINGS),
-        10,
-        PackageList({**SYSTEM.packages, "com.whatsapp.w4b": LISTED_W4B}),
-        PackageList({}),
-    )
-    assert {"a third-party app pm lists as system"} == kinds(as_system)
-    as_third = cross_check_user(
-        (W4B, SETTINGS),
-        10,
-        PackageList({}),
-        PackageList({"com.whatsapp.w4b": LISTED_W4B, "com.android.settings": Listed()}),
-    )
-    assert {"a system app pm lists as third-party"} == kinds(as_third)
+def test_a_package_dumpsys_lacks_is_damage() -> None:
+    found = cross_check_user((W4B,), 10, listing(W4B.name, "org.x"))
+    assert {"listed by pm list packages for user 10, not by dumpsys package"} == kinds(found)
 
 
 # --- a property: the system's lists of a model always agree with the model's dump ---------------
@@ -147,18 +134,15 @@ phone = st.lists(app, min_size=1, max_size=12, unique_by=lambda p: p.name).map(
 )
 
 
-def lists_of(apps: list[Package], user: int, sdk: int) -> tuple[PackageList, PackageList]:
-    system, third = probes.pm_list_probes(sdk, user)
-    return tuple(  # type: ignore[return-value]
-        parse_pm_list_packages(list_packages(apps, USERS, sdk, list(p.argv[3:])).stdout.decode())
-        for p in (system, third)
-    )
+def list_of(apps: list[Package], user: int, sdk: int) -> PackageList:
+    argv = probes.pm_user_list_probe(sdk, user).argv
+    return parse_pm_list_packages(list_packages(apps, USERS, sdk, list(argv[3:])).stdout.decode())
 
 
 @settings(max_examples=150, deadline=None)
 @given(phone, st.sampled_from(USERS[1:]), st.sampled_from((23, 26, 34)))
 def test_the_systems_own_lists_agree(apps: list[Package], user: int, sdk: int) -> None:
-    assert not cross_check_user(apps, user, *lists_of(apps, user, sdk))
+    assert not cross_check_user(apps, user, list_of(apps, user, sdk))
 
 
 @settings(max_examples=150, deadline=None)
@@ -176,7 +160,7 @@ def test_one_flipped_install_state_of_a_third_party_app_is_found(
     flipped = replace(before, installed=not shown, hidden=False)
     users = (*victim.users[:at], flipped, *victim.users[at + 1 :])
     forged = [replace(p, users=users) if p is victim else p for p in apps]
-    found = cross_check_user(forged, user, *lists_of(apps, user, 34))
+    found = cross_check_user(forged, user, list_of(apps, user, 34))
     assert victim.name in found.names
 
 
@@ -192,22 +176,10 @@ LIST = (
 def test_follow_asks_every_named_user_in_user_0s_stream() -> None:
     result = BatchResult({"getprop": Output(0, PROPS), "users": Output(0, LIST)}, (), None, ())
     (stream,) = follow(None)(1, result)
-    assert [p.name for p in stream] == [
-        "pm-list-system",
-        "pm-list-third",
-        "pm-list-system:10",
-        "pm-list-third:10",
-    ]  # fmt: skip  (99999 is no user id Android allows)
-    assert stream[3].argv == (
-        "pm",
-        "list",
-        "packages",
-        "-3",
-        "-i",
-        "-U",
-        "--show-versioncode",
-        "--user",
-        "10",
+    names = [p.name for p in stream]
+    assert names == ["pm-list-system", "pm-list-third", "pm-list-user:10"]  # 99999: no user id
+    assert stream[2].argv == (
+        *("pm", "list", "packages", "-i", "-U", "--show-versioncode", "--user", "10"),
     )
     assert stream[0].argv[-2:] == ("--user", "0") and "-u" in stream[0].argv
 
@@ -236,7 +208,7 @@ def test_a_messenger_user_whose_lists_were_not_asked_is_named() -> None:
     )
     assert (
         len(notes) == 1
-        and "was not made for user 10 (pm list packages -s was not asked)" in notes[0]
+        and "was not made for user 10 (pm list packages --user 10 was not asked)" in notes[0]
     )
     assert damaged == {}
 

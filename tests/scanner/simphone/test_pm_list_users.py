@@ -24,7 +24,7 @@ def said(args: list[str], sdk: int = 34) -> tuple[int | None, bytes]:
 
 
 def test_each_users_list_names_its_own_uid() -> None:
-    _, probe = probes.pm_list_probes(34, 10)
+    probe = probes.pm_user_list_probe(34, 10)
     assert said(list(probe.argv[3:])) == (
         0,
         b"package:com.whatsapp.w4b versionCode:9  installer=com.android.vending uid:1010245\n",
@@ -46,8 +46,9 @@ def test_a_user_that_does_not_exist_lists_nothing_and_succeeds() -> None:
 
 
 def test_android_6_knows_user_but_not_uid() -> None:
-    system, third = probes.pm_list_probes(23, 10)
-    assert "-U" not in third.argv and third.argv[-2:] == ("--user", "10")
-    assert said(
-        list(third.argv[3:]), 23
-    ) == (0, b"package:com.whatsapp.w4b  installer=com.android.vending\n")
+    probe = probes.pm_user_list_probe(23, 10)
+    assert "-U" not in probe.argv and probe.argv[-2:] == ("--user", "10")
+    assert said(list(probe.argv[3:]), 23) == (
+        0,
+        b"package:com.whatsapp.w4b  installer=com.android.vending\n",
+    )
