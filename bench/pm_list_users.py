@@ -1,14 +1,16 @@
 """What the per-user ``pm list packages --user N`` (session 25) costs a multi-user phone's scan.
 
     python bench/pm_list_users.py [--recording profiles-clone-private-space-android15.json]
-                                  [--runs 3] [--before main] [--port 7592]
+                                  [--large-users N] [--runs 3] [--before main] [--port 7592]
 
 The same measurement as ``bench/scan_wave.py`` (whose driver, export and links it uses): a
 shipped recording served by one ``msgscan simulate`` process of this tree with its device-side
 command times over each link model, scanned by the tree at ``--before`` (exported with ``git
 archive``) and by this tree, alternating, each scan in a fresh process (wall time from before
-the connect to after the JSON report). Prints Markdown rows: runs, min and median of each, the
-ratio of the medians, and what each sent (waves, streams, at most at once, bytes).
+the connect to after the JSON report). ``--large-users N`` scans ``bench/scan_wave.py``'s large
+phone (300 packages, built by ``scanner.recordings.build.large_phone``) with N users instead
+(``--phone large`` there has 3; N = 1 is the single-user phone). Prints Markdown rows: runs, min
+and median of each, the ratio of the medians, and what each sent (waves, streams, bytes).
 """
 
 from __future__ import annotations
@@ -39,16 +41,24 @@ def sent(r: dict[str, object]) -> str:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--recording", default=DEFAULT)
+    ap.add_argument("--large-users", type=int, help="the 300-package phone with N users")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--before", default="main")
     ap.add_argument("--port", type=int, default=7592)
     args = ap.parse_args()
 
     from bench import measure
-    from scanner.recordings.build import HERE
+    from scanner.recording import save
+    from scanner.recordings.build import HERE, large_phone
+    from scanner.recordings.construct import build
 
-    rec_path = HERE / args.recording
     tmp = Path(tempfile.mkdtemp(prefix="msgscan-users-"))
+    rec_path = HERE / args.recording
+    if args.large_users is not None:
+        rec_path = tmp / "large.json"
+        spec = large_phone(300, args.large_users)
+        save(build(spec, model="Pixel 8", product="shiba", device="shiba"), rec_path)
+        args.recording = f"large phone, 300 packages, {args.large_users} user(s)"
     before = export(args.before, tmp / "before")
     keys = tmp / "android"
     print(
