@@ -86,25 +86,46 @@ INVENTORY_STREAMS: tuple[tuple[Probe, ...], ...] = (
 same service wait for each other on the phone anyway (``scanner.simphone.services``)."""
 
 
-# ``pm list packages`` for the cross-check with ``dumpsys package`` (``parse.package_list``): the
-# system and the third-party packages of user 0, each with every value ``dumpsys`` prints
-# too. ``-u``, ``-i``, ``-s`` and ``-3`` exist on every Android msgscan supports (6+, ``Pm.java``);
-# ``-U`` and ``--show-versioncode`` from Android 8 (API 26, ``PackageManagerShellCommand``), so
-# the options are chosen once getprop has said the SDK, in the inventory's wave
-# (``scanner.collect``); an unknown SDK gets the Android 6 options.
+# ``pm list packages`` for the cross-check with ``dumpsys package`` (``parse.package_list``): user
+# 0's system and third-party packages, and each other user's packages, with every value
+# ``dumpsys`` prints too. ``-u``, ``-i``, ``-s``, ``-3`` and ``--user N`` exist on every Android
+# msgscan supports (6+, ``Pm.java``); ``-U`` and ``--show-versioncode`` from Android 8 (API 26,
+# ``PackageManagerShellCommand``), so the options are chosen once getprop has said the SDK, in the
+# inventory's wave (``scanner.package_check``); an unknown SDK gets the Android 6 options.
+# ``--user`` always: from Android 14 a list without it covers every user (``USER_ALL``), joins
+# the uids (``uid:10187,1010187``) and fails whole when the shell may not access one profile
+# (docs/sources.md). User 0 gets ``-s`` and ``-3`` with ``-u``; another user one list without
+# them (``pm_user_list_probe``): with ``-u`` the system user's shell on a phone with a managed
+# profile gets ``MATCH_ANY_USER`` (``updateFlagsForPackage``), so the list would name packages of
+# other users; without it, what is installed for that user and not hidden. Whether a package is
+# a system one is the package's, not the user's (``FLAG_SYSTEM``): user 0's lists check it.
 PM_LIST_SDK = 26
 """The first API level whose ``pm list packages`` knows ``-U`` and ``--show-versioncode``."""
 PM_LIST_KINDS = (("system", "-s"), ("third", "-3"))
 
 
+def _pm_values(sdk: int | None) -> tuple[str, ...]:
+    return ("-U", "--show-versioncode") if sdk is not None and sdk >= PM_LIST_SDK else ()
+
+
 def pm_list_probes(sdk: int | None) -> tuple[Probe, Probe]:
-    """``pm list packages -s|-3 -u -i [-U --show-versioncode]`` for an SDK (None: unknown)."""
-    extra = ("-U", "--show-versioncode") if sdk is not None and sdk >= PM_LIST_SDK else ()
+    """``pm list packages -s|-3 -u -i [-U --show-versioncode] --user 0`` for an SDK (None:
+    unknown)."""
+    extra = _pm_values(sdk)
     system, third = (
-        Probe(f"pm-list-{kind}", ("pm", "list", "packages", flag, "-u", "-i", *extra))
+        Probe(
+            f"pm-list-{kind}", ("pm", "list", "packages", flag, "-u", "-i", *extra, "--user", "0")
+        )
         for kind, flag in PM_LIST_KINDS
     )
     return system, third
+
+
+def pm_user_list_probe(sdk: int | None, user: int) -> Probe:
+    """``pm list packages -i [-U --show-versioncode] --user N``: what is installed for user N
+    (other than 0), one command per user."""
+    argv = ("pm", "list", "packages", "-i", *_pm_values(sdk), "--user", str(user))
+    return Probe(f"pm-list-user:{user}", argv)
 
 
 def backup_probes(uid: int) -> tuple[Probe, Probe]:

@@ -19,6 +19,13 @@ Format (AOSP ``services/core/java/com/android/server/pm/PackageManagerShellComma
 ``cmd``, 1 from the Android 6 ``Pm``), an exception ``Error: java.lang…``. Derived from AOSP, no
 real capture of it is in ``../shared``; tests use text derived from these sources, marked so.
 
+Per user (``--user N``, every version; docs/sources.md): from Android 14 a list without it covers
+every user and joins their uids (``uid:10187,1010187``), so msgscan always names the user; a
+user the shell may not access fails the list (``SecurityException``, status 255 on 14-15; an
+``Error:`` line with status 0 on 16); a user that does not exist lists nothing (status 0).
+``cross_check_user`` compares another user's list, asked without ``-u`` (which would add
+``MATCH_ANY_USER`` on a phone with a managed profile), with that user's ``User N:`` states.
+
 Which packages it lists, for user 0 with ``-u`` (``ComputerEngine.getInstalledPackagesBody`` /
 ``PackageManagerService.getInstalledPackages`` and ``checkUseInstalledOrHidden``): every
 package installed for user 0 (hidden ones too), and system packages that are not (except
@@ -34,10 +41,18 @@ from collections.abc import Iterable, Mapping
 
 from msgspec import Struct
 
+from checks.catalog import VARIANTS
 from checks.facts import Package
 from scanner.names import is_package_name, shown
 
-__all__ = ["Disagreement", "Listed", "PackageList", "cross_check", "parse_pm_list_packages"]
+__all__ = [
+    "Disagreement",
+    "Listed",
+    "PackageList",
+    "cross_check",
+    "cross_check_user",
+    "parse_pm_list_packages",
+]
 
 MAX_LINES = 100_000
 """More lines than any phone has packages (a 100 000-package dump is the hostile tests' case):
@@ -164,20 +179,56 @@ def cross_check(
     return damage
 
 
+def cross_check_user(packages: Iterable[Package], user: int, listed: PackageList) -> Disagreement:
+    """Where the ``User N:`` states of ``dumpsys package`` disagree with ``pm list packages
+    --user N`` (``listed``, no ``-u``) of a user other than 0. Without ``-u`` pm lists a package
+    for N exactly when it is installed for N and not hidden (``PackageUserStateUtils
+    .isAvailable``; ``PackageUserState.isAvailable`` before 12), so either direction is damage: a
+    package pm lists that dumpsys shows not installed (or hidden) for N, and an app dumpsys
+    shows installed for N that pm does not list (a system package only if it is a catalog
+    messenger, as for user 0: ``_expected``). ``uid:`` is N's uid (``N * 100000`` + the app id).
+    A state dumpsys could not read (``Unseen``) is already damage and is not compared. Whether
+    a package is a system one is checked by user 0's lists. Linear in the packages."""
+    damage = Disagreement({}, {})
+    active = {p.name: p for p in packages}
+    for name in listed.packages.keys() - active.keys():
+        damage.note(f"listed by pm list packages for user {user}, not by dumpsys package", name)
+    for name, p in active.items():
+        state = p.user(user)
+        entry = listed.packages.get(name)
+        if state is not None and not isinstance(state.installed, bool):
+            continue  # unreadable in the dump: named there already
+        shown = state is not None and state.installed is True and not state.hidden
+        if entry is None:
+            if shown and _must_list(p):
+                damage.note(f"installed for user {user} by dumpsys package, not listed by pm", name)
+            continue
+        if not shown:
+            damage.note(f"listed by pm for user {user}, not installed for it by dumpsys", name)
+        for kind in _disagreements(p, entry):
+            damage.note(kind, name)
+        if entry.uid is not None and entry.uid // 100000 != user:
+            damage.note(f"uid of another user than {user}", name)
+    return damage
+
+
+def _must_list(p: Package) -> bool:
+    """Whether pm must list ``p`` where dumpsys shows it installed (and not hidden): a
+    third-party app or a catalog messenger (never an APEX module or a static library), and not
+    a library the shell is not shown."""
+    return (not p.is_system or p.name in VARIANTS) and not _LIBRARY.search(p.name)
+
+
 def _expected(p: Package) -> bool:
-    """Whether ``pm list packages -u`` (user 0) must list ``p``: a third-party app installed for
-    user 0 (a value read as True, never a damaged one), not a library the shell is not shown.
-    System packages are left out of this direction: APEX modules (Android 12+ keeps them among
-    the package settings; ``pm`` lists them only with ``--apex-only``) and preinstalled static
-    libraries would be damage on every phone; a system package ``pm`` lists and ``dumpsys``
-    lacks, and every value of one both list, are still checked."""
+    """Whether ``pm list packages -u`` (user 0) must list ``p``: a third-party app or a catalog
+    messenger installed for user 0 (a value read as True, never a damaged one), not a library
+    the shell is not shown. Other system packages are left out of this direction: APEX modules
+    (Android 12+ keeps them among the package settings; ``pm`` lists them only with
+    ``--apex-only``) and preinstalled static libraries would be damage on every phone; a system
+    package ``pm`` lists and ``dumpsys`` lacks, and every value of one both list, are still
+    checked."""
     user = p.user(0)
-    return (
-        not p.is_system
-        and user is not None
-        and user.installed is True
-        and not _LIBRARY.search(p.name)
-    )
+    return user is not None and user.installed is True and _must_list(p)
 
 
 def _disagreements(p: Package, entry: Listed) -> list[str]:

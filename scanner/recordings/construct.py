@@ -32,7 +32,10 @@ HOW_MADE = (
     "Output layouts follow ../shared/reference/dumpsys-package-format.md (AOSP Settings.java, "
     "Android 9 and 16, and the real captures in ../shared/fixtures/android) and, for commands no "
     "capture shows, the AOSP sources named in scanner/recordings/render.py. Device-side times "
-    "are estimates."
+    "are estimates. pm list packages (-s and -3 with -u for user 0, one list without them for "
+    "each other user of the spec, always with --user N) is answered from the spec by "
+    "scanner/simphone/pm_list.py (AOSP PackageManagerShellCommand.runListPackages), as the "
+    "simulated phone answers it."
 )
 ROOTS_NOTE = (
     " Each user's storage root answers test -d from the spec: 0 where the shell can see it, 1 "
@@ -302,7 +305,8 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
         structs.replace(p, users=tuple(PackageUser(u, u in p.installed_for()) for u in user_ids))
         for p in _packages(spec)
     )
-    for probe in probes.pm_list_probes(spec.sdk):
+    others = [probes.pm_user_list_probe(spec.sdk, u) for u in user_ids if u]
+    for probe in (*probes.pm_list_probes(spec.sdk), *others):
         said = pm_list.list_packages(as_listed, user_ids, spec.sdk, list(probe.argv[3:]))
         outputs[probe.argv] = ((said.stdout + said.stderr).decode(), said.exit_code)
     targets = probes.storage_targets(_packages(spec), users)

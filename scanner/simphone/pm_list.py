@@ -39,7 +39,9 @@ _FROM_10 = frozenset({"-a", "--apex-only"})
 
 
 def _installed_for(p: Package, user: int) -> bool:
-    return any(u.user_id == user and u.installed for u in p.users)
+    """Installed for ``user`` and not hidden: what a list without ``-u`` shows
+    (``PackageUserStateUtils.isAvailable``; ``PackageUserState.isAvailable`` before 12)."""
+    return any(u.user_id == user and u.installed is True and not u.hidden for u in p.users)
 
 
 def _enabled(p: Package, user: int) -> bool:
@@ -119,7 +121,10 @@ def list_packages(
     name_filter = args[0] if args else None
     known = set(users)
     if known and user not in known:
-        # UserManagerService: getInstalledPackages for a missing user returns an empty list.
+        # A user that does not exist: no error on any version. getInstalledPackages answers an
+        # empty list (``!mUserManager.exists(userId)``: ComputerEngine, PackageManagerService
+        # before 13) and Android 14+'s translateUserId (ActivityManager.handleIncomingUser)
+        # does not check that the user exists: no line, status 0.
         return ok()
     lines = []
     for p in packages:

@@ -34,7 +34,7 @@ def test_lists_not_asked_or_not_answered_are_named() -> None:
             "only where dumpsys shows it"] == check({}, {}, (APP,), (), damaged)
     asked = {p.name: p for p in probes.pm_list_probes(30)}
     note = check({}, asked, (APP,), (), damaged)
-    assert 1 == len(note) and "`pm list packages -s -u -i -U --show-versioncode` was not answered" in note[0]
+    assert 1 == len(note) and "`pm list packages -s -u -i -U --show-versioncode --user 0` was not answered" in note[0]
     assert {} == damaged
 
 
@@ -43,6 +43,6 @@ def test_a_failed_list_names_its_exit() -> None:
     asked = {p.name: p for p in probes.pm_list_probes(23)}
     outputs = {name: Output(137, b"Killed\n") for name in asked}
     note = check(outputs, asked, (APP,), (), {})
-    assert 1 == len(note) and "`pm list packages -s -u -i` failed (exit 137, 7 bytes of output)" in note[0]
+    assert 1 == len(note) and "`pm list packages -s -u -i --user 0` failed (exit 137, 7 bytes of output)" in note[0]
     damaged_in_transit = {name: Output(0, b"package:a.b\n", damaged="x") for name in asked}
     assert "was damaged in transit" in check(damaged_in_transit, asked, (APP,), (), {})[0]
