@@ -14,6 +14,7 @@ differs), and a trait naming less is never stored over a fuller one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from msgspec.structs import replace
@@ -26,7 +27,7 @@ from tests.scanner.app.agent.test_agent import A14, with_telegram
 TELEGRAM = "MSG-07|org.telegram.messenger|0"
 
 
-def with_props(rec: Recording, props: dict[str, str | None]) -> Recording:
+def with_props(rec: Recording, props: Mapping[str, str | None]) -> Recording:
     """``rec`` with getprop's ``ro.product.*`` lines as ``props`` says (None: the line gone)."""
 
     def edit(out: bytes) -> bytes:
