@@ -25,10 +25,8 @@ from tests.scanner.app.agent.test_identity_s23 import _events
 
 
 def test_a_one_shot_send_uses_the_phones_own_finding_uids(
-    tmp_path: Path,
-    phones: list[PhoneServer],
-    signer,  # type: ignore[no-untyped-def]  # noqa: F811
-) -> None:
+    tmp_path: Path, phones: list[PhoneServer], signer  # type: ignore[no-untyped-def]  # noqa: F811
+) -> None:  # fmt: skip
     config, device = _swapped(tmp_path, phones, signer)  # A16 (samsung), then A14 (Pixel)
     agent_events = _events(tmp_path)
     first_phone = {e["finding_info"]["uid"] for e in agent_events if _model(e) != "Pixel 7a"}
