@@ -19,6 +19,7 @@ from pathlib import Path
 
 from msgspec.structs import replace
 
+from scanner.app.agent.identity import names_all
 from scanner.app.agent.state import State
 from scanner.recording import Recording
 from tests.review9.harness import open_rows, round_of
@@ -76,3 +77,20 @@ def test_a_partial_trait_does_not_hide_the_next_swap(tmp_path: Path) -> None:
         assert "P~1" in rows, "the Pixel 8 behind P was not seen as another phone"
         assert open_rows(state, "P~1")[TELEGRAM], "the Pixel 7a's failure is not open any more"
         assert TELEGRAM not in open_rows(state, "P")
+
+
+def test_the_same_phone_naming_all_of_its_trait_still_resolves(tmp_path: Path) -> None:
+    with State.open(tmp_path / "state.db") as state:
+        round_of(state, tmp_path, [(with_telegram(), "P")])
+        round_of(state, tmp_path, [(with_props(with_telegram(), BRAND_ONLY), "P")])
+        (back,) = round_of(state, tmp_path, [(A14, "P")])  # the Pixel 7a, Telegram removed
+        assert back.state == "scanned", back.error
+        assert not open_rows(state, "P")[TELEGRAM], "the phone's own clean scan resolved nothing"
+
+
+def test_names_all() -> None:
+    full, brand = "Google\x1fgoogle\x1fPixel 7a\x1flynx", "\x1fgoogle\x1f\x1f"
+    assert names_all(None, None) and names_all(None, brand) and names_all(full, full)
+    assert names_all(brand, full) and names_all("Pixel 7a", "\x1f\x1fPixel 7a\x1f")
+    assert not names_all(full, brand) and not names_all(full, None)
+    assert not names_all("\x1f\x1fPixel 7a\x1flynx", "\x1f\x1fPixel 7a\x1f")

@@ -45,7 +45,8 @@ def test_a_name_forging_the_locations_own_line_is_not_kept() -> None:
 NAME = st.lists(st.sampled_from(["Anna", "Schmidt", " ", ": ", "\n", "/", "find: /a"]),
                 min_size=1, max_size=8).map("".join)  # fmt: skip
 PIECES = ["1795197600 150000\n", "find: /a: No such file or directory\n", "\n",
-          "find: /a: Permission denied\n", "find: /a: Required key not available\n"]  # fmt: skip
+          "find: /a: Permission denied\n", "find: /a: Required key not available\n",
+          "find: /a: Some other trouble\n"]  # fmt: skip
 
 
 @settings(max_examples=800, deadline=None)
@@ -61,3 +62,12 @@ def test_no_word_of_a_name_survives_and_the_listing_reads_the_same(
         assert parse_find_stat(scrubbed, path, code) == parse_find_stat(text, path, code)
         assert "Anna" not in scrubbed and "Schmidt" not in scrubbed
         assert scrub_find_stat(scrubbed, path) == scrubbed
+
+
+def test_the_locations_own_line_alone_keeps_the_phones_words() -> None:
+    """Alone, the location's line is the phone's own (a name always brings more lines)."""
+    for line in ("find: /a: Some other trouble\n", "find: /a/: Permission denied\n"):
+        assert scrub_find_stat(line, "/a") == line
+    assert scrub_find_stat("find: /a: Some other trouble\n1 2\n", "/a") == (
+        "find: /a: reason removed\n1 2\n"
+    )
