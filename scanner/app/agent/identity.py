@@ -55,6 +55,18 @@ def differs(before: str | None, now: str | None) -> bool:
     return any(a and b and a != b for a, b in zip(_parts(before), _parts(now), strict=True))
 
 
+def names_all(before: str | None, now: str | None) -> bool:
+    """True when ``now`` names every part of the trait ``before`` names (None: no part). A part
+    one side lacks is no difference (``differs``), but no sameness either: a scan naming less
+    cannot show it is the phone before (review10, ``tests/review10/test_partial_trait.py``)."""
+    if before is None:
+        return True
+    if now is None:
+        return False
+    named = _parts(now)
+    return all(named[i] or not part for i, part in enumerate(_parts(before)))
+
+
 def describe(trait: str | None) -> str:
     """The trait in words, e.g. "samsung SM-S936B (pa2q)"."""
     if trait is None:
@@ -66,4 +78,4 @@ def describe(trait: str | None) -> str:
     return f"{words or 'a phone'} ({device})"
 
 
-__all__ = ["describe", "differs", "legacy", "trait_of"]
+__all__ = ["describe", "differs", "legacy", "names_all", "trait_of"]

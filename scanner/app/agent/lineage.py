@@ -80,14 +80,19 @@ def ambiguous(tx: Transaction, device_id: str, round_id: int | None, why: str) -
     )
 
 
+_ANSWERED = (DeviceState.SCANNED.value, DeviceState.AMBIGUOUS.value)
+"""The states of a scan row of a round in which a phone answered as the id."""
+
+
 def held(state: State, row: DeviceRow | None, round_id: int | None) -> bool:
     """True when two phones answered as the device in the last round it was scanned in."""
     if row is None or row.ambiguous_round is None:
         return False
-    # outside a round (hotplug): while its last round is the twins' (review9: not for ever)
+    # outside a round (hotplug): while its last round is the twins' (review9: not for ever);
+    # a round in which no phone answered as it shows nothing (review10)
     rows = state._rows(
-        "SELECT max(round_id) FROM scans WHERE device_id = ? AND round_id < ?",
-        (row.id, round_id if round_id is not None else 2**62),
+        "SELECT max(round_id) FROM scans WHERE device_id = ? AND round_id < ? AND state IN (?, ?)",
+        (row.id, round_id if round_id is not None else 2**62, *_ANSWERED),
     )
     return bool(rows) and rows[0][0] == row.ambiguous_round
 

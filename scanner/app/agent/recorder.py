@@ -22,7 +22,7 @@ from scanner.app.agent import lineage
 from scanner.app.agent.addresses import Addresses
 from scanner.app.agent.columns import _tracked
 from scanner.app.agent.delivery import Delivery
-from scanner.app.agent.identity import describe, differs, legacy
+from scanner.app.agent.identity import describe, differs, legacy, names_all
 from scanner.app.agent.known import ever_evaluated
 from scanner.app.agent.round import PhoneOutcome
 from scanner.app.agent.rows import DeviceState, ScanRow, Via
@@ -204,7 +204,11 @@ class Recorder:
             )
         # a phone whose getprop named nothing cannot show it is the one before: nothing closes
         # (also where no scan of the id named one: any phone could answer as it, review9)
-        return _Seen(resolve=result.trait is not None, store=row.trait != result.trait)
+        # nor one naming less of it than the id's (review10): nor is that trait kept over it
+        full = names_all(before, result.trait)
+        return _Seen(
+            resolve=result.trait is not None and full, store=full and row.trait != result.trait
+        )
 
     def _ambiguous(
         self, tx: Transaction, device: str, why: str, result: Scanned, now: datetime, *, again: bool

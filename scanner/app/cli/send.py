@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scanner.app.cli.habits import find_agent_config
 
@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from checks.result import ScanResult
     from reports.deliver.settings import Destination
     from scanner.app.agent.settings import AgentConfig
+    from scanner.app.agent.state import State
 
 SEND_TIMEOUT_S = 60.0
 
@@ -39,15 +40,14 @@ def destination(args: argparse.Namespace) -> tuple[AgentConfig, Destination] | N
 def send(args: argparse.Namespace, result: ScanResult) -> None:
     from reports.deliver import spool
     from reports.deliver.interface import DeliveryError, Event
-    from reports.render.ocsf import snapshot_events
     from scanner.app.agent.delivery import send_now
     from scanner.app.agent.state import State
 
     chosen = destination(args)
     assert chosen is not None, "send() runs only with --send"
     config, dest = chosen
-    events = [Event(e["metadata"]["uid"], e) for e in snapshot_events(result)]
     with State.open(config.agent.database) as db:
+        events = [Event(e["metadata"]["uid"], e) for e in _events(result, db)]
         if not send_now(dest, events, db, timeout=SEND_TIMEOUT_S):
             figures = spool.health(db, dest.name)
             raise DeliveryError(
@@ -57,6 +57,22 @@ def send(args: argparse.Namespace, result: ScanResult) -> None:
                 "delivers them, or run the scan again once the receiver is back",
             )
     print(f"sent {len(events)} event(s) to {dest.name}", file=sys.stderr)
+
+
+def _events(result: ScanResult, db: State) -> list[dict[str, Any]]:
+    """``snapshot_events(result)`` under the finding uids of the phone the agent's state knows
+    behind the id now (its lineage, docs/siem.md; review10): lineage 0's are, after a swap, the
+    retired phone's, whose open findings the SIEM keeps."""
+    from dataclasses import replace
+
+    from reports.render.ocsf import report_events
+    from reports.render.ocsf_context import ScanContext
+    from reports.report import build_report
+    from scanner.app.agent import lineage
+
+    row = lineage.device(db, result.device_name)
+    ctx = replace(ScanContext.of(result), lineage=row.lineage if row is not None else 0)
+    return report_events(build_report(result), ctx)
 
 
 __all__ = ["SEND_TIMEOUT_S", "destination", "send"]
