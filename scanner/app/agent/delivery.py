@@ -59,9 +59,7 @@ def _gone(row: Tracked) -> dict[str, Any]:
         "package": row.key.package,
         "profile": row.key.user_id,
         "title": row.title,
-        "evidence": [
-            {"text": why, "source": "drift", "data": {}}
-        ],
+        "evidence": [{"text": why, "source": "drift", "data": {}}],
         "remediation": [],
         "article_ref": {
             "section": article.section if article else "",

@@ -215,6 +215,24 @@ def _schema_version(conn: sqlite3.Connection, path: Path) -> int:
     return version
 
 
+def refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse (StateError) a database msgscan did not make: schema 0 (``user_version`` unset)
+    with tables in it. msgscan's first script runs in one transaction with ``user_version =
+    1``, so no state of msgscan's is ever at 0 with a table; another program's database (a
+    typo in the state path) is, and neither its journal mode nor its tables are touched."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] != 0:
+        return
+    tables = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+    ).fetchone()[0]
+    if tables:
+        raise StateError(
+            f"{path} is not msgscan's state database: it holds {tables} table(s) msgscan did not"
+            " make, and no msgscan schema",
+            hint="point the agent's state path at msgscan's own database or at a new file",
+        )
+
+
 def migrate(conn: sqlite3.Connection, path: Path) -> None:
     """Bring the database at ``path`` to ``SCHEMA_VERSION``; refuses a newer one (StateError)."""
     if _schema_version(conn, path) == SCHEMA_VERSION:

@@ -45,8 +45,17 @@ from scanner.app.scan import device_name, hide
 
 log = structlog.get_logger("msgscan.agent")
 
-__all__ = ["SUMMARY_FILE", "Agent", "AgentLocked", "RoundReport", "load_config", "load_key",
-           "load_policy", "lock", "naming"]
+__all__ = [
+    "SUMMARY_FILE",
+    "Agent",
+    "AgentLocked",
+    "RoundReport",
+    "load_config",
+    "load_key",
+    "load_policy",
+    "lock",
+    "naming",
+]
 
 
 class Agent:

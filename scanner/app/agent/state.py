@@ -36,6 +36,7 @@ import structlog
 
 from checks.drift import Drift, FindingKey, Lifecycle, Tracked, diff
 from checks.findings import Finding
+from scanner.app.agent import migrations
 from scanner.app.agent.columns import (
     _FIELDS,
     _FINDING_COLUMNS,
@@ -115,6 +116,7 @@ class State:
         try:
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+            migrations.refuse_foreign(conn, path)  # before WAL, which is written into the file
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode != "wal":
                 raise StateError(

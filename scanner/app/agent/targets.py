@@ -72,8 +72,12 @@ def find(
     twins = _twins(d.serial for d in server_devices)
     for d in server_devices:
         if d.serial in twins:
-            sightings[d.serial] = Sighting(d.serial, "server", "ambiguous", _twin_detail(
-                twins[d.serial], "phones at the adb server", d.serial))
+            sightings[d.serial] = Sighting(
+                d.serial,
+                "server",
+                "ambiguous",
+                _twin_detail(twins[d.serial], "phones at the adb server", d.serial),
+            )
         elif d.state == "device":
             targets[d.serial] = Target(d.serial, "server")
         else:
