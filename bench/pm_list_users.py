@@ -16,7 +16,6 @@ and median of each, the ratio of the medians, and what each sent (waves, streams
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.scan_wave import LINKS, export, fmt, one_scan  # noqa: E402
+from bench.scan_wave import export, fmt, paired  # noqa: E402
 
 DEFAULT = "profiles-clone-private-space-android15.json"
 """Three users (owner, a clone profile, a locked private space), WhatsApp in each."""
@@ -47,7 +46,6 @@ def main() -> int:
     ap.add_argument("--port", type=int, default=7592)
     args = ap.parse_args()
 
-    from bench import measure
     from scanner.recording import save
     from scanner.recordings.build import HERE, large_phone
     from scanner.recordings.construct import build
@@ -70,23 +68,7 @@ def main() -> int:
         "before sent | after sent | same findings |"
     )
     print("|---|---|---|---|---|---|---|")
-    for name, (latency_ms, kbps) in LINKS.items():
-        env = {**os.environ, "ANDROID_USER_HOME": str(keys)}
-        sim = measure.simulator(
-            rec_path, args.port, latency_ms=latency_ms, kbps=kbps, device_time=True,
-            env=env, cwd=ROOT,
-        )  # fmt: skip
-        measure.ready(sim)
-        try:
-            old, new = [], []
-            for _ in range(args.runs):
-                old.append(one_scan(before, args.port, keys))
-                new.append(one_scan(ROOT, args.port, keys))
-        finally:
-            sim.terminate()
-            sim.wait(timeout=10)
-        assert all(r["complete"] for r in old + new), "a scan came back incomplete"
-        same = all(r["findings"] == old[0]["findings"] for r in old + new)
+    for name, old, new, same in paired(rec_path, before, keys, args.runs, args.port, True):
         walls_old = [float(r["wall"]) for r in old]  # type: ignore[arg-type]
         walls_new = [float(r["wall"]) for r in new]  # type: ignore[arg-type]
         print(

@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -134,7 +135,6 @@ def main() -> int:
     ap.add_argument("--port", type=int, default=7391)
     args = ap.parse_args()
 
-    from bench import measure
     from scanner.recording import save
     from scanner.recordings.build import HERE, large_phone
     from scanner.recordings.construct import build
@@ -159,23 +159,7 @@ def main() -> int:
         "before sent | after sent | same findings |"
     )
     print("|---|---|---|---|---|---|---|")
-    for name, (latency_ms, kbps) in LINKS.items():
-        env = {**os.environ, "ANDROID_USER_HOME": str(keys)}
-        sim = measure.simulator(
-            rec_path, args.port, latency_ms=latency_ms, kbps=kbps, device_time=device_time,
-            env=env, cwd=ROOT,
-        )  # fmt: skip
-        measure.ready(sim)
-        try:
-            old, new = [], []
-            for _ in range(args.runs):
-                old.append(one_scan(before, args.port, keys))
-                new.append(one_scan(ROOT, args.port, keys))
-        finally:
-            sim.terminate()
-            sim.wait(timeout=10)
-        assert all(r["complete"] for r in old + new), "a scan came back incomplete"
-        same = all(r["findings"] == old[0]["findings"] for r in old + new)
+    for name, old, new, same in paired(rec_path, before, keys, args.runs, args.port, device_time):
         walls_old = [float(r["wall"]) for r in old]  # type: ignore[arg-type]
         walls_new = [float(r["wall"]) for r in new]  # type: ignore[arg-type]
         o, n = old[0], new[0]
@@ -188,6 +172,32 @@ def main() -> int:
         )
     return 0
 
+
+
+def paired(
+    rec_path: Path, before: Path, keys: Path, runs: int, port: int, device_time: bool
+) -> Iterator[tuple[str, list[dict[str, Any]], list[dict[str, Any]], bool]]:
+    """For each link: its name, the before and after scans (alternating, ``runs`` each, against
+    one simulated phone serving ``rec_path``), and whether all found the same."""
+    from bench import measure
+
+    for name, (latency_ms, kbps) in LINKS.items():
+        env = {**os.environ, "ANDROID_USER_HOME": str(keys)}
+        sim = measure.simulator(
+            rec_path, port, latency_ms=latency_ms, kbps=kbps, device_time=device_time,
+            env=env, cwd=ROOT,
+        )  # fmt: skip
+        measure.ready(sim)
+        try:
+            old, new = [], []
+            for _ in range(runs):
+                old.append(one_scan(before, port, keys))
+                new.append(one_scan(ROOT, port, keys))
+        finally:
+            sim.terminate()
+            sim.wait(timeout=10)
+        assert all(r["complete"] for r in old + new), "a scan came back incomplete"
+        yield name, old, new, all(r["findings"] == old[0]["findings"] for r in old + new)
 
 if __name__ == "__main__":
     sys.exit(main())
