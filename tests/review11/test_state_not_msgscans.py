@@ -71,16 +71,16 @@ def test_another_programs_numbered_database_is_refused_untouched(
 
 
 @pytest.mark.parametrize("version", [7, 42])
-def test_a_newer_schema_is_refused_before_the_journal_changes(
-    tmp_path: Path, version: int
-) -> None:
+def test_a_newer_schema_is_refused_before_the_journal_changes(tmp_path: Path, version: int) -> None:
     from scanner.app.agent.state import State, StateError
 
     db = tmp_path / "newer.db"
     _make(db, version)
     conn = sqlite3.connect(db)  # a newer msgscan's tables, as far as this one knows them
-    conn.executescript("CREATE TABLE devices (id TEXT); CREATE TABLE rounds (id INTEGER);"
-                       "CREATE TABLE scans (id TEXT); CREATE TABLE findings (key TEXT);")
+    conn.executescript(
+        "CREATE TABLE devices (id TEXT); CREATE TABLE rounds (id INTEGER);"
+        "CREATE TABLE scans (id TEXT); CREATE TABLE findings (key TEXT);"
+    )
     conn.close()
     with pytest.raises(StateError, match="newer msgscan"):
         State.open(db)
