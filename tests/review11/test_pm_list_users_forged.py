@@ -3,9 +3,9 @@
 A user's name is free text chosen on the phone (Settings, ``pm create-user``, a profile owner's
 ``setProfileName``) and a line break in it forges ``UserInfo`` lines (``scanner.parse.users``).
 session 25 asked one ``pm list packages --user N`` for every user named, in the stream of user
-0's lists: with the phone's own time per ``pm`` call (the simulated phone's 250 ms), a hundred
-forged users outlast the timeout, and user 0's lists, asked first in the same stream, were lost
-with them (0 bytes arrived). Every named user was asked, whatever their number. Now more other
+0's lists: with the phone's own time per ``pm`` call (the simulated phone's 250 ms), 60 forged
+users outlast a 10 s timeout (about 480 the default 120 s), and user 0's lists, asked first in
+the same stream, were lost with them (0 bytes arrived). Every named user was asked, whatever their number. Now more other
 users than ``package_check.MAX_OTHER_USERS`` get no per-user lists and the cross-check names it
 as damage: the scan is incomplete at once (exit 2, nothing that reads the package list
 passes), user 0's lists are answered, and no time is lost. Fixed in scanner/package_check.py
