@@ -35,7 +35,6 @@ to one build, so a new Python starts from an empty cache. Patterns compiled by o
 
 from __future__ import annotations
 
-import binascii
 import marshal
 import os
 import re
@@ -44,11 +43,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import _sre
-
 OURS = ("scanner", "checks", "reports")
 """The packages whose patterns are kept (the caller's module, three frames up)."""
+LIMIT = 512
+"""At most this many programs kept (msgscan's source has ~90 patterns)."""
 _FORMAT = 1
+_sre: Any = sys.modules["_sre"]
 _compiler: Any = sys.modules["re._compiler"]
 _parser: Any = sys.modules["re._parser"]
 _plain = _compiler.compile
@@ -59,13 +59,26 @@ Program = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
 programs: dict[tuple[bool, str | bytes, int], Program] = {}
 """The kept programs, by (bytes pattern?, pattern, flags)."""
 _state = {"loaded": False, "added": False, "depth": 0}
+_where: list[Any] = [None, None]
+"""The header of this build and its programs file, once read (``_first_use``)."""
+
+
+def _crc(data: bytes) -> int:
+    from binascii import crc32  # loaded at the first pattern to keep only
+
+    return crc32(data)
+
+
+def _cached() -> str | None:
+    cached = globals().get("__cached__")
+    return cached if isinstance(cached, str) and cached.endswith(".pyc") else None
 
 
 def header() -> tuple[object, ...]:
     """What a programs file must have been written by (module docstring)."""
     sources = []
     for module in (_compiler, _parser, sys.modules["re._constants"], sys.modules["re._casefix"]):
-        found = os.stat(module.__file__)
+        found = os.stat(str(module.__file__))
         sources.append((module.__name__, found.st_size, found.st_mtime_ns))
     return (
         _FORMAT,
@@ -82,10 +95,10 @@ def header() -> tuple[object, ...]:
 
 def path(head: tuple[object, ...]) -> str | None:
     """The programs file for ``head``, beside this module's byte code, or None without one."""
-    cached = globals().get("__cached__")
-    if not isinstance(cached, str) or not cached.endswith(".pyc"):
+    cached = _cached()
+    if cached is None:
         return None
-    return f"{cached[:-4]}.{binascii.crc32(repr(head).encode()):08x}.re"
+    return f"{cached[:-4]}.{_crc(repr(head).encode()):08x}.re"
 
 
 def load(file: str, head: tuple[object, ...]) -> dict[tuple[bool, str | bytes, int], Program]:
@@ -93,7 +106,7 @@ def load(file: str, head: tuple[object, ...]) -> dict[tuple[bool, str | bytes, i
     try:
         with open(file, "rb") as f:
             written, checksum, payload = marshal.loads(f.read())
-        if written != head or binascii.crc32(payload) != checksum:
+        if written != head or _crc(payload) != checksum:
             return {}
         found = marshal.loads(payload)
     except (OSError, EOFError, ValueError, TypeError):
@@ -101,9 +114,12 @@ def load(file: str, head: tuple[object, ...]) -> dict[tuple[bool, str | bytes, i
     return found if isinstance(found, dict) else {}
 
 
-def save(file: str, head: tuple[object, ...]) -> None:
+def save(file: str, head: Any) -> None:
     """Writes the programs to ``file`` atomically, if its folder exists and can be written."""
-    payload = marshal.dumps(programs)
+    try:
+        payload = marshal.dumps(programs)
+    except ValueError:
+        return
     temporary = f"{file}.{os.getpid()}.tmp"
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
@@ -111,7 +127,7 @@ def save(file: str, head: tuple[object, ...]) -> None:
         return
     try:
         with open(fd, "wb") as f:
-            f.write(marshal.dumps((head, binascii.crc32(payload), payload)))
+            f.write(marshal.dumps((head, _crc(payload), payload)))
         os.replace(temporary, file)
     except OSError:
         try:
@@ -131,12 +147,13 @@ def program(pattern: str | bytes, flags: int, compiled: re.Pattern[Any]) -> Prog
         for name, index in groupindex.items():
             indexgroup[index] = name
         found: Program = (
-            flags | parsed.state.flags,
+            int(flags | parsed.state.flags),
             [int(word) for word in code],  # plain ints (marshal): re's opcodes subclass int
             parsed.state.groups - 1,
             groupindex,
             tuple(indexgroup),
         )
+        marshal.dumps(found)  # what the file cannot hold is not kept
         again = build(pattern, found)
     except Exception:  # any change in re's private steps: not kept
         return None
@@ -153,20 +170,32 @@ def build(pattern: str | bytes, found: Program) -> re.Pattern[Any]:
     return built
 
 
-def _ours(depth: int) -> bool:
-    """Whether the code ``depth`` frames above the caller is in one of msgscan's modules."""
+def _static(depth: int, pattern: str | bytes) -> bool:
+    """Whether the code ``depth`` frames above the caller is one of msgscan's and ``pattern``
+    one of its constants: compiled by a module's body, a literal of the calling function, or
+    a value of the module's globals. A pattern made from data (``reports.report``'s pattern of
+    a phone's serial, a catalog text's) is never kept: the file holds no phone's data and stays
+    as small as msgscan's source."""
     try:
-        name = sys._getframe(depth + 1).f_globals.get("__name__")
+        frame = sys._getframe(depth + 1)
     except ValueError:
         return False
-    return isinstance(name, str) and name.split(".", 1)[0] in OURS
+    name = frame.f_globals.get("__name__")
+    if not isinstance(name, str) or name.split(".", 1)[0] not in OURS:
+        return False
+    code = frame.f_code
+    if code.co_name == "<module>" or pattern in code.co_consts:
+        return True
+    return any(value is pattern for value in frame.f_globals.values())
 
 
 def _compile(pattern: Any, flags: Any = 0) -> Any:
     """``re._compiler.compile`` while ``kept()`` runs (module docstring)."""
     # Frames: this one, re._compile, re.compile (or match, sub ...), the caller.
-    if type(pattern) not in (str, bytes) or flags & re.DEBUG or not _ours(3):
+    if type(pattern) not in (str, bytes) or flags & re.DEBUG or not _static(3, pattern):
         return _plain(pattern, flags)
+    if not _state["loaded"]:
+        _first_use()
     key = (type(pattern) is bytes, pattern, int(flags))
     found = programs.get(key)
     if found is not None:
@@ -176,31 +205,29 @@ def _compile(pattern: Any, flags: Any = 0) -> Any:
             del programs[key]
     compiled = _plain(pattern, flags)
     made = program(pattern, int(flags), compiled)
-    if made is not None:
+    if made is not None and len(programs) < LIMIT and _where[1] is not None:
         programs[key] = made
         _state["added"] = True
     return compiled
 
 
-@contextmanager
-def kept() -> Iterator[None]:
-    """Patterns built from kept programs while the block runs; new programs saved after it."""
-    if _state["depth"]:
-        _state["depth"] += 1
-        try:
-            yield
-        finally:
-            _state["depth"] -= 1
-        return
+def _first_use() -> None:
+    """Reads the programs file of this build, once, at the first pattern to keep (a command
+    that compiles none of msgscan's patterns, ``--help``, reads nothing)."""
+    _state["loaded"] = True
     try:
         head: tuple[object, ...] | None = header()
     except (OSError, AttributeError, KeyError, TypeError):
         head = None
-    file = path(head) if head is not None else None
-    if file is not None and head is not None and not _state["loaded"]:
-        _state["loaded"] = True
-        programs.update(load(file, head))
-    if file is None:
+    _where[:] = [head, path(head) if head is not None else None]
+    if _where[1] is not None and head is not None:
+        programs.update(load(_where[1], head))
+
+
+@contextmanager
+def kept() -> Iterator[None]:
+    """Patterns built from kept programs while the block runs; new programs saved after it."""
+    if _state["depth"] or _cached() is None:
         yield
         return
     _state["depth"] = 1
@@ -211,6 +238,7 @@ def kept() -> Iterator[None]:
         _state["depth"] = 0
         if _compiler.compile is _compile:
             _compiler.compile = _plain
-        if _state["added"] and head is not None and not sys.dont_write_bytecode:
+        head, file = _where
+        if _state["added"] and file is not None and not sys.dont_write_bytecode:
             _state["added"] = False
             save(file, head)
