@@ -13,10 +13,16 @@ from pathlib import Path
 from tests.scanner.app.cli.test_replay_imports import loaded
 from tests.scanner.app.cli.test_startup import A16, ROOT, run_main
 
-UNUSED = ("reports.i18n.de_messages", "reports.i18n.evidence", "scanner.transport.failures")
-"""German messages, the evidence catalog's code, the transports' failures: an English replay
-uses none of them (loaded where a German text, an id-only evidence item or output over the
-limit needs them)."""
+UNUSED = (
+    "reports.i18n.de_messages",
+    "reports.i18n.evidence",
+    "scanner.transport.failures",
+    "reports.render.controls",
+)
+"""German messages, the evidence catalog's code, the transports' failures, the control-character
+filters: an English replay of a printable recording uses none of them (loaded where a German
+text, an id-only evidence item, output over the limit, a log line or a line that is not
+printable needs them)."""
 
 
 def test_an_english_replay_loads_neither_german_nor_the_failures() -> None:
