@@ -1,15 +1,16 @@
 """Compiled regular-expression programs kept between runs, beside the byte code (issue 18 item
-1: compiling msgscan's ~40 patterns was ~27 M instructions of a replay's start-up, building them
-from kept programs ~1 M; bench/RESULTS.md, "Start-up", session 26).
+1: a replay compiles ~40 of msgscan's patterns; building them from kept programs took its
+start-up from 395.3 to 378.2 M instructions; bench/RESULTS.md, "Start-up", session 26).
 
 ``kept()`` wraps a command (``core._main``): while it runs, ``re``'s compiler step
 (``re._compiler.compile``, which ``re.compile``, ``re.match`` and the rest reach on a miss of
-``re``'s own cache) is this module's ``_compile``. For a pattern that one of msgscan's modules
-compiles it builds the ``re.Pattern`` from a kept program (the code list ``re._compiler``
-emitted for that exact pattern and those flags, with its group tables) by ``_sre.compile``, the
-call ``re._compiler.compile`` itself ends in; on a miss it compiles as ``re`` does and keeps
-the program only if a pattern built from it is equal to the compiled one (``re.Pattern``'s
-equality compares flags, pattern and every code word) with the same groups.
+``re``'s own cache) is this module's ``_compile``. For a constant pattern of msgscan's modules
+(``_static``: never one made from data) it builds the ``re.Pattern`` from a kept program (the
+code list ``re._compiler`` emitted for that exact pattern and those flags, with its group
+tables) by ``_sre.compile``, the call ``re._compiler.compile`` itself ends in; on a miss it
+compiles as ``re`` does and keeps the program only if a pattern built from it is equal to the
+compiled one (``re.Pattern``'s equality compares flags, pattern and every code word) with the
+same groups.
 
 Soundness, the same as Python's byte-code cache:
 
