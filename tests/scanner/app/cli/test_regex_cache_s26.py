@@ -316,3 +316,23 @@ def test_a_function_s_pattern_from_data_is_not_kept(monkeypatch: pytest.MonkeyPa
     literal()
     kept = [k[1] for k in regex_cache.programs]
     assert kept == [r"R58-const-(\d+)"]
+
+
+def test_a_nested_block_leaves_the_outer_one_s_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``main`` called inside ``main`` (the tests do): the inner block neither installs nor
+    removes the hook, nor saves; the outer one removes it at its end."""
+    monkeypatch.setattr(regex_cache, "_cached", lambda: "/nonexistent/regex_cache.pyc")
+    monkeypatch.setattr(regex_cache, "_state", {"loaded": True, "added": True, "depth": 0})
+    monkeypatch.setattr(regex_cache, "_where", [None, None])  # nothing to save to
+    saves: list[object] = []
+    monkeypatch.setattr(regex_cache, "save", lambda *a: saves.append(a))
+    assert regex_cache._compiler.compile is regex_cache._plain
+    with regex_cache.kept():
+        assert regex_cache._compiler.compile is regex_cache._compile
+        with regex_cache.kept():
+            assert regex_cache._compiler.compile is regex_cache._compile
+        assert regex_cache._compiler.compile is regex_cache._compile
+        assert regex_cache._state["depth"] == 1
+    assert regex_cache._compiler.compile is regex_cache._plain
+    assert regex_cache._state["depth"] == 0
+    assert saves == []
