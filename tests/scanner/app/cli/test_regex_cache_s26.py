@@ -336,3 +336,17 @@ def test_a_nested_block_leaves_the_outer_one_s_hook(monkeypatch: pytest.MonkeyPa
     assert regex_cache._compiler.compile is regex_cache._plain
     assert regex_cache._state["depth"] == 0
     assert saves == []
+
+
+def test_no_more_than_the_limit_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    full: dict[Any, Any] = {
+        (False, f"x{i}", 0): (0, [1], 0, {}, (None,)) for i in range(regex_cache.LIMIT - 1)
+    }
+    monkeypatch.setattr(regex_cache, "programs", full)
+    monkeypatch.setattr(regex_cache, "_state", {"loaded": True, "added": False, "depth": 0})
+    monkeypatch.setattr(regex_cache, "_where", [None, "/nonexistent/x.re"])
+    monkeypatch.setattr(regex_cache, "_static", lambda depth, pattern: True)
+    regex_cache._compile(r"last (\d+)", 0)
+    assert len(full) == regex_cache.LIMIT  # the last one that fits
+    regex_cache._compile(r"one more (\d+)", 0)
+    assert len(full) == regex_cache.LIMIT and (False, r"one more (\d+)", 0) not in full
