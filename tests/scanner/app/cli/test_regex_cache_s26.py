@@ -350,3 +350,22 @@ def test_no_more_than_the_limit_is_kept(monkeypatch: pytest.MonkeyPatch) -> None
     assert len(full) == regex_cache.LIMIT  # the last one that fits
     regex_cache._compile(r"one more (\d+)", 0)
     assert len(full) == regex_cache.LIMIT and (False, r"one more (\d+)", 0) not in full
+
+
+def test_programs_are_saved_once_for_each_new_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(regex_cache, "_cached", lambda: "/nonexistent/regex_cache.pyc")
+    monkeypatch.setattr(regex_cache, "_state", {"loaded": True, "added": True, "depth": 0})
+    monkeypatch.setattr(regex_cache, "_where", [("head",), "/nonexistent/x.re"])
+    monkeypatch.setattr(regex_cache.sys, "dont_write_bytecode", False)
+    saves: list[object] = []
+    monkeypatch.setattr(regex_cache, "save", lambda *a: saves.append(a))
+    with regex_cache.kept():
+        pass
+    with regex_cache.kept():  # nothing new: not written again
+        pass
+    assert saves == [("/nonexistent/x.re", ("head",))]
+    monkeypatch.setattr(regex_cache.sys, "dont_write_bytecode", True)
+    regex_cache._state["added"] = True
+    with regex_cache.kept():
+        pass
+    assert len(saves) == 1
