@@ -356,7 +356,7 @@ def test_programs_are_saved_once_for_each_new_one(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(regex_cache, "_cached", lambda: "/nonexistent/regex_cache.pyc")
     monkeypatch.setattr(regex_cache, "_state", {"loaded": True, "added": True, "depth": 0})
     monkeypatch.setattr(regex_cache, "_where", [("head",), "/nonexistent/x.re"])
-    monkeypatch.setattr(regex_cache.sys, "dont_write_bytecode", False)
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
     saves: list[object] = []
     monkeypatch.setattr(regex_cache, "save", lambda *a: saves.append(a))
     with regex_cache.kept():
@@ -364,7 +364,7 @@ def test_programs_are_saved_once_for_each_new_one(monkeypatch: pytest.MonkeyPatc
     with regex_cache.kept():  # nothing new: not written again
         pass
     assert saves == [("/nonexistent/x.re", ("head",))]
-    monkeypatch.setattr(regex_cache.sys, "dont_write_bytecode", True)
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
     regex_cache._state["added"] = True
     with regex_cache.kept():
         pass
