@@ -189,6 +189,9 @@ def test_a_replay_keeps_its_programs_beside_the_byte_code_only(tmp_path: Path) -
     assert len(kept) == 1
     assert kept[0].parent == next((tmp_path / "prefix").rglob("regex_cache.cpython-*.pyc")).parent
     assert files_under(tmp_path / "home") == set() and files_under(tmp_path / "cwd") == set()
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert kept[0].stat().st_mode & 0o777 == 0o644 & ~umask  # as a .pyc: readable, not run
     head, checksum, payload = marshal.loads(kept[0].read_bytes())
     assert head == regex_cache.header()
     programs = marshal.loads(payload)
