@@ -1,0 +1,164 @@
+"""``Addresses`` (session 26): what a round learns goes to a journal, one fdatasync-ed line a
+change, and ``addresses.json`` is written once at the round's end. An agent killed mid-round
+(SIGKILL: no ``finally`` runs) forgets no phone it recorded, nor one it knew before; a line cut
+short by the kill or damaged is skipped; a journal replayed over the map that already holds it
+changes nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from scanner.app.agent.addresses import FILE, JOURNAL, Addresses
+from scanner.simphone import Faults, PhoneServer
+from scanner.simphone.phone import phone_server
+
+from .test_agent import A16, ROOT, phones, start  # noqa: F401 - the phones fixture
+from .test_workers import write_config
+
+_KILLED = """
+import os, signal, sys
+from pathlib import Path
+from scanner.app.agent.addresses import Addresses
+book = Addresses(Path(sys.argv[1]))
+for i in range(int(sys.argv[2])):
+    book.remember(f"10.0.1.{i}:5555", f"new-{i}")
+book.remember("10.0.0.1:5555", "old-0")  # old-0 moved to old-1's address
+os.kill(os.getpid(), signal.SIGKILL)  # before the round's end: no flush
+"""
+
+
+def _book(folder: Path) -> dict[str, str]:
+    return Addresses(folder).by_address
+
+
+def test_a_killed_process_forgets_nothing_it_remembered(tmp_path: Path) -> None:
+    before = Addresses(tmp_path)
+    for i in range(3):
+        before.remember(f"10.0.0.{i}:5555", f"old-{i}")
+    before.flush()
+    known = (tmp_path / FILE).read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-c", _KILLED, str(tmp_path), "40"], cwd=ROOT, check=False
+    )
+    assert done.returncode == -signal.SIGKILL
+    assert (tmp_path / FILE).read_bytes() == known  # untouched: the journal has the round
+    book = Addresses(tmp_path)
+    for i in range(40):
+        assert book.device_at(f"10.0.1.{i}:5555") == f"new-{i}"
+    assert book.device_at("10.0.0.0:5555") == "old-0"  # known before: still known
+    assert book.device_at("10.0.0.1:5555") == "old-0"
+    assert book.address_of("old-0") == "10.0.0.1:5555"  # its newest address, as remembered
+    assert book.address_of("old-1") is None  # its only address is old-0's now
+    assert book.address_of("old-2") == "10.0.0.2:5555"
+    # the next round's end folds the journal into the file
+    book.flush()
+    assert not (tmp_path / JOURNAL).exists()
+    assert json.loads((tmp_path / FILE).read_text()) == book.by_address
+    assert _book(tmp_path) == book.by_address
+
+
+def test_the_journal_replayed_over_the_map_that_holds_it_changes_nothing(tmp_path: Path) -> None:
+    """A kill between writing the map and removing the journal: both are read, in that order."""
+    book = Addresses(tmp_path)
+    moves = [("a:1", "p1"), ("b:1", "p1"), ("a:1", "p2"), ("c:1", "p1"), ("b:1", "p2")]
+    for address, device in moves:
+        book.remember(address, device)
+    journal = (tmp_path / JOURNAL).read_bytes()
+    book.flush()
+    (tmp_path / JOURNAL).write_bytes(journal)  # as if the removal never happened
+    again = Addresses(tmp_path)
+    assert list(again.by_address.items()) == list(book.by_address.items())
+    assert again.newest == book.newest
+
+
+def test_damaged_and_cut_lines_are_skipped(tmp_path: Path) -> None:
+    (tmp_path / FILE).write_text('{"10.0.0.9:5555": "kept"}\n')
+    lines = [
+        b'["10.0.0.1:5555", "one"]',
+        b"\xff\xfe not json",
+        b'{"10.0.0.2:5555": "a dict"}',
+        b'["10.0.0.3:5555", 3]',
+        b'["10.0.0.4:5555", "x", "y"]',
+        b"[" * 100_000,
+        b'["10.0.0.5:5555", "five"]',
+        b'["10.0.0.6:55',  # the kill cut it short
+    ]
+    (tmp_path / JOURNAL).write_bytes(b"\n".join(lines))
+    assert _book(tmp_path) == {
+        "10.0.0.9:5555": "kept",
+        "10.0.0.1:5555": "one",
+        "10.0.0.5:5555": "five",
+    }
+
+
+def test_a_round_without_news_writes_nothing(tmp_path: Path) -> None:
+    book = Addresses(tmp_path)
+    book.remember("10.0.0.1:5555", "p1")
+    book.flush()
+    stamp = (tmp_path / FILE).stat().st_mtime_ns
+    book.remember("10.0.0.1:5555", "p1")  # every later round's case
+    book.flush()
+    assert not (tmp_path / JOURNAL).exists()
+    assert (tmp_path / FILE).stat().st_mtime_ns == stamp
+
+
+def test_a_journal_that_cannot_be_written_is_logged_and_the_map_still_answers(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / JOURNAL).mkdir()  # a directory in its place
+    book = Addresses(tmp_path)
+    book.remember("10.0.0.1:5555", "p1")
+    assert book.device_at("10.0.0.1:5555") == "p1"  # this round still knows it
+    book.flush()  # the whole map still reaches the file
+    assert json.loads((tmp_path / FILE).read_text()) == {"10.0.0.1:5555": "p1"}
+
+
+def test_an_agent_killed_mid_round_forgets_no_phone_it_recorded(
+    tmp_path: Path,
+    phones: list[PhoneServer],  # noqa: F811
+) -> None:
+    """`agent --once` over phones that answer and phones that hang; once some phones are
+    recorded, SIGKILL. Every TCP phone in the state has its address in the book."""
+    fast = [start(phones, phone_server(A16, index=i)) for i in range(4)]
+    slow = [
+        start(phones, phone_server(A16, index=10 + i, faults=Faults(hang_after_bytes=200)))
+        for i in range(2)
+    ]
+    cfg = write_config(tmp_path, [s.address for s in fast + slow], 1, timeout="60s")
+    log = tmp_path / "agent.log"
+    with log.open("wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "scanner.app.cli", "agent", "--once", "--config", str(cfg)],
+            cwd=ROOT,
+            env={**os.environ, "ANDROID_USER_HOME": str(tmp_path / "home")},
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+        try:
+            ends = time.monotonic() + 90
+            while log.read_text(errors="replace").count('"phone.done"') < len(fast):
+                assert proc.poll() is None, log.read_text(errors="replace")
+                assert time.monotonic() < ends, "the answering phones were never recorded"
+                time.sleep(0.05)
+            proc.send_signal(signal.SIGKILL)  # the hanging phones still hold the round
+            proc.wait(timeout=10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    state = tmp_path / "state"
+    db = sqlite3.connect(state / "msgscan.db")
+    try:
+        scanned = {d for (d,) in db.execute("SELECT id FROM devices WHERE last_state = 'scanned'")}
+    finally:
+        db.close()
+    book = Addresses(state)
+    assert len(scanned) == len(fast)
+    assert sorted(book.by_address.values()) == sorted(scanned)
+    assert sorted(book.by_address) == sorted(s.address for s in fast)
