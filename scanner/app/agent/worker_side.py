@@ -145,9 +145,10 @@ def _serve(setup: Setup, conn: Connection, inherited: tuple[Connection, ...] = (
         signal.signal(ignored, signal.SIG_IGN)
     cut = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: cut.set())
-    from scanner.malloc import limit_arenas
+    from scanner.malloc import keep_freed, limit_arenas
 
     limit_arenas()  # before any thread: see scanner/malloc.py
+    keep_freed()  # each phone's 1 MB blocks reuse the last one's pages
     sending = threading.Lock()
 
     def send(message: tuple[Any, ...]) -> None:
