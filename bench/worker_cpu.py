@@ -99,7 +99,8 @@ def main() -> int:
     finally:
         sim.terminate()
         sim.wait(timeout=30)
-    print("| code | phones | runs | CPU a phone | of it user | of it system | page faults a phone |")
+    print("| code | phones | runs | CPU a phone | of it user | of it system | page faults a phone"
+          " |")  # fmt: skip
     print("|---|---|---|---|---|---|---|")
     for label, tree in (("old", args.against), ("new", args.tree)):
         got = figures[label]
