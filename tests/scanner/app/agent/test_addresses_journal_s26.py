@@ -7,10 +7,13 @@ changes nothing."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from scanner.app.agent.addresses import FILE, JOURNAL, Addresses
 
@@ -19,6 +22,8 @@ from .test_agent import ROOT
 _KILLED = """
 import os, signal, sys
 from pathlib import Path
+
+import pytest
 from scanner.app.agent.addresses import Addresses
 book = Addresses(Path(sys.argv[1]))
 for i in range(int(sys.argv[2])):
@@ -112,3 +117,27 @@ def test_a_journal_that_cannot_be_written_is_logged_and_the_map_still_answers(
     assert book.device_at("10.0.0.1:5555") == "p1"  # this round still knows it
     book.flush()  # the whole map still reaches the file
     assert json.loads((tmp_path / FILE).read_text()) == {"10.0.0.1:5555": "p1"}
+
+
+def test_each_line_is_on_disk_before_remember_returns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The line is written and ``fdatasync``-ed (a power loss after the phone's scan was
+    recorded, with ``synchronous=FULL``, still finds it): the sync sees the whole line."""
+    import scanner.app.agent.addresses as module
+
+    synced: list[bytes] = []
+    real = os.fdatasync
+
+    def fdatasync(fd: int) -> None:
+        synced.append((tmp_path / JOURNAL).read_bytes())
+        real(fd)
+
+    monkeypatch.setattr(module.os, "fdatasync", fdatasync)
+    book = Addresses(tmp_path)
+    book.remember("10.0.0.1:5555", "p1")
+    book.remember("10.0.0.2:5555", "p2")
+    assert synced == [
+        b'["10.0.0.1:5555", "p1"]\n',
+        b'["10.0.0.1:5555", "p1"]\n["10.0.0.2:5555", "p2"]\n',
+    ]
