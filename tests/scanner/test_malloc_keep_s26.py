@@ -62,3 +62,39 @@ def test_an_operators_setting_wins(monkeypatch: pytest.MonkeyPatch, name: str) -
     assert keep_freed() is True
     monkeypatch.setenv(name, "131072")
     assert keep_freed() is False
+
+
+_MAPPED = """
+import ctypes, sys
+from scanner.malloc import keep_freed
+class Info(ctypes.Structure):  # glibc's struct mallinfo2
+    _fields_ = [(n, ctypes.c_size_t) for n in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+        "fordblks", "keepcost")]
+libc = ctypes.CDLL("libc.so.6")
+libc.mallinfo2.restype = Info
+if sys.argv[1] == "keep":
+    assert keep_freed()
+def mapped(size):
+    before = libc.mallinfo2().hblks
+    block = bytearray(size)
+    n = libc.mallinfo2().hblks - before
+    del block
+    return n
+print(mapped(3 << 20), mapped(9 << 19))
+"""
+
+
+def test_blocks_under_four_mib_come_from_the_arena() -> None:
+    """mallinfo2's count of mapped blocks: a fresh process maps a 3 MiB block (glibc's
+    threshold starts at 128 KiB); with ``keep_freed`` the arena serves it, and a 4.5 MiB one
+    (over ``KEEP_MMAP``) is still mapped."""
+
+    def run(mode: str) -> list[int]:
+        out = subprocess.run(
+            [sys.executable, "-c", _MAPPED, mode], capture_output=True, text=True, check=True
+        ).stdout
+        return [int(n) for n in out.split()]
+
+    assert run("plain") == [1, 1]
+    assert run("keep") == [0, 1]

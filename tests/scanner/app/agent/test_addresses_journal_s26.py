@@ -141,3 +141,38 @@ def test_each_line_is_on_disk_before_remember_returns(
         b'["10.0.0.1:5555", "p1"]\n',
         b'["10.0.0.1:5555", "p1"]\n["10.0.0.2:5555", "p2"]\n',
     ]
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="Linux's /proc")
+def test_rounds_leave_no_descriptor_open(tmp_path: Path) -> None:
+    """A running agent's rounds, and agents started over a journal: no descriptor kept."""
+    book = Addresses(tmp_path)
+    book.remember("10.0.0.0:5555", "p0")
+    book.flush()
+    before = _open_fds()
+    for i in range(1, 40):
+        book.remember(f"10.0.0.{i}:5555", f"p{i}")
+        book.flush()  # the round's end closes the journal it opened
+    assert _open_fds() == before
+    book.remember("10.0.1.1:5555", "late")  # a journal left behind
+    for _ in range(40):
+        assert Addresses(tmp_path).device_at("10.0.1.1:5555") == "late"
+    assert _open_fds() == before + 1  # the book's own journal, open until its round ends
+
+
+def test_a_map_that_cannot_be_written_is_logged(tmp_path: Path) -> None:
+    from structlog.testing import capture_logs
+
+    (tmp_path / FILE).mkdir()  # a directory in the file's place
+    book = Addresses(tmp_path)
+    book.remember("10.0.0.1:5555", "p1")
+    with capture_logs() as logs:
+        book.flush()
+    assert [e["event"] for e in logs] == ["addresses.write_failed"]
+    assert str(tmp_path / FILE) in logs[0]["problem"]
+    assert (tmp_path / JOURNAL).exists()  # kept: the next load still has the line
+    assert Addresses(tmp_path).device_at("10.0.0.1:5555") == "p1"
