@@ -111,9 +111,16 @@ def test_a_round_without_news_writes_nothing(tmp_path: Path) -> None:
 def test_a_journal_that_cannot_be_written_is_logged_and_the_map_still_answers(
     tmp_path: Path,
 ) -> None:
+    from structlog.testing import capture_logs
+
     (tmp_path / JOURNAL).mkdir()  # a directory in its place
     book = Addresses(tmp_path)
-    book.remember("10.0.0.1:5555", "p1")
+    with capture_logs() as logs:
+        book.remember("10.0.0.1:5555", "p1")
+    assert [e["event"] for e in logs] == ["addresses.write_failed"]
+    assert str(tmp_path / JOURNAL) in logs[0]["problem"]
+    # written whole at once instead, as before the journal: a kill now loses nothing
+    assert json.loads((tmp_path / FILE).read_text()) == {"10.0.0.1:5555": "p1"}
     assert book.device_at("10.0.0.1:5555") == "p1"  # this round still knows it
     book.flush()  # the whole map still reaches the file
     assert json.loads((tmp_path / FILE).read_text()) == {"10.0.0.1:5555": "p1"}
