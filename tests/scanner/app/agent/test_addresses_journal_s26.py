@@ -106,6 +106,15 @@ def test_a_round_without_news_writes_nothing(tmp_path: Path) -> None:
     book.flush()
     assert not (tmp_path / JOURNAL).exists()
     assert (tmp_path / FILE).stat().st_mtime_ns == stamp
+    again = Addresses(tmp_path)  # the next agent: no journal to fold in
+    again.remember("10.0.0.1:5555", "p1")
+    again.flush()
+    assert (tmp_path / FILE).stat().st_mtime_ns == stamp
+
+
+def test_the_journal_is_private(tmp_path: Path) -> None:
+    Addresses(tmp_path).remember("10.0.0.1:5555", "p1")
+    assert (tmp_path / JOURNAL).stat().st_mode & 0o777 == 0o600  # device ids: the agent's
 
 
 def test_a_journal_that_cannot_be_written_is_logged_and_the_map_still_answers(
@@ -115,6 +124,9 @@ def test_a_journal_that_cannot_be_written_is_logged_and_the_map_still_answers(
 
     (tmp_path / JOURNAL).mkdir()  # a directory in its place
     book = Addresses(tmp_path)
+    with capture_logs() as quiet:
+        book.flush()  # nothing to fold in: a directory is no journal
+    assert quiet == [] and not (tmp_path / FILE).exists()
     with capture_logs() as logs:
         book.remember("10.0.0.1:5555", "p1")
     assert [e["event"] for e in logs] == ["addresses.write_failed"]
