@@ -195,3 +195,10 @@ def test_a_map_that_cannot_be_written_is_logged(tmp_path: Path) -> None:
     assert str(tmp_path / FILE) in logs[0]["problem"]
     assert (tmp_path / JOURNAL).exists()  # kept: the next load still has the line
     assert Addresses(tmp_path).device_at("10.0.0.1:5555") == "p1"
+
+
+def test_a_journal_that_starts_damaged(tmp_path: Path) -> None:
+    (tmp_path / JOURNAL).write_bytes(b'\x00\x00["10.0.0.1:5555", "one"\n["10.0.0.2:5555", "two"]\n')
+    assert _book(tmp_path) == {"10.0.0.2:5555": "two"}
+    (tmp_path / JOURNAL).write_bytes(b'["10.0.0.3:55')
+    assert _book(tmp_path) == {}
