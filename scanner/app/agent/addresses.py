@@ -127,12 +127,9 @@ class Addresses:
 
     def _append(self, line: bytes) -> None:
         if self._fd is None:
-            fd = os.open(
-                self.journal,
-                os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW,
-                0o600,
-            )
-            if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO or device put in its place
+            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW
+            fd = os.open(self.journal, flags | os.O_NONBLOCK, 0o600)  # a FIFO: no wait
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO or a device in its place
                 os.close(fd)
                 raise OSError(f"{self.journal} is not a regular file")
             self._fd = fd

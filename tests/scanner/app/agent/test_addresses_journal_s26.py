@@ -202,3 +202,22 @@ def test_a_journal_that_starts_damaged(tmp_path: Path) -> None:
     assert _book(tmp_path) == {"10.0.0.2:5555": "two"}
     (tmp_path / JOURNAL).write_bytes(b'["10.0.0.3:55')
     assert _book(tmp_path) == {}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+@pytest.mark.parametrize("reader", [False, True])
+def test_a_fifo_in_the_journals_place_is_not_written(tmp_path: Path, reader: bool) -> None:
+    """Without a reader the open would wait forever; with one, lines would leave the state."""
+    os.mkfifo(tmp_path / JOURNAL)
+    end = os.open(tmp_path / JOURNAL, os.O_RDONLY | os.O_NONBLOCK) if reader else None
+    try:
+        before = _open_fds()
+        book = Addresses(tmp_path)
+        book.remember("10.0.0.1:5555", "p1")
+        assert _open_fds() == before  # none kept of the FIFO
+        if end is not None:
+            assert os.read(end, 100) == b""  # nothing went into it (no writer left: EOF)
+    finally:
+        if end is not None:
+            os.close(end)
+    assert json.loads((tmp_path / FILE).read_text()) == {"10.0.0.1:5555": "p1"}
