@@ -215,9 +215,14 @@ def test_a_fifo_in_the_journals_place_is_not_written(tmp_path: Path, reader: boo
         book = Addresses(tmp_path)
         book.remember("10.0.0.1:5555", "p1")
         assert _open_fds() == before  # none kept of the FIFO
+        other = os.open(tmp_path / "other", os.O_RDWR | os.O_CREAT, 0o600)  # a freed number
+        book.remember("10.0.0.2:5555", "p2")  # is never written as if it were the journal
+        os.close(other)
+        assert (tmp_path / "other").read_bytes() == b""
         if end is not None:
             assert os.read(end, 100) == b""  # nothing went into it (no writer left: EOF)
     finally:
         if end is not None:
             os.close(end)
-    assert json.loads((tmp_path / FILE).read_text()) == {"10.0.0.1:5555": "p1"}
+    written = json.loads((tmp_path / FILE).read_text())
+    assert written == {"10.0.0.1:5555": "p1", "10.0.0.2:5555": "p2"}
