@@ -47,10 +47,10 @@ def keep_freed(mmap_below: int = KEEP_MMAP, trim_above: int = KEEP_TRIM) -> bool
     A large phone's outputs are 1 MB blocks (the stream, its cut, its decoded text), above
     glibc's default threshold for a mapping of their own (128 KiB, raised only after such a
     block is freed): each is a new ``mmap`` whose pages the kernel faults in and zeroes, then
-    an ``munmap``. About 700 page faults a phone and 2 ms of system CPU in a worker
-    (``getrusage`` over 40 phones; bench/RESULTS.md, "Agent round", session 26). With blocks
-    up to ``mmap_below`` taken from the arena and ``trim_above`` bytes of free top kept, a
-    phone costs under 10 faults; the arena holds at most ``trim_above`` more than it uses."""
+    an ``munmap``: about 700 page faults a phone in ``bench/worker_cpu.py``'s worker (one
+    thread), 11 with blocks up to ``mmap_below`` taken from the arena and ``trim_above`` bytes
+    of free top kept; a whole 100-phone round's faults fell by a third (bench/RESULTS.md,
+    "Agent round", session 26). An arena holds at most ``trim_above`` more than it uses."""
     if not sys.platform.startswith("linux") or any(
         f"MALLOC_{name}_" in os.environ for name in ("MMAP_THRESHOLD", "TRIM_THRESHOLD")
     ):
