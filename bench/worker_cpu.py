@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -99,6 +100,7 @@ def main() -> int:
     finally:
         sim.terminate()
         sim.wait(timeout=30)
+        shutil.rmtree(tmp, ignore_errors=True)  # the reports: 30 MB a run
     print("| code | phones | runs | CPU a phone | of it user | of it system | page faults a phone"
           " |")  # fmt: skip
     print("|---|---|---|---|---|---|---|")
