@@ -190,9 +190,9 @@ ASKED = {p.name: p for p in (*probes.pm_list_probes(34), ALL)}
 W4B_10 = "package:com.whatsapp.w4b versionCode:262641074  installer=com.android.vending uid:"
 
 
-def checked(text: bytes, status: int = 0, asked: dict[str, probes.Probe] = ASKED) -> tuple[list[str], dict[str, str]]:
+def checked(text: bytes, status: int = 0) -> tuple[list[str], dict[str, str]]:
     damaged: dict[str, str] = {}
-    notes = check({**USER_0, ALL.name: Output(status, text)}, asked, APPS, (), damaged)
+    notes = check({**USER_0, ALL.name: Output(status, text)}, ASKED, APPS, (), damaged)
     return notes, damaged
 
 
