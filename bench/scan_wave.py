@@ -2,7 +2,11 @@
 streams), side by side in one run, on the same simulated phone and link.
 
     python bench/scan_wave.py [--phone large|shipped] [--runs 5] [--before ad9db04]
-                              [--revised-times]
+                              [--revised-times] [--locked-profile]
+
+``--locked-profile``: the large phone's work profile (user 10) forbids debugging features
+(``DISALLOW_DEBUGGING_FEATURES``, a common set-up in regulated companies): the shell may not
+access it, so its pm lists are refused as AOSP refuses them (``scanner/simphone/pm_list.py``).
 
 "Before" is the tree at ``--before`` (default: the commit this work started from), exported with
 ``git archive`` to a temporary folder; "after" is this tree. Both scan the same `msgscan
@@ -132,6 +136,7 @@ def main() -> int:
     ap.add_argument("--before", default=BASE)
     ap.add_argument("--no-device-time", action="store_true")
     ap.add_argument("--revised-times", action="store_true", help="large phone: revised_times()")
+    ap.add_argument("--locked-profile", action="store_true", help="large phone: user 10 refused")
     ap.add_argument("--port", type=int, default=7391)
     args = ap.parse_args()
 
@@ -142,7 +147,12 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="msgscan-wave-"))
     if args.phone == "large":
         rec_path = tmp / "large.json"
-        rec = build(large_phone(300, 3), model="Pixel 8", product="shiba", device="shiba")
+        from dataclasses import replace as dc_replace
+
+        spec = large_phone(300, 3)
+        if args.locked_profile:
+            spec = dc_replace(spec, no_debugging=(10,))
+        rec = build(spec, model="Pixel 8", product="shiba", device="shiba")
         save(revised_times(rec, 300) if args.revised_times else rec, rec_path)
     else:
         rec_path = HERE / "android16-personal-whatsapp-telegram.json"
@@ -151,7 +161,8 @@ def main() -> int:
     device_time = not args.no_device_time
     print(
         f"phone: {args.phone}; device time {'on' if device_time else 'off'}"
-        f"{' (revised)' if args.revised_times else ''}; {args.runs} runs "
+        f"{' (revised)' if args.revised_times else ''}"
+        f"{'; work profile refuses the shell' if args.locked_profile else ''}; {args.runs} runs "
         f"each, alternating; before = {args.before}, after = this tree"
     )
     print(
