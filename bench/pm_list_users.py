@@ -9,8 +9,10 @@ command times over each link model, scanned by the tree at ``--before`` (exporte
 archive``) and by this tree, alternating, each scan in a fresh process (wall time from before
 the connect to after the JSON report). ``--large-users N`` scans ``bench/scan_wave.py``'s large
 phone (300 packages, built by ``scanner.recordings.build.large_phone``) with N users instead
-(``--phone large`` there has 3; N = 1 is the single-user phone). Prints Markdown rows: runs, min
-and median of each, the ratio of the medians, and what each sent (waves, streams, bytes).
+(``--phone large`` there has 3; N = 1 is the single-user phone). The recording served also
+holds each other user's own list (``scan_wave.with_own_lists``), so both trees' pm lists are
+recorded answers with the same modelled time. Prints Markdown rows: runs, min and median of
+each, the ratio of the medians, and what each sent (waves, streams, bytes).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.scan_wave import export, fmt, paired  # noqa: E402
+from bench.scan_wave import export, fmt, paired, with_own_lists  # noqa: E402
 
 DEFAULT = "profiles-clone-private-space-android15.json"
 """Three users (owner, a clone profile, a locked private space), WhatsApp in each."""
@@ -51,12 +53,16 @@ def main() -> int:
     from scanner.recordings.construct import build
 
     tmp = Path(tempfile.mkdtemp(prefix="msgscan-users-"))
-    rec_path = HERE / args.recording
+    from scanner.recording import load
+
+    rec_path = tmp / "phone.json"
     if args.large_users is not None:
-        rec_path = tmp / "large.json"
         spec = large_phone(300, args.large_users)
-        save(build(spec, model="Pixel 8", product="shiba", device="shiba"), rec_path)
+        rec = build(spec, model="Pixel 8", product="shiba", device="shiba")
         args.recording = f"large phone, 300 packages, {args.large_users} user(s)"
+    else:
+        rec = load(HERE / args.recording)
+    save(with_own_lists(rec), rec_path)  # the before tree's per-user lists recorded too
     before = export(args.before, tmp / "before")
     keys = tmp / "android"
     print(

@@ -102,6 +102,34 @@ def revised_times(rec: Any, apps: int) -> Any:
     )
 
 
+def with_own_lists(rec: Any) -> Any:
+    """``rec`` with each other user's own ``pm list packages --user N`` recorded (the simulated
+    phone's answer from its model, with the device time of the recorded list of every user), so
+    that a before tree that asks them (session 25 on Android 14+) is served recorded answers
+    with the same modelled time as the list of every user this tree asks; without them the
+    phone would derive those answers with the derived-command estimate (450 ms, not 250 ms)."""
+    from msgspec.structs import replace
+
+    from scanner import probes
+    from scanner.recording import Command
+    from scanner.simphone import pm_list
+    from scanner.simphone.commands.facts import read_facts
+
+    every = next((c for c in rec.commands if c.argv == probes.PM_LIST_ALL.argv), None)
+    if every is None:
+        return rec
+    facts = read_facts(rec)
+    have = {c.argv for c in rec.commands}
+    extra = []
+    for user in facts.users:
+        argv = probes.pm_user_list_probe(facts.sdk, user.id).argv
+        said = pm_list.derived(facts, list(argv[3:])) if user.id else None
+        if said is not None and argv not in have:
+            text = said.stdout + said.stderr
+            extra.append(Command(argv, text, b"", said.exit_code, every.device_ms))
+    return replace(rec, commands=(*rec.commands, *extra))
+
+
 def export(rev: str, into: Path) -> Path:
     data = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=True).stdout
     with tarfile.open(fileobj=BytesIO(data)) as tar:
@@ -153,6 +181,7 @@ def main() -> int:
         if args.locked_profile:
             spec = dc_replace(spec, no_debugging=(10,))
         rec = build(spec, model="Pixel 8", product="shiba", device="shiba")
+        rec = with_own_lists(rec)
         save(revised_times(rec, 300) if args.revised_times else rec, rec_path)
     else:
         rec_path = HERE / "android16-personal-whatsapp-telegram.json"
