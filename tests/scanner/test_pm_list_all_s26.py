@@ -294,3 +294,23 @@ def test_a_locked_down_work_profile_keeps_the_verdict_and_says_what_was_not_made
     asked = [p.name for p in b.probes if p.name.startswith("pm-list-")]
     # 14-15: the failed list's other user by its own list; 16: nothing more to ask
     assert asked[2:] == (["pm-list-all", "pm-list-user:11"] if sdk < 36 else ["pm-list-all"])
+
+
+# --- pins of the mutation sample (bench/mutation.py) ---------------------------------------------
+
+
+def test_a_list_longer_than_any_phone_is_not_read() -> None:
+    from scanner.parse.package_list import MAX_LINES
+
+    got = parse_pm_list_all("package:a.b uid:10100\n" + "\n" * MAX_LINES)
+    assert got.garbled and got.unusable == f"more than {MAX_LINES} lines" and not got.lists
+    assert parse_pm_list_all("package:a.b uid:10100\n" + "\n" * (MAX_LINES - 1)).lists
+
+
+def test_pms_error_is_shown_cut_to_60_characters() -> None:
+    from scanner.names import shown
+
+    line = "java.lang.IllegalStateException: " + "x" * 80
+    got = parse_pm_list_all(f"package:a.b uid:10100\n{line}\n")
+    assert got.unusable == f"pm printed an error ({shown(line, 60)})"
+    assert shown(line, 60) != shown(line, 61)
