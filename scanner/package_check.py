@@ -86,10 +86,11 @@ def _fallback(out: Output, users: Sequence[int]) -> list[int]:
     garbled one (damage) or one damaged in transit."""
     if out.damaged is not None:
         return []
+    refused = refused_users(out.text)
     if out.exit_code in (0, None):
         parsed = parse_pm_list_all(out.text)
-        return list(users) if parsed.unusable is not None and not parsed.garbled else []
-    refused = refused_users(out.text)
+        if parsed.unusable is None or parsed.garbled:
+            return []
     return [u for u in users if u not in refused]
 
 

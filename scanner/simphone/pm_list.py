@@ -167,8 +167,6 @@ def list_packages(
         every = sorted(known or {0})
     else:
         every = [0 if user is None else user]
-    if user is not None and user in refused and sdk >= REFUSED_SDK:
-        return _failed(user)
     if user is not None and known and user not in known:
         # A user that does not exist: no error on any version. getInstalledPackages answers an
         # empty list (``!mUserManager.exists(userId)``: ComputerEngine, PackageManagerService
@@ -178,7 +176,7 @@ def list_packages(
     out: dict[str, list[str]] = {}
     errors = []
     for each in every:
-        if each in refused and len(every) > 1:
+        if each in refused and sdk >= REFUSED_SDK:
             if sdk < PER_USER_ERRORS_SDK:
                 return _failed(each)
             errors.append(f"Error: {refusal(each)}\n")

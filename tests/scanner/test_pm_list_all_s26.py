@@ -314,3 +314,56 @@ def test_pms_error_is_shown_cut_to_60_characters() -> None:
     got = parse_pm_list_all(f"package:a.b uid:10100\n{line}\n")
     assert got.unusable == f"pm printed an error ({shown(line, 60)})"
     assert shown(line, 60) != shown(line, 61)
+
+
+@pytest.mark.parametrize(
+    ("sdk", "options"),
+    [(b"", ()), (b"1234", ()), (b"x", ()), (b"26", ("-U", "--show-versioncode"))],
+)
+def test_an_sdk_getprop_does_not_give_asks_the_android_6_options(
+    sdk: bytes, options: tuple[str, ...]
+) -> None:
+    """No SDK, or one of four digits (no Android has it), is unknown: the options of Android 6
+    and one list per user, never a failed follow-up."""
+    props = b"[ro.build.version.sdk]: [" + sdk + b"]\n"
+    result = BatchResult({"getprop": Output(0, props), "users": Output(0, LIST)}, (), None, ())
+    ((system, _, ten, eleven),) = follow(None)(1, result)
+    assert system.argv[4:-2] == ("-u", "-i", *options)
+    assert (ten.name, eleven.name) == ("pm-list-user:10", "pm-list-user:11")
+
+
+def test_only_a_messenger_names_a_user_pm_list_users_left_out() -> None:
+    """A user ``pm list users`` did not name is noted only where dumpsys shows a catalog
+    messenger for it (``_messenger_users``), not for any other app."""
+    other = replace(SETTINGS, users=(PackageUser(0, True), PackageUser(12, True)))
+    asked = {p.name: p for p in probes.pm_list_probes(33)}
+    outputs = {"pm-list-system": Output(0, SETTINGS_0), "pm-list-third": Output(0, b"")}
+    assert check(outputs, asked, (other,), (), {}) == []
+    messenger = replace(W4B, users=(PackageUser(0, False), PackageUser(12, True)))
+    (note,) = check(outputs, asked, (messenger, SETTINGS), (), {})
+    assert "for user 12 (pm list packages --user 12 was not asked)" in note
+
+
+def test_a_user_with_no_uid_names_the_other_errors_pm_printed() -> None:
+    notes, damaged = checked(SETTINGS_0 + b"Error: java.lang.IllegalStateException: gone\n")
+    assert damaged == {}
+    (ten,) = [n for n in notes if "for user 10" in n]
+    assert "showed no uid of user 10: the user was not listed" in ten
+    assert "java.lang.IllegalStateException: gone" in ten
+
+
+def test_android_16s_refused_own_list_is_an_error_line_and_not_made() -> None:
+    said = list_packages(APPS_3, USERS, 36, ["-U", "--user", "11"], None, frozenset({11}))
+    assert (said.exit_code, said.stdout) == (0, b"")
+    assert said.stderr.startswith(b"Error: java.lang.SecurityException: Shell does not have")
+    asked = {p.name: p for p in (*probes.pm_list_probes(33), probes.pm_user_list_probe(33, 11))}
+    outputs = {**USER_0, "pm-list-user:11": Output(0, said.stderr)}
+    damaged: dict[str, str] = {}
+    notes = check(outputs, asked, APPS, (), damaged)
+    assert damaged == {}
+    assert any("for user 11 (pm list packages --user 11: pm printed an error" in n for n in notes)
+
+
+def test_an_unreadable_answer_falls_back_but_not_for_the_user_it_names_refused() -> None:
+    text = b"package:a.b uid:10100\njava.lang.SecurityException: Shell does not have permission"
+    assert fall_back(Output(None, text + b" to access user 10\n")) == ["pm-list-user:11"]
