@@ -367,3 +367,13 @@ def test_android_16s_refused_own_list_is_an_error_line_and_not_made() -> None:
 def test_an_unreadable_answer_falls_back_but_not_for_the_user_it_names_refused() -> None:
     text = b"package:a.b uid:10100\njava.lang.SecurityException: Shell does not have permission"
     assert fall_back(Output(None, text + b" to access user 10\n")) == ["pm-list-user:11"]
+
+
+@pytest.mark.parametrize(
+    "out",
+    [Output(255, FAILED_10, damaged="checksum"), Output(0, b"package:a.b uid:10100\n")],
+)
+def test_no_fall_back_is_an_empty_list(out: Output) -> None:
+    from scanner.package_check import _fallback
+
+    assert _fallback(out, [10, 11]) == []
