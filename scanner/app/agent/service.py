@@ -192,6 +192,7 @@ class Agent:
         finally:
             with self._scan_lock:
                 self._busy.difference_update(t.id for t in targets)
+            self.addresses.flush()  # what the round learnt, in addresses.json once
         failed = sum(1 for p in outcome.phones if p.failed)
         scanned = sum(1 for p in outcome.phones if p.state == "scanned")
         finished = datetime.now(UTC)
