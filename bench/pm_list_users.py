@@ -2,6 +2,7 @@
 
     python bench/pm_list_users.py [--recording profiles-clone-private-space-android15.json]
                                   [--large-users N] [--runs 3] [--before main] [--port 7592]
+    python bench/pm_list_users.py --instructions OLD_TREE [--large-users 3] [--scans 3]
 
 The same measurement as ``bench/scan_wave.py`` (whose driver, export and links it uses): a
 shipped recording served by one ``msgscan simulate`` process of this tree with its device-side
@@ -9,8 +10,14 @@ command times over each link model, scanned by the tree at ``--before`` (exporte
 archive``) and by this tree, alternating, each scan in a fresh process (wall time from before
 the connect to after the JSON report). ``--large-users N`` scans ``bench/scan_wave.py``'s large
 phone (300 packages, built by ``scanner.recordings.build.large_phone``) with N users instead
-(``--phone large`` there has 3; N = 1 is the single-user phone). Prints Markdown rows: runs, min
-and median of each, the ratio of the medians, and what each sent (waves, streams, bytes).
+(``--phone large`` there has 3; N = 1 is the single-user phone). The recording served also
+holds each other user's own list (``scan_wave.with_own_lists``), so both trees' pm lists are
+recorded answers with the same modelled time. Prints Markdown rows: runs, min and median of
+each, the ratio of the medians, and what each sent (waves, streams, bytes).
+
+``--instructions OLD_TREE``: ``bench/scan_instructions.py``'s callgrind count of one scan (old
+tree, e.g. ``main`` exported with ``git archive``, against this one) on the large phone's
+recording with each other user's own list recorded too, so neither tree derives its pm lists.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.scan_wave import export, fmt, paired  # noqa: E402
+from bench.scan_wave import export, fmt, paired, with_own_lists  # noqa: E402
 
 DEFAULT = "profiles-clone-private-space-android15.json"
 """Three users (owner, a clone profile, a locked private space), WhatsApp in each."""
@@ -44,19 +51,27 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--before", default="main")
     ap.add_argument("--port", type=int, default=7592)
+    ap.add_argument("--instructions", type=Path, help="callgrind: this old tree against this")
+    ap.add_argument("--scans", type=int, default=3)
     args = ap.parse_args()
+    if args.instructions is not None:
+        return instructions(args.instructions, args.large_users or 3, args.scans)
 
     from scanner.recording import save
     from scanner.recordings.build import HERE, large_phone
     from scanner.recordings.construct import build
 
     tmp = Path(tempfile.mkdtemp(prefix="msgscan-users-"))
-    rec_path = HERE / args.recording
+    from scanner.recording import load
+
+    rec_path = tmp / "phone.json"
     if args.large_users is not None:
-        rec_path = tmp / "large.json"
         spec = large_phone(300, args.large_users)
-        save(build(spec, model="Pixel 8", product="shiba", device="shiba"), rec_path)
+        rec = build(spec, model="Pixel 8", product="shiba", device="shiba")
         args.recording = f"large phone, 300 packages, {args.large_users} user(s)"
+    else:
+        rec = load(HERE / args.recording)
+    save(with_own_lists(rec), rec_path)  # the before tree's per-user lists recorded too
     before = export(args.before, tmp / "before")
     keys = tmp / "android"
     print(
@@ -76,6 +91,26 @@ def main() -> int:
             f"**{statistics.median(walls_new) / statistics.median(walls_old):.2f}x** | "
             f"{sent(old[0])} | {sent(new[0])} | {'yes' if same else 'NO'} |"
         )
+    return 0
+
+
+def instructions(old: Path, users: int, scans: int) -> int:
+    from msgspec.structs import replace
+
+    from bench.scan_instructions import _count
+    from scanner.recording import save
+    from scanner.recordings.build import large_phone
+    from scanner.recordings.construct import build
+
+    rec = with_own_lists(build(large_phone(300, users), model="Pixel 8", product="shiba",
+                               device="shiba"))  # fmt: skip
+    tmp = Path(tempfile.mkdtemp(prefix="msgscan-users-instr-"))
+    recording = tmp / "phone.json"
+    save(replace(rec, device=replace(rec.device, serial="MSGSCANPHONE")), recording)
+    for label, tree in (("old", old), ("new", ROOT)):
+        warm, more = _count(tree, recording, 0, tmp), _count(tree, recording, scans, tmp)
+        print(f"{label} {tree}: {(more - warm) / scans / 1e6:.1f} M instructions a scan "
+              f"({scans} scans after a warm-up; {warm} / {more})", flush=True)  # fmt: skip
     return 0
 
 

@@ -2,7 +2,11 @@
 streams), side by side in one run, on the same simulated phone and link.
 
     python bench/scan_wave.py [--phone large|shipped] [--runs 5] [--before ad9db04]
-                              [--revised-times]
+                              [--revised-times] [--locked-profile]
+
+``--locked-profile``: the large phone's work profile (user 10) forbids debugging features
+(``DISALLOW_DEBUGGING_FEATURES``, a common set-up in regulated companies): the shell may not
+access it, so its pm lists are refused as AOSP refuses them (``scanner/simphone/pm_list.py``).
 
 "Before" is the tree at ``--before`` (default: the commit this work started from), exported with
 ``git archive`` to a temporary folder; "after" is this tree. Both scan the same `msgscan
@@ -98,6 +102,34 @@ def revised_times(rec: Any, apps: int) -> Any:
     )
 
 
+def with_own_lists(rec: Any) -> Any:
+    """``rec`` with each other user's own ``pm list packages --user N`` recorded (the simulated
+    phone's answer from its model, with the device time of the recorded list of every user), so
+    that a before tree that asks them (session 25 on Android 14+) is served recorded answers
+    with the same modelled time as the list of every user this tree asks; without them the
+    phone would derive those answers with the derived-command estimate (450 ms, not 250 ms)."""
+    from msgspec.structs import replace
+
+    from scanner import probes
+    from scanner.recording import Command
+    from scanner.simphone import pm_list
+    from scanner.simphone.commands.facts import read_facts
+
+    every = next((c for c in rec.commands if c.argv == probes.PM_LIST_ALL.argv), None)
+    if every is None:
+        return rec
+    facts = read_facts(rec)
+    have = {c.argv for c in rec.commands}
+    extra = []
+    for user in facts.users:
+        argv = probes.pm_user_list_probe(facts.sdk, user.id).argv
+        said = pm_list.derived(facts, list(argv[3:])) if user.id else None
+        if said is not None and argv not in have:
+            text = said.stdout + said.stderr
+            extra.append(Command(argv, text, b"", said.exit_code, every.device_ms))
+    return replace(rec, commands=(*rec.commands, *extra))
+
+
 def export(rev: str, into: Path) -> Path:
     data = subprocess.run(["git", "archive", rev], cwd=ROOT, capture_output=True, check=True).stdout
     with tarfile.open(fileobj=BytesIO(data)) as tar:
@@ -132,6 +164,7 @@ def main() -> int:
     ap.add_argument("--before", default=BASE)
     ap.add_argument("--no-device-time", action="store_true")
     ap.add_argument("--revised-times", action="store_true", help="large phone: revised_times()")
+    ap.add_argument("--locked-profile", action="store_true", help="large phone: user 10 refused")
     ap.add_argument("--port", type=int, default=7391)
     args = ap.parse_args()
 
@@ -142,7 +175,13 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="msgscan-wave-"))
     if args.phone == "large":
         rec_path = tmp / "large.json"
-        rec = build(large_phone(300, 3), model="Pixel 8", product="shiba", device="shiba")
+        from dataclasses import replace as dc_replace
+
+        spec = large_phone(300, 3)
+        if args.locked_profile:
+            spec = dc_replace(spec, no_debugging=(10,))
+        rec = build(spec, model="Pixel 8", product="shiba", device="shiba")
+        rec = with_own_lists(rec)
         save(revised_times(rec, 300) if args.revised_times else rec, rec_path)
     else:
         rec_path = HERE / "android16-personal-whatsapp-telegram.json"
@@ -151,7 +190,8 @@ def main() -> int:
     device_time = not args.no_device_time
     print(
         f"phone: {args.phone}; device time {'on' if device_time else 'off'}"
-        f"{' (revised)' if args.revised_times else ''}; {args.runs} runs "
+        f"{' (revised)' if args.revised_times else ''}"
+        f"{'; work profile refuses the shell' if args.locked_profile else ''}; {args.runs} runs "
         f"each, alternating; before = {args.before}, after = this tree"
     )
     print(

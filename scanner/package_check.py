@@ -28,10 +28,13 @@ from scanner.batch import BatchResult, Output
 from scanner.names import is_user_id
 from scanner.parse.getprop import parse_getprop
 from scanner.parse.package_list import (
+    AllUsers,
     PackageList,
     cross_check,
     cross_check_user,
+    parse_pm_list_all,
     parse_pm_list_packages,
+    refused_users,
     usable,
 )
 from scanner.parse.users import parse_pm_list_users
@@ -44,20 +47,51 @@ _EXAMPLES = 3
 
 def follow(then: FollowUp | None) -> FollowUp:
     """``then``'s follow-up streams, and the ``pm list`` stream once ``getprop`` has answered:
-    user 0's lists and one of every other user ``pm list users`` named (the same stream, so no
-    wave is added: ``pm list users`` and ``getprop`` end one stream together)."""
+    user 0's lists and, for the other users ``pm list users`` named, one list of each (Android
+    6-13) or one list of every user (14+, ``probes.PM_LIST_ALL``), in the same stream, so no
+    wave is added (``pm list users`` and ``getprop`` end one stream together). When the
+    all-users list failed, a stream of the per-user lists it could not replace (``_fallback``)."""
+    users: list[int] = []
+    sdk: list[int | None] = [None]
 
     def more(number: int, result: BatchResult) -> Streams:
         streams = list(then(number, result)) if then is not None else []
         out = result.outputs.get(probes.GETPROP.name)
         if out is not None:
-            sdk = _sdk(out)
-            users = _other_users(result.outputs.get(probes.USERS.name))
-            others = [probes.pm_user_list_probe(sdk, u) for u in users]
-            streams.append((*probes.pm_list_probes(sdk), *others))
+            sdk[0] = _sdk(out)
+            users[:] = _other_users(result.outputs.get(probes.USERS.name))
+            streams.append((*probes.pm_list_probes(sdk[0]), *_per_user(sdk[0], users)))
+        listed = result.outputs.get(probes.PM_LIST_ALL.name)
+        if listed is not None and (again := _fallback(listed, users)):
+            streams.append(tuple(probes.pm_user_list_probe(sdk[0], u) for u in again))
         return streams
 
     return more
+
+
+def _per_user(sdk: int | None, users: Sequence[int]) -> tuple[Probe, ...]:
+    if not users:
+        return ()
+    if sdk is not None and sdk >= probes.PM_LIST_ALL_SDK:
+        return (probes.PM_LIST_ALL,)
+    return tuple(probes.pm_user_list_probe(sdk, u) for u in users)
+
+
+def _fallback(out: Output, users: Sequence[int]) -> list[int]:
+    """The users whose own ``pm list packages --user N`` a failed all-users list asks for.
+    Android 14-15 fail the whole list when the shell may not access one user (status 255,
+    its ``SecurityException`` names the user): the others' lists are asked one by one, never
+    the refused user's (``translateUserId`` refuses ``--user N`` alike). None after a list that
+    answered (a user it shows no uid of was refused or not iterated: not made, said), after a
+    garbled one (damage) or one damaged in transit."""
+    if out.damaged is not None:
+        return []
+    refused = refused_users(out.text)
+    if out.exit_code in (0, None):
+        parsed = parse_pm_list_all(out.text)
+        if parsed.unusable is None or parsed.garbled:
+            return []
+    return [u for u in users if u not in refused]
 
 
 def _other_users(out: Output | None) -> list[int]:
@@ -101,7 +135,7 @@ def _user_probes(asked: Mapping[str, Probe]) -> dict[int, Probe]:
 
 def asked(asked: Mapping[str, Probe]) -> list[Probe]:
     """The ``pm list`` probes the scan asked (for its records and the recorder)."""
-    own = [asked[name] for name in _NAMES if name in asked]
+    own = [asked[name] for name in (*_NAMES, probes.PM_LIST_ALL.name) if name in asked]
     return [*own, *(p for _, p in sorted(_user_probes(asked).items()))]
 
 
@@ -171,23 +205,76 @@ def check(
         )
     elif found := cross_check(packages, hidden, *got):
         _damage(damaged, f"disagrees with pm list packages: {found.describe(_EXAMPLES)}")
-    by_user: dict[int, Probe | None] = dict.fromkeys(_messenger_users(packages))
+    every = _read_all(asked.get(probes.PM_LIST_ALL.name), outputs)
+    named = _other_users(outputs.get(probes.USERS.name)) if every is not None else []
+    if isinstance(every, AllUsers) and every.garbled:
+        _damage(damaged, f"could not be checked against {_ALL}: {every.unusable}")
+    elif isinstance(every, AllUsers) and every.unusable is None and 0 in every.lists:
+        # User 0's installed and hidden states, which its -u lists cannot show (sound for the
+        # same reason as another user's: no -u, no MATCH_ANY_USER; docs/sources.md).
+        _check_user(0, _ALL, every.lists[0], packages, damaged)
+    by_user: dict[int, Probe | None] = dict.fromkeys([*_messenger_users(packages), *named])
     by_user.update(_user_probes(asked))
     for user, probe in sorted(by_user.items()):
-        note = _check_user(user, _read(probe, outputs), packages, damaged)
+        if probe is None and every is not None:
+            note = _check_in_all(user, every, packages, damaged)
+        else:
+            command = f"pm list packages --user {user}"
+            note = _check_user(user, command, _read(probe, outputs), packages, damaged)
         if note is not None:
             notes.append(note)
     return notes
 
 
+_ALL = "pm list packages (every user)"
+
+
+def _read_all(probe: Probe | None, outputs: Mapping[str, Output]) -> AllUsers | str | None:
+    """The all-users list, or why it cannot be read; a failed one keeps the users its
+    ``SecurityException`` names (Android 14-15: the shell may not access that user)."""
+    if probe is None:
+        return None
+    command = batch.command_line(probe.argv)
+    out = outputs.get(probe.name)
+    if out is None:
+        return f"`{command}` was not answered"
+    if out.damaged is not None:
+        return f"`{command}` was damaged in transit"
+    if out.exit_code not in (0, None):
+        failed = f"`{command}` failed (exit {out.exit_code}, {out.size} bytes of output)"
+        return AllUsers({}, refused_users(out.text), unusable=failed)
+    return parse_pm_list_all(out.text)
+
+
+def _check_in_all(
+    user: int, every: AllUsers | str, packages: Sequence[Package], damaged: dict[str, str]
+) -> str | None:
+    """One other user's cross-check in the all-users list; the note when it was not made."""
+    if isinstance(every, AllUsers) and every.garbled:
+        return None  # damage, named once
+    if isinstance(every, str):
+        why = every
+    elif user in every.refused:
+        why = f"the shell may not access user {user}: {every.refused[user]}"
+    elif every.unusable is not None:
+        why = f"{_ALL}: {every.unusable}"
+    elif user not in every.lists:
+        why = f"{_ALL} showed no uid of user {user}: the user was not listed"
+        if every.errors:
+            why += f" ({'; '.join(every.errors)})"
+    else:
+        return _check_user(user, _ALL, every.lists[user], packages, damaged)
+    return _not_made(user, why)
+
+
 def _check_user(
     user: int,
+    command: str,
     listed: PackageList | str | None,
     packages: Sequence[Package],
     damaged: dict[str, str],
 ) -> str | None:
     """One other user's cross-check; the note when it could not be made."""
-    command = f"pm list packages --user {user}"
     if isinstance(listed, PackageList) and listed.garbled:
         _damage(damaged, f"could not be checked against {command}: {listed.unusable}")
         return None
@@ -202,8 +289,13 @@ def _check_user(
     else:
         found = cross_check_user(packages, user, listed)
         if found:
-            _damage(damaged, f"disagrees with {command}: {found.describe(_EXAMPLES)}")
+            suffix = f" for user {user}" if command == _ALL else ""
+            _damage(damaged, f"disagrees with {command}{suffix}: {found.describe(_EXAMPLES)}")
         return None
+    return _not_made(user, why)
+
+
+def _not_made(user: int, why: str) -> str:
     return (
         f"{NOT_MADE} for user {user} ({why}); the packages installed for user {user} are read "
         "from dumpsys package alone"

@@ -92,13 +92,16 @@ same service wait for each other on the phone anyway (``scanner.simphone.service
 # msgscan supports (6+, ``Pm.java``); ``-U`` and ``--show-versioncode`` from Android 8 (API 26,
 # ``PackageManagerShellCommand``), so the options are chosen once getprop has said the SDK, in the
 # inventory's wave (``scanner.package_check``); an unknown SDK gets the Android 6 options.
-# ``--user`` always: from Android 14 a list without it covers every user (``USER_ALL``), joins
-# the uids (``uid:10187,1010187``) and fails whole when the shell may not access one profile
-# (docs/sources.md). User 0 gets ``-s`` and ``-3`` with ``-u``; another user one list without
-# them (``pm_user_list_probe``): with ``-u`` the system user's shell on a phone with a managed
+# User 0's lists name ``--user 0``: from Android 14 a list without it covers every user
+# (``USER_ALL``), joins the uids (``uid:10187,1010187``) and fails whole on 14-15 when the shell
+# may not access one profile (docs/sources.md). User 0 gets ``-s`` and ``-3`` with ``-u``; the
+# other users a list without them: with ``-u`` the system user's shell on a phone with a managed
 # profile gets ``MATCH_ANY_USER`` (``updateFlagsForPackage``), so the list would name packages of
-# other users; without it, what is installed for that user and not hidden. Whether a package is
-# a system one is the package's, not the user's (``FLAG_SYSTEM``): user 0's lists check it.
+# other users; without it, what is installed for that user and not hidden. Android 6-13 ask one
+# list per other user (``pm_user_list_probe``); Android 14+ one list of every user
+# (``PM_LIST_ALL``, session 26: the package manager serves pm lists one after another), and a
+# user's own list only as a fall-back (``scanner.package_check``). Whether a package is a system
+# one is the package's, not the user's (``FLAG_SYSTEM``): user 0's lists check it.
 PM_LIST_SDK = 26
 """The first API level whose ``pm list packages`` knows ``-U`` and ``--show-versioncode``."""
 PM_LIST_KINDS = (("system", "-s"), ("third", "-3"))
@@ -119,6 +122,12 @@ def pm_list_probes(sdk: int | None) -> tuple[Probe, Probe]:
         for kind, flag in PM_LIST_KINDS
     )
     return system, third
+
+
+PM_LIST_ALL_SDK = 34
+"""The first API level whose ``pm list packages`` without ``--user`` lists every user."""
+PM_LIST_ALL = Probe("pm-list-all", ("pm", "list", "packages", "-i", "-U", "--show-versioncode"))
+"""Every user's packages in one list (Android 14+): no ``--user``, no ``-u``."""
 
 
 def pm_user_list_probe(sdk: int | None, user: int) -> Probe:

@@ -25,6 +25,8 @@ user the shell may not access fails the list (``SecurityException``, status 255 
 ``Error:`` line with status 0 on 16); a user that does not exist lists nothing (status 0).
 ``cross_check_user`` compares another user's list, asked without ``-u`` (which would add
 ``MATCH_ANY_USER`` on a phone with a managed profile), with that user's ``User N:`` states.
+``parse_pm_list_all`` reads Android 14+'s list of every user (no ``--user``) into one such list
+per user whose uid it shows, and the users the shell was refused (Android 16's ``Error:``).
 
 Which packages it lists, for user 0 with ``-u`` (``ComputerEngine.getInstalledPackagesBody`` /
 ``PackageManagerService.getInstalledPackages`` and ``checkUseInstalledOrHidden``): every
@@ -48,10 +50,13 @@ from scanner.names import is_package_name, shown
 __all__ = [
     "Disagreement",
     "Listed",
+    "AllUsers",
     "PackageList",
     "cross_check",
     "cross_check_user",
+    "parse_pm_list_all",
     "parse_pm_list_packages",
+    "refused_users",
 ]
 
 MAX_LINES = 100_000
@@ -140,6 +145,94 @@ def parse_pm_list_packages(text: str) -> PackageList:
             version_code=None if code is None else int(code),
         )
     return PackageList(packages)
+
+
+_ALL_LINE = re.compile(
+    r"package:([A-Za-z0-9._]{1,255})(?: versionCode:(-?\d{1,19}))?"
+    r"(?:  installer=([A-Za-z0-9._]{1,255}))?(?: uid:(\d{1,10}(?:,\d{1,10}){0,999}))?\r?"
+)
+_REFUSED = re.compile(
+    r"(?:Error: )?java\.lang\.SecurityException: Shell does not have permission to access user "
+    r"(\d{1,9})\r?"
+)
+"""``UserController.handleIncomingUser``'s message for the shell and a user with
+``DISALLOW_DEBUGGING_FEATURES`` (its next line, a space and the callers, is part of it)."""
+
+
+class AllUsers(Struct, frozen=True):
+    """``pm list packages -i -U --show-versioncode`` without ``--user`` (Android 14+)."""
+
+    lists: Mapping[int, PackageList]
+    """Per user with at least one uid in the list: its packages, each with that user's uid."""
+    refused: Mapping[int, str] = {}
+    """Users the shell was refused (Android 16's ``Error:`` line), with the line."""
+    errors: tuple[str, ...] = ()
+    """Other ``Error:`` lines (a user they concern shows no uid)."""
+    unusable: str | None = None
+    garbled: bool = False
+
+
+def refused_users(text: str) -> dict[int, str]:
+    """The users ``text`` (pm's answer or failure) says the shell may not access."""
+    found: dict[int, str] = {}
+    for line in text.split("\n"):
+        if (m := _REFUSED.fullmatch(line)) is not None:
+            found.setdefault(int(m.group(1)), shown(line.strip(), 100))
+    return found
+
+
+def parse_pm_list_all(text: str) -> AllUsers:
+    """Android 14+'s list of every user (``runListPackages`` with ``USER_ALL``): one line per
+    package, the uids of the users it is listed for joined by commas; an ``Error:`` line (and
+    the exception's callers line after it) for a user the shell may not access (Android 16;
+    ``BasicShellCommandHandler`` flushes stdout before stderr, so they come after the list).
+    Never raises, linear, bounded as ``parse_pm_list_packages``. A line that no pm prints, a
+    package twice, a uid of a user twice in one line, or a refused user with a uid is garbled."""
+    if text.count("\n") > MAX_LINES:
+        return AllUsers({}, unusable=f"more than {MAX_LINES} lines", garbled=True)
+    if text.strip() and not text.endswith("\n"):
+        return AllUsers({}, unusable="its last line has no end (cut)", garbled=True)
+    by_user: dict[int, dict[str, Listed]] = {}
+    refused: dict[int, str] = {}
+    errors: list[str] = []
+    seen: set[str] = set()
+    after_error = False
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        m = _ALL_LINE.fullmatch(line) if line.startswith("package:") else None
+        if m is not None and is_package_name(m.group(1)) and m.group(1) not in seen:
+            after_error = False
+            name, code, installer, uids = m.groups()
+            seen.add(name)
+            if uids is None:  # asked with -U: every line AOSP prints has a uid (no APEX here)
+                return AllUsers({}, unusable=f"line {number} names no uid")
+            for uid in map(int, uids.split(",")):
+                listed = by_user.setdefault(uid // 100000, {})
+                if name in listed:
+                    why = f"{shown(name)} has two uids of user {uid // 100000}"
+                    return AllUsers({}, unusable=why, garbled=True)
+                code_n = None if code is None else int(code)
+                listed[name] = Listed(uid=uid, installer=installer, version_code=code_n)
+        elif m is not None and m.group(1) in seen:
+            return AllUsers({}, unusable=f"{shown(m.group(1))} is listed twice", garbled=True)
+        elif line.startswith("Error: "):
+            refusal = _REFUSED.fullmatch(line)
+            if refusal is not None:
+                refused[int(refusal.group(1))] = shown(line.strip(), 100)
+            else:
+                errors.append(shown(line.strip(), 100))
+            after_error = True
+        elif after_error and line.startswith(" "):
+            after_error = False  # the exception message's second line: the callers
+        elif not line.startswith("package:") and "Exception" in line:
+            return AllUsers({}, unusable=f"pm printed an error ({shown(line.strip(), 60)})")
+        else:
+            return AllUsers({}, unusable=f"line {number} is not a package line", garbled=True)
+    if both := sorted(refused.keys() & by_user.keys()):
+        return AllUsers({}, unusable=f"user {both[0]} is refused and listed", garbled=True)
+    lists = {user: PackageList(listed) for user, listed in by_user.items()}
+    return AllUsers(lists, refused, tuple(errors))
 
 
 def cross_check(

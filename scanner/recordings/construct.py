@@ -32,8 +32,10 @@ HOW_MADE = (
     "Output layouts follow ../shared/reference/dumpsys-package-format.md (AOSP Settings.java, "
     "Android 9 and 16, and the real captures in ../shared/fixtures/android) and, for commands no "
     "capture shows, the AOSP sources named in scanner/recordings/render.py. Device-side times "
-    "are estimates. pm list packages (-s and -3 with -u for user 0, one list without them for "
-    "each other user of the spec, always with --user N) is answered from the spec by "
+    "are estimates. pm list packages (-s and -3 with -u and --user 0 for user 0; for the other "
+    "users of the spec one list without them per user with --user N on Android 6-13, and on "
+    "Android 14+ one list without --user, which lists every user and joins their uids, with a "
+    "user's own list only where that list fails) is answered from the spec by "
     "scanner/simphone/pm_list.py (AOSP PackageManagerShellCommand.runListPackages), as the "
     "simulated phone answers it."
 )
@@ -42,6 +44,11 @@ ROOTS_NOTE = (
     "for the roots the spec hides ({hidden}), below which find says No such file or directory."
 )
 
+REFUSED_NOTE = (
+    " The shell may not access users {users} (DISALLOW_DEBUGGING_FEATURES): their pm lists fail"
+    " with the SecurityException of UserController.handleIncomingUser (Android 14-15: the list"
+    " of every user fails whole; 16: an Error: line for that user)."
+)
 LOCKED_NOTE = (
     " Users {locked} are running but locked (credential-encrypted storage not unlocked): dumpsys "
     "mount leaves them out of its unlocked users, their storage root shows ciphertext names on "
@@ -157,6 +164,9 @@ class PhoneSpec:
         "com.google.android.gms/.backup.migrate.service.D2dTransport",
     )
     current_transport: str | None = "com.google.android.gms/.backup.BackupTransportService"
+    no_debugging: Sequence[int] = ()
+    """Users whose admin set ``DISALLOW_DEBUGGING_FEATURES`` (a locked-down work profile): the
+    shell may not access them, so their pm lists are refused (``scanner.simphone.pm_list``)."""
     user_types: Mapping[int, str] = field(default_factory=dict)
     """Android 11+ user types without ``android.os.usertype.``; from the flags when absent."""
     user_backup: Mapping[int, bool | None] = field(default_factory=dict)
@@ -241,6 +251,22 @@ def _signed_apps(spec: PhoneSpec) -> tuple[tuple[App, ...], tuple[FileEntry, ...
     return tuple(apps), tuple(files)
 
 
+def _pm_lists(
+    spec: PhoneSpec, user_ids: Sequence[int], as_listed: Sequence[Package], refused: frozenset[int]
+) -> list[probes.Probe]:
+    """The pm lists msgscan asks (``scanner.package_check``): user 0's, and the other users' one
+    by one (Android 6-13) or in one list (14+), with each one's own list where that one fails."""
+    others = [u for u in user_ids if u]
+    asked = list(probes.pm_list_probes(spec.sdk))
+    if others and spec.sdk >= probes.PM_LIST_ALL_SDK:
+        asked.append(probes.PM_LIST_ALL)
+        every = pm_list.list_packages(as_listed, user_ids, spec.sdk, [], None, refused)
+        if every.exit_code == 0:
+            return asked
+        others = [u for u in others if u not in refused]  # named by the failure
+    return [*asked, *(probes.pm_user_list_probe(spec.sdk, u) for u in others)]
+
+
 def _locked_storage(spec: PhoneSpec) -> Storage:
     """The spec's storage as the shell sees it, with the locked users' roots (``locked``)."""
     roots = [probes.STORAGE_ROOT.format(user=u) for u in spec.locked]
@@ -305,9 +331,11 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
         structs.replace(p, users=tuple(PackageUser(u, u in p.installed_for()) for u in user_ids))
         for p in _packages(spec)
     )
-    others = [probes.pm_user_list_probe(spec.sdk, u) for u in user_ids if u]
-    for probe in (*probes.pm_list_probes(spec.sdk), *others):
-        said = pm_list.list_packages(as_listed, user_ids, spec.sdk, list(probe.argv[3:]))
+    refused = frozenset(spec.no_debugging)
+    for probe in _pm_lists(spec, user_ids, as_listed, refused):
+        said = pm_list.list_packages(
+            as_listed, user_ids, spec.sdk, list(probe.argv[3:]), None, refused
+        )
         outputs[probe.argv] = ((said.stdout + said.stderr).decode(), said.exit_code)
     targets = probes.storage_targets(_packages(spec), users)
     for probe in probes.root_probes(targets).values():
@@ -323,9 +351,15 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
     )
     meta = {
         "source": "constructed",
+        **({"shell_refused_users": sorted(spec.no_debugging)} if spec.no_debugging else {}),
         "how_made": HOW_MADE
         + ROOTS_NOTE.format(hidden=", ".join(storage.hidden) or "none")
         + (LOCKED_NOTE.format(locked=", ".join(map(str, spec.locked))) if spec.locked else "")
+        + (
+            REFUSED_NOTE.format(users=", ".join(map(str, spec.no_debugging)))
+            if spec.no_debugging
+            else ""
+        )
         + (" " + SIGNING_NOTE if apk_files else ""),
         "description": spec.description,
         "maxdata": spec.maxdata,

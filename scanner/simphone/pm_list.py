@@ -19,6 +19,16 @@ model is its spec (``scanner.recordings.construct`` records these answers for ms
 commands, so recordings and farm phones agree, and a fault test that forges the dump keeps the
 list the system would print); a recording of a real phone or capture holds no model of its own,
 so other options are not derived from its dump (``derived`` answers None: not derivable).
+
+Without ``--user`` Android 14+ lists every user (``defaultUserId = UserHandle.USER_ALL``, the
+ids of ``UserManagerInternal.getUserIds()``, ascending): a line per distinct text before the
+uid (name, versionCode and installer are the package's, not the user's), its users' uids joined
+(`` uid:10187,1010187``). A user the shell may not access (``refused``: a profile with
+``DISALLOW_DEBUGGING_FEATURES``) makes ``translateUserId`` throw ``SecurityException``: on
+Android 14-15 the whole command fails (``Exception occurred while executing 'list':`` and the
+stack, status 255, nothing listed); the Android 16 code catches it per user (``Error: `` and the
+exception, callers on the next line, after the list, status 0) and lists the next user. With
+``--user N`` such a user fails the same way on Android 11+ (``translateUserId``; docs/sources.md).
 """
 
 from __future__ import annotations
@@ -55,6 +65,36 @@ def _user_arg(value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+ALL_USERS_SDK = 34
+"""From Android 14 a list without ``--user`` covers every user (module doc)."""
+PER_USER_ERRORS_SDK = 36
+"""From Android 16 a user the shell may not access is an ``Error:`` line, not a failure."""
+REFUSED_SDK = 30
+"""``runListPackages`` checks ``--user N`` with ``translateUserId`` (seen from Android 11)."""
+
+
+def refusal(user: int) -> str:
+    """``SecurityException.toString()`` of ``UserController.handleIncomingUser`` for the shell
+    and a user with ``DISALLOW_DEBUGGING_FEATURES`` (its message ends with a newline, a space
+    and ``Debug.getCallers(3)``; the line numbers are those of an Android 14 phone quoted in
+    docs/sources.md)."""
+    return (
+        f"java.lang.SecurityException: Shell does not have permission to access user {user}\n"
+        " com.android.server.am.ActivityManagerService.handleIncomingUser:14983"
+        " android.app.ActivityManager.handleIncomingUser:4805"
+        " com.android.server.pm.PackageManagerShellCommand.translateUserId:3517 "
+    )
+
+
+def _failed(user: int) -> Answer:
+    """``BasicShellCommandHandler.exec``'s answer to the exception (stack shortened)."""
+    text = (
+        f"\nException occurred while executing 'list':\n{refusal(user)}\n"
+        "\tat com.android.server.am.UserController.handleIncomingUser(UserController.java:2680)\n"
+    )
+    return Answer(b"", text.encode(), 255)
+
+
 def _unknown(opt: str, sdk: int) -> Answer:
     message = f"Error: Unknown option: {opt}\n".encode()
     return Answer(b"", message, 1) if sdk < 24 else Answer(message, b"", 255)
@@ -75,11 +115,14 @@ def list_packages(
     sdk: int,
     args: list[str],
     apk: dict[str, str] | None = None,
+    refused: frozenset[int] = frozenset(),
 ) -> Answer:
-    """``pm list packages`` with ``args`` on a phone of ``sdk`` with ``packages`` and ``users``."""
+    """``pm list packages`` with ``args`` on a phone of ``sdk`` with ``packages`` and ``users``
+    (``refused``: users the shell may not access)."""
     show_path = show_installer = show_uid = show_version = False
     disabled = enabled = system = third = uninstalled = False
-    user, uid = 0, None
+    user: int | None = None
+    uid = None
     while args and args[0].startswith("-"):
         opt = args.pop(0)
         if not _known(opt, sdk):
@@ -120,13 +163,47 @@ def list_packages(
             third |= c == "3"
     name_filter = args[0] if args else None
     known = set(users)
-    if known and user not in known:
+    if user is None and sdk >= ALL_USERS_SDK:
+        every = sorted(known or {0})
+    else:
+        every = [0 if user is None else user]
+    if user is not None and known and user not in known:
         # A user that does not exist: no error on any version. getInstalledPackages answers an
         # empty list (``!mUserManager.exists(userId)``: ComputerEngine, PackageManagerService
         # before 13) and Android 14+'s translateUserId (ActivityManager.handleIncomingUser)
         # does not check that the user exists: no line, status 0.
         return ok()
-    lines = []
+    out: dict[str, list[str]] = {}
+    errors = []
+    for each in every:
+        if each in refused and sdk >= REFUSED_SDK:
+            if sdk < PER_USER_ERRORS_SDK:
+                return _failed(each)
+            errors.append(f"Error: {refusal(each)}\n")
+            continue
+        for line, p_uid in _lines(
+            packages, each, (show_path, show_version, show_installer),
+            (disabled, enabled, system, third, uninstalled), name_filter, uid, apk,
+        ):  # fmt: skip
+            out.setdefault(line, [])
+            if show_uid:
+                out[line].append(str(p_uid))
+    lines = [f"{key}{' uid:' + ','.join(uids) if uids else ''}\n" for key, uids in out.items()]
+    return Answer("".join(lines).encode(), "".join(errors).encode(), 0)
+
+
+def _lines(
+    packages: Sequence[Package],
+    user: int,
+    shown: tuple[bool, bool, bool],
+    filters: tuple[bool, bool, bool, bool, bool],
+    name_filter: str | None,
+    uid: int | None,
+    apk: dict[str, str] | None,
+) -> Iterable[tuple[str, int]]:
+    """One user's lines without the uid, and the uid (``runListPackages``' loop body)."""
+    show_path, show_version, show_installer = shown
+    disabled, enabled, system, third, uninstalled = filters
     for p in packages:
         if _LIBRARY.search(p.name):
             continue  # filterSharedLibPackage: the shell is not shown static/SDK libraries
@@ -155,10 +232,7 @@ def list_packages(
             line += f" versionCode:{p.version_code}"
         if show_installer:
             line += f"  installer={p.installer or 'null'}"
-        if show_uid:
-            line += f" uid:{p_uid}"
-        lines.append(line + "\n")
-    return ok("".join(lines))
+        yield line, p_uid
 
 
 def derived(facts: PhoneFacts, args: list[str]) -> Answer | None:
@@ -166,4 +240,5 @@ def derived(facts: PhoneFacts, args: list[str]) -> Answer | None:
     if not facts.modelled:
         return None
     apks = {p.name: a for p in facts.packages if (a := facts.apk(p.name))}
-    return list_packages(facts.packages, [u.id for u in facts.users], facts.sdk, args, apks)
+    users = [u.id for u in facts.users]
+    return list_packages(facts.packages, users, facts.sdk, args, apks, facts.shell_refused)

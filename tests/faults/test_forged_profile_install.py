@@ -68,7 +68,16 @@ def hide_w4b(text: str) -> str:
 
 
 def _profile_lists(c: Command) -> bool:
-    return c.argv[:3] == ("pm", "list", "packages") and c.argv[-2:] == ("--user", "10")
+    """User 10's list: Android 14+'s list of every user (session 26), or its own list."""
+    own = c.argv[:3] == ("pm", "list", "packages") and c.argv[-2:] == ("--user", "10")
+    return own or c.argv == probes.PM_LIST_ALL.argv
+
+
+def _with_own_list(rec: Recording, stdout: bytes, stderr: bytes, status: int) -> Recording:
+    """``rec`` with user 10's own list recorded as answering so (the all-users list's
+    fall-back, which the replay would otherwise derive from the model)."""
+    own = Command(probes.pm_user_list_probe(34, 10).argv, stdout, stderr, status, 250.0)
+    return Recording(rec.device, (*rec.commands, own), rec.meta, rec.files)
 
 
 def user_0_finds(rec: Recording) -> Disagreement:
@@ -121,7 +130,7 @@ def test_a_forged_version_name_hiding_the_profiles_whatsapp_is_damage(tmp_path: 
     assert code == 2
     assert not report["scan"]["complete"]
     said = problems(report)
-    assert "disagrees with pm list packages --user 10" in said
+    assert "disagrees with pm list packages (every user) for user 10" in said
     assert "listed by pm for user 10, not installed for it by dumpsys" in said
     assert "'com.whatsapp.w4b'" in said
     assert "pass" not in statuses(report, "MSG-")
@@ -195,7 +204,7 @@ def test_a_refused_profile_list_is_a_note_not_damage(how: str) -> None:
         return Command(c.argv, stdout, stderr, status, c.device_ms) if _profile_lists(c) else c
 
     clean = collect(ReplayTransport(load(WORK)))
-    snap = collect(ReplayTransport(_changed(load(WORK), refuse)))
+    snap = collect(ReplayTransport(_changed(_with_own_list(load(WORK), *REFUSALS[how]), refuse)))
     assert snap.complete and not snap.damaged
     notes = [p for p in snap.problems if "was not made for user 10" in p]
     assert len(notes) == 1

@@ -114,6 +114,9 @@ class PhoneFacts:
     locked: frozenset[int] = frozenset()
     """Running users whose credential-encrypted storage the recording shows locked."""
     modelled: bool = True  # a constructed recording: its dump renders a model (simphone.pm_list)
+    shell_refused: frozenset[int] = frozenset()
+    """Users the shell may not access (``DISALLOW_DEBUGGING_FEATURES``): a constructed
+    recording's ``meta.shell_refused_users`` (scanner.simphone.pm_list)."""
 
     @property
     def sdk(self) -> int:
@@ -382,4 +385,12 @@ def read_facts(rec: Recording) -> PhoneFacts:
         UNLISTABLE,
         locked,
         rec.meta.get("source") == "constructed",
+        _refused(rec),
     )
+
+
+def _refused(rec: Recording) -> frozenset[int]:
+    said = rec.meta.get("shell_refused_users")
+    if not isinstance(said, list):
+        return frozenset()
+    return frozenset(u for u in said if isinstance(u, int))

@@ -63,7 +63,9 @@ def test_getprop_of_a_missing_key_is_an_empty_line() -> None:
 
 
 def test_pm_list_packages_filters_like_package_manager() -> None:
-    third = run(A14, "pm list packages -3").stdout.decode().splitlines()
+    third = run(A14, "pm list packages -3 --user 0").stdout.decode().splitlines()
+    # Android 14+: without --user every user's packages (USER_ALL), each listed once
+    every = run(A14, "pm list packages -3").stdout.decode().splitlines()
     work = run(A14, "pm list packages --user 10 -3").stdout.decode().splitlines()
     everything = run(A14, "pm list packages -u").stdout.decode().splitlines()
     system = run(A14, "pm list packages -s").stdout.decode().splitlines()
@@ -75,6 +77,7 @@ def test_pm_list_packages_filters_like_package_manager() -> None:
         "package:com.google.android.apps.work.clouddpc",
     } == set(work)
     assert "package:com.whatsapp.w4b" in everything and "package:com.whatsapp.w4b" not in third
+    assert sorted(every) == sorted({*third, *work})
     assert "package:android" in system and not set(system) & set(third)
 
 

@@ -55,10 +55,13 @@ def test_shell_commands_a_person_types(adb: Adb, serve) -> None:  # type: ignore
     denied = adb("-s", phone.address, "shell", "ls", "/data")
     unknown = adb("-s", phone.address, "shell", "logcat", "-d")
 
-    assert (0, b"package:de.dkb.portalapp\npackage:com.spotify.music\n") == (
-        packages.returncode,
-        packages.stdout,
+    # Android 14+ lists every user without --user (the work profile's apps after the owner's)
+    listed = (
+        b"package:de.dkb.portalapp\npackage:com.spotify.music\n"
+        b"package:com.google.android.apps.work.clouddpc\npackage:com.whatsapp.w4b\n"
+        b"package:com.microsoft.teams\n"
     )
+    assert (0, listed) == (packages.returncode, packages.stdout)
     assert b"package:com.whatsapp.w4b\n" == work.stdout
     assert (1, b"ls: /data: Permission denied\n") == (denied.returncode, denied.stderr)
     assert 127 == unknown.returncode
