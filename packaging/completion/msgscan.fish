@@ -78,6 +78,7 @@ complete -c msgscan -n '__fish_seen_subcommand_from report' -s h -l help -d 'sho
 complete -c msgscan -n '__fish_seen_subcommand_from report' -l format -xa 'text json html ocsf ecs cef csv' -d 'text: a summary for people (tables and colours on a terminal)'
 complete -c msgscan -n '__fish_seen_subcommand_from report' -s o -l output -rF -d 'write to FILE (atomically) instead of standard output'
 complete -c msgscan -n '__fish_seen_subcommand_from report' -l templates -x -d 'HTML templates of your organisation: a folder whose files replace msgscan\'s by n'
+complete -c msgscan -n '__fish_seen_subcommand_from report' -l config -rF -d 'agent config whose state recorded the scan: its ocsf, ecs and cef events carry t'
 complete -c msgscan -n '__fish_seen_subcommand_from report' -l lang -xa 'en de' -d 'language of the texts people read (default: from the locale, LANG/LC_ALL/LC_MESS'
 complete -c msgscan -n '__fish_seen_subcommand_from report' -l sign-key -rF -d 'sign the report with this Ed25519 key (from `msgscan keygen`'
 complete -c msgscan -n '__fish_seen_subcommand_from report' -s v -l verbose -d 'log progress to stderr (-vv: debug)'

@@ -142,6 +142,17 @@ def retire(
     return old
 
 
+def of_scan(state: State, scan_id: str) -> int | None:
+    """The lineage the scan ``scan_id`` was recorded under (its events' finding uids, ``retire``
+    keeps it with a moved history), or None when the state has no such scan (never the agent's,
+    or forgotten): then nobody knows which phone behind its id it was."""
+    rows = state._rows(
+        "SELECT d.lineage FROM scans s JOIN devices d ON d.id = s.device_id WHERE s.id = ?",
+        (scan_id,),
+    )
+    return int(rows[0][0]) if rows else None
+
+
 def number(tx: Transaction, device_id: str) -> int:
     """The device's lineage: which phone behind its id (0: its first; see ``retire``)."""
     row = tx.execute("SELECT lineage FROM devices WHERE id = ?", (device_id,)).fetchone()
@@ -224,6 +235,7 @@ __all__ = [
     "held",
     "mark",
     "number",
+    "of_scan",
     "open_events",
     "retire",
     "set_trait",

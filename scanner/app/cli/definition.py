@@ -227,6 +227,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-o", "--output", action="append", metavar="FILE", help=OUTPUT_HELP)
     p.add_argument("--templates", type=argtypes.path, metavar="DIR", help=TEMPLATES_HELP)
+    p.add_argument(
+        "--config",
+        type=argtypes.path,
+        metavar="FILE",
+        help="agent config whose state recorded the scan: its ocsf, ecs and cef events carry "
+        "the finding uids the agent gave that scan (the phone's lineage behind a swapped id); "
+        "without it, or when the state has no such scan, every event says the lineage is "
+        "unknown",
+    )
     lang_option(p)
     sign_key_option(p)
 
