@@ -9,6 +9,7 @@ already answered at its new address in this round.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -221,6 +222,7 @@ class Recorder:
         first = self.scanned.get(device)
         if first is not None and first.undo is not None:
             undo = first.undo
+            _aside(tx, first.scan_id, first.phone)
             lineage.undo(tx, device, (undo.keys, undo.rows))
             lineage.mark(tx, [first.scan_id], why)
             withdrawn = lineage.unsent(tx, first.scan_id)
@@ -241,6 +243,24 @@ class Recorder:
                 problem=why,
             )
         lineage.ambiguous(tx, device, self.round_id, why)
+
+
+def _aside(tx: Transaction, scan_id: str, phone: PhoneOutcome) -> None:
+    """The first twin's report, written under the phone's own name, renamed as the second's is
+    (``<device>-<scan>.json``, ``scanned._own_path``): the id's next scan writes that name, and
+    the fleet page keeps showing this twin's columns until a scan of it replaces them
+    (``known._TWINS``). A rename that fails leaves the name (its columns may go; its count in
+    the scan row stays)."""
+    path = phone.report_path
+    if path is None:
+        return
+    moved = path.with_name(f"{path.stem}-{scan_id[:8]}{path.suffix}")
+    try:
+        os.replace(path, moved)
+    except OSError:
+        return
+    phone.report_path = moved
+    tx.execute("UPDATE scans SET report_path = ? WHERE id = ?", (str(moved), scan_id))
 
 
 @dataclass(frozen=True, slots=True)
