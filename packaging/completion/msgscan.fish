@@ -69,6 +69,7 @@ complete -c msgscan -n '__fish_seen_subcommand_from agent' -l once -d 'run a sin
 complete -c msgscan -n '__fish_seen_subcommand_from agent' -l demo -d 'no phone needed: start three simulated phones (the bundled recordings), run one '
 complete -c msgscan -n '__fish_seen_subcommand_from agent' -l history -d 'list the retired histories in the state (a phone swapped behind an id leaves its'
 complete -c msgscan -n '__fish_seen_subcommand_from agent' -l forget -x -d 'remove the retired history ID from the state (its scans and findings'
+complete -c msgscan -n '__fish_seen_subcommand_from agent' -l adopt -x -d 'say the phone answering as ID is the one its history is of, and exit: its last t'
 complete -c msgscan -n '__fish_seen_subcommand_from agent' -l lang -xa 'en de' -d 'language of the texts people read (default: from the locale, LANG/LC_ALL/LC_MESS'
 complete -c msgscan -n '__fish_seen_subcommand_from agent' -s v -l verbose -d 'log progress to stderr (-vv: debug)'
 complete -c msgscan -n '__fish_seen_subcommand_from agent' -s q -l quiet -d 'log errors only'

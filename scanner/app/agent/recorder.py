@@ -23,7 +23,7 @@ from scanner.app.agent import lineage
 from scanner.app.agent.addresses import Addresses
 from scanner.app.agent.columns import _tracked
 from scanner.app.agent.delivery import Delivery
-from scanner.app.agent.identity import describe, differs, legacy, names_all
+from scanner.app.agent.identity import adopting, describe, differs, legacy, names_all
 from scanner.app.agent.known import ever_evaluated
 from scanner.app.agent.round import PhoneOutcome
 from scanner.app.agent.rows import DeviceState, ScanRow, Via
@@ -108,7 +108,7 @@ class Recorder:
         if seen.twin:  # the round's outcome says so too: `--once` counts the round incomplete
             state = DeviceState.AMBIGUOUS
             phone.state, phone.error = state.value, seen.twin
-        error = seen.twin or phone.error
+        error = seen.twin or phone.error or seen.note
         summary = summarize(result.findings, complete=result.complete) if result else None
         scan = ScanRow(
             id=result.scan_id if result else f"none-{device}-{now.timestamp():.6f}",
@@ -203,12 +203,23 @@ class Recorder:
                 f"then {describe(result.trait)}; these are the earlier phone's findings, "
                 "which the new phone's scans never resolve"
             )
+        if adopting(before):  # the operator's --adopt: its trait from now on, nothing closes yet
+            return _Seen(resolve=False, store=True)
         # a phone whose getprop named nothing cannot show it is the one before: nothing closes
         # (also where no scan of the id named one: any phone could answer as it, review9)
         # nor one naming less of it than the id's (review10): nor is that trait kept over it
         full = names_all(before, result.trait)
+        note = None
+        if not full and result.trait is not None:  # said, with the way out (gaps11)
+            note = (
+                f"resolves nothing: its getprop names less of the phone ({describe(result.trait)})"
+                f" than {device}'s earlier scans ({describe(before)}); if it is that phone, "
+                f"`msgscan agent --adopt {device}` takes what it names from its next scan on"
+            )
         return _Seen(
-            resolve=result.trait is not None and full, store=full and row.trait != result.trait
+            resolve=result.trait is not None and full,
+            store=full and row.trait != result.trait,
+            note=note,
         )
 
     def _ambiguous(
@@ -275,6 +286,8 @@ class _Seen:
     """``twin`` because the id's last round had twins (none seen in this one yet)."""
     store: bool = True
     """The device row does not hold the scan's trait yet."""
+    note: str | None = None
+    """Why a scan resolves nothing, for its record (the outcome stays the scan's)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ from scanner.app.scan import scan_result
 from scanner.recording import Command, DeviceLabel, Recording
 from scanner.replay import ReplayTransport
 from tests.review9.harness import recorder
-from tests.scanner.app.agent.test_agent import A14, A16
+from tests.scanner.app.agent.test_agent import A14, A16, write_config
 
 SAMSUNG = {"brand": "samsung", "device": "pa2q", "manufacturer": "samsung", "model": "SM-S936B"}
 
@@ -139,6 +139,29 @@ def test_the_twins_failures_move_with_a_swapped_history(tmp_path: Path) -> None:
         assert pixel.state == "scanned"
         assert _shown(state, "T~1") == (9, "fail")  # with the history it belongs to
         assert _shown(state, "T")[0] == 0  # the Pixel's own page row starts clean
+
+
+def test_adopt_drops_a_vanished_twins_results(tmp_path: Path) -> None:
+    """The operator knows the failing clone is gone for good: ``msgscan agent --adopt T``."""
+    state_dir = tmp_path / "state"
+    state_dir.mkdir()
+    config = write_config(tmp_path, ["127.0.0.1:1"])
+    with State.open(state_dir / "msgscan.db") as state:
+        a_round(state, tmp_path, "T", A16, CLEAN_CLONE)
+        a_round(state, tmp_path, "T", CLEAN_CLONE)
+        assert _shown(state, "T") == (9, "fail")
+    done = adopt(config, "T")
+    assert done.returncode == 0, done.stderr
+    assert "adopted T (samsung SM-S936B (pa2q))" in done.stdout
+    assert "its last twins' results leave the fleet page" in done.stdout
+    with State.open(state_dir / "msgscan.db") as state:
+        assert _shown(state, "T")[0] == 0
+        (next_,) = a_round(state, tmp_path, "T", CLEAN_CLONE)
+        assert next_.state == "scanned"  # not held: the operator said one phone answers
+    # no such phone, or a retired history: exit 2, nothing changes
+    for wrong in ("U", "T~1"):
+        refused = adopt(config, wrong)
+        assert refused.returncode == 2 and "is no phone the agent scans" in refused.stderr
 
 
 def adopt(config: Path, device: str) -> subprocess.CompletedProcess[str]:
