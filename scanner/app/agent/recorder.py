@@ -105,6 +105,8 @@ class Recorder:
         state = DeviceState(device_state(phone))
         result = phone.scanned
         seen = self._seen(device, result)
+        if result is not None and seen.twin and not seen.held:  # the round's second phone
+            _aside(phone, result.scan_id)
         if seen.twin:  # the round's outcome says so too: `--once` counts the round incomplete
             state = DeviceState.AMBIGUOUS
             phone.state, phone.error = state.value, seen.twin
@@ -233,7 +235,11 @@ class Recorder:
         first = self.scanned.get(device)
         if first is not None and first.undo is not None:
             undo = first.undo
-            _aside(tx, first.scan_id, first.phone)
+            if _aside(first.phone, first.scan_id):
+                tx.execute(
+                    "UPDATE scans SET report_path = ? WHERE id = ?",
+                    (str(first.phone.report_path), first.scan_id),
+                )
             lineage.undo(tx, device, (undo.keys, undo.rows))
             lineage.mark(tx, [first.scan_id], why)
             withdrawn = lineage.unsent(tx, first.scan_id)
@@ -256,22 +262,23 @@ class Recorder:
         lineage.ambiguous(tx, device, self.round_id, why)
 
 
-def _aside(tx: Transaction, scan_id: str, phone: PhoneOutcome) -> None:
-    """The first twin's report, written under the phone's own name, renamed as the second's is
-    (``<device>-<scan>.json``, ``scanned._own_path``): the id's next scan writes that name, and
-    the fleet page keeps showing this twin's columns until a scan of it replaces them
-    (``known._TWINS``). A rename that fails leaves the name (its columns may go; its count in
-    the scan row stays)."""
+def _aside(phone: PhoneOutcome, scan_id: str) -> bool:
+    """A twin's report written under the phone's own name, renamed with its scan's id
+    (``<device>-<scan>.json``, as ``scanned._own_path`` names the one that found the name
+    taken): the id's next scan writes that name, and the fleet page keeps showing this twin's
+    columns until a scan of it replaces them (``known._TWINS``). True when renamed (the
+    outcome's path then names the new file); a rename that fails leaves the name (its columns
+    may go; its count in the scan row stays)."""
     path = phone.report_path
-    if path is None:
-        return
+    if path is None or path.stem.endswith(f"-{scan_id[:8]}"):
+        return False
     moved = path.with_name(f"{path.stem}-{scan_id[:8]}{path.suffix}")
     try:
         os.replace(path, moved)
     except OSError:
-        return
+        return False
     phone.report_path = moved
-    tx.execute("UPDATE scans SET report_path = ? WHERE id = ?", (str(moved), scan_id))
+    return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -77,6 +77,8 @@ def test_adopt_takes_the_next_scans_identity_and_resolves_from_the_one_after(
         assert row.trait.split("\x1f") == ["Google", "", "Pixel 7a", "lynx"]
         a_round(state, tmp_path, "P", NO_BRAND)  # held to what it names now: it resolves
         assert not open_rows(state, "P")[TELEGRAM]
+        again = lineage.device(state, "P")
+        assert again is not None and again.last_error is None  # a scan naming it all: no note
 
 
 def test_adopt_never_covers_a_swap_nor_a_phone_naming_nothing(tmp_path: Path) -> None:
@@ -94,3 +96,20 @@ def test_adopt_never_covers_a_swap_nor_a_phone_naming_nothing(tmp_path: Path) ->
         retired = lineage.device(state, "P~1")
         assert retired is not None and retired.retired is not None
         assert "Pixel 7a" in retired.retired and "SM-S936B" in retired.retired
+    refused = adopt(config, "P~1")  # a retired history: no phone answers as it
+    assert refused.returncode == 2
+    assert "'P~1' is no phone the agent scans" in refused.stderr
+    assert "(a retired history: nothing answers as it)" in refused.stderr
+
+
+def test_adopt_of_a_row_from_before_traits_keeps_its_model(tmp_path: Path) -> None:
+    """A device row written before traits were kept knows the model alone: adopted, another
+    model answering is still a swap (the model is the trait ``identity.legacy`` gives it)."""
+    config = _setup(tmp_path)
+    with _db(tmp_path) as state, state.transaction() as tx:
+        tx.execute("UPDATE devices SET trait = NULL WHERE id = 'P'")
+    assert adopt(config, "P").returncode == 0
+    with _db(tmp_path) as state:
+        (samsung,) = a_round(state, tmp_path, "P", A16)
+        assert samsung.state == "scanned"
+        assert open_rows(state, "P~1")[TELEGRAM]

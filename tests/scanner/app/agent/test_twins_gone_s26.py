@@ -170,3 +170,26 @@ def adopt(config: Path, device: str) -> subprocess.CompletedProcess[str]:
          "--adopt", device],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
+
+
+def test_each_twins_report_is_kept_whichever_is_recorded_first(tmp_path: Path) -> None:
+    """The reports are named as they are written, the scans recorded as they finish (worker
+    processes): the twin recorded second may hold the phone's own name; it is kept aside too."""
+    with State.open(tmp_path / "state.db") as state:
+        since = time.time_ns()
+        (tmp_path / "reports").mkdir()
+        outcomes = []
+        for rec in (A16, CLEAN_CLONE):  # A16 writes T.json, the clone T-<scan>.json
+            result = scan_result(ReplayTransport(replace(rec, device=DeviceLabel("T"))), Policy())
+            job = ReportJob(tmp_path / "reports", JsonRenderer())
+            scanned, path, failed = written(result, job, "T", since)
+            outcomes.append(PhoneOutcome(Target("T", "usb"), "scanned", scanned=scanned,
+                                         report_path=path, failed=failed, name="T"))  # fmt: skip
+        assert [o.report_path.name for o in outcomes][0] == "T.json"  # type: ignore[union-attr]
+        record = recorder(state, tmp_path)
+        for phone in reversed(outcomes):  # the clone finished first
+            record(phone)
+        assert not (tmp_path / "reports" / "T.json").exists()
+        a_round(state, tmp_path, "T", CLEAN_CLONE)  # held: writes T.json
+        a_round(state, tmp_path, "T", CLEAN_CLONE)
+        assert _shown(state, "T") == (9, "fail")
