@@ -18,6 +18,8 @@ recorder on a real state file; ``msgscan agent --adopt`` as a subprocess.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from scanner.app.agent import lineage
@@ -113,3 +115,17 @@ def test_adopt_of_a_row_from_before_traits_keeps_its_model(tmp_path: Path) -> No
         (samsung,) = a_round(state, tmp_path, "P", A16)
         assert samsung.state == "scanned"
         assert open_rows(state, "P~1")[TELEGRAM]
+
+
+def test_adopt_without_a_state_database_is_refused_and_creates_none(tmp_path: Path) -> None:
+    config = write_config(tmp_path, ["127.0.0.1:1"])
+    done = adopt(config, "P")
+    assert done.returncode == 2
+    assert "'P': there is no state database" in done.stderr
+    assert not (tmp_path / "state" / "msgscan.db").exists()
+    with_round = subprocess.run(
+        [sys.executable, "-m", "scanner.app.cli", "agent", "--config", str(config),
+         "--adopt", "P", "--once"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert with_round.returncode == 2 and "--adopt run no round" in with_round.stderr
