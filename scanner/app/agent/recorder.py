@@ -235,7 +235,8 @@ class Recorder:
         first = self.scanned.get(device)
         if first is not None and first.undo is not None:
             undo = first.undo
-            if _aside(first.phone, first.scan_id):
+            _aside(first.phone, first.scan_id)
+            if first.phone.report_path is not None:
                 tx.execute(
                     "UPDATE scans SET report_path = ? WHERE id = ?",
                     (str(first.phone.report_path), first.scan_id),
@@ -262,23 +263,22 @@ class Recorder:
         lineage.ambiguous(tx, device, self.round_id, why)
 
 
-def _aside(phone: PhoneOutcome, scan_id: str) -> bool:
+def _aside(phone: PhoneOutcome, scan_id: str) -> None:
     """A twin's report written under the phone's own name, renamed with its scan's id
     (``<device>-<scan>.json``, as ``scanned._own_path`` names the one that found the name
-    taken): the id's next scan writes that name, and the fleet page keeps showing this twin's
-    columns until a scan of it replaces them (``known._TWINS``). True when renamed (the
-    outcome's path then names the new file); a rename that fails leaves the name (its columns
-    may go; its count in the scan row stays)."""
+    taken; the outcome's path then names the new file): the id's next scan writes that name,
+    and the fleet page keeps showing this twin's columns until a scan of it replaces them
+    (``known._TWINS``). A rename that fails leaves the name (its columns may go; its count in
+    the scan row stays)."""
     path = phone.report_path
     if path is None or path.stem.endswith(f"-{scan_id[:8]}"):
-        return False
+        return
     moved = path.with_name(f"{path.stem}-{scan_id[:8]}{path.suffix}")
     try:
         os.replace(path, moved)
     except OSError:
-        return False
+        return
     phone.report_path = moved
-    return True
 
 
 @dataclass(frozen=True, slots=True)

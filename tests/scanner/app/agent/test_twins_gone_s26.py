@@ -189,7 +189,8 @@ def test_each_twins_report_is_kept_whichever_is_recorded_first(tmp_path: Path) -
         record = recorder(state, tmp_path)
         for phone in reversed(outcomes):  # the clone finished first
             record(phone)
-        assert not (tmp_path / "reports" / "T.json").exists()
+        kept = sorted(p.name for p in (tmp_path / "reports").glob("T*.json"))
+        assert kept == sorted(f"T-{o.scanned.scan_id[:8]}.json" for o in outcomes if o.scanned)
         a_round(state, tmp_path, "T", CLEAN_CLONE)  # held: writes T.json
         a_round(state, tmp_path, "T", CLEAN_CLONE)
         assert _shown(state, "T") == (9, "fail")
