@@ -122,12 +122,16 @@ def test_a_vanished_twins_failures_stay_until_a_scan_of_it(tmp_path: Path) -> No
             (alone,) = a_round(state, tmp_path, "T", CLEAN_CLONE)
             assert alone.state == "scanned"
             assert _shown(state, "T") == (9, "fail")
+        note = str(page(state, "T")["error"])  # the page says why, and the way out
+        assert note.startswith("the results of two phones that answered as T in one round")
+        assert note.endswith("msgscan agent --adopt T")
         # the twin's own report is kept aside: the clean clone's scans wrote the phone's name
         reports = sorted(p.name for p in (tmp_path / "reports").glob("T*.json"))
         assert len(reports) == 3 and "T.json" in reports, reports
         # both clones again: each is scanned anew, the failing one now as clean as the other
         a_round(state, tmp_path, "T", CLEAN_CLONE, CLEAN_CLONE)
         assert _shown(state, "T")[0] == 0
+        assert "--adopt" not in str(page(state, "T")["error"])  # the twins' own round
 
 
 def test_the_twins_failures_move_with_a_swapped_history(tmp_path: Path) -> None:
