@@ -143,6 +143,7 @@ def test_the_twins_failures_move_with_a_swapped_history(tmp_path: Path) -> None:
         assert pixel.state == "scanned"
         assert _shown(state, "T~1") == (9, "fail")  # with the history it belongs to
         assert _shown(state, "T")[0] == 0  # the Pixel's own page row starts clean
+        assert page(state, "T")["error"] is None  # no twins behind it: no note
 
 
 def test_adopt_drops_a_vanished_twins_results(tmp_path: Path) -> None:
