@@ -87,12 +87,16 @@ the events: the module's name at its start, ``""`` at its end."""
 
 def program(others: list[str], ours: list[str], out: Path) -> str:
     """Imports ``others`` (the floor), then ``ours`` with each module's loading marked
-    (``MARKED``), then writes the events to ``out``."""
+    (``MARKED``), inside ``regex_cache.kept()`` as ``core.main`` runs a command (msgscan's
+    patterns built from kept programs, the file warmed by the run before the counted one),
+    then writes the events to ``out``."""
     return "\n".join(
         [
             floor.importer(others),
             MARKED.replace("OURS", repr(floor.OURS)),
-            *(f"import {name}" for name in ours),
+            "from scanner.app.cli.regex_cache import kept",
+            "with kept():",  # as core.main runs a command (session 26)
+            *(f"    import {name}" for name in ours),
             f"open({str(out)!r}, 'w').write(json.dumps(events))",
         ]
     )

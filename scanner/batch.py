@@ -128,7 +128,18 @@ def checked_parts(command: str) -> list[str] | None:
     return inner.split(CHECKED_CLOSE + _JOIN + CHECKED_OPEN)
 
 
-_BIT_REVERSED = bytes(int(f"{i:08b}"[::-1], 2) for i in range(256))
+_BIT_REVERSED = bytes.fromhex(
+    "008040c020a060e0109050d030b070f0088848c828a868e8189858d838b878f8"
+    "048444c424a464e4149454d434b474f40c8c4ccc2cac6cec1c9c5cdc3cbc7cfc"
+    "028242c222a262e2129252d232b272f20a8a4aca2aaa6aea1a9a5ada3aba7afa"
+    "068646c626a666e6169656d636b676f60e8e4ece2eae6eee1e9e5ede3ebe7efe"
+    "018141c121a161e1119151d131b171f1098949c929a969e9199959d939b979f9"
+    "058545c525a565e5159555d535b575f50d8d4dcd2dad6ded1d9d5ddd3dbd7dfd"
+    "038343c323a363e3139353d333b373f30b8b4bcb2bab6beb1b9b5bdb3bbb7bfb"
+    "078747c727a767e7179757d737b777f70f8f4fcf2faf6fef1f9f5fdf3fbf7fff"
+)
+"""Each byte with its bits reversed, ``bytes(int(f"{i:08b}"[::-1], 2) for i in range(256))``
+written out: building it cost every start ~1 M instructions (tests/scanner/test_batch_table_s26)."""
 
 
 def cksum(data: bytes, *more: bytes) -> int:

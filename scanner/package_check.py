@@ -61,7 +61,19 @@ def follow(then: FollowUp | None) -> FollowUp:
 
 
 def _other_users(out: Output | None) -> list[int]:
-    """The users other than 0 that ``pm list users`` named (ids Android allows), in order."""
+    """The users other than 0 that ``pm list users`` named (ids Android allows), in order;
+    none when it named more than ``MAX_OTHER_USERS`` (``check`` names that as damage)."""
+    users = _named(out)
+    return users if len(users) <= MAX_OTHER_USERS else []
+
+
+MAX_OTHER_USERS = 32
+"""More users than a phone holds (review11): a user's name is free text and a line break in it
+forges ``UserInfo`` lines (``scanner.parse.users``); each named user would cost one more ``pm``
+call in user 0's stream, and a few hundred outlast the scan's timeout, user 0's lists too."""
+
+
+def _named(out: Output | None) -> list[int]:
     if out is None or out.damaged is not None or out.exit_code not in (0, None):
         return []
     return sorted({u.id for u in parse_pm_list_users(out.text) if u.id and is_user_id(u.id)})
@@ -136,6 +148,9 @@ def check(
     dumpsys shows a catalog messenger for whose list was not asked is named."""
     if isinstance(packages, Unseen):
         return []
+    if len(named := _named(outputs.get(probes.USERS.name))) > MAX_OTHER_USERS:  # review11
+        why = f"pm list users named {len(named)} other users (more than {MAX_OTHER_USERS})"
+        _damage(damaged, f"could not be checked per user: {why}; a user name forged lines")
     lists: dict[str, PackageList | str] = {}
     for (kind, _), name in zip(probes.PM_LIST_KINDS, _NAMES, strict=True):
         if (value := _read(asked.get(name), outputs)) is not None:

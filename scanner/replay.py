@@ -24,7 +24,6 @@ from msgspec import Struct, field
 
 from scanner import batch
 from scanner.recording import Recording
-from scanner.transport import failures
 from scanner.transport.interface import DEFAULT_MAX_OUTPUT, DEFAULT_TIMEOUT_S, Meter, ShellResult
 
 if TYPE_CHECKING:  # built on the first command the recording does not hold (start-up)
@@ -321,6 +320,8 @@ class ReplayTransport:
         stdout = out.stdout + out.stderr
         self.meter.count(command, min(len(stdout), self.max_output))
         if len(stdout) > self.max_output:  # the same cut a live transport makes
+            from scanner.transport import failures  # only here (start-up: RESULTS, session 26)
+
             cut = stdout[: self.max_output]
             raise failures.too_much_output(self.serial, command, self.max_output, cut)
         return ShellResult(stdout, b"", None)

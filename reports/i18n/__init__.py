@@ -12,12 +12,11 @@ from collections.abc import Mapping
 from checks.catalog import SIDELOAD_INSTALLERS, STORES
 from checks.findings import BEYOND
 from checks.rule import CheckInfo
-from reports.i18n import evidence, formats, messages
-from reports.i18n.texts import CheckText, Lang, MissingText, lang_from_env
+from reports.i18n import formats, messages
+from reports.i18n.texts import POLICY_NAMES, CheckText, Lang, MissingText, lang_from_env
 
-_MESSAGES = {Lang.EN: messages.EN, Lang.DE: messages.DE}
 _SOURCES = {Lang.DE: {"catalog": "Katalog", "policy": "Richtlinie"}}
-_POLICY_NAMES = evidence.POLICY_NAMES
+_POLICY_NAMES = POLICY_NAMES
 
 
 class Texts:
@@ -25,7 +24,8 @@ class Texts:
 
     def __init__(self, lang: Lang) -> None:
         self.lang = lang
-        self._messages = _MESSAGES[lang]
+        # German's dict and the evidence catalog's code load when a German text is asked for.
+        self._messages = messages.EN if lang is Lang.EN else {Lang.DE: messages.DE}[lang]
 
     def t(self, key: str, **params: object) -> str:
         try:
@@ -50,7 +50,7 @@ class Texts:
         """A value of the messenger comparison or an app source, in this language."""
         if self.lang is Lang.EN:
             return value
-        from reports.i18n import de_catalog  # German only (start-up, #18)
+        from reports.i18n import de_catalog, evidence  # German only (start-up, #18)
 
         table = {**evidence.by_english(self.lang, "catalog."), **de_catalog.SOURCES}
         try:
@@ -65,6 +65,8 @@ class Texts:
         has_id = not isinstance(item, str) and "id" in item
         if has_id and (self.lang is not Lang.EN or "text" not in item):
             assert not isinstance(item, str)
+            from reports.i18n import evidence
+
             return evidence.render(item, self.lang)
         english = item if isinstance(item, str) else str(item["text"])
         if self.lang is Lang.EN:

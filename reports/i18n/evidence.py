@@ -16,7 +16,7 @@ from io import BytesIO
 
 from checks.findings import fill
 from reports.i18n import formats
-from reports.i18n.texts import Lang, MissingText
+from reports.i18n.texts import POLICY_NAMES, Lang, MissingText
 
 DOMAIN = "msgscan"
 _PHONE_WORDS = {
@@ -51,8 +51,6 @@ _PHONE_WORDS = {
 """Reasons the phone or the collector gives (``{r:reason}``): their standard words
 (``scanner.collect``, ``scanner.apk_reads``)."""
 _UNKNOWN = {Lang.EN: "unknown", Lang.DE: "unbekannt"}
-POLICY_NAMES = {Lang.DE: {"default (article)": "Standard (Fachartikel)"}}
-"""msgscan's built-in policy (``checks.policy.DEFAULT``) by name; an organisation's stays."""
 
 
 def _mo(lang: Lang) -> bytes:

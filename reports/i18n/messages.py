@@ -6,8 +6,6 @@ English is here, German in ``de_messages``.
 
 from __future__ import annotations
 
-from reports.i18n.de_messages import DE
-
 EN: dict[str, str] = {
     # document
     "doc.title": "Messenger data-protection report",
@@ -219,4 +217,14 @@ EN: dict[str, str] = {
     "checks.attest": "attest",
 }
 
-__all__ = ["DE", "EN"]
+
+def __getattr__(name: str) -> dict[str, str]:
+    """``DE``, imported when first asked for: an English report reads no German (start-up)."""
+    if name == "DE":
+        from reports.i18n.de_messages import DE
+
+        return DE
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["DE", "EN"]  # noqa: F822 (DE: module __getattr__)

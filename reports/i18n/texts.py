@@ -19,6 +19,11 @@ class Lang(enum.Enum):
     DE = "de"
 
 
+POLICY_NAMES = {Lang.DE: {"default (article)": "Standard (Fachartikel)"}}
+"""msgscan's built-in policy (``checks.policy.DEFAULT``) by name; an organisation's stays
+(here, not in ``evidence``: an English report's policy line loads no catalog code)."""
+
+
 class CheckText(Struct, frozen=True):
     """What a person reads about one check, in one language."""
 

@@ -31,7 +31,6 @@ from reports.localized import (
     verdict_text,
 )
 from reports.render import _text_audit
-from reports.render.controls import escapes
 from reports.report import UNSEEN, build_report
 
 WIDTH = 100
@@ -52,6 +51,8 @@ def clean(text: str) -> str:
     """``text`` as one printable line: escape sequences and control characters removed."""
     if text.isprintable():  # no blank, control, bidi or zero-width mark, no escape's first byte
         return text
+    from reports.render.controls import escapes  # a printable report loads it not (s26)
+
     blanks, controls = _patterns()
     return controls.sub("", blanks.sub(" ", escapes().sub("", text)))
 

@@ -219,8 +219,17 @@ def refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
     """Refuse (StateError) a database msgscan did not make: schema 0 (``user_version`` unset)
     with tables in it. msgscan's first script runs in one transaction with ``user_version =
     1``, so no state of msgscan's is ever at 0 with a table; another program's database (a
-    typo in the state path) is, and neither its journal mode nor its tables are touched."""
-    if conn.execute("PRAGMA user_version").fetchone()[0] != 0:
+    typo in the state path) is, and neither its journal mode nor its tables are touched. Any
+    program may set ``user_version``: at 1 or more, msgscan's first tables must be there; a
+    newer schema is refused here too, before the journal mode is set (review11)."""
+    if version := _schema_version(conn, path):
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if missing := {"devices", "rounds", "scans", "findings"} - names:
+            raise StateError(
+                f"{path} is not msgscan's state database: its schema number {version} is set"
+                f" but msgscan's tables are missing ({', '.join(sorted(missing))})",
+                hint="point the agent's state path at msgscan's own database or at a new file",
+            )
         return
     tables = conn.execute(
         "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"

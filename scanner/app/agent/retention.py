@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 
 from scanner.app.agent.settings import AgentSettings
+
+if TYPE_CHECKING:
+    from scanner.app.agent.state import State
 
 log = structlog.get_logger("msgscan.agent")
 
@@ -68,3 +71,14 @@ def prune_reports(reports_dir: Path, days: int, keep: set[str], now: float | Non
 
 
 __all__ = ["prune_reports", "statement"]
+
+
+def prune_all(state: State, settings: AgentSettings, finished: datetime, keep: set[str]) -> None:
+    """After a round: the scan history and the attestations older than ``retention_days``, and
+    report files not rewritten for ``reports_retention_days`` (but the files in ``keep``)."""
+    from scanner.app.agent.attestations import prune as prune_attestations
+
+    cutoff = finished - timedelta(days=settings.retention_days)
+    state.prune(cutoff)
+    prune_attestations(state, cutoff.date())
+    prune_reports(settings.reports_dir, settings.reports_retention_days, keep)

@@ -29,7 +29,15 @@ if TYPE_CHECKING:
 # costs about 0.1 s at start-up (tzlocal, zoneinfo), and an interval schedule, "msgscan agent
 # --once" and "msgscan scan --send" never need it.
 
-__all__ = ["MAX_DURATION", "Cron", "Interval", "parse_cron", "parse_duration", "trigger"]
+__all__ = [
+    "MAX_DURATION",
+    "Cron",
+    "Interval",
+    "background",
+    "parse_cron",
+    "parse_duration",
+    "trigger",
+]
 
 MAX_DURATION = timedelta(days=366)
 _DURATION = re.compile(r"(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?")
@@ -163,6 +171,16 @@ def trigger(schedule: Interval | Cron, jitter: timedelta) -> BaseTrigger:
         return IntervalTrigger(seconds=schedule.every.total_seconds(), jitter=seconds)
     parts = [CronTrigger(**kw, jitter=seconds) for kw in schedule.apscheduler_fields()]
     return parts[0] if len(parts) == 1 else OrTrigger(parts)
+
+
+def background(schedule: Interval | Cron, jitter: timedelta, job: Any) -> Any:
+    """A daemon APScheduler ``BackgroundScheduler`` (not started) that calls ``job`` on the
+    schedule; a late run is coalesced and never overlaps the one before (``max_instances``)."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    scheduler = BackgroundScheduler(daemon=True)
+    scheduler.add_job(job, trigger(schedule, jitter), id="round", coalesce=True, max_instances=1)
+    return scheduler
 
 
 def _field(

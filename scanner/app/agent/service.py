@@ -15,7 +15,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +27,15 @@ from reports.render.json import JsonRenderer
 from scanner.app.agent import targets as found
 from scanner.app.agent.addresses import Addresses
 from scanner.app.agent.attestations import policy_for_round
-from scanner.app.agent.attestations import prune as prune_attestations
 from scanner.app.agent.delivery import Delivery
+from scanner.app.agent.heartbeat import process_figures
 from scanner.app.agent.inventory import all_endpoints
 from scanner.app.agent.once import RoundReport, not_scanned
 from scanner.app.agent.recorder import DEVICE_STATES, Recorder
-from scanner.app.agent.retention import prune_reports, statement
+from scanner.app.agent.retention import prune_all, statement
 from scanner.app.agent.round import Limits, Openers, PhoneOutcome, run_round
 from scanner.app.agent.rows import DeviceState, Via
-from scanner.app.agent.schedule import trigger
+from scanner.app.agent.schedule import background
 from scanner.app.agent.settings import AgentConfig, processes_for
 from scanner.app.agent.startup import AgentLocked, load_config, load_key, load_policy, lock, naming
 from scanner.app.agent.state import State
@@ -44,6 +44,7 @@ from scanner.app.agent.workers import KeptWorkers
 from scanner.app.scan import device_name, hide
 
 log = structlog.get_logger("msgscan.agent")
+
 
 __all__ = [
     "SUMMARY_FILE",
@@ -192,6 +193,7 @@ class Agent:
         finally:
             with self._scan_lock:
                 self._busy.difference_update(t.id for t in targets)
+            self.addresses.flush()  # what the round learnt, in addresses.json once
         failed = sum(1 for p in outcome.phones if p.failed)
         scanned = sum(1 for p in outcome.phones if p.state == "scanned")
         finished = datetime.now(UTC)
@@ -203,11 +205,7 @@ class Agent:
                 scanned=scanned,
                 failed=failed,
             )
-            self.state.prune(finished - timedelta(days=cfg.agent.retention_days))
-            prune_attestations(
-                self.state, (finished - timedelta(days=cfg.agent.retention_days)).date()
-            )
-            prune_reports(cfg.agent.reports_dir, cfg.agent.reports_retention_days, {SUMMARY_FILE})
+            prune_all(self.state, cfg.agent, finished, {SUMMARY_FILE})
         write_summary(
             self.state,
             cfg.agent.reports_dir / SUMMARY_FILE,
@@ -280,16 +278,8 @@ class Agent:
         log.info("config.reloaded", source=config.source, digest=config.digest)
 
     def heartbeat(self) -> dict[str, Any]:
-        me = psutil.Process()
-        try:
-            connections = len(me.net_connections(kind="tcp"))
-        except psutil.Error:
-            connections = -1
-        figures = {
-            "rss_mb": round(me.memory_info().rss / 2**20, 1),
-            "cpu_percent": me.cpu_percent(interval=None),
-            "open_connections": connections,
-            "threads": me.num_threads(),
+        figures = process_figures(psutil.Process())
+        figures |= {
             "devices_seen": len(self.state.devices()),
             "rounds": self.rounds,
             "last_round_s": round(self.last_round.seconds, 2) if self.last_round else None,
@@ -336,18 +326,8 @@ class Agent:
                     log.exception("scan.crashed", error=f"{type(e).__name__}: {e}")
 
     def _schedule(self) -> Any:
-        from apscheduler.schedulers.background import BackgroundScheduler
-
         sched = self.config.schedule
-        scheduler = BackgroundScheduler(daemon=True)
-        scheduler.add_job(
-            self.round_due.set,
-            trigger(sched.trigger, sched.jitter),
-            id="round",
-            coalesce=True,
-            max_instances=1,
-        )
-        return scheduler
+        return background(sched.trigger, sched.jitter, self.round_due.set)
 
     def _control(self, scheduler_box: list[Any]) -> None:
         """Reloads and heartbeats, on their own thread so a long round delays neither."""

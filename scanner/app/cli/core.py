@@ -66,6 +66,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    from scanner.app.cli.regex_cache import kept  # msgscan's patterns from kept programs
+
+    with kept():
+        return _dispatch(argv)
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
     # Deferred here and below: `import scanner.app.cli` loads the dispatch only (test_startup).
     from scanner.app.cli.definition import build_parser
 

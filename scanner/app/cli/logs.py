@@ -17,7 +17,6 @@ from types import ModuleType
 from typing import TYPE_CHECKING, TextIO, cast
 
 from checks.errors import UsageError
-from reports.render.controls import clean_tree
 from scanner import log
 from scanner.log import DEBUG, ERROR, INFO, WARNING
 
@@ -121,6 +120,8 @@ def _configure(stream: object, level: int, *, human: bool, terminal: bool, rich:
 
 def _clean_log(_logger: object, _name: str, event: object) -> object:
     """structlog processor: no control characters in a log line (a serial may carry ESC)."""
+    from reports.render.controls import clean_tree  # a replay logs nothing (start-up, s26)
+
     return clean_tree(event)
 
 

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 
 from checks.evaluate import summarize
 from checks.policy import Policy
-from reports.render.controls import strip_controls
 from scanner.app.cli.exits import ExitCode
 from scanner.app.cli.options import signing_key
 from scanner.app.cli.output import emit, plan, print_json, templates_from
@@ -62,6 +61,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
         send(args, result)
     summary = summarize(result.findings, complete=result.snapshot.complete)
     if not result.snapshot.complete:
+        from reports.render.controls import strip_controls  # here only (start-up, session 26)
+
         print(
             strip_controls(
                 f"error: the scan of {result.device_name} is incomplete: {result.error}"

@@ -62,16 +62,26 @@ def send(args: argparse.Namespace, result: ScanResult) -> None:
 def _events(result: ScanResult, db: State) -> list[dict[str, Any]]:
     """``snapshot_events(result)`` under the finding uids of the phone the agent's state knows
     behind the id now (its lineage, docs/siem.md; review10): lineage 0's are, after a swap, the
-    retired phone's, whose open findings the SIEM keeps."""
+    retired phone's, whose open findings the SIEM keeps. A scan of another model than the
+    state's (a swap the agent has not seen yet, review11) gets the agent's next number."""
     from dataclasses import replace
 
     from reports.render.ocsf import report_events
     from reports.render.ocsf_context import ScanContext
     from reports.report import build_report
     from scanner.app.agent import lineage
+    from scanner.app.agent.identity import differs, legacy, trait_of
 
     row = lineage.device(db, result.device_name)
-    ctx = replace(ScanContext.of(result), lineage=row.lineage if row is not None else 0)
+    n = row.lineage if row is not None else 0
+    if row is not None and (
+        row.retired is not None
+        or differs(row.trait or legacy(row.model), trait_of(result.snapshot.identity))
+    ):  # a retired history, or a swap the agent has not seen yet (review11): it moves them
+        n += 1  # aside at its next attempt, and this phone gets that number
+        while lineage.device(db, f"{result.device_name}~{n}") is not None:  # lineage.retire's
+            n += 1
+    ctx = replace(ScanContext.of(result), lineage=n)
     return report_events(build_report(result), ctx)
 
 
