@@ -218,8 +218,11 @@ class Recorder:
                 f" than {device}'s earlier scans ({describe(before)}); if it is that phone, "
                 f"`msgscan agent --adopt {device}` takes what it names from its next scan on"
             )
+        # nor one naming a part the id's trait lacks (review11): its earlier scans did not name
+        # it, so any phone could have been them; it gives the id its trait, the next one closes
+        more = not names_all(result.trait, before)
         return _Seen(
-            resolve=result.trait is not None and full,
+            resolve=result.trait is not None and full and not more,
             store=full and row.trait != result.trait,
             note=note,
         )
