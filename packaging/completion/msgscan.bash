@@ -10,8 +10,8 @@ _shtab_msgscan_subparsers=(scan simulate agent report checks devices snapshot re
 
 _shtab_msgscan_scan_option_strings=(-h --help --serial -s --tcp --replay --demo --timeout --auth-timeout --max-output --policy --format -o --output --templates --lang --send --config --pseudonymize --sign-key --attestations --attestation-key -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_simulate_option_strings=(-h --help --recording --port --count --accept-any-key --keys --legacy --farm --farm-spec --seed --save-farm --latency-ms --bandwidth-kbps --drop-after --hang-after --refuse-auth --corrupt --device-time -v --verbose -q --quiet --log-format --log-file)
-_shtab_msgscan_agent_option_strings=(-h --help --config --once --demo --history --forget --lang -v --verbose -q --quiet --log-format --log-file)
-_shtab_msgscan_report_option_strings=(-h --help --format -o --output --templates --lang --sign-key -v --verbose -q --quiet --log-format --log-file)
+_shtab_msgscan_agent_option_strings=(-h --help --config --once --demo --history --forget --adopt --lang -v --verbose -q --quiet --log-format --log-file)
+_shtab_msgscan_report_option_strings=(-h --help --format -o --output --templates --config --lang --sign-key -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_checks_option_strings=(-h --help --json --lang -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_devices_option_strings=(-h --help --tcp --json -v --verbose -q --quiet --log-format --log-file)
 _shtab_msgscan_snapshot_option_strings=(-h --help --serial -s --tcp --replay --demo --timeout --auth-timeout --max-output --json -v --verbose -q --quiet --log-format --log-file)

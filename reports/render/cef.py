@@ -19,6 +19,7 @@ from typing import Any
 from checks.result import ScanResult
 from reports.render.health import health_cef_extension, is_health
 from reports.render.ocsf import report_events, snapshot_events
+from reports.render.ocsf_context import ScanContext
 
 CEF_SEVERITY = {0: 0, 1: 1, 2: 3, 3: 5, 4: 7, 5: 9, 6: 10}
 _ACT = {1: "Create", 2: "Update", 3: "Close", 99: "Snapshot"}
@@ -84,12 +85,17 @@ def cef_from_ocsf(ev: Mapping[str, Any], *, host: str | None = None) -> str:
         ext += [("cs2Label", "androidPackage"), ("cs2", resource["name"])]
     if user is not None:
         ext += [("cn1Label", "androidUserId"), ("cn1", user)]
+    native = ev["unmapped"]["msgscan"]
+    if native.get("lineage_unknown") or native.get("lineage"):  # which phone behind the id
+        ext += [("cs6Label", "lineage"), ("cs6", native.get("lineage") or "unknown")]
     return "|".join(head) + "|" + " ".join(f"{k}={extension(v)}" for k, v in ext)
 
 
 class CefRenderer:
     """One CEF line per finding (snapshots, as ``OcsfRenderer``)."""
 
+    takes_lineage = True
+    """``render_report(report, lineage)``: ``msgscan report --config`` (its events' uids)."""
     media_type = "text/plain; charset=utf-8"
 
     def __init__(self, host: str | None = None) -> None:
@@ -99,8 +105,9 @@ class CefRenderer:
         lines = (cef_from_ocsf(e, host=self.host) + "\n" for e in snapshot_events(result))
         return "".join(lines).encode("utf-8")
 
-    def render_report(self, report: Mapping[str, Any]) -> bytes:
-        lines = (cef_from_ocsf(e, host=self.host) + "\n" for e in report_events(report))
+    def render_report(self, report: Mapping[str, Any], lineage: int | None = None) -> bytes:
+        events = report_events(report, ScanContext.from_report(report, lineage))
+        lines = (cef_from_ocsf(e, host=self.host) + "\n" for e in events)
         return "".join(lines).encode("utf-8")
 
 

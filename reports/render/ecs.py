@@ -21,6 +21,7 @@ from typing import Any
 from checks.result import ScanResult
 from reports.render.health import health_ecs, is_health
 from reports.render.ocsf import compact, ndjson, report_events, snapshot_events
+from reports.render.ocsf_context import ScanContext
 
 ECS_VERSION = "9.4.0"
 RISK = {1: 0, 2: 21, 3: 47, 4: 73, 5: 99}
@@ -89,6 +90,7 @@ def ecs_from_ocsf(ev: Mapping[str, Any], *, observer: str | None = None) -> dict
                 "state": "closed" if ev["activity_id"] == 3 else "open",
                 "resource_uid": resource["uid"],
                 **_some(lineage=native.get("lineage")),  # a phone swapped in behind the id
+                **_some(lineage_unknown=native.get("lineage_unknown")),  # no state said it
             },
             "result": {
                 "status": native["status"],
@@ -128,6 +130,8 @@ def _some(**values: Any) -> dict[str, Any]:
 class EcsRenderer:
     """ECS NDJSON, one document per finding (snapshots, as ``OcsfRenderer``)."""
 
+    takes_lineage = True
+    """``render_report(report, lineage)``: ``msgscan report --config`` (its events' uids)."""
     media_type = "application/x-ndjson"
 
     def __init__(self, observer: str | None = None) -> None:
@@ -136,8 +140,9 @@ class EcsRenderer:
     def render(self, result: ScanResult) -> bytes:
         return ndjson(ecs_from_ocsf(e, observer=self.observer) for e in snapshot_events(result))
 
-    def render_report(self, report: Mapping[str, Any]) -> bytes:
-        return ndjson(ecs_from_ocsf(e, observer=self.observer) for e in report_events(report))
+    def render_report(self, report: Mapping[str, Any], lineage: int | None = None) -> bytes:
+        events = report_events(report, ScanContext.from_report(report, lineage))
+        return ndjson(ecs_from_ocsf(e, observer=self.observer) for e in events)
 
 
 __all__ = ["ECS_VERSION", "EcsRenderer", "compact", "ecs_from_ocsf", "iso_ms", "with_data_stream"]

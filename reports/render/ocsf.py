@@ -209,7 +209,7 @@ def ocsf_event(result: ScanResult | ScanContext, report: Mapping[str, Any],
     status: str = f["status"]
     device_uid = ctx.device_name
     resource = _resource(device_uid, f, _versions(report))
-    uid = finding_uid(device_uid, f["check_id"], resource["uid"], ctx.lineage)
+    uid = finding_uid(device_uid, f["check_id"], resource["uid"], ctx.lineage or 0)
     activity = occ.activity
     severity_id = SEVERITY_ID.get(f["severity"], 0)
     compliance_id, compliance_name = _COMPLIANCE[status]
@@ -292,6 +292,8 @@ def ocsf_event(result: ScanResult | ScanContext, report: Mapping[str, Any],
                 "counts_as_failure": status == "fail" and f.get("waived") is None,
                 "heartbeat": occ.heartbeat is not None,
                 **({"lineage": ctx.lineage} if ctx.lineage else {}),
+                # no state said which phone behind the id (``ScanContext.lineage``)
+                **({"lineage_unknown": True} if ctx.lineage is None else {}),
             }
         },
     }
@@ -327,15 +329,19 @@ def merged(report: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def snapshot_events(result: ScanResult) -> list[dict[str, Any]]:
-    """Every finding of a scan as a Create event (no state: ``msgscan scan``)."""
-    return report_events(build_report(result), ScanContext.of(result))
+    """Every finding of a scan as a Create event (no state: ``msgscan scan``, which knows no
+    lineage either: its events say so, as a saved report's do)."""
+    from dataclasses import replace
+
+    return report_events(build_report(result), replace(ScanContext.of(result), lineage=None))
 
 
 def report_events(
     report: Mapping[str, Any], ctx: ScanContext | None = None
 ) -> list[dict[str, Any]]:
     """Every finding of a (saved) report as a Create event: what a scan found, each finding
-    opened by it. The agent, which keeps state, sends Update and Close as findings drift."""
+    opened by it. The agent, which keeps state, sends Update and Close as findings drift.
+    Without ``ctx`` the report's own, its lineage unknown (``ScanContext.from_report``)."""
     ctx = ctx or ScanContext.from_report(report)
     return [ocsf_event(ctx, report, Occurrence(f, Activity.CREATE)) for f in merged(report)]
 
@@ -352,13 +358,16 @@ def compact(event: Mapping[str, Any]) -> bytes:
 class OcsfRenderer:
     """OCSF 1.5.0 Compliance Finding NDJSON: one snapshot event per finding."""
 
+    takes_lineage = True
+    """``render_report(report, lineage)``: ``msgscan report --config`` (its events' uids)."""
     media_type = "application/x-ndjson"
 
     def render(self, result: ScanResult) -> bytes:
         return ndjson(snapshot_events(result))
 
-    def render_report(self, report: Mapping[str, Any]) -> bytes:
-        return ndjson(report_events(report))
+    def render_report(self, report: Mapping[str, Any], lineage: int | None = None) -> bytes:
+        """``lineage``: the one the agent's state has for the report's scan (None: unknown)."""
+        return ndjson(report_events(report, ScanContext.from_report(report, lineage)))
 
 
 __all__ = [

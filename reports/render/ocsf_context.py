@@ -75,9 +75,12 @@ class ScanContext:
     build: str | None = None
     managed: bool | None = None
     """A device or profile owner exists (OCSF ``is_managed``); None when the phone withheld it."""
-    lineage: int = 0
+    lineage: int | None = 0
     """Which phone behind the device id (the agent's state: 0 its first, n after n swaps); part
-    of every finding uid when not 0 (``ocsf.finding_uid``)."""
+    of every finding uid when not 0 (``ocsf.finding_uid``). None: unknown, no state says it (a
+    saved report rendered without the agent's state, ``msgscan report``): the uids are those
+    of the id's first phone and every event says the lineage is unknown
+    (``unmapped.msgscan.lineage_unknown``)."""
 
     @classmethod
     def of(cls, result: ScanResult | ScanContext) -> ScanContext:
@@ -99,8 +102,10 @@ class ScanContext:
         )
 
     @classmethod
-    def from_report(cls, report: Mapping[str, Any]) -> ScanContext:
-        """The context of a saved (schema-valid) report: what it says, nothing invented."""
+    def from_report(cls, report: Mapping[str, Any], lineage: int | None = None) -> ScanContext:
+        """The context of a saved (schema-valid) report: what it says, nothing invented; the
+        report does not say which phone behind its id it was (``lineage``: the agent's state
+        does, ``scanner.app.agent.lineage.of_scan``; None: unknown)."""
         scan, dev = report["scan"], report["device"]
         finished = datetime.fromisoformat(scan["finished"])
         owner = dev.get("device_owner")
@@ -114,7 +119,7 @@ class ScanContext:
             scan_id=scan["id"], finished=finished, msgscan_version=scan["msgscan_version"],
             device_name=name, policy_name=scan["policy"]["name"],
             policy_digest=scan["policy"].get("digest"),
-            pseudonymized=name.startswith(PSEUDONYM_PREFIX), managed=managed,
+            pseudonymized=name.startswith(PSEUDONYM_PREFIX), managed=managed, lineage=lineage,
         )
 
 

@@ -8,9 +8,9 @@ scan naming a full trait, whatever phone it is, resolves the failures the earlie
 A swap behind an id whose first phone was never identified (a clone's placeholder serial, an
 address handed on by DHCP) then closes the earlier phone's failures: nobody fixed them.
 
-Not fixed here (the recorder's identity rule is gaps11's this session, and the fix is a
-design choice: keep such a history open until a scan shows the same trait twice, or move it
-aside as "an unknown phone, then X"): pinned as strict xfails.
+Pinned here as strict xfails; fixed by gaps11 (the recorder's identity rule): a scan naming a
+part the id's trait lacks resolves nothing and gives the id its trait, so such a history stays
+open until a scan names that trait again.
 """
 
 from __future__ import annotations
@@ -27,11 +27,6 @@ from tests.scanner.app.agent.test_agent import A14, with_telegram
 NOTHING = {**BRAND_ONLY, "ro.product.brand": None}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review11, not fixed: the first full trait after scans naming less resolves the "
-    "failures of a phone never identified (recorder._seen, identity.names_all(None|partial, x))",
-)
 @pytest.mark.parametrize("first", [BRAND_ONLY, NOTHING], ids=["brand-only", "nothing"])
 def test_another_phone_after_an_unidentified_first_scan_resolves_nothing(
     tmp_path: Path, first: dict[str, str | None]

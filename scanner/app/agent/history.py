@@ -15,6 +15,9 @@ removes one from the agent's state, in one transaction:
   (``lineage.retire``).
 
 Only a retired history can be forgotten: a phone the agent still scans keeps its history.
+
+``--adopt ID`` is the operator's word on a phone the agent still scans, when the agent cannot
+tell it soundly (``adopt``): the phone answering as ID is the one its history is of.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from checks.errors import UsageError
-from scanner.app.agent.identity import describe, legacy
+from scanner.app.agent.identity import ADOPTING, adopting, describe, legacy
 from scanner.app.agent.state import State
 
 
@@ -99,6 +102,47 @@ def forget(state: State, device_id: str) -> Forgotten:
     return Forgotten(scans, findings, open_now)
 
 
+@dataclass(frozen=True, slots=True)
+class Adopted:
+    twins: bool
+    """Its last round with twins was dropped (their failures leave the fleet page)."""
+    phone: str
+    """Who its history says it is (``identity.describe``)."""
+
+
+def adopt(state: State, device_id: str) -> Adopted:
+    """The phone answering as ``device_id`` is the one its history is of (gaps11), in one
+    transaction; UsageError (exit 2) for an id the state has no live phone under.
+
+    - **Twins gone**: the results of its last round in which two phones answered as it leave
+      the fleet page (``known._TWINS``; the other phone no longer answers, and no scan can show
+      which twin answers now), and its next round is not held (``lineage.held``).
+    - **Identity re-based**: its next scan that shows no other phone (no part of the trait
+      differs: a swap still moves the history) gives the id its trait though its getprop names
+      less (a property an update removed), and resolves nothing; the scans after it resolve
+      what they evaluate when they name all of that trait (``identity.names_all``).
+    """
+    with state.transaction() as tx:
+        row = tx.execute(
+            "SELECT retired, trait, model, ambiguous_round FROM devices WHERE id = ?",
+            (device_id,),
+        ).fetchone()
+        if row is None or row[0] is not None:
+            raise UsageError(
+                f"{device_id!r} is no phone the agent scans in {state.path}"
+                + (" (a retired history: nothing answers as it)" if row is not None else ""),
+                hint="the fleet page names each phone's id; `msgscan agent --history` lists "
+                "the retired histories (`--forget` removes one)",
+            )
+        trait = row[1] or legacy(row[2]) or ""
+        marked = trait if adopting(trait) else ADOPTING + trait
+        tx.execute(
+            "UPDATE devices SET ambiguous_round = NULL, trait = ? WHERE id = ?",
+            (marked, device_id),
+        )
+    return Adopted(row[3] is not None, describe(trait or None))
+
+
 def lines(histories: list[Retired]) -> list[str]:
     """``--history``'s output: one block per retired history."""
     if not histories:
@@ -115,4 +159,4 @@ def lines(histories: list[Retired]) -> list[str]:
     return out
 
 
-__all__ = ["Forgotten", "Retired", "forget", "lines", "retired"]
+__all__ = ["Adopted", "Forgotten", "Retired", "adopt", "forget", "lines", "retired"]

@@ -37,7 +37,19 @@ def trait_of(identity: object) -> str | None:
     return _SEP.join(parts) if any(parts) else None
 
 
+ADOPTING = "\x1e"
+"""Before a device row's trait: the operator adopted the phone behind the id (``msgscan agent
+--adopt``, ``history.adopt``): its next scan that names it the same phone (no part differs)
+gives the id its trait, though it name less, and resolves nothing; the scans after it are held
+to that trait."""
+
+
+def adopting(trait: str | None) -> bool:
+    return trait is not None and trait.startswith(ADOPTING)
+
+
 def _parts(trait: str) -> tuple[str, ...]:
+    trait = trait.removeprefix(ADOPTING)
     parts = tuple(trait.split(_SEP))
     return parts if len(parts) == len(_FIELDS) else ("", "", trait, "")  # an old row's model
 
@@ -78,4 +90,4 @@ def describe(trait: str | None) -> str:
     return f"{words or 'a phone'} ({device})"
 
 
-__all__ = ["describe", "differs", "legacy", "names_all", "trait_of"]
+__all__ = ["ADOPTING", "adopting", "describe", "differs", "legacy", "names_all", "trait_of"]

@@ -28,15 +28,17 @@ would keep "latest" until it caught up."""
 _TWINS = (
     "SELECT s.device_id, s.report_path, s.failed FROM devices d JOIN scans s"
     " ON s.device_id = d.id WHERE d.ambiguous_round IS NOT NULL AND s.state = ?1"
-    " AND s.verdict IS NOT NULL AND s.round_id = (SELECT s2.round_id FROM scans s2"
-    " WHERE s2.device_id = d.id AND s2.verdict IS NOT NULL ORDER BY s2.rowid DESC LIMIT 1)"
-    " ORDER BY s.rowid"
+    " AND s.verdict IS NOT NULL AND s.round_id = d.ambiguous_round ORDER BY s.rowid"
 )
-"""The ambiguous scans in the round of each phone's last evaluated scan, for the phones that
-ever had twins (from the few such devices, by their scans' index: not a walk over every scan).
-Not by the device's last state: a failed attempt after the twins' round (unauthorized, busy)
-overwrites it, and the fleet page then showed one twin's columns and failures as the last
-known results, hiding the other's failures (retire10)."""
+"""The ambiguous scans of each phone's last round in which two phones answered as its id (from
+the few such devices, by their scans' index: not a walk over every scan). Not by the device's
+last state: a failed attempt after the twins' round (unauthorized, busy) overwrites it, and the
+fleet page then showed one twin's columns and failures as the last known results, hiding the
+other's failures (retire10). Not the round of its last evaluated scan either: when one twin
+vanished, the other's scans alone continued the history and the vanished twin's failures left
+the page, though no scan of that phone resolved them (gaps11). They stay until a round in which
+two phones answer again (each scanned anew), a swap (they move with the history) or the
+operator's ``msgscan agent --adopt ID`` (``history.adopt``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +50,8 @@ class Known:
     open_failures: int
     """Failures still open in the state (not waived): what the phone is known to fail."""
     twins: tuple[str, ...]
-    """The reports of the ambiguous scans in the round of its last evaluated scan (two phones
-    answered as its id, ``lineage``): its columns are the worst of them all."""
+    """The reports of the ambiguous scans of its last round with twins (two phones answered as
+    its id, ``lineage``): its columns are the worst of them all (``_TWINS``)."""
     twins_failed: int
     """The most failures one of those scans found (the twins' failures never enter the state)."""
 

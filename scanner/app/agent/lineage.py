@@ -110,7 +110,8 @@ def retire(
     moved scans no longer name it as theirs. The moved history keeps its SIEM name and lineage
     (its events keep the finding uids the SIEM has); the id's next phone is the next lineage.
     The moved row is marked retired (``DeviceRow.retired``: ``why``, or the reason a retired
-    history moved again was first retired for); the id is a live one again, with no SIEM name
+    history moved again was first retired for) and keeps its twins' round (their failures stay
+    on the fleet page with it, ``known._TWINS``); the id is a live one again, with no SIEM name
     of its own (its events name it)."""
     known = tx.execute("SELECT lineage FROM devices WHERE id = ?", (device_id,)).fetchone()
     n = (known[0] if known is not None else 0) + 1  # >= 1: no <id>~0 (migration 6 relies on it)
@@ -120,9 +121,10 @@ def retire(
     try:
         tx.execute(
             "INSERT INTO devices (id, via, first_seen, last_seen, last_state, last_error, model,"
-            " last_scan_id, trait, lineage, siem_name, retired) SELECT ?, via, first_seen,"
-            " last_seen, ?, ?, model, last_scan_id, trait, lineage, coalesce(siem_name, id),"
-            " coalesce(retired, ?) FROM devices WHERE id = ?",
+            " last_scan_id, trait, lineage, siem_name, retired, ambiguous_round) SELECT ?, via,"
+            " first_seen, last_seen, ?, ?, model, last_scan_id, trait, lineage,"
+            " coalesce(siem_name, id), coalesce(retired, ?), ambiguous_round FROM devices"
+            " WHERE id = ?",
             (old, DeviceState.REPLACED.value, why, why, device_id),
         )
         for table in ("scans", "findings", "sent_findings"):
@@ -140,6 +142,17 @@ def retire(
         (_iso(at), n, device_id),
     )
     return old
+
+
+def of_scan(state: State, scan_id: str) -> int | None:
+    """The lineage the scan ``scan_id`` was recorded under (its events' finding uids, ``retire``
+    keeps it with a moved history), or None when the state has no such scan (never the agent's,
+    or forgotten): then nobody knows which phone behind its id it was."""
+    rows = state._rows(
+        "SELECT d.lineage FROM scans s JOIN devices d ON d.id = s.device_id WHERE s.id = ?",
+        (scan_id,),
+    )
+    return int(rows[0][0]) if rows else None
 
 
 def number(tx: Transaction, device_id: str) -> int:
@@ -224,6 +237,7 @@ __all__ = [
     "held",
     "mark",
     "number",
+    "of_scan",
     "open_events",
     "retire",
     "set_trait",

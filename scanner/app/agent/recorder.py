@@ -9,6 +9,7 @@ already answered at its new address in this round.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,7 @@ from scanner.app.agent import lineage
 from scanner.app.agent.addresses import Addresses
 from scanner.app.agent.columns import _tracked
 from scanner.app.agent.delivery import Delivery
-from scanner.app.agent.identity import describe, differs, legacy, names_all
+from scanner.app.agent.identity import adopting, describe, differs, legacy, names_all
 from scanner.app.agent.known import ever_evaluated
 from scanner.app.agent.round import PhoneOutcome
 from scanner.app.agent.rows import DeviceState, ScanRow, Via
@@ -104,10 +105,12 @@ class Recorder:
         state = DeviceState(device_state(phone))
         result = phone.scanned
         seen = self._seen(device, result)
+        if result is not None and seen.twin and not seen.held:  # the round's second phone
+            _aside(phone, result.scan_id)
         if seen.twin:  # the round's outcome says so too: `--once` counts the round incomplete
             state = DeviceState.AMBIGUOUS
             phone.state, phone.error = state.value, seen.twin
-        error = seen.twin or phone.error
+        error = seen.twin or phone.error or seen.note
         summary = summarize(result.findings, complete=result.complete) if result else None
         scan = ScanRow(
             id=result.scan_id if result else f"none-{device}-{now.timestamp():.6f}",
@@ -202,12 +205,26 @@ class Recorder:
                 f"then {describe(result.trait)}; these are the earlier phone's findings, "
                 "which the new phone's scans never resolve"
             )
+        if adopting(before):  # the operator's --adopt: its trait from now on, nothing closes yet
+            return _Seen(resolve=False, store=True)
         # a phone whose getprop named nothing cannot show it is the one before: nothing closes
         # (also where no scan of the id named one: any phone could answer as it, review9)
         # nor one naming less of it than the id's (review10): nor is that trait kept over it
         full = names_all(before, result.trait)
+        note = None
+        if not full and result.trait is not None:  # said, with the way out (gaps11)
+            note = (
+                f"resolves nothing: its getprop names less of the phone ({describe(result.trait)})"
+                f" than {device}'s earlier scans ({describe(before)}); if it is that phone, "
+                f"`msgscan agent --adopt {device}` takes what it names from its next scan on"
+            )
+        # nor one naming a part the id's trait lacks (review11): its earlier scans did not name
+        # it, so any phone could have been them; it gives the id its trait, the next one closes
+        more = not names_all(result.trait, before)
         return _Seen(
-            resolve=result.trait is not None and full, store=full and row.trait != result.trait
+            resolve=result.trait is not None and full and not more,
+            store=full and row.trait != result.trait,
+            note=note,
         )
 
     def _ambiguous(
@@ -221,6 +238,12 @@ class Recorder:
         first = self.scanned.get(device)
         if first is not None and first.undo is not None:
             undo = first.undo
+            _aside(first.phone, first.scan_id)
+            if first.phone.report_path is not None:
+                tx.execute(
+                    "UPDATE scans SET report_path = ? WHERE id = ?",
+                    (str(first.phone.report_path), first.scan_id),
+                )
             lineage.undo(tx, device, (undo.keys, undo.rows))
             lineage.mark(tx, [first.scan_id], why)
             withdrawn = lineage.unsent(tx, first.scan_id)
@@ -243,6 +266,24 @@ class Recorder:
         lineage.ambiguous(tx, device, self.round_id, why)
 
 
+def _aside(phone: PhoneOutcome, scan_id: str) -> None:
+    """A twin's report written under the phone's own name, renamed with its scan's id
+    (``<device>-<scan>.json``, as ``scanned._own_path`` names the one that found the name
+    taken; the outcome's path then names the new file): the id's next scan writes that name,
+    and the fleet page keeps showing this twin's columns until a scan of it replaces them
+    (``known._TWINS``). A rename that fails leaves the name (its columns may go; its count in
+    the scan row stays)."""
+    path = phone.report_path
+    if path is None or path.stem.endswith(f"-{scan_id[:8]}"):
+        return
+    moved = path.with_name(f"{path.stem}-{scan_id[:8]}{path.suffix}")
+    try:
+        os.replace(path, moved)
+    except OSError:
+        return
+    phone.report_path = moved
+
+
 @dataclass(frozen=True, slots=True)
 class _Seen:
     twin: str | None = None
@@ -255,6 +296,8 @@ class _Seen:
     """``twin`` because the id's last round had twins (none seen in this one yet)."""
     store: bool = True
     """The device row does not hold the scan's trait yet."""
+    note: str | None = None
+    """Why a scan resolves nothing, for its record (the outcome stays the scan's)."""
 
 
 @dataclass(frozen=True, slots=True)

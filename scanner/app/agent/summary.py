@@ -201,9 +201,15 @@ def fleet_summary(
         columns, waits = _view(scan.report_path if scan else None, key)
         if scan is not None and not scan.complete and facts and facts.complete:
             columns = _merged(columns, _columns(facts.complete.report_path, key))
+        error = d.last_error
         for twin in facts.twins if facts else ():  # two phones as one id: the worst of both
             if scan is None or twin != scan.report_path:
                 columns = _merged(columns, _columns(twin, key))
+        if facts and facts.twins and scan is not None and scan.report_path not in facts.twins:
+            error = error or (  # held over from an earlier round: say why, and the way out
+                f"the results of two phones that answered as {d.id} in one round stay until "
+                f"two phones answer as it again; if the other is gone: msgscan agent --adopt {d.id}"
+            )
         failed = max(
             facts.open_failures if facts else 0,
             scan.failed if scan else 0,
@@ -225,7 +231,7 @@ def fleet_summary(
                 "address": (addresses or {}).get(d.id),
                 "via": str(d.via),
                 "state": "replaced" if d.retired is not None else str(d.last_state),
-                "error": d.last_error,
+                "error": error,
                 "first_seen": _iso(d.first_seen),
                 "last_seen": _iso(d.last_seen),
                 "last_scan": None if scan is None else _scan_json(scan),

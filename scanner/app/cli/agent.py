@@ -23,10 +23,13 @@ def cmd_agent(args: argparse.Namespace) -> int:
     from reports.render.controls import strip_controls
 
     limit_arenas()  # before any pool thread: see scanner/malloc.py
-    if (args.history or args.forget is not None) and (args.once or args.demo):
+    kept = args.history or args.forget is not None or args.adopt is not None
+    if kept and (args.once or args.demo):
         from checks.errors import UsageError
 
-        raise UsageError("--history and --forget run no round", hint="drop --once and --demo")
+        raise UsageError(
+            "--history, --forget and --adopt run no round", hint="drop --once and --demo"
+        )
     if args.demo:
         from scanner.app.agent_demo import run_demo
 
@@ -36,7 +39,7 @@ def cmd_agent(args: argparse.Namespace) -> int:
     configure_from(
         args, max(args.verbose, {"debug": 2, "info": 1}.get(config.agent.log_level.value, 0))
     )
-    if args.history or args.forget is not None:
+    if kept:
         return _histories(args, config.agent.database)
     agent = Agent(args.config)
     if not args.once:
@@ -67,15 +70,24 @@ def _histories(args: argparse.Namespace, database: Path) -> int:
     from scanner.app.agent.state import State
 
     if not database.exists():  # never create a state database only to find nothing in it
-        if args.forget is not None:
+        if args.forget is not None or args.adopt is not None:
             raise UsageError(
-                f"{args.forget!r} is not a retired history: there is no state "
-                f"database {database} yet",
+                f"{args.forget or args.adopt!r}: there is no state database {database} yet",
                 hint="check --config",
             )
         print(history.lines([])[0])
         return ExitCode.OK
     with State.open(database) as state:
+        if args.adopt is not None:
+            done = history.adopt(state, args.adopt)
+            twins = "; its last twins' results leave the fleet page" if done.twins else ""
+            print(
+                strip_controls(
+                    f"adopted {args.adopt} ({done.phone}): its next scan gives it its identity"
+                    f" and resolves nothing{twins}"
+                )
+            )
+            return ExitCode.OK
         if args.forget is None:
             print("\n".join(strip_controls(line) for line in history.lines(history.retired(state))))
             return ExitCode.OK

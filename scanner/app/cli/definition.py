@@ -204,6 +204,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="remove the retired history ID from the state (its scans and findings; its "
         "reports and the SIEM events sent stay) and exit; 2 if ID is no retired history",
     )
+    kept.add_argument(
+        "--adopt",
+        metavar="ID",
+        help="say the phone answering as ID is the one its history is of, and exit: its last "
+        "twins' results leave the fleet page, and its next scan (unless another model answers) "
+        "gives the id its identity though getprop names less of it, resolving nothing; "
+        "2 if ID is no phone the agent scans",
+    )
     lang_option(p)
 
     p = sub.add_parser(
@@ -227,6 +235,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("-o", "--output", action="append", metavar="FILE", help=OUTPUT_HELP)
     p.add_argument("--templates", type=argtypes.path, metavar="DIR", help=TEMPLATES_HELP)
+    p.add_argument(
+        "--config",
+        type=argtypes.path,
+        metavar="FILE",
+        help="agent config whose state recorded the scan: its ocsf, ecs and cef events carry "
+        "the finding uids the agent gave that scan (the phone's lineage behind a swapped id); "
+        "without it, or when the state has no such scan, every event says the lineage is "
+        "unknown",
+    )
     lang_option(p)
     sign_key_option(p)
 

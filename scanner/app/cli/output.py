@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, assert_never
+from typing import TYPE_CHECKING, Any, assert_never, cast
 
 from checks.errors import UsageError
 
@@ -210,8 +210,10 @@ def render_saved(
     *,
     key: SigningKey | None = None,
     templates: Templates | None = None,
+    lineage: int | None = None,
 ) -> None:
-    """A loaded report (or fleet summary) into each output."""
+    """A loaded report (or fleet summary) into each output; SIEM events under ``lineage`` (the
+    agent's state's for the scan; None: unknown, which each event says)."""
     from reports.render.fleet_html import is_fleet_summary, render_fleet
 
     if is_fleet_summary(data):
@@ -224,7 +226,12 @@ def render_saved(
             )
         emit(outputs, lang, lambda _: render_fleet(data, lang, key, templates))
         return
-    emit(outputs, lang, lambda r: r.render_report(data), key=key, templates=templates)
+    def again(r: SavedReportRenderer) -> bytes:
+        if getattr(r, "takes_lineage", False):  # the SIEM formats (reports.render.ocsf)
+            return bytes(cast(Any, r).render_report(data, lineage))
+        return r.render_report(data)
+
+    emit(outputs, lang, again, key=key, templates=templates)
 
 
 def templates_from(folder: Path | None) -> Templates | None:

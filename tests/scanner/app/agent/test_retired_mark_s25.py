@@ -464,6 +464,10 @@ def test_a_failed_attempt_after_twins_keeps_the_worst_twins_results_on_the_fleet
         _twins_round(state, tmp_path, "T", A14)  # the held round: that phone's results
         _twins_round(state, tmp_path, "T", A14)  # then its history moves on
         assert _page_row(state, "T")["checks"]["MSG-03"] == "unknown"  # type: ignore[index]
+        # the id kept the first twin's trait (the Samsung's): the Pixel alone is a swap, and the
+        # history it retires keeps the twins' results (gaps11, session 26: they left the page)
+        retired = _page_row(state, "T~1")
+        assert (retired["checks"]["MSG-03"], retired["known_failed"]) == ("fail", 9)  # type: ignore[index]
 
 
 def test_clean_twins_and_a_clean_phone_count_no_failures(tmp_path: Path) -> None:
