@@ -44,6 +44,12 @@ gives the id its trait, though it name less, and resolves nothing; the scans aft
 to that trait."""
 
 
+UNNAMED = _SEP.join(("", "", "", ""))
+"""The trait kept for an id whose scans answered but named no part of the phone (the lead,
+session 26): unlike no trait at all, it says that a phone answered unnamed, so a later scan
+naming the phone cannot show it was that one (``recorder``)."""
+
+
 def adopting(trait: str | None) -> bool:
     return trait is not None and trait.startswith(ADOPTING)
 
@@ -90,4 +96,13 @@ def describe(trait: str | None) -> str:
     return f"{words or 'a phone'} ({device})"
 
 
-__all__ = ["ADOPTING", "adopting", "describe", "differs", "legacy", "names_all", "trait_of"]
+__all__ = [
+    "ADOPTING",
+    "UNNAMED",
+    "adopting",
+    "describe",
+    "differs",
+    "legacy",
+    "names_all",
+    "trait_of",
+]

@@ -97,6 +97,15 @@ def held(state: State, row: DeviceRow | None, round_id: int | None) -> bool:
     return bool(rows) and rows[0][0] == row.ambiguous_round
 
 
+def answered(state: State, device_id: str) -> bool:
+    """Whether a phone answered as the device in any scan its history keeps."""
+    rows = state._rows(
+        "SELECT 1 FROM scans WHERE device_id = ? AND state IN (?, ?) LIMIT 1",
+        (device_id, *_ANSWERED),
+    )
+    return bool(rows)
+
+
 def set_trait(tx: Transaction, device_id: str, trait: str) -> None:
     tx.execute("UPDATE devices SET trait = ? WHERE id = ?", (trait, device_id))
 

@@ -23,10 +23,17 @@ from scanner.app.agent import lineage
 from scanner.app.agent.addresses import Addresses
 from scanner.app.agent.columns import _tracked
 from scanner.app.agent.delivery import Delivery
-from scanner.app.agent.identity import adopting, describe, differs, legacy, names_all
+from scanner.app.agent.identity import (
+    UNNAMED,
+    adopting,
+    describe,
+    differs,
+    legacy,
+    names_all,
+)
 from scanner.app.agent.known import ever_evaluated
 from scanner.app.agent.round import PhoneOutcome
-from scanner.app.agent.rows import DeviceState, ScanRow, Via
+from scanner.app.agent.rows import DeviceRow, DeviceState, ScanRow, Via
 from scanner.app.agent.scanned import Scanned
 from scanner.app.agent.state import State, Transaction
 
@@ -166,6 +173,8 @@ class Recorder:
             if result is not None and not seen.twin:
                 if seen.store and result.trait is not None:
                     lineage.set_trait(tx, device, result.trait)
+                elif seen.unnamed:  # a phone answered as it naming nothing: kept so
+                    lineage.set_trait(tx, device, UNNAMED)
                 touched = tuple(str(k) for k in (*drift.new, *drift.changed, *drift.resolved))
                 saved = [tuple(r) for r in rows if r["key"] in touched]
                 undo = _Undo(touched, saved, tuple(map(str, drift.resolved)))
@@ -195,8 +204,9 @@ class Recorder:
                 "nothing in its history until a round in which one phone answers as it",
                 held=True,
             )
-        if row is None:
-            return _Seen()
+        if row is None or (row.trait is None and row.model is None and result.trait is None):
+            # its first answer names it, or nothing (which, for a known row, closes nothing)
+            return _Seen(resolve=row is None, unnamed=result.trait is None)
         before = row.trait or legacy(row.model)
         if differs(before, result.trait):
             since = row.first_seen.date().isoformat()
@@ -219,13 +229,33 @@ class Recorder:
                 f"`msgscan agent --adopt {device}` takes what it names from its next scan on"
             )
         # nor one naming a part the id's trait lacks (review11): its earlier scans did not name
-        # it, so any phone could have been them; it gives the id its trait, the next one closes
+        # it, so any phone could have been them. Where scans of the id answered naming less
+        # (a partial trait kept, or none named at all), no later scan can show it is that
+        # phone: its trait is not kept and nothing closes until the operator's --adopt (the
+        # lead, session 26; as for a part lost for good). A row of a release that kept only the
+        # model (legacy), or one no scan answered for, takes the fuller trait; the next closes.
         more = not names_all(result.trait, before)
+        if more and full and result.trait is not None and self._answered_unnamed(row):
+            note = (
+                f"resolves nothing: its getprop names more of the phone "
+                f"({describe(result.trait)}) than {device}'s earlier scans "
+                f"({describe(before)}), so they cannot be told to be this phone; if they were, "
+                f"`msgscan agent --adopt {device}` takes what it names from its next scan on"
+            )
+            return _Seen(resolve=False, store=False, note=note, unnamed=row.trait is None)
         return _Seen(
             resolve=result.trait is not None and full and not more,
             store=full and row.trait != result.trait,
             note=note,
         )
+
+    def _answered_unnamed(self, row: DeviceRow) -> bool:
+        """Whether scans of the row's history answered naming less than a full trait: one was
+        kept (``UNNAMED`` when they named nothing; not a legacy model), or none was, no model
+        either, and a phone answered as the id."""
+        if row.trait is not None:
+            return True
+        return row.model is None and lineage.answered(self.state, row.id)
 
     def _ambiguous(
         self, tx: Transaction, device: str, why: str, result: Scanned, now: datetime, *, again: bool
@@ -298,6 +328,8 @@ class _Seen:
     """The device row does not hold the scan's trait yet."""
     note: str | None = None
     """Why a scan resolves nothing, for its record (the outcome stays the scan's)."""
+    unnamed: bool = False
+    """The id's scans answered naming nothing: ``identity.UNNAMED`` is kept for it."""
 
 
 @dataclass(frozen=True, slots=True)
