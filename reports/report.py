@@ -20,8 +20,14 @@ Checking a report against its schema is the other job, in ``reports.schema_check
 
 from __future__ import annotations
 
+import enum
+import math
 import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 from checks import law
 from checks.alternatives import compare, comparison
@@ -43,10 +49,6 @@ from checks.facts import (
 from checks.findings import Finding
 from checks.owners import classify
 from checks.result import ScanResult
-from reports.plain import UNSEEN
-from reports.plain import iso as _iso
-from reports.plain import plain as _plain
-from reports.plain import unseen as _unseen
 
 if TYPE_CHECKING:  # a replay's text report never validates: no pathlib (RESULTS, "Start-up")
     from reports.schema_check import SCHEMA_PATH, ReportInvalid, validate
@@ -56,6 +58,8 @@ SCHEMA_VERSION = "1.3"
 ``attested.until``, ``device`` and ``package``. 1.2 (additive): ``integrity`` (digest and signature,
 ``reports.integrity``) and ``retention``. 1.3 (additive): ``legal`` per finding (``checks.law``) and
 ``alternatives`` (``checks.alternatives``). Every 1.x report still validates."""
+UNSEEN = "unseen"
+"""The key of the marker for a withheld fact: ``{"unseen": "<reason>"}``."""
 
 PERMISSION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("contacts", ("READ_CONTACTS", "WRITE_CONTACTS")),
@@ -72,6 +76,55 @@ PERMISSION_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 """Report key -> the ``android.permission.*`` names it sums up; then ``all_files`` (an app op)."""
 
 _ALL_FILES = "MANAGE_EXTERNAL_STORAGE"
+
+
+def _unseen(fact: Unseen) -> dict[str, str]:
+    return {UNSEEN: fact.reason}
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+_LEAVES = frozenset({str, int, bool})
+
+
+def _plain(value: Any) -> Any:
+    """Evidence data as JSON: dates ISO, enums by value, mappings with sorted string keys."""
+    kind = type(value)
+    if value is None or kind in _LEAVES:  # most values, first (not a str or int enum)
+        return value
+    if kind is dict:  # exactly a dict (not one of the types below): as Mapping does, at once
+        # the keys sorted by their text as the items are below (a stable sort: the
+        # same order), without a tuple and a call per item
+        return {str(k): _plain(value[k]) for k in sorted(value, key=str)}
+    if kind is list or kind is tuple:
+        return [_plain(v) for v in value]
+    if isinstance(value, Unseen):
+        return _unseen(value)
+    if isinstance(value, datetime):
+        return _iso(value) if value.tzinfo else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return _plain(value.value)
+    if isinstance(value, Struct):  # the facts model's values (checks/)
+        return {name: _plain(getattr(value, name)) for name in value.__struct_fields__}
+    if hasattr(type(value), "__dataclass_fields__"):  # a dataclass instance: its module is
+        import dataclasses  # loaded already; a scan has none (start-up: no ``dataclasses``)
+
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in sorted(value.items(), key=lambda item: str(item[0]))}
+    if isinstance(value, frozenset | set):
+        return sorted((_plain(v) for v in value), key=str)
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # NaN and Infinity are not JSON
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
 
 
 def _scan(result: ScanResult, complete: bool) -> dict[str, Any]:
