@@ -108,10 +108,11 @@ def resource_uid(device: str, package: str | None, user_id: int | None) -> str:
     return "/".join(parts)
 
 
-def finding_uid(device: str, check_id: str, resource: str, lineage: int = 0) -> str:
+def finding_uid(device: str, check_id: str, resource: str, lineage: int | str = 0) -> str:
     """``lineage``: which phone behind the device id (0 its first; n after n swaps, the agent's
     state says), so a phone swapped behind an id never shares a finding uid with the one before
-    it; 0 leaves the uid as it always was."""
+    it; 0 leaves the uid as it always was; ``twin:<scan id>`` for a scan of a held twin
+    (``ScanContext.twin``): a uid no other scan shares."""
     parts: list[object] = ["v1", device, check_id, resource]
     if lineage:
         parts.append(lineage)
@@ -209,7 +210,8 @@ def ocsf_event(result: ScanResult | ScanContext, report: Mapping[str, Any],
     status: str = f["status"]
     device_uid = ctx.device_name
     resource = _resource(device_uid, f, _versions(report))
-    uid = finding_uid(device_uid, f["check_id"], resource["uid"], ctx.lineage or 0)
+    scope = f"twin:{ctx.scan_id}" if ctx.twin else ctx.lineage or 0
+    uid = finding_uid(device_uid, f["check_id"], resource["uid"], scope)
     activity = occ.activity
     severity_id = SEVERITY_ID.get(f["severity"], 0)
     compliance_id, compliance_name = _COMPLIANCE[status]
@@ -294,6 +296,7 @@ def ocsf_event(result: ScanResult | ScanContext, report: Mapping[str, Any],
                 **({"lineage": ctx.lineage} if ctx.lineage else {}),
                 # no state said which phone behind the id (``ScanContext.lineage``)
                 **({"lineage_unknown": True} if ctx.lineage is None else {}),
+                **({"twin": True} if ctx.twin else {}),  # held: uids of this scan alone
             }
         },
     }

@@ -81,6 +81,12 @@ class ScanContext:
     saved report rendered without the agent's state, ``msgscan report``): the uids are those
     of the id's first phone and every event says the lineage is unknown
     (``unmapped.msgscan.lineage_unknown``)."""
+    twin: bool = False
+    """The agent holds the id: two phones answered as it, and no state can say which one this
+    scan is (``msgscan scan --send`` of a twin; the lead, session 26, review11's finding). Its
+    finding uids are of this scan alone (``ocsf.finding_uid``'s ``lineage`` ``twin:<scan>``),
+    so its passes close no other phone's failures, and every event says so
+    (``unmapped.msgscan.twin``, with ``lineage_unknown``)."""
 
     @classmethod
     def of(cls, result: ScanResult | ScanContext) -> ScanContext:

@@ -6,8 +6,8 @@ phone answers. ``scan --send`` uses the lineage the agent's state has for the id
 review11), and for a held id that is the twins' shared history: a desk scan of the clean clone
 sends its "pass" under the finding uid of the other clone's open failure, which a SIEM keyed by
 uid takes as that failure passing. Two units of one model with a shared serial (clones) are the
-case. Not fixed (what a one-shot send of a twin should carry is the lead's call: refuse, send
-no passes, or a lineage of its own): a strict xfail.
+case. Fixed by the lead (session 26): a send of a held id speaks under uids of that scan alone
+(``ScanContext.twin``) and says so in every event; its failures still go out.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from msgspec.structs import replace
 
 from checks.policy import Policy
@@ -60,11 +59,6 @@ def _one_shot_free(rec: Recording) -> list[dict[str, Any]]:
     return snapshot_events(scan_result(ReplayTransport(rec), Policy()))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review11, not fixed: scan --send of a twin speaks under the held history's uids "
-    "(scanner/app/cli/send.py _events: the lineage of a held id)",
-)
 def test_a_twins_pass_does_not_carry_the_other_twins_failure_uid(tmp_path: Path) -> None:
     with State.open(tmp_path / "state.db") as state:
         round_of(state, tmp_path, [(A16, "T")])  # one phone: DEV-01 fails, open
@@ -74,3 +68,24 @@ def test_a_twins_pass_does_not_carry_the_other_twins_failure_uid(tmp_path: Path)
         passing = {u for u, s in _by_check(_one_shot(PATCHED, state), "DEV-01").items()}
         assert failing and passing
         assert not failing & passing, "the clean clone's pass closes the other's open failure"
+
+
+def test_a_twins_send_still_reports_its_failures_and_says_it_is_a_twin(tmp_path: Path) -> None:
+    with State.open(tmp_path / "state.db") as state:
+        round_of(state, tmp_path, [(A16, "T")])
+        round_of(state, tmp_path, [(A16, "T"), (PATCHED, "T")])
+        first, again = _one_shot(A16, state), _one_shot(A16, state)
+        assert "Fail" in _by_check(first, "DEV-01").values()  # the failure still goes out
+        for e in first:
+            native = e["unmapped"]["msgscan"]
+            assert native["twin"] is True and native["lineage_unknown"] is True
+        assert not set(_by_check(first, "DEV-01")) & set(_by_check(again, "DEV-01"))
+
+
+def test_a_phone_answering_alone_keeps_its_uids(tmp_path: Path) -> None:
+    with State.open(tmp_path / "state.db") as state:
+        round_of(state, tmp_path, [(A16, "T")])
+        events = _one_shot(A16, state)
+    with State.open(tmp_path / "empty.db") as empty:  # no history: lineage 0's uids
+        assert _by_check(events, "DEV-01") == _by_check(_one_shot(A16, empty), "DEV-01")
+        assert all("twin" not in e["unmapped"]["msgscan"] for e in events)

@@ -63,7 +63,8 @@ def _events(result: ScanResult, db: State) -> list[dict[str, Any]]:
     """``snapshot_events(result)`` under the finding uids of the phone the agent's state knows
     behind the id now (its lineage, docs/siem.md; review10): lineage 0's are, after a swap, the
     retired phone's, whose open findings the SIEM keeps. A scan of another model than the
-    state's (a swap the agent has not seen yet, review11) gets the agent's next number."""
+    state's (a swap the agent has not seen yet, review11) gets the agent's next number. A scan
+    of an id the agent holds as twins speaks under uids of its own (``ScanContext.twin``)."""
     from dataclasses import replace
 
     from reports.render.ocsf import report_events
@@ -73,6 +74,11 @@ def _events(result: ScanResult, db: State) -> list[dict[str, Any]]:
     from scanner.app.agent.identity import differs, legacy, trait_of
 
     row = lineage.device(db, result.device_name)
+    if row is not None and row.retired is None and lineage.held(db, row, None):
+        # two phones answered as the id (the agent holds it, as its recorder does first): no
+        # state says which this is, so the uids are of this scan alone (review11's finding)
+        ctx = replace(ScanContext.of(result), lineage=None, twin=True)
+        return report_events(build_report(result), ctx)
     n = row.lineage if row is not None else 0
     if row is not None and (
         row.retired is not None
