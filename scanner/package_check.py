@@ -157,15 +157,27 @@ def _messenger_users(packages: Sequence[Package]) -> set[int]:
 def _read(probe: Probe | None, outputs: Mapping[str, Output]) -> PackageList | str | None:
     if probe is None:
         return None
-    command = batch.command_line(probe.argv)
+    out = _answer(probe, outputs)
+    if isinstance(out, str):
+        return out
+    if out.exit_code not in (0, None):
+        return _failed(probe, out)
+    return parse_pm_list_packages(out.text)
+
+
+def _answer(probe: Probe, outputs: Mapping[str, Output]) -> Output | str:
+    """The probe's output as it arrived, or why there is none to read."""
     out = outputs.get(probe.name)
     if out is None:
-        return f"`{command}` was not answered"
+        return f"`{batch.command_line(probe.argv)}` was not answered"
     if out.damaged is not None:
-        return f"`{command}` was damaged in transit"
-    if out.exit_code not in (0, None):
-        return f"`{command}` failed (exit {out.exit_code}, {out.size} bytes of output)"
-    return parse_pm_list_packages(out.text)
+        return f"`{batch.command_line(probe.argv)}` was damaged in transit"
+    return out
+
+
+def _failed(probe: Probe, out: Output) -> str:
+    command = batch.command_line(probe.argv)
+    return f"`{command}` failed (exit {out.exit_code}, {out.size} bytes of output)"
 
 
 def check(
@@ -234,15 +246,11 @@ def _read_all(probe: Probe | None, outputs: Mapping[str, Output]) -> AllUsers | 
     ``SecurityException`` names (Android 14-15: the shell may not access that user)."""
     if probe is None:
         return None
-    command = batch.command_line(probe.argv)
-    out = outputs.get(probe.name)
-    if out is None:
-        return f"`{command}` was not answered"
-    if out.damaged is not None:
-        return f"`{command}` was damaged in transit"
+    out = _answer(probe, outputs)
+    if isinstance(out, str):
+        return out
     if out.exit_code not in (0, None):
-        failed = f"`{command}` failed (exit {out.exit_code}, {out.size} bytes of output)"
-        return AllUsers({}, refused_users(out.text), unusable=failed)
+        return AllUsers({}, refused_users(out.text), unusable=_failed(probe, out))
     return parse_pm_list_all(out.text)
 
 
