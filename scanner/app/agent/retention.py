@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from scanner.app.agent.attestations import prune as prune_attestations
 from scanner.app.agent.settings import AgentSettings
 
 if TYPE_CHECKING:
@@ -76,8 +77,6 @@ __all__ = ["prune_reports", "statement"]
 def prune_all(state: State, settings: AgentSettings, finished: datetime, keep: set[str]) -> None:
     """After a round: the scan history and the attestations older than ``retention_days``, and
     report files not rewritten for ``reports_retention_days`` (but the files in ``keep``)."""
-    from scanner.app.agent.attestations import prune as prune_attestations
-
     cutoff = finished - timedelta(days=settings.retention_days)
     state.prune(cutoff)
     prune_attestations(state, cutoff.date())
