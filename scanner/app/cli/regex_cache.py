@@ -39,6 +39,7 @@ from __future__ import annotations
 import marshal
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -104,8 +105,10 @@ def path(head: tuple[object, ...]) -> str | None:
 
 def load(file: str, head: tuple[object, ...]) -> dict[tuple[bool, str | bytes, int], Program]:
     """The programs in ``file`` if it was written under ``head`` and is whole, else none."""
-    try:
-        with open(file, "rb") as f:
+    try:  # a regular file only, as a .pyc: a FIFO or a device never holds a command (review12)
+        with open(os.open(file, os.O_RDONLY | os.O_NONBLOCK), "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return {}
             written, checksum, payload = marshal.loads(f.read())
         if written != head or _crc(payload) != checksum:
             return {}
