@@ -225,7 +225,11 @@ def check(
         # User 0's installed and hidden states, which its -u lists cannot show (sound for the
         # same reason as another user's: no -u, no MATCH_ANY_USER; docs/sources.md).
         _check_user(0, _ALL, every.lists[0], packages, damaged)
+    elif every is not None and (note := _check_in_all(0, every, packages, damaged)):
+        notes.append(note.replace("user 0 (", "user 0's install states ("))  # review12: said
     by_user: dict[int, Probe | None] = dict.fromkeys([*_messenger_users(packages), *named])
+    if isinstance(every, AllUsers) and every.unusable is None:  # review12: pm's own records
+        by_user.update(dict.fromkeys(u for u, got in every.lists.items() if _holds_one(u, got)))
     by_user.update(_user_probes(asked))
     for user, probe in sorted(by_user.items()):
         if probe is None and every is not None:
@@ -239,6 +243,12 @@ def check(
 
 
 _ALL = "pm list packages (every user)"
+
+
+def _holds_one(user: int, listed: PackageList) -> bool:
+    """Whether pm lists a catalog messenger for ``user`` (other than 0): compared with the dump
+    whether or not ``pm list users`` or the dump named the user (review12)."""
+    return user != 0 and any(name in VARIANTS for name in listed.packages)
 
 
 def _read_all(probe: Probe | None, outputs: Mapping[str, Output]) -> AllUsers | str | None:
