@@ -53,8 +53,7 @@ def test_no_flags_forged_for_a_user_change_a_verdict(path: Path) -> None:
         for flags in FLAGS:
             forged = replace(target, flags=flags, kind=user_kind(target.id, flags), type=None)
             changed = tuple(
-                forged if u.id == target.id else replace(u, type=None) if u.id else u
-                for u in users
+                forged if u.id == target.id else replace(u, type=None) if u.id else u for u in users
             )
             assert statuses(replace(snapshot, users=changed)) == expected, (target.id, flags)
 

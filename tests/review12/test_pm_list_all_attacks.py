@@ -17,6 +17,7 @@ from scanner import probes
 from scanner.batch import Output
 from scanner.package_check import NOT_MADE, check
 from scanner.parse.package_list import parse_pm_list_all
+from tests.scanner.test_package_check_users import SETTINGS, W4B
 from tests.scanner.test_pm_list_all_s26 import (
     APPS,
     ASKED,
@@ -27,7 +28,6 @@ from tests.scanner.test_pm_list_all_s26 import (
     W4B_10,
     checked,
 )
-from tests.scanner.test_package_check_users import SETTINGS, W4B
 
 ALL = probes.PM_LIST_ALL
 SETTINGS_ALL = b"package:com.android.settings versionCode:36  installer=null uid:1000,1001000\n"
@@ -111,7 +111,7 @@ def test_a_messenger_pm_lists_for_a_user_the_dump_does_not_know_is_checked() -> 
     compared too (it is not in ``pm list users``: a pre-created or a hidden user)."""
     text = f"{W4B_10}1010245,1210245\n".encode() + SETTINGS_ALL
     damaged: dict[str, str] = {}
-    notes = check({**USER_0, ALL.name: Output(0, text)}, ASKED, APPS, (), damaged)
+    check({**USER_0, ALL.name: Output(0, text)}, ASKED, APPS, (), damaged)
     assert "disagrees with pm list packages (every user) for user 12" in damaged["packages"]
     assert "listed by pm for user 12, not installed for it by dumpsys" in damaged["packages"]
 
@@ -210,3 +210,14 @@ def test_a_messenger_of_user_0_is_checked_once() -> None:
     check({**USER_0, ALL.name: Output(0, text)}, ASKED, APPS, (), damaged)
     assert damaged["packages"].count(f"{ALL_NAME} for user 0:") == 1
     assert "listed by pm for user 0, not installed for it by dumpsys" in damaged["packages"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="found, not fixed: a 0-padded uid or versionCode is read as its number, though no pm "
+    "prints one (Java's Integer/Long toString); the value is the same number, so no user, app id "
+    "or verdict changes: the line is not named garbled as the module's rule would have it",
+)
+def test_a_zero_padded_number_is_garbled() -> None:
+    for line in ("package:com.whatsapp uid:010187\n", "package:a.b versionCode:007 uid:10100\n"):
+        assert parse_pm_list_all(line).garbled
