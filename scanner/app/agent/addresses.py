@@ -52,6 +52,8 @@ class Addresses:
         """A hotplug round may record beside a scheduled one."""
         self._fd: int | None = None
         """The journal, open for appending once this process wrote to it."""
+        self._torn = False
+        """The journal may end inside a line (a failed write, a kill): the next starts anew."""
         self._unfolded = self._replay()
         """The journal holds lines ``addresses.json`` does not: ``flush`` folds them in."""
 
@@ -133,10 +135,12 @@ class Addresses:
                 os.close(fd)
                 raise OSError(f"{self.journal} is not a regular file")
             self._fd = fd
-        view = memoryview(line)
+        view = memoryview(b"\n" + line if self._torn else line)  # review12: a full disk
+        self._torn = True
         while view:
             view = view[os.write(self._fd, view) :]
         os.fdatasync(self._fd)  # on disk before the scan it names is recorded
+        self._torn = False
 
     def _replay(self) -> bool:
         """Apply a journal a killed agent left behind; True when there is one."""
@@ -153,6 +157,7 @@ class Addresses:
             return False
         finally:
             os.close(fd)
+        self._torn = bool(data) and not data.endswith(b"\n")
         for line in data.splitlines():
             try:
                 entry = json.loads(line)
