@@ -17,6 +17,7 @@ from pathlib import Path
 from adb_shell.auth.keygen import keygen, write_public_keyfile
 from adb_shell.auth.sign_cryptography import CryptographySigner
 from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric import rsa
 from pyasn1.error import PyAsn1Error
 
 from checks.errors import UsageError
@@ -45,6 +46,9 @@ def adb_key_dir() -> Path:
     return Path.home() / ".android"
 
 
+NOT_RSA = "not an RSA key (adb's keys are RSA; a phone checks an RSA signature)"
+
+
 def load_or_create_signer(directory: Path | None = None) -> AdbSigner:
     """Return a signer for ``<directory>/adbkey``, creating the key pair (0600) if it is missing.
 
@@ -63,8 +67,14 @@ def load_or_create_signer(directory: Path | None = None) -> AdbSigner:
             _create_key(directory, private)
         check_private_key(private)
         if not public.exists():
-            write_public_keyfile(str(private), str(public))
-        return AdbSigner(str(private))
+            try:
+                write_public_keyfile(str(private), str(public))
+            except AttributeError as e:  # an EC or Ed25519 key has no RSA numbers (review12)
+                raise TypeError(NOT_RSA) from e
+        signer = AdbSigner(str(private))
+        if not isinstance(vars(signer)["rsa_key"], rsa.RSAPrivateKey):
+            raise TypeError(NOT_RSA)  # its signature at a phone's AUTH would be a traceback
+        return signer
     except (OSError, ValueError, TypeError, UnsupportedAlgorithm, PyAsn1Error) as e:
         # unreadable file; not a PEM; bad DER
         raise UsageError(
@@ -88,11 +98,15 @@ def check_private_key(private: Path) -> None:
     st = os.stat(private)  # follows a symlink: the file that is used
     fix = f"chmod 600 {private}"
     if not stat.S_ISREG(st.st_mode):
-        raise UsageError(f"{private}: the ADB key is {kind_of(st.st_mode)}, not a regular file",
-                         hint="move it away; msgscan creates a new key there (phones ask again)")
+        raise UsageError(
+            f"{private}: the ADB key is {kind_of(st.st_mode)}, not a regular file",
+            hint="move it away; msgscan creates a new key there (phones ask again)",
+        )
     if st.st_size > LIMIT_KEY:
-        raise UsageError(f"{private}: the ADB key is {st.st_size} bytes, too large for a key",
-                         hint="move it away; msgscan creates a new key there (phones ask again)")
+        raise UsageError(
+            f"{private}: the ADB key is {st.st_size} bytes, too large for a key",
+            hint="move it away; msgscan creates a new key there (phones ask again)",
+        )
     if st.st_uid != os.geteuid():
         raise UsageError(
             f"{private}: the ADB key belongs to user id {st.st_uid}, not to you ({os.geteuid()}); "

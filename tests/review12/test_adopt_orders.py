@@ -11,9 +11,8 @@ from scanner.app.agent import lineage
 from scanner.app.agent.state import State
 from tests.review9.harness import open_rows
 from tests.scanner.app.agent.test_adopt_s26 import NO_BRAND, TELEGRAM
-from tests.scanner.app.agent.test_agent import A14, with_telegram, write_config
+from tests.scanner.app.agent.test_agent import A14, A16, with_telegram, write_config
 from tests.scanner.app.agent.test_twins_gone_s26 import (
-    A16,
     CLEAN_CLONE,
     _shown,
     a_round,
