@@ -72,3 +72,15 @@ def test_a_scan_with_a_key_of_another_type_exits_2_without_a_traceback(
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert "not an RSA key" in done.stderr
+
+
+def test_adbs_own_rsa_key_still_loads_and_signs(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
+    from cryptography.hazmat.primitives.hashes import SHA1
+
+    signer = load_or_create_signer(tmp_path / "android")  # created as adb would
+    token = b"\x01" * 20
+    signature = signer.Sign(token)
+    key = serialization.load_pem_private_key((tmp_path / "android" / "adbkey").read_bytes(), None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    key.public_key().verify(signature, token, padding.PKCS1v15(), utils.Prehashed(SHA1()))
