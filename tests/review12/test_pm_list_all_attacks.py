@@ -221,3 +221,23 @@ def test_a_messenger_of_user_0_is_checked_once() -> None:
 def test_a_zero_padded_number_is_garbled() -> None:
     for line in ("package:com.whatsapp uid:010187\n", "package:a.b versionCode:007 uid:10100\n"):
         assert parse_pm_list_all(line).garbled
+
+
+def test_a_messenger_without_its_uid_of_user_0_is_damage() -> None:
+    """The dump shows WhatsApp Business installed for user 0 and user 10; the list joins only
+    user 10's uid: user 0's states disagree with pm (the owner's check, session 26)."""
+    both = replace(W4B, users=(PackageUser(0, True), PackageUser(10, True)))
+    text = f"{W4B_10}1010245\n".encode() + SETTINGS_ALL
+    damaged: dict[str, str] = {}
+    check({**USER_0, ALL.name: Output(0, text)}, ASKED, (both, SETTINGS), (), damaged)
+    assert f"{ALL_NAME} for user 0:" in damaged["packages"]
+    assert "installed for user 0 by dumpsys package, not listed by pm" in damaged["packages"]
+
+
+def test_a_uid_no_int_holds_names_a_user_and_its_messenger_is_compared() -> None:
+    """``uid:4294967295`` (more than Java's int): user 42949, named by no one; the messenger
+    listed there is compared with the dump, which shows no such user: damage."""
+    text = f"{W4B_10}1010245,4294967295\n".encode() + SETTINGS_ALL
+    damaged: dict[str, str] = {}
+    check({**USER_0, ALL.name: Output(0, text)}, ASKED, APPS, (), damaged)
+    assert "for user 42949" in damaged["packages"]
