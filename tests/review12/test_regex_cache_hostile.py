@@ -114,3 +114,25 @@ def test_a_symlink_to_a_good_file_is_read_as_python_reads_a_pyc(tmp_path: Path) 
     link = tmp_path / "link.re"
     link.symlink_to(real)
     assert regex_cache.load(str(link), regex_cache.header()) == {(False, pattern, 0): good}
+
+
+def test_two_replays_writing_at_once_leave_one_whole_file(tmp_path: Path) -> None:
+    """Two first runs at once each write a file of their own and rename it into place: the one
+    left is whole, and a third run builds every pattern from it with the same verdicts."""
+    kept, expected = _first(tmp_path)
+    kept.unlink()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(PYTHONPYCACHEPREFIX=str(tmp_path / "prefix"), HOME=str(tmp_path / "home"))
+    argv = [sys.executable, "-m", "scanner.app.cli", "scan", "--replay", str(A16)]
+    argv += ["--format", "json"]
+    runs = [
+        subprocess.Popen(argv, cwd=tmp_path / "cwd", env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outs = [run.communicate(timeout=TIMEOUT)[0] for run in runs]
+    assert all(verdicts(out) == expected for out in outs)
+    (left,) = programs_file(tmp_path / "prefix")
+    head, checksum, payload = marshal.loads(left.read_bytes())
+    assert head == regex_cache.header() and regex_cache._crc(payload) == checksum
+    assert not list(left.parent.glob("*.tmp"))
+    assert verdicts(_replay(tmp_path).stdout) == expected
