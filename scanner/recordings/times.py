@@ -39,7 +39,7 @@ per-byte rate at which every package-manager command here prints (``print_rate``
 
 SHARED_USERS_SHARE = 87_557 / 625_513
 """``Shared users:`` against ``Packages:`` in bytes on the real Huawei Android 7 capture (252
-packages, ../shared/fixtures/android): 14 %. A real phone always has shared users (the
+packages, docs/sources.md): 14 %. A real phone always has shared users (the
 platform's ``android.uid.*``); the constructed dumps print none, so the model charges what a
 phone of that size prints, not the recording's empty answer."""
 
@@ -85,8 +85,13 @@ def device_ms(
 ) -> float:
     """The modelled device time of ``argv`` on a phone of ``apps`` packages and ``users`` users
     whose ``dumpsys package packages`` prints ``dump_bytes``; ``out_bytes`` is what ``argv``
-    prints."""
-    rate = print_rate(apps, dump_bytes)
+    prints. Rounded to 0.1 ms, which a saved recording keeps exactly."""
+    return round(_device_ms(argv, sdk, apps, users, out_bytes, print_rate(apps, dump_bytes)), 1)
+
+
+def _device_ms(
+    argv: Sequence[str], sdk: int, apps: int, users: int, out_bytes: int, rate: float
+) -> float:
     if tuple(argv[:3]) == ("pm", "list", "packages"):
         walked = listed_users(argv, users if sdk >= 34 else 1)
         return pm_start(sdk) + PACKAGE_INFO_MS * apps * walked + rate * out_bytes
