@@ -53,6 +53,10 @@ OTHER_MS = {"getprop": 40.0, "dumpsys": 150.0, "bmgr": 300.0}
 Java command like Android 7's pm, so APP_PROCESS_MS's source would put it near 1.1 s on that
 phone; not changed here: RESULTS "One wave", session 27)."""
 
+USER_ALL_SDK = 34
+"""From Android 14 ``runListPackages`` without ``--user`` lists every user (``defaultUserId =
+UserHandle.USER_ALL``, docs/sources.md); before, user 0 alone."""
+
 SMALL_MS = 15.0
 """A toybox command (``find``, ``test``, ``stat``): modelled."""
 
@@ -93,7 +97,7 @@ def _device_ms(
     argv: Sequence[str], sdk: int, apps: int, users: int, out_bytes: int, rate: float
 ) -> float:
     if tuple(argv[:3]) == ("pm", "list", "packages"):
-        walked = listed_users(argv, users if sdk >= 34 else 1)
+        walked = listed_users(argv, users if sdk >= USER_ALL_SDK else 1)
         return pm_start(sdk) + PACKAGE_INFO_MS * apps * walked + rate * out_bytes
     if tuple(argv[:1]) == ("pm",):
         return pm_start(sdk) + rate * out_bytes  # pm list users: the user manager's list
