@@ -113,3 +113,28 @@ def test_a_before_trees_own_lists_cost_one_user_each(large: Recording) -> None:
     for c in own:
         assert c.device_ms < every.device_ms
     assert sum(c.device_ms for c in own) > every.device_ms
+
+
+def test_every_shipped_recording_carries_the_model() -> None:
+    """Each shipped recording's device times are the model's for that phone (its SDK, packages,
+    users and the bytes each command prints): what `python -m scanner.recordings.build` wrote."""
+    from scanner.simphone.commands.facts import read_facts
+
+    for path in sorted(HERE.glob("*.json")):
+        rec = load(path)
+        facts = read_facts(rec)
+        dump = next(c for c in rec.commands if c.argv == probes.PACKAGES.argv)
+        for c in rec.commands:
+            want = times.device_ms(
+                c.argv, sdk=facts.sdk, apps=len(facts.packages), users=len(facts.users),
+                out_bytes=len(c.stdout), dump_bytes=len(dump.stdout),
+            )  # fmt: skip
+            assert c.device_ms == want, (path.name, c.argv)
+
+
+def test_other_services_keep_their_estimates() -> None:
+    assert ms(("bmgr", "enabled")) == times.OTHER_MS["bmgr"] > times.BINDER_CLIENT_MS
+    assert ms(("dumpsys", "device_policy")) == times.OTHER_MS["dumpsys"]
+    assert ms(("getprop",)) == times.OTHER_MS["getprop"]
+    assert ms(("cmd", "user", "list", "-v")) == times.BINDER_CLIENT_MS
+    assert ms(("find", "/sdcard/x")) == times.SMALL_MS
