@@ -43,6 +43,7 @@ def test_the_list_of_every_user_costs_per_user_on_14() -> None:
 def test_before_14_a_list_without_user_walks_user_0_alone() -> None:
     every = probes.PM_LIST_ALL.argv
     assert ms(every, sdk=33, users=3) == ms(every, sdk=33, users=1)
+    assert ms(every, sdk=33, users=3) == ms(probes.pm_user_list_probe(33, 10).argv, sdk=33)
     assert ms(every, sdk=34, users=3) > ms(every, sdk=33, users=3)
 
 
