@@ -12,8 +12,9 @@ the connect to after the JSON report). ``--large-users N`` scans ``bench/scan_wa
 phone (300 packages, built by ``scanner.recordings.build.large_phone``) with N users instead
 (``--phone large`` there has 3; N = 1 is the single-user phone). The recording served also
 holds each other user's own list (``scan_wave.with_own_lists``), so both trees' pm lists are
-recorded answers with the same modelled time. Prints Markdown rows: runs, min and median of
-each, the ratio of the medians, and what each sent (waves, streams, bytes).
+recorded answers under the same device-time model (``scanner/recordings/times.py``). Prints
+Markdown rows: runs, min and median of each, the ratio of the medians, and what each sent
+(waves, streams, bytes).
 
 ``--instructions OLD_TREE``: ``bench/scan_instructions.py``'s callgrind count of one scan (old
 tree, e.g. ``main`` exported with ``git archive``, against this one) on the large phone's

@@ -2,16 +2,23 @@
 streams), side by side in one run, on the same simulated phone and link.
 
     python bench/scan_wave.py [--phone large|shipped] [--runs 5] [--before ad9db04]
-                              [--revised-times] [--locked-profile]
+                              [--locked-profile] [--bmgr-vm]
 
 ``--locked-profile``: the large phone's work profile (user 10) forbids debugging features
 (``DISALLOW_DEBUGGING_FEATURES``, a common set-up in regulated companies): the shell may not
 access it, so its pm lists are refused as AOSP refuses them (``scanner/simphone/pm_list.py``).
 
+``--bmgr-vm``: a check of how much the result rests on the backup manager's modelled 300 ms:
+every ``bmgr`` is charged ``scanner/recordings/times.py``'s ``APP_PROCESS_MS`` instead (bmgr is
+a Java command, started by ``app_process`` on every version; that figure is a VM's start on a
+2018 Android 7 phone), all of it on the backup manager's queue as the simulated phone charges a
+command (pessimistic: the VM's start runs in the command's own process, beside the others).
+
 "Before" is the tree at ``--before`` (default: the commit this work started from), exported with
 ``git archive`` to a temporary folder; "after" is this tree. Both scan the same `msgscan
 simulate` process of this tree, which serves the recording with its device-side command times
-(``--device-time``; parts served by the same system service wait for each other,
+(``--device-time``: ``scanner/recordings/times.py``'s model, docs/sources.md; parts served by
+the same system service wait for each other,
 ``scanner/simphone/services.py``) over each link model (USB-like: 1 ms one-way, 280 Mbit/s;
 Wi-Fi-like: 20 ms, 50 Mbit/s; latency overlaps for packets in flight, bandwidth serializes
 them: ``scanner/simphone/connection.py``). Each run is one scan in a fresh process of that tree:
@@ -72,53 +79,25 @@ print(json.dumps({"wall": wall, "complete": result.snapshot.complete, "exchanges
 """
 
 
-def revised_times(rec: Any, apps: int) -> Any:
-    """``rec`` (an Android 7+ phone of ``apps`` packages) with the package manager's device times
-    revised where AOSP or a real capture says more than the rough table of
-    ``scanner/recordings/construct.py`` (``--revised-times``: a check of how much the result
-    rests on those estimates, not the benchmark's model; modelled, like the table):
-
-    - ``pm`` is ``cmd package`` from Android 7 on (``/system/bin/pm`` execs ``cmd package``; no
-      app_process start): the table's ``cmd`` start, 150 ms, instead of 450 ms;
-    - ``pm list packages``: that, plus per package its line's share of the dump's per-app cost
-      (6 ms for a block of about 2.5 kB; a list line is about 90 B): 0.2 ms a package;
-    - ``dumpsys package shared-users``: the dump's 200 ms, plus 14 % of its per-app cost: on the
-      real Huawei Android 7 capture (252 packages, ``../shared/fixtures/android``) the
-      ``Shared users:`` section is 87,557 B against 625,513 B of ``Packages:``. The table charges
-      it as much as the whole packages dump (2.0 s for 300 apps)."""
-    from msgspec.structs import replace
-
-    def ms(argv: tuple[str, ...], old: float) -> float:
-        if argv[:3] == ("pm", "list", "packages"):
-            return 150.0 + 0.2 * apps
-        if argv[:1] == ("pm",):
-            return 150.0
-        if argv == ("dumpsys", "package", "shared-users"):
-            return 200.0 + 0.14 * 6.0 * apps
-        return old
-
-    return replace(
-        rec, commands=tuple(replace(c, device_ms=ms(c.argv, c.device_ms)) for c in rec.commands)
-    )
-
-
 def with_own_lists(rec: Any) -> Any:
     """``rec`` with each other user's own ``pm list packages --user N`` recorded (the simulated
-    phone's answer from its model, with the device time of the recorded list of every user), so
-    that a before tree that asks them (session 25 on Android 14+) is served recorded answers
-    with the same modelled time as the list of every user this tree asks; without them the
-    phone would derive those answers with the derived-command estimate (450 ms, not 250 ms)."""
+    phone's answer from its model, with the device time ``scanner/recordings/times.py`` gives a
+    list of one user: one ``getInstalledPackages``, its own bytes), so that a before tree that
+    asks them (session 25 on Android 14+) is served recorded answers under the same model as
+    the list of every user this tree asks; without them the phone would derive those answers
+    with the derived-command estimate (``scanner/simphone/commands``: 450 ms)."""
     from msgspec.structs import replace
 
     from scanner import probes
     from scanner.recording import Command
+    from scanner.recordings import times
     from scanner.simphone import pm_list
     from scanner.simphone.commands.facts import read_facts
 
-    every = next((c for c in rec.commands if c.argv == probes.PM_LIST_ALL.argv), None)
-    if every is None:
+    if not any(c.argv == probes.PM_LIST_ALL.argv for c in rec.commands):
         return rec
     facts = read_facts(rec)
+    dump = next(c for c in rec.commands if c.argv == probes.PACKAGES.argv)
     have = {c.argv for c in rec.commands}
     extra = []
     for user in facts.users:
@@ -126,8 +105,24 @@ def with_own_lists(rec: Any) -> Any:
         said = pm_list.derived(facts, list(argv[3:])) if user.id else None
         if said is not None and argv not in have:
             text = said.stdout + said.stderr
-            extra.append(Command(argv, text, b"", said.exit_code, every.device_ms))
+            ms = times.device_ms(
+                argv, sdk=facts.sdk, apps=len(facts.packages), users=len(facts.users),
+                out_bytes=len(text), dump_bytes=len(dump.stdout),
+            )  # fmt: skip
+            extra.append(Command(argv, text, b"", said.exit_code, ms))
     return replace(rec, commands=(*rec.commands, *extra))
+
+
+def bmgr_vm(rec: Any) -> Any:
+    """``rec`` with every ``bmgr`` charged a Java VM's start (``--bmgr-vm``)."""
+    from msgspec.structs import replace
+
+    from scanner.recordings import times
+
+    def ms(c: Any) -> float:
+        return times.APP_PROCESS_MS if c.argv[:1] == ("bmgr",) else c.device_ms
+
+    return replace(rec, commands=tuple(replace(c, device_ms=ms(c)) for c in rec.commands))
 
 
 def export(rev: str, into: Path) -> Path:
@@ -163,8 +158,8 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--before", default=BASE)
     ap.add_argument("--no-device-time", action="store_true")
-    ap.add_argument("--revised-times", action="store_true", help="large phone: revised_times()")
     ap.add_argument("--locked-profile", action="store_true", help="large phone: user 10 refused")
+    ap.add_argument("--bmgr-vm", action="store_true", help="large phone: bmgr at a VM's start")
     ap.add_argument("--port", type=int, default=7391)
     args = ap.parse_args()
 
@@ -182,7 +177,7 @@ def main() -> int:
             spec = dc_replace(spec, no_debugging=(10,))
         rec = build(spec, model="Pixel 8", product="shiba", device="shiba")
         rec = with_own_lists(rec)
-        save(revised_times(rec, 300) if args.revised_times else rec, rec_path)
+        save(bmgr_vm(rec) if args.bmgr_vm else rec, rec_path)
     else:
         rec_path = HERE / "android16-personal-whatsapp-telegram.json"
     before = export(args.before, tmp / "before")
@@ -190,8 +185,8 @@ def main() -> int:
     device_time = not args.no_device_time
     print(
         f"phone: {args.phone}; device time {'on' if device_time else 'off'}"
-        f"{' (revised)' if args.revised_times else ''}"
-        f"{'; work profile refuses the shell' if args.locked_profile else ''}; {args.runs} runs "
+        f"{'; work profile refuses the shell' if args.locked_profile else ''}"
+        f"{'; bmgr at a VM start' if args.bmgr_vm else ''}; {args.runs} runs "
         f"each, alternating; before = {args.before}, after = this tree"
     )
     print(

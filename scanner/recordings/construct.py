@@ -23,7 +23,7 @@ from checks.facts import Package, PackageUser, User, UserKind
 from scanner import probes
 from scanner.parse import apk_signing
 from scanner.recording import Command, DeviceLabel, FileEntry, Recording
-from scanner.recordings import render
+from scanner.recordings import render, times
 from scanner.recordings.render import App
 from scanner.simphone import pm_list
 
@@ -32,12 +32,14 @@ HOW_MADE = (
     "Output layouts follow ../shared/reference/dumpsys-package-format.md (AOSP Settings.java, "
     "Android 9 and 16, and the real captures in ../shared/fixtures/android) and, for commands no "
     "capture shows, the AOSP sources named in scanner/recordings/render.py. Device-side times "
-    "are estimates. pm list packages (-s and -3 with -u and --user 0 for user 0; for the other "
-    "users of the spec one list without them per user with --user N on Android 6-13, and on "
-    "Android 14+ one list without --user, which lists every user and joins their uids, with a "
-    "user's own list only where that list fails) is answered from the spec by "
-    "scanner/simphone/pm_list.py (AOSP PackageManagerShellCommand.runListPackages), as the "
-    "simulated phone answers it."
+    "follow scanner/recordings/times.py (docs/sources.md: pm's start from real phones' timings "
+    "and AOSP, one PackageInfo per package and listed user, printing at the package dump's "
+    "rate; the dump's own cost and other services' times are modelled). pm list packages (-s "
+    "and -3 with -u and --user 0 for user 0; for the other users of the spec one list without "
+    "them per user with --user N on Android 6-13, and on Android 14+ one list without --user, "
+    "which lists every user and joins their uids, with a user's own list only where that list "
+    "fails) is answered from the spec by scanner/simphone/pm_list.py (AOSP "
+    "PackageManagerShellCommand.runListPackages), as the simulated phone answers it."
 )
 ROOTS_NOTE = (
     " Each user's storage root answers test -d from the spec: 0 where the shell can see it, 1 "
@@ -181,20 +183,6 @@ class PhoneSpec:
     @property
     def sdk(self) -> int:
         return int(self.props["ro.build.version.sdk"])
-
-
-# Rough device-side times of a mid-range phone, for the simulator's "device time" fault.
-_DEVICE_MS = {"getprop": 40.0, "pm": 450.0, "cmd": 150.0, "dumpsys": 150.0, "bmgr": 300.0}
-
-
-def _ms(argv: Sequence[str], apps: int) -> float:
-    if argv[:3] == ("pm", "list", "packages"):
-        return 250.0  # cmd package (no app_process): an estimate, like the others here
-    if argv[:2] == ("dumpsys", "package"):
-        return 200.0 + 6.0 * apps
-    if argv[:2] == ("dumpsys", "appops"):
-        return 80.0 + 0.8 * apps
-    return _DEVICE_MS.get(argv[0], 15.0)
 
 
 def _packages(spec: PhoneSpec) -> tuple[Package, ...]:
@@ -345,10 +333,15 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
         if target.nomedia is not None:
             flag = target.nomedia.argv[-1]
             outputs[target.nomedia.argv] = ("", 0 if storage.exists(flag) else 1)
+    dump_bytes = len(outputs[probes.PACKAGES.argv][0].encode())
     commands = tuple(
-        Command(argv, text.encode(), b"", status, _ms(argv, len(spec.apps)))
+        Command(argv, data, b"", status, times.device_ms(
+            argv, sdk=spec.sdk, apps=len(spec.apps), users=len(user_ids), out_bytes=len(data),
+            dump_bytes=dump_bytes,
+        ))
         for argv, (text, status) in outputs.items()
-    )
+        for data in (text.encode(),)
+    )  # fmt: skip
     meta = {
         "source": "constructed",
         **({"shell_refused_users": sorted(spec.no_debugging)} if spec.no_debugging else {}),

@@ -4,7 +4,8 @@ adbd runs every shell stream's command in its own process (AOSP adb/daemon/shell
 so commands of parallel streams run side by side on the phone's cores. What they cannot share is
 a system service: ``dumpsys X`` is a binder call into system_server's service ``X`` (its
 ``dump()``), and ``cmd X`` its ``onShellCommand``; ``pm`` is ``cmd package`` (the
-``/system/bin/pm`` script since Android 7 execs ``cmd package "$@"``) and ``bmgr`` calls the
+``/system/bin/pm`` script runs ``cmd package "$@"`` from Android 9; on 7-8 its ``Pm.java`` hands
+the command to the same ``shellCommand``: docs/sources.md) and ``bmgr`` calls the
 backup manager's binder. A service's dump and shell commands work under that service's lock
 (PackageManagerService's ``mLock`` / its snapshot, AppOpsService's ``this``, the backup manager's
 queue), so the simulator runs two commands of the same service one after the other, in the order

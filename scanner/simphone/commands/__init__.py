@@ -28,11 +28,12 @@ from scanner.simphone.commands.output import Answer
 
 _TABLE = {**properties.COMMANDS, **packages.COMMANDS, **files.COMMANDS}
 
-# Device-side time of a derived command, for the simulator's "device time" fault: the same
-# estimates as the constructed recordings' (construct._ms: pm 450 ms, getprop 40 ms, 15 ms for
-# a small command) and, for what those do not cover, the ones the MVT benchmark used before
-# these commands existed (pm path 120 ms, a digest of an APK 40 ms, ``cmd settings`` 60 ms,
-# ``dumpsys package P`` 200 ms + 0.6 ms per installed package). Estimates, not measurements.
+# Device-side time of a derived command, for the simulator's "device time" fault: the
+# estimates the constructed recordings had before session 27's model (scanner/recordings/
+# times.py): pm 450 ms, getprop 40 ms, 15 ms for a small command; and, for what those do not
+# cover, the ones the MVT benchmark used before these commands existed (pm path 120 ms, a
+# digest of an APK 40 ms, ``cmd settings`` 60 ms, ``dumpsys package P`` 200 ms + 0.6 ms per
+# installed package). Estimates, not measurements.
 _DEVICE_MS = {
     "pm": 450.0,
     "getprop": 40.0,
