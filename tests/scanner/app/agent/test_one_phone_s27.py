@@ -8,6 +8,7 @@ boot id is what tells them apart (``scanner.app.agent.onephone``).
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,20 @@ def test_the_simulated_phone_answers_its_boot(tmp_path: Path) -> None:
     assert RecordedPhone(A16).run("cat /proc/sys/kernel/random/boot_id").stdout != first.stdout
     denied = RecordedPhone(A16, boot_id=DENIED).run("cat /proc/sys/kernel/random/boot_id 2>&1")
     assert (denied.exit_code, denied.stdout) == (1, b"cat: /proc/sys/kernel/random/boot_id: Permission denied\n")
+
+
+def test_no_report_or_snapshot_shows_the_boot_id() -> None:
+    from msgspec.structs import replace
+
+    from checks.policy import Policy
+    from reports.render.snapshot import snapshot_to_json
+    from reports.report import build_report
+    from scanner.app.scan import scan_result
+    from scanner.replay import ReplayTransport
+
+    result = scan_result(ReplayTransport(A16), Policy())
+    assert isinstance(result.snapshot.boot_id, Unseen)  # a replay holds none: not read
+    read = replace(result, snapshot=replace(result.snapshot, boot_id=BOOT))
+    assert snapshot_to_json(read.snapshot)["boot_id"] == "read"
+    assert BOOT not in json.dumps(snapshot_to_json(read.snapshot))
+    assert BOOT not in json.dumps(build_report(read), default=str)
