@@ -73,6 +73,8 @@ def test_one_phone_on_two_links_is_one_phone(tmp_path: Path, phones, signer) -> 
     assert [s[0] for s in scans] == ["scanned"] and scans[0][1] is not None  # one record
     assert "one phone over tcp and tcp in this round (one serial, one boot id)" in scans[0][2]
     assert "changes nothing" in scans[0][2] and BOOT not in scans[0][2]
+    assert "since it came first and the other showed no more" in scans[0][2]  # 9 and 9 failed
+    assert ", report " in scans[0][2] and scans[0][2].endswith(".json) changes nothing")
     assert open_fail == 9  # A16's failures, as a phone reached one way shows them
     for s in servers:
         s.stop()
@@ -130,6 +132,7 @@ def test_the_scan_showing_more_risk_is_the_record(tmp_path: Path, worse_first: b
         recorded = [r for r in rows if r["verdict"] is not None]
         assert [r["failed"] for r in recorded] == [9]
         assert "it found more failed checks (9 to 0)" in recorded[0]["error"]
+        assert f"({clean.scanned.scan_id[:8]}, report " in recorded[0]["error"]  # type: ignore[attr-defined]
         fails = [r for r in state.open_findings(OWN) if r.tracked.status.value == "fail"]
         assert len(fails) == 9
 
