@@ -189,3 +189,46 @@ def test_no_report_or_snapshot_shows_the_boot_id() -> None:
     assert snapshot_to_json(read.snapshot)["boot_id"] == "read"
     assert BOOT not in json.dumps(snapshot_to_json(read.snapshot))
     assert BOOT not in json.dumps(build_report(read), default=str)
+
+
+def test_one_phone_on_usb_and_tcp_in_one_round(tmp_path: Path, phones, signer) -> None:  # type: ignore[no-untyped-def]
+    """The agent's round with one simulated phone on a USB-like link (adb-shell's USB transport
+    over a cable to the phone, ``test_usb.CableToSimphone``) and over TCP at once: both scanned,
+    one phone recorded, nothing ambiguous, its failures open once."""
+    from checks.policy import Policy
+    from scanner.app.agent.round import Limits, Openers, run_round
+    from scanner.app.agent.targets import Target
+    from scanner.transport.usb import UsbTransport
+    from tests.scanner.transport.test_usb import CableToSimphone
+
+    phone = RecordedPhone(with_serial(A16, OWN))
+    usb_side, tcp_side = start(phones, _server(phone)), start(phones, _server(phone))
+
+    class Cabled(Openers):
+        def open(self, target: Target):  # type: ignore[no-untyped-def]
+            if target.via != "usb":
+                return super().open(target)
+            cable = CableToSimphone(usb_side.port)
+            cable.serial_number = target.id
+            link = UsbTransport.connect(target.id, signer=self.signer, device=cable)
+            with self._lock:
+                self._open.add(link)
+            return link
+
+    openers = Cabled(signer, Limits(timeout_s=30, connect_timeout_s=3, auth_timeout_s=2))
+    host, port = tcp_side.address.rsplit(":", 1)
+    targets = [Target(OWN, "usb"), Target(tcp_side.address, "tcp", host, int(port))]
+    with State.open(tmp_path / "state.db") as state:
+        done = run_round(targets, [], policy=Policy(), openers=openers, concurrency=2,
+                         reports_dir=tmp_path / "reports", on_phone=recorder(state, tmp_path))  # fmt: skip
+        assert sorted((p.target.via, p.state) for p in done.phones) == [
+            ("tcp", "scanned"),
+            ("usb", "scanned"),
+        ]
+        assert [(d.id, str(d.last_state)) for d in state.devices()] == [(OWN, "scanned")]
+        rows = state._rows("SELECT verdict, error FROM scans WHERE device_id = ?", (OWN,))
+        [kept] = [r for r in rows if r["verdict"] is not None]
+        assert "(one serial, one boot id): recorded once" in kept["error"]
+        assert {"usb", "tcp"} <= set(kept["error"].split(" in this round")[0].split())
+        fails = [r for r in state.open_findings(OWN) if r.tracked.status.value == "fail"]
+        assert len(fails) == 9
