@@ -72,6 +72,8 @@ def test_one_phone_on_two_links_is_one_phone_in_the_siem(  # type: ignore[no-unt
     later = _events(rsyslog, len(first) + 9)[len(first) :]
     closed = {e["finding_info"]["uid"] for e in later if e["activity_id"] == 3}
     assert len(closed) >= 9 and closed <= set(uids)  # closed under the uids they were created
+    for boot in (phone._shell.boot_id.strip(), fixed._shell.boot_id.strip()):  # never sent
+        assert len(boot) == 36 and boot not in rsyslog.raw.read_text(encoding="utf-8")
 
 
 def test_clones_send_nothing(tmp_path: Path, phones, signer, rsyslog: Rsyslog) -> None:  # type: ignore[no-untyped-def]
