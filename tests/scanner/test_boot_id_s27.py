@@ -33,7 +33,9 @@ def test_read_in_the_getprop_stream_of_the_first_wave() -> None:
 
 def test_no_recording_keeps_it() -> None:
     kept: list[str] = []
-    snap = collect(ReplayTransport(_with_boot(A16, BOOT + "\n")), on_output=lambda p, o: kept.append(p.name))
+    snap = collect(
+        ReplayTransport(_with_boot(A16, BOOT + "\n")), on_output=lambda p, o: kept.append(p.name)
+    )
     assert snap.boot_id == BOOT and "getprop" in kept and "boot-id" not in kept
     made, _ = record(ReplayTransport(_with_boot(A16, BOOT + "\n")))
     assert BOOT.encode() not in dumps(made) and "boot id" in str(made.meta["how_made"])

@@ -31,14 +31,17 @@ def _server(phone: RecordedPhone) -> PhoneServer:
 
 def _config(tmp: Path, endpoints: list[str], rsyslog: Rsyslog) -> Path:
     config = write_config(tmp, endpoints)
-    config.write_text(config.read_text() + f"""
+    config.write_text(
+        config.read_text()
+        + f"""
 [destinations.siem]
 type = "syslog"
 host = "127.0.0.1"
 port = {rsyslog.tcp}
 protocol = "tcp"
 format = "ocsf"
-""")
+"""
+    )
     return config
 
 

@@ -45,7 +45,9 @@ def _round(tmp: Path, signer, servers: list[PhoneServer]) -> tuple[dict[str, str
             " WHERE s.device_id = ? AND s.round_id = (SELECT max(id) FROM rounds)",
             (OWN,),
         )
-        open_fail = sum(1 for r in agent.state.open_findings(OWN) if r.tracked.status.value == "fail")
+        open_fail = sum(
+            1 for r in agent.state.open_findings(OWN) if r.tracked.status.value == "fail"
+        )
     finally:
         agent.close()
     return states, [*(tuple(r) for r in rows), open_fail]
@@ -103,9 +105,14 @@ def test_the_boot_id_stays_out_of_the_state_and_reports(tmp_path: Path, phones, 
     ],
 )
 def test_what_does_not_show_one_phone_stays_twins(
-    tmp_path: Path, phones, signer, boots: tuple[str | None, str | None]  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    phones,
+    signer,
+    boots: tuple[str | None, str | None],  # type: ignore[no-untyped-def]
 ) -> None:
-    servers = [start(phones, _server(RecordedPhone(with_serial(A16, OWN), boot_id=b))) for b in boots]
+    servers = [
+        start(phones, _server(RecordedPhone(with_serial(A16, OWN), boot_id=b))) for b in boots
+    ]
     states, rows = _round(tmp_path, signer, servers)
     assert states == {OWN: "ambiguous"}
     assert [s[0] for s in rows[:-1]] == ["ambiguous", "ambiguous"]
@@ -128,7 +135,9 @@ def test_the_scan_showing_more_risk_is_the_record(tmp_path: Path, worse_first: b
         bad, clean = _one(tmp_path, A16), _one(tmp_path, CLEAN_CLONE)
         for phone in (bad, clean) if worse_first else (clean, bad):
             record(phone)  # type: ignore[arg-type]
-        rows = state._rows("SELECT id, verdict, failed, error FROM scans WHERE device_id = ?", (OWN,))
+        rows = state._rows(
+            "SELECT id, verdict, failed, error FROM scans WHERE device_id = ?", (OWN,)
+        )
         recorded = [r for r in rows if r["verdict"] is not None]
         assert [r["failed"] for r in recorded] == [9]
         assert "it found more failed checks (9 to 0)" in recorded[0]["error"]
@@ -171,7 +180,10 @@ def test_the_simulated_phone_answers_its_boot(tmp_path: Path) -> None:
     assert phone.run("cat /proc/sys/kernel/random/boot_id").stdout != first.stdout
     assert RecordedPhone(A16).run("cat /proc/sys/kernel/random/boot_id").stdout != first.stdout
     denied = RecordedPhone(A16, boot_id=DENIED).run("cat /proc/sys/kernel/random/boot_id 2>&1")
-    assert (denied.exit_code, denied.stdout) == (1, b"cat: /proc/sys/kernel/random/boot_id: Permission denied\n")
+    assert (denied.exit_code, denied.stdout) == (
+        1,
+        b"cat: /proc/sys/kernel/random/boot_id: Permission denied\n",
+    )
 
 
 def test_no_report_or_snapshot_shows_the_boot_id() -> None:
