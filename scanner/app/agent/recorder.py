@@ -198,7 +198,7 @@ class Recorder:
             self.firsts.add(device)  # its findings were never looked at: not "new"
         self.delivery.wake()
 
-    def _seen(self, device: str, result: Scanned | None, *, one_phone: bool = False) -> _Seen:
+    def _seen(self, device: str, result: Scanned | None, *, one_phone: bool) -> _Seen:
         """Whose history the scan continues (``lineage``). ``one_phone``: the round's earlier
         scan of the id was this phone's (``onephone``), put back for this one."""
         if result is None:
