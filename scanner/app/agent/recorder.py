@@ -144,7 +144,7 @@ class Recorder:
         )
         with self.state.transaction() as tx:
             if one is not None and result is not None:
-                self._put_back(tx, device, one, error or "", result.context, now)
+                self._put_back(tx, device, one, str(error), result.context, now)
                 tx.execute(
                     "UPDATE scans SET verdict = NULL, score = NULL, error = ? WHERE id = ?",
                     (error, one.scan_id),
