@@ -244,3 +244,24 @@ def test_one_phone_on_usb_and_tcp_in_one_round(tmp_path: Path, phones, signer) -
         assert {"usb", "tcp"} <= set(kept["error"].split(" in this round")[0].split())
         fails = [r for r in state.open_findings(OWN) if r.tracked.status.value == "fail"]
         assert len(fails) == 9
+
+
+def test_the_boot_ids_device_time_is_a_small_commands() -> None:
+    from scanner.recordings.construct import _ms
+
+    out = RecordedPhone(A16).run("cat /proc/sys/kernel/random/boot_id")
+    argv = ("cat", "/proc/sys/kernel/random/boot_id")
+    assert (
+        out.device_ms
+        == _ms(argv, 0)
+        == RecordedPhone(A16, boot_id=DENIED).run(argv[0] + " " + argv[1]).device_ms
+    )
+
+
+def test_three_clones_under_one_serial_are_all_twins(tmp_path: Path) -> None:
+    from tests.review9.harness import round_of
+
+    with State.open(tmp_path / "state.db") as state:
+        done = round_of(state, tmp_path, [(A16, OWN), (CLEAN_CLONE, OWN), (CLEAN_CLONE, OWN)])
+        assert [p.state for p in done] == ["ambiguous"] * 3
+        assert not [r for r in state.open_findings(OWN) if r.tracked.status.value == "fail"]
