@@ -48,3 +48,19 @@ def test_a_garbled_or_failed_read_is_no_boot_id_and_no_damage() -> None:
         assert "version-4 UUID" in snap.boot_id.reason and text.strip() not in snap.boot_id.reason
     snap = collect(ReplayTransport(A16))  # a recording holds none: the replay's cat finds nothing
     assert not isinstance(snap.boot_id, str) and "failed" in snap.boot_id.reason and snap.complete
+
+
+def test_a_replay_answers_as_its_derived_cat_would() -> None:
+    """The replay's short cut (no derived commands built for it: start-up) answers what the
+    simulated phone's derived ``cat`` says of a file its tree lacks."""
+    from scanner.replay import RecordedShell
+    from scanner.simphone.commands import DerivedCommands
+
+    fast = RecordedShell(A16).run(" ".join(probes.BOOT_ID.argv))
+    derived = DerivedCommands(A16).run(probes.BOOT_ID.argv)
+    assert derived is not None
+    assert (fast.stdout, fast.stderr, fast.exit_code) == (
+        derived.stdout,
+        derived.stderr,
+        derived.exit_code,
+    )
