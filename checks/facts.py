@@ -296,6 +296,11 @@ class Snapshot(Struct, frozen=True):
     """Signing certificate of each installed messenger (MSG-08)."""
     address: str | None = None
     """How the phone was reached (``host:port``) when ``serial`` is its own serial instead."""
+    boot_id: str | Unseen = Unseen("not asked")
+    """The kernel's boot id (``/proc/sys/kernel/random/boot_id``, ``scanner.parse.boot_id``): a
+    random UUID drawn anew at each boot, so two endpoints answering with one serial and one
+    boot id are one running phone (``scanner.app.agent.onephone``). No hardware id, but it
+    names one running phone: no report, event, recording or state keeps it."""
 
     def backup_for(self, user_id: int) -> BackupState | Unseen:
         """That user's own backup state; ``Unseen`` when it was not collected."""

@@ -58,6 +58,7 @@ from scanner.parse.appops import (
     parse_dumpsys_appops_uid_modes,
 )
 from scanner.parse.backup import backup_state
+from scanner.parse.boot_id import parse_boot_id
 from scanner.parse.device_policy import parse_device_policy
 from scanner.parse.dumpsys_package import read_dumpsys_package
 from scanner.parse.getprop import identity_from_props, parse_getprop, serial_from_props
@@ -218,7 +219,9 @@ def collect(
     _hand_over(used, waves.outputs, on_output)
 
     serial, address = _own_serial(transport.serial, got.get(probes.GETPROP))
+    boot = got.get(probes.BOOT_ID)
     return Snapshot(
+        boot_id=boot if isinstance(boot, Unseen) else parse_boot_id(boot.text),
         serial=serial,
         address=address,
         identity=identity,
@@ -270,6 +273,8 @@ def _hand_over(
     if hook is None:
         return
     for probe in used:
+        if probe is probes.BOOT_ID:  # names one running phone: no recording keeps it
+            continue
         out = outputs.get(probe.name)
         if out is not None and out.damaged is None:
             hook(probe, out)

@@ -56,6 +56,9 @@ APP_OPS = Probe("app-ops", ("dumpsys", "appops"))
 # Android 7+: which users' credential-encrypted storage is unlocked (scanner.parse.unlocked); a
 # running user can be locked, and a folder missing below its storage root says nothing.
 STORAGE_USERS = Probe("storage-users", ("dumpsys", "mount"), scrub=scrub_dumpsys_mount)
+# The kernel's boot id (``scanner.parse.boot_id``): one phone reached on USB and over TCP at
+# once answers both with it (``scanner.app.agent.onephone``); clones do not. Never recorded.
+BOOT_ID = Probe("boot-id", ("cat", "/proc/sys/kernel/random/boot_id"))
 
 INVENTORY: tuple[Probe, ...] = (
     GETPROP,
@@ -68,13 +71,15 @@ INVENTORY: tuple[Probe, ...] = (
     SHARED_USERS,
     APP_OPS,
     STORAGE_USERS,
+    BOOT_ID,
 )
 
 INVENTORY_STREAMS: tuple[tuple[Probe, ...], ...] = (
     # The user manager (`pm list users` is handed to it: scanner/simphone/services.py), so it
     # does not wait for the package dump; first, so that the users it names let the per-user
-    # questions start early. getprop reads the property area, no service.
-    (USERS, USER_TYPES, GETPROP),
+    # questions start early. getprop reads the property area, no service; nor does the
+    # kernel's boot id (a sysctl file), a few bytes beside getprop's.
+    (USERS, USER_TYPES, GETPROP, BOOT_ID),
     (PACKAGES, SHARED_USERS),  # the package manager: the longest command of a scan
     (APP_OPS,),  # the appops service
     # device_policy, then the mount service (StorageManagerService): two short dumps of two

@@ -57,6 +57,8 @@ def _plain(value: Any) -> Any:
 def snapshot_to_json(snapshot: Snapshot) -> dict[str, Any]:
     body = _plain(snapshot)
     assert isinstance(body, dict)
+    if isinstance(snapshot.boot_id, str):  # it names one running phone: said read, not shown
+        body["boot_id"] = "read"
     return {"snapshot_version": SNAPSHOT_VERSION, **body}
 
 

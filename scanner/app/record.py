@@ -43,7 +43,8 @@ def record(
     meta = {
         "source": "recorded",
         "how_made": f"msgscan record over {type(transport).__name__}; stderr is merged into stdout "
-        "(2>&1) as the scan reads it; getprop and pm list users scrubbed",
+        "(2>&1) as the scan reads it; getprop and pm list users scrubbed; the kernel's boot id "
+        "not recorded (it names one running phone)",
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "msgscan_version": __version__,
         "maxdata": getattr(transport, "max_command", 4000) + len("shell:") + 1,

@@ -265,6 +265,14 @@ def _locked_storage(spec: PhoneSpec) -> Storage:
     return replace(spec.storage, encrypted=(*spec.storage.encrypted, *roots))
 
 
+BOOT_ID_NOTE = (
+    "not recorded: the simulated phone serving this recording answers `cat /proc/sys/kernel/"
+    "random/boot_id` with a version-4 UUID drawn per simulated boot, modelled from AOSP (drivers/"
+    "char/random.c; the shell may read it by system/sepolicy, docs/sources.md); a replay holds "
+    "none and reads it as not read"
+)
+
+
 def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recording:
     user_ids = [u[0] for u in spec.users]
     storage = _locked_storage(spec)
@@ -357,6 +365,7 @@ def build(spec: PhoneSpec, *, model: str, product: str, device: str) -> Recordin
         "description": spec.description,
         "maxdata": spec.maxdata,
         "expect": dict(spec.expect),
+        "boot_id": BOOT_ID_NOTE,
     }
     # One small file for the simulated phone's sync service (`adb pull` in tests and demos).
     note = b"msgscan simulated phone: constructed recording, no personal data\n"

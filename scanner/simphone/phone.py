@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -22,7 +23,7 @@ from scanner import batch
 from scanner.recording import Recording
 from scanner.recordings.farm import FarmPhone
 from scanner.recordings.farm_recording import recording as farm_recording
-from scanner.replay import RecordedShell
+from scanner.replay import RecordedShell, ShellOutput
 from scanner.simphone.adbd import PhoneServer, features_for_sdk
 from scanner.simphone.auth import AuthPolicy
 from scanner.simphone.faults import Faults
@@ -64,8 +65,29 @@ def shared(recording: Recording, what: str, build: Callable[[], T]) -> T:
     return value
 
 
+BOOT_ID_ARGV = ("cat", "/proc/sys/kernel/random/boot_id")
+_CAT_MS = 15.0
+"""Device time: the small-command estimate of the constructed recordings (``construct``)."""
+DENIED = "denied"
+"""``RecordedPhone(boot_id=DENIED)``: a phone whose shell may not read the boot id."""
+
+
 class _SharingShell(RecordedShell):
-    """``RecordedShell`` whose derived helpers are shared by the phones of one recording."""
+    """``RecordedShell`` whose derived helpers are shared by the phones of one recording, and
+    which answers the kernel's boot id of the phone's simulated boot (no recording holds one).
+    Modelled from AOSP: the kernel prints a version-4 UUID and a newline (drivers/char/
+    random.c), which the shell may read on Android 6-16 (docs/sources.md); ``DENIED`` answers
+    as toybox's cat does for a file SELinux hides (``cat: PATH: Permission denied``, status 1),
+    and any other text is served as it is (a garbled or forged boot id)."""
+
+    boot_id = ""
+
+    def _program(self, argv: tuple[str, ...], stdin: bytes) -> ShellOutput:
+        if argv != BOOT_ID_ARGV:
+            return super()._program(argv, stdin)
+        if self.boot_id == DENIED:
+            return ShellOutput(b"", f"cat: {argv[1]}: Permission denied\n".encode(), 1, _CAT_MS)
+        return ShellOutput(self.boot_id.encode(), b"", 0, _CAT_MS)
 
     @cached_property
     def _ranges(self) -> ByteRanges:
@@ -81,9 +103,16 @@ class _SharingShell(RecordedShell):
 
 
 class RecordedPhone:
-    def __init__(self, recording: Recording) -> None:
+    def __init__(self, recording: Recording, *, boot_id: str | None = None) -> None:
+        """``boot_id``: what ``cat /proc/sys/kernel/random/boot_id`` prints (``DENIED``: the
+        shell may not read it); None draws one for this simulated boot, as the kernel does."""
         self.recording = recording
         self._shell = _SharingShell(recording)
+        self.reboot(boot_id)
+
+    def reboot(self, boot_id: str | None = None) -> None:
+        """A new boot: a new boot id (``boot_id`` as in ``__init__``)."""
+        self._shell.boot_id = f"{uuid.uuid4()}\n" if boot_id is None else boot_id
 
     @property
     def files(self) -> VirtualFiles:

@@ -113,7 +113,8 @@ def test_busy_phone_exchange_count(maxdata: int, most: int) -> None:
     assert (300, 3, True) == (len(snap.packages), len(snap.users), snap.complete)
     assert (3, True) == (transport.meter.waves, transport.meter.exchanges <= most)
     assert all(len(c) <= transport.max_command for c in transport.meter.commands)
-    assert programs <= {"getprop", "pm", "cmd", "dumpsys", "bmgr", "find", "test", "echo", "tail", "dd"}
+    assert programs <= {"getprop", "pm", "cmd", "dumpsys", "bmgr", "find", "test", "echo", "tail", "dd",
+                        "cat"}  # cat: the kernel's boot id (boot12)
     assert 3 == sum(1 for s in snap.signers if not isinstance(s.certificate, Unseen))
 
 

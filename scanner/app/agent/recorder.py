@@ -19,7 +19,7 @@ import structlog
 
 from checks.drift import Drift
 from checks.evaluate import summarize
-from scanner.app.agent import lineage
+from scanner.app.agent import lineage, onephone
 from scanner.app.agent.addresses import Addresses
 from scanner.app.agent.columns import _tracked
 from scanner.app.agent.delivery import Delivery
@@ -111,13 +111,22 @@ class Recorder:
             return
         state = DeviceState(device_state(phone))
         result = phone.scanned
-        seen = self._seen(device, result)
+        here, earlier = onephone.reading(phone), self.scanned.get(device)
+        # the round's earlier scan of the id was of this phone (``onephone``), not put back yet
+        one = earlier if earlier and earlier.undo and onephone.same(earlier.reading, here) else None
+        if one is not None and not onephone.keeps(one.reading, here):  # type: ignore[arg-type]
+            self._once(device, one, phone)  # the round's earlier scan of it stays its record
+            return
+        seen = self._seen(device, result, one_phone=one is not None)
         if result is not None and seen.twin and not seen.held:  # the round's second phone
             _aside(phone, result.scan_id)
         if seen.twin:  # the round's outcome says so too: `--once` counts the round incomplete
             state = DeviceState.AMBIGUOUS
             phone.state, phone.error = state.value, seen.twin
         error = seen.twin or phone.error or seen.note
+        if one is not None and here is not None:  # this scan is its record, not the earlier
+            said = onephone.note(here, one.reading, _path(one.phone))  # type: ignore[arg-type]
+            error = f"{error}; {said}" if error else said
         summary = summarize(result.findings, complete=result.complete) if result else None
         scan = ScanRow(
             id=result.scan_id if result else f"none-{device}-{now.timestamp():.6f}",
@@ -134,6 +143,12 @@ class Recorder:
             error=error,
         )
         with self.state.transaction() as tx:
+            if one is not None and result is not None:
+                self._put_back(tx, device, one, str(error), result.context, now)
+                tx.execute(
+                    "UPDATE scans SET verdict = NULL, score = NULL, error = ? WHERE id = ?",
+                    (error, one.scan_id),
+                )
             if seen.replaced is not None:
                 old = lineage.retire(tx, device, why=seen.replaced, at=now, report=scan.report_path)
                 assert result is not None
@@ -178,18 +193,19 @@ class Recorder:
                 touched = tuple(str(k) for k in (*drift.new, *drift.changed, *drift.resolved))
                 saved = [tuple(r) for r in rows if r["key"] in touched]
                 undo = _Undo(touched, saved, tuple(map(str, drift.resolved)))
-                self.scanned[device] = _Scan(scan.id, result.trait, undo, phone)
+                self.scanned[device] = _Scan(scan.id, result.trait, undo, phone, here)
         if self.firsts is not None and first and not seen.twin:
             self.firsts.add(device)  # its findings were never looked at: not "new"
         self.delivery.wake()
 
-    def _seen(self, device: str, result: Scanned | None) -> _Seen:
-        """Whose history the scan continues (``lineage``)."""
+    def _seen(self, device: str, result: Scanned | None, *, one_phone: bool) -> _Seen:
+        """Whose history the scan continues (``lineage``). ``one_phone``: the round's earlier
+        scan of the id was this phone's (``onephone``), put back for this one."""
         if result is None:
             return _Seen()
         row = lineage.device(self.state, device)
         twin = self.scanned.get(device)
-        if twin is not None:
+        if twin is not None and not one_phone:
             pair = " and ".join(dict.fromkeys((describe(twin.trait), describe(result.trait))))
             return _Seen(
                 twin=f"two phones answered as {device} in this round ({pair}): neither scan "
@@ -267,23 +283,14 @@ class Recorder:
             return
         first = self.scanned.get(device)
         if first is not None and first.undo is not None:
-            undo = first.undo
             _aside(first.phone, first.scan_id)
             if first.phone.report_path is not None:
                 tx.execute(
                     "UPDATE scans SET report_path = ? WHERE id = ?",
                     (str(first.phone.report_path), first.scan_id),
                 )
-            lineage.undo(tx, device, (undo.keys, undo.rows))
+            withdrawn, reopened = self._put_back(tx, device, first, why, result.context, now)
             lineage.mark(tx, [first.scan_id], why)
-            withdrawn = lineage.unsent(tx, first.scan_id)
-            reopened = 0
-            # A Close may have gone out, or be on its way (a sender reads its batch before it
-            # settles it): what the first scan closed is created again, a duplicate at worst.
-            if undo.closed:
-                reopened = lineage.open_events(
-                    tx, self.delivery, device, result.context, why, now, undo.closed
-                )
             self.scanned[device] = _Scan(first.scan_id, first.trait, None, first.phone)
             first.phone.state, first.phone.error = DeviceState.AMBIGUOUS.value, why
             log.warning(
@@ -294,6 +301,38 @@ class Recorder:
                 problem=why,
             )
         lineage.ambiguous(tx, device, self.round_id, why)
+
+    def _put_back(
+        self, tx: Transaction, device: str, first: _Scan, why: str, ctx: Any, now: datetime
+    ) -> tuple[int, int]:
+        """Put back what the round's first scan of the id changed; (events withdrawn, reopened).
+        A Close may have gone out, or be on its way (a sender reads its batch before it settles
+        it): what the first scan closed is created again, a duplicate at worst."""
+        undo = first.undo
+        assert undo is not None
+        lineage.undo(tx, device, (undo.keys, undo.rows))
+        withdrawn = lineage.unsent(tx, first.scan_id)
+        if not undo.closed:
+            return withdrawn, 0
+        return withdrawn, lineage.open_events(tx, self.delivery, device, ctx, why, now, undo.closed)
+
+    def _once(self, device: str, first: _Scan, phone: PhoneOutcome) -> None:
+        """The round's second scan of one phone (``onephone``) that shows no more than its first:
+        it changes nothing; the first's record names it."""
+        here = onephone.reading(phone)
+        assert first.reading is not None and here is not None
+        why = onephone.note(first.reading, here, _path(phone))
+        with self.state.transaction() as tx:
+            tx.execute(
+                "UPDATE scans SET error = coalesce(error || '; ', '') || ? WHERE id = ?",
+                (why, first.scan_id),
+            )
+        phone.error = why
+        log.info("phone.one_phone", device=device, recorded=first.scan_id, other=here.scan_id)
+
+
+def _path(phone: PhoneOutcome) -> str | None:
+    return str(phone.report_path) if phone.report_path else None
 
 
 def _aside(phone: PhoneOutcome, scan_id: str) -> None:
@@ -342,6 +381,8 @@ class _Scan:
     """How to put it back (None: put back already)."""
     phone: PhoneOutcome
     """Its outcome in the round, marked ambiguous with the second."""
+    reading: onephone.Reading | None = None
+    """What tells it from a clone (``onephone``); None once put back as a twin's."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,6 +60,9 @@ class Scanned:
     summary as ``columns``; None if unwritten."""
     trait: str | None = None
     """Who the phone seems to be (``identity.trait_of``): a swapped phone starts a new history."""
+    boot: str | None = None
+    """The kernel's boot id, read (``Snapshot.boot_id``): held in memory for the round only, to
+    tell one phone reached two ways from clones (``onephone``); no state or report keeps it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +164,7 @@ def written(
         written=stat,
         awaiting=waits,
         trait=trait_of(identity),
+        boot=boot if isinstance(boot := result.snapshot.boot_id, str) else None,
     )
     return scanned, path, summarize(result.findings).failed
 
