@@ -32,40 +32,49 @@ _ROOTS: dict[type, type] = {}
 """``FastEnum`` -> ``enum.Enum``, ``FastIntEnum`` -> ``enum.IntEnum``."""
 
 
-class _Builder(enum.EnumType):
-    """The metaclass of ``FastEnum``'s subclasses' class statements (module docstring)."""
+class _Builder(type):
+    """The metaclass of ``FastEnum`` and ``FastIntEnum`` (plain classes: a subclass's class
+    statement is turned into the enum, ``_ROOTS[base]``'s subclass, module docstring)."""
 
     @classmethod
-    def __prepare__(  # type: ignore[override]  # a plain dict for a simple enum's body
-        metacls, cls: str, bases: tuple[type, ...], **kwds: Any
-    ) -> Any:
-        if _simple is not None and bases and bases[0] in _ROOTS:
-            return {}
-        return enum.EnumType.__prepare__(cls, bases, **kwds)
+    def __prepare__(metacls, name: str, bases: tuple[type, ...], /, **kwds: Any) -> Any:
+        if _simple is None:  # no _simple_enum: the usual way
+            return enum.EnumType.__prepare__(name, _usual(name, bases), **kwds)
+        return {}
 
-    def __new__(metacls, name: str, bases: tuple[type, ...], body: Any, **kwds: Any) -> Any:
-        if _simple is None or not bases or bases[0] not in _ROOTS:
-            if bases and bases[0] in _ROOTS:  # no _simple_enum: the usual way
-                bases = (_ROOTS[bases[0]], *bases[1:])
-                return enum.EnumType.__new__(enum.EnumType, name, bases, body, **kwds)
-            return super().__new__(metacls, name, bases, body, **kwds)
-        if len(bases) != 1 or kwds:
-            raise TypeError(f"{name}: a FastEnum has one base and no keywords")
-        made = _simple(_ROOTS[bases[0]])(type(name, (), dict(body)))
+    def __new__(metacls, name: str, bases: tuple[type, ...], body: Any, /, **kwds: Any) -> Any:
+        root = _usual(name, bases)[0]
+        if kwds or _simple is None:
+            return enum.EnumType(name, (root,), body, **kwds)
+        if any(key[:1] != "_" and key in vars(base) for base in root.__mro__ for key in body):
+            # a name a base defines (``name``, ``value``): enum.Enum's redirects, the usual way
+            usual = enum.EnumType.__prepare__(name, (root,))
+            for key, value in body.items():
+                usual[key] = value
+            return enum.EnumType(name, (root,), usual)
+        made = _simple(root)(type(name, (), dict(body)))
+        for key, member in made._member_map_.items():
+            # enum.Enum keeps each member in the class's dict (``Status.PASS`` a dict look-up);
+            # _simple_enum leaves a redirect that looks it up in ``_member_map_`` each time
+            type.__setattr__(made, key, member)
+        if body.get("__doc__") is None:
+            made.__doc__ = None  # as enum.Enum leaves it (_simple_enum writes "An enumeration.")
         BODIES[made] = dict(body)
         return made
+
+
+def _usual(name: str, bases: tuple[type, ...]) -> tuple[type, ...]:
+    """The bases ``enum.Enum`` would build ``name`` on: the root's enum type, alone."""
+    if len(bases) != 1 or bases[0] not in _ROOTS:
+        raise TypeError(f"{name}: a FastEnum or FastIntEnum subclass has it as its only base")
+    return (_ROOTS[bases[0]],)
 
 
 if TYPE_CHECKING:
     from enum import Enum as FastEnum
     from enum import IntEnum as FastIntEnum
 else:
-
-    class FastEnum(enum.Enum, metaclass=_Builder):
-        """Base of an enum built as ``enum.Enum`` would build it (module docstring)."""
-
-    class FastIntEnum(enum.IntEnum, metaclass=_Builder):
-        """Base of an enum built as ``enum.IntEnum`` would build it (module docstring)."""
-
+    FastEnum = type.__new__(_Builder, "FastEnum", (), {"__module__": __name__})
+    FastIntEnum = type.__new__(_Builder, "FastIntEnum", (), {"__module__": __name__})
     _ROOTS[FastEnum] = enum.Enum
     _ROOTS[FastIntEnum] = enum.IntEnum

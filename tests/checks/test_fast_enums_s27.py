@@ -46,6 +46,30 @@ def twin(fast: Any) -> Any:
     return enum.EnumType(fast.__name__, (root,), body)
 
 
+def plain(value: Any) -> Any:
+    """``value`` with each enum member as its name: two classes' dicts compared entry by entry."""
+    if isinstance(value, enum.Enum):
+        return ("member", value.name)
+    if isinstance(value, dict):
+        return {plain(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("fast", CLASSES, ids=lambda c: c.__name__)
+def test_each_class_dict_is_the_usual_one(fast: Any) -> None:
+    """Beyond ``_test_simple_enum``: the same entries, each member in the class's dict (an
+    attribute look-up, not a redirect to ``_member_map_``), the same docstring, methods,
+    member maps and lists."""
+    usual = twin(fast)
+    assert set(vars(fast)) == set(vars(usual))
+    for key, value in vars(usual).items():
+        assert plain(vars(fast)[key]) == plain(value), key
+    for name in fast.__members__:
+        assert type(vars(fast)[name]) is fast and vars(fast)[name] is fast[name]
+
+
 @pytest.mark.parametrize("fast", CLASSES, ids=lambda c: c.__name__)
 def test_each_enum_is_the_one_enum_builds(fast: Any) -> None:
     assert fast in enums.BODIES
