@@ -19,6 +19,15 @@ def test_a_json_replay_seals_without_loading_the_checking_side(tmp_path: Path) -
     assert loaded(run_main("verify", str(report)), "reports.integrity") == ["reports.integrity"]
 
 
+def test_a_json_replay_writes_no_date_in_words_and_leaves_babel_s_formats_unloaded() -> None:
+    """``reports.i18n.formats`` loads at the first date or number a report writes in words:
+    the text report's, a German one's; an English JSON report writes none."""
+    json_replay = run_main("scan", "--replay", str(A16), "--format", "json")
+    assert loaded(json_replay, "reports.i18n.formats") == []
+    text_replay = run_main("scan", "--replay", str(A16))
+    assert loaded(text_replay, "reports.i18n.formats") == ["reports.i18n.formats"]
+
+
 def test_the_integrity_module_s_seal_names_are_the_seal_module_s() -> None:
     import reports.integrity
     import reports.seal
