@@ -11,10 +11,9 @@ Versions compare component-wise as integers (``version_key``).
 
 from __future__ import annotations
 
-import enum
-
 from msgspec import Struct
 
+from checks.enums import FastEnum
 from checks.findings import Message, say
 
 
@@ -38,7 +37,7 @@ def version_key(version: str) -> tuple[int, ...] | None:
     return tuple(parts) if parts else None
 
 
-class SourceKind(enum.Enum):
+class SourceKind(FastEnum):
     CVE = "cve"  # a published CVE record
     VENDOR = "vendor"  # the app vendor's own security advisory
     RESEARCHER = "researcher"  # the finders' disclosure, where neither of the above exists

@@ -8,12 +8,11 @@ The storage locations themselves are in ``checks.locations``.
 
 from __future__ import annotations
 
-import enum
-
 from msgspec import Struct
 
 from checks import advisories as _adv
 from checks.advisories import Advisory, version_key  # noqa: F401  (re-exported)
+from checks.enums import FastEnum
 from checks.facts import EvidenceKind
 from checks.findings import Message, say
 from checks.installers import SIDELOAD_INSTALLERS, STORES  # noqa: F401  (re-exported)
@@ -32,7 +31,7 @@ from checks.locations import (  # noqa: F401  (Location and the file kinds are r
 )
 
 
-class Build(enum.Enum):
+class Build(FastEnum):
     """Where a package name comes from."""
 
     OFFICIAL = "official"
@@ -50,7 +49,7 @@ class Variant(Struct, frozen=True):
     """The variant's own security fixes; None = its messenger's (same code base and versions)."""
 
 
-class Archives(enum.Enum):
+class Archives(FastEnum):
     """Where a messenger's chat backups can be looked for (MSG-03)."""
 
     LOCATED = "located"  # fixed names or folders in shared storage (catalog locations)
@@ -58,7 +57,7 @@ class Archives(enum.Enum):
     UNLOCATABLE = "unlocatable"  # backups exist but have no fixed name or place (Wire)
 
 
-class Edition(enum.Enum):
+class Edition(FastEnum):
     """Which of the article's two WhatsApp apps a messenger is (MSG-01), if either."""
 
     CONSUMER = "consumer"  # the private app: the article advises against it for business

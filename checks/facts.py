@@ -10,11 +10,12 @@ dates, sizes and permission states are enough for every rule in the checklist.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from datetime import date, datetime
 
 from msgspec import Struct, field
+
+from checks.enums import FastEnum
 
 
 class Unseen(Struct, frozen=True):
@@ -24,7 +25,7 @@ class Unseen(Struct, frozen=True):
     """What stopped us, e.g. "permission denied: /storage/emulated/10"."""
 
 
-class Encryption(enum.Enum):
+class Encryption(FastEnum):
     """Storage encryption as ``ro.crypto.state`` / ``ro.crypto.type`` report it."""
 
     FILE_BASED = "file"
@@ -50,7 +51,7 @@ class DeviceIdentity(Struct, frozen=True):
     build_fingerprint: str | None = None
 
 
-class UserKind(enum.Enum):
+class UserKind(FastEnum):
     """What kind of Android user a user id is (from ``UserInfo`` flags)."""
 
     SYSTEM = "system"  # user 0, the owner / personal profile
@@ -147,7 +148,7 @@ class Package(Struct, frozen=True):
         return tuple(u.user_id for u in self.users if u.installed is True)
 
 
-class OpMode(enum.Enum):
+class OpMode(FastEnum):
     """An app-op mode (``AppOpsManager.MODE_*``)."""
 
     ALLOW = "allow"
@@ -190,7 +191,7 @@ class FolderSummary(Struct, frozen=True):
     """Subfolders below the location that the shell could not read (their files are not counted)."""
 
 
-class EvidenceKind(enum.Enum):
+class EvidenceKind(FastEnum):
     """What a storage location tells a rule about."""
 
     ARCHIVE = "archive"  # chat backups / exports (MSG-03)

@@ -7,15 +7,16 @@ each into a ``Finding``. Pure data.
 
 from __future__ import annotations
 
-import enum
 import string
 from collections.abc import Callable, Mapping
 from datetime import date
 
 from msgspec import Struct, field
 
+from checks.enums import FastEnum
 
-class Status(enum.Enum):
+
+class Status(FastEnum):
     PASS = "pass"
     FAIL = "fail"
     INFORMATIONAL = "informational"
@@ -43,7 +44,7 @@ STATUS_MEANING = {
 """What each status means (the checklist's wording): ``msgscan checks --json`` lists it."""
 
 
-class Severity(enum.Enum):
+class Severity(FastEnum):
     INFO = "info"
     LOW = "low"
     MEDIUM = "medium"

@@ -21,17 +21,16 @@ assumed to be an MDM.
 
 from __future__ import annotations
 
-import enum
-
 from msgspec import Struct
 
+from checks.enums import FastEnum
 from checks.facts import DevicePolicy, User, UserKind
 from checks.findings import Message, say
 
 __all__ = ["DPCS", "VENDOR_CONTAINERS", "Owner", "Profile", "ProfileKind", "classify"]
 
 
-class OwnerKind(enum.Enum):
+class OwnerKind(FastEnum):
     MDM = "mdm"
     """An organisation's mobile device management agent (a DPC)."""
     VENDOR = "vendor"
@@ -157,7 +156,7 @@ secondary user (``UserInfo{11:security space:413}`` in the same kind of notes)."
 _DUAL_APP_USERS = (SAMSUNG_DUAL_APP_USER, XIAOMI_DUAL_APP_USER)
 
 
-class ProfileKind(enum.Enum):
+class ProfileKind(FastEnum):
     MAIN = "main"  # user 0: the personal side, or the whole phone under a device owner
     WORK_MDM = "work_mdm"  # a profile whose owner is a known MDM's DPC
     WORK_UNKNOWN_OWNER = "work_unknown_owner"  # a profile owner msgscan does not know

@@ -7,7 +7,6 @@ read by ``checks.policy_file.parse_policy``; this module holds only the model.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from datetime import date
 
@@ -22,10 +21,11 @@ from checks.attestable import (  # re-exported: the policy's users import them f
 )
 from checks.attested import Refusal
 from checks.digests import sha256_hex
+from checks.enums import FastEnum
 from checks.findings import Attestation, Severity, Waiver
 
 
-class DeviceRole(enum.Enum):
+class DeviceRole(FastEnum):
     UNSPECIFIED = "unspecified"
     DEDICATED = "dedicated"
     """A phone used only for business (the article's "separates Smartphone")."""

@@ -8,7 +8,6 @@ from typing import Any
 from checks.catalog import MESSENGERS
 from checks.registry import INDEX
 from reports.i18n import CheckText, Lang, Texts
-from reports.i18n.formats import day
 
 
 def check_texts(tx: Texts, report: dict[str, Any]) -> dict[str, CheckText]:
@@ -37,6 +36,8 @@ def verdict_text(tx: Texts, summary: dict[str, Any]) -> str:
 
 def attested_text(tx: Texts, attested: dict[str, Any], prefix: str = "text") -> str:
     """"attested by DPO on 2026-10-01[, until 2027-03-31]" (``prefix``: text or findings)."""
+    from reports.i18n.formats import day  # an attested finding only (start-up: a JSON replay)
+
     until = attested.get("until")
     on = day(attested["on"], tx.lang)
     if until:

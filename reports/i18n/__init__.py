@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from checks.catalog import SIDELOAD_INSTALLERS, STORES
 from checks.findings import BEYOND
 from checks.rule import CheckInfo
-from reports.i18n import formats, messages
+from reports.i18n import messages
 from reports.i18n.texts import POLICY_NAMES, CheckText, Lang, MissingText, lang_from_env
 
 _SOURCES = {Lang.DE: {"catalog": "Katalog", "policy": "Richtlinie"}}
@@ -78,12 +78,16 @@ class Texts:
     def day(self, value: object) -> object:
         """A date of the report ("2026-11-20") as this language writes it; anything else as it
         is (None, an unseen fact)."""
-        return formats.day(value, self.lang) if isinstance(value, str) else value
+        from reports.i18n.formats import day  # loaded at the first date (a JSON replay writes none)
+
+        return day(value, self.lang) if isinstance(value, str) else value
 
     def moment(self, value: object) -> object:
         """A time of the report ("2026-11-20T09:30:00Z") as this language writes it ("20.11.2026,
         09:30:00 UTC" in German); anything else as it is."""
-        return formats.moment(value, self.lang) if isinstance(value, str) else value
+        from reports.i18n.formats import moment  # loaded at the first time, as ``day``
+
+        return moment(value, self.lang) if isinstance(value, str) else value
 
     def source(self, source: str) -> str:
         """Where evidence came from: a probe command stays; "catalog", "policy" are words."""

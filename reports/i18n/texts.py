@@ -7,14 +7,15 @@ either language raises ``MissingText`` and fails the tests (``tests/reports/test
 
 from __future__ import annotations
 
-import enum
 import string
 from collections.abc import Mapping
 
 from msgspec import Struct
 
+from checks.enums import FastEnum
 
-class Lang(enum.Enum):
+
+class Lang(FastEnum):
     EN = "en"
     DE = "de"
 

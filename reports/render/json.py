@@ -11,10 +11,10 @@ import msgspec
 
 from checks.result import ScanResult
 from reports.i18n import Lang
-from reports.integrity import MEMBER, canonical_text, normalized, seal_covered, seal_json
 from reports.localized import with_texts
 from reports.render.controls import clean_tree, strip_controls
 from reports.report import build_report
+from reports.seal import MEMBER, canonical_text, normalized, seal_covered, seal_json
 
 if TYPE_CHECKING:  # cryptography loads only when a key signs (start-up)
     from reports.signing import SigningKey

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import enum
+from checks.enums import FastIntEnum
 
 
-class ExitCode(enum.IntEnum):
+class ExitCode(FastIntEnum):
     """What a command's exit status means; the epilogs in ``definition`` say it per command."""
 
     OK = 0

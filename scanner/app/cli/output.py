@@ -7,11 +7,11 @@ A saved JSON report renders into every format a scan writes (``msgscan report RE
 
 from __future__ import annotations
 
-import enum
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, assert_never, cast
 
+from checks.enums import FastEnum
 from checks.errors import UsageError
 
 if TYPE_CHECKING:  # each renderer is imported when its format is chosen, not at start-up
@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # each renderer is imported when its format is chosen, not at
     from scanner.app.show import SavedReportRenderer
 
 
-class OutputFormat(enum.Enum):
+class OutputFormat(FastEnum):
     """The formats ``--format`` and ``-o`` choose; ``renderer()`` is the one place that picks an
     implementation for each (exhaustive: a new member without a renderer fails mypy)."""
 

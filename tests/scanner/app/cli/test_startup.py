@@ -82,7 +82,8 @@ def test_the_entry_point_loads_nothing_heavy() -> None:
 
 def test_the_entry_point_is_the_dispatch_alone() -> None:
     """Of msgscan's own modules, ``import scanner.app.cli`` loads the dispatch (``core``, its
-    exit codes, habits and epilogs) and the error classes: no command module, no parser."""
+    exit codes, habits and epilogs), the error classes and the exit codes' enum base
+    (``checks.enums``, session 27): no command module, no parser."""
     code = (
         "import json, sys, scanner.app.cli\nprint(json.dumps(sorted(m for m in sys.modules\n"
         "    if m.split('.')[0] in ('scanner', 'checks', 'reports'))))"
@@ -97,6 +98,7 @@ def test_the_entry_point_is_the_dispatch_alone() -> None:
     )
     assert [
         "checks",
+        "checks.enums",
         "checks.errors",
         "scanner",
         "scanner.app",
