@@ -5,8 +5,9 @@ they seem).
   Wi-Fi at once): neither scan may move the other's history. The first scan of the id was
   recorded when it finished; when a second one arrives, what the first changed is put back
   (``undo``), both scans are marked ``ambiguous``, and the device keeps ``ambiguous_round``.
-  The next round of the id does not advance its history either (``held``): only a round in
-  which one phone answered shows the twin is gone.
+  The next round of the id does not advance its history either (``held``); the rounds after
+  it do, but close nothing (``twins_note``) until the operator's ``--adopt`` says the other
+  phone is gone: no scan can show which of the two answers.
 - **A swapped phone** (its trait differs from the one the id had): the id's history so far
   belongs to the earlier phone and moves, whole, to a new id (``retire``): its open failures
   stay open there, marked retired (state schema 6's ``retired`` column; its state
@@ -95,6 +96,20 @@ def held(state: State, row: DeviceRow | None, round_id: int | None) -> bool:
         (row.id, round_id if round_id is not None else 2**62, *_ANSWERED),
     )
     return bool(rows) and rows[0][0] == row.ambiguous_round
+
+
+def twins_note(row: DeviceRow) -> str | None:
+    """Why a scan after the id's twins closes nothing, or None when it had none since the
+    operator's ``--adopt``: the clone that no longer answers may still hold its failures, and
+    no scan can show which of the two answers now (boot12's SIEM case; the fleet page keeps the
+    twins' results until then, ``known._TWINS``)."""
+    if row.ambiguous_round is None:
+        return None
+    return (
+        f"resolves nothing: two phones answered as {row.id} in round {row.ambiguous_round}, and "
+        "no scan can show which of them answers now; if the other is gone for good, "
+        f"`msgscan agent --adopt {row.id}` lets its next scans resolve what they show fixed"
+    )
 
 
 def answered(state: State, device_id: str) -> bool:
@@ -244,6 +259,7 @@ __all__ = [
     "ambiguous",
     "device",
     "held",
+    "twins_note",
     "mark",
     "number",
     "of_scan",

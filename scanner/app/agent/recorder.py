@@ -259,10 +259,11 @@ class Recorder:
                 f"`msgscan agent --adopt {device}` takes what it names from its next scan on"
             )
             return _Seen(resolve=False, store=False, note=note, unnamed=row.trait is None)
+        twins = lineage.twins_note(row)  # twins seen: nothing closes until --adopt (the lead)
         return _Seen(
-            resolve=result.trait is not None and full and not more,
+            resolve=result.trait is not None and full and not more and twins is None,
             store=full and row.trait != result.trait,
-            note=note,
+            note=note or twins,
         )
 
     def _answered_unnamed(self, row: DeviceRow) -> bool:

@@ -16,12 +16,12 @@ import pytest
 from checks.facts import Unseen
 from scanner.app.agent import onephone
 from scanner.app.agent.service import Agent
+from scanner.app.agent.state import State
 from scanner.parse.boot_id import parse_boot_id
 from scanner.recording import Recording
 from scanner.simphone import AuthPolicy, PhoneServer
 from scanner.simphone.phone import DENIED, RecordedPhone
 from tests.review9.harness import outcome, recorder
-from scanner.app.agent.state import State
 from tests.scanner.app.agent.test_agent import A16, phones, signer, start, write_config  # noqa: F401
 from tests.scanner.app.agent.test_identity import with_serial
 from tests.scanner.app.agent.test_twins_gone_s26 import CLEAN_CLONE
@@ -247,13 +247,13 @@ def test_one_phone_on_usb_and_tcp_in_one_round(tmp_path: Path, phones, signer) -
 
 
 def test_the_boot_ids_device_time_is_a_small_commands() -> None:
-    from scanner.recordings.construct import _ms
+    from scanner.recordings.times import device_ms
 
     out = RecordedPhone(A16).run("cat /proc/sys/kernel/random/boot_id")
     argv = ("cat", "/proc/sys/kernel/random/boot_id")
     assert (
         out.device_ms
-        == _ms(argv, 0)
+        == device_ms(argv, sdk=36, apps=0, users=1, out_bytes=37, dump_bytes=0)
         == RecordedPhone(A16, boot_id=DENIED).run(argv[0] + " " + argv[1]).device_ms
     )
 
