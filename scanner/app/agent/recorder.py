@@ -118,7 +118,9 @@ class Recorder:
             state = DeviceState.AMBIGUOUS
             phone.state, phone.error = state.value, seen.twin
         error = seen.twin or phone.error or seen.note
-        summary = summarize(result.findings, complete=result.complete) if result else None
+        summary = None if result is None else result.summary  # the worker's, when it made one
+        if result is not None and summary is None:
+            summary = summarize(result.findings, complete=result.complete)
         scan = ScanRow(
             id=result.scan_id if result else f"none-{device}-{now.timestamp():.6f}",
             round_id=self.round_id,

@@ -21,7 +21,7 @@ from typing import Any
 import structlog
 
 from checks.errors import MsgscanError
-from checks.evaluate import summarize
+from checks.evaluate import Summary, summarize
 from checks.facts import DeviceIdentity
 from checks.findings import Finding
 from checks.result import ScanResult
@@ -60,6 +60,9 @@ class Scanned:
     summary as ``columns``; None if unwritten."""
     trait: str | None = None
     """Who the phone seems to be (``identity.trait_of``): a swapped phone starts a new history."""
+    summary: Summary | None = None
+    """``summarize(findings, complete=complete)``, made where the scan was (a worker): the
+    recorder's; None: the recorder makes it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +150,7 @@ def written(
     except OSError:  # written, then gone before it was looked at: the summary reads it again
         pass
     identity = result.snapshot.identity
+    summary = summarize(result.findings, complete=result.snapshot.complete)
     scanned = Scanned(
         scan_id=result.scan_id,
         started=result.started,
@@ -161,8 +165,9 @@ def written(
         written=stat,
         awaiting=waits,
         trait=trait_of(identity),
+        summary=summary,
     )
-    return scanned, path, summarize(result.findings).failed
+    return scanned, path, summary.failed
 
 
 __all__ = ["ReportJob", "Scanned", "report_name", "written"]
