@@ -73,7 +73,8 @@ def test_the_one_pass_is_taken_and_reads_every_field() -> None:
         }
     )
     every = "package:a.b versionCode:7  installer=x.y uid:10100,1010100\npackage:c.d uid:1010200\n"
-    assert package_list._whole(package_list._ALL_LINES, every) is not None
+    lines = package_list._whole(package_list._ALL_LINES, every)
+    assert lines is not None and package_list._all_fast(lines) is not None
     got = parse_pm_list_all(every)
     assert got.unusable is None and not got.refused and not got.errors
     assert list(got.lists) == [0, 10]
