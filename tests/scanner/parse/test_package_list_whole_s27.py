@@ -86,6 +86,8 @@ def test_what_the_one_pass_leaves_is_named_as_before() -> None:
     twice = "package:a.b uid:10100\npackage:a.b uid:10100\n"
     assert parse_pm_list_packages(twice).unusable == "'a.b' is listed twice"
     assert parse_pm_list_all(twice).unusable == "'a.b' is listed twice"
+    two_users = parse_pm_list_all("package:a.b uid:10100\npackage:a.b uid:1010100\n")
+    assert two_users.garbled and two_users.unusable == "'a.b' is listed twice"
     assert parse_pm_list_packages("package:1a.b\n").unusable == "line 1 is not a package line"
     assert parse_pm_list_all("package:a.b\n").unusable == "line 1 names no uid"
     same_user = parse_pm_list_all("package:a.b uid:10100,10200\n")
