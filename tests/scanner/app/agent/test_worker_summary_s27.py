@@ -58,3 +58,28 @@ def test_an_incomplete_scans_summary_says_so(tmp_path: Path) -> None:
     )
     if not scanned.summary.failed:
         assert scanned.summary.verdict == "incomplete"
+
+
+def test_the_recorder_does_not_summarize_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CPU this saves in the agent's process: with the worker's summary no ``summarize``
+    runs in the recorder; a phone without a scan records no verdict, as before."""
+    from scanner.app.agent import recorder as recorder_module
+
+    result = scan_result(ReplayTransport(replace(A14, device=DeviceLabel("S3"))), Policy())
+    (tmp_path / "reports").mkdir()
+    scanned, path, _ = written(result, ReportJob(tmp_path / "reports", JsonRenderer()), "S3")
+
+    def again(*_a: object, **_k: object) -> None:
+        raise AssertionError("summarized again")
+
+    monkeypatch.setattr(recorder_module, "summarize", again)
+    with State.open(tmp_path / "state.db") as state:
+        record = recorder(state, tmp_path)
+        record(PhoneOutcome(Target("S3", "usb"), "scanned", scanned=scanned, report_path=path,
+                            name="S3"))  # fmt: skip
+        record(PhoneOutcome(Target("S4", "usb"), "unauthorized", name="S4"))
+        by_device = {row.device_id: row for row in state.last_scans()}
+    assert by_device["S3"].verdict == scanned.summary.verdict  # type: ignore[union-attr]
+    assert by_device["S4"].verdict is None and by_device["S4"].failed == 0
