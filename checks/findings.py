@@ -86,7 +86,7 @@ class Article(Struct, frozen=True):
 BEYOND = "beyond the article"
 
 
-class Message(Struct, frozen=True):
+class Message(Struct, frozen=True, dict=True):
     """What a rule saw, as a message id and its values; each language renders it.
 
     ``template`` is the English (``{name}`` placeholders, ``{n:size}`` bytes, ``{d:date}`` an ISO
@@ -105,14 +105,26 @@ class Message(Struct, frozen=True):
         return hash((self.id, self.english()))
 
     def english(self) -> str:
-        template = self.template
-        if self.plural is not None and self.params.get("n") != 1:
-            template = self.plural
-        return fill(template, self.params, _english_value)
+        """The English, filled when first asked and kept in the instance ``__dict__`` (no
+        comparison, hash, pickle or encoding sees it): a message's values are not changed
+        after it is made, and the judging asks most messages two or three times (hashed,
+        as evidence text, inside another message)."""
+        text: str | None = self.__dict__.get(_ENGLISH)
+        if text is None:
+            template = self.template
+            if self.plural is not None and self.params.get("n") != 1:
+                template = self.plural
+            text = self.__dict__[_ENGLISH] = fill(template, self.params, _english_value)
+        return text
 
     def plain(self) -> dict[str, object]:
         """The id and values as JSON: nested messages as {"id", "params"}, lists as lists."""
         return {"id": self.id, "params": {k: _plain(v) for k, v in self.params.items()}}
+
+
+_ENGLISH = "english:"
+"""``Message.english``'s key in the instance ``__dict__``: no attribute's name (an attribute
+of that name would hide the method)."""
 
 
 def say(id: str, template: str, /, **params: object) -> Message:

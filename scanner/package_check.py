@@ -88,7 +88,7 @@ def _fallback(out: Output, users: Sequence[int]) -> list[int]:
         return []
     refused = refused_users(out.text)
     if out.exit_code in (0, None):
-        parsed = parse_pm_list_all(out.text)
+        parsed = _parse_all(out)
         if parsed.unusable is None or parsed.garbled:
             return []
     return [u for u in users if u not in refused]
@@ -261,7 +261,20 @@ def _read_all(probe: Probe | None, outputs: Mapping[str, Output]) -> AllUsers | 
         return out
     if out.exit_code not in (0, None):
         return AllUsers({}, refused_users(out.text), unusable=_failed(probe, out))
-    return parse_pm_list_all(out.text)
+    return _parse_all(out)
+
+
+def _parse_all(out: Output) -> AllUsers:
+    """``out``'s all-users list, read once a scan (``_fallback`` reads it at its wave's end,
+    ``check`` at the scan's): kept in the instance ``__dict__`` beside ``Output.text``, which
+    no comparison, hash or pickle sees; a copy reads its own."""
+    parsed: AllUsers | None = out.__dict__.get(_PARSED)
+    if parsed is None:
+        parsed = out.__dict__[_PARSED] = parse_pm_list_all(out.text)
+    return parsed
+
+
+_PARSED = "package_check.all_users"
 
 
 def _check_in_all(

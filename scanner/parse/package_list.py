@@ -67,11 +67,21 @@ _LINE = re.compile(
     r"package:([A-Za-z0-9._]{1,255})(?: versionCode:(-?\d{1,19}))?"
     r"(?:  installer=([A-Za-z0-9._]{1,255}))?(?: uid:(\d{1,10}))?\r?"
 )
+_LINES = re.compile(f"^{_LINE.pattern}\n", re.MULTILINE)  # over a whole list: ``_whole``
 _LIBRARY = re.compile(r"_\d+$")
 """A static shared library's or SDK library's name in ``dumpsys``: ``<package>_<version>``
 (``PackageManagerService.renameStaticSharedLibraryPackage``), never listed to the shell."""
 NO_INSTALLER = "null"
 """What ``-i`` prints for a package without an installer (``String.valueOf(null)``)."""
+
+
+def _whole(lines: re.Pattern[str], text: str) -> list[tuple[str, ...]] | None:
+    """Every line's groups ("" for one not printed) when every line of ``text`` (which ends
+    with a newline) is a package line, in one C-level pass; None otherwise. Each match starts
+    at a line's start and ends with its newline, so as many matches as newlines is every line
+    matched; a list with anything else (a blank line, an error) is read line by line."""
+    found: list[tuple[str, ...]] = lines.findall(text)
+    return found if len(found) == text.count("\n") else None
 
 
 class Listed(Struct, frozen=True):
@@ -124,7 +134,16 @@ def parse_pm_list_packages(text: str) -> PackageList:
         return PackageList({}, f"more than {MAX_LINES} lines", garbled=True)
     if text.strip() and not text.endswith("\n"):  # AOSP ends each with println
         return PackageList({}, "its last line has no end (cut)", garbled=True)
-    packages: dict[str, Listed] = {}
+    if (fast := _whole(_LINES, text)) is not None:
+        packages = {}
+        for name, code, installer, uid in fast:
+            if name in packages or not is_package_name(name):
+                break  # the line-by-line read below names it
+            code_n = None if code == "" else int(code)
+            packages[name] = Listed(None if uid == "" else int(uid), installer or None, code_n)
+        else:
+            return PackageList(packages)
+    packages = {}
     for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
@@ -151,6 +170,7 @@ _ALL_LINE = re.compile(
     r"package:([A-Za-z0-9._]{1,255})(?: versionCode:(-?\d{1,19}))?"
     r"(?:  installer=([A-Za-z0-9._]{1,255}))?(?: uid:(\d{1,10}(?:,\d{1,10}){0,999}))?\r?"
 )
+_ALL_LINES = re.compile(f"^{_ALL_LINE.pattern}\n", re.MULTILINE)
 _REFUSED = re.compile(
     r"(?:Error: )?java\.lang\.SecurityException: Shell does not have permission to access user "
     r"(\d{1,9})\r?"
@@ -192,6 +212,8 @@ def parse_pm_list_all(text: str) -> AllUsers:
         return AllUsers({}, unusable=f"more than {MAX_LINES} lines", garbled=True)
     if text.strip() and not text.endswith("\n"):
         return AllUsers({}, unusable="its last line has no end (cut)", garbled=True)
+    if (fast := _whole(_ALL_LINES, text)) is not None and (lists := _all_fast(fast)) is not None:
+        return AllUsers(lists)
     by_user: dict[int, dict[str, Listed]] = {}
     refused: dict[int, str] = {}
     errors: list[str] = []
@@ -233,6 +255,26 @@ def parse_pm_list_all(text: str) -> AllUsers:
         return AllUsers({}, unusable=f"user {both[0]} is refused and listed", garbled=True)
     lists = {user: PackageList(listed) for user, listed in by_user.items()}
     return AllUsers(lists, refused, tuple(errors))
+
+
+def _all_fast(lines: list[tuple[str, ...]]) -> dict[int, PackageList] | None:
+    """``parse_pm_list_all``'s lists from ``_whole``'s lines; None where the line-by-line read
+    must name a line (no uid, a package twice or a name Android refuses, a user's uid twice)."""
+    by_user: dict[int, dict[str, Listed]] = {}
+    seen: set[str] = set()
+    for name, code, installer, uids in lines:
+        if not uids or name in seen or not is_package_name(name):
+            return None
+        seen.add(name)
+        code_n = None if code == "" else int(code)
+        for uid in map(int, uids.split(",")):
+            listed = by_user.get(user := uid // 100000)
+            if listed is None:
+                listed = by_user[user] = {}
+            elif name in listed:
+                return None
+            listed[name] = Listed(uid, installer or None, code_n)
+    return {user: PackageList(listed) for user, listed in by_user.items()}
 
 
 def cross_check(

@@ -127,7 +127,9 @@ class Recorder:
         if one is not None and here is not None:  # this scan is its record, not the earlier
             said = onephone.note(here, one.reading, _path(one.phone))  # type: ignore[arg-type]
             error = f"{error}; {said}" if error else said
-        summary = summarize(result.findings, complete=result.complete) if result else None
+        summary = None if result is None else result.summary  # the worker's, when it made one
+        if result is not None and summary is None:
+            summary = summarize(result.findings, complete=result.complete)
         scan = ScanRow(
             id=result.scan_id if result else f"none-{device}-{now.timestamp():.6f}",
             round_id=self.round_id,

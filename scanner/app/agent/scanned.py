@@ -21,7 +21,7 @@ from typing import Any
 import structlog
 
 from checks.errors import MsgscanError
-from checks.evaluate import summarize
+from checks.evaluate import Summary, summarize
 from checks.facts import DeviceIdentity
 from checks.findings import Finding
 from checks.result import ScanResult
@@ -63,6 +63,9 @@ class Scanned:
     boot: str | None = None
     """The kernel's boot id, read (``Snapshot.boot_id``): held in memory for the round only, to
     tell one phone reached two ways from clones (``onephone``); no state or report keeps it."""
+    summary: Summary | None = None
+    """``summarize(findings, complete=complete)``, made where the scan was (a worker): the
+    recorder's; None: the recorder makes it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +153,7 @@ def written(
     except OSError:  # written, then gone before it was looked at: the summary reads it again
         pass
     identity = result.snapshot.identity
+    summary = summarize(result.findings, complete=result.snapshot.complete)
     scanned = Scanned(
         scan_id=result.scan_id,
         started=result.started,
@@ -165,8 +169,9 @@ def written(
         awaiting=waits,
         trait=trait_of(identity),
         boot=boot if isinstance(boot := result.snapshot.boot_id, str) else None,
+        summary=summary,
     )
-    return scanned, path, summarize(result.findings).failed
+    return scanned, path, summary.failed
 
 
 __all__ = ["ReportJob", "Scanned", "report_name", "written"]
