@@ -21,6 +21,7 @@ from checks.catalog import VARIANTS
 from checks.facts import EvidenceKind, Package, User
 from checks.locations import Location
 from scanner import names
+from scanner.parse.boot_id import PATH as BOOT_ID_PATH
 from scanner.parse.getprop import scrub_getprop
 from scanner.parse.unlocked import scrub_dumpsys_mount
 from scanner.parse.users import scrub_pm_list_users, scrub_user_list_verbose
@@ -58,7 +59,7 @@ APP_OPS = Probe("app-ops", ("dumpsys", "appops"))
 STORAGE_USERS = Probe("storage-users", ("dumpsys", "mount"), scrub=scrub_dumpsys_mount)
 # The kernel's boot id (``scanner.parse.boot_id``): one phone reached on USB and over TCP at
 # once answers both with it (``scanner.app.agent.onephone``); clones do not. Never recorded.
-BOOT_ID = Probe("boot-id", ("cat", "/proc/sys/kernel/random/boot_id"))
+BOOT_ID = Probe("boot-id", ("cat", BOOT_ID_PATH))
 
 INVENTORY: tuple[Probe, ...] = (
     GETPROP,

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from msgspec import Struct, field
 
 from scanner import batch
+from scanner.parse.boot_id import PATH as BOOT_ID_PATH
 from scanner.recording import Recording
 from scanner.transport.interface import DEFAULT_MAX_OUTPUT, DEFAULT_TIMEOUT_S, Meter, ShellResult
 
@@ -34,7 +35,7 @@ SH = "/system/bin/sh"
 STATUS = object()
 """Placeholder for ``$?`` inside a word, expanded when the command runs."""
 
-_BOOT_ID = ("cat", "/proc/sys/kernel/random/boot_id")
+_BOOT_ID = ("cat", BOOT_ID_PATH)
 _OPERATORS = ("&&", "||", ";", "|")
 _PLAIN = re.compile(r"[^ \t\n12>'\"\\$#&|;]+")
 """Characters that cannot start a redirection (``2>``, ``1>``, ``>``), an operator, a quote,

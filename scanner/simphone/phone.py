@@ -20,6 +20,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
 from scanner import batch
+from scanner.parse.boot_id import PATH as BOOT_ID_PATH
 from scanner.recording import Recording
 from scanner.recordings.farm import FarmPhone
 from scanner.recordings.farm_recording import recording as farm_recording
@@ -65,7 +66,7 @@ def shared(recording: Recording, what: str, build: Callable[[], T]) -> T:
     return value
 
 
-BOOT_ID_ARGV = ("cat", "/proc/sys/kernel/random/boot_id")
+BOOT_ID_ARGV = ("cat", BOOT_ID_PATH)
 _CAT_MS = 15.0
 """Device time: the small-command estimate of the constructed recordings (``construct``)."""
 DENIED = "denied"
