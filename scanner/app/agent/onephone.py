@@ -6,7 +6,8 @@ the serial cannot tell which. The kernel's boot id can (``scanner.parse.boot_id`
 UUID drawn at each boot, the same for every reader of one running phone and never the same on
 two. So two scans of one round with the same id and the same boot id, both read, are one phone
 (``same``); an unread boot id (denied, garbled, damaged on the way, a replay) is no evidence,
-and such scans stay twins, never merged on absence.
+and such scans stay twins, never merged on absence. Nor are two scans where one shows closed
+what the other shows at risk: any app may read the boot id, so a clone can print the phone's.
 
 One of the two is recorded, as the phone's one scan of the round (``keeps``): the one that shows
 more of its risk, a scan that was cut short or answered damaged over a whole one (its damage
@@ -25,6 +26,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from checks.drift import FindingKey, is_open
+from checks.findings import Status
+
 if TYPE_CHECKING:
     from scanner.app.agent.round import PhoneOutcome
 
@@ -40,6 +44,15 @@ class Reading:
     boot: str | None
     complete: bool
     failed: int
+    shown: frozenset[str] = frozenset()
+    """The finding keys the scan shows at risk (fail, manual, unknown)."""
+    closed: frozenset[str] = frozenset()
+    """The keys it evaluated and found closed (pass, informational, not applicable)."""
+    evaluated: frozenset[str] = frozenset()
+    """Every key it has a finding for."""
+
+
+_AT_RISK = frozenset({"fail", "manual", "unknown"})
 
 
 def reading(phone: PhoneOutcome) -> Reading | None:
@@ -47,12 +60,27 @@ def reading(phone: PhoneOutcome) -> Reading | None:
     s = phone.scanned
     if s is None:
         return None
-    return Reading(s.scan_id, phone.target.via, s.boot, s.complete, phone.failed or 0)
+    keys = {str(FindingKey.of(f)): f.status.value for f in s.findings}
+    shown = frozenset(k for k, status in keys.items() if status in _AT_RISK)
+    closed = frozenset(k for k, status in keys.items() if not is_open(Status(status)))
+    return Reading(s.scan_id, phone.target.via, s.boot, s.complete, phone.failed or 0, shown,
+                   closed, frozenset(keys))  # fmt: skip
+
+
+def _closes(r: Reading, keys: frozenset[str]) -> bool:
+    """Whether ``r`` shows closed a key the other scan shows at risk (a complete scan closes
+    what it has no finding for)."""
+    return bool(keys & r.closed) or (r.complete and bool(keys - r.evaluated))
 
 
 def same(a: Reading | None, b: Reading | None) -> bool:
-    """Both scans' boot ids read and equal: one running phone."""
-    return a is not None and b is not None and a.boot is not None and a.boot == b.boot
+    """Both scans' boot ids read and equal, and neither shows closed what the other shows at
+    risk: one running phone. Any app may read the boot id (AOSP's ``domain`` rule), so a clone
+    can print the phone's; two scans that disagree are not shown to be one phone's (review13:
+    the one with more failures was recorded and closed the other's failure)."""
+    if a is None or b is None or a.boot is None or a.boot != b.boot:
+        return False
+    return not _closes(a, b.shown) and not _closes(b, a.shown)
 
 
 def keeps(first: Reading, second: Reading) -> bool:
