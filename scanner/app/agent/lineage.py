@@ -108,7 +108,7 @@ def twins_note(row: DeviceRow) -> str | None:
     return (
         f"resolves nothing: two phones answered as {row.id} in round {row.ambiguous_round}, and "
         "no scan can show which of them answers now; if the other is gone for good, "
-        f"`msgscan agent --adopt {row.id}` lets its next scans resolve what they show fixed"
+        f"`{adopt_command(row.id)}` lets its next scans resolve what they show fixed"
     )
 
 
@@ -254,8 +254,19 @@ def open_events(
     return len(made) * len(delivery.destinations)
 
 
+def adopt_command(device_id: str) -> str:
+    """``msgscan agent --adopt ID`` as the operator pastes it into a shell: a USB id is the
+    serial descriptor the device sent, any text (review13b), so it is quoted; an id that
+    starts with "-" is joined to the option (argparse would read it as one)."""
+    import shlex
+
+    quoted = shlex.quote(device_id)
+    return f"msgscan agent --adopt{'=' if device_id.startswith('-') else ' '}{quoted}"
+
+
 __all__ = [
     "Saved",
+    "adopt_command",
     "ambiguous",
     "device",
     "held",

@@ -244,7 +244,7 @@ class Recorder:
             note = (
                 f"resolves nothing: its getprop names less of the phone ({describe(result.trait)})"
                 f" than {device}'s earlier scans ({describe(before)}); if it is that phone, "
-                f"`msgscan agent --adopt {device}` takes what it names from its next scan on"
+                f"`{lineage.adopt_command(device)}` takes what it names from its next scan on"
             )
         # nor one naming a part the id's trait lacks (review11): its earlier scans did not name
         # it, so any phone could have been them. Where scans of the id answered naming less
@@ -258,7 +258,7 @@ class Recorder:
                 f"resolves nothing: its getprop names more of the phone "
                 f"({describe(result.trait)}) than {device}'s earlier scans "
                 f"({describe(before)}), so they cannot be told to be this phone; if they were, "
-                f"`msgscan agent --adopt {device}` takes what it names from its next scan on"
+                f"`{lineage.adopt_command(device)}` takes what it names from its next scan on"
             )
             return _Seen(resolve=False, store=False, note=note, unnamed=row.trait is None)
         twins = lineage.twins_note(row)  # twins seen: nothing closes until --adopt (the lead)

@@ -206,9 +206,11 @@ def fleet_summary(
             if scan is None or twin != scan.report_path:
                 columns = _merged(columns, _columns(twin, key))
         if facts and facts.twins and scan is not None and scan.report_path not in facts.twins:
+            from scanner.app.agent.lineage import adopt_command
+
             error = error or (  # held over from an earlier round: say why, and the way out
                 f"the results of two phones that answered as {d.id} in one round stay until "
-                f"two phones answer as it again; if the other is gone: msgscan agent --adopt {d.id}"
+                "two phones answer as it again; if the other is gone: " + adopt_command(d.id)
             )
         failed = max(
             facts.open_failures if facts else 0,
