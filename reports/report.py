@@ -314,7 +314,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "title": f.title,
         "evidence": [  # since 1.3 with the message id and values (SIEMs group by id)
             {"text": e.text, "source": e.source, "data": _plain(e.data)}
-            | (_plain(e.message.plain()) if e.message else {})
+            | (e.message.plain_sorted(_plain) if e.message else {})
             for e in f.evidence
         ],
         "remediation": list(f.remediation),
