@@ -135,3 +135,15 @@ def test_the_large_phone_judged_the_same_with_the_store_empty_full_or_bypassed(
     bypassed = evaluate(snap, Policy(), today=today)
     assert empty == full == bypassed
     assert [f.check_id for f in empty].count("MSG-05") >= 3
+
+
+def test_installed_for_lists_the_users_that_have_the_app_in_their_order():
+    from checks.facts import Unseen
+
+    users = (
+        PackageUser(10, True), PackageUser(0, False), PackageUser(150, Unseen("cut")),
+        PackageUser(11, True),
+    )  # fmt: skip
+    pkg = Package("com.a", 10001, None, None, None, frozenset(), users=users)
+    assert pkg.installed_for() == (10, 11)
+    assert type(pkg.installed_for()) is tuple
