@@ -145,7 +145,7 @@ class Package(Struct, frozen=True):
         return None
 
     def installed_for(self) -> tuple[int, ...]:
-        return tuple(u.user_id for u in self.users if u.installed is True)
+        return tuple([u.user_id for u in self.users if u.installed is True])  # a list: faster
 
 
 class OpMode(FastEnum):

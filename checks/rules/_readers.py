@@ -23,6 +23,8 @@ on a storage device", Manifest.permission; AOSP PermissionPolicyService for LEGA
 
 from __future__ import annotations
 
+from typing import Any
+
 from msgspec import Struct
 
 from checks.catalog import AUDIO, DOCUMENTS, IMAGES, VIDEOS
@@ -81,9 +83,53 @@ class Reach(Struct, frozen=True):
         return bool(holds & self.kinds)
 
 
+_OPS = (
+    "MANAGE_EXTERNAL_STORAGE",
+    "LEGACY_STORAGE",
+    *_STORAGE.values(),
+    *(op for op, _ in _MEDIA.values()),
+)
+_PERMISSIONS = (*_STORAGE, *_MEDIA)
+_NOTHING: dict[str, Any] = {}
+_KEPT = 4096
+_REACHED: dict[tuple[object, ...], Reach] = {}
+"""``reach``'s answers by what they depend on (``_inputs``): an app with the same grants, modes
+and target on the same Android version reaches the same (most of a phone's apps are alike)."""
+
+
+def _inputs(pkg: Package, user_id: int, ops: AppOps, sdk: int | None) -> tuple[object, ...]:
+    """Everything ``_reach`` reads of its arguments: the API levels, the five grants as
+    ``granted`` reads them, the app ops' modes as ``AppOps.mode`` reads them (``_reach`` reads
+    nothing else of the app: not its name), each dict looked up once."""
+    pu = pkg.user(user_id)
+    runtime = _NOTHING if pu is None else pu.runtime_permissions
+    target = pkg.target_sdk
+    install = pkg.install_permissions if target is None or target < 23 else _NOTHING
+    app_id = pkg.app_id
+    by_uid = _NOTHING if app_id is None else ops.uid_modes.get(user_id * 100000 + app_id, _NOTHING)
+    own = ops.modes.get((user_id, pkg.name), _NOTHING)
+    return (
+        sdk,
+        target,
+        *[runtime.get(p) is True or install.get(p) is True for p in _PERMISSIONS],
+        *[own.get(op) if (mode := by_uid.get(op)) is None else mode for op in _OPS],
+    )
+
+
 def reach(pkg: Package, user_id: int, ops: AppOps, sdk: int | None) -> Reach:
     """What the app can read in the user's shared storage on a phone with API level ``sdk``
-    (None: not known, judged as the older, wider rules)."""
+    (None: not known, judged as the older, wider rules): ``_reach``, kept by its inputs."""
+    key = _inputs(pkg, user_id, ops, sdk)
+    found = _REACHED.get(key)
+    if found is None:
+        found = _reach(pkg, user_id, ops, sdk)
+        if len(_REACHED) < _KEPT:
+            _REACHED[key] = found
+    return found
+
+
+def _reach(pkg: Package, user_id: int, ops: AppOps, sdk: int | None) -> Reach:
+    """``reach`` worked out."""
     kinds: set[str] = set()
     ways: list[Message] = []
     target = pkg.target_sdk
