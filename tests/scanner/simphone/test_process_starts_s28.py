@@ -147,3 +147,25 @@ def test_before_android_9_pm_starts_a_vm() -> None:
     out = phone.run("pm list users")
     assert out.segments[0] == (None, times.APP_PROCESS_MS)
     assert out.segments[1][0] == "user" and out.segments[1][1] > 0
+
+
+def test_the_other_users_bmgr_ride_streams_of_their_own(signer: object) -> None:
+    """Each other user's bmgr in a stream of its own, so their VM starts overlap (session 28);
+    the same facts as before: every user's backup state read, none damaged."""
+    from scanner.collect import collect
+    from scanner.simphone.phone import phone_server
+
+    rec = build(large_phone(60, 3), model="Pixel 8", product="shiba", device="shiba")
+    with phone_server(rec) as server:
+        t = TcpTransport.connect("127.0.0.1", server.port, signer=signer)
+        try:
+            snap = collect(t)
+        finally:
+            t.close()
+    assert snap.complete and sorted(snap.user_backups) == [10, 11]
+    assert all(not hasattr(b, "reason") for b in snap.user_backups.values())
+    records = {p.name: p for p in snap.probes if p.name.startswith("backup-")}
+    per_user = [r for name, r in records.items() if ":" in name]
+    assert len(per_user) == 4 and {r.wave for r in per_user} == {1}
+    assert len({r.stream for r in per_user}) == 4
+    assert records["backup-enabled"].stream not in {r.stream for r in per_user}
