@@ -1,6 +1,6 @@
 """One full scan of a simulated phone against the floor its link and its phone impose.
 
-    python bench/scan_floor.py [--phone shipped|large] [--runs 3]
+    python bench/scan_floor.py [--phone shipped|large] [--runs 3] [--port 7390]
 
 For each link (USB-like: 1 ms one-way, 280 Mbit/s; Wi-Fi-like: 20 ms, 50 Mbit/s) a simulated
 phone (`msgscan simulate`, its own process) serves the recording with its recorded device-side
@@ -38,7 +38,11 @@ LINKS = {"usb": (0.001, 280_000_000), "wifi": (0.020, 50_000_000)}
 
 
 def device_floor(recording: object, commands: list[str]) -> tuple[float, float]:
-    """(all device time, the busiest service's) of ``commands``, in seconds."""
+    """(all device time, the busiest service's) of ``commands``, in seconds. The busiest is
+    the longest of: one service's parts together (they run one after another), one command
+    line's whole time (a stream's script runs its commands in order). A process's start (a
+    Java command's VM, ``times.process_start``) runs beside the others, so it counts only
+    within its line."""
     from scanner.simphone.phone import RecordedPhone
 
     phone = RecordedPhone(recording)  # type: ignore[arg-type]
@@ -47,10 +51,9 @@ def device_floor(recording: object, commands: list[str]) -> tuple[float, float]:
     for c in commands:
         out = phone.run(c)
         total += out.device_ms
+        longest = max(longest, out.device_ms)
         for service, ms in out.segments:
-            if service is None:
-                longest = max(longest, ms)
-            else:
+            if service is not None:
                 per_service[service] = per_service.get(service, 0.0) + ms
     return total / 1000, max([longest, *per_service.values()]) / 1000
 
@@ -118,6 +121,7 @@ def main() -> int:
         action="store_true",
         help="answer at once: the floor is then the link alone, the hardest target",
     )
+    ap.add_argument("--port", type=int, default=7390, help="the simulated phone's port")
     args = ap.parse_args()
     import logging
 
@@ -153,13 +157,13 @@ def main() -> int:
     for name, (latency, bandwidth) in LINKS.items():
         _, wire = wire_counts(rec, latency, bandwidth, signer)
         sim = measure.simulator(
-            rec_path, 7390, latency_ms=latency * 1000, kbps=bandwidth // 1000,
+            rec_path, args.port, latency_ms=latency * 1000, kbps=bandwidth // 1000,
             device_time=device_time, env=env, cwd=ROOT,
         )  # fmt: skip
         measure.ready(sim)
         try:
-            runs = [scan_once("127.0.0.1", 7390, signer) for _ in range(args.runs)]
-            cli_wall, cli_cpu, rss = cli_scan(7390, env)
+            runs = [scan_once("127.0.0.1", args.port, signer) for _ in range(args.runs)]
+            cli_wall, cli_cpu, rss = cli_scan(args.port, env)
         finally:
             sim.terminate()
             sim.wait(timeout=10)

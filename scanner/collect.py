@@ -95,14 +95,22 @@ class _Outputs(Struct, frozen=True):
         return out
 
 
-def _per_user_backups(number: int, result: BatchResult) -> Streams:
-    """Once ``pm list users`` answered: ``bmgr --user N`` for every other user, in one stream
-    behind the inventory's own bmgr (the backup manager serves one at a time anyway)."""
-    out = result.outputs.get(probes.USERS.name)
-    if out is None or out.damaged or out.exit_code not in (0, None):
-        return ()
-    ids = sorted({u.id for u in parse_pm_list_users(out.text) if u.id and names.is_user_id(u.id)})
-    return [tuple(p for uid in ids for p in probes.backup_probes(uid))] if ids else ()
+def _per_user_backups(width: int) -> Callable[[int, BatchResult], Streams]:
+    """Once ``pm list users`` answered: ``bmgr --user N`` for every other user, dealt over up
+    to ``width`` streams. Each bmgr is a Java command: its VM starts in its own process, beside
+    the others (``scanner.recordings.times.process_start``), and only its binder call waits for
+    the backup manager, so in streams of their own the VM starts overlap; in one stream they
+    would run one after another."""
+
+    def more(number: int, result: BatchResult) -> Streams:
+        out = result.outputs.get(probes.USERS.name)
+        if out is None or out.damaged or out.exit_code not in (0, None):
+            return ()
+        users = parse_pm_list_users(out.text)
+        ids = sorted({u.id for u in users if u.id and names.is_user_id(u.id)})
+        return probes.streams_of([p for uid in ids for p in probes.backup_probes(uid)], width)
+
+    return more
 
 
 Listings = dict[tuple[str, str], tuple[Output, FolderSummary | Unseen]]
@@ -148,7 +156,7 @@ def collect(
     guesses = [probes.root_probe(0), *(t.files for t in guessed)] if guessed else []
     first = waves.run(
         [*probes.INVENTORY_STREAMS, *probes.streams_of(guesses, side)],
-        package_check.follow(_per_user_backups if parallel else None),
+        package_check.follow(_per_user_backups(waves.width) if parallel else None),
     )
     got = _Outputs(first.outputs, first.error.problem if first.error else "phone did not answer")
 
@@ -258,8 +266,9 @@ def _second_wave(
         if t.nomedia is not None and (out is None or not _absent(out, t, parsed)):
             listings.append(t.nomedia)
     backups = [p for pair in per_user.values() for p in pair if p.name not in waves.outputs]
-    side = max(1, waves.width - bool(backups) - bool(signer_reads))
-    streams = [s for s in (*probes.streams_of(listings, side), tuple(backups), signer_reads) if s]
+    spread = probes.streams_of(backups, max(1, waves.width - 1 - bool(signer_reads)))
+    side = max(1, waves.width - len(spread) - bool(signer_reads))
+    streams = [s for s in (*probes.streams_of(listings, side), *spread, signer_reads) if s]
     if not streams:
         return None, signer_reads
     return waves.run(streams), signer_reads

@@ -51,7 +51,14 @@ package of the user asked, before ``runListPackages`` filters ``-3`` / ``-s`` (A
 OTHER_MS = {"getprop": 40.0, "dumpsys": 150.0, "bmgr": 300.0}
 """Commands of other services: the earlier table's estimates, modelled, unchanged (bmgr is a
 Java command like Android 7's pm, so APP_PROCESS_MS's source would put it near 1.1 s on that
-phone; not changed here: RESULTS "One wave", session 27)."""
+phone; not changed here: RESULTS "One wave", session 27, and ``bench/scan_wave.py
+--bmgr-vm``)."""
+
+BMGR_CALL_MS = BINDER_CLIENT_MS
+"""The part of a ``bmgr`` that is its binder call into the backup manager (``Bmgr.java``:
+``isBackupServiceActive`` and ``isBackupEnabledForUser``, or ``listAllTransportsForUser``),
+the rest of its time being its VM's start (``process_start``): modelled as a native binder
+client's whole command, start included, which bounds a call alone from above."""
 
 USER_ALL_SDK = 34
 """From Android 14 ``runListPackages`` without ``--user`` lists every user (``defaultUserId =
@@ -59,6 +66,29 @@ UserHandle.USER_ALL``, docs/sources.md); before, user 0 alone."""
 
 SMALL_MS = 15.0
 """A toybox command (``find``, ``test``, ``stat``): modelled."""
+
+
+def process_start(argv: Sequence[str], *, sdk: int, device_ms: float) -> float:
+    """The part of ``argv``'s recorded ``device_ms`` that is its own process's start, run
+    beside everything else on one of the phone's cores; the rest is its service's work, which
+    waits for the service (``scanner/simphone/services.py``). Split only where a source says
+    what the start is: a Java command's VM (``app_process``), ``APP_PROCESS_MS`` of ``pm``
+    before Android 9, all but ``BMGR_CALL_MS`` of a ``bmgr`` on every version. A native
+    command's start (``cmd``, ``dumpsys``, ``pm`` from 9) is not timed apart by any source and
+    stays on the service's queue: never credit overlap a phone might not give."""
+    name = argv[0].rsplit("/", 1)[-1] if argv else ""
+    if name == "bmgr":
+        return max(0.0, device_ms - BMGR_CALL_MS)
+    if name == "pm" and sdk < PM_IS_CMD_SDK:
+        return min(device_ms, APP_PROCESS_MS)
+    return 0.0
+
+
+CORES = 8
+"""How many processes the simulated phone runs at once (``scanner/simphone/services.py``).
+The large phone is a Pixel 8 (Tensor G3: nine CPU cores, one Cortex-X3, four A715, four A510;
+docs/sources.md); the model takes eight, the common octa-core count of a mid-range phone, one
+fewer than the Pixel 8 has, so that the rest of the phone (system_server, adbd) keeps one."""
 
 
 def print_rate(apps: int, dump_bytes: int) -> float:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
 
+from scanner.recordings.times import CORES
 from scanner.simphone.auth import AuthPolicy, KeyRing
 from scanner.simphone.connection import Connection
 from scanner.simphone.faults import NO_FAULTS, Faults
@@ -90,6 +91,7 @@ class PhoneServer:
         faults: Faults = NO_FAULTS,
         features: tuple[str, ...] = MODERN_FEATURES,
         version: int = VERSION_SKIP_CHECKSUM,
+        cores: int = CORES,
     ) -> None:
         for name, value in (("product", product), ("model", model), ("device", device)):
             if any(c in value for c in ":;=,\0"):
@@ -105,8 +107,9 @@ class PhoneServer:
         if port in EMULATOR_PORTS:
             raise ValueError(f"port {port} is in adb's emulator scan range 5555-5585; pick another")
         self.responder = responder
-        self.service_locks = ServiceLocks()
-        """The system services commands wait for (``services``): one command at a time each."""
+        self.service_locks = ServiceLocks(cores)
+        """The system services commands wait for (``services``): one command at a time each;
+        and the ``cores`` their device times run on."""
         self.serial = serial
         self.product = product
         self.model = model

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 from scanner import batch
 from scanner.parse.boot_id import PATH as BOOT_ID_PATH
 from scanner.recording import Recording
+from scanner.recordings import times
 from scanner.recordings.farm import FarmPhone
 from scanner.recordings.farm_recording import recording as farm_recording
 from scanner.replay import RecordedShell, ShellOutput
@@ -30,7 +31,7 @@ from scanner.simphone.auth import AuthPolicy
 from scanner.simphone.faults import Faults
 from scanner.simphone.files import VirtualFiles
 from scanner.simphone.responder import CommandOutput
-from scanner.simphone.services import service_of_line
+from scanner.simphone.services import program_of_line, service_of_line
 
 if TYPE_CHECKING:
     from scanner.simphone.byteranges import ByteRanges
@@ -134,18 +135,32 @@ class RecordedPhone:
         parts = batch.checked_parts(command)
         if parts is None:
             out = self._shell.run(command)
-            segment = ((service_of_line(command), out.device_ms),)
+            segment = self._segments(command, out.device_ms)
             return CommandOutput(out.stdout, out.stderr, out.exit_code, out.device_ms, segment)
         # msgscan's checked batch, part by part as RecordedShell answers it (each part's output,
         # then its cksum line), keeping each part's device time and service apart.
-        stdout, stderr, segments = bytearray(), bytearray(), []
+        stdout, stderr = bytearray(), bytearray()
+        segments: list[tuple[str | None, float]] = []
+        total = 0.0
         for part in parts:
             out = self._shell.run(part)
             stdout += out.stdout + batch.cksum_line(out.stdout)
             stderr += out.stderr
-            segments.append((service_of_line(part), out.device_ms))
-        total = sum(ms for _, ms in segments)
+            segments += self._segments(part, out.device_ms)
+            total += out.device_ms
         return CommandOutput(bytes(stdout), bytes(stderr), 0, total, tuple(segments))
+
+    def _segments(self, line: str, ms: float) -> tuple[tuple[str | None, float], ...]:
+        """``line``'s device time as its process's start (no service) and its service's part
+        (``times.process_start``, ``scanner.simphone.services``)."""
+        service = service_of_line(line)
+        argv = program_of_line(line)
+        start = 0.0
+        if service is not None and argv is not None:
+            start = times.process_start(argv, sdk=self.sdk, device_ms=ms)
+        if start <= 0:
+            return ((service, ms),)
+        return ((None, start), (service, ms - start))
 
 
 def phone_server(

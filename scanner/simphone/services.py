@@ -19,6 +19,15 @@ getService("user").shellCommand(…, {"list"}, …)``, Android 7+; Android 6's P
 ``IUserManager.getUsers``), so it waits for the user service, not for the package manager's
 lock, and a long ``dumpsys package`` does not hold it up.
 
+A command's own process starts before it asks its service anything, and that start is its
+own: a Java command (``bmgr`` on every version, ``pm`` before Android 9) first brings up a VM
+in its process (``app_process``), beside every other command, and only its binder call then
+waits for the service. ``RecordedPhone`` splits a command's recorded device time so
+(``scanner.recordings.times.process_start``: a part with no service, then the service's part);
+a native command's start is not timed apart by any source and stays in its service's part.
+Every part runs on one of the phone's cores (``ServiceLocks.core``), so no more run at once
+than the phone has.
+
 No service: toybox and shell builtins (``find``, ``stat``, ``test``, ``tail``, ``dd``, ``cksum``,
 ``tee``, ``echo``) work on files and the kernel; ``getprop`` reads the shared property area
 mapped into every process (bionic's ``__system_property_get``), no binder call.
@@ -30,6 +39,8 @@ import asyncio
 import functools
 import shlex
 from collections.abc import Sequence
+
+from scanner.recordings.times import CORES
 
 PM_SERVICE = "package"
 USER_SERVICE = "user"
@@ -56,28 +67,48 @@ def service_of(argv: Sequence[str]) -> str | None:
 
 def service_of_line(line: str) -> str | None:
     """The service the first program of a shell line (``prog args 2>&1; echo …``) waits for."""
-    return _service_of_first(line.split(";", 1)[0].split("|", 1)[0])
+    argv = program_of_line(line)
+    return None if argv is None else service_of(argv)
+
+
+def program_of_line(line: str) -> tuple[str, ...] | None:
+    """The argv of a shell line's first program, redirections dropped (None: not shell words)."""
+    return _first_program(line.split(";", 1)[0].split("|", 1)[0])
 
 
 @functools.lru_cache(maxsize=4096)
-def _service_of_first(first: str) -> str | None:
-    """``service_of_line`` of the first program: a scan's lines differ by their nonce, which
+def _first_program(first: str) -> tuple[str, ...] | None:
+    """``program_of_line`` of the first program: a scan's lines differ by their nonce, which
     comes after the ``;``, so every phone of a round asks the same few hundred of these."""
     try:
         words = shlex.split(first)
     except ValueError:
         return None
-    return service_of([w for w in words if not w[:1].isdigit() or ">" not in w])
+    return tuple(w for w in words if not w[:1].isdigit() or ">" not in w)
 
 
 class ServiceLocks:
-    """One lock per system service of one phone (FIFO: asyncio's locks wake waiters in order)."""
+    """One lock per system service of one phone (FIFO: asyncio's locks wake waiters in order),
+    and the phone's cores: a command's device time runs on one of ``cores`` at a time, a
+    process's start as a service's call (its binder thread in system_server needs a core too),
+    so no more than ``cores`` parts of commands run at once (``recordings.times.CORES``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, cores: int = CORES) -> None:
+        if cores < 1:
+            raise ValueError(f"a phone has at least one core, not {cores}")
         self._locks: dict[str, asyncio.Lock] = {}
+        self.cores = cores
+        self._core: asyncio.Semaphore | None = None
 
     def __call__(self, service: str) -> asyncio.Lock:
         lock = self._locks.get(service)
         if lock is None:
             lock = self._locks[service] = asyncio.Lock()
         return lock
+
+    @property
+    def core(self) -> asyncio.Semaphore:
+        """Held while a part of a command runs (made on the phone's loop, at first use)."""
+        if self._core is None:
+            self._core = asyncio.Semaphore(self.cores)
+        return self._core

@@ -88,18 +88,21 @@ async def run_command(phone: Phone, command: str) -> CommandOutput:
 
 
 async def _spend(phone: Phone, output: CommandOutput) -> None:
-    """Sleep the command's device time; a part served by a system service holds that
-    service's lock meanwhile, so a parallel stream's command of the same service waits
-    (``services``): device times overlap only where a real phone's would."""
+    """Sleep the command's device time, each part on one of the phone's cores; a part served by
+    a system service holds that service's lock meanwhile, so a parallel stream's command of the
+    same service waits (``services``): device times overlap only where a real phone's would."""
     locks: ServiceLocks | None = getattr(phone, "service_locks", None)
     for service, ms in output.segments or ((None, output.device_ms),):
         if ms <= 0:
             continue
-        if service is None or locks is None:
+        if locks is None:
             await asyncio.sleep(ms / 1000)
-            continue
-        async with locks(service):
-            await asyncio.sleep(ms / 1000)
+        elif service is None:
+            async with locks.core:
+                await asyncio.sleep(ms / 1000)
+        else:
+            async with locks(service), locks.core:
+                await asyncio.sleep(ms / 1000)
 
 
 def frame(request: ShellRequest, output: CommandOutput) -> bytes:
