@@ -32,6 +32,7 @@ def in_agent(level: str = "debug") -> str:
     before, _level[0] = _level[0], level
     return before
 
+
 Streams = Sequence[Sequence[Probe]]
 FollowUp = Callable[[int, BatchResult], Streams]
 """Called with a stream's number and result once it ended well; returns more streams for the

@@ -31,10 +31,10 @@ from checks.errors import (
 from checks.policy import Policy
 from checks.result import ScanResult
 from reports.render.json import JsonRenderer
+from scanner import waves
 from scanner.app.agent.scanned import ReportJob, Scanned, report_name, written
 from scanner.app.agent.summary import remember
 from scanner.app.agent.targets import Sighting, Target
-from scanner import waves
 from scanner.app.scan import device_name, hide, scan_result
 from scanner.transport.interface import Transport
 
