@@ -20,6 +20,19 @@ from scanner.transport.interface import DEFAULT_TIMEOUT_S, Transport
 
 log = Log("msgscan.collect")  # structlog, imported when a line is written (scanner.log)
 
+_level = ["info"]
+"""The level of the ``wave.done`` lines: info (``msgscan scan -v`` shows them), debug in an
+agent's round (``in_agent``), whose ``phone.done`` line carries the waves and streams."""
+
+
+def in_agent(level: str = "debug") -> str:
+    """This process scans an agent's phones: its wave lines are ``level`` from now on (debug: a
+    worker's filtering logger drops them before any is made into a line or sent to the agent);
+    returns the level they had (a round puts it back at its end)."""
+    before, _level[0] = _level[0], level
+    return before
+
+
 Streams = Sequence[Sequence[Probe]]
 FollowUp = Callable[[int, BatchResult], Streams]
 """Called with a stream's number and result once it ended well; returns more streams for the
@@ -174,7 +187,7 @@ class Waves:
         result = run_wave(
             self.transport, streams, timeout=self.timeout, deadline=self.deadline, follow=noted
         )
-        log.info(
+        getattr(log, _level[0])(
             "wave.done",
             wave=self.count,
             streams=max(result.stream_of.values(), default=0),

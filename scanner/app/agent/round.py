@@ -31,6 +31,7 @@ from checks.errors import (
 from checks.policy import Policy
 from checks.result import ScanResult
 from reports.render.json import JsonRenderer
+from scanner import waves
 from scanner.app.agent.scanned import ReportJob, Scanned, report_name, written
 from scanner.app.agent.summary import remember
 from scanner.app.agent.targets import Sighting, Target
@@ -86,6 +87,11 @@ class PhoneOutcome:
     """Failed checks (not waived, not informational); None when nothing was evaluated."""
     name: str = ""
     """What the phone is called in reports, state and logs: its id, or its pseudonym."""
+    waves: int | None = None
+    """The scan's waves and the streams that carried the probes its report records (their
+    ``wave``/``stream``; a stream whose probes the report does not keep is not counted), for
+    the ``phone.done`` line; None when nothing was scanned."""
+    streams: int | None = None
 
 
 @dataclass(slots=True)
@@ -251,6 +257,9 @@ def scan_and_write(
     """Scan one phone and write its report; the outcome carries ``scanned``, not the snapshot."""
     phone = scan_phone(target, policy, openers)
     if phone.result is not None:
+        runs = {(p.wave, p.stream) for p in phone.result.snapshot.probes if p.wave is not None}
+        phone.waves = max((w for w, _ in runs), default=0)
+        phone.streams = len(runs)
         phone.scanned, phone.report_path, phone.failed = written(
             phone.result, job, phone.name, target.since_ns
         )
@@ -300,6 +309,8 @@ def run_round(
             state=phone.state,
             seconds=round(phone.seconds, 2),
             failed=phone.failed,
+            waves=phone.waves,
+            streams=phone.streams,
         )
 
     def give_up(n: int, state: str, why: str) -> None:
@@ -317,6 +328,7 @@ def run_round(
     stopped_at: float | None = None
     submitted = 0
     scanning.collecting_less()
+    level = waves.in_agent()  # the phone.done line says what its wave lines said
     try:
         while queue or pending:
             while queue and len(pending) < concurrency and not stop.is_set():
@@ -354,5 +366,6 @@ def run_round(
     finally:
         scanners.close()
         scanning.collecting_as_before()
+        waves.in_agent(level)
     outcome.finished = datetime.now(UTC)
     return outcome

@@ -151,7 +151,10 @@ def _serve(setup: Setup, conn: Connection, inherited: tuple[Connection, ...] = (
         signal.signal(ignored, signal.SIG_IGN)
     cut = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: cut.set())
+    from scanner import waves
     from scanner.malloc import keep_freed, limit_arenas
+
+    waves.in_agent()  # a spawned worker's too: wave lines at debug, dropped below its level
 
     limit_arenas()  # before any thread: see scanner/malloc.py
     keep_freed()  # each phone's 1 MB blocks reuse the last one's pages
